@@ -1,0 +1,185 @@
+/**
+ * The main job: every registered step in order, on one workspace, resumable.
+ *
+ * A step is skipped when its recorded fingerprint (a string the step computes from its inputs and settings) is
+ * unchanged since it last completed, so re-running `npm start` after an interruption picks up where it stopped.
+ * State lives in `<workspace>/pipeline-state.json`, written atomically after each step.
+ */
+import * as fs from 'node:fs';
+import { HealthDataError, normalizeErrorString } from './errors';
+import type { Workspace } from './workspace';
+
+/** What a step reports when it finishes. */
+export interface StepResult {
+  /** Named counts, e.g. `{ patients: 40, resources: 5123 }`. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Where the outputs are (paths or table names). */
+  readonly outputs: readonly string[];
+}
+
+/** One step of the pipeline. */
+export interface PipelineStep {
+  /** Command-line name, e.g. `generate`. */
+  readonly name: string;
+  /** One line for `mmh --help` and the summary. */
+  readonly description: string;
+  /**
+   * A string that changes whenever the step's output would change (inputs, settings, code version).
+   *
+   * @param ws - the open workspace
+   * @returns the fingerprint
+   */
+  fingerprint(ws: Workspace): Promise<string>;
+  /**
+   * Does the work.
+   *
+   * @param ws - the open workspace
+   * @returns counts and outputs
+   */
+  run(ws: Workspace): Promise<StepResult>;
+}
+
+/** How a step ended in one pipeline run. */
+export interface StepOutcome {
+  /** Step name. */
+  readonly name: string;
+  /** `ran`, `skipped` (already current) or `failed`. */
+  readonly status: 'ran' | 'skipped' | 'failed';
+  /** Wall time in ms (0 when skipped). */
+  readonly ms: number;
+  /** Counts (from this run, or from the run that produced the current outputs). */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Outputs. */
+  readonly outputs: readonly string[];
+  /** Error message when failed. */
+  readonly error?: string;
+}
+
+/** Summary of a pipeline run. */
+export interface PipelineSummary {
+  /** Workspace folder. */
+  readonly workspace: string;
+  /** Backend. */
+  readonly backend: string;
+  /** Outcome of each step, in order. */
+  readonly steps: readonly StepOutcome[];
+  /** True when no step failed. */
+  readonly ok: boolean;
+}
+
+interface StepState {
+  readonly fingerprint: string;
+  readonly completedAt: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly outputs: readonly string[];
+}
+
+type PipelineState = Record<string, StepState>;
+
+/** Options of {@link runPipeline}. */
+export interface RunPipelineOptions {
+  /** Run only these steps (by name), in pipeline order. */
+  readonly only?: readonly string[];
+  /** Run even if current. */
+  readonly force?: boolean;
+  /** Called after each step (the CLI prints a line). */
+  readonly onStep?: (outcome: StepOutcome) => void;
+}
+
+function statePath(ws: Workspace): string {
+  return ws.path('pipeline-state.json');
+}
+
+function readState(ws: Workspace): PipelineState {
+  try {
+    return JSON.parse(fs.readFileSync(statePath(ws), 'utf8')) as PipelineState;
+  } catch {
+    return {};
+  }
+}
+
+function writeState(ws: Workspace, state: PipelineState): void {
+  const file = statePath(ws);
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Runs pipeline steps in order; stops at the first failure (later steps depend on earlier ones).
+ *
+ * @param ws - the open workspace
+ * @param steps - the steps, in order
+ * @param options - subset, force, per-step callback
+ * @returns the summary (also when a step failed: `ok` is false and the failed step carries its error)
+ * @throws {@link HealthDataError} (invalid-input) when `only` names an unknown step
+ */
+export async function runPipeline(
+  ws: Workspace,
+  steps: readonly PipelineStep[],
+  options: RunPipelineOptions = {},
+): Promise<PipelineSummary> {
+  const names = steps.map((s) => s.name);
+  for (const n of options.only ?? []) {
+    if (!names.includes(n)) {
+      throw new HealthDataError('invalid-input', `runPipeline: unknown step "${n}"; steps are: ${names.join(', ')}`, { path: 'only' });
+    }
+  }
+  const selected = options.only === undefined ? steps : steps.filter((s) => options.only?.includes(s.name) === true);
+  const state = readState(ws);
+  const outcomes: StepOutcome[] = [];
+  for (const step of selected) {
+    const t0 = Date.now();
+    let outcome: StepOutcome;
+    try {
+      const fp = await step.fingerprint(ws);
+      const prev = state[step.name];
+      if (options.force !== true && prev?.fingerprint === fp) {
+        outcome = { name: step.name, status: 'skipped', ms: 0, counts: prev.counts, outputs: prev.outputs };
+      } else {
+        const result = await step.run(ws);
+        state[step.name] = { fingerprint: fp, completedAt: new Date().toISOString(), counts: result.counts, outputs: result.outputs };
+        writeState(ws, state);
+        outcome = { name: step.name, status: 'ran', ms: Date.now() - t0, counts: result.counts, outputs: result.outputs };
+      }
+    } catch (e) {
+      outcome = { name: step.name, status: 'failed', ms: Date.now() - t0, counts: {}, outputs: [], error: normalizeErrorString(e) };
+    }
+    outcomes.push(outcome);
+    options.onStep?.(outcome);
+    if (outcome.status === 'failed') {
+      break;
+    }
+  }
+  return { workspace: ws.config.dir, backend: ws.backend, steps: outcomes, ok: outcomes.every((o) => o.status !== 'failed') };
+}
+
+/**
+ * Renders a pipeline summary as a plain-text table (counts and paths only — no patient data).
+ *
+ * @param summary - the summary
+ * @returns the text
+ */
+export function formatPipelineSummary(summary: PipelineSummary): string {
+  const lines = [`multimodal-health pipeline — backend ${summary.backend}, workspace ${summary.workspace}`];
+  const w = Math.max(4, ...summary.steps.map((s) => s.name.length));
+  lines.push(`${'step'.padEnd(w)}  status   time     counts`);
+  for (const s of summary.steps) {
+    const counts = Object.entries(s.counts)
+      .map(([k, v]) => `${k}=${v.toLocaleString('en-US')}`)
+      .join(' ');
+    const time = s.status === 'skipped' ? 'current' : `${(s.ms / 1000).toFixed(1)}s`;
+    lines.push(`${s.name.padEnd(w)}  ${s.status.padEnd(7)}  ${time.padEnd(7)}  ${counts}`);
+    if (s.error !== undefined) {
+      lines.push(`${' '.repeat(w)}  error: ${s.error}`);
+    }
+  }
+  const outputs = [...new Set(summary.steps.flatMap((s) => s.outputs))];
+  if (outputs.length > 0) {
+    lines.push('outputs:');
+    for (const o of outputs) {
+      lines.push(`  ${o}`);
+    }
+  }
+  lines.push(summary.ok ? 'pipeline finished' : 'pipeline stopped at a failed step; fix it and run again (finished steps are skipped)');
+  return lines.join('\n');
+}
