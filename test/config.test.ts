@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { resolveConfig } from '../src/config';
+import { isHealthDataError } from '../src/errors';
+
+function configError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(isHealthDataError(e));
+    assert.equal(e.code, 'invalid-config');
+    return e.message;
+  }
+  assert.fail('expected an invalid-config error');
+}
+
+describe('config', () => {
+  it('defaults to the local backend and ./workspace', () => {
+    const c = resolveConfig({ env: {} });
+    assert.equal(c.backend, 'local');
+    assert.equal(c.dir, path.resolve('workspace'));
+    assert.equal(c.dataDir, path.join(path.resolve('workspace'), 'dataset'));
+    assert.equal(c.preset, 'tiny');
+    assert.equal(c.seed, 42);
+  });
+
+  it('reads environment variables, explicit options win', () => {
+    const env = { MMH_BACKEND: 'local', MMH_WORKSPACE: '/tmp/a', MMH_DATA: '/tmp/d', MMH_PRESET: 'default', MMH_SEED: '7' };
+    const c = resolveConfig({ env });
+    assert.equal(c.dir, '/tmp/a');
+    assert.equal(c.dataDir, '/tmp/d');
+    assert.equal(c.preset, 'default');
+    assert.equal(c.seed, 7);
+    assert.equal(resolveConfig({ env, dir: '/tmp/b', seed: 1 }).dir, '/tmp/b');
+  });
+
+  it('names the setting, the bad value and the accepted values', () => {
+    const m = configError(() => resolveConfig({ env: { MMH_BACKEND: 'azure' } }));
+    assert.match(m, /MMH_BACKEND = "azure"/);
+    assert.match(m, /accepted: local, aws/);
+    assert.match(configError(() => resolveConfig({ backend: 'gcp', env: {} })), /setting backend = "gcp"/);
+    assert.match(configError(() => resolveConfig({ env: { MMH_PRESET: 'huge' } })), /accepted: tiny, default, large/);
+    assert.match(configError(() => resolveConfig({ env: { MMH_SEED: '-1' } })), /MMH_SEED.*integer/);
+  });
+
+  it('requires a region and an S3 prefix for aws', () => {
+    assert.match(configError(() => resolveConfig({ backend: 'aws', env: {} })), /AWS_REGION/);
+    assert.match(configError(() => resolveConfig({ backend: 'aws', env: { AWS_REGION: 'moon-1' } })), /"moon-1"/);
+    assert.match(
+      configError(() => resolveConfig({ backend: 'aws', env: { AWS_REGION: 'us-east-1', MMH_S3_URI: 'bucket/x' } })),
+      /MMH_S3_URI/,
+    );
+    const c = resolveConfig({ backend: 'aws', env: { AWS_REGION: 'us-east-1', MMH_S3_URI: 's3://b/p' } });
+    assert.equal(c.aws.s3Uri, 's3://b/p/');
+    assert.equal(c.aws.athenaOutputLocation, 's3://b/p/athena-results/');
+    assert.equal(c.aws.athenaWorkGroup, 'primary');
+  });
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { HealthDataError } from '../src/errors';
+import type { PipelineStep } from '../src/pipeline';
+import { formatPipelineSummary, runPipeline } from '../src/pipeline';
+import { PIPELINE_STEPS } from '../src/pipeline-steps';
+import { silentProgress } from '../src/progress';
+import type { Workspace } from '../src/workspace';
+import { openWorkspace } from '../src/workspace';
+import { tmpDir } from './helpers/tmp';
+
+describe('pipeline', () => {
+  let dir: string;
+  let ws: Workspace;
+  beforeEach(async () => {
+    dir = tmpDir('pipe');
+    ws = await openWorkspace({ dir, create: true, progress: silentProgress, env: {} });
+  });
+  afterEach(async () => {
+    await ws.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function step(name: string, log: string[], input: { v: string }, fail = false): PipelineStep {
+    return {
+      name,
+      description: name,
+      fingerprint: () => Promise.resolve(input.v),
+      run: () => {
+        log.push(name);
+        if (fail) {
+          return Promise.reject(new HealthDataError('invalid-input', `${name}: broken input`));
+        }
+        return Promise.resolve({ counts: { rows: 3 }, outputs: [`${name}.out`] });
+      },
+    };
+  }
+
+  it('runs steps in order, then skips the ones that are current, and re-runs what changed', async () => {
+    const log: string[] = [];
+    const a = { v: '1' };
+    const steps = [step('a', log, a), step('b', log, { v: '1' })];
+    const first = await runPipeline(ws, steps);
+    assert.deepEqual(first.steps.map((s) => s.status), ['ran', 'ran']);
+    const second = await runPipeline(ws, steps);
+    assert.deepEqual(second.steps.map((s) => s.status), ['skipped', 'skipped']);
+    assert.deepEqual(second.steps[0]?.counts, { rows: 3 });
+    a.v = '2';
+    const third = await runPipeline(ws, steps);
+    assert.deepEqual(third.steps.map((s) => s.status), ['ran', 'skipped']);
+    assert.deepEqual(log, ['a', 'b', 'a']);
+    assert.deepEqual((await runPipeline(ws, steps, { force: true, only: ['b'] })).steps.map((s) => s.name), ['b']);
+  });
+
+  it('stops at a failure, reports it, and resumes from there', async () => {
+    const log: string[] = [];
+    const broken = step('b', log, { v: '1' }, true);
+    const summary = await runPipeline(ws, [step('a', log, { v: '1' }), broken, step('c', log, { v: '1' })]);
+    assert.equal(summary.ok, false);
+    assert.deepEqual(summary.steps.map((s) => s.status), ['ran', 'failed']);
+    assert.match(formatPipelineSummary(summary), /error: \[invalid-input\] b: broken input/);
+    const fixed = await runPipeline(ws, [step('a', log, { v: '1' }), step('b', log, { v: '1' }), step('c', log, { v: '1' })]);
+    assert.deepEqual(fixed.steps.map((s) => s.status), ['skipped', 'ran', 'ran']);
+  });
+
+  it('rejects an unknown step name', async () => {
+    await assert.rejects(runPipeline(ws, PIPELINE_STEPS, { only: ['nope'] }), /unknown step "nope"; steps are: setup, self-check/);
+  });
+
+  it('runs the registered foundation steps', async () => {
+    const summary = await runPipeline(ws, PIPELINE_STEPS, { only: ['setup', 'self-check'] });
+    assert.equal(summary.ok, true, formatPipelineSummary(summary));
+    assert.ok((summary.steps[1]?.counts.checks ?? 0) >= 20);
+    assert.ok(fs.existsSync(ws.path('models')));
+  });
+});

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { isHealthDataError } from '../../src/errors';
+import { AthenaEngine, athenaLiteral, convertAthenaValue } from '../../src/sql/athena-engine';
+
+const athena = mockClient(AthenaClient);
+
+function engine(): AthenaEngine {
+  return new AthenaEngine({
+    client: new AthenaClient({ region: 'us-east-1' }),
+    workGroup: 'mmh',
+    database: 'multimodal_health',
+    outputLocation: 's3://bucket/athena/',
+    initialPollMs: 1,
+    maxPollMs: 2,
+  });
+}
+
+const cols = [
+  { Name: 'id', Type: 'varchar' },
+  { Name: 'n', Type: 'bigint' },
+  { Name: 'x', Type: 'double' },
+  { Name: 'ok', Type: 'boolean' },
+  { Name: 'd', Type: 'date' },
+  { Name: 't', Type: 'timestamp' },
+];
+
+function row(values: (string | undefined)[]): { Data: { VarCharValue?: string }[] } {
+  return { Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) };
+}
+
+describe('AthenaEngine (aws SQL engine, SDK wire mocked)', () => {
+  beforeEach(() => {
+    athena.reset();
+  });
+
+  it('sends the exact commands, polls until SUCCEEDED, pages results and converts by column type', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
+      .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athena
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', MaxResults: 1000 })
+      .resolves({
+        ResultSet: {
+          ResultSetMetadata: { ColumnInfo: cols },
+          Rows: [row(['id', 'n', 'x', 'ok', 'd', 't']), row(['p1', '42', '1.5', 'true', '2020-01-02', '2020-01-02 03:04:05.000'])],
+        },
+        NextToken: 'page2',
+      })
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', MaxResults: 1000, NextToken: 'page2' })
+      .resolves({
+        ResultSet: { ResultSetMetadata: { ColumnInfo: cols }, Rows: [row(['p2', '9007199254740993', undefined, 'false', undefined, undefined])] },
+      });
+
+    const rows = await engine().query('SELECT id, n, x, ok, d, t FROM patient WHERE gender = ? AND n > ?', ["O'Brien", 3]);
+
+    assert.deepEqual(athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input, {
+      QueryString: 'SELECT id, n, x, ok, d, t FROM patient WHERE gender = ? AND n > ?',
+      QueryExecutionContext: { Database: 'multimodal_health', Catalog: 'AwsDataCatalog' },
+      WorkGroup: 'mmh',
+      ResultConfiguration: { OutputLocation: 's3://bucket/athena/' },
+      ExecutionParameters: ["'O''Brien'", '3'],
+    });
+    assert.equal(athena.commandCalls(GetQueryExecutionCommand).length, 4);
+    assert.deepEqual(
+      athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input),
+      [
+        { QueryExecutionId: 'q-1', MaxResults: 1000 },
+        { QueryExecutionId: 'q-1', MaxResults: 1000, NextToken: 'page2' },
+      ],
+    );
+    assert.deepEqual(rows, [
+      { id: 'p1', n: 42, x: 1.5, ok: true, d: '2020-01-02', t: new Date('2020-01-02T03:04:05Z') },
+      { id: 'p2', n: 9007199254740993n, x: null, ok: false, d: null, t: null },
+    ]);
+  });
+
+  it('surfaces FAILED with Athena\'s reason', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-2' });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        Status: {
+          State: 'FAILED',
+          StateChangeReason: 'line 1:8: Column \'nope\' cannot be resolved',
+          AthenaError: { ErrorCategory: 2, ErrorType: 1006, ErrorMessage: "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved" },
+        },
+      },
+    });
+    await assert.rejects(engine().query('SELECT nope FROM patient'), (e: unknown) => {
+      assert.ok(isHealthDataError(e));
+      assert.equal(e.code, 'query-failed');
+      assert.equal(e.fault, 'input');
+      assert.match(e.message, /Athena query q-2 FAILED: COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved \(ErrorType 1006, user error\)/);
+      return true;
+    });
+    assert.equal(athena.commandCalls(GetQueryResultsCommand).length, 0);
+  });
+
+  it('surfaces CANCELLED', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'CANCELLED', StateChangeReason: 'Query cancelled by user' } } });
+    await assert.rejects(engine().query('SELECT 1'), (e: unknown) => isHealthDataError(e) && e.code === 'cancelled' && /Query cancelled by user/.test(e.message));
+  });
+
+  it('omits ExecutionParameters without parameters and keeps the first row of a non-SELECT', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-4' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'tab_name', Type: 'varchar' }] }, Rows: [row(['patient']), row(['condition'])] },
+    });
+    const rows = await engine().query('SHOW TABLES');
+    assert.equal('ExecutionParameters' in (athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input ?? {}), false);
+    assert.deepEqual(rows, [{ tab_name: 'patient' }, { tab_name: 'condition' }]);
+  });
+
+  it('formats literals so a value can never end its quote', () => {
+    assert.equal(athenaLiteral("x' OR '1'='1"), "'x'' OR ''1''=''1'");
+    assert.equal(athenaLiteral(null), 'NULL');
+    assert.equal(athenaLiteral(true), 'TRUE');
+    assert.equal(athenaLiteral(new Date('2020-01-02T03:04:05Z')), "TIMESTAMP '2020-01-02 03:04:05.000'");
+    assert.throws(() => athenaLiteral(Number.NaN), /not a finite number/);
+    assert.equal(convertAthenaValue('[a, b]', 'array'), '[a, b]');
+  });
+});
