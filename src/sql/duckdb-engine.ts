@@ -3,8 +3,9 @@
  *
  * DuckDB lets one process write a database file at a time (it takes an OS file lock), and a writer also excludes
  * other processes' readers. Users keep several notebooks open on one workspace, each with its own kernel, so this
- * engine never holds the file between calls: each statement opens the database (read-only for reads, so readers
- * share), runs, and closes (≈30 ms measured on DuckDB 1.5.6). Long jobs hold it for their duration with
+ * engine never holds the file for long: a statement opens the database (read-only for reads, so readers share),
+ * runs, and the file is closed once no statement has come for `idleCloseMs` (200 ms; a cold open costs ≈30 ms on
+ * DuckDB 1.5.6, so a burst of statements pays it once — `bench/sql.ts`). Long jobs hold it for their duration with
  * {@link DuckDbEngine.session}, and record who holds it in `<db>.holder.json`. A process that finds the file locked
  * retries with backoff up to `lockTimeoutMs`, then fails with a message naming the holder and what to do — it
  * never hangs, and DuckDB's lock means it can never corrupt the file.
@@ -27,6 +28,11 @@ export interface DuckDbEngineOptions {
   readonly path: string;
   /** How long to wait for another process's lock before failing (default 30 s). */
   readonly lockTimeoutMs?: number;
+  /**
+   * Keep the database open this long after the last statement (default 200 ms), so a burst of statements (a notebook
+   * cell, a patient record) pays one open instead of one per statement; other processes wait at most this long.
+   */
+  readonly idleCloseMs?: number;
 }
 
 /** Who holds the database for a long job, written beside it while a {@link DuckDbEngine.session} runs. */
@@ -103,12 +109,16 @@ export class DuckDbEngine implements SqlEngine {
   readonly path: string;
   private readonly lockTimeoutMs: number;
   private readonly als = new AsyncLocalStorage<Held>();
+  private readonly idleCloseMs: number;
   private memory: { instance: DuckDBInstance; conn: DuckDBConnection } | undefined;
+  private open: { instance: DuckDBInstance; conn: DuckDBConnection; write: boolean } | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(options: DuckDbEngineOptions) {
     this.path = options.path;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    this.idleCloseMs = options.idleCloseMs ?? 200;
   }
 
   /**
@@ -224,6 +234,8 @@ export class DuckDbEngine implements SqlEngine {
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      clearTimeout(this.idleTimer);
+      this.closeOpen();
       if (this.memory !== undefined) {
         this.memory.conn.closeSync();
         this.memory.instance.closeSync();
@@ -255,18 +267,53 @@ export class DuckDbEngine implements SqlEngine {
       return fn(this.memory.conn);
     }
     return exclusive(this.path, async () => {
-      const instance = await this.openWithRetry(write);
-      let conn: DuckDBConnection | undefined;
+      clearTimeout(this.idleTimer);
+      if (this.open !== undefined && write && !this.open.write) {
+        this.closeOpen();
+      }
+      if (this.open === undefined) {
+        const instance = await this.openWithRetry(write);
+        try {
+          const conn = await instance.connect();
+          await installMacros(conn);
+          this.open = { instance, conn, write };
+        } catch (e) {
+          instance.closeSync();
+          throw e;
+        }
+      }
+      const { conn } = this.open;
       try {
-        conn = await instance.connect();
-        await installMacros(conn);
-        const c = conn;
-        return await this.als.run({ conn: c, write }, () => fn(c));
+        return await this.als.run({ conn, write }, () => fn(conn));
       } finally {
-        conn?.closeSync();
-        instance.closeSync();
+        this.scheduleIdleClose();
       }
     });
+  }
+
+  private scheduleIdleClose(): void {
+    if (this.idleCloseMs <= 0) {
+      this.closeOpen();
+      return;
+    }
+    const timer = setTimeout(() => {
+      void exclusive(this.path, () => {
+        if (this.idleTimer === timer) {
+          this.closeOpen();
+        }
+        return Promise.resolve();
+      });
+    }, this.idleCloseMs);
+    timer.unref();
+    this.idleTimer = timer;
+  }
+
+  private closeOpen(): void {
+    if (this.open !== undefined) {
+      this.open.conn.closeSync();
+      this.open.instance.closeSync();
+      this.open = undefined;
+    }
   }
 
   private async openWithRetry(write: boolean): Promise<DuckDBInstance> {
