@@ -18,6 +18,7 @@ export interface Notebook {
     readonly source: string | readonly string[];
     readonly outputs?: readonly { readonly output_type: string; readonly ename?: string; readonly evalue?: string }[];
     readonly execution_count?: number | null;
+    readonly metadata?: { readonly execution?: Readonly<Record<string, string>> };
   }[];
 }
 

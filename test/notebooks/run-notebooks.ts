@@ -48,8 +48,9 @@ function main(): number {
       if (c.cell_type !== 'code' || cellText(c.source).trim() === '') {
         return;
       }
-      if (c.execution_count === null || c.execution_count === undefined) {
-        problems.push(`cell ${String(i)} did not run (kernel crash?)`);
+      // tslab reports no execution_count; nbclient records when each cell went idle, which a crash prevents.
+      if (c.metadata?.execution?.['iopub.status.idle'] === undefined) {
+        problems.push(`cell ${String(i)} did not finish (kernel crash?)`);
       }
       for (const o of c.outputs ?? []) {
         if (o.output_type === 'error') {
