@@ -3,7 +3,13 @@
  * `mmh <command>`: the command-line entry. `mmh pipeline` (= `npm start`) runs every step; `mmh <step>` runs one.
  */
 import { parseArgs } from 'node:util';
-import { normalizeErrorString } from './errors';
+import { convertCoherent } from './cohort/convert/convert';
+import { runDashboardCommand } from './dashboard/command';
+import { generateCohort } from './cohort/generate';
+import { PRESETS } from './config';
+import type { Preset } from './config';
+import { HealthDataError, normalizeErrorString } from './errors';
+import { autoProgress } from './progress';
 import { formatPipelineSummary, runPipeline } from './pipeline';
 import { PIPELINE_STEPS } from './pipeline-steps';
 import { openWorkspace } from './workspace';
@@ -14,6 +20,12 @@ usage:
   mmh pipeline [--force] [--workspace DIR] [--backend local|aws]   run every step (resumable)
   mmh <step>   [--force] [--workspace DIR] [--backend local|aws]   run one step
   mmh steps                                                        list the steps
+  mmh generate --out DIR [--patients N | --preset tiny|default|large] [--seed S] [--coverage coherent|full]
+               [--no-mri] [--mri-size 128x128x64]
+                                                                   write a synthetic cohort in the raw Coherent layout
+  mmh convert --from DIR --to DIR                                  Coherent layout (generated or the real zip) → dataset
+  mmh dashboard [--out DIR] [--serve] [--port N] [--include-identifiers]
+                                                                   write the static dashboard site (and serve it on localhost)
 
 steps:
 ${PIPELINE_STEPS.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join('\n')}
@@ -28,6 +40,24 @@ settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_SE
  * @returns the process exit code
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'dashboard') {
+    // The dashboard command has its own flags (--serve, --port, --out, --include-identifiers).
+    const ws = await openWorkspace({ create: true });
+    try {
+      const { server } = await runDashboardCommand(ws, argv.slice(1));
+      if (server !== undefined) {
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => {
+            resolve();
+          });
+        });
+        await server.close();
+      }
+      return 0;
+    } finally {
+      await ws.close();
+    }
+  }
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -36,6 +66,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       workspace: { type: 'string' },
       backend: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      out: { type: 'string' },
+      patients: { type: 'string' },
+      preset: { type: 'string' },
+      seed: { type: 'string' },
+      coverage: { type: 'string' },
+      'no-mri': { type: 'boolean', default: false },
+      'mri-size': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'pipeline';
@@ -45,6 +84,36 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'steps') {
     console.log(PIPELINE_STEPS.map((s) => `${s.name}\t${s.description}`).join('\n'));
+    return 0;
+  }
+  if (command === 'generate' && values.out !== undefined) {
+    const preset = values.preset ?? 'tiny';
+    if (!(PRESETS as readonly string[]).includes(preset)) {
+      throw new HealthDataError('invalid-input', `mmh generate: --preset ${preset} is not one of ${PRESETS.join(', ')}`);
+    }
+    const coverage = values.coverage ?? 'coherent';
+    if (coverage !== 'coherent' && coverage !== 'full') {
+      throw new HealthDataError('invalid-input', `mmh generate: --coverage ${coverage} is not one of coherent, full`);
+    }
+    const r = await generateCohort({
+      out: values.out,
+      preset: preset as Preset,
+      coverage,
+      progress: autoProgress(),
+      ...(values.patients === undefined ? {} : { patients: positiveInt('--patients', values.patients) }),
+      ...(values.seed === undefined ? {} : { seed: positiveInt('--seed', values.seed, 0) }),
+      ...(values['no-mri'] ? { mri: false } : {}),
+      ...(values['mri-size'] === undefined ? {} : { mriSize: mriSize(values['mri-size']) }),
+    });
+    console.log(`wrote ${r.outputDir} and ${r.groundTruthPath}\n${JSON.stringify(r.counts)}`);
+    return 0;
+  }
+  if (command === 'convert' && (values.from !== undefined || values.to !== undefined)) {
+    if (values.from === undefined || values.to === undefined) {
+      throw new HealthDataError('invalid-input', 'mmh convert: give both --from <Coherent output folder> and --to <dataset folder>');
+    }
+    const report = await convertCoherent({ from: values.from, to: values.to, progress: autoProgress() });
+    console.log(`wrote ${values.to}\n${JSON.stringify(report.counts)}`);
     return 0;
   }
   const only = command === 'pipeline' ? undefined : [command];
@@ -66,6 +135,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await ws.close();
   }
+}
+
+function mriSize(text: string): [number, number, number] {
+  const parts = text.split('x').map((p) => positiveInt('--mri-size', p));
+  if (parts.length !== 3) {
+    throw new HealthDataError('invalid-input', `mmh generate: --mri-size ${text} is not COLUMNSxROWSxSLICES, e.g. 256x256x256`);
+  }
+  return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
+}
+
+function positiveInt(flag: string, text: string, min = 1): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    throw new HealthDataError('invalid-input', `mmh: ${flag} ${text} is not an integer ≥ ${String(min)}`);
+  }
+  return n;
 }
 
 if (require.main === module) {

@@ -12,7 +12,13 @@ export * from './sql/engine';
 export * from './sql/duckdb-engine';
 export * from './sql/athena-engine';
 export * from './sql/portable-macros';
-export * from './viz/html';
-export * from './viz/notebook';
 // Capabilities: one line each (`export * from './<domain>/index';`).
+export * from './features/index';
+export * from './clinical/index';
+export * from './genomics/index';
+export * from './imaging/index';
+export * from './cohort/index';
+export * from './automl/index';
+export * from './viz/index';
+export * from './dashboard/index';
 // <capability-exports>

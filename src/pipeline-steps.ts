@@ -2,7 +2,12 @@
  * The registered pipeline steps, in order. Each capability adds its step here (one obvious place).
  */
 import { DATABASE_FILE } from './workspace';
+import { CLINICAL_PIPELINE_STEPS } from './clinical/pipeline-steps';
+import { featuresGenomicStep, importGenomicStep } from './genomics/pipeline-steps';
+import { IMAGING_PIPELINE_STEPS } from './imaging/pipeline-steps';
 import type { PipelineStep } from './pipeline';
+import { dashboardStep } from './dashboard/command';
+import { convertStep, generateStep } from './cohort/steps';
 import { libraryVersion, prepareWorkspaceFolders, selfCheckEngine } from './setup';
 import { PORTABLE_IDIOMS, PORTABLE_MACROS } from './sql/portable-macros';
 
@@ -33,5 +38,12 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
   setupStep,
   selfCheckStep,
   // Each capability adds its steps here, in data-flow order (generate → import → features → train → dashboards).
+  generateStep,
+  convertStep,
+  ...CLINICAL_PIPELINE_STEPS,
+  importGenomicStep,
+  featuresGenomicStep,
+  ...IMAGING_PIPELINE_STEPS,
+  dashboardStep,
   // <pipeline-steps>
 ];

@@ -2,10 +2,11 @@
  * The main job: every registered step in order, on one workspace, resumable.
  *
  * A step is skipped when its recorded fingerprint (a string the step computes from its inputs and settings) is
- * unchanged since it last completed, so re-running `npm start` after an interruption picks up where it stopped.
+ * unchanged since it last completed and the outputs it reported (absolute paths) still exist, so re-running `npm start` after an interruption picks up where it stopped.
  * State lives in `<workspace>/pipeline-state.json`, written atomically after each step.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { HealthDataError, normalizeErrorString } from './errors';
 import type { Workspace } from './workspace';
 
@@ -133,7 +134,9 @@ export async function runPipeline(
     try {
       const fp = await step.fingerprint(ws);
       const prev = state[step.name];
-      if (options.force !== true && prev?.fingerprint === fp) {
+      // A step is current when its inputs are unchanged AND its outputs are still there (a deleted dataset re-runs).
+      const outputsPresent = prev?.outputs.every((o) => !path.isAbsolute(o) || fs.existsSync(o)) ?? false;
+      if (options.force !== true && prev?.fingerprint === fp && outputsPresent) {
         outcome = { name: step.name, status: 'skipped', ms: 0, counts: prev.counts, outputs: prev.outputs };
       } else {
         const result = await step.run(ws);

@@ -18,7 +18,7 @@ export interface EnvironmentCheck {
 }
 
 /** Folders every local workspace has (later steps write into them). */
-export const WORKSPACE_FOLDERS = ['jobs', 'genomics', 'clinical', 'imaging', 'features', 'models', 'reports', 'dashboards'] as const;
+export const WORKSPACE_FOLDERS = ['jobs', 'genomics', 'clinical', 'imaging', 'feature-store', 'models', 'reports', 'dashboard'] as const;
 
 function packageVersion(name: string): string {
   try {

@@ -13,6 +13,16 @@ import { autoProgress } from './progress';
 import { AthenaEngine } from './sql/athena-engine';
 import { DuckDbEngine } from './sql/duckdb-engine';
 import type { SqlEngine } from './sql/engine';
+import type { AutomlHandle } from './automl/handle';
+import { createAutomlHandle } from './automl/handle';
+import type { ClinicalHandle } from './clinical/handle';
+import { createClinicalHandle } from './clinical/handle';
+import type { FeatureStore } from './features/store';
+import { createFeatureStore } from './features/workspace-handle';
+import { createImagingStore } from './imaging/store';
+import type { ImagingStore } from './imaging/types';
+import type { GenomicsHandle } from './genomics/handle';
+import { createGenomicsHandle } from './genomics/handle';
 
 /** File name of the workspace marker, written when a workspace is created. */
 export const WORKSPACE_MARKER = 'workspace.json';
@@ -69,6 +79,16 @@ export interface WorkspaceCore {
  */
 export interface Workspace extends WorkspaceCore {
   // Capability handles: one line each, added by the issue that builds the capability.
+  /** Feature store (SageMaker Feature Store semantics): groups, records, point-in-time datasets. */
+  readonly features: FeatureStore;
+  /** FHIR R4 datastore (HealthLake), cohort labels and clinical features. */
+  readonly clinical: ClinicalHandle;
+  /** Reference, variant and annotation stores (HealthOmics), genomic import and features. */
+  readonly genomics: GenomicsHandle;
+  /** Imaging datastore (HealthImaging semantics): DICOM import, image sets, HTJ2K frames, volumes. */
+  readonly imaging: ImagingStore;
+  /** AutoML (AutoGluon-style TabularPredictor; SageMaker AutoGluon-Tabular on aws): models under `models/`. */
+  readonly automl: AutomlHandle;
   // <workspace-handles>
   /** Closes the handles, the engine and the clients. Safe to call twice. */
   close(): Promise<void>;
@@ -153,6 +173,11 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
   return {
     ...core,
     // Capability handles, built from the core: one line each.
+    features: createFeatureStore(core),
+    clinical: createClinicalHandle(core),
+    genomics: createGenomicsHandle(core),
+    imaging: createImagingStore(core),
+    automl: createAutomlHandle(core),
     // <workspace-handle-factories>
     async close() {
       if (closed) {

@@ -52,6 +52,27 @@ describe('pipeline', () => {
     assert.deepEqual((await runPipeline(ws, steps, { force: true, only: ['b'] })).steps.map((s) => s.name), ['b']);
   });
 
+  it('re-runs a current step whose reported output was deleted', async () => {
+    const log: string[] = [];
+    const out = ws.path('reports', 'x.txt');
+    const s: PipelineStep = {
+      name: 'writer',
+      description: 'writes a file',
+      fingerprint: () => Promise.resolve('same'),
+      run: () => {
+        log.push('run');
+        fs.mkdirSync(ws.path('reports'), { recursive: true });
+        fs.writeFileSync(out, 'x');
+        return Promise.resolve({ counts: {}, outputs: [out] });
+      },
+    };
+    await runPipeline(ws, [s]);
+    await runPipeline(ws, [s]);
+    fs.rmSync(out);
+    await runPipeline(ws, [s]);
+    assert.deepEqual(log, ['run', 'run']);
+  });
+
   it('stops at a failure, reports it, and resumes from there', async () => {
     const log: string[] = [];
     const broken = step('b', log, { v: '1' }, true);

@@ -1,0 +1,90 @@
+/**
+ * Caruana's greedy ensemble selection (Caruana et al. 2004), as AutoGluon's WeightedEnsemble: start empty, add (with
+ * replacement) the model whose inclusion most improves the validation score of the averaged probabilities, for a
+ * fixed number of rounds; the weights are the selection counts divided by the rounds.
+ */
+import { HealthDataError } from '../errors';
+import type { MetricName } from './metrics';
+import { selectionScore } from './metrics';
+
+/** The fitted ensemble weights. */
+export interface EnsembleWeights {
+  /** Weight per base model (sums to 1). */
+  readonly weights: Float64Array;
+  /** Validation score (higher is better) of the weighted average. */
+  readonly score: number;
+}
+
+/**
+ * Greedy weighted ensemble selection.
+ *
+ * @param preds - validation probabilities per model (n × K each)
+ * @param y - validation class indices
+ * @param k - classes
+ * @param metric - what to optimise (log loss and Brier are minimised)
+ * @param rounds - selection rounds (AutoGluon uses 25–100; default 25)
+ * @returns weights and the ensemble's score
+ * @throws {@link HealthDataError} (invalid-input) when no model is given
+ */
+export function caruanaEnsemble(preds: readonly Float64Array[], y: ArrayLike<number>, k: number, metric: MetricName, rounds = 25): EnsembleWeights {
+  const m = preds.length;
+  if (m === 0) {
+    throw new HealthDataError('invalid-input', 'caruanaEnsemble: no base model predictions; fit at least one model first');
+  }
+  const size = y.length * k;
+  const counts = new Float64Array(m);
+  const sum = new Float64Array(size);
+  const trial = new Float64Array(size);
+  let bestScore = -Infinity;
+  for (let r = 0; r < rounds; r++) {
+    let pick = -1;
+    let pickScore = -Infinity;
+    for (let j = 0; j < m; j++) {
+      const pj = preds[j] as Float64Array;
+      for (let q = 0; q < size; q++) {
+        trial[q] = ((sum[q] as number) + (pj[q] as number)) / (r + 1);
+      }
+      const s = selectionScore(metric, y, trial, k);
+      // Ties go to the earlier model (deterministic).
+      if (s > pickScore + 1e-12) {
+        pickScore = s;
+        pick = j;
+      }
+    }
+    if (pick < 0) {
+      // Every score is NaN (e.g. AUROC on a validation split holding one class): keep the first model.
+      pick = 0;
+      pickScore = Number.NaN;
+    }
+    const pp = preds[pick] as Float64Array;
+    for (let q = 0; q < size; q++) {
+      sum[q] = (sum[q] as number) + (pp[q] as number);
+    }
+    counts[pick] = (counts[pick] as number) + 1;
+    bestScore = pickScore;
+  }
+  const weights = counts.map((c) => c / rounds);
+  return { weights, score: bestScore };
+}
+
+/**
+ * Averages model probabilities with weights.
+ *
+ * @param preds - probabilities per model (same shape)
+ * @param weights - weight per model
+ * @returns the weighted average
+ */
+export function blend(preds: readonly Float64Array[], weights: ArrayLike<number>): Float64Array {
+  const first = preds[0];
+  const out = new Float64Array(first === undefined ? 0 : first.length);
+  preds.forEach((p, j) => {
+    const w = weights[j] as number;
+    if (w === 0) {
+      return;
+    }
+    for (let q = 0; q < out.length; q++) {
+      out[q] = (out[q] as number) + w * (p[q] as number);
+    }
+  });
+  return out;
+}

@@ -1,0 +1,207 @@
+/**
+ * One cell of the train-test experiment (notebook 09): an outcome × a modality set, evaluated by stratified
+ * cross-validation of the whole AutoML fit on the patients that have every modality of the set. Cohorts too small
+ * for the asked folds get fewer folds, or are skipped with a note, instead of failing.
+ */
+import { HealthDataError } from '../errors';
+import type { ProgressReporter } from '../progress';
+import type { CrossValidationResult } from './evaluation';
+import { crossValidate } from './evaluation';
+import type { MetricEstimate } from './metrics';
+import type { FitOptions } from './predictor';
+
+/** What the experiment needs of a training set (a `ws.features.buildDataset` result fits). */
+export interface ExperimentDataset {
+  /** One row per patient: the base columns (id, event time, label) and the joined features. */
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+  /** Output column → `group.feature` (as `buildDataset` reports it). */
+  readonly featureSources: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link runModalityExperiment}. */
+export interface ModalityExperimentOptions {
+  /** Outcome name (shown in the row). */
+  readonly outcome: string;
+  /** Modality set name (shown in the row), e.g. `clinical+genomic`. */
+  readonly modalities: string;
+  /** Feature groups of the set; a patient is used only when every one of them has a record for it. */
+  readonly groups: readonly string[];
+  /** Label column (default `label`, 0/1). */
+  readonly label?: string;
+  /** Wanted folds (default 5); fewer when a class has fewer rows. */
+  readonly folds?: number;
+  /** Repeats (default 1). */
+  readonly repeats?: number;
+  /** Fit options per fold (default `{ presets: 'fast' }`). */
+  readonly fit?: FitOptions;
+  /** Seed (default 0). */
+  readonly seed?: number;
+  /** Progress reporter. */
+  readonly progress?: ProgressReporter;
+}
+
+/** One row of the results table. */
+export interface ModalityExperimentRow {
+  /** Outcome. */
+  readonly outcome: string;
+  /** Modality set. */
+  readonly modalities: string;
+  /** Patients used. */
+  readonly patients: number;
+  /** Positive cases among them. */
+  readonly cases: number;
+  /** Folds used (0 = skipped). */
+  readonly folds: number;
+  /** Accuracy (null when skipped, as are the other metrics). */
+  readonly accuracy: number | null;
+  /** Precision. */
+  readonly precision: number | null;
+  /** Recall. */
+  readonly recall: number | null;
+  /** F1. */
+  readonly f1: number | null;
+  /** AUROC. */
+  readonly auroc: number | null;
+  /** AUROC 95% interval as text, e.g. `[0.71, 0.93]`. */
+  readonly aurocCi: string;
+  /** Why a row was skipped or its folds reduced ('' when neither). */
+  readonly note: string;
+}
+
+/** Result of {@link runModalityExperiment}. */
+export interface ModalityExperimentResult {
+  /** The table row. */
+  readonly row: ModalityExperimentRow;
+  /** The rows used (features of the set plus the label), for a final fit or importance. */
+  readonly data: Record<string, unknown>[];
+  /** The feature columns of the set. */
+  readonly features: readonly string[];
+  /** 0/1 labels of the used rows (empty when skipped). */
+  readonly y: readonly number[];
+  /** Out-of-fold positive-class probabilities (empty when skipped). */
+  readonly score: readonly number[];
+  /** AUROC with its interval (undefined when skipped). */
+  readonly aurocEstimate?: MetricEstimate;
+  /** The full cross-validation result (undefined when skipped). */
+  readonly cv?: CrossValidationResult;
+}
+
+/**
+ * Folds for stratified cross-validation given the class sizes: the wanted number, reduced to the smaller class.
+ *
+ * @param cases - rows of the positive class
+ * @param controls - rows of the negative class
+ * @param wanted - folds asked for
+ * @returns folds to use, or 0 when a class has fewer than two rows (no sound evaluation possible)
+ */
+export function experimentFolds(cases: number, controls: number, wanted: number): number {
+  const k = Math.min(wanted, cases, controls);
+  return k >= 2 ? k : 0;
+}
+
+/**
+ * Restricts a training set to one modality set: the columns coming from its groups, and the patients with a record
+ * in every one of those groups (a record = at least one non-missing feature of the group).
+ *
+ * @param ds - the training set (all groups joined with a left join)
+ * @param groups - the feature groups of the set
+ * @param label - the label column
+ * @returns the rows (features + label) and the feature column names
+ * @throws {@link HealthDataError} (invalid-input) when a group contributes no column
+ */
+export function modalityTable(ds: ExperimentDataset, groups: readonly string[], label: string): { rows: Record<string, unknown>[]; features: string[] } {
+  const byGroup = new Map<string, string[]>(groups.map((g) => [g, []]));
+  for (const [column, source] of Object.entries(ds.featureSources)) {
+    const group = groups.find((g) => source.startsWith(`${g}.`));
+    // A group's own copy of the label (e.g. `clinical-stroke.label`) is the answer, never a feature.
+    if (group !== undefined && column !== label && source !== `${group}.${label}`) {
+      byGroup.get(group)?.push(column);
+    }
+  }
+  for (const [g, cols] of byGroup) {
+    if (cols.length === 0) {
+      throw new HealthDataError('invalid-input', `modalityTable: feature group "${g}" contributes no column to the training set; check the group name against featureSources`, { path: g });
+    }
+  }
+  const features = [...byGroup.values()].flat();
+  const present = (row: Readonly<Record<string, unknown>>, cols: readonly string[]): boolean => cols.some((c) => row[c] !== null && row[c] !== undefined);
+  const rows = ds.rows
+    .filter((r) => r[label] !== null && r[label] !== undefined && [...byGroup.values()].every((cols) => present(r, cols)))
+    .map((r) => Object.fromEntries([...features.map((c) => [c, r[c]] as const), [label, r[label]] as const]));
+  return { rows, features };
+}
+
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+/**
+ * Cross-validates the AutoML fit for one outcome × modality set and returns a table row with accuracy, precision,
+ * recall, F1 and AUROC with its 95% interval. Too few cases for the asked folds → fewer folds (noted); fewer than
+ * two rows in a class, or a fit that fails on a tiny fold → a skipped row (noted), never an exception.
+ *
+ * @param ds - the training set (e.g. `ws.features.buildDataset` with `joinType: 'left'`)
+ * @param options - outcome, set name, groups, folds, repeats, fit options
+ * @returns the row, the rows used and the out-of-fold scores
+ * @throws {@link HealthDataError} (invalid-input) when a group contributes no column
+ */
+export async function runModalityExperiment(ds: ExperimentDataset, options: ModalityExperimentOptions): Promise<ModalityExperimentResult> {
+  const label = options.label ?? 'label';
+  const { rows, features } = modalityTable(ds, options.groups, label);
+  const cases = rows.filter((r) => Number(r[label]) === 1).length;
+  const controls = rows.length - cases;
+  const wanted = options.folds ?? 5;
+  const folds = experimentFolds(cases, controls, wanted);
+  const base = { outcome: options.outcome, modalities: options.modalities, patients: rows.length, cases, folds };
+  const skipped = (note: string): ModalityExperimentResult => ({
+    row: { ...base, folds: 0, accuracy: null, precision: null, recall: null, f1: null, auroc: null, aurocCi: '', note },
+    data: rows,
+    features,
+    y: [],
+    score: [],
+  });
+  if (folds === 0) {
+    return skipped(`skipped: ${String(cases)} case(s), ${String(controls)} control(s) — need at least 2 of each`);
+  }
+  // With a handful of cases a validation split can hold one class only, where AUROC is undefined: select models
+  // on log loss there, which is always defined.
+  const small = Math.min(cases, controls) < 10;
+  let cv: CrossValidationResult;
+  try {
+    cv = await crossValidate(rows, {
+      predictor: { label, seed: options.seed ?? 0, ...(small ? { evalMetric: 'log_loss' as const } : {}) },
+      fit: options.fit ?? { presets: 'fast' },
+      folds,
+      repeats: options.repeats ?? 1,
+      ...(options.progress === undefined ? {} : { progress: options.progress }),
+    });
+  } catch (err) {
+    // A fold too small for the fit is reported on its row rather than stopping the whole table.
+    return skipped(`skipped: the fit failed on a fold (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const pos = cv.classes.findIndex((c) => Number(c) === 1);
+  const k = cv.classes.length;
+  const y = Array.from(cv.y, (c) => (c === pos ? 1 : 0));
+  const score = y.map((_, i) => cv.proba[i * k + pos] ?? Number.NaN);
+  const m = cv.metrics;
+  const notes = [
+    ...(folds < wanted ? [`${String(folds)} folds (only ${String(Math.min(cases, controls))} in the smaller class)`] : []),
+    ...(small ? ['models selected on log loss'] : []),
+  ];
+  return {
+    row: {
+      ...base,
+      accuracy: round3(m.accuracy.value),
+      precision: round3(m.precision.value),
+      recall: round3(m.recall.value),
+      f1: round3(m.f1.value),
+      auroc: round3(m.roc_auc.value),
+      aurocCi: `[${m.roc_auc.lower.toFixed(2)}, ${m.roc_auc.upper.toFixed(2)}]`,
+      note: notes.join('; '),
+    },
+    data: rows,
+    features,
+    y,
+    score,
+    aurocEstimate: m.roc_auc,
+    cv,
+  };
+}

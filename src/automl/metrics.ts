@@ -1,0 +1,566 @@
+/**
+ * Classification metrics with 95% confidence intervals: accuracy, balanced accuracy, precision, recall, F1, MCC,
+ * AUROC, log loss and Brier score. Intervals come from a percentile bootstrap over rows (resampling weights, so one
+ * sort serves every resample); AUROC can instead use DeLong's variance (DeLong, DeLong & Clarke-Pearson 1988, with
+ * the midrank formulation of Sun & Xu 2014).
+ */
+import { HealthDataError } from '../errors';
+import { createRng } from './rng';
+
+/** Metric names (AutoGluon's spelling). */
+export type MetricName = 'accuracy' | 'balanced_accuracy' | 'precision' | 'recall' | 'f1' | 'mcc' | 'roc_auc' | 'log_loss' | 'brier';
+
+/** All metric names, in report order. */
+export const METRIC_NAMES: readonly MetricName[] = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'mcc', 'roc_auc', 'log_loss', 'brier'];
+
+/**
+ * Whether a larger value is better. Log loss and Brier score are errors.
+ *
+ * @param m - the metric
+ * @returns true for scores, false for errors
+ */
+export function higherIsBetter(m: MetricName): boolean {
+  return m !== 'log_loss' && m !== 'brier';
+}
+
+/** A metric value with its confidence interval. */
+export interface MetricEstimate {
+  /** Point estimate on all rows. */
+  readonly value: number;
+  /** Lower bound of the interval. */
+  readonly lower: number;
+  /** Upper bound of the interval. */
+  readonly upper: number;
+}
+
+/** Options of {@link evaluateProba}. */
+export interface EvaluateOptions {
+  /** Bootstrap resamples (default 1000; 0 = no intervals, bounds equal the value). */
+  readonly bootstrap?: number;
+  /** Confidence level (default 0.95). */
+  readonly level?: number;
+  /** Seed of the bootstrap. */
+  readonly seed?: number;
+  /** Decision threshold on the positive-class probability for binary problems (default 0.5). */
+  readonly threshold?: number;
+  /** Interval method for AUROC in binary problems: 'delong' (default) or 'bootstrap'. */
+  readonly aurocInterval?: 'delong' | 'bootstrap';
+}
+
+function checkInputs(y: ArrayLike<number>, proba: ArrayLike<number>, k: number, caller: string): void {
+  if (proba.length !== y.length * k) {
+    throw new HealthDataError('invalid-input', `${caller}: expected ${y.length} × ${k} probabilities, got ${proba.length} values; pass one row of class probabilities per label`);
+  }
+}
+
+/**
+ * Weighted AUROC (Mann–Whitney U / (n₁n₀), ties count ½), given rows sorted by score ascending.
+ *
+ * @param order - row indices sorted by score ascending
+ * @param y - 0/1 labels
+ * @param score - scores
+ * @param w - row weights (bootstrap counts)
+ * @returns the AUROC, or NaN when one class has no weight
+ */
+function weightedAuc(order: Int32Array, y: ArrayLike<number>, score: ArrayLike<number>, w: ArrayLike<number>): number {
+  let negBelow = 0;
+  let u = 0;
+  let wPos = 0;
+  let wNeg = 0;
+  let g = 0;
+  while (g < order.length) {
+    const s = score[order[g] as number] as number;
+    let e = g;
+    let gPos = 0;
+    let gNeg = 0;
+    while (e < order.length && score[order[e] as number] === s) {
+      const i = order[e] as number;
+      if (y[i] === 1) {
+        gPos += w[i] as number;
+      } else {
+        gNeg += w[i] as number;
+      }
+      e++;
+    }
+    u += gPos * (negBelow + 0.5 * gNeg);
+    negBelow += gNeg;
+    wPos += gPos;
+    wNeg += gNeg;
+    g = e;
+  }
+  return wPos > 0 && wNeg > 0 ? u / (wPos * wNeg) : Number.NaN;
+}
+
+function sortedOrder(score: ArrayLike<number>): Int32Array {
+  const order = new Int32Array(score.length);
+  for (let i = 0; i < order.length; i++) {
+    order[i] = i;
+  }
+  return order.sort((a, b) => (score[a] as number) - (score[b] as number));
+}
+
+/**
+ * AUROC of scores for 0/1 labels (ties count ½).
+ *
+ * @param y - labels (1 = positive)
+ * @param score - scores, higher meaning more likely positive
+ * @returns the AUROC, NaN when a class is absent
+ * @throws {@link HealthDataError} (invalid-input) when lengths differ
+ * @example
+ * ```ts
+ * auroc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75
+ * ```
+ */
+export function auroc(y: ArrayLike<number>, score: ArrayLike<number>): number {
+  checkInputs(y, score, 1, 'auroc');
+  return weightedAuc(sortedOrder(score), y, score, new Float64Array(y.length).fill(1));
+}
+
+function midranks(values: Float64Array): Float64Array {
+  const order = sortedOrder(values);
+  const r = new Float64Array(values.length);
+  let g = 0;
+  while (g < order.length) {
+    let e = g;
+    while (e < order.length && values[order[e] as number] === values[order[g] as number]) {
+      e++;
+    }
+    const rank = (g + e + 1) / 2; // 1-based midrank
+    for (let q = g; q < e; q++) {
+      r[order[q] as number] = rank;
+    }
+    g = e;
+  }
+  return r;
+}
+
+/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const pl = 0.02425;
+  const poly = (co: number[], x: number): number => co.reduce((acc, v) => acc * x + v, 0);
+  if (p < pl) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return poly(c, q) / (poly(d, q) * q + 1);
+  }
+  if (p > 1 - pl) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -poly(c, q) / (poly(d, q) * q + 1);
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+
+/** AUROC with DeLong's standard error and interval. */
+export interface DelongResult extends MetricEstimate {
+  /** Standard error. */
+  readonly se: number;
+}
+
+/**
+ * AUROC with DeLong's variance and a normal interval (clipped to [0, 1]).
+ *
+ * @param y - labels (1 = positive)
+ * @param score - scores
+ * @param level - confidence level (default 0.95)
+ * @returns AUROC, standard error and interval
+ * @throws {@link HealthDataError} (invalid-input) when a class has fewer than 2 rows
+ */
+export function delongAuroc(y: ArrayLike<number>, score: ArrayLike<number>, level = 0.95): DelongResult {
+  checkInputs(y, score, 1, 'delongAuroc');
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let i = 0; i < y.length; i++) {
+    (y[i] === 1 ? pos : neg).push(score[i] as number);
+  }
+  const m = pos.length;
+  const n = neg.length;
+  if (m < 2 || n < 2) {
+    throw new HealthDataError('invalid-input', `delongAuroc: need ≥ 2 positives and ≥ 2 negatives, got ${m} and ${n}; use more rows or a bootstrap interval`);
+  }
+  const x = Float64Array.from(pos);
+  const yy = Float64Array.from(neg);
+  const all = new Float64Array(m + n);
+  all.set(x);
+  all.set(yy, m);
+  const tz = midranks(all);
+  const tx = midranks(x);
+  const ty = midranks(yy);
+  let sumPos = 0;
+  const v10 = new Float64Array(m);
+  const v01 = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    sumPos += tz[i] as number;
+    v10[i] = ((tz[i] as number) - (tx[i] as number)) / n;
+  }
+  for (let j = 0; j < n; j++) {
+    v01[j] = 1 - ((tz[m + j] as number) - (ty[j] as number)) / m;
+  }
+  const auc = (sumPos - (m * (m + 1)) / 2) / (m * n);
+  const variance = (arr: Float64Array): number => {
+    let mu = 0;
+    for (const v of arr) {
+      mu += v;
+    }
+    mu /= arr.length;
+    let s = 0;
+    for (const v of arr) {
+      s += (v - mu) ** 2;
+    }
+    return s / (arr.length - 1);
+  };
+  const se = Math.sqrt(variance(v10) / m + variance(v01) / n);
+  const z = normalQuantile(1 - (1 - level) / 2);
+  return { value: auc, se, lower: Math.max(0, auc - z * se), upper: Math.min(1, auc + z * se) };
+}
+
+/** Point values of every metric for one set of rows. */
+function pointMetrics(y: ArrayLike<number>, proba: ArrayLike<number>, k: number, w: ArrayLike<number>, threshold: number, order: Int32Array | undefined): Record<MetricName, number> {
+  const n = y.length;
+  const conf = new Float64Array(k * k); // conf[true * k + pred]
+  let ll = 0;
+  let brier = 0;
+  let tot = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i] as number;
+    if (wi === 0) {
+      continue;
+    }
+    const yi = y[i] as number;
+    let pred: number;
+    if (k === 2) {
+      pred = (proba[i * 2 + 1] as number) >= threshold ? 1 : 0;
+    } else {
+      pred = 0;
+      for (let c = 1; c < k; c++) {
+        if ((proba[i * k + c] as number) > (proba[i * k + pred] as number)) {
+          pred = c;
+        }
+      }
+    }
+    conf[yi * k + pred] = (conf[yi * k + pred] as number) + wi;
+    ll -= wi * Math.log(Math.min(1 - 1e-15, Math.max(1e-15, proba[i * k + yi] as number)));
+    if (k === 2) {
+      brier += wi * ((proba[i * 2 + 1] as number) - yi) ** 2;
+    } else {
+      for (let c = 0; c < k; c++) {
+        brier += wi * ((proba[i * k + c] as number) - (c === yi ? 1 : 0)) ** 2;
+      }
+    }
+    tot += wi;
+  }
+  const rowSum = (c: number): number => {
+    let s = 0;
+    for (let q = 0; q < k; q++) {
+      s += conf[c * k + q] as number;
+    }
+    return s;
+  };
+  const colSum = (c: number): number => {
+    let s = 0;
+    for (let q = 0; q < k; q++) {
+      s += conf[q * k + c] as number;
+    }
+    return s;
+  };
+  let correct = 0;
+  for (let c = 0; c < k; c++) {
+    correct += conf[c * k + c] as number;
+  }
+  const recallOf = (c: number): number => {
+    const r = rowSum(c);
+    return r > 0 ? (conf[c * k + c] as number) / r : Number.NaN;
+  };
+  const precisionOf = (c: number): number => {
+    const s = colSum(c);
+    return s > 0 ? (conf[c * k + c] as number) / s : 0;
+  };
+  const f1Of = (c: number): number => {
+    const pr = precisionOf(c);
+    const rc = recallOf(c);
+    return pr + rc > 0 ? (2 * pr * rc) / (pr + rc) : 0;
+  };
+  let balanced = 0;
+  let nPresent = 0;
+  for (let c = 0; c < k; c++) {
+    const r = recallOf(c);
+    if (!Number.isNaN(r)) {
+      balanced += r;
+      nPresent++;
+    }
+  }
+  // MCC, multiclass form (Gorodkin 2004), equal to the binary formula for k = 2.
+  let sumPT = 0;
+  let sumP2 = 0;
+  let sumT2 = 0;
+  for (let c = 0; c < k; c++) {
+    const pc = colSum(c);
+    const tc = rowSum(c);
+    sumPT += pc * tc;
+    sumP2 += pc * pc;
+    sumT2 += tc * tc;
+  }
+  const mccDen = Math.sqrt((tot * tot - sumP2) * (tot * tot - sumT2));
+  const mcc = mccDen > 0 ? (correct * tot - sumPT) / mccDen : 0;
+  let precision: number;
+  let recall: number;
+  let f1: number;
+  let auc: number;
+  if (k === 2) {
+    precision = precisionOf(1);
+    recall = recallOf(1);
+    f1 = f1Of(1);
+    const score = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      score[i] = proba[i * 2 + 1] as number;
+    }
+    auc = weightedAuc(order ?? sortedOrder(score), y, score, w);
+  } else {
+    // Macro averages; AUROC one-vs-rest macro (as scikit-learn's roc_auc_score(multi_class='ovr')).
+    precision = 0;
+    recall = 0;
+    f1 = 0;
+    auc = 0;
+    let nAuc = 0;
+    for (let c = 0; c < k; c++) {
+      precision += precisionOf(c) / k;
+      const r = recallOf(c);
+      recall += (Number.isNaN(r) ? 0 : r) / k;
+      f1 += f1Of(c) / k;
+      const score = new Float64Array(n);
+      const yc = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        score[i] = proba[i * k + c] as number;
+        yc[i] = y[i] === c ? 1 : 0;
+      }
+      const a = weightedAuc(sortedOrder(score), yc, score, w);
+      if (!Number.isNaN(a)) {
+        auc += a;
+        nAuc++;
+      }
+    }
+    auc = nAuc > 0 ? auc / nAuc : Number.NaN;
+  }
+  return {
+    accuracy: tot > 0 ? correct / tot : Number.NaN,
+    balanced_accuracy: nPresent > 0 ? balanced / nPresent : Number.NaN,
+    precision,
+    recall,
+    f1,
+    mcc,
+    roc_auc: auc,
+    log_loss: tot > 0 ? ll / tot : Number.NaN,
+    brier: tot > 0 ? brier / tot : Number.NaN,
+  };
+}
+
+/**
+ * One metric's value (no interval), in its natural direction (log loss and Brier are errors here; see
+ * {@link selectionScore} for the higher-is-better form).
+ *
+ * @param metric - the metric
+ * @param y - class indices
+ * @param proba - n × K probabilities
+ * @param k - classes
+ * @returns the value
+ * @throws {@link HealthDataError} (invalid-input) when sizes disagree
+ */
+export function metricValue(metric: MetricName, y: ArrayLike<number>, proba: ArrayLike<number>, k: number): number {
+  checkInputs(y, proba, k, 'metricValue');
+  return pointMetrics(y, proba, k, new Float64Array(y.length).fill(1), 0.5, undefined)[metric];
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) {
+    return Number.NaN;
+  }
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
+}
+
+/**
+ * Every metric with a confidence interval.
+ *
+ * @param y - class indices 0 … K−1 (for binary, 1 is the positive class)
+ * @param proba - n × K probabilities, row-major
+ * @param k - classes
+ * @param options - bootstrap size, level, seed, threshold, AUROC interval method
+ * @returns one estimate per metric
+ * @throws {@link HealthDataError} (invalid-input) when sizes disagree
+ * @example
+ * ```ts
+ * const m = evaluateProba(y, proba, 2, { seed: 1 });
+ * console.log(m.roc_auc.value, m.roc_auc.lower, m.roc_auc.upper);
+ * ```
+ */
+export function evaluateProba(y: ArrayLike<number>, proba: ArrayLike<number>, k: number, options: EvaluateOptions = {}): Record<MetricName, MetricEstimate> {
+  checkInputs(y, proba, k, 'evaluateProba');
+  const n = y.length;
+  const threshold = options.threshold ?? 0.5;
+  const level = options.level ?? 0.95;
+  const nBoot = options.bootstrap ?? 1000;
+  const ones = new Float64Array(n).fill(1);
+  let order: Int32Array | undefined;
+  if (k === 2) {
+    const score = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      score[i] = proba[i * 2 + 1] as number;
+    }
+    order = sortedOrder(score);
+  }
+  const point = pointMetrics(y, proba, k, ones, threshold, order);
+  const samples: Record<MetricName, number[]> = {
+    accuracy: [],
+    balanced_accuracy: [],
+    precision: [],
+    recall: [],
+    f1: [],
+    mcc: [],
+    roc_auc: [],
+    log_loss: [],
+    brier: [],
+  };
+  const rng = createRng(options.seed ?? 0);
+  const w = new Float64Array(n);
+  for (let b = 0; b < nBoot; b++) {
+    w.fill(0);
+    for (let i = 0; i < n; i++) {
+      const r = rng.int(n);
+      w[r] = (w[r] as number) + 1;
+    }
+    const m = pointMetrics(y, proba, k, w, threshold, order);
+    for (const name of METRIC_NAMES) {
+      const v = m[name];
+      if (!Number.isNaN(v)) {
+        samples[name].push(v);
+      }
+    }
+  }
+  const alpha = (1 - level) / 2;
+  const out = {} as Record<MetricName, MetricEstimate>;
+  for (const name of METRIC_NAMES) {
+    const s = Float64Array.from(samples[name]).sort();
+    const value = point[name];
+    out[name] = nBoot > 0 && s.length > 0 ? { value, lower: percentile(s, alpha), upper: percentile(s, 1 - alpha) } : { value, lower: value, upper: value };
+  }
+  if (k === 2 && (options.aurocInterval ?? 'delong') === 'delong') {
+    let nPos = 0;
+    for (let i = 0; i < n; i++) {
+      nPos += y[i] === 1 ? 1 : 0;
+    }
+    if (nPos >= 2 && n - nPos >= 2) {
+      const score = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        score[i] = proba[i * 2 + 1] as number;
+      }
+      const d = delongAuroc(y, score, level);
+      out.roc_auc = { value: d.value, lower: d.lower, upper: d.upper };
+    }
+  }
+  return out;
+}
+
+/**
+ * A metric on the "higher is better" scale used for model selection (log loss and Brier are negated, as in
+ * AutoGluon's leaderboard).
+ *
+ * @param metric - the metric
+ * @param y - class indices
+ * @param proba - n × K probabilities
+ * @param k - classes
+ * @returns the score
+ */
+export function selectionScore(metric: MetricName, y: ArrayLike<number>, proba: ArrayLike<number>, k: number): number {
+  const v = metricValue(metric, y, proba, k);
+  return higherIsBetter(metric) ? v : -v;
+}
+
+/** A point on a ROC curve. */
+export interface RocPoint {
+  /** False positive rate. */
+  readonly fpr: number;
+  /** True positive rate. */
+  readonly tpr: number;
+  /** Threshold (score ≥ threshold predicted positive). */
+  readonly threshold: number;
+}
+
+/**
+ * The ROC curve (one point per distinct score, from (0,0) to (1,1)).
+ *
+ * @param y - 0/1 labels
+ * @param score - scores
+ * @returns the points
+ */
+export function rocCurve(y: ArrayLike<number>, score: ArrayLike<number>): RocPoint[] {
+  checkInputs(y, score, 1, 'rocCurve');
+  const order = sortedOrder(score).reverse();
+  let nPos = 0;
+  for (let i = 0; i < y.length; i++) {
+    nPos += y[i] === 1 ? 1 : 0;
+  }
+  const nNeg = y.length - nPos;
+  const pts: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Infinity }];
+  let tp = 0;
+  let fp = 0;
+  let g = 0;
+  while (g < order.length) {
+    const s = score[order[g] as number] as number;
+    while (g < order.length && score[order[g] as number] === s) {
+      if (y[order[g] as number] === 1) {
+        tp++;
+      } else {
+        fp++;
+      }
+      g++;
+    }
+    pts.push({ fpr: nNeg > 0 ? fp / nNeg : 0, tpr: nPos > 0 ? tp / nPos : 0, threshold: s });
+  }
+  return pts;
+}
+
+/** One bin of a calibration (reliability) curve. */
+export interface CalibrationBin {
+  /** Mean predicted probability in the bin. */
+  readonly meanPredicted: number;
+  /** Observed share of positives in the bin. */
+  readonly fractionPositive: number;
+  /** Rows in the bin. */
+  readonly count: number;
+}
+
+/**
+ * A calibration curve with equal-width bins (as scikit-learn's `calibration_curve(strategy='uniform')`).
+ *
+ * @param y - 0/1 labels
+ * @param score - predicted probabilities of the positive class
+ * @param nBins - number of bins (default 10)
+ * @returns the non-empty bins
+ */
+export function calibrationCurve(y: ArrayLike<number>, score: ArrayLike<number>, nBins = 10): CalibrationBin[] {
+  checkInputs(y, score, 1, 'calibrationCurve');
+  const sumP = new Float64Array(nBins);
+  const sumY = new Float64Array(nBins);
+  const cnt = new Float64Array(nBins);
+  for (let i = 0; i < y.length; i++) {
+    const s = score[i] as number;
+    const b = Math.min(nBins - 1, Math.max(0, Math.floor(s * nBins)));
+    sumP[b] = (sumP[b] as number) + s;
+    sumY[b] = (sumY[b] as number) + (y[i] as number);
+    cnt[b] = (cnt[b] as number) + 1;
+  }
+  const out: CalibrationBin[] = [];
+  for (let b = 0; b < nBins; b++) {
+    const c = cnt[b] as number;
+    if (c > 0) {
+      out.push({ meanPredicted: (sumP[b] as number) / c, fractionPositive: (sumY[b] as number) / c, count: c });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,727 @@
+/**
+ * `TabularPredictor`: AutoGluon's tabular API in TypeScript. `fit` preprocesses the table, fits each model kind with
+ * k-fold bagging (out-of-fold predictions) or on a holdout split, then a Caruana weighted ensemble on the validation
+ * predictions; everything is seeded and respects a time limit read from an injectable clock.
+ */
+import { HealthDataError } from '../errors';
+import type { ProgressReporter } from '../progress';
+import { silentProgress } from '../progress';
+import { defaultHoldoutFrac, stratifiedFolds, stratifiedHoldout } from './cv';
+import { blend, caruanaEnsemble } from './ensemble';
+import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
+import { evaluateProba, higherIsBetter, metricValue } from './metrics';
+import type { Classifier, ModelKind } from './models/model';
+import { MODEL_KINDS } from './models/model';
+import type { Hyperparameters } from './models/registry';
+import { fitModel } from './models/registry';
+import type { PreprocessState } from './preprocess';
+import { fitPreprocessor, transformTable } from './preprocess';
+import type { PresetName } from './presets';
+import { resolvePreset } from './presets';
+import { loadPredictor, savePredictor } from './persist';
+import { deriveSeed } from './rng';
+import { isMissing, labelKey, readColumn, rowCount, sortClasses } from './table';
+import type { Clock, Matrix, ProblemType, TabularData } from './types';
+import { performanceClock, takeInt, takeRows } from './types';
+
+/** Options of the {@link TabularPredictor} constructor (the label goes here, as in AutoGluon). */
+export interface PredictorOptions {
+  /** Name of the label column. */
+  readonly label: string;
+  /** 'binary' or 'multiclass' (inferred from the label when left out). */
+  readonly problemType?: ProblemType;
+  /** Metric for model selection and the ensemble (default roc_auc for binary, accuracy for multiclass). */
+  readonly evalMetric?: MetricName;
+  /** Folder where `save()` writes the model (optional). */
+  readonly path?: string;
+  /** Seed for folds, models and the ensemble (default 0). */
+  readonly seed?: number;
+  /** Columns never used as features (identifiers, index dates…). */
+  readonly ignoredColumns?: readonly string[];
+  /** Progress reporter for `fit` (default: silent). */
+  readonly progress?: ProgressReporter;
+  /** Millisecond clock for the time limit (default `performance.now`); tests pass a fake one. */
+  readonly clock?: Clock;
+}
+
+/** Options of {@link TabularPredictor.fit}. */
+export interface FitOptions {
+  /** Time budget in seconds; model kinds that would start after it are skipped, iterative models stop early. */
+  readonly timeLimit?: number;
+  /** Preset (default `medium`: 5-fold bagging). */
+  readonly presets?: PresetName;
+  /** Share of rows held out for validation when not bagging (default: AutoGluon's rule by row count). */
+  readonly holdoutFrac?: number;
+  /** k of k-fold bagging (0 or 1 = holdout); overrides the preset. */
+  readonly numBagFolds?: number;
+  /** Repeats of the bagging. */
+  readonly numBagSets?: number;
+  /** Model kinds to leave out, e.g. `['KNN']`. */
+  readonly excludedModelTypes?: readonly ModelKind[];
+  /** Hyperparameters per kind, merged over the preset's. */
+  readonly hyperparameters?: Hyperparameters;
+  /** Validation table used instead of a holdout split (no bagging). */
+  readonly tuningData?: TabularData;
+}
+
+/** One trained model (a bag of fold models, or the weighted ensemble). */
+export interface TrainedModel {
+  /** Name as in AutoGluon, e.g. `LightGBM_BAG_L1`, `WeightedEnsemble_L2`. */
+  readonly name: string;
+  /** Kind, or 'ENSEMBLE'. */
+  readonly kind: ModelKind | 'ENSEMBLE';
+  /** Fold models (averaged); empty for the ensemble. */
+  readonly members: readonly Classifier[];
+  /** Validation score on the eval metric (out-of-fold or holdout; error metrics as errors, not negated). */
+  readonly scoreVal: number;
+  /** Fit time, milliseconds (clock time). */
+  readonly fitTimeMs: number;
+  /** Order of fitting. */
+  readonly fitOrder: number;
+  /** 1 for base models, 2 for the ensemble. */
+  readonly stackLevel: 1 | 2;
+  /** Ensemble weights by base-model name (ensemble only). */
+  readonly weights?: Readonly<Record<string, number>>;
+}
+
+/** A leaderboard row (AutoGluon's columns in camelCase). */
+export interface LeaderboardRow {
+  /** Model name. */
+  readonly model: string;
+  /** Score on the given test table (when one is passed). */
+  readonly scoreTest?: number;
+  /** Validation score. */
+  readonly scoreVal: number;
+  /** The metric. */
+  readonly evalMetric: MetricName;
+  /** Prediction time on the test table, milliseconds (when one is passed). */
+  readonly predTimeTestMs?: number;
+  /** Fit time, milliseconds. */
+  readonly fitTimeMs: number;
+  /** Stack level. */
+  readonly stackLevel: number;
+  /** Fit order. */
+  readonly fitOrder: number;
+}
+
+/** What `fit` did, for reports. */
+export interface FitSummary {
+  /** Training rows used (rows with a label). */
+  readonly rows: number;
+  /** Rows dropped for a missing label. */
+  readonly rowsWithoutLabel: number;
+  /** Feature columns after preprocessing. */
+  readonly features: number;
+  /** Bagging folds (0 = holdout). */
+  readonly numBagFolds: number;
+  /** Model kinds skipped, with the reason. */
+  readonly skipped: readonly { readonly kind: ModelKind; readonly reason: string }[];
+  /** Whether the time limit cut the fit short. */
+  readonly timeLimitReached: boolean;
+  /** Total fit time, milliseconds. */
+  readonly fitTimeMs: number;
+}
+
+/** The internal state shared with save/load. */
+export interface PredictorState {
+  /** Constructor options that persist. */
+  readonly label: string;
+  /** Problem type. */
+  readonly problemType: ProblemType;
+  /** Eval metric. */
+  readonly evalMetric: MetricName;
+  /** Seed. */
+  readonly seed: number;
+  /** Class values, sorted (binary: the second is positive). */
+  readonly classes: readonly unknown[];
+  /** Preprocessing. */
+  readonly preprocess: PreprocessState;
+  /** Trained models in fit order. */
+  readonly models: readonly TrainedModel[];
+  /** Name of the best model. */
+  readonly best: string;
+  /** Fit summary. */
+  readonly summary: FitSummary;
+}
+
+/** AutoGluon's display names per kind. */
+export const MODEL_NAMES: Readonly<Record<ModelKind, string>> = {
+  GBM: 'LightGBM',
+  RF: 'RandomForest',
+  XT: 'ExtraTrees',
+  LR: 'LinearModel',
+  KNN: 'KNeighbors',
+};
+
+/** The name of the weighted ensemble. */
+export const ENSEMBLE_NAME = 'WeightedEnsemble_L2';
+
+// kNN prediction is brute force; past this many distance terms (rows² × features) it is skipped unless asked for.
+const KNN_MAX_WORK = 3e8;
+
+function argmaxRows(proba: Float64Array, k: number): Int32Array {
+  const n = proba.length / k;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let b = 0;
+    for (let c = 1; c < k; c++) {
+      if ((proba[i * k + c] as number) > (proba[i * k + b] as number)) {
+        b = c;
+      }
+    }
+    out[i] = b;
+  }
+  return out;
+}
+
+/**
+ * AutoGluon-style tabular classifier.
+ *
+ * @example
+ * ```ts
+ * const predictor = new TabularPredictor({ label: 'outcome', seed: 42 });
+ * await predictor.fit(trainRows, { presets: 'medium', timeLimit: 60 });
+ * const proba = predictor.predictProba(testRows);
+ * console.table(predictor.leaderboard(testRows));
+ * ```
+ */
+export class TabularPredictor {
+  /** Constructor options. */
+  readonly options: PredictorOptions;
+  private st: PredictorState | undefined;
+
+  /**
+   * @param options - label, problem type, metric, path, seed, progress, clock
+   * @throws {@link HealthDataError} (invalid-input) when the label is empty
+   */
+  constructor(options: PredictorOptions) {
+    if (options.label.trim() === '') {
+      throw new HealthDataError('invalid-input', 'TabularPredictor: label is empty; pass the name of the label column', { path: 'label' });
+    }
+    this.options = options;
+  }
+
+  /**
+   * Wraps a saved state (used by `load`).
+   *
+   * @param state - the state
+   * @param options - extra options (path, progress, clock)
+   * @returns the predictor
+   */
+  static fromState(state: PredictorState, options: Partial<PredictorOptions> = {}): TabularPredictor {
+    const p = new TabularPredictor({ ...options, label: state.label, problemType: state.problemType, evalMetric: state.evalMetric, seed: state.seed });
+    p.st = state;
+    return p;
+  }
+
+  /** The fitted state (throws before `fit`). */
+  get state(): PredictorState {
+    if (this.st === undefined) {
+      throw new HealthDataError('invalid-input', 'TabularPredictor: the predictor is not fitted; call fit(train) or TabularPredictor.load(path) first');
+    }
+    return this.st;
+  }
+
+  /** Whether `fit` or `load` has run. */
+  get isFitted(): boolean {
+    return this.st !== undefined;
+  }
+
+  /** Class values (binary: `[negative, positive]`). */
+  get classes(): readonly unknown[] {
+    return this.state.classes;
+  }
+
+  /** The best model's name (highest validation score). */
+  get bestModel(): string {
+    return this.state.best;
+  }
+
+  /** Names of the input feature columns kept by preprocessing. */
+  get featureColumns(): string[] {
+    return this.state.preprocess.columns.map((c) => c.name);
+  }
+
+  /** What the last fit did. */
+  get fitSummary(): FitSummary {
+    return this.state.summary;
+  }
+
+  /**
+   * Encodes labels to class indices.
+   *
+   * @param data - table with the label column
+   * @returns class index per row (−1 where the label is missing or unknown)
+   */
+  encodeLabels(data: TabularData): Int32Array {
+    const index = new Map(this.state.classes.map((c, i) => [labelKey(c), i]));
+    const raw = readColumn(data, this.options.label, 'TabularPredictor');
+    return Int32Array.from(raw, (v) => (isMissing(v) ? -1 : (index.get(labelKey(v)) ?? -1)));
+  }
+
+  /**
+   * Fits the preprocessing, the models and the ensemble.
+   *
+   * @param train - training rows or columns, including the label column
+   * @param options - time limit, preset, bagging, excluded models, hyperparameters
+   * @returns this predictor
+   * @throws {@link HealthDataError} (invalid-input) when the label column is missing, has one class, looks continuous, or the options are out of range
+   */
+  fit(train: TabularData, options: FitOptions = {}): Promise<this> {
+    // Errors become rejections (the promise executor catches them), as callers of an async API expect.
+    return new Promise((resolve) => {
+      this.fitSync(train, options);
+      resolve(this);
+    });
+  }
+
+  /**
+   * The synchronous form of {@link TabularPredictor.fit} (same work; blocks the event loop while it runs).
+   *
+   * @param train - training rows or columns, including the label column
+   * @param options - time limit, preset, bagging, excluded models, hyperparameters
+   * @returns this predictor
+   * @throws {@link HealthDataError} (invalid-input) when the label column is missing, has one class, or the options are out of range; (unsupported) for a continuous label
+   */
+  fitSync(train: TabularData, options: FitOptions = {}): this {
+    const clock = this.options.clock ?? performanceClock;
+    const t0 = clock();
+    const deadline = options.timeLimit === undefined ? Infinity : t0 + options.timeLimit * 1000;
+    const label = this.options.label;
+    const seed = this.options.seed ?? 0;
+    const rawLabels = readColumn(train, label, 'TabularPredictor.fit');
+    const present: number[] = [];
+    rawLabels.forEach((v, i) => {
+      if (!isMissing(v)) {
+        present.push(i);
+      }
+    });
+    const distinct = new Map<string, unknown>();
+    for (const i of present) {
+      distinct.set(labelKey(rawLabels[i]), rawLabels[i]);
+    }
+    const classes = sortClasses([...distinct.values()]);
+    if (classes.length < 2) {
+      throw new HealthDataError('invalid-input', `TabularPredictor.fit: label ${label} has ${classes.length} distinct value(s) among ${present.length} labelled rows; a classifier needs at least two classes`, {
+        path: label,
+      });
+    }
+    const inferred: ProblemType = classes.length === 2 ? 'binary' : 'multiclass';
+    if (this.options.problemType !== undefined && this.options.problemType !== inferred) {
+      throw new HealthDataError('invalid-input', `TabularPredictor.fit: problemType ${this.options.problemType} does not fit label ${label} with ${classes.length} classes; use ${inferred}`, {
+        path: 'problemType',
+      });
+    }
+    if (inferred === 'multiclass' && classes.every((c) => typeof c === 'number') && classes.length > Math.max(20, present.length / 5)) {
+      throw new HealthDataError('unsupported', `TabularPredictor.fit: label ${label} has ${classes.length} distinct numbers and looks continuous; regression is not supported by the local model zoo (use the SageMaker backend or bin the label)`, {
+        path: label,
+      });
+    }
+    const k = classes.length;
+    const evalMetric: MetricName = this.options.evalMetric ?? (k === 2 ? 'roc_auc' : 'accuracy');
+    const index = new Map(classes.map((c, i) => [labelKey(c), i]));
+    const rowsAll = rowCount(train);
+    const labelled = present.length === rowsAll ? train : subsetTable(train, present);
+    const y = Int32Array.from(present, (i) => index.get(labelKey(rawLabels[i])) ?? 0);
+    const { state: pre, matrix: x } = fitPreprocessor(labelled, { exclude: [label, ...(this.options.ignoredColumns ?? [])] });
+
+    const preset = resolvePreset(options.presets ?? 'medium');
+    const hp = mergeHp(preset.hyperparameters, options.hyperparameters ?? {});
+    let numBagFolds = options.tuningData !== undefined ? 0 : (options.numBagFolds ?? preset.numBagFolds);
+    const numBagSets = Math.max(1, options.numBagSets ?? preset.numBagSets);
+    let minClass = Infinity;
+    for (let c = 0; c < k; c++) {
+      minClass = Math.min(minClass, y.filter((v) => v === c).length);
+    }
+    if (numBagFolds >= 2) {
+      numBagFolds = Math.min(numBagFolds, Math.max(2, minClass));
+    } else {
+      numBagFolds = 0;
+    }
+    const excluded = new Set(options.excludedModelTypes ?? []);
+    const kinds = MODEL_KINDS.filter((m) => !excluded.has(m));
+    if (kinds.length === 0) {
+      throw new HealthDataError('invalid-input', `TabularPredictor.fit: excludedModelTypes ${JSON.stringify(options.excludedModelTypes)} leaves no model; keep at least one of ${MODEL_KINDS.join(', ')}`, {
+        path: 'excludedModelTypes',
+      });
+    }
+
+    // Validation design: bag folds (out-of-fold predictions for every row) or one holdout/tuning set.
+    type Split = { train: Int32Array; valid: Int32Array; set: number };
+    const splits: Split[] = [];
+    let validX: Matrix;
+    let validY: Int32Array;
+    let fitX = x;
+    let fitY = y;
+    if (numBagFolds >= 2) {
+      for (let s = 0; s < numBagSets; s++) {
+        const folds = stratifiedFolds(y, numBagFolds, deriveSeed(seed, 17, s));
+        for (let f = 0; f < numBagFolds; f++) {
+          const tr: number[] = [];
+          const va: number[] = [];
+          folds.forEach((fi, i) => (fi === f ? va : tr).push(i));
+          splits.push({ train: Int32Array.from(tr), valid: Int32Array.from(va), set: s });
+        }
+      }
+      validX = x;
+      validY = y;
+    } else if (options.tuningData !== undefined) {
+      const tuneLabels = readColumn(options.tuningData, label, 'TabularPredictor.fit(tuningData)');
+      const keep: number[] = [];
+      tuneLabels.forEach((v, i) => {
+        if (!isMissing(v) && index.has(labelKey(v))) {
+          keep.push(i);
+        }
+      });
+      const tune = subsetTable(options.tuningData, keep);
+      validX = transformTable(pre, tune);
+      validY = Int32Array.from(keep, (i) => index.get(labelKey(tuneLabels[i])) ?? 0);
+      splits.push({ train: Int32Array.from(y.keys()), valid: new Int32Array(0), set: 0 });
+    } else {
+      const frac = options.holdoutFrac ?? defaultHoldoutFrac(y.length);
+      const { train: tr, holdout } = stratifiedHoldout(y, frac, deriveSeed(seed, 23));
+      fitX = takeRows(x, tr);
+      fitY = takeInt(y, tr);
+      validX = takeRows(x, holdout);
+      validY = takeInt(y, holdout);
+      splits.push({ train: Int32Array.from(fitY.keys()), valid: new Int32Array(0), set: 0 });
+    }
+
+    const progress = (this.options.progress ?? silentProgress).start(`automl fit ${label}`, kinds.length * splits.length);
+    const models: TrainedModel[] = [];
+    const valPreds: Float64Array[] = [];
+    const skipped: { kind: ModelKind; reason: string }[] = [];
+    let timeLimitReached = false;
+    const shouldStop = (): boolean => clock() >= deadline;
+    kinds.forEach((kind, ki) => {
+      if (models.length > 0 && shouldStop()) {
+        timeLimitReached = true;
+        skipped.push({ kind, reason: 'time limit' });
+        progress.tick(splits.length);
+        return;
+      }
+      const trainRows = numBagFolds >= 2 ? (x.n * (numBagFolds - 1)) / numBagFolds : fitX.n;
+      if (kind === 'KNN' && options.hyperparameters?.KNN === undefined && trainRows * x.n * x.p > KNN_MAX_WORK) {
+        skipped.push({ kind, reason: `table too large for brute-force kNN (${x.n} rows × ${x.p} features); pass hyperparameters.KNN to force it` });
+        progress.tick(splits.length);
+        return;
+      }
+      const start = clock();
+      const members: Classifier[] = [];
+      const oof = new Float64Array(validY.length * k);
+      let abandoned = false;
+      for (const [si, sp] of splits.entries()) {
+        if (models.length > 0 && shouldStop()) {
+          abandoned = true;
+          break;
+        }
+        const ctxSeed = deriveSeed(seed, 101, ki, si);
+        if (numBagFolds >= 2) {
+          const trX = takeRows(x, sp.train);
+          const trY = takeInt(y, sp.train);
+          const vaX = takeRows(x, sp.valid);
+          const vaY = takeInt(y, sp.valid);
+          const m = fitModel(kind, trX, trY, { nClasses: k, seed: ctxSeed, valid: { x: vaX, y: vaY }, shouldStop }, hp);
+          const pv = m.predictProba(vaX);
+          sp.valid.forEach((row, q) => {
+            for (let c = 0; c < k; c++) {
+              oof[row * k + c] = (oof[row * k + c] as number) + (pv[q * k + c] as number) / numBagSets;
+            }
+          });
+          members.push(m);
+        } else {
+          const m = fitModel(kind, fitX, fitY, { nClasses: k, seed: ctxSeed, valid: { x: validX, y: validY }, shouldStop }, hp);
+          oof.set(m.predictProba(validX));
+          members.push(m);
+        }
+        progress.tick();
+      }
+      if (abandoned) {
+        timeLimitReached = true;
+        skipped.push({ kind, reason: 'time limit (during bagging)' });
+        return;
+      }
+      const name = numBagFolds >= 2 ? `${MODEL_NAMES[kind]}_BAG_L1` : MODEL_NAMES[kind];
+      models.push({ name, kind, members, scoreVal: metricValue(evalMetric, validY, oof, k), fitTimeMs: clock() - start, fitOrder: models.length + 1, stackLevel: 1 });
+      valPreds.push(oof);
+    });
+    if (models.length > 1) {
+      const start = clock();
+      const ens = caruanaEnsemble(valPreds, validY, k, evalMetric);
+      const weights: Record<string, number> = {};
+      models.forEach((m, j) => {
+        weights[m.name] = ens.weights[j] as number;
+      });
+      models.push({
+        name: ENSEMBLE_NAME,
+        kind: 'ENSEMBLE',
+        members: [],
+        scoreVal: metricValue(evalMetric, validY, blend(valPreds, ens.weights), k),
+        fitTimeMs: clock() - start,
+        fitOrder: models.length + 1,
+        stackLevel: 2,
+        weights,
+      });
+    }
+    const sign = higherIsBetter(evalMetric) ? 1 : -1;
+    let best = models[0] as TrainedModel;
+    for (const m of models) {
+      // Prefer the ensemble on ties (it is never worse on validation by construction, up to rounding).
+      if (sign * m.scoreVal > sign * best.scoreVal || (m.kind === 'ENSEMBLE' && sign * m.scoreVal >= sign * best.scoreVal)) {
+        best = m;
+      }
+    }
+    progress.finish(`${models.length} models, best ${best.name}`);
+    this.st = {
+      label,
+      problemType: inferred,
+      evalMetric,
+      seed,
+      classes,
+      preprocess: pre,
+      models,
+      best: best.name,
+      summary: {
+        rows: y.length,
+        rowsWithoutLabel: rowsAll - present.length,
+        features: x.p,
+        numBagFolds,
+        skipped,
+        timeLimitReached,
+        fitTimeMs: clock() - t0,
+      },
+    };
+    return this;
+  }
+
+  /**
+   * Saves the predictor (`predictor.json` + `predictor.bin`).
+   *
+   * @param dir - folder (default: the `path` option)
+   * @returns the folder written
+   * @throws {@link HealthDataError} (invalid-input) when not fitted or no folder is known
+   */
+  save(dir?: string): string {
+    return savePredictor(this, dir);
+  }
+
+  /**
+   * Loads a saved predictor.
+   *
+   * @param dir - the folder given to `save`
+   * @param options - runtime options (progress, clock)
+   * @returns the predictor
+   * @throws {@link HealthDataError} (not-found) when nothing is saved there; (unsupported) for a newer format
+   */
+  static load(dir: string, options: Partial<PredictorOptions> = {}): TabularPredictor {
+    return loadPredictor(dir, options);
+  }
+
+  /** The trained models in fit order. */
+  get models(): readonly TrainedModel[] {
+    return this.state.models;
+  }
+
+  private modelByName(name: string | undefined): TrainedModel {
+    const want = name ?? this.state.best;
+    const m = this.state.models.find((q) => q.name === want);
+    if (m === undefined) {
+      throw new HealthDataError('not-found', `TabularPredictor: no model named ${JSON.stringify(want)}; choose one of ${this.state.models.map((q) => q.name).join(', ')}`, {
+        path: 'model',
+      });
+    }
+    return m;
+  }
+
+  /**
+   * Probabilities for an already encoded matrix.
+   *
+   * @param x - encoded rows (from {@link TabularPredictor.transform})
+   * @param model - model name (default: the best)
+   * @returns n × K probabilities
+   */
+  predictProbaMatrix(x: Matrix, model?: string): Float64Array {
+    const m = this.modelByName(model);
+    const k = this.state.classes.length;
+    if (m.kind === 'ENSEMBLE') {
+      const out = new Float64Array(x.n * k);
+      for (const base of this.state.models) {
+        const w = m.weights?.[base.name] ?? 0;
+        if (w > 0) {
+          const pb = this.predictProbaMatrix(x, base.name);
+          for (let q = 0; q < out.length; q++) {
+            out[q] = (out[q] as number) + w * (pb[q] as number);
+          }
+        }
+      }
+      return out;
+    }
+    const out = new Float64Array(x.n * k);
+    for (const member of m.members) {
+      const pm = member.predictProba(x);
+      for (let q = 0; q < out.length; q++) {
+        out[q] = (out[q] as number) + (pm[q] as number) / m.members.length;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Encodes a table with the fitted preprocessing.
+   *
+   * @param data - rows or columns
+   * @returns the matrix the models see
+   */
+  transform(data: TabularData): Matrix {
+    return transformTable(this.state.preprocess, data);
+  }
+
+  /**
+   * Class probabilities, one row per input row, one entry per class (in `classes` order).
+   *
+   * @param data - rows or columns (the label column may be present; it is ignored)
+   * @param options - `model`: a model name from the leaderboard (default: the best)
+   * @returns an array of `{ [classValue]: probability }` objects
+   * @throws {@link HealthDataError} (not-found) for an unknown model; (invalid-input) when a column table lacks a feature
+   */
+  predictProba(data: TabularData, options: { readonly model?: string } = {}): Record<string, number>[] {
+    const k = this.state.classes.length;
+    const p = this.predictProbaMatrix(this.transform(data), options.model);
+    const keys = this.state.classes.map(labelKey);
+    const out: Record<string, number>[] = [];
+    for (let i = 0; i < p.length / k; i++) {
+      const row: Record<string, number> = {};
+      keys.forEach((key, c) => {
+        row[key] = p[i * k + c] as number;
+      });
+      out.push(row);
+    }
+    return out;
+  }
+
+  /**
+   * Probability of the positive class (binary problems).
+   *
+   * @param data - rows or columns
+   * @param options - `model` name
+   * @returns one probability per row
+   * @throws {@link HealthDataError} (unsupported) for multiclass predictors
+   */
+  predictPositive(data: TabularData, options: { readonly model?: string } = {}): Float64Array {
+    if (this.state.classes.length !== 2) {
+      throw new HealthDataError('unsupported', 'TabularPredictor.predictPositive: only for binary problems; use predictProba');
+    }
+    const p = this.predictProbaMatrix(this.transform(data), options.model);
+    return Float64Array.from({ length: p.length / 2 }, (_, i) => p[i * 2 + 1] as number);
+  }
+
+  /**
+   * Predicted class values.
+   *
+   * @param data - rows or columns
+   * @param options - `model` name
+   * @returns one class value per row
+   */
+  predict(data: TabularData, options: { readonly model?: string } = {}): unknown[] {
+    const k = this.state.classes.length;
+    const p = this.predictProbaMatrix(this.transform(data), options.model);
+    return Array.from(argmaxRows(p, k), (c) => this.state.classes[c]);
+  }
+
+  /**
+   * Every metric with 95% bootstrap intervals (AUROC with DeLong's by default) on a labelled table.
+   *
+   * @param data - rows or columns with the label
+   * @param options - model name and the interval options of {@link evaluateProba}
+   * @returns metric name → estimate
+   * @throws {@link HealthDataError} (invalid-input) when no row has a known label
+   */
+  evaluate(data: TabularData, options: EvaluateOptions & { readonly model?: string } = {}): Record<MetricName, MetricEstimate> {
+    const { y, proba } = this.labelledPredictions(data, options.model);
+    return evaluateProba(y, proba, this.state.classes.length, { seed: this.state.seed, ...options });
+  }
+
+  /**
+   * Labels and probabilities of the rows with a known label.
+   *
+   * @param data - rows or columns with the label
+   * @param model - model name
+   * @returns class indices and n × K probabilities
+   * @throws {@link HealthDataError} (invalid-input) when no row has a known label
+   */
+  labelledPredictions(data: TabularData, model?: string): { y: Int32Array; proba: Float64Array } {
+    const yAll = this.encodeLabels(data);
+    const keep: number[] = [];
+    yAll.forEach((v, i) => {
+      if (v >= 0) {
+        keep.push(i);
+      }
+    });
+    if (keep.length === 0) {
+      throw new HealthDataError('invalid-input', `TabularPredictor.evaluate: no row has a known value of label ${this.options.label}; pass labelled rows`, {
+        path: this.options.label,
+      });
+    }
+    const x = takeRows(this.transform(data), keep);
+    return { y: takeInt(yAll, keep), proba: this.predictProbaMatrix(x, model) };
+  }
+
+  /**
+   * The leaderboard: validation score per model and, given a labelled table, the test score and prediction time.
+   *
+   * @param data - optional labelled test table
+   * @returns rows sorted best first (by test score when given, else validation score)
+   */
+  leaderboard(data?: TabularData): LeaderboardRow[] {
+    const st = this.state;
+    const k = st.classes.length;
+    const sign = higherIsBetter(st.evalMetric) ? 1 : -1;
+    const clock = this.options.clock ?? performanceClock;
+    let test: { y: Int32Array; x: Matrix } | undefined;
+    if (data !== undefined) {
+      const yAll = this.encodeLabels(data);
+      const keep = [...yAll.keys()].filter((i) => (yAll[i] as number) >= 0);
+      test = { y: takeInt(yAll, keep), x: takeRows(this.transform(data), keep) };
+    }
+    const rows: LeaderboardRow[] = st.models.map((m) => {
+      const base = { model: m.name, scoreVal: m.scoreVal, evalMetric: st.evalMetric, fitTimeMs: m.fitTimeMs, stackLevel: m.stackLevel, fitOrder: m.fitOrder };
+      if (test === undefined) {
+        return base;
+      }
+      const t = clock();
+      const p = this.predictProbaMatrix(test.x, m.name);
+      const predTimeTestMs = clock() - t;
+      return { ...base, scoreTest: metricValue(st.evalMetric, test.y, p, k), predTimeTestMs };
+    });
+    return rows.sort((a, b) => sign * ((b.scoreTest ?? b.scoreVal) - (a.scoreTest ?? a.scoreVal)) || a.fitOrder - b.fitOrder);
+  }
+}
+
+function mergeHp(a: Hyperparameters, b: Hyperparameters): Hyperparameters {
+  return {
+    GBM: { ...a.GBM, ...b.GBM },
+    RF: { ...a.RF, ...b.RF },
+    XT: { ...a.XT, ...b.XT },
+    LR: { ...a.LR, ...b.LR },
+    KNN: { ...a.KNN, ...b.KNN },
+  };
+}
+
+/**
+ * Rows of a table, in the given order, as row objects or columns (matching the input shape).
+ *
+ * @param data - rows or columns
+ * @param rows - row indices
+ * @returns the subset
+ */
+export function subsetTable(data: TabularData, rows: readonly number[] | Int32Array): TabularData {
+  if (Array.isArray(data)) {
+    const arr = data as readonly Readonly<Record<string, unknown>>[];
+    return Array.from(rows, (i) => arr[i] as Readonly<Record<string, unknown>>);
+  }
+  const out: Record<string, unknown[]> = {};
+  for (const [name, col] of Object.entries(data as Readonly<Record<string, ArrayLike<unknown>>>)) {
+    out[name] = Array.from(rows, (i) => col[i]);
+  }
+  return out;
+}

@@ -1,0 +1,303 @@
+/**
+ * The AWS FHIR datastore: AWS HealthLake through `@aws-sdk/client-healthlake` (CreateFHIRDatastore,
+ * DescribeFHIRDatastore, ListFHIRDatastores, StartFHIRImportJob, DescribeFHIRImportJob). A local input folder is
+ * first uploaded to `<s3Uri>clinical-input/<name>/` with S3 PutObject, because HealthLake imports from S3 only.
+ *
+ * The waiters poll as the SDK's `waitUntilFHIRDatastoreActive` / `waitUntilFHIRImportJobCompleted` do (ACTIVE;
+ * COMPLETED and COMPLETED_WITH_ERRORS succeed; CREATE_FAILED, DELETED, FAILED fail), with a progress report from
+ * `JobProgressReport`. Resource reads and searches go over HealthLake's SigV4 FHIR REST API, which no SDK client
+ * wraps; they are not offered here — query the HealthLake Athena tables with `ws.sql` instead.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DatastoreProperties as SdkDatastore, HealthLakeClient, ImportJobProperties as SdkImportJob } from '@aws-sdk/client-healthlake';
+import {
+  CreateFHIRDatastoreCommand,
+  DescribeFHIRDatastoreCommand,
+  DescribeFHIRImportJobCommand,
+  ListFHIRDatastoresCommand,
+  StartFHIRImportJobCommand,
+} from '@aws-sdk/client-healthlake';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HealthDataError, normalizeErrorString } from '../../errors';
+import type { ProgressReporter } from '../../progress';
+import { silentProgress } from '../../progress';
+import type {
+  CreateDatastoreInput,
+  DatastoreProperties,
+  FhirStore,
+  ImportJobProperties,
+  JobProgressReport,
+  SearchBundle,
+  StartImportJobInput,
+  StartImportJobOutput,
+  WaitOptions,
+} from '../fhir-store';
+import { TERMINAL_IMPORT_STATUSES } from '../fhir-store';
+
+/** Options of {@link AwsFhirStore}. */
+export interface AwsFhirStoreOptions {
+  /** The HealthLake client (one per region/credentials, reused). */
+  readonly healthlake: HealthLakeClient;
+  /** S3 client, needed only to upload a local input folder. */
+  readonly s3?: S3Client;
+  /** Workspace S3 prefix (`s3://bucket/prefix/`), for uploads and job output. */
+  readonly s3Uri: string;
+  /** IAM role HealthLake assumes to read the input and write the output. */
+  readonly roleArn?: string;
+  /** KMS key for the job output (HealthLake requires one; default the AWS-managed `alias/aws/s3`). */
+  readonly kmsKeyId?: string;
+  /** Progress reporter for waiters. */
+  readonly progress?: ProgressReporter;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function mapError(fn: string, e: unknown): HealthDataError {
+  const name = (e as { name?: string }).name ?? '';
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const code = name === 'ResourceNotFoundException' || status === 404 ? 'not-found' : name === 'ValidationException' ? 'invalid-input' : name === 'ConflictException' ? 'conflict' : 'backend';
+  return new HealthDataError(code, `${fn}: HealthLake answered ${name || 'an error'}${status === undefined ? '' : ` (HTTP ${status})`}: ${normalizeErrorString(e)}`, { cause: e });
+}
+
+function toDatastore(d: SdkDatastore | undefined): DatastoreProperties {
+  if (d?.DatastoreId === undefined) {
+    throw new HealthDataError('backend', 'describeDatastore: HealthLake returned no DatastoreProperties');
+  }
+  return {
+    DatastoreId: d.DatastoreId,
+    DatastoreArn: d.DatastoreArn ?? '',
+    DatastoreName: d.DatastoreName ?? '',
+    DatastoreStatus: d.DatastoreStatus ?? 'CREATING',
+    DatastoreTypeVersion: 'R4',
+    DatastoreEndpoint: d.DatastoreEndpoint ?? '',
+    CreatedAt: d.CreatedAt ?? new Date(0),
+  };
+}
+
+function toReport(r: SdkImportJob['JobProgressReport']): JobProgressReport | undefined {
+  if (r === undefined) {
+    return undefined;
+  }
+  return {
+    TotalNumberOfScannedFiles: r.TotalNumberOfScannedFiles ?? 0,
+    TotalSizeOfScannedFilesInMB: r.TotalSizeOfScannedFilesInMB ?? 0,
+    TotalNumberOfImportedFiles: r.TotalNumberOfImportedFiles ?? 0,
+    TotalNumberOfResourcesScanned: r.TotalNumberOfResourcesScanned ?? 0,
+    TotalNumberOfResourcesImported: r.TotalNumberOfResourcesImported ?? 0,
+    TotalNumberOfResourcesWithCustomerError: r.TotalNumberOfResourcesWithCustomerError ?? 0,
+    TotalNumberOfFilesReadWithCustomerError: r.TotalNumberOfFilesReadWithCustomerError ?? 0,
+    Throughput: r.Throughput ?? 0,
+  };
+}
+
+function toJob(j: SdkImportJob | undefined): ImportJobProperties {
+  if (j?.JobId === undefined || j.DatastoreId === undefined) {
+    throw new HealthDataError('backend', 'describeImportJob: HealthLake returned no ImportJobProperties');
+  }
+  const report = toReport(j.JobProgressReport);
+  const level = j.ValidationLevel;
+  return {
+    JobId: j.JobId,
+    ...(j.JobName === undefined ? {} : { JobName: j.JobName }),
+    JobStatus: j.JobStatus ?? 'SUBMITTED',
+    SubmitTime: j.SubmitTime ?? new Date(0),
+    ...(j.EndTime === undefined ? {} : { EndTime: j.EndTime }),
+    DatastoreId: j.DatastoreId,
+    InputDataConfig: { S3Uri: j.InputDataConfig?.S3Uri ?? '' },
+    JobOutputDataConfig: { S3Configuration: { S3Uri: j.JobOutputDataConfig?.S3Configuration?.S3Uri ?? '' } },
+    ...(report === undefined ? {} : { JobProgressReport: report }),
+    ...(level === undefined ? {} : { ValidationLevel: level }),
+    ...(j.Message === undefined ? {} : { Message: j.Message }),
+  };
+}
+
+function splitS3(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (m?.[1] === undefined) {
+    throw new HealthDataError('invalid-config', `AwsFhirStore: "${uri}" is not an s3:// URI; set MMH_S3_URI`, { path: 'aws.s3Uri' });
+  }
+  return { bucket: m[1], key: m[2] ?? '' };
+}
+
+/**
+ * {@link FhirStore} on AWS HealthLake.
+ *
+ * @example
+ * ```ts
+ * const store = new AwsFhirStore({ healthlake: new HealthLakeClient({ region }), s3: new S3Client({ region }), s3Uri, roleArn });
+ * const ds = await store.waitForDatastoreActive((await store.createDatastore({ name: 'demo' })).DatastoreId);
+ * ```
+ */
+export class AwsFhirStore implements FhirStore {
+  /** Backend tag. */
+  readonly backend = 'aws' as const;
+  private readonly options: AwsFhirStoreOptions;
+
+  /**
+   * @param options - clients, S3 prefix, role
+   */
+  constructor(options: AwsFhirStoreOptions) {
+    this.options = { ...options, s3Uri: options.s3Uri.replace(/\/*$/, '/') };
+    splitS3(this.options.s3Uri);
+  }
+
+  /** @inheritdoc */
+  async createDatastore(input: CreateDatastoreInput): Promise<DatastoreProperties> {
+    try {
+      const out = await this.options.healthlake.send(new CreateFHIRDatastoreCommand({ DatastoreName: input.name, DatastoreTypeVersion: input.fhirVersion ?? 'R4' }));
+      return {
+        DatastoreId: out.DatastoreId ?? '',
+        DatastoreArn: out.DatastoreArn ?? '',
+        DatastoreName: input.name,
+        DatastoreStatus: out.DatastoreStatus ?? 'CREATING',
+        DatastoreTypeVersion: 'R4',
+        DatastoreEndpoint: out.DatastoreEndpoint ?? '',
+        CreatedAt: new Date(),
+      };
+    } catch (e) {
+      throw mapError('createDatastore', e);
+    }
+  }
+
+  /** @inheritdoc */
+  async describeDatastore(datastoreId: string): Promise<DatastoreProperties> {
+    try {
+      const out = await this.options.healthlake.send(new DescribeFHIRDatastoreCommand({ DatastoreId: datastoreId }));
+      return toDatastore(out.DatastoreProperties);
+    } catch (e) {
+      throw mapError('describeDatastore', e);
+    }
+  }
+
+  /** @inheritdoc */
+  async listDatastores(): Promise<DatastoreProperties[]> {
+    const all: DatastoreProperties[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const out = await this.options.healthlake.send(new ListFHIRDatastoresCommand({ ...(token === undefined ? {} : { NextToken: token }) }));
+        all.push(...(out.DatastorePropertiesList ?? []).map(toDatastore));
+        token = out.NextToken;
+      } while (token !== undefined);
+    } catch (e) {
+      throw mapError('listDatastores', e);
+    }
+    return all;
+  }
+
+  /** @inheritdoc */
+  async waitForDatastoreActive(datastoreId: string, options: WaitOptions = {}): Promise<DatastoreProperties> {
+    const deadline = Date.now() + (options.maxWaitMs ?? 30 * 60_000);
+    for (;;) {
+      const d = await this.describeDatastore(datastoreId);
+      if (d.DatastoreStatus === 'ACTIVE') {
+        return d;
+      }
+      if (d.DatastoreStatus === 'CREATE_FAILED' || d.DatastoreStatus === 'DELETED') {
+        throw new HealthDataError('backend', `waitForDatastoreActive: datastore ${datastoreId} is ${d.DatastoreStatus}; create a new one`);
+      }
+      if (Date.now() > deadline) {
+        throw new HealthDataError('timeout', `waitForDatastoreActive: datastore ${datastoreId} still ${d.DatastoreStatus}; HealthLake can take ~30 min to create a datastore — wait again`);
+      }
+      await sleep(options.pollMs ?? 60_000);
+    }
+  }
+
+  private async upload(inputDir: string, name: string): Promise<string> {
+    const s3 = this.options.s3;
+    if (s3 === undefined) {
+      throw new HealthDataError('invalid-config', 'startImportJob: uploading a local inputDir needs an S3 client; pass s3, or pass inputS3Uri');
+    }
+    const files = fs.existsSync(inputDir) ? fs.readdirSync(inputDir).filter((f) => f.endsWith('.ndjson')).sort() : [];
+    if (files.length === 0) {
+      throw new HealthDataError('not-found', `startImportJob: input folder ${inputDir} holds no .ndjson file`, { path: 'inputDir' });
+    }
+    const prefix = `${this.options.s3Uri}clinical-input/${name}/`;
+    const { bucket, key } = splitS3(prefix);
+    for (const f of files) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${key}${f}`, Body: fs.readFileSync(path.join(inputDir, f)), ContentType: 'application/fhir+ndjson' }));
+    }
+    return prefix;
+  }
+
+  /** @inheritdoc */
+  async startImportJob(input: StartImportJobInput): Promise<StartImportJobOutput> {
+    if (this.options.roleArn === undefined) {
+      throw new HealthDataError('invalid-config', 'startImportJob: HealthLake needs a DataAccessRoleArn; set MMH_ROLE_ARN to a role that can read the input and write the output', {
+        path: 'aws.roleArn',
+      });
+    }
+    const jobName = input.jobName ?? `mmh-import-${Date.now()}`;
+    const inputUri = input.inputS3Uri ?? (input.inputDir === undefined ? undefined : await this.upload(input.inputDir, jobName));
+    if (inputUri === undefined) {
+      throw new HealthDataError('invalid-input', 'startImportJob: pass inputS3Uri (s3://…/) or inputDir', { path: 'inputS3Uri' });
+    }
+    try {
+      const out = await this.options.healthlake.send(
+        new StartFHIRImportJobCommand({
+          JobName: jobName,
+          DatastoreId: input.datastoreId,
+          InputDataConfig: { S3Uri: inputUri },
+          JobOutputDataConfig: { S3Configuration: { S3Uri: input.outputUri ?? `${this.options.s3Uri}healthlake-import/`, KmsKeyId: this.options.kmsKeyId ?? 'alias/aws/s3' } },
+          DataAccessRoleArn: this.options.roleArn,
+          ValidationLevel: input.validationLevel ?? 'structure-only',
+        }),
+      );
+      return { JobId: out.JobId ?? '', JobStatus: out.JobStatus ?? 'SUBMITTED', DatastoreId: out.DatastoreId ?? input.datastoreId };
+    } catch (e) {
+      throw mapError('startImportJob', e);
+    }
+  }
+
+  /** @inheritdoc */
+  async describeImportJob(datastoreId: string, jobId: string): Promise<ImportJobProperties> {
+    try {
+      const out = await this.options.healthlake.send(new DescribeFHIRImportJobCommand({ DatastoreId: datastoreId, JobId: jobId }));
+      return toJob(out.ImportJobProperties);
+    } catch (e) {
+      throw mapError('describeImportJob', e);
+    }
+  }
+
+  /** @inheritdoc */
+  async waitForImportJob(datastoreId: string, jobId: string, options: WaitOptions = {}): Promise<ImportJobProperties> {
+    const deadline = Date.now() + (options.maxWaitMs ?? 30 * 60_000);
+    const task = (options.progress ?? this.options.progress ?? silentProgress).start('import clinical (HealthLake)', 0);
+    try {
+      for (;;) {
+        const job = await this.describeImportJob(datastoreId, jobId);
+        task.update(job.JobProgressReport?.TotalNumberOfResourcesScanned ?? 0);
+        if (TERMINAL_IMPORT_STATUSES.includes(job.JobStatus)) {
+          if (job.JobStatus === 'COMPLETED' || job.JobStatus === 'COMPLETED_WITH_ERRORS') {
+            return job;
+          }
+          throw new HealthDataError('backend', `waitForImportJob: HealthLake job ${jobId} ended ${job.JobStatus}: ${job.Message ?? 'no message'}`);
+        }
+        if (Date.now() > deadline) {
+          throw new HealthDataError('timeout', `waitForImportJob: job ${jobId} still ${job.JobStatus}; it keeps running — wait again`);
+        }
+        await sleep(options.pollMs ?? 30_000);
+      }
+    } finally {
+      task.finish();
+    }
+  }
+
+  /** @inheritdoc */
+  read(): Promise<Record<string, unknown>> {
+    return Promise.reject(
+      new HealthDataError('unsupported', 'read: the aws backend does not call the SigV4 FHIR REST API; query the HealthLake Athena tables with ws.sql (e.g. SELECT * FROM patient WHERE id = ?)'),
+    );
+  }
+
+  /** @inheritdoc */
+  search(): Promise<SearchBundle> {
+    return Promise.reject(
+      new HealthDataError('unsupported', 'search: the aws backend does not call the SigV4 FHIR REST API; query the HealthLake Athena tables with ws.sql'),
+    );
+  }
+}

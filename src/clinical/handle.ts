@@ -1,0 +1,184 @@
+/**
+ * The workspace's `clinical` handle: the FHIR store of the workspace's backend, plus the conveniences notebooks
+ * use — the workspace datastore (`mmh-clinical`, created on first use), import-and-wait, labels and features.
+ * Cheap to create: nothing is opened until first use.
+ */
+import * as path from 'node:path';
+import { HealthLakeClient } from '@aws-sdk/client-healthlake';
+import { S3Client } from '@aws-sdk/client-s3';
+import { HealthDataError } from '../errors';
+import type { WorkspaceCore } from '../workspace';
+import { AwsFhirStore } from './aws/aws-fhir-store';
+import type { CohortDefinition, CohortLabels } from './cohort';
+import { buildLabels, OUTCOMES } from './cohort';
+import type { ClinicalFeatureRow } from './features';
+import { computeClinicalFeatures } from './features';
+import type {
+  CreateDatastoreInput,
+  DatastoreProperties,
+  FhirSearchParams,
+  FhirStore,
+  ImportJobProperties,
+  SearchBundle,
+  StartImportJobInput,
+  StartImportJobOutput,
+  WaitOptions,
+} from './fhir-store';
+import { loadConditionOnsets, loadEventsBeforeIndex, loadLastEncounters, loadPatientFacts } from './local/clinical-data';
+import { LocalFhirStore } from './local/local-fhir-store';
+import { datastoreSchema } from './local/schema';
+
+/** Name of the workspace's datastore. */
+export const WORKSPACE_DATASTORE_NAME = 'mmh-clinical';
+
+/** Options of {@link ClinicalHandle.importFolder}. */
+export interface ImportFolderOptions extends WaitOptions {
+  /** Validation level (default `structure-only`). */
+  readonly validationLevel?: StartImportJobInput['validationLevel'];
+  /** Job name. */
+  readonly jobName?: string;
+}
+
+/** Labels and features of one cohort. */
+export interface ClinicalCohort {
+  /** Labels, index dates and exclusions. */
+  readonly labels: CohortLabels;
+  /** One feature row per labelled patient. */
+  readonly features: ClinicalFeatureRow[];
+}
+
+/** `ws.clinical`: a {@link FhirStore} plus workspace conveniences. */
+export interface ClinicalHandle extends FhirStore {
+  /**
+   * The workspace datastore (`mmh-clinical`), created and waited for on first use.
+   *
+   * @returns its properties
+   */
+  datastore(): Promise<DatastoreProperties>;
+  /**
+   * Imports a folder of `*.ndjson` into the workspace datastore and waits for the job.
+   *
+   * @param dir - the folder (e.g. `<dataDir>/clinical`)
+   * @param options - validation level, waiter options
+   * @returns the finished job
+   */
+  importFolder(dir: string, options?: ImportFolderOptions): Promise<ImportJobProperties>;
+  /**
+   * Labels and leakage-free features of one outcome (local backend).
+   *
+   * @param definition - outcome, index policy, lookback
+   * @returns labels and features
+   */
+  cohort(definition: CohortDefinition): Promise<ClinicalCohort>;
+}
+
+class WorkspaceClinical implements ClinicalHandle {
+  readonly backend: 'local' | 'aws';
+  private store: FhirStore | undefined;
+  private current: DatastoreProperties | undefined;
+
+  constructor(private readonly core: WorkspaceCore) {
+    this.backend = core.backend;
+  }
+
+  private get inner(): FhirStore {
+    if (this.store === undefined) {
+      if (this.core.backend === 'local') {
+        if (this.core.duckdb === undefined) {
+          throw new HealthDataError('invalid-config', 'ws.clinical: the local backend has no DuckDB engine');
+        }
+        this.store = new LocalFhirStore({ engine: this.core.duckdb, dir: this.core.config.dir, progress: this.core.progress });
+      } else {
+        const region = this.core.config.aws.region;
+        const healthlake = new HealthLakeClient({ region });
+        const s3 = new S3Client({ region });
+        this.core.onClose(() => {
+          healthlake.destroy();
+          s3.destroy();
+        });
+        this.store = new AwsFhirStore({
+          healthlake,
+          s3,
+          s3Uri: this.core.config.aws.s3Uri ?? '',
+          progress: this.core.progress,
+          ...(this.core.config.aws.roleArn === undefined ? {} : { roleArn: this.core.config.aws.roleArn }),
+        });
+      }
+    }
+    return this.store;
+  }
+
+  createDatastore(input: CreateDatastoreInput): Promise<DatastoreProperties> {
+    return this.inner.createDatastore(input);
+  }
+  describeDatastore(id: string): Promise<DatastoreProperties> {
+    return this.inner.describeDatastore(id);
+  }
+  listDatastores(): Promise<DatastoreProperties[]> {
+    return this.inner.listDatastores();
+  }
+  waitForDatastoreActive(id: string, options?: WaitOptions): Promise<DatastoreProperties> {
+    return this.inner.waitForDatastoreActive(id, options);
+  }
+  startImportJob(input: StartImportJobInput): Promise<StartImportJobOutput> {
+    return this.inner.startImportJob(input);
+  }
+  describeImportJob(datastoreId: string, jobId: string): Promise<ImportJobProperties> {
+    return this.inner.describeImportJob(datastoreId, jobId);
+  }
+  waitForImportJob(datastoreId: string, jobId: string, options?: WaitOptions): Promise<ImportJobProperties> {
+    return this.inner.waitForImportJob(datastoreId, jobId, options);
+  }
+  read(datastoreId: string, resourceType: string, id: string): Promise<Record<string, unknown>> {
+    return this.inner.read(datastoreId, resourceType, id);
+  }
+  search(datastoreId: string, resourceType: string, params?: FhirSearchParams): Promise<SearchBundle> {
+    return this.inner.search(datastoreId, resourceType, params);
+  }
+
+  async datastore(): Promise<DatastoreProperties> {
+    if (this.current !== undefined) {
+      return this.current;
+    }
+    const found = (await this.inner.listDatastores()).find((d) => d.DatastoreName === WORKSPACE_DATASTORE_NAME && d.DatastoreStatus !== 'DELETED' && d.DatastoreStatus !== 'CREATE_FAILED');
+    const ds = found ?? (await this.inner.createDatastore({ name: WORKSPACE_DATASTORE_NAME, fhirVersion: 'R4' }));
+    this.current = await this.inner.waitForDatastoreActive(ds.DatastoreId);
+    return this.current;
+  }
+
+  async importFolder(dir: string, options: ImportFolderOptions = {}): Promise<ImportJobProperties> {
+    const ds = await this.datastore();
+    const job = await this.inner.startImportJob({
+      datastoreId: ds.DatastoreId,
+      inputDir: path.resolve(dir),
+      ...(options.validationLevel === undefined ? {} : { validationLevel: options.validationLevel }),
+      ...(options.jobName === undefined ? {} : { jobName: options.jobName }),
+    });
+    return this.inner.waitForImportJob(ds.DatastoreId, job.JobId, { progress: this.core.progress, ...options });
+  }
+
+  async cohort(definition: CohortDefinition): Promise<ClinicalCohort> {
+    const engine = this.core.duckdb;
+    if (this.core.backend !== 'local' || engine === undefined) {
+      throw new HealthDataError('unsupported', 'ws.clinical.cohort: labels and features are built on the local backend; on aws, export the HealthLake tables and run locally');
+    }
+    const ds = await this.datastore();
+    const schema = datastoreSchema(ds.DatastoreId);
+    const patients = await loadPatientFacts(engine, schema);
+    const onsets = await loadConditionOnsets(engine, schema, OUTCOMES[definition.outcome].codes);
+    const last = await loadLastEncounters(engine, schema);
+    const labels = buildLabels(definition, patients, onsets, last);
+    const events = await loadEventsBeforeIndex(engine, schema, labels.rows, definition.lookbackYears);
+    return { labels, features: computeClinicalFeatures(labels.rows, patients, events) };
+  }
+}
+
+/**
+ * Creates the workspace's clinical handle (`ws.clinical`).
+ *
+ * @param core - the workspace core
+ * @returns the handle; the backend store is built on first use
+ */
+export function createClinicalHandle(core: WorkspaceCore): ClinicalHandle {
+  return new WorkspaceClinical(core);
+}

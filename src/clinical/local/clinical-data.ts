@@ -1,0 +1,125 @@
+/**
+ * Loading cohort inputs from a local datastore with SQL: patient facts, outcome onsets (from Condition only),
+ * last encounters, and the events strictly before each patient's index date (the leakage guard in the query layer).
+ */
+import type { ClinicalEvent, PatientFacts } from '../../formats/fhir/events';
+import type { DuckDbEngine } from '../../sql/duckdb-engine';
+import type { LabelRow } from '../cohort';
+
+function isoOrNull(v: unknown): string | null {
+  if (v instanceof Date) {
+    return v.toISOString();
+  }
+  return typeof v === 'string' ? v : null;
+}
+
+/**
+ * Patient facts (id, gender, birth and death dates) of a datastore.
+ *
+ * @param engine - the DuckDB engine
+ * @param schema - the datastore schema
+ * @returns the facts, sorted by id
+ */
+export async function loadPatientFacts(engine: DuckDbEngine, schema: string): Promise<PatientFacts[]> {
+  const rows = await engine.query<{ id: string; gender: string | null; birth: string | null; death: string | null }>(
+    `SELECT id, json_extract_string(body, '$.gender') AS gender, json_extract_string(body, '$.birthDate') AS birth,
+            json_extract_string(body, '$.deceasedDateTime') AS death
+       FROM ${schema}.resource WHERE resource_type = 'Patient' ORDER BY id`,
+  );
+  return rows.map((r) => ({ patientId: r.id, gender: r.gender, birthDate: r.birth, deceasedDateTime: r.death }));
+}
+
+/**
+ * Earliest onset per patient of any Condition with one of the codes (Encounters with the same code are ignored).
+ *
+ * @param engine - the DuckDB engine
+ * @param schema - the datastore schema
+ * @param codes - SNOMED CT codes
+ * @returns patient id → ISO onset
+ */
+export async function loadConditionOnsets(engine: DuckDbEngine, schema: string, codes: readonly string[]): Promise<Map<string, string>> {
+  const rows = await engine.query<{ patient_id: string; onset: unknown }>(
+    `SELECT patient_id, min(event_time) AS onset FROM ${schema}.event
+      WHERE resource_type = 'Condition' AND event_time IS NOT NULL AND code IN (${codes.map(() => '?').join(', ')})
+      GROUP BY patient_id`,
+    [...codes],
+  );
+  return new Map(rows.flatMap((r) => {
+    const t = isoOrNull(r.onset);
+    return t === null ? [] : [[r.patient_id, t] as const];
+  }));
+}
+
+/**
+ * Start of each patient's last encounter.
+ *
+ * @param engine - the DuckDB engine
+ * @param schema - the datastore schema
+ * @returns patient id → ISO date-time
+ */
+export async function loadLastEncounters(engine: DuckDbEngine, schema: string): Promise<Map<string, string>> {
+  const rows = await engine.query<{ patient_id: string; last: unknown }>(
+    `SELECT patient_id, max(event_time) AS last FROM ${schema}.event WHERE resource_type = 'Encounter' AND event_time IS NOT NULL GROUP BY patient_id`,
+  );
+  return new Map(rows.flatMap((r) => {
+    const t = isoOrNull(r.last);
+    return t === null ? [] : [[r.patient_id, t] as const];
+  }));
+}
+
+/**
+ * Events of labelled patients dated strictly before their index date and within the lookback window. The filter
+ * runs in SQL, joined on a temporary table of index dates, so post-index rows never leave the database.
+ *
+ * @param engine - the DuckDB engine
+ * @param schema - the datastore schema
+ * @param labels - patients and index dates
+ * @param lookbackYears - how far back (default: all history)
+ * @returns the events, ordered by patient and time
+ */
+export async function loadEventsBeforeIndex(engine: DuckDbEngine, schema: string, labels: readonly LabelRow[], lookbackYears?: number): Promise<ClinicalEvent[]> {
+  const lookbackDays = lookbackYears === undefined ? null : Math.round(lookbackYears * 365.25);
+  const rows = await engine.session('clinical features', async (conn) => {
+    await conn.run('CREATE OR REPLACE TEMP TABLE cohort_index (patient_id VARCHAR, index_time VARCHAR)');
+    const app = await conn.createAppender('cohort_index');
+    for (const l of labels) {
+      app.appendVarchar(l.patientId);
+      app.appendVarchar(l.indexDate.replace('T', ' ').replace('Z', ''));
+      app.endRow();
+    }
+    app.closeSync();
+    const reader = await conn.runAndReadAll(
+      `SELECT e.patient_id, e.resource_type, e.resource_id, strftime(e.event_time, '%Y-%m-%dT%H:%M:%S.%gZ') AS date, e.system, e.code, e.value, e.unit,
+              e.value_code, e.category
+         FROM ${schema}.event e JOIN cohort_index i ON e.patient_id = i.patient_id
+        WHERE e.event_time < CAST(i.index_time AS TIMESTAMP)
+          AND ($1::INTEGER IS NULL OR e.event_time >= CAST(i.index_time AS TIMESTAMP) - to_days($1::INTEGER))
+        ORDER BY e.patient_id, e.event_time, e.resource_id, e.code`,
+      [lookbackDays],
+    );
+    return reader.getRowObjectsJS() as unknown as {
+      patient_id: string;
+      resource_type: string;
+      resource_id: string;
+      date: string;
+      system: string | null;
+      code: string | null;
+      value: number | null;
+      unit: string | null;
+      value_code: string | null;
+      category: string | null;
+    }[];
+  });
+  return rows.map((r) => ({
+    patientId: r.patient_id,
+    resourceType: r.resource_type,
+    resourceId: r.resource_id,
+    date: r.date,
+    system: r.system ?? '',
+    code: r.code ?? '',
+    value: r.value,
+    unit: r.unit,
+    valueCode: r.value_code,
+    category: r.category,
+  }));
+}

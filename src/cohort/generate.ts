@@ -1,0 +1,314 @@
+/**
+ * `generateCohort`: writes a synthetic cohort in the raw Coherent layout (`<out>/output/{fhir,dna,dicom}`) plus
+ * `<out>/ground-truth.json` and `<out>/generator.json`, streaming patient by patient.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HealthDataError } from '../errors';
+import type { Preset } from '../config';
+import type { ProgressReporter } from '../progress';
+import { silentProgress } from '../progress';
+import { directoryBundles, makeDirectory } from './directory';
+import { renderDnaCsv } from './dna-csv';
+import { buildPatientBundle } from './fhir-bundle';
+import type { Coverage, SimPatient } from './model';
+import { auroc, RISK_MODEL, simulatePatient } from './model';
+import { loadMriModule, tryLoadMriModule } from './mri-bridge';
+import type { MriModuleContract } from './mri-bridge';
+import type { Outcome } from './panel';
+import { OUTCOMES, PANEL } from './panel';
+import { hashString } from './rng';
+
+/** Version of the generator's output format; bump when the output changes for the same seed. */
+export const GENERATOR_VERSION = '1.0.0';
+
+/** Patients per preset (`default` is Coherent's 1,278). */
+export const PRESET_PATIENTS: Readonly<Record<Preset, number>> = { tiny: 40, default: 1278, large: 10_000 };
+
+/** Options of {@link generateCohort}. */
+export interface GenerateCohortOptions {
+  /** Folder to write; receives `output/` (the Coherent zip's root), `ground-truth.json` and `generator.json`. */
+  readonly out: string;
+  /** Number of patients (overrides `preset`). */
+  readonly patients?: number;
+  /** Size preset (default `tiny`). */
+  readonly preset?: Preset;
+  /** Seed (default 42). */
+  readonly seed?: number;
+  /** Modality coverage: Synthea's rules (`coherent`, default) or every modality for everyone (`full`). */
+  readonly coverage?: Coverage;
+  /** Write MRI DICOM files (default true; needs the MRI module). */
+  readonly mri?: boolean;
+  /** MRI volume size (columns, rows, slices); default the MRI module's 128×128×64. */
+  readonly mriSize?: readonly [number, number, number];
+  /** Progress reporter. */
+  readonly progress?: ProgressReporter;
+}
+
+/** What {@link generateCohort} wrote. */
+export interface GenerateCohortResult {
+  /** The `output/` folder (raw Coherent layout). */
+  readonly outputDir: string;
+  /** The ground-truth file. */
+  readonly groundTruthPath: string;
+  /** Counts: patients, bundles, resources, dnaFiles, dicomFiles, bytes. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Fingerprint of the settings (equal fingerprints ⇒ byte-identical output). */
+  readonly fingerprint: string;
+}
+
+/** Ground-truth summary per outcome. */
+export interface OutcomeSummary {
+  /** Patients with the outcome. */
+  readonly cases: number;
+  /** Share of patients with the outcome. */
+  readonly prevalence: number;
+  /** AUROC of the true risk against the drawn outcome: the best any model can do on average. */
+  readonly oracleAuroc: number;
+}
+
+/** The manifest written beside `output/`. */
+export interface GeneratorManifest {
+  /** Always `mmh-coherent-generator`. */
+  readonly generator: 'mmh-coherent-generator';
+  /** Output format version. */
+  readonly version: string;
+  /** Patients. */
+  readonly patients: number;
+  /** Seed. */
+  readonly seed: number;
+  /** Coverage. */
+  readonly coverage: Coverage;
+  /** Whether DICOM was written. */
+  readonly mri: boolean;
+  /** MRI size, when set. */
+  readonly mriSize: readonly number[] | null;
+  /** Settings fingerprint. */
+  readonly fingerprint: string;
+}
+
+/** The manifest file name. */
+export const GENERATOR_MANIFEST = 'generator.json';
+
+/**
+ * Resolves the patient count and fingerprint of a set of options (cheap; used by the pipeline to skip current output).
+ *
+ * @param opts - generator options
+ * @returns patients and fingerprint
+ */
+export function generatorFingerprint(opts: Omit<GenerateCohortOptions, 'out' | 'progress'>): { patients: number; fingerprint: string } {
+  const patients = opts.patients ?? PRESET_PATIENTS[opts.preset ?? 'tiny'];
+  const fp = `${GENERATOR_VERSION}|n=${String(patients)}|seed=${String(opts.seed ?? 42)}|cov=${opts.coverage ?? 'coherent'}|mri=${String(opts.mri ?? true)}|size=${(opts.mriSize ?? []).join('x')}`;
+  return { patients, fingerprint: fp };
+}
+
+/**
+ * Reads the manifest of a generated folder.
+ *
+ * @param out - the folder given to {@link generateCohort}
+ * @returns the manifest, or undefined when there is none
+ */
+export function readGeneratorManifest(out: string): GeneratorManifest | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(out, GENERATOR_MANIFEST), 'utf8')) as GeneratorManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Coherent file stem of a patient: `Given123_Family456_<uuid>` (Synthea `Exporter.filename`).
+ *
+ * @param p - the patient
+ * @returns the stem
+ */
+export function patientFileStem(p: Pick<SimPatient, 'given' | 'family' | 'id'>): string {
+  return `${p.given}_${p.family}_${p.id}`.replace(/ /g, '_');
+}
+
+function fallbackUid(seed: number, kind: 'study' | 'series' | 'sop', n: number): string {
+  const salt = 10_000_000 + (hashString(`mri-uid-salt|${String(seed)}`) % 90_000_000);
+  const arc = kind === 'study' ? '' : kind === 'series' ? '.1' : '.1.1';
+  return `1.2.840.99999999${arc}.${String(salt)}.${String(n)}`;
+}
+
+function ymd(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+function prepareOut(out: string): string {
+  const outputDir = path.join(out, 'output');
+  if (fs.existsSync(outputDir)) {
+    if (readGeneratorManifest(out) === undefined) {
+      throw new HealthDataError(
+        'conflict',
+        `generateCohort: ${outputDir} exists and was not written by this generator (no ${GENERATOR_MANIFEST}); choose an empty folder so nothing of yours is overwritten`,
+        { path: out },
+      );
+    }
+    for (const sub of ['fhir', 'dna', 'dicom', 'csv']) {
+      fs.rmSync(path.join(outputDir, sub), { recursive: true, force: true });
+    }
+    fs.rmSync(path.join(out, GENERATOR_MANIFEST), { force: true });
+  }
+  for (const sub of ['fhir', 'dna', 'dicom']) {
+    fs.mkdirSync(path.join(outputDir, sub), { recursive: true });
+  }
+  return outputDir;
+}
+
+/**
+ * Generates a deterministic synthetic cohort in the raw Coherent layout, with its ground truth.
+ *
+ * Same options ⇒ byte-identical files. Patients are simulated and written one at a time, so memory stays flat.
+ *
+ * @param opts - output folder, size, seed, coverage, MRI settings, progress
+ * @returns paths, counts and the settings fingerprint
+ * @throws {@link HealthDataError} (invalid-input) for a bad patient count or seed; (conflict) when `out/output`
+ *   exists and was not written by this generator; (unsupported) when MRIs are requested and the MRI module is absent
+ * @example
+ * ```ts
+ * const res = await generateCohort({ out: './workspace/coherent', preset: 'tiny', seed: 42 });
+ * console.log(res.counts.patients, res.outputDir);
+ * ```
+ */
+export async function generateCohort(opts: GenerateCohortOptions): Promise<GenerateCohortResult> {
+  const seed = opts.seed ?? 42;
+  const { patients, fingerprint } = generatorFingerprint(opts);
+  if (!Number.isInteger(patients) || patients < 1 || patients > 1_000_000) {
+    throw new HealthDataError('invalid-input', `generateCohort: patients = ${String(patients)} must be an integer from 1 to 1,000,000`, { path: 'patients' });
+  }
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new HealthDataError('invalid-input', `generateCohort: seed = ${String(seed)} must be a non-negative integer`, { path: 'seed' });
+  }
+  const coverage = opts.coverage ?? 'coherent';
+  const wantMri = opts.mri ?? true;
+  const mriModule: MriModuleContract | undefined = wantMri ? loadMriModule('generateCohort') : tryLoadMriModule();
+  const uid = (kind: 'study' | 'series' | 'sop', n: number): string => (mriModule ? mriModule.mriUid(seed, kind, n) : fallbackUid(seed, kind, n));
+  const outputDir = prepareOut(opts.out);
+  const directory = makeDirectory(seed);
+  const dirBundles = directoryBundles(directory);
+  let bytes = 0;
+  const writeFile = (file: string, data: string | Uint8Array): void => {
+    fs.writeFileSync(file, data);
+    bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  };
+  writeFile(path.join(outputDir, 'fhir', 'organizations.json'), JSON.stringify(dirBundles.organizations));
+  writeFile(path.join(outputDir, 'fhir', 'practitioners.json'), JSON.stringify(dirBundles.practitioners));
+
+  const gtPath = path.join(opts.out, 'ground-truth.json');
+  const gt = fs.openSync(`${gtPath}.tmp`, 'w');
+  fs.writeSync(
+    gt,
+    `{"generator":${JSON.stringify({ name: 'mmh-coherent-generator', version: GENERATOR_VERSION, seed, patients, coverage })},` +
+      `"model":${JSON.stringify(RISK_MODEL)},"panel":${JSON.stringify({ markers: PANEL.length, synthetic: PANEL.filter((m) => m.synthetic).map((m) => m.rsid) })},"patients":[\n`,
+  );
+  const risks: Record<Outcome, number[]> = { hypertension: [], stroke: [], chd: [], alzheimers: [] };
+  const labels: Record<Outcome, boolean[]> = { hypertension: [], stroke: [], chd: [], alzheimers: [] };
+  let resources = 0;
+  let dnaFiles = 0;
+  let dicomFiles = 0;
+  let imaging = 0;
+  let allThree = 0;
+  const task = (opts.progress ?? silentProgress).start('generate cohort', patients);
+  try {
+    for (let i = 0; i < patients; i++) {
+      const p = simulatePatient(seed, i, coverage);
+      const stem = patientFileStem(p);
+      const study = p.mri === undefined ? undefined : { studyInstanceUid: uid('study', i), seriesInstanceUid: uid('series', i), sopInstanceUid: uid('sop', i) };
+      const built = buildPatientBundle(p, { seed, directory, stem, ...study });
+      for (const n of Object.values(built.counts)) {
+        resources += n;
+      }
+      writeFile(path.join(outputDir, 'fhir', `${stem}.json`), JSON.stringify(built.bundle));
+      if (p.genomic) {
+        writeFile(path.join(outputDir, 'dna', `${stem}_dna.csv`), renderDnaCsv(p));
+        dnaFiles++;
+      }
+      if (p.mri !== undefined && study !== undefined) {
+        imaging++;
+        if (p.genomic) {
+          allThree++;
+        }
+        if (wantMri && mriModule !== undefined) {
+          const dcm = mriModule.writeMriStudy({
+            seed: hashString(`mri|${String(seed)}|${String(i)}`),
+            ...(opts.mriSize === undefined ? {} : { size: opts.mriSize }),
+            effects: p.mri.effects,
+            patientId: p.id,
+            patientName: `${p.family}^${p.given}`,
+            birthDate: ymd(p.birth),
+            sex: p.sex,
+            studyInstanceUid: study.studyInstanceUid,
+            seriesInstanceUid: study.seriesInstanceUid,
+            sopInstanceUid: study.sopInstanceUid,
+            studyDate: ymd(p.mri.date),
+            studyTime: new Date(p.mri.date).toISOString().slice(11, 19).replace(/:/g, ''),
+          });
+          writeFile(path.join(outputDir, 'dicom', `${stem}${study.studyInstanceUid}.dcm`), dcm);
+          dicomFiles++;
+        }
+      }
+      for (const o of OUTCOMES) {
+        risks[o].push(p.risk[o]);
+        labels[o].push(p.outcomes[o] !== undefined);
+      }
+      const record = {
+        id: p.id,
+        file: `${stem}.json`,
+        sex: p.sex,
+        birthDate: new Date(p.birth).toISOString().slice(0, 10),
+        ageAtEnd: Math.round(p.age * 100) / 100,
+        population: p.population,
+        modalities: { clinical: true, genomic: p.genomic, imaging: p.mri !== undefined },
+        risk: Object.fromEntries(OUTCOMES.map((o) => [o, Math.round(p.risk[o] * 1e6) / 1e6])),
+        outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, isoOrNull(p.outcomes[o]?.onset)])),
+        factors: { sbp: r2(p.sbp), ldl: r2(p.ldl), hba1c: r2(p.hba1c), bmi: r2(p.bmi), smoker: p.smoker },
+        hidden: { svd: r2(p.svd), neuro: r2(p.neuro) },
+        geneticLogOdds: Object.fromEntries(OUTCOMES.map((o) => [o, r2(p.genetic[o])])),
+        mri: p.mri === undefined || study === undefined ? null : { studyInstanceUid: study.studyInstanceUid, date: new Date(p.mri.date).toISOString(), effects: p.mri.effects },
+      };
+      fs.writeSync(gt, `${i === 0 ? '' : ',\n'}${JSON.stringify(record)}`);
+      task.tick();
+      if (i % 64 === 63) {
+        // Let the event loop breathe (progress rendering, cancellation) during long runs.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    const summary: Record<string, unknown> = {
+      patients,
+      modalities: { clinical: patients, genomic: dnaFiles, imaging, allThree },
+      outcomes: Object.fromEntries(
+        OUTCOMES.map((o): [Outcome, OutcomeSummary] => {
+          const cases = labels[o].filter(Boolean).length;
+          return [o, { cases, prevalence: r4(cases / patients), oracleAuroc: r4(auroc(risks[o], labels[o])) }];
+        }),
+      ),
+    };
+    fs.writeSync(gt, `\n],"summary":${JSON.stringify(summary)}}\n`);
+  } finally {
+    fs.closeSync(gt);
+  }
+  fs.renameSync(`${gtPath}.tmp`, gtPath);
+  const manifest: GeneratorManifest = { generator: 'mmh-coherent-generator', version: GENERATOR_VERSION, patients, seed, coverage, mri: wantMri, mriSize: opts.mriSize ? [...opts.mriSize] : null, fingerprint };
+  fs.writeFileSync(path.join(opts.out, GENERATOR_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  task.finish(`${patients.toLocaleString('en-US')} patients`);
+  return {
+    outputDir,
+    groundTruthPath: gtPath,
+    counts: { patients, bundles: patients, resources, dnaFiles, dicomFiles, imagingStudies: imaging, bytes },
+    fingerprint,
+  };
+}
+
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+function r2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function r4(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}

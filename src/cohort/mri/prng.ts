@@ -1,0 +1,187 @@
+/**
+ * Seeded pseudo-random numbers for the MRI phantom.
+ *
+ * Everything here is integer arithmetic on 32-bit words (`Math.imul`, shifts), so the same seed gives the same stream
+ * on every platform and Node version. The Gaussian table is built once with `Math.log`/`Math.sqrt`, which V8
+ * implements with its own fdlibm port, so it is identical wherever this library runs.
+ */
+
+/** A stream of uniform numbers. */
+export interface Rng {
+  /** Next unsigned 32-bit integer. */
+  nextU32(): number;
+  /** Next float in [0, 1) with 32 bits of resolution. */
+  next(): number;
+  /** Next float in [lo, hi). */
+  range(lo: number, hi: number): number;
+  /** Next standard normal deviate (table-based, |z| ≤ 4.2). */
+  normal(): number;
+  /** Fills `out` with the next `out.length` unsigned 32-bit integers (the same ones `nextU32` would give), fast. */
+  fillU32(out: Uint32Array): void;
+}
+
+/**
+ * Hashes a seed and a stream name to a 32-bit integer (FNV-1a over the name, mixed with the seed's two 32-bit halves
+ * by murmur3's finaliser), so independent streams (`anatomy`, `noise`, `infarcts`…) never share state.
+ *
+ * @param seed - any finite number (integers are the expected input)
+ * @param stream - the stream name
+ * @returns an unsigned 32-bit integer
+ */
+export function hashSeed(seed: number, stream: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) {
+    h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193);
+  }
+  const lo = seed >>> 0;
+  const hi = Math.floor(seed / 4294967296) >>> 0;
+  h = fmix32(h ^ lo);
+  h = fmix32(h ^ Math.imul(hi, 0x9e3779b1));
+  return h >>> 0;
+}
+
+function fmix32(x: number): number {
+  let h = x;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * A 53-bit string hash (cyrb53 construction: two multiply-xor lanes), used to derive UID components.
+ *
+ * @param text - the text to hash
+ * @param salt - a 32-bit salt
+ * @returns a non-negative safe integer below 2^53
+ */
+export function hash53(text: string, salt = 0): number {
+  let h1 = 0xdeadbeef ^ salt;
+  let h2 = 0x41c6ce57 ^ salt;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+let normalTable: Float32Array | undefined;
+
+/**
+ * The 65,536 quantiles Φ⁻¹((i + ½) / 65536) of the standard normal, so one 16-bit draw gives one normal deviate
+ * without a logarithm per voxel (Box–Muller would cost ~40 ns per pair; this costs a table read). The discretisation
+ * (and the tail cut at |z| ≈ 4.2) is invisible in image noise.
+ *
+ * @returns the shared table (do not modify it)
+ */
+export function gaussianTable(): Float32Array {
+  if (normalTable === undefined) {
+    const t = new Float32Array(65536);
+    for (let i = 0; i < 65536; i++) {
+      t[i] = inverseNormalCdf((i + 0.5) / 65536);
+    }
+    normalTable = t;
+  }
+  return normalTable;
+}
+
+/**
+ * Φ⁻¹(p) by Acklam's rational approximation (relative error < 1.2e-9), enough for a noise table.
+ *
+ * @param p - probability in (0, 1)
+ * @returns the standard normal quantile
+ */
+export function inverseNormalCdf(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const [a0, a1, a2, a3, a4, a5] = a as [number, number, number, number, number, number];
+  const [b0, b1, b2, b3, b4] = b as [number, number, number, number, number];
+  const [c0, c1, c2, c3, c4, c5] = c as [number, number, number, number, number, number];
+  const [d0, d1, d2, d3] = d as [number, number, number, number];
+  const plow = 0.02425;
+  if (p < plow) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
+  }
+  if (p > 1 - plow) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -(((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) /
+    (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1)
+  );
+}
+
+/**
+ * Creates an sfc32 generator (Chris Doty-Humphrey's Small Fast Counting RNG; passes PractRand to 2^40+ bytes)
+ * seeded from a seed and a stream name.
+ *
+ * @param seed - the study seed
+ * @param stream - an independent stream name
+ * @returns a {@link Rng}
+ */
+export function createRng(seed: number, stream: string): Rng {
+  let a = hashSeed(seed, stream);
+  let b = fmix32(a ^ 0x9e3779b9);
+  let c = fmix32(b ^ 0x7f4a7c15);
+  let d = 1;
+  const table = gaussianTable();
+  let spare = -1;
+  const nextU32 = (): number => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+  for (let i = 0; i < 12; i++) {
+    nextU32();
+  }
+  const fillU32 = (out: Uint32Array): void => {
+    let sa = a;
+    let sb = b;
+    let sc = c;
+    let sd = d;
+    for (let i = 0; i < out.length; i++) {
+      const t = (((sa + sb) | 0) + sd) | 0;
+      sd = (sd + 1) | 0;
+      sa = sb ^ (sb >>> 9);
+      sb = (sc + (sc << 3)) | 0;
+      sc = (sc << 21) | (sc >>> 11);
+      sc = (sc + t) | 0;
+      out[i] = t;
+    }
+    a = sa;
+    b = sb;
+    c = sc;
+    d = sd;
+  };
+  return {
+    nextU32,
+    fillU32,
+    next: () => nextU32() / 4294967296,
+    range: (lo, hi) => lo + (hi - lo) * (nextU32() / 4294967296),
+    normal: () => {
+      if (spare >= 0) {
+        const z = table[spare] ?? 0;
+        spare = -1;
+        return z;
+      }
+      const u = nextU32();
+      spare = u & 0xffff;
+      return table[u >>> 16] ?? 0;
+    },
+  };
+}

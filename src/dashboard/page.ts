@@ -1,0 +1,85 @@
+/**
+ * The dashboard's `index.html`: layout, styles, filter controls and the script tags (local files only — no CDN).
+ * A Content-Security-Policy allows scripts from the site itself only, so even a string that slipped through
+ * escaping could not run inline script.
+ */
+import { escapeHtml } from '../viz/html';
+
+/**
+ * Renders `index.html`.
+ *
+ * @param options - the page title and the generation time
+ * @returns the HTML text
+ */
+export function dashboardHtml(options: { readonly title?: string; readonly generatedAt: string }): string {
+  const title = escapeHtml(options.title ?? 'multimodal-health dashboard');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'">
+<link rel="icon" href="data:,">
+<title>${title}</title>
+<style>
+  :root { --ink: #1d2733; --muted: #5b6775; --line: #dde3ea; --accent: #0072B2; --bg: #f6f8fa; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
+  header { background: #fff; border-bottom: 1px solid var(--line); padding: 12px 20px; display: flex; flex-wrap: wrap; gap: 12px 20px; align-items: center; }
+  header h1 { font-size: 17px; margin: 0 12px 0 0; }
+  .filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+  .filters label { color: var(--muted); font-size: 12px; display: flex; flex-direction: column; }
+  select, input[type=search] { font: inherit; padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; background: #fff; min-width: 120px; }
+  #status { color: var(--muted); margin-left: auto; }
+  nav { display: flex; gap: 4px; padding: 0 20px; background: #fff; border-bottom: 1px solid var(--line); }
+  nav button { font: inherit; border: 0; background: none; padding: 10px 14px; cursor: pointer; color: var(--muted); border-bottom: 3px solid transparent; }
+  nav button[aria-selected=true] { color: var(--ink); border-bottom-color: var(--accent); font-weight: 600; }
+  main { padding: 16px 20px; }
+  .sheet { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 16px; }
+  .plot { background: #fff; border: 1px solid var(--line); border-radius: 8px; min-height: 340px; padding: 4px; }
+  .empty, .note { grid-column: 1 / -1; background: #fff; border: 1px dashed var(--line); border-radius: 8px; padding: 16px; color: var(--muted); margin: 0; }
+  .empty { font-size: 16px; text-align: center; padding: 40px; }
+  .patient-layout { display: grid; grid-template-columns: minmax(260px, 320px) 1fr; gap: 16px; align-items: start; }
+  .picker { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
+  .picker select { width: 100%; }
+  #picker-count { color: var(--muted); font-size: 12px; }
+  #patient-panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+  .card { grid-column: 1 / -1; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; }
+  table.summary th { text-align: left; color: var(--muted); font-weight: 500; padding: 2px 16px 2px 0; }
+  footer { color: var(--muted); font-size: 12px; padding: 8px 20px 20px; }
+</style>
+</head>
+<body>
+<header>
+  <h1>${title}</h1>
+  <div class="filters">
+    <label>Outcome<select id="f-outcome"></select></label>
+    <label>Sex<select id="f-sex"></select></label>
+    <label>Age band<select id="f-band"></select></label>
+    <label>Data available<select id="f-modality"></select></label>
+    <label>Compare by<select id="f-focus"></select></label>
+  </div>
+  <span id="status">loading…</span>
+</header>
+<nav id="tabs" role="tablist"></nav>
+<main id="views">
+  <section class="view" id="view-patient" hidden>
+    <div class="patient-layout">
+      <div class="picker">
+        <label for="patient-search">Find a patient</label>
+        <input type="search" id="patient-search" placeholder="patient id…" autocomplete="off">
+        <select id="patient-list" size="14" aria-label="patients"></select>
+        <span id="picker-count"></span>
+      </div>
+      <div id="patient-panels"><p class="note">Pick a patient on the left to see every modality for that patient.</p></div>
+    </div>
+  </section>
+</main>
+<footer>Generated ${escapeHtml(options.generatedAt)} · counts are pre-aggregated; patient records load on demand · no data leaves this page</footer>
+<script src="plotly.min.js"></script>
+<script src="data/population.js"></script>
+<script src="app.js"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,120 @@
+/**
+ * Writes the static dashboard site: `index.html`, `app.js`, a local copy of plotly.js, the pre-aggregated
+ * `data/population.js` and one lazy `patients/<n>.js` per patient. Data files are JavaScript that hands JSON to the
+ * page (`window.MMH_POPULATION = …`), so the site also works opened straight from disk (file://), offline.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HealthDataError } from '../errors';
+import type { ProgressReporter } from '../progress';
+import type { Workspace } from '../workspace';
+import { plotlyBundlePath, scriptJson } from '../viz/show-figure';
+import { buildPopulationData } from './aggregate';
+import { CLIENT_SCRIPT } from './client-script';
+import { loadDashboardInput } from './load';
+import { dashboardHtml } from './page';
+import { buildPatientRecord, indexDashboardRows } from './records';
+import type { DashboardInput } from './types';
+
+/** Options of {@link writeDashboardSite}. */
+export interface WriteSiteOptions {
+  /** Output folder (created; its `data/` and `patients/` are replaced). */
+  readonly out: string;
+  /** Show names and addresses (default false: ids, sex and age band only). */
+  readonly includeIdentifiers?: boolean;
+  /** Page title. */
+  readonly title?: string;
+  /** Progress reporting for the per-patient files. */
+  readonly progress?: ProgressReporter;
+  /** Generation time shown in the footer (default now; pinned in tests). */
+  readonly generatedAt?: string;
+}
+
+/** What {@link writeDashboardSite} wrote. */
+export interface DashboardSiteResult {
+  /** The folder. */
+  readonly out: string;
+  /** `index.html` path. */
+  readonly index: string;
+  /** Patients (= patient files). */
+  readonly patients: number;
+  /** Sheets with data. */
+  readonly sheetsWithData: number;
+  /** Bytes of `data/population.js`. */
+  readonly populationBytes: number;
+}
+
+function writeAtomic(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Writes the site from a dashboard input.
+ *
+ * @param input - the data (from {@link loadDashboardInput}, or built directly)
+ * @param options - folder, identifiers, title, progress
+ * @returns what was written
+ * @throws {@link HealthDataError} (invalid-input) when `out` is empty or the filesystem root
+ */
+export function writeDashboardSite(input: DashboardInput, options: WriteSiteOptions): DashboardSiteResult {
+  const out = path.resolve(options.out);
+  if (options.out.trim() === '' || out === path.parse(out).root) {
+    throw new HealthDataError('invalid-input', `writeDashboardSite: refusing to write into "${options.out}"; pass a dedicated folder such as <workspace>/dashboard`, { path: 'out' });
+  }
+  const includeIdentifiers = options.includeIdentifiers === true;
+  fs.mkdirSync(out, { recursive: true });
+  for (const sub of ['data', 'patients']) {
+    fs.rmSync(path.join(out, sub), { recursive: true, force: true });
+    fs.mkdirSync(path.join(out, sub));
+  }
+  const population = buildPopulationData(input, { includeIdentifiers });
+  const populationJs = `window.MMH_POPULATION = ${scriptJson(population)};\n`;
+  writeAtomic(path.join(out, 'data', 'population.js'), populationJs);
+  fs.copyFileSync(plotlyBundlePath(), path.join(out, 'plotly.min.js'));
+  writeAtomic(path.join(out, 'app.js'), CLIENT_SCRIPT);
+  const idx = indexDashboardRows(input);
+  const bar = options.progress?.start('dashboard patient records', input.patients.length);
+  input.patients.forEach((p, i) => {
+    const rec = buildPatientRecord(p, input, idx, includeIdentifiers);
+    fs.writeFileSync(path.join(out, 'patients', `${String(i)}.js`), `window.mmhPatientLoaded(${String(i)}, ${scriptJson(rec)});\n`);
+    if (i % 500 === 0) {
+      bar?.update(i);
+    }
+  });
+  bar?.finish();
+  const index = path.join(out, 'index.html');
+  writeAtomic(index, dashboardHtml({ ...(options.title === undefined ? {} : { title: options.title }), generatedAt: options.generatedAt ?? new Date().toISOString() }));
+  return { out, index, patients: input.patients.length, sheetsWithData: population.sheets.filter((s) => s.available).length, populationBytes: Buffer.byteLength(populationJs) };
+}
+
+/** Options of {@link writeDashboard}. */
+export interface WriteDashboardOptions {
+  /** Output folder (default `<workspace>/dashboard`). */
+  readonly out?: string;
+  /** Show names and addresses (default false). */
+  readonly includeIdentifiers?: boolean;
+  /** Extra data from other stores (models, risks, thumbnails…) merged over what is read from the tables. */
+  readonly extra?: Partial<DashboardInput>;
+  /** Age reference date. */
+  readonly asOf?: string;
+}
+
+/**
+ * Builds the dashboard of a workspace: reads what exists through `ws.sql`, then writes the site. Sheets of
+ * modalities with no data yet say so instead of failing.
+ *
+ * @param ws - the open workspace
+ * @param options - folder, identifiers, extra data
+ * @returns what was written
+ * @example
+ * ```ts
+ * const site = await writeDashboard(ws, { includeIdentifiers: false });
+ * console.log(site.index);
+ * ```
+ */
+export async function writeDashboard(ws: Workspace, options: WriteDashboardOptions = {}): Promise<DashboardSiteResult> {
+  const loaded = await loadDashboardInput(ws, { includeIdentifiers: options.includeIdentifiers === true, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
+  const input: DashboardInput = { ...loaded, ...options.extra };
+  return writeDashboardSite(input, { out: options.out ?? ws.path('dashboard'), includeIdentifiers: options.includeIdentifiers === true, progress: ws.progress });
+}

@@ -1,0 +1,3 @@
+export * from './read';
+export * from './rle';
+export * from './transfer-syntax';

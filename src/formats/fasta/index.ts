@@ -1,0 +1,4 @@
+/**
+ * FASTA reading with samtools `.fai` indexes.
+ */
+export * from './fasta';

@@ -1,0 +1,4 @@
+/**
+ * NDJSON (newline-delimited JSON): the HealthLake import/export format.
+ */
+export * from './read-lines';

@@ -1,0 +1,273 @@
+/**
+ * Streaming VCF reader: plain text, gzip or BGZF (a BGZF file is a series of gzip members, which Node's gunzip
+ * reads back to back), one record at a time, in strict or lenient mode.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { HealthDataError } from '../../errors';
+import { VcfHeaderBuilder } from './header';
+import { VCF_CONTENT_RULES, checkVcfRecord, splitVcfRecord } from './record';
+import type { VcfHeader, VcfIssue, VcfRecord } from './types';
+
+/** Options of {@link openVcf} and {@link readVcfText}. */
+export interface VcfReadOptions {
+  /**
+   * Strict mode (default false) enforces the spec's MUSTs like a validator: the first error (header or record)
+   * throws, naming the line and the rule. Lenient mode (like bcftools) keeps records whose only faults are in
+   * values ({@link VCF_CONTENT_RULES}, reported as warnings), skips structurally bad records and lists them as
+   * errors in `issues`.
+   */
+  readonly strict?: boolean;
+  /** Check INFO/FORMAT values against their definitions (default true; the structural checks always run). */
+  readonly validate?: boolean;
+  /** Name used in issue paths (default: the file's base name). */
+  readonly source?: string;
+  /** Keep at most this many warnings (errors are always kept; default 1000). */
+  readonly maxWarnings?: number;
+}
+
+/** Counts of a read, kept up to date while records are consumed. */
+export interface VcfReadStats {
+  /** Data lines seen. */
+  lines: number;
+  /** Records returned. */
+  records: number;
+  /** Records rejected (lenient mode). */
+  rejected: number;
+  /** Warnings seen (including ones not kept past `maxWarnings`). */
+  warnings: number;
+}
+
+/** An open VCF: its header, then its records as an async iterable (read once). */
+export interface VcfFile {
+  /** The header. */
+  readonly header: VcfHeader;
+  /** Header and record issues found so far (grows while `records` is consumed). */
+  readonly issues: VcfIssue[];
+  /** Counts (grow while `records` is consumed). */
+  readonly stats: VcfReadStats;
+  /** The records, in file order. */
+  readonly records: AsyncIterable<VcfRecord>;
+}
+
+/**
+ * Yields lines from a stream of text chunks (handles `\n` and `\r\n`).
+ *
+ * @param chunks - text chunks
+ * @returns the lines without line breaks
+ */
+async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of chunks) {
+    const text = rest + chunk;
+    let start = 0;
+    let nl = text.indexOf('\n', start);
+    while (nl >= 0) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      yield text.slice(start, end);
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== '') {
+    yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  }
+}
+
+function isGzip(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    const n = fs.readSync(fd, b, 0, 2, 0);
+    return n === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Opens a VCF file (plain, gzip or BGZF, detected from the magic bytes) as a stream of text.
+ *
+ * @param file - path to the file
+ * @returns a readable of UTF-8 text
+ * @throws {@link HealthDataError} (not-found) when the file does not exist
+ */
+export function openVcfTextStream(file: string): Readable {
+  if (!fs.existsSync(file)) {
+    throw new HealthDataError('not-found', `openVcf: file ${file} does not exist; check the path (VCF files may be .vcf, .vcf.gz or BGZF)`, {
+      path: file,
+    });
+  }
+  const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = isGzip(file) ? raw.pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) : raw;
+  if (stream !== raw) {
+    raw.on('error', (e) => stream.destroy(e));
+  }
+  stream.setEncoding('utf8');
+  return stream;
+}
+
+function strictError(issue: VcfIssue): HealthDataError {
+  return new HealthDataError('invalid-input', `readVcf (strict): ${issue.path}: ${issue.message} [rule ${issue.code}]; fix the file or read it with strict: false to skip bad records`, {
+    path: issue.path,
+  });
+}
+
+async function openFromLines(lines: AsyncGenerator<string>, options: VcfReadOptions, source: string): Promise<VcfFile> {
+  const strict = options.strict === true;
+  const validate = options.validate !== false;
+  const maxWarnings = options.maxWarnings ?? 1000;
+  const builder = new VcfHeaderBuilder(source);
+  const issues: VcfIssue[] = builder.issues;
+  const stats: VcfReadStats = { lines: 0, records: 0, rejected: 0, warnings: 0 };
+  let lineNo = 0;
+  let header: VcfHeader | undefined;
+  let first = true;
+  for (;;) {
+    const next = await lines.next();
+    if (next.done === true) {
+      break;
+    }
+    lineNo++;
+    let text = next.value;
+    if (first && text.charCodeAt(0) === 0xfeff) {
+      text = text.slice(1);
+    }
+    first = false;
+    if (text.startsWith('##')) {
+      builder.addMeta(text, lineNo);
+    } else if (text.startsWith('#')) {
+      header = builder.finish(text, lineNo);
+      break;
+    } else {
+      builder.issues.push({
+        severity: 'error',
+        code: 'header-missing',
+        path: `${source}:${String(lineNo)}`,
+        line: lineNo,
+        message: `line ${String(lineNo)} is data before the #CHROM header line (or the file is not a VCF)`,
+      });
+      break;
+    }
+  }
+  const headerErrors = issues.filter((i) => i.severity === 'error');
+  if (header === undefined) {
+    const firstError = headerErrors[0];
+    throw new HealthDataError(
+      'invalid-input',
+      `readVcf: ${source} has no #CHROM header line${firstError === undefined ? '' : ` (${firstError.message})`}; is it a VCF?`,
+      { path: source },
+    );
+  }
+  const fatal = headerErrors.find((i) => strict || i.code === 'header-columns' || i.code === 'header-missing');
+  if (fatal !== undefined) {
+    throw strict ? strictError(fatal) : new HealthDataError('invalid-input', `readVcf: ${fatal.path}: ${fatal.message} [rule ${fatal.code}]`, { path: fatal.path });
+  }
+  const h = header;
+  let lineAt = lineNo;
+  const note = (list: VcfIssue[]): boolean => {
+    let bad = false;
+    for (const found of list) {
+      const i: VcfIssue = !strict && found.severity === 'error' && VCF_CONTENT_RULES.has(found.code) ? { ...found, severity: 'warning' } : found;
+      if (i.severity === 'error') {
+        if (strict) {
+          throw strictError(i);
+        }
+        bad = true;
+        issues.push(i);
+      } else {
+        stats.warnings++;
+        if (stats.warnings <= maxWarnings) {
+          issues.push(i);
+        }
+      }
+    }
+    return bad;
+  };
+  async function* records(): AsyncGenerator<VcfRecord> {
+    for (;;) {
+      const next = await lines.next();
+      if (next.done === true) {
+        return;
+      }
+      lineAt++;
+      const text = next.value;
+      if (text === '') {
+        continue;
+      }
+      stats.lines++;
+      const { record, issues: found } = splitVcfRecord(text, lineAt, h, source);
+      let bad = note(found);
+      if (record !== undefined && validate) {
+        bad = note(checkVcfRecord(record, h, source)) || bad;
+      }
+      if (record === undefined || bad) {
+        stats.rejected++;
+        continue;
+      }
+      stats.records++;
+      yield record;
+    }
+  }
+  return { header: h, issues, stats, records: records() };
+}
+
+function wrapStreamErrors(lines: AsyncGenerator<string>, source: string): AsyncGenerator<string> {
+  const wrapped = async function* (): AsyncGenerator<string> {
+    try {
+      yield* lines;
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new HealthDataError(
+        'invalid-input',
+        `readVcf: ${source} could not be decompressed or read (${reason}); the file is corrupt or truncated — re-copy or re-compress it (bgzip) and import it again`,
+        { path: source, cause: e },
+      );
+    }
+  };
+  return wrapped();
+}
+
+/**
+ * Opens a VCF file and reads its header; records are then read on demand.
+ *
+ * @param file - path to a `.vcf`, `.vcf.gz` or BGZF file
+ * @param options - strict/lenient mode, validation, source name
+ * @returns the header, the issue list and the records
+ * @throws {@link HealthDataError} (not-found) for a missing file; (invalid-input) for a file that is not a VCF, a corrupt or truncated gzip stream (also while iterating), or — in strict mode — the first rule violation
+ * @example
+ * ```ts
+ * const vcf = await openVcf('sample.vcf.gz');
+ * for await (const r of vcf.records) console.log(r.chrom, r.pos, r.alts);
+ * console.log(vcf.stats, vcf.issues);
+ * ```
+ */
+export async function openVcf(file: string, options: VcfReadOptions = {}): Promise<VcfFile> {
+  const source = options.source ?? path.basename(file);
+  const stream = openVcfTextStream(file);
+  const lines = wrapStreamErrors(splitLines(stream as AsyncIterable<string>), source);
+  return openFromLines(lines, options, source);
+}
+
+/**
+ * Reads a whole VCF given as text (for tests and small inputs).
+ *
+ * @param text - the VCF text
+ * @param options - strict/lenient mode, validation, source name (default `input.vcf`)
+ * @returns the header, all records, issues and counts
+ * @throws {@link HealthDataError} (invalid-input) as {@link openVcf}
+ */
+export async function readVcfText(
+  text: string,
+  options: VcfReadOptions = {},
+): Promise<{ header: VcfHeader; records: VcfRecord[]; issues: VcfIssue[]; stats: VcfReadStats }> {
+  const file = await openFromLines(splitLines(Readable.from([text]) as AsyncIterable<string>), options, options.source ?? 'input.vcf');
+  const records: VcfRecord[] = [];
+  for await (const r of file.records) {
+    records.push(r);
+  }
+  return { header: file.header, records, issues: file.issues, stats: file.stats };
+}

@@ -1,0 +1,216 @@
+/**
+ * Genomic features per patient (sample = FHIR Patient.id), for the genomic feature group: ClinVar-classified
+ * allele counts (per category, per gene, per gene set), carrier flags, APOE ε2/ε3/ε4 from rs429358 + rs7412,
+ * dosages of named rsIDs, and a simple allele-dosage risk score. All numeric.
+ *
+ * Leakage rule: `event_time` is the genetic test date (the VCF's `##fileDate`, or the dates you pass); the feature
+ * store's point-in-time join decides which rows a training example may see. No outcome information is used.
+ */
+import { HealthDataError } from '../errors';
+import type { SqlEngine } from '../sql/engine';
+import { alleleDosageSql, clinvarMatchedAllelesSql, sampleSummarySql } from './queries';
+
+/** A marker identified by position (GRCh38, 0-based start, no `chr`) and by rsID. */
+export interface AlleleMarker {
+  /** rsID. */
+  readonly rsid: string;
+  /** Contig without `chr`. */
+  readonly contig: string;
+  /** 0-based start (POS−1). */
+  readonly start: number;
+  /** REF allele. */
+  readonly ref: string;
+  /** The ALT allele whose dosage is counted. */
+  readonly alt: string;
+}
+
+/** APOE rs429358 (T>C; C marks ε4) at GRCh38 19:44908684 and rs7412 (C>T; T marks ε2) at 19:44908822 (COHERENT.md §1.3). */
+export const APOE_MARKERS: { readonly rs429358: AlleleMarker; readonly rs7412: AlleleMarker } = {
+  rs429358: { rsid: 'rs429358', contig: '19', start: 44908683, ref: 'T', alt: 'C' },
+  rs7412: { rsid: 'rs7412', contig: '19', start: 44908821, ref: 'C', alt: 'T' },
+};
+
+/** Markers whose dosage columns the features carry by default (APOE ε4 and ε2 alleles). */
+const DEFAULT_DOSAGE_MARKERS: readonly AlleleMarker[] = [APOE_MARKERS.rs429358, APOE_MARKERS.rs7412];
+
+
+/**
+ * Default outcome-related gene sets (illustrative, from widely cited gene–disease associations; pass your own with
+ * `geneSets`). Keys become column names `geneset_<key>_risk_alleles`.
+ */
+export const DEFAULT_GENE_SETS: Readonly<Record<string, readonly string[]>> = {
+  coronary_heart_disease: ['LDLR', 'APOB', 'PCSK9', 'LPA', 'APOA1', 'APOC3', 'ANGPTL3', 'CETP', 'MYH7', 'MYBPC3', 'TNNT2', 'LMNA'],
+  stroke: ['NOTCH3', 'F5', 'F2', 'MTHFR', 'COL4A1', 'HTRA1', 'ACE', 'AGT', 'NOS3', 'GLA'],
+  atrial_fibrillation: ['SCN5A', 'KCNQ1', 'KCNH2', 'PITX2', 'KCNE1', 'GJA5'],
+  dementia: ['APOE', 'APP', 'PSEN1', 'PSEN2', 'TREM2', 'MAPT', 'GRN', 'NOTCH3'],
+};
+
+/** Weights of the risk score per ClinVar category. */
+export const RISK_SCORE_WEIGHTS = { pathogenic: 1, likely_pathogenic: 0.5, risk_factor: 0.25 } as const;
+
+/** Options of {@link computeGenomicFeatures}. */
+export interface GenomicFeatureOptions {
+  /** Variant table (quoted identifier), e.g. `ws.genomics.stores.tableName('omicsvariants')`. */
+  readonly variants: string;
+  /** Annotation table (ClinVar). */
+  readonly annotations: string;
+  /** Genetic test date per sample id (ISO date/time). Samples without one get `event_time` null. */
+  readonly eventTimes?: ReadonlyMap<string, string>;
+  /** Gene sets (default {@link DEFAULT_GENE_SETS}). */
+  readonly geneSets?: Readonly<Record<string, readonly string[]>>;
+  /** Markers whose ALT dosage becomes a `dosage_<rsid>` column (default: the two APOE markers, rs429358 and rs7412). */
+  readonly markers?: readonly AlleleMarker[];
+  /** Genes to give their own `gene_<symbol>_risk_alleles` column (default: every gene with a classified allele in the cohort). */
+  readonly genes?: readonly string[];
+}
+
+/** A feature row: `patient_id`, `event_time`, then numeric columns. */
+export type GenomicFeatureRow = Record<string, string | number | null>;
+
+/** The feature table. */
+export interface GenomicFeatureTable {
+  /** Column names in order (`patient_id`, `event_time`, features…). */
+  readonly columns: readonly string[];
+  /** One row per sample. */
+  readonly rows: GenomicFeatureRow[];
+  /** Notes (e.g. samples without a test date), no patient data. */
+  readonly notes: string[];
+}
+
+/** ClinVar category flags of a CLNSIG value (`Pathogenic/Likely_pathogenic`, `Pathogenic|risk_factor`, …). */
+export interface ClinvarCategories {
+  /** Contains `Pathogenic` (capitalised: not `Likely_pathogenic`, not `Conflicting…pathogenicity`). */
+  readonly pathogenic: boolean;
+  /** Contains `Likely_pathogenic`. */
+  readonly likely_pathogenic: boolean;
+  /** Contains `risk_factor`. */
+  readonly risk_factor: boolean;
+}
+
+/**
+ * Classifies a CLNSIG value.
+ *
+ * @param clnsig - raw CLNSIG text (null → no category)
+ * @returns the category flags
+ */
+export function classifyClnsig(clnsig: string | null | undefined): ClinvarCategories {
+  const s = clnsig ?? '';
+  return { pathogenic: s.includes('Pathogenic'), likely_pathogenic: s.includes('Likely_pathogenic'), risk_factor: s.toLowerCase().includes('risk_factor') };
+}
+
+/**
+ * Gene symbols of a GENEINFO value (`APOE:348|APOC1:341` → `['APOE','APOC1']`).
+ *
+ * @param geneinfo - raw GENEINFO text
+ * @returns the symbols
+ */
+export function geneSymbols(geneinfo: string | null | undefined): string[] {
+  return (geneinfo ?? '')
+    .split('|')
+    .map((g) => g.split(':')[0] ?? '')
+    .filter((g) => g !== '');
+}
+
+function column(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+}
+
+function num(v: unknown): number {
+  return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
+}
+
+/**
+ * Computes the genomic features of every sample in the variant table.
+ *
+ * @param sql - the workspace SQL engine (`ws.sql`; DuckDB or Athena — the queries are portable)
+ * @param options - tables, test dates, gene sets, markers
+ * @returns the feature table
+ * @throws {@link HealthDataError} (query-failed) when a table is missing
+ * @example
+ * ```ts
+ * const t = await computeGenomicFeatures(ws.sql, { variants: '"omicsvariants"', annotations: '"omicsannotations"' });
+ * showTable(t.rows);
+ * ```
+ */
+export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFeatureOptions): Promise<GenomicFeatureTable> {
+  const geneSets = options.geneSets ?? DEFAULT_GENE_SETS;
+  const summary = await sql.query<{ sampleid: string; n_records: unknown; n_alt_alleles: unknown; n_hom_alt: unknown }>(sampleSummarySql(options.variants));
+  if (summary.length === 0) {
+    throw new HealthDataError('not-found', `computeGenomicFeatures: ${options.variants} has no samples; import VCFs first (startVariantImportJob)`, { path: 'variants' });
+  }
+  const matched = await sql.query<{ sampleid: string; dosage: unknown; clnsig: string | null; geneinfo: string | null }>(
+    clinvarMatchedAllelesSql(options.variants, options.annotations),
+  );
+  const markers = [APOE_MARKERS.rs429358, APOE_MARKERS.rs7412, ...(options.markers ?? [])];
+  const dosages = new Map<string, Map<string, number>>();
+  for (const m of markers) {
+    const rows = await sql.query<{ sampleid: string; dosage: unknown }>(alleleDosageSql(options.variants), [m.contig, m.start, m.ref, m.alt, m.rsid, m.alt]);
+    dosages.set(m.rsid, new Map(rows.map((r) => [r.sampleid, num(r.dosage)])));
+  }
+  const genesSeen = new Set<string>();
+  const perSample = new Map<string, { p: number; lp: number; rf: number; matched: number; genes: Map<string, number> }>();
+  for (const r of matched) {
+    const d = num(r.dosage);
+    const s = perSample.get(r.sampleid) ?? { p: 0, lp: 0, rf: 0, matched: 0, genes: new Map<string, number>() };
+    perSample.set(r.sampleid, s);
+    if (d === 0) {
+      continue;
+    }
+    s.matched += d;
+    const c = classifyClnsig(r.clnsig);
+    s.p += c.pathogenic ? d : 0;
+    s.lp += c.likely_pathogenic ? d : 0;
+    s.rf += c.risk_factor ? d : 0;
+    if (c.pathogenic || c.likely_pathogenic || c.risk_factor) {
+      for (const g of geneSymbols(r.geneinfo)) {
+        genesSeen.add(g);
+        s.genes.set(g, (s.genes.get(g) ?? 0) + d);
+      }
+    }
+  }
+  const genes = [...(options.genes ?? [...genesSeen].sort())];
+  const notes: string[] = [];
+  let undated = 0;
+  const rows: GenomicFeatureRow[] = summary.map((sm) => {
+    const s = perSample.get(sm.sampleid) ?? { p: 0, lp: 0, rf: 0, matched: 0, genes: new Map<string, number>() };
+    const e4 = dosages.get('rs429358')?.get(sm.sampleid) ?? 0;
+    const e2 = dosages.get('rs7412')?.get(sm.sampleid) ?? 0;
+    const eventTime = options.eventTimes?.get(sm.sampleid) ?? null;
+    if (eventTime === null) {
+      undated++;
+    }
+    const row: GenomicFeatureRow = {
+      patient_id: sm.sampleid,
+      event_time: eventTime,
+      n_variant_records: num(sm.n_records),
+      n_alt_alleles: num(sm.n_alt_alleles),
+      n_hom_alt: num(sm.n_hom_alt),
+      n_clinvar_alleles: s.matched,
+      n_pathogenic_alleles: s.p,
+      n_likely_pathogenic_alleles: s.lp,
+      n_risk_factor_alleles: s.rf,
+      carrier_pathogenic: s.p + s.lp > 0 ? 1 : 0,
+      carrier_risk_factor: s.rf > 0 ? 1 : 0,
+      // APOE haplotypes: ε4 carries rs429358-C, ε2 carries rs7412-T, ε3 neither (ε1, carrying both, is very rare and counted as ε4+ε2).
+      apoe_e2: e2,
+      apoe_e4: e4,
+      apoe_e3: Math.max(0, 2 - e2 - e4),
+      apoe_e4_carrier: e4 > 0 ? 1 : 0,
+      risk_score: s.p * RISK_SCORE_WEIGHTS.pathogenic + s.lp * RISK_SCORE_WEIGHTS.likely_pathogenic + s.rf * RISK_SCORE_WEIGHTS.risk_factor,
+    };
+    for (const [set, members] of Object.entries(geneSets)) {
+      row[`geneset_${column(set)}_risk_alleles`] = members.reduce((a, g) => a + (s.genes.get(g) ?? 0), 0);
+    }
+    for (const g of genes) {
+      row[`gene_${column(g)}_risk_alleles`] = s.genes.get(g) ?? 0;
+    }
+    for (const m of options.markers ?? DEFAULT_DOSAGE_MARKERS) {
+      row[`dosage_${column(m.rsid)}`] = dosages.get(m.rsid)?.get(sm.sampleid) ?? 0;
+    }
+    return row;
+  });
+  if (undated > 0) {
+    notes.push(`${String(undated)} of ${String(rows.length)} samples have no genetic test date (no ##fileDate and none passed in eventTimes): their event_time is null`);
+  }
+  return { columns: Object.keys(rows[0] ?? {}), rows, notes };
+}

@@ -1,0 +1,847 @@
+/**
+ * The local genomics backend: reference stores are FASTA + `.fai` files in the workspace, variant and annotation
+ * stores are folders of Parquet files (one per imported source, in the HealthOmics table schema) exposed to SQL as
+ * a DuckDB view named after the store — the same name the service gives the Glue table.
+ *
+ * Layout under `<workspace>/genomics/`: `reference-stores/<id>/store.json`, `…/references/<refId>/reference.json`;
+ * `variant-stores/<name>/{store.json,items.json,data/*.parquet}` (and `annotation-stores/…`); `jobs/<jobId>.json`
+ * and `jobs/<jobId>.failures.jsonl`.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import * as zlib from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { HealthDataError, isHealthDataError, normalizeErrorString } from '../../errors';
+import { formatFai, indexFasta, parseFai, readFastaRange } from '../../formats/fasta/fasta';
+import type { FaiEntry } from '../../formats/fasta/fasta';
+import type { WorkspaceCore } from '../../workspace';
+import type {
+  GenomicsStores,
+  ImportFailure,
+  ImportItemDetail,
+  OmicsJobStatus,
+  ReferenceImportJob,
+  ReferenceImportSource,
+  ReferenceInfo,
+  ReferenceStoreInfo,
+  OmicsImportJobInput,
+  VariantImportJob,
+  VariantStoreInfo,
+  OmicsWaitOptions,
+} from '../types';
+import { TERMINAL_JOB_STATUSES } from '../types';
+import { emptyVariantSelect } from '../schema';
+import { sqlLiteral, writeVcfAsParquet } from './parquet-writer';
+
+/** Store name rule of CreateVariantStore / CreateAnnotationStore. */
+export const STORE_NAME_PATTERN = /^[a-z][a-z0-9_]{2,254}$/;
+/** Most sources one import job accepts (the service's limit). */
+export const MAX_IMPORT_ITEMS = 1000;
+const LOCAL_ACCOUNT = '000000000000';
+const MAX_FAILURES_IN_JOB = 1000;
+
+type Kind = 'variant' | 'annotation';
+
+interface StoredItem {
+  readonly source: string;
+  readonly sha256: string;
+  readonly file: string;
+  readonly jobId: string;
+  readonly rows: number;
+  readonly records: number;
+  readonly lines: number;
+  readonly rejected: number;
+  readonly samples: readonly string[];
+  /** Whether it was read in strict mode (a change of mode re-reads the file). */
+  readonly strict: boolean;
+  /** `##fileDate` of the VCF, when present (the genetic test date for features). */
+  readonly fileDate?: string;
+}
+
+interface JobFile extends Omit<VariantImportJob, 'creationTime' | 'updateTime' | 'completionTime'> {
+  readonly kind: Kind;
+  readonly creationTime: string;
+  readonly updateTime: string;
+  readonly completionTime?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- typed view of our own JSON files
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+function sha256File(file: string): string {
+  const h = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) {
+        break;
+      }
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Runs `fn` and turns a synchronous throw into a rejected promise (so callers can always `await` / `.catch`).
+ *
+ * @param fn - the work
+ * @returns its result as a promise
+ */
+function settle<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+function newId(): string {
+  return crypto.randomBytes(6).toString('hex');
+}
+
+/** A local reference: its FASTA and index. */
+interface StoredReference extends Omit<ReferenceInfo, 'contigs'> {
+  readonly fasta: string;
+  readonly fai: string;
+  readonly creationTime: string;
+}
+
+/**
+ * Local reference, variant and annotation stores (see the module header for the layout).
+ */
+export class LocalGenomicsStores implements GenomicsStores {
+  /** Backend tag. */
+  readonly backend = 'local' as const;
+  private readonly running = new Map<string, Promise<void>>();
+
+  /**
+   * @param ws - the workspace core (paths, DuckDB engine, progress)
+   */
+  constructor(private readonly ws: WorkspaceCore) {
+    ws.onClose(async () => {
+      await Promise.allSettled([...this.running.values()]);
+    });
+  }
+
+  private root(...parts: string[]): string {
+    return this.ws.path('genomics', ...parts);
+  }
+
+  private arn(resource: string): string {
+    return `arn:local:omics:local:${LOCAL_ACCOUNT}:${resource}`;
+  }
+
+  // ---------------------------------------------------------------- reference stores
+
+  /** @inheritdoc */
+  createReferenceStore(input: { name: string; description?: string }): Promise<ReferenceStoreInfo> {
+    return settle(() => {
+      if (input.name.trim() === '' || input.name.length > 127) {
+        throw new HealthDataError('invalid-input', `createReferenceStore: name "${input.name}" must be 1–127 characters`, { path: 'name' });
+      }
+      const id = String(1_000_000_000 + crypto.randomInt(0, 999_999_999));
+      const info = {
+        id,
+        arn: this.arn(`referenceStore/${id}`),
+        name: input.name,
+        creationTime: new Date().toISOString(),
+      };
+      writeJson(this.root('reference-stores', id, 'store.json'), info);
+      return Promise.resolve({
+        ...info,
+        creationTime: new Date(info.creationTime),
+      });
+    });
+  }
+
+  /** @inheritdoc */
+  listReferenceStores(): Promise<ReferenceStoreInfo[]> {
+    return settle(() => {
+      const dir = this.root('reference-stores');
+      if (!fs.existsSync(dir)) {
+        return Promise.resolve([]);
+      }
+      return Promise.resolve(
+        fs
+          .readdirSync(dir)
+          .filter((d) => fs.existsSync(path.join(dir, d, 'store.json')))
+          .map((d) => {
+            const s = readJson<ReferenceStoreInfo & { creationTime: string }>(path.join(dir, d, 'store.json'));
+            return { ...s, creationTime: new Date(s.creationTime) };
+          }),
+      );
+    });
+  }
+
+  private requireReferenceStore(id: string): string {
+    const dir = this.root('reference-stores', id);
+    if (!fs.existsSync(path.join(dir, 'store.json'))) {
+      throw new HealthDataError(
+        'not-found',
+        `reference store ${id} does not exist; create it with createReferenceStore() or list them with listReferenceStores()`,
+        {
+          path: 'referenceStoreId',
+        },
+      );
+    }
+    return dir;
+  }
+
+  /** @inheritdoc */
+  startReferenceImportJob(input: {
+    referenceStoreId: string;
+    sources: readonly {
+      sourceFile: string;
+      name: string;
+      description?: string;
+    }[];
+  }): Promise<{ id: string; status: OmicsJobStatus }> {
+    const storeDir = this.requireReferenceStore(input.referenceStoreId);
+    if (input.sources.length === 0) {
+      throw new HealthDataError('invalid-input', 'startReferenceImportJob: sources is empty; pass at least one { sourceFile, name }', { path: 'sources' });
+    }
+    const id = newId();
+    const now = new Date().toISOString();
+    const jobFile = this.root('jobs', `reference-${id}.json`);
+    const sources: ReferenceImportSource[] = input.sources.map((s) => ({
+      sourceFile: s.sourceFile,
+      name: s.name,
+      status: 'NOT_STARTED',
+    }));
+    writeJson(jobFile, {
+      id,
+      referenceStoreId: input.referenceStoreId,
+      status: 'SUBMITTED',
+      creationTime: now,
+      sources,
+    });
+    const run = async (): Promise<void> => {
+      await Promise.resolve();
+      const done: ReferenceImportSource[] = [];
+      for (const s of sources) {
+        writeJson(jobFile, {
+          id,
+          referenceStoreId: input.referenceStoreId,
+          status: 'IN_PROGRESS',
+          creationTime: now,
+          sources: [...done, { ...s, status: 'IN_PROGRESS' }, ...sources.slice(done.length + 1)],
+        });
+        try {
+          const referenceId = await this.importReference(storeDir, input.referenceStoreId, s.sourceFile, s.name);
+          done.push({ ...s, status: 'FINISHED', referenceId });
+        } catch (e) {
+          done.push({
+            ...s,
+            status: 'FAILED',
+            statusMessage: normalizeErrorString(e),
+          });
+        }
+      }
+      const failed = done.filter((s) => s.status === 'FAILED').length;
+      const status: OmicsJobStatus = failed === 0 ? 'COMPLETED' : failed === done.length ? 'FAILED' : 'COMPLETED_WITH_FAILURES';
+      writeJson(jobFile, {
+        id,
+        referenceStoreId: input.referenceStoreId,
+        status,
+        ...(failed > 0
+          ? {
+              statusMessage: `${String(failed)} of ${String(done.length)} sources failed`,
+            }
+          : {}),
+        creationTime: now,
+        completionTime: new Date().toISOString(),
+        sources: done,
+      });
+    };
+    this.track(id, run());
+    return Promise.resolve({ id, status: 'SUBMITTED' });
+  }
+
+  private async importReference(storeDir: string, storeId: string, sourceFile: string, name: string): Promise<string> {
+    if (!fs.existsSync(sourceFile)) {
+      throw new HealthDataError('not-found', `reference source ${sourceFile} does not exist`, { path: sourceFile });
+    }
+    const refId = newId();
+    const dir = path.join(storeDir, 'references', refId);
+    fs.mkdirSync(dir, { recursive: true });
+    const head = Buffer.alloc(2);
+    const fd = fs.openSync(sourceFile, 'r');
+    fs.readSync(fd, head, 0, 2, 0);
+    fs.closeSync(fd);
+    let fasta = path.resolve(sourceFile);
+    let entries: FaiEntry[];
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      // A gzip (or BGZF without .gzi) FASTA cannot be read by offset: keep an uncompressed copy.
+      fasta = path.join(dir, `${name}.fa`);
+      try {
+        await pipeline(fs.createReadStream(sourceFile), zlib.createGunzip(), fs.createWriteStream(fasta));
+      } catch (e) {
+        throw new HealthDataError(
+          'invalid-input',
+          `reference ${sourceFile} could not be decompressed (${e instanceof Error ? e.message : String(e)}); the gzip is corrupt or truncated`,
+          { cause: e },
+        );
+      }
+      entries = indexFasta(fasta);
+    } else if (fs.existsSync(`${sourceFile}.fai`)) {
+      entries = parseFai(fs.readFileSync(`${sourceFile}.fai`, 'utf8'), `${sourceFile}.fai`);
+    } else {
+      entries = indexFasta(sourceFile);
+    }
+    if (entries.length === 0) {
+      throw new HealthDataError('invalid-input', `reference ${sourceFile} has no sequences; is it a FASTA file?`, { path: sourceFile });
+    }
+    const fai = path.join(dir, 'reference.fa.fai');
+    fs.writeFileSync(fai, formatFai(entries));
+    const ref: StoredReference = {
+      id: refId,
+      arn: this.arn(`referenceStore/${storeId}/reference/${refId}`),
+      name,
+      referenceStoreId: storeId,
+      fasta,
+      fai,
+      creationTime: new Date().toISOString(),
+    };
+    writeJson(path.join(dir, 'reference.json'), ref);
+    return refId;
+  }
+
+  /** @inheritdoc */
+  getReferenceImportJob(input: { referenceStoreId: string; id: string }): Promise<ReferenceImportJob> {
+    return settle(() => {
+      const file = this.root('jobs', `reference-${input.id}.json`);
+      if (!fs.existsSync(file)) {
+        throw new HealthDataError('not-found', `reference import job ${input.id} does not exist in store ${input.referenceStoreId}`, { path: 'id' });
+      }
+      const j = readJson<ReferenceImportJob & { creationTime: string; completionTime?: string }>(file);
+      return Promise.resolve({
+        ...j,
+        creationTime: new Date(j.creationTime),
+        ...(j.completionTime === undefined ? {} : { completionTime: new Date(j.completionTime) }),
+      });
+    });
+  }
+
+  /** @inheritdoc */
+  async waitForReferenceImportJob(input: { referenceStoreId: string; id: string }, options: OmicsWaitOptions = {}): Promise<ReferenceImportJob> {
+    return this.poll(input.id, () => this.getReferenceImportJob(input), options);
+  }
+
+  private storedReferences(storeId: string): StoredReference[] {
+    const dir = path.join(this.requireReferenceStore(storeId), 'references');
+    if (!fs.existsSync(dir)) {
+      return [];
+    }
+    return fs
+      .readdirSync(dir)
+      .filter((d) => fs.existsSync(path.join(dir, d, 'reference.json')))
+      .map((d) => readJson<StoredReference>(path.join(dir, d, 'reference.json')));
+  }
+
+  /** @inheritdoc */
+  listReferences(referenceStoreId: string): Promise<ReferenceInfo[]> {
+    return settle(() => {
+      return Promise.resolve(
+        this.storedReferences(referenceStoreId).map((r) => ({
+          id: r.id,
+          arn: r.arn,
+          name: r.name,
+          referenceStoreId: r.referenceStoreId,
+          contigs: parseFai(fs.readFileSync(r.fai, 'utf8')).map((e) => ({
+            name: e.name,
+            length: e.length,
+          })),
+        })),
+      );
+    });
+  }
+
+  private referenceByArn(referenceArn: string): StoredReference {
+    const m = /referenceStore\/([^/]+)\/reference\/([^/]+)$/.exec(referenceArn);
+    const ref = m === null ? undefined : this.storedReferences(m[1] ?? '').find((r) => r.id === m[2]);
+    if (ref === undefined) {
+      throw new HealthDataError(
+        'not-found',
+        `reference ${referenceArn} does not exist; import one with startReferenceImportJob() and use its arn from listReferences()`,
+        {
+          path: 'referenceArn',
+        },
+      );
+    }
+    return ref;
+  }
+
+  /**
+   * Reads reference bases `[start, end)` (0-based, half-open, like the variant table). Besides whole contigs, a
+   * compact panel reference may hold windows named `<contig>:<from>-<to>` (samtools region syntax, 1-based inclusive);
+   * a range inside such a window is read from it.
+   *
+   * @param input - reference ARN, contig (as in the VCF), start and end
+   * @returns the bases, upper-case
+   * @throws {@link HealthDataError} (not-found) for an unknown reference or a contig/range no sequence covers
+   */
+  getReferenceBases(input: { referenceArn: string; contig: string; start: number; end: number }): Promise<string> {
+    return settle(() => {
+      const ref = this.referenceByArn(input.referenceArn);
+      const entries = parseFai(fs.readFileSync(ref.fai, 'utf8'), ref.fai);
+      let entry = entries.find((e) => e.name === input.contig);
+      let shift = 0;
+      if (entry === undefined) {
+        for (const e of entries) {
+          const m = /^(.+):(\d+)-(\d+)$/.exec(e.name);
+          if (m?.[1] === input.contig && input.start >= Number(m[2]) - 1 && input.end <= Number(m[3])) {
+            entry = e;
+            shift = Number(m[2]) - 1;
+            break;
+          }
+        }
+      }
+      if (entry === undefined) {
+        throw new HealthDataError(
+          'not-found',
+          `getReferenceBases: no sequence of ${ref.name} covers ${input.contig}:[${String(input.start)}, ${String(input.end)}); contigs are ${entries
+            .slice(0, 5)
+            .map((e) => e.name)
+            .join(', ')}${entries.length > 5 ? ', …' : ''}`,
+          {
+            path: 'contig',
+          },
+        );
+      }
+      const fd = fs.openSync(ref.fasta, 'r');
+      try {
+        return Promise.resolve(readFastaRange(fd, entry, input.start - shift, input.end - shift));
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- variant and annotation stores
+
+  private storeDir(kind: Kind, name: string): string {
+    return this.root(`${kind}-stores`, name);
+  }
+
+  private createStore(
+    kind: Kind,
+    input: {
+      name: string;
+      reference?: { referenceArn: string };
+      description?: string;
+    },
+  ): Promise<VariantStoreInfo> {
+    const fn = kind === 'variant' ? 'createVariantStore' : 'createAnnotationStore';
+    if (!STORE_NAME_PATTERN.test(input.name)) {
+      throw new HealthDataError('invalid-input', `${fn}: name "${input.name}" must match ([a-z]){1}([a-z0-9_]){2,254} (lower-case, starts with a letter)`, {
+        path: 'name',
+      });
+    }
+    if (kind === 'variant' || input.reference !== undefined) {
+      this.referenceByArn(input.reference?.referenceArn ?? '');
+    }
+    const dir = this.storeDir(kind, input.name);
+    if (fs.existsSync(path.join(dir, 'store.json'))) {
+      throw new HealthDataError('conflict', `${fn}: a ${kind} store named ${input.name} already exists; use it, or pick another name`, { path: 'name' });
+    }
+    const id = newId();
+    const info = {
+      id,
+      name: input.name,
+      status: 'ACTIVE' as const,
+      storeArn: this.arn(`${kind}Store/${input.name}`),
+      reference: { referenceArn: input.reference?.referenceArn ?? '' },
+      creationTime: new Date().toISOString(),
+      ...(kind === 'annotation' ? { storeFormat: 'VCF' as const } : {}),
+    };
+    writeJson(path.join(dir, 'store.json'), info);
+    writeJson(path.join(dir, 'items.json'), {});
+    return this.refreshView(kind, input.name).then(() => ({
+      ...info,
+      creationTime: new Date(info.creationTime),
+    }));
+  }
+
+  private getStore(kind: Kind, name: string): VariantStoreInfo {
+    const file = path.join(this.storeDir(kind, name), 'store.json');
+    if (!fs.existsSync(file)) {
+      throw new HealthDataError(
+        'not-found',
+        `${kind} store ${name} does not exist; create it with create${kind === 'variant' ? 'Variant' : 'Annotation'}Store()`,
+        { path: 'name' },
+      );
+    }
+    const s = readJson<VariantStoreInfo & { creationTime: string }>(file);
+    return { ...s, creationTime: new Date(s.creationTime) };
+  }
+
+  private listStores(kind: Kind): VariantStoreInfo[] {
+    const dir = this.root(`${kind}-stores`);
+    return fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((d) => fs.existsSync(path.join(dir, d, 'store.json')))
+          .map((d) => this.getStore(kind, d))
+      : [];
+  }
+
+  /**
+   * The imported items of a store with their sample names and `##fileDate` (used for feature event times).
+   *
+   * @param kind - `variant` or `annotation`
+   * @param name - store name
+   * @returns the items keyed by source path
+   */
+  storeItems(kind: Kind, name: string): Record<string, StoredItem> {
+    this.getStore(kind, name);
+    return readJson<Record<string, StoredItem>>(path.join(this.storeDir(kind, name), 'items.json'));
+  }
+
+  private async refreshView(kind: Kind, name: string): Promise<void> {
+    const duck = this.ws.duckdb;
+    if (duck === undefined) {
+      throw new HealthDataError('unsupported', 'local genomics stores need the local DuckDB engine (backend local)');
+    }
+    const dataDir = path.join(this.storeDir(kind, name), 'data');
+    const files = fs.existsSync(dataDir)
+      ? fs
+          .readdirSync(dataDir)
+          .filter((f) => f.endsWith('.parquet'))
+          .sort()
+      : [];
+    const select =
+      files.length === 0 ? emptyVariantSelect() : `SELECT * FROM read_parquet([${files.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}])`;
+    await duck.exec(`CREATE OR REPLACE VIEW ${this.tableName(name)} AS ${select}`);
+  }
+
+  private startImport(kind: Kind, input: OmicsImportJobInput): Promise<{ jobId: string }> {
+    const fn = kind === 'variant' ? 'startVariantImportJob' : 'startAnnotationImportJob';
+    this.getStore(kind, input.destinationName);
+    if (input.items.length === 0 || input.items.length > MAX_IMPORT_ITEMS) {
+      throw new HealthDataError(
+        'invalid-input',
+        `${fn}: items has ${String(input.items.length)} sources; pass 1 to ${String(MAX_IMPORT_ITEMS)} (split larger imports into several jobs)`,
+        {
+          path: 'items',
+        },
+      );
+    }
+    const jobId = crypto.randomUUID();
+    const now = new Date().toISOString();
+    const job: JobFile = {
+      kind,
+      id: jobId,
+      destinationName: input.destinationName,
+      status: 'SUBMITTED',
+      creationTime: now,
+      updateTime: now,
+      items: input.items.map((i) => ({
+        source: i.source,
+        jobStatus: 'SUBMITTED',
+      })),
+    };
+    writeJson(this.root('jobs', `${jobId}.json`), job);
+    this.track(jobId, this.runImport(job, input.strict === true));
+    return Promise.resolve({ jobId });
+  }
+
+  private track(id: string, p: Promise<void>): void {
+    const guarded = p.catch(() => undefined).finally(() => this.running.delete(id));
+    this.running.set(id, guarded);
+  }
+
+  private async runImport(initial: JobFile, strict: boolean): Promise<void> {
+    await Promise.resolve();
+    const jobFile = this.root('jobs', `${initial.id}.json`);
+    const failureFile = this.root('jobs', `${initial.id}.failures.jsonl`);
+    const dir = this.storeDir(initial.kind, initial.destinationName);
+    const itemsFile = path.join(dir, 'items.json');
+    const items: ImportItemDetail[] = [...initial.items];
+    const failures: ImportFailure[] = [];
+    let failureCount = 0;
+    const save = (status: OmicsJobStatus, extra: Partial<JobFile> = {}): void => {
+      writeJson(jobFile, {
+        ...initial,
+        status,
+        updateTime: new Date().toISOString(),
+        items,
+        ...(failureCount > 0
+          ? {
+              failures: failures.slice(0, MAX_FAILURES_IN_JOB),
+              failureReport: failureFile,
+            }
+          : {}),
+        ...extra,
+      });
+    };
+    const recordFailures = (list: readonly ImportFailure[]): void => {
+      if (list.length === 0) {
+        return;
+      }
+      fs.appendFileSync(failureFile, list.map((f) => JSON.stringify(f)).join('\n') + '\n');
+      failureCount += list.length;
+      failures.push(...list.slice(0, Math.max(0, MAX_FAILURES_IN_JOB - failures.length)));
+    };
+    save('IN_PROGRESS');
+    const task = this.ws.progress.start(`import ${initial.kind}s into ${initial.destinationName}`, items.length);
+    let instance: DuckDBInstance | undefined;
+    try {
+      instance = await DuckDBInstance.create(':memory:');
+      const conn = await instance.connect();
+      fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+      for (let i = 0; i < items.length; i++) {
+        const source = items[i]?.source ?? '';
+        items[i] = { source, jobStatus: 'IN_PROGRESS' };
+        save('IN_PROGRESS');
+        try {
+          if (!fs.existsSync(source)) {
+            throw new HealthDataError('not-found', `source ${source} does not exist`, { path: source });
+          }
+          const abs = path.resolve(source);
+          const key = crypto.createHash('sha256').update(abs).digest('hex').slice(0, 24);
+          const sha = sha256File(abs);
+          const stored = readJson<Record<string, StoredItem>>(itemsFile);
+          const prev = stored[abs];
+          const file = path.join(dir, 'data', `${key}.parquet`);
+          if (prev?.sha256 === sha && prev.strict === strict && (prev.rows === 0 || fs.existsSync(file))) {
+            items[i] = {
+              source,
+              jobStatus: 'COMPLETED',
+              statusMessage: `unchanged since job ${prev.jobId}; kept its ${String(prev.rows)} rows (re-import is idempotent)${prev.rejected > 0 ? `; ${String(prev.rejected)} records were rejected then (see that job's failure report)` : ''}`,
+              lines: prev.lines,
+              records: prev.records,
+              rejected: prev.rejected,
+              rows: prev.rows,
+              samples: prev.samples,
+            };
+          } else {
+            const r = await writeVcfAsParquet(conn, abs, file, {
+              importJobId: initial.id,
+              strict,
+            });
+            recordFailures(r.failures);
+            const fileDate = r.header.meta.get('fileDate');
+            const entry: StoredItem = {
+              source: abs,
+              sha256: sha,
+              file,
+              jobId: initial.id,
+              rows: r.rows,
+              records: r.records,
+              lines: r.lines,
+              rejected: r.rejected,
+              samples: r.header.samples,
+              strict,
+              ...(fileDate === undefined ? {} : { fileDate }),
+            };
+            writeJson(itemsFile, {
+              ...readJson<Record<string, StoredItem>>(itemsFile),
+              [abs]: entry,
+            });
+            items[i] = {
+              source,
+              jobStatus: r.rejected > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
+              statusMessage:
+                r.rejected > 0
+                  ? `${String(r.rejected)} of ${String(r.lines)} records rejected (see failures); ${String(r.records)} imported`
+                  : `${String(r.records)} records imported${r.warnings > 0 ? ` with ${String(r.warnings)} warnings` : ''}`,
+              lines: r.lines,
+              records: r.records,
+              rejected: r.rejected,
+              rows: r.rows,
+              samples: r.header.samples,
+            };
+          }
+        } catch (e) {
+          const reason = normalizeErrorString(e);
+          recordFailures([
+            {
+              source,
+              line: 0,
+              code: isHealthDataError(e) ? e.code : 'error',
+              reason,
+            },
+          ]);
+          items[i] = { source, jobStatus: 'FAILED', statusMessage: reason };
+        }
+        task.tick();
+      }
+      conn.closeSync();
+      await this.refreshView(initial.kind, initial.destinationName);
+      const failed = items.filter((it) => it.jobStatus === 'FAILED').length;
+      const partial = items.filter((it) => it.jobStatus === 'COMPLETED_WITH_FAILURES').length;
+      const status: OmicsJobStatus = failed === items.length ? 'FAILED' : failed + partial > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED';
+      const rows = items.reduce((a, it) => a + (it.rows ?? 0), 0);
+      save(status, {
+        completionTime: new Date().toISOString(),
+        statusMessage: `${String(items.length - failed)} of ${String(items.length)} items imported (${String(rows)} rows); ${String(failed)} items failed; ${String(failureCount)} failures reported`,
+      });
+      task.finish(status);
+    } catch (e) {
+      save('FAILED', {
+        completionTime: new Date().toISOString(),
+        statusMessage: normalizeErrorString(e),
+      });
+      task.finish('FAILED');
+    } finally {
+      instance?.closeSync();
+    }
+  }
+
+  private getJob(kind: Kind, jobId: string): VariantImportJob {
+    const file = this.root('jobs', `${jobId}.json`);
+    const j = fs.existsSync(file) ? readJson<JobFile>(file) : undefined;
+    if (j?.kind !== kind) {
+      throw new HealthDataError(
+        'not-found',
+        `${kind} import job ${jobId} does not exist; use the jobId returned by start${kind === 'variant' ? 'Variant' : 'Annotation'}ImportJob()`,
+        {
+          path: 'jobId',
+        },
+      );
+    }
+    return {
+      id: j.id,
+      destinationName: j.destinationName,
+      status: j.status,
+      items: j.items,
+      ...(j.statusMessage === undefined ? {} : { statusMessage: j.statusMessage }),
+      ...(j.failures === undefined ? {} : { failures: j.failures }),
+      ...(j.failureReport === undefined ? {} : { failureReport: j.failureReport }),
+      creationTime: new Date(j.creationTime),
+      updateTime: new Date(j.updateTime),
+      ...(j.completionTime === undefined ? {} : { completionTime: new Date(j.completionTime) }),
+    };
+  }
+
+  private async poll<T extends { status: OmicsJobStatus }>(id: string, get: () => Promise<T>, options: OmicsWaitOptions): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 600_000;
+    const pollMs = options.pollMs ?? 250;
+    const t0 = Date.now();
+    for (;;) {
+      const job = await get();
+      if (TERMINAL_JOB_STATUSES.has(job.status)) {
+        return job;
+      }
+      if (Date.now() - t0 > timeoutMs) {
+        throw new HealthDataError('timeout', `wait: job ${id} is still ${job.status} after ${String(timeoutMs)} ms; wait longer (timeoutMs) or check the job`, {
+          path: id,
+        });
+      }
+      const running = this.running.get(id);
+      await (running === undefined ? new Promise((r) => setTimeout(r, pollMs)) : Promise.race([running, new Promise((r) => setTimeout(r, pollMs))]));
+    }
+  }
+
+  /** @inheritdoc */
+  createVariantStore(input: { name: string; reference: { referenceArn: string }; description?: string }): Promise<VariantStoreInfo> {
+    return settle(() => {
+      return this.createStore('variant', input);
+    });
+  }
+
+  /** @inheritdoc */
+  getVariantStore(name: string): Promise<VariantStoreInfo> {
+    return settle(() => {
+      return Promise.resolve(this.getStore('variant', name));
+    });
+  }
+
+  /** @inheritdoc */
+  listVariantStores(): Promise<VariantStoreInfo[]> {
+    return settle(() => {
+      return Promise.resolve(this.listStores('variant'));
+    });
+  }
+
+  /** @inheritdoc */
+  startVariantImportJob(input: OmicsImportJobInput): Promise<{ jobId: string }> {
+    return settle(() => {
+      return this.startImport('variant', input);
+    });
+  }
+
+  /** @inheritdoc */
+  getVariantImportJob(jobId: string): Promise<VariantImportJob> {
+    return settle(() => {
+      return Promise.resolve(this.getJob('variant', jobId));
+    });
+  }
+
+  /** @inheritdoc */
+  waitForVariantImportJob(jobId: string, options: OmicsWaitOptions = {}): Promise<VariantImportJob> {
+    return settle(() => {
+      return this.poll(jobId, () => this.getVariantImportJob(jobId), options);
+    });
+  }
+
+  /** @inheritdoc */
+  createAnnotationStore(input: { name: string; storeFormat: 'VCF'; reference?: { referenceArn: string }; description?: string }): Promise<VariantStoreInfo> {
+    return settle(() => {
+      if ((input.storeFormat as string) !== 'VCF') {
+        throw new HealthDataError('unsupported', `createAnnotationStore: storeFormat ${input.storeFormat as string} is not supported locally; use VCF`, {
+          path: 'storeFormat',
+        });
+      }
+      return this.createStore('annotation', input);
+    });
+  }
+
+  /** @inheritdoc */
+  getAnnotationStore(name: string): Promise<VariantStoreInfo> {
+    return settle(() => {
+      return Promise.resolve(this.getStore('annotation', name));
+    });
+  }
+
+  /** @inheritdoc */
+  listAnnotationStores(): Promise<VariantStoreInfo[]> {
+    return settle(() => {
+      return Promise.resolve(this.listStores('annotation'));
+    });
+  }
+
+  /** @inheritdoc */
+  startAnnotationImportJob(input: OmicsImportJobInput): Promise<{ jobId: string }> {
+    return settle(() => {
+      return this.startImport('annotation', input);
+    });
+  }
+
+  /** @inheritdoc */
+  getAnnotationImportJob(jobId: string): Promise<VariantImportJob> {
+    return settle(() => {
+      return Promise.resolve(this.getJob('annotation', jobId));
+    });
+  }
+
+  /** @inheritdoc */
+  waitForAnnotationImportJob(jobId: string, options: OmicsWaitOptions = {}): Promise<VariantImportJob> {
+    return settle(() => {
+      return this.poll(jobId, () => this.getAnnotationImportJob(jobId), options);
+    });
+  }
+
+  /** @inheritdoc */
+  tableName(storeName: string): string {
+    if (!STORE_NAME_PATTERN.test(storeName)) {
+      throw new HealthDataError('invalid-input', `tableName: "${storeName}" is not a valid store name`, { path: 'name' });
+    }
+    return `"${storeName}"`;
+  }
+}

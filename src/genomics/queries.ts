@@ -1,0 +1,82 @@
+/**
+ * The guidance's Athena queries over the variant and annotation tables, written so they run unchanged on DuckDB
+ * (with the portable macros) and on Athena engine v3 (AWS-SEMANTICS.md §1.5, §6).
+ */
+
+function ident(name: string): string {
+  return /^"[^"]+"(\."[^"]+")?$/.test(name) ? name : `"${name.replace(/"/g, '')}"`;
+}
+
+/**
+ * The AWS documentation's example (Running queries on HealthOmics variant stores): variants joined to ClinVar on
+ * contig (variants `chr`-prefixed, ClinVar not), start, end, REF and the **whole** ALT list, filtered on one CLNSIG.
+ * Kept verbatim for comparison; its exact ALT-list match misses multi-allelic sites — prefer
+ * {@link clinvarMatchedAllelesSql}.
+ *
+ * @param variants - variant table (quoted identifier or bare name)
+ * @param annotations - annotation table
+ * @returns SQL with one `?` placeholder: the CLNSIG value (e.g. `Likely_pathogenic`)
+ */
+export function guidanceClinvarJoinSql(variants: string, annotations: string): string {
+  return `SELECT v.sampleid, v.contigname, v.start, v."end", v.referenceallele, c.attributes['CLNSIG'] AS clnsig, c.attributes['GENEINFO'] AS geneinfo
+FROM ${ident(variants)} v JOIN ${ident(annotations)} c
+  ON v.contigname = CONCAT('chr', c.contigname) AND v.start = c.start AND v."end" = c."end"
+ AND v.referenceallele = c.referenceallele AND v.alternatealleles = c.alternatealleles
+WHERE c.attributes['CLNSIG'] = ?
+ORDER BY v.sampleid, v.contigname, v.start`;
+}
+
+/**
+ * Variants joined to ClinVar on contig (with or without `chr` on either side), start, REF and the **matching
+ * alternate allele** (one row per sample × ALT allele that ClinVar lists), with that allele's dosage in the call
+ * (0, 1, 2; haploid 0/1; no-calls count 0) and the ClinVar fields. Portable: runs on DuckDB and Athena.
+ *
+ * @param variants - variant table
+ * @param annotations - annotation table
+ * @returns SQL without placeholders
+ */
+export function clinvarMatchedAllelesSql(variants: string, annotations: string): string {
+  return `SELECT v.sampleid AS sampleid, c.contigname AS contig, v.start AS start, v.referenceallele AS ref, t.alt AS alt,
+       (CASE WHEN element_at(v.calls, 1) = t.idx THEN 1 ELSE 0 END) + (CASE WHEN cardinality(v.calls) >= 2 AND element_at(v.calls, 2) = t.idx THEN 1 ELSE 0 END) AS dosage,
+       c.attributes['CLNSIG'] AS clnsig, c.attributes['GENEINFO'] AS geneinfo, c.attributes['CLNDN'] AS clndn, c.attributes['ALLELEID'] AS alleleid
+FROM ${ident(variants)} v
+CROSS JOIN UNNEST(v.alternatealleles) WITH ORDINALITY AS t(alt, idx)
+JOIN ${ident(annotations)} c
+  ON regexp_replace(v.contigname, '^chr', '') = regexp_replace(c.contigname, '^chr', '')
+ AND v.start = c.start AND v.referenceallele = c.referenceallele AND contains(c.alternatealleles, t.alt)
+WHERE v.sampleid IS NOT NULL
+ORDER BY v.sampleid, c.contigname, v.start, t.alt`;
+}
+
+/**
+ * Dosage of given ALT alleles at given positions (e.g. APOE rs429358 C and rs7412 T) per sample, also matching by
+ * rsID in the ID column. Portable.
+ *
+ * @param variants - variant table
+ * @returns SQL with 6 placeholders: contig (no `chr`), 0-based start, REF, ALT, rsID, ALT again
+ */
+export function alleleDosageSql(variants: string): string {
+  return `SELECT v.sampleid AS sampleid,
+       max((CASE WHEN element_at(v.calls, 1) = t.idx THEN 1 ELSE 0 END) + (CASE WHEN cardinality(v.calls) >= 2 AND element_at(v.calls, 2) = t.idx THEN 1 ELSE 0 END)) AS dosage
+FROM ${ident(variants)} v
+CROSS JOIN UNNEST(v.alternatealleles) WITH ORDINALITY AS t(alt, idx)
+WHERE v.sampleid IS NOT NULL
+  AND ((regexp_replace(v.contigname, '^chr', '') = ? AND v.start = ? AND v.referenceallele = ? AND t.alt = ?) OR (contains(v.names, ?) AND t.alt = ?))
+GROUP BY v.sampleid`;
+}
+
+/**
+ * Per-sample totals: rows, called ALT alleles, heterozygous and homozygous-ALT calls. Portable.
+ *
+ * @param variants - variant table
+ * @returns SQL without placeholders
+ */
+export function sampleSummarySql(variants: string): string {
+  return `SELECT sampleid, count(*) AS n_records,
+       sum((CASE WHEN element_at(calls, 1) > 0 THEN 1 ELSE 0 END) + (CASE WHEN cardinality(calls) >= 2 AND element_at(calls, 2) > 0 THEN 1 ELSE 0 END)) AS n_alt_alleles,
+       sum(CASE WHEN cardinality(calls) >= 2 AND element_at(calls, 1) > 0 AND element_at(calls, 1) = element_at(calls, 2) THEN 1 ELSE 0 END) AS n_hom_alt
+FROM ${ident(variants)}
+WHERE sampleid IS NOT NULL
+GROUP BY sampleid
+ORDER BY sampleid`;
+}

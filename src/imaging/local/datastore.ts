@@ -1,0 +1,296 @@
+/**
+ * The local imaging datastore: HealthImaging's API over files in the workspace (`<workspace>/imaging/`).
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HealthDataError } from '../../errors';
+import type { ProgressReporter } from '../../progress';
+import { applySearch } from '../search';
+import type {
+  ImagingDatastoreProperties,
+  ImagingDatastoreStatus,
+  ImageFrame,
+  ImageSetMetadata,
+  ImageSetSummary,
+  ImagingCallOptions,
+  ImagingStore,
+  DicomImportFailureLine,
+  DicomImportJobProperties,
+  DicomImportJobReport,
+  DicomImportSuccessLine,
+  DicomJobOutputManifest,
+  SearchCriteria,
+  StartDicomImportJobRequest,
+  StartDicomImportJobResponse,
+  Volume,
+} from '../types';
+import { assembleVolume } from '../volume';
+import { LocalImageSetStore } from './image-set-store';
+import { runImportJob } from './import-job';
+
+/** Options of {@link LocalImagingStore}. */
+export interface LocalImagingStoreOptions {
+  /** Root folder (`<workspace>/imaging`). */
+  readonly root: string;
+  /** Progress for import jobs. */
+  readonly progress: ProgressReporter;
+}
+
+function readNdjson<T>(file: string): T[] {
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+const ID = /^[0-9a-z]{32}$/;
+
+/** Runs `fn` so that a synchronous throw becomes a rejected promise (as an SDK call would). */
+function defer<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    resolve(fn());
+  });
+}
+
+/** HealthImaging over local files; frames stored as HTJ2K exactly as the service serves them. */
+export class LocalImagingStore implements ImagingStore {
+  /** Backend. */
+  readonly backend = 'local' as const;
+  private readonly stores = new Map<string, LocalImageSetStore>();
+  private readonly running = new Map<string, Promise<unknown>>();
+  private chain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Creates the handle (no I/O).
+   *
+   * @param options - root folder and progress
+   */
+  constructor(private readonly options: LocalImagingStoreOptions) {}
+
+  private dsDir(datastoreId: string): string {
+    if (!ID.test(datastoreId)) {
+      throw new HealthDataError('invalid-input', `imaging: datastoreId ${JSON.stringify(datastoreId)} is not a 32-character id; use the id createDatastore returned`, { path: 'datastoreId' });
+    }
+    const dir = path.join(this.options.root, 'datastores', datastoreId);
+    if (!fs.existsSync(path.join(dir, 'datastore.json'))) {
+      throw new HealthDataError('not-found', `imaging: datastore ${datastoreId} does not exist; create it with createDatastore or ensureDatastore`, { path: 'datastoreId' });
+    }
+    return dir;
+  }
+
+  private store(datastoreId: string): LocalImageSetStore {
+    const dir = this.dsDir(datastoreId);
+    let s = this.stores.get(datastoreId);
+    if (s === undefined) {
+      s = new LocalImageSetStore(dir);
+      this.stores.set(datastoreId, s);
+    }
+    return s;
+  }
+
+  /**
+   * Creates a datastore (ACTIVE at once locally).
+   *
+   * @param name - datastore name
+   * @returns id and status
+   */
+  createDatastore(name: string): Promise<{ datastoreId: string; datastoreStatus: ImagingDatastoreStatus }> {
+    const datastoreId = crypto.randomBytes(16).toString('hex');
+    const dir = path.join(this.options.root, 'datastores', datastoreId);
+    fs.mkdirSync(dir, { recursive: true });
+    const props: ImagingDatastoreProperties = { datastoreId, datastoreName: name, datastoreStatus: 'ACTIVE', createdAt: new Date().toISOString() };
+    fs.writeFileSync(path.join(dir, 'datastore.json'), `${JSON.stringify(props, null, 2)}\n`);
+    return Promise.resolve({ datastoreId, datastoreStatus: props.datastoreStatus });
+  }
+
+  /**
+   * Describes a datastore.
+   *
+   * @param datastoreId - id
+   * @returns properties
+   * @throws {@link HealthDataError} (not-found) for an unknown id
+   */
+  getDatastore(datastoreId: string): Promise<ImagingDatastoreProperties> {
+    return defer(() => JSON.parse(fs.readFileSync(path.join(this.dsDir(datastoreId), 'datastore.json'), 'utf8')) as ImagingDatastoreProperties);
+  }
+
+  /**
+   * Finds the datastore with this name or creates it.
+   *
+   * @param name - name
+   * @returns its id
+   */
+  async ensureDatastore(name: string): Promise<string> {
+    const base = path.join(this.options.root, 'datastores');
+    if (fs.existsSync(base)) {
+      for (const id of fs.readdirSync(base).sort()) {
+        const f = path.join(base, id, 'datastore.json');
+        if (fs.existsSync(f) && (JSON.parse(fs.readFileSync(f, 'utf8')) as ImagingDatastoreProperties).datastoreName === name) {
+          return id;
+        }
+      }
+    }
+    return (await this.createDatastore(name)).datastoreId;
+  }
+
+  private jobFile(datastoreId: string, jobId: string): string {
+    return path.join(this.dsDir(datastoreId), 'jobs', `${jobId}.json`);
+  }
+
+  private writeJob(p: DicomImportJobProperties): void {
+    const f = this.jobFile(p.datastoreId, p.jobId);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, `${JSON.stringify(p, null, 2)}\n`);
+  }
+
+  /**
+   * Starts an import job; it runs in the background (jobs of one handle run one after another).
+   *
+   * @param request - `inputDir` and optional `outputDir`
+   * @returns job id, SUBMITTED
+   * @throws {@link HealthDataError} (invalid-input) without `inputDir`
+   */
+  startDICOMImportJob(request: StartDicomImportJobRequest): Promise<StartDicomImportJobResponse> {
+    return defer(() => this.start(request));
+  }
+
+  private start(request: StartDicomImportJobRequest): StartDicomImportJobResponse {
+    const store = this.store(request.datastoreId);
+    if (request.inputDir === undefined) {
+      throw new HealthDataError('invalid-input', 'startDICOMImportJob: the local backend reads a folder; pass inputDir (inputS3Uri is for the aws backend)', { path: 'inputDir' });
+    }
+    const inputDir = path.resolve(request.inputDir);
+    const outputDir = path.resolve(request.outputDir ?? path.join(this.options.root, 'import-output'));
+    const jobId = crypto.randomBytes(16).toString('hex');
+    const submittedAt = new Date().toISOString();
+    const base: DicomImportJobProperties = {
+      jobId,
+      jobName: request.jobName ?? `import-${submittedAt}`,
+      jobStatus: 'SUBMITTED',
+      datastoreId: request.datastoreId,
+      inputS3Uri: inputDir,
+      outputS3Uri: outputDir,
+      submittedAt,
+    };
+    this.writeJob(base);
+    const jobDir = path.join(outputDir, `${request.datastoreId}-DicomImport-${jobId}`);
+    const run = this.chain.then(async () => {
+      this.writeJob({ ...base, jobStatus: 'IN_PROGRESS' });
+      try {
+        if (!fs.existsSync(inputDir) || !fs.statSync(inputDir).isDirectory()) {
+          throw new HealthDataError('not-found', `startDICOMImportJob: input folder ${inputDir} does not exist`);
+        }
+        await runImportJob({ jobId, datastoreId: request.datastoreId, inputDir, jobDir, outputDir, store, progress: this.options.progress });
+        this.writeJob({ ...base, jobStatus: 'COMPLETED', endedAt: new Date().toISOString() });
+      } catch (e) {
+        this.writeJob({ ...base, jobStatus: 'FAILED', endedAt: new Date().toISOString(), message: e instanceof Error ? e.message : String(e) });
+      }
+    });
+    this.chain = run;
+    this.running.set(jobId, run);
+    return { datastoreId: request.datastoreId, jobId, jobStatus: 'SUBMITTED', submittedAt };
+  }
+
+  /**
+   * Describes an import job.
+   *
+   * @param datastoreId - datastore
+   * @param jobId - job
+   * @returns properties
+   * @throws {@link HealthDataError} (not-found) for an unknown job
+   */
+  getDICOMImportJob(datastoreId: string, jobId: string): Promise<DicomImportJobProperties> {
+    return defer(() => {
+      const f = this.jobFile(datastoreId, jobId);
+      if (!fs.existsSync(f)) {
+        throw new HealthDataError('not-found', `getDICOMImportJob: job ${jobId} does not exist in datastore ${datastoreId}`, { path: 'jobId' });
+      }
+      return JSON.parse(fs.readFileSync(f, 'utf8')) as DicomImportJobProperties;
+    });
+  }
+
+  /**
+   * Waits for a job and reads its output.
+   *
+   * @param datastoreId - datastore
+   * @param jobId - job
+   * @param options - progress for the wait (the job itself reports through the store's reporter)
+   * @returns the report
+   */
+  async waitForDICOMImportJob(datastoreId: string, jobId: string, options: ImagingCallOptions = {}): Promise<DicomImportJobReport> {
+    const task = options.progress?.start('wait for import job', 0);
+    await this.running.get(jobId);
+    let job = await this.getDICOMImportJob(datastoreId, jobId);
+    for (let delay = 50; job.jobStatus === 'SUBMITTED' || job.jobStatus === 'IN_PROGRESS'; delay = Math.min(delay * 2, 2000)) {
+      await new Promise((r) => setTimeout(r, delay));
+      job = await this.getDICOMImportJob(datastoreId, jobId);
+    }
+    task?.finish(job.jobStatus);
+    const jobDir = path.join(job.outputS3Uri, `${datastoreId}-DicomImport-${jobId}`);
+    const mf = path.join(jobDir, 'job-output-manifest.json');
+    return {
+      job,
+      manifest: fs.existsSync(mf) ? (JSON.parse(fs.readFileSync(mf, 'utf8')) as DicomJobOutputManifest) : undefined,
+      successes: readNdjson<DicomImportSuccessLine>(path.join(jobDir, 'SUCCESS', 'success.ndjson')),
+      failures: readNdjson<DicomImportFailureLine>(path.join(jobDir, 'FAILURE', 'failure.ndjson')),
+      outputLocation: jobDir,
+    };
+  }
+
+  /**
+   * Searches image sets.
+   *
+   * @param datastoreId - datastore
+   * @param criteria - filters and sort
+   * @returns matching summaries
+   */
+  searchImageSets(datastoreId: string, criteria: SearchCriteria = {}): Promise<ImageSetSummary[]> {
+    return defer(() => applySearch(this.store(datastoreId).summaries(), criteria));
+  }
+
+  /**
+   * Reads image-set metadata.
+   *
+   * @param datastoreId - datastore
+   * @param imageSetId - image set
+   * @param versionId - version
+   * @returns metadata
+   */
+  getImageSetMetadata(datastoreId: string, imageSetId: string, versionId?: number): Promise<ImageSetMetadata> {
+    return defer(() => this.store(datastoreId).metadata(imageSetId, versionId));
+  }
+
+  /**
+   * Reads one HTJ2K frame.
+   *
+   * @param datastoreId - datastore
+   * @param imageSetId - image set
+   * @param imageFrameId - frame id
+   * @returns the codestream (`image/jph`)
+   * @throws {@link HealthDataError} (not-found) for an unknown frame
+   */
+  async getImageFrame(datastoreId: string, imageSetId: string, imageFrameId: string): Promise<ImageFrame> {
+    const f = (await defer(() => this.store(datastoreId))).framePath(imageSetId, imageFrameId);
+    if (!/^[0-9a-f]{32}$/.test(imageFrameId) || !fs.existsSync(f)) {
+      throw new HealthDataError('not-found', `getImageFrame: frame ${imageFrameId} of image set ${imageSetId} does not exist; take frame ids from getImageSetMetadata`, { path: 'imageFrameId' });
+    }
+    return { imageFrameBlob: new Uint8Array(await fs.promises.readFile(f)), contentType: 'image/jph' };
+  }
+
+  /**
+   * Decodes an image set into a volume.
+   *
+   * @param datastoreId - datastore
+   * @param imageSetId - image set
+   * @returns the volume
+   */
+  async getVolume(datastoreId: string, imageSetId: string): Promise<Volume> {
+    const meta = await this.getImageSetMetadata(datastoreId, imageSetId);
+    return assembleVolume(meta, (id) => this.getImageFrame(datastoreId, imageSetId, id));
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The radiomics entry point: discretise a region once, compute the requested families, name the results as
+ * pyradiomics does (`original_<family>_<Feature>`).
+ */
+import { firstOrderFeatures } from './firstorder';
+import { glcmFeatures } from './glcm';
+import { glrlmFeatures } from './glrlm';
+import { gldmFeatures, glszmFeatures, ngtdmFeatures } from './neighbourhood';
+import { discretiseRoi } from './roi';
+import { shapeFeatures } from './shape';
+import type { FeatureFamily, RadiomicsFeatures, RadiomicsImage, RadiomicsSettings } from './types';
+import { FEATURE_FAMILIES } from './types';
+
+/**
+ * Computes radiomics features of one region.
+ *
+ * @param image - image (x fastest)
+ * @param mask - labels of the same size
+ * @param settings - pyradiomics-style settings
+ * @returns features keyed `original_<family>_<Feature>`
+ * @throws {@link HealthDataError} (invalid-input) for mismatched sizes or an empty region
+ * @example
+ * ```ts
+ * const f = computeRadiomics({ voxels, size: [128, 128, 64], spacingMm: [1, 1, 2] }, mask, { binWidth: 25 });
+ * console.log(f.original_glcm_Contrast);
+ * ```
+ */
+export function computeRadiomics(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): RadiomicsFeatures {
+  const roi = discretiseRoi(image, mask, settings);
+  const families = new Set<FeatureFamily>(settings.families ?? FEATURE_FAMILIES);
+  const out: RadiomicsFeatures = {};
+  const add = (family: FeatureFamily, values: Record<string, number>): void => {
+    for (const [k, v] of Object.entries(values)) {out[`original_${family}_${k}`] = v;}
+  };
+  if (families.has('shape')) {add('shape', shapeFeatures(roi, settings));}
+  if (families.has('firstorder')) {add('firstorder', firstOrderFeatures(roi, settings));}
+  if (families.has('glcm')) {add('glcm', glcmFeatures(roi));}
+  if (families.has('glrlm')) {add('glrlm', glrlmFeatures(roi));}
+  if (families.has('glszm')) {add('glszm', glszmFeatures(roi));}
+  if (families.has('gldm')) {add('gldm', gldmFeatures(roi, settings.gldmA ?? 0));}
+  if (families.has('ngtdm')) {add('ngtdm', ngtdmFeatures(roi));}
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * Shared features of "grey level × size" matrices: GLRLM (size = run length), GLSZM (zone size) and GLDM
+ * (dependence count). pyradiomics' formulas; `nz` is the matrix sum (runs, zones or voxels).
+ */
+import { EPS } from './roi';
+
+/** A grey level × size count matrix. */
+export interface SizeMatrix {
+  /** K×S counts, row-major (row = present grey level, column = size − 1). */
+  readonly counts: Float64Array;
+  /** Grey level of each row. */
+  readonly levels: Int32Array;
+  /** Columns (largest size). */
+  readonly sizes: number;
+}
+
+/** Emphasis and non-uniformity features of a size matrix, keyed by a neutral name. */
+export interface SizeMatrixStats {
+  readonly nz: number;
+  readonly smallEmphasis: number;
+  readonly largeEmphasis: number;
+  readonly glNonUniformity: number;
+  readonly glNonUniformityNorm: number;
+  readonly sizeNonUniformity: number;
+  readonly sizeNonUniformityNorm: number;
+  readonly glVariance: number;
+  readonly sizeVariance: number;
+  readonly entropy: number;
+  readonly lowGl: number;
+  readonly highGl: number;
+  readonly smallLowGl: number;
+  readonly smallHighGl: number;
+  readonly largeLowGl: number;
+  readonly largeHighGl: number;
+}
+
+/**
+ * Computes the shared statistics.
+ *
+ * @param m - the matrix
+ * @returns statistics, or undefined for an empty matrix
+ */
+export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
+  const k = m.levels.length;
+  const S = m.sizes;
+  let nz = 0;
+  for (const c of m.counts) {nz += c;}
+  if (nz === 0) {return undefined;}
+  const rowSum = new Float64Array(k);
+  const colSum = new Float64Array(S);
+  let se = 0;
+  let le = 0;
+  let lg = 0;
+  let hg = 0;
+  let slg = 0;
+  let shg = 0;
+  let llg = 0;
+  let lhg = 0;
+  let ent = 0;
+  let muI = 0;
+  let muJ = 0;
+  for (let a = 0; a < k; a++) {
+    const i = m.levels[a] ?? 0;
+    const i2 = i * i;
+    for (let s = 0; s < S; s++) {
+      const c = m.counts[a * S + s] ?? 0;
+      if (c === 0) {continue;}
+      const j = s + 1;
+      const j2 = j * j;
+      rowSum[a] = (rowSum[a] ?? 0) + c;
+      colSum[s] = (colSum[s] ?? 0) + c;
+      se += c / j2;
+      le += c * j2;
+      lg += c / i2;
+      hg += c * i2;
+      slg += c / (i2 * j2);
+      shg += (c * i2) / j2;
+      llg += (c * j2) / i2;
+      lhg += c * i2 * j2;
+      const p = c / nz;
+      ent -= p * Math.log2(p + EPS);
+      muI += p * i;
+      muJ += p * j;
+    }
+  }
+  let gln = 0;
+  for (const r of rowSum) {gln += r * r;}
+  let sn = 0;
+  for (const c of colSum) {sn += c * c;}
+  let glv = 0;
+  let sv = 0;
+  for (let a = 0; a < k; a++) {
+    const i = m.levels[a] ?? 0;
+    for (let s = 0; s < S; s++) {
+      const c = m.counts[a * S + s] ?? 0;
+      if (c === 0) {continue;}
+      const p = c / nz;
+      glv += p * (i - muI) ** 2;
+      sv += p * (s + 1 - muJ) ** 2;
+    }
+  }
+  return {
+    nz,
+    smallEmphasis: se / nz,
+    largeEmphasis: le / nz,
+    glNonUniformity: gln / nz,
+    glNonUniformityNorm: gln / (nz * nz),
+    sizeNonUniformity: sn / nz,
+    sizeNonUniformityNorm: sn / (nz * nz),
+    glVariance: glv,
+    sizeVariance: sv,
+    entropy: ent,
+    lowGl: lg / nz,
+    highGl: hg / nz,
+    smallLowGl: slg / nz,
+    smallHighGl: shg / nz,
+    largeLowGl: llg / nz,
+    largeHighGl: lhg / nz,
+  };
+}

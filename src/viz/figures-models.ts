@@ -1,0 +1,102 @@
+/**
+ * Model result figures: metrics table, ROC curves, calibration (reliability) curves and feature importance.
+ */
+import { dashboardOutcomeLabel } from './rows';
+import type { ModelResultSummary } from './rows';
+import { baseLayout, emptyFigure, paletteColour, plotlyText, roundTo } from './figure';
+import type { PlotlyFigure } from './figure';
+import { computeCalibration, computeRoc } from './stats';
+
+/**
+ * A plotly table of every model's metrics (one row per outcome/model, one column per metric).
+ *
+ * @param results - model results
+ * @returns the figure
+ */
+export function metricsTableFigure(results: readonly ModelResultSummary[]): PlotlyFigure {
+  if (results.length === 0) {
+    return emptyFigure('Model metrics', 'no trained models yet');
+  }
+  const metrics = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const header = ['outcome', 'model', ...metrics];
+  const columns = [results.map((r) => plotlyText(dashboardOutcomeLabel(r.outcome))), results.map((r) => plotlyText(r.model)), ...metrics.map((m) => results.map((r) => (r.metrics[m] === undefined ? '' : roundTo(r.metrics[m] ?? NaN, 3))))];
+  return {
+    data: [{ type: 'table', header: { values: header.map(plotlyText), fill: { color: '#eef2f7' }, align: 'left' }, cells: { values: columns, align: 'left' } }],
+    layout: baseLayout('Model metrics (test split)', { height: 80 + 30 * (results.length + 1) }),
+  };
+}
+
+/**
+ * ROC curves, one per model result that carries test labels and probabilities, with the chance diagonal.
+ *
+ * @param results - model results
+ * @returns the figure
+ */
+export function rocFigure(results: readonly ModelResultSummary[]): PlotlyFigure {
+  const usable = results.filter((r) => r.labels !== undefined && r.probabilities !== undefined && r.labels.length > 0);
+  if (usable.length === 0) {
+    return emptyFigure('ROC', 'no test predictions yet');
+  }
+  return {
+    data: [
+      ...usable.map((r, i) => {
+        const c = computeRoc(r.labels ?? [], r.probabilities ?? []);
+        return { type: 'scatter', mode: 'lines', name: `${plotlyText(dashboardOutcomeLabel(r.outcome))} (AUC ${Number.isNaN(c.auc) ? 'n/a' : c.auc.toFixed(3)})`, x: c.fpr.map((v) => roundTo(v)), y: c.tpr.map((v) => roundTo(v)), line: { color: paletteColour(i), shape: 'hv' } };
+      }),
+      { type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
+    ],
+    layout: baseLayout('ROC (test split)', { xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1.02] } }),
+  };
+}
+
+/**
+ * Calibration curves (mean predicted vs observed positive rate per probability decile), with the ideal diagonal.
+ *
+ * @param results - model results
+ * @param bins - probability bins (default 10)
+ * @returns the figure
+ */
+export function calibrationFigure(results: readonly ModelResultSummary[], bins = 10): PlotlyFigure {
+  const usable = results.filter((r) => r.labels !== undefined && r.probabilities !== undefined && r.labels.length > 0);
+  if (usable.length === 0) {
+    return emptyFigure('Calibration', 'no test predictions yet');
+  }
+  return {
+    data: [
+      ...usable.map((r, i) => {
+        const c = computeCalibration(r.labels ?? [], r.probabilities ?? [], bins);
+        return {
+          type: 'scatter',
+          mode: 'lines+markers',
+          name: plotlyText(dashboardOutcomeLabel(r.outcome)),
+          x: c.map((b) => roundTo(b.predicted)),
+          y: c.map((b) => roundTo(b.observed)),
+          customdata: c.map((b) => b.count),
+          hovertemplate: 'predicted %{x:.2f}, observed %{y:.2f} (n=%{customdata})<extra></extra>',
+          line: { color: paletteColour(i) },
+        };
+      }),
+      { type: 'scatter', mode: 'lines', name: 'ideal', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
+    ],
+    layout: baseLayout('Calibration (test split)', { xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] }, yaxis: { title: { text: 'observed positive rate' }, range: [0, 1] } }),
+  };
+}
+
+/**
+ * Horizontal bars of the most important features of one model.
+ *
+ * @param result - the model result
+ * @param top - features to show (default 15)
+ * @returns the figure
+ */
+export function importanceFigure(result: ModelResultSummary, top = 15): PlotlyFigure {
+  const title = `Feature importance — ${dashboardOutcomeLabel(result.outcome)}`;
+  const rows = [...(result.importance ?? [])].sort((a, b) => b.importance - a.importance || a.feature.localeCompare(b.feature)).slice(0, top);
+  if (rows.length === 0) {
+    return emptyFigure(title, 'no importance computed yet');
+  }
+  return {
+    data: [{ type: 'bar', orientation: 'h', y: rows.map((r) => plotlyText(r.feature)), x: rows.map((r) => roundTo(r.importance)), marker: { color: paletteColour(2) }, hovertemplate: '%{y}: %{x}<extra></extra>' }],
+    layout: baseLayout(title, { yaxis: { autorange: 'reversed', automargin: true }, xaxis: { title: { text: 'importance' } }, height: Math.max(300, 22 * rows.length + 100) }),
+  };
+}

@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LabelRow } from '../../src/clinical/cohort';
+import { buildLabels, OUTCOMES } from '../../src/clinical/cohort';
+import { CLINICAL_FEATURE_COLUMNS, computeClinicalFeatures } from '../../src/clinical/features';
+import { loadConditionOnsets, loadEventsBeforeIndex, loadLastEncounters, loadPatientFacts } from '../../src/clinical/local/clinical-data';
+import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
+import { datastoreSchema } from '../../src/clinical/local/schema';
+import type { ClinicalEvent, PatientFacts } from '../../src/formats/fhir/events';
+import { DuckDbEngine } from '../../src/sql/duckdb-engine';
+import { CHET, MAX, REBA, STROKE_ENCOUNTER, tmpDir, writeBundleNdjson } from './fixtures/helpers';
+
+describe('cohort labels and leakage-free clinical features (real Synthea bundles)', () => {
+  let engine: DuckDbEngine;
+  let schema: string;
+  let patients: PatientFacts[];
+  let lastEnc: Map<string, string>;
+  let store: LocalFhirStore;
+  let dsId: string;
+  let ws: string;
+
+  before(async () => {
+    ws = tmpDir('mmh-cohort-');
+    const input = path.join(ws, 'input');
+    writeBundleNdjson(input);
+    // A Stroke *Encounter* for Max, who has no stroke Condition: must not make him a stroke case.
+    fs.appendFileSync(path.join(input, 'Encounter.ndjson'), `${JSON.stringify(STROKE_ENCOUNTER)}\n`);
+    engine = await DuckDbEngine.create({ path: path.join(ws, 'mmh.duckdb') });
+    store = await LocalFhirStore.create({ engine, dir: ws });
+    const ds = await store.createDatastore({ name: 'cohort' });
+    dsId = ds.DatastoreId;
+    const job = await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input, validationLevel: 'minimal' });
+    assert.equal((await store.waitForImportJob(ds.DatastoreId, job.JobId, { pollMs: 20 })).JobStatus, 'COMPLETED');
+    schema = datastoreSchema(ds.DatastoreId);
+    patients = await loadPatientFacts(engine, schema);
+    lastEnc = await loadLastEncounters(engine, schema);
+  });
+
+  after(async () => {
+    await engine.close();
+  });
+
+  async function labels(outcome: keyof typeof OUTCOMES): Promise<Map<string, LabelRow>> {
+    const onsets = await loadConditionOnsets(engine, schema, OUTCOMES[outcome].codes);
+    const { rows } = buildLabels({ outcome, index: { kind: 'before-onset', yearsBefore: 1 } }, patients, onsets, lastEnc);
+    return new Map(rows.map((r) => [r.patientId, r]));
+  }
+
+  it('labels each real patient from Condition resources only, with aliases', async () => {
+    const htn = await labels('hypertension');
+    assert.equal(htn.get(REBA)?.label, 1, 'Reba: 38341003 is the documented alias of 59621000');
+    assert.equal(htn.get(REBA)?.onsetDate, '1968-03-07T18:51:00.000Z');
+    assert.equal(htn.get(REBA)?.indexDate, new Date(Date.parse('1968-03-07T18:51:00Z') - 365.25 * 86_400_000).toISOString());
+    assert.equal(htn.get(MAX)?.label, 0);
+    const stroke = await labels('stroke');
+    assert.equal(stroke.get(REBA)?.label, 1);
+    assert.equal(stroke.get(MAX)?.label, 0, 'a Stroke Encounter is not a stroke Condition');
+    const chd = await labels('chd');
+    assert.equal(chd.get(CHET)?.label, 1);
+    assert.equal(chd.get(REBA)?.label, 0);
+    const ad = await labels('alzheimers');
+    assert.equal(ad.get(MAX)?.label, 1);
+    assert.equal(ad.get(MAX)?.onsetDate, '2020-03-30T04:55:29.000Z');
+    // Chet died in 1968: as a control his index is one year before his last encounter, while alive.
+    assert.equal(ad.get(CHET)?.label, 0);
+    assert.ok(Date.parse(ad.get(CHET)!.indexDate) < Date.parse('1968-10-11'));
+  });
+
+  it('fixed index: excludes prevalent cases and labels incident ones within the horizon', async () => {
+    const onsets = await loadConditionOnsets(engine, schema, OUTCOMES.alzheimers.codes);
+    const fixed = buildLabels({ outcome: 'alzheimers', index: { kind: 'fixed', date: '2019-01-01', horizonYears: 2 } }, patients, onsets, lastEnc);
+    assert.deepEqual(
+      fixed.rows.map((r) => [r.patientId, r.label]),
+      [
+        [MAX, 1],
+        [REBA, 0],
+      ],
+    );
+    assert.equal(fixed.excluded.deadAtIndex, 1);
+    const htnOnsets = await loadConditionOnsets(engine, schema, OUTCOMES.hypertension.codes);
+    const prevalent = buildLabels({ outcome: 'hypertension', index: { kind: 'fixed', date: '2019-01-01', horizonYears: 2 } }, patients, htnOnsets, lastEnc);
+    assert.equal(prevalent.excluded.prevalent, 1);
+    assert.ok(!prevalent.rows.some((r) => r.patientId === REBA));
+  });
+
+  it('builds numeric features from data before the index only', async () => {
+    const ad = [...(await labels('alzheimers')).values()];
+    const events = await loadEventsBeforeIndex(engine, schema, ad);
+    for (const e of events) {
+      const idx = ad.find((l) => l.patientId === e.patientId)!.indexDate;
+      assert.ok(Date.parse(e.date!) < Date.parse(idx), `${e.resourceType}/${e.resourceId} at ${e.date ?? ''} is not before ${idx}`);
+    }
+    const rows = computeClinicalFeatures(ad, patients, events);
+    const max = rows.find((r) => r.patient_id === MAX)!;
+    assert.deepEqual(Object.keys(max), ['patient_id', 'index_date', ...CLINICAL_FEATURE_COLUMNS]);
+    assert.equal(max.sex_male, 1);
+    assert.ok(typeof max.age_at_index === 'number' && max.age_at_index > 76 && max.age_at_index < 77);
+    // AF (2018-03-19) precedes his index (2019-03-30); warfarin (anticoagulant) was prescribed for it.
+    assert.equal(max.cond_atrial_fibrillation, 1);
+    assert.equal(max.med_anticoagulant, 1);
+    // Galantamine was first prescribed at the Alzheimer's diagnosis (2020-03-30), after the index: not a feature.
+    assert.equal(max.med_antidementia, 0);
+    // The MMSE is recorded at the diagnosis, after the index.
+    assert.equal(max.mmse_last, null);
+    assert.ok(typeof max.systolic_bp_mean === 'number');
+    for (const v of Object.values(max)) {
+      assert.ok(v === null || typeof v === 'number' || /^[0-9a-f-]{36}$|^\d{4}-/.test(v), `no free text: ${String(v)}`);
+    }
+  });
+
+  it('a post-index record changes no feature; shuffling post-index records changes nothing; passing one fails', async () => {
+    const ad = [...(await labels('alzheimers')).values()];
+    const base = computeClinicalFeatures(ad, patients, await loadEventsBeforeIndex(engine, schema, ad));
+    // All events, including those after the index, straight from the table.
+    const all = (
+      await engine.query<{ patient_id: string; resource_type: string; resource_id: string; d: string; code: string; value: number | null }>(
+        `SELECT patient_id, resource_type, resource_id, strftime(event_time, '%Y-%m-%dT%H:%M:%S.%gZ') AS d, code, value FROM ${schema}.event WHERE event_time IS NOT NULL`,
+      )
+    ).map(
+      (r): ClinicalEvent => ({
+        patientId: r.patient_id,
+        resourceType: r.resource_type,
+        resourceId: r.resource_id,
+        date: r.d,
+        system: '',
+        code: r.code,
+        value: r.value,
+        unit: null,
+        valueCode: null,
+        category: null,
+      }),
+    );
+    const idx = new Map(ad.map((l) => [l.patientId, Date.parse(l.indexDate)]));
+    const post = all.filter((e) => Date.parse(e.date!) >= (idx.get(e.patientId) ?? Infinity));
+    assert.ok(post.length > 10, 'Max has records after his index (the diagnosis, MMSE, galantamine)');
+    // Passing post-index data is refused rather than silently used.
+    assert.throws(() => computeClinicalFeatures(ad, patients, [...post]), (e: { code?: string; message: string }) => e.code === 'invalid-input' && /on or after the index/.test(e.message));
+    // Add post-index records to the datastore — an extreme blood pressure and a statin, both after Max's index —
+    // and shuffle the order of every post-index event: no feature value may change.
+    const lateDir = path.join(ws, 'late');
+    fs.mkdirSync(lateDir, { recursive: true });
+    const lateBp = {
+      resourceType: 'Observation',
+      id: 'late-bp',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] },
+      subject: { reference: `Patient/${MAX}` },
+      effectiveDateTime: '2020-06-01T00:00:00+00:00',
+      valueQuantity: { value: 250, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+    };
+    const lateStatin = {
+      resourceType: 'MedicationRequest',
+      id: 'late-statin',
+      status: 'active',
+      intent: 'order',
+      medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '314231', display: 'Simvastatin 10 MG Oral Tablet' }] },
+      subject: { reference: `Patient/${MAX}` },
+      authoredOn: '2020-06-01T00:00:00+00:00',
+    };
+    fs.writeFileSync(path.join(lateDir, 'Late.ndjson'), `${JSON.stringify(lateStatin)}\n${JSON.stringify(lateBp)}\n`);
+    const job = await store.startImportJob({ datastoreId: dsId, inputDir: lateDir, validationLevel: 'minimal' });
+    assert.equal((await store.waitForImportJob(dsId, job.JobId, { pollMs: 20 })).JobStatus, 'COMPLETED');
+    const shuffled = [...(await loadEventsBeforeIndex(engine, schema, ad))].reverse();
+    const again = computeClinicalFeatures(ad, patients, shuffled);
+    assert.deepEqual(again, base);
+    // The same records dated before the index do change the features (so the check above can fail).
+    const early = computeClinicalFeatures(ad, patients, [
+      ...shuffled,
+      {
+        patientId: MAX,
+        resourceType: 'Observation',
+        resourceId: 'early-bp',
+        date: '2019-01-01T00:00:00.000Z',
+        system: 'http://loinc.org',
+        code: '8480-6',
+        value: 250,
+        unit: 'mm[Hg]',
+        valueCode: null,
+        category: null,
+      },
+    ]);
+    assert.notDeepEqual(early, base);
+  });
+
+  it('the lookback window bounds the features', async () => {
+    const ad = [...(await labels('alzheimers')).values()];
+    const all = await loadEventsBeforeIndex(engine, schema, ad);
+    const recent = await loadEventsBeforeIndex(engine, schema, ad, 1);
+    assert.ok(recent.length < all.length);
+    for (const e of recent) {
+      const idx = Date.parse(ad.find((l) => l.patientId === e.patientId)!.indexDate);
+      assert.ok(Date.parse(e.date!) >= idx - 366 * 86_400_000);
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openWorkspace } from '../../src/workspace';
+import type { Workspace } from '../../src/workspace';
+import { silentProgress } from '../../src/progress';
+import { loadDashboardInput } from '../../src/dashboard/load';
+import { dashboardStep, parseDashboardArgs, runDashboardCommand } from '../../src/dashboard/command';
+import { writeDashboard } from '../../src/dashboard/write';
+import { tmpDir } from '../helpers/tmp';
+
+describe('dashboard from a workspace (real DuckDB)', () => {
+  let root: string;
+  let ws: Workspace;
+  before(async () => {
+    root = tmpDir('dashws');
+    ws = await openWorkspace({ dir: path.join(root, 'ws'), create: true, progress: silentProgress, env: {} });
+  });
+  after(async () => {
+    await ws.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('renders with no stores at all: every sheet says why it is empty', async () => {
+    const input = await loadDashboardInput(ws, { asOf: '2026-01-01' });
+    assert.equal(input.patients.length, 0);
+    assert.match(input.notes?.clinical ?? '', /no data yet/);
+    assert.match(input.notes?.genomic ?? '', /no data yet/);
+    const site = await writeDashboard(ws, { asOf: '2026-01-01' });
+    assert.equal(site.sheetsWithData, 0);
+    assert.ok(fs.existsSync(ws.path('dashboard', 'index.html')));
+    const step = await dashboardStep.run(ws);
+    assert.deepEqual(step.counts, { patients: 0, sheets: 0 });
+  });
+
+  it('reads HealthLake-shaped FHIR tables through ws.sql', async () => {
+    await ws.sql.query(`CREATE TABLE patient AS SELECT * FROM (VALUES
+      ('p1', 'female', DATE '1950-03-01', NULL::TIMESTAMP, [{'family': 'Doe', 'given': ['<b>Jane</b>']}], [{'line': ['1 Main St'], 'city': 'Springfield'}]),
+      ('p2', 'male', DATE '1980-07-15', NULL::TIMESTAMP, [{'family': 'Roe', 'given': ['Rick']}], [{'line': ['2 High St'], 'city': 'Shelby'}])
+    ) t(id, gender, birthdate, deceaseddatetime, name, address)`);
+    await ws.sql.query(`CREATE TABLE condition AS SELECT * FROM (VALUES
+      ({'reference': 'Patient/p1'}, {'coding': [{'system': 'http://snomed.info/sct', 'code': '59621000', 'display': 'Essential hypertension'}], 'text': NULL::VARCHAR}, TIMESTAMP '2010-01-01 00:00:00'),
+      ({'reference': 'Patient/p2'}, {'coding': [{'system': 'http://snomed.info/sct', 'code': '162864005', 'display': 'Obesity'}], 'text': NULL::VARCHAR}, TIMESTAMP '2015-01-01 00:00:00')
+    ) t(subject, code, onsetdatetime)`);
+    await ws.sql.query(`CREATE TABLE observation AS SELECT * FROM (VALUES
+      ({'reference': 'Patient/p1'}, {'coding': [{'system': 'http://loinc.org', 'code': '8480-6', 'display': 'Systolic blood pressure'}], 'text': NULL::VARCHAR}, {'value': 151.0, 'unit': 'mm[Hg]'}, TIMESTAMP '2020-01-01 09:00:00'),
+      ({'reference': 'Patient/p2'}, {'coding': [{'system': 'http://loinc.org', 'code': '8480-6', 'display': 'Systolic blood pressure'}], 'text': NULL::VARCHAR}, {'value': 118.0, 'unit': 'mm[Hg]'}, TIMESTAMP '2020-02-01 09:00:00')
+    ) t(subject, code, valuequantity, effectivedatetime)`);
+    await ws.sql.query(`CREATE TABLE encounter AS SELECT * FROM (VALUES
+      ({'reference': 'Patient/p1'}, [{'text': 'wellness'}], {'code': 'AMB'}, {'start': TIMESTAMP '2020-01-01 09:00:00'})
+    ) t(subject, type, class, period)`);
+    const input = await loadDashboardInput(ws, { asOf: '2026-01-01' });
+    assert.deepEqual(input.patients.map((p) => [p.id, p.sex, p.birthDate, p.outcomes]), [
+      ['p1', 'female', '1950-03-01', ['hypertension']],
+      ['p2', 'male', '1980-07-15', []],
+    ]);
+    assert.equal(input.patients[0]?.name, undefined, 'names only when asked for');
+    assert.deepEqual(input.observations.map((o) => [o.patientId, o.value]), [
+      ['p1', 151],
+      ['p2', 118],
+    ]);
+    assert.deepEqual(input.encounters, [{ patientId: 'p1', type: 'wellness', start: '2020-01-01 09:00:00' }]);
+    const withIds = await loadDashboardInput(ws, { asOf: '2026-01-01', includeIdentifiers: true });
+    const jane = withIds.patients[0];
+    assert.ok(jane !== undefined);
+    assert.equal(jane.name, '<b>Jane</b> Doe');
+    assert.equal(jane.address, '1 Main St, Springfield');
+    const { site } = await runDashboardCommand(ws, ['--out', path.join(root, 'site')], () => undefined);
+    assert.equal(site.patients, 2);
+    assert.equal(site.sheetsWithData, 1);
+    const rec = fs.readFileSync(path.join(root, 'site', 'patients', '0.js'), 'utf8');
+    assert.ok(!rec.includes('Jane'));
+  });
+
+  it('parses the command arguments', () => {
+    assert.deepEqual(parseDashboardArgs(['--serve', '--include-identifiers', '--port', '9000']), { serve: true, includeIdentifiers: true, port: 9000 });
+    assert.throws(() => parseDashboardArgs(['--port', 'x']), /not a port/);
+    assert.throws(() => parseDashboardArgs(['--nope']), /unknown option/);
+  });
+});
