@@ -12,6 +12,7 @@ import { isHealthDataError } from '../../src/errors';
 import { indexFasta, parseFai } from '../../src/formats/fasta/fasta';
 import { openVcf } from '../../src/formats/vcf/reader';
 import { hasCommand, hashTree, listTree, readDicomTags, tmpDir } from './helpers';
+import { REFERENCE_DATA } from '../helpers/reference-data';
 
 type Json = Record<string, unknown>;
 
@@ -248,7 +249,7 @@ describe('convertCoherent on real Synthea R4 bundles', () => {
     this.timeout(60_000);
     const src = tmpDir('real');
     fs.mkdirSync(path.join(src, 'fhir'));
-    const refDir = '../shared/reference-data/synthea-fhir/bundles-r4';
+    const refDir = path.join(REFERENCE_DATA, 'synthea-fhir/bundles-r4');
     let entries = 0;
     for (const f of fs.readdirSync(refDir)) {
       fs.copyFileSync(path.join(refDir, f), path.join(src, 'fhir', f));
@@ -263,7 +264,7 @@ describe('convertCoherent on real Synthea R4 bundles', () => {
     assert.equal(rep.counts.dicomIn, 0);
     const conditions = fs.readFileSync(path.join(to, 'clinical', 'Condition.ndjson'), 'utf8').trim().split('\n');
     // Same reference shape as Synthea's own bulk NDJSON export (reference-data/synthea-fhir/ndjson-r4-10-patients).
-    const realNdjson = JSON.parse(fs.readFileSync('../shared/reference-data/synthea-fhir/ndjson-r4-10-patients/Condition.000.ndjson', 'utf8').split('\n')[0] ?? '{}') as { subject: { reference: string } };
+    const realNdjson = JSON.parse(fs.readFileSync(path.join(REFERENCE_DATA, 'synthea-fhir/ndjson-r4-10-patients/Condition.000.ndjson'), 'utf8').split('\n')[0] ?? '{}') as { subject: { reference: string } };
     const shape = (ref: string): string => ref.replace(/[0-9a-f-]{36}/, '<id>');
     for (const line of conditions) {
       const c = JSON.parse(line) as { subject: { reference: string }; encounter: { reference: string } };

@@ -1,7 +1,9 @@
+import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { auroc, simulatePatient } from '../../src/cohort/model';
 import { OUTCOMES, PANEL, panelMarker } from '../../src/cohort/panel';
+import { REFERENCE_DATA } from '../helpers/reference-data';
 
 describe('cohort risk model', () => {
   const N = 4000;
@@ -73,7 +75,7 @@ describe('cohort risk model', () => {
 
 describe('cohort genetic panel', () => {
   it('holds the 161 Synthea markers of GeneIndexToCategory.json plus flagged synthetic extras', () => {
-    const ref = JSON.parse(fs.readFileSync('../shared/reference-data/synthea-genomics/GeneIndexToCategory.json', 'utf8')) as Record<string, string[]>;
+    const ref = JSON.parse(fs.readFileSync(path.join(REFERENCE_DATA, 'synthea-genomics/GeneIndexToCategory.json'), 'utf8')) as Record<string, string[]>;
     const fixture = PANEL.filter((m) => !m.synthetic);
     assert.equal(fixture.length, 161);
     assert.deepEqual(new Set(fixture.map((m) => m.rsid)), new Set(Object.keys(ref)));

@@ -8,9 +8,10 @@ import type { Workspace } from '../../src/workspace';
 import { APOE_MARKERS, classifyClnsig, geneSymbols } from '../../src/genomics/features';
 import { featuresGenomicStep, importGenomicStep } from '../../src/genomics/pipeline-steps';
 import { tmpDir } from '../helpers/tmp';
+import { REFERENCE_DATA } from '../helpers/reference-data';
 
 const FIX = path.join(__dirname, 'fixtures');
-const CLINVAR = path.resolve(__dirname, '../../../shared/reference-data/clinvar/clinvar_20241111_grch38_seqr_test_subset.vcf');
+const CLINVAR = path.join(REFERENCE_DATA, 'clinvar/clinvar_20241111_grch38_seqr_test_subset.vcf');
 
 describe('ClinVar helpers', () => {
   it('classifies CLNSIG values without confusing likely/conflicting with pathogenic', () => {

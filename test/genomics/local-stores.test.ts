@@ -9,9 +9,10 @@ import { LocalGenomicsStores } from '../../src/genomics/local/local-stores';
 import { VARIANT_COLUMNS } from '../../src/genomics/schema';
 import { clinvarMatchedAllelesSql, guidanceClinvarJoinSql } from '../../src/genomics/queries';
 import { tmpDir } from '../helpers/tmp';
+import { REFERENCE_DATA } from '../helpers/reference-data';
 
 const FIX = path.join(__dirname, 'fixtures');
-const CLINVAR = path.resolve(__dirname, '../../../shared/reference-data/clinvar/clinvar_20241111_grch38_seqr_test_subset.vcf');
+const CLINVAR = path.join(REFERENCE_DATA, 'clinvar/clinvar_20241111_grch38_seqr_test_subset.vcf');
 
 describe('local genomics stores (contract)', function () {
   this.timeout(60_000);

@@ -7,8 +7,9 @@ import { LocalImagingStore } from '../../src/imaging/local/datastore';
 import { silentProgress } from '../../src/progress';
 import { tmpDir } from '../helpers/tmp';
 import { syntheticVoxels, writeSyntheticMr } from './helpers/synthetic-mr';
+import { REFERENCE_DATA } from '../helpers/reference-data';
 
-const REF = path.resolve(__dirname, '../../../shared/reference-data/dicom');
+const REF = path.join(REFERENCE_DATA, 'dicom');
 const STUDY = '1.2.826.0.1.3680043.8.498.1';
 const SERIES_A = '1.2.826.0.1.3680043.8.498.1.1';
 const SERIES_B = '1.2.826.0.1.3680043.8.498.1.2';

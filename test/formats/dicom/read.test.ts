@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { isHealthDataError } from '../../../src/errors';
 import { decodeFrame, readDicom } from '../../../src/formats/dicom';
 import { pixelCoding } from '../../../src/formats/dicom/transfer-syntax';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
-const REF = path.resolve(__dirname, '../../../../shared/reference-data');
+const REF = REFERENCE_DATA;
 
 interface Row {
   readonly file: string;

@@ -5,8 +5,9 @@ import { athenaTableName, toAthenaShape } from '../../../src/formats/fhir/athena
 import { bundleToResources, groupByResourceType } from '../../../src/formats/fhir/bundle';
 import { extractClinicalEvents, medicationClassesOf, patientFacts } from '../../../src/formats/fhir/events';
 import { checkMinimal, failsValidation, isResolvableReference, validateFhirResource } from '../../../src/formats/fhir/validate';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
-const BUNDLES = path.resolve(__dirname, '../../../../shared/reference-data/synthea-fhir/bundles-r4');
+const BUNDLES = path.join(REFERENCE_DATA, 'synthea-fhir/bundles-r4');
 const reba = JSON.parse(fs.readFileSync(path.join(BUNDLES, 'Reba_Nolan_9912abd9-c8bc-43c5-8608-e8e74d2d5d22.json'), 'utf8')) as unknown;
 
 describe('FHIR format helpers', () => {

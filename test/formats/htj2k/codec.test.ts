@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { isHealthDataError } from '../../../src/errors';
 import { decodeHtj2k, encodeHtj2k, pixelCrc32 } from '../../../src/formats/htj2k';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
-const REF = path.resolve(__dirname, '../../../../shared/reference-data/htj2k');
+const REF = path.join(REFERENCE_DATA, 'htj2k');
 
 function csv(): Record<string, string>[] {
   const lines = fs.readFileSync(path.join(REF, 'expected_htj2k.csv'), 'utf8').trim().split('\n');

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readNdjsonLines, toNdjson } from '../../../src/formats/ndjson/read-lines';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
 async function collect(file: string, chunkBytes?: number): Promise<{ line: number; text: string; bytes: number }[]> {
   const out = [];
@@ -34,7 +35,7 @@ describe('readNdjsonLines', () => {
   });
 
   it('counts bytes so that scanned size matches the file (real Synthea NDJSON)', async () => {
-    const file = path.resolve(__dirname, '../../../../shared/reference-data/synthea-fhir/ndjson-r4-10-patients/Condition.000.ndjson');
+    const file = path.join(REFERENCE_DATA, 'synthea-fhir/ndjson-r4-10-patients/Condition.000.ndjson');
     const lines = await collect(file, 64 * 1024);
     assert.equal(lines.length, 555);
     assert.equal(

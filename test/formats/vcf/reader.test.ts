@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { openVcf, parseGenotype, parseStructuredMeta, readVcfText } from '../../../src/formats/vcf';
 import type { VcfRecord } from '../../../src/formats/vcf';
 import { tmpDir } from '../../helpers/tmp';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
-const REF = path.resolve(__dirname, '../../../../shared/reference-data');
+const REF = REFERENCE_DATA;
 const VCF_DIR = path.join(REF, 'vcf');
 const CLINVAR = path.join(REF, 'clinvar/clinvar_20241111_grch38_seqr_test_subset.vcf');
 

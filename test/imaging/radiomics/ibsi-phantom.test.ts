@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { readNifti } from '../../../src/imaging/nifti';
 import { computeRadiomics, discretiseRoi, glcmFeatures } from '../../../src/imaging/radiomics';
 import { parseCsv } from '../helpers/csv';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
-const IBSI = path.resolve(__dirname, '../../../../shared/reference-data/ibsi');
+const IBSI = path.join(REFERENCE_DATA, 'ibsi');
 
 /** IBSI gives most phantom values to 3 significant digits with tolerance 0: accept what rounds to them. */
 function tolerance(value: number, given: string): number {
