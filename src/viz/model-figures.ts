@@ -5,14 +5,10 @@
 import type { FeatureImportanceRow } from '../automl/importance';
 import type { MetricEstimate } from '../automl/metrics';
 import { calibrationCurve, rocCurve } from '../automl/metrics';
+import type { PlotlyFigure, PlotlyTrace } from './figure';
 
-/** A plotly figure (data traces plus layout), ready for `Plotly.newPlot` or a notebook display. */
-export interface ModelFigure {
-  /** Traces. */
-  readonly data: Record<string, unknown>[];
-  /** Layout. */
-  readonly layout: Record<string, unknown>;
-}
+/** A plotly figure (data traces plus layout): viz's {@link PlotlyFigure}, so `showFigure` takes it as is. */
+export type ModelFigure = PlotlyFigure;
 
 /** One labelled score set (e.g. one outcome × modality set). */
 export interface ScoredSeries {
@@ -36,7 +32,7 @@ const r3 = (v: number): number => Math.round(v * 1000) / 1000;
  * @returns the figure
  */
 export function modelRocFigure(series: readonly ScoredSeries[], title = 'ROC curve'): ModelFigure {
-  const data: Record<string, unknown>[] = series.map((s) => {
+  const data: PlotlyTrace[] = series.map((s) => {
     const pts = rocCurve(s.y, s.score);
     const label = s.auroc === undefined ? s.name : `${s.name} (AUROC ${s.auroc.value.toFixed(3)} [${s.auroc.lower.toFixed(3)}, ${s.auroc.upper.toFixed(3)}])`;
     return { type: 'scatter', mode: 'lines', name: label, x: pts.map((q) => r3(q.fpr)), y: pts.map((q) => r3(q.tpr)), line: { shape: 'hv' } };
@@ -57,7 +53,7 @@ export function modelRocFigure(series: readonly ScoredSeries[], title = 'ROC cur
  * @returns the figure
  */
 export function modelCalibrationFigure(series: readonly ScoredSeries[], nBins = 10, title = 'Calibration'): ModelFigure {
-  const data: Record<string, unknown>[] = series.map((s) => {
+  const data: PlotlyTrace[] = series.map((s) => {
     const bins = calibrationCurve(s.y, s.score, nBins);
     return {
       type: 'scatter',
