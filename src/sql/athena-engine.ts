@@ -6,6 +6,7 @@
  * page GetQueryResults (the first row of the first page of a SELECT is the header) → convert the string values by
  * the column metadata. FAILED and CANCELLED surface as {@link HealthDataError} with Athena's own reason.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
@@ -107,9 +108,6 @@ export function convertAthenaValue(text: string | undefined, type: string): unkn
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * The Athena implementation of {@link SqlEngine}.

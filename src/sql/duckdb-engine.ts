@@ -10,6 +10,7 @@
  * retries with backoff up to `lockTimeoutMs`, then fails with a message naming the holder and what to do — it
  * never hangs, and DuckDB's lock means it can never corrupt the file.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -88,9 +89,6 @@ function lockPid(message: string): number | undefined {
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * The DuckDB implementation of {@link SqlEngine}.

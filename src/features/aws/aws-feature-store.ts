@@ -7,6 +7,7 @@
  * Note: the offline store reaches S3 (and so Athena) within about 15 minutes of a put (AWS-SEMANTICS.md §4), so a
  * `buildDataset` right after an ingest can miss the newest rows.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateFeatureGroupCommand,
   DeleteFeatureGroupCommand,
@@ -103,9 +104,6 @@ export function mapFeatureStoreError(fn: string, e: unknown): HealthDataError {
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function toDescription(out: DescribeFeatureGroupCommandOutput): FeatureGroupDescription {
   const offline = out.OfflineStoreConfig;
