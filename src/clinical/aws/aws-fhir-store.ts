@@ -34,7 +34,8 @@ import type {
   StartImportJobOutput,
   WaitOptions,
 } from '../fhir-store';
-import { TERMINAL_IMPORT_STATUSES } from '../fhir-store';
+import type { WaiterSettings } from '../waiters';
+import { waitForDatastoreActive, waitForImportJob } from '../waiters';
 
 /** Options of {@link AwsFhirStore}. */
 export interface AwsFhirStoreOptions {
@@ -52,9 +53,6 @@ export interface AwsFhirStoreOptions {
   readonly progress?: ProgressReporter;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function mapError(fn: string, e: unknown): HealthDataError {
   const name = (e as { name?: string }).name ?? '';
@@ -136,6 +134,7 @@ export class AwsFhirStore implements FhirStore {
   /** Backend tag. */
   readonly backend = 'aws' as const;
   private readonly options: AwsFhirStoreOptions;
+  private readonly waiter: WaiterSettings;
 
   /**
    * @param options - clients, S3 prefix, role
@@ -143,6 +142,15 @@ export class AwsFhirStore implements FhirStore {
   constructor(options: AwsFhirStoreOptions) {
     this.options = { ...options, s3Uri: options.s3Uri.replace(/\/*$/, '/') };
     splitS3(this.options.s3Uri);
+    // Datastore creation can take ~30 min; import jobs are polled every 30 s.
+    this.waiter = {
+      defaultPollMs: { datastore: 60_000, job: 30_000 },
+      progress: options.progress ?? silentProgress,
+      progressLabel: 'import clinical (HealthLake)',
+      jobNoun: 'HealthLake job',
+      datastoreTimeoutAdvice: 'HealthLake can take ~30 min to create a datastore — wait again',
+      jobTimeoutAdvice: () => '; it keeps running — wait again',
+    };
   }
 
   /** @inheritdoc */
@@ -190,21 +198,8 @@ export class AwsFhirStore implements FhirStore {
   }
 
   /** @inheritdoc */
-  async waitForDatastoreActive(datastoreId: string, options: WaitOptions = {}): Promise<DatastoreProperties> {
-    const deadline = Date.now() + (options.maxWaitMs ?? 30 * 60_000);
-    for (;;) {
-      const d = await this.describeDatastore(datastoreId);
-      if (d.DatastoreStatus === 'ACTIVE') {
-        return d;
-      }
-      if (d.DatastoreStatus === 'CREATE_FAILED' || d.DatastoreStatus === 'DELETED') {
-        throw new HealthDataError('backend', `waitForDatastoreActive: datastore ${datastoreId} is ${d.DatastoreStatus}; create a new one`);
-      }
-      if (Date.now() > deadline) {
-        throw new HealthDataError('timeout', `waitForDatastoreActive: datastore ${datastoreId} still ${d.DatastoreStatus}; HealthLake can take ~30 min to create a datastore — wait again`);
-      }
-      await sleep(options.pollMs ?? 60_000);
-    }
+  waitForDatastoreActive(datastoreId: string, options: WaitOptions = {}): Promise<DatastoreProperties> {
+    return waitForDatastoreActive(this, datastoreId, options, this.waiter);
   }
 
   private async upload(inputDir: string, name: string): Promise<string> {
@@ -264,27 +259,8 @@ export class AwsFhirStore implements FhirStore {
   }
 
   /** @inheritdoc */
-  async waitForImportJob(datastoreId: string, jobId: string, options: WaitOptions = {}): Promise<ImportJobProperties> {
-    const deadline = Date.now() + (options.maxWaitMs ?? 30 * 60_000);
-    const task = (options.progress ?? this.options.progress ?? silentProgress).start('import clinical (HealthLake)', 0);
-    try {
-      for (;;) {
-        const job = await this.describeImportJob(datastoreId, jobId);
-        task.update(job.JobProgressReport?.TotalNumberOfResourcesScanned ?? 0);
-        if (TERMINAL_IMPORT_STATUSES.includes(job.JobStatus)) {
-          if (job.JobStatus === 'COMPLETED' || job.JobStatus === 'COMPLETED_WITH_ERRORS') {
-            return job;
-          }
-          throw new HealthDataError('backend', `waitForImportJob: HealthLake job ${jobId} ended ${job.JobStatus}: ${job.Message ?? 'no message'}`);
-        }
-        if (Date.now() > deadline) {
-          throw new HealthDataError('timeout', `waitForImportJob: job ${jobId} still ${job.JobStatus}; it keeps running — wait again`);
-        }
-        await sleep(options.pollMs ?? 30_000);
-      }
-    } finally {
-      task.finish();
-    }
+  waitForImportJob(datastoreId: string, jobId: string, options: WaitOptions = {}): Promise<ImportJobProperties> {
+    return waitForImportJob(this, datastoreId, jobId, options, this.waiter);
   }
 
   /** @inheritdoc */

@@ -9,6 +9,7 @@
  *   notebook kernel) can describe them; a job whose process died reports FAILED with an "interrupted" message.
  *   Between batches the database is released, so reads and searches keep working during an import.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,7 +29,8 @@ import type {
   StartImportJobOutput,
   WaitOptions,
 } from '../fhir-store';
-import { TERMINAL_IMPORT_STATUSES } from '../fhir-store';
+import type { WaiterSettings } from '../waiters';
+import { waitForDatastoreActive, waitForImportJob } from '../waiters';
 import { runLocalImport } from './import-job';
 import type { StoredJob } from './job-files';
 import { importJobFolder, toJobProperties, writeJsonAtomic } from './job-files';
@@ -54,9 +56,6 @@ interface StoredDatastore {
   readonly CreatedAt: string;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * {@link FhirStore} on DuckDB.
@@ -79,6 +78,7 @@ export class LocalFhirStore implements FhirStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly running = new Map<string, Promise<void>>();
   private readonly customOutputs = new Map<string, string>();
+  private readonly waiter: WaiterSettings;
 
   /**
    * @param options - engine and workspace folder (no I/O happens here)
@@ -87,6 +87,17 @@ export class LocalFhirStore implements FhirStore {
     this.engine = options.engine;
     this.dir = options.dir;
     this.progress = options.progress ?? silentProgress;
+    this.waiter = {
+      defaultPollMs: { datastore: 200, job: 250 },
+      progress: this.progress,
+      progressLabel: 'import clinical',
+      jobNoun: 'job',
+      datastoreTimeoutAdvice: 'wait longer (maxWaitMs)',
+      jobTimeoutAdvice: (ms) => ` after ${String(ms)} ms; wait again (the job keeps running)`,
+      completedNote: (job) => `${(job.JobProgressReport?.TotalNumberOfResourcesImported ?? 0).toLocaleString('en-US')} resources`,
+      // Wake as soon as the in-process job settles instead of sleeping the whole interval.
+      pause: (ms, jobId) => Promise.race([sleep(ms), (jobId === undefined ? undefined : this.running.get(jobId)) ?? sleep(0)]),
+    };
     this.importBatchSize = options.importBatchSize;
   }
 
@@ -190,21 +201,8 @@ export class LocalFhirStore implements FhirStore {
   }
 
   /** @inheritdoc */
-  async waitForDatastoreActive(datastoreId: string, options: WaitOptions = {}): Promise<DatastoreProperties> {
-    const deadline = Date.now() + (options.maxWaitMs ?? 30 * 60_000);
-    for (;;) {
-      const d = await this.describeDatastore(datastoreId);
-      if (d.DatastoreStatus === 'ACTIVE') {
-        return d;
-      }
-      if (d.DatastoreStatus === 'CREATE_FAILED' || d.DatastoreStatus === 'DELETED') {
-        throw new HealthDataError('backend', `waitForDatastoreActive: datastore ${datastoreId} is ${d.DatastoreStatus}; create a new one`);
-      }
-      if (Date.now() > deadline) {
-        throw new HealthDataError('timeout', `waitForDatastoreActive: datastore ${datastoreId} still ${d.DatastoreStatus}; wait longer (maxWaitMs)`);
-      }
-      await sleep(options.pollMs ?? 200);
-    }
+  waitForDatastoreActive(datastoreId: string, options: WaitOptions = {}): Promise<DatastoreProperties> {
+    return waitForDatastoreActive(this, datastoreId, options, this.waiter);
   }
 
   private async isDefault(datastoreId: string): Promise<boolean> {
@@ -310,29 +308,8 @@ export class LocalFhirStore implements FhirStore {
   }
 
   /** @inheritdoc */
-  async waitForImportJob(datastoreId: string, jobId: string, options: WaitOptions = {}): Promise<ImportJobProperties> {
-    const deadline = Date.now() + (options.maxWaitMs ?? 30 * 60_000);
-    const task = (options.progress ?? this.progress).start('import clinical', 0);
-    try {
-      for (;;) {
-        const job = await this.describeImportJob(datastoreId, jobId);
-        task.update(job.JobProgressReport?.TotalNumberOfResourcesScanned ?? 0);
-        if (TERMINAL_IMPORT_STATUSES.includes(job.JobStatus)) {
-          if (job.JobStatus === 'COMPLETED' || job.JobStatus === 'COMPLETED_WITH_ERRORS') {
-            task.finish(`${(job.JobProgressReport?.TotalNumberOfResourcesImported ?? 0).toLocaleString('en-US')} resources`);
-            return job;
-          }
-          throw new HealthDataError('backend', `waitForImportJob: job ${jobId} ended ${job.JobStatus}: ${job.Message ?? 'no message'}`);
-        }
-        if (Date.now() > deadline) {
-          throw new HealthDataError('timeout', `waitForImportJob: job ${jobId} still ${job.JobStatus} after ${options.maxWaitMs ?? 1_800_000} ms; wait again (the job keeps running)`);
-        }
-        const running = this.running.get(jobId);
-        await Promise.race([sleep(options.pollMs ?? 250), running ?? sleep(0)]);
-      }
-    } finally {
-      task.finish();
-    }
+  waitForImportJob(datastoreId: string, jobId: string, options: WaitOptions = {}): Promise<ImportJobProperties> {
+    return waitForImportJob(this, datastoreId, jobId, options, this.waiter);
   }
 
   /** @inheritdoc */
