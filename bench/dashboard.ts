@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { buildPopulationData } from '../src/dashboard/aggregate';
 import { buildPatientRecord, indexDashboardRows } from '../src/dashboard/records';
 import { syntheticDashboardInput } from '../src/dashboard/synthetic';
-import { writeDashboardSite } from '../src/dashboard/write';
-import { scriptJson } from '../src/viz/show-figure';
+import { dashboardPlotlyBundlePath, writeDashboardSite } from '../src/dashboard/write';
+import { plotlyBundlePath, scriptJson } from '../src/viz/show-figure';
 
 function time<T>(fn: () => T, repeat = 3): { ms: number; value: T } {
   let best = Infinity;
@@ -48,3 +48,4 @@ console.log(`population data build (aggregate + serialize) / reference time:  ${
 console.log(`population data size / raw rows JSON size:                       ${(population.value.length / reference.value.length).toFixed(3)}× (${(population.value.length / 1e6).toFixed(2)} MB)`);
 console.log(`all ${n.toLocaleString('en-US')} patient records (build + serialize) / reference time: ${(records.ms / reference.ms).toFixed(2)}×`);
 console.log(`whole site written (incl. ${n.toLocaleString('en-US')} files, plotly copy) / reference time: ${(site.ms / reference.ms).toFixed(2)}×`);
+console.log(`plotly bundle the site ships (cartesian) / full plotly bundle size:  ${(fs.statSync(dashboardPlotlyBundlePath()).size / fs.statSync(plotlyBundlePath()).size).toFixed(2)}× (first paint in the browser: npm run test:browser)`);

@@ -49,6 +49,27 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     return out;
   }
   function selectedCount() { return sumMeasure('count')[0] || 0; }
+  function countStrata(keep) {
+    var c = D.measures.count, n = 0;
+    for (var s = 0; s < c.strata.length; s++) { var v = c.strata[s]; if (v.length > 0 && matches(s) && keep(s)) { n += v[1]; } }
+    return n;
+  }
+  function percent(n, of) { return of === 0 ? '–' : (Math.round(1000 * n / of) / 10) + '%'; }
+  // Key figures (QuickSight's KPI visuals): drawn from the pre-aggregated strata before plotly has even loaded.
+  function renderKpis() {
+    var host = $('kpis');
+    while (host.firstChild) { host.removeChild(host.firstChild); }
+    var total = selectedCount();
+    function tile(value, label) { var t = el('div', 'kpi'); t.appendChild(el('div', 'v', value)); t.appendChild(el('div', 'k', label)); host.appendChild(t); }
+    tile(total.toLocaleString('en-US'), 'patients selected');
+    D.filters.outcomes.forEach(function (o) {
+      var bit = outcomeBit(o.key);
+      tile(percent(countStrata(function (s) { return (D.strata.outcomes[s] & bit) !== 0; }), total), o.label);
+    });
+    D.filters.modalities.forEach(function (m, i) {
+      tile(percent(countStrata(function (s) { return (D.strata.modalities[s] & (1 << i)) !== 0; }), total), 'with ' + m + ' data');
+    });
+  }
   function bound(sf) {
     var fig = JSON.parse(JSON.stringify(sf.figure));
     sf.bindings.forEach(function (b) {
@@ -84,8 +105,41 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     }
     return fig;
   }
+  // Text plotly would have rendered as markup arrives entity-escaped (viz plotlyText); as DOM text it is decoded.
+  function plainText(v) { return String(v === null || v === undefined ? '' : v).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'); }
+  function figureTitle(fig) { var t = fig.layout && fig.layout.title; return plainText(t && typeof t === 'object' ? t.text : t || ''); }
+  // Table traces become HTML tables (text via textContent): selectable, searchable, and no table module in the
+  // cartesian plotly bundle the page loads.
+  function drawTable(div, fig) {
+    var tr = fig.data[0];
+    div.style.height = '';
+    while (div.firstChild) { div.removeChild(div.firstChild); }
+    div.classList.add('table-card');
+    div.appendChild(el('h3', '', figureTitle(fig)));
+    var wrap = el('div', 'table-wrap');
+    var table = el('table', 'data');
+    var head = table.createTHead().insertRow();
+    (tr.header.values || []).forEach(function (h) { head.appendChild(el('th', '', plainText(h))); });
+    var cols = tr.cells.values || [];
+    var body = table.createTBody();
+    for (var r = 0; r < (cols[0] || []).length; r++) {
+      var row = body.insertRow();
+      cols.forEach(function (c) { row.insertCell().textContent = plainText(c[r]); });
+    }
+    wrap.appendChild(table);
+    div.appendChild(wrap);
+    return Promise.resolve();
+  }
+  // plotly.js loads after this script (index.html defers it last); plots queue until it has run.
+  var plotlyReady = new Promise(function (resolve) {
+    if (window.Plotly) { resolve(); return; }
+    var tag = $('plotly-js');
+    if (tag) { tag.addEventListener('load', function () { resolve(); }); tag.addEventListener('error', function () { $('status').textContent = 'plotly.min.js did not load: plots are unavailable'; }); }
+  });
   function draw(div, fig) {
-    // Size the card from the figure so tall figures (long label lists, tables) are not clipped by the grid row.
+    if (fig.data.length === 1 && fig.data[0].type === 'table') { return drawTable(div, fig); }
+    if (!window.Plotly) { return plotlyReady.then(function () { return draw(div, fig); }); }
+    // Size the card from the figure so tall figures (long label lists) are not clipped by the grid row.
     div.style.height = ((fig.layout && fig.layout.height) || 380) + 'px';
     return window.Plotly.react(div, fig.data, fig.layout, CONFIG).then(function () {
       if (!firstPlotMarked) { firstPlotMarked = true; performance.mark('mmh-first-plot'); }
@@ -117,6 +171,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   }
   function refresh() {
     $('status').textContent = 'Showing ' + selectedCount().toLocaleString('en-US') + ' of ' + D.patientCount.toLocaleString('en-US') + ' patients';
+    renderKpis();
     D.sheets.forEach(function (s) { dirty[s.key] = true; });
     if (state.sheet === 'patient') { renderPicker(); } else { renderSheet(state.sheet); }
   }
@@ -194,5 +249,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   $('status').textContent = '';
   refresh();
   showView(state.sheet);
+  // The key figures and layout are on screen at the next frame: the first meaningful paint.
+  requestAnimationFrame(function () { setTimeout(function () { performance.mark('mmh-first-meaningful-paint'); }, 0); });
 })();
 `;

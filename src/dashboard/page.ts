@@ -1,5 +1,7 @@
 /**
  * The dashboard's `index.html`: layout, styles, filter controls and the script tags (local files only — no CDN).
+ * Scripts are deferred in the order data → page script → plotly.js, so the key figures and the layout paint while
+ * the browser is still compiling plotly; the page script draws the plots once plotly has loaded.
  * A Content-Security-Policy allows scripts from the site itself only, so even a string that slipped through
  * escaping could not run inline script.
  */
@@ -31,6 +33,11 @@ export function dashboardHtml(options: { readonly title?: string; readonly gener
   .filters label { color: var(--muted); font-size: 12px; display: flex; flex-direction: column; }
   select, input[type=search] { font: inherit; padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; background: #fff; min-width: 120px; }
   #status { color: var(--muted); margin-left: auto; }
+  #kpis { display: flex; flex-wrap: wrap; gap: 10px; padding: 12px 20px 4px; }
+  #kpis:empty { display: none; }
+  .kpi { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px; min-width: 140px; }
+  .kpi .v { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+  .kpi .k { color: var(--muted); font-size: 12px; }
   nav { display: flex; gap: 4px; padding: 0 20px; background: #fff; border-bottom: 1px solid var(--line); }
   nav button { font: inherit; border: 0; background: none; padding: 10px 14px; cursor: pointer; color: var(--muted); border-bottom: 3px solid transparent; }
   nav button[aria-selected=true] { color: var(--ink); border-bottom-color: var(--accent); font-weight: 600; }
@@ -45,6 +52,12 @@ export function dashboardHtml(options: { readonly title?: string; readonly gener
   #picker-count { color: var(--muted); font-size: 12px; }
   #patient-panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
   .card { grid-column: 1 / -1; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; }
+  .table-card { min-height: 0; padding: 12px 16px; overflow: hidden; }
+  .table-card h3 { font-size: 15px; font-weight: 600; margin: 0 0 8px; }
+  .table-wrap { max-height: 460px; overflow: auto; }
+  table.data { border-collapse: collapse; width: 100%; font-size: 13px; }
+  table.data th { position: sticky; top: 0; background: #eef2f7; text-align: left; font-weight: 600; padding: 4px 8px; }
+  table.data td { border-top: 1px solid var(--line); padding: 3px 8px; font-variant-numeric: tabular-nums; }
   table.summary th { text-align: left; color: var(--muted); font-weight: 500; padding: 2px 16px 2px 0; }
   footer { color: var(--muted); font-size: 12px; padding: 8px 20px 20px; }
 </style>
@@ -61,6 +74,7 @@ export function dashboardHtml(options: { readonly title?: string; readonly gener
   </div>
   <span id="status">loading…</span>
 </header>
+<section id="kpis" aria-label="key figures for the selected patients"></section>
 <nav id="tabs" role="tablist"></nav>
 <main id="views">
   <section class="view" id="view-patient" hidden>
@@ -76,9 +90,9 @@ export function dashboardHtml(options: { readonly title?: string; readonly gener
   </section>
 </main>
 <footer>Generated ${escapeHtml(options.generatedAt)} · counts are pre-aggregated; patient records load on demand · no data leaves this page</footer>
-<script src="plotly.min.js"></script>
-<script src="data/population.js"></script>
-<script src="app.js"></script>
+<script src="data/population.js" defer></script>
+<script src="app.js" defer></script>
+<script src="plotly.min.js" id="plotly-js" defer></script>
 </body>
 </html>
 `;

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { HealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import type { Workspace } from '../workspace';
-import { plotlyBundlePath, scriptJson } from '../viz/show-figure';
+import { scriptJson } from '../viz/show-figure';
 import { buildPopulationData } from './aggregate';
 import { CLIENT_SCRIPT } from './client-script';
 import { loadDashboardInput } from './load';
@@ -44,6 +44,27 @@ export interface DashboardSiteResult {
   readonly populationBytes: number;
 }
 
+/**
+ * Trace types of the plotly.js cartesian bundle the site ships (`plotly.js-cartesian-dist-min`, 1.4 MB against
+ * 4.9 MB for the full bundle: the browser parses a third as much script before the first plot). `table` traces
+ * are drawn by the page itself as HTML tables.
+ */
+export const DASHBOARD_TRACE_TYPES: readonly string[] = ['bar', 'box', 'contour', 'heatmap', 'histogram', 'histogram2d', 'histogram2dcontour', 'image', 'pie', 'scatter', 'scatterternary', 'violin', 'table'];
+
+/**
+ * Path of the plotly.js cartesian bundle the site ships.
+ *
+ * @returns the absolute path of `plotly-cartesian.min.js`
+ * @throws {@link HealthDataError} (not-found) when the package is not installed
+ */
+export function dashboardPlotlyBundlePath(): string {
+  try {
+    return require.resolve('plotly.js-cartesian-dist-min/plotly-cartesian.min.js');
+  } catch (e) {
+    throw new HealthDataError('not-found', 'dashboardPlotlyBundlePath: plotly.js-cartesian-dist-min is not installed; run npm ci in the project', { cause: e });
+  }
+}
+
 function writeAtomic(file: string, text: string): void {
   fs.writeFileSync(`${file}.tmp`, text);
   fs.renameSync(`${file}.tmp`, file);
@@ -71,7 +92,7 @@ export function writeDashboardSite(input: DashboardInput, options: WriteSiteOpti
   const population = buildPopulationData(input, { includeIdentifiers });
   const populationJs = `window.MMH_POPULATION = ${scriptJson(population)};\n`;
   writeAtomic(path.join(out, 'data', 'population.js'), populationJs);
-  fs.copyFileSync(plotlyBundlePath(), path.join(out, 'plotly.min.js'));
+  fs.copyFileSync(dashboardPlotlyBundlePath(), path.join(out, 'plotly.min.js'));
   writeAtomic(path.join(out, 'app.js'), CLIENT_SCRIPT);
   const idx = indexDashboardRows(input);
   const bar = options.progress?.start('dashboard patient records', input.patients.length);

@@ -19,6 +19,11 @@ const XSS = '<img src=x onerror=alert(1)>';
 const OUT = path.resolve('test-output', 'dashboard');
 const PATIENTS = Number(process.env.MMH_BROWSER_PATIENTS ?? '2000');
 
+/** Page expression: how many figure cards under `root` are drawn (a plotly plot, or a table drawn as HTML). */
+function drawnIn(root: string): string {
+  return `Array.prototype.filter.call(document.querySelectorAll('${root} .plot'), (d) => d.querySelector('.main-svg, table.data') !== null).length`;
+}
+
 describe('dashboard in Chromium', function () {
   let root: string | undefined;
   let server: DashboardServer | undefined;
@@ -70,13 +75,14 @@ describe('dashboard in Chromium', function () {
   it('opens the population page and reports first paint', async () => {
     await page.goto(baseUrl, { waitUntil: 'load' });
     await page.waitForFunction('performance.getEntriesByName("mmh-first-plot").length > 0', undefined, { timeout: 30000 });
-    const timing = await page.evaluate<{ fcp: number | null; firstPlot: number | null; scriptsDone: number | null }>(`(() => {
-      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-      const plot = performance.getEntriesByName('mmh-first-plot')[0];
+    const timing = await page.evaluate<{ fcp: number | null; meaningful: number | null; firstPlot: number | null; scriptsDone: number | null }>(`(() => {
+      const at = (name) => { const e = performance.getEntriesByName(name)[0]; return e ? e.startTime : null; };
       const nav = performance.getEntriesByType('navigation')[0];
-      return { fcp: fcp ? fcp.startTime : null, firstPlot: plot ? plot.startTime : null, scriptsDone: nav ? nav.domContentLoadedEventEnd : null };
+      return { fcp: at('first-contentful-paint'), meaningful: at('mmh-first-meaningful-paint'), firstPlot: at('mmh-first-plot'), scriptsDone: nav ? nav.domContentLoadedEventEnd : null };
     })()`);
-    console.log(`      first contentful paint ${String(Math.round(timing.fcp ?? NaN))} ms; first plot drawn (first meaningful paint) ${String(Math.round(timing.firstPlot ?? NaN))} ms; scripts parsed and run (DOMContentLoaded end) ${String(Math.round(timing.scriptsDone ?? NaN))} ms; ${String(PATIENTS)} patients; host load average ${os.loadavg()[0]!.toFixed(1)} on ${String(os.cpus().length)} CPUs`);
+    const ms = (v: number | null): string => `${String(Math.round(v ?? NaN))} ms`;
+    console.log(`      first contentful paint ${ms(timing.fcp)}; key figures and layout (first meaningful paint) ${ms(timing.meaningful)}; first plot drawn ${ms(timing.firstPlot)}; all scripts run (DOMContentLoaded end) ${ms(timing.scriptsDone)}; ${String(PATIENTS)} patients; host load average ${os.loadavg()[0]!.toFixed(1)} on ${String(os.cpus().length)} CPUs`);
+    assert.equal(await page.textContent('#kpis .kpi .v'), PATIENTS.toLocaleString('en-US'));
     assert.match((await page.textContent('#status')) ?? '', new RegExp(`of ${PATIENTS.toLocaleString('en-US')} patients`));
   });
 
@@ -85,9 +91,8 @@ describe('dashboard in Chromium', function () {
       await page.click(`nav button[data-view="${sheet}"]`);
       const expected = await page.evaluate<number>(`window.MMH_POPULATION.sheets.find((s) => s.key === '${sheet}').figures.length`);
       assert.ok(expected > 0, `${sheet} has figures`);
-      await page.waitForFunction(`document.querySelectorAll('#sheet-${sheet} .plot .main-svg').length >= ${String(expected)}`, undefined, { timeout: 30000 });
-      const plotted = await page.evaluate<number>(`document.querySelectorAll('#sheet-${sheet} .plot .main-svg').length`);
-      assert.ok(plotted >= expected);
+      await page.waitForFunction(`${drawnIn(`#sheet-${sheet}`)} >= ${String(expected)}`, undefined, { timeout: 30000 });
+      assert.equal(await page.evaluate<number>(drawnIn(`#sheet-${sheet}`)), expected);
       await page.screenshot({ path: path.join(OUT, `sheet-${sheet}.png`), fullPage: true });
       assert.deepEqual(problems, []);
     });
@@ -102,6 +107,7 @@ describe('dashboard in Chromium', function () {
     const femaleBars = await page.evaluate<number>(`document.getElementById('fig-clinical-demographics').data[1].x.reduce((a, b) => a + b, 0)`);
     const maleBars = await page.evaluate<number>(`document.getElementById('fig-clinical-demographics').data[0].x.reduce((a, b) => a + b, 0)`);
     assert.equal(femaleBars, expected);
+    assert.equal(await page.textContent('#kpis .kpi .v'), expected.toLocaleString('en-US'), 'the key figures follow the filters');
     assert.equal(maleBars, 0);
     await page.screenshot({ path: path.join(OUT, 'filtered-clinical.png'), fullPage: true });
     await page.selectOption('#f-sex', '');
@@ -115,7 +121,7 @@ describe('dashboard in Chromium', function () {
     await page.waitForFunction(`document.querySelectorAll('#patient-list option').length === 1`, undefined, { timeout: 10000 });
     await page.selectOption('#patient-list', '0');
     await page.waitForFunction(`document.getElementById('patient-panels').getAttribute('data-patient') === ${JSON.stringify(input.patients[0]!.id)}`, undefined, { timeout: 15000 });
-    await page.waitForFunction(`document.querySelectorAll('#patient-panels .plot .main-svg').length >= 4`, undefined, { timeout: 15000 });
+    await page.waitForFunction(`${drawnIn('#patient-panels')} >= 4`, undefined, { timeout: 15000 });
     const card = (await page.textContent('#patient-panels .card')) ?? '';
     assert.ok(card.includes(XSS), 'the name shows literally');
     assert.equal(await page.locator('#patient-panels img, header img, nav img').count(), 0, 'no <img> element was created from data');

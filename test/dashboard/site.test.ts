@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildPopulationData } from '../../src/dashboard/aggregate';
-import { patientSummaryHtml } from '../../src/dashboard/records';
 import { syntheticDashboardInput } from '../../src/dashboard/synthetic';
-import { writeDashboardSite } from '../../src/dashboard/write';
+import { buildPatientRecord, indexDashboardRows, patientSummaryHtml } from '../../src/dashboard/records';
+import { DASHBOARD_TRACE_TYPES, dashboardPlotlyBundlePath, writeDashboardSite } from '../../src/dashboard/write';
 import type { DashboardInput, PopulationData } from '../../src/dashboard/types';
 import { tmpDir } from '../helpers/tmp';
 
@@ -70,6 +70,28 @@ describe('dashboard site', () => {
     assert.ok(!all.includes('Example Street'), 'addresses absent');
     assert.ok(!all.includes('Family1'), 'names absent');
     assert.ok(!all.includes('onerror'), 'the XSS name is an identifier and is absent');
+  });
+
+  it('ships the cartesian plotly bundle, which registers every trace type the figures use (tables are drawn as HTML)', () => {
+    const bundle = fs.readFileSync(dashboardPlotlyBundlePath(), 'utf8');
+    const registered = new Set([...bundle.matchAll(/moduleType:"trace",name:"([a-z0-9]+)"/g)].map((m) => m[1]!));
+    assert.deepEqual([...registered].sort(), DASHBOARD_TRACE_TYPES.filter((t) => t !== 'table').sort());
+    const used = new Set<string>();
+    const collect = (fig: { data: readonly Record<string, unknown>[] }): void => {
+      for (const t of fig.data) {
+        used.add(typeof t.type === 'string' ? t.type : 'scatter');
+      }
+    };
+    const idx = indexDashboardRows(input);
+    const figures = [...buildPopulationData(input).sheets.flatMap((s) => s.figures), ...input.patients.flatMap((p) => buildPatientRecord(p, input, idx, false).figures)];
+    for (const f of figures) {
+      collect(f.figure);
+    }
+    assert.ok(used.has('table') && used.has('scatter'), [...used].join(','));
+    for (const t of used) {
+      assert.ok(DASHBOARD_TRACE_TYPES.includes(t), `trace type ${t} is not in the dashboard's plotly bundle`);
+    }
+    assert.ok(fs.readFileSync(path.join(root, 'site', 'plotly.min.js')).equals(Buffer.from(bundle)));
   });
 
   it('XSS: with identifiers, a name made of markup is escaped in every output', () => {
