@@ -8,8 +8,13 @@
  * fit time are printed as ratios against our L2 logistic regression, run in the same process on the same folds,
  * plus a one-tree baseline (one boosted tree, learning rate 1). A second part times the `medium` preset of the full
  * TabularPredictor (5-fold bagging of five model kinds + ensemble) on 150 rows × 300 features, the size of the
- * guidance's cohort, as a ratio against one logistic regression fit on the same table.
+ * guidance's cohort, as a ratio against one logistic regression fit on the same table. A third part times the
+ * model server (`serve.ts`, real HTTP on 127.0.0.1) serving that predictor: median request latency for one instance
+ * and for 100 instances, as ratios against a no-op `node:http` handler (reads the body, answers `{}`) in the same
+ * process, requests alternating between the two servers; the in-process `predictProba` time of the same rows is
+ * printed beside it (the model's own share of the latency).
  */
+import * as http from 'node:http';
 import { auroc } from '../src/automl/metrics';
 import { stratifiedFolds } from '../src/automl/cv';
 import type { Hyperparameters } from '../src/automl/models/registry';
@@ -17,6 +22,7 @@ import { fitModel } from '../src/automl/models/registry';
 import type { ModelKind } from '../src/automl/models/model';
 import { TabularPredictor } from '../src/automl/predictor';
 import { createRng } from '../src/automl/rng';
+import { startModelServer } from '../src/automl/serve';
 import type { Matrix } from '../src/automl/types';
 import { takeInt, takeRows } from '../src/automl/types';
 
@@ -53,7 +59,7 @@ const models: Row[] = [
   { name: 'extra trees (100 trees)', kind: 'XT', hp: {} },
 ];
 
-function main(): void {
+async function main(): Promise<void> {
   const { x, y } = table(n, p, 1);
   const folds = stratifiedFolds(y, k, 7);
   console.log(`automl bench: ${n.toLocaleString('en-US')} rows × ${p} features, ${k}-fold stratified, same folds for every model`);
@@ -102,6 +108,62 @@ function main(): void {
   predictor.fitSync(rows, { presets: 'medium' });
   const medMs = performance.now() - t2;
   console.log(`TabularPredictor 'medium' on 150 × 300: fit time ratio vs one LR fit ${(medMs / lrMs).toFixed(1)} (${predictor.models.length} models, best ${predictor.bestModel}; ${(medMs / 1000).toFixed(1)} s wall on this shared machine)`);
+
+  // The model server against a no-op handler, same process, same client, requests alternating.
+  const noop = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => noop.listen(0, '127.0.0.1', resolve));
+  const noopAddr = noop.address();
+  const noopUrl = `http://127.0.0.1:${typeof noopAddr === 'object' && noopAddr !== null ? noopAddr.port : 0}/invocations`;
+  const server = await startModelServer({ models: { bench: predictor } });
+  const modelUrl = `${server.url}/invocations`;
+  const instance = (i: number): Record<string, number> => Object.fromEntries(Object.entries(rows[i % rows.length]!).filter(([key]) => key !== 'label'));
+  const post = async (url: string, body: string): Promise<number> => {
+    const t = performance.now();
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await r.arrayBuffer();
+    if (r.status !== 200) {
+      throw new Error(`bench: ${url} answered ${r.status}`);
+    }
+    return performance.now() - t;
+  };
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  for (const batch of [1, 100]) {
+    const instances = Array.from({ length: batch }, (_, i) => instance(i));
+    const body = JSON.stringify({ instances });
+    for (let w = 0; w < 20; w++) {
+      await post(noopUrl, body);
+      await post(modelUrl, body);
+    }
+    const a: number[] = [];
+    const b: number[] = [];
+    const c: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      a.push(await post(noopUrl, body));
+      b.push(await post(modelUrl, body));
+      const t = performance.now();
+      predictor.predictProba(instances);
+      c.push(performance.now() - t);
+    }
+    console.log(
+      `model server, ${batch} instance(s) × 300 features per request (${(body.length / 1024).toFixed(0)} KiB): median latency ratio vs no-op node:http handler ${(median(b) / median(a)).toFixed(2)} (${median(b).toFixed(2)} ms vs ${median(a).toFixed(2)} ms; the in-process predictProba of the same rows alone ${median(c).toFixed(2)} ms)`,
+    );
+  }
+  await server.close();
+  noop.closeAllConnections();
+  await new Promise<void>((resolve) => {
+    noop.close(() => {
+      resolve();
+    });
+  });
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -3,6 +3,7 @@
  * `mmh <command>`: the command-line entry. `mmh pipeline` (= `npm start`) runs every step; `mmh <step>` runs one.
  */
 import { parseArgs } from 'node:util';
+import { serveModelMain } from './automl/serve-command';
 import { convertCoherent } from './cohort/convert/convert';
 import { runDashboardCommand } from './dashboard/command';
 import { generateCohort } from './cohort/generate';
@@ -26,6 +27,7 @@ usage:
   mmh convert --from DIR --to DIR                                  Coherent layout (generated or the real zip) → dataset
   mmh dashboard [--out DIR] [--serve] [--port N] [--include-identifiers]
                                                                    write the static dashboard site (and serve it on localhost)
+  mmh serve-model [--port 8080] [--host H] [--model NAME]…         serve saved models (GET /ping, POST /invocations)
 
 steps:
 ${PIPELINE_STEPS.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join('\n')}
@@ -40,6 +42,9 @@ settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_SE
  * @returns the process exit code
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'serve-model') {
+    return serveModelMain(argv.slice(1));
+  }
   if (argv[0] === 'dashboard') {
     // The dashboard command has its own flags (--serve, --port, --out, --include-identifiers).
     const ws = await openWorkspace({ create: true });

@@ -205,3 +205,128 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
     cv,
   };
 }
+
+/** One modality set of the experiment: a display name and its feature groups. */
+export interface ModalitySet {
+  /** Name, e.g. `clinical+genomic` or `all three`. */
+  readonly name: string;
+  /** Feature groups. */
+  readonly groups: readonly string[];
+}
+
+/**
+ * The seven modality sets of notebook 09 for an outcome: each modality alone, each pair, and all three.
+ *
+ * @param outcome - outcome name (the clinical group is `clinical-<outcome>`)
+ * @param groups - group names of the genomic and imaging modalities (defaults: `genomic`, `imaging-features`)
+ * @returns the sets, singles first, then pairs, then all three
+ * @example
+ * ```ts
+ * modalitySets('stroke').map((s) => s.name); // clinical, genomic, imaging, clinical+genomic, clinical+imaging, genomic+imaging, all three
+ * ```
+ */
+export function modalitySets(outcome: string, groups: { readonly genomic?: string; readonly imaging?: string } = {}): ModalitySet[] {
+  const m: [string, string][] = [
+    ['clinical', `clinical-${outcome}`],
+    ['genomic', groups.genomic ?? 'genomic'],
+    ['imaging', groups.imaging ?? 'imaging-features'],
+  ];
+  const sets: ModalitySet[] = m.map(([name, g]) => ({ name, groups: [g] }));
+  for (let i = 0; i < m.length; i++) {
+    for (let j = i + 1; j < m.length; j++) {
+      const [a, ga] = m[i] as [string, string];
+      const [b, gb] = m[j] as [string, string];
+      sets.push({ name: `${a}+${b}`, groups: [ga, gb] });
+    }
+  }
+  sets.push({ name: 'all three', groups: m.map(([, g]) => g) });
+  return sets;
+}
+
+/**
+ * The best evaluated modality set among an outcome's results: highest cross-validated AUROC, then more patients
+ * (a narrower interval), then fewer groups (a simpler model to deploy).
+ *
+ * @param results - experiment results (any outcomes; only evaluated rows count)
+ * @param outcome - the outcome
+ * @returns the best result, or undefined when no set of the outcome could be evaluated
+ */
+export function bestModalityResult(results: readonly ModalityExperimentResult[], outcome: string): ModalityExperimentResult | undefined {
+  let best: ModalityExperimentResult | undefined;
+  const groupsOf = (r: ModalityExperimentResult): number => r.row.modalities.split('+').length + (r.row.modalities === 'all three' ? 2 : 0);
+  for (const r of results) {
+    if (r.row.outcome !== outcome || r.row.auroc === null) {
+      continue;
+    }
+    const b = best?.row;
+    if (
+      b === undefined ||
+      r.row.auroc > (b.auroc ?? -Infinity) ||
+      (r.row.auroc === b.auroc && (r.row.patients > b.patients || (r.row.patients === b.patients && groupsOf(r) < groupsOf(best as ModalityExperimentResult))))
+    ) {
+      best = r;
+    }
+  }
+  return best;
+}
+
+/** What {@link fitBestModel} saved. */
+export interface SavedBestModel {
+  /** Model name (the outcome). */
+  readonly name: string;
+  /** Modality set. */
+  readonly modalities: string;
+  /** Patients it was fitted on. */
+  readonly patients: number;
+  /** Cross-validated AUROC of the set (from the experiment). */
+  readonly cvAuroc: number | null;
+  /** Its 95% interval as text. */
+  readonly cvAurocCi: string;
+  /** The predictor's best model (e.g. `WeightedEnsemble_L2`). */
+  readonly bestModel: string;
+  /** Input columns a request must carry. */
+  readonly inputs: number;
+  /** Folder written. */
+  readonly path: string;
+}
+
+/** The part of the workspace automl handle {@link fitBestModel} uses. */
+export interface PredictorFactory {
+  /** Creates a predictor saving under the workspace's models folder. */
+  createPredictor(options: { readonly label: string; readonly name?: string; readonly evalMetric?: 'roc_auc' | 'log_loss'; readonly metadata?: Readonly<Record<string, unknown>> }): {
+    fit(train: readonly Readonly<Record<string, unknown>>[], options: FitOptions): Promise<unknown>;
+    save(): string;
+    readonly bestModel: string;
+    readonly featureColumns: string[];
+  };
+}
+
+/**
+ * Fits the outcome's best modality set on all its patients and saves it as model `<outcome>`, with the experiment's
+ * numbers as metadata (what the model server shows under `GET /models/<name>`).
+ *
+ * @param automl - the workspace's `ws.automl` handle
+ * @param results - experiment results
+ * @param outcome - the outcome (also the model name)
+ * @param fit - fit options (default `{ presets: 'fast' }`, as in the experiment)
+ * @returns what was saved, or undefined when no set of the outcome could be evaluated
+ */
+export async function fitBestModel(automl: PredictorFactory, results: readonly ModalityExperimentResult[], outcome: string, fit: FitOptions = { presets: 'fast' }): Promise<SavedBestModel | undefined> {
+  const best = bestModalityResult(results, outcome);
+  if (best === undefined) {
+    return undefined;
+  }
+  const label = 'label';
+  const cases = best.data.filter((r) => Number(r[label]) === 1).length;
+  const row = best.row;
+  const predictor = automl.createPredictor({
+    label,
+    name: outcome,
+    // As in the experiment: with few cases a validation split may miss a class, where AUROC is undefined.
+    ...(Math.min(cases, best.data.length - cases) < 10 ? { evalMetric: 'log_loss' as const } : {}),
+    metadata: { outcome, modalities: row.modalities, patients: row.patients, cases: row.cases, cvAuroc: row.auroc, cvAurocCi: row.aurocCi, cvFolds: row.folds },
+  });
+  await predictor.fit(best.data, fit);
+  const dir = predictor.save();
+  return { name: outcome, modalities: row.modalities, patients: row.patients, cvAuroc: row.auroc, cvAurocCi: row.aurocCi, bestModel: predictor.bestModel, inputs: predictor.featureColumns.length, path: dir };
+}

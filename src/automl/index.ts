@@ -27,4 +27,6 @@ export * from './evaluation';
 export * from './handle';
 export * from './aws/csv';
 export * from './aws/sagemaker-autogluon';
+export * from './aws/sagemaker-endpoint';
+export * from './serve';
 export * from './experiment';

@@ -122,6 +122,8 @@ export function savePredictor(predictor: TabularPredictor, dir?: string): string
     problemType: st.problemType,
     evalMetric: st.evalMetric,
     seed: st.seed,
+    metadata: predictor.options.metadata ?? {},
+    ignoredColumns: predictor.options.ignoredColumns ?? [],
     classes: st.classes,
     preprocess: st.preprocess,
     best: st.best,
@@ -192,7 +194,9 @@ export function loadPredictor(dir: string, options: Partial<PredictorOptions> = 
     summary: decode(doc.summary, bin),
     models,
   } as unknown as PredictorState;
-  return TabularPredictor.fromState(state, { ...options, path: dir });
+  const metadata = typeof doc.metadata === 'object' && doc.metadata !== null ? (doc.metadata as Record<string, unknown>) : {};
+  const ignoredColumns = Array.isArray(doc.ignoredColumns) ? doc.ignoredColumns.filter((c): c is string => typeof c === 'string') : [];
+  return TabularPredictor.fromState(state, { metadata, ignoredColumns, ...options, path: dir });
 }
 
 /** Re-exported for the state type's users. */

@@ -42,6 +42,8 @@ export interface PredictorOptions {
   readonly progress?: ProgressReporter;
   /** Millisecond clock for the time limit (default `performance.now`); tests pass a fake one. */
   readonly clock?: Clock;
+  /** Free metadata saved with the model (e.g. outcome, modality set, cross-validated AUROC); JSON values only. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** Options of {@link TabularPredictor.fit}. */

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { experimentFolds, modalityTable, runModalityExperiment } from '../../src/automl/experiment';
-import type { ExperimentDataset } from '../../src/automl/experiment';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bestModalityResult, experimentFolds, fitBestModel, modalitySets, modalityTable, runModalityExperiment } from '../../src/automl/experiment';
+import type { ExperimentDataset, ModalityExperimentResult } from '../../src/automl/experiment';
+import { silentProgress } from '../../src/progress';
+import { openWorkspace } from '../../src/workspace';
 
 /** 60 patients: `sig` (clinical) separates the classes, `noise` (genomic) does not; every 4th has no genomic record. */
 function dataset(cases: number): ExperimentDataset {
@@ -51,5 +56,54 @@ describe('automl modality experiment', () => {
     assert.equal(none.row.folds, 0);
     assert.equal(none.row.auroc, null);
     assert.match(none.row.note, /skipped: 1 case/);
+  });
+
+  it('lists the seven modality sets: singles, pairs, all three', () => {
+    assert.deepEqual(
+      modalitySets('stroke').map((m) => `${m.name}=${m.groups.join(',')}`),
+      [
+        'clinical=clinical-stroke',
+        'genomic=genomic',
+        'imaging=imaging-features',
+        'clinical+genomic=clinical-stroke,genomic',
+        'clinical+imaging=clinical-stroke,imaging-features',
+        'genomic+imaging=genomic,imaging-features',
+        'all three=clinical-stroke,genomic,imaging-features',
+      ],
+    );
+  });
+
+  it('picks the best evaluated set (AUROC, then patients, then fewer groups), fits and saves it with metadata', async function () {
+    this.timeout(30000);
+    const row = (modalities: string, auroc: number | null, patients: number): ModalityExperimentResult =>
+      ({ row: { outcome: 'x', modalities, patients, cases: 10, folds: 3, accuracy: null, precision: null, recall: null, f1: null, auroc, aurocCi: '', note: '' }, data: [], features: [], y: [], score: [] });
+    assert.equal(bestModalityResult([row('clinical', 0.7, 50), row('genomic', null, 60), row('all three', 0.8, 20)], 'x')?.row.modalities, 'all three');
+    assert.equal(bestModalityResult([row('clinical', 0.8, 20), row('clinical+genomic', 0.8, 30)], 'x')?.row.modalities, 'clinical+genomic');
+    assert.equal(bestModalityResult([row('all three', 0.8, 20), row('clinical+genomic', 0.8, 20)], 'x')?.row.modalities, 'clinical+genomic');
+    assert.equal(bestModalityResult([row('clinical', null, 20)], 'x'), undefined);
+    assert.equal(bestModalityResult([row('clinical', 0.9, 20)], 'y'), undefined);
+
+    const ds = dataset(20);
+    const results = [
+      await runModalityExperiment(ds, { outcome: 'x', modalities: 'clinical', groups: ['clinical-x'], folds: 3 }),
+      await runModalityExperiment(ds, { outcome: 'x', modalities: 'genomic', groups: ['genomic'], folds: 3 }),
+    ];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmh-automl-best-'));
+    const ws = await openWorkspace({ dir, create: true, progress: silentProgress, env: {} });
+    try {
+      const saved = await fitBestModel(ws.automl, results, 'x');
+      assert.ok(saved !== undefined);
+      assert.equal(saved.modalities, 'clinical');
+      assert.equal(saved.patients, 60);
+      assert.equal(saved.inputs, 1);
+      assert.deepEqual(ws.automl.listModels(), ['x']);
+      const back = ws.automl.loadPredictor('x');
+      assert.deepEqual(back.options.metadata, { outcome: 'x', modalities: 'clinical', patients: 60, cases: 20, cvAuroc: results[0]?.row.auroc, cvAurocCi: results[0]?.row.aurocCi, cvFolds: 3 });
+      assert.deepEqual(back.featureColumns, ['sig']);
+      assert.equal(await fitBestModel(ws.automl, results, 'nothing'), undefined);
+    } finally {
+      await ws.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
