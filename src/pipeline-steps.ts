@@ -7,6 +7,7 @@ import { featuresGenomicStep, importGenomicStep } from './genomics/pipeline-step
 import { IMAGING_PIPELINE_STEPS } from './imaging/pipeline-steps';
 import type { PipelineStep } from './pipeline';
 import { dashboardStep } from './dashboard/command';
+import { trainModelsStep } from './automl/pipeline-steps';
 import { convertStep, generateStep } from './cohort/steps';
 import { libraryVersion, prepareWorkspaceFolders, selfCheckEngine } from './setup';
 import { PORTABLE_IDIOMS, PORTABLE_MACROS } from './sql/portable-macros';
@@ -44,6 +45,7 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
   importGenomicStep,
   featuresGenomicStep,
   ...IMAGING_PIPELINE_STEPS,
+  trainModelsStep([...CLINICAL_PIPELINE_STEPS, featuresGenomicStep, ...IMAGING_PIPELINE_STEPS]),
   dashboardStep,
   // <pipeline-steps>
 ];

@@ -3,6 +3,7 @@
  * nothing in tests. Messages carry counts and step names only — never patient data.
  */
 import { SingleBar, Presets } from 'cli-progress';
+import { HealthDataError } from './errors';
 
 /** Receives progress of one task. */
 export interface ProgressTask {
@@ -189,9 +190,15 @@ export function terminalProgress(): ProgressReporter {
  *
  * @param mode - force a mode
  * @returns the reporter
+ * @throws {@link HealthDataError} (invalid-config) when `MMH_PROGRESS` is set to something else
  */
 export function autoProgress(mode?: ProgressMode): ProgressReporter {
-  const forced = mode ?? (process.env.MMH_PROGRESS as ProgressMode | undefined);
+  const env = process.env.MMH_PROGRESS;
+  const modes: readonly string[] = ['terminal', 'notebook', 'log', 'silent'];
+  if (mode === undefined && env !== undefined && env !== '' && !modes.includes(env)) {
+    throw new HealthDataError('invalid-config', `MMH_PROGRESS=${JSON.stringify(env)} is not a progress mode; use one of ${modes.join(', ')} (or unset it)`, { path: 'MMH_PROGRESS' });
+  }
+  const forced = mode ?? (env === undefined || env === '' ? undefined : (env as ProgressMode));
   const inNotebook = process.argv.some((a) => a.includes('tslab')) || process.env.JPY_PARENT_PID !== undefined;
   const chosen: ProgressMode =
     forced ?? (inNotebook ? 'notebook' : process.stderr.isTTY ? 'terminal' : 'log');

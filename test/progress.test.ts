@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatProgressLine, lineProgress, logProgress } from '../src/progress';
+import { autoProgress, formatProgressLine, lineProgress, logProgress, silentProgress } from '../src/progress';
 
 describe('progress', () => {
   it('formats a bar with percent, counts and eta', () => {
@@ -25,5 +25,22 @@ describe('progress', () => {
     task.tick(3);
     task.finish();
     assert.match(out, /^load: started\nload: done 3 in /);
+  });
+
+  it('MMH_PROGRESS picks the mode; a value that is not a mode is a clear config error, not a crash later', () => {
+    const saved = process.env.MMH_PROGRESS;
+    try {
+      process.env.MMH_PROGRESS = 'silent';
+      assert.equal(autoProgress(), silentProgress);
+      process.env.MMH_PROGRESS = '0';
+      assert.throws(() => autoProgress(), /MMH_PROGRESS="0" is not a progress mode; use one of terminal, notebook, log, silent/);
+      assert.equal(autoProgress('silent'), silentProgress);
+    } finally {
+      if (saved === undefined) {
+        delete process.env.MMH_PROGRESS;
+      } else {
+        process.env.MMH_PROGRESS = saved;
+      }
+    }
   });
 });

@@ -76,6 +76,8 @@ export interface ModalityExperimentResult {
   readonly data: Record<string, unknown>[];
   /** The feature columns of the set. */
   readonly features: readonly string[];
+  /** Patient ids of the used rows (the `patient_id` column; the row number when there is none), in `data` order. */
+  readonly patientIds: readonly string[];
   /** 0/1 labels of the used rows (empty when skipped). */
   readonly y: readonly number[];
   /** Out-of-fold positive-class probabilities (empty when skipped). */
@@ -109,7 +111,7 @@ export function experimentFolds(cases: number, controls: number, wanted: number)
  * @returns the rows (features + label) and the feature column names
  * @throws {@link HealthDataError} (invalid-input) when a group contributes no column
  */
-export function modalityTable(ds: ExperimentDataset, groups: readonly string[], label: string): { rows: Record<string, unknown>[]; features: string[] } {
+export function modalityTable(ds: ExperimentDataset, groups: readonly string[], label: string): { rows: Record<string, unknown>[]; features: string[]; ids: string[] } {
   const byGroup = new Map<string, string[]>(groups.map((g) => [g, []]));
   for (const [column, source] of Object.entries(ds.featureSources)) {
     const group = groups.find((g) => source.startsWith(`${g}.`));
@@ -125,10 +127,10 @@ export function modalityTable(ds: ExperimentDataset, groups: readonly string[], 
   }
   const features = [...byGroup.values()].flat();
   const present = (row: Readonly<Record<string, unknown>>, cols: readonly string[]): boolean => cols.some((c) => row[c] !== null && row[c] !== undefined);
-  const rows = ds.rows
-    .filter((r) => r[label] !== null && r[label] !== undefined && [...byGroup.values()].every((cols) => present(r, cols)))
-    .map((r) => Object.fromEntries([...features.map((c) => [c, r[c]] as const), [label, r[label]] as const]));
-  return { rows, features };
+  const kept = ds.rows.filter((r) => r[label] !== null && r[label] !== undefined && [...byGroup.values()].every((cols) => present(r, cols)));
+  const rows = kept.map((r) => Object.fromEntries([...features.map((c) => [c, r[c]] as const), [label, r[label]] as const]));
+  const ids = kept.map((r, i) => (typeof r.patient_id === 'string' ? r.patient_id : String(i)));
+  return { rows, features, ids };
 }
 
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
@@ -145,7 +147,7 @@ const round3 = (v: number): number => Math.round(v * 1000) / 1000;
  */
 export async function runModalityExperiment(ds: ExperimentDataset, options: ModalityExperimentOptions): Promise<ModalityExperimentResult> {
   const label = options.label ?? 'label';
-  const { rows, features } = modalityTable(ds, options.groups, label);
+  const { rows, features, ids } = modalityTable(ds, options.groups, label);
   const cases = rows.filter((r) => Number(r[label]) === 1).length;
   const controls = rows.length - cases;
   const wanted = options.folds ?? 5;
@@ -155,6 +157,7 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
     row: { ...base, folds: 0, accuracy: null, precision: null, recall: null, f1: null, auroc: null, aurocCi: '', note },
     data: rows,
     features,
+    patientIds: ids,
     y: [],
     score: [],
   });
@@ -199,6 +202,7 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
     },
     data: rows,
     features,
+    patientIds: ids,
     y,
     score,
     aurocEstimate: m.roc_auc,

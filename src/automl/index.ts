@@ -30,3 +30,4 @@ export * from './aws/sagemaker-autogluon';
 export * from './aws/sagemaker-endpoint';
 export * from './serve';
 export * from './experiment';
+export * from './outcome-models';

@@ -334,7 +334,7 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
     sheet('clinical', 'Clinical', clinical, patients.length > 0, 'no data yet for this modality'),
     sheet('genomic', 'Genomic', genomic, genomic.length > 0, 'no data yet for this modality'),
     sheet('imaging', 'Imaging', imaging, imaging.length > 0, 'no data yet for this modality'),
-    { ...sheet('models', 'Models', models, models.length > 0, 'no trained models yet'), ...(models.length > 0 ? { message: 'Test-split results of the trained models; the filters do not apply to this sheet.' } : {}) },
+    { ...sheet('models', 'Models', models, models.length > 0, 'no trained models yet'), ...(models.length > 0 ? { message: 'Results of the trained models on held-out predictions (cross-validated, out-of-fold: every patient scored by models that never saw them); the filters do not apply to this sheet.' } : {}) },
   ];
   const label = (p: DashboardPatient): string => {
     const base = `${p.id} · ${p.sex} · ${tenYearAgeBand(ageInYears(p.birthDate, input.asOf))}`;

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { HealthDataError } from '../errors';
 import type { PipelineStep } from '../pipeline';
 import type { Workspace } from '../workspace';
+import { readOutcomeModelReports } from '../automl/outcome-models';
 import { DATABASE_FILE } from '../workspace';
 import { serveDashboard } from './serve';
 import type { DashboardServer } from './serve';
@@ -100,7 +101,8 @@ export const dashboardStep: PipelineStep = {
     }
     const site = fs.existsSync(ws.path('dashboard', 'index.html'));
     const db = ws.backend === 'local' && fs.existsSync(ws.path(DATABASE_FILE)) ? fs.statSync(ws.path(DATABASE_FILE)).mtimeMs : 0;
-    return `dashboard-v1|${tables}|${String(site)}|${String(db)}`;
+    const models = readOutcomeModelReports(ws.automl.modelsDir).map((r) => `${r.outcome}:${r.createdAt}`).join(',');
+    return `dashboard-v2|${tables}|${String(site)}|${String(db)}|${models}`;
   },
   run: async (ws: Workspace) => {
     const site = await writeDashboard(ws);

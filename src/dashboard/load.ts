@@ -3,14 +3,15 @@
  * Athena alike). Each source is optional: a missing table or an unexpected shape leaves that section empty and
  * records a note the sheet shows — the dashboard renders what exists.
  *
- * Sources: the HealthLake-shaped FHIR tables (`patient`, `condition`, `observation`, `encounter`; AWS-SEMANTICS §2),
+ * Sources: the saved outcome models' reports (`<workspace>/models/<outcome>/outcome-model.json`), the HealthLake-shaped FHIR tables (`patient`, `condition`, `observation`, `encounter`; AWS-SEMANTICS §2),
  * the variant/annotation store tables (§1.5: joined on contig, start, ref, alt; ClinVar CLNSIG/GENEINFO/CLNDN in
  * `attributes`), and a radiomics table (any table whose name contains `radiomic` with a `patient_id` column).
  */
 import type { Workspace } from '../workspace';
+import { readOutcomeModelReports } from '../automl/outcome-models';
 import { normalizeErrorString } from '../errors';
 import { DATA_MODALITIES, DASHBOARD_OUTCOMES } from '../viz/rows';
-import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, DataModality, NumericObservationRow, DashboardOutcome, DashboardPatient, RadiomicFeatureRow, PatientSex, VariantFindingRow } from '../viz/rows';
+import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, DataModality, ModelResultSummary, NumericObservationRow, DashboardOutcome, DashboardPatient, PatientRiskRow, RadiomicFeatureRow, PatientSex, VariantFindingRow } from '../viz/rows';
 import type { DashboardInput } from './types';
 
 type Row = Record<string, unknown>;
@@ -206,6 +207,17 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
       ...(options.includeIdentifiers === true ? { name, address } : {}),
     };
   });
+  // Models: the reports the train-models step (or notebook 09) saved beside each outcome's model.
+  const reports = readOutcomeModelReports(ws.automl.modelsDir);
+  const models: ModelResultSummary[] = reports.map((r) => ({
+    outcome: r.outcome,
+    model: `${r.bestModel} (${r.modalities})`,
+    metrics: r.metrics,
+    labels: r.labels,
+    probabilities: r.probabilities,
+    importance: r.importance.map((i) => ({ feature: i.feature, importance: i.importance })),
+  }));
+  const risks: PatientRiskRow[] = reports.flatMap((r) => r.risks.map((k) => ({ patientId: k.patientId, outcome: r.outcome, probability: k.probability, topFeatures: k.topFeatures })));
   return {
     asOf: options.asOf ?? new Date().toISOString().slice(0, 10),
     patients,
@@ -216,8 +228,8 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
     apoe,
     radiomics,
     thumbnails: new Map(),
-    models: [],
-    risks: [],
+    models,
+    risks,
     notes,
   };
 }

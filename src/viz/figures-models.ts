@@ -7,6 +7,13 @@ import { baseLayout, emptyFigure, paletteColour, plotlyText, roundTo } from './f
 import type { PlotlyFigure } from './figure';
 import { computeCalibration, computeRoc } from './stats';
 
+const METRIC_ORDER = ['roc_auc', 'roc_auc_lower', 'roc_auc_upper', 'accuracy', 'precision', 'recall', 'f1', 'brier'];
+/** Discrimination first (AUROC and its interval), then the guidance's metrics, then the rest alphabetically. */
+function metricRank(name: string): number {
+  const i = METRIC_ORDER.indexOf(name);
+  return i < 0 ? METRIC_ORDER.length : i;
+}
+
 /**
  * A plotly table of every model's metrics (one row per outcome/model, one column per metric).
  *
@@ -17,12 +24,12 @@ export function metricsTableFigure(results: readonly ModelResultSummary[]): Plot
   if (results.length === 0) {
     return emptyFigure('Model metrics', 'no trained models yet');
   }
-  const metrics = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const metrics = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))].sort((a, b) => metricRank(a) - metricRank(b) || a.localeCompare(b));
   const header = ['outcome', 'model', ...metrics];
   const columns = [results.map((r) => plotlyText(dashboardOutcomeLabel(r.outcome))), results.map((r) => plotlyText(r.model)), ...metrics.map((m) => results.map((r) => (r.metrics[m] === undefined ? '' : roundTo(r.metrics[m] ?? NaN, 3))))];
   return {
     data: [{ type: 'table', header: { values: header.map(plotlyText), fill: { color: '#eef2f7' }, align: 'left' }, cells: { values: columns, align: 'left' } }],
-    layout: baseLayout('Model metrics (test split)', { height: 80 + 30 * (results.length + 1) }),
+    layout: baseLayout('Model metrics (held-out predictions)', { height: 80 + 30 * (results.length + 1) }),
   };
 }
 
@@ -45,7 +52,7 @@ export function rocFigure(results: readonly ModelResultSummary[]): PlotlyFigure 
       }),
       { type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
     ],
-    layout: baseLayout('ROC (test split)', { xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1.02] } }),
+    layout: baseLayout('ROC (held-out predictions)', { xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1.02] } }),
   };
 }
 
@@ -78,7 +85,7 @@ export function calibrationFigure(results: readonly ModelResultSummary[], bins =
       }),
       { type: 'scatter', mode: 'lines', name: 'ideal', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
     ],
-    layout: baseLayout('Calibration (test split)', { xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] }, yaxis: { title: { text: 'observed positive rate' }, range: [0, 1] } }),
+    layout: baseLayout('Calibration (held-out predictions)', { xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] }, yaxis: { title: { text: 'observed positive rate' }, range: [0, 1] } }),
   };
 }
 

@@ -133,7 +133,7 @@ export interface ImportanceEntry {
   readonly importance: number;
 }
 
-/** One trained model's results on the test split. */
+/** One trained model's results on held-out predictions (a test split, or cross-validated out-of-fold predictions). */
 export interface ModelResultSummary {
   /** Outcome the model predicts. */
   readonly outcome: string;

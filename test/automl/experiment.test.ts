@@ -76,7 +76,7 @@ describe('automl modality experiment', () => {
   it('picks the best evaluated set (AUROC, then patients, then fewer groups), fits and saves it with metadata', async function () {
     this.timeout(30000);
     const row = (modalities: string, auroc: number | null, patients: number): ModalityExperimentResult =>
-      ({ row: { outcome: 'x', modalities, patients, cases: 10, folds: 3, accuracy: null, precision: null, recall: null, f1: null, auroc, aurocCi: '', note: '' }, data: [], features: [], y: [], score: [] });
+      ({ row: { outcome: 'x', modalities, patients, cases: 10, folds: 3, accuracy: null, precision: null, recall: null, f1: null, auroc, aurocCi: '', note: '' }, data: [], features: [], patientIds: [], y: [], score: [] });
     assert.equal(bestModalityResult([row('clinical', 0.7, 50), row('genomic', null, 60), row('all three', 0.8, 20)], 'x')?.row.modalities, 'all three');
     assert.equal(bestModalityResult([row('clinical', 0.8, 20), row('clinical+genomic', 0.8, 30)], 'x')?.row.modalities, 'clinical+genomic');
     assert.equal(bestModalityResult([row('all three', 0.8, 20), row('clinical+genomic', 0.8, 20)], 'x')?.row.modalities, 'clinical+genomic');

@@ -115,7 +115,7 @@ describe('population figures', () => {
 describe('model figures', () => {
   it('metrics table, ROC, calibration and importance', () => {
     const table = metricsTableFigure([model]);
-    assert.deepEqual((table.data[0]?.header as { values: string[] }).values, ['outcome', 'model', 'accuracy', 'roc_auc']);
+    assert.deepEqual((table.data[0]?.header as { values: string[] }).values, ['outcome', 'model', 'roc_auc', 'accuracy']);
     const roc = rocFigure([model]);
     assert.match(String(roc.data[0]?.name), /AUC 0\.750/);
     assertGolden('models-metrics', table);
