@@ -5,8 +5,8 @@
  *
  * The waiters poll as the SDK's `waitUntilFHIRDatastoreActive` / `waitUntilFHIRImportJobCompleted` do (ACTIVE;
  * COMPLETED and COMPLETED_WITH_ERRORS succeed; CREATE_FAILED, DELETED, FAILED fail), with a progress report from
- * `JobProgressReport`. Resource reads and searches go over HealthLake's SigV4 FHIR REST API, which no SDK client
- * wraps; they are not offered here — query the HealthLake Athena tables with `ws.sql` instead.
+ * `JobProgressReport`. Resource reads and searches go over HealthLake's FHIR REST API, which no SDK client wraps:
+ * SigV4-signed GETs (healthlake-fhir-rest.ts), with the region of the HealthLake client unless given.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,6 +26,7 @@ import { silentProgress } from '../../progress';
 import type {
   CreateDatastoreInput,
   DatastoreProperties,
+  FhirSearchParams,
   FhirStore,
   ImportJobProperties,
   JobProgressReport,
@@ -36,6 +37,8 @@ import type {
 } from '../fhir-store';
 import type { WaiterSettings } from '../waiters';
 import { waitForDatastoreActive, waitForImportJob } from '../waiters';
+import type { FetchLike, SigningCredentials } from './healthlake-fhir-rest';
+import { HealthLakeFhirRest } from './healthlake-fhir-rest';
 
 /** Options of {@link AwsFhirStore}. */
 export interface AwsFhirStoreOptions {
@@ -51,6 +54,14 @@ export interface AwsFhirStoreOptions {
   readonly kmsKeyId?: string;
   /** Progress reporter for waiters. */
   readonly progress?: ProgressReporter;
+  /** Region of the FHIR REST endpoint for read/search (default: the HealthLake client's region). */
+  readonly region?: string;
+  /** Credentials signing read/search requests (default: the Node default provider chain). */
+  readonly credentials?: SigningCredentials;
+  /** HTTP client for read/search (default: global `fetch`). */
+  readonly fetch?: FetchLike;
+  /** FHIR REST base URL (default `https://healthlake.<region>.amazonaws.com`). */
+  readonly fhirEndpoint?: string;
 }
 
 
@@ -135,6 +146,7 @@ export class AwsFhirStore implements FhirStore {
   readonly backend = 'aws' as const;
   private readonly options: AwsFhirStoreOptions;
   private readonly waiter: WaiterSettings;
+  private rest: Promise<HealthLakeFhirRest> | undefined;
 
   /**
    * @param options - clients, S3 prefix, role
@@ -263,17 +275,36 @@ export class AwsFhirStore implements FhirStore {
     return waitForImportJob(this, datastoreId, jobId, options, this.waiter);
   }
 
-  /** @inheritdoc */
-  read(): Promise<Record<string, unknown>> {
-    return Promise.reject(
-      new HealthDataError('unsupported', 'read: the aws backend does not call the SigV4 FHIR REST API; query the HealthLake Athena tables with ws.sql (e.g. SELECT * FROM patient WHERE id = ?)'),
-    );
+  private fhirRest(): Promise<HealthLakeFhirRest> {
+    this.rest ??= (async () => {
+      const region = this.options.region ?? (await this.options.healthlake.config.region());
+      return new HealthLakeFhirRest({
+        region,
+        ...(this.options.credentials === undefined ? {} : { credentials: this.options.credentials }),
+        ...(this.options.fetch === undefined ? {} : { fetch: this.options.fetch }),
+        ...(this.options.fhirEndpoint === undefined ? {} : { endpoint: this.options.fhirEndpoint }),
+      });
+    })();
+    return this.rest;
   }
 
   /** @inheritdoc */
-  search(): Promise<SearchBundle> {
-    return Promise.reject(
-      new HealthDataError('unsupported', 'search: the aws backend does not call the SigV4 FHIR REST API; query the HealthLake Athena tables with ws.sql'),
-    );
+  async read(datastoreId: string, resourceType: string, id: string): Promise<Record<string, unknown>> {
+    return (await this.fhirRest()).read(datastoreId, resourceType, id);
+  }
+
+  /** @inheritdoc */
+  async search(datastoreId: string, resourceType: string, params: FhirSearchParams = {}): Promise<SearchBundle> {
+    return (await this.fhirRest()).search(datastoreId, resourceType, params);
+  }
+
+  /**
+   * Follows a searchset `next` link (HealthLake's own paging token).
+   *
+   * @param url - the `link[relation=next].url` of a previous page
+   * @returns the next page
+   */
+  async searchNext(url: string): Promise<SearchBundle> {
+    return (await this.fhirRest()).searchNext(url);
   }
 }

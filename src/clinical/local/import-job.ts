@@ -1,28 +1,34 @@
 /**
- * The local NDJSON import job: reads `*.ndjson` files line by line, validates each resource at the job's level,
- * upserts good ones in batches (one DuckDB transaction per batch, so an interrupted job leaves every committed
- * batch readable and nothing half-written), writes one SUCCESS and one FAILURE line per resource, and finally
- * rebuilds the Athena-style per-type tables.
+ * The local NDJSON import job. The main thread cuts each `*.ndjson` file into chunks of whole lines and hands them
+ * to a pool of worker threads (import-worker.ts; in process for small inputs), which parse, validate and shape every
+ * line and write staging files (import-chunk.ts). Chunks commit strictly in file order, one DuckDB transaction each
+ * (bulk `read_csv` of the staging file, then an upsert), so an interrupted job leaves every committed chunk readable
+ * and nothing half-written, while the workers keep validating the next chunks. SUCCESS and FAILURE get one line per
+ * resource; the Athena-style per-type tables are rebuilt at the end.
  *
  * Idempotence: a resource is keyed by (resourceType, id). Its body — the resource minus `meta.versionId` and
- * `meta.lastUpdated` — is hashed; re-importing the same body keeps the version and `lastUpdated`, a changed body
- * bumps `versionId` by one (HealthLake semantics for an update).
+ * `meta.lastUpdated`, keys `resourceType`, `id`, `meta` first — is hashed (MD5, as DuckDB loads it); re-importing the same body keeps the version and `lastUpdated`, a changed body
+ * bumps `versionId` by one (HealthLake semantics for an update). A resource repeated in one file is applied in
+ * file order (each changed occurrence bumps the version).
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { HealthDataError } from '../../errors';
-import { toAthenaShape } from '../../formats/fhir/athena-shape';
-import type { ClinicalEvent } from '../../formats/fhir/events';
-import { extractClinicalEvents } from '../../formats/fhir/events';
+import { HealthDataError, normalizeErrorString } from '../../errors';
+import type { AthenaType } from '../../formats/fhir/athena-shape';
+import { athenaTypeSql, mergeAthenaType } from '../../formats/fhir/athena-shape';
+import { compiledFhirSchema } from '../../formats/fhir/structure';
 import type { FhirValidationLevel } from '../../formats/fhir/validate';
-import { failsValidation, issuesToReason, validateFhirResource } from '../../formats/fhir/validate';
-import { readNdjsonLines } from '../../formats/ndjson/read-lines';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
 import type { JobProgressReport } from '../fhir-store';
-import type { ImportFailureLine, ImportManifest, ImportSuccessLine } from './job-files';
-import { RESOURCE_TYPE_PATTERN, withMetaSql } from './schema';
+import type { ChunkResult, ImportChunk } from './import-chunk';
+import { EV_COLUMNS, processChunk, RES_COLUMNS } from './import-chunk';
+import type { ImportManifest, ImportSuccessLine } from './job-files';
+import { athenaStructureDdl, athenaWithMetaSql, RESOURCE_TYPE_PATTERN } from './schema';
+
+export { utcTimestampText } from './import-chunk';
 
 /** What the runner needs. */
 export interface LocalImportContext {
@@ -38,9 +44,14 @@ export interface LocalImportContext {
   readonly jobFolder: string;
   /** Whether to publish the per-type tables as views in `main`. */
   readonly publish: boolean;
-  /** Resources per transaction (default 5,000). */
+  /** Most resources per transaction (default 5,000). */
   readonly batchSize?: number;
-  /** Called after each batch with the counts so far. */
+  /**
+   * Worker threads validating in parallel: default one per CPU (at most 4) when the input exceeds 1 MB, else 0
+   * (in process: starting workers costs more than they save on small inputs).
+   */
+  readonly threads?: number;
+  /** Called after each committed chunk with the counts so far. */
   readonly onProgress?: (report: JobProgressReport) => void;
 }
 
@@ -56,135 +67,6 @@ export interface LocalImportResult {
   readonly outcomes: { readonly created: number; readonly updated: number; readonly unchanged: number };
 }
 
-interface Staged {
-  readonly type: string;
-  readonly id: string;
-  readonly hash: string;
-  readonly body: string;
-  readonly athenaBody: string;
-  readonly subjectRef: string | null;
-  readonly clinicalTime: string | null;
-  readonly events: readonly ClinicalEvent[];
-  readonly file: string;
-  readonly line: number;
-  readonly bytes: number;
-}
-
-/**
- * An ISO date or date-time as a UTC `YYYY-MM-DD HH:MM:SS.mmm` literal DuckDB casts to TIMESTAMP (DuckDB ignores a
- * `+hh:mm` offset when casting to TIMESTAMP, so the offset is applied here).
- *
- * @param iso - FHIR date, dateTime or instant
- * @returns the UTC timestamp text, or null when unparseable
- */
-export function utcTimestampText(iso: string | null): string | null {
-  if (iso === null) {
-    return null;
-  }
-  const t = Date.parse(/^\d{4}$/.test(iso) ? `${iso}-01-01` : /^\d{4}-\d{2}$/.test(iso) ? `${iso}-01` : iso);
-  return Number.isFinite(t) ? new Date(t).toISOString().replace('T', ' ').replace('Z', '') : null;
-}
-
-function stripVersionMeta(resource: Record<string, unknown>): Record<string, unknown> {
-  const meta = resource.meta as Record<string, unknown> | undefined;
-  if (meta === undefined || (meta.versionId === undefined && meta.lastUpdated === undefined)) {
-    return resource;
-  }
-  const rest = Object.fromEntries(Object.entries(meta).filter(([k]) => k !== 'versionId' && k !== 'lastUpdated'));
-  const out = { ...resource };
-  if (Object.keys(rest).length === 0) {
-    delete out.meta;
-  } else {
-    out.meta = rest;
-  }
-  return out;
-}
-
-function subjectRefOf(r: Record<string, unknown>): string | null {
-  for (const key of ['subject', 'patient', 'beneficiary']) {
-    const ref = (r[key] as { reference?: unknown } | undefined)?.reference;
-    if (typeof ref === 'string') {
-      return ref;
-    }
-  }
-  return null;
-}
-
-const STAGE_DDL = `
-CREATE OR REPLACE TEMP TABLE stage (resource_type VARCHAR, id VARCHAR, hash VARCHAR, subject_ref VARCHAR, clinical_time VARCHAR, body VARCHAR, athena_body VARCHAR, seq INTEGER);
-CREATE OR REPLACE TEMP TABLE stage_event (patient_id VARCHAR, resource_type VARCHAR, resource_id VARCHAR, event_time VARCHAR, system VARCHAR, code VARCHAR, value DOUBLE, unit VARCHAR, value_code VARCHAR, category VARCHAR);
-`;
-
-function appendNullable(app: { appendVarchar(v: string): void; appendNull(): void }, v: string | null): void {
-  if (v === null) {
-    app.appendNull();
-  } else {
-    app.appendVarchar(v);
-  }
-}
-
-async function upsertBatch(conn: DuckDBConnection, schema: string, batch: readonly Staged[]): Promise<Map<number, 'created' | 'updated' | 'unchanged'>> {
-  await conn.run(STAGE_DDL);
-  const app = await conn.createAppender('stage');
-  batch.forEach((s, i) => {
-    app.appendVarchar(s.type);
-    app.appendVarchar(s.id);
-    app.appendVarchar(s.hash);
-    appendNullable(app, s.subjectRef);
-    appendNullable(app, s.clinicalTime);
-    app.appendVarchar(s.body);
-    app.appendVarchar(s.athenaBody);
-    app.appendInteger(i);
-    app.endRow();
-  });
-  app.closeSync();
-  const ev = await conn.createAppender('stage_event');
-  for (const s of batch) {
-    for (const e of s.events) {
-      ev.appendVarchar(e.patientId);
-      ev.appendVarchar(e.resourceType);
-      ev.appendVarchar(e.resourceId);
-      appendNullable(ev, utcTimestampText(e.date));
-      ev.appendVarchar(e.system);
-      ev.appendVarchar(e.code);
-      if (e.value === null) {
-        ev.appendNull();
-      } else {
-        ev.appendDouble(e.value);
-      }
-      appendNullable(ev, e.unit);
-      appendNullable(ev, e.valueCode);
-      appendNullable(ev, e.category);
-      ev.endRow();
-    }
-  }
-  ev.closeSync();
-  const outcomes = new Map<number, 'created' | 'updated' | 'unchanged'>();
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    const reader = await conn.runAndReadAll(
-      `SELECT s.seq, r.hash AS old_hash, s.hash = r.hash AS same FROM stage s LEFT JOIN ${schema}.resource r USING (resource_type, id)`,
-    );
-    for (const row of reader.getRowObjectsJS() as { seq: number; old_hash: string | null; same: boolean | null }[]) {
-      outcomes.set(row.seq, row.old_hash === null ? 'created' : row.same === true ? 'unchanged' : 'updated');
-    }
-    await conn.run(`
-INSERT OR REPLACE INTO ${schema}.resource
-SELECT s.resource_type, s.id,
-  CASE WHEN r.id IS NULL THEN 1 WHEN r.hash = s.hash THEN r.version_id ELSE r.version_id + 1 END,
-  CASE WHEN r.hash = s.hash THEN r.last_updated ELSE CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP) END,
-  s.hash, s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body, s.athena_body
-FROM stage s LEFT JOIN ${schema}.resource r USING (resource_type, id);
-DELETE FROM ${schema}.event e USING stage s WHERE e.resource_type = s.resource_type AND e.resource_id = s.id;
-INSERT INTO ${schema}.event SELECT patient_id, resource_type, resource_id, CAST(event_time AS TIMESTAMP), system, code, value, unit, value_code, category FROM stage_event;
-COMMIT;`);
-  } catch (e) {
-    await conn.run('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
-  return outcomes;
-}
-
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
@@ -196,18 +78,29 @@ interface DescribedColumn {
 
 /**
  * Rebuilds the Athena-style table of each resource type from the `resource` table: writes the Athena-shaped JSON
- * (with `meta.versionid`/`meta.lastupdated`) to a scratch NDJSON file, lets DuckDB infer the nested schema over all
- * rows, turns UUID-typed strings back into VARCHAR (HealthLake ids are strings) and keeps dates as strings (as the
- * Athena tables do; use `from_iso8601_timestamp`), then swaps the table in one statement.
+ * (with `meta.versionid`/`meta.lastupdated`) to a scratch NDJSON file and reads it back with `read_json` under
+ * the type's inferred column types (`athena_structure`: VARCHAR for ids and dates, as the Athena tables keep them;
+ * use `from_iso8601_timestamp`), swapping the table in one statement. A type without a kept structure (a datastore
+ * from before it was kept) has DuckDB infer the types over all rows first, with UUID-typed strings turned back into
+ * VARCHAR.
  *
  * @param conn - a write connection
  * @param schema - the datastore schema
  * @param types - resource types to rebuild
  * @param scratchDir - folder for the scratch files (removed afterwards)
  * @param publish - also (re)create `main.<table>` views
+ * @param structures - inferred row types by resource type (default: read from `athena_structure`)
  */
-export async function rebuildTypeTables(conn: DuckDBConnection, schema: string, types: Iterable<string>, scratchDir: string, publish: boolean): Promise<void> {
+export async function rebuildTypeTables(
+  conn: DuckDBConnection,
+  schema: string,
+  types: Iterable<string>,
+  scratchDir: string,
+  publish: boolean,
+  structures?: ReadonlyMap<string, AthenaType>,
+): Promise<void> {
   fs.mkdirSync(scratchDir, { recursive: true });
+  await conn.run(athenaStructureDdl(schema));
   for (const type of types) {
     if (!RESOURCE_TYPE_PATTERN.test(type)) {
       continue;
@@ -215,9 +108,9 @@ export async function rebuildTypeTables(conn: DuckDBConnection, schema: string, 
     const table = type.toLowerCase();
     const file = path.join(scratchDir, `${table}.ndjson`);
     await conn.run(
-      `COPY (SELECT ${withMetaSql('athena_body', true)} FROM ${schema}.resource WHERE resource_type = ${sqlString(type)} ORDER BY id) TO ${sqlString(file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')`,
+      `COPY (SELECT ${athenaWithMetaSql()} FROM ${schema}.resource WHERE resource_type = ${sqlString(type)} ORDER BY id) TO ${sqlString(file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')`,
     );
-    const opts = `format := 'newline_delimited', sample_size := -1, dateformat := 'NONE', timestampformat := 'NONE', maximum_object_size := 268435456`;
+    const opts = `format := 'newline_delimited', dateformat := 'NONE', timestampformat := 'NONE', maximum_object_size := 268435456`;
     const size = fs.statSync(file).size;
     if (size === 0) {
       await conn.run(`DROP TABLE IF EXISTS ${schema}."${table}"`);
@@ -227,10 +120,21 @@ export async function rebuildTypeTables(conn: DuckDBConnection, schema: string, 
       await conn.run(`DELETE FROM ${schema}.resource_type_table WHERE resource_type = ${sqlString(type)}`);
       continue;
     }
-    const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_json(${sqlString(file)}, ${opts})`)).getRowObjectsJS() as unknown as DescribedColumn[];
-    const columns = described
-      .filter((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c.column_name))
-      .map((c) => `${sqlString(c.column_name)}: ${sqlString(c.column_type.replace(/\bUUID\b/g, 'VARCHAR'))}`);
+    let columns: string[];
+    const kept = structures?.get(type) ?? (await storedStructure(conn, schema, type));
+    if (kept !== undefined && typeof kept === 'object' && 's' in kept) {
+      // The rebuild adds meta.versionid and meta.lastupdated to every row.
+      const meta = kept.s.meta;
+      const withMeta: AthenaType = { s: { ...kept.s, meta: mergeAthenaType(meta === undefined ? { s: {} } : meta, { s: { versionid: 'VARCHAR', lastupdated: 'VARCHAR' } }) } };
+      columns = Object.entries((withMeta as { s: Record<string, AthenaType> }).s)
+        .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+        .map(([k, t]) => `${sqlString(k)}: ${sqlString(athenaTypeSql(t))}`);
+    } else {
+      const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_json(${sqlString(file)}, ${opts}, sample_size := -1)`)).getRowObjectsJS() as unknown as DescribedColumn[];
+      columns = described
+        .filter((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c.column_name))
+        .map((c) => `${sqlString(c.column_name)}: ${sqlString(c.column_type.replace(/\bUUID\b/g, 'VARCHAR'))}`);
+    }
     await conn.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_json(${sqlString(file)}, ${opts}, columns := {${columns.join(', ')}})`);
     await conn.run(
       `INSERT OR REPLACE INTO ${schema}.resource_type_table SELECT ${sqlString(type)}, ${sqlString(table)}, count(*) FROM ${schema}."${table}"`,
@@ -240,6 +144,11 @@ export async function rebuildTypeTables(conn: DuckDBConnection, schema: string, 
     }
     fs.rmSync(file, { force: true });
   }
+}
+
+async function storedStructure(conn: DuckDBConnection, schema: string, type: string): Promise<AthenaType | undefined> {
+  const rows = (await conn.runAndReadAll(`SELECT structure FROM ${schema}.athena_structure WHERE resource_type = $1`, [type])).getRowObjectsJS() as { structure: string }[];
+  return rows[0] === undefined ? undefined : (JSON.parse(rows[0].structure) as AthenaType);
 }
 
 function emptyReport(): JobProgressReport {
@@ -281,137 +190,462 @@ export function listNdjsonFiles(inputDir: string): string[] {
   return files;
 }
 
+
+/** A fixed pool of import workers; each takes one chunk at a time. */
+class ChunkPool {
+  /** Worker count. */
+  readonly size: number;
+  private readonly idle: Worker[] = [];
+  private readonly waiting: { chunk: ImportChunk; resolve: (r: ChunkResult) => void; reject: (e: Error) => void }[] = [];
+  private readonly busy = new Map<Worker, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
+  private readonly all: Worker[] = [];
+  private failure: Error | undefined;
+
+  constructor(threads: number) {
+    this.size = threads;
+    const ext = path.extname(__filename);
+    const file = path.join(__dirname, `import-worker${ext}`);
+    const schema = compiledFhirSchema();
+    for (let i = 0; i < threads; i++) {
+      // Running from TypeScript sources (tests, bench): the worker registers the same on-the-fly compiler first.
+      const w =
+        ext === '.ts'
+          ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, workerData: { schema }, execArgv: [] })
+          : new Worker(file, { workerData: { schema } });
+      w.on('message', (m: ChunkResult | { seq: number; error: string }) => {
+        const job = this.busy.get(w);
+        this.busy.delete(w);
+        if ('error' in m) {
+          job?.reject(new HealthDataError('backend', `import worker failed on chunk ${m.seq}: ${m.error}`));
+        } else {
+          job?.resolve(m);
+        }
+        this.release(w);
+      });
+      w.on('error', (e) => {
+        this.fail(new HealthDataError('backend', `import worker stopped: ${normalizeErrorString(e)}`, { cause: e }));
+      });
+      w.on('exit', (code) => {
+        if (code !== 0) {
+          this.fail(new HealthDataError('backend', `import worker exited with code ${code}`));
+        }
+      });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const job of this.busy.values()) {
+      job.reject(e);
+    }
+    this.busy.clear();
+    for (const job of this.waiting.splice(0)) {
+      job.reject(e);
+    }
+  }
+
+  private release(w: Worker): void {
+    const next = this.waiting.shift();
+    if (next === undefined) {
+      this.idle.push(w);
+    } else {
+      this.dispatch(w, next);
+    }
+  }
+
+  private dispatch(w: Worker, job: { chunk: ImportChunk; resolve: (r: ChunkResult) => void; reject: (e: Error) => void }): void {
+    this.busy.set(w, job);
+    w.postMessage(job.chunk, [job.chunk.bytes.buffer as ArrayBuffer]);
+  }
+
+  run(chunk: ImportChunk): Promise<ChunkResult> {
+    if (this.failure !== undefined) {
+      return Promise.reject(this.failure);
+    }
+    return new Promise((resolve, reject) => {
+      const w = this.idle.pop();
+      if (w === undefined) {
+        this.waiting.push({ chunk, resolve, reject });
+      } else {
+        this.dispatch(w, { chunk, resolve, reject });
+      }
+    });
+  }
+
+  /** Whether a worker failed (the pool is then discarded). */
+  get broken(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /**
+   * Keeps the process alive while a job uses the pool (ref), or lets it exit while the pool idles (unref).
+   *
+   * @param busy - whether a job uses the pool
+   */
+  hold(busy: boolean): void {
+    for (const w of this.all) {
+      if (busy) {
+        w.ref();
+      } else {
+        w.unref();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+}
+
+// One pool per process, shared by the imports of all stores: starting a worker (loading the modules and receiving
+// the compiled definitions) costs far more than a chunk, so a notebook importing folder after folder pays it once.
+// An idle pool does not keep the process alive and is closed after a minute.
+let shared: { pool: ChunkPool; users: number; timer?: NodeJS.Timeout } | undefined;
+const POOL_IDLE_MS = 60_000;
+
+function acquirePool(threads: number): ChunkPool {
+  if (shared !== undefined && (shared.pool.broken || (shared.users === 0 && shared.pool.size !== threads))) {
+    void shared.pool.close();
+    clearTimeout(shared.timer);
+    shared = undefined;
+  }
+  if (shared === undefined || shared.pool.size !== threads) {
+    // A concurrent job wanting another size gets a private pool (closed when it ends).
+    if (shared !== undefined) {
+      return new ChunkPool(threads);
+    }
+    shared = { pool: new ChunkPool(threads), users: 0 };
+  }
+  clearTimeout(shared.timer);
+  shared.users++;
+  shared.pool.hold(true);
+  return shared.pool;
+}
+
+async function releasePool(pool: ChunkPool): Promise<void> {
+  const s = shared;
+  if (s?.pool !== pool) {
+    await pool.close();
+    return;
+  }
+  s.users--;
+  if (pool.broken) {
+    shared = undefined;
+    await pool.close();
+  } else if (s.users === 0) {
+    pool.hold(false);
+    s.timer = setTimeout(() => {
+      if (shared === s && s.users === 0) {
+        shared = undefined;
+        void pool.close();
+      }
+    }, POOL_IDLE_MS);
+    s.timer.unref();
+  }
+}
+
+/** One chunk cut from an input file. */
+interface RawChunk {
+  readonly bytes: Uint8Array;
+  readonly startLine: number;
+  readonly lines: number;
+}
+
+/**
+ * Cuts a file into chunks of whole lines: at most `maxLines` lines and about `maxBytes` bytes (a longer line makes
+ * a chunk of its own). Each chunk is a fresh buffer, so it can be transferred to a worker.
+ */
+function* fileChunks(file: string, maxLines: number, maxBytes: number): Generator<RawChunk> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const block = Buffer.allocUnsafe(Math.max(maxBytes, 1 << 20));
+    let carry = Buffer.alloc(0);
+    let line = 1;
+    let eof = false;
+    while (!eof) {
+      const n = fs.readSync(fd, block, 0, block.length, null);
+      eof = n === 0;
+      const data = carry.length === 0 ? block.subarray(0, n) : Buffer.concat([carry, block.subarray(0, n)]);
+      let pos = 0;
+      for (;;) {
+        let cut = pos;
+        let count = 0;
+        let full = false;
+        while (count < maxLines) {
+          const nl = data.indexOf(0x0a, cut);
+          if (nl < 0) {
+            break;
+          }
+          if (count > 0 && nl + 1 - pos > maxBytes) {
+            full = true;
+            break;
+          }
+          cut = nl + 1;
+          count++;
+        }
+        if (count === maxLines) {
+          full = true;
+        }
+        if (!full && !eof) {
+          break;
+        }
+        if (eof && cut < data.length && !full) {
+          // The last line has no newline.
+          cut = data.length;
+          count++;
+        }
+        if (cut === pos) {
+          break;
+        }
+        yield { bytes: new Uint8Array(data.subarray(pos, cut)), startLine: line, lines: count };
+        line += count;
+        pos = cut;
+      }
+      carry = Buffer.from(data.subarray(pos));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function csvSource(file: string, columns: Readonly<Record<string, string>>, maxRowBytes: number): string {
+  const cols = Object.entries(columns)
+    .map(([k, v]) => `'${k}': '${v}'`)
+    .join(', ');
+  const maxLine = Math.max(2 * 1024 * 1024, maxRowBytes + 1024);
+  return `read_csv(${sqlString(file)}, columns := {${cols}}, delim := '\x01', quote := '', escape := '', header := false, auto_detect := false, max_line_size := ${maxLine}, buffer_size := ${Math.max(maxLine * 2, 16 * 1024 * 1024)})`;
+}
+
+interface StagedRow {
+  line: number;
+  resource_type: string;
+  id: string;
+  outcome: 'created' | 'updated' | 'unchanged';
+}
+
+/** The kept Athena row type of a resource type during a job; `legacy` types (rows without one) are not kept. */
+interface KeptStructure {
+  type: AthenaType;
+  readonly legacy: boolean;
+}
+
+/**
+ * Commits one chunk's staging files in one transaction (with the merged Athena row types) and returns each row's
+ * outcome, in line order. Outcomes and versions follow file order within the chunk (a window over the occurrences
+ * of a key, computed on the narrow key columns); unchanged resources are not rewritten.
+ */
+async function upsertChunk(conn: DuckDBConnection, schema: string, r: ChunkResult, kept: Map<string, KeptStructure>): Promise<StagedRow[]> {
+  // Commits are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few
+  // chunks, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
+  await conn.run(`
+SET checkpoint_threshold = '1GB';
+${athenaStructureDdl(schema)}
+CREATE OR REPLACE TEMP TABLE stage AS SELECT *, md5(body) AS hash FROM ${csvSource(`${r.stagingPrefix}.res`, RES_COLUMNS, r.maxRowBytes)};
+CREATE OR REPLACE TEMP TABLE staged AS
+WITH j AS (
+  SELECT s.line, s.resource_type, s.id, s.hash, o.hash AS old_hash, o.version_id AS old_version,
+    row_number() OVER w AS occ, count(*) OVER (PARTITION BY s.resource_type, s.id) AS n, lag(s.hash) OVER w AS prev_hash
+  FROM stage s LEFT JOIN ${schema}.resource o ON o.resource_type = s.resource_type AND o.id = s.id
+  WINDOW w AS (PARTITION BY s.resource_type, s.id ORDER BY s.line)
+), k AS (
+  SELECT *, CASE WHEN occ = 1 AND old_hash IS NULL THEN 'created'
+    WHEN hash = (CASE WHEN occ = 1 THEN old_hash ELSE prev_hash END) THEN 'unchanged' ELSE 'updated' END AS outcome
+  FROM j
+)
+SELECT line, resource_type, id, occ, n, outcome,
+  coalesce(old_version, 0) + sum(CASE WHEN outcome = 'unchanged' THEN 0 ELSE 1 END) OVER (PARTITION BY resource_type, id ORDER BY line) AS new_version,
+  sum(CASE WHEN outcome = 'unchanged' THEN 0 ELSE 1 END) OVER (PARTITION BY resource_type, id) AS changes
+FROM k;
+CREATE OR REPLACE TEMP TABLE changed AS SELECT line, resource_type, id, new_version FROM staged WHERE occ = n AND changes > 0;`);
+  const updates: [string, string][] = [];
+  for (const [type, t] of Object.entries(r.types)) {
+    let k = kept.get(type);
+    if (k === undefined) {
+      const stored = (await conn.runAndReadAll(`SELECT structure FROM ${schema}.athena_structure WHERE resource_type = $1`, [type])).getRowObjectsJS() as { structure: string }[];
+      const first = stored[0];
+      if (first === undefined) {
+        const n = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${schema}.resource WHERE resource_type = $1`, [type])).getRowObjectsJS() as { n: number }[];
+        k = { type: 'NULL', legacy: (n[0]?.n ?? 0) > 0 };
+      } else {
+        k = { type: JSON.parse(first.structure) as AthenaType, legacy: false };
+      }
+      kept.set(type, k);
+    }
+    k.type = mergeAthenaType(k.type, t);
+    if (!k.legacy) {
+      updates.push([type, JSON.stringify(k.type)]);
+    }
+  }
+  // Only updated resources have a row and events to replace; skipping the deletes otherwise spares a scan of the
+  // whole resource and event tables per chunk.
+  const [upd] = (await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM changed WHERE new_version > 1')).getRowObjectsJS() as { n: number }[];
+  const replaces = (upd?.n ?? 0) > 0;
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    if (replaces) {
+      await conn.run(`
+DELETE FROM ${schema}.resource o USING changed c WHERE c.new_version > 1 AND o.resource_type = c.resource_type AND o.id = c.id;
+DELETE FROM ${schema}.event e USING changed c WHERE c.new_version > 1 AND e.resource_type = c.resource_type AND e.resource_id = c.id;`);
+    }
+    await conn.run(`
+INSERT INTO ${schema}.resource
+SELECT s.resource_type, s.id, c.new_version, CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), s.hash, s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body, s.athena_body
+FROM stage s JOIN changed c USING (line);
+INSERT INTO ${schema}.event
+SELECT ev.patient_id, ev.resource_type, ev.resource_id, CAST(ev.event_time AS TIMESTAMP), ev.system, ev.code, ev.value, ev.unit, ev.value_code, ev.category
+FROM ${csvSource(`${r.stagingPrefix}.ev`, EV_COLUMNS, r.maxRowBytes)} ev SEMI JOIN changed c ON ev.resource_type = c.resource_type AND ev.resource_id = c.id;`);
+    for (const [type, structure] of updates) {
+      await conn.run(`INSERT OR REPLACE INTO ${schema}.athena_structure VALUES ($1, $2)`, [type, structure]);
+    }
+    await conn.run('COMMIT');
+  } catch (e) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  const reader = await conn.runAndReadAll('SELECT line, resource_type, id, outcome FROM staged ORDER BY line');
+  return reader.getRowObjectsJS() as unknown as StagedRow[];
+}
+
 /**
  * Runs a local import job to the end (the caller records status transitions).
  *
  * @param ctx - engine, schema, level, folders
  * @returns counts, manifest and touched types
- * @throws {@link HealthDataError} (not-found) for a missing input folder; (backend) when DuckDB fails
+ * @throws {@link HealthDataError} (not-found) for a missing input folder; (backend) when DuckDB or a worker fails
  */
 export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImportResult> {
   const files = listNdjsonFiles(ctx.inputDir);
-  const batchSize = ctx.batchSize ?? 5000;
+  const batchSize = Math.max(1, ctx.batchSize ?? 5000);
   const successDir = path.join(ctx.jobFolder, 'SUCCESS');
   const failureDir = path.join(ctx.jobFolder, 'FAILURE');
+  const scratch = path.join(ctx.jobFolder, '.scratch');
   fs.mkdirSync(successDir, { recursive: true });
   fs.mkdirSync(failureDir, { recursive: true });
+  fs.mkdirSync(scratch, { recursive: true });
+  const totalBytes = files.reduce((a, f) => a + fs.statSync(f).size, 0);
+  const threads = Math.max(0, Math.floor(ctx.threads ?? (totalBytes > 1e6 ? Math.min(4, os.availableParallelism()) : 0)));
+  // Chunks small enough that every worker has one to work on, large enough to amortise a transaction (each costs a
+  // staging load, an upsert and a commit).
+  const chunkBytes = Math.min(8 << 20, Math.max(256 << 10, Math.ceil(totalBytes / Math.max(1, threads))));
   const t0 = Date.now();
   let report = emptyReport();
   let scannedBytes = 0;
   let importedBytes = 0;
   const touched = new Set<string>();
   const counts = { created: 0, updated: 0, unchanged: 0 };
+  const importedFiles = new Set<string>();
+  const failedFiles = new Set<string>();
+  compiledFhirSchema();
+  const pool = threads > 0 ? acquirePool(threads) : undefined;
+  const pending = new Map<number, Promise<ChunkResult>>();
+  const kept = new Map<string, KeptStructure>();
+  // A file counts as scanned once all its chunks are committed.
+  const chunksOf = new Map<string, { committed: number; total?: number }>();
+  const fileDone = (name: string): void => {
+    const c = chunksOf.get(name);
+    if (c !== undefined && c.committed === c.total) {
+      chunksOf.delete(name);
+      report = { ...report, TotalNumberOfScannedFiles: report.TotalNumberOfScannedFiles + 1 };
+    }
+  };
+  let submitted = 0;
+  let committed = 0;
 
-  // A batch spans files (fewer transactions for many small files); SUCCESS lines go to their own file's output.
-  let batch: Staged[] = [];
-  let keys = new Set<string>();
-  const importedPerFile = new Map<string, number>();
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) {
-      return;
+  const commitNext = async (): Promise<void> => {
+    const seq = committed++;
+    const next = pending.get(seq);
+    if (next === undefined) {
+      throw new HealthDataError('backend', `import: chunk ${seq} was never submitted`);
     }
-    const current = batch;
-    batch = [];
-    keys = new Set();
-    const outcomes = await ctx.engine.session('import clinical', (conn) => upsertBatch(conn, ctx.schema, current));
-    const lines = new Map<string, string>();
-    current.forEach((s, i) => {
-      const outcome = outcomes.get(i) ?? 'created';
-      counts[outcome]++;
-      const line: ImportSuccessLine = { file: s.file, line: s.line, resourceType: s.type, id: s.id, outcome };
-      lines.set(s.file, `${lines.get(s.file) ?? ''}${JSON.stringify(line)}\n`);
-      importedBytes += s.bytes;
-      touched.add(s.type);
-      importedPerFile.set(s.file, (importedPerFile.get(s.file) ?? 0) + 1);
-    });
-    for (const [f, text] of lines) {
-      fs.appendFileSync(path.join(successDir, f), text);
+    const result = await next;
+    pending.delete(seq);
+    if (result.failureText !== '') {
+      fs.appendFileSync(path.join(failureDir, result.file), result.failureText);
+      failedFiles.add(result.file);
     }
+    if (result.accepted > 0) {
+      const rows = await ctx.engine.session('import clinical', (conn) => upsertChunk(conn, ctx.schema, result, kept));
+      let text = '';
+      for (const row of rows) {
+        counts[row.outcome]++;
+        const line: ImportSuccessLine = { file: result.file, line: row.line, resourceType: row.resource_type, id: row.id, outcome: row.outcome };
+        text += `${JSON.stringify(line)}\n`;
+      }
+      fs.appendFileSync(path.join(successDir, result.file), text);
+      importedFiles.add(result.file);
+      for (const t of Object.keys(result.types)) {
+        touched.add(t);
+      }
+    }
+    fs.rmSync(`${result.stagingPrefix}.res`, { force: true });
+    fs.rmSync(`${result.stagingPrefix}.ev`, { force: true });
+    scannedBytes += result.scannedBytes;
+    importedBytes += result.acceptedBytes;
+    const imported = report.TotalNumberOfResourcesImported + result.accepted;
     report = {
       ...report,
-      TotalNumberOfResourcesImported: report.TotalNumberOfResourcesImported + current.length,
-      Throughput: Math.round(((report.TotalNumberOfResourcesImported + current.length) / Math.max(1, Date.now() - t0)) * 1000),
+      TotalSizeOfScannedFilesInMB: scannedBytes / 1e6,
+      TotalNumberOfResourcesScanned: report.TotalNumberOfResourcesScanned + result.scanned,
+      TotalNumberOfResourcesImported: imported,
+      TotalNumberOfResourcesWithCustomerError: report.TotalNumberOfResourcesWithCustomerError + result.failed,
+      Throughput: Math.round((imported / Math.max(1, Date.now() - t0)) * 1000),
     };
+    const c = chunksOf.get(result.file);
+    if (c !== undefined) {
+      c.committed++;
+      fileDone(result.file);
+    }
     ctx.onProgress?.(report);
   };
-  const failedFiles = new Set<string>();
 
-  for (const file of files) {
-    const name = path.basename(file);
-    const failureFile = path.join(failureDir, name);
-    fs.writeFileSync(path.join(successDir, name), '');
-    fs.writeFileSync(failureFile, '');
-    let failures: string[] = [];
-
-    const fail = (line: number, resourceType: string | null, id: string | null, reason: string): void => {
-      const f: ImportFailureLine = { file: name, line, resourceType, id, reason };
-      failures.push(`${JSON.stringify(f)}\n`);
-      failedFiles.add(name);
-      report = { ...report, TotalNumberOfResourcesWithCustomerError: report.TotalNumberOfResourcesWithCustomerError + 1 };
-    };
-
-    for await (const { line, text, bytes } of readNdjsonLines(file)) {
-      scannedBytes += bytes;
-      report = { ...report, TotalNumberOfResourcesScanned: report.TotalNumberOfResourcesScanned + 1 };
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (e) {
-        fail(line, null, null, `invalid-json: the line is not JSON (${e instanceof Error ? e.message : String(e)})`);
-        continue;
+  try {
+    for (const file of files) {
+      const name = path.basename(file);
+      fs.writeFileSync(path.join(successDir, name), '');
+      fs.writeFileSync(path.join(failureDir, name), '');
+      const perFile: { committed: number; total?: number } = { committed: 0 };
+      chunksOf.set(name, perFile);
+      let total = 0;
+      for (const raw of fileChunks(file, batchSize, chunkBytes)) {
+        total++;
+        const chunk: ImportChunk = { seq: submitted, file: name, startLine: raw.startLine, bytes: raw.bytes, stagingPrefix: path.join(scratch, `chunk-${submitted}`), level: ctx.level };
+        const p = pool === undefined ? Promise.resolve().then(() => processChunk(chunk)) : pool.run(chunk);
+        p.catch(() => undefined);
+        pending.set(submitted++, p);
+        // Keep every worker busy while the main thread commits, without reading far ahead of the commits.
+        while (submitted - committed > Math.max(1, threads) * 2 || (pool === undefined && submitted > committed)) {
+          await commitNext();
+        }
       }
-      const r = value as Record<string, unknown>;
-      const type = typeof r.resourceType === 'string' ? r.resourceType : null;
-      const id = typeof r.id === 'string' ? r.id : null;
-      const issues = validateFhirResource(value, ctx.level);
-      if (failsValidation(issues, ctx.level) || type === null || id === null) {
-        fail(line, type, id, issuesToReason(issues.filter((i) => i.severity === 'error' || ctx.level === 'strict')));
-        continue;
-      }
-      const key = `${type}/${id}`;
-      if (keys.has(key)) {
-        // The same resource twice in one batch: commit the first so the second is applied after it, in file order.
-        await flush();
-      }
-      const stripped = stripVersionMeta(r);
-      const body = JSON.stringify(stripped);
-      const events = extractClinicalEvents(stripped);
-      const clinical = events[0]?.date ?? null;
-      batch.push({
-        type,
-        id,
-        hash: createHash('sha1').update(body).digest('hex'),
-        body,
-        athenaBody: JSON.stringify(toAthenaShape(stripped)),
-        subjectRef: subjectRefOf(stripped),
-        clinicalTime: utcTimestampText(clinical),
-        events,
-        file: name,
-        line,
-        bytes,
-      });
-      keys.add(key);
-      if (batch.length >= batchSize) {
-        await flush();
-      }
+      perFile.total = total;
+      fileDone(name);
     }
-    if (failures.length > 0) {
-      fs.appendFileSync(failureFile, failures.join(''));
-      failures = [];
+    while (committed < submitted) {
+      await commitNext();
     }
-    report = { ...report, TotalNumberOfScannedFiles: report.TotalNumberOfScannedFiles + 1, TotalSizeOfScannedFilesInMB: scannedBytes / 1e6 };
+  } finally {
+    if (pool !== undefined) {
+      await releasePool(pool);
+    }
   }
-  await flush();
   report = {
     ...report,
-    TotalNumberOfImportedFiles: importedPerFile.size,
+    TotalNumberOfImportedFiles: importedFiles.size,
     TotalNumberOfFilesReadWithCustomerError: failedFiles.size,
   };
   ctx.onProgress?.(report);
-  if (touched.size > 0) {
-    await ctx.engine.session('import clinical: tables', (conn) => rebuildTypeTables(conn, ctx.schema, [...touched].sort(), path.join(ctx.jobFolder, '.scratch'), ctx.publish));
-    fs.rmSync(path.join(ctx.jobFolder, '.scratch'), { recursive: true, force: true });
+  const structures = new Map<string, AthenaType>();
+  for (const [type, k] of kept) {
+    if (!k.legacy) {
+      structures.set(type, k.type);
+    }
   }
+  if (touched.size > 0) {
+    await ctx.engine.session('import clinical: tables', (conn) => rebuildTypeTables(conn, ctx.schema, [...touched].sort(), scratch, ctx.publish, structures));
+  }
+  fs.rmSync(scratch, { recursive: true, force: true });
   const manifest: ImportManifest = {
     inputDataConfig: { s3Uri: ctx.inputDir },
     outputDataConfig: { s3Uri: ctx.jobFolder },

@@ -6,7 +6,7 @@
  *   body (lower-case keys), plus the search columns `subject_ref` and `clinical_time`;
  * - `event`: the flattened clinical events (formats/fhir/events.ts) used by labels and features;
  * - one table per resource type named as HealthLake's Athena tables (`patient`, `condition`, `observation`…),
- *   rebuilt from `resource` at the end of each import job.
+ *   rebuilt from `resource` at the end of each import job, with the column types kept in `athena_structure`.
  *
  * The workspace's default datastore is also published as views in the `main` schema, so
  * `SELECT id, gender, birthdate FROM patient` runs unchanged, as it does in the HealthLake Athena database.
@@ -69,7 +69,21 @@ CREATE TABLE IF NOT EXISTS ${schema}.event (
   category VARCHAR
 );
 CREATE TABLE IF NOT EXISTS ${schema}.resource_type_table (resource_type VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, rows BIGINT NOT NULL);
+${athenaStructureDdl(schema)}
 `;
+}
+
+/**
+ * DDL of the table keeping, per resource type, the DuckDB type inferred over every committed row of its Athena
+ * table (formats/fhir/athena-shape.ts `AthenaType` as JSON). It is updated in the same transaction as the rows, so
+ * it always covers them, and lets a rebuild skip DuckDB's own inference pass. Datastores created before it existed
+ * get it on their next import; their types without an entry are rebuilt with DuckDB's inference.
+ *
+ * @param schema - from {@link datastoreSchema}
+ * @returns the statement
+ */
+export function athenaStructureDdl(schema: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${schema}.athena_structure (resource_type VARCHAR PRIMARY KEY, structure VARCHAR NOT NULL);`;
 }
 
 /**
@@ -85,5 +99,24 @@ export function withMetaSql(bodyColumn: 'body' | 'athena_body', lower: boolean):
   return (
     `json_merge_patch(${bodyColumn}, json_object('meta', json_merge_patch(coalesce(json_extract(${bodyColumn}, '$.meta'), '{}'::JSON), ` +
     `json_object('${v}', CAST(version_id AS VARCHAR), '${u}', strftime(last_updated, '%Y-%m-%dT%H:%M:%S.%gZ')))))`
+  );
+}
+
+/**
+ * The SQL expression giving the Athena-shaped body with `meta.versionid` and `meta.lastupdated`: a string splice
+ * for bodies written by import-chunk.ts (`{"resourcetype":…,"id":…,"meta":{…` — the `meta` object is always the
+ * third key), which costs a fraction of a JSON merge; other bodies fall back to {@link withMetaSql}.
+ *
+ * @returns a VARCHAR-valued SQL expression over the `resource` table's columns
+ */
+export function athenaWithMetaSql(): string {
+  // Offset of the "meta":{ key in a body written with resourcetype, id, meta first (1-based, as instr returns it).
+  const metaAt = `(length(resource_type) + length(id) + 28)`;
+  const versions = `'"versionid":"' || CAST(version_id AS VARCHAR) || '","lastupdated":"' || strftime(last_updated, '%Y-%m-%dT%H:%M:%S.%gZ') || '"'`;
+  const inner = `${metaAt} + 8`;
+  return (
+    `CASE WHEN starts_with(athena_body, '{"resourcetype":') AND instr(athena_body, '"meta":{') = ${metaAt} ` +
+    `THEN left(athena_body, ${inner} - 1) || ${versions} || CASE WHEN substr(athena_body, ${inner}, 1) = '}' THEN '' ELSE ',' END || substr(athena_body, ${inner}) ` +
+    `ELSE CAST(${withMetaSql('athena_body', true)} AS VARCHAR) END`
   );
 }

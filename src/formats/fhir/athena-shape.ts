@@ -48,3 +48,167 @@ export function toAthenaShape(resource: Record<string, unknown>): Record<string,
 export function athenaTableName(resourceType: string): string {
   return resourceType.toLowerCase();
 }
+
+// A JSON object key holding an upper-case letter, in JSON.stringify output. Inside string values every quote is
+// escaped, and the text between two unescaped quotes outside strings is structural (`,:[]{}`, digits, lower-case
+// `e`/`true`/`false`/`null`), so only keys can match.
+const KEY_WITH_UPPER = /"([^"\\]*[A-Z][^"\\]*)":/g;
+
+function extensionsAsText(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(extensionsAsText);
+  }
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = (k === 'extension' || k === 'modifierExtension') && Array.isArray(v) ? v.map((x) => JSON.stringify(x)) : extensionsAsText(v);
+  }
+  return out;
+}
+
+/**
+ * A resource with its top-level keys ordered `resourceType`, `id`, `meta`, then the rest (the same object when
+ * already so ordered): the order the store keeps bodies in, so the Athena text can be derived from the body text.
+ *
+ * @param resource - a parsed FHIR resource
+ * @returns the resource, keys reordered if needed
+ */
+export function withLeadingKeys(resource: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(resource);
+  const hasMeta = resource.meta !== undefined;
+  if (keys[0] === 'resourceType' && keys[1] === 'id' && (!hasMeta || keys[2] === 'meta')) {
+    return resource;
+  }
+  const { resourceType, id, meta, ...rest } = resource;
+  return hasMeta ? { resourceType, id, meta, ...rest } : { resourceType, id, ...rest };
+}
+
+/**
+ * The Athena-shaped JSON text of a resource — the text of `toAthenaShape(resource)` — with the top-level keys
+ * ordered `resourcetype`, `id`, `meta` (an empty object when absent), then the rest; the store splices
+ * `meta.versionid`/`meta.lastupdated` in there. Derived from the body's JSON text by lower-casing its keys,
+ * without building a shaped copy, unless the resource holds extensions (their items become JSON text).
+ *
+ * @param resource - a parsed FHIR resource (original casing) ordered by {@link withLeadingKeys}
+ * @param body - `JSON.stringify(resource)`
+ * @returns the JSON text
+ */
+export function athenaJsonText(resource: Record<string, unknown>, body: string = JSON.stringify(resource)): string {
+  let text: string;
+  if (body.includes('xtension":')) {
+    const { resourceType, id, meta, ...rest } = resource;
+    text = JSON.stringify(extensionsAsText({ resourceType, id, meta: meta ?? {}, ...rest }));
+  } else if (resource.meta !== undefined) {
+    text = body;
+  } else {
+    // `{"resourceType":<type>,"id":<id>` then the rest: splice an empty meta in after the id.
+    const head = `{"resourceType":${JSON.stringify(resource.resourceType)},"id":${JSON.stringify(resource.id)}`;
+    text = body.startsWith(head) ? `${head},"meta":{}${body.slice(head.length)}` : JSON.stringify({ ...resource, meta: {} });
+  }
+  return text.replace(KEY_WITH_UPPER, (_m, k: string) => `"${k.toLowerCase()}":`);
+}
+
+/**
+ * The DuckDB type of Athena-shaped values, inferred as DuckDB's `read_json` infers it over every row
+ * (`sample_size := -1`): strings VARCHAR (dates stay strings, ids never become UUID), integers BIGINT, other numbers
+ * DOUBLE, objects STRUCT (fields in first-seen order), arrays LIST, clashing scalars VARCHAR, clashing shapes JSON.
+ * Plain data: workers send it to the main thread and the store keeps it per resource type.
+ */
+export type AthenaType = 'NULL' | 'VARCHAR' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'JSON' | { readonly s: Record<string, AthenaType> } | { readonly l: AthenaType };
+
+function scalarType(v: unknown): AthenaType {
+  if (typeof v === 'string') {
+    return 'VARCHAR';
+  }
+  if (typeof v === 'boolean') {
+    return 'BOOLEAN';
+  }
+  if (typeof v === 'number') {
+    return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'BIGINT' : 'DOUBLE';
+  }
+  return 'NULL';
+}
+
+/**
+ * Merges two inferred types (the first may be updated in place and is returned when possible).
+ *
+ * @param a - a type
+ * @param b - another type
+ * @returns their least common type
+ */
+export function mergeAthenaType(a: AthenaType, b: AthenaType): AthenaType {
+  if (a === b || b === 'NULL') {
+    return a;
+  }
+  if (a === 'NULL') {
+    return b;
+  }
+  if (typeof a === 'string' || typeof b === 'string') {
+    if (typeof a === 'string' && typeof b === 'string') {
+      if (a === 'JSON' || b === 'JSON') {
+        return 'JSON';
+      }
+      return (a === 'BIGINT' && b === 'DOUBLE') || (a === 'DOUBLE' && b === 'BIGINT') ? 'DOUBLE' : 'VARCHAR';
+    }
+    return 'JSON';
+  }
+  if ('s' in a && 's' in b) {
+    for (const [k, t] of Object.entries(b.s)) {
+      const had = a.s[k];
+      a.s[k] = had === undefined ? t : mergeAthenaType(had, t);
+    }
+    return a;
+  }
+  if ('l' in a && 'l' in b) {
+    return { l: mergeAthenaType(a.l, b.l) };
+  }
+  return 'JSON';
+}
+
+/**
+ * Folds one resource (original FHIR casing) into the inferred type of its Athena table: keys lower-cased,
+ * `extension`/`modifierExtension` items as VARCHAR (they are JSON text in the table).
+ *
+ * @param value - a parsed resource, or a value inside one
+ * @param prev - the type inferred so far (`NULL` at first)
+ * @returns the merged type
+ */
+export function observeAthenaType(value: unknown, prev: AthenaType = 'NULL'): AthenaType {
+  if (typeof value !== 'object' || value === null) {
+    return mergeAthenaType(prev, scalarType(value));
+  }
+  if (Array.isArray(value)) {
+    let el: AthenaType = typeof prev === 'object' && 'l' in prev ? prev.l : 'NULL';
+    for (const x of value) {
+      el = observeAthenaType(x, el);
+    }
+    return mergeAthenaType(prev, { l: el });
+  }
+  const struct: { s: Record<string, AthenaType> } = typeof prev === 'object' && 's' in prev ? prev : { s: {} };
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    const key = k.toLowerCase();
+    const before = struct.s[key] ?? 'NULL';
+    struct.s[key] = (k === 'extension' || k === 'modifierExtension') && Array.isArray(v) ? mergeAthenaType(before, { l: 'VARCHAR' }) : observeAthenaType(v, before);
+  }
+  return prev === struct ? struct : mergeAthenaType(prev, struct);
+}
+
+/**
+ * The DuckDB type text of an inferred type (`STRUCT("code" VARCHAR, …)[]`); a type seen only as null is JSON.
+ *
+ * @param t - the inferred type
+ * @returns DuckDB type text
+ */
+export function athenaTypeSql(t: AthenaType): string {
+  if (typeof t === 'string') {
+    return t === 'NULL' ? 'JSON' : t;
+  }
+  if ('l' in t) {
+    return `${athenaTypeSql(t.l)}[]`;
+  }
+  const fields = Object.entries(t.s);
+  return fields.length === 0 ? 'JSON' : `STRUCT(${fields.map(([k, v]) => `"${k.replace(/"/g, '""')}" ${athenaTypeSql(v)}`).join(', ')})`;
+}

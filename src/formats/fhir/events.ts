@@ -147,8 +147,24 @@ const CODE_KEYS: Readonly<Record<string, string>> = {
 };
 
 function codings(v: unknown): Coding[] {
-  const list = Array.isArray(v) ? (v as CodeableConcept[]) : v === undefined ? [] : [v as CodeableConcept];
-  return list.flatMap((c) => (Array.isArray(c.coding) ? c.coding : [])).filter((c) => typeof c.code === 'string');
+  const out: Coding[] = [];
+  const add = (c: CodeableConcept | undefined): void => {
+    if (typeof c === 'object' && Array.isArray(c.coding)) {
+      for (const x of c.coding) {
+        if (typeof x.code === 'string') {
+          out.push(x);
+        }
+      }
+    }
+  };
+  if (Array.isArray(v)) {
+    for (const c of v as CodeableConcept[]) {
+      add(c);
+    }
+  } else {
+    add(v as CodeableConcept | undefined);
+  }
+  return out;
 }
 
 function quantity(v: unknown): { value: number | null; unit: string | null } {
@@ -174,10 +190,23 @@ export function extractClinicalEvents(resource: Record<string, unknown>): Clinic
   if (typeof type !== 'string' || type === 'Patient' || patientId === undefined || typeof resource.id !== 'string') {
     return [];
   }
-  const base = { patientId, resourceType: type, resourceId: resource.id, date: firstDate(resource, DATE_KEYS[type] ?? []) };
+  const resourceId = resource.id;
+  const date = firstDate(resource, DATE_KEYS[type] ?? []);
   const out: ClinicalEvent[] = [];
-  const push = (c: Coding, extra: Partial<ClinicalEvent> = {}): void => {
-    out.push({ ...base, system: c.system ?? '', code: c.code ?? '', value: null, unit: null, valueCode: null, category: null, ...extra });
+  // Plain object literals (no spreads): this runs for every imported resource.
+  const push = (c: Coding, extra: { value?: number | null; unit?: string | null; valueCode?: string | null; category?: string | null } = {}): void => {
+    out.push({
+      patientId,
+      resourceType: type,
+      resourceId,
+      date,
+      system: c.system ?? '',
+      code: c.code ?? '',
+      value: extra.value ?? null,
+      unit: extra.unit ?? null,
+      valueCode: extra.valueCode ?? null,
+      category: extra.category ?? null,
+    });
   };
   if (type === 'Encounter') {
     const cls = resource.class as Coding | undefined;

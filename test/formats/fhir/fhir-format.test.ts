@@ -25,7 +25,7 @@ describe('FHIR format helpers', () => {
     assert.throws(() => bundleToResources({ resourceType: 'Patient' }), (e: { code?: string }) => e.code === 'invalid-input');
   });
 
-  it('every real resource passes structure-only validation with medplum (after the split)', () => {
+  it('every real resource passes structure-only validation (after the split)', () => {
     for (const r of resources) {
       const issues = validateFhirResource(r, 'structure-only');
       assert.ok(!failsValidation(issues, 'structure-only'), `${r.resourceType}/${r.id ?? ''}: ${JSON.stringify(issues)}`);
@@ -53,7 +53,7 @@ describe('FHIR format helpers', () => {
     assert.ok(!isResolvableReference('urn:uuid:1234'));
   });
 
-  it('structure validation reports medplum errors with FHIRPath locations; strict also fails warnings', () => {
+  it('structure validation reports errors with FHIRPath locations; strict also fails warnings', () => {
     const issues = validateFhirResource({ resourceType: 'Patient', id: 'p', birthDate: '1990-13-45', foo: 1 });
     assert.ok(issues.some((i) => i.path === 'Patient.birthDate' && i.severity === 'error'));
     assert.ok(issues.some((i) => i.path === 'Patient.foo'));

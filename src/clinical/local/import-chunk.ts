@@ -1,0 +1,256 @@
+/**
+ * The CPU-bound half of an import job, run on a chunk of NDJSON lines in a worker thread (import-worker.ts) or in
+ * process for small inputs: parse each line, validate it at the job's level, and for every accepted resource
+ * compute what the datastore stores — the body without `meta.versionId`/`meta.lastUpdated` (keys ordered
+ * `resourceType`, `id`, `meta` first; DuckDB hashes it while loading), the HealthLake-Athena shaped body, the search columns and the flattened clinical events. The rows are written to two
+ * staging files DuckDB bulk-loads (`read_csv` with a `\x01` delimiter and no quoting: JSON text never holds a raw
+ * control character), so the main thread only runs SQL. Rejected lines come back as FAILURE manifest lines.
+ */
+import * as fs from 'node:fs';
+import type { AthenaType } from '../../formats/fhir/athena-shape';
+import { athenaJsonText, observeAthenaType, withLeadingKeys } from '../../formats/fhir/athena-shape';
+import { extractClinicalEvents } from '../../formats/fhir/events';
+import type { FhirValidationLevel } from '../../formats/fhir/validate';
+import { failsValidation, issuesToReason, validateFhirResource } from '../../formats/fhir/validate';
+import type { ImportFailureLine } from './job-files';
+
+/** A chunk of one input file: whole lines, starting at a known line number. */
+export interface ImportChunk {
+  /** Chunk sequence number in the job (chunks commit in this order). */
+  readonly seq: number;
+  /** Input file name (as written in the manifests). */
+  readonly file: string;
+  /** 1-based line number of the chunk's first line. */
+  readonly startLine: number;
+  /** The chunk's bytes (whole lines). */
+  readonly bytes: Uint8Array;
+  /** Staging file prefix: `<prefix>.res` and `<prefix>.ev` are written. */
+  readonly stagingPrefix: string;
+  /** Validation level. */
+  readonly level: FhirValidationLevel;
+}
+
+/** What processing a chunk yields. */
+export interface ChunkResult {
+  /** The chunk's sequence number. */
+  readonly seq: number;
+  /** Input file name. */
+  readonly file: string;
+  /** Non-blank lines scanned. */
+  readonly scanned: number;
+  /** Bytes of the chunk. */
+  readonly scannedBytes: number;
+  /** Resources accepted (rows in the `.res` staging file). */
+  readonly accepted: number;
+  /** Bytes of the accepted lines. */
+  readonly acceptedBytes: number;
+  /** Event rows in the `.ev` staging file. */
+  readonly events: number;
+  /** Longest staging row in bytes (sizes DuckDB's line buffer). */
+  readonly maxRowBytes: number;
+  /** FAILURE manifest lines (JSON text, one per line, newline-terminated). */
+  readonly failureText: string;
+  /** Rejected lines. */
+  readonly failed: number;
+  /** Resource types accepted, with the inferred type of their Athena table rows. */
+  readonly types: Readonly<Record<string, AthenaType>>;
+  /** The staging prefix. */
+  readonly stagingPrefix: string;
+}
+
+/** Column order of the `.res` staging file. */
+export const RES_COLUMNS = {
+  resource_type: 'VARCHAR',
+  id: 'VARCHAR',
+  subject_ref: 'VARCHAR',
+  clinical_time: 'VARCHAR',
+  line: 'INTEGER',
+  body: 'VARCHAR',
+  athena_body: 'VARCHAR',
+} as const;
+
+/** Column order of the `.ev` staging file. */
+export const EV_COLUMNS = {
+  patient_id: 'VARCHAR',
+  resource_type: 'VARCHAR',
+  resource_id: 'VARCHAR',
+  event_time: 'VARCHAR',
+  system: 'VARCHAR',
+  code: 'VARCHAR',
+  value: 'DOUBLE',
+  unit: 'VARCHAR',
+  value_code: 'VARCHAR',
+  category: 'VARCHAR',
+} as const;
+
+/**
+ * An ISO date or date-time as a UTC `YYYY-MM-DD HH:MM:SS.mmm` literal DuckDB casts to TIMESTAMP (DuckDB ignores a
+ * `+hh:mm` offset when casting to TIMESTAMP, so the offset is applied here).
+ *
+ * @param iso - FHIR date, dateTime or instant
+ * @returns the UTC timestamp text, or null when unparseable
+ */
+export function utcTimestampText(iso: string | null): string | null {
+  if (iso === null) {
+    return null;
+  }
+  if (iso === lastIso) {
+    return lastUtc;
+  }
+  const t = Date.parse(/^\d{4}$/.test(iso) ? `${iso}-01-01` : /^\d{4}-\d{2}$/.test(iso) ? `${iso}-01` : iso);
+  lastIso = iso;
+  lastUtc = Number.isFinite(t) ? new Date(t).toISOString().replace('T', ' ').replace('Z', '') : null;
+  return lastUtc;
+}
+
+// The events of one resource share its date: remember the last conversion.
+let lastIso: string | undefined;
+let lastUtc: string | null = null;
+
+/**
+ * The resource without `meta.versionId` and `meta.lastUpdated` (the store assigns them).
+ *
+ * @param resource - a parsed resource
+ * @returns the same object when it has neither, else a shallow copy without them
+ */
+export function stripVersionMeta(resource: Record<string, unknown>): Record<string, unknown> {
+  const meta = resource.meta as Record<string, unknown> | undefined;
+  if (meta === undefined || (meta.versionId === undefined && meta.lastUpdated === undefined)) {
+    return resource;
+  }
+  const rest = Object.fromEntries(Object.entries(meta).filter(([k]) => k !== 'versionId' && k !== 'lastUpdated'));
+  const out = { ...resource };
+  if (Object.keys(rest).length === 0) {
+    delete out.meta;
+  } else {
+    out.meta = rest;
+  }
+  return out;
+}
+
+function subjectRefOf(r: Record<string, unknown>): string | null {
+  for (const key of ['subject', 'patient', 'beneficiary']) {
+    const ref = (r[key] as { reference?: unknown } | undefined)?.reference;
+    if (typeof ref === 'string') {
+      return ref;
+    }
+  }
+  return null;
+}
+
+// A staging field must not hold the delimiter or a line break; JSON text never does (control characters are
+// escaped), ids and types are checked by validation, so only free strings (references, codes, units) are checked.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f]/;
+
+function field(v: string | null): string {
+  return v === null || CONTROL.test(v) ? '' : v;
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Processes one chunk: validates every line and writes the staging files of the accepted resources. When a
+ * resource occurs twice in the chunk, both get a row (their outcomes are computed in file order) but only the
+ * last occurrence's events are staged.
+ *
+ * @param chunk - the lines and where they come from
+ * @returns counts, FAILURE lines and the staging prefix
+ */
+export function processChunk(chunk: ImportChunk): ChunkResult {
+  const buf = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
+  const rows: string[] = [];
+  const eventsByKey = new Map<string, string>();
+  const failures: string[] = [];
+  const types: Record<string, AthenaType> = {};
+  let lineNo = chunk.startLine - 1;
+  let scanned = 0;
+  let accepted = 0;
+  let acceptedBytes = 0;
+  let maxRowBytes = 0;
+  let start = 0;
+  const fail = (line: number, resourceType: string | null, id: string | null, reason: string): void => {
+    const f: ImportFailureLine = { file: chunk.file, line, resourceType, id, reason };
+    failures.push(`${JSON.stringify(f)}\n`);
+  };
+  while (start < buf.length) {
+    let nl = buf.indexOf(NEWLINE, start);
+    if (nl < 0) {
+      nl = buf.length;
+    }
+    lineNo++;
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    const lineBytes = Math.min(nl + 1, buf.length) - start;
+    const text = end > start ? buf.toString('utf8', start, end) : '';
+    start = nl + 1;
+    if (text.trim().length === 0) {
+      continue;
+    }
+    scanned++;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      fail(lineNo, null, null, `invalid-json: the line is not JSON (${e instanceof Error ? e.message : String(e)})`);
+      continue;
+    }
+    const r = value as Record<string, unknown>;
+    const type = typeof r.resourceType === 'string' ? r.resourceType : null;
+    const id = typeof r.id === 'string' ? r.id : null;
+    const issues = validateFhirResource(value, chunk.level);
+    if (failsValidation(issues, chunk.level) || type === null || id === null) {
+      fail(lineNo, type, id, issuesToReason(issues.filter((i) => i.severity === 'error' || chunk.level === 'strict')));
+      continue;
+    }
+    const stripped = withLeadingKeys(stripVersionMeta(r));
+    const body = JSON.stringify(stripped);
+    const events = extractClinicalEvents(stripped);
+    const clinical = utcTimestampText(events[0]?.date ?? null);
+    const row = [
+      type,
+      id,
+      field(subjectRefOf(stripped)),
+      clinical ?? '',
+      String(lineNo),
+      body,
+      athenaJsonText(stripped, body),
+    ].join('\x01');
+    maxRowBytes = Math.max(maxRowBytes, row.length * 3);
+    rows.push(row);
+    let ev = '';
+    for (const e of events) {
+      ev += `${[e.patientId, e.resourceType, e.resourceId, utcTimestampText(e.date), e.system, e.code, e.value === null ? null : String(e.value), e.unit, e.valueCode, e.category]
+        .map(field)
+        .join('\x01')}\n`;
+    }
+    eventsByKey.set(`${type}/${id}`, ev);
+    types[type] = observeAthenaType(stripped, types[type]);
+    accepted++;
+    acceptedBytes += lineBytes;
+  }
+  let eventText = '';
+  let events = 0;
+  for (const ev of eventsByKey.values()) {
+    eventText += ev;
+    for (let i = ev.indexOf('\n'); i >= 0; i = ev.indexOf('\n', i + 1)) {
+      events++;
+    }
+  }
+  fs.writeFileSync(`${chunk.stagingPrefix}.res`, rows.length === 0 ? '' : `${rows.join('\n')}\n`);
+  fs.writeFileSync(`${chunk.stagingPrefix}.ev`, eventText);
+  return {
+    seq: chunk.seq,
+    file: chunk.file,
+    scanned,
+    scannedBytes: buf.length,
+    accepted,
+    acceptedBytes,
+    events,
+    maxRowBytes,
+    failureText: failures.join(''),
+    failed: failures.length,
+    types,
+    stagingPrefix: chunk.stagingPrefix,
+  };
+}
