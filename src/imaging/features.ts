@@ -1,12 +1,18 @@
 /**
  * Per-study imaging features: decode an image set, build brain masks, compute radiomics per mask (prefixed
  * `brain_`, `csf_`, `hyperintense_`) plus compartment volumes. One row per image set, keyed by the DICOM PatientID
- * with `event_time` = study date/time, ready for the feature store.
+ * with `event_time` = study date/time, ready for the feature store. Image sets are computed in parallel on a pool of
+ * worker threads ({@link RadiomicsWorkerPool}).
  */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { HealthDataError } from '../errors';
+import type { HealthDataErrorCode } from '../errors';
 import type { ProgressReporter } from '../progress';
 import { brainMasks } from './masks';
 import { computeRadiomics } from './radiomics/extract';
-import type { RadiomicsSettings } from './radiomics/types';
+import type { RadiomicsFeatures, RadiomicsImage, RadiomicsSettings } from './radiomics/types';
 import type { ImagingStore, Volume } from './types';
 
 /** One row of imaging features. */
@@ -18,6 +24,11 @@ export interface ImagingFeatureOptions {
   readonly settings?: RadiomicsSettings;
   /** Progress. */
   readonly progress?: ProgressReporter;
+  /**
+   * Worker threads for {@link extractImagingFeatures}: default min(available cores, image sets); 0 computes in this
+   * thread.
+   */
+  readonly workers?: number;
 }
 
 function prefixed(prefix: string, f: Record<string, number>): Record<string, number> {
@@ -85,18 +96,157 @@ function eventTime(date: string | undefined, time: string | undefined): string {
 export async function extractImagingFeatures(store: ImagingStore, datastoreId: string, options: ImagingFeatureOptions = {}): Promise<ImagingFeatureRow[]> {
   const sets = await store.searchImageSets(datastoreId, { filters: [{ operator: 'EQUAL', values: [{ isPrimary: true }] }], sort: { sortField: 'createdAt', sortOrder: 'ASC' } });
   const task = options.progress?.start('imaging features', sets.length);
-  const rows: ImagingFeatureRow[] = [];
-  for (const s of sets) {
-    const volume = await store.getVolume(datastoreId, s.imageSetId);
-    rows.push({
-      patient_id: s.DICOMTags.DICOMPatientId ?? '',
-      event_time: eventTime(s.DICOMTags.DICOMStudyDate, s.DICOMTags.DICOMStudyTime),
-      study_instance_uid: s.DICOMTags.DICOMStudyInstanceUID ?? '',
-      image_set_id: s.imageSetId,
-      ...imagingFeaturesOfVolume(volume, options),
-    });
-    task?.tick();
+  const threads = Math.min(options.workers ?? os.availableParallelism(), sets.length);
+  const pool = threads > 0 ? new RadiomicsWorkerPool(threads) : undefined;
+  try {
+    // volumes are decoded here one after another (HTJ2K decoding is already parallel inside getVolume) and handed to
+    // the pool as they come; at most 2 per worker wait in memory
+    const pending: Promise<ImagingFeatureRow>[] = [];
+    const inFlight = new Set<Promise<unknown>>();
+    for (const s of sets) {
+      while (pool !== undefined && inFlight.size >= 2 * threads) {await Promise.race(inFlight);}
+      const volume = await store.getVolume(datastoreId, s.imageSetId);
+      const head = {
+        patient_id: s.DICOMTags.DICOMPatientId ?? '',
+        event_time: eventTime(s.DICOMTags.DICOMStudyDate, s.DICOMTags.DICOMStudyTime),
+        study_instance_uid: s.DICOMTags.DICOMStudyInstanceUID ?? '',
+        image_set_id: s.imageSetId,
+      };
+      const features = pool === undefined ? Promise.resolve(imagingFeaturesOfVolume(volume, options)) : pool.imagingFeatures(volume, options.settings);
+      const row = features.then((f) => {
+        task?.tick();
+        return { ...head, ...f };
+      });
+      inFlight.add(row);
+      void row.finally(() => inFlight.delete(row)).catch(() => undefined);
+      pending.push(row);
+    }
+    const rows = await Promise.all(pending);
+    task?.finish(`${String(rows.length)} image sets${pool === undefined ? '' : ` on ${String(threads)} worker${threads === 1 ? '' : 's'}`}`);
+    return rows;
+  } finally {
+    await pool?.close();
   }
-  task?.finish(`${String(rows.length)} image sets`);
-  return rows;
+}
+
+/** A task for a pool worker (internal). */
+export type WorkerTask =
+  | { readonly id: number; readonly kind: 'volume'; readonly volume: Volume; readonly settings: RadiomicsSettings | undefined }
+  | { readonly id: number; readonly kind: 'radiomics'; readonly image: RadiomicsImage; readonly mask: ArrayLike<number>; readonly settings: RadiomicsSettings };
+
+type WorkerReply = { readonly id: number; readonly features: Record<string, number> } | { readonly id: number; readonly error: string; readonly code?: string };
+
+type Distributed<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/**
+ * A fixed pool of worker threads computing radiomics, one task per worker at a time. Voxel buffers are transferred
+ * to the worker (not copied): the caller's `voxels` and `mask` arrays are unusable afterwards.
+ *
+ * Works from the compiled `dist/` (plain `.js` worker) and from TypeScript sources under tsx (tests, bench, notebooks
+ * through ts-node-like loaders): a `.ts` worker first registers `tsx/cjs`.
+ *
+ * @example
+ * ```ts
+ * const pool = new RadiomicsWorkerPool(2);
+ * const [a, b] = await Promise.all([pool.radiomics(img1, mask1), pool.radiomics(img2, mask2)]);
+ * await pool.close();
+ * ```
+ */
+export class RadiomicsWorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: { task: WorkerTask; transfer: ArrayBuffer[] }[] = [];
+  private readonly waiting = new Map<number, { resolve: (f: RadiomicsFeatures) => void; reject: (e: Error) => void; worker?: Worker }>();
+  private nextId = 1;
+  private failure: Error | undefined;
+
+  /**
+   * @param threads - number of workers (≥ 1)
+   * @throws {@link HealthDataError} (invalid-input) for fewer than one thread
+   */
+  constructor(threads: number) {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new HealthDataError('invalid-input', `RadiomicsWorkerPool: threads must be a positive integer, got ${String(threads)}`, { path: 'threads' });
+    }
+    const ext = path.extname(__filename);
+    const file = path.join(__dirname, `features-worker${ext}`);
+    for (let i = 0; i < threads; i++) {
+      const w =
+        ext === '.ts'
+          ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] })
+          : new Worker(file);
+      w.on('message', (m: WorkerReply) => {
+        const job = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        if ('error' in m) {
+          job?.reject(new HealthDataError((m.code ?? 'backend') as HealthDataErrorCode, m.error));
+        } else {
+          job?.resolve(m.features);
+        }
+        this.idle.push(w);
+        this.pump();
+      });
+      w.on('error', (e) => {
+        this.fail(new HealthDataError('backend', `radiomics worker stopped: ${e.message}`, { cause: e }));
+      });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  /**
+   * Brain masks and features of one volume ({@link imagingFeaturesOfVolume}) in a worker.
+   *
+   * @param volume - decoded volume (its voxel buffer is transferred)
+   * @param settings - radiomics settings for the brain mask
+   * @returns the feature values
+   */
+  imagingFeatures(volume: Volume, settings?: RadiomicsSettings): Promise<RadiomicsFeatures> {
+    return this.submit({ kind: 'volume', volume, settings }, [volume.voxels.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * {@link computeRadiomics} in a worker.
+   *
+   * @param image - image (its voxel buffer is transferred when it is a typed array)
+   * @param mask - labels (transferred when a typed array)
+   * @param settings - settings
+   * @returns the features
+   */
+  radiomics(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): Promise<RadiomicsFeatures> {
+    const transfer = [image.voxels, mask].filter((a): a is ArrayBufferView & ArrayLike<number> => ArrayBuffer.isView(a)).map((a) => a.buffer as ArrayBuffer);
+    return this.submit({ kind: 'radiomics', image, mask, settings }, [...new Set(transfer)]);
+  }
+
+  /** Stops the workers (pending tasks are rejected). */
+  async close(): Promise<void> {
+    this.fail(new HealthDataError('cancelled', 'RadiomicsWorkerPool closed'));
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+
+  private submit(task: Distributed<WorkerTask>, transfer: ArrayBuffer[]): Promise<RadiomicsFeatures> {
+    if (this.failure !== undefined) {return Promise.reject(this.failure);}
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.queue.push({ task: { ...task, id }, transfer });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop();
+      const next = this.queue.shift();
+      if (w === undefined || next === undefined) {return;}
+      w.postMessage(next.task, next.transfer);
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.failure === undefined) {this.failure = e;}
+    for (const job of this.waiting.values()) {job.reject(e);}
+    this.waiting.clear();
+    this.queue.length = 0;
+  }
 }

@@ -9,6 +9,7 @@ export * from '../formats/dicom/index';
 export * from '../formats/htj2k/index';
 export * from './masks';
 export * from './nifti';
+export * from './nrrd';
 export * from './features';
 export * from './radiomics/index';
 export * from './pipeline-steps';

@@ -6,8 +6,9 @@ import { firstOrderFeatures } from './firstorder';
 import { glcmFeatures } from './glcm';
 import { glrlmFeatures } from './glrlm';
 import { gldmFeatures, glszmFeatures, ngtdmFeatures } from './neighbourhood';
-import { discretiseRoi } from './roi';
+import { discretiseRoi, resegmentMask } from './roi';
 import { shapeFeatures } from './shape';
+import { neighbourhoodMatrices, runLengthMatrices, sizeZoneMatrix } from './texture-pass';
 import type { FeatureFamily, RadiomicsFeatures, RadiomicsImage, RadiomicsSettings } from './types';
 import { FEATURE_FAMILIES } from './types';
 
@@ -26,18 +27,21 @@ import { FEATURE_FAMILIES } from './types';
  * ```
  */
 export function computeRadiomics(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): RadiomicsFeatures {
-  const roi = discretiseRoi(image, mask, settings);
   const families = new Set<FeatureFamily>(settings.families ?? FEATURE_FAMILIES);
+  const reseg = settings.resegmentRange === undefined ? undefined : resegmentMask(image, mask, settings);
+  const roi = discretiseRoi(image, reseg ?? mask, reseg === undefined ? settings : { ...settings, label: 1 });
   const out: RadiomicsFeatures = {};
   const add = (family: FeatureFamily, values: Record<string, number>): void => {
     for (const [k, v] of Object.entries(values)) {out[`original_${family}_${k}`] = v;}
   };
-  if (families.has('shape')) {add('shape', shapeFeatures(roi, settings));}
+  if (families.has('shape')) {add('shape', shapeFeatures(reseg === undefined ? roi : discretiseRoi(image, mask, { ...settings, resegmentRange: undefined }), settings));}
   if (families.has('firstorder')) {add('firstorder', firstOrderFeatures(roi, settings));}
-  if (families.has('glcm')) {add('glcm', glcmFeatures(roi));}
-  if (families.has('glrlm')) {add('glrlm', glrlmFeatures(roi));}
-  if (families.has('glszm')) {add('glszm', glszmFeatures(roi));}
-  if (families.has('gldm')) {add('gldm', gldmFeatures(roi, settings.gldmA ?? 0));}
-  if (families.has('ngtdm')) {add('ngtdm', ngtdmFeatures(roi));}
+  const aggregation = settings.weightingNorm === 'no_weighting' ? 'merged' : 'averaged';
+  const sweep = families.has('glcm') || families.has('gldm') || families.has('ngtdm') ? neighbourhoodMatrices(roi, settings.gldmA ?? 0) : undefined;
+  if (sweep !== undefined && families.has('glcm')) {add('glcm', glcmFeatures(roi, aggregation, sweep.glcm));}
+  if (families.has('glrlm')) {add('glrlm', glrlmFeatures(roi, aggregation, runLengthMatrices(roi)));}
+  if (families.has('glszm')) {add('glszm', glszmFeatures(roi, sizeZoneMatrix(roi)));}
+  if (sweep !== undefined && families.has('gldm')) {add('gldm', gldmFeatures(roi, settings.gldmA ?? 0, sweep.gldm));}
+  if (sweep !== undefined && families.has('ngtdm')) {add('ngtdm', ngtdmFeatures(roi, sweep.ngtdm));}
   return out;
 }

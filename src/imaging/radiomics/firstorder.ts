@@ -5,13 +5,52 @@ import type { DiscretisedRoi } from './roi';
 import { EPS } from './roi';
 import type { RadiomicsSettings } from './types';
 
-/** numpy.percentile with linear interpolation on a sorted array. */
-function percentile(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * (q / 100);
+/** The k-th smallest value (0-based) of a sample. */
+type OrderStatistic = (k: number) => number;
+
+/**
+ * Order statistics of the values: by counting when they are integers over a modest range (MR and CT intensities;
+ * linear time), else by sorting.
+ */
+function orderStatistics(x: Float64Array): OrderStatistic {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let integral = true;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] ?? 0;
+    if (v < lo) {lo = v;}
+    if (v > hi) {hi = v;}
+    if (integral && !Number.isInteger(v)) {integral = false;}
+  }
+  if (integral && hi - lo < 1 << 22 && hi - lo < 4 * x.length + 1024) {
+    const cum = new Int32Array(hi - lo + 2);
+    for (let i = 0; i < x.length; i++) {
+      const c = (x[i] ?? 0) - lo + 1;
+      cum[c] = (cum[c] ?? 0) + 1;
+    }
+    for (let c = 1; c < cum.length; c++) {cum[c] = (cum[c] ?? 0) + (cum[c - 1] ?? 0);}
+    // cum[c] = number of values < lo + c; the k-th value is lo + (first c with cum[c + 1] > k)
+    return (k) => {
+      let a = 0;
+      let b = cum.length - 2;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if ((cum[m + 1] ?? 0) > k) {b = m;} else {a = m + 1;}
+      }
+      return lo + a;
+    };
+  }
+  const sorted = Float64Array.from(x).sort();
+  return (k) => sorted[k] ?? 0;
+}
+
+/** numpy.percentile with linear interpolation. */
+function percentile(at: OrderStatistic, n: number, q: number): number {
+  const pos = (n - 1) * (q / 100);
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  const a = sorted[lo] ?? 0;
-  const b = sorted[hi] ?? 0;
+  const a = at(lo);
+  const b = at(hi);
   return a + (b - a) * (pos - lo);
 }
 
@@ -49,9 +88,11 @@ export function firstOrderFeatures(roi: DiscretisedRoi, settings: RadiomicsSetti
   m2 /= n;
   m3 /= n;
   m4 /= n;
-  const sorted = Float64Array.from(x).sort();
-  const p10 = percentile(sorted, 10);
-  const p90 = percentile(sorted, 90);
+  const at = orderStatistics(x);
+  const p10 = percentile(at, n, 10);
+  const p90 = percentile(at, n, 90);
+  const min = at(0);
+  const max = at(n - 1);
   let rSum = 0;
   let rN = 0;
   for (let i = 0; i < n; i++) {
@@ -86,14 +127,14 @@ export function firstOrderFeatures(roi: DiscretisedRoi, settings: RadiomicsSetti
     Energy: energy,
     TotalEnergy: energy * voxelVolume,
     Entropy: entropy,
-    Minimum: sorted[0] ?? 0,
+    Minimum: min,
     '10Percentile': p10,
     '90Percentile': p90,
-    Maximum: sorted[n - 1] ?? 0,
+    Maximum: max,
     Mean: mean,
-    Median: percentile(sorted, 50),
-    InterquartileRange: percentile(sorted, 75) - percentile(sorted, 25),
-    Range: (sorted[n - 1] ?? 0) - (sorted[0] ?? 0),
+    Median: percentile(at, n, 50),
+    InterquartileRange: percentile(at, n, 75) - percentile(at, n, 25),
+    Range: max - min,
     MeanAbsoluteDeviation: mad / n,
     RobustMeanAbsoluteDeviation: rN === 0 ? 0 : rmad / rN,
     RootMeanSquared: Math.sqrt(energy / n),

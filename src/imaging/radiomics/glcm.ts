@@ -4,7 +4,7 @@
  */
 import { symmetricEigenvalues } from './linalg';
 import type { DiscretisedRoi } from './roi';
-import { DIRECTIONS_3D, EPS } from './roi';
+import { EPS } from './roi';
 
 /** Feature names in pyradiomics' order. */
 export const GLCM_FEATURES = [
@@ -216,10 +216,11 @@ export function meanOverDirections(perDirection: readonly (Record<string, number
  *
  * @param roi - region
  * @param aggregation - `averaged` (default) or `merged`
+ * @param matrices - the per-direction matrices when already built (e.g. by `neighbourhoodMatrices`)
  * @returns features
  */
-export function glcmFeatures(roi: DiscretisedRoi, aggregation: 'averaged' | 'merged' = 'averaged'): Record<string, number> {
-  const mats = DIRECTIONS_3D.map((d) => glcmMatrix(roi, d));
+export function glcmFeatures(roi: DiscretisedRoi, aggregation: 'averaged' | 'merged' = 'averaged', matrices?: readonly Float64Array[]): Record<string, number> {
+  const mats = matrices ?? roi.directions.map((d) => glcmMatrix(roi, d));
   if (aggregation === 'merged') {
     const sum = new Float64Array(mats[0]?.length ?? 0);
     for (const m of mats) {m.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));}

@@ -3,7 +3,6 @@
  */
 import { meanOverDirections } from './glcm';
 import type { DiscretisedRoi } from './roi';
-import { DIRECTIONS_3D } from './roi';
 import type { SizeMatrix } from './size-matrix';
 import { sizeMatrixStats } from './size-matrix';
 
@@ -39,12 +38,25 @@ export function glrlmMatrix(roi: DiscretisedRoi, dir: readonly [number, number, 
  * GLRLM features, mean over the 13 directions.
  *
  * @param roi - region
+ * @param aggregation - `averaged` over directions (default) or `merged` (matrices summed first, pyradiomics
+ *   weightingNorm `no_weighting`; RunPercentage then divides by voxels × directions, as pyradiomics)
+ * @param matrices - the per-direction matrices when already built (e.g. by `runLengthMatrices`)
  * @returns features named as pyradiomics
  */
-export function glrlmFeatures(roi: DiscretisedRoi): Record<string, number> {
+export function glrlmFeatures(roi: DiscretisedRoi, aggregation: 'averaged' | 'merged' = 'averaged', matrices?: readonly SizeMatrix[]): Record<string, number> {
+  const mats = [...(matrices ?? roi.directions.map((d) => glrlmMatrix(roi, d)))];
+  if (aggregation === 'merged') {
+    const first = mats[0];
+    if (first === undefined) {return {};}
+    const sum = new Float64Array(first.counts.length);
+    for (const m of mats) {m.counts.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));}
+    mats.length = 0;
+    mats.push({ counts: sum, levels: first.levels, sizes: first.sizes });
+  }
+  const voxels = roi.count * (aggregation === 'merged' ? roi.directions.length : 1);
   return meanOverDirections(
-    DIRECTIONS_3D.map((d) => {
-      const s = sizeMatrixStats(glrlmMatrix(roi, d));
+    mats.map((m) => {
+      const s = sizeMatrixStats(m);
       if (s === undefined) {return undefined;}
       return {
         ShortRunEmphasis: s.smallEmphasis,
@@ -53,7 +65,7 @@ export function glrlmFeatures(roi: DiscretisedRoi): Record<string, number> {
         GrayLevelNonUniformityNormalized: s.glNonUniformityNorm,
         RunLengthNonUniformity: s.sizeNonUniformity,
         RunLengthNonUniformityNormalized: s.sizeNonUniformityNorm,
-        RunPercentage: s.nz / roi.count,
+        RunPercentage: s.nz / voxels,
         GrayLevelVariance: s.glVariance,
         RunVariance: s.sizeVariance,
         RunEntropy: s.entropy,

@@ -6,15 +6,13 @@ import type { DiscretisedRoi } from './roi';
 import type { SizeMatrix } from './size-matrix';
 import { sizeMatrixStats } from './size-matrix';
 
+/** Box-index offsets of the neighbours: both senses of every texture direction (26 in 3-D, 8 with force2D). */
 function neighbourOffsets(roi: DiscretisedRoi): Int32Array {
   const [DX, DY] = roi.dims;
   const out: number[] = [];
-  for (let dz = -1; dz <= 1; dz++) {
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        if (dx !== 0 || dy !== 0 || dz !== 0) {out.push(dx + DX * (dy + DY * dz));}
-      }
-    }
+  for (const [dx, dy, dz] of roi.directions) {
+    const o = dx + DX * (dy + DY * dz);
+    out.push(o, -o);
   }
   return Int32Array.from(out);
 }
@@ -73,10 +71,11 @@ export function glszmMatrix(roi: DiscretisedRoi): SizeMatrix {
  * GLSZM features.
  *
  * @param roi - region
+ * @param matrix - the matrix when already built (e.g. by `sizeZoneMatrix`)
  * @returns features named as pyradiomics
  */
-export function glszmFeatures(roi: DiscretisedRoi): Record<string, number> {
-  const s = sizeMatrixStats(glszmMatrix(roi));
+export function glszmFeatures(roi: DiscretisedRoi, matrix?: SizeMatrix): Record<string, number> {
+  const s = sizeMatrixStats(matrix ?? glszmMatrix(roi));
   if (s === undefined) {return {};}
   return {
     SmallAreaEmphasis: s.smallEmphasis,
@@ -130,10 +129,11 @@ export function gldmMatrix(roi: DiscretisedRoi, alpha = 0): SizeMatrix {
  *
  * @param roi - region
  * @param alpha - gldm_a
+ * @param matrix - the matrix when already built (e.g. by `neighbourhoodMatrices`)
  * @returns features named as pyradiomics
  */
-export function gldmFeatures(roi: DiscretisedRoi, alpha = 0): Record<string, number> {
-  const s = sizeMatrixStats(gldmMatrix(roi, alpha));
+export function gldmFeatures(roi: DiscretisedRoi, alpha = 0, matrix?: SizeMatrix): Record<string, number> {
+  const s = sizeMatrixStats(matrix ?? gldmMatrix(roi, alpha));
   if (s === undefined) {return {};}
   return {
     SmallDependenceEmphasis: s.smallEmphasis,
@@ -199,10 +199,11 @@ export function ngtdmMatrix(roi: DiscretisedRoi): NgtdmMatrix {
  * NGTDM features.
  *
  * @param roi - region
+ * @param matrix - n_i and s_i when already built (e.g. by `neighbourhoodMatrices`)
  * @returns features named as pyradiomics
  */
-export function ngtdmFeatures(roi: DiscretisedRoi): Record<string, number> {
-  const { n, s, levels } = ngtdmMatrix(roi);
+export function ngtdmFeatures(roi: DiscretisedRoi, matrix?: NgtdmMatrix): Record<string, number> {
+  const { n, s, levels } = matrix ?? ngtdmMatrix(roi);
   let nvp = 0;
   for (const v of n) {nvp += v;}
   if (nvp === 0) {return {};}

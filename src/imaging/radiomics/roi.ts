@@ -25,6 +25,13 @@ export interface DiscretisedRoi {
   readonly spacingMm: readonly [number, number, number];
   /** Bounding box origin in the image (voxel index of box voxel (1,1,1)). */
   readonly start: readonly [number, number, number];
+  /** Texture directions (dx, dy, dz), one of each opposite pair: 13 in 3-D, 4 with `force2D`. */
+  readonly directions: readonly (readonly [number, number, number])[];
+  /**
+   * 1 + index into `present` of each box voxel's grey level, 0 outside the region: the compact grey-level code the
+   * fast texture loops read (8 bits when up to 255 levels are present, 16 bits up to 65535).
+   */
+  readonly code: Uint8Array | Uint16Array | Int32Array;
 }
 
 /**
@@ -77,9 +84,19 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
   if (mode === 'none') {
     toLevel = (v) => Math.round(v);
   } else if (mode === 'fixed-bin-count') {
+    // numpy.histogram(values, binCount) edges (linspace; the last edge raised by 1, as pyradiomics), then digitize
     const bins = settings.binCount ?? 16;
-    const width = (hi - lo) / bins;
-    toLevel = (v) => (width === 0 ? 1 : Math.min(bins, Math.floor((v - lo) / width) + 1));
+    const step = (hi - lo) / bins;
+    const edges = new Float64Array(bins + 1);
+    for (let e = 0; e <= bins; e++) {edges[e] = e * step + lo;}
+    edges[bins] = hi + 1;
+    toLevel = (v) => {
+      if (step === 0) {return 1;}
+      let l = Math.min(bins, Math.max(1, Math.floor((v - lo) / step) + 1));
+      while (l > 1 && v < (edges[l - 1] ?? 0)) {l--;}
+      while (l < bins && v >= (edges[l] ?? 0)) {l++;}
+      return l;
+    };
   } else {
     const bw = settings.binWidth ?? 25;
     const low = lo - (((lo % bw) + bw) % bw);
@@ -118,15 +135,95 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
   if (minLevel < 1) {
     throw new HealthDataError('invalid-input', `computeRadiomics: discretisation 'none' needs grey levels ≥ 1, got ${String(minLevel)}; use binWidth or binCount`, { path: 'discretisation' });
   }
-  const seen = new Uint8Array(ng + 1);
+  const seen = new Int32Array(ng + 1);
   for (let j = 0; j < count; j++) {
     seen[levels[index[j] ?? 0] ?? 0] = 1;
   }
   const present: number[] = [];
   for (let l = 1; l <= ng; l++) {
-    if (seen[l] === 1) {present.push(l);}
+    if (seen[l] === 1) {
+      seen[l] = present.length;
+      present.push(l);
+    }
   }
-  return { dims: [dx, dy, dz], levels, values, index, ng, count, present: Int32Array.from(present), spacingMm: image.spacingMm, start: [x0, y0, z0] };
+  const code = present.length < 255 ? new Uint8Array(levels.length) : present.length < 65535 ? new Uint16Array(levels.length) : new Int32Array(levels.length);
+  for (let j = 0; j < count; j++) {
+    const b = index[j] ?? 0;
+    code[b] = (seen[levels[b] ?? 0] ?? 0) + 1;
+  }
+  return {
+    dims: [dx, dy, dz],
+    levels,
+    values,
+    index,
+    ng,
+    count,
+    present: Int32Array.from(present),
+    spacingMm: image.spacingMm,
+    start: [x0, y0, z0],
+    directions: textureDirections(settings),
+    code,
+  };
+}
+
+/**
+ * The texture directions for the settings: the 13 of {@link DIRECTIONS_3D}, or with `force2D` the 4 lying in the
+ * plane normal to `force2Ddimension` (pyradiomics' (z, y, x) axis order).
+ *
+ * @param settings - force2D and force2Ddimension
+ * @returns directions (dx, dy, dz)
+ */
+export function textureDirections(settings: RadiomicsSettings = {}): readonly (readonly [number, number, number])[] {
+  if (settings.force2D !== true) {return DIRECTIONS_3D;}
+  const normal = 2 - (settings.force2Ddimension ?? 0); // (z, y, x) axis → index into (dx, dy, dz)
+  return DIRECTIONS_3D.filter((d) => d[normal] === 0);
+}
+
+/**
+ * Re-segmentation as pyradiomics' `resegmentMask`: region voxels below the lower threshold (and above the upper one,
+ * when given) leave the region.
+ *
+ * @param image - image
+ * @param mask - labels
+ * @param settings - label, resegmentRange and resegmentMode
+ * @returns a 0/1 mask (1 = kept), or the input labels unchanged when no range is set
+ * @throws {@link HealthDataError} (invalid-input) for a range with no or more than two values
+ */
+export function resegmentMask(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): ArrayLike<number> {
+  const range = settings.resegmentRange;
+  if (range === undefined) {return mask;}
+  if (range.length < 1 || range.length > 2) {
+    throw new HealthDataError('invalid-input', `computeRadiomics: resegmentRange needs 1 or 2 values, got ${String(range.length)}`, { path: 'resegmentRange' });
+  }
+  const label = settings.label ?? 1;
+  const mode = settings.resegmentMode ?? 'absolute';
+  let n = 0;
+  let sum = 0;
+  let sum2 = 0;
+  let max = -Infinity;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === label) {
+      const v = image.voxels[i] ?? 0;
+      n++;
+      sum += v;
+      if (v > max) {max = v;}
+    }
+  }
+  const mean = n === 0 ? 0 : sum / n;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === label) {sum2 += ((image.voxels[i] ?? 0) - mean) ** 2;}
+  }
+  const sd = n === 0 ? 0 : Math.sqrt(sum2 / n);
+  const thresholds = [...range].sort((a, b) => a - b).map((t) => (mode === 'sigma' ? mean + sd * t : mode === 'relative' ? max * t : t));
+  const lower = thresholds[0] ?? -Infinity;
+  const upper = thresholds.length === 2 ? (thresholds[1] ?? Infinity) : Infinity;
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== label) {continue;}
+    const v = image.voxels[i] ?? 0;
+    if (v >= lower && v <= upper) {out[i] = 1;}
+  }
+  return out;
 }
 
 /** The 13 unique 3-D directions (dx, dy, dz) of pyradiomics / IBSI, one of each opposite pair. */

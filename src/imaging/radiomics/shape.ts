@@ -1,55 +1,86 @@
 /**
- * Shape features from voxel centres (pyradiomics names): voxel-counting volume and the PCA axis lengths.
- * Mesh-based features (MeshVolume, SurfaceArea, Sphericity, Maximum3DDiameter…) need a marching-cubes mesh and
- * are not computed yet.
+ * Shape features (pyradiomics names): mesh-based volume, surface and diameters from a marching-cubes mesh
+ * ({@link meshMeasures}), voxel-counting volume, and the PCA axis lengths of the voxel centres.
  */
 import { symmetricEigenvalues } from './linalg';
+import { meshMeasures } from './mesh';
 import type { DiscretisedRoi } from './roi';
 import type { RadiomicsSettings } from './types';
 
 /**
- * Computes the voxel-based shape features.
+ * Computes the shape features.
  *
  * @param roi - region
  * @param settings - PCA covariance normalisation (`N` pyradiomics, `N-1` IBSI)
- * @returns features named as pyradiomics
+ * @returns features named as pyradiomics (plus pyradiomics' deprecated Compactness1/2 and SphericalDisproportion,
+ *   which have IBSI definitions)
  */
 export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings = {}): Record<string, number> {
   const [DX, DY] = roi.dims;
   const [sx, sy, sz] = roi.spacingMm;
   const n = roi.count;
+  // one pass: sums of coordinates and products, taken relative to the first voxel (keeps the cancellation small)
+  const inside = new Uint8Array(roi.levels.length);
+  const b0 = roi.index[0] ?? 0;
+  const x0 = b0 % DX;
+  const y0 = Math.floor(b0 / DX) % DY;
+  const z0 = Math.floor(b0 / (DX * DY));
   let mx = 0;
   let my = 0;
   let mz = 0;
-  const coords = new Float64Array(n * 3);
+  let cxx = 0;
+  let cxy = 0;
+  let cxz = 0;
+  let cyy = 0;
+  let cyz = 0;
+  let czz = 0;
   for (let t = 0; t < n; t++) {
     const b = roi.index[t] ?? 0;
-    const x = (b % DX) * sx;
-    const y = (Math.floor(b / DX) % DY) * sy;
-    const z = Math.floor(b / (DX * DY)) * sz;
-    coords[3 * t] = x;
-    coords[3 * t + 1] = y;
-    coords[3 * t + 2] = z;
+    inside[b] = 1;
+    const yz = Math.floor(b / DX);
+    const x = (b - yz * DX - x0) * sx;
+    const zi = Math.floor(yz / DY);
+    const y = (yz - zi * DY - y0) * sy;
+    const z = (zi - z0) * sz;
     mx += x;
     my += y;
     mz += z;
+    cxx += x * x;
+    cxy += x * y;
+    cxz += x * z;
+    cyy += y * y;
+    cyz += y * z;
+    czz += z * z;
   }
   mx /= n;
   my /= n;
   mz /= n;
-  const c = new Float64Array(9);
-  for (let t = 0; t < n; t++) {
-    const d = [(coords[3 * t] ?? 0) - mx, (coords[3 * t + 1] ?? 0) - my, (coords[3 * t + 2] ?? 0) - mz];
-    for (let a = 0; a < 3; a++) {
-      for (let b = 0; b < 3; b++) {
-        c[a * 3 + b] = (c[a * 3 + b] ?? 0) + (d[a] ?? 0) * (d[b] ?? 0);
-      }
-    }
-  }
+  cxx -= n * mx * mx;
+  cxy -= n * mx * my;
+  cxz -= n * mx * mz;
+  cyy -= n * my * my;
+  cyz -= n * my * mz;
+  czz -= n * mz * mz;
   const norm = settings.pcaNormalisation === 'N-1' ? Math.max(1, n - 1) : n;
-  const [major = 0, minor = 0, least = 0] = symmetricEigenvalues(c.map((v) => v / norm), 3).map((e) => Math.max(0, e));
+  const cov = [cxx, cxy, cxz, cxy, cyy, cyz, cxz, cyz, czz].map((v) => v / norm);
+  const [major = 0, minor = 0, least = 0] = symmetricEigenvalues(cov, 3).map((e) => Math.max(0, e));
+  const mesh = meshMeasures(inside, roi.dims, roi.spacingMm);
+  const v = mesh.volume;
+  const a = mesh.surfaceArea;
+  const sphereSurface = Math.cbrt(36 * Math.PI * v * v);
   return {
+    MeshVolume: v,
     VoxelVolume: n * sx * sy * sz,
+    SurfaceArea: a,
+    SurfaceVolumeRatio: a / v,
+    Sphericity: sphereSurface / a,
+    Compactness1: v / (Math.sqrt(Math.PI) * Math.pow(a, 1.5)),
+    Compactness2: (36 * Math.PI * v * v) / (a * a * a),
+    SphericalDisproportion: a / sphereSurface,
+    Maximum3DDiameter: mesh.maximum3DDiameter,
+    Maximum2DDiameterSlice: mesh.maximum2DDiameterSlice,
+    Maximum2DDiameterColumn: mesh.maximum2DDiameterColumn,
+    Maximum2DDiameterRow: mesh.maximum2DDiameterRow,
     MajorAxisLength: 4 * Math.sqrt(major),
     MinorAxisLength: 4 * Math.sqrt(minor),
     LeastAxisLength: 4 * Math.sqrt(least),

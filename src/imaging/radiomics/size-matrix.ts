@@ -10,8 +10,10 @@ export interface SizeMatrix {
   readonly counts: Float64Array;
   /** Grey level of each row. */
   readonly levels: Int32Array;
-  /** Columns (largest size). */
+  /** Columns (largest size, or the number of `columnSizes`). */
   readonly sizes: number;
+  /** Size of each column when only some sizes have a column (ascending); absent = column j holds size j + 1. */
+  readonly columnSizes?: Int32Array;
 }
 
 /** Emphasis and non-uniformity features of a size matrix, keyed by a neutral name. */
@@ -43,8 +45,25 @@ export interface SizeMatrixStats {
 export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
   const k = m.levels.length;
   const S = m.sizes;
+  const counts = m.counts;
+  const sizeOf = m.columnSizes ?? new Int32Array(0);
+  // one scan collects the non-empty cells; the statistics then run over those only (zone matrices are wide and sparse)
+  let cells = new Int32Array(256);
+  let nc = 0;
   let nz = 0;
-  for (const c of m.counts) {nz += c;}
+  for (let a = 0, base = 0; a < k; a++, base += S) {
+    for (let s = 0; s < S; s++) {
+      const c = counts[base + s] ?? 0;
+      if (c === 0) {continue;}
+      if (nc === cells.length) {
+        const grown = new Int32Array(2 * nc);
+        grown.set(cells);
+        cells = grown;
+      }
+      cells[nc++] = base + s;
+      nz += c;
+    }
+  }
   if (nz === 0) {return undefined;}
   const rowSum = new Float64Array(k);
   const colSum = new Float64Array(S);
@@ -59,45 +78,45 @@ export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
   let ent = 0;
   let muI = 0;
   let muJ = 0;
-  for (let a = 0; a < k; a++) {
+  for (let x = 0; x < nc; x++) {
+    const cell = cells[x] ?? 0;
+    const a = Math.floor(cell / S);
+    const s = cell - a * S;
+    const c = counts[cell] ?? 0;
     const i = m.levels[a] ?? 0;
     const i2 = i * i;
-    for (let s = 0; s < S; s++) {
-      const c = m.counts[a * S + s] ?? 0;
-      if (c === 0) {continue;}
-      const j = s + 1;
-      const j2 = j * j;
-      rowSum[a] = (rowSum[a] ?? 0) + c;
-      colSum[s] = (colSum[s] ?? 0) + c;
-      se += c / j2;
-      le += c * j2;
-      lg += c / i2;
-      hg += c * i2;
-      slg += c / (i2 * j2);
-      shg += (c * i2) / j2;
-      llg += (c * j2) / i2;
-      lhg += c * i2 * j2;
-      const p = c / nz;
-      ent -= p * Math.log2(p + EPS);
-      muI += p * i;
-      muJ += p * j;
-    }
+    const j = sizeOf[s] ?? s + 1;
+    const j2 = j * j;
+    rowSum[a] = (rowSum[a] ?? 0) + c;
+    colSum[s] = (colSum[s] ?? 0) + c;
+    se += c / j2;
+    le += c * j2;
+    lg += c / i2;
+    hg += c * i2;
+    slg += c / (i2 * j2);
+    shg += (c * i2) / j2;
+    llg += (c * j2) / i2;
+    lhg += c * i2 * j2;
+    const p = c / nz;
+    ent -= p * Math.log2(p + EPS);
+    muI += c * i;
+    muJ += c * j;
   }
+  muI /= nz;
+  muJ /= nz;
   let gln = 0;
-  for (const r of rowSum) {gln += r * r;}
+  for (let a = 0; a < k; a++) {gln += (rowSum[a] ?? 0) ** 2;}
   let sn = 0;
-  for (const c of colSum) {sn += c * c;}
+  for (let s = 0; s < S; s++) {sn += (colSum[s] ?? 0) ** 2;}
   let glv = 0;
   let sv = 0;
-  for (let a = 0; a < k; a++) {
-    const i = m.levels[a] ?? 0;
-    for (let s = 0; s < S; s++) {
-      const c = m.counts[a * S + s] ?? 0;
-      if (c === 0) {continue;}
-      const p = c / nz;
-      glv += p * (i - muI) ** 2;
-      sv += p * (s + 1 - muJ) ** 2;
-    }
+  for (let x = 0; x < nc; x++) {
+    const cell = cells[x] ?? 0;
+    const a = Math.floor(cell / S);
+    const p = (counts[cell] ?? 0) / nz;
+    glv += p * ((m.levels[a] ?? 0) - muI) ** 2;
+    const s = cell - a * S;
+    sv += p * ((sizeOf[s] ?? s + 1) - muJ) ** 2;
   }
   return {
     nz,

@@ -41,6 +41,28 @@ export interface RadiomicsSettings {
   readonly pcaNormalisation?: 'N' | 'N-1';
   /** Kurtosis convention: `pyradiomics` (not excess, default) or `ibsi` (excess, minus 3). */
   readonly kurtosis?: 'pyradiomics' | 'ibsi';
+  /**
+   * 2-D texture (pyradiomics `force2D`): GLCM/GLRLM use only the 4 in-plane directions and GLSZM/GLDM/NGTDM the 8
+   * in-plane neighbours, so texture never crosses slices. Shape and first-order stay 3-D.
+   */
+  readonly force2D?: boolean;
+  /**
+   * Axis normal to the 2-D planes, in pyradiomics' (z, y, x) array order: 0 = axial slices (default), 1 = coronal,
+   * 2 = sagittal.
+   */
+  readonly force2Ddimension?: 0 | 1 | 2;
+  /**
+   * Re-segmentation (pyradiomics `resegmentRange`): drop region voxels below the first threshold and, when a second
+   * is given, above it. Shape keeps the original mask (pyradiomics `resegmentShape: false`).
+   */
+  readonly resegmentRange?: readonly number[];
+  /** How `resegmentRange` is read: `absolute` intensities (default), `relative` to the maximum, or `sigma` (mean ± k·SD). */
+  readonly resegmentMode?: 'absolute' | 'relative' | 'sigma';
+  /**
+   * Direction aggregation of GLCM and GLRLM (pyradiomics `weightingNorm`): undefined averages the per-direction
+   * features (default); `no_weighting` sums the matrices over directions first (IBSI "merged").
+   */
+  readonly weightingNorm?: 'no_weighting';
 }
 
 /** Feature values keyed `original_<family>_<Feature>`, as pyradiomics names them. */
