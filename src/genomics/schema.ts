@@ -56,7 +56,10 @@ export const VARIANT_COLUMNS: readonly VariantColumn[] = [
  */
 export const FLAG_ATTRIBUTE_VALUE = 'true';
 
-/** A row of the variant table as plain JSON (maps as objects), ready for `read_json` with the column types. */
+/**
+ * A row of the variant table as plain JSON (maps as objects). The imports build rows in SQL (`local/vcf-sql.ts`);
+ * {@link vcfRecordToRows} is the same conversion record by record, the reference the SQL is tested against.
+ */
 export interface VariantRow {
   importjobid: string;
   contigname: string;
@@ -87,12 +90,13 @@ export interface VariantRow {
 const INFORMATION_NAMES: Readonly<Record<string, string>> = { FT: 'genotype_filters', GP: 'posteriorprobabilities' };
 const OWN_COLUMN_KEYS: ReadonlySet<string> = new Set(['GT', 'GL', 'PL', 'AD', 'GQ', 'SPL', 'DP', 'PS']);
 
+// An Integer value: optional sign and digits within int32, else null (also what the SQL conversion does).
 function int(v: string | undefined): number | null {
-  if (v === undefined || v === '.' || v === '') {
+  if (v === undefined || !/^[-+]?\d+$/.test(v)) {
     return null;
   }
   const n = Number(v);
-  return Number.isInteger(n) && Math.abs(n) <= 2147483647 ? n : null;
+  return Math.abs(n) <= 2147483647 ? n : null;
 }
 
 function ints(v: string | undefined): (number | null)[] | null {
@@ -105,7 +109,7 @@ function doubles(v: string | undefined): (number | null)[] | null {
   }
   return v.split(',').map((x) => {
     const n = Number(x);
-    return x === '.' || Number.isNaN(n) ? null : n;
+    return x === '.' || x === '' || Number.isNaN(n) ? null : n;
   });
 }
 

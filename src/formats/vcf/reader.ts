@@ -26,6 +26,8 @@ export interface VcfReadOptions {
   readonly source?: string;
   /** Keep at most this many warnings (errors are always kept; default 1000). */
   readonly maxWarnings?: number;
+  /** Give each record its raw line as `text` (default false). */
+  readonly keepText?: boolean;
 }
 
 /** Counts of a read, kept up to date while records are consumed. */
@@ -50,6 +52,10 @@ export interface VcfFile {
   readonly stats: VcfReadStats;
   /** The records, in file order. */
   readonly records: AsyncIterable<VcfRecord>;
+  /** Lines up to and including the `#CHROM` line (data line numbers start after it). */
+  readonly headerLines: number;
+  /** Stops reading and releases the file (needed only when `records` is not read to the end). */
+  close(): Promise<void>;
 }
 
 /**
@@ -116,7 +122,7 @@ function strictError(issue: VcfIssue): HealthDataError {
   });
 }
 
-async function openFromLines(lines: AsyncGenerator<string>, options: VcfReadOptions, source: string): Promise<VcfFile> {
+async function openFromLines(lines: AsyncGenerator<string>, options: VcfReadOptions, source: string, release: () => void = () => undefined): Promise<VcfFile> {
   const strict = options.strict === true;
   const validate = options.validate !== false;
   const maxWarnings = options.maxWarnings ?? 1000;
@@ -209,10 +215,21 @@ async function openFromLines(lines: AsyncGenerator<string>, options: VcfReadOpti
         continue;
       }
       stats.records++;
-      yield record;
+      yield options.keepText === true ? { ...record, text } : record;
     }
   }
-  return { header: h, issues, stats, records: records() };
+  const headerLines = lineNo;
+  return {
+    header: h,
+    issues,
+    stats,
+    records: records(),
+    headerLines,
+    close: async () => {
+      release();
+      await lines.return(undefined);
+    },
+  };
 }
 
 function wrapStreamErrors(lines: AsyncGenerator<string>, source: string): AsyncGenerator<string> {
@@ -249,7 +266,58 @@ export async function openVcf(file: string, options: VcfReadOptions = {}): Promi
   const source = options.source ?? path.basename(file);
   const stream = openVcfTextStream(file);
   const lines = wrapStreamErrors(splitLines(stream as AsyncIterable<string>), source);
-  return openFromLines(lines, options, source);
+  try {
+    return await openFromLines(lines, options, source, () => stream.destroy());
+  } catch (e) {
+    stream.destroy();
+    throw e;
+  }
+}
+
+/** What {@link readVcfHead} found at the start of a file. */
+export interface VcfHead {
+  /** The header. */
+  readonly header: VcfHeader;
+  /** Header issues (warnings in lenient mode; errors are thrown as by {@link openVcf}). */
+  readonly issues: readonly VcfIssue[];
+  /** Lines up to and including the `#CHROM` line. */
+  readonly headerLines: number;
+  /** The first data lines (up to `maxDataLines`, blank lines skipped), raw text. */
+  readonly dataLines: readonly string[];
+  /** Whether the file is gzip/BGZF compressed. */
+  readonly gzip: boolean;
+}
+
+/**
+ * Reads a VCF's header and its first data lines, then closes the file (to plan a bulk read of the rest).
+ *
+ * @param file - path to a `.vcf`, `.vcf.gz` or BGZF file
+ * @param options - strict/lenient header checks, source name, and how many data lines to return (default 1000)
+ * @returns the header, its issues, the header's line count and the first data lines
+ * @throws {@link HealthDataError} as {@link openVcf} for the header
+ */
+export async function readVcfHead(file: string, options: VcfReadOptions & { maxDataLines?: number } = {}): Promise<VcfHead> {
+  const source = options.source ?? path.basename(file);
+  const stream = openVcfTextStream(file);
+  const lines = wrapStreamErrors(splitLines(stream as AsyncIterable<string>), source);
+  try {
+    const vcf = await openFromLines(lines, options, source);
+    const max = options.maxDataLines ?? 1000;
+    const dataLines: string[] = [];
+    while (dataLines.length < max) {
+      const next = await lines.next();
+      if (next.done === true) {
+        break;
+      }
+      if (next.value !== '') {
+        dataLines.push(next.value);
+      }
+    }
+    return { header: vcf.header, issues: [...vcf.issues], headerLines: vcf.headerLines, dataLines, gzip: isGzip(file) };
+  } finally {
+    stream.destroy();
+    await lines.return(undefined);
+  }
 }
 
 /**

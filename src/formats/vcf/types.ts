@@ -89,6 +89,8 @@ export interface VcfRecord {
   readonly format: readonly string[];
   /** Raw sample columns, one per header sample. */
   readonly samples: readonly string[];
+  /** The raw data line (only when read with `keepText`). */
+  readonly text?: string;
 }
 
 /** A decoded GT value. */

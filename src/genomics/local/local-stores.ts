@@ -1,11 +1,13 @@
 /**
  * The local genomics backend: reference stores are FASTA + `.fai` files in the workspace, variant and annotation
- * stores are folders of Parquet files (one per imported source, in the HealthOmics table schema) exposed to SQL as
+ * stores are folders of Parquet files (one per imported source) exposed to SQL, in the HealthOmics table schema, as
  * a DuckDB view named after the store — the same name the service gives the Glue table.
  *
  * Layout under `<workspace>/genomics/`: `reference-stores/<id>/store.json`, `…/references/<refId>/reference.json`;
- * `variant-stores/<name>/{store.json,items.json,data/*.parquet}` (and `annotation-stores/…`); `jobs/<jobId>.json`
- * and `jobs/<jobId>.failures.jsonl`.
+ * `variant-stores/<name>/{store.json,items.json,data/*.raw.parquet}` (and `annotation-stores/…`); `jobs/<jobId>.json`
+ * and `jobs/<jobId>.failures.jsonl`. Data files use the raw layout of `vcf-sql.ts` (INFO/FORMAT/sample kept as text);
+ * the store's view turns them into the table's columns ({@link tableFromRawSelect}). Plain `*.parquet` files of the
+ * full table layout (earlier versions) are read as they are.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -32,8 +34,12 @@ import type {
   OmicsWaitOptions,
 } from '../types';
 import { TERMINAL_JOB_STATUSES } from '../types';
-import { emptyVariantSelect } from '../schema';
+import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
 import { sqlLiteral, writeVcfAsParquet } from './parquet-writer';
+import { tableFromRawSelect } from './vcf-sql';
+
+/** Suffix of the raw-layout Parquet files a store's view converts to the table's columns. */
+const RAW_SUFFIX = '.raw.parquet';
 
 /** Store name rule of CreateVariantStore / CreateAnnotationStore. */
 export const STORE_NAME_PATTERN = /^[a-z][a-z0-9_]{2,254}$/;
@@ -524,8 +530,16 @@ export class LocalGenomicsStores implements GenomicsStores {
           .filter((f) => f.endsWith('.parquet'))
           .sort()
       : [];
-    const select =
-      files.length === 0 ? emptyVariantSelect() : `SELECT * FROM read_parquet([${files.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}])`;
+    // Raw-layout files (`*.raw.parquet`, what imports write) become the table's columns in the view; full-table files
+    // (written by earlier versions) are read as they are.
+    const list = (names: string[]): string => `read_parquet([${names.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}])`;
+    const raw = files.filter((f) => f.endsWith(RAW_SUFFIX));
+    const table = files.filter((f) => !f.endsWith(RAW_SUFFIX));
+    const parts = [
+      ...(raw.length > 0 ? [tableFromRawSelect(list(raw))] : []),
+      ...(table.length > 0 ? [`SELECT ${VARIANT_COLUMNS.map((c) => `"${c.name}"`).join(', ')} FROM ${list(table)}`] : []),
+    ];
+    const select = parts.length === 0 ? emptyVariantSelect() : parts.map((p) => `(${p})`).join(' UNION ALL ');
     await duck.exec(`CREATE OR REPLACE VIEW ${this.tableName(name)} AS ${select}`);
   }
 
@@ -617,8 +631,8 @@ export class LocalGenomicsStores implements GenomicsStores {
           const sha = sha256File(abs);
           const stored = readJson<Record<string, StoredItem>>(itemsFile);
           const prev = stored[abs];
-          const file = path.join(dir, 'data', `${key}.parquet`);
-          if (prev?.sha256 === sha && prev.strict === strict && (prev.rows === 0 || fs.existsSync(file))) {
+          const file = path.join(dir, 'data', `${key}${RAW_SUFFIX}`);
+          if (prev?.sha256 === sha && prev.strict === strict && (prev.rows === 0 || fs.existsSync(prev.file))) {
             items[i] = {
               source,
               jobStatus: 'COMPLETED',
@@ -633,7 +647,10 @@ export class LocalGenomicsStores implements GenomicsStores {
             const r = await writeVcfAsParquet(conn, abs, file, {
               importJobId: initial.id,
               strict,
+              layout: 'raw',
             });
+            // A full-table file of this source from an earlier version is replaced by the raw one.
+            fs.rmSync(path.join(dir, 'data', `${key}.parquet`), { force: true });
             recordFailures(r.failures);
             const fileDate = r.header.meta.get('fileDate');
             const entry: StoredItem = {

@@ -1,0 +1,457 @@
+/**
+ * The bulk VCF → variant-table conversion in DuckDB SQL: DuckDB reads the data lines itself (`read_csv`,
+ * tab-separated, every column VARCHAR, no quoting) and no row crosses into JavaScript.
+ *
+ * Two stages. {@link planVcfSql} gives the *raw layout* ({@link RAW_COLUMNS}: the table's cheap columns typed, plus
+ * the INFO, FORMAT and sample text, one row per record × sample) — what the local store keeps on disk.
+ * {@link tableFromRawSelect} turns raw rows into the HealthOmics columns (AWS-SEMANTICS.md §1.5: `attributes` map,
+ * `calls`, `phased`, the FORMAT columns, `information`) — the local store's view, and the full-table Parquet of the
+ * S3/Athena route. Same semantics as `vcfRecordToRows` in `../schema.ts` (tests compare both on every reference VCF).
+ *
+ * For the lenient fast path the plan also has a row filter, {@link VcfSqlPlan.cleanPredicate}: true only for lines
+ * that certainly pass every check of the JavaScript reader (`splitVcfRecord` + `checkVcfRecord`: structure, ALT/REF
+ * forms, INFO and FORMAT values against the header's definitions, GT syntax and allele range). It is deliberately
+ * conservative: a line it cannot prove clean is left out, the writer notices that fewer rows came out than there are
+ * data lines, and re-reads the file with the JavaScript validator, which decides and reports each line exactly.
+ * The check is one regular expression per line over the checked columns, compiled from the header with one
+ * alternative per ALT count (0–8) and per FORMAT layout seen in the first data lines; anything else (more ALTs, other
+ * layouts, polyploid calls with Number=G fields) is "not proven clean".
+ */
+import { RESERVED_FORMAT, RESERVED_INFO } from '../../formats/vcf/header';
+import type { VcfFieldDefinition, VcfHeader } from '../../formats/vcf/types';
+import { FLAG_ATTRIBUTE_VALUE, VARIANT_COLUMNS } from '../schema';
+
+/**
+ * Quotes a string as a SQL literal (for file paths and other text in DDL/COPY, which take no parameters).
+ *
+ * @param s - the text
+ * @returns `'text'` with quotes doubled
+ */
+export function sqlLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** ALT counts the clean-line check has compiled patterns for (rows with more ALTs go to the exact validator). */
+export const MAX_FAST_ALTS = 8;
+/** FORMAT layouts (distinct FORMAT strings of the first data lines) the clean-line check compiles patterns for. */
+export const MAX_FAST_FORMATS = 8;
+
+// FORMAT keys with their own column; every other key goes into `information` (FT and GP renamed, §1.5).
+const OWN_COLUMNS: Readonly<Record<string, string>> = {
+  GL: 'genotypelikelihoods',
+  PL: 'phredlikelihoods',
+  AD: 'alleledepths',
+  GQ: 'conditionalquality',
+  SPL: 'spl',
+  DP: 'depth',
+  PS: 'ps',
+};
+const INFORMATION_NAMES: Readonly<Record<string, string>> = { FT: 'genotype_filters', GP: 'posteriorprobabilities' };
+
+const INT = '[-+]?\\d+';
+const FLT = '[-+]?(?i:\\d+\\.?\\d*(?:e[-+]?\\d+)?|\\.\\d+(?:e[-+]?\\d+)?|inf|infinity|nan)';
+// QUAL: the reader rejects inf/nan (Number() gives NaN), so they are not proven clean here.
+const QUAL = '[-+]?(?:\\d+\\.?\\d*(?:[eE][-+]?\\d+)?|\\.\\d+(?:[eE][-+]?\\d+)?)';
+const BASES = '[ACGTNacgtn]+';
+const ALT_ONE = `(?:${BASES}|\\*|<[^<>\\s,]+>|\\.${BASES}|${BASES}\\.|[ACGTNacgtn]*[\\[\\]][^\\[\\]\\s]+:\\d+[\\[\\]][ACGTNacgtn]*)`;
+// CHROM: printable ASCII without whitespace, not starting with one of < > [ ] * = , (a subset of what the reader allows).
+const CHROM = '[!-)+\\-./0-;?-Z\\\\^-~][!-~]*';
+// FILTER ids: printable ASCII without ';' (whitespace and the id "0" are faults).
+const FILTER = '[!-:<-~]+(?:;[!-:<-~]+)*';
+// Common GT texts and their decoding (others are decoded generically).
+const COMMON_GT: readonly [string, string, boolean][] = [
+  ['0/0', '[0, 0]', false],
+  ['0/1', '[0, 1]', false],
+  ['1/1', '[1, 1]', false],
+  ['1/0', '[1, 0]', false],
+  ['0|0', '[0, 0]', true],
+  ['0|1', '[0, 1]', true],
+  ['1|0', '[1, 0]', true],
+  ['1|1', '[1, 1]', true],
+  ['./.', '[-1, -1]', false],
+  ['.|.', '[-1, -1]', true],
+  ['0', '[0]', false],
+  ['1', '[1]', false],
+  ['.', '[-1]', false],
+  ['1/2', '[1, 2]', false],
+  ['1|2', '[1, 2]', true],
+];
+
+function escapeRegex(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+function choose(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) {
+    c = (c * (n - k + i)) / i;
+  }
+  return c;
+}
+
+/**
+ * The expected value count of a definition (as `expectedCount` of the reader), or undefined for "any".
+ *
+ * @param def - the INFO/FORMAT definition
+ * @param alts - number of ALT alleles
+ * @param ploidy - ploidy (for Number=G)
+ * @returns the count, or undefined when any count passes
+ */
+function expected(def: VcfFieldDefinition, alts: number, ploidy: number): number | undefined {
+  if (alts === 0 && (def.number === 'A' || def.number === 'R' || def.number === 'G')) {
+    return undefined;
+  }
+  switch (def.number) {
+    case 'A':
+      return alts;
+    case 'R':
+      return alts + 1;
+    case 'G':
+      return choose(alts + ploidy, ploidy);
+    case '.':
+      return undefined;
+    default:
+      return def.number;
+  }
+}
+
+/**
+ * A regular expression (RE2 syntax) matching exactly the value texts the reader's `checkValues` accepts for a
+ * definition — or a subset of them (never more).
+ *
+ * @param def - the definition
+ * @param alts - ALT count
+ * @param ploidy - ploidy for Number=G
+ * @param sep - the separator of the enclosing list (`;` for INFO, `:` for FORMAT)
+ * @returns the pattern (no anchors)
+ */
+function valuePattern(def: VcfFieldDefinition, alts: number, ploidy: number, sep: ';' | ':'): string {
+  const other = sep === ';' ? '[^;,\\t]' : '[^:,\\t]';
+  let item: string;
+  switch (def.type) {
+    case 'Integer':
+      item = `(?:${INT}|\\.)`;
+      break;
+    case 'Float':
+      item = `(?:${FLT}|\\.)`;
+      break;
+    case 'Character':
+      // One UTF-16 unit: printable ASCII except the separators.
+      item = sep === ';' ? '[ -+\\--:<-~]' : '[ -+\\--9;-~]';
+      break;
+    case 'Flag':
+    case 'String':
+      item = `${other}*`;
+  }
+  const n = expected(def, alts, ploidy);
+  if (n === undefined) {
+    return `${item}(?:,${item})*`;
+  }
+  if (n === 0) {
+    return '\\.';
+  }
+  return `(?:\\.|${item}${n > 1 ? `(?:,${item}){${String(n - 1)}}` : ''})`;
+}
+
+/**
+ * The INFO pattern for records with `alts` ALT alleles: `key=value` / `Flag` parts joined by `;`, every key declared
+ * (or reserved by the spec), every value of the right Number and Type.
+ *
+ * @param header - the file's header
+ * @param alts - ALT count
+ * @returns the anchored-by-caller pattern
+ */
+function infoPattern(header: VcfHeader, alts: number): string {
+  const defs = new Map<string, VcfFieldDefinition>(RESERVED_INFO);
+  for (const [k, d] of header.info) {
+    defs.set(k, d);
+  }
+  const parts: string[] = [];
+  for (const [key, def] of defs) {
+    if (key.includes(';') || key.includes('=') || key === '') {
+      continue;
+    }
+    parts.push(def.type === 'Flag' ? escapeRegex(key) : `${escapeRegex(key)}=${valuePattern(def, alts, 2, ';')}`);
+  }
+  const one = `(?:${parts.join('|')})`;
+  return `${one}(?:;${one})*`;
+}
+
+function gtPattern(alts: number, ploidy: number | undefined): string {
+  const allele = alts === 0 ? '(?:\\d+|\\.)' : `(?:[0-${String(alts)}]|\\.)`;
+  if (ploidy === undefined) {
+    return `[|/]?${allele}(?:[|/]${allele})*`;
+  }
+  return `[|/]?${allele}${ploidy > 1 ? `(?:[|/]${allele}){${String(ploidy - 1)}}` : ''}`;
+}
+
+/**
+ * The sample-column pattern for one FORMAT layout and ALT count, or undefined when the layout itself is faulty
+ * (GT not first, an undeclared key) so no line with it is proven clean.
+ *
+ * @param header - the header
+ * @param keys - FORMAT keys
+ * @param alts - ALT count
+ * @returns the pattern, or undefined
+ */
+function samplePattern(header: VcfHeader, keys: readonly string[], alts: number): string | undefined {
+  const defs: VcfFieldDefinition[] = [];
+  for (const k of keys) {
+    const def = header.format.get(k) ?? RESERVED_FORMAT.get(k);
+    if (def === undefined || k === '') {
+      return undefined;
+    }
+    defs.push(def);
+  }
+  const gtAt = keys.indexOf('GT');
+  if (gtAt > 0) {
+    return undefined;
+  }
+  if (keys.length === 0) {
+    return '[^\\t]*';
+  }
+  const build = (ploidy: number | undefined): string => {
+    const values = keys.map((_key, i) => {
+      if (i === 0 && gtAt === 0) {
+        return gtPattern(alts, ploidy);
+      }
+      const def = defs[i];
+      return def === undefined ? '' : `(?:\\.|${valuePattern(def, alts, ploidy ?? 2, ':')})`;
+    });
+    // Trailing fields may be dropped (fewer values than keys), never added.
+    let pattern = '';
+    for (let i = values.length - 1; i >= 1; i--) {
+      pattern = `(?::${values[i] ?? ''}${pattern})?`;
+    }
+    return `${values[0] ?? ''}${pattern}`;
+  };
+  const usesPloidy = defs.some((d) => d.number === 'G');
+  if (gtAt !== 0) {
+    // No GT: the reader assumes diploid for Number=G.
+    return build(2);
+  }
+  return usesPloidy ? `(?:${build(1)}|${build(2)})` : build(undefined);
+}
+
+/** The statement parts for one file. */
+export interface VcfSqlPlan {
+  /** The `read_csv(...)` relation of the data lines (columns `c1`…). */
+  readonly relation: string;
+  /** Boolean SQL expression over the relation's columns: true only for lines proven clean (see module doc). */
+  readonly cleanPredicate: string;
+  /** SELECT of the raw layout ({@link RAW_COLUMNS}, one row per record × sample) over every line. */
+  readonly rawSelect: string;
+  /** As `rawSelect`, over the lines proven clean only. */
+  readonly cleanRawSelect: string;
+  /** The FORMAT layouts seen in the first lines (for {@link tableFromRawSelect}). */
+  readonly formats: readonly string[];
+}
+
+/**
+ * Plans the SQL for one VCF.
+ *
+ * @param input - file path (plain or gzip), header, lines to skip (header lines), job id, FORMAT strings seen early
+ * @returns the relation, select list and clean-line predicate
+ */
+export function planVcfSql(input: { file: string; header: VcfHeader; headerLines: number; importJobId: string; gzip: boolean; formats: readonly string[] }): VcfSqlPlan {
+  const { header } = input;
+  const ns = header.samples.length;
+  // One extra column catches lines with too many fields (DuckDB drops fields beyond the last declared column).
+  const nCols = ns > 0 ? 9 + ns + 1 : 10;
+  const columns = Array.from({ length: nCols }, (_, i) => `'c${String(i + 1)}': 'VARCHAR'`).join(', ');
+  const relation =
+    `read_csv(${sqlLiteral(input.file)}, delim = '\t', header = false, auto_detect = false, quote = '', escape = '', ` +
+    `nullstr = ${sqlLiteral('\u0001\u0002')}, null_padding = true, strict_mode = false, skip = ${String(input.headerLines)}, ` +
+    `compression = '${input.gzip ? 'gzip' : 'none'}', columns = {${columns}})`;
+
+  const list = (col: string, sep: string): string => `(CASE WHEN ${col} = '.' THEN []::VARCHAR[] ELSE string_split(${col}, '${sep}') END)`;
+  const fixed = [
+    `${sqlLiteral(input.importJobId)} AS importjobid`,
+    `c1 AS contigname`,
+    `CAST(c2 AS BIGINT) - 1 AS start`,
+    `coalesce(CASE WHEN contains(c8, 'END=') THEN ${infoEndSql('c8')} END, CAST(c2 AS BIGINT) - 1 + length(c4)) AS "end"`,
+    `${list('c3', ';')} AS names`,
+    `c4 AS referenceallele`,
+    `${list('c5', ',')} AS alternatealleles`,
+    `CASE WHEN c6 = '.' THEN NULL ELSE TRY_CAST(c6 AS DOUBLE) END AS qual`,
+    `${list('c7', ';')} AS filters`,
+    `false AS splitfrommultiallelic`,
+    `c8 AS vcf_info`,
+    `c9 AS vcf_format`,
+  ];
+  const sampleCols = Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`);
+  const samples =
+    ns === 0
+      ? `CAST(NULL AS VARCHAR) AS vcf_sample, CAST(NULL AS VARCHAR) AS sampleid FROM $REL`
+      : ns === 1
+        ? `c10 AS vcf_sample, ${sqlLiteral(header.samples[0] ?? '')} AS sampleid FROM $REL`
+        : `unnest([${sampleCols.join(', ')}]) AS vcf_sample, unnest([${header.samples.map((x) => sqlLiteral(x)).join(', ')}]) AS sampleid FROM $REL`;
+  const raw = `SELECT ${fixed.join(',\n  ')},\n  ${samples}`;
+  // ---- clean-line predicate: column count, then one regular expression over the checked columns joined by tabs
+  // (CHROM POS REF ALT QUAL FILTER INFO [FORMAT samples…]) with one alternative per ALT count, then ALT ≠ REF.
+  const checks: string[] = [];
+  const last = `c${String(nCols)}`;
+  checks.push(ns > 0 ? `c${String(nCols - 1)} IS NOT NULL AND ${last} IS NULL` : `c8 IS NOT NULL AND ${last} IS NULL`);
+  const layouts = [...new Set(['.', ...input.formats])].slice(0, MAX_FAST_FORMATS + 1);
+  const byAlts: string[] = [];
+  for (let n = 0; n <= MAX_FAST_ALTS; n++) {
+    const alts = n === 0 ? '\\.' : `${ALT_ONE}${n > 1 ? `(?:,${ALT_ONE}){${String(n - 1)}}` : ''}`;
+    const info = `(?:\\.|${infoPattern(header, n)})?`;
+    const formats: string[] = [];
+    for (const f of layouts) {
+      const p = samplePattern(header, f === '.' ? [] : f.split(':'), n);
+      if (p !== undefined) {
+        formats.push(`${escapeRegex(f)}${ns === 0 ? '' : `\\t${p}${ns > 1 ? `(?:\\t${p})*` : ''}`}`);
+      }
+    }
+    const format = formats.length === 0 ? (ns === 0 ? '' : '\\n') : ns === 0 ? `(?:\\t(?:${formats.join('|')}))?` : `\\t(?:${formats.join('|')})`;
+    byAlts.push(`${alts}\\t(?:\\.|${QUAL})\\t(?:PASS|\\.|${FILTER})\\t${info}${format}`);
+  }
+  const line = `${CHROM}\\t\\d{1,15}\\t${BASES}\\t(?:${byAlts.join('|')})`;
+  const joined = ['c1', 'c2', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', ...Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`)];
+  checks.push(`regexp_full_match(concat_ws(chr(9), ${joined.join(', ')}), ${sqlLiteral(line)})`);
+  checks.push(`NOT contains(';' || c7 || ';', ';0;')`);
+  checks.push(
+    `CASE WHEN c5 = '.' THEN true WHEN NOT contains(c5, ',') THEN upper(c5) <> upper(c4) ` +
+      `ELSE NOT list_contains(string_split(upper(c5), ','), upper(c4)) AND len(list_distinct(string_split(c5, ','))) = len(string_split(c5, ',')) END`,
+  );
+  const cleanPredicate = checks.map((c) => `(${c})`).join('\n  AND ');
+  const cleanRelation = `(SELECT * FROM ${relation} WHERE ${cleanPredicate})`;
+  return {
+    relation,
+    cleanPredicate,
+    rawSelect: raw.split('$REL').join(relation),
+    cleanRawSelect: raw.split('$REL').join(cleanRelation),
+    formats: input.formats,
+  };
+}
+
+
+/**
+ * The columns of the raw layout: the variant table's cheap columns, plus the INFO, FORMAT and sample text the
+ * remaining columns are computed from by {@link tableFromRawSelect}.
+ */
+export const RAW_COLUMNS: readonly { readonly name: string; readonly duckdb: string }[] = [
+  ...VARIANT_COLUMNS.filter((c) => ['importjobid', 'contigname', 'start', 'end', 'names', 'referenceallele', 'alternatealleles', 'qual', 'filters', 'splitfrommultiallelic'].includes(c.name)),
+  { name: 'vcf_info', duckdb: 'VARCHAR' },
+  { name: 'vcf_format', duckdb: 'VARCHAR' },
+  { name: 'vcf_sample', duckdb: 'VARCHAR' },
+  { name: 'sampleid', duckdb: 'VARCHAR' },
+];
+
+/**
+ * SQL of `{k, v}` entries → MAP; a repeated key takes its last value (as a JavaScript Map or object).
+ *
+ * @param entries - SQL list of `{'k': …, 'v': …}` structs
+ * @returns the SQL expression
+ */
+function entriesMapSql(entries: string): string {
+  return `map_from_entries(list_transform(list_filter(${entries}, (e, i) -> NOT list_contains(list_transform((${entries})[i + 1:], x -> x.k), e.k)), e -> {'key': e.k, 'value': e.v}))`;
+}
+
+/**
+ * SQL of INFO text → MAP: empty parts skipped, key = text before the first '=', a Flag (no '=') → {@link FLAG_ATTRIBUTE_VALUE}.
+ *
+ * @param t - SQL of the INFO text
+ * @returns the SQL expression
+ */
+function infoMapSql(t: string): string {
+  return entriesMapSql(
+    `list_transform(list_filter(string_split(${t}, ';'), p -> p <> ''), p -> {'k': split_part(p, '=', 1), 'v': CASE WHEN contains(p, '=') THEN p[strpos(p, '=') + 1:] ELSE '${FLAG_ATTRIBUTE_VALUE}' END})`,
+  );
+}
+
+/**
+ * SQL of INFO END (the last END, when all digits) as BIGINT, else NULL.
+ *
+ * @param t - SQL of the INFO text
+ * @returns the SQL expression
+ */
+function infoEndSql(t: string): string {
+  const last = `list_last(list_filter(string_split(${t}, ';'), p -> split_part(p, '=', 1) = 'END'))[5:]`;
+  return `(CASE WHEN regexp_full_match(${last}, '\\d+') THEN TRY_CAST(${last} AS BIGINT) END)`;
+}
+
+/**
+ * SQL of the `information` map: FORMAT keys without their own column whose value is not '.', FT and GP renamed.
+ *
+ * @param fmt - SQL list of FORMAT keys
+ * @param sv - SQL list of the sample's values
+ * @returns the SQL expression
+ */
+function formatMapSql(fmt: string, sv: string): string {
+  const own = ['GT', ...Object.keys(OWN_COLUMNS)].map((k) => `'${k}'`).join(', ');
+  const renames = Object.entries(INFORMATION_NAMES)
+    .map(([k, v]) => `WHEN '${k}' THEN '${v}'`)
+    .join(' ');
+  return entriesMapSql(
+    `list_transform(list_filter(range(1, len(${fmt}) + 1), i -> (${fmt})[i] NOT IN (${own}) AND (${sv})[i] IS NOT NULL AND (${sv})[i] <> '.'), i -> {'k': CASE (${fmt})[i] ${renames} ELSE (${fmt})[i] END, 'v': (${sv})[i]})`,
+  );
+}
+
+/**
+ * A SELECT turning rows of the raw layout into the variant table's columns (AWS-SEMANTICS.md §1.5), in order and with
+ * exactly its types. Used for the local store's view (over its raw Parquet files) and for the full-table Parquet
+ * of the S3 route. `formats` (FORMAT strings known to be common) only speeds up value lookups.
+ *
+ * @param from - SQL relation with the {@link RAW_COLUMNS}
+ * @param formats - common FORMAT strings (optional)
+ * @returns the SELECT text
+ */
+export function tableFromRawSelect(from: string, formats: readonly string[] = []): string {
+  // attributes: the JSON route (`jm`, computed once per row) for plain key=value lists with unique keys; the exact
+  // route (flags, empty parts, quotes, repeated keys: the last value wins, as in a JavaScript Map) otherwise.
+  const json = `TRY_CAST(TRY_CAST('{"' || replace(replace(vcf_info, '=', '":"'), ';', '","') || '"}' AS JSON) AS MAP(VARCHAR, VARCHAR))`;
+  // (No `cardinality` on maps: the workspace engine redefines it for lists, as Presto's.)
+  const unique =
+    `CASE len(map_keys(jm)) WHEN 0 THEN true WHEN 1 THEN true WHEN 2 THEN map_keys(jm)[1] <> map_keys(jm)[2] ` +
+    `ELSE len(list_distinct(map_keys(jm))) = len(map_keys(jm)) END`;
+  const attributes =
+    `(CASE WHEN vcf_info IS NULL OR vcf_info = '.' OR vcf_info = '' THEN MAP([]::VARCHAR[], []::VARCHAR[]) ` +
+    `WHEN jm IS NULL OR contains(vcf_info, '"') OR contains(vcf_info, '\\') THEN ${infoMapSql('vcf_info')} ` +
+    `WHEN ${unique} THEN jm ELSE ${infoMapSql('vcf_info')} END)`;
+  // A FORMAT key's value in a sample: by fixed position for the known layouts (split_part, no lists), by lookup
+  // otherwise. A missing trailing field is '' here and undefined in the reader; both mean null.
+  const known = formats.filter((f) => f !== '.').slice(0, MAX_FAST_FORMATS);
+  const at = (key: string): string => {
+    const whens = ['.', ...known].map((f) => {
+      const i = f === '.' ? -1 : f.split(':').indexOf(key);
+      return `WHEN ${sqlLiteral(f)} THEN ${i < 0 ? 'NULL' : `split_part(vcf_sample, ':', ${String(i + 1)})`}`;
+    });
+    return `(CASE WHEN vcf_sample IS NULL THEN NULL ELSE CASE vcf_format ${whens.join(' ')} ELSE string_split(vcf_sample, ':')[list_position(string_split(vcf_format, ':'), '${key}')] END END)`;
+  };
+  const gtForm = `regexp_full_match(g, '[|/]?(?:\\d+|\\.)(?:[|/](?:\\d+|\\.))*')`;
+  const calls =
+    `(CASE g ${COMMON_GT.map(([t, c]) => `WHEN '${t}' THEN ${c}`).join(' ')} ` +
+    `ELSE CASE WHEN ${gtForm} THEN TRY_CAST(string_split(replace(replace(ltrim(g, '|/'), '|', '/'), '.', '-1'), '/') AS INTEGER[]) END END)`;
+  const phased =
+    `(CASE WHEN vcf_sample IS NULL THEN NULL ELSE CASE g ${COMMON_GT.map(([t, , p]) => `WHEN '${t}' THEN ${String(p)}`).join(' ')} ` +
+    `ELSE coalesce(${gtForm} AND contains(g, '|') AND NOT contains(g, '/'), false) END END)`;
+  // Integers: sign and digits only (DuckDB's cast would also round '1.5' and read '1_000').
+  const intText = (x: string): string => `TRY_CAST(CASE WHEN ltrim(${x}, '+-0123456789') = '' THEN ${x} END AS INTEGER)`;
+  const nums = (key: string, type: 'INTEGER' | 'DOUBLE'): string =>
+    `(CASE WHEN v_${key} IN ('.', '') THEN NULL ELSE ${type === 'DOUBLE' ? `TRY_CAST(string_split(v_${key}, ',') AS DOUBLE[])` : `list_transform(string_split(v_${key}, ','), x -> ${intText('x')})`} END)`;
+  const num = (key: string): string => intText(`v_${key}`);
+  const plain = ['.', ...known.filter((f) => f.split(':').every((k) => k === 'GT' || k in OWN_COLUMNS))];
+  const information =
+    `(CASE WHEN vcf_sample IS NULL OR vcf_format IS NULL OR vcf_format IN (${plain.map((f) => sqlLiteral(f)).join(', ')}) THEN MAP([]::VARCHAR[], []::VARCHAR[]) ` +
+    `ELSE ${formatMapSql(`string_split(vcf_format, ':')`, `string_split(vcf_sample, ':')`)} END)`;
+  const keys = ['GL', 'PL', 'AD', 'GQ', 'SPL', 'DP', 'PS'];
+  const inner = `SELECT *, ${json} AS jm, ${at('GT')} AS g, ${keys.map((k) => `${at(k)} AS v_${k}`).join(', ')} FROM ${from}`;
+  const exprs: Record<string, string> = {
+    attributes,
+    phased,
+    calls,
+    genotypelikelihoods: nums('GL', 'DOUBLE'),
+    phredlikelihoods: nums('PL', 'INTEGER'),
+    alleledepths: nums('AD', 'INTEGER'),
+    conditionalquality: num('GQ'),
+    spl: nums('SPL', 'INTEGER'),
+    depth: num('DP'),
+    ps: num('PS'),
+    information,
+    annotations: 'NULL',
+  };
+  const cols = VARIANT_COLUMNS.map((c) => `CAST(${exprs[c.name] ?? `"${c.name}"`} AS ${c.duckdb}) AS "${c.name}"`);
+  return `SELECT ${cols.join(',\n  ')}\nFROM (${inner})`;
+}

@@ -1,0 +1,174 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openVcf } from '../../src/formats/vcf/reader';
+import { writeVcfAsParquet } from '../../src/genomics/local/parquet-writer';
+import { tableFromRawSelect } from '../../src/genomics/local/vcf-sql';
+import { VARIANT_COLUMNS, vcfRecordToRows } from '../../src/genomics/schema';
+import type { VariantRow } from '../../src/genomics/schema';
+import { tmpDir } from '../helpers/tmp';
+import { REFERENCE_DATA } from '../helpers/reference-data';
+
+const FIX = path.join(__dirname, 'fixtures');
+const VCF_DIR = path.join(REFERENCE_DATA, 'vcf');
+const CLINVAR = path.join(REFERENCE_DATA, 'clinvar/clinvar_20241111_grch38_seqr_test_subset.vcf');
+
+/** Rows as the JavaScript reader + vcfRecordToRows make them (the reference semantics). */
+async function jsRows(file: string): Promise<{ rows: VariantRow[]; lines: number; records: number; rejected: number; warnings: number }> {
+  const vcf = await openVcf(file);
+  const rows: VariantRow[] = [];
+  for await (const r of vcf.records) {
+    rows.push(...vcfRecordToRows(r, vcf.header, 'job'));
+  }
+  return { rows, lines: vcf.stats.lines, records: vcf.stats.records, rejected: vcf.stats.rejected, warnings: vcf.stats.warnings };
+}
+
+/** Rows of a Parquet file in the same plain-JSON shape (maps as objects, BIGINT as number). */
+async function parquetRows(conn: DuckDBConnection, file: string, layout: 'table' | 'raw'): Promise<VariantRow[]> {
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  const from = `read_parquet('${file}')`;
+  const r = await conn.runAndReadAll(layout === 'raw' ? tableFromRawSelect(from) : `SELECT * FROM ${from}`);
+  assert.deepEqual(r.columnNames(), VARIANT_COLUMNS.map((c) => c.name));
+  const unquoted = (t: string): string => t.replace(/"/g, '');
+  assert.deepEqual(r.columnTypes().map((t) => unquoted(t.toString())), VARIANT_COLUMNS.map((c) => unquoted(c.duckdb)));
+  return r.getRowObjectsJS().map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const c of VARIANT_COLUMNS) {
+      const v = row[c.name];
+      if (c.duckdb.startsWith('MAP')) {
+        const entries = (v as { key: string; value: string }[] | null) ?? [];
+        out[c.name] = Object.fromEntries(entries.map((e) => [e.key, e.value]));
+        assert.equal(Object.keys(out[c.name] as object).length, entries.length, `${c.name}: map keys are unique`);
+      } else if (typeof v === 'bigint') {
+        out[c.name] = Number(v);
+      } else if (Array.isArray(v)) {
+        out[c.name] = v.map((x) => (typeof x === 'bigint' ? Number(x) : x));
+      } else {
+        out[c.name] = v ?? null;
+      }
+    }
+    return out as unknown as VariantRow;
+  });
+}
+
+// Files with value faults (warnings) or rejected records: the fast route cannot prove them clean.
+const EXACT_ROUTE = new Set([
+  'bcftools_stats_counts_multisample.vcf',
+  'hts-specs_failed_body_info_000_v4.3.vcf',
+  'hts-specs_passed_body_alt_v4.3.vcf',
+  'htslib_tabix_vcf_file_multiallelic.vcf',
+  'p3_faulty.vcf',
+]);
+
+describe('VCF → variant table in SQL (fast and exact routes)', function () {
+  this.timeout(60_000);
+  let dir = '';
+  let instance: DuckDBInstance;
+  let conn: DuckDBConnection;
+  const files: string[] = [];
+
+  before(async () => {
+    dir = tmpDir('vcf-sql');
+    instance = await DuckDBInstance.create(':memory:');
+    conn = await instance.connect();
+    for (const f of fs.readdirSync(VCF_DIR)) {
+      files.push(path.join(VCF_DIR, f));
+    }
+    for (const f of fs.readdirSync(FIX).filter((x) => x.endsWith('.vcf'))) {
+      files.push(path.join(FIX, f));
+    }
+    files.push(CLINVAR);
+  });
+
+  after(() => {
+    conn.closeSync();
+    instance.closeSync();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the same rows and counts as the JavaScript reader for every reference and fixture VCF', async () => {
+    for (const file of files) {
+      const base = path.basename(file);
+      let js: Awaited<ReturnType<typeof jsRows>>;
+      try {
+        js = await jsRows(file);
+      } catch (e) {
+        await assert.rejects(writeVcfAsParquet(conn, file, path.join(dir, `${base}.parquet`), { importJobId: 'job' }), { message: (e as Error).message }, base);
+        continue;
+      }
+      for (const route of ['auto', 'exact'] as const) {
+        for (const layout of ['table', 'raw'] as const) {
+          const out = path.join(dir, `${base}.${route}.${layout}.parquet`);
+          const r = await writeVcfAsParquet(conn, file, out, { importJobId: 'job', route, layout });
+          assert.equal(r.route, route === 'exact' || EXACT_ROUTE.has(base) ? 'exact' : 'fast', `${base} ${route} route`);
+          assert.deepEqual([r.lines, r.records, r.rejected, r.rows, r.warnings], [js.lines, js.records, js.rejected, js.rows.length, js.warnings], `${base} ${route} counts`);
+          assert.deepEqual(await parquetRows(conn, out, layout), js.rows, `${base} ${route} ${layout} rows`);
+        }
+      }
+    }
+  });
+
+  it('fails a BGZF file truncated past its first lines, which DuckDB alone would read silently', async () => {
+    const full = fs.readFileSync(path.join(VCF_DIR, 'bcftools_roh1_bgzf.vcf.gz'));
+    const cut = path.join(dir, 'cut.vcf.gz');
+    fs.writeFileSync(cut, full.subarray(0, Math.floor(full.length * 0.8)));
+    await assert.rejects(writeVcfAsParquet(conn, cut, path.join(dir, 'cut.parquet'), { importJobId: 'job' }), /cut\.vcf\.gz could not be decompressed or read .*corrupt or truncated/);
+    assert.equal(fs.existsSync(path.join(dir, 'cut.parquet')), false);
+    assert.equal(fs.existsSync(path.join(dir, 'cut.parquet.tmp')), false);
+  });
+
+  it('reads plain gzip (one member) on the fast route', async () => {
+    const gz = path.join(dir, 'p1.vcf.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(path.join(FIX, 'p1_dna.vcf'))));
+    const r = await writeVcfAsParquet(conn, gz, path.join(dir, 'p1gz.parquet'), { importJobId: 'job' });
+    assert.equal(r.route, 'fast');
+    assert.deepEqual(await parquetRows(conn, path.join(dir, 'p1gz.parquet'), 'table'), (await jsRows(path.join(FIX, 'p1_dna.vcf'))).rows);
+  });
+
+  it('handles CRLF and mixed line endings and blank lines with the same rows and line numbers as the reader', async () => {
+    const text = fs.readFileSync(path.join(FIX, 'p3_faulty.vcf'), 'utf8');
+    const variants = {
+      crlf: text.replace(/\n/g, '\r\n'),
+      mixed: text.split('\n').map((l, i) => (i % 2 === 0 ? `${l}\r` : l)).join('\n'),
+      blank: text.replace(/\n(1\t69314)/, '\n\n$1'),
+      good: text.split('\n').filter((l) => !/\tseventy\t|\t0\/3$|\tGT$|AA=A,G/.test(l)).join('\r\n'),
+    };
+    for (const [name, body] of Object.entries(variants)) {
+      const file = path.join(dir, `${name}.vcf`);
+      fs.writeFileSync(file, body);
+      const js = await jsRows(file);
+      const out = path.join(dir, `${name}.parquet`);
+      const r = await writeVcfAsParquet(conn, file, out, { importJobId: 'job', layout: 'raw' });
+      assert.deepEqual([r.lines, r.records, r.rejected, r.warnings], [js.lines, js.records, js.rejected, js.warnings], name);
+      assert.deepEqual(await parquetRows(conn, out, 'raw'), js.rows, name);
+      if (name === 'good') {
+        assert.equal(r.route, 'fast');
+      } else {
+        assert.equal(r.route, 'exact');
+        const vcf = await openVcf(file);
+        let read = 0;
+        for await (const rec of vcf.records) {
+          read += rec.line > 0 ? 1 : 0;
+        }
+        assert.equal(read, js.records);
+        assert.deepEqual(
+          r.failures.map((f) => [f.line, f.code]),
+          vcf.issues.filter((i) => i.severity === 'error').map((i) => [i.line, i.code]),
+          name,
+        );
+      }
+    }
+  });
+
+  it('strict mode takes the exact route and fails at the first fault', async () => {
+    const ok = await writeVcfAsParquet(conn, path.join(FIX, 'p1_dna.vcf'), path.join(dir, 'strict.parquet'), { importJobId: 'job', strict: true });
+    assert.equal(ok.route, 'exact');
+    assert.equal(ok.rows, 5);
+    await assert.rejects(writeVcfAsParquet(conn, path.join(FIX, 'p3_faulty.vcf'), path.join(dir, 'strict3.parquet'), { importJobId: 'job', strict: true }), /p3_faulty\.vcf:6: .*\[rule info-value\]/);
+  });
+});
