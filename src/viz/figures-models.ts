@@ -7,6 +7,9 @@ import { baseLayout, emptyFigure, paletteColour, plotlyText, roundTo } from './f
 import type { PlotlyFigure } from './figure';
 import { computeCalibration, computeRoc } from './stats';
 
+/** Legend under the plot: with four outcomes a legend beside the title would run into it on a narrow card. */
+const BELOW_LEGEND = { legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.22, yanchor: 'top' }, margin: { l: 60, r: 20, t: 48, b: 110 }, height: 440 };
+
 const METRIC_ORDER = ['roc_auc', 'roc_auc_lower', 'roc_auc_upper', 'accuracy', 'precision', 'recall', 'f1', 'brier'];
 /** Discrimination first (AUROC and its interval), then the guidance's metrics, then the rest alphabetically. */
 function metricRank(name: string): number {
@@ -52,7 +55,7 @@ export function rocFigure(results: readonly ModelResultSummary[]): PlotlyFigure 
       }),
       { type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
     ],
-    layout: baseLayout('ROC (held-out predictions)', { xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1.02] } }),
+    layout: baseLayout('ROC (held-out predictions)', { ...BELOW_LEGEND, xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1.02] } }),
   };
 }
 
@@ -85,7 +88,7 @@ export function calibrationFigure(results: readonly ModelResultSummary[], bins =
       }),
       { type: 'scatter', mode: 'lines', name: 'ideal', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
     ],
-    layout: baseLayout('Calibration (held-out predictions)', { xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] }, yaxis: { title: { text: 'observed positive rate' }, range: [0, 1] } }),
+    layout: baseLayout('Calibration (held-out predictions)', { ...BELOW_LEGEND, xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] }, yaxis: { title: { text: 'observed positive rate' }, range: [0, 1] } }),
   };
 }
 
@@ -98,9 +101,13 @@ export function calibrationFigure(results: readonly ModelResultSummary[], bins =
  */
 export function importanceFigure(result: ModelResultSummary, top = 15): PlotlyFigure {
   const title = `Feature importance — ${dashboardOutcomeLabel(result.outcome)}`;
-  const rows = [...(result.importance ?? [])].sort((a, b) => b.importance - a.importance || a.feature.localeCompare(b.feature)).slice(0, top);
+  // Features the model does not use (importance ≤ 0: shuffling them costs nothing) would only pad the list.
+  const rows = [...(result.importance ?? [])]
+    .filter((r) => r.importance > 0)
+    .sort((a, b) => b.importance - a.importance || a.feature.localeCompare(b.feature))
+    .slice(0, top);
   if (rows.length === 0) {
-    return emptyFigure(title, 'no importance computed yet');
+    return emptyFigure(title, (result.importance ?? []).length === 0 ? 'no importance computed yet' : 'no feature changes the score when shuffled');
   }
   return {
     data: [{ type: 'bar', orientation: 'h', y: rows.map((r) => plotlyText(r.feature)), x: rows.map((r) => roundTo(r.importance)), marker: { color: paletteColour(2) }, hovertemplate: '%{y}: %{x}<extra></extra>' }],

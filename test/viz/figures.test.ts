@@ -124,6 +124,9 @@ describe('model figures', () => {
     const imp = importanceFigure(model);
     assert.deepEqual(imp.data[0]?.y, ['sbp', 'age']);
     assertGolden('models-importance', imp);
+    const unused = importanceFigure({ ...model, importance: [...(model.importance ?? []), { feature: 'noise', importance: 0 }, { feature: 'worse', importance: -0.01 }] });
+    assert.deepEqual(unused.data[0]?.y, ['sbp', 'age'], 'features the model does not use are left out');
+    assert.match(JSON.stringify(importanceFigure({ ...model, importance: [{ feature: 'noise', importance: 0 }] }).layout), /no feature changes the score when shuffled/);
   });
 });
 
