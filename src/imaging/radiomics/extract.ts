@@ -8,7 +8,7 @@ import { glrlmFeatures } from './glrlm';
 import { gldmFeatures, glszmFeatures, ngtdmFeatures } from './neighbourhood';
 import { discretiseRoi, resegmentMask } from './roi';
 import { shapeFeatures } from './shape';
-import { neighbourhoodMatrices, runLengthMatrices, sizeZoneMatrix } from './texture-pass';
+import { neighbourhoodMatrices, sizeZoneMatrix } from './texture-pass';
 import type { FeatureFamily, RadiomicsFeatures, RadiomicsImage, RadiomicsSettings } from './types';
 import { FEATURE_FAMILIES } from './types';
 
@@ -37,9 +37,9 @@ export function computeRadiomics(image: RadiomicsImage, mask: ArrayLike<number>,
   if (families.has('shape')) {add('shape', shapeFeatures(reseg === undefined ? roi : discretiseRoi(image, mask, { ...settings, resegmentRange: undefined }), settings));}
   if (families.has('firstorder')) {add('firstorder', firstOrderFeatures(roi, settings));}
   const aggregation = settings.weightingNorm === 'no_weighting' ? 'merged' : 'averaged';
-  const sweep = families.has('glcm') || families.has('gldm') || families.has('ngtdm') ? neighbourhoodMatrices(roi, settings.gldmA ?? 0) : undefined;
+  const sweep = families.has('glcm') || families.has('gldm') || families.has('ngtdm') || families.has('glrlm') ? neighbourhoodMatrices(roi, settings.gldmA ?? 0) : undefined;
   if (sweep !== undefined && families.has('glcm')) {add('glcm', glcmFeatures(roi, aggregation, sweep.glcm));}
-  if (families.has('glrlm')) {add('glrlm', glrlmFeatures(roi, aggregation, runLengthMatrices(roi)));}
+  if (sweep !== undefined && families.has('glrlm')) {add('glrlm', glrlmFeatures(roi, aggregation, sweep.glrlm));}
   if (families.has('glszm')) {add('glszm', glszmFeatures(roi, sizeZoneMatrix(roi)));}
   if (sweep !== undefined && families.has('gldm')) {add('gldm', gldmFeatures(roi, settings.gldmA ?? 0, sweep.gldm));}
   if (sweep !== undefined && families.has('ngtdm')) {add('ngtdm', ngtdmFeatures(roi, sweep.ngtdm));}

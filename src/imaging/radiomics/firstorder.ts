@@ -44,6 +44,65 @@ function orderStatistics(x: Float64Array): OrderStatistic {
   return (k) => sorted[k] ?? 0;
 }
 
+/** Sum, energy (with the shift), central moments 2–4 (divided by n) and the summed absolute deviation. */
+function moments(x: Float64Array, shift: number): Float64Array {
+  const n = x.length;
+  let sum = 0;
+  let energy = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i] ?? 0;
+    sum += v;
+    energy += (v + shift) * (v + shift);
+  }
+  const mean = sum / n;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  let mad = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (x[i] ?? 0) - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+    m4 += d * d * d * d;
+    mad += Math.abs(d);
+  }
+  return Float64Array.of(sum, energy, m2 / n, m3 / n, m4 / n, mad);
+}
+
+/** Count and summed absolute deviation from their mean of the values within [p10, p90]. */
+function robustDeviation(x: Float64Array, p10: number, p90: number): [number, number] {
+  const n = x.length;
+  let rSum = 0;
+  let rN = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i] ?? 0;
+    if (v >= p10 && v <= p90) {
+      rSum += v;
+      rN++;
+    }
+  }
+  const rMean = rSum / rN;
+  let rmad = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i] ?? 0;
+    if (v >= p10 && v <= p90) {rmad += Math.abs(v - rMean);}
+  }
+  return [rN, rmad];
+}
+
+/** Voxel count per grey level (index = level). */
+function histogram(roi: DiscretisedRoi): Float64Array {
+  const hist = new Float64Array(roi.ng + 1);
+  const code = roi.code;
+  const present = roi.present;
+  const index = roi.index;
+  for (let i = 0, n = roi.count; i < n; i++) {
+    const l = present[(code[index[i] ?? 0] ?? 0) - 1] ?? 0;
+    hist[l] = (hist[l] ?? 0) + 1;
+  }
+  return hist;
+}
+
 /** numpy.percentile with linear interpolation. */
 function percentile(at: OrderStatistic, n: number, q: number): number {
   const pos = (n - 1) * (q / 100);
@@ -66,53 +125,15 @@ export function firstOrderFeatures(roi: DiscretisedRoi, settings: RadiomicsSetti
   const n = x.length;
   const shift = settings.voxelArrayShift ?? 0;
   const voxelVolume = roi.spacingMm[0] * roi.spacingMm[1] * roi.spacingMm[2];
-  let sum = 0;
-  let energy = 0;
-  for (let i = 0; i < n; i++) {
-    const v = x[i] ?? 0;
-    sum += v;
-    energy += (v + shift) * (v + shift);
-  }
+  const [sum = 0, energy = 0, m2 = 0, m3 = 0, m4 = 0, mad = 0] = moments(x, shift);
   const mean = sum / n;
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
-  let mad = 0;
-  for (let i = 0; i < n; i++) {
-    const d = (x[i] ?? 0) - mean;
-    m2 += d * d;
-    m3 += d * d * d;
-    m4 += d * d * d * d;
-    mad += Math.abs(d);
-  }
-  m2 /= n;
-  m3 /= n;
-  m4 /= n;
   const at = orderStatistics(x);
   const p10 = percentile(at, n, 10);
   const p90 = percentile(at, n, 90);
   const min = at(0);
   const max = at(n - 1);
-  let rSum = 0;
-  let rN = 0;
-  for (let i = 0; i < n; i++) {
-    const v = x[i] ?? 0;
-    if (v >= p10 && v <= p90) {
-      rSum += v;
-      rN++;
-    }
-  }
-  const rMean = rSum / rN;
-  let rmad = 0;
-  for (let i = 0; i < n; i++) {
-    const v = x[i] ?? 0;
-    if (v >= p10 && v <= p90) {rmad += Math.abs(v - rMean);}
-  }
-  const hist = new Float64Array(roi.ng + 1);
-  for (let i = 0; i < n; i++) {
-    const l = roi.levels[roi.index[i] ?? 0] ?? 0;
-    hist[l] = (hist[l] ?? 0) + 1;
-  }
+  const [rN, rmad] = robustDeviation(x, p10, p90);
+  const hist = histogram(roi);
   let entropy = 0;
   let uniformity = 0;
   for (const c of hist) {

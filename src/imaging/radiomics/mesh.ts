@@ -135,7 +135,28 @@ export function meshMeasures(inside: Uint8Array, dims: readonly [number, number,
   const s1 = spacingMm[1];
   const s2 = spacingMm[0];
   const table = caseTable(s0, s1, s2);
+  const sums = new Float64Array(2);
+  const verts = march(inside, DX, DY, DZ, [s0, s1, s2], table, sums);
+  const area = sums[0] ?? 0;
+  const volume = sums[1] ?? 0;
+  const d = diameters(verts, [2 * DZ + 1, 2 * DY + 1, 2 * DX + 1], [s0, s1, s2]);
+  return {
+    surfaceArea: area,
+    volume: volume / 6,
+    maximum3DDiameter: d[3],
+    maximum2DDiameterSlice: d[0],
+    maximum2DDiameterColumn: d[1],
+    maximum2DDiameterRow: d[2],
+  };
+}
+
+/**
+ * The marching-cubes sweep: vertices (half-voxel grid coordinates, 3 per vertex), and the surface area and 6× the
+ * signed volume written to `sums`.
+ */
+function march(inside: Uint8Array, DX: number, DY: number, DZ: number, spacing: readonly [number, number, number], table: CaseTable, sums: Float64Array): Int32Array {
   const { area: caseArea, normal, det } = table;
+  const [s0, s1, s2] = spacing;
   const strideZ = DX * DY;
   // vertices stored once per cube (edges 6, 7, 11, present when corners 6, 4, 3 are inside after folding), as
   // half-voxel grid coordinates (2z, 2y, 2x)
@@ -186,25 +207,20 @@ export function meshMeasures(inside: Uint8Array, dims: readonly [number, number,
       }
     }
   }
-  const d = diameters(verts.subarray(0, nv), [2 * DZ + 1, 2 * DY + 1, 2 * DX + 1], [s0, s1, s2]);
-  return {
-    surfaceArea: area,
-    volume: volume / 6,
-    maximum3DDiameter: d[3],
-    maximum2DDiameterSlice: d[0],
-    maximum2DDiameterColumn: d[1],
-    maximum2DDiameterRow: d[2],
-  };
+  sums[0] = area;
+  sums[1] = volume;
+  return verts.subarray(0, nv);
 }
 
 /**
  * Largest vertex–vertex distances: among vertices sharing z (slice), y (column), x (row), and overall.
  *
  * Exact, but fast: a pair at maximum distance can always be chosen among points extreme in the point set (convex hull
- * vertices), and an extreme point is the first or last point on every axis-parallel line through it; so only points
- * that are first/last on their lines are candidates (along all three axes for the 3-D diameter, along the two
- * in-plane axes for a 2-D one). Candidates are then visited from the outside in (distance to the group centroid)
- * and pairs the triangle inequality rules out are skipped.
+ * vertices), and an extreme point is the first or last point on every axis-parallel line through it. In 3-D, only
+ * points first/last on their lines along all three axes are candidates; they are visited from the outside in
+ * (distance to the centroid) and pairs the triangle inequality rules out are skipped. In a plane, the first and last
+ * point of each line already hold the polygon's convex hull, built exactly (integer half-voxel coordinates) by a
+ * monotone chain; its vertices are then compared pairwise.
  *
  * @param h - half-voxel grid coordinates (2z, 2y, 2x) per vertex
  * @param extent - grid extent per axis (z, y, x)
@@ -213,125 +229,215 @@ export function meshMeasures(inside: Uint8Array, dims: readonly [number, number,
  */
 function diameters(h: Int32Array, extent: readonly [number, number, number], spacing: readonly [number, number, number]): [number, number, number, number] {
   const n = h.length / 3;
-  // flags: bit a set when the vertex is first or last on its line along axis a (0 z, 1 y, 2 x)
-  const flags = new Uint8Array(n);
-  for (let axis = 0; axis < 3; axis++) {
-    const u = axis === 0 ? 1 : 0;
-    const w = axis === 2 ? 1 : 2;
-    const eu = extent[u];
-    const cells = eu * extent[w];
-    const lo = new Int32Array(cells).fill(-1);
-    const hi = new Int32Array(cells).fill(-1);
-    for (let i = 0; i < n; i++) {
-      const key = (h[3 * i + w] ?? 0) * eu + (h[3 * i + u] ?? 0);
-      const c = h[3 * i + axis] ?? 0;
-      const l = lo[key] ?? -1;
-      if (l < 0 || c < (h[3 * l + axis] ?? 0)) {lo[key] = i;}
-      const g = hi[key] ?? -1;
-      if (g < 0 || c > (h[3 * g + axis] ?? 0)) {hi[key] = i;}
-    }
-    for (let k = 0; k < cells; k++) {
-      const l = lo[k] ?? -1;
-      if (l >= 0) {flags[l] = (flags[l] ?? 0) | (1 << axis);}
-      const g = hi[k] ?? -1;
-      if (g >= 0) {flags[g] = (flags[g] ?? 0) | (1 << axis);}
-    }
-  }
+  const [ez, ey, ex] = extent;
+  // first/last vertex on each line along x (keyed z·ey + y), along y (keyed z·ex + x) and along z (keyed y·ex + x)
+  const [loX, hiX] = lineExtremes(h, n, 2, 0, 1, ey, ez * ey);
+  const [loY, hiY] = lineExtremes(h, n, 1, 0, 2, ex, ez * ex);
+  const [loZ, hiZ] = lineExtremes(h, n, 0, 1, 2, ex, ey * ex);
   const [s0, s1, s2] = spacing;
-  const pz = new Float64Array(n);
-  const py = new Float64Array(n);
-  const px = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    pz[i] = (h[3 * i] ?? 0) * 0.5 * s0;
-    py[i] = (h[3 * i + 1] ?? 0) * 0.5 * s1;
-    px[i] = (h[3 * i + 2] ?? 0) * 0.5 * s2;
-  }
-  const coords = { z: pz, y: py, x: px };
-  const select = (need: number): Int32Array => {
-    let m = 0;
-    for (let i = 0; i < n; i++) {if (((flags[i] ?? 0) & need) === need) {m++;}}
-    const out = new Int32Array(m);
-    m = 0;
-    for (let i = 0; i < n; i++) {if (((flags[i] ?? 0) & need) === need) {out[m++] = i;}}
-    return out;
-  };
   const out: [number, number, number, number] = [0, 0, 0, 0];
-  out[3] = Math.sqrt(groupDiameter(select(7), coords, 0));
-  for (let axis = 0; axis < 3; axis++) {
-    const cand = select(7 & ~(1 << axis));
-    // bucket by the shared coordinate
-    const e = extent[axis] ?? 0;
-    const start = new Int32Array(e + 1);
-    for (const i of cand) {start[(h[3 * i + axis] ?? 0) + 1] = (start[(h[3 * i + axis] ?? 0) + 1] ?? 0) + 1;}
-    for (let k = 0; k < e; k++) {start[k + 1] = (start[k + 1] ?? 0) + (start[k] ?? 0);}
-    const fill = start.slice();
-    const sorted = new Int32Array(cand.length);
-    for (const i of cand) {
-      const k = h[3 * i + axis] ?? 0;
-      sorted[fill[k] ?? 0] = i;
-      fill[k] = (fill[k] ?? 0) + 1;
-    }
-    // visit the groups by decreasing bounding-box diagonal (an upper bound of their diameter); stop when the bound
-    // cannot beat the best diameter found
-    const inPlane = [pz, py, px].filter((_, a) => a !== axis);
-    const u = inPlane[0] ?? pz;
-    const w = inPlane[1] ?? pz;
-    const groups: [number, number, number][] = [];
-    for (let k = 0; k < e; k++) {
-      const a = start[k] ?? 0;
-      const b = start[k + 1] ?? 0;
-      if (b - a < 2) {continue;}
-      let u0 = Infinity;
-      let u1 = -Infinity;
-      let w0 = Infinity;
-      let w1 = -Infinity;
-      for (let t = a; t < b; t++) {
-        const i = sorted[t] ?? 0;
-        const uu = u[i] ?? 0;
-        const ww = w[i] ?? 0;
-        if (uu < u0) {u0 = uu;}
-        if (uu > u1) {u1 = uu;}
-        if (ww < w0) {w0 = ww;}
-        if (ww > w1) {w1 = ww;}
-      }
-      groups.push([(u1 - u0) ** 2 + (w1 - w0) ** 2, a, b]);
-    }
-    groups.sort((g1, g2) => g2[0] - g1[0]);
-    let best = 0;
-    for (const [bound, a, b] of groups) {
-      if (bound * (1 + 1e-12) < best) {break;}
-      best = groupDiameter(sorted.subarray(a, b), coords, best);
-    }
-    out[axis] = Math.sqrt(best);
-  }
+  out[3] = Math.sqrt(diameter3d(h, n, [loX, hiX, loY, hiY, loZ, hiZ], [0.5 * s0, 0.5 * s1, 0.5 * s2]));
+  // slices (fixed z): rows y, extremes along x; columns (fixed y): rows z, extremes along x; fixed x: rows z, along y
+  out[0] = Math.sqrt(planeDiameters(h, loX, hiX, ez, ey, 1, 2, ey, 1, 0.5 * s1, 0.5 * s2));
+  out[1] = Math.sqrt(planeDiameters(h, loX, hiX, ey, ez, 0, 2, 1, ey, 0.5 * s0, 0.5 * s2));
+  out[2] = Math.sqrt(planeDiameters(h, loY, hiY, ex, ez, 0, 1, 1, ex, 0.5 * s0, 0.5 * s1));
   return out;
 }
 
 /**
- * Squared diameter of a point group, or `floor` when no pair beats it: pruned exhaustive search, started from a
- * double-sweep lower bound (farthest point from the outermost point, then farthest from that) so most pairs are
- * ruled out at once.
+ * For every line along `axis` (keyed `h[a]·stride + h[b]`), the vertices with the smallest and the largest coordinate
+ * on it, −1 for empty lines.
  */
-function groupDiameter(members: Int32Array, p: { readonly z: Float64Array; readonly y: Float64Array; readonly x: Float64Array }, floor: number): number {
-  const m = members.length;
-  if (m < 2) {return floor;}
+function lineExtremes(h: Int32Array, n: number, axis: number, a: number, b: number, stride: number, cells: number): [Int32Array, Int32Array] {
+  const lo = new Int32Array(cells).fill(-1);
+  const hi = new Int32Array(cells).fill(-1);
+  const loVal = new Int32Array(cells);
+  const hiVal = new Int32Array(cells);
+  for (let i = 0; i < n; i++) {
+    const key = (h[3 * i + a] ?? 0) * stride + (h[3 * i + b] ?? 0);
+    const c = h[3 * i + axis] ?? 0;
+    if ((lo[key] ?? 0) < 0) {
+      lo[key] = i;
+      hi[key] = i;
+      loVal[key] = c;
+      hiVal[key] = c;
+    } else if (c < (loVal[key] ?? 0)) {
+      lo[key] = i;
+      loVal[key] = c;
+    } else if (c > (hiVal[key] ?? 0)) {
+      hi[key] = i;
+      hiVal[key] = c;
+    }
+  }
+  return [lo, hi];
+}
+
+/** Squared 3-D diameter over the vertices extreme along all three axes. */
+function diameter3d(h: Int32Array, n: number, ext: readonly Int32Array[], half: readonly [number, number, number]): number {
+  const flags = new Uint8Array(n);
+  ext.forEach((e, k) => {
+    const bit = 1 << (k >> 1);
+    for (let j = 0; j < e.length; j++) {
+      const i = e[j] ?? -1;
+      if (i >= 0) {flags[i] = (flags[i] ?? 0) | bit;}
+    }
+  });
+  let m = 0;
+  for (let i = 0; i < n; i++) {if (flags[i] === 7) {m++;}}
   const z = new Float64Array(m);
   const y = new Float64Array(m);
   const x = new Float64Array(m);
+  m = 0;
+  for (let i = 0; i < n; i++) {
+    if (flags[i] === 7) {
+      z[m] = (h[3 * i] ?? 0) * half[0];
+      y[m] = (h[3 * i + 1] ?? 0) * half[1];
+      x[m] = (h[3 * i + 2] ?? 0) * half[2];
+      m++;
+    }
+  }
+  return groupDiameter(z, y, x, m);
+}
+
+/**
+ * Largest squared in-plane diameter over all planes normal to one axis. Planes k = 0…planes−1, rows r = 0…rows−1 of
+ * each plane; `lo`/`hi` hold, at `k·kStride + r·rStride`, the first/last vertex of that row along the in-plane axis
+ * `along` (−1 when empty); `across` is the row axis. Each plane's convex hull (monotone chain on the integer
+ * coordinates) gives the candidates; planes are visited by decreasing bounding-box diagonal and the search stops when
+ * that bound cannot beat the best diameter found.
+ */
+function planeDiameters(
+  h: Int32Array, lo: Int32Array, hi: Int32Array, planes: number, rows: number, across: number, along: number,
+  kStride: number, rStride: number, scaleAcross: number, scaleAlong: number,
+): number {
+  // per plane: squared bounding-box diagonal (mm), to order the planes
+  const bound = new Float64Array(planes);
+  const order: number[] = [];
+  for (let k = 0; k < planes; k++) {
+    let r0 = -1;
+    let r1 = -1;
+    let a0 = Infinity;
+    let a1 = -Infinity;
+    let pts = 0;
+    for (let r = 0; r < rows; r++) {
+      const l = lo[k * kStride + r * rStride] ?? -1;
+      if (l < 0) {continue;}
+      const g = hi[k * kStride + r * rStride] ?? -1;
+      if (r0 < 0) {r0 = r;}
+      r1 = r;
+      const vl = h[3 * l + along] ?? 0;
+      const vh = h[3 * g + along] ?? 0;
+      if (vl < a0) {a0 = vl;}
+      if (vh > a1) {a1 = vh;}
+      pts += l === g ? 1 : 2;
+    }
+    if (pts < 2) {continue;}
+    bound[k] = ((r1 - r0) * scaleAcross) ** 2 + ((a1 - a0) * scaleAlong) ** 2;
+    order.push(k);
+  }
+  order.sort((p, q) => (bound[q] ?? 0) - (bound[p] ?? 0));
+  const hr = new Int32Array(2 * rows + 2);
+  const hv = new Int32Array(2 * rows + 2);
+  const pr = new Int32Array(2 * rows);
+  const pv = new Int32Array(2 * rows);
+  let best = 0;
+  for (const k of order) {
+    if ((bound[k] ?? 0) * (1 + 1e-12) < best) {break;}
+    // the plane's points (row, coordinate along), sorted by row then coordinate
+    let np = 0;
+    for (let r = 0; r < rows; r++) {
+      const l = lo[k * kStride + r * rStride] ?? -1;
+      if (l < 0) {continue;}
+      const g = hi[k * kStride + r * rStride] ?? -1;
+      pr[np] = h[3 * l + across] ?? 0;
+      pv[np++] = h[3 * l + along] ?? 0;
+      if (g !== l) {
+        pr[np] = h[3 * g + across] ?? 0;
+        pv[np++] = h[3 * g + along] ?? 0;
+      }
+    }
+    const nh = convexHull(pr, pv, np, hr, hv);
+    for (let i = 0; i < nh; i++) {
+      const ri = (hr[i] ?? 0) * scaleAcross;
+      const vi = (hv[i] ?? 0) * scaleAlong;
+      for (let j = i + 1; j < nh; j++) {
+        const dr = ri - (hr[j] ?? 0) * scaleAcross;
+        const dv = vi - (hv[j] ?? 0) * scaleAlong;
+        const d = dr * dr + dv * dv;
+        if (d > best) {best = d;}
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * Andrew's monotone chain on points sorted by (r, v); writes the hull vertices (collinear ones dropped) to `hr`, `hv`
+ * and returns their count (all points when fewer than 3).
+ */
+function convexHull(pr: Int32Array, pv: Int32Array, np: number, hr: Int32Array, hv: Int32Array): number {
+  if (np < 3) {
+    for (let i = 0; i < np; i++) {
+      hr[i] = pr[i] ?? 0;
+      hv[i] = pv[i] ?? 0;
+    }
+    return np;
+  }
+  let m = 0;
+  const cross = (o: number, ar: number, av: number): number =>
+    ((hr[o + 1] ?? 0) - (hr[o] ?? 0)) * (av - (hv[o] ?? 0)) - ((hv[o + 1] ?? 0) - (hv[o] ?? 0)) * (ar - (hr[o] ?? 0));
+  for (let i = 0; i < np; i++) {
+    const r = pr[i] ?? 0;
+    const v = pv[i] ?? 0;
+    while (m >= 2 && cross(m - 2, r, v) <= 0) {m--;}
+    hr[m] = r;
+    hv[m++] = v;
+  }
+  const lower = m + 1;
+  for (let i = np - 2; i >= 0; i--) {
+    const r = pr[i] ?? 0;
+    const v = pv[i] ?? 0;
+    while (m >= lower && cross(m - 2, r, v) <= 0) {m--;}
+    hr[m] = r;
+    hv[m++] = v;
+  }
+  return m - 1;
+}
+
+/** The farthest point from point `from`: squared distance (index in `scratch[0]`). */
+function farthest(oz: Float64Array, oy: Float64Array, ox: Float64Array, m: number, from: number, scratch: Int32Array): number {
+  let bi = from;
+  let bd = 0;
+  const fz = oz[from] ?? 0;
+  const fy = oy[from] ?? 0;
+  const fx = ox[from] ?? 0;
+  for (let j = 0; j < m; j++) {
+    const dz = fz - (oz[j] ?? 0);
+    const dy = fy - (oy[j] ?? 0);
+    const dx = fx - (ox[j] ?? 0);
+    const d = dz * dz + dy * dy + dx * dx;
+    if (d > bd) {
+      bd = d;
+      bi = j;
+    }
+  }
+  scratch[0] = bi;
+  return bd;
+}
+
+/**
+ * Squared diameter of a point set: pruned exhaustive search, started from a double-sweep lower bound (farthest point
+ * from the outermost point, then farthest from that) so most pairs are ruled out at once.
+ */
+function groupDiameter(z: Float64Array, y: Float64Array, x: Float64Array, m: number): number {
+  if (m < 2) {return 0;}
   let cz = 0;
   let cy = 0;
   let cx = 0;
   for (let k = 0; k < m; k++) {
-    const i = members[k] ?? 0;
-    const a = p.z[i] ?? 0;
-    const b = p.y[i] ?? 0;
-    const c = p.x[i] ?? 0;
-    z[k] = a;
-    y[k] = b;
-    x[k] = c;
-    cz += a;
-    cy += b;
-    cx += c;
+    cz += z[k] ?? 0;
+    cy += y[k] ?? 0;
+    cx += x[k] ?? 0;
   }
   cz /= m;
   cy /= m;
@@ -357,24 +463,10 @@ function groupDiameter(members: Int32Array, p: { readonly z: Float64Array; reado
     ox[t] = x[k] ?? 0;
     rUp[t] = ((key - k) / 2097152 + 1) / Q;
   }
-  const farthest = (from: number): [number, number] => {
-    let bi = from;
-    let bd = 0;
-    const fz = oz[from] ?? 0;
-    const fy = oy[from] ?? 0;
-    const fx = ox[from] ?? 0;
-    for (let j = 0; j < m; j++) {
-      const d = (fz - (oz[j] ?? 0)) ** 2 + (fy - (oy[j] ?? 0)) ** 2 + (fx - (ox[j] ?? 0)) ** 2;
-      if (d > bd) {
-        bd = d;
-        bi = j;
-      }
-    }
-    return [bi, bd];
-  };
-  const [b1, d1] = farthest(0);
-  const [, d2] = farthest(b1);
-  let best = Math.max(floor, d1, d2);
+  const scratch = new Int32Array(1);
+  const d1 = farthest(oz, oy, ox, m, 0, scratch);
+  const d2 = farthest(oz, oy, ox, m, scratch[0] ?? 0, scratch);
+  let best = Math.max(d1, d2);
   const r0 = rUp[0] ?? 0;
   for (let i = 0; i < m; i++) {
     const ri = rUp[i] ?? 0;

@@ -9,7 +9,7 @@ import type { RadiomicsImage, RadiomicsSettings } from './types';
 export interface DiscretisedRoi {
   /** Padded box size [x, y, z] (bounding box + 2). */
   readonly dims: readonly [number, number, number];
-  /** Grey level per box voxel, 0 outside the region. */
+  /** Grey level per box voxel, 0 outside the region (built on first access; the fast paths read `code`). */
   readonly levels: Int32Array;
   /** Original intensity per region voxel (region order). */
   readonly values: Float64Array;
@@ -49,38 +49,15 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
     throw new HealthDataError('invalid-input', `computeRadiomics: image has ${String(image.voxels.length)} voxels, mask ${String(mask.length)}, size ${image.size.join('×')}; pass an image and mask of the same size`);
   }
   const label = settings.label ?? 1;
-  let x0 = nx;
-  let y0 = ny;
-  let z0 = nz;
-  let x1 = -1;
-  let y1 = -1;
-  let z1 = -1;
-  let count = 0;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let z = 0, i = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        if (mask[i] === label) {
-          count++;
-          if (x < x0) {x0 = x;}
-          if (x > x1) {x1 = x;}
-          if (y < y0) {y0 = y;}
-          if (y > y1) {y1 = y;}
-          if (z < z0) {z0 = z;}
-          if (z > z1) {z1 = z;}
-          const v = image.voxels[i] ?? 0;
-          if (v < lo) {lo = v;}
-          if (v > hi) {hi = v;}
-        }
-      }
-    }
-  }
+  const [x0 = 0, y0 = 0, z0 = 0, x1 = 0, y1 = 0, z1 = 0, count = 0, lo = 0, hi = 0] = regionBounds(image.voxels, mask, label, nx, ny, nz);
   if (count === 0) {
     throw new HealthDataError('invalid-input', `computeRadiomics: the mask has no voxel with label ${String(label)}; pick another label or mask`, { path: 'label' });
   }
   const mode = settings.discretisation ?? (settings.binCount !== undefined ? 'fixed-bin-count' : 'fixed-bin-width');
   let toLevel: (v: number) => number;
+  // fixed bin width: level = floor((v − low) / bw) + 1, computed inline by fillLevels (bw 0: call toLevel)
+  let low = 0;
+  let bw = 0;
   if (mode === 'none') {
     toLevel = (v) => Math.round(v);
   } else if (mode === 'fixed-bin-count') {
@@ -98,8 +75,8 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
       return l;
     };
   } else {
-    const bw = settings.binWidth ?? 25;
-    const low = lo - (((lo % bw) + bw) % bw);
+    bw = settings.binWidth ?? 25;
+    low = lo - (((lo % bw) + bw) % bw);
     toLevel = (v) => Math.floor((v - low) / bw) + 1;
     if (Math.floor((hi - low) / bw) + 1 > 1e6) {
       throw new HealthDataError('invalid-input', `computeRadiomics: bin width ${String(bw)} gives over a million grey levels for range ${String(lo)}…${String(hi)}; raise binWidth`, { path: 'binWidth' });
@@ -108,21 +85,98 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
   const dx = x1 - x0 + 3;
   const dy = y1 - y0 + 3;
   const dz = z1 - z0 + 3;
-  const levels = new Int32Array(dx * dy * dz);
+  const regionLevels = new Int32Array(count);
   const values = new Float64Array(count);
   const index = new Int32Array(count);
+  const [ng, minLevel] = fillLevels(image.voxels, mask, label, nx, ny, [x0, y0, z0, x1, y1, z1], dx, dy, regionLevels, values, index, low, bw, toLevel);
+  if (minLevel < 1) {
+    throw new HealthDataError('invalid-input', `computeRadiomics: discretisation 'none' needs grey levels ≥ 1, got ${String(minLevel)}; use binWidth or binCount`, { path: 'discretisation' });
+  }
+  const { present, code } = compactCodes(regionLevels, index, count, ng, dx * dy * dz);
+  let levels: Int32Array | undefined;
+  return {
+    dims: [dx, dy, dz],
+    get levels(): Int32Array {
+      if (levels === undefined) {
+        levels = new Int32Array(dx * dy * dz);
+        for (let j = 0; j < count; j++) {levels[index[j] ?? 0] = regionLevels[j] ?? 0;}
+      }
+      return levels;
+    },
+    values,
+    index,
+    ng,
+    count,
+    present,
+    spacingMm: image.spacingMm,
+    start: [x0, y0, z0],
+    directions: textureDirections(settings),
+    code,
+  };
+}
+
+/** Bounding box and intensity range of the region: [x0, y0, z0, x1, y1, z1, count, min, max] (x1 = −1 when empty). */
+function regionBounds(voxels: ArrayLike<number>, mask: ArrayLike<number>, label: number, nx: number, ny: number, nz: number): Float64Array {
+  let x0 = nx;
+  let y0 = ny;
+  let z0 = nz;
+  let x1 = -1;
+  let y1 = -1;
+  let z1 = -1;
+  let count = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let z = 0, i = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++, i += nx) {
+      let first = -1;
+      let last = -1;
+      for (let x = 0; x < nx; x++) {
+        if (mask[i + x] === label) {
+          if (first < 0) {first = x;}
+          last = x;
+          count++;
+          const v = voxels[i + x] ?? 0;
+          if (v < lo) {lo = v;}
+          if (v > hi) {hi = v;}
+        }
+      }
+      if (first >= 0) {
+        if (first < x0) {x0 = first;}
+        if (last > x1) {x1 = last;}
+        if (y < y0) {y0 = y;}
+        if (y > y1) {y1 = y;}
+        if (z < z0) {z0 = z;}
+        z1 = z;
+      }
+    }
+  }
+  return Float64Array.of(x0, y0, z0, x1, y1, z1, count, lo, hi);
+}
+
+/**
+ * Writes the grey levels, intensities and box indices of the region voxels (region order); returns [highest level,
+ * lowest level].
+ */
+function fillLevels(
+  voxels: ArrayLike<number>, mask: ArrayLike<number>, label: number, nx: number, ny: number, box: readonly number[],
+  dx: number, dy: number, levels: Int32Array, values: Float64Array, index: Int32Array, low: number, bw: number,
+  toLevel: (v: number) => number,
+): [number, number] {
+  const [x0 = 0, y0 = 0, z0 = 0, x1 = 0, y1 = 0, z1 = 0] = box;
   let ng = 0;
   let k = 0;
   let minLevel = Infinity;
   for (let z = z0; z <= z1; z++) {
     for (let y = y0; y <= y1; y++) {
+      const row = nx * (y + ny * z);
+      const boxRow = 1 - x0 + dx * (y - y0 + 1 + dy * (z - z0 + 1));
       for (let x = x0; x <= x1; x++) {
-        const i = x + nx * (y + ny * z);
+        const i = x + row;
         if (mask[i] === label) {
-          const v = image.voxels[i] ?? 0;
-          const l = toLevel(v);
-          const b = x - x0 + 1 + dx * (y - y0 + 1 + dy * (z - z0 + 1));
-          levels[b] = l;
+          const v = voxels[i] ?? 0;
+          const l = bw > 0 ? Math.floor((v - low) / bw) + 1 : toLevel(v);
+          const b = x + boxRow;
+          levels[k] = l;
           values[k] = v;
           index[k] = b;
           k++;
@@ -132,12 +186,14 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
       }
     }
   }
-  if (minLevel < 1) {
-    throw new HealthDataError('invalid-input', `computeRadiomics: discretisation 'none' needs grey levels ≥ 1, got ${String(minLevel)}; use binWidth or binCount`, { path: 'discretisation' });
-  }
+  return [ng, minLevel];
+}
+
+/** The grey levels present (ascending) and the compact code of every box voxel (rank + 1, 0 outside). */
+function compactCodes(levels: Int32Array, index: Int32Array, count: number, ng: number, boxSize: number): { present: Int32Array; code: Uint8Array | Uint16Array | Int32Array } {
   const seen = new Int32Array(ng + 1);
   for (let j = 0; j < count; j++) {
-    seen[levels[index[j] ?? 0] ?? 0] = 1;
+    seen[levels[j] ?? 0] = 1;
   }
   const present: number[] = [];
   for (let l = 1; l <= ng; l++) {
@@ -146,24 +202,11 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
       present.push(l);
     }
   }
-  const code = present.length < 255 ? new Uint8Array(levels.length) : present.length < 65535 ? new Uint16Array(levels.length) : new Int32Array(levels.length);
+  const code = present.length < 255 ? new Uint8Array(boxSize) : present.length < 65535 ? new Uint16Array(boxSize) : new Int32Array(boxSize);
   for (let j = 0; j < count; j++) {
-    const b = index[j] ?? 0;
-    code[b] = (seen[levels[b] ?? 0] ?? 0) + 1;
+    code[index[j] ?? 0] = (seen[levels[j] ?? 0] ?? 0) + 1;
   }
-  return {
-    dims: [dx, dy, dz],
-    levels,
-    values,
-    index,
-    ng,
-    count,
-    present: Int32Array.from(present),
-    spacingMm: image.spacingMm,
-    start: [x0, y0, z0],
-    directions: textureDirections(settings),
-    code,
-  };
+  return { present: Int32Array.from(present), code };
 }
 
 /**

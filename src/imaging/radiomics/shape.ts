@@ -19,48 +19,8 @@ export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings =
   const [DX, DY] = roi.dims;
   const [sx, sy, sz] = roi.spacingMm;
   const n = roi.count;
-  // one pass: sums of coordinates and products, taken relative to the first voxel (keeps the cancellation small)
-  const inside = new Uint8Array(roi.levels.length);
-  const b0 = roi.index[0] ?? 0;
-  const x0 = b0 % DX;
-  const y0 = Math.floor(b0 / DX) % DY;
-  const z0 = Math.floor(b0 / (DX * DY));
-  let mx = 0;
-  let my = 0;
-  let mz = 0;
-  let cxx = 0;
-  let cxy = 0;
-  let cxz = 0;
-  let cyy = 0;
-  let cyz = 0;
-  let czz = 0;
-  for (let t = 0; t < n; t++) {
-    const b = roi.index[t] ?? 0;
-    inside[b] = 1;
-    const yz = Math.floor(b / DX);
-    const x = (b - yz * DX - x0) * sx;
-    const zi = Math.floor(yz / DY);
-    const y = (yz - zi * DY - y0) * sy;
-    const z = (zi - z0) * sz;
-    mx += x;
-    my += y;
-    mz += z;
-    cxx += x * x;
-    cxy += x * y;
-    cxz += x * z;
-    cyy += y * y;
-    cyz += y * z;
-    czz += z * z;
-  }
-  mx /= n;
-  my /= n;
-  mz /= n;
-  cxx -= n * mx * mx;
-  cxy -= n * mx * my;
-  cxz -= n * mx * mz;
-  cyy -= n * my * my;
-  cyz -= n * my * mz;
-  czz -= n * mz * mz;
+  const inside = new Uint8Array(roi.code.length);
+  const [cxx = 0, cxy = 0, cxz = 0, cyy = 0, cyz = 0, czz = 0] = centredMoments(roi.index, n, DX, DY, roi.spacingMm, inside);
   const norm = settings.pcaNormalisation === 'N-1' ? Math.max(1, n - 1) : n;
   const cov = [cxx, cxy, cxz, cxy, cyy, cyz, cxz, cyz, czz].map((v) => v / norm);
   const [major = 0, minor = 0, least = 0] = symmetricEigenvalues(cov, 3).map((e) => Math.max(0, e));
@@ -87,4 +47,48 @@ export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings =
     Elongation: major === 0 ? 0 : Math.sqrt(minor / major),
     Flatness: major === 0 ? 0 : Math.sqrt(least / major),
   };
+}
+
+/**
+ * One pass over the region: marks it in `inside` and returns the centred second moments (xx, xy, xz, yy, yz, zz, in
+ * mm², not yet divided by the count), with coordinates taken relative to the first voxel (keeps the cancellation
+ * small).
+ */
+function centredMoments(index: Int32Array, n: number, DX: number, DY: number, spacing: readonly [number, number, number], inside: Uint8Array): Float64Array {
+  const [sx, sy, sz] = spacing;
+  const b0 = index[0] ?? 0;
+  const x0 = b0 % DX;
+  const y0 = Math.floor(b0 / DX) % DY;
+  const z0 = Math.floor(b0 / (DX * DY));
+  let mx = 0;
+  let my = 0;
+  let mz = 0;
+  let cxx = 0;
+  let cxy = 0;
+  let cxz = 0;
+  let cyy = 0;
+  let cyz = 0;
+  let czz = 0;
+  for (let t = 0; t < n; t++) {
+    const b = index[t] ?? 0;
+    inside[b] = 1;
+    const yz = Math.floor(b / DX);
+    const x = (b - yz * DX - x0) * sx;
+    const zi = Math.floor(yz / DY);
+    const y = (yz - zi * DY - y0) * sy;
+    const z = (zi - z0) * sz;
+    mx += x;
+    my += y;
+    mz += z;
+    cxx += x * x;
+    cxy += x * y;
+    cxz += x * z;
+    cyy += y * y;
+    cyz += y * z;
+    czz += z * z;
+  }
+  mx /= n;
+  my /= n;
+  mz /= n;
+  return Float64Array.of(cxx - n * mx * mx, cxy - n * mx * my, cxz - n * mx * mz, cyy - n * my * my, cyz - n * my * mz, czz - n * mz * mz);
 }
