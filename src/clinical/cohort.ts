@@ -9,9 +9,15 @@
  *   - `fixed`: the same calendar date for everyone. Prevalent cases (onset on/before the index) are excluded;
  *     label 1 when onset falls in (index, index + horizon], else 0. Patients born after the index or dead before it
  *     are excluded.
- *   - `before-onset`: cases are indexed `yearsBefore` years before their onset; controls at their last encounter
- *     minus `yearsBefore` years, so both have `yearsBefore` years of follow-up after the index (the control's is
- *     outcome-free). Patients whose index would precede birth are excluded.
+ *   - `before-onset`: cases are indexed `yearsBefore` years before their onset. Controls (`controls: 'matched'`,
+ *     the default) get a case's index date (incidence-density sampling): one of the cases' index dates at which
+ *     the control was alive and still had `yearsBefore` years of outcome-free records after it (index ≤ last
+ *     encounter − `yearsBefore`), picked deterministically per patient; a control with no such date is excluded
+ *     (`unmatched`). Cases and controls are then indexed over the same calendar span, so the amount of history
+ *     before the index does not give the label away. `controls: 'last-encounter'` (each control at its last
+ *     encounter minus `yearsBefore`) is kept for comparison: it indexes controls late in their records, and
+ *     history-length features (encounter counts, age) then separate cases from controls by construction.
+ *     Patients whose index would precede birth are excluded.
  * - A `lookbackYears` window (default: all history) bounds how far back features look.
  */
 import { HealthDataError } from '../errors';
@@ -46,7 +52,7 @@ export const OUTCOMES: Readonly<Record<Outcome, OutcomeDefinition>> = {
 /** How the index date is chosen. */
 export type IndexDatePolicy =
   | { readonly kind: 'fixed'; readonly date: string; readonly horizonYears: number }
-  | { readonly kind: 'before-onset'; readonly yearsBefore: number };
+  | { readonly kind: 'before-onset'; readonly yearsBefore: number; readonly controls?: 'matched' | 'last-encounter' };
 
 /** A cohort: outcome, index policy and feature lookback. */
 export interface CohortDefinition {
@@ -82,6 +88,8 @@ export interface CohortExclusions {
   readonly deadAtIndex: number;
   /** No birth date, or (before-onset controls) no encounter to anchor the index. */
   readonly noAnchor: number;
+  /** (before-onset, matched controls) no case index date falls in the control's observed, alive span. */
+  readonly unmatched: number;
 }
 
 /** Labels plus the exclusion counts. */
@@ -106,8 +114,32 @@ function parse(d: string, what: string): number {
   return t;
 }
 
-/** The default index policy: one year before onset, controls one year before their last encounter. */
-export const DEFAULT_INDEX_POLICY: IndexDatePolicy = { kind: 'before-onset', yearsBefore: 1 };
+/** The default index policy: one year before onset; controls at a matched case index date. */
+export const DEFAULT_INDEX_POLICY: IndexDatePolicy = { kind: 'before-onset', yearsBefore: 1, controls: 'matched' };
+
+/** FNV-1a of a string: a stable per-patient choice among candidate index dates. */
+function stableHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** First position in the sorted array whose value is ≥ x. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < x) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
 
 /**
  * Builds labels and index dates for one outcome.
@@ -142,7 +174,24 @@ export function buildLabels(
     throw new HealthDataError('invalid-input', `buildLabels: horizonYears must be > 0, got ${policy.horizonYears}`, { path: 'index.horizonYears' });
   }
   const fixedIndex = policy.kind === 'fixed' ? parse(policy.date, 'index.date') : 0;
-  const excluded = { prevalent: 0, notBornAtIndex: 0, deadAtIndex: 0, noAnchor: 0 };
+  const excluded = { prevalent: 0, notBornAtIndex: 0, deadAtIndex: 0, noAnchor: 0, unmatched: 0 };
+  // Matched controls draw from the index dates of the cases that are themselves included (born, alive at index).
+  const matched = policy.kind === 'before-onset' && policy.controls !== 'last-encounter';
+  const caseIndexes: number[] = [];
+  if (matched) {
+    for (const p of patients) {
+      const onsetText = onsets.get(p.patientId);
+      if (onsetText === undefined || p.birthDate === null) {
+        continue;
+      }
+      const index = parse(onsetText, 'onset') - policy.yearsBefore * YEAR_MS;
+      const death = p.deceasedDateTime === null ? Infinity : parse(p.deceasedDateTime, 'deceasedDateTime');
+      if (index > parse(p.birthDate, 'birthDate') && index < death) {
+        caseIndexes.push(index);
+      }
+    }
+    caseIndexes.sort((a, b) => a - b);
+  }
   const rows: LabelRow[] = [];
   for (const p of [...patients].sort((a, b) => a.patientId.localeCompare(b.patientId))) {
     if (p.birthDate === null) {
@@ -171,8 +220,20 @@ export function buildLabels(
         excluded.noAnchor++;
         continue;
       }
-      index = parse(last, 'lastEncounter') - policy.yearsBefore * YEAR_MS;
+      const latest = parse(last, 'lastEncounter') - policy.yearsBefore * YEAR_MS;
       label = 0;
+      if (matched) {
+        // Case index dates inside (birth, min(latest, death)): the control was alive then and is followed after.
+        const from = lowerBound(caseIndexes, birth + 1);
+        const to = lowerBound(caseIndexes, Math.min(latest + 1, death));
+        if (to <= from) {
+          excluded.unmatched++;
+          continue;
+        }
+        index = caseIndexes[from + (stableHash(`${definition.outcome}|${p.patientId}`) % (to - from))] as number;
+      } else {
+        index = latest;
+      }
     }
     if (index <= birth) {
       excluded.notBornAtIndex++;

@@ -65,7 +65,8 @@ export const importClinicalStep: PipelineStep = {
 export const featuresClinicalStep: PipelineStep = {
   name: 'features-clinical',
   description: 'labels with index dates and leakage-free clinical features per outcome → feature groups clinical-<outcome>',
-  fingerprint: (ws) => Promise.resolve(`${libraryVersion()}|${ws.backend}|${inputFingerprint(clinicalInputDir(ws))}`),
+  // `labels-v2`: controls take matched case index dates (cohort.ts); older feature groups are recomputed.
+  fingerprint: (ws) => Promise.resolve(`${libraryVersion()}|${ws.backend}|${inputFingerprint(clinicalInputDir(ws))}|labels-v2`),
   run: async (ws) => {
     if (ws.backend !== 'local' || !fs.existsSync(clinicalInputDir(ws))) {
       ws.progress.start('features-clinical: skipped — needs the local backend and an imported clinical folder', 0).finish('skipped');

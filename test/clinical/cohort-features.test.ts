@@ -43,9 +43,42 @@ describe('cohort labels and leakage-free clinical features (real Synthea bundles
 
   async function labels(outcome: keyof typeof OUTCOMES): Promise<Map<string, LabelRow>> {
     const onsets = await loadConditionOnsets(engine, schema, OUTCOMES[outcome].codes);
-    const { rows } = buildLabels({ outcome, index: { kind: 'before-onset', yearsBefore: 1 } }, patients, onsets, lastEnc);
+    const { rows } = buildLabels({ outcome, index: { kind: 'before-onset', yearsBefore: 1, controls: 'last-encounter' } }, patients, onsets, lastEnc);
     return new Map(rows.map((r) => [r.patientId, r]));
   }
+
+  it('matched controls (the default) take a case index date at which they were alive and followed up, else are excluded', () => {
+    const Y = 365.25 * 86_400_000;
+    const facts = (id: string, birth: string, death: string | null): (typeof patients)[number] => ({ ...patients[0]!, patientId: id, birthDate: birth, deceasedDateTime: death });
+    const people = [facts('case-a', '1950-01-01', null), facts('case-b', '1960-01-01', null), facts('ctl-long', '1940-01-01', null), facts('ctl-young', '2015-01-01', null), facts('ctl-short', '1940-01-01', null)];
+    const caseOnsets = new Map([
+      ['case-a', '2001-01-01T00:00:00.000Z'],
+      ['case-b', '2011-01-01T00:00:00.000Z'],
+    ]);
+    const last = new Map([
+      ['case-a', '2020-01-01T00:00:00.000Z'],
+      ['case-b', '2020-01-01T00:00:00.000Z'],
+      ['ctl-long', '2020-06-01T00:00:00.000Z'],
+      ['ctl-young', '2024-01-01T00:00:00.000Z'],
+      ['ctl-short', '2005-01-01T00:00:00.000Z'],
+    ]);
+    const { rows, excluded } = buildLabels({ outcome: 'stroke' }, people, caseOnsets, last);
+    const by = new Map(rows.map((r) => [r.patientId, r]));
+    const caseIndexes = ['case-a', 'case-b'].map((id) => by.get(id)!.indexDate);
+    assert.equal(caseIndexes[0], new Date(Date.parse('2001-01-01T00:00:00Z') - Y).toISOString());
+    // The long-followed control takes one of the two case dates; the short one only the earlier (≤ last − 1 year).
+    assert.ok(caseIndexes.includes(by.get('ctl-long')!.indexDate));
+    assert.equal(by.get('ctl-short')?.indexDate, caseIndexes[0]);
+    assert.equal(by.get('ctl-long')?.label, 0);
+    // Born after every case index: no matched date, excluded and counted.
+    assert.equal(by.has('ctl-young'), false);
+    assert.equal(excluded.unmatched, 1);
+    // Deterministic.
+    assert.deepEqual(buildLabels({ outcome: 'stroke' }, people, caseOnsets, last).rows, rows);
+    // The old policy indexes controls at their last encounter minus a year.
+    const old = buildLabels({ outcome: 'stroke', index: { kind: 'before-onset', yearsBefore: 1, controls: 'last-encounter' } }, people, caseOnsets, last);
+    assert.equal(old.rows.find((r) => r.patientId === 'ctl-long')?.indexDate, new Date(Date.parse('2020-06-01T00:00:00Z') - Y).toISOString());
+  });
 
   it('labels each real patient from Condition resources only, with aliases', async () => {
     const htn = await labels('hypertension');
