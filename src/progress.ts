@@ -27,8 +27,11 @@ export interface ProgressReporter {
   start(label: string, total: number): ProgressTask;
 }
 
-/** Where progress is drawn. */
-export type ProgressMode = 'terminal' | 'notebook' | 'log' | 'silent';
+/** The progress modes (where progress is drawn), as `MMH_PROGRESS` accepts them. */
+export const PROGRESS_MODES = ['terminal', 'notebook', 'log', 'silent'] as const;
+
+/** How progress is shown: one of {@link PROGRESS_MODES}. */
+export type ProgressMode = (typeof PROGRESS_MODES)[number];
 
 const NOOP_TASK: ProgressTask = {
   update: () => undefined,
@@ -194,7 +197,7 @@ export function terminalProgress(): ProgressReporter {
  */
 export function autoProgress(mode?: ProgressMode): ProgressReporter {
   const env = process.env.MMH_PROGRESS;
-  const modes: readonly string[] = ['terminal', 'notebook', 'log', 'silent'];
+  const modes: readonly string[] = PROGRESS_MODES;
   if (mode === undefined && env !== undefined && env !== '' && !modes.includes(env)) {
     throw new HealthDataError('invalid-config', `MMH_PROGRESS=${JSON.stringify(env)} is not a progress mode; use one of ${modes.join(', ')} (or unset it)`, { path: 'MMH_PROGRESS' });
   }

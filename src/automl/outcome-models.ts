@@ -112,27 +112,11 @@ const round = (v: number, digits = 4): number => {
   return Math.round(v * f) / f;
 };
 
-/** Typical value of a column: the median of its numbers, else its most frequent non-missing value. */
-function typicalValue(rows: readonly Readonly<Record<string, unknown>>[], column: string): unknown {
-  const values = rows.map((r) => r[column]).filter((v) => v !== null && v !== undefined);
-  const numbers = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
-  if (numbers.length > 0 && numbers.length === values.length) {
-    const mid = numbers.length >> 1;
-    return numbers.length % 2 === 1 ? numbers[mid] : ((numbers[mid - 1] as number) + (numbers[mid] as number)) / 2;
-  }
-  const counts = new Map<string, { value: unknown; n: number }>();
-  for (const v of values) {
-    const key = JSON.stringify(v);
-    const e = counts.get(key) ?? { value: v, n: 0 };
-    e.n += 1;
-    counts.set(key, e);
-  }
-  return [...counts.values()].sort((a, b) => b.n - a.n)[0]?.value ?? null;
-}
-
 /**
  * Local contributions of the given features for every row: the model's positive-class probability minus its
- * probability with that one feature set to the cohort's typical value (an ablation, model-agnostic).
+ * probability with that one feature set to its typical value in the training data — the median the predictor's
+ * preprocessing imputes with, or its most frequent category (an ablation, model-agnostic). A column the
+ * preprocessing dropped cannot move the prediction: its contribution is 0.
  *
  * @param predictor - a fitted binary predictor
  * @param rows - the rows to explain
@@ -142,8 +126,16 @@ function typicalValue(rows: readonly Readonly<Record<string, unknown>>[], column
 export function ablationContributions(predictor: TabularPredictor, rows: readonly Readonly<Record<string, unknown>>[], features: readonly string[]): Record<string, number>[] {
   const base = predictor.predictPositive(rows);
   const out: Record<string, number>[] = rows.map(() => ({}));
+  const plans = new Map(predictor.state.preprocess.columns.map((c) => [c.name, c]));
   for (const f of features) {
-    const typical = typicalValue(rows, f);
+    const plan = plans.get(f);
+    if (plan === undefined) {
+      for (const o of out) {
+        o[f] = 0;
+      }
+      continue;
+    }
+    const typical = plan.kind === 'numeric' ? plan.median : (plan.levels[0] ?? null);
     const ablated = predictor.predictPositive(rows.map((r) => ({ ...r, [f]: typical })));
     out.forEach((o, i) => {
       o[f] = round((base[i] as number) - (ablated[i] as number));
