@@ -2,10 +2,12 @@
  * The CPU-bound half of an import job, run on a chunk of NDJSON lines in a worker thread (import-worker.ts) or in
  * process for small inputs: parse each line, validate it at the job's level, and for every accepted resource
  * compute what the datastore stores — the body without `meta.versionId`/`meta.lastUpdated` (keys ordered
- * `resourceType`, `id`, `meta` first; DuckDB hashes it while loading), the HealthLake-Athena shaped body, the search columns and the flattened clinical events. The rows are written to two
+ * `resourceType`, `id`, `meta` first) and its MD5, the HealthLake-Athena shaped JSON text, the search columns and the
+ * flattened clinical events. The rows are written to two
  * staging files DuckDB bulk-loads (`read_csv` with a `\x01` delimiter and no quoting: JSON text never holds a raw
  * control character), so the main thread only runs SQL. Rejected lines come back as FAILURE manifest lines.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { AthenaType } from '../../formats/fhir/athena-shape';
 import { athenaJsonText, observeAthenaType, withLeadingKeys } from '../../formats/fhir/athena-shape';
@@ -58,19 +60,22 @@ export interface ChunkResult {
   readonly stagingPrefix: string;
 }
 
-/** Column order of the `.res` staging file. */
+/** Column order of the `.res` staging file (`chunk`: the chunk's sequence number; with `line` it keys a row). */
 export const RES_COLUMNS = {
+  chunk: 'INTEGER',
   resource_type: 'VARCHAR',
   id: 'VARCHAR',
   subject_ref: 'VARCHAR',
   clinical_time: 'VARCHAR',
   line: 'INTEGER',
+  hash: 'VARCHAR',
   body: 'VARCHAR',
   athena_body: 'VARCHAR',
 } as const;
 
 /** Column order of the `.ev` staging file. */
 export const EV_COLUMNS = {
+  chunk: 'INTEGER',
   patient_id: 'VARCHAR',
   resource_type: 'VARCHAR',
   resource_id: 'VARCHAR',
@@ -160,6 +165,7 @@ const CR = 0x0d;
  */
 export function processChunk(chunk: ImportChunk): ChunkResult {
   const buf = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
+  const seq = String(chunk.seq);
   const rows: string[] = [];
   const eventsByKey = new Map<string, string>();
   const failures: string[] = [];
@@ -208,11 +214,13 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     const events = extractClinicalEvents(stripped);
     const clinical = utcTimestampText(events[0]?.date ?? null);
     const row = [
+      seq,
       type,
       id,
       field(subjectRefOf(stripped)),
       clinical ?? '',
       String(lineNo),
+      createHash('md5').update(body).digest('hex'),
       body,
       athenaJsonText(stripped, body),
     ].join('\x01');
@@ -220,7 +228,7 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     rows.push(row);
     let ev = '';
     for (const e of events) {
-      ev += `${[e.patientId, e.resourceType, e.resourceId, utcTimestampText(e.date), e.system, e.code, e.value === null ? null : String(e.value), e.unit, e.valueCode, e.category]
+      ev += `${seq}\x01${[e.patientId, e.resourceType, e.resourceId, utcTimestampText(e.date), e.system, e.code, e.value === null ? null : String(e.value), e.unit, e.valueCode, e.category]
         .map(field)
         .join('\x01')}\n`;
     }

@@ -2,12 +2,14 @@
  * The local NDJSON import job. The main thread cuts each `*.ndjson` file into chunks of whole lines and hands them
  * to a pool of worker threads (import-worker.ts; in process for small inputs), which parse, validate and shape every
  * line and write staging files (import-chunk.ts). Chunks commit strictly in file order, one DuckDB transaction each
- * (bulk `read_csv` of the staging file, then an upsert), so an interrupted job leaves every committed chunk readable
- * and nothing half-written, while the workers keep validating the next chunks. SUCCESS and FAILURE get one line per
- * resource; the Athena-style per-type tables are rebuilt at the end.
+ * (bulk `read_csv` of the staging file, then an upsert of the resources, their events and their rows in the
+ * Athena-style per-type tables — athena-tables.ts), so an interrupted job leaves every committed chunk readable and
+ * nothing half-written, while the workers keep validating the next chunks. SUCCESS and FAILURE get one line per
+ * resource.
  *
  * Idempotence: a resource is keyed by (resourceType, id). Its body — the resource minus `meta.versionId` and
- * `meta.lastUpdated`, keys `resourceType`, `id`, `meta` first — is hashed (MD5, as DuckDB loads it); re-importing the same body keeps the version and `lastUpdated`, a changed body
+ * `meta.lastUpdated`, keys `resourceType`, `id`, `meta` first — is hashed (MD5 of the UTF-8 text, by the worker);
+ * re-importing the same body keeps the version and `lastUpdated`, a changed body
  * bumps `versionId` by one (HealthLake semantics for an update). A resource repeated in one file is applied in
  * file order (each changed occurrence bumps the version).
  */
@@ -18,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HealthDataError, normalizeErrorString } from '../../errors';
 import type { AthenaType } from '../../formats/fhir/athena-shape';
-import { athenaTypeSql, mergeAthenaType } from '../../formats/fhir/athena-shape';
+import { athenaTableName, mergeAthenaType } from '../../formats/fhir/athena-shape';
 import { compiledFhirSchema } from '../../formats/fhir/structure';
 import type { FhirValidationLevel } from '../../formats/fhir/validate';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
@@ -26,9 +28,13 @@ import type { JobProgressReport } from '../fhir-store';
 import type { ChunkResult, ImportChunk } from './import-chunk';
 import { EV_COLUMNS, processChunk, RES_COLUMNS } from './import-chunk';
 import type { ImportManifest, ImportSuccessLine } from './job-files';
-import { athenaStructureDdl, athenaWithMetaSql, RESOURCE_TYPE_PATTERN } from './schema';
+import { athenaInsertSql, builtTypeTables, countTypeTable, prepareTypeTable, repairTypeTables } from './athena-tables';
+import { RESOURCE_TYPE_PATTERN } from './schema';
 
 export { utcTimestampText } from './import-chunk';
+
+/** Most resources one import transaction commits, by default. */
+export const DEFAULT_BATCH_SIZE = 50_000;
 
 /** What the runner needs. */
 export interface LocalImportContext {
@@ -44,7 +50,7 @@ export interface LocalImportContext {
   readonly jobFolder: string;
   /** Whether to publish the per-type tables as views in `main`. */
   readonly publish: boolean;
-  /** Most resources per transaction (default 5,000). */
+  /** Most resources per transaction (default {@link DEFAULT_BATCH_SIZE}); chunks hold at most as many lines. */
   readonly batchSize?: number;
   /**
    * Worker threads validating in parallel: default one per CPU (at most 4) when the input exceeds 1 MB, else 0
@@ -61,7 +67,7 @@ export interface LocalImportResult {
   readonly report: JobProgressReport;
   /** The manifest written to the job folder. */
   readonly manifest: ImportManifest;
-  /** Resource types the job touched (their tables were rebuilt). */
+  /** Resource types the job touched. */
   readonly resourceTypes: readonly string[];
   /** Resources created, updated (version bumped) and unchanged. */
   readonly outcomes: { readonly created: number; readonly updated: number; readonly unchanged: number };
@@ -69,86 +75,6 @@ export interface LocalImportResult {
 
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
-}
-
-interface DescribedColumn {
-  column_name: string;
-  column_type: string;
-}
-
-/**
- * Rebuilds the Athena-style table of each resource type from the `resource` table: writes the Athena-shaped JSON
- * (with `meta.versionid`/`meta.lastupdated`) to a scratch NDJSON file and reads it back with `read_json` under
- * the type's inferred column types (`athena_structure`: VARCHAR for ids and dates, as the Athena tables keep them;
- * use `from_iso8601_timestamp`), swapping the table in one statement. A type without a kept structure (a datastore
- * from before it was kept) has DuckDB infer the types over all rows first, with UUID-typed strings turned back into
- * VARCHAR.
- *
- * @param conn - a write connection
- * @param schema - the datastore schema
- * @param types - resource types to rebuild
- * @param scratchDir - folder for the scratch files (removed afterwards)
- * @param publish - also (re)create `main.<table>` views
- * @param structures - inferred row types by resource type (default: read from `athena_structure`)
- */
-export async function rebuildTypeTables(
-  conn: DuckDBConnection,
-  schema: string,
-  types: Iterable<string>,
-  scratchDir: string,
-  publish: boolean,
-  structures?: ReadonlyMap<string, AthenaType>,
-): Promise<void> {
-  fs.mkdirSync(scratchDir, { recursive: true });
-  await conn.run(athenaStructureDdl(schema));
-  for (const type of types) {
-    if (!RESOURCE_TYPE_PATTERN.test(type)) {
-      continue;
-    }
-    const table = type.toLowerCase();
-    const file = path.join(scratchDir, `${table}.ndjson`);
-    await conn.run(
-      `COPY (SELECT ${athenaWithMetaSql()} FROM ${schema}.resource WHERE resource_type = ${sqlString(type)} ORDER BY id) TO ${sqlString(file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')`,
-    );
-    const opts = `format := 'newline_delimited', dateformat := 'NONE', timestampformat := 'NONE', maximum_object_size := 268435456`;
-    const size = fs.statSync(file).size;
-    if (size === 0) {
-      await conn.run(`DROP TABLE IF EXISTS ${schema}."${table}"`);
-      if (publish) {
-        await conn.run(`DROP VIEW IF EXISTS main."${table}"`);
-      }
-      await conn.run(`DELETE FROM ${schema}.resource_type_table WHERE resource_type = ${sqlString(type)}`);
-      continue;
-    }
-    let columns: string[];
-    const kept = structures?.get(type) ?? (await storedStructure(conn, schema, type));
-    if (kept !== undefined && typeof kept === 'object' && 's' in kept) {
-      // The rebuild adds meta.versionid and meta.lastupdated to every row.
-      const meta = kept.s.meta;
-      const withMeta: AthenaType = { s: { ...kept.s, meta: mergeAthenaType(meta === undefined ? { s: {} } : meta, { s: { versionid: 'VARCHAR', lastupdated: 'VARCHAR' } }) } };
-      columns = Object.entries((withMeta as { s: Record<string, AthenaType> }).s)
-        .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
-        .map(([k, t]) => `${sqlString(k)}: ${sqlString(athenaTypeSql(t))}`);
-    } else {
-      const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_json(${sqlString(file)}, ${opts}, sample_size := -1)`)).getRowObjectsJS() as unknown as DescribedColumn[];
-      columns = described
-        .filter((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c.column_name))
-        .map((c) => `${sqlString(c.column_name)}: ${sqlString(c.column_type.replace(/\bUUID\b/g, 'VARCHAR'))}`);
-    }
-    await conn.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_json(${sqlString(file)}, ${opts}, columns := {${columns.join(', ')}})`);
-    await conn.run(
-      `INSERT OR REPLACE INTO ${schema}.resource_type_table SELECT ${sqlString(type)}, ${sqlString(table)}, count(*) FROM ${schema}."${table}"`,
-    );
-    if (publish) {
-      await conn.run(`CREATE OR REPLACE VIEW main."${table}" AS SELECT * FROM ${schema}."${table}"`);
-    }
-    fs.rmSync(file, { force: true });
-  }
-}
-
-async function storedStructure(conn: DuckDBConnection, schema: string, type: string): Promise<AthenaType | undefined> {
-  const rows = (await conn.runAndReadAll(`SELECT structure FROM ${schema}.athena_structure WHERE resource_type = $1`, [type])).getRowObjectsJS() as { structure: string }[];
-  return rows[0] === undefined ? undefined : (JSON.parse(rows[0].structure) as AthenaType);
 }
 
 function emptyReport(): JobProgressReport {
@@ -410,78 +336,87 @@ function* fileChunks(file: string, maxLines: number, maxBytes: number): Generato
   }
 }
 
-function csvSource(file: string, columns: Readonly<Record<string, string>>, maxRowBytes: number): string {
+function csvSource(files: readonly string[], columns: Readonly<Record<string, string>>, maxRowBytes: number): string {
   const cols = Object.entries(columns)
     .map(([k, v]) => `'${k}': '${v}'`)
     .join(', ');
   const maxLine = Math.max(2 * 1024 * 1024, maxRowBytes + 1024);
-  return `read_csv(${sqlString(file)}, columns := {${cols}}, delim := '\x01', quote := '', escape := '', header := false, auto_detect := false, max_line_size := ${maxLine}, buffer_size := ${Math.max(maxLine * 2, 16 * 1024 * 1024)})`;
+  return `read_csv([${files.map(sqlString).join(', ')}], columns := {${cols}}, delim := '\x01', quote := '', escape := '', header := false, auto_detect := false, max_line_size := ${maxLine}, buffer_size := ${Math.max(maxLine * 2, 16 * 1024 * 1024)})`;
 }
 
 interface StagedRow {
+  chunk: number;
   line: number;
   resource_type: string;
   id: string;
   outcome: 'created' | 'updated' | 'unchanged';
 }
 
-/** The kept Athena row type of a resource type during a job; `legacy` types (rows without one) are not kept. */
-interface KeptStructure {
-  type: AthenaType;
-  readonly legacy: boolean;
-}
-
-/**
- * Commits one chunk's staging files in one transaction (with the merged Athena row types) and returns each row's
- * outcome, in line order. Outcomes and versions follow file order within the chunk (a window over the occurrences
- * of a key, computed on the narrow key columns); unchanged resources are not rewritten.
- */
-async function upsertChunk(conn: DuckDBConnection, schema: string, r: ChunkResult, kept: Map<string, KeptStructure>): Promise<StagedRow[]> {
-  // Commits are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few
-  // chunks, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
-  await conn.run(`
-SET checkpoint_threshold = '1GB';
-${athenaStructureDdl(schema)}
-CREATE OR REPLACE TEMP TABLE stage AS SELECT *, md5(body) AS hash FROM ${csvSource(`${r.stagingPrefix}.res`, RES_COLUMNS, r.maxRowBytes)};
+// Outcomes and versions when a key may occur more than once in the group: a window over the occurrences of each
+// key in file order (chunk, line), computed on the narrow key columns.
+const STAGED_WITH_REPEATS = (schema: string): string => `
 CREATE OR REPLACE TEMP TABLE staged AS
 WITH j AS (
-  SELECT s.line, s.resource_type, s.id, s.hash, o.hash AS old_hash, o.version_id AS old_version,
+  SELECT s.chunk, s.line, s.resource_type, s.id, s.hash, o.hash AS old_hash, o.version_id AS old_version,
     row_number() OVER w AS occ, count(*) OVER (PARTITION BY s.resource_type, s.id) AS n, lag(s.hash) OVER w AS prev_hash
   FROM stage s LEFT JOIN ${schema}.resource o ON o.resource_type = s.resource_type AND o.id = s.id
-  WINDOW w AS (PARTITION BY s.resource_type, s.id ORDER BY s.line)
+  WINDOW w AS (PARTITION BY s.resource_type, s.id ORDER BY s.chunk, s.line)
 ), k AS (
   SELECT *, CASE WHEN occ = 1 AND old_hash IS NULL THEN 'created'
     WHEN hash = (CASE WHEN occ = 1 THEN old_hash ELSE prev_hash END) THEN 'unchanged' ELSE 'updated' END AS outcome
   FROM j
 )
-SELECT line, resource_type, id, occ, n, outcome,
-  coalesce(old_version, 0) + sum(CASE WHEN outcome = 'unchanged' THEN 0 ELSE 1 END) OVER (PARTITION BY resource_type, id ORDER BY line) AS new_version,
+SELECT chunk, line, resource_type, id, occ, n, outcome,
+  coalesce(old_version, 0) + sum(CASE WHEN outcome = 'unchanged' THEN 0 ELSE 1 END) OVER (PARTITION BY resource_type, id ORDER BY chunk, line) AS new_version,
   sum(CASE WHEN outcome = 'unchanged' THEN 0 ELSE 1 END) OVER (PARTITION BY resource_type, id) AS changes
-FROM k;
-CREATE OR REPLACE TEMP TABLE changed AS SELECT line, resource_type, id, new_version FROM staged WHERE occ = n AND changes > 0;`);
-  const updates: [string, string][] = [];
-  for (const [type, t] of Object.entries(r.types)) {
-    let k = kept.get(type);
-    if (k === undefined) {
-      const stored = (await conn.runAndReadAll(`SELECT structure FROM ${schema}.athena_structure WHERE resource_type = $1`, [type])).getRowObjectsJS() as { structure: string }[];
-      const first = stored[0];
-      if (first === undefined) {
-        const n = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${schema}.resource WHERE resource_type = $1`, [type])).getRowObjectsJS() as { n: number }[];
-        k = { type: 'NULL', legacy: (n[0]?.n ?? 0) > 0 };
-      } else {
-        k = { type: JSON.parse(first.structure) as AthenaType, legacy: false };
-      }
-      kept.set(type, k);
-    }
-    k.type = mergeAthenaType(k.type, t);
-    if (!k.legacy) {
-      updates.push([type, JSON.stringify(k.type)]);
-    }
-  }
-  // Only updated resources have a row and events to replace; skipping the deletes otherwise spares a scan of the
-  // whole resource and event tables per chunk.
+FROM k;`;
+
+// The same when every key occurs once (the usual case): a join, no window.
+const STAGED_UNIQUE = (schema: string): string => `
+CREATE OR REPLACE TEMP TABLE staged AS
+SELECT s.chunk, s.line, s.resource_type, s.id, 1 AS occ, 1 AS n,
+  CASE WHEN o.hash IS NULL THEN 'created' WHEN o.hash = s.hash THEN 'unchanged' ELSE 'updated' END AS outcome,
+  coalesce(o.version_id, 0) + CASE WHEN o.hash = s.hash THEN 0 ELSE 1 END AS new_version,
+  CASE WHEN o.hash = s.hash THEN 0 ELSE 1 END AS changes
+FROM stage s LEFT JOIN ${schema}.resource o ON o.resource_type = s.resource_type AND o.id = s.id;`;
+
+/**
+ * Commits a group of consecutive chunks in one transaction — resources, events and the rows of the per-type Athena
+ * tables (athena-tables.ts), with the merged inferred types — and returns each row's outcome, in file order.
+ * Outcomes and versions follow file order (a resource repeated in the group is applied occurrence by occurrence);
+ * unchanged resources are not rewritten.
+ *
+ * @param conn - a write connection
+ * @param schema - the datastore schema
+ * @param group - the chunks' staging files and inferred types, in file order
+ * @param tables - the inferred type each resource type's table was built with (updated here; absent: no table)
+ * @param publish - whether the datastore is published as views in `main`
+ * @returns outcomes by chunk and line
+ */
+async function upsertGroup(conn: DuckDBConnection, schema: string, group: readonly ChunkResult[], tables: Map<string, AthenaType>, publish: boolean): Promise<StagedRow[]> {
+  const maxRowBytes = Math.max(...group.map((r) => r.maxRowBytes));
+  // Commits are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few
+  // commits, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
+  await conn.run(`
+SET checkpoint_threshold = '1GB';
+CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM ${csvSource(
+    group.map((r) => `${r.stagingPrefix}.res`),
+    RES_COLUMNS,
+    maxRowBytes,
+  )};`);
+  const [keys] = (await conn.runAndReadAll('SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys FROM stage')).getRowObjectsJS() as { unique_keys: boolean }[];
+  await conn.run(`${keys?.unique_keys === true ? STAGED_UNIQUE(schema) : STAGED_WITH_REPEATS(schema)}
+CREATE OR REPLACE TEMP TABLE changed AS SELECT chunk, line, resource_type, id, new_version FROM staged WHERE occ = n AND changes > 0;`);
+  // Only updated resources have rows and events to replace; skipping the deletes otherwise spares a scan of the
+  // whole resource, event and type tables per commit.
   const [upd] = (await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM changed WHERE new_version > 1')).getRowObjectsJS() as { n: number }[];
   const replaces = (upd?.n ?? 0) > 0;
+  const observed = new Map<string, AthenaType>();
+  for (const r of group) {
+    for (const [type, t] of Object.entries(r.types)) {
+      observed.set(type, mergeAthenaType(observed.get(type) ?? 'NULL', t));
+    }
+  }
   await conn.run('BEGIN TRANSACTION');
   try {
     if (replaces) {
@@ -490,21 +425,38 @@ DELETE FROM ${schema}.resource o USING changed c WHERE c.new_version > 1 AND o.r
 DELETE FROM ${schema}.event e USING changed c WHERE c.new_version > 1 AND e.resource_type = c.resource_type AND e.resource_id = c.id;`);
     }
     await conn.run(`
-INSERT INTO ${schema}.resource
-SELECT s.resource_type, s.id, c.new_version, CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), s.hash, s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body, s.athena_body
-FROM stage s JOIN changed c USING (line);
+INSERT INTO ${schema}.resource (resource_type, id, version_id, last_updated, hash, subject_ref, clinical_time, body)
+SELECT s.resource_type, s.id, c.new_version, CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), s.hash, s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body
+FROM stage s JOIN changed c USING (chunk, line);
 INSERT INTO ${schema}.event
 SELECT ev.patient_id, ev.resource_type, ev.resource_id, CAST(ev.event_time AS TIMESTAMP), ev.system, ev.code, ev.value, ev.unit, ev.value_code, ev.category
-FROM ${csvSource(`${r.stagingPrefix}.ev`, EV_COLUMNS, r.maxRowBytes)} ev SEMI JOIN changed c ON ev.resource_type = c.resource_type AND ev.resource_id = c.id;`);
-    for (const [type, structure] of updates) {
-      await conn.run(`INSERT OR REPLACE INTO ${schema}.athena_structure VALUES ($1, $2)`, [type, structure]);
+FROM ${csvSource(
+      group.map((r) => `${r.stagingPrefix}.ev`),
+      EV_COLUMNS,
+      maxRowBytes,
+    )} ev SEMI JOIN changed c ON ev.chunk = c.chunk AND ev.resource_type = c.resource_type AND ev.resource_id = c.id;`);
+    for (const [type, t] of observed) {
+      if (!RESOURCE_TYPE_PATTERN.test(type)) {
+        continue;
+      }
+      const before = tables.get(type);
+      const after = mergeAthenaType(structuredClone(before ?? 'NULL'), t);
+      const rowType = await prepareTypeTable(conn, schema, type, before, after, publish);
+      tables.set(type, after);
+      const table = `${schema}."${athenaTableName(type)}"`;
+      if (replaces) {
+        await conn.run(`DELETE FROM ${table} o USING changed c WHERE c.new_version > 1 AND c.resource_type = $1 AND o.id = c.id`, [type]);
+      }
+      const from = 'stage s JOIN changed c USING (chunk, line) WHERE s.resource_type = $1';
+      await conn.run(athenaInsertSql(table, rowType, { from, text: 's.athena_body', version: 'c.new_version', lastUpdated: "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)" }), [type]);
+      await countTypeTable(conn, schema, type);
     }
     await conn.run('COMMIT');
   } catch (e) {
     await conn.run('ROLLBACK').catch(() => undefined);
     throw e;
   }
-  const reader = await conn.runAndReadAll('SELECT line, resource_type, id, outcome FROM staged ORDER BY line');
+  const reader = await conn.runAndReadAll('SELECT chunk, line, resource_type, id, outcome FROM staged ORDER BY chunk, line');
   return reader.getRowObjectsJS() as unknown as StagedRow[];
 }
 
@@ -517,7 +469,7 @@ FROM ${csvSource(`${r.stagingPrefix}.ev`, EV_COLUMNS, r.maxRowBytes)} ev SEMI JO
  */
 export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImportResult> {
   const files = listNdjsonFiles(ctx.inputDir);
-  const batchSize = Math.max(1, ctx.batchSize ?? 5000);
+  const batchSize = Math.max(1, ctx.batchSize ?? DEFAULT_BATCH_SIZE);
   const successDir = path.join(ctx.jobFolder, 'SUCCESS');
   const failureDir = path.join(ctx.jobFolder, 'FAILURE');
   const scratch = path.join(ctx.jobFolder, '.scratch');
@@ -526,9 +478,9 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
   fs.mkdirSync(scratch, { recursive: true });
   const totalBytes = files.reduce((a, f) => a + fs.statSync(f).size, 0);
   const threads = Math.max(0, Math.floor(ctx.threads ?? (totalBytes > 1e6 ? Math.min(4, os.availableParallelism()) : 0)));
-  // Chunks small enough that every worker has one to work on, large enough to amortise a transaction (each costs a
-  // staging load, an upsert and a commit).
-  const chunkBytes = Math.min(8 << 20, Math.max(256 << 10, Math.ceil(totalBytes / Math.max(1, threads))));
+  // Chunks small enough that every worker has several to work on while the main thread commits; a commit takes every
+  // chunk that is ready (up to batchSize resources), so transactions grow when the workers are ahead.
+  const chunkBytes = Math.min(4 << 20, Math.max(256 << 10, Math.ceil(totalBytes / Math.max(1, threads * 4))));
   const t0 = Date.now();
   let report = emptyReport();
   let scannedBytes = 0;
@@ -537,10 +489,15 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const importedFiles = new Set<string>();
   const failedFiles = new Set<string>();
+  // Datastores written before the type tables were kept in step with each commit are repaired first.
+  const tables = await ctx.engine.session('import clinical: tables', async (conn) => {
+    await repairTypeTables(conn, ctx.schema, scratch, ctx.publish);
+    return builtTypeTables(conn, ctx.schema);
+  });
   compiledFhirSchema();
   const pool = threads > 0 ? acquirePool(threads) : undefined;
   const pending = new Map<number, Promise<ChunkResult>>();
-  const kept = new Map<string, KeptStructure>();
+  const ready = new Map<number, ChunkResult>();
   // A file counts as scanned once all its chunks are committed.
   const chunksOf = new Map<string, { committed: number; total?: number }>();
   const fileDone = (name: string): void => {
@@ -553,49 +510,68 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
   let submitted = 0;
   let committed = 0;
 
+  // Commits the next chunk with every following chunk already processed, up to batchSize resources.
   const commitNext = async (): Promise<void> => {
-    const seq = committed++;
-    const next = pending.get(seq);
-    if (next === undefined) {
-      throw new HealthDataError('backend', `import: chunk ${seq} was never submitted`);
+    const first = pending.get(committed);
+    if (first === undefined) {
+      throw new HealthDataError('backend', `import: chunk ${committed} was never submitted`);
     }
-    const result = await next;
-    pending.delete(seq);
-    if (result.failureText !== '') {
-      fs.appendFileSync(path.join(failureDir, result.file), result.failureText);
-      failedFiles.add(result.file);
+    const head = await first;
+    const group = [head];
+    let lines = head.scanned;
+    for (let next = ready.get(committed + group.length); next !== undefined && lines + next.scanned <= batchSize; next = ready.get(committed + group.length)) {
+      group.push(next);
+      lines += next.scanned;
     }
-    if (result.accepted > 0) {
-      const rows = await ctx.engine.session('import clinical', (conn) => upsertChunk(conn, ctx.schema, result, kept));
-      let text = '';
+    for (const r of group) {
+      pending.delete(r.seq);
+      ready.delete(r.seq);
+      if (r.failureText !== '') {
+        fs.appendFileSync(path.join(failureDir, r.file), r.failureText);
+        failedFiles.add(r.file);
+      }
+    }
+    committed += group.length;
+    const accepted = group.filter((r) => r.accepted > 0);
+    if (accepted.length > 0) {
+      const rows = await ctx.engine.session('import clinical', (conn) => upsertGroup(conn, ctx.schema, accepted, tables, ctx.publish));
+      const fileOf = new Map(accepted.map((r) => [r.seq, r.file]));
+      const text = new Map<string, string>();
       for (const row of rows) {
         counts[row.outcome]++;
-        const line: ImportSuccessLine = { file: result.file, line: row.line, resourceType: row.resource_type, id: row.id, outcome: row.outcome };
-        text += `${JSON.stringify(line)}\n`;
+        const file = fileOf.get(row.chunk) ?? '';
+        const line: ImportSuccessLine = { file, line: row.line, resourceType: row.resource_type, id: row.id, outcome: row.outcome };
+        text.set(file, `${text.get(file) ?? ''}${JSON.stringify(line)}\n`);
       }
-      fs.appendFileSync(path.join(successDir, result.file), text);
-      importedFiles.add(result.file);
-      for (const t of Object.keys(result.types)) {
-        touched.add(t);
+      for (const [file, t] of text) {
+        fs.appendFileSync(path.join(successDir, file), t);
+        importedFiles.add(file);
+      }
+      for (const r of accepted) {
+        for (const t of Object.keys(r.types)) {
+          touched.add(t);
+        }
       }
     }
-    fs.rmSync(`${result.stagingPrefix}.res`, { force: true });
-    fs.rmSync(`${result.stagingPrefix}.ev`, { force: true });
-    scannedBytes += result.scannedBytes;
-    importedBytes += result.acceptedBytes;
-    const imported = report.TotalNumberOfResourcesImported + result.accepted;
-    report = {
-      ...report,
-      TotalSizeOfScannedFilesInMB: scannedBytes / 1e6,
-      TotalNumberOfResourcesScanned: report.TotalNumberOfResourcesScanned + result.scanned,
-      TotalNumberOfResourcesImported: imported,
-      TotalNumberOfResourcesWithCustomerError: report.TotalNumberOfResourcesWithCustomerError + result.failed,
-      Throughput: Math.round((imported / Math.max(1, Date.now() - t0)) * 1000),
-    };
-    const c = chunksOf.get(result.file);
-    if (c !== undefined) {
-      c.committed++;
-      fileDone(result.file);
+    for (const r of group) {
+      fs.rmSync(`${r.stagingPrefix}.res`, { force: true });
+      fs.rmSync(`${r.stagingPrefix}.ev`, { force: true });
+      scannedBytes += r.scannedBytes;
+      importedBytes += r.acceptedBytes;
+      const imported = report.TotalNumberOfResourcesImported + r.accepted;
+      report = {
+        ...report,
+        TotalSizeOfScannedFilesInMB: scannedBytes / 1e6,
+        TotalNumberOfResourcesScanned: report.TotalNumberOfResourcesScanned + r.scanned,
+        TotalNumberOfResourcesImported: imported,
+        TotalNumberOfResourcesWithCustomerError: report.TotalNumberOfResourcesWithCustomerError + r.failed,
+        Throughput: Math.round((imported / Math.max(1, Date.now() - t0)) * 1000),
+      };
+      const c = chunksOf.get(r.file);
+      if (c !== undefined) {
+        c.committed++;
+        fileDone(r.file);
+      }
     }
     ctx.onProgress?.(report);
   };
@@ -612,10 +588,10 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
         total++;
         const chunk: ImportChunk = { seq: submitted, file: name, startLine: raw.startLine, bytes: raw.bytes, stagingPrefix: path.join(scratch, `chunk-${submitted}`), level: ctx.level };
         const p = pool === undefined ? Promise.resolve().then(() => processChunk(chunk)) : pool.run(chunk);
-        p.catch(() => undefined);
+        p.then((r) => ready.set(r.seq, r)).catch(() => undefined);
         pending.set(submitted++, p);
         // Keep every worker busy while the main thread commits, without reading far ahead of the commits.
-        while (submitted - committed > Math.max(1, threads) * 2 || (pool === undefined && submitted > committed)) {
+        while (submitted - committed > Math.max(1, threads) * 4 || (pool === undefined && submitted > committed)) {
           await commitNext();
         }
       }
@@ -636,15 +612,6 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
     TotalNumberOfFilesReadWithCustomerError: failedFiles.size,
   };
   ctx.onProgress?.(report);
-  const structures = new Map<string, AthenaType>();
-  for (const [type, k] of kept) {
-    if (!k.legacy) {
-      structures.set(type, k.type);
-    }
-  }
-  if (touched.size > 0) {
-    await ctx.engine.session('import clinical: tables', (conn) => rebuildTypeTables(conn, ctx.schema, [...touched].sort(), scratch, ctx.publish, structures));
-  }
   fs.rmSync(scratch, { recursive: true, force: true });
   const manifest: ImportManifest = {
     inputDataConfig: { s3Uri: ctx.inputDir },

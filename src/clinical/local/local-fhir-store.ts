@@ -45,7 +45,7 @@ export interface LocalFhirStoreOptions {
   readonly dir: string;
   /** Progress reporter for waiters (default silent). */
   readonly progress?: ProgressReporter;
-  /** Resources per import transaction (default 5,000); smaller batches commit more often. */
+  /** Most resources per import transaction (default 50,000); smaller batches commit more often. */
   readonly importBatchSize?: number;
   /**
    * Worker threads validating an import in parallel (default: one per CPU, at most 4, for inputs over 1 MB; 0 for
@@ -324,7 +324,7 @@ export class LocalFhirStore implements FhirStore {
   async read(datastoreId: string, resourceType: string, id: string): Promise<Record<string, unknown>> {
     const schema = datastoreSchema(datastoreId);
     this.checkType(resourceType, 'read');
-    const rows = await this.engine.query<{ j: string }>(`SELECT ${withMetaSql('body', false)}::VARCHAR AS j FROM ${schema}.resource WHERE resource_type = ? AND id = ?`, [
+    const rows = await this.engine.query<{ j: string }>(`SELECT ${withMetaSql()}::VARCHAR AS j FROM ${schema}.resource WHERE resource_type = ? AND id = ?`, [
       resourceType,
       id,
     ]);
@@ -348,7 +348,7 @@ export class LocalFhirStore implements FhirStore {
     const q = buildSearchSql(resourceType, params);
     const [total] = await this.engine.query<{ n: number }>(`SELECT count(*) AS n FROM ${schema}.resource WHERE ${q.where}`, q.params);
     const rows = await this.engine.query<{ id: string; j: string }>(
-      `SELECT id, ${withMetaSql('body', false)}::VARCHAR AS j FROM ${schema}.resource WHERE ${q.where} ORDER BY clinical_time NULLS LAST, id LIMIT ? OFFSET ?`,
+      `SELECT id, ${withMetaSql()}::VARCHAR AS j FROM ${schema}.resource WHERE ${q.where} ORDER BY clinical_time NULLS LAST, id LIMIT ? OFFSET ?`,
       [...q.params, q.count, q.offset],
     );
     const n = total?.n ?? 0;

@@ -1,12 +1,13 @@
 /**
  * The DuckDB layout of a local FHIR datastore. Each datastore owns a schema `healthlake_<datastoreId>` holding:
  *
- * - `resource`: the source of truth, one row per (resource_type, id) with the current version, content hash,
- *   the FHIR JSON body (without `meta.versionId`/`meta.lastUpdated`, which live in columns) and the Athena-shaped
- *   body (lower-case keys), plus the search columns `subject_ref` and `clinical_time`;
+ * - `resource`: the source of truth, one row per (resource_type, id) with the current version, content hash and
+ *   the FHIR JSON body (without `meta.versionId`/`meta.lastUpdated`, which live in columns), plus the search
+ *   columns `subject_ref` and `clinical_time`;
  * - `event`: the flattened clinical events (formats/fhir/events.ts) used by labels and features;
  * - one table per resource type named as HealthLake's Athena tables (`patient`, `condition`, `observation`…),
- *   rebuilt from `resource` at the end of each import job, with the column types kept in `athena_structure`.
+ *   updated with `resource` in each import chunk's transaction (athena-tables.ts), with the column types kept in
+ *   `athena_structure`.
  *
  * The workspace's default datastore is also published as views in the `main` schema, so
  * `SELECT id, gender, birthdate FROM patient` runs unchanged, as it does in the HealthLake Athena database.
@@ -53,7 +54,6 @@ CREATE TABLE IF NOT EXISTS ${schema}.resource (
   subject_ref VARCHAR,
   clinical_time TIMESTAMP,
   body VARCHAR NOT NULL,
-  athena_body VARCHAR NOT NULL,
   PRIMARY KEY (resource_type, id)
 );
 CREATE TABLE IF NOT EXISTS ${schema}.event (
@@ -76,8 +76,8 @@ ${athenaStructureDdl(schema)}
 /**
  * DDL of the table keeping, per resource type, the DuckDB type inferred over every committed row of its Athena
  * table (formats/fhir/athena-shape.ts `AthenaType` as JSON). It is updated in the same transaction as the rows, so
- * it always covers them, and lets a rebuild skip DuckDB's own inference pass. Datastores created before it existed
- * get it on their next import; their types without an entry are rebuilt with DuckDB's inference.
+ * it always covers them. Types without an entry (datastores from before it existed) are rebuilt from their bodies on
+ * the next import (athena-tables.ts `repairTypeTables`).
  *
  * @param schema - from {@link datastoreSchema}
  * @returns the statement
@@ -87,36 +87,13 @@ export function athenaStructureDdl(schema: string): string {
 }
 
 /**
- * The SQL expression adding `meta.versionId` and `meta.lastUpdated` to a stored body column.
+ * The SQL expression adding `meta.versionId` and `meta.lastUpdated` to the stored FHIR body.
  *
- * @param bodyColumn - `body` (FHIR casing) or `athena_body` (lower-case keys)
- * @param lower - whether the meta keys are lower-case (Athena shape)
  * @returns a JSON-valued SQL expression over the `resource` table's columns
  */
-export function withMetaSql(bodyColumn: 'body' | 'athena_body', lower: boolean): string {
-  const v = lower ? 'versionid' : 'versionId';
-  const u = lower ? 'lastupdated' : 'lastUpdated';
+export function withMetaSql(): string {
   return (
-    `json_merge_patch(${bodyColumn}, json_object('meta', json_merge_patch(coalesce(json_extract(${bodyColumn}, '$.meta'), '{}'::JSON), ` +
-    `json_object('${v}', CAST(version_id AS VARCHAR), '${u}', strftime(last_updated, '%Y-%m-%dT%H:%M:%S.%gZ')))))`
-  );
-}
-
-/**
- * The SQL expression giving the Athena-shaped body with `meta.versionid` and `meta.lastupdated`: a string splice
- * for bodies written by import-chunk.ts (`{"resourcetype":…,"id":…,"meta":{…` — the `meta` object is always the
- * third key), which costs a fraction of a JSON merge; other bodies fall back to {@link withMetaSql}.
- *
- * @returns a VARCHAR-valued SQL expression over the `resource` table's columns
- */
-export function athenaWithMetaSql(): string {
-  // Offset of the "meta":{ key in a body written with resourcetype, id, meta first (1-based, as instr returns it).
-  const metaAt = `(length(resource_type) + length(id) + 28)`;
-  const versions = `'"versionid":"' || CAST(version_id AS VARCHAR) || '","lastupdated":"' || strftime(last_updated, '%Y-%m-%dT%H:%M:%S.%gZ') || '"'`;
-  const inner = `${metaAt} + 8`;
-  return (
-    `CASE WHEN starts_with(athena_body, '{"resourcetype":') AND instr(athena_body, '"meta":{') = ${metaAt} ` +
-    `THEN left(athena_body, ${inner} - 1) || ${versions} || CASE WHEN substr(athena_body, ${inner}, 1) = '}' THEN '' ELSE ',' END || substr(athena_body, ${inner}) ` +
-    `ELSE CAST(${withMetaSql('athena_body', true)} AS VARCHAR) END`
+    `json_merge_patch(body, json_object('meta', json_merge_patch(coalesce(json_extract(body, '$.meta'), '{}'::JSON), ` +
+    `json_object('versionId', CAST(version_id AS VARCHAR), 'lastUpdated', strftime(last_updated, '%Y-%m-%dT%H:%M:%S.%gZ')))))`
   );
 }

@@ -1,0 +1,243 @@
+/**
+ * The per-type tables shaped like HealthLake's Athena tables (AWS-SEMANTICS.md §2), kept in step with the `resource`
+ * table: every import chunk inserts its changed resources into them in its own transaction, so the tables always
+ * hold exactly the committed resources (an interrupted job leaves them consistent).
+ *
+ * Rows come from Athena-shaped JSON text (formats/fhir/athena-shape.ts `athenaJsonText`, computed by the import
+ * workers) turned into typed rows by DuckDB's `json_transform` under the type inferred over every committed row of
+ * that resource type (`AthenaType`, kept in `athena_structure`): VARCHAR for ids and dates, as the Athena tables keep
+ * them. When a chunk brings a field or a wider type the table has not seen, the table is widened first (its rows
+ * go through `to_json` and `json_transform` under the merged type), so a column's type never depends on the order
+ * the rows arrived in.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AthenaType } from '../../formats/fhir/athena-shape';
+import { athenaJsonText, athenaTableName, mergeAthenaType, observeAthenaType, withLeadingKeys } from '../../formats/fhir/athena-shape';
+import { stripVersionMeta } from './import-chunk';
+import { athenaStructureDdl, RESOURCE_TYPE_PATTERN } from './schema';
+
+type StructType = { s: Record<string, AthenaType> };
+
+// A top-level key must be a plain identifier to become a column (the Athena tables have no other).
+const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The row type of a resource type's table: the inferred type with `meta.versionid` and `meta.lastupdated` (which
+ * the store adds), keys `resourcetype`, `id`, `meta` first, and only identifier-like top-level keys.
+ *
+ * @param inferred - the type inferred over the Athena-shaped rows
+ * @returns a new struct type (the argument is not changed)
+ */
+export function athenaRowType(inferred: AthenaType): StructType {
+  const copy = structuredClone(inferred);
+  const fields: Record<string, AthenaType> = typeof copy === 'object' && 's' in copy ? copy.s : {};
+  const meta = mergeAthenaType(fields.meta ?? { s: {} }, { s: { versionid: 'VARCHAR', lastupdated: 'VARCHAR' } });
+  const out: Record<string, AthenaType> = { resourcetype: fields.resourcetype ?? 'VARCHAR', id: fields.id ?? 'VARCHAR', meta };
+  for (const [k, t] of Object.entries(fields)) {
+    if (!(k in out) && COLUMN_NAME.test(k)) {
+      out[k] = t;
+    }
+  }
+  return { s: out };
+}
+
+function transformSpec(t: AthenaType): unknown {
+  if (typeof t === 'string') {
+    return t === 'NULL' ? 'JSON' : t;
+  }
+  if ('l' in t) {
+    return [transformSpec(t.l)];
+  }
+  const fields = Object.entries(t.s);
+  return fields.length === 0 ? 'JSON' : Object.fromEntries(fields.map(([k, v]) => [k, transformSpec(v)]));
+}
+
+/**
+ * The SQL expression typing Athena-shaped JSON text as a row of the table: DuckDB's `json_transform` under the
+ * row type (the same types `athenaTypeSql` names), expanded into columns by `unnest`.
+ *
+ * @param textSql - a VARCHAR/JSON expression holding the row's JSON text
+ * @param rowType - from {@link athenaRowType}
+ * @returns a select-list expression
+ */
+export function athenaRowSql(textSql: string, rowType: StructType): string {
+  return `unnest(json_transform(${textSql}, ${sqlString(JSON.stringify(transformSpec(rowType)))}))`;
+}
+
+/**
+ * The statement inserting Athena-shaped rows into a type table: each row's JSON text typed by
+ * {@link athenaRowSql}, with `meta.versionid` and `meta.lastupdated` (null in the text) set from the store's columns.
+ *
+ * @param table - the qualified, quoted table name
+ * @param rowType - the table's row type ({@link athenaRowType})
+ * @param c - the source relation (a FROM clause with its joins and filter) and SQL expressions over it: the JSON
+ *   text, the version (INTEGER) and `lastUpdated` (TIMESTAMP)
+ * @returns the INSERT statement (parameters, if any, are the source's)
+ */
+export function athenaInsertSql(table: string, rowType: StructType, c: { from: string; text: string; version: string; lastUpdated: string }): string {
+  const meta = `struct_update(meta, versionid := CAST(__version AS VARCHAR), lastupdated := strftime(__last_updated, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
+  return (
+    `INSERT INTO ${table} BY NAME SELECT * EXCLUDE (__version, __last_updated) REPLACE (${meta} AS meta) ` +
+    `FROM (SELECT ${athenaRowSql(c.text, rowType)}, ${c.version} AS __version, ${c.lastUpdated} AS __last_updated FROM ${c.from})`
+  );
+}
+
+/**
+ * Reads the kept inferred type of each resource type of a datastore.
+ *
+ * @param conn - a connection
+ * @param schema - the datastore schema
+ * @returns inferred types by resource type
+ */
+export async function readAthenaStructures(conn: DuckDBConnection, schema: string): Promise<Map<string, AthenaType>> {
+  await conn.run(athenaStructureDdl(schema));
+  const rows = (await conn.runAndReadAll(`SELECT resource_type, structure FROM ${schema}.athena_structure`)).getRowObjectsJS() as { resource_type: string; structure: string }[];
+  return new Map(rows.map((r) => [r.resource_type, JSON.parse(r.structure) as AthenaType]));
+}
+
+/**
+ * The inferred type each existing type table was built with (types without a table are absent).
+ *
+ * @param conn - a connection
+ * @param schema - the datastore schema
+ * @returns inferred types by resource type
+ */
+export async function builtTypeTables(conn: DuckDBConnection, schema: string): Promise<Map<string, AthenaType>> {
+  const structures = await readAthenaStructures(conn, schema);
+  const rows = (await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = $1`, [schema])).getRowObjectsJS() as { table_name: string }[];
+  const present = new Set(rows.map((r) => r.table_name));
+  return new Map([...structures].filter(([type]) => present.has(athenaTableName(type))));
+}
+
+/**
+ * Makes a resource type's table hold rows of the given inferred type, inside the caller's transaction: creates it
+ * (empty) when missing, widens it when the type grew (rows re-typed through `to_json`/`json_transform`), records
+ * the type in `athena_structure`, and (re)publishes the `main` view when the table was created or changed.
+ *
+ * @param conn - a write connection inside a transaction
+ * @param schema - the datastore schema
+ * @param resourceType - e.g. `Observation` (checked against the resource type pattern)
+ * @param before - the type the table was built with (undefined: no table yet)
+ * @param after - the merged type covering the rows about to be inserted
+ * @param publish - whether the datastore is published as views in `main`
+ * @returns the table's row type
+ */
+export async function prepareTypeTable(
+  conn: DuckDBConnection,
+  schema: string,
+  resourceType: string,
+  before: AthenaType | undefined,
+  after: AthenaType,
+  publish: boolean,
+): Promise<StructType> {
+  const table = `${schema}."${athenaTableName(resourceType)}"`;
+  const rowType = athenaRowType(after);
+  const changed = before === undefined || JSON.stringify(athenaRowType(before)) !== JSON.stringify(rowType);
+  if (before === undefined) {
+    await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${athenaRowSql("'{}'", rowType)} LIMIT 0`);
+  } else if (changed) {
+    await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${athenaRowSql('to_json(o)', rowType)} FROM ${table} o`);
+  }
+  if (changed) {
+    await conn.run(`INSERT OR REPLACE INTO ${schema}.athena_structure VALUES ($1, $2)`, [resourceType, JSON.stringify(after)]);
+    if (publish) {
+      await conn.run(`CREATE OR REPLACE VIEW main."${athenaTableName(resourceType)}" AS SELECT * FROM ${table}`);
+    }
+  }
+  return rowType;
+}
+
+/**
+ * Records a type table's row count in `resource_type_table` (what `listResourceTables` reports).
+ *
+ * @param conn - a write connection
+ * @param schema - the datastore schema
+ * @param resourceType - the resource type
+ */
+export async function countTypeTable(conn: DuckDBConnection, schema: string, resourceType: string): Promise<void> {
+  const table = athenaTableName(resourceType);
+  await conn.run(`INSERT OR REPLACE INTO ${schema}.resource_type_table SELECT $1, $2, count(*) FROM ${schema}."${table}"`, [resourceType, table]);
+}
+
+interface StoredRow {
+  id: string;
+  version_id: number;
+  last_updated: string;
+  body: string;
+}
+
+/**
+ * Rebuilds resource types' tables from the stored FHIR bodies (shaped in JS, typed by DuckDB): the repair path for
+ * datastores written before the tables were kept in step with each chunk (they kept the shaped text in a column,
+ * dropped here) and for types whose inferred type was never recorded. Runs in one transaction.
+ *
+ * @param conn - a write connection
+ * @param schema - the datastore schema
+ * @param scratchDir - folder for the scratch file (removed afterwards)
+ * @param publish - whether the datastore is published as views in `main`
+ * @returns the resource types rebuilt
+ */
+export async function repairTypeTables(conn: DuckDBConnection, schema: string, scratchDir: string, publish: boolean): Promise<string[]> {
+  const [column] = (
+    await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE schema_name = $1 AND table_name = 'resource' AND column_name = 'athena_body'`, [schema])
+  ).getRowObjectsJS() as { n: number }[];
+  const legacy = (column?.n ?? 0) > 0;
+  const structures = await readAthenaStructures(conn, schema);
+  const present = (await conn.runAndReadAll(`SELECT DISTINCT resource_type FROM ${schema}.resource ORDER BY 1`)).getRowObjectsJS() as { resource_type: string }[];
+  const types = present.map((r) => r.resource_type).filter((t) => RESOURCE_TYPE_PATTERN.test(t) && (legacy || !structures.has(t)));
+  if (types.length === 0 && !legacy) {
+    return [];
+  }
+  fs.mkdirSync(scratchDir, { recursive: true });
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (const type of types) {
+      const file = path.join(scratchDir, `${athenaTableName(type)}.repair`);
+      let inferred: AthenaType = 'NULL';
+      const fd = fs.openSync(file, 'w');
+      try {
+        let after = '';
+        for (;;) {
+          const rows = (
+            await conn.runAndReadAll(
+              `SELECT id, version_id, strftime(last_updated, '%Y-%m-%d %H:%M:%S.%f') AS last_updated, body FROM ${schema}.resource WHERE resource_type = $1 AND id > $2 ORDER BY id LIMIT 5000`,
+              [type, after],
+            )
+          ).getRowObjectsJS() as unknown as StoredRow[];
+          if (rows.length === 0) {
+            break;
+          }
+          let text = '';
+          for (const r of rows) {
+            const resource = withLeadingKeys(stripVersionMeta(JSON.parse(r.body) as Record<string, unknown>));
+            inferred = observeAthenaType(resource, inferred);
+            text += `${[r.id, String(r.version_id), r.last_updated, athenaJsonText(resource)].join('\x01')}\n`;
+          }
+          fs.writeSync(fd, text);
+          after = rows[rows.length - 1]?.id ?? after;
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+      const rowType = await prepareTypeTable(conn, schema, type, undefined, inferred, publish);
+      const source = `read_csv(${sqlString(file)}, columns := {'id': 'VARCHAR', 'version_id': 'INTEGER', 'last_updated': 'TIMESTAMP', 'athena_body': 'VARCHAR'}, delim := '\x01', quote := '', escape := '', header := false, auto_detect := false, max_line_size := 268435456)`;
+      await conn.run(athenaInsertSql(`${schema}."${athenaTableName(type)}"`, rowType, { from: source, text: 'athena_body', version: 'version_id', lastUpdated: 'last_updated' }));
+      await countTypeTable(conn, schema, type);
+      fs.rmSync(file, { force: true });
+    }
+    if (legacy) {
+      await conn.run(`ALTER TABLE ${schema}.resource DROP COLUMN athena_body`);
+    }
+    await conn.run('COMMIT');
+  } catch (e) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  return types;
+}
