@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AthenaType } from '../../formats/fhir/athena-shape';
-import { athenaJsonText, athenaTableName, mergeAthenaType, observeAthenaType, withLeadingKeys } from '../../formats/fhir/athena-shape';
-import { stripVersionMeta } from './import-chunk';
+import { athenaJsonText, athenaTableName, athenaTypeSql, mergeAthenaType, observeAthenaType, withLeadingKeys } from '../../formats/fhir/athena-shape';
+import { athenaStagingFile, stripVersionMeta } from './import-chunk';
 import { athenaStructureDdl, RESOURCE_TYPE_PATTERN } from './schema';
 
 type StructType = { s: Record<string, AthenaType> };
@@ -71,20 +71,27 @@ export function athenaRowSql(textSql: string, rowType: StructType): string {
 }
 
 /**
- * The statement inserting Athena-shaped rows into a type table: each row's JSON text typed by
- * {@link athenaRowSql}, with `meta.versionid` and `meta.lastupdated` (null in the text) set from the store's columns.
+ * The statement inserting staged Athena-shaped rows into a type table: DuckDB's `read_json` types the staging
+ * files (import-chunk.ts `athenaStagingFile`: the Athena text with `__chunk` and `__line` first) under the table's
+ * columns, and `meta.versionid`/`meta.lastupdated` (null in the text) are set from the store.
  *
  * @param table - the qualified, quoted table name
  * @param rowType - the table's row type ({@link athenaRowType})
- * @param c - the source relation (a FROM clause with its joins and filter) and SQL expressions over it: the JSON
- *   text, the version (INTEGER) and `lastUpdated` (TIMESTAMP)
- * @returns the INSERT statement (parameters, if any, are the source's)
+ * @param c - the staging files; a join of the staged rows `a` to the rows to insert, which gives SQL expressions
+ *   of the version (INTEGER) and `lastUpdated` (TIMESTAMP)
+ * @returns the INSERT statement (parameters, if any, are the join's)
  */
-export function athenaInsertSql(table: string, rowType: StructType, c: { from: string; text: string; version: string; lastUpdated: string }): string {
+export function athenaInsertSql(table: string, rowType: StructType, c: { files: readonly string[]; join: string; version: string; lastUpdated: string }): string {
+  const columns = Object.entries({ __chunk: 'INTEGER', __line: 'INTEGER', ...Object.fromEntries(Object.entries(rowType.s).map(([k, t]) => [k, athenaTypeSql(t)])) })
+    .map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`)
+    .join(', ');
+  const source =
+    `read_json([${c.files.map(sqlString).join(', ')}], format := 'newline_delimited', dateformat := 'NONE', timestampformat := 'NONE', ` +
+    `maximum_object_size := 268435456, columns := {${columns}})`;
   const meta = `struct_update(meta, versionid := CAST(__version AS VARCHAR), lastupdated := strftime(__last_updated, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
   return (
-    `INSERT INTO ${table} BY NAME SELECT * EXCLUDE (__version, __last_updated) REPLACE (${meta} AS meta) ` +
-    `FROM (SELECT ${athenaRowSql(c.text, rowType)}, ${c.version} AS __version, ${c.lastUpdated} AS __last_updated FROM ${c.from})`
+    `INSERT INTO ${table} BY NAME SELECT * EXCLUDE (__chunk, __line, __version, __last_updated) REPLACE (${meta} AS meta) ` +
+    `FROM (SELECT a.*, ${c.version} AS __version, ${c.lastUpdated} AS __last_updated FROM ${source} a ${c.join})`
   );
 }
 
@@ -167,8 +174,6 @@ export async function countTypeTable(conn: DuckDBConnection, schema: string, res
 
 interface StoredRow {
   id: string;
-  version_id: number;
-  last_updated: string;
   body: string;
 }
 
@@ -198,17 +203,14 @@ export async function repairTypeTables(conn: DuckDBConnection, schema: string, s
   await conn.run('BEGIN TRANSACTION');
   try {
     for (const type of types) {
-      const file = path.join(scratchDir, `${athenaTableName(type)}.repair`);
+      const file = athenaStagingFile(path.join(scratchDir, 'repair'), type);
       let inferred: AthenaType = 'NULL';
       const fd = fs.openSync(file, 'w');
       try {
         let after = '';
         for (;;) {
           const rows = (
-            await conn.runAndReadAll(
-              `SELECT id, version_id, strftime(last_updated, '%Y-%m-%d %H:%M:%S.%f') AS last_updated, body FROM ${schema}.resource WHERE resource_type = $1 AND id > $2 ORDER BY id LIMIT 5000`,
-              [type, after],
-            )
+            await conn.runAndReadAll(`SELECT id, body FROM ${schema}.resource WHERE resource_type = $1 AND id > $2 ORDER BY id LIMIT 5000`, [type, after])
           ).getRowObjectsJS() as unknown as StoredRow[];
           if (rows.length === 0) {
             break;
@@ -217,7 +219,7 @@ export async function repairTypeTables(conn: DuckDBConnection, schema: string, s
           for (const r of rows) {
             const resource = withLeadingKeys(stripVersionMeta(JSON.parse(r.body) as Record<string, unknown>));
             inferred = observeAthenaType(resource, inferred);
-            text += `${[r.id, String(r.version_id), r.last_updated, athenaJsonText(resource)].join('\x01')}\n`;
+            text += `{"__chunk":0,"__line":0,${athenaJsonText(resource).slice(1)}\n`;
           }
           fs.writeSync(fd, text);
           after = rows[rows.length - 1]?.id ?? after;
@@ -226,8 +228,8 @@ export async function repairTypeTables(conn: DuckDBConnection, schema: string, s
         fs.closeSync(fd);
       }
       const rowType = await prepareTypeTable(conn, schema, type, undefined, inferred, publish);
-      const source = `read_csv(${sqlString(file)}, columns := {'id': 'VARCHAR', 'version_id': 'INTEGER', 'last_updated': 'TIMESTAMP', 'athena_body': 'VARCHAR'}, delim := '\x01', quote := '', escape := '', header := false, auto_detect := false, max_line_size := 268435456)`;
-      await conn.run(athenaInsertSql(`${schema}."${athenaTableName(type)}"`, rowType, { from: source, text: 'athena_body', version: 'version_id', lastUpdated: 'last_updated' }));
+      const join = `JOIN ${schema}.resource r ON r.resource_type = $1 AND r.id = a.id`;
+      await conn.run(athenaInsertSql(`${schema}."${athenaTableName(type)}"`, rowType, { files: [file], join, version: 'r.version_id', lastUpdated: 'r.last_updated' }), [type]);
       await countTypeTable(conn, schema, type);
       fs.rmSync(file, { force: true });
     }

@@ -2,12 +2,12 @@
  * The CPU-bound half of an import job, run on a chunk of NDJSON lines in a worker thread (import-worker.ts) or in
  * process for small inputs: parse each line, validate it at the job's level, and for every accepted resource
  * compute what the datastore stores — the body without `meta.versionId`/`meta.lastUpdated` (keys ordered
- * `resourceType`, `id`, `meta` first) and its MD5, the HealthLake-Athena shaped JSON text, the search columns and the
- * flattened clinical events. The rows are written to two
- * staging files DuckDB bulk-loads (`read_csv` with a `\x01` delimiter and no quoting: JSON text never holds a raw
- * control character), so the main thread only runs SQL. Rejected lines come back as FAILURE manifest lines.
+ * `resourceType`, `id`, `meta` first; DuckDB hashes it while loading), the HealthLake-Athena shaped JSON text, the
+ * search columns and the flattened clinical events. The rows are written to staging files DuckDB bulk-loads —
+ * resources and events with `read_csv` (a `\x01` delimiter and no quoting: JSON text never holds a raw control
+ * character), the Athena text per resource type with `read_json` — so the main thread only runs SQL. Rejected lines
+ * come back as FAILURE manifest lines.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { AthenaType } from '../../formats/fhir/athena-shape';
 import { athenaJsonText, observeAthenaType, withLeadingKeys } from '../../formats/fhir/athena-shape';
@@ -15,6 +15,7 @@ import { extractClinicalEvents } from '../../formats/fhir/events';
 import type { FhirValidationLevel } from '../../formats/fhir/validate';
 import { failsValidation, issuesToReason, validateFhirResource } from '../../formats/fhir/validate';
 import type { ImportFailureLine } from './job-files';
+import { RESOURCE_TYPE_PATTERN } from './schema';
 
 /** A chunk of one input file: whole lines, starting at a known line number. */
 export interface ImportChunk {
@@ -54,7 +55,7 @@ export interface ChunkResult {
   readonly failureText: string;
   /** Rejected lines. */
   readonly failed: number;
-  /** Resource types accepted, with the inferred type of their Athena table rows. */
+  /** Resource types accepted (each has an {@link athenaStagingFile}), with the inferred type of their Athena table rows. */
   readonly types: Readonly<Record<string, AthenaType>>;
   /** The staging prefix. */
   readonly stagingPrefix: string;
@@ -68,10 +69,21 @@ export const RES_COLUMNS = {
   subject_ref: 'VARCHAR',
   clinical_time: 'VARCHAR',
   line: 'INTEGER',
-  hash: 'VARCHAR',
   body: 'VARCHAR',
-  athena_body: 'VARCHAR',
 } as const;
+
+/**
+ * The `.<ResourceType>.ath` staging file of a chunk: one line per accepted resource of that type, its Athena-shaped
+ * JSON object with the keys `__chunk` and `__line` put first (DuckDB's `read_json` types it under the type table's
+ * columns and joins it to the commit's outcomes by them; no FHIR element starts with two underscores).
+ *
+ * @param stagingPrefix - the chunk's staging prefix
+ * @param resourceType - the resource type
+ * @returns the file path
+ */
+export function athenaStagingFile(stagingPrefix: string, resourceType: string): string {
+  return `${stagingPrefix}.${resourceType}.ath`;
+}
 
 /** Column order of the `.ev` staging file. */
 export const EV_COLUMNS = {
@@ -167,6 +179,7 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
   const buf = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
   const seq = String(chunk.seq);
   const rows: string[] = [];
+  const athena = new Map<string, string[]>();
   const eventsByKey = new Map<string, string>();
   const failures: string[] = [];
   const types: Record<string, AthenaType> = {};
@@ -220,12 +233,18 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
       field(subjectRefOf(stripped)),
       clinical ?? '',
       String(lineNo),
-      createHash('md5').update(body).digest('hex'),
       body,
-      athenaJsonText(stripped, body),
     ].join('\x01');
     maxRowBytes = Math.max(maxRowBytes, row.length * 3);
     rows.push(row);
+    // The Athena text starts with `{"resourcetype":`: the keys go in front of it.
+    const shaped = `{"__chunk":${seq},"__line":${lineNo},${athenaJsonText(stripped, body).slice(1)}`;
+    const ofType = athena.get(type);
+    if (ofType !== undefined) {
+      ofType.push(shaped);
+    } else if (RESOURCE_TYPE_PATTERN.test(type)) {
+      athena.set(type, [shaped]);
+    }
     let ev = '';
     for (const e of events) {
       ev += `${seq}\x01${[e.patientId, e.resourceType, e.resourceId, utcTimestampText(e.date), e.system, e.code, e.value === null ? null : String(e.value), e.unit, e.valueCode, e.category]
@@ -247,6 +266,9 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
   }
   fs.writeFileSync(`${chunk.stagingPrefix}.res`, rows.length === 0 ? '' : `${rows.join('\n')}\n`);
   fs.writeFileSync(`${chunk.stagingPrefix}.ev`, eventText);
+  for (const [type, lines] of athena) {
+    fs.writeFileSync(athenaStagingFile(chunk.stagingPrefix, type), `${lines.join('\n')}\n`);
+  }
   return {
     seq: chunk.seq,
     file: chunk.file,

@@ -8,7 +8,7 @@
  * resource.
  *
  * Idempotence: a resource is keyed by (resourceType, id). Its body — the resource minus `meta.versionId` and
- * `meta.lastUpdated`, keys `resourceType`, `id`, `meta` first — is hashed (MD5 of the UTF-8 text, by the worker);
+ * `meta.lastUpdated`, keys `resourceType`, `id`, `meta` first — is hashed (MD5, as DuckDB loads it);
  * re-importing the same body keeps the version and `lastUpdated`, a changed body
  * bumps `versionId` by one (HealthLake semantics for an update). A resource repeated in one file is applied in
  * file order (each changed occurrence bumps the version).
@@ -26,7 +26,7 @@ import type { FhirValidationLevel } from '../../formats/fhir/validate';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
 import type { JobProgressReport } from '../fhir-store';
 import type { ChunkResult, ImportChunk } from './import-chunk';
-import { EV_COLUMNS, processChunk, RES_COLUMNS } from './import-chunk';
+import { athenaStagingFile, EV_COLUMNS, processChunk, RES_COLUMNS } from './import-chunk';
 import type { ImportManifest, ImportSuccessLine } from './job-files';
 import { athenaInsertSql, builtTypeTables, countTypeTable, prepareTypeTable, repairTypeTables } from './athena-tables';
 import { RESOURCE_TYPE_PATTERN } from './schema';
@@ -399,7 +399,7 @@ async function upsertGroup(conn: DuckDBConnection, schema: string, group: readon
   // commits, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
   await conn.run(`
 SET checkpoint_threshold = '1GB';
-CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM ${csvSource(
+CREATE OR REPLACE TEMP TABLE stage AS SELECT *, md5(body) AS hash FROM ${csvSource(
     group.map((r) => `${r.stagingPrefix}.res`),
     RES_COLUMNS,
     maxRowBytes,
@@ -447,8 +447,9 @@ FROM ${csvSource(
       if (replaces) {
         await conn.run(`DELETE FROM ${table} o USING changed c WHERE c.new_version > 1 AND c.resource_type = $1 AND o.id = c.id`, [type]);
       }
-      const from = 'stage s JOIN changed c USING (chunk, line) WHERE s.resource_type = $1';
-      await conn.run(athenaInsertSql(table, rowType, { from, text: 's.athena_body', version: 'c.new_version', lastUpdated: "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)" }), [type]);
+      const files = group.filter((r) => type in r.types).map((r) => athenaStagingFile(r.stagingPrefix, type));
+      const join = 'JOIN changed c ON c.chunk = a.__chunk AND c.line = a.__line AND c.resource_type = $1';
+      await conn.run(athenaInsertSql(table, rowType, { files, join, version: 'c.new_version', lastUpdated: "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)" }), [type]);
       await countTypeTable(conn, schema, type);
     }
     await conn.run('COMMIT');
@@ -554,8 +555,9 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
       }
     }
     for (const r of group) {
-      fs.rmSync(`${r.stagingPrefix}.res`, { force: true });
-      fs.rmSync(`${r.stagingPrefix}.ev`, { force: true });
+      for (const file of [`${r.stagingPrefix}.res`, `${r.stagingPrefix}.ev`, ...Object.keys(r.types).map((t) => athenaStagingFile(r.stagingPrefix, t))]) {
+        fs.rmSync(file, { force: true });
+      }
       scannedBytes += r.scannedBytes;
       importedBytes += r.acceptedBytes;
       const imported = report.TotalNumberOfResourcesImported + r.accepted;
