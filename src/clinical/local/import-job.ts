@@ -395,21 +395,40 @@ FROM stage s LEFT JOIN ${schema}.resource o ON o.resource_type = s.resource_type
  */
 async function upsertGroup(conn: DuckDBConnection, schema: string, group: readonly ChunkResult[], tables: Map<string, AthenaType>, publish: boolean): Promise<StagedRow[]> {
   const maxRowBytes = Math.max(...group.map((r) => r.maxRowBytes));
+  const resources = csvSource(
+    group.map((r) => `${r.stagingPrefix}.res`),
+    RES_COLUMNS,
+    maxRowBytes,
+  );
+  const events = csvSource(
+    group.map((r) => `${r.stagingPrefix}.ev`),
+    EV_COLUMNS,
+    maxRowBytes,
+  );
   // Commits are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few
   // commits, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
   await conn.run(`
 SET checkpoint_threshold = '1GB';
-CREATE OR REPLACE TEMP TABLE stage AS SELECT *, md5(body) AS hash FROM ${csvSource(
-    group.map((r) => `${r.stagingPrefix}.res`),
-    RES_COLUMNS,
-    maxRowBytes,
-  )};`);
-  const [keys] = (await conn.runAndReadAll('SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys FROM stage')).getRowObjectsJS() as { unique_keys: boolean }[];
-  await conn.run(`${keys?.unique_keys === true ? STAGED_UNIQUE(schema) : STAGED_WITH_REPEATS(schema)}
+CREATE OR REPLACE TEMP TABLE stage AS SELECT chunk, line, resource_type, id FROM ${resources};`);
+  const [keys] = (
+    await conn.runAndReadAll(
+      `SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys, (SELECT count(*) FROM stage s JOIN ${schema}.resource o USING (resource_type, id))::INTEGER AS stored FROM stage`,
+    )
+  ).getRowObjectsJS() as { unique_keys: boolean; stored: number }[];
+  // New resources only (a first import): every row is created at version 1 and is inserted straight from the
+  // staging files. Otherwise the bodies are hashed and compared with the stored ones.
+  const fresh = keys?.unique_keys === true && keys.stored === 0;
+  if (fresh) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE staged AS SELECT chunk, line, resource_type, id, 'created' AS outcome FROM stage;`);
+  } else {
+    await conn.run(`
+CREATE OR REPLACE TEMP TABLE stage AS SELECT *, md5(body) AS hash FROM ${resources};
+${keys?.unique_keys === true ? STAGED_UNIQUE(schema) : STAGED_WITH_REPEATS(schema)}
 CREATE OR REPLACE TEMP TABLE changed AS SELECT chunk, line, resource_type, id, new_version FROM staged WHERE occ = n AND changes > 0;`);
+  }
   // Only updated resources have rows and events to replace; skipping the deletes otherwise spares a scan of the
   // whole resource, event and type tables per commit.
-  const [upd] = (await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM changed WHERE new_version > 1')).getRowObjectsJS() as { n: number }[];
+  const [upd] = fresh ? [] : ((await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM changed WHERE new_version > 1')).getRowObjectsJS() as { n: number }[]);
   const replaces = (upd?.n ?? 0) > 0;
   const observed = new Map<string, AthenaType>();
   for (const r of group) {
@@ -417,6 +436,7 @@ CREATE OR REPLACE TEMP TABLE changed AS SELECT chunk, line, resource_type, id, n
       observed.set(type, mergeAthenaType(observed.get(type) ?? 'NULL', t));
     }
   }
+  const now = "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)";
   await conn.run('BEGIN TRANSACTION');
   try {
     if (replaces) {
@@ -424,17 +444,21 @@ CREATE OR REPLACE TEMP TABLE changed AS SELECT chunk, line, resource_type, id, n
 DELETE FROM ${schema}.resource o USING changed c WHERE c.new_version > 1 AND o.resource_type = c.resource_type AND o.id = c.id;
 DELETE FROM ${schema}.event e USING changed c WHERE c.new_version > 1 AND e.resource_type = c.resource_type AND e.resource_id = c.id;`);
     }
-    await conn.run(`
-INSERT INTO ${schema}.resource (resource_type, id, version_id, last_updated, hash, subject_ref, clinical_time, body)
-SELECT s.resource_type, s.id, c.new_version, CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), s.hash, s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body
+    const columns = 'resource_type, id, version_id, last_updated, hash, subject_ref, clinical_time, body';
+    const eventColumns = 'ev.patient_id, ev.resource_type, ev.resource_id, CAST(ev.event_time AS TIMESTAMP), ev.system, ev.code, ev.value, ev.unit, ev.value_code, ev.category';
+    await conn.run(
+      fresh
+        ? `
+INSERT INTO ${schema}.resource (${columns})
+SELECT s.resource_type, s.id, 1, ${now}, md5(s.body), s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body FROM ${resources} s;
+INSERT INTO ${schema}.event SELECT ${eventColumns} FROM ${events} ev;`
+        : `
+INSERT INTO ${schema}.resource (${columns})
+SELECT s.resource_type, s.id, c.new_version, ${now}, s.hash, s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body
 FROM stage s JOIN changed c USING (chunk, line);
-INSERT INTO ${schema}.event
-SELECT ev.patient_id, ev.resource_type, ev.resource_id, CAST(ev.event_time AS TIMESTAMP), ev.system, ev.code, ev.value, ev.unit, ev.value_code, ev.category
-FROM ${csvSource(
-      group.map((r) => `${r.stagingPrefix}.ev`),
-      EV_COLUMNS,
-      maxRowBytes,
-    )} ev SEMI JOIN changed c ON ev.chunk = c.chunk AND ev.resource_type = c.resource_type AND ev.resource_id = c.id;`);
+INSERT INTO ${schema}.event SELECT ${eventColumns}
+FROM ${events} ev SEMI JOIN changed c ON ev.chunk = c.chunk AND ev.resource_type = c.resource_type AND ev.resource_id = c.id;`,
+    );
     for (const [type, t] of observed) {
       if (!RESOURCE_TYPE_PATTERN.test(type)) {
         continue;
@@ -448,8 +472,12 @@ FROM ${csvSource(
         await conn.run(`DELETE FROM ${table} o USING changed c WHERE c.new_version > 1 AND c.resource_type = $1 AND o.id = c.id`, [type]);
       }
       const files = group.filter((r) => type in r.types).map((r) => athenaStagingFile(r.stagingPrefix, type));
-      const join = 'JOIN changed c ON c.chunk = a.__chunk AND c.line = a.__line AND c.resource_type = $1';
-      await conn.run(athenaInsertSql(table, rowType, { files, join, version: 'c.new_version', lastUpdated: "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)" }), [type]);
+      if (fresh) {
+        await conn.run(athenaInsertSql(table, rowType, { files, join: '', version: '1', lastUpdated: now }));
+      } else {
+        const join = 'JOIN changed c ON c.chunk = a.__chunk AND c.line = a.__line AND c.resource_type = $1';
+        await conn.run(athenaInsertSql(table, rowType, { files, join, version: 'c.new_version', lastUpdated: now }), [type]);
+      }
       await countTypeTable(conn, schema, type);
     }
     await conn.run('COMMIT');
