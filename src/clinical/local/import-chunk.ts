@@ -165,6 +165,8 @@ function field(v: string | null): string {
 }
 
 const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+const NON_BLANK = /\S/;
 const CR = 0x0d;
 
 /**
@@ -202,8 +204,10 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
     const lineBytes = Math.min(nl + 1, buf.length) - start;
     const text = end > start ? buf.toString('utf8', start, end) : '';
+    // A resource line starts with `{`; anything else is checked for blankness (without copying the line).
+    const blank = buf[start] !== OPEN_BRACE && !NON_BLANK.test(text);
     start = nl + 1;
-    if (text.trim().length === 0) {
+    if (blank) {
       continue;
     }
     scanned++;
@@ -226,15 +230,7 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     const body = JSON.stringify(stripped);
     const events = extractClinicalEvents(stripped);
     const clinical = utcTimestampText(events[0]?.date ?? null);
-    const row = [
-      seq,
-      type,
-      id,
-      field(subjectRefOf(stripped)),
-      clinical ?? '',
-      String(lineNo),
-      body,
-    ].join('\x01');
+    const row = `${seq}\x01${type}\x01${id}\x01${field(subjectRefOf(stripped))}\x01${clinical ?? ''}\x01${lineNo}\x01${body}`;
     maxRowBytes = Math.max(maxRowBytes, row.length * 3);
     rows.push(row);
     // The Athena text starts with `{"resourcetype":`: the keys go in front of it.
@@ -247,9 +243,8 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     }
     let ev = '';
     for (const e of events) {
-      ev += `${seq}\x01${[e.patientId, e.resourceType, e.resourceId, utcTimestampText(e.date), e.system, e.code, e.value === null ? null : String(e.value), e.unit, e.valueCode, e.category]
-        .map(field)
-        .join('\x01')}\n`;
+      const value = e.value === null ? '' : String(e.value);
+      ev += `${seq}\x01${field(e.patientId)}\x01${field(e.resourceType)}\x01${field(e.resourceId)}\x01${field(utcTimestampText(e.date))}\x01${field(e.system)}\x01${field(e.code)}\x01${value}\x01${field(e.unit)}\x01${field(e.valueCode)}\x01${field(e.category)}\n`;
     }
     eventsByKey.set(`${type}/${id}`, ev);
     types[type] = observeAthenaType(stripped, types[type]);
