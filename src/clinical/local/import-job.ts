@@ -280,15 +280,17 @@ interface RawChunk {
 }
 
 /**
- * Cuts a file into chunks of whole lines: at most `maxLines` lines and about `maxBytes` bytes (a longer line makes
- * a chunk of its own). Each chunk is a fresh buffer, so it can be transferred to a worker.
+ * Cuts a file into chunks of whole lines: at most `maxLines` lines and about `maxBytes` bytes — `firstBytes` for the
+ * first `firstChunks` chunks (a longer line makes a chunk of its own). Each chunk is a fresh buffer, so it can be
+ * transferred to a worker.
  */
-function* fileChunks(file: string, maxLines: number, maxBytes: number): Generator<RawChunk> {
+function* fileChunks(file: string, maxLines: number, maxBytes: number, first: { chunks: number; bytes: number } = { chunks: 0, bytes: maxBytes }): Generator<RawChunk> {
   const fd = fs.openSync(file, 'r');
   try {
     const block = Buffer.allocUnsafe(Math.max(maxBytes, 1 << 20));
     let carry = Buffer.alloc(0);
     let line = 1;
+    let chunks = 0;
     let eof = false;
     while (!eof) {
       const n = fs.readSync(fd, block, 0, block.length, null);
@@ -304,7 +306,7 @@ function* fileChunks(file: string, maxLines: number, maxBytes: number): Generato
           if (nl < 0) {
             break;
           }
-          if (count > 0 && nl + 1 - pos > maxBytes) {
+          if (count > 0 && nl + 1 - pos > (chunks < first.chunks ? first.bytes : maxBytes)) {
             full = true;
             break;
           }
@@ -326,6 +328,7 @@ function* fileChunks(file: string, maxLines: number, maxBytes: number): Generato
           break;
         }
         yield { bytes: new Uint8Array(data.subarray(pos, cut)), startLine: line, lines: count };
+        chunks++;
         line += count;
         pos = cut;
       }
@@ -614,7 +617,9 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
       const perFile: { committed: number; total?: number } = { committed: 0 };
       chunksOf.set(name, perFile);
       let total = 0;
-      for (const raw of fileChunks(file, batchSize, chunkBytes)) {
+      // The first chunks of a job are small, so the first commit starts early instead of waiting on whole chunks.
+      const first = submitted === 0 ? { chunks: Math.max(1, threads), bytes: Math.max(64 << 10, chunkBytes >> 2) } : undefined;
+      for (const raw of fileChunks(file, batchSize, chunkBytes, first)) {
         total++;
         const chunk: ImportChunk = { seq: submitted, file: name, startLine: raw.startLine, bytes: raw.bytes, stagingPrefix: path.join(scratch, `chunk-${submitted}`), level: ctx.level };
         const p = pool === undefined ? Promise.resolve().then(() => processChunk(chunk)) : pool.run(chunk);
