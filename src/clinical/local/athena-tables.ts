@@ -161,15 +161,22 @@ export async function prepareTypeTable(
 }
 
 /**
- * Records a type table's row count in `resource_type_table` (what `listResourceTables` reports).
+ * Records a type table's row count in `resource_type_table` (what `listResourceTables` reports): counted, or the
+ * recorded count plus the rows just added when only inserts happened.
  *
  * @param conn - a write connection
  * @param schema - the datastore schema
  * @param resourceType - the resource type
+ * @param added - rows inserted into a table whose recorded count was right (omit to count)
  */
-export async function countTypeTable(conn: DuckDBConnection, schema: string, resourceType: string): Promise<void> {
+export async function countTypeTable(conn: DuckDBConnection, schema: string, resourceType: string, added?: number): Promise<void> {
   const table = athenaTableName(resourceType);
-  await conn.run(`INSERT OR REPLACE INTO ${schema}.resource_type_table SELECT $1, $2, count(*) FROM ${schema}."${table}"`, [resourceType, table]);
+  await (added === undefined
+    ? conn.run(`INSERT OR REPLACE INTO ${schema}.resource_type_table SELECT $1, $2, count(*) FROM ${schema}."${table}"`, [resourceType, table])
+    : conn.run(
+        `INSERT INTO ${schema}.resource_type_table VALUES ($1, $2, $3) ON CONFLICT (resource_type) DO UPDATE SET rows = resource_type_table.rows + excluded.rows`,
+        [resourceType, table, added],
+      ));
 }
 
 interface StoredRow {

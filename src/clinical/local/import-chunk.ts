@@ -27,7 +27,7 @@ export interface ImportChunk {
   readonly startLine: number;
   /** The chunk's bytes (whole lines). */
   readonly bytes: Uint8Array;
-  /** Staging file prefix: `<prefix>.res` and `<prefix>.ev` are written. */
+  /** Staging file prefix: `<prefix>.res`, `.keys`, `.ev` and `.<ResourceType>.ath` are written. */
   readonly stagingPrefix: string;
   /** Validation level. */
   readonly level: FhirValidationLevel;
@@ -57,6 +57,8 @@ export interface ChunkResult {
   readonly failed: number;
   /** Resource types accepted (each has an {@link athenaStagingFile}), with the inferred type of their Athena table rows. */
   readonly types: Readonly<Record<string, AthenaType>>;
+  /** Accepted resources (rows in the `.res` and `.keys` staging files) by resource type. */
+  readonly typeCounts: Readonly<Record<string, number>>;
   /** The staging prefix. */
   readonly stagingPrefix: string;
 }
@@ -84,6 +86,14 @@ export const RES_COLUMNS = {
 export function athenaStagingFile(stagingPrefix: string, resourceType: string): string {
   return `${stagingPrefix}.${resourceType}.ath`;
 }
+
+/** Column order of the `.keys` staging file: the key columns of the `.res` rows, in the same order. */
+export const KEY_COLUMNS = {
+  chunk: 'INTEGER',
+  line: 'INTEGER',
+  resource_type: 'VARCHAR',
+  id: 'VARCHAR',
+} as const;
 
 /** Column order of the `.ev` staging file. */
 export const EV_COLUMNS = {
@@ -181,6 +191,8 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
   const buf = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
   const seq = String(chunk.seq);
   const rows: string[] = [];
+  let keys = '';
+  const typeCounts: Record<string, number> = {};
   const athena = new Map<string, string[]>();
   const eventsByKey = new Map<string, string>();
   const failures: string[] = [];
@@ -233,6 +245,8 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     const row = `${seq}\x01${type}\x01${id}\x01${field(subjectRefOf(stripped))}\x01${clinical ?? ''}\x01${lineNo}\x01${body}`;
     maxRowBytes = Math.max(maxRowBytes, row.length * 3);
     rows.push(row);
+    keys += `${seq}\x01${lineNo}\x01${type}\x01${id}\n`;
+    typeCounts[type] = (typeCounts[type] ?? 0) + 1;
     // The Athena text starts with `{"resourcetype":`: the keys go in front of it.
     const shaped = `{"__chunk":${seq},"__line":${lineNo},${athenaJsonText(stripped, body).slice(1)}`;
     const ofType = athena.get(type);
@@ -260,6 +274,7 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     }
   }
   fs.writeFileSync(`${chunk.stagingPrefix}.res`, rows.length === 0 ? '' : `${rows.join('\n')}\n`);
+  fs.writeFileSync(`${chunk.stagingPrefix}.keys`, keys);
   fs.writeFileSync(`${chunk.stagingPrefix}.ev`, eventText);
   for (const [type, lines] of athena) {
     fs.writeFileSync(athenaStagingFile(chunk.stagingPrefix, type), `${lines.join('\n')}\n`);
@@ -276,6 +291,7 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     failureText: failures.join(''),
     failed: failures.length,
     types,
+    typeCounts,
     stagingPrefix: chunk.stagingPrefix,
   };
 }

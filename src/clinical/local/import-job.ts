@@ -26,7 +26,7 @@ import type { FhirValidationLevel } from '../../formats/fhir/validate';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
 import type { JobProgressReport } from '../fhir-store';
 import type { ChunkResult, ImportChunk } from './import-chunk';
-import { athenaStagingFile, EV_COLUMNS, processChunk, RES_COLUMNS } from './import-chunk';
+import { athenaStagingFile, EV_COLUMNS, KEY_COLUMNS, processChunk, RES_COLUMNS } from './import-chunk';
 import type { ImportManifest, ImportSuccessLine } from './job-files';
 import { athenaInsertSql, builtTypeTables, countTypeTable, prepareTypeTable, repairTypeTables } from './athena-tables';
 import { RESOURCE_TYPE_PATTERN } from './schema';
@@ -412,7 +412,11 @@ async function upsertGroup(conn: DuckDBConnection, schema: string, group: readon
   // commits, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
   await conn.run(`
 SET checkpoint_threshold = '1GB';
-CREATE OR REPLACE TEMP TABLE stage AS SELECT chunk, line, resource_type, id FROM ${resources};`);
+CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM ${csvSource(
+    group.map((r) => `${r.stagingPrefix}.keys`),
+    KEY_COLUMNS,
+    maxRowBytes,
+  )};`);
   const [keys] = (
     await conn.runAndReadAll(
       `SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys, (SELECT count(*) FROM stage s JOIN ${schema}.resource o USING (resource_type, id))::INTEGER AS stored FROM stage`,
@@ -421,9 +425,7 @@ CREATE OR REPLACE TEMP TABLE stage AS SELECT chunk, line, resource_type, id FROM
   // New resources only (a first import): every row is created at version 1 and is inserted straight from the
   // staging files. Otherwise the bodies are hashed and compared with the stored ones.
   const fresh = keys?.unique_keys === true && keys.stored === 0;
-  if (fresh) {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE staged AS SELECT chunk, line, resource_type, id, 'created' AS outcome FROM stage;`);
-  } else {
+  if (!fresh) {
     await conn.run(`
 CREATE OR REPLACE TEMP TABLE stage AS SELECT *, md5(body) AS hash FROM ${resources};
 ${keys?.unique_keys === true ? STAGED_UNIQUE(schema) : STAGED_WITH_REPEATS(schema)}
@@ -477,19 +479,38 @@ FROM ${events} ev SEMI JOIN changed c ON ev.chunk = c.chunk AND ev.resource_type
       const files = group.filter((r) => type in r.types).map((r) => athenaStagingFile(r.stagingPrefix, type));
       if (fresh) {
         await conn.run(athenaInsertSql(table, rowType, { files, join: '', version: '1', lastUpdated: now }));
+        const added = group.reduce((n, r) => n + (r.typeCounts[type] ?? 0), 0);
+        await countTypeTable(conn, schema, type, before === undefined ? undefined : added);
       } else {
         const join = 'JOIN changed c ON c.chunk = a.__chunk AND c.line = a.__line AND c.resource_type = $1';
         await conn.run(athenaInsertSql(table, rowType, { files, join, version: 'c.new_version', lastUpdated: now }), [type]);
+        await countTypeTable(conn, schema, type);
       }
-      await countTypeTable(conn, schema, type);
     }
     await conn.run('COMMIT');
   } catch (e) {
     await conn.run('ROLLBACK').catch(() => undefined);
     throw e;
   }
+  if (fresh) {
+    return createdRows(group);
+  }
   const reader = await conn.runAndReadAll('SELECT chunk, line, resource_type, id, outcome FROM staged ORDER BY chunk, line');
   return reader.getRowObjectsJS() as unknown as StagedRow[];
+}
+
+/** Every staged row of a group as created, in file order (read from the `.keys` staging files). */
+function createdRows(group: readonly ChunkResult[]): StagedRow[] {
+  const rows: StagedRow[] = [];
+  for (const r of group) {
+    for (const text of fs.readFileSync(`${r.stagingPrefix}.keys`, 'utf8').split('\n')) {
+      const [chunk, line, type, id] = text.split('\x01');
+      if (id !== undefined) {
+        rows.push({ chunk: Number(chunk), line: Number(line), resource_type: type ?? '', id, outcome: 'created' });
+      }
+    }
+  }
+  return rows;
 }
 
 /**
@@ -586,7 +607,7 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
       }
     }
     for (const r of group) {
-      for (const file of [`${r.stagingPrefix}.res`, `${r.stagingPrefix}.ev`, ...Object.keys(r.types).map((t) => athenaStagingFile(r.stagingPrefix, t))]) {
+      for (const file of [`${r.stagingPrefix}.res`, `${r.stagingPrefix}.keys`, `${r.stagingPrefix}.ev`, ...Object.keys(r.types).map((t) => athenaStagingFile(r.stagingPrefix, t))]) {
         fs.rmSync(file, { force: true });
       }
       scannedBytes += r.scannedBytes;

@@ -1,7 +1,9 @@
 /**
  * The DuckDB layout of a local FHIR datastore. Each datastore owns a schema `healthlake_<datastoreId>` holding:
  *
- * - `resource`: the source of truth, one row per (resource_type, id) with the current version, content hash and
+ * - `resource`: the source of truth, one row per (resource_type, id) — kept unique by the import job, which
+ *   compares every staged key with the stored ones (no index: maintaining one cost more than the lookups it
+ *   would speed up; datastores created with a primary key keep it) — with the current version, content hash and
  *   the FHIR JSON body (without `meta.versionId`/`meta.lastUpdated`, which live in columns), plus the search
  *   columns `subject_ref` and `clinical_time`;
  * - `event`: the flattened clinical events (formats/fhir/events.ts) used by labels and features;
@@ -53,8 +55,7 @@ CREATE TABLE IF NOT EXISTS ${schema}.resource (
   hash VARCHAR NOT NULL,
   subject_ref VARCHAR,
   clinical_time TIMESTAMP,
-  body VARCHAR NOT NULL,
-  PRIMARY KEY (resource_type, id)
+  body VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ${schema}.event (
   patient_id VARCHAR NOT NULL,
