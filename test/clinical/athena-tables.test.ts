@@ -107,6 +107,23 @@ describe('LocalFhirStore: Athena-style type tables kept in step with each commit
     await engine.close();
   });
 
+  it('rejects a resource whose meta is not an object (even at level minimal) and lands the others', async () => {
+    const ws = tmpDir('mmh-athena-meta-');
+    const input = path.join(ws, 'input');
+    fs.mkdirSync(input);
+    const good = { resourceType: 'Patient', id: 'good', gender: 'female', meta: { source: 'fixture' } };
+    fs.writeFileSync(path.join(input, 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'bad-meta', meta: 'v1' })}\n${JSON.stringify(good)}\n`);
+    const engine = await DuckDbEngine.create({ path: path.join(ws, 'mmh.duckdb') });
+    const store = new LocalFhirStore({ engine, dir: ws });
+    const ds = await store.createDatastore({ name: 'meta' });
+    const job = await store.waitForImportJob(ds.DatastoreId, (await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input, validationLevel: 'minimal' })).JobId, { pollMs: 20 });
+    assert.equal(job.JobStatus, 'COMPLETED_WITH_ERRORS');
+    assert.equal(job.JobProgressReport?.TotalNumberOfResourcesImported, 1);
+    const rows = await engine.query<{ id: string; source: string; ver: string }>(`SELECT id, meta.source AS source, meta.versionid AS ver FROM ${store.schemaOf(ds.DatastoreId)}.patient`);
+    assert.deepEqual(rows, [{ id: 'good', source: 'fixture', ver: '1' }]);
+    await engine.close();
+  });
+
   it('repairs a datastore written by the earlier layout (shaped text in a column, types without a kept structure)', async function () {
     this.timeout(120_000);
     const ws = tmpDir('mmh-athena-legacy-');

@@ -29,7 +29,7 @@ export const FHIR_VALIDATION_LEVELS: readonly FhirValidationLevel[] = ['strict',
 export interface FhirIssue {
   /** `error` fails the resource; `warning` fails it only at level `strict`. */
   readonly severity: 'error' | 'warning';
-  /** Machine code: `invalid-json`, `not-an-object`, `resource-type`, `bundle`, `id`, `reference`, `structure`, … */
+  /** Machine code: `invalid-json`, `not-an-object`, `resource-type`, `bundle`, `id`, `meta`, `reference`, `structure`, … */
   readonly code: string;
   /** FHIRPath-like location, e.g. `Observation.subject.reference`. */
   readonly path: string;
@@ -110,6 +110,9 @@ export function checkMinimal(value: unknown, references = true): FhirIssue[] {
     issues.push({ severity: 'error', code: 'id', path: `${type}.id`, message: 'id is missing; an imported resource needs an id (HealthLake keeps the id given in the file)' });
   } else if (typeof r.id !== 'string' || !FHIR_ID_PATTERN.test(r.id)) {
     issues.push({ severity: 'error', code: 'id', path: `${type}.id`, message: 'id is not a FHIR id (1-64 characters of A-Z a-z 0-9 - .)' });
+  }
+  if (r.meta !== undefined && (typeof r.meta !== 'object' || r.meta === null || Array.isArray(r.meta))) {
+    issues.push({ severity: 'error', code: 'meta', path: `${type}.meta`, message: 'meta is not an object; the store keeps versionId and lastUpdated in it (FHIR Meta)' });
   }
   if (references) {
     checkReferences(r, type, issues);

@@ -38,7 +38,7 @@ describe('FHIR format helpers', () => {
     assert.ok(issues.some((i) => i.code === 'reference' && i.path === 'Condition.subject.reference'));
   });
 
-  it('minimal checks: object, known type, not a Bundle, id grammar, reference shape', () => {
+  it('minimal checks: object, known type, not a Bundle, id grammar, meta an object, reference shape', () => {
     assert.equal(checkMinimal([1])[0]?.code, 'not-an-object');
     assert.equal(checkMinimal({ id: 'x' })[0]?.code, 'resource-type');
     assert.equal(checkMinimal({ resourceType: 'Bundle', type: 'batch' })[0]?.code, 'bundle');
@@ -46,6 +46,9 @@ describe('FHIR format helpers', () => {
     assert.equal(checkMinimal({ resourceType: 'Patient' })[0]?.code, 'id');
     assert.equal(checkMinimal({ resourceType: 'Patient', id: 'has space' })[0]?.code, 'id');
     assert.deepEqual(checkMinimal({ resourceType: 'Patient', id: 'ok-1.2' }), []);
+    assert.equal(checkMinimal({ resourceType: 'Patient', id: 'p', meta: 'v1' })[0]?.code, 'meta');
+    assert.equal(checkMinimal({ resourceType: 'Patient', id: 'p', meta: [] })[0]?.code, 'meta');
+    assert.deepEqual(checkMinimal({ resourceType: 'Patient', id: 'p', meta: { source: 's' } }), []);
     assert.ok(isResolvableReference('Patient/abc'));
     assert.ok(isResolvableReference('Patient/abc/_history/2'));
     assert.ok(isResolvableReference('https://example.org/fhir/Patient/abc'));
