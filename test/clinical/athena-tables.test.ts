@@ -124,6 +124,22 @@ describe('LocalFhirStore: Athena-style type tables kept in step with each commit
     await engine.close();
   });
 
+  it('rebuilds a type table that went missing on the next import', async function () {
+    this.timeout(120_000);
+    const ws = tmpDir('mmh-athena-missing-');
+    const input = path.join(ws, 'input');
+    writeBundleNdjson(input);
+    const engine = await DuckDbEngine.create({ path: path.join(ws, 'mmh.duckdb') });
+    const store = new LocalFhirStore({ engine, dir: ws });
+    const ds = await store.createDatastore({ name: 'missing' });
+    await importDir(store, ds.DatastoreId, input);
+    const schema = store.schemaOf(ds.DatastoreId);
+    await engine.exec(`DROP TABLE ${schema}.condition`);
+    assert.match(await importDir(store, ds.DatastoreId, input), /created 0, updated 0/);
+    await assertTablesMatchBodies(engine, schema);
+    await engine.close();
+  });
+
   it('repairs a datastore written by the earlier layout (shaped text in a column, types without a kept structure)', async function () {
     this.timeout(120_000);
     const ws = tmpDir('mmh-athena-legacy-');

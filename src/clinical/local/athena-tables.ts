@@ -186,8 +186,9 @@ interface StoredRow {
 
 /**
  * Rebuilds resource types' tables from the stored FHIR bodies (shaped in JS, typed by DuckDB): the repair path for
- * datastores written before the tables were kept in step with each chunk (they kept the shaped text in a column,
- * dropped here) and for types whose inferred type was never recorded. Runs in one transaction.
+ * datastores written before the tables were kept in step with each commit (they kept the shaped text in a column,
+ * dropped here), for types whose inferred type was never recorded and for types whose table is missing. Runs in one
+ * transaction.
  *
  * @param conn - a write connection
  * @param schema - the datastore schema
@@ -200,9 +201,9 @@ export async function repairTypeTables(conn: DuckDBConnection, schema: string, s
     await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE schema_name = $1 AND table_name = 'resource' AND column_name = 'athena_body'`, [schema])
   ).getRowObjectsJS() as { n: number }[];
   const legacy = (column?.n ?? 0) > 0;
-  const structures = await readAthenaStructures(conn, schema);
+  const built = await builtTypeTables(conn, schema);
   const present = (await conn.runAndReadAll(`SELECT DISTINCT resource_type FROM ${schema}.resource ORDER BY 1`)).getRowObjectsJS() as { resource_type: string }[];
-  const types = present.map((r) => r.resource_type).filter((t) => RESOURCE_TYPE_PATTERN.test(t) && (legacy || !structures.has(t)));
+  const types = present.map((r) => r.resource_type).filter((t) => RESOURCE_TYPE_PATTERN.test(t) && (legacy || !built.has(t)));
   if (types.length === 0 && !legacy) {
     return [];
   }
