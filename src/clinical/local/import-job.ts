@@ -1,11 +1,11 @@
 /**
  * The local NDJSON import job. The main thread cuts each `*.ndjson` file into chunks of whole lines and hands them
  * to a pool of worker threads (import-worker.ts; in process for small inputs), which parse, validate and shape every
- * line and write staging files (import-chunk.ts). Chunks commit strictly in file order, one DuckDB transaction each
- * (bulk `read_csv` of the staging file, then an upsert of the resources, their events and their rows in the
- * Athena-style per-type tables — athena-tables.ts), so an interrupted job leaves every committed chunk readable and
- * nothing half-written, while the workers keep validating the next chunks. SUCCESS and FAILURE get one line per
- * resource.
+ * line and write staging files (import-chunk.ts). Chunks commit strictly in file order: each DuckDB transaction
+ * takes the next chunk and every following one already processed, up to `batchSize` resources (bulk loads of the
+ * staging files, then an upsert of the resources, their events and their rows in the Athena-style per-type tables —
+ * athena-tables.ts), so an interrupted job leaves every committed chunk readable and nothing half-written, while the
+ * workers keep validating the next chunks. SUCCESS and FAILURE get one line per resource.
  *
  * Idempotence: a resource is keyed by (resourceType, id). Its body — the resource minus `meta.versionId` and
  * `meta.lastUpdated`, keys `resourceType`, `id`, `meta` first — is hashed (MD5, as DuckDB loads it);
