@@ -18,6 +18,7 @@ import type { DataFrame } from 'danfojs-node';
 import { HealthDataError } from '../errors';
 import type { ColumnInfo, QueryResult, Row, SqlEngine, SqlParam } from './engine';
 import { resultToDataFrame } from './dataframe';
+import { sqlLiteral } from './literal';
 
 /** Options of {@link AthenaEngine}. */
 export interface AthenaEngineOptions {
@@ -66,7 +67,7 @@ export function athenaLiteral(p: SqlParam): string {
   if (p instanceof Date) {
     return `TIMESTAMP '${p.toISOString().replace('T', ' ').replace('Z', '')}'`;
   }
-  return `'${p.replace(/'/g, "''")}'`;
+  return sqlLiteral(p);
 }
 
 /**

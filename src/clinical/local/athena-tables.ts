@@ -1,31 +1,28 @@
 /**
  * The per-type tables shaped like HealthLake's Athena tables (AWS-SEMANTICS.md §2), kept in step with the `resource`
- * table: every import chunk inserts its changed resources into them in its own transaction, so the tables always
+ * table: every import commit inserts its changed resources into them in its own transaction, so the tables always
  * hold exactly the committed resources (an interrupted job leaves them consistent).
  *
- * Rows come from Athena-shaped JSON text (formats/fhir/athena-shape.ts `athenaJsonText`, computed by the import
- * workers) turned into typed rows by DuckDB's `json_transform` under the type inferred over every committed row of
- * that resource type (`AthenaType`, kept in `athena_structure`): VARCHAR for ids and dates, as the Athena tables keep
- * them. When a chunk brings a field or a wider type the table has not seen, the table is widened first (its rows
- * go through `to_json` and `json_transform` under the merged type), so a column's type never depends on the order
- * the rows arrived in.
+ * Rows come from Athena-shaped JSON text (formats/fhir/athena-shape.ts `athenaJsonText`, staged by the import
+ * workers) typed by DuckDB's `read_json` under the type inferred over every committed row of that resource type
+ * (`AthenaType`, kept in `athena_structure`): VARCHAR for ids and dates, as the Athena tables keep them. When a
+ * commit brings a field or a wider type the table has not seen, the table is widened first (its rows go through
+ * `to_json` and `json_transform` under the merged type), so a column's type never depends on the order the rows
+ * arrived in.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AthenaType } from '../../formats/fhir/athena-shape';
+import { sqlLiteral } from '../../sql/literal';
 import { athenaJsonText, athenaTableName, athenaTypeSql, mergeAthenaType, observeAthenaType, withLeadingKeys } from '../../formats/fhir/athena-shape';
-import { athenaStagingFile, stripVersionMeta } from './import-chunk';
+import { athenaStagingFile, athenaStagingLine, stripVersionMeta } from './import-chunk';
 import { athenaStructureDdl, RESOURCE_TYPE_PATTERN } from './schema';
 
 type StructType = { s: Record<string, AthenaType> };
 
 // A top-level key must be a plain identifier to become a column (the Athena tables have no other).
 const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 /**
  * The row type of a resource type's table: the inferred type with `meta.versionid` and `meta.lastupdated` (which
@@ -67,7 +64,7 @@ function transformSpec(t: AthenaType): unknown {
  * @returns a select-list expression
  */
 export function athenaRowSql(textSql: string, rowType: StructType): string {
-  return `unnest(json_transform(${textSql}, ${sqlString(JSON.stringify(transformSpec(rowType)))}))`;
+  return `unnest(json_transform(${textSql}, ${sqlLiteral(JSON.stringify(transformSpec(rowType)))}))`;
 }
 
 /**
@@ -83,10 +80,10 @@ export function athenaRowSql(textSql: string, rowType: StructType): string {
  */
 export function athenaInsertSql(table: string, rowType: StructType, c: { files: readonly string[]; join: string; version: string; lastUpdated: string }): string {
   const columns = Object.entries({ __chunk: 'INTEGER', __line: 'INTEGER', ...Object.fromEntries(Object.entries(rowType.s).map(([k, t]) => [k, athenaTypeSql(t)])) })
-    .map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`)
+    .map(([k, t]) => `${sqlLiteral(k)}: ${sqlLiteral(t)}`)
     .join(', ');
   const source =
-    `read_json([${c.files.map(sqlString).join(', ')}], format := 'newline_delimited', dateformat := 'NONE', timestampformat := 'NONE', ` +
+    `read_json([${c.files.map(sqlLiteral).join(', ')}], format := 'newline_delimited', dateformat := 'NONE', timestampformat := 'NONE', ` +
     `maximum_object_size := 268435456, columns := {${columns}})`;
   const meta = `struct_update(meta, versionid := CAST(__version AS VARCHAR), lastupdated := strftime(__last_updated, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
   return (
@@ -227,7 +224,7 @@ export async function repairTypeTables(conn: DuckDBConnection, schema: string, s
           for (const r of rows) {
             const resource = withLeadingKeys(stripVersionMeta(JSON.parse(r.body) as Record<string, unknown>));
             inferred = observeAthenaType(resource, inferred);
-            text += `{"__chunk":0,"__line":0,${athenaJsonText(resource).slice(1)}\n`;
+            text += `${athenaStagingLine(0, 0, athenaJsonText(resource))}\n`;
           }
           fs.writeSync(fd, text);
           after = rows[rows.length - 1]?.id ?? after;

@@ -87,6 +87,18 @@ export function athenaStagingFile(stagingPrefix: string, resourceType: string): 
   return `${stagingPrefix}.${resourceType}.ath`;
 }
 
+/**
+ * A line of an {@link athenaStagingFile}.
+ *
+ * @param chunk - the chunk's sequence number
+ * @param line - the resource's line in its input file
+ * @param athenaText - `athenaJsonText` of the resource (it starts with `{"resourcetype":`)
+ * @returns the Athena text with `__chunk` and `__line` put first
+ */
+export function athenaStagingLine(chunk: number, line: number, athenaText: string): string {
+  return `{"__chunk":${chunk},"__line":${line},${athenaText.slice(1)}`;
+}
+
 /** Column order of the `.keys` staging file: the key columns of the `.res` rows, in the same order. */
 export const KEY_COLUMNS = {
   chunk: 'INTEGER',
@@ -247,8 +259,7 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     rows.push(row);
     keys += `${seq}\x01${lineNo}\x01${type}\x01${id}\n`;
     typeCounts[type] = (typeCounts[type] ?? 0) + 1;
-    // The Athena text starts with `{"resourcetype":`: the keys go in front of it.
-    const shaped = `{"__chunk":${seq},"__line":${lineNo},${athenaJsonText(stripped, body).slice(1)}`;
+    const shaped = athenaStagingLine(chunk.seq, lineNo, athenaJsonText(stripped, body));
     const ofType = athena.get(type);
     if (ofType !== undefined) {
       ofType.push(shaped);

@@ -24,6 +24,7 @@ import { athenaTableName, mergeAthenaType } from '../../formats/fhir/athena-shap
 import { compiledFhirSchema } from '../../formats/fhir/structure';
 import type { FhirValidationLevel } from '../../formats/fhir/validate';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
+import { sqlLiteral } from '../../sql/literal';
 import type { JobProgressReport } from '../fhir-store';
 import type { ChunkResult, ImportChunk } from './import-chunk';
 import { athenaStagingFile, EV_COLUMNS, KEY_COLUMNS, processChunk, RES_COLUMNS } from './import-chunk';
@@ -71,10 +72,6 @@ export interface LocalImportResult {
   readonly resourceTypes: readonly string[];
   /** Resources created, updated (version bumped) and unchanged. */
   readonly outcomes: { readonly created: number; readonly updated: number; readonly unchanged: number };
-}
-
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
 
 function emptyReport(): JobProgressReport {
@@ -344,7 +341,7 @@ function csvSource(files: readonly string[], columns: Readonly<Record<string, st
     .map(([k, v]) => `'${k}': '${v}'`)
     .join(', ');
   const maxLine = Math.max(2 * 1024 * 1024, maxRowBytes + 1024);
-  return `read_csv([${files.map(sqlString).join(', ')}], columns := {${cols}}, delim := '\x01', quote := '', escape := '', header := false, auto_detect := false, max_line_size := ${maxLine}, buffer_size := ${Math.max(maxLine * 2, 16 * 1024 * 1024)})`;
+  return `read_csv([${files.map(sqlLiteral).join(', ')}], columns := {${cols}}, delim := '\x01', quote := '', escape := '', header := false, auto_detect := false, max_line_size := ${maxLine}, buffer_size := ${Math.max(maxLine * 2, 16 * 1024 * 1024)})`;
 }
 
 interface StagedRow {

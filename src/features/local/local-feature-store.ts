@@ -1,3 +1,4 @@
+
 /**
  * The local feature store: DuckDB tables for the online store and the group catalog, Parquet files for the
  * offline store, exposed as a DuckDB view with the columns Athena shows for a SageMaker offline table
@@ -21,6 +22,7 @@ import { HealthDataError } from '../../errors';
 import type { ProgressReporter } from '../../progress';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
 import type { Row, SqlParam } from '../../sql/engine';
+import { sqlLiteral } from '../../sql/literal';
 import type { FeatureStoreClock } from '../clock';
 import { microsToTimestampText, systemClock } from '../clock';
 import { quoteIdent } from '../dataset';
@@ -66,10 +68,6 @@ interface StoredDescription extends Omit<FeatureGroupDescription, 'creationTime'
 }
 
 const SQL_TYPE: Record<FeatureType, string> = { Integral: 'BIGINT', Fractional: 'DOUBLE', String: 'VARCHAR' };
-
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
 
 function onlineTable(groupName: string): string {
   return quoteIdent(`fs_online_${groupName}`);
@@ -214,7 +212,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
         const empty = desc.featureDefinitions.map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
         // An empty file fixes the table's schema, so the view binds before the first record arrives.
         await this.engine.query(
-          `COPY (SELECT ${empty.join(', ')}, CAST(NULL AS TIMESTAMP) AS write_time, CAST(NULL AS TIMESTAMP) AS api_invocation_time, CAST(NULL AS BOOLEAN) AS is_deleted LIMIT 0) TO ${sqlString(path.join(dataDir, '00000000-schema.parquet'))} (FORMAT parquet)`,
+          `COPY (SELECT ${empty.join(', ')}, CAST(NULL AS TIMESTAMP) AS write_time, CAST(NULL AS TIMESTAMP) AS api_invocation_time, CAST(NULL AS BOOLEAN) AS is_deleted LIMIT 0) TO ${sqlLiteral(path.join(dataDir, '00000000-schema.parquet'))} (FORMAT parquet)`,
         );
         await this.createOfflineView(desc);
       }
@@ -231,7 +229,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
     const glob = path.join(desc.offlineStore.location, 'data', '*.parquet');
     const cols = desc.featureDefinitions.map((d) => quoteIdent(d.name));
     await this.engine.query(
-      `CREATE OR REPLACE VIEW ${quoteIdent(desc.offlineStore.tableName)} AS SELECT ${cols.join(', ')}, write_time, api_invocation_time, is_deleted FROM read_parquet(${sqlString(glob)}, union_by_name = true)`,
+      `CREATE OR REPLACE VIEW ${quoteIdent(desc.offlineStore.tableName)} AS SELECT ${cols.join(', ')}, write_time, api_invocation_time, is_deleted FROM read_parquet(${sqlLiteral(glob)}, union_by_name = true)`,
     );
   }
 
@@ -370,8 +368,8 @@ export class LocalFeatureStore extends BaseFeatureStore {
       if (to.offline && desc.offlineStore !== undefined) {
         const writeTime = microsToTimestampText(this.clock.nowMicros());
         await conn.run(
-          `COPY (SELECT ${cols.join(', ')}, TIMESTAMP ${sqlString(writeTime)} AS write_time, make_timestamp("__api") AS api_invocation_time, false AS is_deleted
-                 FROM temp.main.${stage} ORDER BY "__seq") TO ${sqlString(this.newOfflineFile(desc))} (FORMAT parquet)`,
+          `COPY (SELECT ${cols.join(', ')}, TIMESTAMP ${sqlLiteral(writeTime)} AS write_time, make_timestamp("__api") AS api_invocation_time, false AS is_deleted
+                 FROM temp.main.${stage} ORDER BY "__seq") TO ${sqlLiteral(this.newOfflineFile(desc))} (FORMAT parquet)`,
         );
       }
     } finally {
@@ -503,8 +501,8 @@ export class LocalFeatureStore extends BaseFeatureStore {
         const file = this.newOfflineFile(desc);
         await this.engine.query(
           `COPY (SELECT CAST(? AS ${SQL_TYPE[idDef.type]}) AS ${rid}, CAST(? AS ${SQL_TYPE[etDef.type]}) AS ${et}${nulls.length > 0 ? `, ${nulls.join(', ')}` : ''},
-                 TIMESTAMP ${sqlString(writeTime)} AS write_time, TIMESTAMP ${sqlString(microsToTimestampText(apiTime))} AS api_invocation_time, true AS is_deleted)
-           TO ${sqlString(file)} (FORMAT parquet)`,
+                 TIMESTAMP ${sqlLiteral(writeTime)} AS write_time, TIMESTAMP ${sqlLiteral(microsToTimestampText(apiTime))} AS api_invocation_time, true AS is_deleted)
+           TO ${sqlLiteral(file)} (FORMAT parquet)`,
           [idValue as SqlParam, etValue as SqlParam],
         );
       }

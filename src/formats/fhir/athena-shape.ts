@@ -87,7 +87,7 @@ export function withLeadingKeys(resource: Record<string, unknown>): Record<strin
 
 /**
  * The Athena-shaped JSON text of a resource — the text of `toAthenaShape(resource)` — with the top-level keys
- * ordered `resourcetype`, `id`, `meta` (an empty object when absent), then the rest; the store splices
+ * ordered `resourcetype`, `id`, `meta` (an empty object when absent), then the rest; the store sets
  * `meta.versionid`/`meta.lastupdated` in there. Derived from the body's JSON text by lower-casing its keys,
  * without building a shaped copy, unless the resource holds extensions (their items become JSON text).
  *

@@ -35,7 +35,8 @@ import type {
 } from '../types';
 import { TERMINAL_JOB_STATUSES } from '../types';
 import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
-import { sqlLiteral, writeVcfAsParquet } from './parquet-writer';
+import { sqlLiteral } from '../../sql/literal';
+import { writeVcfAsParquet } from './parquet-writer';
 import { tableFromRawSelect } from './vcf-sql';
 
 /** Suffix of the raw-layout Parquet files a store's view converts to the table's columns. */

@@ -22,10 +22,10 @@ import { HealthDataError, isHealthDataError } from '../../errors';
 import { openVcf, readVcfHead } from '../../formats/vcf/reader';
 import type { VcfHeader } from '../../formats/vcf/types';
 import type { ImportFailure } from '../types';
-import { planVcfSql, sqlLiteral, tableFromRawSelect } from './vcf-sql';
+import { sqlLiteral } from '../../sql/literal';
+import { planVcfSql, tableFromRawSelect } from './vcf-sql';
 import type { VcfSqlPlan } from './vcf-sql';
 
-export { sqlLiteral } from './vcf-sql';
 
 /** What converting one VCF produced. */
 export interface VcfParquetResult {

@@ -19,17 +19,8 @@
  */
 import { RESERVED_FORMAT, RESERVED_INFO } from '../../formats/vcf/header';
 import type { VcfFieldDefinition, VcfHeader } from '../../formats/vcf/types';
+import { sqlLiteral } from '../../sql/literal';
 import { FLAG_ATTRIBUTE_VALUE, VARIANT_COLUMNS } from '../schema';
-
-/**
- * Quotes a string as a SQL literal (for file paths and other text in DDL/COPY, which take no parameters).
- *
- * @param s - the text
- * @returns `'text'` with quotes doubled
- */
-export function sqlLiteral(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 /** ALT counts the clean-line check has compiled patterns for (rows with more ALTs go to the exact validator). */
 export const MAX_FAST_ALTS = 8;
