@@ -4,7 +4,6 @@
  */
 import type { VcfHeader, VcfRecord } from '../formats/vcf/types';
 import { parseGenotype } from '../formats/vcf/record';
-import { sqlLiteral } from '../sql/literal';
 
 const STR_PAIR = 'STRUCT(reference VARCHAR, variant VARCHAR)';
 const RANK = 'STRUCT("rank" VARCHAR, total VARCHAR)';
@@ -229,7 +228,7 @@ export function vcfRecordToRows(record: VcfRecord, header: VcfHeader, importJobI
  * @returns the struct literal text
  */
 export function duckdbColumnSpec(): string {
-  return `{${VARIANT_COLUMNS.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(c.duckdb)}`).join(', ')}}`;
+  return `{${VARIANT_COLUMNS.map((c) => `'${c.name}': '${c.duckdb.replace(/'/g, "''")}'`).join(', ')}}`;
 }
 
 /**
