@@ -63,7 +63,12 @@ export const importImagingStep: PipelineStep = {
       if (s3 === undefined) {
         return skipped(ws, 'MMH_S3_URI is not set, so there is no S3 input for HealthImaging');
       }
-      started = await ws.imaging.startDICOMImportJob({ datastoreId, inputS3Uri: `${s3.replace(/\/$/, '')}/dataset/dicom/`, jobName: 'pipeline-import-imaging' });
+      const dir = findDicomDir(ws.config.dataDir);
+      if (dir === undefined) {
+        return skipped(ws, `no DICOM folder at ${path.join(ws.config.dataDir, 'dicom')}`);
+      }
+      // The aws store uploads the folder to <MMH_S3_URI>/imaging/dicom-input/ first.
+      started = await ws.imaging.startDICOMImportJob({ datastoreId, inputDir: dir, jobName: 'pipeline-import-imaging' });
     }
     const report = await ws.imaging.waitForDICOMImportJob(datastoreId, started.jobId, { progress: ws.progress });
     const s = report.manifest?.jobSummary;

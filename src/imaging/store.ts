@@ -33,6 +33,7 @@ export function createImagingStore(core: WorkspaceCore): ImagingStore {
     client: () => (client ??= new MedicalImagingClient(region === undefined ? {} : { region })),
     s3: () => (s3 ??= new S3Client(region === undefined ? {} : { region })),
     ...(core.config.aws.roleArn === undefined ? {} : { roleArn: core.config.aws.roleArn }),
-    ...(s3Uri === undefined ? {} : { outputS3Uri: `${s3Uri.replace(/\/$/, '')}/imaging/import-output/` }),
+    ...(s3Uri === undefined ? {} : { outputS3Uri: `${s3Uri.replace(/\/$/, '')}/imaging/import-output/`, inputS3Uri: `${s3Uri.replace(/\/$/, '')}/imaging/dicom-input/` }),
+    ...(region === undefined ? {} : { region }),
   });
 }

@@ -46,14 +46,14 @@ describe('imaging/aws datastore (HealthImaging commands, mocked wire)', () => {
     });
   });
 
-  it('ensureDatastore lists ACTIVE datastores, creates when missing and polls GetDatastore until ACTIVE', async () => {
+  it('ensureDatastore lists datastores (no status filter), creates when missing and polls GetDatastore until ACTIVE', async () => {
     mi.on(ListDatastoresCommand).resolves({ datastoreSummaries: [{ datastoreId: 'e'.repeat(32), datastoreName: 'other', datastoreStatus: 'ACTIVE', datastoreArn: 'x' }] });
     mi.on(CreateDatastoreCommand).resolves({ datastoreId: DS, datastoreStatus: 'CREATING' });
     mi.on(GetDatastoreCommand)
       .resolvesOnce({ datastoreProperties: { datastoreId: DS, datastoreName: 'mmh', datastoreStatus: 'CREATING' } })
       .resolves({ datastoreProperties: { datastoreId: DS, datastoreName: 'mmh', datastoreStatus: 'ACTIVE' } });
     assert.equal(await store.ensureDatastore('mmh'), DS);
-    assert.deepEqual(mi.commandCalls(ListDatastoresCommand)[0]?.args[0].input, { datastoreStatus: 'ACTIVE' });
+    assert.deepEqual(mi.commandCalls(ListDatastoresCommand)[0]?.args[0].input, {});
     assert.deepEqual(mi.commandCalls(CreateDatastoreCommand)[0]?.args[0].input, { datastoreName: 'mmh' });
     assert.equal(mi.commandCalls(GetDatastoreCommand).length, 2);
   });
@@ -90,7 +90,9 @@ describe('imaging/aws datastore (HealthImaging commands, mocked wire)', () => {
   });
 
   it('refuses to start without S3 input, naming the missing setting', async () => {
-    await assert.rejects(store.startDICOMImportJob({ datastoreId: DS, inputDir: '/tmp/x' }), (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input' && /inputS3Uri/.test(e.message));
+    const bare = new AwsImagingStore({ client: () => new MedicalImagingClient({ region: 'us-east-1' }), s3: () => new S3Client({ region: 'us-east-1' }), roleArn: 'arn:aws:iam::123456789012:role/mmh' });
+    await assert.rejects(bare.startDICOMImportJob({ datastoreId: DS, inputDir: '/tmp/x' }), (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input' && /inputS3Uri/.test(e.message));
+    await assert.rejects(store.startDICOMImportJob({ datastoreId: DS, inputDir: '/tmp/mmh-no-such-folder' }), (e: unknown) => isHealthDataError(e) && e.code === 'not-found');
     assert.equal(mi.commandCalls(StartDICOMImportJobCommand).length, 0);
   });
 

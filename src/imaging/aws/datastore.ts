@@ -16,6 +16,8 @@ import {
 import type { MedicalImagingClient, SearchByAttributeValue, SearchCriteria as AwsSearchCriteria } from '@aws-sdk/client-medical-imaging';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { HEALTHIMAGING_REGIONS, checkServiceRegion } from '../../aws/regions';
+import { joinS3, listLocalFiles, uploadFile } from '../../aws/s3';
 import { HealthDataError } from '../../errors';
 import type {
   ImagingDatastoreProperties,
@@ -48,6 +50,10 @@ export interface AwsImagingStoreOptions {
   readonly roleArn?: string;
   /** Default S3 prefix for job outputs. */
   readonly outputS3Uri?: string;
+  /** S3 prefix a local `inputDir` is uploaded to before the import (default: `dicom-input/` beside `outputS3Uri`). */
+  readonly inputS3Uri?: string;
+  /** Configured region, checked against HealthImaging's regions before the first call (skipped when undefined). */
+  readonly region?: string;
   /** First poll delay (ms, default 1000). */
   readonly pollStartMs?: number;
   /** Longest poll delay (ms, default 30000). */
@@ -74,6 +80,22 @@ function splitS3(uri: string): { bucket: string; key: string } {
   return { bucket: m[1] ?? '', key: m[2] ?? '' };
 }
 
+/**
+ * The S3 folder of an import job's results. GetDICOMImportJob's `outputS3Uri` already names the job folder
+ * (`…/<datastoreId>-DicomImport-<jobId>/`, as the AWS CLI example of get-dicom-import-job shows), while the
+ * StartDICOMImportJob request carries only the prefix: append the folder only when it is not there yet.
+ *
+ * @param outputS3Uri - the URI the job reports (or the prefix it was started with)
+ * @param datastoreId - datastore
+ * @param jobId - job
+ * @returns the folder, without a trailing `/`
+ */
+export function dicomJobFolder(outputS3Uri: string, datastoreId: string, jobId: string): string {
+  const base = outputS3Uri.replace(/\/+$/, '');
+  const folder = `${datastoreId}-DicomImport-${jobId}`;
+  return base.endsWith(`/${folder}`) ? base : `${base}/${folder}`;
+}
+
 function toAwsValue(v: SearchValue): SearchByAttributeValue {
   return v;
 }
@@ -91,6 +113,9 @@ export class AwsImagingStore implements ImagingStore {
   constructor(private readonly options: AwsImagingStoreOptions) {}
 
   private async send<T>(fn: string, call: () => Promise<T>): Promise<T> {
+    if (this.options.region !== undefined) {
+      checkServiceRegion('HealthImaging', this.options.region, HEALTHIMAGING_REGIONS);
+    }
     try {
       return await call();
     } catch (e) {
@@ -143,7 +168,8 @@ export class AwsImagingStore implements ImagingStore {
   }
 
   /**
-   * Finds the ACTIVE datastore with this name (ListDatastores) or creates it and polls until ACTIVE.
+   * Finds the datastore with this name that is ACTIVE or still CREATING (ListDatastores, every page, no status
+   * filter) and waits for it; creates it only when none exists, so a re-run during creation makes no duplicate.
    *
    * @param name - name
    * @returns its id
@@ -151,15 +177,23 @@ export class AwsImagingStore implements ImagingStore {
    */
   async ensureDatastore(name: string): Promise<string> {
     let nextToken: string | undefined;
+    let found: { id: string; status: string } | undefined;
     do {
-      const page = await this.send('ensureDatastore', () => this.options.client().send(new ListDatastoresCommand({ datastoreStatus: 'ACTIVE', ...(nextToken === undefined ? {} : { nextToken }) })));
-      const hit = page.datastoreSummaries?.find((d) => d.datastoreName === name);
-      if (hit?.datastoreId !== undefined) {
-        return hit.datastoreId;
+      const page = await this.send('ensureDatastore', () => this.options.client().send(new ListDatastoresCommand({ ...(nextToken === undefined ? {} : { nextToken }) })));
+      for (const d of page.datastoreSummaries ?? []) {
+        if (d.datastoreName === name && d.datastoreId !== undefined && (d.datastoreStatus === 'ACTIVE' || d.datastoreStatus === 'CREATING')) {
+          // Prefer an ACTIVE one over one still being created.
+          if (found === undefined || (found.status !== 'ACTIVE' && d.datastoreStatus === 'ACTIVE')) {
+            found = { id: d.datastoreId, status: d.datastoreStatus };
+          }
+        }
       }
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
-    const { datastoreId } = await this.createDatastore(name);
+    if (found?.status === 'ACTIVE') {
+      return found.id;
+    }
+    const datastoreId = found?.id ?? (await this.createDatastore(name)).datastoreId;
     const final = await this.poll(`datastore ${datastoreId}`, () => this.getDatastore(datastoreId), (d) => d.datastoreStatus !== 'CREATING');
     if (final.datastoreStatus !== 'ACTIVE') {
       throw new HealthDataError('backend', `ensureDatastore: datastore ${datastoreId} ended in ${final.datastoreStatus}; see the HealthImaging console`);
@@ -168,28 +202,69 @@ export class AwsImagingStore implements ImagingStore {
   }
 
   /**
+   * Uploads a local DICOM folder to the import input prefix, one object per file under its relative path (the
+   * same dataset gives the same keys from any checkout, so a re-run overwrites instead of adding).
+   *
+   * @param inputDir - local folder, scanned recursively
+   * @param inputS3Uri - destination prefix
+   * @param options - progress
+   * @returns the number of files uploaded
+   * @throws {@link HealthDataError} (not-found) when the folder holds no file
+   */
+  async uploadDicomFolder(inputDir: string, inputS3Uri: string, options: ImagingCallOptions = {}): Promise<number> {
+    const files = listLocalFiles(inputDir, (n) => !n.startsWith('.'));
+    if (files.length === 0) {
+      throw new HealthDataError('not-found', `startDICOMImportJob: ${inputDir} holds no file to upload`, { path: 'inputDir' });
+    }
+    const task = options.progress?.start(`upload DICOM to ${inputS3Uri}`, files.length);
+    for (const rel of files) {
+      await uploadFile(this.options.s3(), `${inputDir}/${rel}`, joinS3(inputS3Uri, rel), { contentType: 'application/dicom' });
+      task?.tick();
+    }
+    task?.finish(`${String(files.length)} files`);
+    return files.length;
+  }
+
+  private defaultInputS3Uri(): string | undefined {
+    if (this.options.inputS3Uri !== undefined) {
+      return this.options.inputS3Uri;
+    }
+    const out = this.options.outputS3Uri;
+    return out === undefined ? undefined : `${out.replace(/\/+$/, '').replace(/[^/]+$/, '')}dicom-input/`;
+  }
+
+  /**
    * Starts an import (StartDICOMImportJob).
    *
-   * @param request - `inputS3Uri`, `outputS3Uri` (or the workspace default) and role
+   * @param request - `inputS3Uri` (or a local `inputDir`, uploaded first to the input prefix), `outputS3Uri` (or
+   *   the workspace default) and role
+   * @param options - progress of the upload
    * @returns job id and status
    * @throws {@link HealthDataError} (invalid-input) without an S3 input, output or role
    */
-  async startDICOMImportJob(request: StartDicomImportJobRequest): Promise<StartDicomImportJobResponse> {
+  async startDICOMImportJob(request: StartDicomImportJobRequest, options: ImagingCallOptions = {}): Promise<StartDicomImportJobResponse> {
     const outputS3Uri = request.outputS3Uri ?? this.options.outputS3Uri;
     const role = request.dataAccessRoleArn ?? this.options.roleArn;
-    if (request.inputS3Uri === undefined || outputS3Uri === undefined || role === undefined) {
+    let inputS3Uri = request.inputS3Uri;
+    if (inputS3Uri === undefined && request.inputDir !== undefined) {
+      inputS3Uri = this.defaultInputS3Uri();
+    }
+    if (inputS3Uri === undefined || outputS3Uri === undefined || role === undefined) {
       throw new HealthDataError(
         'invalid-input',
-        'startDICOMImportJob: the aws backend needs inputS3Uri, outputS3Uri (or MMH_S3_URI) and dataAccessRoleArn (or MMH_ROLE_ARN); upload local DICOM to S3 first',
-        { path: request.inputS3Uri === undefined ? 'inputS3Uri' : outputS3Uri === undefined ? 'outputS3Uri' : 'dataAccessRoleArn' },
+        'startDICOMImportJob: the aws backend needs inputS3Uri (or inputDir and MMH_S3_URI), outputS3Uri (or MMH_S3_URI) and dataAccessRoleArn (or MMH_ROLE_ARN)',
+        { path: inputS3Uri === undefined ? 'inputS3Uri' : outputS3Uri === undefined ? 'outputS3Uri' : 'dataAccessRoleArn' },
       );
+    }
+    if (request.inputS3Uri === undefined && request.inputDir !== undefined) {
+      await this.uploadDicomFolder(request.inputDir, inputS3Uri, options);
     }
     const out = await this.send('startDICOMImportJob', () =>
       this.options.client().send(
         new StartDICOMImportJobCommand({
           datastoreId: request.datastoreId,
           dataAccessRoleArn: role,
-          inputS3Uri: request.inputS3Uri,
+          inputS3Uri,
           outputS3Uri,
           ...(request.jobName === undefined ? {} : { jobName: request.jobName }),
         }),
@@ -246,7 +321,7 @@ export class AwsImagingStore implements ImagingStore {
     const task = options.progress?.start(`HealthImaging import ${jobId}`, 0);
     const job = await this.poll(`import job ${jobId}`, () => this.getDICOMImportJob(datastoreId, jobId), (j) => j.jobStatus === 'COMPLETED' || j.jobStatus === 'FAILED');
     task?.finish(job.jobStatus);
-    const jobDir = `${job.outputS3Uri.replace(/\/$/, '')}/${datastoreId}-DicomImport-${jobId}`;
+    const jobDir = dicomJobFolder(job.outputS3Uri, datastoreId, jobId);
     const lines = <T>(text: string | undefined): T[] =>
       (text ?? '')
         .split('\n')
