@@ -12,6 +12,8 @@
  * The process's CPU time (all threads) is printed too: on a loaded machine, workers only help when cores are free.
  * Like DuckDB, the import is warmed up first (one unmeasured job starts the worker pool, which the process keeps for
  * its later imports).
+ * Hostile input: one Observation whose valueString and narrative are 2 MB of capitalised text each (the shape that
+ * made the old key lower-casing regular expression quadratic), imported by the same job and read by DuckDB.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -51,6 +53,15 @@ function buildInput(dir: string): { file: string; mb: number; lines: number } {
  * DuckDB's `read_ndjson` of the file into a table: in memory (the reference), or in a database file (`dbFile`; the
  * commit is timed, the checkpoint at close is not — as for the import job).
  */
+function buildHostileInput(dir: string): string {
+  const big = 'Capitalised Text '.repeat(2 * 1024 * 1024 / 17);
+  const r = { resourceType: 'Observation', id: 'hostile', status: 'final', code: { text: 'note' }, valueString: big, text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${big}</div>` } };
+  const file = path.join(dir, 'hostile', 'Observation.ndjson');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(r)}\n`);
+  return file;
+}
+
 async function duckdbReadNdjson(file: string, dbFile?: string): Promise<number> {
   const inst = await DuckDBInstance.create(dbFile ?? ':memory:');
   const conn = await inst.connect();
@@ -111,6 +122,7 @@ async function importJob(file: string, level: FhirValidationLevel, threads?: num
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmh-bench-fhir-'));
   const { file, mb, lines } = buildInput(dir);
+  const hostile = buildHostileInput(dir);
   const t0 = performance.now();
   loadFhirDefinitions();
   const defsMs = performance.now() - t0;
@@ -131,6 +143,8 @@ async function main(): Promise<void> {
   let jMin: Awaited<ReturnType<typeof importJob>> | undefined;
   let jStruct: Awaited<ReturnType<typeof importJob>> | undefined;
   let jStruct0: Awaited<ReturnType<typeof importJob>> | undefined;
+  let jHostile: Awaited<ReturnType<typeof importJob>> | undefined;
+  let duckHostile: Timed | undefined;
   for (let round = 0; round < rounds; round++) {
     duckRun = fastest(duckRun, { ms: await duckdbReadNdjson(file) });
     const dbFile = path.join(dir, `reference-${round}.duckdb`);
@@ -142,8 +156,10 @@ async function main(): Promise<void> {
     jMin = fastest(jMin, await importJob(file, 'minimal'));
     jStruct = fastest(jStruct, await importJob(file, 'structure-only'));
     jStruct0 = fastest(jStruct0, await importJob(file, 'structure-only', 0));
+    duckHostile = fastest(duckHostile, { ms: await duckdbReadNdjson(hostile) });
+    jHostile = fastest(jHostile, await importJob(hostile, 'structure-only'));
   }
-  if (duckRun === undefined || duckFileRun === undefined || parseRun === undefined || vMin === undefined || vStruct === undefined || jMin === undefined || jStruct === undefined || jStruct0 === undefined) {
+  if (duckRun === undefined || duckFileRun === undefined || parseRun === undefined || vMin === undefined || vStruct === undefined || jMin === undefined || jStruct === undefined || jStruct0 === undefined || jHostile === undefined || duckHostile === undefined) {
     throw new Error('bench/fhir: rounds must be at least 1');
   }
   const duck = duckRun.ms;
@@ -164,6 +180,7 @@ async function main(): Promise<void> {
   job('import job, minimal', jMin);
   job('import job, structure-only (default)', jStruct);
   job('import job, structure-only, 0 workers', jStruct0);
+  console.log(`hostile: one resource, 2 × 2 MB capitalised text: import ${(jHostile.ms / 1000).toFixed(2)} s (imported ${jHostile.imported}), DuckDB read_ndjson ${(duckHostile.ms / 1000).toFixed(2)} s = ${(duckHostile.ms / jHostile.ms).toFixed(3)}× DuckDB`);
   console.log(`machine: ${os.availableParallelism()} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}`);
   console.log(`one-time R4 definitions compile        ${(defsMs / 1000).toFixed(2)} s`);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -67,7 +67,7 @@ describe('LocalFhirStore (contract, real Synthea bundles)', () => {
     // File line numbers count the blank line (line 5) that is skipped.
     assert.deepEqual(
       failures.map((f) => f.line),
-      [2, 3, 4, 6, 7, 8, 9],
+      [2, 3, 4, 6, 7, 8, 9, 10, 11],
     );
     const bad = MIXED_LINES.filter((l) => !l.ok);
     failures.forEach((f, i) => {
@@ -85,7 +85,7 @@ describe('LocalFhirStore (contract, real Synthea bundles)', () => {
       successes.map((s) => [s.line, s.id]),
       [
         [1, 'fixture-stroke-encounter'],
-        [10, 'fixture-late-bp'],
+        [12, 'fixture-late-bp'],
       ],
     );
     assert.equal(fs.readFileSync(path.join(folder, 'FAILURE', 'Patient.ndjson'), 'utf8'), '');

@@ -17,6 +17,13 @@ import { failsValidation, issuesToReason, validateFhirResource } from '../../for
 import type { ImportFailureLine } from './job-files';
 import { RESOURCE_TYPE_PATTERN } from './schema';
 
+/**
+ * The largest resource line an import accepts, in bytes (32 MiB). Larger lines are per-record failures
+ * (`too-large`), so one oversized line cannot exhaust a worker's memory; real FHIR resources, narratives included,
+ * are far smaller.
+ */
+export const MAX_RESOURCE_BYTES = 32 * 1024 * 1024;
+
 /** A chunk of one input file: whole lines, starting at a known line number. */
 export interface ImportChunk {
   /** Chunk sequence number in the job (chunks commit in this order). */
@@ -230,16 +237,25 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     const text = end > start ? buf.toString('utf8', start, end) : '';
     // A resource line starts with `{`; anything else is checked for blankness (without copying the line).
     const blank = buf[start] !== OPEN_BRACE && !NON_BLANK.test(text);
+    const lineStart = start;
     start = nl + 1;
     if (blank) {
       continue;
     }
     scanned++;
+    if (end - lineStart > MAX_RESOURCE_BYTES) {
+      fail(lineNo, null, null, `too-large: the line is ${end - lineStart} bytes; one resource may be at most ${MAX_RESOURCE_BYTES} bytes`);
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (e) {
       fail(lineNo, null, null, `invalid-json: the line is not JSON (${e instanceof Error ? e.message : String(e)})`);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      fail(lineNo, null, null, `not-a-resource: the line is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not a JSON object`);
       continue;
     }
     const r = value as Record<string, unknown>;

@@ -31,7 +31,10 @@ export interface ConvertCoherentOptions {
 export interface ConversionReport {
   /** Input folder (the `output/` folder). */
   readonly from: string;
-  /** Counts; `*In` = `*Out` + `*Dropped` for each input kind. */
+  /**
+   * Counts; `*In` = `*Out` + `*Dropped` for each input kind (for resources also `+ resourcesMerged`: copies of a
+   * shared directory resource already written from an earlier file).
+   */
   readonly counts: Readonly<Record<string, number>>;
   /** Resources written per type. */
   readonly resourcesByType: Readonly<Record<string, number>>;
@@ -59,17 +62,46 @@ function resolveOutputDir(from: string): string {
   throw new HealthDataError('not-found', `convertCoherent: no fhir/ folder in ${direct} or ${path.join(direct, 'output')}; point --from at the unpacked Coherent zip (the folder holding output/) or at output/ itself`, { path: from });
 }
 
-function prepareTarget(to: string): void {
-  if (fs.existsSync(to) && fs.readdirSync(to).length > 0 && !fs.existsSync(path.join(to, CONVERSION_REPORT))) {
-    throw new HealthDataError('conflict', `convertCoherent: ${to} is not empty and holds no ${CONVERSION_REPORT}, so it was not written by this converter; choose an empty folder so nothing of yours is overwritten`, { path: to });
+/** Where a conversion is written before it replaces the previous one (inside the target, so renames stay on one disk). */
+const STAGING = '.converting';
+/** What the converter writes at the top of a dataset folder. */
+const OWNED_TOP = new Set(['clinical', 'genomic', 'dicom', 'ground-truth.json', CONVERSION_REPORT, STAGING]);
+
+/**
+ * Checks that `to` is empty or the converter's own (its report, or only names the converter writes: a conversion
+ * that crashed while replacing the previous one), then makes a fresh staging folder inside it.
+ */
+function prepareTarget(to: string): string {
+  if (fs.existsSync(to)) {
+    const entries = fs.readdirSync(to);
+    if (entries.length > 0 && !entries.includes(CONVERSION_REPORT) && !entries.every((e) => OWNED_TOP.has(e))) {
+      throw new HealthDataError('conflict', `convertCoherent: ${to} is not empty and holds no ${CONVERSION_REPORT}, so it was not written by this converter; choose an empty folder so nothing of yours is overwritten`, { path: to });
+    }
   }
+  const stage = path.join(to, STAGING);
+  fs.rmSync(stage, { recursive: true, force: true });
   for (const sub of OWNED) {
-    fs.rmSync(path.join(to, sub), { recursive: true, force: true });
+    fs.mkdirSync(path.join(stage, sub), { recursive: true });
   }
-  fs.rmSync(path.join(to, 'ground-truth.json'), { force: true });
-  for (const sub of OWNED) {
-    fs.mkdirSync(path.join(to, sub), { recursive: true });
+  return stage;
+}
+
+/**
+ * Replaces the previous conversion's outputs with the staged ones, the report last: a crash before this point
+ * leaves the previous dataset whole, a crash during it leaves only converter-owned names (a re-run goes ahead).
+ */
+function publishStaged(stage: string, to: string): void {
+  fs.rmSync(path.join(to, CONVERSION_REPORT), { force: true });
+  for (const rel of [...OWNED, 'ground-truth.json']) {
+    const target = path.join(to, rel);
+    fs.rmSync(target, { recursive: true, force: true });
+    if (fs.existsSync(path.join(stage, rel))) {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.renameSync(path.join(stage, rel), target);
+    }
   }
+  fs.renameSync(path.join(stage, CONVERSION_REPORT), path.join(to, CONVERSION_REPORT));
+  fs.rmSync(stage, { recursive: true, force: true });
 }
 
 function listFiles(dir: string, suffix: string): string[] {
@@ -86,7 +118,9 @@ function listFiles(dir: string, suffix: string): string[] {
  * Converts a Coherent output folder to the dataset layout.
  *
  * Streaming: one bundle / DNA file / DICOM at a time. Quirky records are repaired or reported (file, line, reason)
- * in `<to>/conversion-report.json`; nothing is silently dropped, and for each input kind `in = out + dropped`.
+ * in `<to>/conversion-report.json`; nothing is silently dropped, and for each input kind `in = out + dropped` (resources:
+ * `+ merged`, one body kept per shared directory resource). Everything is written to `<to>/.converting/` first and
+ * moved into place at the end, so a crash leaves the previous dataset whole or a folder a re-run replaces.
  * Re-running on the same folders rewrites the same outputs (idempotent).
  *
  * @param opts - input and output folders, progress
@@ -102,7 +136,7 @@ function listFiles(dir: string, suffix: string): string[] {
 export async function convertCoherent(opts: ConvertCoherentOptions): Promise<ConversionReport> {
   const src = resolveOutputDir(opts.from);
   const to = path.resolve(opts.to);
-  prepareTarget(to);
+  const out = prepareTarget(to);
   const report = new ConversionReportBuilder();
   const progress = opts.progress ?? silentProgress;
   const counts: Record<string, number> = {};
@@ -115,7 +149,7 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
   const fhirFiles = listFiles(fhirDir, '.json');
   const directoryFiles = fhirFiles.filter((f) => /^[a-z]/.test(f));
   const patientFiles = fhirFiles.filter((f) => !/^[a-z]/.test(f));
-  const sink = new NdjsonSink(path.join(to, 'clinical'));
+  const sink = new NdjsonSink(path.join(out, 'clinical'));
   const identifiers: IdentifierIndex = new Map();
   const patientIds = new Set<string>();
   const studyOwner = new Map<string, string>();
@@ -129,6 +163,7 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
       inc('resourcesIn', res.entriesIn);
       inc('resourcesOut', res.written);
       inc('resourcesDropped', res.dropped);
+      inc('resourcesMerged', res.merged);
       for (const id of res.patientIds) {
         patientIds.add(id);
       }
@@ -196,7 +231,7 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
       report.add({ file: rel, line: 0, code: 'dna-undated', reason: 'no genetic analysis summary (DiagnosticReport 55232-3) dates this genome; VCF written without ##fileDate', severity: 'warning' });
     }
     const vcf = renderVcf(patientId, kept, `file://../reference/${refName}`, testDate);
-    fs.writeFileSync(path.join(to, 'genomic', 'vcf', `${patientId}_dna.vcf`), vcf);
+    fs.writeFileSync(path.join(out, 'genomic', 'vcf', `${patientId}_dna.vcf`), vcf);
     inc('vcfFiles');
     inc('vcfRecords', kept.filter((c) => c.alts.length > 0).length);
     dnaTask.tick();
@@ -212,10 +247,10 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
     }
   }
   const { fasta, fai } = renderFasta(windows);
-  fs.writeFileSync(path.join(to, 'genomic', 'reference', refName), fasta);
-  fs.writeFileSync(path.join(to, 'genomic', 'reference', `${refName}.fai`), fai);
+  fs.writeFileSync(path.join(out, 'genomic', 'reference', refName), fasta);
+  fs.writeFileSync(path.join(out, 'genomic', 'reference', `${refName}.fai`), fai);
   const clinvar = renderClinvarVcf(lociList);
-  fs.writeFileSync(path.join(to, 'genomic', 'annotation', 'clinvar.vcf.gz'), bgzfCompress(Buffer.from(clinvar)));
+  fs.writeFileSync(path.join(out, 'genomic', 'annotation', 'clinvar.vcf.gz'), bgzfCompress(Buffer.from(clinvar)));
   counts.panelLoci = lociList.length;
   counts.annotationRecords = clinvar.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
   counts.referenceWindows = windows.length;
@@ -238,7 +273,7 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
     if (!studyOwner.has(uid)) {
       report.add({ file: `dicom/${f}`, line: 0, code: 'dicom-unlinked', reason: `no ImagingStudy with identifier urn:oid:${uid}; copied anyway`, severity: 'warning' });
     }
-    const dir = path.join(to, 'dicom', uid);
+    const dir = path.join(out, 'dicom', uid);
     fs.mkdirSync(dir, { recursive: true });
     const n = fs.readdirSync(dir).length + 1;
     fs.copyFileSync(path.join(dicomDir, f), path.join(dir, `instance-${String(n).padStart(4, '0')}.dcm`));
@@ -252,11 +287,11 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
   // 5. Ground truth (generator only): `<from>/ground-truth.json` beside output/.
   const gt = path.join(path.dirname(src), 'ground-truth.json');
   if (fs.existsSync(gt)) {
-    fs.copyFileSync(gt, path.join(to, 'ground-truth.json'));
+    fs.copyFileSync(gt, path.join(out, 'ground-truth.json'));
     counts.groundTruth = 1;
   }
 
-  for (const k of ['resourcesIn', 'resourcesOut', 'resourcesDropped', 'dnaFiles', 'dnaRowsIn', 'dnaRowsUsed', 'dnaRowsDropped', 'vcfFiles', 'vcfRecords', 'dicomIn', 'dicomOut', 'dicomDropped']) {
+  for (const k of ['resourcesIn', 'resourcesOut', 'resourcesDropped', 'resourcesMerged', 'dnaFiles', 'dnaRowsIn', 'dnaRowsUsed', 'dnaRowsDropped', 'vcfFiles', 'vcfRecords', 'dicomIn', 'dicomOut', 'dicomDropped']) {
     counts[k] ??= 0;
   }
   const result: ConversionReport = {
@@ -266,6 +301,7 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
     issueCounts: report.byCode,
     issues: report.issues,
   };
-  fs.writeFileSync(path.join(to, CONVERSION_REPORT), `${JSON.stringify(result, null, 1)}\n`);
+  fs.writeFileSync(path.join(out, CONVERSION_REPORT), `${JSON.stringify(result, null, 1)}\n`);
+  publishStaged(out, to);
   return result;
 }

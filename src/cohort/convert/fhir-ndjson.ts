@@ -15,10 +15,37 @@ type Json = Record<string, unknown>;
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const CONDITIONAL = /^([A-Za-z]+)\?identifier=(.*)$/;
 
+/**
+ * Resource types shared between bundles (the directory resources every patient bundle may carry a copy of). The
+ * sink keeps one body per id of these types — the first one written, so directory files, converted first, win —
+ * which makes the output hold each resource once and an identical re-import a no-op.
+ */
+export const SHARED_RESOURCE_TYPES: ReadonlySet<string> = new Set(['Organization', 'Practitioner', 'PractitionerRole', 'Location', 'HealthcareService', 'Medication', 'Substance', 'Device']);
+
 /** Appends lines to one NDJSON file per resource type (file handles opened lazily, kept open). */
 export class NdjsonSink {
   private readonly fds = new Map<string, number>();
+  private readonly sharedSeen = new Map<string, string>();
   readonly counts: Record<string, number> = {};
+
+  /**
+   * Claims a shared resource's id (see {@link SHARED_RESOURCE_TYPES}).
+   *
+   * @param type - resource type
+   * @param id - resource id
+   * @param line - its serialized body
+   * @returns `new` when first seen (write it), `same` for a copy identical to the one kept, `differs` for a copy
+   *   with another body (the first is kept)
+   */
+  claimShared(type: string, id: string, line: string): 'new' | 'same' | 'differs' {
+    const key = `${type}/${id}`;
+    const kept = this.sharedSeen.get(key);
+    if (kept === undefined) {
+      this.sharedSeen.set(key, line);
+      return 'new';
+    }
+    return kept === line ? 'same' : 'differs';
+  }
 
   /**
    * @param dir - the `clinical/` folder
@@ -62,6 +89,8 @@ export interface BundleConversion {
   readonly written: number;
   /** Entries dropped (reported). */
   readonly dropped: number;
+  /** Copies of a shared resource already written from an earlier file (one body per id is kept). */
+  readonly merged: number;
   /** Patient ids in the bundle. */
   readonly patientIds: readonly string[];
   /** StudyInstanceUIDs of ImagingStudy resources (from `urn:oid:` identifiers). */
@@ -71,6 +100,10 @@ export interface BundleConversion {
    * when the genome became known, which the VCF records as `##fileDate` so features are dated (no leakage).
    */
   readonly geneticTestDate?: string;
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function rewrite(value: unknown, resolve: (ref: string) => string | undefined, onMiss: (ref: string) => void): unknown {
@@ -116,26 +149,33 @@ export function convertBundleFile(
   report: ConversionReportBuilder,
   collectIdentifiers: boolean,
 ): BundleConversion {
-  let bundle: Json;
+  let parsed: unknown;
   try {
-    bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     report.add({ file: rel, line: 0, code: 'fhir-unreadable', reason: `not JSON: ${(e as Error).message.slice(0, 200)}`, severity: 'dropped' });
-    return { entriesIn: 0, written: 0, dropped: 0, patientIds: [], studyUids: [] };
+    return { entriesIn: 0, written: 0, dropped: 0, merged: 0, patientIds: [], studyUids: [] };
   }
-  const entries = Array.isArray(bundle.entry) ? (bundle.entry as Json[]) : [];
+  if (!isObject(parsed)) {
+    report.add({ file: rel, line: 0, code: 'fhir-not-a-bundle', reason: `the file holds ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, expected a Bundle object`, severity: 'dropped' });
+    return { entriesIn: 0, written: 0, dropped: 0, merged: 0, patientIds: [], studyUids: [] };
+  }
+  const bundle = parsed;
+  const entries: unknown[] = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
   if (bundle.resourceType !== 'Bundle') {
     report.add({ file: rel, line: 0, code: 'fhir-not-a-bundle', reason: `resourceType is ${String(bundle.resourceType)}, expected Bundle`, severity: 'dropped' });
-    return { entriesIn: 0, written: 0, dropped: 0, patientIds: [], studyUids: [] };
+    return { entriesIn: 0, written: 0, dropped: 0, merged: 0, patientIds: [], studyUids: [] };
   }
   const fullUrls = new Map<string, string>();
   const resources: (Json | undefined)[] = [];
   let dropped = 0;
-  entries.forEach((e, i) => {
-    const res = e.resource as Json | undefined;
+  entries.forEach((entry, i) => {
+    const e = isObject(entry) ? entry : undefined;
+    const res = e !== undefined && isObject(e.resource) ? e.resource : undefined;
     const type = res?.resourceType;
-    if (res === undefined || typeof type !== 'string') {
-      report.add({ file: rel, line: i + 1, code: 'fhir-no-resource', reason: 'bundle entry without a resource or resourceType', severity: 'dropped' });
+    if (e === undefined || res === undefined || typeof type !== 'string') {
+      const what = e === undefined ? `entry ${i + 1} is ${entry === null ? 'null' : Array.isArray(entry) ? 'an array' : `a ${typeof entry}`}, not an object` : 'bundle entry without a resource object or resourceType';
+      report.add({ file: rel, line: i + 1, code: 'fhir-no-resource', reason: what, severity: 'dropped' });
       dropped++;
       resources.push(undefined);
       return;
@@ -175,6 +215,7 @@ export function convertBundleFile(
   const studyUids: string[] = [];
   let geneticTestDate: string | undefined;
   const missed = new Set<string>();
+  let merged = 0;
   resources.forEach((res, i) => {
     if (res === undefined) {
       return;
@@ -220,8 +261,18 @@ export function convertBundleFile(
         }
       }
     }
-    const list = byType.get(type);
     const line = JSON.stringify(out);
+    if (SHARED_RESOURCE_TYPES.has(type)) {
+      const claim = sink.claimShared(type, out.id as string, line);
+      if (claim !== 'new') {
+        merged++;
+        if (claim === 'differs') {
+          report.add({ file: rel, line: i + 1, code: 'fhir-duplicate-id', reason: `${type}/${String(out.id)} was already written from an earlier file with another body; the first body is kept`, severity: 'repaired' });
+        }
+        return;
+      }
+    }
+    const list = byType.get(type);
     if (list === undefined) {
       byType.set(type, [line]);
     } else {
@@ -229,6 +280,6 @@ export function convertBundleFile(
     }
   });
   sink.write(byType);
-  const written = resources.filter((r) => r !== undefined).length;
-  return { entriesIn: entries.length, written, dropped, patientIds, studyUids, ...(geneticTestDate === undefined ? {} : { geneticTestDate }) };
+  const written = resources.filter((r) => r !== undefined).length - merged;
+  return { entriesIn: entries.length, written, dropped, merged, patientIds, studyUids, ...(geneticTestDate === undefined ? {} : { geneticTestDate }) };
 }

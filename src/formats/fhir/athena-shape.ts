@@ -49,10 +49,51 @@ export function athenaTableName(resourceType: string): string {
   return resourceType.toLowerCase();
 }
 
-// A JSON object key holding an upper-case letter, in JSON.stringify output. Inside string values every quote is
-// escaped, and the text between two unescaped quotes outside strings is structural (`,:[]{}`, digits, lower-case
-// `e`/`true`/`false`/`null`), so only keys can match.
-const KEY_WITH_UPPER = /"([^"\\]*[A-Z][^"\\]*)":/g;
+const BACKSLASH = 92; // backslash
+const COLON = 58; // :
+
+/**
+ * JSON text with every object key lower-cased, values untouched, in one linear pass (no regular expression: a
+ * backtracking pattern over a long string value is quadratic, so one resource could stall an import).
+ *
+ * Works on `JSON.stringify` output (no whitespace between tokens): every string token is found by its unescaped
+ * closing quote, and a string directly followed by `:` is a key.
+ *
+ * @param text - compact JSON text
+ * @returns the text with lower-cased keys (the same string when no key needs it)
+ */
+export function lowerCaseJsonKeys(text: string): string {
+  let out = '';
+  let copied = 0;
+  let i = text.indexOf('"');
+  while (i >= 0) {
+    let end = i + 1;
+    for (;;) {
+      end = text.indexOf('"', end);
+      if (end < 0) {
+        return copied === 0 ? text : out + text.slice(copied);
+      }
+      let slashes = 0;
+      while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) {
+        slashes++;
+      }
+      if (slashes % 2 === 0) {
+        break;
+      }
+      end++;
+    }
+    if (text.charCodeAt(end + 1) === COLON) {
+      const key = text.slice(i + 1, end);
+      const lower = key.toLowerCase();
+      if (lower !== key) {
+        out += `${text.slice(copied, i + 1)}${lower}`;
+        copied = end;
+      }
+    }
+    i = text.indexOf('"', end + 1);
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
 
 function extensionsAsText(value: unknown): unknown {
   if (Array.isArray(value)) {
@@ -107,7 +148,7 @@ export function athenaJsonText(resource: Record<string, unknown>, body: string =
     const head = `{"resourceType":${JSON.stringify(resource.resourceType)},"id":${JSON.stringify(resource.id)}`;
     text = body.startsWith(head) ? `${head},"meta":{}${body.slice(head.length)}` : JSON.stringify({ ...resource, meta: {} });
   }
-  return text.replace(KEY_WITH_UPPER, (_m, k: string) => `"${k.toLowerCase()}":`);
+  return lowerCaseJsonKeys(text);
 }
 
 /**
