@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HealthDataError } from '../errors';
+import { HealthDataError, isHealthDataError } from '../errors';
 import type { WorkspaceCore } from '../workspace';
 import { S3ParquetVariantTables } from './aws/s3-parquet-tables';
 import { OmicsGenomicsStores } from './aws/omics-stores';
@@ -200,6 +200,9 @@ export function createGenomicsHandle(core: WorkspaceCore): GenomicsHandle {
         }
         eventTimes = m;
       }
+      if (eventTimes === undefined && core.backend === 'aws') {
+        eventTimes = await readTestDates(core, S3ParquetVariantTables.testDatesTable(DEFAULT_GENOMIC_STORES.variants));
+      }
       return computeGenomicFeatures(core.sql, {
         variants: options.variants ?? s.tableName(DEFAULT_GENOMIC_STORES.variants),
         annotations: options.annotations ?? s.tableName(DEFAULT_GENOMIC_STORES.annotations),
@@ -211,6 +214,26 @@ export function createGenomicsHandle(core: WorkspaceCore): GenomicsHandle {
     },
   };
   return handle;
+}
+
+/**
+ * Reads the genetic test dates the aws import wrote beside the variant table (`sampleid`, `test_date`).
+ *
+ * @param core - the workspace core (its SQL engine is Athena)
+ * @param table - the dates table
+ * @returns sample → `YYYY-MM-DD`; undefined when the table does not exist yet (nothing imported on aws)
+ */
+async function readTestDates(core: WorkspaceCore, table: string): Promise<Map<string, string> | undefined> {
+  let rows: { sampleid: unknown; test_date: unknown }[];
+  try {
+    rows = await core.sql.query<{ sampleid: unknown; test_date: unknown }>(`SELECT sampleid, min(test_date) AS test_date FROM "${table}" GROUP BY sampleid`);
+  } catch (e) {
+    if (isHealthDataError(e) && e.code === 'query-failed' && /TABLE_NOT_FOUND|does not exist|not found/i.test(e.message)) {
+      return undefined;
+    }
+    throw e;
+  }
+  return new Map(rows.map((r) => [String(r.sampleid), String(r.test_date)]));
 }
 
 function addJobCounts(counts: Record<string, number>, prefix: string, job: VariantImportJob | undefined): void {

@@ -16,8 +16,10 @@ import {
   StartReferenceImportJobCommand,
   StartVariantImportJobCommand,
 } from '@aws-sdk/client-omics';
-import { CreateTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import * as crypto from 'node:crypto';
+import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resolveConfig } from '../../src/config';
 import { silentProgress } from '../../src/progress';
@@ -26,7 +28,11 @@ import type { WorkspaceCore } from '../../src/workspace';
 import { OmicsGenomicsStores, mapAwsError } from '../../src/genomics/aws/omics-stores';
 import { S3ParquetVariantTables, parseS3Uri } from '../../src/genomics/aws/s3-parquet-tables';
 import { VARIANT_COLUMNS } from '../../src/genomics/schema';
+import { listS3 } from '../../src/aws/s3';
 import { tmpDir } from '../helpers/tmp';
+import { fakeGlue } from '../aws/fakes/glue';
+import type { LocalS3 } from '../aws/s3rver';
+import { startLocalS3 } from '../aws/s3rver';
 
 const ROLE = 'arn:aws:iam::123456789012:role/OmicsImport';
 const REF_ARN = 'arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/5987565360';
@@ -189,13 +195,25 @@ describe('AWS genomics: HealthOmics stores (aws-sdk-client-mock)', () => {
   });
 });
 
-describe('AWS genomics: Parquet on S3 + Glue (aws-sdk-client-mock)', () => {
-  const s3 = mockClient(S3Client);
-  const glue = mockClient(GlueClient);
+/**
+ * Parquet on S3 + Glue, against the Glue catalog as its API Reference describes it (test/aws/fakes/glue.ts:
+ * CreateTable in a missing database throws EntityNotFoundException) and a real S3 server over HTTP (s3rver).
+ */
+describe('AWS genomics: Parquet on S3 + Glue (fake Glue from the API Reference, real S3 over HTTP)', function () {
+  this.timeout(60_000);
+  const glue = fakeGlue();
+  let s3: LocalS3;
   let dir = '';
+  before(async () => {
+    s3 = await startLocalS3();
+    await s3.bucket('mmh-bucket');
+  });
+  after(async () => {
+    await s3.close();
+  });
   beforeEach(() => {
-    s3.reset();
-    glue.reset();
+    glue.mock.resetHistory();
+    glue.databases.clear();
     dir = tmpDir('s3parquet');
   });
   afterEach(() => {
@@ -208,12 +226,9 @@ describe('AWS genomics: Parquet on S3 + Glue (aws-sdk-client-mock)', () => {
     assert.throws(() => parseS3Uri('https://x'), /not an s3:\/\/bucket/);
   });
 
-  it('converts VCFs locally, uploads one Parquet object per source and registers the §1.5 table once', async () => {
+  it('creates the missing Glue database before CreateTable, uploads content-addressed Parquet and the test dates', async () => {
     const ws = core(dir);
-    const t = new S3ParquetVariantTables(ws, { s3: new S3Client({ region: 'us-east-1' }), glue: new GlueClient({ region: 'us-east-1' }) });
-    glue.on(GetTableCommand).rejectsOnce(Object.assign(new Error('not found'), { name: 'EntityNotFoundException' })).resolves({ Table: { Name: 'omicsvariants' } });
-    glue.on(CreateTableCommand).resolves({});
-    s3.on(PutObjectCommand).resolves({});
+    const t = new S3ParquetVariantTables(ws, { s3: s3.client, glue: new GlueClient({ region: 'us-east-1' }) });
     const sources = [path.join(FIX, 'p1_dna.vcf'), path.join(FIX, 'p3_faulty.vcf'), path.join(dir, 'missing.vcf')];
     const job = await t.importVcfs({ table: 'omicsvariants', sources });
     assert.equal(job.status, 'COMPLETED_WITH_FAILURES');
@@ -228,24 +243,40 @@ describe('AWS genomics: Parquet on S3 + Glue (aws-sdk-client-mock)', () => {
       ['p3_faulty.vcf', 9],
       ['missing.vcf', 0],
     ]);
-    const create = glue.commandCalls(CreateTableCommand)[0]?.args[0].input;
+    // The database did not exist: it was created first, then the tables in it.
+    const order = glue.mock.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name);
+    assert.ok(order.indexOf('CreateDatabaseCommand') >= 0 && order.indexOf('CreateDatabaseCommand') < order.indexOf('CreateTableCommand'), order.join(','));
+    assert.deepEqual([...(glue.databases.get('multimodal_health')?.keys() ?? [])].sort(), ['omicsvariants', 'omicsvariants_test_dates']);
+    const create = glue.mock.commandCalls(CreateTableCommand).find((c) => c.args[0].input.TableInput?.Name === 'omicsvariants')?.args[0].input;
     assert.equal(create?.DatabaseName, 'multimodal_health');
-    assert.equal(create.TableInput?.Name, 'omicsvariants');
-    assert.equal(create.TableInput.StorageDescriptor?.Location, 's3://mmh-bucket/study1/genomics/omicsvariants/');
+    assert.equal(create.TableInput?.StorageDescriptor?.Location, 's3://mmh-bucket/study1/genomics/omicsvariants/');
     assert.deepEqual(create.TableInput.StorageDescriptor.Columns, VARIANT_COLUMNS.map((c) => ({ Name: c.name, Type: c.glue })));
     assert.equal(create.TableInput.StorageDescriptor.SerdeInfo?.SerializationLibrary, 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
-    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    assert.equal(puts.length, 2);
-    for (const p of puts) {
-      assert.equal(p.Bucket, 'mmh-bucket');
-      assert.match(p.Key ?? '', /^study1\/genomics\/omicsvariants\/[0-9a-f]{24}\.parquet$/);
-      assert.equal((p.Body as Buffer).subarray(0, 4).toString('latin1'), 'PAR1');
-    }
-    // Re-import: same keys (replace, not duplicate), table not created again.
-    const again = await t.importVcfs({ table: 'omicsvariants', sources: sources.slice(0, 1) });
+    // Keys come from the VCF bytes, not from where the file sits.
+    const digest = (f: string): string => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex').slice(0, 32);
+    const keys = (await listS3(s3.client, 's3://mmh-bucket/study1/genomics/omicsvariants/')).map((o) => o.key).sort();
+    assert.deepEqual(keys, sources.slice(0, 2).map((f) => `study1/genomics/omicsvariants/${digest(f)}.parquet`).sort());
+    // The same VCF from another checkout: same key, no extra object.
+    const copy = path.join(dir, 'elsewhere', 'p1_dna.vcf');
+    fs.mkdirSync(path.dirname(copy), { recursive: true });
+    fs.copyFileSync(sources[0] ?? '', copy);
+    const again = await t.importVcfs({ table: 'omicsvariants', sources: [copy] });
     assert.equal(again.status, 'COMPLETED');
-    assert.equal(glue.commandCalls(CreateTableCommand).length, 1);
-    assert.equal(s3.commandCalls(PutObjectCommand)[2]?.args[0].input.Key, puts[0]?.Key);
+    assert.equal((await listS3(s3.client, 's3://mmh-bucket/study1/genomics/omicsvariants/')).length, 2);
+    assert.equal(glue.mock.commandCalls(CreateDatabaseCommand).length, 1);
+    // The genetic test date (##fileDate=20200115) travels with the data.
+    const dateKeys = await listS3(s3.client, 's3://mmh-bucket/study1/genomics/omicsvariants_test_dates/');
+    assert.ok(dateKeys.length >= 1);
+    const local = path.join(dir, 'dates.parquet');
+    const body = await s3.client.send(new GetObjectCommand({ Bucket: 'mmh-bucket', Key: `study1/genomics/omicsvariants_test_dates/${digest(sources[0] ?? '')}.parquet` }));
+    fs.writeFileSync(local, await body.Body?.transformToByteArray() ?? new Uint8Array());
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const rows = (await conn.runAndReadAll(`SELECT sampleid, test_date FROM read_parquet('${local}')`)).getRowObjects();
+    conn.closeSync();
+    db.closeSync();
+    assert.deepEqual(rows, [{ sampleid: 'p1', test_date: '2020-01-15' }]);
     await assert.rejects(t.importVcfs({ table: 'Bad', sources: [] }), /must match/);
+    await ws.close();
   });
 });

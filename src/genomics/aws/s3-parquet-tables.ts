@@ -7,14 +7,18 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateDatabaseCommand, CreateTableCommand, GetDatabaseCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import type { Column } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { contentKey, sha256File, uploadFile } from '../../aws/s3';
 import { HealthDataError, isHealthDataError, normalizeErrorString } from '../../errors';
 import type { WorkspaceCore } from '../../workspace';
 import { writeVcfAsParquet } from '../local/parquet-writer';
 import { STORE_NAME_PATTERN } from '../local/local-stores';
 import { VARIANT_COLUMNS } from '../schema';
+import { sqlLiteral } from '../../sql/literal';
 import type { ImportFailure, ImportItemDetail, OmicsJobStatus, VariantImportJob } from '../types';
 import { mapAwsError } from './omics-stores';
 
@@ -84,14 +88,58 @@ export class S3ParquetVariantTables {
   }
 
   /**
-   * Creates the Glue table (Parquet, the §1.5 columns) unless it exists.
+   * Creates the Glue database unless it exists (GetDatabase, then CreateDatabase): CreateTable fails with
+   * EntityNotFoundException in a database that does not exist.
+   *
+   * @returns true when it was created
+   * @throws {@link HealthDataError} (backend) on Glue errors
+   */
+  async ensureDatabase(): Promise<boolean> {
+    const Name = this.ws.config.aws.athenaDatabase;
+    try {
+      await this.glue.send(new GetDatabaseCommand({ Name }));
+      return false;
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'EntityNotFoundException') {
+        throw mapAwsError('S3ParquetVariantTables.ensureDatabase', e);
+      }
+    }
+    try {
+      await this.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name, Description: 'multimodal-health tables (genomic Parquet, sample test dates)' } }));
+      return true;
+    } catch (e) {
+      // Another process created it between the two calls.
+      if ((e as { name?: string }).name === 'AlreadyExistsException') {
+        return false;
+      }
+      throw mapAwsError('S3ParquetVariantTables.ensureDatabase', e);
+    }
+  }
+
+  /**
+   * Creates the Glue table (Parquet, the §1.5 columns) unless it exists; creates the database first when missing.
    *
    * @param table - table name (store-name rules)
    * @returns true when it was created
    * @throws {@link HealthDataError} (backend) on Glue errors
    */
   async ensureTable(table: string): Promise<boolean> {
+    return this.ensureParquetTable(table, VARIANT_COLUMNS.map((c) => ({ Name: c.name, Type: c.glue })));
+  }
+
+  /**
+   * The name of the table holding each sample's genetic test date (the VCF's `##fileDate`) for a variant table.
+   *
+   * @param table - the variant table
+   * @returns `<table>_test_dates`
+   */
+  static testDatesTable(table: string): string {
+    return `${table}_test_dates`;
+  }
+
+  private async ensureParquetTable(table: string, columns: Column[]): Promise<boolean> {
     const DatabaseName = this.ws.config.aws.athenaDatabase;
+    await this.ensureDatabase();
     try {
       await this.glue.send(new GetTableCommand({ DatabaseName, Name: table }));
       return false;
@@ -109,7 +157,7 @@ export class S3ParquetVariantTables {
             TableType: 'EXTERNAL_TABLE',
             Parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
             StorageDescriptor: {
-              Columns: VARIANT_COLUMNS.map((c) => ({ Name: c.name, Type: c.glue })),
+              Columns: columns,
               Location: this.location(table),
               InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
               OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
@@ -124,9 +172,32 @@ export class S3ParquetVariantTables {
     }
   }
 
+  private async uploadTestDates(conn: DuckDBConnection, table: string, digest: string, samples: readonly string[], fileDate: string | undefined, tmp: string): Promise<void> {
+    const d = fileDate === undefined ? undefined : /^(\d{4})(\d{2})(\d{2})$/.exec(fileDate);
+    const iso = fileDate === undefined ? undefined : d === null || d === undefined ? fileDate : `${d[1] ?? ''}-${d[2] ?? ''}-${d[3] ?? ''}`;
+    if (iso === undefined || samples.length === 0) {
+      return;
+    }
+    const datesTable = S3ParquetVariantTables.testDatesTable(table);
+    await this.ensureParquetTable(datesTable, [
+      { Name: 'sampleid', Type: 'string' },
+      { Name: 'test_date', Type: 'string' },
+    ]);
+    const file = path.join(tmp, 'dates.parquet');
+    const values = samples.map((sm) => `(${sqlLiteral(sm)}, ${sqlLiteral(iso)})`).join(', ');
+    await conn.run(`COPY (SELECT * FROM (VALUES ${values}) AS t(sampleid, test_date)) TO ${sqlLiteral(file)} (FORMAT parquet)`);
+    const { bucket, prefix } = parseS3Uri(this.location(datesTable));
+    try {
+      await uploadFile(this.s3, file, `s3://${bucket}/${contentKey(prefix, digest, '.parquet')}`, { contentType: 'application/vnd.apache.parquet' });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
   /**
-   * Converts local VCFs to Parquet, uploads one object per source (same key on re-import, so re-running replaces
-   * rather than duplicates), and registers the table. Runs synchronously; the result has the job shape of the stores.
+   * Converts local VCFs to Parquet, uploads one object per source under a key derived from the VCF's bytes (the
+   * same file gives the same key from any checkout, so re-running replaces rather than duplicates), writes each
+   * sample's genetic test date (`##fileDate`) to `<table>_test_dates`, and registers the tables (and the database). Runs synchronously; the result has the job shape of the stores.
    *
    * @param input - table name, local VCF paths, strict mode
    * @returns the finished job with per-item statuses and record failures
@@ -148,13 +219,16 @@ export class S3ParquetVariantTables {
     const task = this.ws.progress.start(`upload ${input.table}`, input.sources.length);
     try {
       for (const source of input.sources) {
-        const key = `${prefix}${crypto.createHash('sha256').update(path.resolve(source)).digest('hex').slice(0, 24)}.parquet`;
         const file = path.join(tmp, 'item.parquet');
+        let key = '';
         try {
+          const digest = await sha256File(source);
+          key = contentKey(prefix, digest, '.parquet');
           const r = await writeVcfAsParquet(conn, source, file, { importJobId: jobId, strict: input.strict === true });
           failures.push(...r.failures);
           if (r.rows > 0) {
-            await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.readFileSync(file), ContentType: 'application/vnd.apache.parquet' }));
+            await uploadFile(this.s3, file, `s3://${bucket}/${key}`, { contentType: 'application/vnd.apache.parquet' });
+            await this.uploadTestDates(conn, input.table, digest, r.header.samples, r.header.meta.get('fileDate'), tmp);
           }
           items.push({
             source,
