@@ -10,9 +10,7 @@ import { HealthDataError } from '../errors';
 import type { WorkspaceCore } from '../workspace';
 import { AwsFhirStore } from './aws/aws-fhir-store';
 import type { CohortDefinition, CohortLabels } from './cohort';
-import { buildLabels, OUTCOMES } from './cohort';
 import type { ClinicalFeatureRow } from './features';
-import { computeClinicalFeatures } from './features';
 import type {
   CreateDatastoreInput,
   DatastoreProperties,
@@ -24,7 +22,8 @@ import type {
   StartImportJobOutput,
   WaitOptions,
 } from './fhir-store';
-import { loadConditionOnsets, loadEventsBeforeIndex, loadLastEncounters, loadPatientFacts } from './local/clinical-data';
+import { localCohortSources } from './local/clinical-data';
+import { assembleCohort } from './study-cohort';
 import { LocalFhirStore } from './local/local-fhir-store';
 import { datastoreSchema } from './local/schema';
 
@@ -45,6 +44,8 @@ export interface ClinicalCohort {
   readonly labels: CohortLabels;
   /** One feature row per labelled patient. */
   readonly features: ClinicalFeatureRow[];
+  /** (`guidance` design) the cases' features from events before their onset, for the leakage audit. */
+  readonly preOnsetFeatures?: ClinicalFeatureRow[];
 }
 
 /** `ws.clinical`: a {@link FhirStore} plus workspace conveniences. */
@@ -64,9 +65,9 @@ export interface ClinicalHandle extends FhirStore {
    */
   importFolder(dir: string, options?: ImportFolderOptions): Promise<ImportJobProperties>;
   /**
-   * Labels and leakage-free features of one outcome (local backend).
+   * Labels and features of one outcome under its study design (local backend; see study-cohort.ts).
    *
-   * @param definition - outcome, index policy, lookback
+   * @param definition - outcome, design, index policy, landmarks, lookback
    * @returns labels and features
    */
   cohort(definition: CohortDefinition): Promise<ClinicalCohort>;
@@ -163,13 +164,7 @@ class WorkspaceClinical implements ClinicalHandle {
       throw new HealthDataError('unsupported', 'ws.clinical.cohort: labels and features are built on the local backend; on aws, export the HealthLake tables and run locally');
     }
     const ds = await this.datastore();
-    const schema = datastoreSchema(ds.DatastoreId);
-    const patients = await loadPatientFacts(engine, schema);
-    const onsets = await loadConditionOnsets(engine, schema, OUTCOMES[definition.outcome].codes);
-    const last = await loadLastEncounters(engine, schema);
-    const labels = buildLabels(definition, patients, onsets, last);
-    const events = await loadEventsBeforeIndex(engine, schema, labels.rows, definition.lookbackYears);
-    return { labels, features: computeClinicalFeatures(labels.rows, patients, events) };
+    return assembleCohort(definition, localCohortSources(engine, datastoreSchema(ds.DatastoreId)));
   }
 }
 

@@ -14,10 +14,18 @@
  * own as-of lookup, which is what a training set with several index dates per patient needs. The join is `LEFT`
  * by default (a patient without imaging keeps its row, with nulls); pass `joinType: 'inner'` for the SDK's default.
  *
- * The SQL is written in the portable dialect (AWS-SEMANTICS.md §6): it runs unchanged on DuckDB and Athena.
+ * A group named in `timeInvariantGroups` is joined on the identifier alone (its latest record, whatever its event
+ * time): for facts that do not change over a life, such as a germline genotype, the event time records when the fact
+ * was *read* (the genetic test date), not when it became true — a genotype sequenced after the index date was the
+ * same at the index date, so using it there is no look-ahead (README "Cohort design").
+ *
+ * The SQL is written in the portable dialect (AWS-SEMANTICS.md §6): it runs unchanged on DuckDB and Athena. Base
+ * rows passed inline become a `VALUES` list of SQL literals ({@link valuesRelation}): Athena binds `?` parameters
+ * only in a `WHERE` clause, not inside `VALUES`.
  */
 import { HealthDataError } from '../errors';
 import type { ColumnInfo, QueryResult, Row, SqlDialect, SqlParam } from '../sql/engine';
+import { sqlLiteral } from '../sql/literal';
 import type { FeatureGroupDescription, FeatureType } from './types';
 
 /** The entity table: identifiers and event times (index dates), plus any columns to carry along (labels). */
@@ -51,6 +59,11 @@ export interface DatasetOptions {
   readonly joinType?: 'left' | 'inner';
   /** Time travel: only offline rows written at or before this time (SDK `as_of`). */
   readonly asOf?: Date;
+  /**
+   * Groups joined on the identifier alone, ignoring event times (their latest record): facts that never change,
+   * like a germline genotype whose event time is only its test date. Default none.
+   */
+  readonly timeInvariantGroups?: readonly string[];
   /** Also store the result as this table (replaced if it exists on DuckDB). */
   readonly into?: string;
 }
@@ -90,6 +103,8 @@ export interface DatasetGroupPlan {
   readonly eventTimeType: FeatureType;
   /** Selected features and their output names. */
   readonly features: readonly { readonly name: string; readonly output: string }[];
+  /** Joined on the identifier alone (latest record, any event time); default false. */
+  readonly timeInvariant?: boolean;
 }
 
 /** Everything {@link pointInTimeSql} needs. */
@@ -222,7 +237,7 @@ export function pointInTimeSql(plan: DatasetPlan): { sql: string; params: SqlPar
     const rank = plan.includeDuplicatedRecords ? 'rank()' : 'row_number()';
     const order = plan.includeDuplicatedRecords ? 'g."__ts" DESC' : 'g."__ts" DESC, g."__api" DESC, g."__write" DESC';
     ctes.push(
-      `j${n} AS (\n  SELECT * FROM (\n    SELECT b."__row", g.${rid} AS "__id", g."__ts", g."__api", g."__write",\n      ${rank} OVER (PARTITION BY b."__row" ORDER BY ${order}) AS "__rk"\n    FROM b JOIN g${n} g ON b.${key} = g.${rid} AND b."__bts" >= g."__ts"\n  ) z WHERE z."__rk" = 1\n)`,
+      `j${n} AS (\n  SELECT * FROM (\n    SELECT b."__row", g.${rid} AS "__id", g."__ts", g."__api", g."__write",\n      ${rank} OVER (PARTITION BY b."__row" ORDER BY ${order}) AS "__rk"\n    FROM b JOIN g${n} g ON b.${key} = g.${rid}${g.timeInvariant === true ? '' : ' AND b."__bts" >= g."__ts"'}\n  ) z WHERE z."__rk" = 1\n)`,
     );
     if (g.features.length > 0) {
       const picks = g.features.map((f) => `o.${quoteIdent(f.name)} AS ${quoteIdent(f.output)}`);
@@ -251,6 +266,43 @@ export function pointInTimeSql(plan: DatasetPlan): { sql: string; params: SqlPar
   return { sql, params };
 }
 
+function literal(v: unknown): string {
+  if (v === null || v === undefined) {
+    return 'NULL';
+  }
+  if (typeof v === 'number') {
+    return Number.isFinite(v) ? (Number.isInteger(v) ? String(v) : `CAST(${String(v)} AS DOUBLE)`) : 'NULL';
+  }
+  if (typeof v === 'bigint') {
+    return String(v);
+  }
+  if (typeof v === 'boolean') {
+    return v ? 'TRUE' : 'FALSE';
+  }
+  if (v instanceof Date) {
+    return sqlLiteral(v.toISOString());
+  }
+  return sqlLiteral(typeof v === 'string' ? v : JSON.stringify(v));
+}
+
+/**
+ * Inline base rows as a parenthesised `VALUES` relation of SQL literals — no `?` parameters, which Athena accepts only
+ * in a `WHERE` clause. Strings are quoted with quotes doubled, numbers written as numbers (non-finite → NULL), dates
+ * as ISO strings, anything else as its JSON text.
+ *
+ * @param rows - the base rows
+ * @param columns - their column names, in order
+ * @returns `(SELECT * FROM (VALUES (…), …) AS v("a", "b"))`
+ * @example
+ * ```ts
+ * valuesRelation([{ id: "O'B", t: 1 }], ['id', 't']); // (SELECT * FROM (VALUES ('O''B', 1)) AS v("id", "t"))
+ * ```
+ */
+export function valuesRelation(rows: readonly Row[], columns: readonly string[]): string {
+  const tuples = rows.map((r) => `(${columns.map((c) => literal(r[c])).join(', ')})`);
+  return `(SELECT * FROM (VALUES ${tuples.join(', ')}) AS v(${columns.map(quoteIdent).join(', ')}))`;
+}
+
 /** What {@link buildDatasetWith} needs from a store. */
 export interface DatasetDeps {
   /** SQL dialect of the engine. */
@@ -263,8 +315,8 @@ export interface DatasetDeps {
   queryResult(sql: string, params: readonly SqlParam[]): Promise<QueryResult>;
   /** Runs a statement. */
   run(sql: string, params: readonly SqlParam[]): Promise<void>;
-  /** Makes base rows queryable. */
-  stageBaseRows(rows: readonly Row[], columns: readonly string[]): Promise<{ source: string; params: SqlParam[] }>;
+  /** Makes base rows queryable (default {@link valuesRelation}, without parameters). */
+  stageBaseRows?(rows: readonly Row[], columns: readonly string[]): Promise<{ source: string; params: SqlParam[] }>;
 }
 
 function timeKindOfSqlType(type: string): TimeKind {
@@ -382,7 +434,7 @@ export async function buildDatasetWith(deps: DatasetDeps, options: DatasetOption
       throw new HealthDataError('invalid-input', `${fn}: base.rows is empty; give at least one row with ${baseKey} and ${baseEt}`, { path: 'base.rows' });
     }
     kind = timeKindOfValue(rows.map((r) => r[baseEt]).find((v) => v !== null && v !== undefined));
-    const staged = await deps.stageBaseRows(rows, baseColumns);
+    const staged = deps.stageBaseRows === undefined ? { source: valuesRelation(rows, baseColumns), params: [] } : await deps.stageBaseRows(rows, baseColumns);
     baseSource = staged.source;
     baseParams = staged.params;
   } else {
@@ -415,6 +467,7 @@ export async function buildDatasetWith(deps: DatasetDeps, options: DatasetOption
         eventTimeFeatureName: d.eventTimeFeatureName,
         eventTimeType: et?.type ?? 'String',
         features: resolved[i]?.features ?? [],
+        timeInvariant: options.timeInvariantGroups?.includes(d.name) ?? false,
       };
     }),
     includeDuplicatedRecords: options.includeDuplicatedRecords ?? false,

@@ -7,7 +7,7 @@ import { HealthDataError, isHealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import type { ColumnInfo, Row, SqlEngine, SqlParam } from '../sql/engine';
 import type { DatasetOptions, TrainingDataset } from './dataset';
-import { buildDatasetWith } from './dataset';
+import { buildDatasetWith, valuesRelation } from './dataset';
 import type { ColumnTypeHint } from './infer';
 import { inferFeatureDefinitions, rowToRecord } from './infer';
 import type {
@@ -304,24 +304,15 @@ export abstract class BaseFeatureStore implements FeatureStore {
   }
 
   /**
-   * Makes base rows available to the dataset query. The default inlines them as a `VALUES` list with bound
-   * parameters (fine for thousands of rows); the local store overrides it with a temporary table.
+   * Makes base rows available to the dataset query. The default inlines them as a `VALUES` list of SQL literals
+   * ({@link valuesRelation}; fine for thousands of rows).
    *
    * @param rows - the base rows
    * @param columns - their column names, in order
    * @returns the SQL source (a parenthesised relation with an alias-less column list) and its parameters
    */
   protected stageBaseRows(rows: readonly Row[], columns: readonly string[]): Promise<{ source: string; params: SqlParam[]; columns?: readonly ColumnInfo[] }> {
-    const params: SqlParam[] = [];
-    const tuples = rows.map((r) => {
-      const cells = columns.map((c) => {
-        const v = r[c];
-        params.push(v === undefined ? null : (v as SqlParam));
-        return '?';
-      });
-      return `(${cells.join(', ')})`;
-    });
-    const cols = columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ');
-    return Promise.resolve({ source: `(SELECT * FROM (VALUES ${tuples.join(', ')}) AS v(${cols}))`, params });
+    // SQL literals, not `?` parameters: Athena binds parameters only in WHERE clauses, never inside VALUES.
+    return Promise.resolve({ source: valuesRelation(rows, columns), params: [] });
   }
 }

@@ -3,6 +3,12 @@
  * allele counts (per category, per gene, per gene set), carrier flags, APOE ε2/ε3/ε4 from rs429358 + rs7412,
  * dosages of named rsIDs, and a simple allele-dosage risk score. All numeric.
  *
+ * Per-variant dosages: every variant allele of the cohort that the panel names (an rsID in the VCF's ID column) or
+ * ClinVar annotates gets its own `dosage_<rsid>` column (`dosage_<contig>_<pos>_<ref>_<alt>` without an rsID;
+ * `_<alt>` appended when one rsID has several ALT alleles): 0, 1 or 2 copies, 0 when the sample's VCF does not list
+ * the site (hom-ref). So the effects of single loci (9p21, LPA, F5/F2, NOTCH3, APOE…) are learnable by the model; no
+ * weight comes from anywhere but the learner.
+ *
  * Leakage rule: `event_time` is the genetic test date (the VCF's `##fileDate`, or the dates you pass); the feature
  * store's point-in-time join decides which rows a training example may see. No outcome information is used.
  */
@@ -62,6 +68,81 @@ export interface GenomicFeatureOptions {
   readonly markers?: readonly AlleleMarker[];
   /** Genes to give their own `gene_<symbol>_risk_alleles` column (default: every gene with a classified allele in the cohort). */
   readonly genes?: readonly string[];
+  /** Add a dosage column per panel/ClinVar variant allele (default true; see the module doc). */
+  readonly variantDosages?: boolean;
+}
+
+/**
+ * Per-sample ALT-allele dosages of every called variant allele, with the contig (no `chr`), 0-based start, REF, ALT
+ * and the first ID of the record. Portable (DuckDB and Athena).
+ *
+ * @param variants - variant table (quoted identifier)
+ * @returns SQL without placeholders
+ */
+export function variantAlleleDosageSql(variants: string): string {
+  return `SELECT v.sampleid AS sampleid, regexp_replace(v.contigname, '^chr', '') AS contig, v.start AS start, v.referenceallele AS ref, t.alt AS alt,
+       CASE WHEN cardinality(v.names) > 0 THEN element_at(v.names, 1) ELSE NULL END AS rsid,
+       (CASE WHEN element_at(v.calls, 1) = t.idx THEN 1 ELSE 0 END) + (CASE WHEN cardinality(v.calls) >= 2 AND element_at(v.calls, 2) = t.idx THEN 1 ELSE 0 END) AS dosage
+FROM ${variants} v
+CROSS JOIN UNNEST(v.alternatealleles) WITH ORDINALITY AS t(alt, idx)
+WHERE v.sampleid IS NOT NULL
+ORDER BY contig, start, ref, alt, sampleid`;
+}
+
+/** One row of {@link variantAlleleDosageSql}. */
+export type AlleleDosageRow = {
+  readonly sampleid: string;
+  readonly contig: string;
+  readonly start: unknown;
+  readonly ref: string;
+  readonly alt: string;
+  readonly rsid: string | null;
+  readonly dosage: unknown;
+};
+
+/**
+ * Dosage columns per panel-named or ClinVar-annotated variant allele.
+ *
+ * @param rows - per-sample allele dosages ({@link variantAlleleDosageSql})
+ * @param clinvarKeys - `contig:start:ref:alt` keys ClinVar annotates
+ * @param taken - column names already used (skipped)
+ * @returns column name → sample → dosage, in a stable (genomic position) order
+ */
+export function variantDosageColumns(rows: readonly AlleleDosageRow[], clinvarKeys: ReadonlySet<string>, taken: ReadonlySet<string>): Map<string, Map<string, number>> {
+  const sites = new Map<string, { contig: string; start: number; ref: string; alt: string; rsid: string | null; dosage: Map<string, number> }>();
+  for (const r of rows) {
+    const start = num(r.start);
+    const key = `${r.contig}:${String(start)}:${r.ref}:${r.alt}`;
+    let site = sites.get(key);
+    if (site === undefined) {
+      site = { contig: r.contig, start, ref: r.ref, alt: r.alt, rsid: null, dosage: new Map() };
+      sites.set(key, site);
+    }
+    const id = r.rsid !== null && r.rsid !== '' && r.rsid !== '.' ? r.rsid : null;
+    if (site.rsid === null && id !== null) {
+      site.rsid = id;
+    }
+    const d = num(r.dosage);
+    site.dosage.set(r.sampleid, Math.max(site.dosage.get(r.sampleid) ?? 0, d));
+  }
+  const kept = [...sites.entries()].filter(([key, s]) => s.rsid !== null || clinvarKeys.has(key)).map(([, s]) => s);
+  const altsPerRsid = new Map<string, number>();
+  for (const s of kept) {
+    if (s.rsid !== null) {
+      altsPerRsid.set(s.rsid, (altsPerRsid.get(s.rsid) ?? 0) + 1);
+    }
+  }
+  const out = new Map<string, Map<string, number>>();
+  for (const s of kept) {
+    const name =
+      s.rsid === null
+        ? `dosage_${column(`${s.contig}_${String(s.start + 1)}_${s.ref}_${s.alt}`)}`
+        : `dosage_${column(s.rsid)}${(altsPerRsid.get(s.rsid) ?? 0) > 1 ? `_${column(s.alt)}` : ''}`;
+    if (!taken.has(name) && !out.has(name) && [...s.dosage.values()].some((d) => d > 0)) {
+      out.set(name, s.dosage);
+    }
+  }
+  return out;
 }
 
 /** A feature row: `patient_id`, `event_time`, then numeric columns. */
@@ -138,7 +219,7 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
   if (summary.length === 0) {
     throw new HealthDataError('not-found', `computeGenomicFeatures: ${options.variants} has no samples; import VCFs first (startVariantImportJob)`, { path: 'variants' });
   }
-  const matched = await sql.query<{ sampleid: string; dosage: unknown; clnsig: string | null; geneinfo: string | null }>(
+  const matched = await sql.query<{ sampleid: string; contig: string; start: unknown; ref: string; alt: string; dosage: unknown; clnsig: string | null; geneinfo: string | null }>(
     clinvarMatchedAllelesSql(options.variants, options.annotations),
   );
   const markers = [APOE_MARKERS.rs429358, APOE_MARKERS.rs7412, ...(options.markers ?? [])];
@@ -169,6 +250,15 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
     }
   }
   const genes = [...(options.genes ?? [...genesSeen].sort())];
+  const fixedDosages = new Set((options.markers ?? DEFAULT_DOSAGE_MARKERS).map((m) => `dosage_${column(m.rsid)}`));
+  let perVariant = new Map<string, Map<string, number>>();
+  if (options.variantDosages ?? true) {
+    const clinvarKeys = new Set(
+      matched.map((r) => `${r.contig.replace(/^chr/, '')}:${String(num(r.start))}:${r.ref}:${r.alt}`),
+    );
+    const alleles = await sql.query<AlleleDosageRow>(variantAlleleDosageSql(options.variants));
+    perVariant = variantDosageColumns(alleles, clinvarKeys, fixedDosages);
+  }
   const notes: string[] = [];
   let undated = 0;
   const rows: GenomicFeatureRow[] = summary.map((sm) => {
@@ -206,6 +296,9 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
     }
     for (const m of options.markers ?? DEFAULT_DOSAGE_MARKERS) {
       row[`dosage_${column(m.rsid)}`] = dosages.get(m.rsid)?.get(sm.sampleid) ?? 0;
+    }
+    for (const [name, bySample] of perVariant) {
+      row[name] = bySample.get(sm.sampleid) ?? 0;
     }
     return row;
   });

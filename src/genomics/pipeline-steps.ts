@@ -38,7 +38,7 @@ export const GENOMIC_FEATURE_GROUP = 'genomic';
 export const featuresGenomicStep: PipelineStep = {
   name: 'features-genomic',
   description: 'per-patient genomic features (ClinVar-classified alleles, APOE, risk score) into the genomic feature group',
-  fingerprint: async (ws) => `${await importGenomicStep.fingerprint(ws)}|features-v2`,
+  fingerprint: async (ws) => `${await importGenomicStep.fingerprint(ws)}|features-v3`,
   run: async (ws): Promise<StepResult> => {
     if (findGenomicFiles(ws.config.dataDir) === undefined) {
       return { counts: { genomic_folder_absent: 1 }, outputs: [] };
@@ -54,7 +54,7 @@ export const featuresGenomicStep: PipelineStep = {
         rows: dated,
         recordIdentifierFeatureName: 'patient_id',
         eventTimeFeatureName: 'event_time',
-        description: 'per-patient genomic features (ClinVar-classified allele counts, APOE, risk score); event_time = genetic test date',
+        description: 'per-patient genomic features (ClinVar-classified allele counts, APOE, per-variant dosages, risk score); event_time = genetic test date (a germline genotype is time-invariant: training sets join it whatever this date)',
         featureTypes: { patient_id: 'String', event_time: 'String', ...Object.fromEntries(numeric.map((c) => [c, 'Fractional' as const])) },
       });
       written = report.succeeded;

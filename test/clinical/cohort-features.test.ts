@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabelRow } from '../../src/clinical/cohort';
-import { buildLabels, OUTCOMES } from '../../src/clinical/cohort';
+import { buildLabels, outcomeOnsets, OUTCOMES, SNOMED } from '../../src/clinical/cohort';
 import { CLINICAL_FEATURE_COLUMNS, computeClinicalFeatures } from '../../src/clinical/features';
-import { loadConditionOnsets, loadEventsBeforeIndex, loadLastEncounters, loadPatientFacts } from '../../src/clinical/local/clinical-data';
+import { loadConditionOnsets, loadEventsBeforeIndex, loadLastEncounters, loadPatientFacts, localCohortSources } from '../../src/clinical/local/clinical-data';
+import { assembleCohort } from '../../src/clinical/study-cohort';
 import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
 import { datastoreSchema } from '../../src/clinical/local/schema';
 import type { ClinicalEvent, PatientFacts } from '../../src/formats/fhir/events';
@@ -225,5 +226,108 @@ describe('cohort labels and leakage-free clinical features (real Synthea bundles
       const idx = Date.parse(ad.find((l) => l.patientId === e.patientId)!.indexDate);
       assert.ok(Date.parse(e.date!) >= idx - 366 * 86_400_000);
     }
+  });
+});
+
+describe('outcome labels: code system required, undated outcome Conditions excluded, study designs (real Synthea bundles)', () => {
+  let engine: DuckDbEngine;
+  let schema: string;
+
+  // Real-shaped Conditions: the Synthea stroke Condition's shape, with the coding's system or the dates changed.
+  const condition = (id: string, patient: string, coding: { system: string; code: string }, dates: Record<string, string>): Record<string, unknown> => ({
+    resourceType: 'Condition',
+    id,
+    clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+    verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'encounter-diagnosis' }] }],
+    code: { coding: [{ ...coding, display: 'Stroke' }], text: 'Stroke' },
+    subject: { reference: `Patient/${patient}` },
+    ...dates,
+  });
+
+  before(async () => {
+    const dir = tmpDir('mmh-labels-');
+    const input = path.join(dir, 'input');
+    writeBundleNdjson(input);
+    const extra = [
+      // Max: the stroke code's digits under ICD-10 — not a stroke (the old matcher made him a case).
+      condition('icd-stroke', MAX, { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: '230690007' }, { onsetDateTime: '2019-05-01T10:00:00+00:00', recordedDate: '2019-05-01T10:00:00+00:00' }),
+      // Chet: a SNOMED stroke Condition with neither onset nor recordedDate — onset unknown, excluded and counted.
+      condition('undated-stroke', CHET, { system: SNOMED, code: '230690007' }, {}),
+    ];
+    fs.appendFileSync(path.join(input, 'Condition.ndjson'), extra.map((c) => `${JSON.stringify(c)}\n`).join(''));
+    engine = await DuckDbEngine.create({ path: path.join(dir, 'mmh.duckdb') });
+    const store = await LocalFhirStore.create({ engine, dir });
+    const ds = await store.createDatastore({ name: 'labels' });
+    const job = await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input, validationLevel: 'minimal' });
+    assert.equal((await store.waitForImportJob(ds.DatastoreId, job.JobId, { pollMs: 20 })).JobStatus, 'COMPLETED');
+    schema = datastoreSchema(ds.DatastoreId);
+  });
+
+  after(async () => {
+    await engine.close();
+  });
+
+  it('counts an outcome code under another system and never labels with it', async () => {
+    const { labels } = await assembleCohort({ outcome: 'stroke' }, localCohortSources(engine, schema));
+    assert.equal(labels.otherSystemConditions, 1);
+    assert.equal(labels.rows.find((r) => r.patientId === MAX)?.label ?? 0, 0);
+    assert.equal(labels.rows.find((r) => r.patientId === REBA)?.label, 1);
+    // The SQL onset loader checks the system too.
+    assert.equal((await loadConditionOnsets(engine, schema, OUTCOMES.stroke.codes)).has(MAX), false);
+  });
+
+  it('excludes a patient whose outcome Condition has no onset and no recordedDate, with the reason counted', async () => {
+    for (const design of ['prognostic', 'guidance'] as const) {
+      const { labels } = await assembleCohort({ outcome: 'stroke', design }, localCohortSources(engine, schema));
+      assert.equal(labels.excluded.undatedOutcome, 1, design);
+      assert.ok(!labels.rows.some((r) => r.patientId === CHET), `${design}: Chet (undated stroke) is neither case nor control`);
+    }
+    // Another outcome is unaffected: Chet stays in the CHD cohort as a case.
+    const chd = await assembleCohort({ outcome: 'chd' }, localCohortSources(engine, schema));
+    assert.equal(chd.labels.excluded.undatedOutcome, 0);
+    assert.equal(chd.labels.rows.find((r) => r.patientId === CHET)?.label, 1);
+    const pure = outcomeOnsets('stroke', [
+      { patientId: 'a', system: SNOMED, code: '230690007', date: '2001-01-01T00:00:00Z' },
+      { patientId: 'a', system: SNOMED, code: '230690007', date: null },
+      { patientId: 'b', system: SNOMED, code: '230690007', date: '2003-01-01T00:00:00Z' },
+      { patientId: 'b', system: SNOMED, code: '230690007', date: '2002-01-01T00:00:00Z' },
+    ]);
+    assert.deepEqual([...pure.onsets], [['b', '2002-01-01T00:00:00.000Z']]);
+    assert.deepEqual([...pure.undated], ['a']);
+  });
+
+  it('guidance design: everyone, the outcome anywhere in the record, whole-record features without the label codes', async () => {
+    const c = await assembleCohort({ outcome: 'hypertension', design: 'guidance' }, localCohortSources(engine, schema));
+    assert.equal(c.labels.design, 'guidance');
+    const reba = c.features.find((f) => f.patient_id === REBA)!;
+    assert.equal(c.labels.rows.find((r) => r.patientId === REBA)?.label, 1);
+    // Her hypertension Condition is the label, so the precursor flag built from the same codes is removed.
+    assert.equal(reba.cond_hypertension, 0);
+    // Whole record: Max's MMSE (recorded at his Alzheimer's diagnosis, late in his record) is a feature here.
+    assert.equal(typeof c.features.find((f) => f.patient_id === MAX)?.mmse_last, 'number');
+    // One index for everyone, after every date in the data; dead patients (Chet) kept.
+    assert.equal(new Set(c.labels.rows.map((r) => r.indexDate)).size, 1);
+    assert.ok(c.labels.rows.some((r) => r.patientId === CHET));
+    // The leakage audit's input: the cases' features from data before their onset.
+    assert.deepEqual(c.preOnsetFeatures?.map((f) => f.patient_id), c.labels.rows.filter((r) => r.label === 1).map((r) => r.patientId));
+  });
+
+  it('landmark design: indexed at the scan, outcome-free then, label = a later onset', async () => {
+    const landmarks = new Map([
+      [MAX, '2019-06-01T00:00:00.000Z'],
+      [REBA, '2000-01-01T00:00:00.000Z'],
+    ]);
+    const ad = await assembleCohort({ outcome: 'alzheimers', design: 'landmark', landmarks }, localCohortSources(engine, schema));
+    assert.deepEqual(ad.labels.rows.map((r) => [r.patientId, r.label, r.indexDate]), [
+      [MAX, 1, '2019-06-01T00:00:00.000Z'],
+      [REBA, 0, '2000-01-01T00:00:00.000Z'],
+    ]);
+    assert.equal(ad.labels.excluded.noLandmark, 1);
+    // Reba's hypertension began in 1968, before her scan: prevalent, excluded.
+    const htn = await assembleCohort({ outcome: 'hypertension', design: 'landmark', landmarks }, localCohortSources(engine, schema));
+    assert.equal(htn.labels.excluded.prevalent, 1);
+    assert.ok(!htn.labels.rows.some((r) => r.patientId === REBA));
+    await assert.rejects(assembleCohort({ outcome: 'stroke', design: 'landmark' }, localCohortSources(engine, schema)), /needs landmarks/);
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { openWorkspace } from '../../src/workspace';
 import type { Workspace } from '../../src/workspace';
 import { silentProgress } from '../../src/progress';
+import { valuesRelation } from '../../src/features/dataset';
 
 async function withWorkspace(fn: (ws: Workspace) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmh-ds-'));
@@ -150,6 +151,43 @@ describe('ws.features.buildDataset (point-in-time)', () => {
       assert.equal(into.rowCount, 3);
       const [n] = await ws.sql.query<{ n: number }>('SELECT count(*) AS n FROM training_set');
       assert.equal(n?.n, 3);
+    });
+  });
+
+  it('inlines base rows as SQL literals: no ? parameter inside VALUES (Athena binds parameters only in WHERE)', async () => {
+    await withWorkspace(async (ws) => {
+      await setup(ws);
+      const rows = [
+        { patient_id: 'p1', event_time: '2020-06-01T00:00:00Z', label: 1, note: "O'Brien", weight: 0.25, flag: true },
+        { patient_id: 'p2', event_time: '2020-06-01T00:00:00Z', label: 0, note: null, weight: 2, flag: false },
+      ];
+      const ds = await ws.features.buildDataset({ base: { rows }, groups: ['labs'], features: ['ldl'], asOf: new Date('2030-01-01T00:00:00Z') });
+      const values = ds.sql.slice(ds.sql.indexOf('VALUES'), ds.sql.indexOf(') AS v('));
+      assert.ok(values.length > 0 && !values.includes('?'), values);
+      // The one parameter left is asOf's, in a WHERE clause.
+      assert.deepEqual(ds.params, [new Date('2030-01-01T00:00:00Z')]);
+      assert.equal(ds.sql.split('?').length - 1, 1);
+      assert.match(ds.sql, /WHERE o\.write_time <= \?/);
+      assert.deepEqual(
+        ds.rows.map((r) => [r.patient_id, r.note, r.weight, r.flag, r.ldl]),
+        [
+          ['p1', "O'Brien", 0.25, true, 100],
+          ['p2', null, 2, false, 120],
+        ],
+      );
+      assert.equal(valuesRelation([{ id: "O'B", t: 1.5 }], ['id', 't']), `(SELECT * FROM (VALUES ('O''B', CAST(1.5 AS DOUBLE))) AS v("id", "t"))`);
+    });
+  });
+
+  it('joins a time-invariant group (a germline genotype) whatever its event time; others stay point-in-time', async () => {
+    await withWorkspace(async (ws) => {
+      await setup(ws);
+      // p1's genome was sequenced after the index date: a point-in-time join cannot see it, a time-invariant one can.
+      await ws.features.ingest('genomic', [{ patient_id: 'p1', ts: Date.parse('2025-01-01T00:00:00Z') / 1000, apoe4: 2, ldl: 3 }]);
+      const asOf = await ws.features.buildDataset({ base: { rows: base }, groups: ['labs', 'genomic'], features: ['labs.ldl', 'apoe4'] });
+      assert.deepEqual(asOf.rows.map((r) => [r.patient_id, r.apoe4]), [['p1', 1], ['p2', 0], ['p3', null]]);
+      const inv = await ws.features.buildDataset({ base: { rows: base }, groups: ['labs', 'genomic'], features: ['labs.ldl', 'apoe4'], timeInvariantGroups: ['genomic'] });
+      assert.deepEqual(inv.rows.map((r) => [r.patient_id, r.ldl, r.apoe4]), [['p1', 100, 2], ['p2', 120, 0], ['p3', null, null]]);
     });
   });
 

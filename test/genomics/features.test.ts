@@ -5,7 +5,7 @@ import * as zlib from 'node:zlib';
 import { silentProgress } from '../../src/progress';
 import { openWorkspace } from '../../src/workspace';
 import type { Workspace } from '../../src/workspace';
-import { APOE_MARKERS, classifyClnsig, geneSymbols } from '../../src/genomics/features';
+import { APOE_MARKERS, classifyClnsig, geneSymbols, variantDosageColumns } from '../../src/genomics/features';
 import { featuresGenomicStep, importGenomicStep } from '../../src/genomics/pipeline-steps';
 import { tmpDir } from '../helpers/tmp';
 import { REFERENCE_DATA } from '../helpers/reference-data';
@@ -104,6 +104,11 @@ describe('import-genomic step and genomic features', function () {
         gene_mt_nd5_risk_alleles: 1,
         gene_or4f5_risk_alleles: 1,
         dosage_rs7412: 0,
+        // per-variant dosages: ClinVar-annotated sites without an rsID by position, panel-named ones by rsID
+        dosage_1_69314_t_g: 2,
+        dosage_mt_13112_t_c: 1,
+        dosage_rs1: 1,
+        dosage_rs429358: 2,
       },
       {
         patient_id: 'p2',
@@ -126,6 +131,11 @@ describe('import-genomic step and genomic features', function () {
         gene_mt_nd5_risk_alleles: 0,
         gene_or4f5_risk_alleles: 1,
         dosage_rs7412: 1,
+        // per-variant dosages: ClinVar-annotated sites without an rsID by position, panel-named ones by rsID
+        dosage_1_69314_t_g: 0,
+        dosage_mt_13112_t_c: 0,
+        dosage_rs1: 1,
+        dosage_rs429358: 1,
       },
       {
         patient_id: 'p3',
@@ -148,6 +158,11 @@ describe('import-genomic step and genomic features', function () {
         gene_mt_nd5_risk_alleles: 0,
         gene_or4f5_risk_alleles: 1,
         dosage_rs7412: 1,
+        // per-variant dosages: ClinVar-annotated sites without an rsID by position, panel-named ones by rsID
+        dosage_1_69314_t_g: 0,
+        dosage_mt_13112_t_c: 0,
+        dosage_rs1: 1,
+        dosage_rs429358: 0,
       },
     ]);
     assert.equal(t.columns[0], 'patient_id');
@@ -158,6 +173,22 @@ describe('import-genomic step and genomic features', function () {
       ['p2', 0, null],
       ['p3', 0, '2019-05-05'],
     ]);
+  });
+
+  it('gives every panel-named or ClinVar-annotated variant allele its own dosage column (multi-allelic sites per ALT)', () => {
+    const rows = [
+      { sampleid: 'a', contig: '9', start: 22125503, ref: 'G', alt: 'C', rsid: 'rs1333049', dosage: 2 },
+      { sampleid: 'b', contig: '9', start: 22125503, ref: 'G', alt: 'C', rsid: null, dosage: 1 },
+      { sampleid: 'a', contig: '1', start: 100, ref: 'A', alt: 'C', rsid: 'rs9', dosage: 1 },
+      { sampleid: 'b', contig: '1', start: 100, ref: 'A', alt: 'T', rsid: 'rs9', dosage: 1 },
+      { sampleid: 'a', contig: '2', start: 5, ref: 'T', alt: 'G', rsid: null, dosage: 1 },
+      { sampleid: 'a', contig: '3', start: 7, ref: 'T', alt: 'G', rsid: null, dosage: 2 },
+      { sampleid: 'b', contig: '4', start: 8, ref: 'T', alt: 'G', rsid: 'rs0', dosage: 0 },
+    ];
+    const cols = variantDosageColumns(rows, new Set(['3:7:T:G']), new Set(['dosage_rs7412']));
+    assert.deepEqual([...cols.keys()], ['dosage_rs1333049', 'dosage_rs9_c', 'dosage_rs9_t', 'dosage_3_8_t_g']);
+    assert.deepEqual([...(cols.get('dosage_rs1333049') ?? [])], [['a', 2], ['b', 1]]);
+    // Unnamed and not in ClinVar (2:5), or never carried (rs0): no column.
   });
 
   it('writes the dated feature rows to the genomic feature group', async () => {

@@ -4,7 +4,9 @@
  */
 import type { ClinicalEvent, PatientFacts } from '../../formats/fhir/events';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
-import type { LabelRow } from '../cohort';
+import type { LabelRow, OutcomeCondition } from '../cohort';
+import { SNOMED } from '../cohort';
+import type { CohortSources } from '../study-cohort';
 
 function isoOrNull(v: unknown): string | null {
   if (v instanceof Date) {
@@ -30,7 +32,8 @@ export async function loadPatientFacts(engine: DuckDbEngine, schema: string): Pr
 }
 
 /**
- * Earliest onset per patient of any Condition with one of the codes (Encounters with the same code are ignored).
+ * Earliest onset per patient of any Condition with one of the codes in the SNOMED CT system (Encounters with the same
+ * code, and the same digits under another code system, are ignored).
  *
  * @param engine - the DuckDB engine
  * @param schema - the datastore schema
@@ -40,14 +43,33 @@ export async function loadPatientFacts(engine: DuckDbEngine, schema: string): Pr
 export async function loadConditionOnsets(engine: DuckDbEngine, schema: string, codes: readonly string[]): Promise<Map<string, string>> {
   const rows = await engine.query<{ patient_id: string; onset: unknown }>(
     `SELECT patient_id, min(event_time) AS onset FROM ${schema}.event
-      WHERE resource_type = 'Condition' AND event_time IS NOT NULL AND code IN (${codes.map(() => '?').join(', ')})
+      WHERE resource_type = 'Condition' AND event_time IS NOT NULL AND system = ? AND code IN (${codes.map(() => '?').join(', ')})
       GROUP BY patient_id`,
-    [...codes],
+    [SNOMED, ...codes],
   );
   return new Map(rows.flatMap((r) => {
     const t = isoOrNull(r.onset);
     return t === null ? [] : [[r.patient_id, t] as const];
   }));
+}
+
+/**
+ * Conditions carrying one of the codes, in any code system and dated or not (the cohort checks the system and sets
+ * undated ones aside with a count: see `outcomeOnsets`).
+ *
+ * @param engine - the DuckDB engine
+ * @param schema - the datastore schema
+ * @param codes - the outcome's codes
+ * @returns one row per matching coding
+ */
+export async function loadOutcomeConditions(engine: DuckDbEngine, schema: string, codes: readonly string[]): Promise<OutcomeCondition[]> {
+  const rows = await engine.query<{ patient_id: string; system: string | null; code: string; t: unknown }>(
+    `SELECT patient_id, system, code, event_time AS t FROM ${schema}.event
+      WHERE resource_type = 'Condition' AND code IN (${codes.map(() => '?').join(', ')})
+      ORDER BY patient_id, event_time`,
+    [...codes],
+  );
+  return rows.map((r) => ({ patientId: r.patient_id, system: r.system ?? '', code: r.code, date: isoOrNull(r.t) }));
 }
 
 /**
@@ -122,4 +144,20 @@ export async function loadEventsBeforeIndex(engine: DuckDbEngine, schema: string
     valueCode: r.value_code,
     category: r.category,
   }));
+}
+
+/**
+ * The local datastore's inputs for `assembleCohort` (study-cohort.ts).
+ *
+ * @param engine - the DuckDB engine
+ * @param schema - the datastore schema
+ * @returns the loaders
+ */
+export function localCohortSources(engine: DuckDbEngine, schema: string): CohortSources {
+  return {
+    patients: () => loadPatientFacts(engine, schema),
+    outcomeConditions: (codes) => loadOutcomeConditions(engine, schema, codes),
+    lastEncounters: () => loadLastEncounters(engine, schema),
+    eventsBefore: (labels, lookbackYears) => loadEventsBeforeIndex(engine, schema, labels, lookbackYears),
+  };
 }

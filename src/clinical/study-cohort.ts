@@ -1,0 +1,78 @@
+/**
+ * One outcome's cohort under a study design (cohort.ts {@link StudyDesign}): labels, index dates and clinical
+ * features, assembled from a datastore's loaders so the same logic serves every backend that can provide them.
+ *
+ * The outcome's own codes are removed from the events before features are computed, in every design: under
+ * `guidance` the features cover the whole record, and a feature that *is* the label (e.g. `cond_hypertension` for
+ * hypertension) would otherwise give it away; under the other designs no such event precedes the index anyway.
+ */
+import type { ClinicalEvent, PatientFacts } from '../formats/fhir/events';
+import type { CohortDefinition, CohortLabels, LabelRow, OutcomeCondition } from './cohort';
+import { buildCohortLabels, OUTCOMES } from './cohort';
+import type { ClinicalFeatureRow } from './features';
+import { computeClinicalFeatures } from './features';
+
+/** What {@link assembleCohort} reads from a datastore. */
+export interface CohortSources {
+  /** Patient facts (birth, death, sex). */
+  patients(): Promise<PatientFacts[]>;
+  /** Conditions with one of the codes, any system, dated or not. */
+  outcomeConditions(codes: readonly string[]): Promise<OutcomeCondition[]>;
+  /** Patient id → start of the last encounter. */
+  lastEncounters(): Promise<Map<string, string>>;
+  /** Events strictly before each label's index (and within the lookback). */
+  eventsBefore(labels: readonly LabelRow[], lookbackYears?: number): Promise<ClinicalEvent[]>;
+}
+
+/** Labels and features of one cohort. */
+export interface StudyCohort {
+  /** Labels, index dates, exclusions. */
+  readonly labels: CohortLabels;
+  /** One feature row per labelled patient (label order). */
+  readonly features: ClinicalFeatureRow[];
+  /**
+   * (`guidance` only) the cases' features computed from events strictly before their onset: what a prediction
+   * could have seen. The leakage audit compares them with `features`.
+   */
+  readonly preOnsetFeatures?: ClinicalFeatureRow[];
+}
+
+/**
+ * Events without the outcome's own codes (any code system).
+ *
+ * @param events - clinical events
+ * @param codes - the outcome's codes
+ * @returns the other events
+ */
+export function withoutOutcomeCodes(events: readonly ClinicalEvent[], codes: readonly string[]): ClinicalEvent[] {
+  const drop = new Set(codes);
+  return events.filter((e) => !(e.resourceType === 'Condition' && drop.has(e.code)));
+}
+
+/**
+ * Builds one outcome's cohort under its design.
+ *
+ * @param definition - outcome, design, index policy, landmarks, lookback
+ * @param sources - the datastore's loaders
+ * @returns labels, features, and (guidance) the cases' pre-onset features
+ * @throws HealthDataError (invalid-input) from {@link buildCohortLabels}, or from a source that leaks post-index events
+ * @example
+ * ```ts
+ * const { labels, features } = await assembleCohort({ outcome: 'stroke', design: 'guidance' }, localCohortSources(engine, schema));
+ * ```
+ */
+export async function assembleCohort(definition: CohortDefinition, sources: CohortSources): Promise<StudyCohort> {
+  const codes = OUTCOMES[definition.outcome].codes;
+  const patients = await sources.patients();
+  const conditions = await sources.outcomeConditions(codes);
+  const last = await sources.lastEncounters();
+  const labels = buildCohortLabels(definition, patients, conditions, last);
+  const events = withoutOutcomeCodes(await sources.eventsBefore(labels.rows, definition.lookbackYears), codes);
+  const features = computeClinicalFeatures(labels.rows, patients, events);
+  if (labels.design !== 'guidance') {
+    return { labels, features };
+  }
+  const atOnset: LabelRow[] = labels.rows.filter((l) => l.label === 1 && l.onsetDate !== null).map((l) => ({ ...l, indexDate: l.onsetDate as string }));
+  const pre = withoutOutcomeCodes(await sources.eventsBefore(atOnset, definition.lookbackYears), codes);
+  return { labels, features, preOnsetFeatures: computeClinicalFeatures(atOnset, patients, pre) };
+}
