@@ -7,7 +7,8 @@ import { TEN_YEAR_AGE_BANDS, DATA_MODALITIES, DASHBOARD_OUTCOMES, tenYearAgeBand
 import type { DashboardPatient } from '../viz/rows';
 import { ageSexCounts, apoeCounts, apoeFigure, comorbidityFigure, comorbidityMatrix, conditionCounts, conditionPrevalenceFigure, demographicsPyramid, distributionByOutcomeFigure, embeddingFigure, significanceCounts, splitHistogram, variantSignificanceFigure } from '../viz/figures-population';
 import { calibrationFigure, importanceFigure, metricsTableFigure, rocFigure } from '../viz/figures-models';
-import { histogramBins, binCounts, pca2 } from '../viz/stats';
+import { histogramBins, pca2 } from '../viz/stats';
+import { clampedBinIndex, freedmanDiaconisBins } from '../viz/histogram-bins';
 import type { HistogramBins } from '../viz/stats';
 import { roundTo } from '../viz/figure';
 import type { FigureBinding, DashboardInput, PopulationData, DashboardSheet, DashboardSheetFigure } from './types';
@@ -21,7 +22,7 @@ export interface PopulationDataOptions {
   readonly includeIdentifiers?: boolean;
   /** Conditions on the prevalence chart (default 20). */
   readonly topConditions?: number;
-  /** Histogram bins (default 20). */
+  /** Equal-width histogram bins (default: Freedman–Diaconis bins per measure, see viz/histogram-bins). */
   readonly bins?: number;
   /** Most points drawn in an embedding (default 3000; an even sample beyond). */
   readonly maxPoints?: number;
@@ -76,7 +77,7 @@ function slug(s: string): string {
  * @returns the population data (JSON-serializable)
  */
 export function buildPopulationData(input: DashboardInput, options: PopulationDataOptions = {}): PopulationData {
-  const bins = options.bins ?? 20;
+  const bins = options.bins;
   const patients = input.patients;
   const index = new Map(patients.map((p, i) => [p.id, i]));
   // Strata.
@@ -189,15 +190,15 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
   }
   const codes = [...byCode.entries()].sort((a, b) => b[1].patients.size - a[1].patients.size || a[0].localeCompare(b[0])).slice(0, 6);
   const splitFigure = (target: DashboardSheetFigure[], id: string, measure: string, values: Map<string, number>, label: string, unit: string): void => {
-    const edges: HistogramBins | undefined = histogramBins(values.values(), bins);
-    const h = splitHistogram(values, has(DASHBOARD_OUTCOMES[0].key), { measure: label, unit, outcome: DASHBOARD_OUTCOMES[0].key, bins });
+    const edges: HistogramBins | undefined = bins === undefined ? freedmanDiaconisBins(values.values()) : histogramBins(values.values(), bins);
+    const h = edges === undefined ? undefined : splitHistogram(values, has(DASHBOARD_OUTCOMES[0].key), { measure: label, unit, outcome: DASHBOARD_OUTCOMES[0].key, edges });
     if (edges === undefined || h === undefined) {
       return;
     }
     const acc = new Accumulator(edges.count);
     for (const [pid, v] of values) {
       const s = strataOf(pid);
-      const bin = binCounts([v], edges).indexOf(1);
+      const bin = clampedBinIndex(v, edges);
       if (s !== undefined && bin >= 0) {
         acc.add(s, bin);
       }

@@ -1,7 +1,10 @@
 /**
  * Fills a {@link DashboardInput} from whatever the workspace holds, through `ws.sql` only (so it runs on DuckDB and
- * Athena alike). Each source is optional: a missing table or an unexpected shape leaves that section empty and
- * records a note the sheet shows — the dashboard renders what exists.
+ * Athena alike). A missing table leaves its section empty with a note the sheet shows; a missing optional element
+ * (no Patient with an address, no Encounter with `type.text`, no Observation with `valueQuantity`) gives an empty
+ * column ({@link TableShapes}); any other failure of a query fails the load with the engine's reason — the page
+ * never shows "0 patients" because a query broke. Feature-store tables are read one latest record per id and event
+ * time ({@link latestRecordsSql}).
  *
  * Sources: the saved outcome models' reports (`<workspace>/models/<outcome>/outcome-model.json`), the HealthLake-shaped FHIR tables (`patient`, `condition`, `observation`, `encounter`; AWS-SEMANTICS §2),
  * the variant/annotation store tables (§1.5: joined on contig, start, ref, alt; ClinVar CLNSIG/GENEINFO/CLNDN in
@@ -9,9 +12,10 @@
  */
 import type { Workspace } from '../workspace';
 import { readOutcomeModelReports } from '../automl/outcome-models';
-import { normalizeErrorString } from '../errors';
+import { HealthDataError, normalizeErrorString } from '../errors';
 import { DATA_MODALITIES, DASHBOARD_OUTCOMES } from '../viz/rows';
 import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, DataModality, ModelResultSummary, NumericObservationRow, DashboardOutcome, DashboardPatient, PatientRiskRow, RadiomicFeatureRow, PatientSex, VariantFindingRow } from '../viz/rows';
+import { TableShapes } from './columns';
 import type { DashboardInput } from './types';
 
 type Row = Record<string, unknown>;
@@ -37,6 +41,58 @@ function patientRef(v: unknown): string {
   return str(v).replace(/^(urn:uuid:|Patient\/)/, '');
 }
 
+/**
+ * Reads the engine's tables and column types. Failing to list them is not "no data": it fails the command.
+ *
+ * @param ws - the open workspace
+ * @returns the shapes
+ * @throws {@link HealthDataError} (query-failed) with the engine's reason
+ */
+async function readTableShapes(ws: Workspace): Promise<TableShapes> {
+  const cols = await queryOrFail(ws, 'the list of tables', 'SELECT table_name, column_name, data_type FROM information_schema.columns');
+  return new TableShapes(cols.map((c) => ({ table_name: str(c.table_name), column_name: str(c.column_name), data_type: str(c.data_type) })));
+}
+
+/**
+ * Runs a dashboard query; a failure is reported with what was being read and the engine's reason, never swallowed.
+ *
+ * @param ws - the open workspace
+ * @param what - what the query reads (for the message)
+ * @param sql - the query
+ * @returns the rows
+ * @throws {@link HealthDataError} (query-failed)
+ */
+async function queryOrFail(ws: Workspace, what: string, sql: string): Promise<Row[]> {
+  try {
+    return await ws.sql.query<Row>(sql);
+  } catch (e) {
+    throw new HealthDataError('query-failed', `loadDashboardInput: reading ${what} failed: ${normalizeErrorString(e)}`, { cause: e });
+  }
+}
+
+/** Column the dedupe query adds (left out of the features). */
+const RANK_COLUMN = 'mmh_latest_rank';
+
+/**
+ * SQL for one latest record per record id and event time of a feature group's offline table, as SageMaker's
+ * offline-store guidance reads it: rank by `write_time`, then `api_invocation_time`, newest first; keep rank 1; drop
+ * records whose latest version is a delete. Re-running a feature step appends new versions of the same records;
+ * this keeps the dashboard's numbers unchanged. Tables without those columns are read as they are.
+ *
+ * @param table - a checked identifier (lower-case letters, digits, underscores)
+ * @param columns - the table's columns
+ * @returns the query
+ */
+export function latestRecordsSql(table: string, columns: ReadonlySet<string>): string {
+  const order = ['write_time', 'api_invocation_time'].filter((c) => columns.has(c));
+  if (order.length === 0) {
+    return `SELECT * FROM ${table}`;
+  }
+  const partition = ['patient_id', ...(columns.has('event_time') ? ['event_time'] : [])].join(', ');
+  const live = columns.has('is_deleted') ? ` AND NOT COALESCE(CAST(is_deleted AS BOOLEAN), false)` : '';
+  return `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY ${partition} ORDER BY ${order.map((c) => `${c} DESC`).join(', ')}) AS ${RANK_COLUMN} FROM ${table}) ranked WHERE ${RANK_COLUMN} = 1${live}`;
+}
+
 /** Options of {@link loadDashboardInput}. */
 export interface DashboardLoadOptions {
   /** Read names and addresses (only when the dashboard will show them). */
@@ -54,39 +110,23 @@ export interface DashboardLoadOptions {
  */
 export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOptions = {}): Promise<DashboardInput> {
   const notes: Record<string, string> = {};
-  const tables = new Map<string, Set<string>>();
-  try {
-    const cols = await ws.sql.query<{ table_name: string; column_name: string }>('SELECT table_name, column_name FROM information_schema.columns');
-    for (const c of cols) {
-      const t = c.table_name.toLowerCase();
-      const set = tables.get(t) ?? new Set<string>();
-      set.add(c.column_name.toLowerCase());
-      tables.set(t, set);
-    }
-  } catch (e) {
-    notes.clinical = `could not list tables: ${normalizeErrorString(e)}`;
-  }
-  const tryQuery = async (section: string, sql: string): Promise<Row[]> => {
-    try {
-      return await ws.sql.query<Row>(sql);
-    } catch (e) {
-      notes[section] = `could not read: ${normalizeErrorString(e)}`;
-      return [];
-    }
-  };
-  // Columns exist only when some resource carries the element (no deceased patient → no deceaseddatetime).
-  const patientCols = tables.get('patient') ?? new Set<string>();
-  const deceased = patientCols.has('deceaseddatetime') ? 'CAST(deceaseddatetime AS VARCHAR)' : 'CAST(NULL AS VARCHAR)';
-  const patientsRaw = tables.has('patient')
-    ? await tryQuery('clinical', `SELECT id, gender, CAST(birthdate AS VARCHAR) AS birthdate, ${deceased} AS deceased${options.includeIdentifiers === true ? ', name[1].family AS family, name[1].given[1] AS given, address[1].line[1] AS line, address[1].city AS city' : ''} FROM patient`)
+  const shapes = await readTableShapes(ws);
+  const query = (what: string, sql: string): Promise<Row[]> => queryOrFail(ws, what, sql);
+  // Optional elements become empty columns when no resource carries them (no deceased patient → no
+  // deceaseddatetime, no address anywhere → no address column, no Encounter.type.text → a type struct without text).
+  const P = (path: string, type?: string): string => shapes.expr('patient', path, type);
+  const identifiers = options.includeIdentifiers === true ? `, ${P('name[1].family')} AS family, ${P('name[1].given[1]')} AS given, ${P('address[1].line[1]')} AS line, ${P('address[1].city')} AS city` : '';
+  const patientsRaw = shapes.has('patient') ? await query('patients', `SELECT id, ${P('gender')} AS gender, CAST(${P('birthdate')} AS VARCHAR) AS birthdate, CAST(${P('deceaseddatetime')} AS VARCHAR) AS deceased${identifiers} FROM patient`) : [];
+  const C = (path: string): string => shapes.expr('condition', path);
+  const conditionsRaw = shapes.has('condition') ? await query('conditions', `SELECT ${C('subject.reference')} AS subject, ${C('code.coding[1].code')} AS code, COALESCE(${C('code.coding[1].display')}, ${C('code.text')}) AS display, CAST(${C('onsetdatetime')} AS VARCHAR) AS onset FROM condition`) : [];
+  const O = (path: string, type?: string): string => shapes.expr('observation', path, type);
+  const observationsRaw = shapes.has('observation')
+    ? await query('observations', `SELECT ${O('subject.reference')} AS subject, ${O('code.coding[1].code')} AS code, COALESCE(${O('code.coding[1].display')}, ${O('code.text')}) AS display, ${O('valuequantity.value', 'DOUBLE')} AS value, ${O('valuequantity.unit')} AS unit, CAST(${O('effectivedatetime')} AS VARCHAR) AS effective FROM observation WHERE ${O('valuequantity.value', 'DOUBLE')} IS NOT NULL`)
     : [];
-  const conditionsRaw = tables.has('condition') ? await tryQuery('clinical', 'SELECT subject.reference AS subject, code.coding[1].code AS code, COALESCE(code.coding[1].display, code.text) AS display, CAST(onsetdatetime AS VARCHAR) AS onset FROM condition') : [];
-  const observationsRaw = tables.has('observation')
-    ? await tryQuery('clinical', 'SELECT subject.reference AS subject, code.coding[1].code AS code, COALESCE(code.coding[1].display, code.text) AS display, valuequantity.value AS value, valuequantity.unit AS unit, CAST(effectivedatetime AS VARCHAR) AS effective FROM observation WHERE valuequantity.value IS NOT NULL')
-    : [];
-  const encountersRaw = tables.has('encounter') ? await tryQuery('clinical', 'SELECT subject.reference AS subject, COALESCE(type[1].text, class.code) AS type, CAST(period.start AS VARCHAR) AS start FROM encounter') : [];
-  if (!tables.has('patient')) {
-    notes.clinical = 'clinical' in notes ? notes.clinical : 'no data yet for this modality (no patient table: run the clinical import)';
+  const E = (path: string): string => shapes.expr('encounter', path);
+  const encountersRaw = shapes.has('encounter') ? await query('encounters', `SELECT ${E('subject.reference')} AS subject, COALESCE(${E('type[1].text')}, ${E('class.code')}) AS type, CAST(${E('period.start')} AS VARCHAR) AS start FROM encounter`) : [];
+  if (!shapes.has('patient')) {
+    notes.clinical = 'no data yet for this modality (no patient table: run the clinical import)';
   }
   const conditions: ConditionEventRow[] = conditionsRaw.map((r) => ({ patientId: patientRef(r.subject), code: str(r.code), display: str(r.display) || str(r.code), onset: r.onset === null ? null : str(r.onset) }));
   const observations: NumericObservationRow[] = observationsRaw
@@ -96,17 +136,17 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
 
   // Genomics: variant tables have sample ids; annotation tables (ClinVar) have none.
   const variantShape = ['sampleid', 'calls', 'attributes', 'names', 'contigname', 'start', 'referenceallele', 'alternatealleles'];
-  const candidates = [...tables.entries()].filter(([, c]) => variantShape.every((k) => c.has(k))).map(([t]) => t).filter((t) => /^[a-z_][a-z0-9_]*$/.test(t));
+  const candidates = shapes.names.filter((t) => /^[a-z_][a-z0-9_]*$/.test(t) && variantShape.every((k) => shapes.columns(t).has(k)));
   const variantTables: string[] = [];
   const annotationTables: string[] = [];
   for (const t of candidates) {
-    const rows = await tryQuery('genomic', `SELECT count(sampleid) AS n FROM ${t}`);
+    const rows = await query(`variant table ${t}`, `SELECT count(sampleid) AS n FROM ${t}`);
     (num(rows[0]?.n) > 0 ? variantTables : annotationTables).push(t);
   }
   const variants: VariantFindingRow[] = [];
   const apoeCalls = new Map<string, { e4: number; e2: number }>();
   for (const v of variantTables) {
-    const rows = await tryQuery('genomic', `SELECT sampleid, names, calls FROM ${v} WHERE cardinality(names) > 0`);
+    const rows = await query(`variants of ${v}`, `SELECT sampleid, names, calls FROM ${v} WHERE cardinality(names) > 0`);
     for (const r of rows) {
       const names = Array.isArray(r.names) ? r.names.map(str) : [];
       const alt = (Array.isArray(r.calls) ? r.calls.map(num) : []).filter((c) => c > 0).length;
@@ -122,8 +162,8 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
       }
     }
     for (const a of annotationTables) {
-      const joined = await tryQuery(
-        'genomic',
+      const joined = await query(
+        `variants of ${v} annotated by ${a}`,
         `SELECT v.sampleid AS sampleid, v.names AS names, v.calls AS calls, element_at(a.attributes, 'GENEINFO') AS geneinfo, element_at(a.attributes, 'CLNSIG') AS clnsig, element_at(a.attributes, 'CLNDN') AS clndn, v.contigname AS chrom, v.start AS pos, v.referenceallele AS ref, v.alternatealleles AS alts
          FROM ${v} v JOIN ${a} a ON v.contigname = a.contigname AND v.start = a.start AND v.referenceallele = a.referenceallele AND v.alternatealleles = a.alternatealleles
          WHERE element_at(a.attributes, 'CLNSIG') IS NOT NULL`,
@@ -158,17 +198,16 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
 
   // Imaging: a radiomics table with patient_id and numeric feature columns.
   // A radiomics table, or else the imaging feature group's offline view (`imaging_features_<epoch>`).
-  const radCandidates = [...tables.entries()].filter(([t, c]) => c.has('patient_id') && /^[a-z_][a-z0-9_]*$/.test(t));
-  const radTable =
-    radCandidates.find(([t]) => t.includes('radiomic')) ?? radCandidates.find(([t]) => /^imaging_features(_\d+)?$/.test(t));
+  const radCandidates = shapes.names.filter((t) => shapes.columns(t).has('patient_id') && /^[a-z_][a-z0-9_]*$/.test(t));
+  const radTable = radCandidates.find((t) => t.includes('radiomic')) ?? radCandidates.find((t) => /^imaging_features(_\d+)?$/.test(t));
   const radiomics: RadiomicFeatureRow[] = [];
   if (radTable !== undefined) {
-    const rows = await tryQuery('imaging', `SELECT * FROM ${radTable[0]}`);
+    const rows = await query(`radiomics table ${radTable}`, latestRecordsSql(radTable, shapes.columns(radTable)));
     for (const r of rows) {
       const features: Record<string, number> = {};
       for (const [k, v] of Object.entries(r)) {
         const x = num(v);
-        const bookkeeping = ['patient_id', 'event_time', 'write_time', 'api_invocation_time', 'is_deleted'].includes(k);
+        const bookkeeping = ['patient_id', 'event_time', 'write_time', 'api_invocation_time', 'is_deleted', RANK_COLUMN].includes(k);
         if (!bookkeeping && typeof v === 'number' && Number.isFinite(x)) {
           features[k] = x;
         }

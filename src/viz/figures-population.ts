@@ -7,7 +7,8 @@ import { TEN_YEAR_AGE_BANDS, tenYearAgeBand, ageInYears, dashboardOutcomeLabel }
 import type { ApoeGenotypeRow, ConditionEventRow, DashboardPatient, VariantFindingRow } from './rows';
 import { OUTCOME_COLOURS, baseLayout, emptyFigure, paletteColour, plotlyText, roundTo } from './figure';
 import type { PlotlyFigure } from './figure';
-import { histogramBinCentres, histogramBins, binCounts } from './stats';
+import { histogramBinCentres, histogramBins } from './stats';
+import { clampedBinCounts, freedmanDiaconisBins } from './histogram-bins';
 import type { HistogramBins } from './stats';
 
 /** Age-band counts by sex. */
@@ -202,15 +203,16 @@ export interface SplitHistogram {
  *
  * @param values - patient id → value (e.g. the latest systolic blood pressure)
  * @param hasOutcome - predicate on patient id
- * @param meta - measure, unit, outcome key and bin count
+ * @param meta - measure, unit, outcome key; `edges` to reuse bins, `bins` for that many equal-width bins, neither for
+ *   Freedman–Diaconis bins ({@link freedmanDiaconisBins})
  * @returns the split histogram, or undefined when no value is finite
  */
 export function splitHistogram(
   values: ReadonlyMap<string, number>,
   hasOutcome: (patientId: string) => boolean,
-  meta: { readonly measure: string; readonly unit: string; readonly outcome: string; readonly bins?: number },
+  meta: { readonly measure: string; readonly unit: string; readonly outcome: string; readonly bins?: number; readonly edges?: HistogramBins },
 ): SplitHistogram | undefined {
-  const edges = histogramBins(values.values(), meta.bins ?? 20);
+  const edges = meta.edges ?? (meta.bins === undefined ? freedmanDiaconisBins(values.values()) : histogramBins(values.values(), meta.bins));
   if (edges === undefined) {
     return undefined;
   }
@@ -219,7 +221,7 @@ export function splitHistogram(
   for (const [id, v] of values) {
     (hasOutcome(id) ? w : wo).push(v);
   }
-  return { measure: meta.measure, unit: meta.unit, outcome: meta.outcome, edges, with: binCounts(w, edges), without: binCounts(wo, edges) };
+  return { measure: meta.measure, unit: meta.unit, outcome: meta.outcome, edges, with: clampedBinCounts(w, edges), without: clampedBinCounts(wo, edges) };
 }
 
 /**

@@ -72,6 +72,65 @@ describe('dashboard from a workspace (real DuckDB)', () => {
     assert.ok(!rec.includes('Jane'));
   });
 
+  it('optional elements nobody carries give empty columns; the patients still show', async () => {
+    const bare = await openWorkspace({ dir: path.join(root, 'bare'), create: true, progress: silentProgress, env: {} });
+    try {
+      // No address, no name, no deceased; encounters without type.text; observations without valueQuantity.
+      await bare.sql.query(`CREATE TABLE patient AS SELECT * FROM (VALUES ('q1', 'female', DATE '1960-01-01'), ('q2', 'male', DATE '1970-01-01')) t(id, gender, birthdate)`);
+      await bare.sql.query(`CREATE TABLE encounter AS SELECT * FROM (VALUES ({'reference': 'Patient/q1'}, [{'coding': [{'code': '185349003'}]}], {'code': 'AMB'}, {'start': TIMESTAMP '2020-01-01 09:00:00'})) t(subject, type, class, period)`);
+      await bare.sql.query(`CREATE TABLE observation AS SELECT * FROM (VALUES ({'reference': 'Patient/q1'}, {'coding': [{'code': '72166-2', 'display': 'Tobacco smoking status'}]}, {'text': 'Never smoked'}, TIMESTAMP '2020-01-01 09:00:00')) t(subject, code, valuecodeableconcept, effectivedatetime)`);
+      const input = await loadDashboardInput(bare, { asOf: '2026-01-01', includeIdentifiers: true });
+      assert.deepEqual(input.patients.map((p) => [p.id, p.name, p.address, p.deathDate]), [
+        ['q1', '', '', null],
+        ['q2', '', '', null],
+      ]);
+      assert.deepEqual(input.encounters, [{ patientId: 'q1', type: 'AMB', start: '2020-01-01 09:00:00' }], 'class.code stands in for the missing type.text');
+      assert.deepEqual(input.observations, []);
+      const { site } = await runDashboardCommand(bare, ['--out', path.join(root, 'bare-site'), '--include-identifiers'], () => undefined);
+      assert.equal(site.patients, 2);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('an unexpected query failure fails the load with its reason instead of showing 0 patients', async () => {
+    const broken = await openWorkspace({ dir: path.join(root, 'broken'), create: true, progress: silentProgress, env: {} });
+    try {
+      // A patient "table" whose rows cannot be read: the view casts a text to a date when queried.
+      await broken.sql.query(`CREATE VIEW patient AS SELECT 'r1' AS id, 'female' AS gender, CAST('not a date' AS DATE) AS birthdate`);
+      await assert.rejects(loadDashboardInput(broken, { asOf: '2026-01-01' }), (e: unknown) => {
+        assert.equal((e as { code?: string }).code, 'query-failed');
+        assert.match((e as Error).message, /reading patients failed: .*not a date/i);
+        return true;
+      });
+      await assert.rejects(runDashboardCommand(broken, ['--out', path.join(root, 'broken-site')], () => undefined), /reading patients failed/);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('reads one latest record per patient and event time from a feature table (re-running a step changes nothing)', async () => {
+    const fs1 = await openWorkspace({ dir: path.join(root, 'fs'), create: true, progress: silentProgress, env: {} });
+    try {
+      await fs1.sql.query(`CREATE TABLE patient AS SELECT * FROM (VALUES ('a', 'female', DATE '1960-01-01'), ('b', 'male', DATE '1970-01-01')) t(id, gender, birthdate)`);
+      const rows = (rerun: boolean): string => `('a', '2020-01-01T00:00:00Z', 's1', ${rerun ? '11.0' : '10.0'}, TIMESTAMP '${rerun ? '2026-02-01' : '2026-01-01'} 00:00:00', TIMESTAMP '2026-01-01 00:00:00', false),
+        ('b', '2020-01-01T00:00:00Z', 's2', 20.0, TIMESTAMP '${rerun ? '2026-02-01' : '2026-01-01'} 00:00:00', TIMESTAMP '2026-01-01 00:00:00', false)`;
+      await fs1.sql.query(`CREATE TABLE imaging_features_1 AS SELECT * FROM (VALUES ${rows(false)}) t(patient_id, event_time, image_set_id, brain_volume, write_time, api_invocation_time, is_deleted)`);
+      const once = await loadDashboardInput(fs1, { asOf: '2026-01-01' });
+      await fs1.sql.query(`INSERT INTO imaging_features_1 VALUES ${rows(true)}`);
+      const twice = await loadDashboardInput(fs1, { asOf: '2026-01-01' });
+      assert.equal(once.radiomics.length, 2);
+      assert.equal(twice.radiomics.length, 2, 'the re-run appended versions, not new records');
+      assert.deepEqual(twice.radiomics.map((r) => [r.patientId, r.features.brain_volume]).sort(), [
+        ['a', 11],
+        ['b', 20],
+      ]);
+      assert.deepEqual(Object.keys(twice.radiomics[0]?.features ?? {}), ['brain_volume']);
+    } finally {
+      await fs1.close();
+    }
+  });
+
   it('parses the command arguments', () => {
     assert.deepEqual(parseDashboardArgs(['--serve', '--include-identifiers', '--port', '9000']), { serve: true, includeIdentifiers: true, port: 9000 });
     assert.throws(() => parseDashboardArgs(['--port', 'x']), /not a port/);

@@ -4,6 +4,8 @@ import { calibrationFigure, importanceFigure, metricsTableFigure, rocFigure } fr
 import { genomicFindingsFigure, imagingFeaturesFigure, riskFigure, timelineFigure, vitalsTrendFigure } from '../../src/viz/figures-patient';
 import type { ConditionEventRow, ModelResultSummary, DashboardPatient, VariantFindingRow } from '../../src/viz/rows';
 import { plotlyText } from '../../src/viz/figure';
+import { clampedBinCounts, freedmanDiaconisBins, niceStep } from '../../src/viz/histogram-bins';
+import { binCounts, histogramBins } from '../../src/viz/stats';
 import { assertGolden } from './golden';
 
 const P = (id: string, sex: DashboardPatient['sex'], birthDate: string | null, outcomes: DashboardPatient['outcomes'] = []): DashboardPatient => ({ id, sex, birthDate, outcomes, modalities: ['clinical'] });
@@ -67,6 +69,44 @@ describe('population figures', () => {
     }
     assertGolden('vitals-by-outcome', fig);
     assert.equal(splitHistogram(new Map(), () => true, { measure: 'x', unit: '', outcome: 'stroke' }), undefined);
+  });
+  it('skewed lab: Freedman–Diaconis bins spread the bulk over many readable bins; outliers land in the edge bins', () => {
+    // A log-normal lab (median ~120, long right tail) with three wild values, as a mistyped unit would give.
+    let seed = 7;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return (seed + 0.5) / 2147483648;
+    };
+    const normal = (): number => Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
+    const values = new Map<string, number>();
+    for (let i = 0; i < 1200; i++) {
+      values.set(`p${String(i)}`, Math.round(Math.exp(Math.log(120) + 0.35 * normal()) * 10) / 10);
+    }
+    values.set('x1', 12000);
+    values.set('x2', 9800);
+    values.set('x3', -5);
+    const edges = freedmanDiaconisBins(values.values());
+    assert.ok(edges !== undefined);
+    assert.ok(edges.count >= 10 && edges.count <= 60, `bins: ${String(edges.count)}`);
+    assert.equal(niceStep(edges.size), edges.size, 'a readable width (1, 2, 2.5 or 5 × 10^k)');
+    const counts = clampedBinCounts(values.values(), edges);
+    assert.equal(counts.reduce((a, b) => a + b, 0), values.size, 'every patient is counted once');
+    assert.ok(Math.max(...counts) < 0.3 * values.size, `no bin holds most patients: ${counts.join(',')}`);
+    assert.ok(counts.filter((c) => c > 0).length >= 10);
+    // The old equal-width rule over the full range put nearly everyone in one bin.
+    const old = histogramBins(values.values(), 20);
+    assert.ok(old !== undefined && Math.max(...binCounts(values.values(), old)) > 0.9 * values.size);
+    const h = splitHistogram(values, (id) => id.endsWith('7'), { measure: 'LDL', unit: 'mg/dL', outcome: 'hypertension' });
+    assert.ok(h !== undefined);
+    assert.deepEqual(h.edges, edges);
+    assert.equal([...h.with, ...h.without].reduce((a, b) => a + b, 0), values.size);
+    // Constant and tiny inputs still draw.
+    assert.deepEqual(freedmanDiaconisBins([5, 5, 5]), { start: 4.5, size: 1, count: 1 });
+    assert.equal(freedmanDiaconisBins([NaN]), undefined);
+    assert.ok((freedmanDiaconisBins([1, 2])?.count ?? 0) >= 1);
+    assert.equal(niceStep(0.3), 0.5);
+    assert.equal(niceStep(2.2), 2.5);
+    assert.equal(niceStep(100), 100);
   });
   it('variant significance per gene counts carriers once and orders pathogenic first', () => {
     const c = significanceCounts(variants);
