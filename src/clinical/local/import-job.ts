@@ -197,6 +197,22 @@ class ChunkPool {
     });
   }
 
+  /**
+   * Drops the queued (not yet started) chunks whose staging prefix starts with `prefix` — a failed job's — rejecting
+   * them, so a failed job stops its queued work.
+   *
+   * @param prefix - the failed job's scratch folder
+   */
+  cancel(prefix: string): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const job = this.waiting[i];
+      if (job !== undefined && job.chunk.stagingPrefix.startsWith(prefix)) {
+        this.waiting.splice(i, 1);
+        job.reject(new HealthDataError('backend', 'import: chunk cancelled because its job failed'));
+      }
+    }
+  }
+
   /** Whether a worker failed (the pool is then discarded). */
   get broken(): boolean {
     return this.failure !== undefined;
@@ -654,6 +670,12 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
     while (committed < submitted) {
       await commitNext();
     }
+  } catch (e) {
+    // Stop the job's queued chunks, let the running ones finish writing, then drop all its staging.
+    pool?.cancel(scratch);
+    await Promise.allSettled(pending.values());
+    fs.rmSync(scratch, { recursive: true, force: true });
+    throw e;
   } finally {
     if (pool !== undefined) {
       await releasePool(pool);

@@ -134,3 +134,46 @@ export function toJobProperties(stored: StoredJob): ImportJobProperties {
   }
   return { ...rest, SubmitTime: new Date(SubmitTime), ...(EndTime === undefined ? {} : { EndTime: new Date(EndTime) }) };
 }
+
+/**
+ * Reads a job file and, when its process died while the job ran, records the end the reader sees: `job.json`
+ * becomes FAILED ("interrupted", with the end time) and the job's `.scratch/` staging is removed, so a killed job
+ * neither stays IN_PROGRESS on disk nor leaves its staging files behind.
+ *
+ * @param jobFile - the job's `job.json`
+ * @returns the stored job as it now stands
+ */
+export function settleJobFile(jobFile: string): StoredJob {
+  const stored = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as StoredJob;
+  const props = toJobProperties(stored);
+  if (props.JobStatus !== 'FAILED' || stored.JobStatus === 'FAILED') {
+    return stored;
+  }
+  const settled: StoredJob = { ...stored, JobStatus: 'FAILED', EndTime: new Date().toISOString(), ...(props.Message === undefined ? {} : { Message: props.Message }) };
+  writeJsonAtomic(jobFile, settled);
+  fs.rmSync(path.join(path.dirname(jobFile), '.scratch'), { recursive: true, force: true });
+  return settled;
+}
+
+/**
+ * Settles every interrupted import job of a datastore under a jobs folder (see {@link settleJobFile}).
+ *
+ * @param jobsDir - the jobs folder
+ * @param datastoreId - the datastore
+ * @returns how many jobs were settled
+ */
+export function settleInterruptedJobs(jobsDir: string, datastoreId: string): number {
+  if (!fs.existsSync(jobsDir)) {
+    return 0;
+  }
+  let n = 0;
+  const prefix = `${datastoreId}-FHIR_IMPORT-`;
+  for (const name of fs.readdirSync(jobsDir)) {
+    const file = path.join(jobsDir, name, 'job.json');
+    if (name.startsWith(prefix) && fs.existsSync(file)) {
+      const before = (JSON.parse(fs.readFileSync(file, 'utf8')) as StoredJob).JobStatus;
+      n += before !== settleJobFile(file).JobStatus ? 1 : 0;
+    }
+  }
+  return n;
+}

@@ -33,7 +33,7 @@ import type { WaiterSettings } from '../waiters';
 import { waitForDatastoreActive, waitForImportJob } from '../waiters';
 import { runLocalImport } from './import-job';
 import type { StoredJob } from './job-files';
-import { importJobFolder, toJobProperties, writeJsonAtomic } from './job-files';
+import { importJobFolder, settleInterruptedJobs, settleJobFile, toJobProperties, writeJsonAtomic } from './job-files';
 import { datastoreDdl, datastoreSchema, RESOURCE_TYPE_PATTERN, withMetaSql } from './schema';
 import { buildSearchSql } from './search-sql';
 
@@ -236,6 +236,8 @@ export class LocalFhirStore implements FhirStore {
     }
     const inputDir = path.resolve(input.inputDir);
     const outputDir = path.resolve(input.outputUri ?? this.jobsDir);
+    // Jobs of this datastore whose process was killed are recorded as FAILED and their staging removed first.
+    settleInterruptedJobs(outputDir, ds.DatastoreId);
     const jobId = randomBytes(16).toString('hex');
     const folder = importJobFolder(outputDir, ds.DatastoreId, jobId);
     const jobFile = path.join(folder, 'job.json');
@@ -312,7 +314,7 @@ export class LocalFhirStore implements FhirStore {
       throw new HealthDataError('invalid-input', `describeImportJob: "${jobId}" is not a job id (32 hex characters)`, { path: 'jobId' });
     }
     const file = this.findJobFile(datastoreId, jobId);
-    return toJobProperties(JSON.parse(fs.readFileSync(file, 'utf8')) as StoredJob);
+    return toJobProperties(settleJobFile(file));
   }
 
   /** @inheritdoc */

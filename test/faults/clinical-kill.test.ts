@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ImportManifest, StoredJob } from '../../src/clinical/local/job-files';
+import { importJobFolder } from '../../src/clinical/local/job-files';
+import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
+import { DuckDbEngine } from '../../src/sql/duckdb-engine';
+import { MIXED_LINES, tmpDir, writeBundleNdjson, writeMixed } from '../clinical/fixtures/helpers';
+
+const CHILD = path.join(__dirname, 'fixtures', 'clinical-import-child.ts');
+const KILLS = 20;
+
+/** Starts the child import; resolves with its job id and a function that kills it after `delayMs` (SIGKILL). */
+function startChild(ws: string, dsId: string, input: string): Promise<{ jobId: string; done: Promise<{ killed: boolean; stdout: string }>; kill: () => void }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', CHILD, ws, dsId, input], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const done = new Promise<{ killed: boolean; stdout: string }>((res) => p.on('close', (_code, signal) => res({ killed: signal === 'SIGKILL', stdout })));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const first = stdout.split('\n')[0] ?? '';
+      if (stdout.includes('\n') && /^[0-9a-f]{32}$/.test(first)) {
+        resolve({ jobId: first, done, kill: () => p.kill('SIGKILL') });
+      }
+    });
+    p.on('close', (code) => {
+      if (!/^[0-9a-f]{32}\n/.test(stdout)) {
+        reject(new Error(`child import exited (${code}) before starting: ${stderr}`));
+      }
+    });
+  });
+}
+
+/** A deterministic stream of kill delays (a small LCG), so a failure reproduces. */
+function delays(seed: number, maxMs: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32) * maxMs;
+  };
+}
+
+describe('clinical import killed with SIGKILL at random points, then re-run', () => {
+  it(`loses nothing, imports nothing twice, leaves no staging, and lists each dead job as FAILED (${KILLS} kill points)`, async function () {
+    this.timeout(900_000);
+    const ws = tmpDir('mmh-kill-fhir-');
+    const input = path.join(ws, 'input');
+    const counts = writeBundleNdjson(input);
+    writeMixed(input);
+    const good = Object.values(counts).reduce((a, b) => a + b, 0) - 2 + MIXED_LINES.filter((l) => l.ok).length; // 2 shared duplicates collapse
+    const engine = await DuckDbEngine.create({ path: path.join(ws, 'mmh.duckdb') });
+    const store = new LocalFhirStore({ engine, dir: ws });
+    const ds = await store.createDatastore({ name: 'kill' });
+    const schema = store.schemaOf(ds.DatastoreId);
+    const jobs = path.join(ws, 'jobs');
+    // A reference run in a scratch datastore sets the window the kills fall in.
+    const ref = await store.createDatastore({ name: 'kill-reference' });
+    const t0 = Date.now();
+    const refRun = await startChild(ws, ref.DatastoreId, input);
+    await refRun.done;
+    const window = Math.max(200, Date.now() - t0);
+    const next = delays(20261206, window);
+    let killed = 0;
+    for (let k = 0; k < KILLS; k++) {
+      const child = await startChild(ws, ds.DatastoreId, input);
+      await new Promise((r) => setTimeout(r, next()));
+      child.kill();
+      const end = await child.done;
+      if (!end.killed) {
+        continue; // finished before the kill: a completed job, checked like the others below
+      }
+      killed++;
+      const d = await store.describeImportJob(ds.DatastoreId, child.jobId);
+      assert.equal(d.JobStatus, 'FAILED', `kill ${k}`);
+      assert.match(d.Message ?? '', /interrupted/);
+      const folder = importJobFolder(jobs, ds.DatastoreId, child.jobId);
+      assert.equal((JSON.parse(fs.readFileSync(path.join(folder, 'job.json'), 'utf8')) as StoredJob).JobStatus, 'FAILED', 'job.json records the end');
+      assert.ok(!fs.existsSync(path.join(folder, '.scratch')), 'no staging left');
+      const [row] = await engine.query<{ n: number; keys: number }>(`SELECT count(*) AS n, count(DISTINCT resource_type || '/' || id) AS keys FROM ${schema}.resource`);
+      assert.equal(row!.n, row!.keys, `kill ${k}: a resource stored twice`);
+    }
+    assert.ok(killed >= KILLS / 2, `only ${killed} of ${KILLS} kills landed during the import`);
+    console.log(`      ${killed} of ${KILLS} SIGKILLs landed mid-import (window ${window} ms)`);
+    const final = await store.waitForImportJob(ds.DatastoreId, (await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input })).JobId, { pollMs: 10 });
+    assert.equal(final.JobStatus, 'COMPLETED_WITH_ERRORS');
+    const manifest = JSON.parse(fs.readFileSync(path.join(importJobFolder(jobs, ds.DatastoreId, final.JobId), 'manifest.json'), 'utf8')) as ImportManifest;
+    assert.equal(manifest.numberOfResourcesImportedSuccessfully + manifest.numberOfResourcesWithCustomerError, manifest.numberOfResourcesScanned);
+    assert.equal(manifest.numberOfResourcesWithCustomerError, MIXED_LINES.filter((l) => !l.ok).length);
+    const [row] = await engine.query<{ n: number; keys: number; maxv: number }>(`SELECT count(*) AS n, count(DISTINCT resource_type || '/' || id) AS keys, max(version_id) AS maxv FROM ${schema}.resource`);
+    assert.deepEqual({ n: Number(row!.n), keys: Number(row!.keys), maxv: Number(row!.maxv) }, { n: good, keys: good, maxv: 1 }, 'every resource once, never re-versioned by a re-run');
+    for (const name of fs.readdirSync(jobs)) {
+      assert.ok(!fs.existsSync(path.join(jobs, name, '.scratch')), `${name} left staging`);
+    }
+    await engine.close();
+  });
+});
