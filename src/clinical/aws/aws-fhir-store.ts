@@ -1,7 +1,11 @@
 /**
  * The AWS FHIR datastore: AWS HealthLake through `@aws-sdk/client-healthlake` (CreateFHIRDatastore,
  * DescribeFHIRDatastore, ListFHIRDatastores, StartFHIRImportJob, DescribeFHIRImportJob). A local input folder is
- * first uploaded to `<s3Uri>clinical-input/<name>/` with S3 PutObject, because HealthLake imports from S3 only.
+ * first uploaded to `<s3Uri>clinical-input/<content digest>/`, streamed (multipart above 8 MiB, so files of any size
+ * upload without being read into memory), because HealthLake imports from S3 only. The prefix is named by the
+ * files' content, so a re-run reuses the objects already there instead of uploading to a new prefix each time.
+ * HealthLake runs one import job per datastore at a time (quota "concurrent StartFHIRImportJob jobs: 1", AWS
+ * HealthLake endpoints and quotas): `startImportJob` waits for a running one to end before submitting.
  *
  * The waiters poll as the SDK's `waitUntilFHIRDatastoreActive` / `waitUntilFHIRImportJobCompleted` do (ACTIVE;
  * COMPLETED and COMPLETED_WITH_ERRORS succeed; CREATE_FAILED, DELETED, FAILED fail), with a progress report from
@@ -16,10 +20,12 @@ import {
   DescribeFHIRDatastoreCommand,
   DescribeFHIRImportJobCommand,
   ListFHIRDatastoresCommand,
+  ListFHIRImportJobsCommand,
   StartFHIRImportJobCommand,
 } from '@aws-sdk/client-healthlake';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import * as crypto from 'node:crypto';
+import { headSize, joinS3, sha256File, uploadFile } from '../../aws/s3';
 import { HealthDataError, normalizeErrorString } from '../../errors';
 import type { ProgressReporter } from '../../progress';
 import { silentProgress } from '../../progress';
@@ -62,6 +68,8 @@ export interface AwsFhirStoreOptions {
   readonly fetch?: FetchLike;
   /** FHIR REST base URL (default `https://healthlake.<region>.amazonaws.com`). */
   readonly fhirEndpoint?: string;
+  /** Poll interval while waiting for a running import job before starting the next (default 30 s). */
+  readonly queuePollMs?: number;
 }
 
 
@@ -214,7 +222,7 @@ export class AwsFhirStore implements FhirStore {
     return waitForDatastoreActive(this, datastoreId, options, this.waiter);
   }
 
-  private async upload(inputDir: string, name: string): Promise<string> {
+  private async upload(inputDir: string): Promise<string> {
     const s3 = this.options.s3;
     if (s3 === undefined) {
       throw new HealthDataError('invalid-config', 'startImportJob: uploading a local inputDir needs an S3 client; pass s3, or pass inputS3Uri');
@@ -223,12 +231,48 @@ export class AwsFhirStore implements FhirStore {
     if (files.length === 0) {
       throw new HealthDataError('not-found', `startImportJob: input folder ${inputDir} holds no .ndjson file`, { path: 'inputDir' });
     }
-    const prefix = `${this.options.s3Uri}clinical-input/${name}/`;
-    const { bucket, key } = splitS3(prefix);
+    const digests = new Map<string, string>();
     for (const f of files) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${key}${f}`, Body: fs.readFileSync(path.join(inputDir, f)), ContentType: 'application/fhir+ndjson' }));
+      digests.set(f, await sha256File(path.join(inputDir, f)));
     }
+    const setDigest = crypto.createHash('sha256').update(files.map((f) => `${f}:${digests.get(f) ?? ''}`).join('\n')).digest('hex').slice(0, 32);
+    const prefix = `${this.options.s3Uri}clinical-input/${setDigest}/`;
+    const task = (this.options.progress ?? silentProgress).start(`upload clinical NDJSON to ${prefix}`, files.length);
+    for (const f of files) {
+      const local = path.join(inputDir, f);
+      const uri = joinS3(prefix, f);
+      // Same content → same prefix: skip objects already uploaded whole.
+      if ((await headSize(s3, uri)) !== fs.statSync(local).size) {
+        await uploadFile(s3, local, uri, { contentType: 'application/fhir+ndjson' });
+      }
+      task.tick();
+    }
+    task.finish(`${String(files.length)} files`);
     return prefix;
+  }
+
+  /**
+   * The import job still running on a datastore (SUBMITTED, QUEUED or IN_PROGRESS), if any (ListFHIRImportJobs,
+   * every page).
+   *
+   * @param datastoreId - the datastore
+   * @returns the running job's id, or undefined
+   */
+  async runningImportJob(datastoreId: string): Promise<string | undefined> {
+    let token: string | undefined;
+    try {
+      do {
+        const out = await this.options.healthlake.send(new ListFHIRImportJobsCommand({ DatastoreId: datastoreId, ...(token === undefined ? {} : { NextToken: token }) }));
+        const running = (out.ImportJobPropertiesList ?? []).find((j) => j.JobStatus === 'SUBMITTED' || j.JobStatus === 'QUEUED' || j.JobStatus === 'IN_PROGRESS');
+        if (running?.JobId !== undefined) {
+          return running.JobId;
+        }
+        token = out.NextToken;
+      } while (token !== undefined);
+    } catch (e) {
+      throw mapError('startImportJob', e);
+    }
+    return undefined;
   }
 
   /** @inheritdoc */
@@ -239,9 +283,21 @@ export class AwsFhirStore implements FhirStore {
       });
     }
     const jobName = input.jobName ?? `mmh-import-${Date.now()}`;
-    const inputUri = input.inputS3Uri ?? (input.inputDir === undefined ? undefined : await this.upload(input.inputDir, jobName));
+    const inputUri = input.inputS3Uri ?? (input.inputDir === undefined ? undefined : await this.upload(input.inputDir));
     if (inputUri === undefined) {
       throw new HealthDataError('invalid-input', 'startImportJob: pass inputS3Uri (s3://…/) or inputDir', { path: 'inputS3Uri' });
+    }
+    // One import job per datastore at a time: wait for the running one (its own result is its caller's to read).
+    const running = await this.runningImportJob(input.datastoreId);
+    if (running !== undefined) {
+      try {
+        await this.waitForImportJob(input.datastoreId, running, { ...(this.options.queuePollMs === undefined ? {} : { pollMs: this.options.queuePollMs }) });
+      } catch (e) {
+        // A running job that ended FAILED frees the datastore just the same; a timeout does not.
+        if (!(e instanceof HealthDataError && e.code === 'backend')) {
+          throw e;
+        }
+      }
     }
     try {
       const out = await this.options.healthlake.send(
