@@ -1,4 +1,4 @@
-// ESLint flat config: typescript-eslint strictTypeChecked plus the house rules (HOUSE-STYLE.md "Config").
+// ESLint flat config: typescript-eslint strictTypeChecked plus the house rules (docs/style.md "Compiler and lint").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import jsdoc from 'eslint-plugin-jsdoc';
