@@ -180,7 +180,7 @@ describe('local genomics stores (contract)', function () {
     const { jobId } = await g.startVariantImportJob({ destinationName: 'omicsvariants', items: [{ source: path.join(data, 'p3_faulty.vcf') }], strict: true });
     const job = await g.waitForVariantImportJob(jobId);
     assert.equal(job.status, 'FAILED');
-    assert.match(job.items[0]?.statusMessage ?? '', /p3_faulty\.vcf:6: line 6: INFO AA has 2 value\(s\) "A,G" but Number=1 requires 1 \[rule info-value\]/);
+    assert.match(job.items[0]?.statusMessage ?? '', /p3_faulty\.vcf:6: line 6: INFO AA has 2 value\(s\) "A,G" but Number=1 requires 1 \(VCFv4\.2 §1\.4\.1\) \[rule info-value\]/);
     // The failed re-import left the earlier rows of that source in place.
     assert.deepEqual(await ws.sql.query('SELECT count(*) AS n FROM omicsvariants WHERE sampleid = ?', ['p3']), [{ n: 2 }]);
   });

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { HealthDataError } from '../../errors';
-import { VcfHeaderBuilder } from './header';
-import { VCF_CONTENT_RULES, checkVcfRecord, splitVcfRecord } from './record';
+import { VcfHeaderBuilder, specSection } from './header';
+import { VCF_CONTENT_RULES, VcfOrderCheck, checkVcfRecord, splitVcfRecord } from './record';
 import type { VcfHeader, VcfIssue, VcfRecord } from './types';
 
 /** Options of {@link openVcf} and {@link readVcfText}. */
@@ -62,9 +62,10 @@ export interface VcfFile {
  * Yields lines from a stream of text chunks (handles `\n` and `\r\n`).
  *
  * @param chunks - text chunks
+ * @param ending - set to `finalNewline: false` when the last line has no line break
  * @returns the lines without line breaks
  */
-async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+async function* splitLines(chunks: AsyncIterable<string>, ending: LineEnding = { finalNewline: true }): AsyncGenerator<string> {
   let rest = '';
   for await (const chunk of chunks) {
     const text = rest + chunk;
@@ -79,8 +80,14 @@ async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<string
     rest = text.slice(start);
   }
   if (rest !== '') {
+    ending.finalNewline = false;
     yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
   }
+}
+
+/** Filled in by {@link splitLines} when the text ends: whether its last line had a line break. */
+interface LineEnding {
+  finalNewline: boolean;
 }
 
 function isGzip(file: string): boolean {
@@ -122,7 +129,13 @@ function strictError(issue: VcfIssue): HealthDataError {
   });
 }
 
-async function openFromLines(lines: AsyncGenerator<string>, options: VcfReadOptions, source: string, release: () => void = () => undefined): Promise<VcfFile> {
+async function openFromLines(
+  lines: AsyncGenerator<string>,
+  options: VcfReadOptions,
+  source: string,
+  release: () => void = () => undefined,
+  ending: LineEnding = { finalNewline: true },
+): Promise<VcfFile> {
   const strict = options.strict === true;
   const validate = options.validate !== false;
   const maxWarnings = options.maxWarnings ?? 1000;
@@ -193,10 +206,23 @@ async function openFromLines(lines: AsyncGenerator<string>, options: VcfReadOpti
     }
     return bad;
   };
+  const order = new VcfOrderCheck(h, source);
   async function* records(): AsyncGenerator<VcfRecord> {
     for (;;) {
       const next = await lines.next();
       if (next.done === true) {
+        if (!ending.finalNewline && stats.lines > 0 && validate && h.minor >= 3) {
+          // The rule is written from VCFv4.3 on (§1.6: "The last data line must end with a line separator").
+          note([
+            {
+              severity: 'error',
+              code: 'final-newline',
+              path: `${source}:${String(lineAt)}`,
+              line: lineAt,
+              message: `line ${String(lineAt)}: the last data line has no line break (${specSection('data-lines', h.minor)})`,
+            },
+          ]);
+        }
         return;
       }
       lineAt++;
@@ -209,6 +235,7 @@ async function openFromLines(lines: AsyncGenerator<string>, options: VcfReadOpti
       let bad = note(found);
       if (record !== undefined && validate) {
         bad = note(checkVcfRecord(record, h, source)) || bad;
+        bad = note(order.check(record)) || bad;
       }
       if (record === undefined || bad) {
         stats.rejected++;
@@ -265,9 +292,10 @@ function wrapStreamErrors(lines: AsyncGenerator<string>, source: string): AsyncG
 export async function openVcf(file: string, options: VcfReadOptions = {}): Promise<VcfFile> {
   const source = options.source ?? path.basename(file);
   const stream = openVcfTextStream(file);
-  const lines = wrapStreamErrors(splitLines(stream as AsyncIterable<string>), source);
+  const ending: LineEnding = { finalNewline: true };
+  const lines = wrapStreamErrors(splitLines(stream as AsyncIterable<string>, ending), source);
   try {
-    return await openFromLines(lines, options, source, () => stream.destroy());
+    return await openFromLines(lines, options, source, () => stream.destroy(), ending);
   } catch (e) {
     stream.destroy();
     throw e;
@@ -332,7 +360,8 @@ export async function readVcfText(
   text: string,
   options: VcfReadOptions = {},
 ): Promise<{ header: VcfHeader; records: VcfRecord[]; issues: VcfIssue[]; stats: VcfReadStats }> {
-  const file = await openFromLines(splitLines(Readable.from([text]) as AsyncIterable<string>), options, options.source ?? 'input.vcf');
+  const ending: LineEnding = { finalNewline: true };
+  const file = await openFromLines(splitLines(Readable.from([text]) as AsyncIterable<string>, ending), options, options.source ?? 'input.vcf', undefined, ending);
   const records: VcfRecord[] = [];
   for await (const r of file.records) {
     records.push(r);

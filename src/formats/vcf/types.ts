@@ -1,9 +1,12 @@
 /**
- * The VCF data model: header definitions, records and validation issues (VCF 4.1–4.4, hts-specs VCFv4.4 §1.4–1.6).
+ * The VCF data model: header definitions, records and validation issues (VCF 4.1–4.5, hts-specs VCFv4.x §1.4–1.6).
  */
 
-/** `Number=` of an INFO/FORMAT definition: a count, or `A` (one per ALT), `R` (REF+ALTs), `G` (genotypes), `.` (any). */
-export type VcfNumber = number | 'A' | 'R' | 'G' | '.';
+/**
+ * `Number=` of an INFO/FORMAT definition: a count, or `A` (one per ALT), `R` (REF+ALTs), `G` (genotypes), `.` (any);
+ * VCF 4.4 adds `P` (one per allele in GT), VCF 4.5 the local-allele forms `LA`, `LR`, `LG` (counted against `LAA`).
+ */
+export type VcfNumber = number | 'A' | 'R' | 'G' | '.' | 'P' | 'LA' | 'LR' | 'LG';
 
 /** `Type=` of an INFO/FORMAT definition. */
 export type VcfType = 'Integer' | 'Float' | 'Flag' | 'Character' | 'String';
@@ -32,6 +35,8 @@ export interface VcfContig {
 export interface VcfHeader {
   /** `VCFv4.2` etc., from the mandatory first line. */
   readonly fileformat: string;
+  /** The minor version (1–5 for VCFv4.1–4.5; 5 when the line is missing or unknown, the newest rules). */
+  readonly minor: number;
   /** INFO definitions by key. */
   readonly info: ReadonlyMap<string, VcfFieldDefinition>;
   /** FORMAT definitions by key. */

@@ -17,7 +17,7 @@
  * alternative per ALT count (0–8) and per FORMAT layout seen in the first data lines; anything else (more ALTs, other
  * layouts, polyploid calls with Number=G fields) is "not proven clean".
  */
-import { RESERVED_FORMAT, RESERVED_INFO } from '../../formats/vcf/header';
+import { BODY_CHECKED_INFO, NON_NEGATIVE_INFO, RESERVED_FORMAT } from '../../formats/vcf/header';
 import type { VcfFieldDefinition, VcfHeader } from '../../formats/vcf/types';
 import { sqlLiteral } from '../../sql/literal';
 import { FLAG_ATTRIBUTE_VALUE, VARIANT_COLUMNS } from '../schema';
@@ -40,9 +40,13 @@ const OWN_COLUMNS: Readonly<Record<string, string>> = {
 const INFORMATION_NAMES: Readonly<Record<string, string>> = { FT: 'genotype_filters', GP: 'posteriorprobabilities' };
 
 const INT = '[-+]?\\d+';
-const FLT = '[-+]?(?i:\\d+\\.?\\d*(?:e[-+]?\\d+)?|\\.\\d+(?:e[-+]?\\d+)?|inf|infinity|nan)';
-// QUAL: the reader rejects inf/nan (Number() gives NaN), so they are not proven clean here.
-const QUAL = '[-+]?(?:\\d+\\.?\\d*(?:[eE][-+]?\\d+)?|\\.\\d+(?:[eE][-+]?\\d+)?)';
+// The Float forms of VCFv4.3 §1.3 (as the reader's FLOAT).
+const FLT = '[-+]?(?i:\\d*\\.?\\d+(?:e[-+]?\\d+)?|inf|infinity|nan)';
+// Non-negative values, for the counting INFO keys (NON_NEGATIVE_INFO).
+const UINT = '\\+?\\d+';
+const UFLT = '\\+?(?i:\\d*\\.?\\d+(?:e[-+]?\\d+)?|inf|infinity|nan)';
+// QUAL: finite numbers only (Inf/NaN are valid but left to the exact route).
+const QUAL = '[-+]?\\d*\\.?\\d+(?:[eE][-+]?\\d+)?';
 const BASES = '[ACGTNacgtn]+';
 const ALT_ONE = `(?:${BASES}|\\*|<[^<>\\s,]+>|\\.${BASES}|${BASES}\\.|[ACGTNacgtn]*[\\[\\]][^\\[\\]\\s]+:\\d+[\\[\\]][ACGTNacgtn]*)`;
 // CHROM: printable ASCII without whitespace, not starting with one of < > [ ] * = , (a subset of what the reader allows).
@@ -100,6 +104,10 @@ function expected(def: VcfFieldDefinition, alts: number, ploidy: number): number
     case 'G':
       return choose(alts + ploidy, ploidy);
     case '.':
+    case 'P':
+    case 'LA':
+    case 'LR':
+    case 'LG':
       return undefined;
     default:
       return def.number;
@@ -118,13 +126,14 @@ function expected(def: VcfFieldDefinition, alts: number, ploidy: number): number
  */
 function valuePattern(def: VcfFieldDefinition, alts: number, ploidy: number, sep: ';' | ':'): string {
   const other = sep === ';' ? '[^;,\\t]' : '[^:,\\t]';
+  const nonNegative = sep === ';' && NON_NEGATIVE_INFO.has(def.id);
   let item: string;
   switch (def.type) {
     case 'Integer':
-      item = `(?:${INT}|\\.)`;
+      item = `(?:${nonNegative ? UINT : INT}|\\.)`;
       break;
     case 'Float':
-      item = `(?:${FLT}|\\.)`;
+      item = `(?:${nonNegative ? UFLT : FLT}|\\.)`;
       break;
     case 'Character':
       // One UTF-16 unit: printable ASCII except the separators.
@@ -153,7 +162,7 @@ function valuePattern(def: VcfFieldDefinition, alts: number, ploidy: number, sep
  * @returns the anchored-by-caller pattern
  */
 function infoPattern(header: VcfHeader, alts: number): string {
-  const defs = new Map<string, VcfFieldDefinition>(RESERVED_INFO);
+  const defs = new Map<string, VcfFieldDefinition>(BODY_CHECKED_INFO);
   for (const [k, d] of header.info) {
     defs.set(k, d);
   }
@@ -302,6 +311,8 @@ export function planVcfSql(input: { file: string; header: VcfHeader; headerLines
   const joined = ['c1', 'c2', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', ...Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`)];
   checks.push(`regexp_full_match(concat_ws(chr(9), ${joined.join(', ')}), ${sqlLiteral(line)})`);
   checks.push(`NOT contains(';' || c7 || ';', ';0;')`);
+  // INFO END before POS is a per-record failure of the reader (rule info-end).
+  checks.push(`NOT contains(c8, 'END=') OR coalesce(${infoEndSql('c8')} >= TRY_CAST(c2 AS BIGINT), true)`);
   checks.push(
     `CASE WHEN c5 = '.' THEN true WHEN NOT contains(c5, ',') THEN upper(c5) <> upper(c4) ` +
       `ELSE NOT list_contains(string_split(upper(c5), ','), upper(c4)) AND len(list_distinct(string_split(c5, ','))) = len(string_split(c5, ',')) END`,
