@@ -3,17 +3,30 @@
  * `mmh <command>`: the command-line entry. `mmh pipeline` (= `npm start`) runs every step; `mmh <step>` runs one.
  */
 import { parseArgs } from 'node:util';
-import { serveModelMain } from './automl/serve-command';
-import { convertCoherent } from './cohort/convert/convert';
-import { runDashboardCommand } from './dashboard/command';
-import { generateCohort } from './cohort/generate';
 import { PRESETS } from './config';
 import type { Preset } from './config';
+import type { PipelineStep } from './pipeline';
 import { HealthDataError, normalizeErrorString } from './errors';
-import { autoProgress } from './progress';
-import { formatPipelineSummary, runPipeline } from './pipeline';
-import { PIPELINE_STEPS } from './pipeline-steps';
-import { openWorkspace } from './workspace';
+
+// Everything else is loaded when a command needs it (`await import(…)`): the pipeline pulls in DuckDB, the AWS SDK
+// clients, TensorFlow.js and danfo.js, which take seconds to load — the command prints what it is doing first.
+
+/** Commands that are not pipeline steps. */
+export const COMMANDS = ['pipeline', 'steps', 'help', 'generate', 'convert', 'dashboard', 'serve-model', 'notebooks-setup'] as const;
+
+async function pipelineSteps(): Promise<{ readonly PIPELINE_STEPS: readonly PipelineStep[] }> {
+  return import('./pipeline-steps');
+}
+
+/**
+ * The `mmh --help` text.
+ *
+ * @returns the text, with the registered steps
+ */
+export async function helpText(): Promise<string> {
+  const { PIPELINE_STEPS } = await pipelineSteps();
+  return HELP.replace('<steps>', PIPELINE_STEPS.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join('\n'));
+}
 
 const HELP = `mmh — multimodal-health
 
@@ -28,9 +41,10 @@ usage:
   mmh dashboard [--out DIR] [--serve] [--port N] [--include-identifiers]
                                                                    write the static dashboard site (and serve it on localhost)
   mmh serve-model [--port 8080] [--host H] [--model NAME]…         serve saved models (GET /ping, POST /invocations)
+  mmh notebooks-setup [--python PYTHON]                            register the notebook kernel (tslab) and check it starts
 
 steps:
-${PIPELINE_STEPS.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join('\n')}
+<steps>
 
 settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_SEED, AWS_REGION, MMH_S3_URI …
 (see README.md).`;
@@ -43,10 +57,20 @@ settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_SE
  */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'serve-model') {
+    const { serveModelMain } = await import('./automl/serve-command');
     return serveModelMain(argv.slice(1));
+  }
+  if (argv[0] === 'notebooks-setup') {
+    const { values: v } = parseArgs({ args: argv.slice(1), options: { python: { type: 'string' }, 'no-check': { type: 'boolean', default: false } } });
+    const { setupNotebookKernel } = await import('./kernel-setup');
+    setupNotebookKernel({ ...(v.python === undefined ? {} : { python: v.python }), check: !v['no-check'] });
+    return 0;
   }
   if (argv[0] === 'dashboard') {
     // The dashboard command has its own flags (--serve, --port, --out, --include-identifiers).
+    console.error('mmh dashboard: loading the library …');
+    const { openWorkspace } = await import('./workspace');
+    const { runDashboardCommand } = await import('./dashboard/command');
     const ws = await openWorkspace({ create: true });
     try {
       const { server } = await runDashboardCommand(ws, argv.slice(1));
@@ -84,12 +108,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const command = positionals[0] ?? 'pipeline';
   if (values.help || command === 'help') {
-    console.log(HELP);
+    console.log(await helpText());
     return 0;
   }
+  if (command !== 'steps') {
+    console.error(`mmh ${command}: loading the library (DuckDB, the AWS SDK clients, TensorFlow.js) …`);
+  }
+  const { PIPELINE_STEPS } = await pipelineSteps();
   if (command === 'steps') {
     console.log(PIPELINE_STEPS.map((s) => `${s.name}\t${s.description}`).join('\n'));
     return 0;
+  }
+  const known = [...COMMANDS, ...PIPELINE_STEPS.map((s) => s.name)];
+  if (!known.includes(command)) {
+    throw new HealthDataError(
+      'invalid-input',
+      `mmh: unknown command "${command}"; commands are ${COMMANDS.join(', ')}, and the steps ${PIPELINE_STEPS.map((s) => s.name).join(', ')} (see mmh --help)`,
+    );
   }
   if (command === 'generate' && values.out !== undefined) {
     const preset = values.preset ?? 'tiny';
@@ -100,6 +135,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (coverage !== 'coherent' && coverage !== 'full') {
       throw new HealthDataError('invalid-input', `mmh generate: --coverage ${coverage} is not one of coherent, full`);
     }
+    const { generateCohort } = await import('./cohort/generate');
+    const { autoProgress } = await import('./progress');
     const r = await generateCohort({
       out: values.out,
       preset: preset as Preset,
@@ -117,11 +154,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (values.from === undefined || values.to === undefined) {
       throw new HealthDataError('invalid-input', 'mmh convert: give both --from <Coherent output folder> and --to <dataset folder>');
     }
+    const { convertCoherent } = await import('./cohort/convert/convert');
+    const { autoProgress } = await import('./progress');
     const report = await convertCoherent({ from: values.from, to: values.to, progress: autoProgress() });
     console.log(`wrote ${values.to}\n${JSON.stringify(report.counts)}`);
     return 0;
   }
   const only = command === 'pipeline' ? undefined : [command];
+  const { openWorkspace } = await import('./workspace');
+  const { formatPipelineSummary, runPipeline } = await import('./pipeline');
   const ws = await openWorkspace({
     create: true,
     ...(values.workspace === undefined ? {} : { dir: values.workspace }),

@@ -1,11 +1,13 @@
 /**
  * The registered pipeline steps, in order. Each capability adds its step here (one obvious place).
  */
+import type { Workspace } from './workspace';
 import { DATABASE_FILE } from './workspace';
 import { CLINICAL_PIPELINE_STEPS } from './clinical/pipeline-steps';
 import { featuresGenomicStep, importGenomicStep } from './genomics/pipeline-steps';
 import { IMAGING_PIPELINE_STEPS } from './imaging/pipeline-steps';
-import type { PipelineStep } from './pipeline';
+import type { EnsureStepsOptions, PipelineStep, PipelineSummary, StepPrerequisites } from './pipeline';
+import { ensurePipelineSteps } from './pipeline';
 import { dashboardStep } from './dashboard/command';
 import { trainModelsStep } from './automl/pipeline-steps';
 import { convertStep, generateStep } from './cohort/steps';
@@ -49,3 +51,41 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
   dashboardStep,
   // <pipeline-steps>
 ];
+
+/**
+ * What each step needs first (data flow). `ensureSteps` follows it, so a notebook names only the steps it reads.
+ * A step added to {@link PIPELINE_STEPS} adds its line here.
+ */
+export const STEP_PREREQUISITES: StepPrerequisites = {
+  'self-check': ['setup'],
+  generate: ['setup'],
+  convert: ['generate'],
+  'import-clinical': ['convert'],
+  'features-clinical': ['import-clinical'],
+  'import-genomic': ['convert'],
+  'features-genomic': ['import-genomic'],
+  'import-imaging': ['convert'],
+  'features-imaging': ['import-imaging'],
+  'train-models': ['features-clinical', 'features-genomic', 'features-imaging'],
+  dashboard: ['import-clinical', 'import-genomic', 'features-imaging'],
+};
+
+/**
+ * Makes sure the named pipeline steps, and the steps they need, are current — the first cell of every notebook
+ * calls it, so "Run All" works on an empty workspace and each notebook also runs alone. Current steps are skipped;
+ * missing ones run here with progress (the same runner as `npm start`).
+ *
+ * @param ws - the open workspace
+ * @param names - the steps the notebook reads the outputs of, e.g. `['import-imaging']`
+ * @param options - where to print
+ * @returns the run's summary
+ * @throws {@link HealthDataError} (invalid-input) for an unknown step; (backend) naming the step that failed and why
+ * @example
+ * ```ts
+ * const ws = await openWorkspace({ create: true });
+ * await ensureSteps(ws, ['features-imaging']);
+ * ```
+ */
+export function ensureSteps(ws: Workspace, names: readonly string[], options: EnsureStepsOptions = {}): Promise<PipelineSummary> {
+  return ensurePipelineSteps(ws, PIPELINE_STEPS, STEP_PREREQUISITES, names, options);
+}

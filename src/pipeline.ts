@@ -85,6 +85,8 @@ export interface RunPipelineOptions {
   readonly force?: boolean;
   /** Called after each step (the CLI prints a line). */
   readonly onStep?: (outcome: StepOutcome) => void;
+  /** Called when a step is about to run (not for steps skipped as current). */
+  readonly onStart?: (name: string) => void;
 }
 
 function statePath(ws: Workspace): string {
@@ -139,6 +141,7 @@ export async function runPipeline(
       if (options.force !== true && prev?.fingerprint === fp && outputsPresent) {
         outcome = { name: step.name, status: 'skipped', ms: 0, counts: prev.counts, outputs: prev.outputs };
       } else {
+        options.onStart?.(step.name);
         const result = await step.run(ws);
         state[step.name] = { fingerprint: fp, completedAt: new Date().toISOString(), counts: result.counts, outputs: result.outputs };
         writeState(ws, state);
@@ -185,4 +188,91 @@ export function formatPipelineSummary(summary: PipelineSummary): string {
   }
   lines.push(summary.ok ? 'pipeline finished' : 'pipeline stopped at a failed step; fix it and run again (finished steps are skipped)');
   return lines.join('\n');
+}
+
+/** Which steps each step needs first (by name); steps not listed need none. */
+export type StepPrerequisites = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * The named steps and every step they need, transitively, in pipeline order.
+ *
+ * @param steps - all steps, in order
+ * @param prerequisites - what each step needs first
+ * @param names - the steps wanted
+ * @returns step names in pipeline order
+ * @throws {@link HealthDataError} (invalid-input) naming an unknown step and the known ones
+ */
+export function withPrerequisites(steps: readonly PipelineStep[], prerequisites: StepPrerequisites, names: readonly string[]): string[] {
+  const known = steps.map((s) => s.name);
+  const wanted = new Set<string>();
+  const visit = (n: string): void => {
+    if (!known.includes(n)) {
+      throw new HealthDataError('invalid-input', `ensureSteps: unknown step "${n}"; steps are: ${known.join(', ')}`, { path: 'steps' });
+    }
+    if (!wanted.has(n)) {
+      wanted.add(n);
+      (prerequisites[n] ?? []).forEach(visit);
+    }
+  };
+  names.forEach(visit);
+  return known.filter((n) => wanted.has(n));
+}
+
+/** Options of {@link ensurePipelineSteps}. */
+export interface EnsureStepsOptions {
+  /** Where the lines about each step go (default `console.log`). */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Makes sure steps (and what they need) are current: the pipeline's own runner skips current steps and runs missing
+ * or stale ones with progress. What notebooks call first, so each runs on its own on an empty workspace.
+ *
+ * @param ws - the open workspace
+ * @param steps - all steps, in order
+ * @param prerequisites - what each step needs first
+ * @param names - the steps the caller depends on
+ * @param options - where to print
+ * @returns the run's summary
+ * @throws {@link HealthDataError} (invalid-input) for an unknown step; (backend) naming the step that failed and why
+ */
+export async function ensurePipelineSteps(
+  ws: Workspace,
+  steps: readonly PipelineStep[],
+  prerequisites: StepPrerequisites,
+  names: readonly string[],
+  options: EnsureStepsOptions = {},
+): Promise<PipelineSummary> {
+  const log =
+    options.log ??
+    ((line: string): void => {
+      console.log(line);
+    });
+  const only = withPrerequisites(steps, prerequisites, names);
+  log(`needs: ${only.join(' → ')} (current steps are skipped; missing ones run now)`);
+  const summary = await runPipeline(ws, steps, {
+    only,
+    onStart: (name) => {
+      log(`▶ ${name}: running …`);
+    },
+    onStep: (o) => {
+      if (o.status === 'skipped') {
+        log(`✔ ${o.name}: current`);
+      } else if (o.status === 'ran') {
+        log(`✔ ${o.name}: done in ${(o.ms / 1000).toFixed(1)} s`);
+      }
+    },
+  });
+  const failed = summary.steps.find((s) => s.status === 'failed');
+  if (failed !== undefined) {
+    const e = new HealthDataError(
+      'backend',
+      `ensureSteps: step "${failed.name}", which this needs, failed: ${failed.error ?? 'no reason given'}. Fix that and run the cell again (finished steps are skipped), or run \`npm run mmh -- ${failed.name}\` in a terminal`,
+      { path: failed.name },
+    );
+    // The message says everything; a stack of library frames would bury it in a notebook.
+    e.stack = `${e.name}: ${e.message}`;
+    throw e;
+  }
+  return summary;
 }
