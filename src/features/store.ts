@@ -7,7 +7,7 @@ import { HealthDataError, isHealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import type { ColumnInfo, Row, SqlEngine, SqlParam } from '../sql/engine';
 import type { DatasetOptions, TrainingDataset } from './dataset';
-import { buildDatasetWith, valuesRelation } from './dataset';
+import { buildDatasetWith, quoteIdent, valuesRelation } from './dataset';
 import type { ColumnTypeHint } from './infer';
 import { inferFeatureDefinitions, rowToRecord } from './infer';
 import type {
@@ -162,6 +162,15 @@ export interface FeatureStore {
    */
   offlineTable(groupName: string): Promise<string>;
   /**
+   * The group's offline table with one row per (identifier, event time) — the latest write — and deleted records
+   * left out: what a reader counting records wants (see {@link latestOfflineRowsSql}).
+   *
+   * @param groupName - group name
+   * @returns a parenthesised subquery, to use where a table name goes (give it an alias)
+   * @throws {@link HealthDataError} (not-found) for an unknown group; (invalid-input) when it has no offline store
+   */
+  latestOfflineRows(groupName: string): Promise<string>;
+  /**
    * Builds a point-in-time correct training set: each base row gets, from each group, the latest record whose
    * event time is at or before the row's event time (SageMaker SDK DatasetBuilder semantics).
    *
@@ -169,6 +178,30 @@ export interface FeatureStore {
    * @returns the rows, columns and the SQL that produced them
    */
   buildDataset(options: DatasetOptions): Promise<TrainingDataset>;
+}
+
+/**
+ * SQL for the latest offline row of every (identifier, event time): the offline store appends a row per write, so
+ * writing the same record twice (a re-run notebook or step) leaves two rows. As SageMaker's offline-store guidance
+ * does, the row with the newest `api_invocation_time`, then `write_time`, wins; a delete marker that wins hides the
+ * record. Portable SQL (DuckDB and Athena), no extra columns: use it wherever a table name goes.
+ *
+ * @param table - the offline table, quoted (from {@link FeatureStore.offlineTable})
+ * @param recordIdentifierName - the group's identifier feature
+ * @param eventTimeName - the group's event-time feature
+ * @returns a parenthesised subquery with the offline table's columns
+ * @example
+ * ```ts
+ * const rows = await ws.sql.query(`SELECT patient_id, brain_volume_ml FROM ${latestOfflineRowsSql(table, 'patient_id', 'event_time')} t`);
+ * ```
+ */
+export function latestOfflineRowsSql(table: string, recordIdentifierName: string, eventTimeName: string): string {
+  const id = quoteIdent(recordIdentifierName);
+  const et = quoteIdent(eventTimeName);
+  return (
+    `(SELECT o.* FROM ${table} o WHERE NOT o.is_deleted AND NOT EXISTS (SELECT 1 FROM ${table} n WHERE n.${id} = o.${id} AND n.${et} = o.${et}` +
+    ` AND (n.api_invocation_time > o.api_invocation_time OR (n.api_invocation_time = o.api_invocation_time AND n.write_time > o.write_time))))`
+  );
 }
 
 function definitionsDiffer(existing: FeatureGroupDescription, wanted: readonly FeatureDefinition[], idName: string, etName: string): string[] {
@@ -235,6 +268,12 @@ export abstract class BaseFeatureStore implements FeatureStore {
       throw new HealthDataError('invalid-input', `offlineTable("${groupName}"): the group has no offline store; create it with offlineStore: { enable: true }`);
     }
     return this.quoteOfflineTable(desc);
+  }
+
+  /** @inheritdoc */
+  async latestOfflineRows(groupName: string): Promise<string> {
+    const desc = await this.describeFeatureGroup(groupName);
+    return latestOfflineRowsSql(await this.offlineTable(groupName), desc.recordIdentifierFeatureName, desc.eventTimeFeatureName);
   }
 
   /** @inheritdoc */

@@ -116,6 +116,36 @@ describe('LocalFeatureStore (contract)', () => {
   });
 });
 
+describe('LocalFeatureStore re-ingest', () => {
+  it('latestOfflineRows keeps one row per id and event time (the latest write); the raw offline table keeps every write', async () => {
+    await withStore(async (store, engine) => {
+      const table = await createVitals(store);
+      const rows = [
+        { patient_id: 'p1', event_time: '2020-01-01T00:00:00Z', bmi: 20, smoker: 0, note: 'a' },
+        { patient_id: 'p1', event_time: '2021-01-01T00:00:00Z', bmi: 21, smoker: 0, note: 'b' },
+        { patient_id: 'p2', event_time: '2020-06-01T00:00:00Z', bmi: 30, smoker: 1, note: 'c' },
+      ];
+      await store.ingest('vitals', rows);
+      await store.ingest('vitals', [...rows.slice(0, 2), { ...rows[2], bmi: 31 }]);
+      const raw = await engine.query<{ n: bigint }>(`SELECT count(*) AS n FROM ${table}`);
+      assert.equal(Number(raw[0]?.n), 6);
+      const latest = await store.latestOfflineRows('vitals');
+      const got = await engine.query<{ patient_id: string; event_time: string; bmi: number }>(`SELECT patient_id, event_time, bmi FROM ${latest} t ORDER BY patient_id, event_time`);
+      assert.deepEqual(
+        got.map((r) => [r.patient_id, r.event_time, r.bmi]),
+        [
+          ['p1', '2020-01-01T00:00:00Z', 20],
+          ['p1', '2021-01-01T00:00:00Z', 21],
+          ['p2', '2020-06-01T00:00:00Z', 31],
+        ],
+      );
+      await store.deleteRecord('vitals', 'p2', '2020-06-01T00:00:00Z');
+      const after = await engine.query<{ patient_id: string }>(`SELECT patient_id FROM ${await store.latestOfflineRows('vitals')} t`);
+      assert.deepEqual(after.map((r) => r.patient_id).sort(), ['p1', 'p1']);
+    });
+  });
+});
+
 describe('LocalFeatureStore deletes', () => {
   it('soft delete hides the record online and appends a marker; an older put cannot resurrect it', async () => {
     await withStore(async (store, engine) => {
