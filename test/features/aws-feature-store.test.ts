@@ -54,9 +54,9 @@ function described(status: string): DescribeFeatureGroupCommandOutput {
   };
 }
 
-function store(roleArn: string | null = ROLE): AwsFeatureStore {
+function storeOptions(roleArn: string | null = ROLE): ConstructorParameters<typeof AwsFeatureStore>[0] {
   const sql = new AthenaEngine({ client: new AthenaClient({ region: 'us-east-1' }), workGroup: 'primary', database: 'multimodal_health', initialPollMs: 1 });
-  return new AwsFeatureStore({
+  return {
     sagemaker: new SageMakerClient({ region: 'us-east-1' }),
     runtime: new SageMakerFeatureStoreRuntimeClient({ region: 'us-east-1' }),
     sql,
@@ -65,7 +65,11 @@ function store(roleArn: string | null = ROLE): AwsFeatureStore {
     database: 'multimodal_health',
     pollMs: 1,
     ...(roleArn === null ? {} : { roleArn }),
-  });
+  };
+}
+
+function store(roleArn: string | null = ROLE): AwsFeatureStore {
+  return new AwsFeatureStore(storeOptions(roleArn));
 }
 
 describe('AwsFeatureStore (SageMaker commands)', () => {
@@ -254,7 +258,63 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
     const sql = input?.QueryString ?? '';
     assert.ok(sql.includes('FROM "sagemaker_featurestore"."vitals_1704067200" o'));
     assert.ok(sql.includes('from_iso8601_timestamp'));
-    assert.doesNotMatch(sql, /QUALIFY|p1/);
-    assert.deepEqual(input?.ExecutionParameters, ["'p1'", "'2020-06-01T00:00:00Z'"]);
+    assert.doesNotMatch(sql, /QUALIFY|\?/);
+    // Athena binds ? only in WHERE ("Use parameterized queries", Athena User Guide): base rows are VALUES literals.
+    assert.ok(sql.includes("VALUES ('p1', '2020-06-01T00:00:00Z')"), sql);
+    assert.equal(input?.ExecutionParameters, undefined);
+  });
+
+  it('retries a throttled PutRecord with backoff instead of counting a failed row (PutRecord "Errors": ThrottlingException)', async () => {
+    sm.on(DescribeFeatureGroupCommand).resolves(described('Created'));
+    rt.on(PutRecordCommand)
+      .rejectsOnce(awsError('ThrottlingException', 400, 'Rate exceeded'))
+      .rejectsOnce(Object.assign(awsError('ThrottlingException', 429, 'Rate exceeded'), { $retryable: { throttling: true } }))
+      .resolves({});
+    const s = new AwsFeatureStore({ ...storeOptions(), throttleBaseMs: 1 });
+    const report = await s.ingest('vitals', [{ patient_id: 'p1', event_time: '2020-01-01T00:00:00Z', bmi: 1 }], { workers: 1 });
+    assert.deepEqual([report.succeeded, report.failed.length], [1, 0]);
+    assert.equal(rt.commandCalls(PutRecordCommand).length, 3);
+    // A throttle that never clears becomes a failed row after the configured attempts, named as throttling.
+    rt.reset();
+    rt.on(PutRecordCommand).rejects(awsError('ThrottlingException', 400, 'Rate exceeded'));
+    const s2 = new AwsFeatureStore({ ...storeOptions(), throttleBaseMs: 1, throttleAttempts: 3 });
+    const r2 = await s2.ingest('vitals', [{ patient_id: 'p1', event_time: '2020-01-01T00:00:00Z' }]);
+    assert.equal(r2.failed.length, 1);
+    assert.match(r2.failed[0]?.reason ?? '', /ThrottlingException/);
+    assert.equal(rt.commandCalls(PutRecordCommand).length, 3);
+  });
+
+  it('buildDataset waits for ingested records to reach the offline store (written within 15 min, "offline store data format")', async () => {
+    sm.on(DescribeFeatureGroupCommand).resolves(described('Created'));
+    rt.on(PutRecordCommand).resolves({});
+    let polls = 0;
+    athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString?: string }) => ({ QueryExecutionId: /count\(DISTINCT/.test(input.QueryString ?? '') ? `count-${String(++polls)}` : 'ds' }));
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    const countPage = (n: number) => ({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: String(n) }] }] } });
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'count-1' }).resolves(countPage(0));
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'count-2' }).resolves(countPage(1));
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'count-3' }).resolves(countPage(2));
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'ds' }).resolves({
+      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'patient_id', Type: 'varchar' }, { Name: 'event_time', Type: 'varchar' }, { Name: 'bmi', Type: 'double' }] }, Rows: [{ Data: [{ VarCharValue: 'patient_id' }, { VarCharValue: 'event_time' }, { VarCharValue: 'bmi' }] }] },
+    });
+    const updates: number[] = [];
+    const progress = { start: () => ({ update: (n: number) => updates.push(n), tick: () => undefined, finish: () => undefined }) };
+    const s = new AwsFeatureStore({ ...storeOptions(), progress, offlinePollMs: 1 });
+    await s.ingest('vitals', [{ patient_id: 'p1', event_time: '2020-01-01T00:00:00Z' }, { patient_id: 'p2', event_time: '2020-01-01T00:00:00Z' }], { progress: silentProgress });
+    await s.buildDataset({ base: { rows: [{ patient_id: 'p1', event_time: '2020-06-01T00:00:00Z' }] }, groups: ['vitals'], features: ['bmi'] });
+    assert.equal(polls, 3);
+    assert.deepEqual(updates, [0, 1, 2]);
+    const first = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    assert.equal(first?.QueryString, 'SELECT count(DISTINCT "patient_id") AS n FROM "sagemaker_featurestore"."vitals_1704067200" WHERE api_invocation_time >= ?');
+    assert.match(first?.ExecutionParameters[0] ?? '', /^TIMESTAMP '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}'$/);
+    // Nothing pending any more: a second dataset does not poll again.
+    await s.buildDataset({ base: { rows: [{ patient_id: 'p1', event_time: '2020-06-01T00:00:00Z' }] }, groups: ['vitals'], features: ['bmi'] });
+    assert.equal(polls, 3);
+    // And a store that never sees the rows gives up with a timeout naming the count.
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'count-4' }).resolves(countPage(0));
+    athena.on(GetQueryResultsCommand).resolves(countPage(0));
+    const late = new AwsFeatureStore({ ...storeOptions(), offlinePollMs: 1, offlineWaitMs: 5 });
+    await late.ingest('vitals', [{ patient_id: 'p9', event_time: '2020-01-01T00:00:00Z' }]);
+    await assert.rejects(late.waitForOfflineStore('vitals'), (e: { code?: string; message?: string }) => e.code === 'timeout' && /0 of 1 records/.test(e.message ?? ''));
   });
 });

@@ -4,8 +4,9 @@
  * (the workspace's SQL engine). Records are checked locally with the same rules as the local store before they go
  * on the wire, so a bad value fails fast with the feature named instead of as a 400 from the service.
  *
- * Note: the offline store reaches S3 (and so Athena) within about 15 minutes of a put (AWS-SEMANTICS.md §4), so a
- * `buildDataset` right after an ingest can miss the newest rows.
+ * The offline store reaches S3 (and so Athena) within about 15 minutes of a put (AWS-SEMANTICS.md §4): the store
+ * remembers what it put and `buildDataset` first waits (with progress) until those records are in the offline table.
+ * Throttled PutRecords are retried with exponential backoff and jitter instead of becoming failed rows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -27,6 +28,7 @@ import type { HealthDataErrorCode } from '../../errors';
 import type { ProgressReporter } from '../../progress';
 import type { SqlEngine } from '../../sql/engine';
 import { quoteIdent } from '../dataset';
+import type { DatasetOptions, TrainingDataset } from '../dataset';
 import { checkGroupName, FEATURE_STORE_LIMITS, validateCreateInput } from '../limits';
 import type { CheckedRecord } from '../records';
 import { checkRecord, coerceFeatureValue, parseValueAsString, valueAsString } from '../records';
@@ -68,6 +70,28 @@ export interface AwsFeatureStoreOptions {
   readonly pollMs?: number;
   /** Give up waiting for a status change after this long (ms, default 10 min). */
   readonly timeoutMs?: number;
+  /**
+   * Attempts per PutRecord when SageMaker throttles (ThrottlingException / HTTP 429), on top of the SDK's own
+   * retries, with exponential backoff and full jitter (default 8).
+   */
+  readonly throttleAttempts?: number;
+  /** First backoff delay after a throttle (ms, default 200; doubles up to 20 s). */
+  readonly throttleBaseMs?: number;
+  /** How long to wait for ingested records to appear in the offline store (ms, default 20 min; AWS: within 15 min). */
+  readonly offlineWaitMs?: number;
+  /** Poll interval while waiting for the offline store (ms, default 30 s). */
+  readonly offlinePollMs?: number;
+}
+
+/**
+ * Whether an SDK error is SageMaker throttling the caller (to be retried with backoff, not counted as failed).
+ *
+ * @param e - the thrown value
+ * @returns true for ThrottlingException, ProvisionedThroughputExceeded-style names and HTTP 429
+ */
+export function isThrottling(e: unknown): boolean {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as AwsErrorLike & { $retryable?: { throttling?: boolean } };
+  return err.name === 'ThrottlingException' || err.name === 'Throttling' || err.name === 'TooManyRequestsException' || err.$retryable?.throttling === true || err.$metadata?.httpStatusCode === 429;
 }
 
 interface AwsErrorLike {
@@ -318,14 +342,100 @@ export class AwsFeatureStore extends BaseFeatureStore {
     const desc = await this.describeFeatureGroup(groupName);
     const checked = checkRecord('putRecord', desc, record);
     await this.send('putRecord', () =>
-      this.o.runtime.send(
-        new PutRecordCommand({
-          FeatureGroupName: groupName,
-          Record: toWire(desc, checked),
-          ...(options.targetStores === undefined ? {} : { TargetStores: [...options.targetStores] }),
-        }),
+      this.withThrottleRetry(() =>
+        this.o.runtime.send(
+          new PutRecordCommand({
+            FeatureGroupName: groupName,
+            Record: toWire(desc, checked),
+            ...(options.targetStores === undefined ? {} : { TargetStores: [...options.targetStores] }),
+          }),
+        ),
       ),
     );
+    if (options.targetStores === undefined || options.targetStores.includes('OfflineStore')) {
+      this.notePending(groupName, [checked.recordId]);
+    }
+  }
+
+  private async withThrottleRetry<T>(call: () => Promise<T>): Promise<T> {
+    const attempts = Math.max(1, this.o.throttleAttempts ?? 8);
+    const base = this.o.throttleBaseMs ?? 200;
+    for (let i = 1; ; i++) {
+      try {
+        return await call();
+      } catch (e) {
+        if (!isThrottling(e) || i >= attempts) {
+          throw e;
+        }
+        // Full jitter: a random delay up to the exponential cap, so parallel workers spread out.
+        await sleep(Math.random() * Math.min(20_000, base * 2 ** (i - 1)));
+      }
+    }
+  }
+
+  private readonly pending = new Map<string, { since: Date; ids: Set<string> }>();
+
+  private notePending(groupName: string, ids: readonly string[]): void {
+    if (ids.length === 0) {
+      return;
+    }
+    const p = this.pending.get(groupName) ?? { since: new Date(Date.now() - 1000), ids: new Set<string>() };
+    for (const id of ids) {
+      p.ids.add(id);
+    }
+    this.pending.set(groupName, p);
+  }
+
+  /**
+   * Waits until the records this store put since the last wait are in the group's offline store: SageMaker writes
+   * them to S3 (and so to Athena) within about 15 minutes of PutRecord ("Amazon SageMaker Feature Store offline
+   * store data format"). Polls `count(DISTINCT <record id>)` of rows received since the first pending put, with
+   * progress, until it reaches the number of records put. Called by `buildDataset` for the groups it joins.
+   *
+   * @param groupName - the group
+   * @param options - progress, timeout (default `offlineWaitMs`, 20 min) and poll interval (default 30 s)
+   * @returns the number of records seen in the offline store
+   * @throws {@link HealthDataError} (timeout) naming how many arrived, when they do not all arrive in time
+   */
+  async waitForOfflineStore(groupName: string, options: { readonly progress?: ProgressReporter; readonly timeoutMs?: number; readonly pollMs?: number } = {}): Promise<number> {
+    const p = this.pending.get(groupName);
+    if (p === undefined) {
+      return 0;
+    }
+    const desc = await this.describeFeatureGroup(groupName);
+    const table = this.quoteOfflineTable(desc);
+    const rid = quoteIdent(desc.recordIdentifierFeatureName);
+    const want = p.ids.size;
+    const timeout = options.timeoutMs ?? this.o.offlineWaitMs ?? 20 * 60_000;
+    const pollMs = options.pollMs ?? this.o.offlinePollMs ?? 30_000;
+    const task = (options.progress ?? this.progress).start(`offline store ${groupName} (SageMaker writes within ~15 min)`, want);
+    const t0 = Date.now();
+    for (;;) {
+      const rows = await this.sql.query<{ n: unknown }>(`SELECT count(DISTINCT ${rid}) AS n FROM ${table} WHERE api_invocation_time >= ?`, [p.since]);
+      const n = Number(rows[0]?.n ?? 0);
+      task.update(Math.min(n, want));
+      if (n >= want) {
+        task.finish(`${String(n)} records`);
+        this.pending.delete(groupName);
+        return n;
+      }
+      if (Date.now() - t0 > timeout) {
+        task.finish('timed out');
+        throw new HealthDataError(
+          'timeout',
+          `feature store: ${String(n)} of ${String(want)} records put into "${groupName}" reached the offline store after ${String(Math.round(timeout / 1000))} s; SageMaker usually writes within 15 minutes — wait and build the dataset again`,
+        );
+      }
+      await sleep(pollMs);
+    }
+  }
+
+  /** @inheritdoc */
+  override async buildDataset(options: DatasetOptions): Promise<TrainingDataset> {
+    for (const g of options.groups) {
+      await this.waitForOfflineStore(g);
+    }
+    return super.buildDataset(options);
   }
 
   /** @inheritdoc */
@@ -336,6 +446,7 @@ export class AwsFeatureStore extends BaseFeatureStore {
     const failed: (IngestFailure & { readonly index: number })[] = [];
     let succeeded = 0;
     let next = 0;
+    const putIds: string[] = [];
     const idOf = (i: number): string => {
       const v = rows[i]?.[desc.recordIdentifierFeatureName];
       return v === null || v === undefined || v === '' ? `row ${String(i + 1)}` : String(v);
@@ -348,8 +459,9 @@ export class AwsFeatureStore extends BaseFeatureStore {
         }
         try {
           const checked = checkRecord('ingest', desc, rows[i] ?? {});
-          await this.send('ingest', () => this.o.runtime.send(new PutRecordCommand({ FeatureGroupName: groupName, Record: toWire(desc, checked) })));
+          await this.send('ingest', () => this.withThrottleRetry(() => this.o.runtime.send(new PutRecordCommand({ FeatureGroupName: groupName, Record: toWire(desc, checked) }))));
           succeeded++;
+          putIds.push(checked.recordId);
         } catch (e) {
           failed.push({ index: i, recordId: idOf(i), reason: e instanceof Error ? e.message : String(e) });
         }
@@ -360,6 +472,9 @@ export class AwsFeatureStore extends BaseFeatureStore {
       await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, rows.length)) }, () => worker()));
     } finally {
       task.finish(`${succeeded.toLocaleString('en-US')} records, ${failed.length.toLocaleString('en-US')} failed`);
+    }
+    if (desc.offlineStore !== undefined) {
+      this.notePending(groupName, putIds);
     }
     failed.sort((a, b) => a.index - b.index);
     return { groupName, records: rows.length, succeeded, failed: failed.map(({ recordId, reason }) => ({ recordId, reason })) };
