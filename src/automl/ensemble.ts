@@ -1,7 +1,9 @@
 /**
  * Caruana's greedy ensemble selection (Caruana et al. 2004), as AutoGluon's WeightedEnsemble: start empty, add (with
  * replacement) the model whose inclusion most improves the validation score of the averaged probabilities, for a
- * fixed number of rounds; the weights are the selection counts divided by the rounds.
+ * fixed number of rounds. The weights are those of the round with the best validation score (the selection counts up
+ * to that round divided by the round number), not of the last round: a later round can only add noise. Round 1 picks
+ * the best single model, so the returned score is never below the best single model's.
  */
 import { HealthDataError } from '../errors';
 import type { MetricName } from './metrics';
@@ -11,8 +13,12 @@ import { selectionScore } from './metrics';
 export interface EnsembleWeights {
   /** Weight per base model (sums to 1). */
   readonly weights: Float64Array;
-  /** Validation score (higher is better) of the weighted average. */
+  /** Validation score (higher is better) of the weighted average, at the best round. */
   readonly score: number;
+  /** The round (1-based) whose weights are kept: the first with the best score. */
+  readonly bestRound: number;
+  /** Score after each round (higher is better), for reports and tests. */
+  readonly roundScores: readonly number[];
 }
 
 /**
@@ -23,7 +29,7 @@ export interface EnsembleWeights {
  * @param k - classes
  * @param metric - what to optimise (log loss and Brier are minimised)
  * @param rounds - selection rounds (AutoGluon uses 25–100; default 25)
- * @returns weights and the ensemble's score
+ * @returns the best round's weights, its score, and every round's score
  * @throws {@link HealthDataError} (invalid-input) when no model is given
  */
 export function caruanaEnsemble(preds: readonly Float64Array[], y: ArrayLike<number>, k: number, metric: MetricName, rounds = 25): EnsembleWeights {
@@ -35,7 +41,10 @@ export function caruanaEnsemble(preds: readonly Float64Array[], y: ArrayLike<num
   const counts = new Float64Array(m);
   const sum = new Float64Array(size);
   const trial = new Float64Array(size);
+  const roundScores: number[] = [];
   let bestScore = -Infinity;
+  let bestRound = 0;
+  let bestCounts = new Float64Array(m);
   for (let r = 0; r < rounds; r++) {
     let pick = -1;
     let pickScore = -Infinity;
@@ -61,10 +70,16 @@ export function caruanaEnsemble(preds: readonly Float64Array[], y: ArrayLike<num
       sum[q] = (sum[q] as number) + (pp[q] as number);
     }
     counts[pick] = (counts[pick] as number) + 1;
-    bestScore = pickScore;
+    roundScores.push(pickScore);
+    // Strictly better only: on ties the earlier (smaller) ensemble wins.
+    if (bestRound === 0 || pickScore > bestScore + 1e-12) {
+      bestScore = pickScore;
+      bestRound = r + 1;
+      bestCounts = counts.slice();
+    }
   }
-  const weights = counts.map((c) => c / rounds);
-  return { weights, score: bestScore };
+  const weights = bestCounts.map((c) => c / bestRound);
+  return { weights, score: bestScore, bestRound, roundScores };
 }
 
 /**

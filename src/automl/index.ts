@@ -24,6 +24,7 @@ export * from './predictor';
 export * from './persist';
 export * from './importance';
 export * from './evaluation';
+export * from './leakage-guard';
 export * from './handle';
 export * from './aws/csv';
 export * from './aws/sagemaker-autogluon';

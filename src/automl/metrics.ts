@@ -43,6 +43,11 @@ export interface EvaluateOptions {
   readonly seed?: number;
   /** Decision threshold on the positive-class probability for binary problems (default 0.5). */
   readonly threshold?: number;
+  /**
+   * One decision threshold per row (binary problems), overriding `threshold`: for pooled out-of-fold predictions
+   * where each fold's model chose its own threshold on its training data (see `crossValidate`'s `tunedMetrics`).
+   */
+  readonly rowThresholds?: ArrayLike<number>;
   /** Interval method for AUROC in binary problems: 'delong' (default) or 'bootstrap'. */
   readonly aurocInterval?: 'delong' | 'bootstrap';
 }
@@ -219,7 +224,7 @@ export function delongAuroc(y: ArrayLike<number>, score: ArrayLike<number>, leve
 }
 
 /** Point values of every metric for one set of rows. */
-function pointMetrics(y: ArrayLike<number>, proba: ArrayLike<number>, k: number, w: ArrayLike<number>, threshold: number, order: Int32Array | undefined): Record<MetricName, number> {
+function pointMetrics(y: ArrayLike<number>, proba: ArrayLike<number>, k: number, w: ArrayLike<number>, threshold: number | ArrayLike<number>, order: Int32Array | undefined): Record<MetricName, number> {
   const n = y.length;
   const conf = new Float64Array(k * k); // conf[true * k + pred]
   let ll = 0;
@@ -233,7 +238,8 @@ function pointMetrics(y: ArrayLike<number>, proba: ArrayLike<number>, k: number,
     const yi = y[i] as number;
     let pred: number;
     if (k === 2) {
-      pred = (proba[i * 2 + 1] as number) >= threshold ? 1 : 0;
+      const t = typeof threshold === 'number' ? threshold : (threshold[i] as number);
+      pred = (proba[i * 2 + 1] as number) >= t ? 1 : 0;
     } else {
       pred = 0;
       for (let c = 1; c < k; c++) {
@@ -402,7 +408,10 @@ function percentile(sorted: Float64Array, q: number): number {
 export function evaluateProba(y: ArrayLike<number>, proba: ArrayLike<number>, k: number, options: EvaluateOptions = {}): Record<MetricName, MetricEstimate> {
   checkInputs(y, proba, k, 'evaluateProba');
   const n = y.length;
-  const threshold = options.threshold ?? 0.5;
+  if (options.rowThresholds !== undefined && options.rowThresholds.length !== n) {
+    throw new HealthDataError('invalid-input', `evaluateProba: rowThresholds has ${options.rowThresholds.length} values for ${n} rows; pass one threshold per row`, { path: 'rowThresholds' });
+  }
+  const threshold: number | ArrayLike<number> = options.rowThresholds ?? options.threshold ?? 0.5;
   const level = options.level ?? 0.95;
   const nBoot = options.bootstrap ?? 1000;
   const ones = new Float64Array(n).fill(1);
@@ -479,6 +488,61 @@ export function evaluateProba(y: ArrayLike<number>, proba: ArrayLike<number>, k:
 export function selectionScore(metric: MetricName, y: ArrayLike<number>, proba: ArrayLike<number>, k: number): number {
   const v = metricValue(metric, y, proba, k);
   return higherIsBetter(metric) ? v : -v;
+}
+
+/** How {@link chooseThreshold} picks a decision threshold. */
+export const THRESHOLD_RULE = 'max-f1';
+
+/**
+ * The decision threshold that maximises F1 of the positive class on the given (training or validation) rows — the
+ * rule the predictor applies to its validation predictions, so that `crossValidate` can score each outer test fold at
+ * a threshold chosen without it. Max F1 rather than Youden's J: the guidance reports precision, recall and F1, and on
+ * rare outcomes Youden's J buys recall with many false positives. A row is predicted positive when its probability is
+ * ≥ the threshold; the threshold is the midpoint between the lowest score kept positive and the next lower distinct
+ * score (so it generalises instead of sitting on a training row), and ties in F1 go to the higher threshold.
+ *
+ * @param y - 0/1 labels
+ * @param score - positive-class probabilities
+ * @returns the threshold, or 0.5 when a class is absent (nothing to tune on)
+ * @throws {@link HealthDataError} (invalid-input) when lengths differ
+ * @example
+ * ```ts
+ * chooseThreshold([0, 0, 1, 1, 0], [0.1, 0.2, 0.3, 0.6, 0.4]); // 0.25: predicting 0.3, 0.4, 0.6 positive gives F1 0.8
+ * ```
+ */
+export function chooseThreshold(y: ArrayLike<number>, score: ArrayLike<number>): number {
+  checkInputs(y, score, 1, 'chooseThreshold');
+  let nPos = 0;
+  for (let i = 0; i < y.length; i++) {
+    nPos += y[i] === 1 ? 1 : 0;
+  }
+  if (nPos === 0 || nPos === y.length) {
+    return 0.5;
+  }
+  const order = sortedOrder(score).reverse();
+  let tp = 0;
+  let fp = 0;
+  let bestF1 = -1;
+  let best = 0.5;
+  let g = 0;
+  while (g < order.length) {
+    const s = score[order[g] as number] as number;
+    while (g < order.length && score[order[g] as number] === s) {
+      if (y[order[g] as number] === 1) {
+        tp++;
+      } else {
+        fp++;
+      }
+      g++;
+    }
+    const f1 = (2 * tp) / (2 * tp + fp + (nPos - tp));
+    if (f1 > bestF1 + 1e-12) {
+      bestF1 = f1;
+      const next = g < order.length ? (score[order[g] as number] as number) : s - 1e-6;
+      best = Math.max(0, (s + next) / 2);
+    }
+  }
+  return best;
 }
 
 /** A point on a ROC curve. */

@@ -127,6 +127,7 @@ export function savePredictor(predictor: TabularPredictor, dir?: string): string
     classes: st.classes,
     preprocess: st.preprocess,
     best: st.best,
+    threshold: st.threshold ?? null,
     summary: encode(st.summary, w),
     models,
     binBytes: w.offset,
@@ -193,6 +194,8 @@ export function loadPredictor(dir: string, options: Partial<PredictorOptions> = 
     best: doc.best,
     summary: decode(doc.summary, bin),
     models,
+    // Absent in files saved before the threshold existed: the predictor then reports 0.5.
+    ...(typeof doc.threshold === 'number' ? { threshold: doc.threshold } : {}),
   } as unknown as PredictorState;
   const metadata = typeof doc.metadata === 'object' && doc.metadata !== null ? (doc.metadata as Record<string, unknown>) : {};
   const ignoredColumns = Array.isArray(doc.ignoredColumns) ? doc.ignoredColumns.filter((c): c is string => typeof c === 'string') : [];

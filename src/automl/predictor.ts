@@ -9,7 +9,7 @@ import { silentProgress } from '../progress';
 import { defaultHoldoutFrac, stratifiedFolds, stratifiedHoldout } from './cv';
 import { blend, caruanaEnsemble } from './ensemble';
 import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
-import { evaluateProba, higherIsBetter, metricValue } from './metrics';
+import { chooseThreshold, evaluateProba, higherIsBetter, metricValue } from './metrics';
 import type { Classifier, ModelKind } from './models/model';
 import { MODEL_KINDS } from './models/model';
 import type { Hyperparameters } from './models/registry';
@@ -122,6 +122,29 @@ export interface FitSummary {
   readonly timeLimitReached: boolean;
   /** Total fit time, milliseconds. */
   readonly fitTimeMs: number;
+  /**
+   * How the best model was chosen (absent in models saved before this field existed): the L2 logistic regression
+   * baseline's and the weighted ensemble's validation scores beside the chosen model's, on the same validation rows.
+   */
+  readonly selection?: FitSelection;
+}
+
+/** The selection rule's inputs and outcome (see {@link TabularPredictor.fit}). */
+export interface FitSelection {
+  /** The rule, in words. */
+  readonly rule: string;
+  /** The baseline's name (`LinearModel` / `LinearModel_BAG_L1`), when it was fitted. */
+  readonly baseline?: string;
+  /** The baseline's validation score. */
+  readonly baselineScoreVal?: number;
+  /** The ensemble's validation score, when an ensemble was built. */
+  readonly ensembleScoreVal?: number;
+  /** The Caruana round whose weights the ensemble keeps (1-based), and the rounds run. */
+  readonly ensembleRound?: { readonly best: number; readonly of: number };
+  /** The chosen model. */
+  readonly chosen: string;
+  /** The chosen model's validation score. */
+  readonly chosenScoreVal: number;
 }
 
 /** The internal state shared with save/load. */
@@ -144,6 +167,12 @@ export interface PredictorState {
   readonly best: string;
   /** Fit summary. */
   readonly summary: FitSummary;
+  /**
+   * Binary problems: the decision threshold on the positive-class probability chosen by max F1
+   * ({@link chooseThreshold}) on the best model's validation predictions (out-of-fold when bagging, the holdout
+   * otherwise). `predict` keeps using the most probable class (0.5); use {@link TabularPredictor.decisionThreshold}.
+   */
+  readonly threshold?: number;
 }
 
 /** AutoGluon's display names per kind. */
@@ -247,6 +276,14 @@ export class TabularPredictor {
   /** What the last fit did. */
   get fitSummary(): FitSummary {
     return this.state.summary;
+  }
+
+  /**
+   * The decision threshold chosen on validation predictions by max F1 (binary problems; 0.5 for multiclass or a
+   * model saved without one). `predict` still cuts at 0.5; compare `predictPositive(rows) >= decisionThreshold`.
+   */
+  get decisionThreshold(): number {
+    return this.state.threshold ?? 0.5;
   }
 
   /**
@@ -447,32 +484,32 @@ export class TabularPredictor {
       models.push({ name, kind, members, scoreVal: metricValue(evalMetric, validY, oof, k), fitTimeMs: clock() - start, fitOrder: models.length + 1, stackLevel: 1 });
       valPreds.push(oof);
     });
+    const ensembleRounds = 25;
+    let ensRound: { best: number; of: number } | undefined;
     if (models.length > 1) {
       const start = clock();
-      const ens = caruanaEnsemble(valPreds, validY, k, evalMetric);
+      const ens = caruanaEnsemble(valPreds, validY, k, evalMetric, ensembleRounds);
+      ensRound = { best: ens.bestRound, of: ensembleRounds };
       const weights: Record<string, number> = {};
       models.forEach((m, j) => {
         weights[m.name] = ens.weights[j] as number;
       });
+      const blended = blend(valPreds, ens.weights);
       models.push({
         name: ENSEMBLE_NAME,
         kind: 'ENSEMBLE',
         members: [],
-        scoreVal: metricValue(evalMetric, validY, blend(valPreds, ens.weights), k),
+        scoreVal: metricValue(evalMetric, validY, blended, k),
         fitTimeMs: clock() - start,
         fitOrder: models.length + 1,
         stackLevel: 2,
         weights,
       });
+      valPreds.push(blended);
     }
-    const sign = higherIsBetter(evalMetric) ? 1 : -1;
-    let best = models[0] as TrainedModel;
-    for (const m of models) {
-      // Prefer the ensemble on ties (it is never worse on validation by construction, up to rounding).
-      if (sign * m.scoreVal > sign * best.scoreVal || (m.kind === 'ENSEMBLE' && sign * m.scoreVal >= sign * best.scoreVal)) {
-        best = m;
-      }
-    }
+    const { best, selection } = selectBest(models, evalMetric, ensRound);
+    const bestPred = valPreds[models.indexOf(best)] as Float64Array;
+    const threshold = k === 2 && validY.length > 0 ? chooseThreshold(validY, Float64Array.from({ length: validY.length }, (_, i) => bestPred[i * 2 + 1] as number)) : undefined;
     progress.finish(`${models.length} models, best ${best.name}`);
     this.st = {
       label,
@@ -491,7 +528,9 @@ export class TabularPredictor {
         skipped,
         timeLimitReached,
         fitTimeMs: clock() - t0,
+        selection,
       },
+      ...(threshold === undefined ? {} : { threshold }),
     };
     return this;
   }
@@ -697,6 +736,32 @@ export class TabularPredictor {
     });
     return rows.sort((a, b) => sign * ((b.scoreTest ?? b.scoreVal) - (a.scoreTest ?? a.scoreVal)) || a.fitOrder - b.fitOrder);
   }
+}
+
+/**
+ * The selection rule: the model with the best validation score; the weighted ensemble wins ties (it holds the best
+ * single model from its first round, so it is below that model only through rounding), and a single model — the
+ * logistic baseline included — replaces the ensemble whenever it scores strictly higher.
+ */
+function selectBest(models: readonly TrainedModel[], metric: MetricName, ensRound: { best: number; of: number } | undefined): { best: TrainedModel; selection: FitSelection } {
+  const sign = higherIsBetter(metric) ? 1 : -1;
+  let best = models[0] as TrainedModel;
+  for (const m of models) {
+    if (sign * m.scoreVal > sign * best.scoreVal || (m.kind === 'ENSEMBLE' && sign * m.scoreVal >= sign * best.scoreVal)) {
+      best = m;
+    }
+  }
+  const baseline = models.find((m) => m.kind === 'LR');
+  const ensemble = models.find((m) => m.kind === 'ENSEMBLE');
+  const selection: FitSelection = {
+    rule: `highest validation ${metric} (out-of-fold or holdout); the weighted ensemble on ties; any single model, the L2 logistic baseline included, when it beats the ensemble`,
+    ...(baseline === undefined ? {} : { baseline: baseline.name, baselineScoreVal: baseline.scoreVal }),
+    ...(ensemble === undefined ? {} : { ensembleScoreVal: ensemble.scoreVal }),
+    ...(ensRound === undefined ? {} : { ensembleRound: ensRound }),
+    chosen: best.name,
+    chosenScoreVal: best.scoreVal,
+  };
+  return { best, selection };
 }
 
 function mergeHp(a: Hyperparameters, b: Hyperparameters): Hyperparameters {

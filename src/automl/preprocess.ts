@@ -2,6 +2,12 @@
  * Automatic preprocessing, in AutoGluon's spirit: infer each column's type, impute missing values (median plus a
  * missing-indicator column), one-hot encode categoricals (most frequent levels), drop constant, duplicate and
  * identifier-like columns. The fitted state is plain JSON so it saves with the model.
+ *
+ * Identifier-like columns are never features, whatever the row count (see {@link identifierReason}): a name that
+ * says "identifier" (`id`, `*_id`, `*_uid`, `patientId`, `study_instance_uid`, `image_set_id`, `mrn`…), values shaped
+ * like identifiers (DICOM/OID UIDs such as `1.2.826.0.1…`, UUIDs, long hex digests), or text unique to every row.
+ * On a few dozen rows a one-hot encoded study UID lets a model memorise patients; on any number of rows it cannot
+ * generalise to a new patient.
  */
 import { HealthDataError } from '../errors';
 import type { RawColumn } from './table';
@@ -33,8 +39,59 @@ export type ColumnPlan =
 export interface DroppedColumn {
   /** Column name. */
   readonly name: string;
-  /** Reason: all missing, constant, duplicate of another column, or an identifier (unique text per row). */
+  /** Reason: all missing, constant, duplicate of another column, or an identifier (see `detail`). */
   readonly reason: 'all-missing' | 'constant' | 'duplicate' | 'identifier';
+  /** For identifiers: what gave it away (its name, the shape of its values, or unique text per row). */
+  readonly detail?: string;
+}
+
+// A name ending in id / uid / uuid / guid / identifier / mrn as a word (`patient_id`, `study_instance_uid`,
+// `image-set.id`) or in camelCase (`patientId`, `studyUID`). Linear: one anchored alternation, no nested quantifiers.
+const ID_NAME_WORD = /(?:^|[_.\-\s])(?:id|ids|uid|uuid|guid|identifier|mrn|accession(?:_?number)?)$/i;
+const ID_NAME_CAMEL = /[a-z](?:Id|ID|Uid|UID|Uuid|UUID|Guid|GUID)$/;
+// DICOM / ISO OIDs: digits separated by dots, at least four components (1.2.826.0.1.3680043…).
+const OID_SHAPE = /^[0-9]+(?:\.[0-9]+){3,}$/;
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX_DIGEST_SHAPE = /^[0-9a-f]{16,}$/i;
+
+/**
+ * Why a column is an identifier, or undefined when it is not one. Checked on the name, on the values' shape (more
+ * than half of the present values look like OIDs/DICOM UIDs, UUIDs or hex digests of ≥ 16 characters), and on
+ * uniqueness (text values, at least three rows, a different value in every row: one-hot levels seen once cannot
+ * generalise). Numbers are identifiers by name only (ages and lab values are naturally unique).
+ *
+ * @param name - column name
+ * @param present - the column's non-missing values
+ * @param numeric - whether every present value parses as a number
+ * @returns a human-readable reason, or undefined
+ * @example
+ * ```ts
+ * identifierReason('study_instance_uid', ['1.2.826.0.1.3680043.8.498.1'], false); // 'name study_instance_uid names an identifier'
+ * ```
+ */
+export function identifierReason(name: string, present: readonly unknown[], numeric: boolean): string | undefined {
+  if (ID_NAME_WORD.test(name) || ID_NAME_CAMEL.test(name)) {
+    return `name ${name} names an identifier`;
+  }
+  if (numeric || present.length === 0) {
+    return undefined;
+  }
+  let shaped = 0;
+  const distinct = new Set<string>();
+  for (const v of present) {
+    const t = typeof v === 'string' ? v.trim() : catKey(v);
+    distinct.add(t);
+    if (t.length <= 200 && (OID_SHAPE.test(t) || UUID_SHAPE.test(t) || HEX_DIGEST_SHAPE.test(t))) {
+      shaped++;
+    }
+  }
+  if (shaped * 2 > present.length) {
+    return `values shaped like identifiers (UIDs, UUIDs or digests) in ${shaped} of ${present.length} rows`;
+  }
+  if (present.length >= 3 && distinct.size === present.length) {
+    return `a different text value in every row (${present.length} of ${present.length})`;
+  }
+  return undefined;
 }
 
 /** The fitted preprocessing state (JSON). */
@@ -119,6 +176,10 @@ function planColumn(name: string, col: RawColumn, maxLevels: number): ColumnPlan
     }
     nums.push(x);
   }
+  const idReason = identifierReason(name, present, numeric);
+  if (idReason !== undefined) {
+    return { name, reason: 'identifier', detail: idReason };
+  }
   if (numeric) {
     const first = nums[0] as number;
     const hasMissing = present.length < col.length;
@@ -134,9 +195,6 @@ function planColumn(name: string, col: RawColumn, maxLevels: number): ColumnPlan
   }
   if (counts.size === 1 && present.length === col.length) {
     return { name, reason: 'constant' };
-  }
-  if (counts.size === col.length && col.length > 20) {
-    return { name, reason: 'identifier' };
   }
   const levels = [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))

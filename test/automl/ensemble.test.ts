@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { caruanaEnsemble } from '../../src/automl/ensemble';
+import { blend, caruanaEnsemble } from '../../src/automl/ensemble';
+import { auroc } from '../../src/automl/metrics';
 
 describe('automl Caruana ensemble', () => {
   it('weights the better model more', () => {
@@ -17,5 +18,36 @@ describe('automl Caruana ensemble', () => {
     const b = Float64Array.from([0.6, 0.4, 0.7, 0.3, 0.8, 0.2]);
     const w = caruanaEnsemble([a, b], y, 2, 'roc_auc', 5);
     assert.deepEqual([...w.weights], [1, 0]);
+  });
+
+  it('keeps the weights of the best round, not the last (hand-checked AUROCs 7/9 → 8/9 → 7.5/9)', () => {
+    const y = [0, 0, 0, 1, 1, 1];
+    const pos = [
+      [0.2, 0.3, 0.7, 0.1, 0.8, 0.8], // A: AUROC 6/9
+      [0.6, 1, 0.4, 0.4, 0.8, 0.9], // B: AUROC 4.5/9
+      [0.8, 0, 0.7, 0.8, 0.7, 1], // C: AUROC 7/9, the best alone
+    ];
+    const preds = pos.map((p) => Float64Array.from(p.flatMap((v) => [1 - v, v])));
+    const e = caruanaEnsemble(preds, y, 2, 'roc_auc', 3);
+    // Round 1 takes C (7/9); round 2 adds B: (B + C) / 2 ranks 8 of 9 pairs; round 3 can only lose (7.5/9).
+    assert.deepEqual(
+      e.roundScores.map((s) => Math.round(s * 9 * 2) / 2),
+      [7, 8, 7.5],
+    );
+    assert.equal(e.bestRound, 2);
+    assert.deepEqual([...e.weights], [0, 0.5, 0.5]);
+    assert.ok(Math.abs(e.score - 8 / 9) < 1e-12);
+    const mixed = blend(preds, e.weights);
+    assert.ok(Math.abs(auroc(y, Float64Array.from(y, (_, i) => mixed[i * 2 + 1]!)) - 8 / 9) < 1e-12);
+  });
+
+  it('never scores below the best single model on validation', () => {
+    const y = [0, 1, 0, 1, 1, 0, 0, 1];
+    const best = Float64Array.from([0.3, 0.9, 0.2, 0.6, 0.7, 0.4, 0.1, 0.8].flatMap((v) => [1 - v, v])); // AUROC 1
+    const noisy = Float64Array.from([0.9, 0.1, 0.8, 0.2, 0.3, 0.7, 0.6, 0.4].flatMap((v) => [1 - v, v]));
+    const e = caruanaEnsemble([noisy, best], y, 2, 'roc_auc', 25);
+    assert.equal(e.score, 1);
+    assert.equal(e.bestRound, 1);
+    assert.deepEqual([...e.weights], [0, 1]);
   });
 });

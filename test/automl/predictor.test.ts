@@ -106,7 +106,7 @@ describe('automl TabularPredictor', function () {
     await p.fit(train, { ...LIGHT, timeLimit: 5 });
     assert.equal(p.fitSummary.timeLimitReached, true);
     assert.ok(p.models.length >= 1);
-    assert.equal(p.models[0]!.name, 'LightGBM_BAG_L1');
+    assert.equal(p.models[0]!.name, 'LinearModel_BAG_L1');
     assert.ok(p.fitSummary.skipped.length >= 3, JSON.stringify(p.fitSummary.skipped));
     assert.ok(p.fitSummary.skipped.every((s) => s.reason.startsWith('time limit')));
     const frozen = new TabularPredictor({ label: 'outcome', seed: 1, clock: () => 0, ignoredColumns: ['id'] });

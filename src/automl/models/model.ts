@@ -7,8 +7,11 @@ import type { Matrix } from '../types';
 /** Model type keys (AutoGluon's names). */
 export type ModelKind = 'GBM' | 'RF' | 'XT' | 'LR' | 'KNN';
 
-/** All model kinds, in the order the predictor fits them (fast and strong first). */
-export const MODEL_KINDS: readonly ModelKind[] = ['GBM', 'LR', 'RF', 'XT', 'KNN'];
+/**
+ * All model kinds, in the order the predictor fits them: the L2 logistic regression first (the baseline every
+ * leaderboard carries; cheap, and the model kept when a time limit cuts the fit short), then the strong tree models.
+ */
+export const MODEL_KINDS: readonly ModelKind[] = ['LR', 'GBM', 'RF', 'XT', 'KNN'];
 
 /** JSON-able values plus typed arrays (saved as binary). */
 export type StateValue =
