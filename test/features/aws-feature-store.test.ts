@@ -306,7 +306,7 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
     assert.deepEqual(updates, [0, 1, 2]);
     const first = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
     assert.equal(first?.QueryString, 'SELECT count(DISTINCT "patient_id") AS n FROM "sagemaker_featurestore"."vitals_1704067200" WHERE api_invocation_time >= ?');
-    assert.match(first?.ExecutionParameters[0] ?? '', /^TIMESTAMP '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}'$/);
+    assert.match(first.ExecutionParameters?.[0] ?? '', /^TIMESTAMP '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}'$/);
     // Nothing pending any more: a second dataset does not poll again.
     await s.buildDataset({ base: { rows: [{ patient_id: 'p1', event_time: '2020-06-01T00:00:00Z' }] }, groups: ['vitals'], features: ['bmi'] });
     assert.equal(polls, 3);
