@@ -97,10 +97,12 @@ export function levelAttributes(inst: DicomInstance): LevelAttributes {
  *
  * @param attrs - the instance-level attributes
  * @param frames - frame entries
+ * @param storedTransferSyntaxUID - how the frames are stored (default HTJ2K lossless RPCL; the original syntax for
+ *   lossy frames kept as imported)
  * @returns the instance metadata
  */
-export function instanceMetadata(attrs: Record<string, unknown>, frames: readonly ImageFrameMetadata[]): InstanceMetadata {
-  return { DICOM: attrs, DICOMVRs: {}, StoredTransferSyntaxUID: STORED_TRANSFER_SYNTAX, ImageFrames: frames };
+export function instanceMetadata(attrs: Record<string, unknown>, frames: readonly ImageFrameMetadata[], storedTransferSyntaxUID: string = STORED_TRANSFER_SYNTAX): InstanceMetadata {
+  return { DICOM: attrs, DICOMVRs: {}, StoredTransferSyntaxUID: storedTransferSyntaxUID, ImageFrames: frames };
 }
 
 function s(v: unknown): string | undefined {

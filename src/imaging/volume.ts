@@ -3,6 +3,7 @@
  * rescaled, spacing and orientation from the DICOM geometry.
  */
 import { HealthDataError } from '../errors';
+import { decodeJpeg2000, decodeJpegBaseline } from '../formats/dicom/codecs';
 import { decodeHtj2k } from '../formats/htj2k/codec';
 import type { ImageFrame, ImageSetMetadata, Volume } from './types';
 
@@ -28,16 +29,42 @@ function group(dicom: Record<string, unknown>, macro: string, key: string, frame
   return shared === undefined ? undefined : firstItem(shared[macro])?.[key];
 }
 
+/** Stored syntaxes of frames the import transcoded (their samples are what the DICOM header describes). */
+const TRANSCODED_DEFAULT = '1.2.840.10008.1.2.4.202';
+const TRANSCODED: ReadonlySet<string> = new Set(['1.2.840.10008.1.2.4.201', TRANSCODED_DEFAULT]);
+
 interface FrameRef {
   readonly id: string;
+  /** Samples per pixel. */
+  readonly samples: number;
+  /** Whether the stored samples are Y, Cb, Cr (the first one is the luminance). */
+  readonly ybr: boolean;
   readonly position: number[] | undefined;
   readonly order: number;
   readonly slope: number;
   readonly intercept: number;
 }
 
+/** Decodes a frame as `GetImageFrame` returns it: HTJ2K, or a lossy JPEG / JPEG 2000 codestream kept as imported. */
+async function decodeStored(frame: ImageFrame): Promise<ArrayLike<number>> {
+  if (frame.contentType === 'image/jpeg') {
+    const d = await decodeJpegBaseline(frame.imageFrameBlob);
+    return d.bitsPerSample > 8 ? new Uint16Array(d.bytes.buffer, d.bytes.byteOffset, d.bytes.byteLength / 2) : d.bytes;
+  }
+  if (frame.contentType === 'image/j2c') {
+    const d = await decodeJpeg2000(frame.imageFrameBlob);
+    if (d.bitsPerSample <= 8) {
+      return d.isSigned === true ? new Int8Array(d.bytes.buffer, d.bytes.byteOffset, d.bytes.byteLength) : d.bytes;
+    }
+    return d.isSigned === true ? new Int16Array(d.bytes.buffer, d.bytes.byteOffset, d.bytes.byteLength / 2) : new Uint16Array(d.bytes.buffer, d.bytes.byteOffset, d.bytes.byteLength / 2);
+  }
+  return (await decodeHtj2k(frame.imageFrameBlob)).pixels;
+}
+
 /**
- * Decodes all frames of an image set (fetching them through `fetchFrame`, several at once) into a volume.
+ * Decodes all frames of an image set (fetching them through `fetchFrame`, several at once) into a volume. Colour
+ * frames become their luminance: the Y sample of YCbCr frames, ITU-R BT.601 weights (0.299 R + 0.587 G + 0.114 B)
+ * of RGB ones.
  *
  * @param meta - image set metadata
  * @param fetchFrame - returns the HTJ2K frame for a frame id
@@ -72,6 +99,8 @@ export async function assembleVolume(meta: ImageSetMetadata, fetchFrame: (id: st
         const pos = inst.ImageFrames.length === 1 && d.ImagePositionPatient !== undefined ? numbers(d.ImagePositionPatient) : numbers(group(d, 'PlanePositionSequence', 'ImagePositionPatient', i));
         refs.push({
           id: f.ID,
+          samples: Number(d.SamplesPerPixel ?? 1),
+          ybr: typeof d.PhotometricInterpretation === 'string' && d.PhotometricInterpretation.startsWith('YBR') && TRANSCODED.has(inst.StoredTransferSyntaxUID || TRANSCODED_DEFAULT),
           position: pos,
           order: instanceNumber * 100000 + i,
           slope: Number(d.RescaleSlope ?? group(d, 'PixelValueTransformationSequence', 'RescaleSlope', i) ?? 1),
@@ -111,13 +140,15 @@ export async function assembleVolume(meta: ImageSetMetadata, fetchFrame: (id: st
         return;
       }
       const frame = await fetchFrame(ref.id);
-      const decoded = await decodeHtj2k(frame.imageFrameBlob);
-      if (decoded.pixels.length !== plane) {
-        throw new HealthDataError('invalid-input', `getVolume: frame ${ref.id} has ${String(decoded.pixels.length)} samples, expected ${String(plane)}`);
+      const samples = await decodeStored(frame);
+      const n = samples.length / plane;
+      if (n !== 1 && n !== 3) {
+        throw new HealthDataError('invalid-input', `getVolume: frame ${ref.id} has ${String(samples.length)} samples, expected ${String(plane)} (grey) or ${String(3 * plane)} (colour)`);
       }
       const out = voxels.subarray(z * plane, (z + 1) * plane);
       for (let i = 0; i < plane; i++) {
-        out[i] = (decoded.pixels[i] ?? 0) * ref.slope + ref.intercept;
+        const v = n === 1 || ref.ybr ? (samples[i * n] ?? 0) : 0.299 * (samples[i * 3] ?? 0) + 0.587 * (samples[i * 3 + 1] ?? 0) + 0.114 * (samples[i * 3 + 2] ?? 0);
+        out[i] = v * ref.slope + ref.intercept;
       }
     }
   };

@@ -8,6 +8,7 @@ import { silentProgress } from '../../src/progress';
 import { tmpDir } from '../helpers/tmp';
 import { syntheticVoxels, writeSyntheticMr } from './helpers/synthetic-mr';
 import { REFERENCE_DATA } from '../helpers/reference-data';
+import { writeEncapsulated } from '../formats/dicom/helpers/fixtures';
 
 const REF = path.join(REFERENCE_DATA, 'dicom');
 const STUDY = '1.2.826.0.1.3680043.8.498.1';
@@ -35,6 +36,8 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
     fs.writeFileSync(path.join(input, 'study1', 'truncated.dcm'), whole.subarray(0, Math.floor(whole.length / 2)));
     fs.copyFileSync(path.join(REF, 'MR_small_jpeg_ls_lossless.dcm'), path.join(input, 'jpegls.dcm'));
     fs.copyFileSync(path.join(REF, 'MR_small_RLE.dcm'), path.join(input, 'rle.dcm'));
+    const part2 = { name: 'part2', rows: 2, columns: 2, frames: 1, bitsAllocated: 8, bitsStored: 8, signed: false, samples: 1 } as const;
+    writeEncapsulated(path.join(input, 'part2.dcm'), part2, 'part2', '1.2.840.10008.1.2.4.92', [Uint8Array.of(0xff, 0x4f, 0xff, 0x51)]);
     store = new LocalImagingStore({ root: path.join(root, 'imaging'), progress: silentProgress });
     datastoreId = await store.ensureDatastore('test-store');
   });
@@ -60,9 +63,9 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
     }
     const s = report.manifest?.jobSummary;
     assert.ok(s);
-    assert.equal(s.numberOfScannedFiles, 9);
+    assert.equal(s.numberOfScannedFiles, 10);
     assert.equal(s.numberOfImportedFiles, 3);
-    assert.equal(s.numberOfFilesWithCustomerError, 6);
+    assert.equal(s.numberOfFilesWithCustomerError, 7);
     assert.equal(s.numberOfFilesWithServerError, 0);
     assert.equal(s.numberOfScannedFiles, s.numberOfImportedFiles + s.numberOfFilesWithCustomerError + s.numberOfFilesWithServerError);
     assert.equal(s.numberOfGeneratedImageSets, 3);
@@ -72,13 +75,18 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
       'numberOfGeneratedImageSets', 'numberOfImportedFiles', 'numberOfScannedFiles', 'outputS3Uri', 'successOutputS3Uri',
     ]);
     const byFile = new Map(report.failures.map((f) => [f.inputFile, f.exception]));
-    assert.equal(byFile.get('study1/noclass.dcm')?.message, 'DICOM attribute SOPClassUID does not exist');
-    assert.equal(byFile.get('study1/nopixels.dcm')?.message, 'DICOM attribute PixelData does not exist');
+    assert.equal(byFile.get('study1/noclass.dcm')?.message, `DICOM attribute SOPClassUID does not exist in study1/noclass.dcm (SOPInstanceUID ${SERIES_A}.9)`);
+    assert.equal(byFile.get('study1/nopixels.dcm')?.message, `DICOM attribute PixelData does not exist in study1/nopixels.dcm (SOPInstanceUID ${SERIES_A}.8)`);
     assert.match(byFile.get('study1/dup.dcm')?.message ?? '', /SOPInstanceUID .* already imported by this job from study1\/b\.dcm/);
-    assert.match(byFile.get('notes.txt')?.message ?? '', /not a DICOM Part 10 file/);
-    assert.match(byFile.get('study1/truncated.dcm')?.message ?? '', /truncated/);
-    assert.match(byFile.get('jpegls.dcm')?.message ?? '', /1\.2\.840\.10008\.1\.2\.4\.80.*JPEG-LS/);
-    assert.equal(byFile.get('jpegls.dcm')?.exceptionType, 'UnsupportedTransferSyntax');
+    assert.match(byFile.get('notes.txt')?.message ?? '', /notes\.txt \(SOPInstanceUID unknown\).*not a DICOM Part 10 file/);
+    assert.match(byFile.get('study1/truncated.dcm')?.message ?? '', /truncated\.dcm \(SOPInstanceUID 1\.2\.826\.0\.1\.3680043\.8\.498\.1\.1\.7\).*truncated/);
+    assert.match(byFile.get('rle.dcm')?.message ?? '', /already imported by this job from jpegls\.dcm/);
+    assert.match(byFile.get('part2.dcm')?.message ?? '', /part2\.dcm.*1\.2\.840\.10008\.1\.2\.4\.92.*JPEG 2000 Part 2/);
+    assert.equal(byFile.get('part2.dcm')?.exceptionType, 'UnsupportedTransferSyntax');
+    for (const f of report.failures) {
+      assert.ok(f.exception.message.includes(f.inputFile), `${f.inputFile}: ${f.exception.message}`);
+      assert.match(f.exception.message, /SOPInstanceUID/, f.inputFile);
+    }
     const successLine = JSON.parse((fs.readFileSync(path.join(jobDir, 'SUCCESS', 'success.ndjson'), 'utf8').split('\n')[0]) ?? '{}') as Record<string, unknown>;
     assert.deepEqual(Object.keys(successLine), ['inputFile', 'importResponse']);
     for (const ok of report.successes) {
@@ -123,7 +131,7 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
     assert.deepEqual(Array.from(vol.voxels), Array.from(voxels));
   });
 
-  it('imports RLE input and keeps its pixels exact', async () => {
+  it('imports JPEG-LS input (transcoded to HTJ2K) and keeps its pixels exact', async () => {
     const sets = await store.searchImageSets(datastoreId, { filters: [{ operator: 'EQUAL', values: [{ DICOMPatientId: '4MR1' }] }] });
     assert.equal(sets.length, 1);
     const meta = await store.getImageSetMetadata(datastoreId, sets[0]?.imageSetId ?? '');

@@ -3,6 +3,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { HealthDataError } from '../../errors';
 import type { ProgressReporter } from '../../progress';
@@ -50,6 +51,46 @@ function readNdjson<T>(file: string): T[] {
 
 const ID = /^[0-9a-z]{32}$/;
 
+/** Which process runs a job (kept in the job file while the job is SUBMITTED or IN_PROGRESS). */
+interface JobOwner {
+  readonly pid: number;
+  readonly host: string;
+}
+
+/** Whether a job's owning process still runs (a job of another host is assumed alive). */
+function ownerAlive(owner: JobOwner | undefined): boolean {
+  if (owner === undefined) {
+    return false;
+  }
+  if (owner.host !== os.hostname()) {
+    return true;
+  }
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Job properties as the API returns them (without the owner this store keeps in the file). */
+function withoutOwner(job: DicomImportJobProperties & { owner?: JobOwner }): DicomImportJobProperties {
+  return Object.fromEntries(Object.entries(job).filter(([k]) => k !== 'owner')) as unknown as DicomImportJobProperties;
+}
+
+/** The FAILED reason of a job whose process ended before it did. */
+function deadJobMessage(owner: JobOwner | undefined): string {
+  return `the import process${owner === undefined ? '' : ` (pid ${String(owner.pid)})`} ended before the job finished (killed or crashed); nothing it had not committed was kept — start the import again (identical files are not imported twice)`;
+}
+
+/** `GetImageFrame` content types by frame file extension (see `frameExtension` in image-set-store.ts). */
+const CONTENT_TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
+  jph: 'image/jph',
+  jpg: 'image/jpeg',
+  j2c: 'image/j2c',
+  jphc: 'image/jphc',
+};
+
 /** Runs `fn` so that a synchronous throw becomes a rejected promise (as an SDK call would). */
 function defer<T>(fn: () => T): Promise<T> {
   return new Promise((resolve) => {
@@ -63,6 +104,7 @@ export class LocalImagingStore implements ImagingStore {
   readonly backend = 'local' as const;
   private readonly stores = new Map<string, LocalImageSetStore>();
   private readonly running = new Map<string, Promise<unknown>>();
+  private readonly recovered = new Set<string>();
   private chain: Promise<unknown> = Promise.resolve();
 
   /**
@@ -90,7 +132,55 @@ export class LocalImagingStore implements ImagingStore {
       s = new LocalImageSetStore(dir);
       this.stores.set(datastoreId, s);
     }
+    if (!this.recovered.has(datastoreId)) {
+      this.recovered.add(datastoreId);
+      this.recover(dir, s);
+    }
     return s;
+  }
+
+  /**
+   * Lists jobs of other processes that died (SIGKILL, crash) as FAILED with the reason, and — when no job of the
+   * datastore is running anywhere — removes what they staged or wrote without committing.
+   */
+  private recover(dir: string, s: LocalImageSetStore): void {
+    const jobsDir = path.join(dir, 'jobs');
+    const dead: string[] = [];
+    let live = 0;
+    for (const name of fs.existsSync(jobsDir) ? fs.readdirSync(jobsDir) : []) {
+      if (!name.endsWith('.json')) {
+        continue;
+      }
+      const job = this.failIfDead(path.join(jobsDir, name));
+      if (job?.live === true) {
+        live++;
+      } else if (job !== undefined) {
+        dead.push(job.jobId);
+      }
+    }
+    const staging = path.join(dir, '.staging');
+    const stale = fs.existsSync(staging) ? fs.readdirSync(staging).filter((j) => !this.running.has(j)) : [];
+    if (live === 0 && (dead.length > 0 || stale.length > 0)) {
+      s.removeUncommitted([...new Set([...dead, ...stale])]);
+    }
+  }
+
+  /** Marks a SUBMITTED/IN_PROGRESS job whose process is gone as FAILED; undefined for a job that had ended. */
+  private failIfDead(file: string): { jobId: string; live: boolean } | undefined {
+    let job: DicomImportJobProperties & { owner?: JobOwner };
+    try {
+      job = JSON.parse(fs.readFileSync(file, 'utf8')) as DicomImportJobProperties & { owner?: JobOwner };
+    } catch {
+      return undefined;
+    }
+    if (job.jobStatus !== 'SUBMITTED' && job.jobStatus !== 'IN_PROGRESS') {
+      return undefined;
+    }
+    if (this.running.has(job.jobId) || ownerAlive(job.owner)) {
+      return { jobId: job.jobId, live: true };
+    }
+    this.writeJob({ ...withoutOwner(job), jobStatus: 'FAILED', endedAt: new Date().toISOString(), message: deadJobMessage(job.owner) });
+    return { jobId: job.jobId, live: false };
   }
 
   /**
@@ -145,7 +235,11 @@ export class LocalImagingStore implements ImagingStore {
   private writeJob(p: DicomImportJobProperties): void {
     const f = this.jobFile(p.datastoreId, p.jobId);
     fs.mkdirSync(path.dirname(f), { recursive: true });
-    fs.writeFileSync(f, `${JSON.stringify(p, null, 2)}\n`);
+    const running = p.jobStatus === 'SUBMITTED' || p.jobStatus === 'IN_PROGRESS';
+    const body = running ? { ...p, owner: { pid: process.pid, host: os.hostname() } satisfies JobOwner } : p;
+    const tmp = `${f}.${String(process.pid)}.tmp`;
+    fs.writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`);
+    fs.renameSync(tmp, f);
   }
 
   /**
@@ -210,7 +304,12 @@ export class LocalImagingStore implements ImagingStore {
       if (!fs.existsSync(f)) {
         throw new HealthDataError('not-found', `getDICOMImportJob: job ${jobId} does not exist in datastore ${datastoreId}`, { path: 'jobId' });
       }
-      return JSON.parse(fs.readFileSync(f, 'utf8')) as DicomImportJobProperties;
+      this.store(datastoreId);
+      if (this.failIfDead(f)?.live === false) {
+        this.recovered.delete(datastoreId);
+        this.store(datastoreId);
+      }
+      return withoutOwner(JSON.parse(fs.readFileSync(f, 'utf8')) as DicomImportJobProperties & { owner?: JobOwner });
     });
   }
 
@@ -275,11 +374,12 @@ export class LocalImagingStore implements ImagingStore {
    * @throws {@link HealthDataError} (not-found) for an unknown frame
    */
   async getImageFrame(datastoreId: string, imageSetId: string, imageFrameId: string): Promise<ImageFrame> {
-    const f = (await defer(() => this.store(datastoreId))).framePath(imageSetId, imageFrameId);
-    if (!/^[0-9a-f]{32}$/.test(imageFrameId) || !fs.existsSync(f)) {
+    const s = await defer(() => this.store(datastoreId));
+    const found = /^[0-9a-f]{32}$/.test(imageFrameId) && /^[0-9a-f]{32}$/.test(imageSetId) ? s.findFrame(imageSetId, imageFrameId) : undefined;
+    if (found === undefined) {
       throw new HealthDataError('not-found', `getImageFrame: frame ${imageFrameId} of image set ${imageSetId} does not exist; take frame ids from getImageSetMetadata`, { path: 'imageFrameId' });
     }
-    return { imageFrameBlob: new Uint8Array(await fs.promises.readFile(f)), contentType: 'image/jph' };
+    return { imageFrameBlob: new Uint8Array(await fs.promises.readFile(found.file)), contentType: CONTENT_TYPE_BY_EXTENSION[found.extension] ?? 'image/jph' };
   }
 
   /**

@@ -1,6 +1,12 @@
 /**
  * Local image-set storage: one folder per datastore with `index.json` (summaries and per-instance content
- * hashes), one metadata JSON per image-set version and one `.jph` HTJ2K file per frame.
+ * hashes), one metadata JSON per image-set version and one file per frame (`.jph` HTJ2K; `.jpg`, `.j2c` or
+ * `.jphc` for lossy frames kept as imported).
+ *
+ * Crash safety: a job writes its frames under `.staging/<jobId>/` and {@link LocalImageSetStore.commit} moves them
+ * into place, writes the new metadata versions and then replaces `index.json` atomically (the commit point). What a
+ * killed job leaves — its staging folder, frames or metadata versions no committed index refers to — is removed by
+ * {@link LocalImageSetStore.removeUncommitted}.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -34,8 +40,28 @@ export interface PutInstance {
   readonly instance: InstanceMetadata;
   /** Hash of everything above; equal hash = unchanged. */
   readonly contentHash: string;
-  /** HTJ2K frames in the order of `instance.ImageFrames`. */
+  /** Frames in the order of `instance.ImageFrames` (HTJ2K, or the original lossy codestreams). */
   readonly codestreams: readonly Uint8Array[];
+}
+
+/** File extension of a frame per StoredTransferSyntaxUID (HTJ2K lossless when absent). */
+const FRAME_EXTENSION: Readonly<Record<string, string>> = {
+  '1.2.840.10008.1.2.4.50': 'jpg',
+  '1.2.840.10008.1.2.4.91': 'j2c',
+  '1.2.840.10008.1.2.4.203': 'jphc',
+};
+
+/** Every frame extension, in lookup order. */
+export const FRAME_EXTENSIONS: readonly string[] = ['jph', 'jpg', 'j2c', 'jphc'];
+
+/**
+ * The frame file extension for a stored transfer syntax.
+ *
+ * @param storedTransferSyntaxUID - the instance's StoredTransferSyntaxUID
+ * @returns `jph` for HTJ2K lossless, else the lossy format's extension
+ */
+export function frameExtension(storedTransferSyntaxUID: string | undefined): string {
+  return FRAME_EXTENSION[storedTransferSyntaxUID ?? ''] ?? 'jph';
 }
 
 /** Where an instance landed. */
@@ -58,6 +84,8 @@ function stable(v: unknown): string {
 export class LocalImageSetStore {
   private readonly sets = new Map<string, SetRecord>();
   private readonly staged = new Map<string, { meta: ImageSetMetadata; version: number; isNew: boolean }>();
+  private readonly stagedFrames: { from: string; to: string }[] = [];
+  private stagingDir: string | undefined;
 
   /**
    * Opens (or starts) the store in a datastore folder.
@@ -94,8 +122,35 @@ export class LocalImageSetStore {
    * @param frameId - frame
    * @returns the path
    */
-  framePath(imageSetId: string, frameId: string): string {
-    return path.join(this.root, 'imagesets', imageSetId, 'frames', `${frameId}.jph`);
+  framePath(imageSetId: string, frameId: string, extension = 'jph'): string {
+    return path.join(this.root, 'imagesets', imageSetId, 'frames', `${frameId}.${extension}`);
+  }
+
+  /**
+   * Finds a stored frame file, whatever its format.
+   *
+   * @param imageSetId - image set
+   * @param frameId - frame
+   * @returns the path and extension, or undefined when no such frame is stored
+   */
+  findFrame(imageSetId: string, frameId: string): { file: string; extension: string } | undefined {
+    for (const extension of FRAME_EXTENSIONS) {
+      const file = this.framePath(imageSetId, frameId, extension);
+      if (fs.existsSync(file)) {
+        return { file, extension };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Starts staging for a job: frames are written under `.staging/<jobId>/` until {@link LocalImageSetStore.commit}.
+   *
+   * @param jobId - the job
+   */
+  beginJob(jobId: string): void {
+    this.stagingDir = path.join(this.root, '.staging', jobId);
+    fs.mkdirSync(this.stagingDir, { recursive: true });
   }
 
   /**
@@ -120,18 +175,21 @@ export class LocalImageSetStore {
   }
 
   /**
-   * Frame ids to use for an instance: the existing ones when it is already stored with as many frames.
+   * Frame ids to use for an instance: the existing ones when it is already stored with as many frames (and, when
+   * `contentHash` is given, with the same content); fresh ones otherwise, so a new version never overwrites the
+   * frames an earlier version refers to.
    *
    * @param study - study attributes
    * @param series - series attributes
    * @param sop - SOPInstanceUID
    * @param n - frame count
+   * @param contentHash - the instance's content hash (frame ids left out)
    * @returns n ids
    */
-  frameIdsFor(study: Record<string, unknown>, series: Record<string, unknown>, sop: string, n: number): string[] {
+  frameIdsFor(study: Record<string, unknown>, series: Record<string, unknown>, sop: string, n: number, contentHash?: string): string[] {
     const seriesKey = `${String(study.StudyInstanceUID)}|${String(series.SeriesInstanceUID)}`;
     for (const r of this.sets.values()) {
-      if (r.seriesKey === seriesKey && r.instanceHashes[sop] !== undefined) {
+      if (r.seriesKey === seriesKey && r.instanceHashes[sop] !== undefined && (contentHash === undefined || r.instanceHashes[sop] === contentHash)) {
         const meta = this.staged.get(r.summary.imageSetId)?.meta ?? this.metadata(r.summary.imageSetId);
         const inst = meta.Study.Series[String(series.SeriesInstanceUID)]?.Instances[sop];
         if (inst?.ImageFrames.length === n) {
@@ -190,20 +248,29 @@ export class LocalImageSetStore {
     }
     const series = (st.meta.Study.Series[seriesUid] ??= { DICOM: put.series, Instances: {} });
     series.Instances[put.sopInstanceUID] = put.instance;
-    fs.mkdirSync(path.join(this.root, 'imagesets', id, 'frames'), { recursive: true });
+    const staging = this.stagingDir ?? path.join(this.root, '.staging', 'direct');
+    fs.mkdirSync(staging, { recursive: true });
+    const extension = frameExtension(put.instance.StoredTransferSyntaxUID);
     put.instance.ImageFrames.forEach((f, i) => {
       const cs = put.codestreams[i];
       if (cs !== undefined) {
-        fs.writeFileSync(this.framePath(id, f.ID), cs);
+        const from = path.join(staging, `${id}-${f.ID}.${extension}`);
+        fs.writeFileSync(from, cs);
+        this.stagedFrames.push({ from, to: this.framePath(id, f.ID, extension) });
       }
     });
     rec.instanceHashes[put.sopInstanceUID] = put.contentHash;
     return { imageSetId: id, version: st.version, isPrimary: rec.summary.isPrimary };
   }
 
-  /** Writes the staged metadata versions and the index. */
+  /** Moves the staged frames into place, writes the staged metadata versions, then the index (the commit point). */
   commit(): void {
     const now = new Date().toISOString();
+    for (const f of this.stagedFrames) {
+      fs.mkdirSync(path.dirname(f.to), { recursive: true });
+      fs.renameSync(f.from, f.to);
+    }
+    this.stagedFrames.length = 0;
     for (const [id, st] of this.staged) {
       const rec = this.sets.get(id);
       if (rec === undefined) {
@@ -224,5 +291,93 @@ export class LocalImageSetStore {
     const tmp = path.join(this.root, `index.json.${String(process.pid)}.tmp`);
     fs.writeFileSync(tmp, JSON.stringify(idx));
     fs.renameSync(tmp, path.join(this.root, 'index.json'));
+    if (this.stagingDir !== undefined) {
+      fs.rmSync(this.stagingDir, { recursive: true, force: true });
+      this.stagingDir = undefined;
+    }
+  }
+
+  /**
+   * Drops what this handle staged (a failed job): staged frames and metadata, and image sets that only it created.
+   */
+  abandon(): void {
+    this.staged.clear();
+    this.stagedFrames.length = 0;
+    if (this.stagingDir !== undefined) {
+      fs.rmSync(this.stagingDir, { recursive: true, force: true });
+      this.stagingDir = undefined;
+    }
+    this.reload();
+  }
+
+  private reload(): void {
+    this.sets.clear();
+    const file = path.join(this.root, 'index.json');
+    if (fs.existsSync(file)) {
+      const idx = JSON.parse(fs.readFileSync(file, 'utf8')) as IndexFile;
+      for (const r of idx.imageSets) {
+        this.sets.set(r.summary.imageSetId, r);
+      }
+    }
+  }
+
+  /**
+   * Removes what jobs that died before their commit left behind: staging folders of the given jobs, metadata
+   * versions newer than the committed index, image-set folders the index does not list, and frame files no
+   * committed metadata version refers to. Call it only while no job of this datastore is running.
+   *
+   * @param jobIds - the dead jobs whose staging folders go
+   * @returns how many files were removed
+   */
+  removeUncommitted(jobIds: readonly string[]): number {
+    let removed = 0;
+    for (const jobId of jobIds) {
+      const dir = path.join(this.root, '.staging', jobId);
+      if (fs.existsSync(dir)) {
+        removed += fs.readdirSync(dir).length;
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    this.reload();
+    const base = path.join(this.root, 'imagesets');
+    if (!fs.existsSync(base)) {
+      return removed;
+    }
+    for (const id of fs.readdirSync(base)) {
+      const rec = this.sets.get(id);
+      if (rec === undefined) {
+        removed += 1;
+        fs.rmSync(path.join(base, id), { recursive: true, force: true });
+        continue;
+      }
+      const referenced = new Set<string>();
+      for (const name of fs.readdirSync(path.join(base, id))) {
+        const m = /^metadata-v(\d+)\.json$/.exec(name);
+        if (m === null) {
+          continue;
+        }
+        if (Number(m[1]) > rec.summary.version) {
+          fs.rmSync(path.join(base, id, name));
+          removed += 1;
+          continue;
+        }
+        const meta = JSON.parse(fs.readFileSync(path.join(base, id, name), 'utf8')) as ImageSetMetadata;
+        for (const series of Object.values(meta.Study.Series)) {
+          for (const inst of Object.values(series.Instances)) {
+            for (const f of inst.ImageFrames) {
+              referenced.add(`${f.ID}.${frameExtension(inst.StoredTransferSyntaxUID)}`);
+            }
+          }
+        }
+      }
+      const frames = path.join(base, id, 'frames');
+      for (const name of fs.existsSync(frames) ? fs.readdirSync(frames) : []) {
+        if (!referenced.has(name)) {
+          fs.rmSync(path.join(frames, name));
+          removed += 1;
+        }
+      }
+    }
+    return removed;
   }
 }
