@@ -71,17 +71,137 @@ export function athenaLiteral(p: SqlParam): string {
 }
 
 /**
- * Converts one Athena text value by its column type.
+ * Splits a Trino type into its name and parameters: `map(varchar, array(integer))` → `map`, [`varchar`,
+ * `array(integer)`]; `row(a bigint, b varchar)` → `row`, [`a bigint`, `b varchar`]. Bare names (`array`, as
+ * Athena's `ColumnInfo.Type` reports complex columns) have no parameters.
+ */
+function splitType(type: string): { name: string; args: string[] } {
+  const t = type.trim();
+  const open = t.indexOf('(');
+  if (open < 0 || !t.endsWith(')')) {
+    return { name: t.toLowerCase(), args: [] };
+  }
+  const name = t.slice(0, open).trim().toLowerCase();
+  const inner = t.slice(open + 1, -1);
+  const args: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === '(') {
+      depth++;
+    } else if (c === ')') {
+      depth--;
+    } else if (c === ',' && depth === 0) {
+      args.push(inner.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  args.push(inner.slice(from).trim());
+  return { name, args };
+}
+
+/**
+ * Splits the inside of an Athena complex value (`a, [b, c], {k=v}`) at top-level `, ` separators, one pass.
+ */
+function splitTop(inner: string): string[] {
+  if (inner === '') {
+    return [];
+  }
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === '[' || c === '{') {
+      depth++;
+    } else if (c === ']' || c === '}') {
+      depth--;
+    } else if (c === ',' && depth === 0 && inner[i + 1] === ' ') {
+      parts.push(inner.slice(from, i));
+      from = i + 2;
+    }
+  }
+  parts.push(inner.slice(from));
+  return parts;
+}
+
+/** Splits `key=value` at the first top-level `=`. */
+function splitEntry(entry: string): [string, string] {
+  let depth = 0;
+  for (let i = 0; i < entry.length; i++) {
+    const c = entry[i];
+    if (c === '[' || c === '{') {
+      depth++;
+    } else if (c === ']' || c === '}') {
+      depth--;
+    } else if (c === '=' && depth === 0) {
+      return [entry.slice(0, i), entry.slice(i + 1)];
+    }
+  }
+  return [entry, ''];
+}
+
+/** Offset (minutes east of UTC) of an IANA zone at a UTC instant. */
+function zoneOffsetMinutes(zone: string, utcMs: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
+  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? '0');
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((wall - Math.floor(utcMs / 1000) * 1000) / 60_000);
+}
+
+/**
+ * Parses Athena's timestamp text: `2020-01-02 03:04:05.678` (UTC assumed, as DuckDB's TIMESTAMP), with an offset
+ * (`… +05:30`, `…Z`) or with a zone name (`… UTC`, `… America/New_York`, how `timestamp with time zone` prints).
+ *
+ * @param text - the value
+ * @returns the instant
+ * @throws {@link HealthDataError} (backend) when the text is not a timestamp
+ */
+export function parseAthenaTimestamp(text: string): Date {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z][A-Za-z0-9_+\-/]*)?$/.exec(text.trim());
+  if (m === null) {
+    throw new HealthDataError('backend', `sql.query: Athena returned "${text}" for a timestamp column; expected YYYY-MM-DD hh:mm:ss[.fff] [zone]`);
+  }
+  const [, day, time = '', zone] = m;
+  const frac = /\.(\d+)$/.exec(time);
+  const base = `${day ?? ''}T${time.replace(/\.\d+$/, '')}${frac === null ? '' : `.${(frac[1] ?? '').slice(0, 3).padEnd(3, '0')}`}`;
+  if (zone === undefined || zone === 'Z' || zone === 'UTC' || zone === 'GMT') {
+    return new Date(`${base}Z`);
+  }
+  if (/^[+-]/.test(zone)) {
+    return new Date(`${base}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
+  }
+  const asUtc = Date.parse(`${base}Z`);
+  try {
+    // Two passes settle the offset across a DST change.
+    let utc = asUtc - zoneOffsetMinutes(zone, asUtc) * 60_000;
+    utc = asUtc - zoneOffsetMinutes(zone, utc) * 60_000;
+    return new Date(utc);
+  } catch {
+    throw new HealthDataError('backend', `sql.query: Athena returned an unknown time zone "${zone}" in "${text}"`);
+  }
+}
+
+/**
+ * Converts one Athena text value by its column type. Athena returns every value as text
+ * (GetQueryResults: `VarCharValue`); complex values print as `[a, b]` (array), `{k=v, …}` (map) and
+ * `{field=v, …}` (row). They are decoded into the shapes DuckDB returns: arrays as arrays, maps and rows as plain
+ * objects, numbers as numbers, timestamps as `Date`. With a full type (`array(integer)`, `map(varchar, varchar)`,
+ * `row(a bigint, b varchar)`) the leaves are typed; with Athena's bare column type (`array`, `map`, `row`) leaves
+ * stay text, and `null` leaves are null. Text inside a complex value that itself contains `, ` or `=` cannot be
+ * told apart from structure (Athena does not quote it): project such fields as scalars.
  *
  * @param text - the `VarCharValue` (undefined = SQL NULL)
- * @param type - Athena's type name (`varchar`, `bigint`, `double`, `boolean`, `date`, `timestamp`, …)
- * @returns the JS value in the shared row shape; arrays, maps and rows stay text
+ * @param type - Athena's type name (`varchar`, `bigint`, `double`, `boolean`, `date`, `timestamp`, `array`, …)
+ * @returns the JS value in the shared row shape
  */
 export function convertAthenaValue(text: string | undefined, type: string): unknown {
   if (text === undefined) {
     return null;
   }
-  switch (type.toLowerCase()) {
+  const { name, args } = splitType(type);
+  switch (name) {
     case 'tinyint':
     case 'smallint':
     case 'integer':
@@ -94,21 +214,75 @@ export function convertAthenaValue(text: string | undefined, type: string): unkn
     case 'float':
     case 'real':
     case 'decimal':
-      return Number(text);
+      return text === 'NaN' ? Number.NaN : text === 'Infinity' ? Number.POSITIVE_INFINITY : text === '-Infinity' ? Number.NEGATIVE_INFINITY : Number(text);
     case 'boolean':
       return text === 'true';
     case 'date':
       return text;
     case 'timestamp':
-    case 'timestamp with time zone': {
-      const iso = text.replace(' ', 'T');
-      return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-    }
+    case 'timestamp with time zone':
+      return parseAthenaTimestamp(text);
+    case 'json':
+      return JSON.parse(text) as unknown;
+    case 'array':
+    case 'map':
+    case 'row':
+      return decodeComplex(text, name, args);
     default:
+      if (name.startsWith('timestamp')) {
+        return parseAthenaTimestamp(text);
+      }
       return text;
   }
 }
 
+function leaf(text: string, type: string | undefined): unknown {
+  if (type === undefined) {
+    if (text === 'null') {
+      return null;
+    }
+    if (text.startsWith('[') && text.endsWith(']')) {
+      return decodeComplex(text, 'array', []);
+    }
+    if (text.startsWith('{') && text.endsWith('}')) {
+      return decodeComplex(text, 'map', []);
+    }
+    return text;
+  }
+  return text === 'null' && !/^(varchar|char|string)/i.test(type) ? null : convertAthenaValue(text, type);
+}
+
+function decodeComplex(text: string, name: string, args: readonly string[]): unknown {
+  const open = name === 'array' ? '[' : '{';
+  const close = name === 'array' ? ']' : '}';
+  if (!text.startsWith(open) || !text.endsWith(close)) {
+    return text;
+  }
+  const parts = splitTop(text.slice(1, -1));
+  if (name === 'array') {
+    return parts.map((p) => leaf(p, args[0]));
+  }
+  const out: Record<string, unknown> = {};
+  if (name === 'map') {
+    for (const p of parts) {
+      const [k, v] = splitEntry(p);
+      out[k] = leaf(v, args[1]);
+    }
+    return out;
+  }
+  // row(a bigint, b varchar): field types by name.
+  const fieldTypes = new Map(
+    args.map((a) => {
+      const sp = a.indexOf(' ');
+      return [a.slice(0, sp).replace(/"/g, ''), a.slice(sp + 1)] as const;
+    }),
+  );
+  for (const p of parts) {
+    const [k, v] = splitEntry(p);
+    out[k] = leaf(v, fieldTypes.get(k));
+  }
+  return out;
+}
 
 /**
  * The Athena implementation of {@link SqlEngine}.

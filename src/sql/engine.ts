@@ -3,8 +3,11 @@
  *
  * Both engines return rows of the same shape: scalars as JS numbers, strings, booleans; `DATE` as an ISO
  * `YYYY-MM-DD` string; `TIMESTAMP` as a `Date`; `BIGINT` as a number when it is a safe integer (a `bigint`
- * otherwise). Arrays, maps and structs are JS values on DuckDB but text on Athena (Athena returns every value as
- * text), so queries meant to run on both project scalars (AWS-SEMANTICS.md §6).
+ * otherwise); arrays as arrays, maps and structs (rows) as plain objects. Athena returns every value as text; the
+ * Athena engine decodes `[a, b]` / `{k=v}` / zone-suffixed timestamps back into these shapes (leaves of complex
+ * values stay text unless the full type is known), so code reading nested columns works on both engines; text
+ * fields that themselves contain `, ` or `=` inside a complex value are ambiguous on Athena, so project those as
+ * scalars (AWS-SEMANTICS.md §6).
  */
 import type { DataFrame } from 'danfojs-node';
 

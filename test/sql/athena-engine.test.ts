@@ -129,6 +129,49 @@ describe('AthenaEngine (aws SQL engine, SDK wire mocked)', () => {
     assert.equal(athenaLiteral(true), 'TRUE');
     assert.equal(athenaLiteral(new Date('2020-01-02T03:04:05Z')), "TIMESTAMP '2020-01-02 03:04:05.000'");
     assert.throws(() => athenaLiteral(Number.NaN), /not a finite number/);
-    assert.equal(convertAthenaValue('[a, b]', 'array'), '[a, b]');
+  });
+});
+
+/**
+ * Athena returns every value as text (GetQueryResults, `Datum.VarCharValue`; Athena User Guide "Query arrays",
+ * "Query maps", "Query arrays with complex types and nested structures": arrays print `[a, b]`, maps `{k=v}`, rows
+ * `{field=v}`), and `timestamp with time zone` prints with a zone name (Trino docs, "Date and time functions":
+ * `2001-08-22 03:04:05.321 America/Los_Angeles`). Decoded to what DuckDB returns for the same query.
+ */
+describe('convertAthenaValue: nested values and zoned timestamps in the shapes DuckDB returns', () => {
+  it('arrays: bare type keeps text leaves, full type types them; empty and null elements', () => {
+    assert.deepEqual(convertAthenaValue('[rs429358, rs7412]', 'array'), ['rs429358', 'rs7412']);
+    assert.deepEqual(convertAthenaValue('[0, 1]', 'array(integer)'), [0, 1]);
+    assert.deepEqual(convertAthenaValue('[]', 'array'), []);
+    assert.deepEqual(convertAthenaValue('[1.5, null]', 'array(double)'), [1.5, null]);
+    assert.deepEqual(convertAthenaValue('[[1, 2], [3]]', 'array(array(bigint))'), [[1, 2], [3]]);
+  });
+
+  it('maps and rows become plain objects, nested freely', () => {
+    assert.deepEqual(convertAthenaValue('{CLNSIG=Pathogenic, GENEINFO=APOE:348}', 'map'), { CLNSIG: 'Pathogenic', GENEINFO: 'APOE:348' });
+    assert.deepEqual(convertAthenaValue('{a=1, b=2}', 'map(varchar, integer)'), { a: 1, b: 2 });
+    assert.deepEqual(convertAthenaValue('{family=Smith, given=[Ann, B]}', 'row'), { family: 'Smith', given: ['Ann', 'B'] });
+    assert.deepEqual(convertAthenaValue('{value=27.5, unit=kg/m2}', 'row(value double, unit varchar)'), { value: 27.5, unit: 'kg/m2' });
+    assert.deepEqual(convertAthenaValue('[{code=1, display=x}, {code=2, display=null}]', 'array(row(code varchar, display varchar))'), [
+      { code: '1', display: 'x' },
+      { code: '2', display: 'null' },
+    ]);
+    assert.deepEqual(convertAthenaValue('[{code=1, display=null}]', 'array'), [{ code: '1', display: null }]);
+  });
+
+  it('timestamps: plain (UTC, as DuckDB TIMESTAMP), with a zone name, with an offset — never Invalid Date', () => {
+    assert.equal((convertAthenaValue('2020-01-02 03:04:05.678', 'timestamp') as Date).toISOString(), '2020-01-02T03:04:05.678Z');
+    assert.equal((convertAthenaValue('2020-01-02 03:04:05.678 UTC', 'timestamp with time zone') as Date).toISOString(), '2020-01-02T03:04:05.678Z');
+    assert.equal((convertAthenaValue('2001-08-22 03:04:05.321 America/Los_Angeles', 'timestamp with time zone') as Date).toISOString(), '2001-08-22T10:04:05.321Z');
+    assert.equal((convertAthenaValue('2001-01-22 03:04:05.321 America/Los_Angeles', 'timestamp(3) with time zone') as Date).toISOString(), '2001-01-22T11:04:05.321Z');
+    assert.equal((convertAthenaValue('2020-01-02 03:04:05.123456 +05:30', 'timestamp with time zone') as Date).toISOString(), '2020-01-01T21:34:05.123Z');
+    assert.throws(() => convertAthenaValue('yesterday', 'timestamp'), /expected YYYY-MM-DD/);
+  });
+
+  it('scalars as before; json parsed', () => {
+    assert.equal(convertAthenaValue('9007199254740993', 'bigint'), 9007199254740993n);
+    assert.equal(convertAthenaValue('NaN', 'double'), Number.NaN);
+    assert.deepEqual(convertAthenaValue('{"a":[1]}', 'json'), { a: [1] });
+    assert.equal(convertAthenaValue(undefined, 'array'), null);
   });
 });
