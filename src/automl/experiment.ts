@@ -7,6 +7,8 @@ import { HealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import type { CrossValidationResult } from './evaluation';
 import { crossValidate } from './evaluation';
+import type { PairedAurocDifference } from './delong';
+import { pairedDelong } from './delong';
 import type { MetricEstimate } from './metrics';
 import type { FitOptions } from './predictor';
 
@@ -38,6 +40,12 @@ export interface ModalityExperimentOptions {
   readonly seed?: number;
   /** Progress reporter. */
   readonly progress?: ProgressReporter;
+  /** Only these patients (`patient_id`), e.g. the patients of a paired comparison. Default: every patient with the set's groups. */
+  readonly patients?: ReadonlySet<string>;
+  /** Study design (shown in the row). */
+  readonly design?: string;
+  /** The comparison the row belongs to (shown in the row), e.g. `all three` or `full cohort`. */
+  readonly comparison?: string;
 }
 
 /** One row of the results table. */
@@ -66,6 +74,14 @@ export interface ModalityExperimentRow {
   readonly aurocCi: string;
   /** Why a row was skipped or its folds reduced ('' when neither). */
   readonly note: string;
+  /** Study design (`prognostic`, `landmark`, `guidance`), when given. */
+  readonly design?: string;
+  /** The comparison: the largest set whose patients every set of it shares, or `full cohort`. */
+  readonly comparison?: string;
+  /** AUROC interval bounds (null when skipped). */
+  readonly aurocLower?: number | null;
+  /** Upper bound. */
+  readonly aurocUpper?: number | null;
 }
 
 /** Result of {@link runModalityExperiment}. */
@@ -101,6 +117,9 @@ export function experimentFolds(cases: number, controls: number, wanted: number)
   return k >= 2 ? k : 0;
 }
 
+/** Identifier-like feature names (`study_instance_uid`, `image_set_id`, …): never features, whatever the row count. */
+const IDENTIFIER_LIKE = /(^|_)(id|uid|uuid)$/i;
+
 /**
  * Restricts a training set to one modality set: the columns coming from its groups, and the patients with a record
  * in every one of those groups (a record = at least one non-missing feature of the group).
@@ -108,15 +127,16 @@ export function experimentFolds(cases: number, controls: number, wanted: number)
  * @param ds - the training set (all groups joined with a left join)
  * @param groups - the feature groups of the set
  * @param label - the label column
- * @returns the rows (features + label) and the feature column names
+ * @param patients - only these patient ids (default all)
+ * @returns the rows (features + label) and the feature column names (identifier-like columns left out)
  * @throws {@link HealthDataError} (invalid-input) when a group contributes no column
  */
-export function modalityTable(ds: ExperimentDataset, groups: readonly string[], label: string): { rows: Record<string, unknown>[]; features: string[]; ids: string[] } {
+export function modalityTable(ds: ExperimentDataset, groups: readonly string[], label: string, patients?: ReadonlySet<string>): { rows: Record<string, unknown>[]; features: string[]; ids: string[] } {
   const byGroup = new Map<string, string[]>(groups.map((g) => [g, []]));
   for (const [column, source] of Object.entries(ds.featureSources)) {
     const group = groups.find((g) => source.startsWith(`${g}.`));
     // A group's own copy of the label (e.g. `clinical-stroke.label`) is the answer, never a feature.
-    if (group !== undefined && column !== label && source !== `${group}.${label}`) {
+    if (group !== undefined && column !== label && source !== `${group}.${label}` && !IDENTIFIER_LIKE.test(source.slice(group.length + 1))) {
       byGroup.get(group)?.push(column);
     }
   }
@@ -127,7 +147,9 @@ export function modalityTable(ds: ExperimentDataset, groups: readonly string[], 
   }
   const features = [...byGroup.values()].flat();
   const present = (row: Readonly<Record<string, unknown>>, cols: readonly string[]): boolean => cols.some((c) => row[c] !== null && row[c] !== undefined);
-  const kept = ds.rows.filter((r) => r[label] !== null && r[label] !== undefined && [...byGroup.values()].every((cols) => present(r, cols)));
+  const kept = ds.rows.filter(
+    (r) => r[label] !== null && r[label] !== undefined && [...byGroup.values()].every((cols) => present(r, cols)) && (patients === undefined || patients.has(String(r.patient_id))),
+  );
   const rows = kept.map((r) => Object.fromEntries([...features.map((c) => [c, r[c]] as const), [label, r[label]] as const]));
   const ids = kept.map((r, i) => (typeof r.patient_id === 'string' ? r.patient_id : String(i)));
   return { rows, features, ids };
@@ -147,14 +169,22 @@ const round3 = (v: number): number => Math.round(v * 1000) / 1000;
  */
 export async function runModalityExperiment(ds: ExperimentDataset, options: ModalityExperimentOptions): Promise<ModalityExperimentResult> {
   const label = options.label ?? 'label';
-  const { rows, features, ids } = modalityTable(ds, options.groups, label);
+  const { rows, features, ids } = modalityTable(ds, options.groups, label, options.patients);
   const cases = rows.filter((r) => Number(r[label]) === 1).length;
   const controls = rows.length - cases;
   const wanted = options.folds ?? 5;
   const folds = experimentFolds(cases, controls, wanted);
-  const base = { outcome: options.outcome, modalities: options.modalities, patients: rows.length, cases, folds };
+  const base = {
+    outcome: options.outcome,
+    modalities: options.modalities,
+    patients: rows.length,
+    cases,
+    folds,
+    ...(options.design === undefined ? {} : { design: options.design }),
+    ...(options.comparison === undefined ? {} : { comparison: options.comparison }),
+  };
   const skipped = (note: string): ModalityExperimentResult => ({
-    row: { ...base, folds: 0, accuracy: null, precision: null, recall: null, f1: null, auroc: null, aurocCi: '', note },
+    row: { ...base, folds: 0, accuracy: null, precision: null, recall: null, f1: null, auroc: null, aurocCi: '', aurocLower: null, aurocUpper: null, note },
     data: rows,
     features,
     patientIds: ids,
@@ -198,6 +228,8 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
       f1: round3(m.f1.value),
       auroc: round3(m.roc_auc.value),
       aurocCi: `[${m.roc_auc.lower.toFixed(2)}, ${m.roc_auc.upper.toFixed(2)}]`,
+      aurocLower: round3(m.roc_auc.lower),
+      aurocUpper: round3(m.roc_auc.upper),
       note: notes.join('; '),
     },
     data: rows,
@@ -317,20 +349,180 @@ export interface PredictorFactory {
  */
 export async function fitBestModel(automl: PredictorFactory, results: readonly ModalityExperimentResult[], outcome: string, fit: FitOptions = { presets: 'fast' }): Promise<SavedBestModel | undefined> {
   const best = bestModalityResult(results, outcome);
-  if (best === undefined) {
-    return undefined;
-  }
+  return best === undefined ? undefined : fitSelectedModel(automl, best, outcome, fit);
+}
+
+/**
+ * Fits one evaluated modality set on all its patients and saves it as model `name`, with the experiment's numbers
+ * (and any extra metadata, e.g. the selection rule and warnings) as metadata.
+ *
+ * @param automl - the workspace's `ws.automl` handle
+ * @param chosen - the evaluated set to fit
+ * @param name - model name (the outcome)
+ * @param fit - fit options
+ * @param extra - more metadata
+ * @returns what was saved
+ */
+export async function fitSelectedModel(
+  automl: PredictorFactory,
+  chosen: ModalityExperimentResult,
+  name: string,
+  fit: FitOptions = { presets: 'fast' },
+  extra: Readonly<Record<string, unknown>> = {},
+): Promise<SavedBestModel> {
   const label = 'label';
-  const cases = best.data.filter((r) => Number(r[label]) === 1).length;
-  const row = best.row;
+  const cases = chosen.data.filter((r) => Number(r[label]) === 1).length;
+  const row = chosen.row;
   const predictor = automl.createPredictor({
     label,
-    name: outcome,
+    name,
     // As in the experiment: with few cases a validation split may miss a class, where AUROC is undefined.
-    ...(Math.min(cases, best.data.length - cases) < 10 ? { evalMetric: 'log_loss' as const } : {}),
-    metadata: { outcome, modalities: row.modalities, patients: row.patients, cases: row.cases, cvAuroc: row.auroc, cvAurocCi: row.aurocCi, cvFolds: row.folds },
+    ...(Math.min(cases, chosen.data.length - cases) < 10 ? { evalMetric: 'log_loss' as const } : {}),
+    metadata: { outcome: row.outcome, modalities: row.modalities, patients: row.patients, cases: row.cases, cvAuroc: row.auroc, cvAurocCi: row.aurocCi, cvFolds: row.folds, ...extra },
   });
-  await predictor.fit(best.data, fit);
+  await predictor.fit(chosen.data, fit);
   const dir = predictor.save();
-  return { name: outcome, modalities: row.modalities, patients: row.patients, cvAuroc: row.auroc, cvAurocCi: row.aurocCi, bestModel: predictor.bestModel, inputs: predictor.featureColumns.length, path: dir };
+  return { name, modalities: row.modalities, patients: row.patients, cvAuroc: row.auroc, cvAurocCi: row.aurocCi, bestModel: predictor.bestModel, inputs: predictor.featureColumns.length, path: dir };
+}
+
+/** One modality set of a paired comparison. */
+export interface PairedSetRow {
+  /** Set name (as {@link modalitySets} names it). */
+  readonly set: string;
+  /** Cross-validated AUROC (null when the set could not be evaluated). */
+  readonly auroc: number | null;
+  /** 95% interval of the AUROC. */
+  readonly lower: number | null;
+  /** Upper bound. */
+  readonly upper: number | null;
+  /** Paired DeLong difference to clinical-only on the same patients (null for clinical itself or when not evaluable). */
+  readonly vsClinical: { readonly difference: number; readonly lower: number; readonly upper: number; readonly pValue: number } | null;
+  /** Why the set or its difference is missing, or what was reduced ('' when nothing). */
+  readonly note: string;
+}
+
+/** A paired comparison: every set evaluated on the same patients. */
+export interface PairedComparison {
+  /** Outcome. */
+  readonly outcome: string;
+  /** Design. */
+  readonly design: string;
+  /** The largest set: the comparison's patients have every one of its modalities. */
+  readonly largest: string;
+  /** Patients (the same for every set). */
+  readonly patients: number;
+  /** Cases among them. */
+  readonly cases: number;
+  /** One row per set (subsets of the largest). */
+  readonly sets: readonly PairedSetRow[];
+}
+
+/** Options of {@link runPairedComparison}. */
+export interface PairedComparisonOptions extends Omit<ModalityExperimentOptions, 'modalities' | 'groups' | 'patients' | 'comparison'> {
+  /** The largest set; its subsets among `sets` are compared on its patients. */
+  readonly largest: ModalitySet;
+  /** Candidate sets (typically {@link modalitySets}); those whose groups are a subset of the largest's are used. */
+  readonly sets: readonly ModalitySet[];
+}
+
+/**
+ * Evaluates every subset of the largest set on the **same** patients (those with every modality of the largest set)
+ * and each set's paired DeLong difference to clinical-only (the set whose name is `clinical`).
+ *
+ * @param ds - the training set
+ * @param options - outcome, design, largest set, candidate sets, CV options
+ * @returns the comparison table and the per-set experiment results (same rows, same order, same folds)
+ * @throws {@link HealthDataError} (invalid-input) when a group contributes no column
+ */
+export async function runPairedComparison(ds: ExperimentDataset, options: PairedComparisonOptions): Promise<{ comparison: PairedComparison; results: ModalityExperimentResult[] }> {
+  const label = options.label ?? 'label';
+  const { ids, rows } = modalityTable(ds, options.largest.groups, label);
+  const patients = new Set(ids);
+  const cases = rows.filter((r) => Number(r[label]) === 1).length;
+  const { largest, sets, ...rest } = options;
+  const members = sets.filter((set) => set.groups.every((g) => largest.groups.includes(g)));
+  const results: ModalityExperimentResult[] = [];
+  for (const set of members) {
+    results.push(await runModalityExperiment(ds, { ...rest, modalities: set.name, groups: set.groups, patients, comparison: largest.name }));
+  }
+  const clinical = results.find((r) => r.row.modalities === 'clinical');
+  const table: PairedSetRow[] = results.map((r) => {
+    let vsClinical: PairedSetRow['vsClinical'] = null;
+    const notes = r.row.note === '' ? [] : [r.row.note];
+    if (r.row.modalities !== 'clinical' && r.row.auroc !== null) {
+      if (clinical === undefined || clinical.row.auroc === null) {
+        notes.push('no paired difference: clinical-only was not evaluated on these patients');
+      } else if (clinical.patientIds.join('\n') !== r.patientIds.join('\n')) {
+        notes.push('no paired difference: the patients differ from clinical-only');
+      } else {
+        const d: PairedAurocDifference = pairedDelong(r.y, r.score, clinical.score);
+        vsClinical = { difference: round3(d.difference), lower: round3(d.lower), upper: round3(d.upper), pValue: Math.round(d.pValue * 10000) / 10000 };
+      }
+    }
+    return { set: r.row.modalities, auroc: r.row.auroc, lower: r.row.aurocLower ?? null, upper: r.row.aurocUpper ?? null, vsClinical, note: notes.join('; ') };
+  });
+  return { comparison: { outcome: options.outcome, design: options.design ?? '', largest: options.largest.name, patients: patients.size, cases, sets: table }, results };
+}
+
+/** Minimum support for a saved model (stated in every report). */
+export const MIN_SUPPORT = { patients: 100, cases: 20 } as const;
+
+/** The selection rule, in words (stated in every report). */
+export const SELECTION_RULE =
+  `clinical-only on the full cohort is the default; a multimodal set replaces it only when its comparison has ≥ ${String(MIN_SUPPORT.patients)} patients and ≥ ${String(MIN_SUPPORT.cases)} cases ` +
+  'and the lower bound of its paired (DeLong) AUROC difference to clinical-only on the same patients is above 0; among such sets, the largest lower bound wins';
+
+/** The outcome of {@link selectModel}. */
+export interface SetSelection {
+  /** The chosen result (undefined when nothing could be evaluated). */
+  readonly chosen: ModalityExperimentResult | undefined;
+  /** Why it was chosen. */
+  readonly reason: string;
+  /** Warnings to show beside the model (below minimum support, AUROC interval at or below chance). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Chooses the model to save: {@link SELECTION_RULE}, with warnings when the chosen model is below
+ * {@link MIN_SUPPORT} or its AUROC interval does not clear 0.5.
+ *
+ * @param clinicalFull - clinical-only on the full cohort (the default)
+ * @param comparisons - paired comparisons with their results (same design)
+ * @returns the chosen result, the reason and the warnings
+ */
+export function selectModel(clinicalFull: ModalityExperimentResult | undefined, comparisons: readonly { readonly comparison: PairedComparison; readonly results: readonly ModalityExperimentResult[] }[]): SetSelection {
+  let best: { result: ModalityExperimentResult; lower: number; comparison: PairedComparison } | undefined;
+  for (const c of comparisons) {
+    if (c.comparison.patients < MIN_SUPPORT.patients || c.comparison.cases < MIN_SUPPORT.cases) {
+      continue;
+    }
+    for (const row of c.comparison.sets) {
+      const result = c.results.find((r) => r.row.modalities === row.set);
+      if (row.vsClinical !== null && row.vsClinical.lower > 0 && result !== undefined && (best === undefined || row.vsClinical.lower > best.lower)) {
+        best = { result, lower: row.vsClinical.lower, comparison: c.comparison };
+      }
+    }
+  }
+  const warnings: string[] = [];
+  let chosen: ModalityExperimentResult | undefined;
+  let reason: string;
+  if (best !== undefined) {
+    chosen = best.result;
+    reason = `${best.result.row.modalities} beats clinical-only on the same ${String(best.comparison.patients)} patients (paired AUROC difference lower bound ${best.lower.toFixed(3)} > 0)`;
+  } else if (clinicalFull !== undefined && clinicalFull.row.auroc !== null) {
+    chosen = clinicalFull;
+    reason = 'no multimodal set with minimum support beats clinical-only with a paired difference whose interval excludes 0: clinical-only on the full cohort';
+  } else {
+    return { chosen: undefined, reason: 'no set could be evaluated', warnings: ['no model saved: no modality set could be evaluated'] };
+  }
+  const r = chosen.row;
+  if (r.patients < MIN_SUPPORT.patients || r.cases < MIN_SUPPORT.cases) {
+    warnings.push(`below minimum support: ${String(r.patients)} patients and ${String(r.cases)} cases (minimum ${String(MIN_SUPPORT.patients)} and ${String(MIN_SUPPORT.cases)}); treat its numbers as unreliable`);
+  }
+  if (r.aurocUpper !== undefined && r.aurocUpper !== null && r.aurocUpper < 0.5) {
+    warnings.push(`cross-validated AUROC interval ${r.aurocCi} lies below 0.5: the model ranks worse than chance`);
+  } else if (r.aurocLower !== undefined && r.aurocLower !== null && r.aurocLower <= 0.5) {
+    warnings.push(`cross-validated AUROC interval ${r.aurocCi} includes 0.5: not distinguishable from chance`);
+  }
+  return { chosen, reason, warnings };
 }

@@ -32,3 +32,4 @@ export * from './aws/sagemaker-endpoint';
 export * from './serve';
 export * from './experiment';
 export * from './outcome-models';
+export * from './delong';

@@ -1,27 +1,45 @@
 /**
  * The train-test job for the four outcomes, as one library call the pipeline (`train-models` step) and notebook 09
- * share: build each outcome's leakage-free training set from the feature groups, cross-validate every modality set,
- * refit the best set on all its patients and save it as model `<outcome>`, and write a report beside it
- * (`outcome-model.json`) with the cross-validated metrics, out-of-fold predictions, held-out permutation importance
- * and per-patient risks with their top features — what the dashboard's Models sheet and patient view draw.
+ * share. For each outcome and each **study design** (README "Cohort design"):
+ *
+ * - `prognostic` (the default, and the design whose model is saved): labels with index dates and matched controls,
+ *   features strictly before the index, the germline genotype joined whatever its test date (time-invariant),
+ *   imaging only from studies dated before the index;
+ * - `landmark`: indexed at the first imaging study, outcome-free then, label = a later onset;
+ * - `guidance`: the AWS guidance's cross-sectional design (the outcome anywhere in the record, features over the
+ *   whole record without the label's own codes) — a description of the record, not a prediction; reported with the
+ *   guidance's 80/20 accuracy/precision/recall/F1 *and* cross-validated AUROC, plus a leakage audit.
+ *
+ * Within a design, modality sets are compared **on the same patients** (those with every modality of the largest set
+ * of the comparison) with a paired DeLong difference to clinical-only. The saved model follows {@link SELECTION_RULE}
+ * with {@link MIN_SUPPORT}. `outcome-model.json` beside each saved model holds the chosen set's cross-validated
+ * metrics, out-of-fold predictions, permutation importance, per-patient risks, and every design's tables side by side
+ * — what the dashboard's Models sheet and notebook 09 show.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
+import { silentProgress } from '../progress';
 import type { Workspace } from '../workspace';
-import type { Outcome } from '../clinical/cohort';
-import { OUTCOMES } from '../clinical/cohort';
+import type { CohortLabels, Outcome, StudyDesign } from '../clinical/cohort';
+import { OUTCOMES, STUDY_DESIGNS } from '../clinical/cohort';
+import type { ClinicalFeatureRow } from '../clinical/features';
+import { CLINICAL_FEATURE_COLUMNS } from '../clinical/features';
 import type { TrainingDataset } from '../features/dataset';
+import { coherentDir } from '../cohort/steps';
 import { stratifiedHoldout } from './cv';
-import type { ModalityExperimentResult, ModalityExperimentRow } from './experiment';
-import { bestModalityResult, fitBestModel, modalitySets, runModalityExperiment } from './experiment';
+import type { ExperimentDataset, ModalityExperimentResult, ModalityExperimentRow, ModalitySet, PairedComparison, PairedSetRow } from './experiment';
+import { fitSelectedModel, MIN_SUPPORT, modalitySets, runModalityExperiment, runPairedComparison, SELECTION_RULE, selectModel } from './experiment';
 import { permutationImportance } from './importance';
-import type { FitOptions, TabularPredictor } from './predictor';
-import { subsetTable } from './predictor';
-
+import type { FitOptions } from './predictor';
+import { subsetTable, TabularPredictor } from './predictor';
 /** File name of the report written beside each saved outcome model. */
 export const OUTCOME_MODEL_REPORT = 'outcome-model.json';
+
+/** The genomic and imaging feature groups the job joins when they exist. */
+const GENOMIC_GROUP = 'genomic';
+const IMAGING_GROUP = 'imaging-features';
 
 /** A patient's cross-validated risk for one outcome, with the features that moved it most. */
 export interface OutcomeRisk {
@@ -36,6 +54,83 @@ export interface OutcomeRisk {
   readonly topFeatures: readonly { readonly feature: string; readonly contribution: number }[];
 }
 
+/** An oracle AUROC with its interval (ground-truth.json `summary.outcomes[o].oracles[design][set]`). */
+export interface OracleAuroc {
+  /** AUROC of the Bayes-optimal score given what the set observes. */
+  readonly auroc: number;
+  /** Lower bound. */
+  readonly lower: number;
+  /** Upper bound. */
+  readonly upper: number;
+}
+
+/** A paired-comparison row with the set's oracle, when the generator wrote one. */
+export interface ReportedSetRow extends PairedSetRow {
+  /** The set's oracle under this design (absent on real data). */
+  readonly oracle?: OracleAuroc;
+}
+
+/** The guidance's metrics on its 80/20 stratified split for one set (threshold 0.5, positive class). */
+export interface HoldoutRow {
+  /** Set name. */
+  readonly set: string;
+  /** Test rows. */
+  readonly testPatients: number;
+  /** Cases among them. */
+  readonly testCases: number;
+  /** Accuracy. */
+  readonly accuracy: number;
+  /** Precision (positive class). */
+  readonly precision: number;
+  /** Recall (positive class). */
+  readonly recall: number;
+  /** F1 (positive class). */
+  readonly f1: number;
+}
+
+/** One top feature of the guidance design and how much of it is dated after the onset. */
+export interface LeakageRow {
+  /** Feature. */
+  readonly feature: string;
+  /** Its modality (`clinical`, `genomic`, `imaging`). */
+  readonly modality: string;
+  /** Permutation importance on the 20% test split (AUROC drop). */
+  readonly importance: number;
+  /**
+   * Share of the cases whose value of this feature depends on data dated after their onset (clinical: whole-record
+   * value ≠ value from data before the onset; imaging: the study used is dated after the onset; genomic: 0, germline).
+   */
+  readonly shareAfterOnset: number;
+}
+
+/** One design's results for one outcome. */
+export interface DesignReport {
+  /** Design. */
+  readonly design: StudyDesign;
+  /** Title shown beside the tables. */
+  readonly title: string;
+  /** False for the guidance design (features may postdate the outcome). */
+  readonly isPrediction: boolean;
+  /** Labelled patients of the design. */
+  readonly patients: number;
+  /** Cases among them. */
+  readonly cases: number;
+  /** Exclusions with reasons (counts). */
+  readonly excluded: Readonly<Record<string, number>>;
+  /** Conditions with the outcome's code under another code system (ignored). */
+  readonly otherSystemConditions: number;
+  /** Clinical-only on every patient of the design (null when not run, e.g. the guidance design). */
+  readonly fullCohort: ModalityExperimentRow | null;
+  /** Paired comparisons: each set on the same patients, with its difference to clinical-only. */
+  readonly comparisons: readonly (Omit<PairedComparison, 'sets'> & { readonly sets: readonly ReportedSetRow[] })[];
+  /** (guidance) the guidance's 80/20 split metrics per set of the all-three comparison. */
+  readonly holdout?: readonly HoldoutRow[];
+  /** (guidance) the leakage audit of the all-three model's top features. */
+  readonly leakage?: readonly LeakageRow[];
+  /** What was reduced or skipped. */
+  readonly notes: readonly string[];
+}
+
 /** What {@link saveOutcomeModel} writes to `<models>/<outcome>/outcome-model.json`. */
 export interface OutcomeModelReport {
   /** Format version. */
@@ -48,7 +143,7 @@ export interface OutcomeModelReport {
   readonly bestModel: string;
   /** When the report was written (ISO). */
   readonly createdAt: string;
-  /** Cross-validated metrics of the set: accuracy, precision, recall, f1, roc_auc with roc_auc_lower/upper, patients, cases, folds. */
+  /** Cross-validated metrics of the set: accuracy, precision, recall, f1, roc_auc with roc_auc_lower/upper, patients, cases, folds (and tuned-threshold / baseline figures when the evaluation provides them). */
   readonly metrics: Readonly<Record<string, number>>;
   /** Patients of the set, in the order of `labels` and `probabilities`. */
   readonly patientIds: readonly string[];
@@ -60,18 +155,30 @@ export interface OutcomeModelReport {
   readonly importance: readonly { readonly feature: string; readonly importance: number; readonly stddev: number; readonly pValue: number }[];
   /** Per-patient risks. */
   readonly risks: readonly OutcomeRisk[];
-  /** Every modality set's cross-validation row, best first by AUROC. */
+  /** Every evaluated row of every design, in run order. */
   readonly experiment: readonly ModalityExperimentRow[];
   /** What was reduced or skipped, and why. */
   readonly notes: readonly string[];
+  /** Design of the saved model (`prognostic`). */
+  readonly design?: StudyDesign;
+  /** How the saved model was chosen. */
+  readonly selection?: { readonly rule: string; readonly minPatients: number; readonly minCases: number; readonly reason: string };
+  /** Warnings to show beside the model (below minimum support; AUROC interval at or below 0.5). */
+  readonly warnings?: readonly string[];
+  /** Every design's tables, side by side. */
+  readonly designs?: readonly DesignReport[];
 }
 
 /** Options of {@link trainOutcomeModels} and {@link saveOutcomeModel}. */
 export interface TrainOutcomeOptions {
   /** Outcomes (default all four). */
   readonly outcomes?: readonly Outcome[];
+  /** Designs (default all three; the saved model comes from `prognostic`, which always runs). */
+  readonly designs?: readonly StudyDesign[];
   /** Cross-validation folds (default 5; fewer when a class is smaller). */
   readonly folds?: number;
+  /** CV repeats (default 1; the guidance design, on fewer patients, uses at least 2). */
+  readonly repeats?: number;
   /** Fit options per fold and for the saved model (default `{ presets: 'fast' }`). */
   readonly fit?: FitOptions;
   /** Features listed per patient in `risks` (default 3). */
@@ -82,10 +189,32 @@ export interface TrainOutcomeOptions {
   readonly progress?: ProgressReporter;
 }
 
+const DESIGN_TITLES: Readonly<Record<StudyDesign, string>> = {
+  prognostic: 'Prognostic: features before the index date (matched controls), germline genotype time-invariant, imaging before the index',
+  landmark: 'Landmark: indexed at the first imaging study, outcome-free then, outcome = a later onset',
+  guidance: "The AWS guidance's cross-sectional design: the outcome anywhere in the record, features over the whole record — a description, not a prediction",
+};
+
 /**
- * Builds an outcome's training set: the clinical cohort's labels and index dates as the base, joined point-in-time
- * (only feature records dated before each patient's index date) with the outcome's clinical group and whichever of
- * the genomic and imaging groups exist.
+ * The paired comparisons of each design, by largest set: `all three` everywhere; in `prognostic` also
+ * `clinical+genomic` (genomes are time-invariant, so far more patients have one than an MRI before their index); in
+ * `landmark` also `clinical+imaging` (everyone there has a scan, not everyone a genome).
+ */
+export const DESIGN_COMPARISONS: Readonly<Record<StudyDesign, readonly string[]>> = {
+  prognostic: ['all three', 'clinical+genomic'],
+  landmark: ['all three', 'clinical+imaging'],
+  guidance: ['all three'],
+};
+
+async function existingGroups(ws: Workspace): Promise<Set<string>> {
+  return new Set((await ws.features.listFeatureGroups()).map((g) => g.name));
+}
+
+/**
+ * Builds an outcome's prognostic training set: the clinical cohort's labels and index dates as the base, joined
+ * point-in-time (only feature records dated at or before each patient's index date) with the outcome's clinical
+ * group and the imaging group, and with the genomic group whatever its test date (a germline genotype is
+ * time-invariant: `timeInvariantGroups`).
  *
  * @param ws - the open workspace
  * @param outcome - the outcome
@@ -93,7 +222,7 @@ export interface TrainOutcomeOptions {
  * @throws {@link HealthDataError} (not-found) when the outcome's clinical feature group does not exist yet
  */
 export async function buildOutcomeDataset(ws: Workspace, outcome: Outcome): Promise<TrainingDataset> {
-  const existing = new Set((await ws.features.listFeatureGroups()).map((g) => g.name));
+  const existing = await existingGroups(ws);
   const clinical = `clinical-${outcome}`;
   if (!existing.has(clinical)) {
     throw new HealthDataError('not-found', `buildOutcomeDataset: feature group ${clinical} does not exist; run the features-clinical step (npm start, or notebook 06) first`, { path: clinical });
@@ -102,9 +231,84 @@ export async function buildOutcomeDataset(ws: Workspace, outcome: Outcome): Prom
   const base = labels.rows.map((l) => ({ patient_id: l.patientId, index_date: l.indexDate, label: l.label }));
   return ws.features.buildDataset({
     base: { rows: base, recordIdentifierName: 'patient_id', eventTimeName: 'index_date' },
-    groups: [clinical, ...['genomic', 'imaging-features'].filter((g) => existing.has(g))],
+    groups: [clinical, ...[GENOMIC_GROUP, IMAGING_GROUP].filter((g) => existing.has(g))],
+    timeInvariantGroups: [GENOMIC_GROUP],
     joinType: 'left',
   });
+}
+
+/**
+ * Imaging study dates per patient, from the imaging feature group's offline records (sorted, ISO).
+ *
+ * @param ws - the open workspace
+ * @returns patient id → study dates (empty when the group does not exist)
+ */
+export async function imagingStudyDates(ws: Workspace): Promise<Map<string, string[]>> {
+  if (!(await existingGroups(ws)).has(IMAGING_GROUP)) {
+    return new Map();
+  }
+  const table = await ws.features.offlineTable(IMAGING_GROUP);
+  const rows = await ws.sql.query<{ patient_id: string; event_time: string }>(`SELECT DISTINCT patient_id, event_time FROM ${table} WHERE NOT is_deleted ORDER BY patient_id, event_time`);
+  const out = new Map<string, string[]>();
+  for (const r of rows) {
+    const t = new Date(Date.parse(r.event_time)).toISOString();
+    out.set(r.patient_id, [...(out.get(r.patient_id) ?? []), t]);
+  }
+  return out;
+}
+
+/** A design's training set with its cohort. */
+export interface DesignDataset {
+  /** The design. */
+  readonly design: StudyDesign;
+  /** Rows (`patient_id`, `index_date`, `label`, features) and each feature's `group.feature` source. */
+  readonly dataset: ExperimentDataset;
+  /** The cohort's labels and exclusions. */
+  readonly labels: CohortLabels;
+  /** (guidance) the cases' clinical features from data before their onset. */
+  readonly preOnsetFeatures?: readonly ClinicalFeatureRow[];
+}
+
+/**
+ * Builds an outcome's training set under a design. `prognostic` is {@link buildOutcomeDataset} (the clinical
+ * feature group). `landmark` and `guidance` compute their clinical features for their own index dates
+ * (`ws.clinical.cohort` with the design) and join the genomic group (time-invariant) and the imaging group (at or
+ * before the index: the scan itself for `landmark`, the latest study for `guidance`); their clinical columns are
+ * reported as coming from `clinical-<outcome>`, so {@link modalitySets} names them alike in every design.
+ *
+ * @param ws - the open workspace
+ * @param outcome - the outcome
+ * @param design - the design
+ * @param studyDates - imaging study dates ({@link imagingStudyDates}; `landmark` indexes at the first one)
+ * @returns the training set and cohort
+ * @throws {@link HealthDataError} (not-found) for `prognostic` without the clinical feature group
+ */
+export async function buildDesignDataset(ws: Workspace, outcome: Outcome, design: StudyDesign, studyDates?: ReadonlyMap<string, readonly string[]>): Promise<DesignDataset> {
+  if (design === 'prognostic') {
+    const ds = await buildOutcomeDataset(ws, outcome);
+    const { labels } = await ws.clinical.cohort({ outcome });
+    return { design, dataset: ds, labels };
+  }
+  const dates = studyDates ?? (await imagingStudyDates(ws));
+  const landmarks = new Map([...dates].flatMap(([id, d]) => (d[0] === undefined ? [] : [[id, d[0]] as const])));
+  const cohort = await ws.clinical.cohort({ outcome, design, ...(design === 'landmark' ? { landmarks } : {}) });
+  const label = new Map(cohort.labels.rows.map((l) => [l.patientId, l.label]));
+  const clinicalGroup = `clinical-${outcome}`;
+  const base = cohort.features.map((f) => ({ ...f, label: label.get(f.patient_id) ?? 0 }));
+  const clinicalSources = Object.fromEntries(CLINICAL_FEATURE_COLUMNS.map((c) => [c, `${clinicalGroup}.${c}`]));
+  const existing = await existingGroups(ws);
+  const groups = [GENOMIC_GROUP, IMAGING_GROUP].filter((g) => existing.has(g));
+  let dataset: ExperimentDataset = { rows: base, featureSources: clinicalSources };
+  if (groups.length > 0 && base.length > 0) {
+    const joined = await ws.features.buildDataset({
+      base: { rows: base, recordIdentifierName: 'patient_id', eventTimeName: 'index_date' },
+      groups,
+      timeInvariantGroups: [GENOMIC_GROUP],
+      joinType: 'left',
+    });
+    dataset = { rows: joined.rows, featureSources: { ...clinicalSources, ...joined.featureSources } };
+  }
+  return { design, dataset, labels: cohort.labels, ...(cohort.preOnsetFeatures === undefined ? {} : { preOnsetFeatures: cohort.preOnsetFeatures }) };
 }
 
 const round = (v: number, digits = 4): number => {
@@ -144,25 +348,298 @@ export function ablationContributions(predictor: TabularPredictor, rows: readonl
   return out;
 }
 
+/** Everything one design produced for one outcome (the input of {@link saveOutcomeModel}). */
+export interface DesignRun {
+  /** The design. */
+  readonly design: StudyDesign;
+  /** Its training set and cohort. */
+  readonly data: DesignDataset;
+  /** Clinical-only on every patient of the design (prognostic and landmark). */
+  readonly fullCohort?: ModalityExperimentResult;
+  /** Paired comparisons with their per-set results. */
+  readonly comparisons: readonly { readonly comparison: PairedComparison; readonly results: readonly ModalityExperimentResult[] }[];
+  /** (guidance) 80/20 metrics. */
+  readonly holdout?: readonly HoldoutRow[];
+  /** (guidance) leakage audit. */
+  readonly leakage?: readonly LeakageRow[];
+  /** Notes. */
+  readonly notes: readonly string[];
+}
+
+/** Options of {@link runDesign}. */
+export interface RunDesignOptions {
+  /** Folds (default 5). */
+  readonly folds?: number;
+  /** Repeats (default 1; at least 2 for the guidance design). */
+  readonly repeats?: number;
+  /** Fit options (default `{ presets: 'fast' }`). */
+  readonly fit?: FitOptions;
+  /** Seed. */
+  readonly seed?: number;
+  /** Imaging study dates (read once per run). */
+  readonly studyDates?: ReadonlyMap<string, readonly string[]>;
+  /** Called after each cross-validated set. */
+  readonly onSet?: () => void;
+}
+
 /**
- * Saves an outcome's best model from its experiment results (see {@link fitBestModel}) and writes its report: the
- * cross-validated metrics and out-of-fold predictions of the best set, permutation importance of a model fitted on
- * 70% and scored on the other 30%, and each patient's out-of-fold risk with the saved model's ablation contributions
- * of the eight most important features.
+ * The guidance's 80/20 stratified split for one evaluated set: fit on 80%, accuracy/precision/recall/F1 of the
+ * positive class at threshold 0.5 on the 20%.
+ *
+ * @param result - an evaluated set (its rows)
+ * @param fit - fit options
+ * @param seed - split and fit seed
+ * @returns the metrics, the fitted predictor and the test rows (for the leakage audit's importance)
+ */
+export async function guidanceHoldout(result: ModalityExperimentResult, fit: FitOptions, seed: number): Promise<{ row: HoldoutRow; predictor: TabularPredictor; test: Record<string, unknown>[] }> {
+  const y = result.data.map((r) => Number(r.label));
+  const split = stratifiedHoldout(y, 0.2, seed);
+  const predictor = new TabularPredictor({ label: 'label', seed, progress: silentProgress, ...(Math.min(result.row.cases, result.row.patients - result.row.cases) < 10 ? { evalMetric: 'log_loss' as const } : {}) });
+  await predictor.fit(subsetTable(result.data, split.train), fit);
+  const test = subsetTable(result.data, split.holdout) as Record<string, unknown>[];
+  const p = predictor.predictPositive(test);
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let tn = 0;
+  test.forEach((r, i) => {
+    const pos = (p[i] as number) >= 0.5;
+    const truth = Number(r.label) === 1;
+    if (pos) {
+      tp += truth ? 1 : 0;
+      fp += truth ? 0 : 1;
+    } else {
+      fn += truth ? 1 : 0;
+      tn += truth ? 0 : 1;
+    }
+  });
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  return {
+    row: {
+      set: result.row.modalities,
+      testPatients: test.length,
+      testCases: tp + fn,
+      accuracy: round((tp + tn) / Math.max(1, test.length), 3),
+      precision: round(precision, 3),
+      recall: round(recall, 3),
+      f1: round(precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall), 3),
+    },
+    predictor,
+    test,
+  };
+}
+
+/**
+ * The leakage audit of the guidance design: the top features (permutation importance on the 20% split of the
+ * all-three model) and, per feature, the share of cases whose value depends on data dated after their onset.
+ *
+ * @param data - the guidance design's dataset and cohort (with pre-onset features)
+ * @param predictor - the all-three model fitted on 80%
+ * @param test - its 20% test rows
+ * @param studyDates - imaging study dates
+ * @param outcome - the outcome
+ * @param top - features listed (default 10)
+ * @returns one row per top feature
+ */
+export function leakageAudit(data: DesignDataset, predictor: TabularPredictor, test: readonly Record<string, unknown>[], studyDates: ReadonlyMap<string, readonly string[]>, outcome: Outcome, top = 10): LeakageRow[] {
+  const importance = permutationImportance(predictor, test, { numShuffles: 3 })
+    .filter((r) => r.importance > 0)
+    .slice(0, top);
+  const cases = data.labels.rows.filter((l) => l.label === 1 && l.onsetDate !== null);
+  const whole = new Map((data.dataset.rows as readonly Record<string, unknown>[]).map((r) => [String(r.patient_id), r]));
+  const pre = new Map((data.preOnsetFeatures ?? []).map((r) => [r.patient_id, r]));
+  const clinicalGroup = `clinical-${outcome}`;
+  return importance.map((imp) => {
+    const source = data.dataset.featureSources[imp.feature] ?? '';
+    const group = source.slice(0, source.indexOf('.'));
+    const name = source.slice(source.indexOf('.') + 1);
+    let modality = 'other';
+    let after = 0;
+    let counted = 0;
+    for (const c of cases) {
+      const row = whole.get(c.patientId);
+      if (row === undefined) {
+        continue;
+      }
+      if (group === clinicalGroup) {
+        modality = 'clinical';
+        const p = pre.get(c.patientId);
+        counted++;
+        after += p === undefined || (p[name] ?? null) !== (row[imp.feature] ?? null) ? 1 : 0;
+      } else if (group === GENOMIC_GROUP) {
+        modality = 'genomic';
+        counted++;
+      } else if (group === IMAGING_GROUP) {
+        modality = 'imaging';
+        const dates = studyDates.get(c.patientId) ?? [];
+        const used = dates[dates.length - 1];
+        if (used !== undefined) {
+          counted++;
+          after += Date.parse(used) > Date.parse(c.onsetDate as string) ? 1 : 0;
+        }
+      }
+    }
+    return { feature: imp.feature, modality, importance: round(imp.importance), shareAfterOnset: counted === 0 ? 0 : round(after / counted, 3) };
+  });
+}
+
+/**
+ * Runs one design for one outcome: builds its training set, clinical-only on the full cohort (not for `guidance`,
+ * whose cohort is the all-three patients), the paired comparisons of {@link DESIGN_COMPARISONS}, and for `guidance`
+ * the 80/20 split metrics and the leakage audit.
  *
  * @param ws - the open workspace
- * @param results - the outcome's experiment results (one per modality set)
+ * @param outcome - the outcome
+ * @param design - the design
+ * @param options - folds, repeats, fit, seed, study dates
+ * @returns the design's results
+ */
+export async function runDesign(ws: Workspace, outcome: Outcome, design: StudyDesign, options: RunDesignOptions = {}): Promise<DesignRun> {
+  const fit = options.fit ?? { presets: 'fast' };
+  const seed = options.seed ?? ws.config.seed;
+  const folds = options.folds ?? 5;
+  const repeats = Math.max(options.repeats ?? 1, design === 'guidance' ? 2 : 1);
+  const studyDates = options.studyDates ?? (await imagingStudyDates(ws));
+  const data = await buildDesignDataset(ws, outcome, design, studyDates);
+  const present = new Set(Object.values(data.dataset.featureSources).map((s) => s.slice(0, s.indexOf('.'))));
+  const sets = modalitySets(outcome);
+  const notes: string[] = [];
+  const common = { outcome, design, folds, repeats, fit, seed };
+  let fullCohort: ModalityExperimentResult | undefined;
+  if (design !== 'guidance' && data.labels.rows.length > 0) {
+    fullCohort = await runModalityExperiment(data.dataset, { ...common, modalities: 'clinical', groups: [`clinical-${outcome}`], comparison: 'full cohort' });
+    options.onSet?.();
+  }
+  const comparisons: { comparison: PairedComparison; results: ModalityExperimentResult[] }[] = [];
+  for (const name of DESIGN_COMPARISONS[design]) {
+    const largest = sets.find((s) => s.name === name) as ModalitySet;
+    const missing = largest.groups.filter((g) => !present.has(g));
+    if (missing.length > 0) {
+      notes.push(`${name} comparison skipped: no ${missing.join(', ')} feature group`);
+      continue;
+    }
+    comparisons.push(await runPairedComparison(data.dataset, { ...common, largest, sets }));
+    options.onSet?.();
+  }
+  let holdout: HoldoutRow[] | undefined;
+  let leakage: LeakageRow[] | undefined;
+  if (design === 'guidance') {
+    const all = comparisons.find((c) => c.comparison.largest === 'all three');
+    holdout = [];
+    for (const r of all?.results ?? []) {
+      if (r.row.folds === 0) {
+        continue;
+      }
+      try {
+        const h = await guidanceHoldout(r, fit, seed);
+        holdout.push(h.row);
+        if (r.row.modalities === 'all three') {
+          leakage = leakageAudit(data, h.predictor, h.test, studyDates, outcome);
+        }
+      } catch (e) {
+        notes.push(`80/20 split of ${r.row.modalities} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+  return { design, data, ...(fullCohort === undefined ? {} : { fullCohort }), comparisons, ...(holdout === undefined ? {} : { holdout }), ...(leakage === undefined ? {} : { leakage }), notes };
+}
+
+interface GroundTruthOracles {
+  readonly summary?: { readonly outcomes?: Readonly<Record<string, { readonly oracleAuroc?: number; readonly oracles?: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>> }>> };
+}
+
+/**
+ * The generator's per-design, per-set oracle AUROCs (ground-truth.json beside the generated cohort).
+ *
+ * @param ws - the open workspace
+ * @returns outcome → design → set → oracle (empty when there is no ground truth, e.g. on real data)
+ */
+export function readOracles(ws: Workspace): Record<string, Record<string, Record<string, OracleAuroc>>> {
+  const file = path.join(coherentDir(ws), 'ground-truth.json');
+  if (!fs.existsSync(file)) {
+    return {};
+  }
+  try {
+    const gt = JSON.parse(fs.readFileSync(file, 'utf8')) as GroundTruthOracles;
+    const out: Record<string, Record<string, Record<string, OracleAuroc>>> = {};
+    for (const [o, v] of Object.entries(gt.summary?.outcomes ?? {})) {
+      out[o] = { ...(v.oracles ?? {}) };
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function designReport(run: DesignRun, oracles: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>> | undefined): DesignReport {
+  const rows = run.data.labels.rows;
+  const perSet = oracles?.[run.design] ?? {};
+  return {
+    design: run.design,
+    title: DESIGN_TITLES[run.design],
+    isPrediction: run.design !== 'guidance',
+    patients: rows.length,
+    cases: rows.filter((r) => r.label === 1).length,
+    excluded: { ...run.data.labels.excluded },
+    otherSystemConditions: run.data.labels.otherSystemConditions ?? 0,
+    fullCohort: run.fullCohort?.row ?? null,
+    comparisons: run.comparisons.map((c) => ({ ...c.comparison, sets: c.comparison.sets.map((s) => (perSet[s.set] === undefined ? s : { ...s, oracle: perSet[s.set] })) })),
+    ...(run.holdout === undefined ? {} : { holdout: run.holdout }),
+    ...(run.leakage === undefined ? {} : { leakage: run.leakage }),
+    notes: run.notes,
+  };
+}
+
+/** Tuned-threshold, calibration and baseline figures of a cross-validation, when the evaluation provides them. */
+function extraMetrics(cv: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  const c = cv as {
+    tunedMetrics?: Record<string, { value: number } | undefined>;
+    thresholds?: { mean?: number };
+    baseline?: { metrics?: Record<string, { value: number; lower: number; upper: number } | undefined> };
+  } | undefined;
+  for (const m of ['accuracy', 'precision', 'recall', 'f1']) {
+    const v = c?.tunedMetrics?.[m]?.value;
+    if (typeof v === 'number') {
+      out[`tuned_${m}`] = round(v);
+    }
+  }
+  if (typeof c?.thresholds?.mean === 'number') {
+    out.tuned_threshold = round(c.thresholds.mean);
+  }
+  const b = c?.baseline?.metrics?.roc_auc;
+  if (b !== undefined) {
+    out.baseline_roc_auc = round(b.value);
+    out.baseline_roc_auc_lower = round(b.lower);
+    out.baseline_roc_auc_upper = round(b.upper);
+  }
+  return out;
+}
+
+/**
+ * Saves an outcome's model from its design runs and writes its report: the model follows {@link SELECTION_RULE}
+ * among the `prognostic` run's results (clinical-only on the full cohort unless a multimodal set beats it with
+ * minimum support and a paired difference above 0), refitted on all its patients; the report holds its
+ * cross-validated metrics and out-of-fold predictions, permutation importance of a model fitted on 70% and scored on
+ * the other 30%, each patient's out-of-fold risk with the saved model's ablation contributions, warnings, and every
+ * design's tables.
+ *
+ * @param ws - the open workspace
+ * @param runs - the outcome's design runs ({@link runDesign}); must include `prognostic`
  * @param outcome - the outcome (also the model name)
  * @param options - fit options, features per patient
- * @returns the report, or undefined when no set of the outcome could be evaluated
+ * @returns the report, or undefined when nothing could be evaluated
  */
-export async function saveOutcomeModel(ws: Workspace, results: readonly ModalityExperimentResult[], outcome: Outcome, options: TrainOutcomeOptions = {}): Promise<OutcomeModelReport | undefined> {
+export async function saveOutcomeModel(ws: Workspace, runs: readonly DesignRun[], outcome: Outcome, options: TrainOutcomeOptions = {}): Promise<OutcomeModelReport | undefined> {
   const fit = options.fit ?? { presets: 'fast' };
-  const best = bestModalityResult(results, outcome);
-  const saved = best === undefined ? undefined : await fitBestModel(ws.automl, results, outcome, fit);
-  if (best === undefined || saved === undefined || best.aurocEstimate === undefined) {
+  const prognostic = runs.find((r) => r.design === 'prognostic');
+  const selection = selectModel(prognostic?.fullCohort, prognostic?.comparisons ?? []);
+  const best = selection.chosen;
+  if (best === undefined || best.aurocEstimate === undefined) {
     return undefined;
   }
+  const saved = await fitSelectedModel(ws.automl, best, outcome, fit, { design: 'prognostic', selection: selection.reason, warnings: selection.warnings });
   const notes: string[] = best.row.note === '' ? [] : [best.row.note];
   const label = 'label';
   const predictor = ws.automl.loadPredictor(outcome);
@@ -196,14 +673,13 @@ export async function saveOutcomeModel(ws: Workspace, results: readonly Modality
     roc_auc_lower: round(best.aurocEstimate.lower),
     roc_auc_upper: round(best.aurocEstimate.upper),
     ...(m === undefined ? {} : { accuracy: round(m.accuracy.value), precision: round(m.precision.value), recall: round(m.recall.value), f1: round(m.f1.value), brier: round(m.brier.value) }),
+    ...extraMetrics(best.cv),
     patients: best.row.patients,
     cases: best.row.cases,
     folds: best.row.folds,
   };
-  const experiment = results
-    .filter((r) => r.row.outcome === outcome)
-    .map((r) => r.row)
-    .sort((a, b) => (b.auroc ?? -1) - (a.auroc ?? -1));
+  const oracles = readOracles(ws)[outcome];
+  const experiment = runs.flatMap((r) => [...(r.fullCohort === undefined ? [] : [r.fullCohort.row]), ...r.comparisons.flatMap((c) => c.results.map((x) => x.row))]);
   const report: OutcomeModelReport = {
     version: 1,
     outcome,
@@ -219,6 +695,10 @@ export async function saveOutcomeModel(ws: Workspace, results: readonly Modality
     risks,
     experiment,
     notes,
+    design: 'prognostic',
+    selection: { rule: SELECTION_RULE, minPatients: MIN_SUPPORT.patients, minCases: MIN_SUPPORT.cases, reason: selection.reason },
+    warnings: selection.warnings,
+    designs: runs.map((r) => designReport(r, oracles)),
   };
   const file = path.join(saved.path, OUTCOME_MODEL_REPORT);
   fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 1)}\n`);
@@ -228,39 +708,47 @@ export async function saveOutcomeModel(ws: Workspace, results: readonly Modality
 }
 
 /**
- * Runs the whole train-test job: for each outcome, builds the training set, cross-validates the seven modality sets
- * (each alone, the pairs, all three; sets with too few patients are skipped with a note), then saves the best one
- * with its report ({@link saveOutcomeModel}).
+ * Runs the whole train-test job: for each outcome, every design ({@link runDesign}: clinical-only on the full
+ * cohort, the paired comparisons, and for `guidance` the 80/20 metrics and leakage audit), then saves the selected
+ * prognostic model with its report ({@link saveOutcomeModel}).
  *
  * @param ws - the open workspace
- * @param options - outcomes, folds, fit options
- * @returns the reports written (outcomes whose sets were all skipped have none) and every experiment row
+ * @param options - outcomes, designs, folds, fit options
+ * @returns the reports written (outcomes where nothing could be evaluated have none) and every experiment row
  * @throws {@link HealthDataError} (not-found) when the clinical feature groups do not exist yet
  * @example
  * ```ts
  * const { reports } = await trainOutcomeModels(ws, { folds: 5 });
- * console.table(reports.map((r) => ({ outcome: r.outcome, set: r.modalities, auroc: r.metrics.roc_auc })));
+ * console.table(reports.map((r) => ({ outcome: r.outcome, set: r.modalities, auroc: r.metrics.roc_auc, warnings: r.warnings?.join('; ') })));
  * ```
  */
 export async function trainOutcomeModels(ws: Workspace, options: TrainOutcomeOptions = {}): Promise<{ reports: OutcomeModelReport[]; experiment: ModalityExperimentRow[] }> {
   const outcomes = options.outcomes ?? (Object.keys(OUTCOMES) as Outcome[]);
+  const designs = STUDY_DESIGNS.filter((d) => d === 'prognostic' || (options.designs ?? STUDY_DESIGNS).includes(d));
   const seed = options.seed ?? ws.config.seed;
   const reports: OutcomeModelReport[] = [];
   const experiment: ModalityExperimentRow[] = [];
   const progress = options.progress ?? ws.progress;
-  const bar = progress.start('train-test (outcomes × modality sets)', outcomes.length * 7);
+  const perOutcome = designs.reduce((n, d) => n + DESIGN_COMPARISONS[d].length + (d === 'guidance' ? 0 : 1), 0);
+  const bar = progress.start('train-test (outcomes × designs × comparisons)', outcomes.length * perOutcome);
+  const studyDates = await imagingStudyDates(ws);
   for (const outcome of outcomes) {
-    const ds = await buildOutcomeDataset(ws, outcome);
-    const groups = new Set(Object.values(ds.featureSources).map((s) => s.slice(0, s.indexOf('.'))));
-    const results: ModalityExperimentResult[] = [];
-    for (const set of modalitySets(outcome)) {
-      if (set.groups.every((g) => groups.has(g))) {
-        results.push(await runModalityExperiment(ds, { outcome, modalities: set.name, groups: set.groups, folds: options.folds ?? 5, repeats: 1, fit: options.fit ?? { presets: 'fast' }, seed }));
-      }
-      bar.tick();
+    const runs: DesignRun[] = [];
+    for (const design of designs) {
+      const run = await runDesign(ws, outcome, design, {
+        ...(options.folds === undefined ? {} : { folds: options.folds }),
+        ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
+        ...(options.fit === undefined ? {} : { fit: options.fit }),
+        seed,
+        studyDates,
+        onSet: () => {
+          bar.tick();
+        },
+      });
+      runs.push(run);
+      experiment.push(...(run.fullCohort === undefined ? [] : [run.fullCohort.row]), ...run.comparisons.flatMap((c) => c.results.map((r) => r.row)));
     }
-    experiment.push(...results.map((r) => r.row));
-    const report = await saveOutcomeModel(ws, results, outcome, { ...options, seed });
+    const report = await saveOutcomeModel(ws, runs, outcome, { ...options, seed });
     if (report !== undefined) {
       reports.push(report);
     }

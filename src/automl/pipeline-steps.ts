@@ -16,15 +16,20 @@ import { OUTCOME_MODEL_REPORT, trainOutcomeModels } from './outcome-models';
 export function trainModelsStep(upstream: readonly PipelineStep[]): PipelineStep {
   return {
     name: 'train-models',
-    description: 'cross-validate every modality set per outcome; save the best model per outcome with its report',
+    description: 'per outcome and study design (prognostic, landmark, guidance): clinical-only on the full cohort and paired modality comparisons; save the selected prognostic model per outcome with its report',
     fingerprint: async (ws) => {
       const parts = await Promise.all(upstream.map((s) => s.fingerprint(ws)));
-      return `train-v1|${libraryVersion()}|${String(ws.config.seed)}|${parts.join('|')}`;
+      return `train-v2|${libraryVersion()}|${String(ws.config.seed)}|${parts.join('|')}`;
     },
     run: async (ws) => {
       const { reports, experiment } = await trainOutcomeModels(ws);
       return {
-        counts: { models: reports.length, modality_sets_evaluated: experiment.filter((r) => r.folds > 0).length, modality_sets_skipped: experiment.filter((r) => r.folds === 0).length },
+        counts: {
+          models: reports.length,
+          modality_sets_evaluated: experiment.filter((r) => r.folds > 0).length,
+          modality_sets_skipped: experiment.filter((r) => r.folds === 0).length,
+          model_warnings: reports.reduce((n, r) => n + (r.warnings?.length ?? 0), 0),
+        },
         outputs: reports.map((r) => path.join(ws.automl.modelsDir, r.outcome, OUTCOME_MODEL_REPORT)),
       };
     },

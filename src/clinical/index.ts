@@ -15,3 +15,4 @@ export * from './local/search-sql';
 export * from './local/clinical-data';
 export * from './aws/aws-fhir-store';
 export * from './pipeline-steps';
+export * from './study-cohort';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bestModalityResult, experimentFolds, fitBestModel, modalitySets, modalityTable, runModalityExperiment } from '../../src/automl/experiment';
-import type { ExperimentDataset, ModalityExperimentResult } from '../../src/automl/experiment';
+import { bestModalityResult, experimentFolds, fitBestModel, MIN_SUPPORT, modalitySets, modalityTable, runModalityExperiment, runPairedComparison, selectModel } from '../../src/automl/experiment';
+import type { ExperimentDataset, ModalityExperimentResult, PairedComparison } from '../../src/automl/experiment';
 import { silentProgress } from '../../src/progress';
 import { openWorkspace } from '../../src/workspace';
 
@@ -56,6 +56,61 @@ describe('automl modality experiment', () => {
     assert.equal(none.row.folds, 0);
     assert.equal(none.row.auroc, null);
     assert.match(none.row.note, /skipped: 1 case/);
+  });
+
+  it('never uses identifier-like columns (UIDs, ids) as features', () => {
+    const ds = dataset(20);
+    const rows = ds.rows.map((r, i) => ({ ...r, study_instance_uid: `1.2.${String(i)}`, image_set_id: `s${String(i)}` }));
+    const t = modalityTable({ rows, featureSources: { ...ds.featureSources, study_instance_uid: 'genomic.study_instance_uid', image_set_id: 'genomic.image_set_id' } }, ['clinical-x', 'genomic'], 'label');
+    assert.deepEqual(t.features, ['sig', 'noise']);
+  });
+
+  it('paired comparison: every set on the same patients (those with every modality of the largest set), with its DeLong difference to clinical', async function () {
+    this.timeout(60000);
+    const sets = [
+      { name: 'clinical', groups: ['clinical-x'] },
+      { name: 'genomic', groups: ['genomic'] },
+      { name: 'clinical+genomic', groups: ['clinical-x', 'genomic'] },
+      { name: 'imaging', groups: ['imaging'] },
+    ];
+    const { comparison, results } = await runPairedComparison(dataset(20), { outcome: 'x', design: 'prognostic', largest: sets[2]!, sets, folds: 3 });
+    assert.deepEqual(results.map((r) => r.row.modalities), ['clinical', 'genomic', 'clinical+genomic'], 'subsets of the largest only');
+    assert.equal(comparison.patients, 45);
+    assert.ok(results.every((r) => r.row.patients === 45 && r.row.comparison === 'clinical+genomic' && r.row.design === 'prognostic'));
+    assert.ok(results.every((r) => r.patientIds.join() === results[0]!.patientIds.join()), 'same patients, same order');
+    const byName = new Map(comparison.sets.map((r) => [r.set, r]));
+    assert.equal(byName.get('clinical')?.vsClinical, null);
+    const g = byName.get('genomic')!.vsClinical!;
+    // Noise against a separating feature: clearly worse, and the interval says so.
+    assert.ok(g.difference < -0.2 && g.upper < 0, JSON.stringify(g));
+    assert.ok(byName.get('clinical+genomic')!.vsClinical !== null);
+  });
+
+  it('selection: clinical on the full cohort unless a supported set beats it with a paired CI above 0; warnings', () => {
+    const res = (modalities: string, patients: number, cases: number, auroc: number, lower: number, upper: number): ModalityExperimentResult =>
+      ({ row: { outcome: 'x', modalities, patients, cases, folds: 5, accuracy: null, precision: null, recall: null, f1: null, auroc, aurocCi: `[${lower.toFixed(2)}, ${upper.toFixed(2)}]`, aurocLower: lower, aurocUpper: upper, note: '' }, data: [], features: [], patientIds: [], y: [], score: [], aurocEstimate: { value: auroc, lower, upper } });
+    const clinical = res('clinical', 1200, 120, 0.7, 0.65, 0.75);
+    const cmp = (patients: number, cases: number, lower: number): { comparison: PairedComparison; results: ModalityExperimentResult[] } => ({
+      comparison: { outcome: 'x', design: 'prognostic', largest: 'all three', patients, cases, sets: [{ set: 'clinical', auroc: 0.7, lower: 0.6, upper: 0.8, vsClinical: null, note: '' }, { set: 'all three', auroc: 0.9, lower: 0.7, upper: 1, vsClinical: { difference: 0.2, lower, upper: 0.3, pValue: 0.01 }, note: '' }] },
+      results: [res('clinical', patients, cases, 0.7, 0.6, 0.8), res('all three', patients, cases, 0.9, 0.7, 1)],
+    });
+    // A tiny-sample winner (18 patients, 2 cases, the issue's example) is never chosen.
+    assert.equal(selectModel(clinical, [cmp(18, 2, 0.1)]).chosen?.row.modalities, 'clinical');
+    assert.equal(selectModel(clinical, [cmp(18, 2, 0.1)]).chosen?.row.patients, 1200);
+    // Enough support but the paired interval includes 0: clinical stays.
+    assert.equal(selectModel(clinical, [cmp(300, 40, -0.01)]).chosen?.row.modalities, 'clinical');
+    // Enough support and the interval above 0: the multimodal set wins, with the reason stated.
+    const win = selectModel(clinical, [cmp(MIN_SUPPORT.patients, MIN_SUPPORT.cases, 0.02)]);
+    assert.equal(win.chosen?.row.modalities, 'all three');
+    assert.match(win.reason, /lower bound 0\.020 > 0/);
+    assert.deepEqual(win.warnings, []);
+    // Clinical below minimum support, or at chance: visible warnings.
+    const small = selectModel(res('clinical', 60, 8, 0.55, 0.4, 0.7), []);
+    assert.equal(small.warnings.length, 2);
+    assert.match(small.warnings[0]!, /below minimum support: 60 patients and 8 cases/);
+    assert.match(small.warnings[1]!, /includes 0\.5/);
+    assert.match(selectModel(res('clinical', 600, 80, 0.4, 0.35, 0.45), []).warnings[0]!, /lies below 0\.5/);
+    assert.equal(selectModel(undefined, []).chosen, undefined);
   });
 
   it('lists the seven modality sets: singles, pairs, all three', () => {

@@ -48,9 +48,19 @@ describe('outcome models (train-test job for the pipeline, notebook 09 and the d
 
     it('saves the best model per outcome with a report whose numbers agree with its own predictions', async () => {
       const { reports, experiment } = await trainOutcomeModels(ws, { outcomes: ['hypertension', 'alzheimers'], folds: 3 });
-      assert.equal(experiment.length, 2, 'only the clinical set exists for each outcome');
+      assert.equal(experiment.length, 2, 'only the clinical set exists for each outcome (prognostic, full cohort)');
       assert.deepEqual(reports.map((r) => r.outcome), ['hypertension', 'alzheimers']);
       for (const r of reports) {
+        // Every design is reported side by side; the comparisons that need missing modalities say why.
+        assert.deepEqual(r.designs?.map((d) => d.design), ['prognostic', 'landmark', 'guidance']);
+        const designs = r.designs ?? [];
+        assert.match(designs.at(0)?.notes.join(' ') ?? '', /all three comparison skipped: no genomic, imaging-features feature group/);
+        assert.equal(designs.at(2)?.isPrediction, false);
+        assert.ok((designs.at(2)?.patients ?? 0) > 0, 'the guidance cohort is labelled even without other modalities');
+        // The tiny cohort is below the minimum support: the saved clinical model says so, with the rule stated.
+        assert.equal(r.design, 'prognostic');
+        assert.match(r.selection?.rule ?? '', /≥ 100 patients and ≥ 20 cases/);
+        assert.ok(r.warnings?.some((w) => /below minimum support/.test(w)), JSON.stringify(r.warnings));
         const n = r.metrics.patients!;
         assert.equal(r.modalities, 'clinical');
         assert.equal(r.labels.length, n);
