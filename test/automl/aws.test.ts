@@ -3,7 +3,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { toLabelFirstCsv } from '../../src/automl/aws/csv';
-import { SageMakerAutoGluon, autoGluonUris } from '../../src/automl/aws/sagemaker-autogluon';
+import { SageMakerAutoGluon, autoGluonImageUri, autoGluonUris, uniqueJobName } from '../../src/automl/aws/sagemaker-autogluon';
 
 describe('automl AWS backend (SageMaker AutoGluon-Tabular)', () => {
   const s3Mock = mockClient(S3Client);
@@ -38,11 +38,12 @@ describe('automl AWS backend (SageMaker AutoGluon-Tabular)', () => {
     s3Mock.on(PutObjectCommand).resolves({});
     smMock.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:123456789012:training-job/job-1' });
     const name = await trainer().startTraining(rows, { label: 'outcome', jobName: 'job-1', validation: rows.slice(0, 1), features: ['age', 'sex'] });
-    assert.equal(name, 'job-1');
+    // TrainingJobName must be unique in the account and region (CreateTrainingJob: ResourceInUse): a fresh suffix per run.
+    assert.match(name, /^job-1-\d{14}-[0-9a-f]{4}$/);
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     assert.deepEqual(puts, [
-      { Bucket: 'bucket', Key: 'mmh/automl/job-1/training/train.csv', Body: '1,61,F\n0,47,M\n', ContentType: 'text/csv' },
-      { Bucket: 'bucket', Key: 'mmh/automl/job-1/validation/validation.csv', Body: '1,61,F\n', ContentType: 'text/csv' },
+      { Bucket: 'bucket', Key: `mmh/automl/${name}/training/train.csv`, Body: '1,61,F\n0,47,M\n', ContentType: 'text/csv' },
+      { Bucket: 'bucket', Key: `mmh/automl/${name}/validation/validation.csv`, Body: '1,61,F\n', ContentType: 'text/csv' },
     ]);
     const uris = autoGluonUris('eu-west-1');
     const calls = smMock.commandCalls(CreateTrainingJobCommand);
@@ -53,7 +54,7 @@ describe('automl AWS backend (SageMaker AutoGluon-Tabular)', () => {
       ...(csv ? { ContentType: 'text/csv' } : {}),
     });
     assert.deepEqual(calls[0]!.args[0].input, {
-      TrainingJobName: 'job-1',
+      TrainingJobName: name,
       RoleArn: 'arn:aws:iam::123456789012:role/mmh-sagemaker',
       AlgorithmSpecification: { TrainingImage: '763104351884.dkr.ecr.eu-west-1.amazonaws.com/autogluon-training:0.4.3-cpu-py38', TrainingInputMode: 'File' },
       HyperParameters: {
@@ -64,14 +65,26 @@ describe('automl AWS backend (SageMaker AutoGluon-Tabular)', () => {
         sagemaker_submit_directory: uris.sourceDir,
       },
       InputDataConfig: [
-        s3Channel('training', 's3://bucket/mmh/automl/job-1/training/', true),
-        s3Channel('validation', 's3://bucket/mmh/automl/job-1/validation/', true),
+        s3Channel('training', `s3://bucket/mmh/automl/${name}/training/`, true),
+        s3Channel('validation', `s3://bucket/mmh/automl/${name}/validation/`, true),
         s3Channel('model', 's3://jumpstart-cache-prod-eu-west-1/autogluon-training/train-autogluon-classification-ensemble.tar.gz', false),
       ],
       OutputDataConfig: { S3OutputPath: 's3://bucket/mmh/automl/output' },
       ResourceConfig: { InstanceType: 'ml.m5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
     });
+    // A re-run with the same prefix gets another name.
+    const again = await trainer().startTraining(rows, { label: 'outcome', jobName: 'job-1' });
+    assert.notEqual(again, name);
+  });
+
+  it('resolves the training image from the region\'s published registry (SageMaker Python SDK image_uri_config/autogluon.json)', () => {
+    assert.equal(autoGluonImageUri('us-east-1'), '763104351884.dkr.ecr.us-east-1.amazonaws.com/autogluon-training:0.4.3-cpu-py38');
+    assert.equal(autoGluonImageUri('af-south-1'), '626614931356.dkr.ecr.af-south-1.amazonaws.com/autogluon-training:0.4.3-cpu-py38');
+    assert.equal(autoGluonImageUri('me-south-1', '0.4.3-gpu-py38'), '217643126080.dkr.ecr.me-south-1.amazonaws.com/autogluon-training:0.4.3-gpu-py38');
+    assert.throws(() => autoGluonImageUri('xx-nowhere-1'), (e: unknown) => (e as { code: string }).code === 'invalid-config');
+    assert.equal(uniqueJobName('a'.repeat(80), new Date('2026-01-02T03:04:05Z'), 'beef'), `${'a'.repeat(43)}-20260102030405-beef`);
+    assert.ok(uniqueJobName('a'.repeat(80)).length <= 63);
   });
 
   it('polls DescribeTrainingJob until completion and returns the model artefact', async () => {

@@ -26,20 +26,104 @@ export interface AutoGluonUris {
 }
 
 /**
- * The JumpStart AutoGluon-Tabular URIs for a region (account 763104351884 serves most commercial regions; pass
- * `imageTag` or your own URIs where that differs).
+ * ECR registry account of the AutoGluon training image per region, as the SageMaker Python SDK resolves it
+ * (`image_uris.retrieve('autogluon', region, version='0.4.3', image_scope='training')`, from
+ * `src/sagemaker/image_uri_config/autogluon.json` of aws/sagemaker-python-sdk; the same paths are listed in the
+ * SageMaker AI Developer Guide's "Docker Registry Paths and Example Code" pages per region).
+ */
+export const AUTOGLUON_TRAINING_REGISTRIES: Readonly<Record<string, string>> = {
+  'af-south-1': '626614931356',
+  'ap-east-1': '871362719292',
+  'ap-northeast-1': '763104351884',
+  'ap-northeast-2': '763104351884',
+  'ap-northeast-3': '364406365360',
+  'ap-south-1': '763104351884',
+  'ap-south-2': '772153158452',
+  'ap-southeast-1': '763104351884',
+  'ap-southeast-2': '763104351884',
+  'ap-southeast-3': '907027046896',
+  'ap-southeast-4': '457447274322',
+  'ca-central-1': '763104351884',
+  'eu-central-1': '763104351884',
+  'eu-central-2': '380420809688',
+  'eu-north-1': '763104351884',
+  'eu-west-1': '763104351884',
+  'eu-west-2': '763104351884',
+  'eu-west-3': '763104351884',
+  'eu-south-1': '692866216735',
+  'eu-south-2': '503227376785',
+  'me-south-1': '217643126080',
+  'me-central-1': '914824155844',
+  'sa-east-1': '763104351884',
+  'us-east-1': '763104351884',
+  'us-east-2': '763104351884',
+  'us-gov-east-1': '446045086412',
+  'us-gov-west-1': '442386744353',
+  'us-west-1': '763104351884',
+  'us-west-2': '763104351884',
+};
+
+/**
+ * Image tag of the JumpStart AutoGluon-Tabular training container: framework version 0.4.3 on CPU with Python
+ * 3.8, the `{version}-{processor}-{py_version}` tag the SageMaker Python SDK builds from the config above
+ * (py_versions ["py38"] for 0.4.3). Override with `imageTag`, or pass `uris` for your own image.
+ */
+export const AUTOGLUON_DEFAULT_IMAGE_TAG = '0.4.3-cpu-py38';
+
+/**
+ * The training image URI of AutoGluon for a region.
+ *
+ * @param region - AWS region
+ * @param imageTag - tag (default {@link AUTOGLUON_DEFAULT_IMAGE_TAG})
+ * @returns `<account>.dkr.ecr.<region>.amazonaws.com/autogluon-training:<tag>`
+ * @throws {@link HealthDataError} (invalid-config) for a region without a published image
+ */
+export function autoGluonImageUri(region: string, imageTag = AUTOGLUON_DEFAULT_IMAGE_TAG): string {
+  const account = AUTOGLUON_TRAINING_REGISTRIES[region];
+  if (account === undefined) {
+    throw new HealthDataError(
+      'invalid-config',
+      `SageMaker AutoGluon: no published AutoGluon training image in ${region}; use one of ${Object.keys(AUTOGLUON_TRAINING_REGISTRIES).join(', ')} (AWS_REGION), or pass your own image URI (uris.trainingImage)`,
+      { path: 'aws.region' },
+    );
+  }
+  return `${account}.dkr.ecr.${region}.amazonaws.com/autogluon-training:${imageTag}`;
+}
+
+/**
+ * The JumpStart AutoGluon-Tabular URIs for a region: the image from the region's published registry, the
+ * JumpStart cache bucket of the region for the script and the dummy model.
  *
  * @param region - AWS region
  * @param problem - 'classification' or 'regression'
- * @param imageTag - image tag, e.g. `0.4.3-cpu-py38` (unverified default; check the JumpStart model spec)
+ * @param imageTag - image tag (default {@link AUTOGLUON_DEFAULT_IMAGE_TAG})
  * @returns the URIs
+ * @throws {@link HealthDataError} (invalid-config) for a region without a published image
  */
-export function autoGluonUris(region: string, problem: 'classification' | 'regression' = 'classification', imageTag = '0.4.3-cpu-py38'): AutoGluonUris {
+export function autoGluonUris(region: string, problem: 'classification' | 'regression' = 'classification', imageTag = AUTOGLUON_DEFAULT_IMAGE_TAG): AutoGluonUris {
   return {
-    trainingImage: `763104351884.dkr.ecr.${region}.amazonaws.com/autogluon-training:${imageTag}`,
+    trainingImage: autoGluonImageUri(region, imageTag),
     sourceDir: `s3://jumpstart-cache-prod-${region}/source-directory-tarballs/autogluon/transfer_learning/${problem}/v1.0.0/sourcedir.tar.gz`,
     modelUri: `s3://jumpstart-cache-prod-${region}/autogluon-training/train-autogluon-${problem}-ensemble.tar.gz`,
   };
+}
+
+/**
+ * A training-job name unique per run: SageMaker refuses a second CreateTrainingJob with a name already used in the
+ * account and region (ResourceInUse), so a fixed name fails every re-run.
+ *
+ * @param prefix - letters, digits, hyphens (trimmed to fit)
+ * @param now - clock (tests pass a fixed one)
+ * @param random - 4 hex characters (tests pass fixed ones)
+ * @returns `<prefix>-<yyyyMMddHHmmss>-<4 hex>`, at most 63 characters
+ * @throws {@link HealthDataError} (invalid-input) for a prefix with other characters
+ */
+export function uniqueJobName(prefix: string, now: Date = new Date(), random: string = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')): string {
+  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(prefix)) {
+    throw new HealthDataError('invalid-input', `SageMakerAutoGluon.startTraining: job name ${JSON.stringify(prefix)} must be 1–63 letters, digits or hyphens`, { path: 'jobName' });
+  }
+  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${prefix.slice(0, 63 - 20).replace(/-+$/, '')}-${stamp}-${random}`;
 }
 
 /** Options of {@link SageMakerAutoGluon}. */
@@ -64,8 +148,11 @@ export interface SageMakerAutoGluonOptions {
 export interface SageMakerTrainOptions {
   /** Label column. */
   readonly label: string;
-  /** Job name (letters, digits, hyphens; ≤ 63 characters). */
-  readonly jobName: string;
+  /**
+   * Job name prefix (letters, digits, hyphens; default `mmh-autogluon`). `startTraining` appends a timestamp and a
+   * random suffix ({@link uniqueJobName}) so re-runs never collide; `trainingJobInput` uses it as given.
+   */
+  readonly jobName?: string;
   /** Feature columns in order (default: every other column of the training table). */
   readonly features?: readonly string[];
   /** Validation table (optional channel). */
@@ -159,7 +246,7 @@ export class SageMakerAutoGluon {
     }
     channels.push(channel('model', this.uris.modelUri));
     return {
-      TrainingJobName: options.jobName,
+      TrainingJobName: options.jobName ?? 'mmh-autogluon',
       RoleArn: this.opts.roleArn,
       AlgorithmSpecification: { TrainingImage: this.uris.trainingImage, TrainingInputMode: 'File' },
       HyperParameters: {
@@ -181,17 +268,13 @@ export class SageMakerAutoGluon {
    * Uploads the data and starts the training job.
    *
    * @param train - labelled training table
-   * @param options - label, job name, validation table, hyperparameters
-   * @returns the job name
+   * @param options - label, job name prefix, validation table, hyperparameters
+   * @returns the job name actually used (the prefix plus a timestamp and random suffix)
    * @throws {@link HealthDataError} (invalid-input) for a bad job name; (backend) when SageMaker refuses the job
    */
   async startTraining(train: TabularData, options: SageMakerTrainOptions): Promise<string> {
-    if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(options.jobName)) {
-      throw new HealthDataError('invalid-input', `SageMakerAutoGluon.startTraining: job name ${JSON.stringify(options.jobName)} must be 1–63 letters, digits or hyphens`, {
-        path: 'jobName',
-      });
-    }
-    const base = joinS3(this.opts.s3Uri, 'automl', options.jobName);
+    const jobName = uniqueJobName(options.jobName ?? 'mmh-autogluon');
+    const base = joinS3(this.opts.s3Uri, 'automl', jobName);
     const trainingPrefix = `${joinS3(base, 'training')}/`;
     await this.uploadCsv(train, options.label, joinS3(base, 'training', 'train.csv'), options.features);
     let validationPrefix: string | undefined;
@@ -200,11 +283,11 @@ export class SageMakerAutoGluon {
       await this.uploadCsv(options.validation, options.label, joinS3(base, 'validation', 'validation.csv'), options.features);
     }
     try {
-      await this.opts.sagemaker.send(new CreateTrainingJobCommand(this.trainingJobInput(options, trainingPrefix, validationPrefix)));
+      await this.opts.sagemaker.send(new CreateTrainingJobCommand(this.trainingJobInput({ ...options, jobName }, trainingPrefix, validationPrefix)));
     } catch (e) {
-      throw new HealthDataError('backend', `SageMakerAutoGluon.startTraining: CreateTrainingJob failed for ${options.jobName}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
+      throw new HealthDataError('backend', `SageMakerAutoGluon.startTraining: CreateTrainingJob failed for ${jobName}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
     }
-    return options.jobName;
+    return jobName;
   }
 
   /**
