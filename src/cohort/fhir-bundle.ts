@@ -374,7 +374,7 @@ export function buildPatientBundle(p: SimPatient, ctx: BundleContext): BuiltBund
     if (age >= 60) {
       const adYears = Math.max(0, (when - diagnosis('alzheimers')) / YEAR_MS);
       const cogYears = Math.max(0, (when - diagnosis('impairedCognition')) / YEAR_MS);
-      const mmse = 29.2 - 0.06 * Math.max(0, age - 60) - 1.2 * Math.max(0, p.neuro) * Math.max(0, age - 60) / 20 - 2 * Math.min(1, cogYears) - 1.8 * adYears + r.normal(0, 1.2);
+      const mmse = 29.2 - 0.06 * Math.max(0, age - 60) - 1.2 * Math.max(0, p.cognition) * Math.max(0, age - 60) / 20 - 2 * Math.min(1, cogYears) - 1.8 * adYears + r.normal(0, 1.2);
       b.observation(enc, OBS.mmse, 'survey', { valueQuantity: { value: Math.max(0, Math.min(30, Math.round(mmse))), unit: '{score}', system: 'http://unitsofmeasure.org', code: '{score}' } });
     }
     if (!ecgDone && age >= 50 && r.chance(0.4)) {

@@ -18,9 +18,11 @@ import type { MriModuleContract } from './mri-bridge';
 import type { Outcome } from './panel';
 import { OUTCOMES, PANEL } from './panel';
 import { hashString } from './rng';
+import type { OracleReport, OutcomeOracles } from './oracle';
+import { computeOracles, ORACLE_MC_PATIENTS } from './oracle';
 
 /** Version of the generator's output format; bump when the output changes for the same seed. */
-export const GENERATOR_VERSION = '1.0.0';
+export const GENERATOR_VERSION = '1.1.0';
 
 /** Patients per preset (`default` is Coherent's 1,278). */
 export const PRESET_PATIENTS: Readonly<Record<Preset, number>> = { tiny: 40, default: 1278, large: 10_000 };
@@ -41,6 +43,11 @@ export interface GenerateCohortOptions {
   readonly mri?: boolean;
   /** MRI volume size (columns, rows, slices); default the MRI module's 128×128×64. */
   readonly mriSize?: readonly [number, number, number];
+  /**
+   * Patients of the oracles' Monte Carlo simulation (oracle.ts): default {@link ORACLE_MC_PATIENTS} (100,000) for
+   * cohorts of 1,000 patients or more, 20,000 for smaller ones (test cohorts, whose own sampling error dwarfs it).
+   */
+  readonly oracleMcPatients?: number;
   /** Progress reporter. */
   readonly progress?: ProgressReporter;
 }
@@ -63,8 +70,14 @@ export interface OutcomeSummary {
   readonly cases: number;
   /** Share of patients with the outcome. */
   readonly prevalence: number;
-  /** AUROC of the true risk against the drawn outcome: the best any model can do on average. */
+  /** AUROC of the true risk against the drawn outcome in this cohort (every latent variable known, no design). */
   readonly oracleAuroc: number;
+  /** Oracle AUROC with 95 % CI per study design and modality set (oracle.ts, docs/cohort.md "Oracles"). */
+  readonly oracles: OutcomeOracles['oracles'];
+  /** The oracles' Monte Carlo comparison population per design (patients with all three modalities, cases). */
+  readonly oraclePopulations: OutcomeOracles['populations'];
+  /** Oracles per design and set on the patients having that set's modalities (with their Monte Carlo counts). */
+  readonly ownPopulationOracles: OutcomeOracles['ownPopulationOracles'];
 }
 
 /** The manifest written beside `output/`. */
@@ -98,7 +111,8 @@ export const GENERATOR_MANIFEST = 'generator.json';
  */
 export function generatorFingerprint(opts: Omit<GenerateCohortOptions, 'out' | 'progress'>): { patients: number; fingerprint: string } {
   const patients = opts.patients ?? PRESET_PATIENTS[opts.preset ?? 'tiny'];
-  const fp = `${GENERATOR_VERSION}|n=${String(patients)}|seed=${String(opts.seed ?? 42)}|cov=${opts.coverage ?? 'coherent'}|mri=${String(opts.mri ?? true)}|size=${(opts.mriSize ?? []).join('x')}`;
+  const mc = oracleMcSize(opts.oracleMcPatients, patients);
+  const fp = `${GENERATOR_VERSION}|oracle-mc=${String(mc)}|n=${String(patients)}|seed=${String(opts.seed ?? 42)}|cov=${opts.coverage ?? 'coherent'}|mri=${String(opts.mri ?? true)}|size=${(opts.mriSize ?? []).join('x')}`;
   return { patients, fingerprint: fp };
 }
 
@@ -264,7 +278,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
         risk: Object.fromEntries(OUTCOMES.map((o) => [o, Math.round(p.risk[o] * 1e6) / 1e6])),
         outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, isoOrNull(p.outcomes[o]?.onset)])),
         factors: { sbp: r2(p.sbp), ldl: r2(p.ldl), hba1c: r2(p.hba1c), bmi: r2(p.bmi), smoker: p.smoker },
-        hidden: { svd: r2(p.svd), neuro: r2(p.neuro) },
+        hidden: { svd: r2(p.svd), neuro: r2(p.neuro), cognition: r2(p.cognition) },
         geneticLogOdds: Object.fromEntries(OUTCOMES.map((o) => [o, r2(p.genetic[o])])),
         mri: p.mri === undefined || study === undefined ? null : { studyInstanceUid: study.studyInstanceUid, date: new Date(p.mri.date).toISOString(), effects: p.mri.effects },
       };
@@ -275,15 +289,18 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+    const oracles = cachedOracles(seed, coverage, oracleMcSize(opts.oracleMcPatients, patients), opts.progress);
     const summary: Record<string, unknown> = {
       patients,
       modalities: { clinical: patients, genomic: dnaFiles, imaging, allThree },
       outcomes: Object.fromEntries(
         OUTCOMES.map((o): [Outcome, OutcomeSummary] => {
           const cases = labels[o].filter(Boolean).length;
-          return [o, { cases, prevalence: r4(cases / patients), oracleAuroc: r4(auroc(risks[o], labels[o])) }];
+          const { oracles: byDesign, populations, ownPopulationOracles } = oracles.outcomes[o];
+          return [o, { cases, prevalence: r4(cases / patients), oracleAuroc: r4(auroc(risks[o], labels[o])), oracles: byDesign, oraclePopulations: populations, ownPopulationOracles }];
         }),
       ),
+      oracleMethod: { mcPatients: oracles.mcPatients, mcSeed: oracles.mcSeed, yearsBefore: oracles.yearsBefore, population: 'patients with all three modalities at the index date', ci: 'DeLong 95% over the Monte Carlo population' },
     };
     fs.writeSync(gt, `\n],"summary":${JSON.stringify(summary)}}\n`);
   } finally {
@@ -299,6 +316,24 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
     counts: { patients, bundles: patients, resources, dnaFiles, dicomFiles, imagingStudies: imaging, bytes },
     fingerprint,
   };
+}
+
+function oracleMcSize(requested: number | undefined, patients: number): number {
+  return requested ?? (patients >= 1000 ? ORACLE_MC_PATIENTS : 20_000);
+}
+
+const ORACLE_CACHE = new Map<string, OracleReport>();
+
+/** The oracles depend on the seed, coverage and Monte Carlo size only: computed once per process for each. */
+function cachedOracles(seed: number, coverage: Coverage, mcPatients: number, progress: ProgressReporter | undefined): OracleReport {
+  const key = `${String(seed)}|${coverage}|${String(mcPatients)}`;
+  const known = ORACLE_CACHE.get(key);
+  if (known !== undefined) {
+    return known;
+  }
+  const rep = computeOracles({ seed, coverage, mcPatients, ...(progress === undefined ? {} : { progress }) });
+  ORACLE_CACHE.set(key, rep);
+  return rep;
 }
 
 function isoOrNull(ms: number | undefined): string | null {

@@ -15,3 +15,5 @@ export { PANEL as COHORT_PANEL, OUTCOMES as COHORT_OUTCOMES } from './panel';
 export type { PanelMarker, Significance, Outcome as CohortOutcome } from './panel';
 export { OUTCOME_CODES as COHORT_OUTCOME_CODES } from './codes';
 export { generateStep, convertStep, coherentDir, CONVERTER_VERSION } from './steps';
+export { computeOracles, ORACLE_SETS, ORACLE_DESIGNS, ORACLE_MC_PATIENTS } from './oracle';
+export type { OracleReport, OracleSettings, OracleEstimate, OracleSetName, OracleDesign, OutcomeOracles, OraclePopulation } from './oracle';

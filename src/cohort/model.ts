@@ -81,6 +81,12 @@ export interface SimPatient {
   readonly svd: number;
   /** Hidden neurodegeneration (z-score); observable only through MRI atrophy and, late, cognition. */
   readonly neuro: number;
+  /** Hidden cognitive state (z-score): 0.6·neuro + 0.8·N(0,1); MMSE and impaired-cognition findings follow it. */
+  readonly cognition: number;
+  /** Copies of LDLR/APOB pathogenic (familial-hypercholesterolaemia) alleles carried. */
+  readonly ldlVariant: number;
+  /** Copies of the PITX2-region atrial-fibrillation allele (rs2200733) carried. */
+  readonly afVariant: number;
   /** Genotype: for marker i, strand s (0/1) → 0 = ancestral, k = alts[k-1]. Length 2 × panel. */
   readonly genotype: Uint8Array;
   /** Genetic log-odds contribution per outcome. */
@@ -135,13 +141,164 @@ function drawAge(r: Rng): number {
   return r.uniform(65, 97);
 }
 
+/**
+ * The interval an onset is drawn from (uniformly): from `minAge` to `maxAge`, ending at least 30 days before END_DATE.
+ *
+ * @param birth - birth time, ms
+ * @param minAge - earliest age, years
+ * @param maxAge - latest age, years
+ * @returns `lo` and `hi` (ms); when `lo ≥ hi` the onset is `hi`
+ */
+export function onsetWindow(birth: number, minAge: number, maxAge: number): { lo: number; hi: number } {
+  return { lo: birth + minAge * YEAR_MS, hi: Math.min(END_DATE_MS - 30 * 24 * 3600 * 1000, birth + maxAge * YEAR_MS) };
+}
+
 function onsetBetween(r: Rng, birth: number, minAge: number, maxAge: number): number {
-  const lo = birth + minAge * YEAR_MS;
-  const hi = Math.min(END_DATE_MS - 30 * 24 * 3600 * 1000, birth + maxAge * YEAR_MS);
+  const { lo, hi } = onsetWindow(birth, minAge, maxAge);
   return Math.floor(lo < hi ? r.uniform(lo, hi) : hi);
 }
 
+/**
+ * Earliest age of an outcome's onset for a patient aged `age` at END_DATE (the onset is uniform from it to `age`).
+ *
+ * @param o - outcome
+ * @param age - age at END_DATE, years
+ * @returns the earliest onset age, years
+ */
+export function outcomeMinAge(o: Outcome, age: number): number {
+  const minAge = o === 'alzheimers' ? Math.max(55, age - 12) : o === 'hypertension' ? Math.max(25, age - 30) : Math.max(35, age - 20);
+  return Math.min(minAge, age - 0.2);
+}
+
+/** What the outcome log-odds depend on. */
+export interface RiskInputs {
+  /** Age at END_DATE, years. */
+  readonly age: number;
+  /** Usual systolic blood pressure, mmHg. */
+  readonly sbp: number;
+  /** Usual LDL, mg/dL. */
+  readonly ldl: number;
+  /** Current or former smoker. */
+  readonly smoker: boolean;
+  /** HbA1c ≥ 6.5 %. */
+  readonly diabetes: boolean;
+  /** Male sex. */
+  readonly male: boolean;
+  /** Atrial fibrillation (at any time). */
+  readonly af: boolean;
+  /** Hidden small-vessel disease. */
+  readonly svd: number;
+  /** Hidden neurodegeneration. */
+  readonly neuro: number;
+  /** Genetic log-odds per outcome. */
+  readonly genetic: Readonly<Record<Outcome, number>>;
+}
+
+/** The additive parts of an outcome's log-odds, by the variable they come from. */
+export type RiskTerm = 'intercept' | 'age' | 'sbp' | 'ldl' | 'smoker' | 'diabetes' | 'male' | 'af' | 'svd' | 'neuro' | 'genetic';
+
+/** Every {@link RiskTerm}, in summation order. */
+export const RISK_TERMS: readonly RiskTerm[] = ['intercept', 'age', 'sbp', 'ldl', 'smoker', 'diabetes', 'male', 'af', 'svd', 'neuro', 'genetic'];
+
+/**
+ * The outcome log-odds of {@link RISK_MODEL}, term by term (the oracles need to know which term each modality sees).
+ *
+ * @param o - outcome
+ * @param x - the patient's risk inputs
+ * @returns each term's contribution (log-odds); their sum is the outcome's logit
+ */
+export function riskTerms(o: Outcome, x: RiskInputs): Record<RiskTerm, number> {
+  const t: Record<RiskTerm, number> = { intercept: 0, age: 0, sbp: 0, ldl: 0, smoker: 0, diabetes: 0, male: 0, af: 0, svd: 0, neuro: 0, genetic: x.genetic[o] };
+  const d = x.diabetes ? 1 : 0;
+  const sm = x.smoker ? 1 : 0;
+  if (o === 'hypertension') {
+    const m = RISK_MODEL.hypertension;
+    Object.assign(t, { intercept: m.intercept, sbp: (m.sbpPer10 * (x.sbp - 135)) / 10, smoker: m.smoker * sm, diabetes: m.diabetes * d, age: (m.ageOver60Per10 * Math.max(0, x.age - 60)) / 10 });
+  } else if (o === 'chd') {
+    const m = RISK_MODEL.chd;
+    Object.assign(t, {
+      intercept: m.intercept, age: (m.agePer10 * (x.age - 65)) / 10, ldl: (m.ldlPer40 * (x.ldl - 130)) / 40, smoker: m.smoker * sm, diabetes: m.diabetes * d,
+      sbp: (m.sbpPer10 * (x.sbp - 135)) / 10, male: x.male ? m.male : 0,
+    });
+  } else if (o === 'stroke') {
+    const m = RISK_MODEL.stroke;
+    Object.assign(t, { intercept: m.intercept, age: (m.agePer10 * (x.age - 65)) / 10, sbp: (m.sbpPer10 * (x.sbp - 135)) / 10, af: x.af ? m.af : 0, svd: m.svd * x.svd, smoker: m.smoker * sm });
+  } else {
+    const m = RISK_MODEL.alzheimers;
+    Object.assign(t, { intercept: m.intercept, age: (m.agePer10 * (x.age - 75)) / 10, neuro: m.neuro * x.neuro, svd: m.svd * x.svd, diabetes: m.diabetes * d });
+  }
+  return t;
+}
+
+/**
+ * Sums log-odds terms in {@link RISK_TERMS} order.
+ *
+ * @param t - the terms
+ * @returns the logit
+ */
+export function sumTerms(t: Readonly<Record<RiskTerm, number>>): number {
+  let s = 0;
+  for (const k of RISK_TERMS) {
+    s += t[k];
+  }
+  return s;
+}
+
+/**
+ * A simulated patient's risk inputs (for {@link riskTerms}).
+ *
+ * @param p - the patient
+ * @returns the inputs its outcome log-odds were computed from
+ */
+export function riskInputs(p: SimPatient): RiskInputs {
+  return {
+    age: p.age, sbp: p.sbp, ldl: p.ldl, smoker: p.smoker, diabetes: p.hba1c >= DIABETES_HBA1C, male: p.sex === 'M',
+    af: p.precursors.atrialFibrillation !== undefined, svd: p.svd, neuro: p.neuro, genetic: p.genetic,
+  };
+}
+
+/** HbA1c (%) from which a patient is diabetic. */
+export const DIABETES_HBA1C = 6.5;
+
+/** How cognition relates to neurodegeneration (its loading and own noise; unit variance). */
+export const COGNITION = { neuro: 0.6, noise: 0.8 } as const;
+
+/** Impaired-cognition prodrome: logit = intercept + cognition·z + agePer10·(age − 75)/10, from `minAge` years. */
+export const PRODROME = { intercept: -2.6, cognition: 1.3, agePer10: 0.6, minAge: 60 } as const;
+
+/** Who gets an MRI (microbleed finding): logit = intercept + svd·svd + agePerYear·(age − 70) + neuro·neuro. */
+export const MRI_SELECTION = { intercept: -1.95, svd: 1.0, agePerYear: 0.03, neuro: 0.3 } as const;
+
+const AF_MARKER = 'rs2200733';
+
 const POP_FACTOR: Readonly<Record<SimPatient['population'], number>> = { EUR: 1, AFR: 1.15, EAS: 0.8, AMR: 0.95, SAS: 0.9 };
+
+interface GenomeTables {
+  readonly freq: Float64Array;
+  readonly mean: Readonly<Record<Outcome, number>>;
+}
+
+const GENOME_TABLES = new Map<SimPatient['population'], GenomeTables>();
+
+/** Per-population allele frequencies and genetic-score means (computed once: they depend on the population only). */
+function genomeTables(population: SimPatient['population']): GenomeTables {
+  const known = GENOME_TABLES.get(population);
+  if (known !== undefined) {
+    return known;
+  }
+  const freq = new Float64Array(PANEL.length);
+  const mean: Record<Outcome, number> = { hypertension: 0, stroke: 0, chd: 0, alzheimers: 0 };
+  for (const m of PANEL) {
+    const f = Math.min(0.6, m.altFrequency * POP_FACTOR[population]);
+    freq[m.index] = f;
+    for (const o of OUTCOMES) {
+      mean[o] += 2 * f * m.weights[o];
+    }
+  }
+  const t = { freq, mean };
+  GENOME_TABLES.set(population, t);
+  return t;
+}
 
 /**
  * Simulates one patient.
@@ -170,37 +327,32 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
 
   // Genome: two independent copies, Hardy–Weinberg, population-scaled allele frequency.
   const genotype = new Uint8Array(PANEL.length * 2);
+  const tables = genomeTables(population);
   const genetic: Record<Outcome, number> = { hypertension: 0, stroke: 0, chd: 0, alzheimers: 0 };
   let ldlVariant = 0;
   let afVariant = 0;
   for (const m of PANEL) {
-    const f = Math.min(0.6, m.altFrequency * POP_FACTOR[population]);
+    const f = tables.freq[m.index] ?? 0;
     for (let s = 0; s < 2; s++) {
       if (g.next() < f) {
         const k = m.alts.length > 1 && g.chance(0.2) ? g.int(2, m.alts.length) : 1;
         genotype[m.index * 2 + s] = k;
-        for (const o of OUTCOMES) {
-          genetic[o] += m.weights[o];
-        }
+        genetic.hypertension += m.weights.hypertension;
+        genetic.stroke += m.weights.stroke;
+        genetic.chd += m.weights.chd;
+        genetic.alzheimers += m.weights.alzheimers;
         if (m.weights.chd >= 1) {
           ldlVariant += 1;
         }
-        if (m.rsid === 'rs2200733') {
+        if (m.rsid === AF_MARKER) {
           afVariant += 1;
         }
       }
     }
   }
   // Centre the genetic scores on their population mean so intercepts keep their meaning.
-  const geneticMean: Record<Outcome, number> = { hypertension: 0, stroke: 0, chd: 0, alzheimers: 0 };
-  for (const m of PANEL) {
-    const f = Math.min(0.6, m.altFrequency * POP_FACTOR[population]);
-    for (const o of OUTCOMES) {
-      geneticMean[o] += 2 * f * m.weights[o];
-    }
-  }
   for (const o of OUTCOMES) {
-    genetic[o] -= geneticMean[o];
+    genetic[o] -= tables.mean[o];
   }
 
   // Observed clinical factors.
@@ -210,37 +362,26 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
   const sbp = clamp(112 + 0.45 * (age - 40) + 0.9 * (bmi - 27) + 6 * genetic.hypertension + r.normal(0, 10), 90, 210);
   const ldl = clamp(105 + 0.35 * (age - 40) + 70 * ldlVariant + 8 * genetic.chd + r.normal(0, 28), 40, 320);
   const hba1c = clamp(5.3 + 0.04 * (bmi - 27) + 0.008 * (age - 40) + r.normal(0, 0.45) + (r.chance(0.06) ? r.uniform(0.8, 2.5) : 0), 4.2, 12);
-  const diabetes = hba1c >= 6.5;
+  const diabetes = hba1c >= DIABETES_HBA1C;
   // Hidden factors: only MRI sees them directly.
   const svd = 0.03 * (age - 65) + 0.025 * (sbp - 130) + 0.3 * (smoker ? 1 : 0) + r.normal(0, 1);
   const neuro = r.normal(0, 1);
+  // Cognition: what clinical data (MMSE, impaired-cognition findings) see of the neurodegeneration, with its own noise.
+  const cognition = COGNITION.neuro * neuro + COGNITION.noise * r.normal(0, 1);
   const afLogit = -4.6 + 0.07 * (age - 60) + 0.25 * afVariant + 0.01 * (sbp - 130);
   const af = r.chance(sigmoid(afLogit));
 
-  const M = RISK_MODEL;
-  const d = diabetes ? 1 : 0;
-  const sm = smoker ? 1 : 0;
-  const logit: Record<Outcome, number> = {
-    hypertension:
-      M.hypertension.intercept + (M.hypertension.sbpPer10 * (sbp - 135)) / 10 + M.hypertension.smoker * sm + M.hypertension.diabetes * d +
-      (M.hypertension.ageOver60Per10 * Math.max(0, age - 60)) / 10 + genetic.hypertension,
-    chd:
-      M.chd.intercept + (M.chd.agePer10 * (age - 65)) / 10 + (M.chd.ldlPer40 * (ldl - 130)) / 40 + M.chd.smoker * sm + M.chd.diabetes * d +
-      (M.chd.sbpPer10 * (sbp - 135)) / 10 + (sex === 'M' ? M.chd.male : 0) + genetic.chd,
-    stroke:
-      M.stroke.intercept + (M.stroke.agePer10 * (age - 65)) / 10 + (M.stroke.sbpPer10 * (sbp - 135)) / 10 + (af ? M.stroke.af : 0) +
-      M.stroke.svd * svd + M.stroke.smoker * sm + genetic.stroke,
-    alzheimers:
-      M.alzheimers.intercept + (M.alzheimers.agePer10 * (age - 75)) / 10 + M.alzheimers.neuro * neuro + M.alzheimers.svd * svd +
-      M.alzheimers.diabetes * d + genetic.alzheimers,
-  };
+  const inputs: RiskInputs = { age, sbp, ldl, smoker, diabetes, male: sex === 'M', af, svd, neuro, genetic };
+  const logit = {} as Record<Outcome, number>;
+  for (const o of OUTCOMES) {
+    logit[o] = sumTerms(riskTerms(o, inputs));
+  }
   const risk = {} as Record<Outcome, number>;
   const outcomes: Partial<Record<Outcome, Dated>> = {};
   for (const o of OUTCOMES) {
     risk[o] = sigmoid(logit[o]);
     if (r.next() < risk[o]) {
-      const minAge = o === 'alzheimers' ? Math.max(55, age - 12) : o === 'hypertension' ? Math.max(25, age - 30) : Math.max(35, age - 20);
-      outcomes[o] = { onset: onsetBetween(r, birth, Math.min(minAge, age - 0.2), age) };
+      outcomes[o] = { onset: onsetBetween(r, birth, outcomeMinAge(o, age), age) };
     }
   }
 
@@ -269,13 +410,15 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
       pre.cardiacArrest = { onset: pre.myocardialInfarction.onset };
     }
   }
-  const ad = outcomes.alzheimers;
-  if (ad !== undefined ? r.chance(0.75) : r.chance(sigmoid(-4 + 1.0 * neuro + 0.06 * (age - 70)))) {
-    const base = ad?.onset ?? END_DATE_MS;
-    pre.impairedCognition = { onset: Math.max(birth + 50 * YEAR_MS, base - Math.floor(r.uniform(0.5, 4) * YEAR_MS)) };
+  // Impaired cognition (the Alzheimer's prodrome) follows the hidden cognitive state and age, never the future
+  // outcome: a prognostic design then sees only what was knowable at its index date.
+  if (age >= PRODROME.minAge && r.chance(sigmoid(PRODROME.intercept + PRODROME.cognition * cognition + PRODROME.agePer10 * (age - 75) / 10))) {
+    pre.impairedCognition = { onset: onsetBetween(r, birth, Math.max(PRODROME.minAge, age - 6), age) };
   }
-  // Silent micro-haemorrhage (723857007): Synthea's MRI trigger, tied to small-vessel disease, stroke and dementia.
-  const mbLogit = -2.0 + 1.0 * svd + 0.03 * (age - 70) + (outcomes.stroke !== undefined ? 0.6 : 0) + (ad !== undefined ? 0.4 : 0);
+  const ad = outcomes.alzheimers;
+  // Silent micro-haemorrhage (723857007): Synthea's MRI trigger, tied to small-vessel disease, neurodegeneration and
+  // age (hidden state, not the future outcomes: who gets an MRI is decided by what the patient has, not what follows).
+  const mbLogit = MRI_SELECTION.intercept + MRI_SELECTION.svd * svd + MRI_SELECTION.agePerYear * (age - 70) + MRI_SELECTION.neuro * neuro;
   const hasMicrobleeds = age >= 15 && (coverage === 'full' || r.chance(sigmoid(mbLogit)));
   let mri: SimPatient['mri'];
   if (hasMicrobleeds) {
@@ -305,8 +448,8 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
   const genomicDate = genomic ? (trigger !== undefined ? Math.min(END_DATE_MS - 86400000, trigger.onset + 14 * 86400000) : onsetBetween(r, birth, Math.max(18, age - 5), age)) : undefined;
 
   return {
-    index, id, given, family, sex, birth, age, race, hispanic, population, town, street, bmi, heightCm, smoker, sbp, ldl, hba1c, svd, neuro,
-    genotype, genetic, risk, outcomes, precursors: pre, genomic, genomicDate, mri,
+    index, id, given, family, sex, birth, age, race, hispanic, population, town, street, bmi, heightCm, smoker, sbp, ldl, hba1c, svd, neuro, cognition,
+    ldlVariant, afVariant, genotype, genetic, risk, outcomes, precursors: pre, genomic, genomicDate, mri,
   };
 }
 

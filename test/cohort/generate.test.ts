@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
 describe('generateCohort', function () {
   this.timeout(120_000);
   const out = tmpDir('gen');
-  const opts = { out, patients: 14, seed: 7, mriSize: [32, 32, 8] as const };
+  const opts = { out, patients: 14, seed: 7, mriSize: [32, 32, 8] as const, oracleMcPatients: 5000 };
   let hash = '';
 
   before(async () => {
@@ -138,6 +138,17 @@ describe('generateCohort', function () {
     }
     assert.deepEqual(Object.keys(gt.summary.outcomes).sort(), ['alzheimers', 'chd', 'hypertension', 'stroke']);
     assert.equal(gt.summary.modalities.imaging, gt.patients.filter((p) => p.mri !== null).length);
+    // Oracles per design and modality set (oracle.ts), each an AUROC inside its 95% CI.
+    for (const o of Object.values(gt.summary.outcomes)) {
+      const oracles = o.oracles as Record<string, Record<string, { auroc: number; lower: number; upper: number }>>;
+      assert.deepEqual(Object.keys(oracles), ['prognostic', 'landmark', 'guidance']);
+      for (const sets of Object.values(oracles)) {
+        assert.deepEqual(Object.keys(sets), ['clinical', 'genomic', 'imaging', 'clinical+genomic', 'clinical+imaging', 'genomic+imaging', 'all three']);
+        for (const e of Object.values(sets)) {
+          assert.ok(e.lower <= e.auroc && e.auroc <= e.upper && e.auroc > 0.5, JSON.stringify(e));
+        }
+      }
+    }
   });
 
   it('refuses to overwrite a folder it did not write, and bad sizes', async () => {
