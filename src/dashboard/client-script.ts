@@ -2,6 +2,8 @@
  * The dashboard page's script (`app.js`), plain ES2017 with no dependencies besides the local plotly.js. It never
  * builds HTML from data: text goes through `textContent` / `new Option`, and the only `innerHTML` is the summary
  * card the server escaped (records.ts). Filters sum the pre-aggregated strata and rebind the figure templates.
+ * `#patient=<id>` and `#sheet=<key>` links open a patient or a sheet (back/forward follow them); the MRI viewer draws
+ * the patient's slices on a canvas with window/level and the brain-mask outline.
  */
 
 /** The text of `app.js`. */
@@ -147,7 +149,10 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     if (!window.Plotly) { return plotlyReady.then(function () { return draw(div, fig); }); }
     // Size the card from the figure so tall figures (long label lists) are not clipped by the grid row.
     div.style.height = ((fig.layout && fig.layout.height) || 380) + 'px';
-    return window.Plotly.react(div, fig.data, fig.layout, CONFIG).then(function () {
+    // autosize: the plot takes its card's width (plotly's default is a fixed 700 px) and follows window resizes.
+    var layout = Object.assign({}, fig.layout);
+    if (layout.width === undefined) { layout.autosize = true; }
+    return window.Plotly.react(div, fig.data, layout, CONFIG).then(function () {
       if (!firstPlotMarked) { firstPlotMarked = true; performance.mark('mmh-first-plot'); }
     });
   }
@@ -173,6 +178,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     state.sheet = key;
     Array.prototype.forEach.call(document.querySelectorAll('.view'), function (v) { v.hidden = v.id !== 'view-' + key; });
     Array.prototype.forEach.call(document.querySelectorAll('nav button'), function (b) { b.setAttribute('aria-selected', String(b.getAttribute('data-view') === key)); });
+    // Plots of a hidden view missed window resizes: fit them to their cards now that they show.
+    if (window.Plotly) { Array.prototype.forEach.call(document.querySelectorAll('#view-' + key + ' .js-plotly-plot'), function (d) { window.Plotly.Plots.resize(d); }); }
     if (key === 'patient') { renderPicker(); } else if (dirty[key] !== false) { renderSheet(key); }
   }
   function refresh() {
@@ -210,6 +217,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var card = el('div', 'card');
     card.innerHTML = rec.summaryHtml; // escaped on the server (records.ts patientSummaryHtml)
     host.appendChild(card);
+    if (rec.mri) { host.appendChild(mriCard(rec.mri)); }
     rec.figures.forEach(function (f) {
       var d = el('div', 'plot');
       d.id = 'patient-' + f.id;
@@ -227,6 +235,128 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     document.body.appendChild(s);
   }
 
+  // MRI viewer: the series file (mri.ts) holds deflated 8-bit levels and the brain mask; slices are drawn on a
+  // canvas with window/level in the stored units and the mask outlined.
+  var mriPending = {};
+  window.mmhMriLoaded = function (setId, data) { var cb = mriPending[setId]; delete mriPending[setId]; if (cb) { cb(data); } };
+  function inflate(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+    return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
+  }
+  function slider(label, min, max, value, step) {
+    var wrap = el('label', 'mri-control');
+    wrap.appendChild(el('span', '', label));
+    var input = el('input');
+    input.type = 'range'; input.min = String(min); input.max = String(max); input.step = String(step || 1); input.value = String(value);
+    var out = el('output', '', '');
+    wrap.appendChild(input); wrap.appendChild(out);
+    return { wrap: wrap, input: input, out: out };
+  }
+  function mriCard(ref) {
+    var box = el('div', 'plot mri-card');
+    box.id = 'patient-mri';
+    box.appendChild(el('h3', '', 'MRI' + (ref.studyDate ? ' · ' + ref.studyDate : '') + (ref.description ? ' · ' + ref.description : '')));
+    var status = el('p', 'mri-status', 'loading the MR series…');
+    box.appendChild(status);
+    var body = el('div', 'mri-body');
+    var canvas = el('canvas');
+    canvas.id = 'mri-canvas';
+    body.appendChild(canvas);
+    var controls = el('div', 'mri-controls');
+    body.appendChild(controls);
+    box.appendChild(body);
+    mriPending[ref.imageSetId] = function (data) {
+      Promise.all([inflate(data.voxels), data.mask ? inflate(data.mask) : Promise.resolve(null)]).then(function (r) {
+        showMri(box, canvas, controls, status, data, r[0], r[1]);
+      }, function (e) { status.textContent = 'could not decode the MR series: ' + e; });
+    };
+    var s = document.createElement('script');
+    s.src = ref.file;
+    s.onerror = function () { status.textContent = 'could not load ' + ref.file; };
+    document.body.appendChild(s);
+    return box;
+  }
+  function showMri(box, canvas, controls, status, data, q, mask) {
+    var X = data.size[0], Y = data.size[1], Z = data.size[2], plane = X * Y;
+    var unit = (data.high - data.low) / 255;
+    var toValue = function (level) { return data.low + level * unit; };
+    // Default window: 1st–99th percentile of the brain (of the volume without a mask).
+    var hist = new Array(256).fill(0), n = 0;
+    for (var i = 0; i < q.length; i++) { if (!mask || mask[i]) { hist[q[i]]++; n++; } }
+    function pct(p) { var c = 0; for (var k = 0; k < 256; k++) { c += hist[k]; if (c >= p * n) { return k; } } return 255; }
+    var lo = toValue(pct(0.01)), hi = toValue(pct(0.99));
+    if (!(hi > lo)) { lo = data.low; hi = data.high; }
+    var best = Math.floor(Z / 2);
+    if (mask) { var most = -1; for (var z = 0; z < Z; z++) { var a = 0; for (var j = z * plane; j < (z + 1) * plane; j++) { a += mask[j]; } if (a > most) { most = a; best = z; } } }
+    var round = function (v) { return Math.round(v * 10) / 10; };
+    var sl = slider('slice', 1, Z, best + 1);
+    var win = slider('window', Math.max(unit, 1e-6), round(data.high - data.low || 1), round(hi - lo), round(Math.max(unit, (data.high - data.low) / 500)));
+    var lev = slider('level', round(data.low), round(data.high), round((lo + hi) / 2), round(Math.max(unit, (data.high - data.low) / 500)));
+    var maskBox = el('label', 'mri-control mri-toggle');
+    var maskInput = el('input'); maskInput.type = 'checkbox'; maskInput.checked = !!mask; maskInput.disabled = !mask;
+    maskBox.appendChild(maskInput); maskBox.appendChild(el('span', '', 'brain mask'));
+    [sl, win, lev].forEach(function (c) { controls.appendChild(c.wrap); });
+    controls.appendChild(maskBox);
+    canvas.width = X; canvas.height = Y;
+    canvas.style.aspectRatio = String(X * data.spacingMm[0]) + ' / ' + String(Y * data.spacingMm[1]);
+    var ctx = canvas.getContext('2d');
+    var img = ctx.createImageData(X, Y);
+    function render() {
+      var z = Number(sl.input.value) - 1, w = Number(win.input.value), l = Number(lev.input.value);
+      var from = l - w / 2, d = img.data, off = z * plane, showMask = maskInput.checked && mask;
+      for (var p = 0; p < plane; p++) {
+        var g = Math.max(0, Math.min(255, Math.round((toValue(q[off + p]) - from) / w * 255)));
+        var o = p * 4;
+        d[o] = g; d[o + 1] = g; d[o + 2] = g; d[o + 3] = 255;
+        if (showMask && mask[off + p]) {
+          var x = p % X, y = (p - x) / X;
+          var edge = x === 0 || y === 0 || x === X - 1 || y === Y - 1 || !mask[off + p - 1] || !mask[off + p + 1] || !mask[off + p - X] || !mask[off + p + X];
+          if (edge) { d[o] = 230; d[o + 1] = 159; d[o + 2] = 0; } else { d[o] = Math.round(0.8 * g + 0.2 * 230); d[o + 1] = Math.round(0.8 * g + 0.2 * 159); d[o + 2] = Math.round(0.8 * g); }
+        }
+      }
+      ctx.putImageData(img, 0, 0);
+      sl.out.textContent = (z + 1) + ' / ' + Z;
+      win.out.textContent = String(round(w));
+      lev.out.textContent = String(round(l));
+      canvas.setAttribute('data-slice', String(z));
+    }
+    [sl, win, lev].forEach(function (c) { c.input.addEventListener('input', render); });
+    maskInput.addEventListener('change', render);
+    canvas.addEventListener('wheel', function (e) {
+      e.preventDefault();
+      sl.input.value = String(Math.max(1, Math.min(Z, Number(sl.input.value) + (e.deltaY > 0 ? 1 : -1))));
+      render();
+    }, { passive: false });
+    render();
+    status.textContent = X + ' × ' + Y + ' × ' + Z + ' voxels, ' + data.spacingMm.map(function (v) { return Math.round(v * 100) / 100; }).join(' × ') + ' mm' + (mask ? '; brain mask outlined' : data.maskNote ? '; no brain mask: ' + data.maskNote : '') + '. Scroll on the image or drag the slider to move through the slices.';
+    box.setAttribute('data-ready', 'true');
+  }
+
+  // Deep links: #patient=<id> opens that patient, #sheet=<key> a sheet; back/forward follow (hashchange).
+  function hashParams() {
+    var out = {};
+    location.hash.replace(/^#/, '').split('&').forEach(function (kv) {
+      var k = kv.indexOf('=');
+      if (k > 0) { try { out[kv.slice(0, k)] = decodeURIComponent(kv.slice(k + 1)); } catch (e) { out[kv.slice(0, k)] = ''; } }
+    });
+    return out;
+  }
+  function navigate(hash) { if (location.hash !== hash) { location.hash = hash; } else { applyHash(); } }
+  function applyHash() {
+    var h = hashParams();
+    if (h.patient !== undefined) {
+      var i = D.patients.ids.indexOf(h.patient);
+      showView('patient');
+      if (i < 0) { state.patient = -1; $('patient-panels').textContent = 'No patient with id "' + h.patient + '" in this dashboard.'; return; }
+      if (i !== state.patient || $('patient-panels').getAttribute('data-patient') !== h.patient) { loadPatient(i); renderPicker(); }
+      return;
+    }
+    var key = h.sheet !== undefined && (h.sheet === 'patient' || D.sheets.some(function (s) { return s.key === h.sheet; })) ? h.sheet : D.sheets[0].key;
+    showView(key);
+  }
+
   fillSelect('f-outcome', D.filters.outcomes.map(function (o) { return o.key; }), D.filters.outcomes.map(function (o) { return o.label; }), 'all patients');
   fillSelect('f-sex', D.filters.sexes, null, 'any sex');
   fillSelect('f-band', D.filters.ageBands, null, 'any age');
@@ -241,7 +371,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var b = el('button', '', s.title + (s.available === false ? ' (no data)' : ''));
     b.setAttribute('data-view', s.key);
     b.setAttribute('role', 'tab');
-    b.addEventListener('click', function () { showView(s.key); });
+    b.addEventListener('click', function () { navigate('#sheet=' + encodeURIComponent(s.key)); });
     nav.appendChild(b);
     if (s.key !== 'patient') {
       var v = el('section', 'view');
@@ -251,10 +381,13 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     }
   });
   $('patient-search').addEventListener('input', function (e) { state.search = e.target.value; renderPicker(); });
-  $('patient-list').addEventListener('change', function (e) { var i = Number(e.target.value); if (i >= 0) { loadPatient(i); } });
+  $('patient-list').addEventListener('change', function (e) { var i = Number(e.target.value); if (i >= 0) { navigate('#patient=' + encodeURIComponent(D.patients.ids[i])); } });
+  window.addEventListener('hashchange', applyHash);
   $('status').textContent = '';
+  var initial = hashParams();
+  if (initial.patient !== undefined) { state.sheet = 'patient'; } else if (D.sheets.some(function (s) { return s.key === initial.sheet; })) { state.sheet = initial.sheet; }
   refresh();
-  showView(state.sheet);
+  applyHash();
   // The key figures and layout are on screen after the next frame (the first meaningful paint); then plotly runs.
   requestAnimationFrame(function () { setTimeout(function () { performance.mark('mmh-first-meaningful-paint'); loadPlotly(); }, 0); });
 })();

@@ -1,5 +1,5 @@
 /**
- * The `mmh dashboard [--serve] [--include-identifiers] [--port N] [--out DIR]` command and the `dashboard`
+ * The `mmh dashboard [--serve] [--include-identifiers] [--no-images] [--port N] [--out DIR]` command and the `dashboard`
  * pipeline step.
  */
 import * as fs from 'node:fs';
@@ -23,6 +23,8 @@ export interface DashboardCommandOptions {
   readonly port: number;
   /** Output folder. */
   readonly out?: string;
+  /** Leave the patients' MRIs out of the site (`--no-images`). */
+  readonly noImages?: boolean;
 }
 
 /**
@@ -37,12 +39,15 @@ export function parseDashboardArgs(args: readonly string[]): DashboardCommandOpt
   let includeIdentifiers = false;
   let port = 8050;
   let out: string | undefined;
+  let noImages = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--serve') {
       serve = true;
     } else if (a === '--include-identifiers') {
       includeIdentifiers = true;
+    } else if (a === '--no-images') {
+      noImages = true;
     } else if (a === '--port' || a === '--out') {
       const v = args[i + 1];
       i += 1;
@@ -58,10 +63,10 @@ export function parseDashboardArgs(args: readonly string[]): DashboardCommandOpt
         }
       }
     } else {
-      throw new HealthDataError('invalid-input', `mmh dashboard: unknown option "${String(a)}"; use --serve, --include-identifiers, --port N, --out DIR`, { path: String(a) });
+      throw new HealthDataError('invalid-input', `mmh dashboard: unknown option "${String(a)}"; use --serve, --include-identifiers, --no-images, --port N, --out DIR`, { path: String(a) });
     }
   }
-  return { serve, includeIdentifiers, port, ...(out === undefined ? {} : { out }) };
+  return { serve, includeIdentifiers, port, ...(out === undefined ? {} : { out }), ...(noImages ? { noImages } : {}) };
 }
 
 /**
@@ -75,7 +80,7 @@ export function parseDashboardArgs(args: readonly string[]): DashboardCommandOpt
  */
 export async function runDashboardCommand(ws: Workspace, args: readonly string[], log: (line: string) => void = console.log): Promise<{ site: DashboardSiteResult; server?: DashboardServer }> {
   const opts = parseDashboardArgs(args);
-  const site = await writeDashboard(ws, { includeIdentifiers: opts.includeIdentifiers, ...(opts.out === undefined ? {} : { out: opts.out }) });
+  const site = await writeDashboard(ws, { includeIdentifiers: opts.includeIdentifiers, ...(opts.out === undefined ? {} : { out: opts.out }), ...(opts.noImages === true ? { images: false } : {}) });
   log(`dashboard written: ${site.index} (${String(site.patients)} patients, ${String(site.sheetsWithData)} sheets with data)`);
   if (!opts.serve) {
     return { site };
@@ -102,7 +107,7 @@ export const dashboardStep: PipelineStep = {
     const site = fs.existsSync(ws.path('dashboard', 'index.html'));
     const db = ws.backend === 'local' && fs.existsSync(ws.path(DATABASE_FILE)) ? fs.statSync(ws.path(DATABASE_FILE)).mtimeMs : 0;
     const models = readOutcomeModelReports(ws.automl.modelsDir).map((r) => `${r.outcome}:${r.createdAt}`).join(',');
-    return `dashboard-v2|${tables}|${String(site)}|${String(db)}|${models}`;
+    return `dashboard-v3|${tables}|${String(site)}|${String(db)}|${models}`;
   },
   run: async (ws: Workspace) => {
     const site = await writeDashboard(ws);

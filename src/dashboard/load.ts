@@ -11,7 +11,7 @@
  * `attributes`), and a radiomics table (any table whose name contains `radiomic` with a `patient_id` column).
  */
 import type { Workspace } from '../workspace';
-import { readOutcomeModelReports } from '../automl/outcome-models';
+import { modelDesignRows, readOutcomeModelReports } from '../automl/outcome-models';
 import { HealthDataError, normalizeErrorString } from '../errors';
 import { DATA_MODALITIES, DASHBOARD_OUTCOMES } from '../viz/rows';
 import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, DataModality, ModelResultSummary, NumericObservationRow, DashboardOutcome, DashboardPatient, PatientRiskRow, RadiomicFeatureRow, PatientSex, VariantFindingRow } from '../viz/rows';
@@ -255,6 +255,9 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
     labels: r.labels,
     probabilities: r.probabilities,
     importance: r.importance.map((i) => ({ feature: i.feature, importance: i.importance })),
+    ...(r.warnings === undefined ? {} : { warnings: r.warnings }),
+    ...(r.selection === undefined ? {} : { selection: r.selection.reason }),
+    ...(r.designs === undefined ? {} : { designs: modelDesignRows(r) }),
   }));
   const risks: PatientRiskRow[] = reports.flatMap((r) => r.risks.map((k) => ({ patientId: k.patientId, outcome: r.outcome, probability: k.probability, topFeatures: k.topFeatures })));
   return {

@@ -43,23 +43,36 @@ export function dashboardHtml(options: { readonly title?: string; readonly gener
   nav button { font: inherit; border: 0; background: none; padding: 10px 14px; cursor: pointer; color: var(--muted); border-bottom: 3px solid transparent; }
   nav button[aria-selected=true] { color: var(--ink); border-bottom-color: var(--accent); font-weight: 600; }
   main { padding: 16px 20px; }
-  .sheet { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 16px; }
-  .plot { background: #fff; border: 1px solid var(--line); border-radius: 8px; min-height: 340px; padding: 4px; }
+  .sheet { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(460px, 100%), 1fr)); gap: 16px; }
+  /* No padding or border on a plot card: plotly sizes its SVG to the card's computed (border-box) size. */
+  .plot { background: #fff; box-shadow: 0 0 0 1px var(--line); border-radius: 8px; min-height: 340px; min-width: 0; overflow: hidden; }
   .empty, .note { grid-column: 1 / -1; background: #fff; border: 1px dashed var(--line); border-radius: 8px; padding: 16px; color: var(--muted); margin: 0; }
   .empty { font-size: 16px; text-align: center; padding: 40px; }
-  .patient-layout { display: grid; grid-template-columns: minmax(260px, 320px) 1fr; gap: 16px; align-items: start; }
+  /* The picker is as wide as its longest label (up to 45%), the panels take the rest; narrow windows stack them. */
+  .patient-layout { display: grid; grid-template-columns: fit-content(45%) minmax(0, 1fr); gap: 16px; align-items: start; }
+  @media (max-width: 1000px) { .patient-layout { grid-template-columns: minmax(0, 1fr); } }
   .picker { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
-  .picker select { width: 100%; }
+  .picker select { min-width: 260px; max-width: 100%; font-size: 13px; }
   #picker-count { color: var(--muted); font-size: 12px; }
-  #patient-panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+  #patient-panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr)); gap: 16px; min-width: 0; }
   .card { grid-column: 1 / -1; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; }
-  .table-card { min-height: 0; padding: 12px 16px; overflow: hidden; }
+  .table-card { min-height: 0; padding: 12px 16px; }
   .table-card h3 { font-size: 15px; font-weight: 600; margin: 0 0 8px; }
   .table-wrap { max-height: 460px; overflow: auto; }
   table.data { border-collapse: collapse; width: 100%; font-size: 13px; }
-  table.data th { position: sticky; top: 0; background: #eef2f7; text-align: left; font-weight: 600; padding: 4px 8px; }
-  table.data td { border-top: 1px solid var(--line); padding: 3px 8px; font-variant-numeric: tabular-nums; }
+  /* Long headers (roc_auc_ci_high) and values (model descriptions, ClinVar conditions) wrap instead of being cut. */
+  table.data th { position: sticky; top: 0; background: #eef2f7; text-align: left; font-weight: 600; padding: 4px 8px; overflow-wrap: anywhere; min-width: 4.5em; }
+  table.data td { border-top: 1px solid var(--line); padding: 3px 8px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; min-width: 4.5em; }
   table.summary th { text-align: left; color: var(--muted); font-weight: 500; padding: 2px 16px 2px 0; }
+  .mri-card { grid-column: 1 / -1; min-height: 0; padding: 12px 16px; }
+  .mri-card h3 { font-size: 15px; font-weight: 600; margin: 0 0 4px; overflow-wrap: anywhere; }
+  .mri-status { color: var(--muted); font-size: 12px; margin: 0 0 8px; overflow-wrap: anywhere; }
+  .mri-body { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+  #mri-canvas { width: min(100%, 512px); height: auto; image-rendering: pixelated; background: #000; border-radius: 4px; }
+  .mri-controls { display: flex; flex-direction: column; gap: 10px; min-width: 220px; flex: 1 1 220px; }
+  .mri-control { display: grid; grid-template-columns: 64px 1fr auto; gap: 8px; align-items: center; color: var(--muted); font-size: 12px; }
+  .mri-control output { font-variant-numeric: tabular-nums; min-width: 64px; text-align: right; color: var(--ink); }
+  .mri-toggle { grid-template-columns: auto 1fr; }
   footer { color: var(--muted); font-size: 12px; padding: 8px 20px 20px; }
 </style>
 </head>

@@ -83,7 +83,8 @@ export function indexDashboardRows(input: DashboardInput): DashboardPatientIndex
 }
 
 /**
- * Builds one patient's record: summary card and panels (timeline, vitals, genomic findings, imaging, risk).
+ * Builds one patient's record: summary card, panels (timeline, vitals, genomic findings, imaging, risk) and where
+ * their MRI is.
  *
  * @param p - the patient
  * @param input - the dashboard input (for the thumbnail and the age date)
@@ -103,5 +104,6 @@ export function buildPatientRecord(p: DashboardPatient, input: DashboardInput, i
   }
   figures.push({ id: 'imaging', figure: imagingFeaturesFigure(idx.radiomics.get(p.id) ?? []) });
   figures.push({ id: 'risk', figure: riskFigure(idx.risks.get(p.id) ?? []) });
-  return { id: p.id, summaryHtml: patientSummaryHtml(p, input.asOf, includeIdentifiers), figures };
+  const mri = input.mri?.get(p.id);
+  return { id: p.id, summaryHtml: patientSummaryHtml(p, input.asOf, includeIdentifiers), figures, ...(mri === undefined ? {} : { mri }) };
 }

@@ -44,6 +44,8 @@ const APOE = ['e2/e3', 'e3/e3', 'e3/e4', 'e4/e4', 'e2/e2', 'e2/e4'];
 export function syntheticDashboardInput(options: SyntheticDashboardOptions = {}): DashboardInput {
   const n = options.patients ?? 200;
   const rnd = mulberry32(options.seed ?? 42);
+  // A separate stream for the LDL lab, so adding it left every other synthetic value as it was.
+  const lab = mulberry32((options.seed ?? 42) ^ 0x5bd1e995);
   const normal = (): number => {
     const u = Math.max(1e-12, rnd());
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
@@ -102,6 +104,10 @@ export function syntheticDashboardInput(options: SyntheticDashboardOptions = {})
       observations.push({ patientId: id, code: '8480-6', display: 'Systolic blood pressure', value: Math.round(sbpBase + 5 * normal()), unit: 'mm[Hg]', effective: `${date}T09:10:00Z` });
       observations.push({ patientId: id, code: '39156-5', display: 'Body mass index', value: Math.round((27 + 4 * normal()) * 10) / 10, unit: 'kg/m2', effective: `${date}T09:12:00Z` });
       observations.push({ patientId: id, code: '2093-3', display: 'Total cholesterol', value: Math.round(190 + 30 * normal() + (outcomes.includes('chd') ? 25 : 0)), unit: 'mg/dL', effective: `${date}T09:20:00Z` });
+      // LDL: right-skewed (log-normal, median ~115 mg/dL) with a rare mis-keyed value ten times too large.
+      const z = Math.sqrt(-2 * Math.log(lab() || 1e-12)) * Math.cos(2 * Math.PI * lab());
+      const ldl = Math.round(Math.exp(Math.log(115) + 0.3 * z) * (lab() < 0.002 ? 10 : 1) * 10) / 10;
+      observations.push({ patientId: id, code: '18262-6', display: 'Low Density Lipoprotein Cholesterol', value: ldl, unit: 'mg/dL', effective: `${date}T09:21:00Z` });
     }
     if (hasGenomic) {
       apoe.push({ patientId: id, genotype });

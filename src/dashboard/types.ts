@@ -3,9 +3,10 @@
  * (the pre-aggregated population data and the lazy per-patient records).
  */
 import type { PlotlyFigure } from '../viz/figure';
+import type { MriReference } from './mri';
 import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, ModelResultSummary, NumericObservationRow, DashboardPatient, RadiomicFeatureRow, PatientRiskRow, VariantFindingRow } from '../viz/rows';
 
-/** Everything the dashboard draws. Empty arrays finiteMean "no data yet" for that modality. */
+/** Everything the dashboard draws. Empty arrays mean "no data yet" for that modality. */
 export interface DashboardInput {
   /** Date ages are computed at (ISO `YYYY-MM-DD`). */
   readonly asOf: string;
@@ -31,6 +32,8 @@ export interface DashboardInput {
   readonly risks: readonly PatientRiskRow[];
   /** Why a section is empty (table missing…), shown on the sheet. */
   readonly notes?: Readonly<Record<string, string>>;
+  /** Patient id → where their MRI was written in the site ({@link writeMriFiles}). */
+  readonly mri?: ReadonlyMap<string, MriReference>;
 }
 
 /** Where a filtered sum is taken: the selected focus outcome, its complement, or a fixed outcome. */
@@ -119,4 +122,6 @@ export interface DashboardPatientRecord {
   readonly summaryHtml: string;
   /** Panels, in display order. */
   readonly figures: readonly { readonly id: string; readonly figure: PlotlyFigure }[];
+  /** The patient's MRI in the site, drawn by the page's slice viewer. */
+  readonly mri?: MriReference;
 }

@@ -1,6 +1,7 @@
 /**
  * Writes the static dashboard site: `index.html`, `app.js`, a local copy of plotly.js, the pre-aggregated
- * `data/population.js` and one lazy `patients/<n>.js` per patient. Data files are JavaScript that hands JSON to the
+ * `data/population.js`, one lazy `patients/<n>.js` per patient and, for patients with an MR study, `mri/<series>.js`
+ * (slices and brain mask, see mri.ts). Data files are JavaScript that hands JSON to the
  * page (`window.MMH_POPULATION = …`), so the site also works opened straight from disk (file://), offline.
  */
 import * as fs from 'node:fs';
@@ -12,6 +13,9 @@ import { scriptJson } from '../viz/show-figure';
 import { buildPopulationData } from './aggregate';
 import { CLIENT_SCRIPT } from './client-script';
 import { loadDashboardInput } from './load';
+import { writeMriFiles } from './mri';
+import type { MriReference } from './mri';
+import { DEFAULT_DATASTORE_NAME } from '../imaging/store';
 import { dashboardHtml } from './page';
 import { buildPatientRecord, indexDashboardRows } from './records';
 import type { DashboardInput } from './types';
@@ -104,9 +108,24 @@ export function writeDashboardSite(input: DashboardInput, options: WriteSiteOpti
     }
   });
   bar?.finish();
+  removeUnreferencedMri(out, input);
   const index = path.join(out, 'index.html');
   writeAtomic(index, dashboardHtml({ ...(options.title === undefined ? {} : { title: options.title }), generatedAt: options.generatedAt ?? new Date().toISOString() }));
   return { out, index, patients: input.patients.length, sheetsWithData: population.sheets.filter((s) => s.available).length, populationBytes: Buffer.byteLength(populationJs) };
+}
+
+/** Removes `mri/` files no patient record points at (all of them when the input has no MRI). */
+function removeUnreferencedMri(out: string, input: DashboardInput): void {
+  const dir = path.join(out, 'mri');
+  if (!fs.existsSync(dir)) {
+    return;
+  }
+  const used = new Set([...(input.mri?.values() ?? [])].map((r) => path.basename(r.file)));
+  for (const f of fs.readdirSync(dir)) {
+    if (!used.has(f)) {
+      fs.rmSync(path.join(dir, f), { force: true });
+    }
+  }
 }
 
 /** Options of {@link writeDashboard}. */
@@ -119,6 +138,8 @@ export interface WriteDashboardOptions {
   readonly extra?: Partial<DashboardInput>;
   /** Age reference date. */
   readonly asOf?: string;
+  /** Write each patient's MRI for the patient view (default true; local backend). */
+  readonly images?: boolean;
 }
 
 /**
@@ -136,6 +157,25 @@ export interface WriteDashboardOptions {
  */
 export async function writeDashboard(ws: Workspace, options: WriteDashboardOptions = {}): Promise<DashboardSiteResult> {
   const loaded = await loadDashboardInput(ws, { includeIdentifiers: options.includeIdentifiers === true, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
-  const input: DashboardInput = { ...loaded, ...options.extra };
-  return writeDashboardSite(input, { out: options.out ?? ws.path('dashboard'), includeIdentifiers: options.includeIdentifiers === true, progress: ws.progress });
+  const out = options.out ?? ws.path('dashboard');
+  const mri = options.images === false ? undefined : await workspaceMri(ws, out, new Set(loaded.patients.map((p) => p.id)));
+  const input: DashboardInput = { ...loaded, ...(mri === undefined ? {} : { mri }), ...options.extra };
+  return writeDashboardSite(input, { out, includeIdentifiers: options.includeIdentifiers === true, progress: ws.progress });
+}
+
+/**
+ * Writes the patients' MRIs from the local imaging store into the site (none when the workspace has no imaging
+ * store yet; on the AWS backend the frames would have to be downloaded from HealthImaging, so the viewer is local-only).
+ *
+ * @param ws - the open workspace
+ * @param out - the site folder
+ * @param patientIds - the dashboard's patients
+ * @returns patient id → MRI reference, or undefined when there is no local imaging store
+ */
+async function workspaceMri(ws: Workspace, out: string, patientIds: ReadonlySet<string>): Promise<Map<string, MriReference> | undefined> {
+  if (ws.backend !== 'local' || !fs.existsSync(ws.path('imaging')) || patientIds.size === 0) {
+    return undefined;
+  }
+  const datastoreId = await ws.imaging.ensureDatastore(DEFAULT_DATASTORE_NAME);
+  return writeMriFiles(ws.imaging, datastoreId, { out: path.resolve(out), patientIds, progress: ws.progress });
 }

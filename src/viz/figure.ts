@@ -49,7 +49,9 @@ export function plotlyText(text: unknown): string {
 }
 
 /**
- * The shared layout defaults: title, compact margins, readable font.
+ * The shared layout defaults: title, compact margins, readable font. The legend is horizontal at the bottom of the
+ * figure (below the axis title; plotly widens the bottom margin to fit it, wrapping onto more rows when narrow), so a
+ * long title and a long legend never overlap at any width.
  *
  * @param title - figure title (text from data is escaped)
  * @param extra - more layout attributes (override the defaults)
@@ -62,8 +64,10 @@ export function baseLayout(title: string, extra: Readonly<Record<string, unknown
     font: { family: 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif', size: 12 },
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
-    legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.0, yanchor: 'bottom' },
+    legend: { orientation: 'h', x: 0, xanchor: 'left', yref: 'container', y: 0, yanchor: 'bottom' },
     ...extra,
+    // automargin keeps the x-axis title below the tick labels when the legend takes room at the bottom.
+    xaxis: { automargin: true, ...(extra.xaxis as Record<string, unknown> | undefined) },
   };
 }
 

@@ -25,7 +25,7 @@ export function timelineFigure(conditions: readonly ConditionEventRow[], encount
       { type: 'scatter', mode: 'markers', name: 'encounters', x: enc.map((e) => e.start.slice(0, 10)), y: enc.map(() => 'encounters'), text: enc.map((e) => plotlyText(e.type)), marker: { color: paletteColour(4), symbol: 'line-ns-open', size: 14 }, hovertemplate: '%{x}: %{text}<extra></extra>' },
       { type: 'scatter', mode: 'markers', name: 'condition onset', x: dated.map((c) => (c.onset ?? '').slice(0, 10)), y: dated.map(() => 'conditions'), text: dated.map((c) => plotlyText(c.display)), marker: { color: paletteColour(5), size: 11, symbol: 'diamond' }, hovertemplate: '%{x}: %{text}<extra></extra>' },
     ],
-    layout: baseLayout('Timeline', { xaxis: { type: 'date', title: { text: 'date' } }, yaxis: { type: 'category', categoryorder: 'array', categoryarray: ['encounters', 'conditions'] }, height: 260, showlegend: false }),
+    layout: baseLayout('Timeline', { xaxis: { type: 'date', title: { text: 'date' } }, yaxis: { type: 'category', categoryorder: 'array', categoryarray: ['encounters', 'conditions'], automargin: true }, height: 260, showlegend: false }),
   };
 }
 
@@ -60,7 +60,8 @@ export function vitalsTrendFigure(observations: readonly NumericObservationRow[]
         line: { color: paletteColour(i) },
       };
     }),
-    layout: baseLayout('Vitals and labs', { xaxis: { type: 'date' }, yaxis: { title: { text: 'value' } }, height: 340 }),
+    // Room below the axis for the legend even when it wraps to one series per row (a narrow card, long lab names).
+    layout: baseLayout('Vitals and labs', { xaxis: { type: 'date' }, yaxis: { title: { text: 'value' } }, height: 300 + 20 * series.length, margin: { l: 60, r: 20, t: 48, b: 56 + 20 * series.length } }),
   };
 }
 

@@ -1,0 +1,157 @@
+/**
+ * The patient view's MRI: at dashboard build time each patient's latest primary MR image set is read from the
+ * workspace's imaging store (its stored HTJ2K frames decoded by the imaging code), its brain mask computed with
+ * {@link brainMasks}, and both written into the site folder as `mri/<file>.js` — voxels quantized to 8 bits and
+ * deflated, the mask deflated, both base64 in a script that hands them to the page (`window.mmhMriLoaded`), so the
+ * viewer works offline and from file://. The page inflates them (DecompressionStream) and draws one slice at a time
+ * with the mask outline and a window/level control. No DICOM header (names, birth dates) is written: only voxels,
+ * geometry and the study date.
+ *
+ * Files are named by image set id and version and kept between builds: a re-build decodes only new or changed
+ * image sets, and removes files of image sets that are gone.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { isHealthDataError } from '../errors';
+import { brainMasks } from '../imaging/masks';
+import type { ImageSetSummary, ImagingStore, Volume } from '../imaging/types';
+import type { ProgressReporter } from '../progress';
+import { scriptJson } from '../viz/show-figure';
+
+/** Format of the `mri/*.js` files (bumped when the encoding changes, so old files are rebuilt). */
+export const MRI_FILE_FORMAT = 'v1';
+
+/** Where a patient's MRI is in the site, as the patient record names it. */
+export interface MriReference {
+  /** Site-relative path of the data script (`mri/v1-<image set>-<version>.js`). */
+  readonly file: string;
+  /** Image set id (the key the data script passes back). */
+  readonly imageSetId: string;
+  /** Study date (ISO `YYYY-MM-DD`, empty when unknown). */
+  readonly studyDate: string;
+  /** Study description (e.g. `MRI of head`). */
+  readonly description: string;
+}
+
+/** What one `mri/*.js` file hands to the page. */
+export interface MriSeriesData {
+  /** Columns, rows, slices. */
+  readonly size: readonly [number, number, number];
+  /** Spacing in mm (x, y, z). */
+  readonly spacingMm: readonly [number, number, number];
+  /** Stored value of level 0 and of level 255 (voxel = low + q × (high − low) / 255). */
+  readonly low: number;
+  /** Stored value of level 255. */
+  readonly high: number;
+  /** Base64 of the zlib-deflated 8-bit levels, x fastest, then y, then z. */
+  readonly voxels: string;
+  /** Base64 of the zlib-deflated brain mask (one byte per voxel, 1 inside); empty when no mask could be drawn. */
+  readonly mask: string;
+  /** Why there is no mask (empty when there is one). */
+  readonly maskNote: string;
+}
+
+/**
+ * Encodes a volume and its brain mask for the page.
+ *
+ * @param volume - decoded volume
+ * @returns the series data
+ */
+export function encodeMriSeries(volume: Pick<Volume, 'voxels' | 'size' | 'spacingMm'>): MriSeriesData {
+  const v = volume.voxels;
+  let low = Infinity;
+  let high = -Infinity;
+  for (const x of v) {
+    if (Number.isFinite(x)) {
+      low = Math.min(low, x);
+      high = Math.max(high, x);
+    }
+  }
+  if (!(high >= low)) {
+    low = 0;
+    high = 0;
+  }
+  const scale = high > low ? 255 / (high - low) : 0;
+  const levels = new Uint8Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i] ?? low;
+    levels[i] = Number.isFinite(x) ? Math.round((x - low) * scale) : 0;
+  }
+  let mask = '';
+  let maskNote = '';
+  try {
+    mask = deflateSync(brainMasks({ voxels: v, size: volume.size }).brain, { level: 9 }).toString('base64');
+  } catch (e) {
+    // A volume with nothing above the foreground threshold has no brain to outline: the slices still show.
+    if (!isHealthDataError(e) || e.code !== 'invalid-input') {
+      throw e;
+    }
+    maskNote = e.message;
+  }
+  return { size: [...volume.size], spacingMm: [...volume.spacingMm], low, high, voxels: deflateSync(levels, { level: 6 }).toString('base64'), mask, maskNote };
+}
+
+function isoDate(yyyymmdd: string | undefined): string {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(yyyymmdd ?? '');
+  return m === null ? '' : `${m[1] ?? ''}-${m[2] ?? ''}-${m[3] ?? ''}`;
+}
+
+/** Options of {@link writeMriFiles}. */
+export interface WriteMriOptions {
+  /** The site folder (files go to `<out>/mri/`). */
+  readonly out: string;
+  /** Only these patients (the dashboard's patient ids). */
+  readonly patientIds: ReadonlySet<string>;
+  /** Progress for the decoding. */
+  readonly progress?: ProgressReporter;
+}
+
+/**
+ * Writes each patient's latest primary MR image set into `<out>/mri/` and says where it is.
+ *
+ * @param store - the imaging store (`ws.imaging`)
+ * @param datastoreId - the datastore
+ * @param options - site folder, patients, progress
+ * @returns patient id → where their MRI is
+ */
+export async function writeMriFiles(store: ImagingStore, datastoreId: string, options: WriteMriOptions): Promise<Map<string, MriReference>> {
+  const sets = await store.searchImageSets(datastoreId, { filters: [{ operator: 'EQUAL', values: [{ isPrimary: true }] }] });
+  const latest = new Map<string, ImageSetSummary>();
+  const when = (s: ImageSetSummary): string => `${s.DICOMTags.DICOMStudyDate ?? ''}${s.DICOMTags.DICOMStudyTime ?? ''}|${s.imageSetId}`;
+  for (const s of sets) {
+    const pid = s.DICOMTags.DICOMPatientId ?? '';
+    const prev = latest.get(pid);
+    if (options.patientIds.has(pid) && (prev === undefined || when(s) > when(prev))) {
+      latest.set(pid, s);
+    }
+  }
+  const dir = path.join(options.out, 'mri');
+  fs.mkdirSync(dir, { recursive: true });
+  const refs = new Map<string, MriReference>();
+  const keep = new Set<string>();
+  const todo: [string, ImageSetSummary, string][] = [];
+  for (const [pid, s] of [...latest].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const name = `${MRI_FILE_FORMAT}-${s.imageSetId.replace(/[^A-Za-z0-9_-]/g, '_')}-${String(s.version)}.js`;
+    keep.add(name);
+    refs.set(pid, { file: `mri/${name}`, imageSetId: s.imageSetId, studyDate: isoDate(s.DICOMTags.DICOMStudyDate), description: s.DICOMTags.DICOMStudyDescription ?? '' });
+    if (!fs.existsSync(path.join(dir, name))) {
+      todo.push([pid, s, name]);
+    }
+  }
+  for (const f of fs.readdirSync(dir)) {
+    if (!keep.has(f)) {
+      fs.rmSync(path.join(dir, f), { force: true });
+    }
+  }
+  const task = options.progress?.start('dashboard MRI slices and brain masks', todo.length);
+  for (const [, s, name] of todo) {
+    const data = encodeMriSeries(await store.getVolume(datastoreId, s.imageSetId));
+    const file = path.join(dir, name);
+    fs.writeFileSync(`${file}.tmp`, `window.mmhMriLoaded(${scriptJson(s.imageSetId)}, ${scriptJson(data)});\n`);
+    fs.renameSync(`${file}.tmp`, file);
+    task?.tick();
+  }
+  task?.finish(`${String(refs.size)} MR series (${String(todo.length)} decoded, ${String(refs.size - todo.length)} unchanged)`);
+  return refs;
+}
