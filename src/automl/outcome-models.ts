@@ -757,6 +757,55 @@ export async function trainOutcomeModels(ws: Workspace, options: TrainOutcomeOpt
   return { reports, experiment };
 }
 
+/** One design × comparison × set row of a report, flat (what the dashboard's Models sheet tabulates). */
+export interface ReportDesignRow {
+  /** Design. */
+  readonly design: string;
+  /** The comparison's largest set. */
+  readonly comparison: string;
+  /** Modality set. */
+  readonly set: string;
+  /** Patients of the comparison. */
+  readonly patients: number;
+  /** Cases. */
+  readonly cases: number;
+  /** AUROC (null: not evaluable). */
+  readonly auroc: number | null;
+  /** Lower bound. */
+  readonly lower: number | null;
+  /** Upper bound. */
+  readonly upper: number | null;
+  /** Paired difference to clinical-only. */
+  readonly vsClinical: { readonly difference: number; readonly lower: number; readonly upper: number } | null;
+  /** The set's oracle AUROC, when known. */
+  readonly oracle: number | null;
+}
+
+/**
+ * A report's design tables as flat rows.
+ *
+ * @param report - an outcome model report
+ * @returns one row per design × comparison × set (empty for reports written before designs existed)
+ */
+export function modelDesignRows(report: OutcomeModelReport): ReportDesignRow[] {
+  return (report.designs ?? []).flatMap((d) =>
+    d.comparisons.flatMap((c) =>
+      c.sets.map((s) => ({
+        design: d.design,
+        comparison: c.largest,
+        set: s.set,
+        patients: c.patients,
+        cases: c.cases,
+        auroc: s.auroc,
+        lower: s.lower,
+        upper: s.upper,
+        vsClinical: s.vsClinical === null ? null : { difference: s.vsClinical.difference, lower: s.vsClinical.lower, upper: s.vsClinical.upper },
+        oracle: s.oracle?.auroc ?? null,
+      })),
+    ),
+  );
+}
+
 /**
  * Reads the reports of the saved outcome models.
  *

@@ -6,7 +6,7 @@
 import { TEN_YEAR_AGE_BANDS, DATA_MODALITIES, DASHBOARD_OUTCOMES, tenYearAgeBand, ageInYears, dashboardOutcomeLabel } from '../viz/rows';
 import type { DashboardPatient } from '../viz/rows';
 import { ageSexCounts, apoeCounts, apoeFigure, comorbidityFigure, comorbidityMatrix, conditionCounts, conditionPrevalenceFigure, demographicsPyramid, distributionByOutcomeFigure, embeddingFigure, significanceCounts, splitHistogram, variantSignificanceFigure } from '../viz/figures-population';
-import { calibrationFigure, importanceFigure, metricsTableFigure, rocFigure } from '../viz/figures-models';
+import { calibrationFigure, designComparisonFigure, importanceFigure, metricsTableFigure, rocFigure } from '../viz/figures-models';
 import { histogramBins, pca2 } from '../viz/stats';
 import { clampedBinIndex, freedmanDiaconisBins } from '../viz/histogram-bins';
 import type { HistogramBins } from '../viz/stats';
@@ -318,6 +318,7 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
   const models: DashboardSheetFigure[] = [];
   if (input.models.length > 0) {
     models.push({ id: 'metrics', figure: metricsTableFigure(input.models), bindings: [] });
+    models.push({ id: 'designs', figure: designComparisonFigure(input.models), bindings: [] });
     models.push({ id: 'roc', figure: rocFigure(input.models), bindings: [] });
     models.push({ id: 'calibration', figure: calibrationFigure(input.models), bindings: [] });
     for (const m of input.models) {

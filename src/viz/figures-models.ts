@@ -2,7 +2,7 @@
  * Model result figures: metrics table, ROC curves, calibration (reliability) curves and feature importance.
  */
 import { dashboardOutcomeLabel } from './rows';
-import type { ModelResultSummary } from './rows';
+import type { ModelDesignRow, ModelResultSummary } from './rows';
 import { baseLayout, emptyFigure, paletteColour, plotlyText, roundTo } from './figure';
 import type { PlotlyFigure } from './figure';
 import { computeCalibration, computeRoc } from './stats';
@@ -28,11 +28,18 @@ export function metricsTableFigure(results: readonly ModelResultSummary[]): Plot
     return emptyFigure('Model metrics', 'no trained models yet');
   }
   const metrics = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))].sort((a, b) => metricRank(a) - metricRank(b) || a.localeCompare(b));
-  const header = ['outcome', 'model', ...metrics];
-  const columns = [results.map((r) => plotlyText(dashboardOutcomeLabel(r.outcome))), results.map((r) => plotlyText(r.model)), ...metrics.map((m) => results.map((r) => (r.metrics[m] === undefined ? '' : roundTo(r.metrics[m] ?? NaN, 3))))];
+  // Warnings saved with a model (below minimum support, AUROC interval at or below chance) lead its row.
+  const warned = results.some((r) => (r.warnings ?? []).length > 0);
+  const header = ['outcome', 'model', ...(warned ? ['warnings'] : []), ...metrics];
+  const columns = [
+    results.map((r) => plotlyText(dashboardOutcomeLabel(r.outcome))),
+    results.map((r) => plotlyText(r.model)),
+    ...(warned ? [results.map((r) => (r.warnings ?? []).map((w) => plotlyText(`⚠ ${w}`)).join('<br>'))] : []),
+    ...metrics.map((m) => results.map((r) => (r.metrics[m] === undefined ? '' : roundTo(r.metrics[m] ?? NaN, 3)))),
+  ];
   return {
     data: [{ type: 'table', header: { values: header.map(plotlyText), fill: { color: '#eef2f7' }, align: 'left' }, cells: { values: columns, align: 'left' } }],
-    layout: baseLayout('Model metrics (held-out predictions)', { height: 80 + 30 * (results.length + 1) }),
+    layout: baseLayout('Model metrics (held-out predictions)', { height: 80 + (warned ? 60 : 30) * (results.length + 1) }),
   };
 }
 
@@ -112,5 +119,72 @@ export function importanceFigure(result: ModelResultSummary, top = 15): PlotlyFi
   return {
     data: [{ type: 'bar', orientation: 'h', y: rows.map((r) => plotlyText(r.feature)), x: rows.map((r) => roundTo(r.importance)), marker: { color: paletteColour(2) }, hovertemplate: '%{y}: %{x}<extra></extra>' }],
     layout: baseLayout(title, { yaxis: { autorange: 'reversed', automargin: true }, xaxis: { title: { text: 'importance' } }, height: Math.max(300, 22 * rows.length + 100) }),
+  };
+}
+
+const DESIGN_ORDER = ['guidance', 'prognostic', 'landmark'];
+
+function fmtInterval(v: number | null, lo: number | null, hi: number | null, signed = false): string {
+  if (v === null) {
+    return '';
+  }
+  const head = `${signed && v >= 0 ? '+' : ''}${v.toFixed(3)}`;
+  return lo === null || hi === null ? head : `${head} [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
+}
+
+/**
+ * The study designs side by side: per outcome and modality set, each design's comparison size, AUROC with its
+ * interval, the paired difference to clinical-only on the same patients and the AUROC as a share of the set's oracle.
+ *
+ * @param results - model results carrying `designs`
+ * @returns a plotly table (an empty figure when no result carries design rows)
+ */
+export function designComparisonFigure(results: readonly ModelResultSummary[]): PlotlyFigure {
+  const title = 'Study designs side by side: AUROC on the same patients, paired difference to clinical-only';
+  const withDesigns = results.filter((r) => (r.designs ?? []).length > 0);
+  if (withDesigns.length === 0) {
+    return emptyFigure(title, 'no design comparisons in the saved reports yet');
+  }
+  const keyOf = (d: ModelDesignRow): string => (d.comparison === 'all three' ? d.design : `${d.design} (${d.comparison})`);
+  const keys = [...new Set(withDesigns.flatMap((r) => (r.designs ?? []).map(keyOf)))].sort(
+    (a, b) => DESIGN_ORDER.indexOf(a.split(' ')[0] ?? '') - DESIGN_ORDER.indexOf(b.split(' ')[0] ?? '') || a.localeCompare(b),
+  );
+  const rows: { outcome: string; set: string; cells: Map<string, ModelDesignRow> }[] = [];
+  for (const r of withDesigns) {
+    for (const d of r.designs ?? []) {
+      let row = rows.find((x) => x.outcome === r.outcome && x.set === d.set);
+      if (row === undefined) {
+        row = { outcome: r.outcome, set: d.set, cells: new Map() };
+        rows.push(row);
+      }
+      row.cells.set(keyOf(d), d);
+    }
+  }
+  const header = ['outcome', 'set', ...keys.flatMap((k) => [`${k}: n (cases)`, `${k}: AUROC`, `${k}: Δ vs clinical`, `${k}: / oracle`])];
+  const columns = [
+    rows.map((x) => plotlyText(dashboardOutcomeLabel(x.outcome))),
+    rows.map((x) => plotlyText(x.set)),
+    ...keys.flatMap((k) => [
+      rows.map((x) => {
+        const d = x.cells.get(k);
+        return d === undefined ? '' : `${String(d.patients)} (${String(d.cases)})`;
+      }),
+      rows.map((x) => {
+        const d = x.cells.get(k);
+        return d === undefined ? '' : fmtInterval(d.auroc, d.lower, d.upper);
+      }),
+      rows.map((x) => {
+        const v = x.cells.get(k)?.vsClinical;
+        return v === undefined || v === null ? '' : fmtInterval(v.difference, v.lower, v.upper, true);
+      }),
+      rows.map((x) => {
+        const d = x.cells.get(k);
+        return d === undefined || d.auroc === null || d.oracle === null ? '' : roundTo(d.auroc / d.oracle, 2);
+      }),
+    ]),
+  ];
+  return {
+    data: [{ type: 'table', header: { values: header.map(plotlyText), fill: { color: '#eef2f7' }, align: 'left' }, cells: { values: columns, align: 'left' } }],
+    layout: baseLayout(title, { height: 100 + 26 * (rows.length + 2) }),
   };
 }
