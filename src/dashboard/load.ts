@@ -13,6 +13,7 @@
 import type { Workspace } from '../workspace';
 import { modelDesignRows, readOutcomeModelReports } from '../automl/outcome-models';
 import { HealthDataError, normalizeErrorString } from '../errors';
+import { sqlLiteral } from '../sql/literal';
 import { DATA_MODALITIES, DASHBOARD_OUTCOMES } from '../viz/rows';
 import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, DataModality, ModelResultSummary, NumericObservationRow, DashboardOutcome, DashboardPatient, PatientRiskRow, RadiomicFeatureRow, PatientSex, VariantFindingRow } from '../viz/rows';
 import { TableShapes } from './columns';
@@ -49,8 +50,35 @@ function patientRef(v: unknown): string {
  * @throws {@link HealthDataError} (query-failed) with the engine's reason
  */
 async function readTableShapes(ws: Workspace): Promise<TableShapes> {
-  const cols = await queryOrFail(ws, 'the list of tables', 'SELECT table_name, column_name, data_type FROM information_schema.columns');
+  const cols = await queryOrFail(ws, 'the list of tables', `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema IN (${dashboardSchemas(ws).map(sqlLiteral).join(', ')})`);
   return new TableShapes(cols.map((c) => ({ table_name: str(c.table_name), column_name: str(c.column_name), data_type: str(c.data_type) })));
+}
+
+/**
+ * The schemas the dashboard reads: DuckDB's `main`; on Athena the workspace database and SageMaker Feature Store's
+ * default offline-store database (information_schema is read schema-qualified: unfiltered, Athena lists every
+ * database of the catalog).
+ *
+ * @param ws - the open workspace
+ * @returns schema names
+ */
+function dashboardSchemas(ws: Workspace): string[] {
+  return ws.sql.dialect === 'athena' ? [ws.config.aws.athenaDatabase, 'sagemaker_featurestore'] : ['main'];
+}
+
+/**
+ * A table name qualified with its schema on Athena (the offline store's table is not in the default database).
+ *
+ * @param ws - the open workspace
+ * @param table - a checked identifier
+ * @returns `"schema"."table"` on Athena, the name as it is on DuckDB
+ */
+async function qualifiedTable(ws: Workspace, table: string): Promise<string> {
+  if (ws.sql.dialect !== 'athena') {
+    return table;
+  }
+  const rows = await queryOrFail(ws, `the schema of ${table}`, `SELECT table_schema FROM information_schema.tables WHERE table_schema IN (${dashboardSchemas(ws).map(sqlLiteral).join(', ')}) AND table_name = ${sqlLiteral(table)}`);
+  return `"${str(rows[0]?.table_schema) || ws.config.aws.athenaDatabase}"."${table}"`;
 }
 
 /**
@@ -202,7 +230,7 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
   const radTable = radCandidates.find((t) => t.includes('radiomic')) ?? radCandidates.find((t) => /^imaging_features(_\d+)?$/.test(t));
   const radiomics: RadiomicFeatureRow[] = [];
   if (radTable !== undefined) {
-    const rows = await query(`radiomics table ${radTable}`, latestRecordsSql(radTable, shapes.columns(radTable)));
+    const rows = await query(`radiomics table ${radTable}`, latestRecordsSql(await qualifiedTable(ws, radTable), shapes.columns(radTable)));
     for (const r of rows) {
       const features: Record<string, number> = {};
       for (const [k, v] of Object.entries(r)) {
