@@ -68,6 +68,12 @@ export function athenaRowSql(textSql: string, rowType: StructType): string {
 }
 
 /**
+ * Largest Athena-shaped row `read_json` accepts (64 MiB): twice the largest resource an import takes
+ * (import-chunk.ts `MAX_RESOURCE_BYTES`). DuckDB sizes its read buffer from it, so it is kept no larger than needed.
+ */
+const ATHENA_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+
+/**
  * The statement inserting staged Athena-shaped rows into a type table: DuckDB's `read_json` types the staging
  * files (import-chunk.ts `athenaStagingFile`: the Athena text with `__chunk` and `__line` first) under the table's
  * columns, and `meta.versionid`/`meta.lastupdated` (null in the text) are set from the store.
@@ -84,7 +90,7 @@ export function athenaInsertSql(table: string, rowType: StructType, c: { files: 
     .join(', ');
   const source =
     `read_json([${c.files.map(sqlLiteral).join(', ')}], format := 'newline_delimited', dateformat := 'NONE', timestampformat := 'NONE', ` +
-    `maximum_object_size := 268435456, columns := {${columns}})`;
+    `maximum_object_size := ${ATHENA_MAX_OBJECT_BYTES}, columns := {${columns}})`;
   const meta = `struct_update(meta, versionid := CAST(__version AS VARCHAR), lastupdated := strftime(__last_updated, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
   return (
     `INSERT INTO ${table} BY NAME SELECT * EXCLUDE (__chunk, __line, __version, __last_updated) REPLACE (${meta} AS meta) ` +
