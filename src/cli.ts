@@ -6,16 +6,37 @@ import { parseArgs } from 'node:util';
 import { PRESETS } from './config';
 import type { Preset } from './config';
 import type { PipelineStep } from './pipeline';
+import type * as AutomlServeCommandModule from './automl/serve-command';
+import type * as KernelSetupModule from './kernel-setup';
+import type * as WorkspaceModule from './workspace';
+import type * as DashboardCommandModule from './dashboard/command';
+import type * as CohortGenerateModule from './cohort/generate';
+import type * as ProgressModule from './progress';
+import type * as CohortConvertConvertModule from './cohort/convert/convert';
+import type * as PipelineModule from './pipeline';
+import type * as PipelineStepsModule from './pipeline-steps';
+import type * as AwsCredentialsModule from './aws-credentials';
 import { HealthDataError, normalizeErrorString } from './errors';
 
-// Everything else is loaded when a command needs it (`await import(…)`): the pipeline pulls in DuckDB, the AWS SDK
+// Everything else is loaded when a command needs it (`load(…)`): the pipeline pulls in DuckDB, the AWS SDK
 // clients, TensorFlow.js and danfo.js, which take seconds to load — the command prints what it is doing first.
 
 /** Commands that are not pipeline steps. */
 export const COMMANDS = ['pipeline', 'steps', 'help', 'generate', 'convert', 'dashboard', 'serve-model', 'notebooks-setup'] as const;
 
-async function pipelineSteps(): Promise<{ readonly PIPELINE_STEPS: readonly PipelineStep[] }> {
-  return import('./pipeline-steps');
+/**
+ * Loads a module of this package on demand (CommonJS `require`; callers type it with the module's `import type`).
+ *
+ * @param id - module path relative to this file
+ * @returns the module
+ */
+function load(id: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on-demand load, typed by the caller
+  return require(id);
+}
+
+function pipelineSteps(): { readonly PIPELINE_STEPS: readonly PipelineStep[] } {
+  return (load('./pipeline-steps') as typeof PipelineStepsModule);
 }
 
 /**
@@ -23,8 +44,8 @@ async function pipelineSteps(): Promise<{ readonly PIPELINE_STEPS: readonly Pipe
  *
  * @returns the text, with the registered steps
  */
-export async function helpText(): Promise<string> {
-  const { PIPELINE_STEPS } = await pipelineSteps();
+export function helpText(): string {
+  const { PIPELINE_STEPS } = pipelineSteps();
   return HELP.replace('<steps>', PIPELINE_STEPS.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join('\n'));
 }
 
@@ -57,20 +78,20 @@ settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_SE
  */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'serve-model') {
-    const { serveModelMain } = await import('./automl/serve-command');
+    const { serveModelMain } = (load('./automl/serve-command') as typeof AutomlServeCommandModule);
     return serveModelMain(argv.slice(1));
   }
   if (argv[0] === 'notebooks-setup') {
     const { values: v } = parseArgs({ args: argv.slice(1), options: { python: { type: 'string' }, 'no-check': { type: 'boolean', default: false } } });
-    const { setupNotebookKernel } = await import('./kernel-setup');
+    const { setupNotebookKernel } = (load('./kernel-setup') as typeof KernelSetupModule);
     setupNotebookKernel({ ...(v.python === undefined ? {} : { python: v.python }), check: !v['no-check'] });
     return 0;
   }
   if (argv[0] === 'dashboard') {
     // The dashboard command has its own flags (--serve, --port, --out, --include-identifiers).
     console.error('mmh dashboard: loading the library …');
-    const { openWorkspace } = await import('./workspace');
-    const { runDashboardCommand } = await import('./dashboard/command');
+    const { openWorkspace } = (load('./workspace') as typeof WorkspaceModule);
+    const { runDashboardCommand } = (load('./dashboard/command') as typeof DashboardCommandModule);
     const ws = await openWorkspace({ create: true });
     try {
       const { server } = await runDashboardCommand(ws, argv.slice(1));
@@ -108,13 +129,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const command = positionals[0] ?? 'pipeline';
   if (values.help || command === 'help') {
-    console.log(await helpText());
+    console.log(helpText());
     return 0;
   }
   if (command !== 'steps') {
     console.error(`mmh ${command}: loading the library (DuckDB, the AWS SDK clients, TensorFlow.js) …`);
   }
-  const { PIPELINE_STEPS } = await pipelineSteps();
+  const { PIPELINE_STEPS } = pipelineSteps();
   if (command === 'steps') {
     console.log(PIPELINE_STEPS.map((s) => `${s.name}\t${s.description}`).join('\n'));
     return 0;
@@ -135,8 +156,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (coverage !== 'coherent' && coverage !== 'full') {
       throw new HealthDataError('invalid-input', `mmh generate: --coverage ${coverage} is not one of coherent, full`);
     }
-    const { generateCohort } = await import('./cohort/generate');
-    const { autoProgress } = await import('./progress');
+    const { generateCohort } = (load('./cohort/generate') as typeof CohortGenerateModule);
+    const { autoProgress } = (load('./progress') as typeof ProgressModule);
     const r = await generateCohort({
       out: values.out,
       preset: preset as Preset,
@@ -154,21 +175,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (values.from === undefined || values.to === undefined) {
       throw new HealthDataError('invalid-input', 'mmh convert: give both --from <Coherent output folder> and --to <dataset folder>');
     }
-    const { convertCoherent } = await import('./cohort/convert/convert');
-    const { autoProgress } = await import('./progress');
+    const { convertCoherent } = (load('./cohort/convert/convert') as typeof CohortConvertConvertModule);
+    const { autoProgress } = (load('./progress') as typeof ProgressModule);
     const report = await convertCoherent({ from: values.from, to: values.to, progress: autoProgress() });
     console.log(`wrote ${values.to}\n${JSON.stringify(report.counts)}`);
     return 0;
   }
   const only = command === 'pipeline' ? undefined : [command];
-  const { openWorkspace } = await import('./workspace');
-  const { formatPipelineSummary, runPipeline } = await import('./pipeline');
+  const { openWorkspace } = (load('./workspace') as typeof WorkspaceModule);
+  const { formatPipelineSummary, runPipeline } = (load('./pipeline') as typeof PipelineModule);
   const ws = await openWorkspace({
     create: true,
     ...(values.workspace === undefined ? {} : { dir: values.workspace }),
     ...(values.backend === undefined ? {} : { backend: values.backend }),
   });
   try {
+    if (ws.backend === 'aws') {
+      const { checkAwsCredentials } = (load('./aws-credentials') as typeof AwsCredentialsModule);
+      await checkAwsCredentials();
+    }
     const summary = await runPipeline(ws, PIPELINE_STEPS, {
       ...(only === undefined ? {} : { only }),
       force: values.force,

@@ -78,6 +78,33 @@ export function isHealthDataError(e: unknown): e is HealthDataError {
   );
 }
 
+/** What to do when the AWS SDK finds no credentials: the sources it reads and the command that checks them. */
+export const AWS_CREDENTIALS_HELP =
+  'No AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary keys), or AWS_PROFILE naming a profile in ~/.aws/credentials or ~/.aws/config (after `aws sso login` for SSO), or run where an instance, container or SageMaker Studio role provides them — then check with `aws sts get-caller-identity`.';
+
+/**
+ * Tells whether a thrown value is the AWS SDK's "no credentials" error.
+ *
+ * @param e - any thrown value
+ * @returns true for a `CredentialsProviderError` (by name: SDK copies may differ)
+ */
+export function isMissingAwsCredentials(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'CredentialsProviderError';
+}
+
+/**
+ * The error for missing AWS credentials: one sentence naming the credential sources and the check command, and no
+ * stack of SDK frames (in a notebook the stack would bury the sentence).
+ *
+ * @param cause - the SDK's error
+ * @returns the error to throw
+ */
+export function awsCredentialsError(cause?: unknown): HealthDataError {
+  const e = new HealthDataError('invalid-config', AWS_CREDENTIALS_HELP, { path: 'AWS credentials', ...(cause === undefined ? {} : { cause }) });
+  e.stack = `${e.name}: ${e.message}`;
+  return e;
+}
+
 /**
  * Turns any thrown value into a one-line message, safe to print.
  *
@@ -87,6 +114,9 @@ export function isHealthDataError(e: unknown): e is HealthDataError {
 export function normalizeErrorString(e: unknown): string {
   if (isHealthDataError(e)) {
     return `[${e.code}] ${e.message}`;
+  }
+  if (isMissingAwsCredentials(e)) {
+    return `[invalid-config] ${AWS_CREDENTIALS_HELP}`;
   }
   if (e instanceof Error) {
     return e.message;

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkAwsCredentials } from './aws-credentials';
 import { HealthDataError, normalizeErrorString } from './errors';
 import type { Workspace } from './workspace';
 
@@ -249,6 +250,9 @@ export async function ensurePipelineSteps(
       console.log(line);
     });
   const only = withPrerequisites(steps, prerequisites, names);
+  if (ws.backend === 'aws') {
+    await checkAwsCredentials();
+  }
   log(`needs: ${only.join(' → ')} (current steps are skipped; missing ones run now)`);
   const summary = await runPipeline(ws, steps, {
     only,

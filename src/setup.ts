@@ -3,7 +3,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HealthDataError } from './errors';
+import { checkAwsCredentials } from './aws-credentials';
+import { HealthDataError, normalizeErrorString } from './errors';
 import { PORTABLE_IDIOMS, PORTABLE_MACROS } from './sql/portable-macros';
 import type { WorkspaceCore } from './workspace';
 
@@ -85,14 +86,22 @@ export async function selfCheckEngine(ws: WorkspaceCore): Promise<number> {
  */
 export async function describeEnvironment(ws: WorkspaceCore): Promise<EnvironmentCheck[]> {
   const checks: EnvironmentCheck[] = [];
-  const major = Number(process.versions.node.split('.')[0]);
-  checks.push({ name: 'Node.js', ok: major >= 20, detail: `v${process.versions.node}${major >= 20 ? '' : ' (need ≥ 20)'}` });
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const nodeOk = major > 22 || (major === 22 && minor >= 13);
+  checks.push({ name: 'Node.js', ok: nodeOk, detail: `v${process.versions.node}${nodeOk ? '' : ' (need ≥ 22.13; Node 24 LTS recommended)'}` });
   checks.push({ name: 'multimodal-health', ok: true, detail: libraryVersion() });
   if (ws.backend === 'local') {
     const [row] = await ws.sql.query<{ v: string }>('SELECT version() AS v');
     checks.push({ name: 'DuckDB', ok: row !== undefined, detail: `${row?.v ?? '?'} (@duckdb/node-api ${packageVersion('@duckdb/node-api')})` });
   } else {
-    checks.push({ name: 'Athena', ok: true, detail: `workgroup ${ws.config.aws.athenaWorkGroup}, database ${ws.config.aws.athenaDatabase}` });
+    let credentials: EnvironmentCheck;
+    try {
+      credentials = { name: 'AWS credentials', ok: true, detail: `found (access key ${await checkAwsCredentials()}), region ${ws.config.aws.region ?? '?'}` };
+    } catch (e) {
+      credentials = { name: 'AWS credentials', ok: false, detail: normalizeErrorString(e) };
+    }
+    checks.push(credentials);
+    checks.push({ name: 'Athena', ok: credentials.ok, detail: `workgroup ${ws.config.aws.athenaWorkGroup}, database ${ws.config.aws.athenaDatabase}${credentials.ok ? '' : ' (not reachable without credentials)'}` });
   }
   let writable = true;
   try {
