@@ -8,7 +8,7 @@ import { silentProgress } from '../../src/progress';
 import { tmpDir } from '../helpers/tmp';
 import { syntheticVoxels, writeSyntheticMr } from './helpers/synthetic-mr';
 import { REFERENCE_DATA } from '../helpers/reference-data';
-import { writeEncapsulated } from '../formats/dicom/helpers/fixtures';
+import { imageElements, writeEncapsulated, writeRaw } from '../formats/dicom/helpers/fixtures';
 
 const REF = path.join(REFERENCE_DATA, 'dicom');
 const STUDY = '1.2.826.0.1.3680043.8.498.1';
@@ -189,5 +189,66 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
     await assert.rejects(store.searchImageSets(datastoreId, { filters: [{ operator: 'BETWEEN', values: [{ DICOMPatientId: 'a' }] }] }), (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input');
     await assert.rejects(store.getImageSetMetadata(datastoreId, 'f'.repeat(32)), (e: unknown) => isHealthDataError(e) && e.code === 'not-found');
     await assert.rejects(store.getImageFrame(datastoreId, 'f'.repeat(32), 'nope'), (e: unknown) => isHealthDataError(e) && e.code === 'not-found');
+  });
+});
+
+describe('imaging/local datastore: colour, odd layouts and refusals', function () {
+  this.timeout(30000);
+  let root: string;
+  let store: LocalImagingStore;
+  let datastoreId: string;
+  let report: Awaited<ReturnType<LocalImagingStore['waitForDICOMImportJob']>>;
+
+  before(async () => {
+    root = tmpDir('imaging-colour');
+    const input = path.join(root, 'input');
+    fs.mkdirSync(input, { recursive: true });
+    const rgb = Buffer.alloc(4 * 6 * 3);
+    for (let i = 0; i < rgb.length; i++) {
+      rgb[i] = (i * 7) % 256;
+    }
+    const ex = '1.2.840.10008.1.2.1';
+    writeRaw(path.join(input, 'rgb.dcm'), ex, imageElements('2.25.1', { rows: 4, columns: 6, samples: 3, photometric: 'RGB', bitsAllocated: 8, data: rgb }));
+    writeRaw(path.join(input, 'ybr422.dcm'), ex, imageElements('2.25.2', { rows: 2, columns: 2, samples: 3, photometric: 'YBR_FULL_422', bitsAllocated: 8, data: Buffer.from([50, 60, 128, 129, 70, 80, 130, 131]) }));
+    writeRaw(path.join(input, 'int32.dcm'), ex, imageElements('2.25.3', { rows: 2, columns: 2, samples: 1, photometric: 'MONOCHROME2', bitsAllocated: 32, data: Buffer.alloc(16, 1) }));
+    store = new LocalImagingStore({ root: path.join(root, 'imaging'), progress: silentProgress });
+    datastoreId = await store.ensureDatastore('colour');
+    const job = await store.startDICOMImportJob({ datastoreId, inputDir: input, outputDir: path.join(root, 'out') });
+    report = await store.waitForDICOMImportJob(datastoreId, job.jobId);
+  });
+  after(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('refuses 32-bit pixel data with its own exception type and reason, naming file and SOP Instance UID', () => {
+    assert.equal(report.successes.length, 2);
+    assert.equal(report.failures.length, 1);
+    const f = report.failures[0];
+    assert.ok(f);
+    assert.equal(f.inputFile, 'int32.dcm');
+    assert.equal(f.exception.exceptionType, 'UnsupportedPixelData');
+    assert.match(f.exception.message, /int32\.dcm \(SOPInstanceUID 2\.25\.3\) has BitsAllocated 32/);
+  });
+
+  it('getVolume of an RGB image set is its BT.601 luminance', async () => {
+    const id = report.successes.find((s) => s.inputFile === 'rgb.dcm')?.importResponse.imageSetId ?? '';
+    const vol = await store.getVolume(datastoreId, id);
+    assert.deepEqual(vol.size, [6, 4, 1]);
+    const p = 5;
+    const expected = 0.299 * ((p * 3 * 7) % 256) + 0.587 * (((p * 3 + 1) * 7) % 256) + 0.114 * (((p * 3 + 2) * 7) % 256);
+    assert.ok(Math.abs((vol.voxels[p] ?? 0) - expected) < 1e-3);
+  });
+
+  it('stores native YBR_FULL_422 as three-sample YBR_FULL HTJ2K, and its volume is the Y sample', async () => {
+    const id = report.successes.find((s) => s.inputFile === 'ybr422.dcm')?.importResponse.imageSetId ?? '';
+    const meta = await store.getImageSetMetadata(datastoreId, id);
+    const inst = Object.values(Object.values(meta.Study.Series)[0]?.Instances ?? {})[0];
+    assert.ok(inst);
+    assert.equal(inst.DICOM.PhotometricInterpretation, 'YBR_FULL');
+    assert.equal(inst.StoredTransferSyntaxUID, '1.2.840.10008.1.2.4.202');
+    const frame = await store.getImageFrame(datastoreId, id, inst.ImageFrames[0]?.ID ?? '');
+    assert.deepEqual(Array.from((await decodeHtj2k(frame.imageFrameBlob)).pixels), [50, 128, 129, 60, 128, 129, 70, 130, 131, 80, 130, 131]);
+    const vol = await store.getVolume(datastoreId, id);
+    assert.deepEqual(Array.from(vol.voxels), [50, 60, 70, 80]);
   });
 });

@@ -148,6 +148,13 @@ export class LocalImagingStore implements ImagingStore {
     const dead: string[] = [];
     let live = 0;
     for (const name of fs.existsSync(jobsDir) ? fs.readdirSync(jobsDir) : []) {
+      if (name.endsWith('.tmp')) {
+        const pid = Number(/\.(\d+)\.tmp$/.exec(name)?.[1]);
+        if (!ownerAlive({ pid, host: os.hostname() })) {
+          fs.rmSync(path.join(jobsDir, name), { force: true });
+        }
+        continue;
+      }
       if (!name.endsWith('.json')) {
         continue;
       }

@@ -338,6 +338,12 @@ export class LocalImageSetStore {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
+    for (const name of fs.existsSync(this.root) ? fs.readdirSync(this.root) : []) {
+      if (/^index\.json\..+\.tmp$/.test(name)) {
+        fs.rmSync(path.join(this.root, name));
+        removed += 1;
+      }
+    }
     this.reload();
     const base = path.join(this.root, 'imagesets');
     if (!fs.existsSync(base)) {

@@ -1,0 +1,236 @@
+/**
+ * The imaging import killed with SIGKILL at random points, then run again: the datastore opens, the dead job is
+ * listed FAILED with its reason, nothing it staged survives, the store holds all of the job or none of it, and the
+ * re-run imports every instance exactly once with counts that reconcile and frames that match their checksums.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeHtj2k, pixelCrc32 } from '../../src/formats/htj2k';
+import { LocalImagingStore } from '../../src/imaging/local/datastore';
+import { silentProgress } from '../../src/progress';
+import { tmpDir } from '../helpers/tmp';
+import { writeSyntheticMr } from '../imaging/helpers/synthetic-mr';
+
+const CHILD = path.join(__dirname, '..', 'imaging', 'helpers', 'import-child.ts');
+const KILLS = 20;
+const SERIES = 3;
+const PER_SERIES = 3;
+const GOOD = SERIES * PER_SERIES;
+
+interface Child {
+  readonly ready: Promise<void>;
+  go(): Promise<string>;
+  readonly done: Promise<{ killed: boolean; stdout: string; stderr: string }>;
+  kill(): void;
+}
+
+function spawnChild(args: readonly string[]): Child {
+  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { text: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
+  const done = new Promise<{ killed: boolean; stdout: string; stderr: string }>((res) => {
+    p.on('close', (_code, signal) => {
+      for (const w of waiters.splice(0)) {
+        w.reject(new Error(`child import ended before printing ${String(w.text)}: ${stderr}`));
+      }
+      res({ killed: signal === 'SIGKILL', stdout, stderr });
+    });
+  });
+  const wait = (text: RegExp): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const m = text.exec(stdout);
+      if (m !== null) {
+        resolve(m);
+      } else {
+        waiters.push({ text, resolve, reject });
+      }
+    });
+  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  p.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    for (const w of [...waiters]) {
+      const m = w.text.exec(stdout);
+      if (m !== null) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  return {
+    ready: wait(/^ready\n/m).then(() => undefined),
+    go: async () => {
+      p.stdin.write('go\n');
+      return (await wait(/^([0-9a-f]{32})\n/m))[1] ?? '';
+    },
+    done,
+    kill: () => p.kill('SIGKILL'),
+  };
+}
+
+/** A deterministic stream of kill delays (a small LCG), so a failure reproduces. */
+function delays(seed: number, maxMs: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32) * maxMs;
+  };
+}
+
+function writeInputs(dir: string): string[] {
+  const sops: string[] = [];
+  for (let s = 0; s < SERIES; s++) {
+    for (let i = 0; i < PER_SERIES; i++) {
+      const sop = `2.25.77.${String(s)}.${String(i)}`;
+      sops.push(sop);
+      fs.writeFileSync(path.join(dir, `s${String(s)}-${String(i)}.dcm`), writeSyntheticMr({ studyInstanceUID: '2.25.77', seriesInstanceUID: `2.25.77.${String(s)}`, sopInstanceUID: sop, frames: 6, offset: s * 10 + i }));
+    }
+  }
+  fs.writeFileSync(path.join(dir, 'broken.dcm'), 'not a DICOM file');
+  return sops.sort();
+}
+
+/** Files left by staging or interrupted writes, anywhere under the datastore. */
+function stagingLeft(dsDir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        walk(p);
+      } else if (e.name.endsWith('.tmp') || p.includes(`${path.sep}.staging${path.sep}`)) {
+        out.push(p);
+      }
+    }
+  };
+  walk(dsDir);
+  return out;
+}
+
+/** Every SOP instance in the latest metadata of every image set, and frame files no metadata refers to. */
+async function contents(store: LocalImagingStore, datastoreId: string, dsDir: string): Promise<{ sops: string[]; orphans: string[]; badFrames: string[] }> {
+  const sops: string[] = [];
+  const referenced = new Set<string>();
+  const badFrames: string[] = [];
+  for (const set of await store.searchImageSets(datastoreId)) {
+    const meta = await store.getImageSetMetadata(datastoreId, set.imageSetId);
+    for (const series of Object.values(meta.Study.Series)) {
+      for (const [sop, inst] of Object.entries(series.Instances)) {
+        sops.push(sop);
+        for (const f of inst.ImageFrames) {
+          referenced.add(`${set.imageSetId}/${f.ID}.jph`);
+          const frame = await store.getImageFrame(datastoreId, set.imageSetId, f.ID);
+          if (pixelCrc32((await decodeHtj2k(frame.imageFrameBlob)).pixels) !== f.PixelDataChecksumFromBaseToFullResolution.at(-1)?.Checksum) {
+            badFrames.push(`${sop} ${f.ID}`);
+          }
+        }
+      }
+    }
+  }
+  const orphans: string[] = [];
+  const base = path.join(dsDir, 'imagesets');
+  for (const id of fs.existsSync(base) ? fs.readdirSync(base) : []) {
+    const frames = path.join(base, id, 'frames');
+    for (const name of fs.existsSync(frames) ? fs.readdirSync(frames) : []) {
+      if (!referenced.has(`${id}/${name}`)) {
+        orphans.push(`${id}/${name}`);
+      }
+    }
+  }
+  return { sops: sops.sort(), orphans, badFrames };
+}
+
+/** Empties the datastore's image sets (not its job records), so the next child imports everything again. */
+function resetStore(dsDir: string): void {
+  for (const name of ['index.json', 'imagesets', '.staging']) {
+    fs.rmSync(path.join(dsDir, name), { recursive: true, force: true });
+  }
+}
+
+describe('imaging import killed with SIGKILL at random points, then re-run', () => {
+  it(`loses nothing, imports nothing twice, leaves no staging, and lists each dead job as FAILED (${String(KILLS)} kill points)`, async function () {
+    this.timeout(900_000);
+    const dir = tmpDir('kill-imaging');
+    const root = path.join(dir, 'imaging');
+    const input = path.join(dir, 'input');
+    const output = path.join(dir, 'out');
+    fs.mkdirSync(input);
+    const expected = writeInputs(input);
+    const datastoreId = await new LocalImagingStore({ root, progress: silentProgress }).ensureDatastore('kill');
+    const dsDir = path.join(root, 'datastores', datastoreId);
+    const args = [root, datastoreId, input, output];
+
+    // One undisturbed child run sets the window the kills fall in (from its job id to its end).
+    let child = spawnChild(args);
+    await child.ready;
+    await child.go();
+    const t0 = Date.now();
+    const calibrated = await child.done;
+    assert.match(calibrated.stdout, /done COMPLETED/, calibrated.stderr);
+    const window = Math.max(200, Date.now() - t0);
+    resetStore(dsDir);
+
+    const next = delays(20261206, window * 1.1);
+    const outcomes = { killedMidJob: 0, finishedFirst: 0, committedBeforeKill: 0 };
+    child = spawnChild(args);
+    for (let k = 0; k < KILLS; k++) {
+      await child.ready;
+      const jobId = await child.go();
+      await new Promise((r) => setTimeout(r, next()));
+      child.kill();
+      const end = await child.done;
+      child = spawnChild(args);
+
+      // The store opens; the dead job is FAILED with its reason (or COMPLETED if it finished before the kill).
+      const store = new LocalImagingStore({ root, progress: silentProgress });
+      const job = await store.getDICOMImportJob(datastoreId, jobId);
+      assert.ok(job.jobStatus === 'FAILED' || job.jobStatus === 'COMPLETED', `round ${String(k)}: ${job.jobStatus}`);
+      if (job.jobStatus === 'FAILED') {
+        assert.match(job.message ?? '', /ended before the job finished/);
+        outcomes.killedMidJob++;
+      } else {
+        assert.match(end.stdout, /done COMPLETED/);
+        outcomes.finishedFirst++;
+      }
+      assert.deepEqual(stagingLeft(dsDir), [], `round ${String(k)}: staging left`);
+      // All of the dead job or none of it; nothing half-written.
+      const after = await contents(store, datastoreId, dsDir);
+      assert.ok(after.sops.length === 0 || after.sops.length === GOOD, `round ${String(k)}: ${String(after.sops.length)} instances after the kill`);
+      if (after.sops.length === GOOD && job.jobStatus === 'FAILED') {
+        outcomes.committedBeforeKill++;
+      }
+      assert.deepEqual(after.orphans, [], `round ${String(k)}: orphan frames`);
+      assert.deepEqual(after.badFrames, [], `round ${String(k)}: frames that do not match their checksum`);
+
+      // The re-run completes: counts reconcile, every instance once, nothing orphaned.
+      const rerun = await store.startDICOMImportJob({ datastoreId, inputDir: input, outputDir: output });
+      const report = await store.waitForDICOMImportJob(datastoreId, rerun.jobId);
+      assert.equal(report.job.jobStatus, 'COMPLETED');
+      const s = report.manifest?.jobSummary;
+      assert.ok(s);
+      assert.equal(s.numberOfScannedFiles, GOOD + 1);
+      assert.equal(s.numberOfScannedFiles, s.numberOfImportedFiles + s.numberOfFilesWithCustomerError + s.numberOfFilesWithServerError);
+      assert.equal(s.numberOfImportedFiles, GOOD);
+      assert.deepEqual(report.failures.map((f) => f.inputFile), ['broken.dcm']);
+      const final = await contents(new LocalImagingStore({ root, progress: silentProgress }), datastoreId, dsDir);
+      assert.deepEqual(final.sops, expected, `round ${String(k)}: instances after the re-run`);
+      assert.deepEqual(final.orphans, []);
+      assert.deepEqual(final.badFrames, []);
+      assert.deepEqual(stagingLeft(dsDir), []);
+      resetStore(dsDir);
+    }
+    child.kill();
+    await child.done;
+    // Every job record ended; none is left SUBMITTED or IN_PROGRESS.
+    const store = new LocalImagingStore({ root, progress: silentProgress });
+    for (const name of fs.readdirSync(path.join(dsDir, 'jobs')).filter((n) => n.endsWith('.json'))) {
+      const job = await store.getDICOMImportJob(datastoreId, name.replace(/\.json$/, ''));
+      assert.ok(job.jobStatus === 'COMPLETED' || job.jobStatus === 'FAILED', `${name}: ${job.jobStatus}`);
+    }
+    console.log(`      kills: ${String(outcomes.killedMidJob)} mid-job (${String(outcomes.committedBeforeKill)} after the commit point), ${String(outcomes.finishedFirst)} after the job ended; window ${String(window)} ms`);
+    assert.ok(outcomes.killedMidJob >= KILLS / 2, JSON.stringify(outcomes));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
