@@ -59,7 +59,7 @@ usage:
                [--no-mri] [--mri-size 128x128x64]
                                                                    write a synthetic cohort in the raw Coherent layout
   mmh convert --from DIR --to DIR                                  Coherent layout (generated or the real zip) → dataset
-  mmh dashboard [--out DIR] [--serve] [--port N] [--include-identifiers]
+  mmh dashboard [--out DIR] [--serve] [--port N] [--include-identifiers] [--no-images]
                                                                    write the static dashboard site (and serve it on localhost)
   mmh serve-model [--port 8080] [--host H] [--model NAME]…         serve saved models (GET /ping, POST /invocations)
   mmh notebooks-setup [--python PYTHON]                            register the notebook kernel (tslab) and check it starts

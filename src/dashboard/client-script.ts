@@ -121,7 +121,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var wrap = el('div', 'table-wrap');
     var table = el('table', 'data');
     var head = table.createTHead().insertRow();
-    (tr.header.values || []).forEach(function (h) { head.appendChild(el('th', '', plainText(h))); });
+    // Headers may break after an underscore (roc_auc_ci_high) rather than anywhere.
+    (tr.header.values || []).forEach(function (h) { head.appendChild(el('th', '', plainText(h).replace(/_/g, '_\u200b'))); });
     var cols = tr.cells.values || [];
     var body = table.createTBody();
     for (var r = 0; r < (cols[0] || []).length; r++) {
@@ -144,14 +145,34 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     tag.onerror = function () { $('status').textContent = 'plotly.min.js did not load: plots are unavailable'; };
     document.body.appendChild(tag);
   }
+  // plotly does not wrap titles: break a title too long for its card onto more lines (at spaces; the text is already
+  // entity-escaped, so the inserted <br> is the only markup) and grow the top margin and the height to match.
+  function fitTitle(layout, width) {
+    var t = layout.title;
+    if (!t || typeof t !== 'object' || typeof t.text !== 'string' || !(width > 0)) { return; }
+    var size = (t.font && t.font.size) || 15;
+    var room = Math.max(12, Math.floor((width - 40) / (0.6 * size)));
+    if (t.text.length <= room) { return; }
+    var lines = [''];
+    t.text.split(' ').forEach(function (w) {
+      var last = lines[lines.length - 1];
+      if (last !== '' && last.length + 1 + w.length > room) { lines.push(w); } else { lines[lines.length - 1] = last === '' ? w : last + ' ' + w; }
+    });
+    var extra = Math.ceil((lines.length - 1) * size * 1.3);
+    layout.title = Object.assign({}, t, { text: lines.join('<br>') });
+    layout.margin = Object.assign({ l: 60, r: 20, t: 48, b: 48 }, layout.margin);
+    layout.margin.t += extra;
+    layout.height = (layout.height || 380) + extra;
+  }
   function draw(div, fig) {
     if (fig.data.length === 1 && fig.data[0].type === 'table') { return drawTable(div, fig); }
     if (!window.Plotly) { return plotlyReady.then(function () { return draw(div, fig); }); }
     // Size the card from the figure so tall figures (long label lists) are not clipped by the grid row.
-    div.style.height = ((fig.layout && fig.layout.height) || 380) + 'px';
     // autosize: the plot takes its card's width (plotly's default is a fixed 700 px) and follows window resizes.
     var layout = Object.assign({}, fig.layout);
     if (layout.width === undefined) { layout.autosize = true; }
+    fitTitle(layout, div.clientWidth);
+    div.style.height = (layout.height || 380) + 'px';
     return window.Plotly.react(div, fig.data, layout, CONFIG).then(function () {
       if (!firstPlotMarked) { firstPlotMarked = true; performance.mark('mmh-first-plot'); }
     });

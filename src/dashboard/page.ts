@@ -56,12 +56,12 @@ export function dashboardHtml(options: { readonly title?: string; readonly gener
   #picker-count { color: var(--muted); font-size: 12px; }
   #patient-panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr)); gap: 16px; min-width: 0; }
   .card { grid-column: 1 / -1; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; }
-  .table-card { min-height: 0; padding: 12px 16px; }
+  .table-card { min-height: 0; padding: 12px 16px; grid-column: 1 / -1; }
   .table-card h3 { font-size: 15px; font-weight: 600; margin: 0 0 8px; }
   .table-wrap { max-height: 460px; overflow: auto; }
   table.data { border-collapse: collapse; width: 100%; font-size: 13px; }
   /* Long headers (roc_auc_ci_high) and values (model descriptions, ClinVar conditions) wrap instead of being cut. */
-  table.data th { position: sticky; top: 0; background: #eef2f7; text-align: left; font-weight: 600; padding: 4px 8px; overflow-wrap: anywhere; min-width: 4.5em; }
+  table.data th { position: sticky; top: 0; background: #eef2f7; text-align: left; font-weight: 600; padding: 4px 8px; overflow-wrap: break-word; min-width: 4.5em; }
   table.data td { border-top: 1px solid var(--line); padding: 3px 8px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; min-width: 4.5em; }
   table.summary th { text-align: left; color: var(--muted); font-weight: 500; padding: 2px 16px 2px 0; }
   .mri-card { grid-column: 1 / -1; min-height: 0; padding: 12px 16px; }
