@@ -66,7 +66,7 @@ export interface OracleAuroc {
 
 /** A paired-comparison row with the set's oracle, when the generator wrote one. */
 export interface ReportedSetRow extends PairedSetRow {
-  /** The set's oracle under this design (absent on real data). */
+  /** The set's oracle under this design on exactly these patients ({@link oracleFor}; absent on real data). */
   readonly oracle?: OracleAuroc;
 }
 
@@ -121,6 +121,8 @@ export interface DesignReport {
   readonly otherSystemConditions: number;
   /** Clinical-only on every patient of the design (null when not run, e.g. the guidance design). */
   readonly fullCohort: ModalityExperimentRow | null;
+  /** The oracle of clinical-only on every patient of the design, when known. */
+  readonly fullCohortOracle?: OracleAuroc;
   /** Paired comparisons: each set on the same patients, with its difference to clinical-only. */
   readonly comparisons: readonly (Omit<PairedComparison, 'sets'> & { readonly sets: readonly ReportedSetRow[] })[];
   /** (guidance) the guidance's 80/20 split metrics per set of the all-three comparison. */
@@ -546,25 +548,44 @@ export async function runDesign(ws: Workspace, outcome: Outcome, design: StudyDe
 }
 
 interface GroundTruthOracles {
-  readonly summary?: { readonly outcomes?: Readonly<Record<string, { readonly oracleAuroc?: number; readonly oracles?: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>> }>> };
+  readonly summary?: {
+    readonly outcomes?: Readonly<
+      Record<
+        string,
+        {
+          readonly oracles?: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>>;
+          readonly ownPopulationOracles?: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>>;
+        }
+      >
+    >;
+  };
+}
+
+/** One outcome's oracles: design → set → oracle. */
+export interface OutcomeOracleTables {
+  /** Every set on the design's patients with all three modalities at the index (the `all three` comparison). */
+  readonly allThree: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>>;
+  /** Each set on the design's patients having that set's modalities (clinical-only: everyone; genomic: every genome). */
+  readonly own: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>>;
 }
 
 /**
- * The generator's per-design, per-set oracle AUROCs (ground-truth.json beside the generated cohort).
+ * The generator's per-design, per-set oracle AUROCs (ground-truth.json beside the generated cohort,
+ * `summary.outcomes[o].oracles` and `.ownPopulationOracles`).
  *
  * @param ws - the open workspace
- * @returns outcome → design → set → oracle (empty when there is no ground truth, e.g. on real data)
+ * @returns outcome → oracle tables (empty when there is no ground truth, e.g. on real data)
  */
-export function readOracles(ws: Workspace): Record<string, Record<string, Record<string, OracleAuroc>>> {
+export function readOracles(ws: Workspace): Record<string, OutcomeOracleTables> {
   const file = path.join(coherentDir(ws), 'ground-truth.json');
   if (!fs.existsSync(file)) {
     return {};
   }
   try {
     const gt = JSON.parse(fs.readFileSync(file, 'utf8')) as GroundTruthOracles;
-    const out: Record<string, Record<string, Record<string, OracleAuroc>>> = {};
+    const out: Record<string, OutcomeOracleTables> = {};
     for (const [o, v] of Object.entries(gt.summary?.outcomes ?? {})) {
-      out[o] = { ...(v.oracles ?? {}) };
+      out[o] = { allThree: v.oracles ?? {}, own: v.ownPopulationOracles ?? {} };
     }
     return out;
   } catch {
@@ -572,9 +593,46 @@ export function readOracles(ws: Workspace): Record<string, Record<string, Record
   }
 }
 
-function designReport(run: DesignRun, oracles: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>> | undefined): DesignReport {
+const MODALITY_NAMES: Readonly<Record<string, readonly string[]>> = {
+  clinical: ['clinical'],
+  genomic: ['genomic'],
+  imaging: ['imaging'],
+  'clinical+genomic': ['clinical', 'genomic'],
+  'clinical+imaging': ['clinical', 'imaging'],
+  'genomic+imaging': ['genomic', 'imaging'],
+  'all three': ['clinical', 'genomic', 'imaging'],
+};
+
+/**
+ * The oracle that bounds one set of one comparison: on the `all three` comparison's patients, the design's
+ * all-three-population oracle; on another comparison's patients (clinical data being universal, those with the
+ * largest set's other modalities), the set's own-population oracle when that population is the comparison's
+ * (the set plus clinical equals the largest set); otherwise none.
+ *
+ * @param tables - the outcome's oracle tables
+ * @param design - the design
+ * @param largest - the comparison's largest set (`full cohort` for clinical-only on everyone)
+ * @param set - the set
+ * @returns the oracle, or undefined when none applies to exactly these patients
+ */
+export function oracleFor(tables: OutcomeOracleTables | undefined, design: string, largest: string, set: string): OracleAuroc | undefined {
+  if (tables === undefined) {
+    return undefined;
+  }
+  if (largest === 'all three') {
+    return tables.allThree[design]?.[set];
+  }
+  if (largest === 'full cohort') {
+    return set === 'clinical' ? tables.own[design]?.clinical : undefined;
+  }
+  const want = new Set(MODALITY_NAMES[largest] ?? []);
+  const has = new Set([...(MODALITY_NAMES[set] ?? []), 'clinical']);
+  return want.size === has.size && [...want].every((m) => has.has(m)) ? tables.own[design]?.[set] : undefined;
+}
+
+function designReport(run: DesignRun, oracles: OutcomeOracleTables | undefined): DesignReport {
   const rows = run.data.labels.rows;
-  const perSet = oracles?.[run.design] ?? {};
+  const fullOracle = oracleFor(oracles, run.design, 'full cohort', 'clinical');
   return {
     design: run.design,
     title: DESIGN_TITLES[run.design],
@@ -584,7 +642,14 @@ function designReport(run: DesignRun, oracles: Readonly<Record<string, Readonly<
     excluded: { ...run.data.labels.excluded },
     otherSystemConditions: run.data.labels.otherSystemConditions ?? 0,
     fullCohort: run.fullCohort?.row ?? null,
-    comparisons: run.comparisons.map((c) => ({ ...c.comparison, sets: c.comparison.sets.map((s) => (perSet[s.set] === undefined ? s : { ...s, oracle: perSet[s.set] })) })),
+    ...(fullOracle === undefined || run.fullCohort === undefined ? {} : { fullCohortOracle: fullOracle }),
+    comparisons: run.comparisons.map((c) => ({
+      ...c.comparison,
+      sets: c.comparison.sets.map((s) => {
+        const oracle = oracleFor(oracles, run.design, c.comparison.largest, s.set);
+        return oracle === undefined ? s : { ...s, oracle };
+      }),
+    })),
     ...(run.holdout === undefined ? {} : { holdout: run.holdout }),
     ...(run.leakage === undefined ? {} : { leakage: run.leakage }),
     notes: run.notes,
