@@ -22,8 +22,8 @@ const HAS_BCFTOOLS = spawnSync('bcftools', ['--version']).status === 0;
 async function read(file: string, strict: boolean): Promise<{ records: number; rejected: number; lines: number; errors: { line: number; code: string }[] }> {
   const vcf = await openVcf(file, { strict });
   let records = 0;
-  for await (const _r of vcf.records) {
-    records++;
+  for await (const r of vcf.records) {
+    records += r.line > 0 ? 1 : 0;
   }
   const errors = vcf.issues.filter((i) => i.severity === 'error').map((i) => ({ line: i.line, code: i.code }));
   return { records, rejected: vcf.stats.rejected, lines: vcf.stats.lines, errors };
