@@ -32,11 +32,17 @@ describe('committed notebooks', () => {
         });
       });
 
-      it('starts with prose, imports the built library, and closes the workspace', () => {
+      it('starts with prose, says what it loads before loading, bootstraps its steps, and closes the workspace', () => {
         assert.equal(nb.cells[0]?.cell_type, 'markdown');
         const code = nb.cells.filter((c) => c.cell_type === 'code').map((c) => cellText(c.source));
-        assert.match(code[0] ?? '', /from '\.\.\/dist\/index'/);
-        assert.match(code[0] ?? '', /openWorkspace\(/);
+        // The first code cell prints before anything loads: a cell with an import is type-checked (10–30 s) before
+        // any of its statements run, so the message needs a cell of its own, with no import.
+        assert.doesNotMatch(code[0] ?? '', /\bimport\b/);
+        assert.match(code[0] ?? '', /console\.log\('Loading multimodal-health/);
+        assert.match(code[1] ?? '', /from '\.\.\/dist\/index'/);
+        assert.match(code[1] ?? '', /openWorkspace\(\{ create: true \}\)/);
+        // Run All on an empty workspace, or this notebook alone: the steps it reads run first when missing.
+        assert.match(code[1] ?? '', /await ensureSteps\(ws, \[('[a-z-]+'(, )?)+\]\);/);
         assert.match(code.at(-1) ?? '', /await ws\.close\(\)/);
         const all = code.join('\n');
         assert.doesNotMatch(all, /\/(work|home|Users|tmp)\//, 'no absolute paths in cells');
