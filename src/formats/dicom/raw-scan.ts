@@ -21,6 +21,8 @@ export interface FileMeta {
   readonly datasetStart: number;
   /** TransferSyntaxUID (trimmed), undefined when absent. */
   readonly transferSyntaxUID: string | undefined;
+  /** Whether the group starts with its FileMetaInformationGroupLength (0002,0000). */
+  readonly hasGroupLength: boolean;
 }
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
@@ -42,6 +44,7 @@ function text(bytes: Uint8Array): string {
 export function readFileMeta(bytes: Uint8Array): FileMeta | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const elements: MetaElement[] = [];
+  let hasGroupLength = false;
   let i = 132;
   while (i + 8 <= bytes.length && view.getUint16(i, true) === 0x0002) {
     const tag = view.getUint32(i, true);
@@ -52,13 +55,15 @@ export function readFileMeta(bytes: Uint8Array): FileMeta | undefined {
     if (!VRS.has(vr) || start + length > bytes.length) {
       return undefined;
     }
-    if (tag !== 0x00000002) {
+    if (tag === 0x00000002) {
+      hasGroupLength = true;
+    } else {
       elements.push({ tag, vr, value: bytes.subarray(start, start + length) });
     }
     i = start + length;
   }
   const ts = elements.find((e) => e.tag === 0x00100002);
-  return { elements, datasetStart: i, transferSyntaxUID: ts === undefined ? undefined : text(ts.value) };
+  return { elements, datasetStart: i, transferSyntaxUID: ts === undefined ? undefined : text(ts.value), hasGroupLength };
 }
 
 /**
@@ -86,7 +91,8 @@ export function datasetLooksExplicit(bytes: Uint8Array, start: number): boolean 
 export function withTransferSyntax(bytes: Uint8Array, meta: FileMeta, uid: string): Uint8Array {
   const value = Buffer.from(uid.length % 2 === 1 ? `${uid}\0` : uid, 'latin1');
   const parts: Buffer[] = [];
-  for (const e of meta.elements) {
+  const elements = meta.elements.some((e) => e.tag === 0x00100002) ? meta.elements : [...meta.elements, { tag: 0x00100002, vr: 'UI', value }].sort((a, b) => (a.tag & 0xffff0000) - (b.tag & 0xffff0000));
+  for (const e of elements) {
     const v = e.tag === 0x00100002 ? value : Buffer.from(e.value);
     const long = LONG_VRS.has(e.vr);
     const h = Buffer.alloc(long ? 12 : 8);

@@ -266,6 +266,17 @@ function prepareBytes(bytes: Uint8Array): Prepared {
   const notes: string[] = [];
   let data = bytes;
   let meta = readFileMeta(data);
+  if (meta !== undefined && (meta.transferSyntaxUID === undefined || !meta.hasGroupLength)) {
+    const guess = datasetLooksExplicit(data, meta.datasetStart) === false ? TRANSFER_SYNTAX.implicitLittle : TRANSFER_SYNTAX.explicitLittle;
+    const uid = meta.transferSyntaxUID ?? guess;
+    notes.push(
+      meta.transferSyntaxUID === undefined
+        ? `the file meta group has no TransferSyntaxUID; the data set reads as ${uid} (${uid === TRANSFER_SYNTAX.explicitLittle ? 'explicit' : 'implicit'} VR little endian)`
+        : 'the file meta group has no group length (0002,0000); it was recomputed',
+    );
+    data = withTransferSyntax(data, meta, uid);
+    meta = readFileMeta(data);
+  }
   const ts = meta?.transferSyntaxUID;
   if (meta !== undefined && (ts === TRANSFER_SYNTAX.explicitLittle || ts === TRANSFER_SYNTAX.implicitLittle)) {
     const explicit = datasetLooksExplicit(data, meta.datasetStart);
