@@ -8,6 +8,7 @@ import { HealthLakeClient } from '@aws-sdk/client-healthlake';
 import { S3Client } from '@aws-sdk/client-s3';
 import { HealthDataError } from '../errors';
 import type { WorkspaceCore } from '../workspace';
+import { athenaCohortSources } from './aws/athena-cohort-sources';
 import { AwsFhirStore } from './aws/aws-fhir-store';
 import type { CohortDefinition, CohortLabels } from './cohort';
 import type { ClinicalFeatureRow } from './features';
@@ -65,7 +66,8 @@ export interface ClinicalHandle extends FhirStore {
    */
   importFolder(dir: string, options?: ImportFolderOptions): Promise<ImportJobProperties>;
   /**
-   * Labels and features of one outcome under its study design (local backend; see study-cohort.ts).
+   * Labels and features of one outcome under its study design (see study-cohort.ts): from the local datastore, or on
+   * aws from HealthLake's Athena tables (the datastore's resource-link database, {@link healthLakeDatabase}).
    *
    * @param definition - outcome, design, index policy, landmarks, lookback
    * @returns labels and features
@@ -159,13 +161,35 @@ class WorkspaceClinical implements ClinicalHandle {
   }
 
   async cohort(definition: CohortDefinition): Promise<ClinicalCohort> {
-    const engine = this.core.duckdb;
-    if (this.core.backend !== 'local' || engine === undefined) {
-      throw new HealthDataError('unsupported', 'ws.clinical.cohort: labels and features are built on the local backend; on aws, export the HealthLake tables and run locally');
-    }
     const ds = await this.datastore();
+    if (this.core.backend === 'aws') {
+      // HealthLake's Athena tables, through the datastore's Lake Formation resource-link database (docs/aws.md).
+      return assembleCohort(definition, athenaCohortSources({ sql: this.core.sql, database: healthLakeDatabase(ds) }));
+    }
+    const engine = this.core.duckdb;
+    if (engine === undefined) {
+      throw new HealthDataError('invalid-config', 'ws.clinical.cohort: the local backend has no DuckDB engine');
+    }
     return assembleCohort(definition, localCohortSources(engine, datastoreSchema(ds.DatastoreId)));
   }
+}
+
+/**
+ * The Glue database Athena reads a HealthLake datastore's tables from: `MMH_HEALTHLAKE_DATABASE` when set, else
+ * the resource link HealthLake shares into the account, named `<datastore name>_<datastore id>_healthlake_view`
+ * (the name lower-cased, other characters as `_`). The caller needs Lake Formation DESCRIBE on that resource link
+ * and SELECT + DESCRIBE on its tables ("Getting started with Amazon Athena", AWS HealthLake Developer Guide).
+ *
+ * @param ds - the datastore
+ * @param env - environment (default `process.env`)
+ * @returns the database name
+ */
+export function healthLakeDatabase(ds: Pick<DatastoreProperties, 'DatastoreId' | 'DatastoreName'>, env: NodeJS.ProcessEnv = process.env): string {
+  const set = env.MMH_HEALTHLAKE_DATABASE?.trim();
+  if (set !== undefined && set !== '') {
+    return set;
+  }
+  return `${ds.DatastoreName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_${ds.DatastoreId}_healthlake_view`;
 }
 
 /**

@@ -68,8 +68,8 @@ export const featuresClinicalStep: PipelineStep = {
   // `labels-v2`: controls take matched case index dates (cohort.ts); older feature groups are recomputed.
   fingerprint: (ws) => Promise.resolve(`${libraryVersion()}|${ws.backend}|${inputFingerprint(clinicalInputDir(ws))}|labels-v2`),
   run: async (ws) => {
-    if (ws.backend !== 'local' || !fs.existsSync(clinicalInputDir(ws))) {
-      ws.progress.start('features-clinical: skipped — needs the local backend and an imported clinical folder', 0).finish('skipped');
+    if (!fs.existsSync(clinicalInputDir(ws))) {
+      ws.progress.start('features-clinical: skipped — needs an imported clinical folder', 0).finish('skipped');
       return { counts: { skipped: 1 }, outputs: [] };
     }
     const counts: Record<string, number> = {};
