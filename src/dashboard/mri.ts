@@ -11,9 +11,12 @@
  * image sets, and removes files of image sets that are gone.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { deflateSync } from 'node:zlib';
-import { isHealthDataError } from '../errors';
+import { HealthDataError, isHealthDataError } from '../errors';
+import type { HealthDataErrorCode } from '../errors';
 import { brainMasks } from '../imaging/masks';
 import type { ImageSetSummary, ImagingStore, Volume } from '../imaging/types';
 import type { ProgressReporter } from '../progress';
@@ -105,6 +108,8 @@ export interface WriteMriOptions {
   readonly patientIds: ReadonlySet<string>;
   /** Progress for the decoding. */
   readonly progress?: ProgressReporter;
+  /** Worker threads for the masks and encoding (default: the machine's available parallelism). */
+  readonly workers?: number;
 }
 
 /**
@@ -145,13 +150,112 @@ export async function writeMriFiles(store: ImagingStore, datastoreId: string, op
     }
   }
   const task = options.progress?.start('dashboard MRI slices and brain masks', todo.length);
-  for (const [, s, name] of todo) {
-    const data = encodeMriSeries(await store.getVolume(datastoreId, s.imageSetId));
-    const file = path.join(dir, name);
-    fs.writeFileSync(`${file}.tmp`, `window.mmhMriLoaded(${scriptJson(s.imageSetId)}, ${scriptJson(data)});\n`);
-    fs.renameSync(`${file}.tmp`, file);
-    task?.tick();
+  // Volumes are decoded here one after another (the store decodes frames in parallel) and masked and encoded on a
+  // pool of worker threads; at most two volumes per worker wait in memory.
+  const pool = todo.length > 1 ? new MriEncoderPool(Math.min(options.workers ?? os.availableParallelism(), todo.length)) : undefined;
+  try {
+    const inFlight = new Set<Promise<void>>();
+    for (const [, s, name] of todo) {
+      while (pool !== undefined && inFlight.size >= 2 * pool.size) {
+        await Promise.race(inFlight);
+      }
+      const volume = await store.getVolume(datastoreId, s.imageSetId);
+      const encoded = pool === undefined ? Promise.resolve(encodeMriSeries(volume)) : pool.encode(volume);
+      const done = encoded.then((data) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(`${file}.tmp`, `window.mmhMriLoaded(${scriptJson(s.imageSetId)}, ${scriptJson(data)});\n`);
+        fs.renameSync(`${file}.tmp`, file);
+        task?.tick();
+      });
+      inFlight.add(done);
+      void done.finally(() => inFlight.delete(done)).catch(() => undefined);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
   }
   task?.finish(`${String(refs.size)} MR series (${String(todo.length)} decoded, ${String(refs.size - todo.length)} unchanged)`);
   return refs;
+}
+
+/** A volume to encode in a worker (internal). */
+export interface MriEncodeTask extends Pick<Volume, 'voxels' | 'size' | 'spacingMm'> {
+  /** Task id. */
+  readonly id: number;
+}
+
+type MriReply = { readonly id: number; readonly data: MriSeriesData } | { readonly id: number; readonly error: string; readonly code?: string };
+
+/**
+ * Worker threads running {@link encodeMriSeries} (the brain mask is most of the cost). A volume's voxel buffer is
+ * transferred, not copied. Works from `dist/` and under tsx (a `.ts` worker registers `tsx/cjs` first).
+ */
+class MriEncoderPool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: { task: MriEncodeTask; transfer: ArrayBuffer[] }[] = [];
+  private readonly waiting = new Map<number, { resolve: (d: MriSeriesData) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private failure: Error | undefined;
+
+  constructor(readonly size: number) {
+    const ext = path.extname(__filename);
+    const file = path.join(__dirname, `mri-worker${ext}`);
+    for (let i = 0; i < size; i++) {
+      const w = ext === '.ts' ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] }) : new Worker(file);
+      w.on('message', (m: MriReply) => {
+        const job = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        if ('error' in m) {
+          job?.reject(new HealthDataError((m.code ?? 'backend') as HealthDataErrorCode, m.error));
+        } else {
+          job?.resolve(m.data);
+        }
+        this.idle.push(w);
+        this.pump();
+      });
+      w.on('error', (e: Error) => {
+        this.fail(new HealthDataError('backend', `dashboard MRI worker stopped: ${e.message}`, { cause: e }));
+      });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  encode(volume: Pick<Volume, 'voxels' | 'size' | 'spacingMm'>): Promise<MriSeriesData> {
+    if (this.failure !== undefined) {
+      return Promise.reject(this.failure);
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.queue.push({ task: { id, voxels: volume.voxels, size: volume.size, spacingMm: volume.spacingMm }, transfer: [volume.voxels.buffer as ArrayBuffer] });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.fail(new HealthDataError('cancelled', 'dashboard MRI encoder closed'));
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop();
+      const next = this.queue.shift();
+      if (w === undefined || next === undefined) {
+        return;
+      }
+      w.postMessage(next.task, next.transfer);
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const job of this.waiting.values()) {
+      job.reject(e);
+    }
+    this.waiting.clear();
+    this.queue.length = 0;
+  }
 }

@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { writeMriStudy } from '../../src/cohort/mri/dicom-writer';
+import { MRI_FILE_FORMAT, encodeMriSeries, writeMriFiles } from '../../src/dashboard/mri';
+import type { MriSeriesData } from '../../src/dashboard/mri';
+import { LocalImagingStore } from '../../src/imaging/local/datastore';
+import { silentProgress } from '../../src/progress';
+import { tmpDir } from '../helpers/tmp';
+
+/** Runs a `mri/*.js` data script the way the page does and returns what it hands over. */
+function readSeriesFile(file: string): { setId: string; data: MriSeriesData } {
+  let got: { setId: string; data: MriSeriesData } | undefined;
+  const window = { mmhMriLoaded: (setId: string, data: MriSeriesData): void => void (got = { setId, data }) };
+  new Function('window', fs.readFileSync(file, 'utf8'))(window);
+  assert.ok(got !== undefined);
+  return got;
+}
+
+describe('dashboard MRI files', function () {
+  this.timeout(120000);
+  let root: string;
+  before(() => {
+    root = tmpDir('dash-mri');
+  });
+  after(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes each patient\'s latest series from the imaging store (workers), reuses them, removes stale ones', async () => {
+    const dicom = path.join(root, 'dicom');
+    fs.mkdirSync(dicom);
+    const study = (patientId: string, n: number, date: string): Uint8Array =>
+      writeMriStudy({ seed: n, size: [48, 48, 12], effects: { atrophy: 0.2, ventricleEnlargement: 0.2, infarcts: 0, wmhLoad: 0, microbleeds: 0 }, patientId, patientName: 'Secret^Name', birthDate: '19600101', sex: 'M', studyInstanceUid: `1.2.826.0.1.3680043.8.498.${String(n)}`, seriesInstanceUid: `1.2.826.0.1.3680043.8.498.${String(n)}.1`, studyDate: date });
+    fs.writeFileSync(path.join(dicom, 'a1.dcm'), study('pa', 1, '20190101'));
+    fs.writeFileSync(path.join(dicom, 'a2.dcm'), study('pa', 2, '20210101'));
+    fs.writeFileSync(path.join(dicom, 'b.dcm'), study('pb', 3, '20200101'));
+    fs.writeFileSync(path.join(dicom, 'c.dcm'), study('not-in-dashboard', 4, '20200101'));
+    const store = new LocalImagingStore({ root: path.join(root, 'imaging'), progress: silentProgress });
+    const ds = await store.ensureDatastore('mmh-imaging');
+    const job = await store.startDICOMImportJob({ datastoreId: ds, inputDir: dicom, outputDir: path.join(root, 'import-output') });
+    await store.waitForDICOMImportJob(ds, job.jobId);
+    const out = path.join(root, 'site');
+    fs.mkdirSync(path.join(out, 'mri'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'mri', 'stale.js'), '');
+    const refs = await writeMriFiles(store, ds, { out, patientIds: new Set(['pa', 'pb']), workers: 2 });
+    assert.deepEqual([...refs.keys()].sort(), ['pa', 'pb']);
+    assert.equal(refs.get('pa')?.studyDate, '2021-01-01', 'the latest study');
+    const files = fs.readdirSync(path.join(out, 'mri')).sort();
+    assert.equal(files.length, 2, 'stale and unlisted files are gone');
+    assert.ok(files.every((f) => f.startsWith(`${MRI_FILE_FORMAT}-`)));
+    const a = readSeriesFile(path.join(out, refs.get('pa')!.file));
+    assert.equal(a.setId, refs.get('pa')!.imageSetId);
+    assert.deepEqual(a.data.size, [48, 48, 12]);
+    const levels = inflateSync(Buffer.from(a.data.voxels, 'base64'));
+    const mask = inflateSync(Buffer.from(a.data.mask, 'base64'));
+    assert.equal(levels.length, 48 * 48 * 12);
+    assert.equal(mask.length, 48 * 48 * 12);
+    const inside = mask.reduce((n, m) => n + m, 0);
+    assert.ok(inside > 0.05 * mask.length && inside < 0.9 * mask.length, `brain mask voxels: ${String(inside)}`);
+    assert.ok(a.data.high > a.data.low && Math.max(...levels) === 255);
+    const text = fs.readFileSync(path.join(out, refs.get('pa')!.file), 'utf8');
+    assert.ok(!text.includes('Secret') && !text.includes('19600101'), 'no DICOM header text');
+    // A re-build decodes nothing new: the files are kept as they are.
+    const before = fs.statSync(path.join(out, refs.get('pb')!.file)).mtimeMs;
+    await writeMriFiles(store, ds, { out, patientIds: new Set(['pa', 'pb']), workers: 2 });
+    assert.equal(fs.statSync(path.join(out, refs.get('pb')!.file)).mtimeMs, before);
+    // In-process and worker encodings are the same bytes.
+    const again = await writeMriFiles(store, ds, { out: path.join(root, 'site2'), patientIds: new Set(['pb']), workers: 1 });
+    assert.equal(fs.readFileSync(path.join(root, 'site2', again.get('pb')!.file), 'utf8'), fs.readFileSync(path.join(out, refs.get('pb')!.file), 'utf8'));
+  });
+
+  it('a volume with no brain still shows its slices, with the reason there is no mask', () => {
+    const data = encodeMriSeries({ voxels: new Float32Array(8 * 8 * 2), size: [8, 8, 2], spacingMm: [1, 1, 1] });
+    assert.equal(data.mask, '');
+    assert.match(data.maskNote, /no voxel is above the foreground threshold/);
+    assert.equal(inflateSync(Buffer.from(data.voxels, 'base64')).length, 128);
+  });
+});
