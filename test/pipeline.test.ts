@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { HealthDataError } from '../src/errors';
 import type { PipelineStep } from '../src/pipeline';
-import { formatPipelineSummary, runPipeline } from '../src/pipeline';
-import { PIPELINE_STEPS } from '../src/pipeline-steps';
+import { formatPipelineSummary, runPipeline, withPrerequisites } from '../src/pipeline';
+import { PIPELINE_STEPS, STEP_PREREQUISITES } from '../src/pipeline-steps';
 import { silentProgress } from '../src/progress';
 import type { Workspace } from '../src/workspace';
 import { openWorkspace } from '../src/workspace';
@@ -93,5 +93,20 @@ describe('pipeline', () => {
     assert.equal(summary.ok, true, formatPipelineSummary(summary));
     assert.ok((summary.steps[1]?.counts.checks ?? 0) >= 20);
     assert.ok(fs.existsSync(ws.path('models')));
+  });
+});
+
+describe('step prerequisites (ensureSteps)', () => {
+  it('every step named in STEP_PREREQUISITES exists, and the closure comes back in pipeline order', () => {
+    const names = PIPELINE_STEPS.map((s) => s.name);
+    for (const [step, needs] of Object.entries(STEP_PREREQUISITES)) {
+      assert.ok(names.includes(step), step);
+      for (const n of needs) {
+        assert.ok(names.indexOf(n) < names.indexOf(step), `${step} needs ${n}, which runs later`);
+      }
+    }
+    assert.deepEqual(withPrerequisites(PIPELINE_STEPS, STEP_PREREQUISITES, ['features-imaging']), ['setup', 'generate', 'convert', 'import-imaging', 'features-imaging']);
+    assert.deepEqual(withPrerequisites(PIPELINE_STEPS, STEP_PREREQUISITES, ['train-models']).slice(-1), ['train-models']);
+    assert.throws(() => withPrerequisites(PIPELINE_STEPS, STEP_PREREQUISITES, ['import-mri']), /unknown step "import-mri"; steps are: setup/);
   });
 });
