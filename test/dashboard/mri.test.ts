@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { inflateSync } from 'node:zlib';
 import { writeMriStudy } from '../../src/cohort/mri/dicom-writer';
 import { MRI_FILE_FORMAT, encodeMriSeries, writeMriFiles } from '../../src/dashboard/mri';
@@ -13,7 +14,7 @@ import { tmpDir } from '../helpers/tmp';
 function readSeriesFile(file: string): { setId: string; data: MriSeriesData } {
   let got: { setId: string; data: MriSeriesData } | undefined;
   const window = { mmhMriLoaded: (setId: string, data: MriSeriesData): void => void (got = { setId, data }) };
-  new Function('window', fs.readFileSync(file, 'utf8'))(window);
+  vm.runInNewContext(fs.readFileSync(file, 'utf8'), { window });
   assert.ok(got !== undefined);
   return got;
 }
