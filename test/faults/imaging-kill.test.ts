@@ -234,3 +234,48 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('imaging import failing at its commit point', () => {
+  it('an import that dies after moving its frames and writing its metadata, before the index, leaves the store as it was', async function () {
+    this.timeout(120_000);
+    const dir = tmpDir('commit-imaging');
+    const root = path.join(dir, 'imaging');
+    const input = path.join(dir, 'input');
+    fs.mkdirSync(input);
+    const expected = writeInputs(input);
+    const store = new LocalImagingStore({ root, progress: silentProgress });
+    const datastoreId = await store.ensureDatastore('commit');
+    const dsDir = path.join(root, 'datastores', datastoreId);
+    // The index replacement is the commit point: make it fail once, as a crash right before it would.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself (the `import *` namespace is read-only)
+    const nodeFs = require('node:fs') as typeof fs;
+    const rename = nodeFs.renameSync;
+    let tripped = false;
+    nodeFs.renameSync = (from, to) => {
+      if (!tripped && String(to).endsWith(`${path.sep}index.json`)) {
+        tripped = true;
+        throw new Error('simulated crash at the commit point');
+      }
+      rename(from, to);
+    };
+    try {
+      const job = await store.startDICOMImportJob({ datastoreId, inputDir: input, outputDir: path.join(dir, 'out') });
+      const report = await store.waitForDICOMImportJob(datastoreId, job.jobId);
+      assert.equal(report.job.jobStatus, 'FAILED');
+      assert.match(report.job.message ?? '', /simulated crash/);
+    } finally {
+      nodeFs.renameSync = rename;
+    }
+    assert.ok(tripped);
+    const after = await contents(new LocalImagingStore({ root, progress: silentProgress }), datastoreId, dsDir);
+    assert.deepEqual(after, { sops: [], orphans: [], badFrames: [] });
+    assert.deepEqual(stagingLeft(dsDir), []);
+    assert.deepEqual(fs.existsSync(path.join(dsDir, 'imagesets')) ? fs.readdirSync(path.join(dsDir, 'imagesets')) : [], []);
+    const rerun = await store.startDICOMImportJob({ datastoreId, inputDir: input, outputDir: path.join(dir, 'out') });
+    assert.equal((await store.waitForDICOMImportJob(datastoreId, rerun.jobId)).job.jobStatus, 'COMPLETED');
+    const final = await contents(new LocalImagingStore({ root, progress: silentProgress }), datastoreId, dsDir);
+    assert.deepEqual(final.sops, expected);
+    assert.deepEqual(final.orphans, []);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -298,16 +298,15 @@ export class LocalImageSetStore {
   }
 
   /**
-   * Drops what this handle staged (a failed job): staged frames and metadata, and image sets that only it created.
+   * Drops what this handle staged (a failed job): staged frames and metadata, image sets that only it created, and
+   * whatever an interrupted commit had already moved into place or written before the index.
    */
   abandon(): void {
     this.staged.clear();
     this.stagedFrames.length = 0;
-    if (this.stagingDir !== undefined) {
-      fs.rmSync(this.stagingDir, { recursive: true, force: true });
-      this.stagingDir = undefined;
-    }
-    this.reload();
+    const jobs = this.stagingDir === undefined ? [] : [path.basename(this.stagingDir)];
+    this.stagingDir = undefined;
+    this.removeUncommitted(jobs);
   }
 
   private reload(): void {
