@@ -53,7 +53,7 @@ describe('dashboard MRI files', function () {
     assert.ok(files.every((f) => f.startsWith(`${MRI_FILE_FORMAT}-`)));
     const a = readSeriesFile(path.join(out, refs.get('pa')!.file));
     assert.equal(a.setId, refs.get('pa')!.imageSetId);
-    assert.deepEqual(a.data.size, [48, 48, 12]);
+    assert.deepEqual([...a.data.size], [48, 48, 12]);
     const levels = inflateSync(Buffer.from(a.data.voxels, 'base64'));
     const mask = inflateSync(Buffer.from(a.data.mask, 'base64'));
     assert.equal(levels.length, 48 * 48 * 12);
