@@ -201,6 +201,26 @@ export class TableShapes {
    * @returns SQL text
    */
   expr(table: string, path: string, sqlType = 'VARCHAR'): string {
-    return this.hasPath(table, path) ? path : `CAST(NULL AS ${sqlType})`;
+    return this.hasPath(table, path) ? portablePath(path) : `CAST(NULL AS ${sqlType})`;
   }
+}
+
+/**
+ * A column path with its list subscripts as `element_at` (NULL when out of range on both engines; Trino's `a[1]`
+ * raises on an empty array): `name[1].given[1]` → `element_at((element_at(name, 1)).given, 1)`.
+ *
+ * @param path - dotted fields with `[n]` subscripts
+ * @returns SQL text
+ */
+export function portablePath(path: string): string {
+  let expr = '';
+  for (const part of path.split('.')) {
+    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(part);
+    const name = m?.[1] ?? part;
+    expr = expr === '' ? name : expr.startsWith('element_at(') ? `(${expr}).${name}` : `${expr}.${name}`;
+    for (const i of (m?.[2] ?? '').matchAll(/\[(\d+)\]/g)) {
+      expr = `element_at(${expr}, ${i[1] ?? '1'})`;
+    }
+  }
+  return expr;
 }

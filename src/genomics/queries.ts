@@ -18,11 +18,11 @@ function ident(name: string): string {
  * @returns SQL with one `?` placeholder: the CLNSIG value (e.g. `Likely_pathogenic`)
  */
 export function guidanceClinvarJoinSql(variants: string, annotations: string): string {
-  return `SELECT v.sampleid, v.contigname, v.start, v."end", v.referenceallele, c.attributes['CLNSIG'] AS clnsig, c.attributes['GENEINFO'] AS geneinfo
+  return `SELECT v.sampleid, v.contigname, v.start, v."end", v.referenceallele, element_at(c.attributes, 'CLNSIG') AS clnsig, element_at(c.attributes, 'GENEINFO') AS geneinfo
 FROM ${ident(variants)} v JOIN ${ident(annotations)} c
   ON v.contigname = CONCAT('chr', c.contigname) AND v.start = c.start AND v."end" = c."end"
  AND v.referenceallele = c.referenceallele AND v.alternatealleles = c.alternatealleles
-WHERE c.attributes['CLNSIG'] = ?
+WHERE element_at(c.attributes, 'CLNSIG') = ?
 ORDER BY v.sampleid, v.contigname, v.start`;
 }
 
@@ -38,7 +38,7 @@ ORDER BY v.sampleid, v.contigname, v.start`;
 export function clinvarMatchedAllelesSql(variants: string, annotations: string): string {
   return `SELECT v.sampleid AS sampleid, c.contigname AS contig, v.start AS start, v.referenceallele AS ref, t.alt AS alt,
        (CASE WHEN element_at(v.calls, 1) = t.idx THEN 1 ELSE 0 END) + (CASE WHEN cardinality(v.calls) >= 2 AND element_at(v.calls, 2) = t.idx THEN 1 ELSE 0 END) AS dosage,
-       c.attributes['CLNSIG'] AS clnsig, c.attributes['GENEINFO'] AS geneinfo, c.attributes['CLNDN'] AS clndn, c.attributes['ALLELEID'] AS alleleid
+       element_at(c.attributes, 'CLNSIG') AS clnsig, element_at(c.attributes, 'GENEINFO') AS geneinfo, element_at(c.attributes, 'CLNDN') AS clndn, element_at(c.attributes, 'ALLELEID') AS alleleid
 FROM ${ident(variants)} v
 CROSS JOIN UNNEST(v.alternatealleles) WITH ORDINALITY AS t(alt, idx)
 JOIN ${ident(annotations)} c
