@@ -87,8 +87,7 @@ function parse(bytes: Uint8Array, rel: string): DicomInstance {
   }
 }
 
-function checkAttributes(inst: DicomInstance, rel: string): NonNullable<DicomInstance['pixel']> {
-  const where = named(rel, inst.sopInstanceUID);
+function checkAttributes(inst: DicomInstance, where: string): NonNullable<DicomInstance['pixel']> {
   for (const k of REQUIRED) {
     if (inst.dataset[k] === undefined || inst.dataset[k] === '') {
       throw new FileFailure('MissingDICOMAttribute', `DICOM attribute ${k} does not exist in ${where}`);
@@ -132,9 +131,11 @@ function frameMeta(pixels: FramePixels, columns: number, rows: number): Omit<Ima
 }
 
 async function prepare(file: string, rel: string): Promise<PreparedInstance> {
-  const inst = parse(fs.readFileSync(file), rel);
-  const pixel = checkAttributes(inst, rel);
-  const where = named(rel, inst.sopInstanceUID);
+  const bytes = fs.readFileSync(file);
+  const inst = parse(bytes, rel);
+  // A data set without its SOPInstanceUID is named by the file meta group's MediaStorageSOPInstanceUID.
+  const where = named(rel, inst.sopInstanceUID ?? peekSopInstanceUID(bytes));
+  const pixel = checkAttributes(inst, where);
   const keep = storedAsIs(inst.transferSyntaxUID);
   const info = {
     width: pixel.columns,

@@ -331,16 +331,16 @@ export async function buildCorpus(dir: string): Promise<CorpusEntry[]> {
       if (syntax === '1.2.840.10008.1.2.4.81' && c.signed) {
         continue;
       }
-      if (syntax === '1.2.840.10008.1.2.4.51' && c.samples === 3 && c.bitsAllocated === 16) {
-        continue;
-      }
+      // 12-bit colour (JPEG extended of 16-bit RGB) stays YCbCr when decoded here, as the header says (YBR_FULL):
+      // dcmtk is told not to convert it either (+cn).
+      const keepYcc = syntax === '1.2.840.10008.1.2.4.51' && c.samples === 3 && c.bitsAllocated === 16;
       const file = path.join(dir, `${c.name}.${tag}.dcm`);
       dcmtk(encoder, ...options, src, file);
       let reference = source;
       let referenceBits: number = c.bitsAllocated;
       if (decoder !== undefined) {
         const decoded = `${file}.dcmtk.dcm`;
-        dcmtk(decoder, '+te', file, decoded);
+        dcmtk(decoder, '+te', ...(keepYcc ? ['+cn'] : []), file, decoded);
         const h = dcmtkHeader(decoded);
         const bps = h.bitsAllocated / 8;
         referenceBits = h.bitsAllocated;
