@@ -278,3 +278,67 @@ describe('dashboard patient view, deep links, MRI and layout in Chromium', funct
     problems.length = 0;
   });
 });
+
+/**
+ * The same checks on a site built from a real workspace, e.g. the `default` cohort (1,278 patients, 289 MR series):
+ * `MMH_PRESET=default npm start`, then `MMH_BROWSER_SITE=<workspace>/dashboard npm run test:browser`. Skipped
+ * (with a note) when MMH_BROWSER_SITE is unset.
+ */
+describe('a dashboard built from a workspace (MMH_BROWSER_SITE) in Chromium', function () {
+  const site = process.env.MMH_BROWSER_SITE;
+  let server: DashboardServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  before(async function () {
+    if (site === undefined || !fs.existsSync(CHROMIUM)) {
+      console.log('      skipped: set MMH_BROWSER_SITE to a built dashboard folder (e.g. of MMH_PRESET=default) to check it');
+      this.skip();
+    }
+    server = await serveDashboard(site, 0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('the LDL histogram has at least 10 filled bins', async () => {
+    await page.goto(`${server!.url}#sheet=clinical`);
+    await page.waitForFunction(`${drawnIn('#sheet-clinical')} >= window.MMH_POPULATION.sheets[0].figures.length`, undefined, { timeout: 60000 });
+    const bins = await page.evaluate<{ bins: number; filled: number }>(`(() => {
+      const d = document.getElementById('fig-clinical-obs-18262-6');
+      const x = d.data[1].y.map((v, i) => v + d.data[0].y[i]);
+      return { bins: x.length, filled: x.filter((v) => v > 0).length };
+    })()`);
+    console.log(`      LDL: ${String(bins.bins)} bins, ${String(bins.filled)} filled`);
+    assert.ok(bins.filled >= 10, JSON.stringify(bins));
+  });
+
+  for (const width of [800, 1400]) {
+    it(`no clipped or overflowing text at ${String(width)} px, MRI of the first patient with one drawn`, async () => {
+      await page.setViewportSize({ width, height: 1000 });
+      const found: string[] = [];
+      const sheets = await page.evaluate<string[]>(`window.MMH_POPULATION ? window.MMH_POPULATION.sheets.map((s) => s.key) : []`);
+      for (const sheet of sheets.length > 0 ? sheets : ['clinical', 'genomic', 'imaging', 'models']) {
+        await page.goto(`${server!.url}#sheet=${sheet}`);
+        const expected = await page.evaluate<number>(`window.MMH_POPULATION.sheets.find((s) => s.key === '${sheet}').figures.length`);
+        await page.waitForFunction(`${drawnIn(`#sheet-${sheet}`)} >= ${String(expected)}`, undefined, { timeout: 60000 });
+        await page.waitForTimeout(300);
+        found.push(...(await page.evaluate<string[]>(OVERFLOW_CHECK)).map((p) => `${sheet}: ${p}`));
+      }
+      const mriFile = fs.existsSync(path.join(site!, 'mri')) ? fs.readdirSync(path.join(site!, 'mri'))[0] : undefined;
+      if (mriFile !== undefined) {
+        const setId = /^window\.mmhMriLoaded\("([^"]+)"/.exec(fs.readFileSync(path.join(site!, 'mri', mriFile), 'utf8').slice(0, 200))?.[1] ?? '';
+        const ids = await page.evaluate<string[]>(`window.MMH_POPULATION.patients.ids`);
+        const i = ids.findIndex((_, k) => fs.readFileSync(path.join(site!, 'patients', `${String(k)}.js`), 'utf8').includes(setId));
+        await page.goto(`${server!.url}#patient=${encodeURIComponent(ids[i] ?? '')}`);
+        await page.waitForSelector('#patient-mri[data-ready="true"]', { timeout: 60000 });
+        await page.waitForTimeout(500);
+        found.push(...(await page.evaluate<string[]>(OVERFLOW_CHECK)).map((p) => `patient: ${p}`));
+        await page.screenshot({ path: path.join(OUT, `site-patient-${String(width)}.png`), fullPage: true });
+      }
+      assert.deepEqual(found, []);
+    });
+  }
+});
