@@ -51,13 +51,17 @@ function upperHalf(term: string): ((b: number) => string) | undefined {
   return (b) => d.decode(Uint8Array.of(b));
 }
 
-type Mode = { kind: 'single'; upper: ((b: number) => string) | undefined } | { kind: 'double'; decode: (a: number, b: number) => string };
+type Mode =
+  | { kind: 'single'; upper: ((b: number) => string) | undefined }
+  | { kind: 'double'; decode: (a: number, b: number) => string }
+  | { kind: 'upper-double'; decode: (a: number, b: number) => string };
 
 const eucJp = new TextDecoder('euc-jp');
 const eucKr = new TextDecoder('euc-kr');
 const JIS0208: Mode = { kind: 'double', decode: (a, b) => eucJp.decode(Uint8Array.of(a | 0x80, b | 0x80)) };
 const JIS0212: Mode = { kind: 'double', decode: (a, b) => eucJp.decode(Uint8Array.of(0x8f, a | 0x80, b | 0x80)) };
-const KSX1001: Mode = { kind: 'double', decode: (a, b) => eucKr.decode(Uint8Array.of(a | 0x80, b | 0x80)) };
+/** KS X 1001 is designated to G1 (`ESC $ ) C`): its two-byte characters use the upper half, ASCII stays single. */
+const KSX1001: Mode = { kind: 'upper-double', decode: (a, b) => eucKr.decode(Uint8Array.of(a | 0x80, b | 0x80)) };
 
 /** Escape sequences (after ESC) this decoder follows, and the mode each selects. */
 function escape(bytes: Uint8Array, i: number, initial: Mode): { mode: Mode; length: number } | undefined {
@@ -106,7 +110,7 @@ export function decodeIso2022(bytes: Uint8Array, charsets: readonly string[]): s
     if (b === 0x0a || b === 0x0d || b === 0x0c || b === 0x09) {
       mode = initial;
     }
-    if (mode.kind === 'double' && b >= 0x21 && b <= 0xfe && i + 1 < bytes.length) {
+    if (((mode.kind === 'double' && b >= 0x21) || (mode.kind === 'upper-double' && b >= 0xa1)) && b <= 0xfe && i + 1 < bytes.length) {
       out += mode.decode(b & 0x7f, (bytes[i + 1] ?? 0) & 0x7f);
       i += 2;
       continue;

@@ -40,6 +40,17 @@ describe('formats/dicom readDicom repairs and clear refusals', () => {
     assert.deepEqual(inst.dataset.PatientName, [{ Alphabetic: 'ﾔﾏﾀﾞ^ﾀﾛｳ', Ideographic: '山田^太郎' }]);
   });
 
+  it('decodes ISO 2022 IR 149 Korean (KS X 1001 in the upper half, PS3.5 I.2: Hong^Gildong=洪^吉洞=홍^길동)', () => {
+    const file = path.join(dir, 'ir149.dcm');
+    const esc = [0x1b, 0x24, 0x29, 0x43];
+    const name = Buffer.from([
+      ...Buffer.from('Hong^Gildong=', 'latin1'), ...esc, 0xfb, 0xf3, 0x5e, ...esc, 0xd1, 0xce, 0xd4, 0xd7, 0x3d, ...esc, 0xc8, 0xab, 0x5e, ...esc, 0xb1, 0xe6, 0xb5, 0xbf,
+    ]);
+    writeRaw(file, EXPLICIT, imageElements('1.2.3.149', grey(Buffer.from([1, 2, 3, 4])), { charset: '\\ISO 2022 IR 149', patientName: name }));
+    const inst = readDicom(fs.readFileSync(file), 'ir149.dcm');
+    assert.deepEqual(inst.dataset.PatientName, [{ Alphabetic: 'Hong^Gildong', Ideographic: '洪^吉洞', Phonetic: '홍^길동' }]);
+  });
+
   it('keeps delimiter bytes inside two-byte characters (no split on = or ^ in JIS X 0208 mode)', () => {
     // 0x3D 0x5E is a JIS X 0208 code point; as ASCII it would read "=^"
     const bytes = Buffer.from('A^B=\x1b$B=^\x1b(B', 'latin1');
