@@ -121,7 +121,8 @@ describe('VCF → variant table in SQL (fast and exact routes)', function () {
     fs.writeFileSync(cut, full.subarray(0, Math.floor(full.length * 0.8)));
     await assert.rejects(writeVcfAsParquet(conn, cut, path.join(dir, 'cut.parquet'), { importJobId: 'job' }), /cut\.vcf\.gz could not be decompressed or read .*corrupt or truncated/);
     assert.equal(fs.existsSync(path.join(dir, 'cut.parquet')), false);
-    assert.equal(fs.existsSync(path.join(dir, 'cut.parquet.tmp')), false);
+    // No staging file (`cut.parquet.<job>.tmp`, `….lines.vcf`) is left behind.
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('cut.parquet')), []);
   });
 
   it('reads plain gzip (one member) on the fast route', async () => {

@@ -36,7 +36,8 @@ import type {
 import { TERMINAL_JOB_STATUSES } from '../types';
 import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
 import { sqlLiteral } from '../../sql/literal';
-import { writeVcfAsParquet } from './parquet-writer';
+import { stagingSuffixes, writeVcfAsParquet } from './parquet-writer';
+import type { VcfParquetResult } from './parquet-writer';
 import { tableFromRawSelect } from './vcf-sql';
 
 /** Suffix of the raw-layout Parquet files a store's view converts to the table's columns. */
@@ -65,6 +66,9 @@ interface StoredItem {
   readonly strict: boolean;
   /** `##fileDate` of the VCF, when present (the genetic test date for features). */
   readonly fileDate?: string;
+  /** Header errors read past in lenient mode, and the first one's line and reason. */
+  readonly headerErrors?: number;
+  readonly headerFault?: string;
 }
 
 interface JobFile extends Omit<VariantImportJob, 'creationTime' | 'updateTime' | 'completionTime'> {
@@ -72,6 +76,29 @@ interface JobFile extends Omit<VariantImportJob, 'creationTime' | 'updateTime' |
   readonly creationTime: string;
   readonly updateTime: string;
   readonly completionTime?: string;
+  /** The process running the job (a job whose process is gone is marked FAILED by the next process to open the store). */
+  readonly pid?: number;
+}
+
+/** Ids of the jobs running in this process (over every store instance), so recovery never touches a live job. */
+const RUNNING_HERE = new Set<string>();
+
+/** Statuses of a job that has not finished. */
+const UNFINISHED: ReadonlySet<string> = new Set(['SUBMITTED', 'IN_PROGRESS']);
+
+/**
+ * Whether a process is alive (signal 0 probes without signalling; EPERM means it exists under another user).
+ *
+ * @param pid - process id
+ * @returns true when it exists
+ */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- typed view of our own JSON files
@@ -121,6 +148,35 @@ function newId(): string {
   return crypto.randomBytes(6).toString('hex');
 }
 
+/**
+ * The status message of an imported item: header faults first (with the first one's line and reason), then the
+ * record counts (lines = imported + rejected).
+ *
+ * @param r - what the conversion produced
+ * @returns the message
+ */
+function itemMessage(r: VcfParquetResult): string {
+  const counts =
+    r.rejected > 0
+      ? `${String(r.rejected)} of ${String(r.lines)} records rejected (see failures); ${String(r.records)} imported`
+      : `${String(r.records)} records imported${r.warnings > 0 ? ` with ${String(r.warnings)} warnings` : ''}`;
+  if (r.headerErrors === 0) {
+    return counts;
+  }
+  return `the header breaks ${String(r.headerErrors)} rule(s) of the VCF spec (first: ${headerFault(r)}); ${counts}`;
+}
+
+/**
+ * The first header fault of a conversion, as `line N: reason`.
+ *
+ * @param r - what the conversion produced
+ * @returns the text
+ */
+function headerFault(r: VcfParquetResult): string {
+  const first = r.failures.find((f) => f.line > 0);
+  return `line ${String(first?.line ?? 0)}: ${first?.reason ?? 'see failures'}`;
+}
+
 /** A local reference: its FASTA and index. */
 interface StoredReference extends Omit<ReferenceInfo, 'contigs'> {
   readonly fasta: string;
@@ -135,6 +191,12 @@ export class LocalGenomicsStores implements GenomicsStores {
   /** Backend tag. */
   readonly backend = 'local' as const;
   private readonly running = new Map<string, Promise<void>>();
+  /**
+   * Settles when the recovery run at construction is done: jobs left unfinished by a dead process are marked FAILED
+   * (synchronously) and the SQL views of their stores are rebuilt from the data files on disk (a kill between a data
+   * file's rename and the view's refresh leaves the view naming the files of before).
+   */
+  readonly recovered: Promise<void>;
 
   /**
    * @param ws - the workspace core (paths, DuckDB engine, progress)
@@ -142,6 +204,105 @@ export class LocalGenomicsStores implements GenomicsStores {
   constructor(private readonly ws: WorkspaceCore) {
     ws.onClose(async () => {
       await Promise.allSettled([...this.running.values()]);
+    });
+    const stores = this.recoverInterruptedJobs();
+    const refresh = Promise.all(stores.map(async ([kind, name]) => this.refreshView(kind, name))).then(() => undefined);
+    this.recovered = refresh.catch(() => undefined);
+    this.track('recovery', refresh);
+  }
+
+  /**
+   * Marks FAILED every job left SUBMITTED or IN_PROGRESS by a process that no longer runs (killed, crashed, machine
+   * restarted), with the reason, and removes the staging files it left in its store. What it had committed stays:
+   * each source's data file is renamed into place before its `items.json` entry is written, so a re-run re-imports
+   * exactly the sources without an entry (re-import of an unchanged source is a no-op).
+   */
+  private recoverInterruptedJobs(): (readonly [Kind, string])[] {
+    const dir = this.root('jobs');
+    const stores = new Map<string, readonly [Kind, string]>();
+    if (!fs.existsSync(dir)) {
+      return [];
+    }
+    for (const name of fs.readdirSync(dir)) {
+      if (!name.endsWith('.json')) {
+        continue;
+      }
+      const file = path.join(dir, name);
+      let job: (Partial<JobFile> & { status?: string }) | undefined;
+      try {
+        job = readJson<Partial<JobFile> & { status?: string }>(file);
+      } catch {
+        continue; // a job file is written by rename, so an unreadable one is not ours
+      }
+      if (job.status === undefined || !UNFINISHED.has(job.status) || job.id === undefined || RUNNING_HERE.has(job.id)) {
+        continue;
+      }
+      const pid = job.pid;
+      if (pid !== undefined && pid !== process.pid && processAlive(pid)) {
+        continue;
+      }
+      const reference = name.startsWith('reference-');
+      this.failInterruptedJob(file, job as JobFile, reference);
+      const j = job as JobFile;
+      if (!reference && fs.existsSync(path.join(this.storeDir(j.kind, j.destinationName), 'store.json'))) {
+        stores.set(`${j.kind}/${j.destinationName}`, [j.kind, j.destinationName]);
+      }
+    }
+    return [...stores.values()];
+  }
+
+  private failInterruptedJob(file: string, job: JobFile, reference: boolean): void {
+    const reason = `the process running this job${job.pid === undefined ? '' : ` (pid ${String(job.pid)})`} ended before the job finished (killed or crashed); sources marked COMPLETED were imported, re-run the import for the rest (unchanged sources are skipped)`;
+    const now = new Date().toISOString();
+    if (reference) {
+      const r = job as unknown as { sources?: ReferenceImportSource[] };
+      writeJson(file, {
+        ...job,
+        status: 'FAILED',
+        statusMessage: reason,
+        completionTime: now,
+        sources: (r.sources ?? []).map((s) => (s.status === 'FINISHED' || s.status === 'FAILED' ? s : { ...s, status: 'FAILED', statusMessage: reason })),
+      });
+      return;
+    }
+    writeJson(file, {
+      ...job,
+      status: 'FAILED',
+      statusMessage: reason,
+      updateTime: now,
+      completionTime: now,
+      items: job.items.map((it) => (UNFINISHED.has(it.jobStatus) ? { ...it, jobStatus: 'FAILED', statusMessage: reason } : it)),
+    });
+    const data = path.join(this.storeDir(job.kind, job.destinationName), 'data');
+    const suffixes = stagingSuffixes(job.id);
+    if (fs.existsSync(data)) {
+      for (const f of fs.readdirSync(data)) {
+        if (suffixes.some((x) => f.endsWith(x))) {
+          fs.rmSync(path.join(data, f), { force: true });
+        }
+      }
+    }
+  }
+
+  /**
+   * Every variant or annotation import job of this workspace, newest first (a job whose process died shows as FAILED
+   * with the reason).
+   *
+   * @param kind - `variant` (default) or `annotation`
+   * @returns the jobs
+   */
+  listImportJobs(kind: Kind = 'variant'): Promise<VariantImportJob[]> {
+    return settle(() => {
+      const dir = this.root('jobs');
+      const ids = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('reference-')) : [];
+      const jobs: VariantImportJob[] = [];
+      for (const f of ids) {
+        const j = readJson<JobFile>(path.join(dir, f));
+        if (j.kind === kind) {
+          jobs.push(this.getJob(kind, j.id));
+        }
+      }
+      return Promise.resolve(jobs.sort((a, b) => b.creationTime.getTime() - a.creationTime.getTime()));
     });
   }
 
@@ -232,6 +393,7 @@ export class LocalGenomicsStores implements GenomicsStores {
     }));
     writeJson(jobFile, {
       id,
+      pid: process.pid,
       referenceStoreId: input.referenceStoreId,
       status: 'SUBMITTED',
       creationTime: now,
@@ -243,6 +405,7 @@ export class LocalGenomicsStores implements GenomicsStores {
       for (const s of sources) {
         writeJson(jobFile, {
           id,
+          pid: process.pid,
           referenceStoreId: input.referenceStoreId,
           status: 'IN_PROGRESS',
           creationTime: now,
@@ -561,6 +724,7 @@ export class LocalGenomicsStores implements GenomicsStores {
     const job: JobFile = {
       kind,
       id: jobId,
+      pid: process.pid,
       destinationName: input.destinationName,
       status: 'SUBMITTED',
       creationTime: now,
@@ -576,7 +740,13 @@ export class LocalGenomicsStores implements GenomicsStores {
   }
 
   private track(id: string, p: Promise<void>): void {
-    const guarded = p.catch(() => undefined).finally(() => this.running.delete(id));
+    RUNNING_HERE.add(id);
+    const guarded = p
+      .catch(() => undefined)
+      .finally(() => {
+        this.running.delete(id);
+        RUNNING_HERE.delete(id);
+      });
     this.running.set(id, guarded);
   }
 
@@ -634,10 +804,12 @@ export class LocalGenomicsStores implements GenomicsStores {
           const prev = stored[abs];
           const file = path.join(dir, 'data', `${key}${RAW_SUFFIX}`);
           if (prev?.sha256 === sha && prev.strict === strict && (prev.rows === 0 || fs.existsSync(prev.file))) {
+            const header = prev.headerErrors ?? 0;
             items[i] = {
               source,
-              jobStatus: 'COMPLETED',
-              statusMessage: `unchanged since job ${prev.jobId}; kept its ${String(prev.rows)} rows (re-import is idempotent)${prev.rejected > 0 ? `; ${String(prev.rejected)} records were rejected then (see that job's failure report)` : ''}`,
+              // The item's outcome is what the store holds of it: the faults found when it was read stay reported.
+              jobStatus: prev.rejected > 0 || header > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
+              statusMessage: `unchanged since job ${prev.jobId}; kept its ${String(prev.rows)} rows (re-import is idempotent)${prev.rejected > 0 ? `; ${String(prev.rejected)} records were rejected then (see that job's failure report)` : ''}${header > 0 ? `; its header breaks ${String(header)} rule(s) of the VCF spec (first: ${prev.headerFault ?? 'see that job'})` : ''}`,
               lines: prev.lines,
               records: prev.records,
               rejected: prev.rejected,
@@ -666,6 +838,7 @@ export class LocalGenomicsStores implements GenomicsStores {
               samples: r.header.samples,
               strict,
               ...(fileDate === undefined ? {} : { fileDate }),
+              ...(r.headerErrors > 0 ? { headerErrors: r.headerErrors, headerFault: headerFault(r) } : {}),
             };
             writeJson(itemsFile, {
               ...readJson<Record<string, StoredItem>>(itemsFile),
@@ -673,11 +846,8 @@ export class LocalGenomicsStores implements GenomicsStores {
             });
             items[i] = {
               source,
-              jobStatus: r.rejected > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
-              statusMessage:
-                r.rejected > 0
-                  ? `${String(r.rejected)} of ${String(r.lines)} records rejected (see failures); ${String(r.records)} imported`
-                  : `${String(r.records)} records imported${r.warnings > 0 ? ` with ${String(r.warnings)} warnings` : ''}`,
+              jobStatus: r.rejected > 0 || r.headerErrors > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
+              statusMessage: itemMessage(r),
               lines: r.lines,
               records: r.records,
               rejected: r.rejected,

@@ -48,6 +48,21 @@ export interface VcfParquetResult {
   readonly warnings: number;
   /** Which route produced the rows: `fast` (DuckDB read the file) or `exact` (validated record by record first). */
   readonly route: 'fast' | 'exact';
+  /** Header errors lenient mode read past (they are also in `failures`, with their line). */
+  readonly headerErrors: number;
+}
+
+/**
+ * The suffixes of the staging files one conversion writes next to its output (`<out><suffix>`): the Parquet being
+ * written and the validated lines of the exact route. They carry the job id, so the files a killed job left behind
+ * can be found and removed.
+ *
+ * @param importJobId - the job id
+ * @returns the suffixes
+ */
+export function stagingSuffixes(importJobId: string): readonly string[] {
+  const tag = importJobId.replace(/[^A-Za-z0-9_-]/g, '_');
+  return [`.${tag}.tmp`, `.${tag}.lines.vcf`];
 }
 
 /** Options of {@link writeVcfAsParquet}. */
@@ -149,7 +164,7 @@ function finish(tmp: string, out: string, rows: number): void {
  *
  * @param conn - an in-memory DuckDB connection
  * @param source - VCF path (plain, gzip, BGZF)
- * @param out - Parquet path to write (written to `out.tmp` first, then renamed; removed when there are no rows)
+ * @param out - Parquet path to write (staged as `out.<jobId>.tmp`, then renamed; removed when there are no rows)
  * @param options - job id, strict mode, progress callback
  * @returns counts, header, failures and the route taken
  * @throws {@link HealthDataError} (invalid-input) when the file cannot be read at all (not a VCF, corrupt gzip, strict-mode violation); (not-found) for a missing file
@@ -158,7 +173,8 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
   const strict = options.strict === true;
   const head = await readVcfHead(source, { strict });
   const layout = options.layout ?? 'table';
-  const tmp = `${out}.tmp`;
+  const [tmpSuffix = '.tmp'] = stagingSuffixes(options.importJobId);
+  const tmp = `${out}${tmpSuffix}`;
   const headerFailures: ImportFailure[] = strict
     ? []
     : head.issues.filter((i) => i.severity === 'error').map((i) => ({ source, line: i.line, code: i.code, reason: i.message }));
@@ -187,7 +203,17 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
     if (rows !== undefined && rows === counted.lines * perRecord && ending) {
       finish(tmp, out, rows);
       options.onRecords?.(counted.lines);
-      return { lines: counted.lines, records: counted.lines, rejected: 0, rows, header: head.header, failures: headerFailures, warnings: 0, route: 'fast' };
+      return {
+        lines: counted.lines,
+        records: counted.lines,
+        rejected: 0,
+        rows,
+        header: head.header,
+        failures: headerFailures,
+        warnings: 0,
+        route: 'fast',
+        headerErrors: headerFailures.length,
+      };
     }
     fs.rmSync(tmp, { force: true });
   }
@@ -197,8 +223,9 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
 async function exactRoute(conn: DuckDBConnection, source: string, out: string, options: VcfParquetOptions, formats: readonly string[]): Promise<VcfParquetResult> {
   const strict = options.strict === true;
   const vcf = await openVcf(source, { strict, keepText: true });
-  const linesFile = `${out}.lines.vcf`;
-  const tmp = `${out}.tmp`;
+  const [tmpSuffix = '.tmp', linesSuffix = '.lines.vcf'] = stagingSuffixes(options.importJobId);
+  const linesFile = `${out}${linesSuffix}`;
+  const tmp = `${out}${tmpSuffix}`;
   const fd = fs.openSync(linesFile, 'w');
   let closed = false;
   try {
@@ -240,6 +267,7 @@ async function exactRoute(conn: DuckDBConnection, source: string, out: string, o
       failures,
       warnings: vcf.stats.warnings,
       route: 'exact',
+      headerErrors: vcf.issues.filter((i) => i.severity === 'error' && i.line <= vcf.headerLines).length,
     };
   } catch (e) {
     fs.rmSync(tmp, { force: true });
