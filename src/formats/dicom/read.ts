@@ -322,11 +322,16 @@ export function readDicom(bytes: Uint8Array, name = 'input'): DicomInstance {
   try {
     dict = dcmjs.data.DicomMessage.readFile(toArrayBuffer(prepared.bytes), { ignoreErrors: false });
   } catch (e) {
-    throw new HealthDataError(
-      'invalid-input',
-      `readDicom: ${name} (SOPInstanceUID ${peekSopInstanceUID(bytes) ?? 'unknown'}) could not be parsed (${e instanceof Error ? e.message : String(e)}); the file is truncated or corrupt`,
-      { cause: e },
-    );
+    const message = e instanceof Error ? e.message : String(e);
+    const who = `${name} (SOPInstanceUID ${peekSopInstanceUID(bytes) ?? 'unknown'})`;
+    if (/multiple character sets|Unsupported character set/i.test(message)) {
+      throw new HealthDataError(
+        'unsupported',
+        `readDicom: ${who} declares a character set the reader cannot decode there (${message}); ISO 2022 code extensions are decoded when the data set's own SpecificCharacterSet declares them, not when a sequence item switches to them`,
+        { cause: e },
+      );
+    }
+    throw new HealthDataError('invalid-input', `readDicom: ${who} could not be parsed (${message}); the file is truncated or corrupt`, { cause: e });
   }
   const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.meta);
   const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
