@@ -115,6 +115,29 @@ export interface DesignPopulation {
    * date and age say about the label by construction of the design (−Infinity: this patient cannot be a case).
    */
   readonly timing: Float64Array;
+  /**
+   * P(label = 1 | everything simulated but the outcome draw itself), per member: the latent state, the index and
+   * what the design's selection implies (timing, a genome's trigger, an onset already visible on the MRI). Its
+   * conditional mean given any set's observations equals the label's, with far less noise: the oracles regress it.
+   */
+  readonly soft: Float64Array;
+}
+
+/**
+ * Log-likelihood ratio of the patient's genome status (has one or not), case vs control (generate: a trigger — stroke, CHD and its MI/arrest, AF —
+ * gets tested with 0.8, everyone else with 0.6; coverage `full` tests everyone).
+ */
+function genomeLlr(p: McPatient, o: Outcome, coverage: Coverage): number {
+  if (coverage === 'full' || (o !== 'stroke' && o !== 'chd')) {
+    return 0;
+  }
+  const otherTrigger = !Number.isNaN(p.afOnset) || !Number.isNaN(p.onset[o === 'stroke' ? 'chd' : 'stroke']);
+  const control = otherTrigger ? 0.8 : 0.6;
+  return p.genomic ? Math.log(0.8 / control) : Math.log(0.2 / (1 - control));
+}
+
+function softLabel(logOdds: number): number {
+  return logOdds === Number.POSITIVE_INFINITY ? 1 : logOdds === Number.NEGATIVE_INFINITY ? 0 : 1 / (1 + Math.exp(-logOdds));
 }
 
 const BIN_MS = 0.25 * YEAR_MS;
@@ -132,15 +155,17 @@ const BIN_MS = 0.25 * YEAR_MS;
  * @param o - outcome
  * @param design - study design
  * @param yearsBefore - (prognostic) years between the index and a case's onset
+ * @param coverage - the modality coverage the population was simulated with
  * @returns the comparison population
  */
-export function applyDesign(pop: readonly McPatient[], o: Outcome, design: OracleDesign, yearsBefore = 1): DesignPopulation {
+export function applyDesign(pop: readonly McPatient[], o: Outcome, design: OracleDesign, yearsBefore = 1, coverage: Coverage = 'coherent'): DesignPopulation {
   const members: number[] = [];
   const genomic: number[] = [];
   const imaging: number[] = [];
   const labels: number[] = [];
   const index: number[] = [];
   const timing: number[] = [];
+  const soft: number[] = [];
   if (design === 'guidance') {
     pop.forEach((p, i) => {
       members.push(i);
@@ -149,6 +174,11 @@ export function applyDesign(pop: readonly McPatient[], o: Outcome, design: Oracl
       labels.push(Number.isNaN(p.onset[o]) ? 0 : 1);
       index.push(END_DATE_MS);
       timing.push(0);
+      // An onset before the scan is visible on it (infarcts, atrophy); otherwise the onset may still come after it.
+      const scanned = !Number.isNaN(p.mriDate);
+      const seenOnScan = scanned && p.onset[o] <= p.mriDate;
+      const gen = genomeLlr(p, o, coverage);
+      soft.push(seenOnScan ? 1 : softLabel(p.logit[o] + gen + (scanned ? Math.log(caseStillAhead(p, o, p.mriDate)) : 0)));
     });
   } else if (design === 'landmark') {
     pop.forEach((p, i) => {
@@ -160,7 +190,9 @@ export function applyDesign(pop: readonly McPatient[], o: Outcome, design: Oracl
       imaging.push(1);
       labels.push(Number.isNaN(p.onset[o]) ? 0 : 1);
       index.push(p.mriDate);
-      timing.push(Math.log(caseStillAhead(p, o, p.mriDate)));
+      const ahead = Math.log(caseStillAhead(p, o, p.mriDate));
+      timing.push(ahead);
+      soft.push(softLabel(p.logit[o] + ahead + genomeLlr(p, o, coverage)));
     });
   } else {
     const shift = yearsBefore * YEAR_MS;
@@ -188,10 +220,12 @@ export function applyDesign(pop: readonly McPatient[], o: Outcome, design: Oracl
       imaging.push(p.mriDate < t ? 1 : 0);
       labels.push(label);
       index.push(t);
-      timing.push(prognosticTiming(p, o, t, shift, pool));
+      const tm = prognosticTiming(p, o, t, shift, pool);
+      timing.push(tm);
+      soft.push(softLabel(p.logit[o] + tm + genomeLlr(p, o, coverage)));
     });
   }
-  return { members, genomic: Uint8Array.from(genomic), imaging: Uint8Array.from(imaging), labels: Uint8Array.from(labels), index: Float64Array.from(index), timing: Float64Array.from(timing) };
+  return { members, genomic: Uint8Array.from(genomic), imaging: Uint8Array.from(imaging), labels: Uint8Array.from(labels), index: Float64Array.from(index), timing: Float64Array.from(timing), soft: Float64Array.from(soft) };
 }
 
 /** P(onset after t | the patient is a case): the onset is uniform over its window (model.ts). */

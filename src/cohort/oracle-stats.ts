@@ -85,12 +85,12 @@ export function aurocWithCi(scores: Float64Array, labels: Uint8Array): AurocEsti
  *
  * @param x - rows × columns design matrix, row-major (`x[r * cols + c]`)
  * @param cols - number of columns
- * @param y - 0/1 labels, one per row
+ * @param y - the response per row: 0/1 labels, or probabilities (a fractional-response fit of the same mean)
  * @param rows - row indices to fit on
  * @param ridge - penalty on the standardised coefficients (default 10⁻⁶ × rows)
  * @returns a scorer: the linear predictor of any row of `x`
  */
-export function fitLogistic(x: Float64Array, cols: number, y: Uint8Array, rows: readonly number[], ridge = 1e-6 * rows.length): (r: number) => number {
+export function fitLogistic(x: Float64Array, cols: number, y: ArrayLike<number>, rows: readonly number[], ridge = 1e-6 * rows.length): (r: number) => number {
   const p = cols + 1;
   const mean = new Float64Array(cols);
   const sd = new Float64Array(cols).fill(1);

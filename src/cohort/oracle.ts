@@ -99,6 +99,24 @@ function spec(set: OracleSetName): SetSpec {
   return { clinical: parts.has('clinical'), genomic: parts.has('genomic'), imaging: parts.has('imaging') };
 }
 
+const TERMS_BY_SET = new Map<string, readonly string[]>();
+
+/** The log-odds terms a set observes whatever the index (AF is added when diagnosed before it). */
+function observedTerms(s: SetSpec): readonly string[] {
+  const key = `${String(s.clinical)}${String(s.genomic)}${String(s.imaging)}`;
+  let terms = TERMS_BY_SET.get(key);
+  if (terms === undefined) {
+    terms = [
+      ...(s.clinical || s.imaging ? ['age'] : []),
+      ...(s.clinical ? ['sbp', 'ldl', 'smoker', 'diabetes', 'male'] : []),
+      ...(s.imaging ? ['svd', 'neuro'] : []),
+      ...(s.genomic ? ['genetic'] : []),
+    ];
+    TERMS_BY_SET.set(key, terms);
+  }
+  return terms;
+}
+
 /** Does the set see the design's index timing (the index date and the age at it)? */
 function seesTiming(s: SetSpec, design: OracleDesign): boolean {
   return design === 'prognostic' ? s.clinical : design === 'landmark' ? s.clinical || s.imaging : false;
@@ -108,30 +126,12 @@ function seesTiming(s: SetSpec, design: OracleDesign): boolean {
  * The latent variables a set observes for one member, and the exact sum of the log-odds terms it observes.
  * Times are relative to the index `t`; "before" means strictly before it.
  */
-function features(p: McPatient, o: Outcome, design: OracleDesign, t: number, timing: number, s: SetSpec): number[] {
+function features(p: McPatient, o: Outcome, design: OracleDesign, t: number, timing: number, s: SetSpec, seen: readonly string[]): number[] {
   const terms = p.terms[o];
   const afSeen = s.clinical && p.afOnset < t;
-  let known = 0;
-  const add = (k: string): void => {
+  let known = afSeen ? (terms.af ?? 0) : 0;
+  for (const k of seen) {
     known += terms[k] ?? 0;
-  };
-  if (s.clinical || s.imaging) {
-    add('age');
-  }
-  if (s.clinical) {
-    for (const k of ['sbp', 'ldl', 'smoker', 'diabetes', 'male']) {
-      add(k);
-    }
-    if (afSeen) {
-      add('af');
-    }
-  }
-  if (s.imaging) {
-    add('svd');
-    add('neuro');
-  }
-  if (s.genomic) {
-    add('genetic');
   }
   const f: number[] = [known];
   if (s.clinical || s.imaging) {
@@ -140,7 +140,9 @@ function features(p: McPatient, o: Outcome, design: OracleDesign, t: number, tim
   }
   if (s.clinical) {
     const cogSeen = (t - p.birth) / YEAR_MS >= 60 ? 1 : 0;
-    f.push(p.male ? 1 : 0, p.bmi / 5, p.smoker ? 1 : 0, p.sbp / 10, p.ldl / 40, p.hba1c, p.diabetes ? 1 : 0, afSeen ? 1 : 0);
+    // The MRI encounter's microbleed Condition is clinical data too: a scan before the index says something of svd.
+    const mriSeen = p.mriDate < t ? 1 : 0;
+    f.push(p.male ? 1 : 0, p.bmi / 5, p.smoker ? 1 : 0, p.sbp / 10, p.ldl / 40, p.hba1c, p.diabetes ? 1 : 0, afSeen ? 1 : 0, mriSeen);
     f.push(cogSeen, cogSeen * p.cognition, cogSeen * Math.max(0, p.cognition));
     for (const other of OUTCOMES) {
       if (other !== o) {
@@ -162,7 +164,7 @@ function features(p: McPatient, o: Outcome, design: OracleDesign, t: number, tim
 }
 
 /** Rows a set's regression is fitted on at most (an evenly spaced subset; scoring covers every member). */
-const FIT_ROWS = 4000;
+const FIT_ROWS = 3000;
 
 /**
  * The oracle of one set on some members of one design population (`subset`: positions in `dp`).
@@ -183,13 +185,14 @@ function oracleOf(pop: readonly McPatient[], dp: DesignPopulation, subset: reado
     return round(aurocWithCi(Float64Array.from(labels), labels));
   }
   const timed = seesTiming(s, design);
+  const seen = observedTerms(s);
   const finite: number[] = [];
   let x = new Float64Array(0);
   let cols = 0;
   subset.forEach((k, j) => {
     const p = pop[dp.members[k] as number] as McPatient;
     const tm = dp.timing[k] as number;
-    const row = features(p, o, design, dp.index[k] as number, tm, s);
+    const row = features(p, o, design, dp.index[k] as number, tm, s, seen);
     if (j === 0) {
       cols = row.length;
       x = new Float64Array(n * cols);
@@ -201,12 +204,21 @@ function oracleOf(pop: readonly McPatient[], dp: DesignPopulation, subset: reado
   });
   const stride = Math.max(1, Math.ceil(finite.length / FIT_ROWS));
   const fit = finite.filter((_, j) => j % stride === 0);
-  const score = fitLogistic(x, cols, labels, fit);
+  const soft = Float64Array.from(subset, (k) => dp.soft[k] as number);
+  const score = fitLogistic(x, cols, soft, fit);
   subset.forEach((k, j) => {
     const tm = dp.timing[k] as number;
     scores[j] = timed && !Number.isFinite(tm) ? tm : score(j);
   });
   return round(aurocWithCi(scores, labels));
+}
+
+/** Populations are evaluated on at most this many members (evenly spaced): beyond it the CI is already ±0.005. */
+const MAX_MEMBERS = 30_000;
+
+function thin(members: number[]): number[] {
+  const stride = Math.ceil(members.length / MAX_MEMBERS);
+  return stride <= 1 ? members : members.filter((_, j) => j % stride === 0);
 }
 
 function count(dp: DesignPopulation, subset: readonly number[]): OraclePopulation {
@@ -256,16 +268,17 @@ export function computeOracles(settings: OracleSettings = {}): OracleReport {
     const own = {} as Record<OracleDesign, Record<OracleSetName, OracleEstimate & OraclePopulation>>;
     const populations = {} as Record<OracleDesign, OraclePopulation>;
     for (const design of ORACLE_DESIGNS) {
-      const dp = applyDesign(pop, o, design, yearsBefore);
-      const having = (s: SetSpec): number[] => dp.members.map((_, k) => k).filter((k) => (!s.genomic || dp.genomic[k] === 1) && (!s.imaging || dp.imaging[k] === 1));
+      const dp = applyDesign(pop, o, design, yearsBefore, settings.coverage ?? 'coherent');
+      const having = (s: SetSpec): number[] => thin(dp.members.map((_, k) => k).filter((k) => (!s.genomic || dp.genomic[k] === 1) && (!s.imaging || dp.imaging[k] === 1)));
       const common = having({ clinical: true, genomic: true, imaging: true });
       populations[design] = count(dp, common);
       oracles[design] = {} as Record<OracleSetName, OracleEstimate>;
       own[design] = {} as Record<OracleSetName, OracleEstimate & OraclePopulation>;
       for (const set of ORACLE_SETS) {
         oracles[design][set] = oracleOf(pop, dp, common, o, design, set);
-        const mine = set === 'all three' ? common : having(spec(set));
-        own[design][set] = { ...(mine === common ? oracles[design][set] : oracleOf(pop, dp, mine, o, design, set)), ...count(dp, mine) };
+        // A set's own population contains the all-three one; when it is no larger, it is the same.
+        const mine = having(spec(set));
+        own[design][set] = { ...(mine.length === common.length ? oracles[design][set] : oracleOf(pop, dp, mine, o, design, set)), ...count(dp, mine) };
       }
       task.tick();
     }
