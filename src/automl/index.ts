@@ -8,6 +8,7 @@ export * from './rng';
 export * from './table';
 export * from './preprocess';
 export * from './metrics';
+export * from './calibration';
 export * from './stats';
 export * from './cv';
 export * from './ensemble';

@@ -490,6 +490,67 @@ export function selectionScore(metric: MetricName, y: ArrayLike<number>, proba: 
   return higherIsBetter(metric) ? v : -v;
 }
 
+/** A paired difference of one metric between two sets of predictions on the same rows. */
+export interface PairedDifference {
+  /** Score of A minus score of B, on the higher-is-better scale of {@link selectionScore}. */
+  readonly diff: number;
+  /** Bootstrap standard error of that difference (rows resampled jointly); Infinity when too few resamples are defined. */
+  readonly se: number;
+}
+
+/**
+ * The difference of a metric between two models' predictions on the same rows, with a paired bootstrap standard
+ * error (each resample draws rows once and scores both models on it, so the shared row noise cancels).
+ *
+ * @param metric - the metric (errors are negated, so a positive difference always means A is better)
+ * @param y - class indices
+ * @param probaA - n × K probabilities of model A
+ * @param probaB - n × K probabilities of model B
+ * @param k - classes
+ * @param options - resamples (default 200) and seed
+ * @returns the difference and its standard error
+ * @throws {@link HealthDataError} (invalid-input) when sizes disagree
+ */
+export function pairedScoreDifference(
+  metric: MetricName,
+  y: ArrayLike<number>,
+  probaA: ArrayLike<number>,
+  probaB: ArrayLike<number>,
+  k: number,
+  options: { readonly resamples?: number; readonly seed?: number } = {},
+): PairedDifference {
+  checkInputs(y, probaA, k, 'pairedScoreDifference');
+  checkInputs(y, probaB, k, 'pairedScoreDifference');
+  const n = y.length;
+  const sign = higherIsBetter(metric) ? 1 : -1;
+  const orderOf = (p: ArrayLike<number>): Int32Array | undefined => (k === 2 ? sortedOrder(Float64Array.from({ length: n }, (_, i) => p[i * 2 + 1] as number)) : undefined);
+  const oa = orderOf(probaA);
+  const ob = orderOf(probaB);
+  const ones = new Float64Array(n).fill(1);
+  const diff = sign * (pointMetrics(y, probaA, k, ones, 0.5, oa)[metric] - pointMetrics(y, probaB, k, ones, 0.5, ob)[metric]);
+  const rng = createRng(options.seed ?? 0);
+  const w = new Float64Array(n);
+  const diffs: number[] = [];
+  const resamples = options.resamples ?? 200;
+  for (let b = 0; b < resamples; b++) {
+    w.fill(0);
+    for (let i = 0; i < n; i++) {
+      const r = rng.int(n);
+      w[r] = (w[r] as number) + 1;
+    }
+    const d = pointMetrics(y, probaA, k, w, 0.5, oa)[metric] - pointMetrics(y, probaB, k, w, 0.5, ob)[metric];
+    if (!Number.isNaN(d)) {
+      diffs.push(d);
+    }
+  }
+  if (diffs.length < Math.max(2, resamples / 2)) {
+    return { diff, se: Infinity };
+  }
+  const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
+  const se = Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / (diffs.length - 1));
+  return { diff, se };
+}
+
 /** How {@link chooseThreshold} picks a decision threshold. */
 export const THRESHOLD_RULE = 'max-f1';
 

@@ -128,6 +128,7 @@ export function savePredictor(predictor: TabularPredictor, dir?: string): string
     preprocess: st.preprocess,
     best: st.best,
     threshold: st.threshold ?? null,
+    calibration: st.calibration ?? null,
     summary: encode(st.summary, w),
     models,
     binBytes: w.offset,
@@ -196,6 +197,7 @@ export function loadPredictor(dir: string, options: Partial<PredictorOptions> = 
     models,
     // Absent in files saved before the threshold existed: the predictor then reports 0.5.
     ...(typeof doc.threshold === 'number' ? { threshold: doc.threshold } : {}),
+    ...(typeof doc.calibration === 'object' && doc.calibration !== null ? { calibration: doc.calibration } : {}),
   } as unknown as PredictorState;
   const metadata = typeof doc.metadata === 'object' && doc.metadata !== null ? (doc.metadata as Record<string, unknown>) : {};
   const ignoredColumns = Array.isArray(doc.ignoredColumns) ? doc.ignoredColumns.filter((c): c is string => typeof c === 'string') : [];

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { repeatedStratifiedSplits } from '../../src/automl/cv';
 import { crossValidate } from '../../src/automl/evaluation';
-import { chooseThreshold, evaluateProba } from '../../src/automl/metrics';
+import { applyPlatt, fitPlatt } from '../../src/automl/calibration';
+import { auroc, chooseThreshold, evaluateProba } from '../../src/automl/metrics';
 import { TabularPredictor } from '../../src/automl/predictor';
 import { plantedRows } from './synthetic';
 
@@ -38,6 +39,38 @@ describe('automl decision thresholds and calibration', () => {
     close(tuned.brier.value, 0.125);
     close(tuned.roc_auc.value, at05.roc_auc.value);
     assert.throws(() => evaluateProba(y, toProba(p), 2, { rowThresholds: [0.5] }), /one threshold per row/);
+  });
+
+  it('Platt scaling recalibrates without changing the ranking, and refuses what it cannot fit', () => {
+    // Scores twice too confident: the true risk at score p is about p / 2 (rows repeated to make the rates exact).
+    const y: number[] = [];
+    const p: number[] = [];
+    for (const [score, pos, neg] of [
+      [0.2, 1, 9],
+      [0.4, 2, 8],
+      [0.6, 3, 7],
+      [0.8, 4, 6],
+    ] as const) {
+      for (let i = 0; i < pos + neg; i++) {
+        y.push(i < pos ? 1 : 0);
+        p.push(score);
+      }
+    }
+    const s = fitPlatt(y, p);
+    assert.ok(s !== undefined && s.a > 0);
+    const q = p.map((v) => applyPlatt(s, v));
+    close(auroc(y, q), auroc(y, p));
+    // Calibrated means per score level follow the observed rates 0.1 … 0.4 (within Platt's smoothing and its
+    // logistic shape) — far closer than the raw 0.2 … 0.8.
+    for (const [score, rate] of [
+      [0.2, 0.1],
+      [0.8, 0.4],
+    ] as const) {
+      assert.ok(Math.abs(applyPlatt(s, score) - rate) < 0.06, `${score} → ${applyPlatt(s, score)} vs ${rate}`);
+    }
+    assert.equal(fitPlatt([1, 1, 1], [0.2, 0.5, 0.9]), undefined);
+    // Scores that rank the classes backwards would need a negative slope: left uncalibrated.
+    assert.equal(fitPlatt([1, 1, 0, 0], [0.1, 0.2, 0.8, 0.9]), undefined);
   });
 
   it('the predictor keeps the max-F1 threshold of its validation predictions; CV scores each fold at its own', async () => {
