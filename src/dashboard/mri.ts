@@ -33,7 +33,7 @@ export interface MriReference {
   readonly imageSetId: string;
   /** Study date (ISO `YYYY-MM-DD`, empty when unknown). */
   readonly studyDate: string;
-  /** Study description (e.g. `MRI of head`). */
+  /** Study description (e.g. `MRI of head`; free text, so the patient record keeps it only with identifiers). */
   readonly description: string;
 }
 

@@ -104,6 +104,8 @@ export function buildPatientRecord(p: DashboardPatient, input: DashboardInput, i
   }
   figures.push({ id: 'imaging', figure: imagingFeaturesFigure(idx.radiomics.get(p.id) ?? []) });
   figures.push({ id: 'risk', figure: riskFigure(idx.risks.get(p.id) ?? []) });
-  const mri = input.mri?.get(p.id);
+  // The study description is free text from the DICOM header: shown only with identifiers, like names.
+  const found = input.mri?.get(p.id);
+  const mri = found === undefined || includeIdentifiers ? found : { ...found, description: '' };
   return { id: p.id, summaryHtml: patientSummaryHtml(p, input.asOf, includeIdentifiers), figures, ...(mri === undefined ? {} : { mri }) };
 }

@@ -173,6 +173,9 @@ describe('dashboard patient view, deep links, MRI and layout in Chromium', funct
     assert.equal(files.length, 1);
     const text = fs.readFileSync(path.join(root, 'site', 'mri', files[0]!), 'utf8');
     assert.ok(!text.includes('Zzyzx') && !text.includes('Quintessa') && !text.includes('19500101'));
+    const record = fs.readFileSync(path.join(root, 'site', 'patients', '3.js'), 'utf8');
+    assert.match(record, /"mri":\{"file":"mri\/v1-/);
+    assert.match(record, /"description":""/, 'the free-text study description stays out without --include-identifiers');
   });
 
   it('#patient=<id> opens the patient; back and forward follow', async () => {
