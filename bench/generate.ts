@@ -1,7 +1,8 @@
 /**
  * Benchmark of the cohort generator: patients/s and MB/s for a preset (default `default`, 1,278 patients with
  * 128×128×64 MRIs), against a reference run in the same process that writes the very same bytes with plain
- * `fs.writeFileSync` (the I/O floor), and the converter's throughput on the result.
+ * `fs.writeFileSync` (the I/O floor), the oracles' share of the generate step (timed again alone), and the
+ * converter's throughput on the result.
  *
  * Run: `node --import tsx bench/generate.ts [preset|patients] [seed]`
  */
@@ -10,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { convertCoherent } from '../src/cohort/convert/convert';
 import { generateCohort, PRESET_PATIENTS } from '../src/cohort/generate';
+import { computeOracles, ORACLE_MC_PATIENTS } from '../src/cohort/oracle';
 import type { Preset } from '../src/config';
 
 function treeFiles(dir: string): string[] {
@@ -57,6 +59,14 @@ async function main(): Promise<void> {
     const refCpuS = (refCpu.user + refCpu.system) / 1e6;
     contents.length = 0;
 
+    // The oracles' share of the generate step: the same computation again, alone.
+    const cpu3 = process.cpuUsage();
+    const t3 = performance.now();
+    computeOracles({ seed, mcPatients: patients >= 1000 ? ORACLE_MC_PATIENTS : 20_000 });
+    const oracleS = (performance.now() - t3) / 1000;
+    const oracleCpu = process.cpuUsage(cpu3);
+    const oracleCpuS = (oracleCpu.user + oracleCpu.system) / 1e6;
+
     const t2 = performance.now();
     const rep = await convertCoherent({ from: out, to: path.join(root, 'dataset') });
     const convS = (performance.now() - t2) / 1000;
@@ -66,6 +76,7 @@ async function main(): Promise<void> {
     console.log(`  output: ${String(files.length)} files, ${mb.toFixed(1)} MB (${String(res.counts.resources)} FHIR resources, ${String(res.counts.dnaFiles)} DNA CSVs, ${String(res.counts.dicomFiles)} MRI DICOMs)`);
     console.log(`  load average at start/end: ${load0} / ${os.loadavg()[0]?.toFixed(1) ?? '?'} (other processes share the CPUs; CPU seconds below are this process's own)`);
     console.log(`  generate:            ${genS.toFixed(1)} s wall, ${genCpuS.toFixed(1)} s CPU = ${(patients / genS).toFixed(1)} patients/s, ${(mb / genS).toFixed(1)} MB/s (per CPU-second: ${(patients / genCpuS).toFixed(1)} patients, ${(mb / genCpuS).toFixed(1)} MB)`);
+    console.log(`  of which oracles:    ${oracleS.toFixed(1)} s wall, ${oracleCpuS.toFixed(1)} s CPU (Monte Carlo of ${String(patients >= 1000 ? ORACLE_MC_PATIENTS : 20_000)} patients, timed again alone)`);
     console.log(`  reference fs write:  ${refS.toFixed(2)} s wall, ${refCpuS.toFixed(2)} s CPU = ${(mb / refS).toFixed(1)} MB/s`);
     console.log(`  ratio generate/fs-write throughput: ${((mb / genS) / (mb / refS)).toFixed(3)}  (time ratio ${(genS / refS).toFixed(1)}×)`);
     console.log(`  convert:             ${convS.toFixed(1)} s  = ${(patients / convS).toFixed(1)} patients/s, ${(mb / convS).toFixed(1)} MB/s read; time ratio to fs write ${(convS / refS).toFixed(1)}×`);
