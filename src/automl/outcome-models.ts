@@ -302,13 +302,16 @@ export async function buildDesignDataset(ws: Workspace, outcome: Outcome, design
   const groups = [GENOMIC_GROUP, IMAGING_GROUP].filter((g) => existing.has(g));
   let dataset: ExperimentDataset = { rows: base, featureSources: clinicalSources };
   if (groups.length > 0 && base.length > 0) {
+    // Only ids, index dates and labels go into the query (inlined as SQL literals: Athena caps a query at 256 kB);
+    // the clinical columns are merged back by patient afterwards (one row per patient in these designs).
     const joined = await ws.features.buildDataset({
-      base: { rows: base, recordIdentifierName: 'patient_id', eventTimeName: 'index_date' },
+      base: { rows: base.map((b) => ({ patient_id: b.patient_id, index_date: b.index_date, label: b.label })), recordIdentifierName: 'patient_id', eventTimeName: 'index_date' },
       groups,
       timeInvariantGroups: [GENOMIC_GROUP],
       joinType: 'left',
     });
-    dataset = { rows: joined.rows, featureSources: { ...clinicalSources, ...joined.featureSources } };
+    const byPatient = new Map(base.map((b) => [b.patient_id, b]));
+    dataset = { rows: joined.rows.map((r) => ({ ...byPatient.get(String(r.patient_id)), ...r })), featureSources: { ...clinicalSources, ...joined.featureSources } };
   }
   return { design, dataset, labels: cohort.labels, ...(cohort.preOnsetFeatures === undefined ? {} : { preOnsetFeatures: cohort.preOnsetFeatures }) };
 }

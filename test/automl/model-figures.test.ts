@@ -49,7 +49,7 @@ describe('viz model figures', () => {
       ],
     };
     const fig = designComparisonFigure([result]);
-    const table = fig.data[0] as { header: { values: string[] }; cells: { values: unknown[][] } };
+    const table = fig.data[0] as unknown as { header: { values: string[] }; cells: { values: unknown[][] } };
     assert.deepEqual(table.header.values.slice(0, 6), ['outcome', 'set', 'guidance: n (cases)', 'guidance: AUROC', 'guidance: Δ vs clinical', 'guidance: / oracle']);
     const col = (name: string): unknown[] => table.cells.values[table.header.values.indexOf(name)]!;
     assert.deepEqual(col('set'), ['clinical', 'all three']);
@@ -59,7 +59,7 @@ describe('viz model figures', () => {
     assert.deepEqual(col('guidance: / oracle'), ['', '']);
     assert.deepEqual(col('prognostic: n (cases)'), ['150 (30)', '150 (30)']);
     assert.equal(designComparisonFigure([{ ...result, designs: [] }]).data.length, 0);
-    const metrics = metricsTableFigure([result]).data[0] as { header: { values: string[] }; cells: { values: unknown[][] } };
+    const metrics = metricsTableFigure([result]).data[0] as unknown as { header: { values: string[] }; cells: { values: unknown[][] } };
     assert.equal(metrics.header.values[2], 'warnings');
     // Data strings are HTML-escaped; only the line breaks between warnings are markup.
     assert.deepEqual(metrics.cells.values[2], ['⚠ cross-validated AUROC interval [0.40, 0.56] includes 0.5: &lt;not&gt; distinguishable from chance']);
