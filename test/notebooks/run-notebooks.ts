@@ -52,7 +52,7 @@ function notebookTables(nb: Notebook): string[] {
 }
 
 /**
- * Masks what legitimately differs between two runs: job and request ids, wall-clock times and durations.
+ * Masks what legitimately differs between two runs: job ids, wall-clock times and durations.
  *
  * @param s - a cell's text
  * @returns the text with those values replaced by placeholders
@@ -61,6 +61,8 @@ function mask(s: string): string {
   return s
     .replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?\b/g, '<time>')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
+    // Job ids (HealthLake / HealthImaging style: 32 hex digits) are new for every job.
+    .replace(/\b[0-9a-f]{32}\b/g, '<id>')
     .replace(/\b\d+(\.\d+)?\s?(ms|s)\b/g, '<duration>');
 }
 
