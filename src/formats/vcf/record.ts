@@ -2,7 +2,7 @@
  * VCF data lines: splitting, GT decoding and the per-record checks of the spec's MUST rules (VCFv4.1–4.5 §1.6;
  * §1.4 in the 4.1/4.2 texts). Each issue's message ends with the section it enforces ({@link specSection}).
  */
-import { BODY_CHECKED_INFO, CONTIG_NAME, NON_NEGATIVE_INFO, RESERVED_FORMAT, specSection, truncate } from './header';
+import { BODY_CHECKED_INFO, CONTIG_NAME, NON_NEGATIVE_INFO, RESERVED_FORMAT, percentDecodedKey, specSection, truncate } from './header';
 import type { Genotype, VcfFieldDefinition, VcfHeader, VcfIssue, VcfRecord } from './types';
 
 const BASES = /^[ACGTNacgtn]+$/;
@@ -200,7 +200,9 @@ interface ValueFault {
 }
 
 function checkValues(kind: 'INFO' | 'FORMAT', def: VcfFieldDefinition, value: string, alts: number, ploidy: number, where: string): ValueFault | undefined {
-  const values = value.split(',');
+  // A String wholly in double quotes is one value (the conformance suite's passed_body_info.vcf has a comma inside).
+  const quoted = def.type === 'String' && value.length > 1 && value.startsWith('"') && value.endsWith('"');
+  const values = quoted ? [value] : value.split(',');
   const code = kind === 'INFO' ? 'info-value' : 'format-value';
   // With ALT `.` the per-allele counts are undefined; validators (hts-specs passed_body_alt) accept any count.
   const n = alts === 0 && (def.number === 'A' || def.number === 'R' || def.number === 'G') ? undefined : expectedCount(def, kind, alts, ploidy);
@@ -347,7 +349,7 @@ function checkIds(record: VcfRecord, where: string, fixed: string, add: Add): vo
 function checkInfo(record: VcfRecord, header: VcfHeader, where: string, fixed: string, add: Add): void {
   const ploidy = 2;
   for (const [key, value] of record.info) {
-    if (header.minor >= 3 && !INFO_KEY.test(key)) {
+    if (header.minor >= 3 && !INFO_KEY.test(percentDecodedKey(key))) {
       add('error', 'info-key', `${where}: INFO key "${truncate(key)}" does not match ${String(INFO_KEY)} (${fixed})`);
     }
     const def = header.info.get(key) ?? BODY_CHECKED_INFO.get(key);
@@ -388,7 +390,7 @@ function checkFormat(record: VcfRecord, header: VcfHeader, where: string, genoty
   for (const key of record.format) {
     if (key === '') {
       add('error', 'format-key', `${where}: FORMAT has an empty key (two ":" in a row, or a leading/trailing ":") (${genotype})`);
-    } else if (header.minor >= 3 && !FORMAT_KEY.test(key)) {
+    } else if (header.minor >= 3 && !FORMAT_KEY.test(percentDecodedKey(key))) {
       add('error', 'format-key', `${where}: FORMAT key "${truncate(key)}" does not match ${String(FORMAT_KEY)} (${genotype})`);
     } else if (seenKey.has(key)) {
       add('error', 'format-key', `${where}: FORMAT key ${key} appears twice (${genotype})`);
