@@ -16,6 +16,7 @@ import { HealthDataError, normalizeErrorString } from '../errors';
 import { sqlLiteral } from '../sql/literal';
 import { DATA_MODALITIES, DASHBOARD_OUTCOMES } from '../viz/rows';
 import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, DataModality, ModelResultSummary, NumericObservationRow, DashboardOutcome, DashboardPatient, PatientRiskRow, RadiomicFeatureRow, PatientSex, VariantFindingRow } from '../viz/rows';
+import { latestOfflineRowsSql } from '../features/store';
 import { TableShapes } from './columns';
 import type { DashboardInput } from './types';
 
@@ -98,27 +99,25 @@ async function queryOrFail(ws: Workspace, what: string, sql: string): Promise<Ro
   }
 }
 
-/** Column the dedupe query adds (left out of the features). */
-const RANK_COLUMN = 'mmh_latest_rank';
+/** The bookkeeping columns of a feature group's offline table (SageMaker's, and the local store's). */
+const OFFLINE_COLUMNS = ['patient_id', 'event_time', 'write_time', 'api_invocation_time', 'is_deleted'];
 
 /**
- * SQL for one latest record per record id and event time of a feature group's offline table, as SageMaker's
- * offline-store guidance reads it: rank by `write_time`, then `api_invocation_time`, newest first; keep rank 1; drop
- * records whose latest version is a delete. Re-running a feature step appends new versions of the same records;
- * this keeps the dashboard's numbers unchanged. Tables without those columns are read as they are.
+ * SQL for one latest record per patient and event time of a feature group's offline table, through the feature
+ * store's shared {@link latestOfflineRowsSql} (SageMaker's offline-store dedupe: newest `api_invocation_time`, then
+ * `write_time`; a winning delete hides the record). Re-running a feature step appends new versions of the same
+ * records; this keeps the dashboard's numbers unchanged. A table without the offline bookkeeping columns (a plain
+ * radiomics table) is read as it is.
  *
- * @param table - a checked identifier (lower-case letters, digits, underscores)
+ * @param table - a checked identifier, or a quoted `"schema"."table"`
  * @param columns - the table's columns
  * @returns the query
  */
 export function latestRecordsSql(table: string, columns: ReadonlySet<string>): string {
-  const order = ['write_time', 'api_invocation_time'].filter((c) => columns.has(c));
-  if (order.length === 0) {
+  if (!OFFLINE_COLUMNS.every((c) => columns.has(c))) {
     return `SELECT * FROM ${table}`;
   }
-  const partition = ['patient_id', ...(columns.has('event_time') ? ['event_time'] : [])].join(', ');
-  const live = columns.has('is_deleted') ? ` AND NOT COALESCE(CAST(is_deleted AS BOOLEAN), false)` : '';
-  return `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY ${partition} ORDER BY ${order.map((c) => `${c} DESC`).join(', ')}) AS ${RANK_COLUMN} FROM ${table}) ranked WHERE ${RANK_COLUMN} = 1${live}`;
+  return `SELECT * FROM ${latestOfflineRowsSql(table, 'patient_id', 'event_time')} latest`;
 }
 
 /** Options of {@link loadDashboardInput}. */
@@ -235,7 +234,7 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
       const features: Record<string, number> = {};
       for (const [k, v] of Object.entries(r)) {
         const x = num(v);
-        const bookkeeping = ['patient_id', 'event_time', 'write_time', 'api_invocation_time', 'is_deleted', RANK_COLUMN].includes(k);
+        const bookkeeping = OFFLINE_COLUMNS.includes(k);
         if (!bookkeeping && typeof v === 'number' && Number.isFinite(x)) {
           features[k] = x;
         }
