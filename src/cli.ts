@@ -16,13 +16,14 @@ import type * as CohortConvertConvertModule from './cohort/convert/convert';
 import type * as PipelineModule from './pipeline';
 import type * as PipelineStepsModule from './pipeline-steps';
 import type * as AwsCredentialsModule from './aws-credentials';
+import type * as AwsCommandModule from './aws/command';
 import { HealthDataError, normalizeErrorString } from './errors';
 
 // Everything else is loaded when a command needs it (`load(…)`): the pipeline pulls in DuckDB, the AWS SDK
 // clients, TensorFlow.js and danfo.js, which take seconds to load — the command prints what it is doing first.
 
 /** Commands that are not pipeline steps. */
-export const COMMANDS = ['pipeline', 'steps', 'help', 'generate', 'convert', 'dashboard', 'serve-model', 'notebooks-setup'] as const;
+export const COMMANDS = ['pipeline', 'steps', 'help', 'generate', 'convert', 'dashboard', 'serve-model', 'notebooks-setup', 'aws'] as const;
 
 /**
  * Loads a module of this package on demand (CommonJS `require`; callers type it with the module's `import type`).
@@ -63,6 +64,8 @@ usage:
                                                                    write the static dashboard site (and serve it on localhost)
   mmh serve-model [--port 8080] [--host H] [--model NAME]…         serve saved models (GET /ping, POST /invocations)
   mmh notebooks-setup [--python PYTHON]                            register the notebook kernel (tslab) and check it starts
+  mmh aws plan | smoke [--force] | teardown [--yes]                AWS: what will be created (IAM policy, costs); tiny run
+                                                                   with a call transcript; delete what the workspace made
 
 steps:
 <steps>
@@ -80,6 +83,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'serve-model') {
     const { serveModelMain } = (load('./automl/serve-command') as typeof AutomlServeCommandModule);
     return serveModelMain(argv.slice(1));
+  }
+  if (argv[0] === 'aws') {
+    const { awsCommand } = (load('./aws/command') as typeof AwsCommandModule);
+    const { checkAwsCredentials } = (load('./aws-credentials') as typeof AwsCredentialsModule);
+    const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+    return awsCommand(argv.slice(1), io, { steps: pipelineSteps().PIPELINE_STEPS, checkCredentials: checkAwsCredentials });
   }
   if (argv[0] === 'notebooks-setup') {
     const { values: v } = parseArgs({ args: argv.slice(1), options: { python: { type: 'string' }, 'no-check': { type: 'boolean', default: false } } });
