@@ -147,7 +147,7 @@ const BIN_MS = 0.25 * YEAR_MS;
  *
  * - `prognostic`: cases indexed `yearsBefore` before onset; controls (never the outcome) at a case index date inside
  *   (birth, last encounter − yearsBefore), chosen by a stable hash, unmatched controls dropped; imaging counts only
- *   when the MRI is dated before the index, a genome whatever its date (germline).
+ *   when the MRI is dated at or before the index (as the pipeline joins it), a genome whatever its date (germline).
  * - `landmark`: imaged patients outcome-free at the MRI; index = MRI date; label = a later onset.
  * - `guidance`: everyone; label = the outcome ever; index = END_DATE.
  *
@@ -217,7 +217,7 @@ export function applyDesign(pop: readonly McPatient[], o: Outcome, design: Oracl
       }
       members.push(i);
       genomic.push(p.genomic ? 1 : 0);
-      imaging.push(p.mriDate < t ? 1 : 0);
+      imaging.push(p.mriDate <= t ? 1 : 0);
       labels.push(label);
       index.push(t);
       const tm = prognosticTiming(p, o, t, shift, pool);

