@@ -13,10 +13,29 @@
  * and for 100 instances, as ratios against a no-op `node:http` handler (reads the body, answers `{}`) in the same
  * process, requests alternating between the two servers; the in-process `predictProba` time of the same rows is
  * printed beside it (the model's own share of the latency).
+ *
+ * The last part is the train-models work on the `default` cohort: per outcome, the pipeline's cross-validation of the
+ * clinical set (1,276 patients, every outcome's saved model comes from it) with the pipeline's preset
+ * (`PIPELINE_PRESET`), against a plain L2 logistic-regression CV on the same folds (same preprocessing, one
+ * `fitLinear` per fold), best of 3 interleaved rounds: the AUROC ratio AutoML / logistic and the time ratio. Tables
+ * come from the workspace in `MMH_WORKSPACE` when its feature groups exist (build one with
+ * `MMH_PRESET=default MMH_WORKSPACE=/tmp/x npm start`, or the feature steps alone), otherwise from a same-shaped
+ * synthetic stand-in (1,276 rows, 88 clinical-like columns, the default cohort's case counts, a log-odds signal on
+ * eight columns plus one interaction) — the output says which. With `--train-models` and a workspace, the whole
+ * `train-models` step (`trainOutcomeModels`) is also timed once (minutes; it rewrites that workspace's models).
  */
 import * as http from 'node:http';
+import * as os from 'node:os';
 import { auroc } from '../src/automl/metrics';
-import { stratifiedFolds } from '../src/automl/cv';
+import { repeatedStratifiedSplits, stratifiedFolds } from '../src/automl/cv';
+import { crossValidate } from '../src/automl/evaluation';
+import { fitLinear } from '../src/automl/models/linear';
+import { buildOutcomeDataset, trainOutcomeModels } from '../src/automl/outcome-models';
+import { PIPELINE_PRESET } from '../src/automl/presets';
+import { fitPreprocessor, transformTable } from '../src/automl/preprocess';
+import type { Outcome } from '../src/clinical/cohort';
+import type { Workspace } from '../src/workspace';
+import { openWorkspace } from '../src/workspace';
 import type { Hyperparameters } from '../src/automl/models/registry';
 import { fitModel } from '../src/automl/models/registry';
 import type { ModelKind } from '../src/automl/models/model';
@@ -26,9 +45,11 @@ import { startModelServer } from '../src/automl/serve';
 import type { Matrix } from '../src/automl/types';
 import { takeInt, takeRows } from '../src/automl/types';
 
-const n = Number(process.argv[2] ?? 5000);
-const p = Number(process.argv[3] ?? 100);
-const k = Number(process.argv[4] ?? 3);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const OUTCOME_NAMES: readonly Outcome[] = ['hypertension', 'stroke', 'chd', 'alzheimers'];
+const n = Number(positional[0] ?? 5000);
+const p = Number(positional[1] ?? 100);
+const k = Number(positional[2] ?? 3);
 
 function table(rows: number, cols: number, seed: number): { x: Matrix; y: Int32Array } {
   const rng = createRng(seed);
@@ -161,6 +182,129 @@ async function main(): Promise<void> {
       resolve();
     });
   });
+
+  await defaultCohortPart();
+}
+
+const loadavg = (): string => os.loadavg().map((v) => v.toFixed(2)).join(', ');
+
+interface CohortTable {
+  outcome: string;
+  rows: Record<string, unknown>[];
+}
+
+/** The clinical-set tables of the default cohort from a built workspace, or undefined when there is none. */
+async function workspaceTables(): Promise<{ tables: CohortTable[]; close: () => Promise<void>; ws: Workspace } | undefined> {
+  if (process.env.MMH_WORKSPACE === undefined) {
+    return undefined;
+  }
+  const ws = await openWorkspace();
+  const groups = new Set((await ws.features.listFeatureGroups()).map((g) => g.name));
+  if (!OUTCOME_NAMES.every((o) => groups.has(`clinical-${o}`))) {
+    await ws.close();
+    return undefined;
+  }
+  const tables: CohortTable[] = [];
+  for (const outcome of OUTCOME_NAMES) {
+    const ds = await buildOutcomeDataset(ws, outcome);
+    const cols = Object.entries(ds.featureSources)
+      .filter(([c, src]) => src.startsWith(`clinical-${outcome}.`) && c !== 'label' && src !== `clinical-${outcome}.label`)
+      .map(([c]) => c);
+    tables.push({ outcome, rows: ds.rows.map((r) => Object.fromEntries([...cols.map((c) => [c, r[c]] as const), ['label', r.label] as const])) });
+  }
+  return { tables, close: () => ws.close(), ws };
+}
+
+/** A same-shaped synthetic stand-in for the default cohort's clinical tables. */
+function syntheticTables(): CohortTable[] {
+  const cases: Record<string, number> = { hypertension: 432, stroke: 97, chd: 129, alzheimers: 226 };
+  return OUTCOME_NAMES.map((outcome, oi) => {
+    const rng = createRng(100 + oi);
+    const rowsN = 1276;
+    const z: number[] = [];
+    const rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < rowsN; i++) {
+      const r: Record<string, unknown> = {};
+      let s = 0;
+      for (let j = 0; j < 88; j++) {
+        // A third binary (conditions, medications), the rest continuous (labs, vitals), 10% missing.
+        const v = j % 3 === 0 ? (rng.next() < 0.2 ? 1 : 0) : rng.normal();
+        r[`f${j}`] = rng.next() < 0.1 ? null : v;
+        s += j < 8 ? (0.5 - 0.1 * j) * v : 0;
+      }
+      s += 0.4 * (r.f1 as number | null ?? 0) * (r.f2 as number | null ?? 0);
+      z.push(s + rng.normal());
+      rows.push(r);
+    }
+    // The top `cases` risk scores are the cases: the default cohort's prevalence.
+    const cut = [...z].sort((a, b) => b - a)[(cases[outcome] ?? 100) - 1]!;
+    rows.forEach((r, i) => {
+      r.label = z[i]! >= cut ? 1 : 0;
+    });
+    return { outcome, rows };
+  });
+}
+
+/** Pooled out-of-fold AUROC of a plain L2 logistic regression on the same folds as `crossValidate`. */
+function plainLogisticCv(rows: Record<string, unknown>[], folds: number, seed: number): number {
+  const y = Int32Array.from(rows, (r) => (Number(r.label) === 1 ? 1 : 0));
+  const score = new Float64Array(y.length);
+  for (const sp of repeatedStratifiedSplits(y, folds, 1, seed)) {
+    const train = Array.from(sp.train, (i) => rows[i]!);
+    const { state, matrix } = fitPreprocessor(train, { exclude: ['label'] });
+    const model = fitLinear(matrix, takeInt(y, sp.train), { nClasses: 2, seed });
+    const proba = model.predictProba(transformTable(state, Array.from(sp.test, (i) => rows[i]!)));
+    sp.test.forEach((row, q) => {
+      score[row] = proba[q * 2 + 1]!;
+    });
+  }
+  return auroc(y, score);
+}
+
+async function defaultCohortPart(): Promise<void> {
+  const fromWs = await workspaceTables();
+  const tables = fromWs?.tables ?? syntheticTables();
+  const source = fromWs === undefined ? 'synthetic stand-in of the same shape (set MMH_WORKSPACE to a built default workspace for the real tables)' : `workspace ${process.env.MMH_WORKSPACE ?? ''}`;
+  const folds = 5;
+  const seed = 42;
+  console.log(`\ntrain-models on the default cohort's clinical tables (${source}); preset '${PIPELINE_PRESET}', ${folds}-fold CV; load average at start ${loadavg()}`);
+  const best = new Map<string, { auto: number; lr: number; autoAuc: number; inFitLr: number; lrAuc: number; chosen: string }>();
+  for (let round = 0; round < 3; round++) {
+    for (const t of tables) {
+      // Interleaved: the reference and the AutoML run alternate within each round.
+      const l0 = performance.now();
+      const lrAuc = plainLogisticCv(t.rows, folds, seed);
+      const lrMs = performance.now() - l0;
+      const a0 = performance.now();
+      const cv = await crossValidate(t.rows, { predictor: { label: 'label', seed }, fit: { presets: PIPELINE_PRESET }, folds, repeats: 1, evaluate: { bootstrap: 0 } });
+      const autoMs = performance.now() - a0;
+      const prev = best.get(t.outcome);
+      const chosen = [...new Set(cv.bestModels)].join('/');
+      best.set(t.outcome, {
+        auto: Math.min(prev?.auto ?? Infinity, autoMs),
+        lr: Math.min(prev?.lr ?? Infinity, lrMs),
+        autoAuc: cv.metrics.roc_auc.value,
+        inFitLr: cv.baseline?.metrics.roc_auc.value ?? Number.NaN,
+        lrAuc,
+        chosen,
+      });
+    }
+  }
+  console.log('outcome | rows | cases | AutoML CV AUROC | in-fit logistic baseline | plain logistic CV | AUROC ratio AutoML/logistic | time ratio AutoML/logistic CV | AutoML CV s (best of 3) | models chosen per fold');
+  let total = 0;
+  for (const t of tables) {
+    const b = best.get(t.outcome)!;
+    total += b.auto;
+    const cases = t.rows.filter((r) => Number(r.label) === 1).length;
+    console.log(`${t.outcome} | ${t.rows.length} | ${cases} | ${b.autoAuc.toFixed(4)} | ${b.inFitLr.toFixed(4)} | ${b.lrAuc.toFixed(4)} | ${(b.autoAuc / b.lrAuc).toFixed(3)} | ${(b.auto / b.lr).toFixed(1)} | ${(b.auto / 1000).toFixed(1)} | ${b.chosen}`);
+  }
+  console.log(`the four clinical-set CVs: ${(total / 1000).toFixed(1)} s (best of 3 each); load average at end ${loadavg()}`);
+  if (fromWs !== undefined && process.argv.includes('--train-models')) {
+    const t0 = performance.now();
+    const { reports, experiment } = await trainOutcomeModels(fromWs.ws);
+    console.log(`train-models (trainOutcomeModels, every design, set and outcome), one run: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${reports.length} models, ${experiment.length} experiment rows; load average ${loadavg()}`);
+  }
+  await fromWs?.close();
 }
 
 main().catch((e: unknown) => {
