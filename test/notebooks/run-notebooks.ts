@@ -35,9 +35,10 @@ function notebookTables(nb: Notebook): string[] {
       const html = data?.['text/html'];
       const text = Array.isArray(html) ? html.join('') : typeof html === 'string' ? html : '';
       for (const table of text.match(/<table[\s\S]*?<\/table>/g) ?? []) {
-        const rows = (table.match(/<tr[\s\S]*?<\/tr>/g) ?? []).map((r) =>
-          (r.match(/<t[hd][^>]*>[\s\S]*?<\/t[hd]>/g) ?? []).map((cell) => mask(cell.replace(/<[^>]+>/g, '').trim())).join(' | '),
-        );
+        const cells = (table.match(/<tr[\s\S]*?<\/tr>/g) ?? []).map((r) => (r.match(/<t[hd][^>]*>[\s\S]*?<\/t[hd]>/g) ?? []).map((cell) => cell.replace(/<[^>]+>/g, '').trim()));
+        // Columns that hold a time measurement (e.g. medianMs, p95Ms, seconds) differ between runs by nature.
+        const timed = new Set((cells[0] ?? []).flatMap((h, k) => (/(ms|Ms|seconds|Seconds)$/.test(h) ? [k] : [])));
+        const rows = cells.map((r, n) => r.map((cell, k) => (n > 0 && timed.has(k) ? '<duration>' : mask(cell))).join(' | '));
         tables.push(`cell ${String(i)}:\n${rows.join('\n')}`);
       }
       // danfo's DataFrame.print() draws a grid with box characters on stdout.
@@ -122,11 +123,12 @@ function dashboardData(workspace: string): Map<string, string> {
 }
 
 function firstDifference(a: string, b: string): string {
-  const la = a.split('\n');
-  const lb = b.split('\n');
-  const i = la.findIndex((l, k) => l !== lb[k]);
-  const at = i < 0 ? la.length : i;
-  return `first run:  ${(la[at] ?? '(end)').slice(0, 300)}\n    second run: ${(lb[at] ?? '(end)').slice(0, 300)}`;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) {
+    i++;
+  }
+  const from = Math.max(0, a.lastIndexOf('\n', i) + 1, i - 150);
+  return `first run:  …${a.slice(from, i + 150).split('\n')[0] ?? ''}\n    second run: …${b.slice(from, i + 150).split('\n')[0] ?? ''}`;
 }
 
 interface RunResult {
@@ -206,6 +208,9 @@ function main(): number {
     }
     if (pass === 1) {
       dashboardAfterFirst = dashboardData(workspace);
+      if (fs.existsSync(path.join(workspace, 'dashboard'))) {
+        fs.cpSync(path.join(workspace, 'dashboard'), path.join(out, 'dashboard-run1'), { recursive: true });
+      }
     } else {
       const now = dashboardData(workspace);
       const changed = [...new Set([...dashboardAfterFirst.keys(), ...now.keys()])].filter((f) => dashboardAfterFirst.get(f) !== now.get(f));
