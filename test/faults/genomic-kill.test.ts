@@ -169,14 +169,15 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
     assert.equal(expectedRows.n, expectedRows.keys);
     assert.equal(expectedRows.n, (lines - RECORDS / 100) * 2);
     await ws.close();
-    // A run of the child sets the window the kills fall in (from its job id to its end).
+    // A run of the child sets the window the kills fall in: its job's own duration (creation to completion, from the
+    // job file), not the process's, so the kills land while the job runs rather than while the process exits.
     let child = spawnChild(wsDir, 'calibration', files);
     await child.ready;
-    await child.go();
-    const t0 = Date.now();
+    const calibrationJob = await child.go();
     const calibrated = await child.done;
     assert.match(calibrated.stdout, /done COMPLETED_WITH_FAILURES/, calibrated.stderr);
-    const window = Math.max(200, Date.now() - t0);
+    const timing = JSON.parse(fs.readFileSync(path.join(wsDir, 'genomics', 'jobs', `${calibrationJob}.json`), 'utf8')) as { creationTime: string; completionTime: string };
+    const window = Math.max(200, Date.parse(timing.completionTime) - Date.parse(timing.creationTime));
 
     const next = delays(20261206, window);
     const cols = 'sampleid, contigname, start, "end", referenceallele, alternatealleles, calls, attributes';
