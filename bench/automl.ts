@@ -22,7 +22,8 @@
  * `MMH_PRESET=default MMH_WORKSPACE=/tmp/x npm start`, or the feature steps alone), otherwise from a same-shaped
  * synthetic stand-in (1,276 rows, 88 clinical-like columns, the default cohort's case counts, a log-odds signal on
  * eight columns plus one interaction) — the output says which. With `--train-models` and a workspace, the whole
- * `train-models` step (`trainOutcomeModels`) is also timed once (minutes; it rewrites that workspace's models).
+ * `train-models` step (`trainOutcomeModels`) is also timed once (minutes; it rewrites that workspace's models);
+ * `--cohort-only` runs this part alone.
  */
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -81,6 +82,10 @@ const models: Row[] = [
 ];
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--cohort-only')) {
+    await defaultCohortPart();
+    return;
+  }
   const { x, y } = table(n, p, 1);
   const folds = stratifiedFolds(y, k, 7);
   console.log(`automl bench: ${n.toLocaleString('en-US')} rows × ${p} features, ${k}-fold stratified, same folds for every model`);
@@ -278,6 +283,7 @@ async function defaultCohortPart(): Promise<void> {
       const a0 = performance.now();
       const cv = await crossValidate(t.rows, { predictor: { label: 'label', seed }, fit: { presets: PIPELINE_PRESET }, folds, repeats: 1, evaluate: { bootstrap: 0 } });
       const autoMs = performance.now() - a0;
+      console.log(`  round ${round + 1} ${t.outcome}: AutoML ${(autoMs / 1000).toFixed(1)} s AUROC ${cv.metrics.roc_auc.value.toFixed(4)}, plain logistic ${(lrMs / 1000).toFixed(1)} s AUROC ${lrAuc.toFixed(4)}`);
       const prev = best.get(t.outcome);
       const chosen = [...new Set(cv.bestModels)].join('/');
       best.set(t.outcome, {
