@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from '../aws/suite-mock';
 import { toLabelFirstCsv } from '../../src/automl/aws/csv';
 import { SageMakerAutoGluon, autoGluonImageUri, autoGluonUris, uniqueJobName } from '../../src/automl/aws/sagemaker-autogluon';
 
 describe('automl AWS backend (SageMaker AutoGluon-Tabular)', () => {
-  const s3Mock = mockClient(S3Client);
-  const smMock = mockClient(SageMakerClient);
+  const s3Mock = suiteMock(() => mockClient(S3Client));
+  const smMock = suiteMock(() => mockClient(SageMakerClient));
   const rows = [
     { age: 61, sex: 'F', note: 'a,"b"', outcome: 1 },
     { age: 47, sex: 'M', note: null, outcome: 0 },

@@ -14,6 +14,7 @@ import { DeleteDatastoreCommand, DeleteImageSetCommand, ListDatastoresCommand, M
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteFeatureGroupCommand, DescribeFeatureGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from './suite-mock';
 import { awsCommand } from '../../src/aws/command';
 import { awsPlan } from '../../src/aws/plan';
 import { listS3 } from '../../src/aws/s3';
@@ -92,9 +93,9 @@ describe('mmh aws plan | smoke | teardown', function () {
   });
 
   describe('teardown (fakes + real S3)', () => {
-    const hl = mockClient(HealthLakeClient);
-    const mi = mockClient(MedicalImagingClient);
-    const sm = mockClient(SageMakerClient);
+    const hl = suiteMock(() => mockClient(HealthLakeClient));
+    const mi = suiteMock(() => mockClient(MedicalImagingClient));
+    const sm = suiteMock(() => mockClient(SageMakerClient));
     const glue = fakeGlue();
     let s3: LocalS3;
     before(async () => {
@@ -103,10 +104,6 @@ describe('mmh aws plan | smoke | teardown', function () {
     });
     after(async () => {
       await s3.close();
-      hl.restore();
-      mi.restore();
-      sm.restore();
-      glue.mock.restore();
     });
 
     it('lists first and deletes nothing without --yes; with --yes deletes image sets, datastores, groups, tables and the prefix', async () => {

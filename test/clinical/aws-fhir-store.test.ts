@@ -13,6 +13,7 @@ import {
 import * as crypto from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from '../aws/suite-mock';
 import { AwsFhirStore } from '../../src/clinical/aws/aws-fhir-store';
 import { listS3, readS3Text } from '../../src/aws/s3';
 import { tmpDir } from './fixtures/helpers';
@@ -23,8 +24,8 @@ const JOB = 'b'.repeat(32);
 const ROLE = 'arn:aws:iam::123456789012:role/HealthLakeImport';
 
 describe('AwsFhirStore (HealthLake commands, aws-sdk-client-mock)', () => {
-  const hl = mockClient(HealthLakeClient);
-  const s3 = mockClient(S3Client);
+  const hl = suiteMock(() => mockClient(HealthLakeClient));
+  const s3 = suiteMock(() => mockClient(S3Client));
   let store: AwsFhirStore;
 
   beforeEach(() => {

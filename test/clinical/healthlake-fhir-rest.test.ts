@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HealthLakeClient } from '@aws-sdk/client-healthlake';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from '../aws/suite-mock';
 import { AwsFhirStore } from '../../src/clinical/aws/aws-fhir-store';
 import type { FetchLike } from '../../src/clinical/aws/healthlake-fhir-rest';
 import { HealthLakeFhirRest } from '../../src/clinical/aws/healthlake-fhir-rest';
@@ -58,7 +59,7 @@ function expectedSignature(call: Call, secret: string): string {
 }
 
 describe('HealthLake FHIR REST (SigV4, injected fetch and a local HTTP server)', () => {
-  const hl = mockClient(HealthLakeClient);
+  const hl = suiteMock(() => mockClient(HealthLakeClient));
   afterEach(() => hl.reset());
 
   it('read: GET <datastore>/r4/Patient/<id>, signed for service healthlake in the client region', async () => {

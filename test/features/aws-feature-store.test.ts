@@ -16,13 +16,11 @@ import {
   SageMakerFeatureStoreRuntimeClient,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from '../aws/suite-mock';
 import { AwsFeatureStore, mapFeatureStoreError } from '../../src/features/aws/aws-feature-store';
 import { silentProgress } from '../../src/progress';
 import { AthenaEngine } from '../../src/sql/athena-engine';
 
-const sm = mockClient(SageMakerClient);
-const rt = mockClient(SageMakerFeatureStoreRuntimeClient);
-const athena = mockClient(AthenaClient);
 
 const ROLE = 'arn:aws:iam::123456789012:role/mmh-featurestore';
 
@@ -73,6 +71,9 @@ function store(roleArn: string | null = ROLE): AwsFeatureStore {
 }
 
 describe('AwsFeatureStore (SageMaker commands)', () => {
+  const sm = suiteMock(() => mockClient(SageMakerClient));
+  const rt = suiteMock(() => mockClient(SageMakerFeatureStoreRuntimeClient));
+  const athena = suiteMock(() => mockClient(AthenaClient));
   beforeEach(() => {
     sm.reset();
     rt.reset();

@@ -21,6 +21,7 @@ import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from '../aws/suite-mock';
 import { resolveConfig } from '../../src/config';
 import { silentProgress } from '../../src/progress';
 import type { SqlEngine } from '../../src/sql/engine';
@@ -58,7 +59,7 @@ function core(dir: string, roleArn: string | null = ROLE): WorkspaceCore & { clo
 }
 
 describe('AWS genomics: HealthOmics stores (aws-sdk-client-mock)', () => {
-  const omics = mockClient(OmicsClient);
+  const omics = suiteMock(() => mockClient(OmicsClient));
   let dir = '';
   beforeEach(() => {
     omics.reset();

@@ -15,6 +15,7 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from '../aws/suite-mock';
 import { isHealthDataError } from '../../src/errors';
 import { encodeHtj2k } from '../../src/formats/htj2k';
 import { AwsImagingStore } from '../../src/imaging/aws/datastore';
@@ -30,8 +31,8 @@ function stream(bytes: Uint8Array): ReturnType<typeof sdkStreamMixin> {
 }
 
 describe('imaging/aws datastore (HealthImaging commands, mocked wire)', () => {
-  const mi = mockClient(MedicalImagingClient);
-  const s3 = mockClient(S3Client);
+  const mi = suiteMock(() => mockClient(MedicalImagingClient));
+  const s3 = suiteMock(() => mockClient(S3Client));
   let store: AwsImagingStore;
   beforeEach(() => {
     mi.reset();

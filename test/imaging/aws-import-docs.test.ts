@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from '../aws/suite-mock';
 import { listS3 } from '../../src/aws/s3';
 import { isHealthDataError } from '../../src/errors';
 import { AwsImagingStore, dicomJobFolder } from '../../src/imaging/aws/datastore';
@@ -37,7 +38,7 @@ const ROLE = 'arn:aws:iam::123456789012:role/ImportJobDataAccessRole';
 
 describe('imaging/aws: HealthImaging import as documented (mocked HealthImaging, real S3 over HTTP)', function () {
   this.timeout(60_000);
-  const mi = mockClient(MedicalImagingClient);
+  const mi = suiteMock(() => mockClient(MedicalImagingClient));
   let s3: LocalS3;
   let dir = '';
   const store = (region = 'us-east-1'): AwsImagingStore =>

@@ -6,10 +6,10 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
+import { suiteMock } from '../aws/suite-mock';
 import { isHealthDataError } from '../../src/errors';
 import { AthenaEngine, athenaLiteral, convertAthenaValue } from '../../src/sql/athena-engine';
 
-const athena = mockClient(AthenaClient);
 
 function engine(): AthenaEngine {
   return new AthenaEngine({
@@ -36,6 +36,7 @@ function row(values: (string | undefined)[]): { Data: { VarCharValue?: string }[
 }
 
 describe('AthenaEngine (aws SQL engine, SDK wire mocked)', () => {
+  const athena = suiteMock(() => mockClient(AthenaClient));
   beforeEach(() => {
     athena.reset();
   });

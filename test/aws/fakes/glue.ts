@@ -18,6 +18,7 @@ import {
 import type { TableInput } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsStub } from 'aws-sdk-client-mock';
+import { suiteMock } from '../suite-mock';
 import type { ServiceInputTypes, ServiceOutputTypes, GlueClientResolvedConfig } from '@aws-sdk/client-glue';
 
 function awsError(name: string, message: string, status = 400): Error {
@@ -33,14 +34,18 @@ export interface FakeGlue {
 }
 
 /**
- * Installs the fake on every GlueClient.
+ * Installs the fake on every GlueClient, owned by the enclosing suite (call inside a `describe`).
  *
  * @param pageSize - tables per GetTables page
  * @returns the fake
  */
 export function fakeGlue(pageSize = 100): FakeGlue {
-  const mock = mockClient(GlueClient);
   const databases = new Map<string, Map<string, TableInput>>();
+  const mock = suiteMock(() => configure(mockClient(GlueClient), databases, pageSize));
+  return { databases, mock };
+}
+
+function configure(mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, GlueClientResolvedConfig>, databases: Map<string, Map<string, TableInput>>, pageSize: number): AwsStub<ServiceInputTypes, ServiceOutputTypes, GlueClientResolvedConfig> {
   mock.on(GetDatabaseCommand).callsFake((i: { Name?: string }) => {
     if (!databases.has(i.Name ?? '')) {
       throw awsError('EntityNotFoundException', `Database ${i.Name ?? ''} not found.`);
@@ -100,5 +105,5 @@ export function fakeGlue(pageSize = 100): FakeGlue {
     const page = all.slice(start, start + pageSize);
     return { TableList: page, ...(start + pageSize < all.length ? { NextToken: String(start + pageSize) } : {}) };
   });
-  return { databases, mock };
+  return mock;
 }
