@@ -186,7 +186,7 @@ export class RadiomicsWorkerPool {
         this.idle.push(w);
         this.pump();
       });
-      w.on('error', (e) => {
+      w.on('error', (e: Error) => {
         this.fail(new HealthDataError('backend', `radiomics worker stopped: ${e.message}`, { cause: e }));
       });
       this.all.push(w);
