@@ -114,10 +114,12 @@ const OFFLINE_COLUMNS = ['patient_id', 'event_time', 'write_time', 'api_invocati
  * @returns the query
  */
 export function latestRecordsSql(table: string, columns: ReadonlySet<string>): string {
+  // A fixed row order: the offline files are read in no set order, and the site must not change when nothing did.
+  const order = ` ORDER BY ${['patient_id', 'event_time', 'image_set_id'].filter((c) => columns.has(c)).join(', ') || '1'}`;
   if (!OFFLINE_COLUMNS.every((c) => columns.has(c))) {
-    return `SELECT * FROM ${table}`;
+    return `SELECT * FROM ${table}${order}`;
   }
-  return `SELECT * FROM ${latestOfflineRowsSql(table, 'patient_id', 'event_time')} latest`;
+  return `SELECT * FROM ${latestOfflineRowsSql(table, 'patient_id', 'event_time')} latest${order}`;
 }
 
 /** Options of {@link loadDashboardInput}. */

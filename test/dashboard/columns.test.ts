@@ -40,9 +40,10 @@ describe('dashboard table shapes (optional FHIR elements)', () => {
   });
 
   it('dedupes offline feature tables with the feature store\'s shared query; other tables are read as they are', () => {
-    assert.equal(latestRecordsSql('t', new Set(['patient_id', 'x', 'write_time'])), 'SELECT * FROM t');
+    assert.equal(latestRecordsSql('t', new Set(['patient_id', 'x', 'write_time'])), 'SELECT * FROM t ORDER BY patient_id');
     const sql = latestRecordsSql('imaging_features_1', new Set(['patient_id', 'event_time', 'write_time', 'api_invocation_time', 'is_deleted']));
     assert.match(sql, /NOT o\.is_deleted/);
     assert.match(sql, /n\.api_invocation_time > o\.api_invocation_time/);
+    assert.match(sql, / ORDER BY patient_id, event_time$/);
   });
 });
