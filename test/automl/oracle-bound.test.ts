@@ -38,7 +38,7 @@ describe('trained AUROCs stay within their oracles (large simulated cohort)', fu
   it('no prognostic AUROC (clinical on everyone; genomic and clinical+genomic on the genome holders) exceeds its oracle beyond its CI', async () => {
     const tables = readOracles(ws);
     assert.deepEqual(Object.keys(tables).sort(), ['alzheimers', 'chd', 'hypertension', 'stroke'], 'the generator writes oracles for every outcome');
-    const { reports } = await trainOutcomeModels(ws, { designs: ['prognostic'], folds: 3 });
+    const { reports } = await trainOutcomeModels(ws, { designs: ['prognostic'], folds: 3, fit: { presets: 'fast' } });
     assert.equal(reports.length, 4);
     let checked = 0;
     for (const r of reports) {

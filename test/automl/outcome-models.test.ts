@@ -47,7 +47,7 @@ describe('outcome models (train-test job for the pipeline, notebook 09 and the d
     });
 
     it('saves the best model per outcome with a report whose numbers agree with its own predictions', async () => {
-      const { reports, experiment } = await trainOutcomeModels(ws, { outcomes: ['hypertension', 'alzheimers'], folds: 3 });
+      const { reports, experiment } = await trainOutcomeModels(ws, { outcomes: ['hypertension', 'alzheimers'], folds: 3, fit: { presets: 'fast' } });
       assert.equal(experiment.length, 2, 'only the clinical set exists for each outcome (prognostic, full cohort)');
       assert.deepEqual(reports.map((r) => r.outcome), ['hypertension', 'alzheimers']);
       for (const r of reports) {
