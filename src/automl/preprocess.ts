@@ -45,9 +45,10 @@ export interface DroppedColumn {
   readonly detail?: string;
 }
 
-// A name ending in id / uid / uuid / guid / identifier / mrn as a word (`patient_id`, `study_instance_uid`,
-// `image-set.id`) or in camelCase (`patientId`, `studyUID`). Linear: one anchored alternation, no nested quantifiers.
-const ID_NAME_WORD = /(?:^|[_.\-\s])(?:id|ids|uid|uuid|guid|identifier|mrn|accession(?:_?number)?)$/i;
+// A name ending in id / uid / uuid / guid / identifier / mrn as a word, lower or upper case (`patient_id`,
+// `study_instance_uid`, `image-set.id`, `PATIENT_ID`), or in camelCase (`patientId`, `studyUID`). Title-case `_Id`
+// is not one: radiomics names GLCM's inverse difference `original_glcm_Id`. Linear: anchored alternations only.
+const ID_NAME_WORD = /(?:^|[_.\-\s])(?:id|ids|uid|uuid|guid|identifier|mrn|accession(?:_?number)?|ID|IDS|UID|UUID|GUID|MRN)$/;
 const ID_NAME_CAMEL = /[a-z](?:Id|ID|Uid|UID|Uuid|UUID|Guid|GUID)$/;
 // DICOM / ISO OIDs: digits separated by dots, at least four components (1.2.826.0.1.3680043…).
 const OID_SHAPE = /^[0-9]+(?:\.[0-9]+){3,}$/;

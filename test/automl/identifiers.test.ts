@@ -31,6 +31,7 @@ describe('automl identifier columns', () => {
     assert.match(identifierReason('imaging-features.image_set_id', ['a'], false) ?? '', /names an identifier/);
     assert.match(identifierReason('patientId', [3, 4], true) ?? '', /names an identifier/);
     assert.match(identifierReason('id', ['a', 'a'], false) ?? '', /names an identifier/);
+    assert.match(identifierReason('PATIENT_ID', [1, 2], true) ?? '', /names an identifier/);
     assert.match(identifierReason('series', ['1.2.840.10008.1', '1.2.840.10008.2'], false) ?? '', /shaped like identifiers/);
     assert.match(identifierReason('token', ['0f8fad5b-d9cb-469f-a165-70867728950e', '7c9e6679-7425-40de-944b-e07fc1f90ae7'], false) ?? '', /shaped like identifiers/);
     assert.match(identifierReason('note_ref', ['alpha', 'beta', 'gamma'], false) ?? '', /different text value in every row \(3 of 3\)/);
@@ -41,6 +42,9 @@ describe('automl identifier columns', () => {
       ['fluid_intake', [1.5, 2.5], true],
       ['covid', ['a', 'b', 'a'], false],
       ['acid', [1, 2, 3], true],
+      // Radiomics: GLCM inverse difference (pyradiomics' `Id`, `Idm`, `Idn`).
+      ['brain_original_glcm_Id', [0.41, 0.52, 0.47], true],
+      ['brain_original_glcm_Idm', [0.41, 0.52, 0.47], true],
       ['sex', ['M', 'F'], false],
     ] as const) {
       assert.equal(identifierReason(name, values, numeric), undefined, name);
