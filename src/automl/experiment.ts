@@ -459,6 +459,9 @@ export async function runPairedComparison(ds: ExperimentDataset, options: Paired
         vsClinical = { difference: round3(d.difference), lower: round3(d.lower), upper: round3(d.upper), pValue: Math.round(d.pValue * 10000) / 10000 };
       }
     }
+    if (r.row.auroc !== null && (patients.size < MIN_SUPPORT.patients || cases < MIN_SUPPORT.cases)) {
+      notes.push(`below minimum support (${String(patients.size)} patients, ${String(cases)} cases): intervals unreliable, never selected`);
+    }
     return { set: r.row.modalities, auroc: r.row.auroc, lower: r.row.aurocLower ?? null, upper: r.row.aurocUpper ?? null, vsClinical, note: notes.join('; ') };
   });
   return { comparison: { outcome: options.outcome, design: options.design ?? '', largest: options.largest.name, patients: patients.size, cases, sets: table }, results };

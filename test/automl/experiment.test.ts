@@ -84,6 +84,8 @@ describe('automl modality experiment', () => {
     // Noise against a separating feature: clearly worse, and the interval says so.
     assert.ok(g.difference < -0.2 && g.upper < 0, JSON.stringify(g));
     assert.ok(byName.get('clinical+genomic')!.vsClinical !== null);
+    // 45 patients, 15 cases: below the minimum support, and every evaluated row says so.
+    assert.ok(comparison.sets.every((r) => /below minimum support \(45 patients, 15 cases\)/.test(r.note)), JSON.stringify(comparison.sets.map((r) => r.note)));
   });
 
   it('selection: clinical on the full cohort unless a supported set beats it with a paired CI above 0; warnings', () => {
