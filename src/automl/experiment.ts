@@ -3,6 +3,7 @@
  * cross-validation of the whole AutoML fit on the patients that have every modality of the set. Cohorts too small
  * for the asked folds get fewer folds, or are skipped with a note, instead of failing.
  */
+import { PIPELINE_PRESET } from './presets';
 import { HealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import type { CrossValidationResult } from './evaluation';
@@ -34,7 +35,7 @@ export interface ModalityExperimentOptions {
   readonly folds?: number;
   /** Repeats (default 1). */
   readonly repeats?: number;
-  /** Fit options per fold (default `{ presets: 'fast' }`). */
+  /** Fit options per fold (default `{ presets: PIPELINE_PRESET }`, i.e. `medium`). */
   readonly fit?: FitOptions;
   /** Seed (default 0). */
   readonly seed?: number;
@@ -201,7 +202,7 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
   try {
     cv = await crossValidate(rows, {
       predictor: { label, seed: options.seed ?? 0, ...(small ? { evalMetric: 'log_loss' as const } : {}) },
-      fit: options.fit ?? { presets: 'fast' },
+      fit: options.fit ?? { presets: PIPELINE_PRESET },
       folds,
       repeats: options.repeats ?? 1,
       ...(options.progress === undefined ? {} : { progress: options.progress }),
@@ -344,10 +345,10 @@ export interface PredictorFactory {
  * @param automl - the workspace's `ws.automl` handle
  * @param results - experiment results
  * @param outcome - the outcome (also the model name)
- * @param fit - fit options (default `{ presets: 'fast' }`, as in the experiment)
+ * @param fit - fit options (default `{ presets: PIPELINE_PRESET }`, as in the experiment)
  * @returns what was saved, or undefined when no set of the outcome could be evaluated
  */
-export async function fitBestModel(automl: PredictorFactory, results: readonly ModalityExperimentResult[], outcome: string, fit: FitOptions = { presets: 'fast' }): Promise<SavedBestModel | undefined> {
+export async function fitBestModel(automl: PredictorFactory, results: readonly ModalityExperimentResult[], outcome: string, fit: FitOptions = { presets: PIPELINE_PRESET }): Promise<SavedBestModel | undefined> {
   const best = bestModalityResult(results, outcome);
   return best === undefined ? undefined : fitSelectedModel(automl, best, outcome, fit);
 }
@@ -367,7 +368,7 @@ export async function fitSelectedModel(
   automl: PredictorFactory,
   chosen: ModalityExperimentResult,
   name: string,
-  fit: FitOptions = { presets: 'fast' },
+  fit: FitOptions = { presets: PIPELINE_PRESET },
   extra: Readonly<Record<string, unknown>> = {},
 ): Promise<SavedBestModel> {
   const label = 'label';

@@ -33,6 +33,7 @@ import type { ExperimentDataset, ModalityExperimentResult, ModalityExperimentRow
 import { fitSelectedModel, MIN_SUPPORT, modalitySets, runModalityExperiment, runPairedComparison, SELECTION_RULE, selectModel } from './experiment';
 import { permutationImportance } from './importance';
 import type { FitOptions } from './predictor';
+import { PIPELINE_PRESET } from './presets';
 import { subsetTable, TabularPredictor } from './predictor';
 /** File name of the report written beside each saved outcome model. */
 export const OUTCOME_MODEL_REPORT = 'outcome-model.json';
@@ -181,7 +182,7 @@ export interface TrainOutcomeOptions {
   readonly folds?: number;
   /** CV repeats (default 1; the guidance design, on fewer patients, uses at least 2). */
   readonly repeats?: number;
-  /** Fit options per fold and for the saved model (default `{ presets: 'fast' }`). */
+  /** Fit options per fold and for the saved model (default `{ presets: PIPELINE_PRESET }`, i.e. `medium`). */
   readonly fit?: FitOptions;
   /** Features listed per patient in `risks` (default 3). */
   readonly topFeatures?: number;
@@ -377,7 +378,7 @@ export interface RunDesignOptions {
   readonly folds?: number;
   /** Repeats (default 1; at least 2 for the guidance design). */
   readonly repeats?: number;
-  /** Fit options (default `{ presets: 'fast' }`). */
+  /** Fit options (default `{ presets: PIPELINE_PRESET }`, i.e. `medium`). */
   readonly fit?: FitOptions;
   /** Seed. */
   readonly seed?: number;
@@ -501,7 +502,7 @@ export function leakageAudit(data: DesignDataset, predictor: TabularPredictor, t
  * @returns the design's results
  */
 export async function runDesign(ws: Workspace, outcome: Outcome, design: StudyDesign, options: RunDesignOptions = {}): Promise<DesignRun> {
-  const fit = options.fit ?? { presets: 'fast' };
+  const fit = options.fit ?? { presets: PIPELINE_PRESET };
   const seed = options.seed ?? ws.config.seed;
   const folds = options.folds ?? 5;
   const repeats = Math.max(options.repeats ?? 1, design === 'guidance' ? 2 : 1);
@@ -700,7 +701,7 @@ function extraMetrics(cv: unknown): Record<string, number> {
  * @returns the report, or undefined when nothing could be evaluated
  */
 export async function saveOutcomeModel(ws: Workspace, runs: readonly DesignRun[], outcome: Outcome, options: TrainOutcomeOptions = {}): Promise<OutcomeModelReport | undefined> {
-  const fit = options.fit ?? { presets: 'fast' };
+  const fit = options.fit ?? { presets: PIPELINE_PRESET };
   const prognostic = runs.find((r) => r.design === 'prognostic');
   const selection = selectModel(prognostic?.fullCohort, prognostic?.comparisons ?? []);
   const best = selection.chosen;
