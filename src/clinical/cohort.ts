@@ -48,7 +48,7 @@ export interface OutcomeDefinition {
   readonly codes: readonly string[];
 }
 
-/** The outcomes, with codes from COHERENT.md §1.6. */
+/** The outcomes, with codes from docs/coherent.md §1.6. */
 export const OUTCOMES: Readonly<Record<Outcome, OutcomeDefinition>> = {
   hypertension: { name: 'hypertension', label: 'Hypertension', code: '59621000', codes: ['59621000', '38341003'] },
   stroke: { name: 'stroke', label: 'Stroke', code: '230690007', codes: ['230690007'] },

@@ -1,5 +1,5 @@
 /**
- * The FHIR datastore interface, mirroring AWS HealthLake (AWS-SEMANTICS.md §2): datastores, asynchronous NDJSON
+ * The FHIR datastore interface, mirroring AWS HealthLake (docs/aws-semantics.md §2): datastores, asynchronous NDJSON
  * import jobs with HealthLake's statuses and output manifests, waiters, `read` and `search`. Field names follow the
  * HealthLake API (`DatastoreId`, `JobStatus`, `JobProgressReport`…) so code and notebooks read the same on both
  * backends. The local backend (DuckDB) is the reference the contract tests define; the AWS backend calls HealthLake.

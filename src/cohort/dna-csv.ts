@@ -1,5 +1,5 @@
 /**
- * Writes a patient's DNA CSV in the Coherent layout (COHERENT.md §1.3): two rows per marker (`_FS1`, `_FS2`),
+ * Writes a patient's DNA CSV in the Coherent layout (docs/coherent.md §1.3): two rows per marker (`_FS1`, `_FS2`),
  * GRCh38 1-based, always-quoted VARIANT_ALLELE_LIST, unquoted GENE (which may contain a comma, giving 12 fields).
  */
 import type { SimPatient } from './model';

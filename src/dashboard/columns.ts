@@ -1,7 +1,7 @@
 /**
  * Which tables and (nested) columns the workspace's SQL engine has, read once from `information_schema.columns`, so
  * the dashboard's queries select an optional FHIR element only where some resource carries it. FHIR tables are
- * schema-on-read (AWS-SEMANTICS §2): a cohort where no Patient has an `address` has no `address` column at all, and
+ * schema-on-read (docs/aws-semantics.md §2): a cohort where no Patient has an `address` has no `address` column at all, and
  * one where no Encounter has `type.text` has a `type` struct without `text`. Asking for those would fail the whole
  * query; asking through {@link TableShapes.expr} yields an empty (NULL) column instead, and any other failure is
  * left to fail loudly.

@@ -6,7 +6,7 @@
  * never shows "0 patients" because a query broke. Feature-store tables are read one latest record per id and event
  * time ({@link latestRecordsSql}).
  *
- * Sources: the saved outcome models' reports (`<workspace>/models/<outcome>/outcome-model.json`), the HealthLake-shaped FHIR tables (`patient`, `condition`, `observation`, `encounter`; AWS-SEMANTICS §2),
+ * Sources: the saved outcome models' reports (`<workspace>/models/<outcome>/outcome-model.json`), the HealthLake-shaped FHIR tables (`patient`, `condition`, `observation`, `encounter`; docs/aws-semantics.md §2),
  * the variant/annotation store tables (§1.5: joined on contig, start, ref, alt; ClinVar CLNSIG/GENEINFO/CLNDN in
  * `attributes`), and a radiomics table (any table whose name contains `radiomic` with a `patient_id` column).
  */

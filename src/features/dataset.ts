@@ -1,6 +1,6 @@
 /**
  * Point-in-time training sets, with the semantics of the SageMaker Python SDK's `DatasetBuilder`
- * (`sagemaker/feature_store/dataset_builder.py`; AWS-SEMANTICS.md §4 "Time travel"):
+ * (`sagemaker/feature_store/dataset_builder.py`; docs/aws-semantics.md §4 "Time travel"):
  *
  * - per group, the offline rows are deduplicated per (identifier, event time), keeping the latest
  *   `api_invocation_time`, then `write_time` (unless `includeDuplicatedRecords`);
@@ -19,7 +19,7 @@
  * was *read* (the genetic test date), not when it became true — a genotype sequenced after the index date was the
  * same at the index date, so using it there is no look-ahead (README "Cohort design").
  *
- * The SQL is written in the portable dialect (AWS-SEMANTICS.md §6): it runs unchanged on DuckDB and Athena. Base
+ * The SQL is written in the portable dialect (docs/aws-semantics.md §6): it runs unchanged on DuckDB and Athena. Base
  * rows passed inline become a `VALUES` list of SQL literals ({@link valuesRelation}): Athena binds `?` parameters
  * only in a `WHERE` clause, not inside `VALUES`.
  */

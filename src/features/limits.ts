@@ -1,5 +1,5 @@
 /**
- * SageMaker Feature Store name rules and quotas (AWS-SEMANTICS.md §4; SageMaker API reference patterns
+ * SageMaker Feature Store name rules and quotas (docs/aws-semantics.md §4; SageMaker API reference patterns
  * `^[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}` for group and feature names), checked the same way on both backends so a
  * group that works locally also creates on AWS.
  */

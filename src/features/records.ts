@@ -1,7 +1,7 @@
 /**
  * Checking and coercing records against a feature group's definitions (pure).
  *
- * Rules follow PutRecord (AWS-SEMANTICS.md §4): the identifier and event time are required; Integral is int64;
+ * Rules follow PutRecord (docs/aws-semantics.md §4): the identifier and event time are required; Integral is int64;
  * Fractional is a finite double; a String event time is ISO-8601 `yyyy-MM-ddTHH:mm:ss[.SSS]Z` and a Fractional one
  * is Unix seconds; unknown feature names are rejected; a record is at most 350 KB and its identifier 2 KB.
  */

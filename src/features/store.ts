@@ -1,5 +1,5 @@
 /**
- * The `FeatureStore` interface (SageMaker Feature Store semantics, AWS-SEMANTICS.md §4) and an abstract base that
+ * The `FeatureStore` interface (SageMaker Feature Store semantics, docs/aws-semantics.md §4) and an abstract base that
  * derives the conveniences — `ingestTable`, `buildDataset`, `offlineTable` — from the backend primitives, so the
  * local (DuckDB + Parquet) and AWS (SageMaker + Athena) stores share them.
  */

@@ -1,5 +1,5 @@
 /**
- * Types of the feature store, mirroring Amazon SageMaker Feature Store (AWS-SEMANTICS.md §4) in camelCase.
+ * Types of the feature store, mirroring Amazon SageMaker Feature Store (docs/aws-semantics.md §4) in camelCase.
  *
  * Pure: imports nothing from `sql/`, `@duckdb/*` or `@aws-sdk/*`.
  */

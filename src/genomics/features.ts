@@ -30,7 +30,7 @@ export interface AlleleMarker {
   readonly alt: string;
 }
 
-/** APOE rs429358 (T>C; C marks ε4) at GRCh38 19:44908684 and rs7412 (C>T; T marks ε2) at 19:44908822 (COHERENT.md §1.3). */
+/** APOE rs429358 (T>C; C marks ε4) at GRCh38 19:44908684 and rs7412 (C>T; T marks ε2) at 19:44908822 (docs/coherent.md §1.3). */
 export const APOE_MARKERS: { readonly rs429358: AlleleMarker; readonly rs7412: AlleleMarker } = {
   rs429358: { rsid: 'rs429358', contig: '19', start: 44908683, ref: 'T', alt: 'C' },
   rs7412: { rsid: 'rs7412', contig: '19', start: 44908821, ref: 'C', alt: 'T' },

@@ -1,6 +1,6 @@
 /**
  * The guidance's Athena queries over the variant and annotation tables, written so they run unchanged on DuckDB
- * (with the portable macros) and on Athena engine v3 (AWS-SEMANTICS.md §1.5, §6).
+ * (with the portable macros) and on Athena engine v3 (docs/aws-semantics.md §1.5, §6).
  */
 
 function ident(name: string): string {

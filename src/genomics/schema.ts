@@ -1,5 +1,5 @@
 /**
- * The HealthOmics variant-store / VCF annotation-store table (AWS-SEMANTICS.md §1.5), as DuckDB and Glue types,
+ * The HealthOmics variant-store / VCF annotation-store table (docs/aws-semantics.md §1.5), as DuckDB and Glue types,
  * and the conversion of VCF records into its rows (one row per record × sample, as the service ETL explodes them).
  */
 import type { VcfHeader, VcfRecord } from '../formats/vcf/types';
@@ -51,7 +51,7 @@ export const VARIANT_COLUMNS: readonly VariantColumn[] = [
 ];
 
 /**
- * The value an INFO Flag gets in `attributes`. The service's encoding is unverified (AWS-SEMANTICS.md §1.5); we
+ * The value an INFO Flag gets in `attributes`. The service's encoding is unverified (docs/aws-semantics.md §1.5); we
  * write `"true"` so `attributes['DB'] = 'true'` and `attributes['DB'] IS NOT NULL` both work.
  */
 export const FLAG_ATTRIBUTE_VALUE = 'true';

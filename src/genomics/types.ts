@@ -1,6 +1,6 @@
 /**
  * The genomics store interface shared by the local backend (DuckDB + Parquet) and the AWS backend (HealthOmics, or
- * Parquet on S3 registered for Athena). Shapes and status names follow `@aws-sdk/client-omics` (AWS-SEMANTICS.md §1).
+ * Parquet on S3 registered for Athena). Shapes and status names follow `@aws-sdk/client-omics` (docs/aws-semantics.md §1).
  */
 
 /** Import job status, as HealthOmics reports it. */

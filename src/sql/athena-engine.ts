@@ -1,7 +1,7 @@
 /**
  * The AWS SQL engine: Amazon Athena (engine v3, Trino dialect) through `@aws-sdk/client-athena`.
  *
- * Flow (AWS-SEMANTICS.md §6): StartQueryExecution with `ExecutionParameters` for the `?` placeholders →
+ * Flow (docs/aws-semantics.md §6): StartQueryExecution with `ExecutionParameters` for the `?` placeholders →
  * poll GetQueryExecution with exponential backoff (there is no waiter; RUNNING can go back to QUEUED) →
  * page GetQueryResults (the first row of the first page of a SELECT is the header) → convert the string values by
  * the column metadata. FAILED and CANCELLED surface as {@link HealthDataError} with Athena's own reason.

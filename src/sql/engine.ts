@@ -7,7 +7,7 @@
  * Athena engine decodes `[a, b]` / `{k=v}` / zone-suffixed timestamps back into these shapes (leaves of complex
  * values stay text unless the full type is known), so code reading nested columns works on both engines; text
  * fields that themselves contain `, ` or `=` inside a complex value are ambiguous on Athena, so project those as
- * scalars (AWS-SEMANTICS.md §6).
+ * scalars (docs/aws-semantics.md §6).
  */
 import type { DataFrame } from 'danfojs-node';
 

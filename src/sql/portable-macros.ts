@@ -1,5 +1,5 @@
 /**
- * The Trino-compatibility macro pack installed on every DuckDB connection (AWS-SEMANTICS.md §6), so that the
+ * The Trino-compatibility macro pack installed on every DuckDB connection (docs/aws-semantics.md §6), so that the
  * queries the notebooks show run unchanged on DuckDB (local) and Athena engine v3 (aws).
  *
  * Each macro is `TEMP` so it also installs on read-only opens. What is left out, and why (checked on DuckDB 1.5.6):

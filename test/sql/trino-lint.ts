@@ -1,6 +1,6 @@
 /**
  * A semantic lint for SQL meant to run on Athena engine v3 (Trino) as well as DuckDB — the traps DuckDB forgives and
- * Trino does not (AWS-SEMANTICS.md §6; Trino docs "Array functions and operators", "Map functions and operators";
+ * Trino does not (docs/aws-semantics.md §6; Trino docs "Array functions and operators", "Map functions and operators";
  * Athena User Guide "Use parameterized queries"):
  * - `CAST(x AS T[])`: Trino spells array types `ARRAY(T)`.
  * - `m['key']` on a map raises on a missing key in Trino: use `element_at(m, 'key')`.

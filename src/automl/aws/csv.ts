@@ -1,5 +1,5 @@
 /**
- * The CSV layout SageMaker's built-in AutoGluon-Tabular reads (AWS-SEMANTICS.md §5): text/csv, the target in the
+ * The CSV layout SageMaker's built-in AutoGluon-Tabular reads (docs/aws-semantics.md §5): text/csv, the target in the
  * first column, no header. Inference CSV is the same without the label column.
  */
 import { HealthDataError } from '../../errors';

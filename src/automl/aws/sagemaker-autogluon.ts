@@ -1,6 +1,6 @@
 /**
  * The AWS backend of the AutoML capability: a SageMaker training job with the JumpStart built-in AutoGluon-Tabular
- * algorithm (AWS-SEMANTICS.md §5). The JS SDK has no `image_uris.retrieve`, so the training image, the source
+ * algorithm (docs/aws-semantics.md §5). The JS SDK has no `image_uris.retrieve`, so the training image, the source
  * directory tarball and the (dummy) model tarball are spelled out; the data goes to S3 as label-first headerless CSV
  * in the `training` and (optional) `validation` channels, the model tarball in the `model` channel. The job is
  * polled with DescribeTrainingJob until it ends; the model artefact location is returned.

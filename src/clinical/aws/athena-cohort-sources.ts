@@ -1,11 +1,11 @@
 /**
  * Cohort inputs (`CohortSources`, study-cohort.ts) read with SQL from the per-resource-type tables HealthLake
- * exposes to Athena (AWS-SEMANTICS.md §2: one Iceberg table per type through the datastore's Lake Formation
+ * exposes to Athena (docs/aws-semantics.md §2: one Iceberg table per type through the datastore's Lake Formation
  * resource-link database; lower-case names; `0..1` elements as rows, `0..*` as 1-based arrays; dates as text).
  * The same statements run on DuckDB over the local backend's HealthLake-shaped tables (with the Trino-compat
  * macros), which is how the tests check that both backends give the same labels and features.
  *
- * Portable choices (AWS-SEMANTICS.md §6): arrays of codings are walked by index
+ * Portable choices (docs/aws-semantics.md §6): arrays of codings are walked by index
  * (`CROSS JOIN UNNEST(sequence(1, cardinality(a)))` + `element_at`), never by unnesting rows (Trino expands a
  * row's fields into columns, DuckDB keeps a struct); only arrays with at least one element are walked (Trino's
  * `sequence(1, 0)` counts down); index dates travel as `VALUES` literals (Athena binds `?` only in WHERE).

@@ -1,5 +1,5 @@
 /**
- * HealthLake's FHIR REST API (AWS-SEMANTICS.md §2), which no SDK client wraps: `GET` requests to
+ * HealthLake's FHIR REST API (docs/aws-semantics.md §2), which no SDK client wraps: `GET` requests to
  * `https://healthlake.<region>.amazonaws.com/datastore/<datastoreId>/r4/<Type>/<id>` (read) and
  * `…/r4/<Type>?<params>` (search, paged through the Bundle's `next` link), signed with AWS Signature V4 for the
  * service `healthlake` (`@smithy/signature-v4` + `@aws-crypto/sha256-js`). Credentials come from the caller or the

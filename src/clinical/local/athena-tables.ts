@@ -1,5 +1,5 @@
 /**
- * The per-type tables shaped like HealthLake's Athena tables (AWS-SEMANTICS.md §2), kept in step with the `resource`
+ * The per-type tables shaped like HealthLake's Athena tables (docs/aws-semantics.md §2), kept in step with the `resource`
  * table: every import commit inserts its changed resources into them in its own transaction, so the tables always
  * hold exactly the committed resources (an interrupted job leaves them consistent).
  *

@@ -1,5 +1,5 @@
 /**
- * The on-disk record of a local import job, in HealthLake's output layout (AWS-SEMANTICS.md §2):
+ * The on-disk record of a local import job, in HealthLake's output layout (docs/aws-semantics.md §2):
  * `<outputDir>/<datastoreId>-FHIR_IMPORT-<jobId>/` holding `manifest.json` (HealthLake's field names),
  * `SUCCESS/<input file>` and `FAILURE/<input file>` (one JSON line per resource), and `job.json` — the job's
  * `DescribeFHIRImportJob` properties, rewritten atomically as the job advances.

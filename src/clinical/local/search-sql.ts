@@ -1,7 +1,7 @@
 /**
  * Translating FHIR search parameters into a parameterised WHERE clause over a datastore's `resource` table.
  *
- * Supported (AWS-SEMANTICS.md §2, the common subset): `_id` (comma = OR), `subject` / `patient` (reference, bare
+ * Supported (docs/aws-semantics.md §2, the common subset): `_id` (comma = OR), `subject` / `patient` (reference, bare
  * id = `Patient/<id>`), `code` (token `system|code`, `|code` or `code`; comma = OR; the element searched is `code`,
  * `medicationCodeableConcept` for medication resources, `vaccineCode` for Immunization, `type` for Encounter),
  * `date` (prefixes `eq ge gt le lt`, precision year / month / day / instant, FHIR's range semantics), `_count`

@@ -2,7 +2,7 @@
  * Deterministic DICOM UIDs under Synthea's placeholder root, and Coherent's DICOM file names.
  *
  * Synthea's `DICOMExporter` writes UIDs as `1.2.840.99999999[.series][.instance].<8-digit salt>.<abs(epoch ms)>`
- * (COHERENT.md §1.4). We keep that root and shape: study `ROOT.<salt>.<n>`, series `ROOT.1.<salt>.<n>`, SOP instance
+ * (docs/coherent.md §1.4). We keep that root and shape: study `ROOT.<salt>.<n>`, series `ROOT.1.<salt>.<n>`, SOP instance
  * `ROOT.1.1.<salt>.<n>`, where the salt is derived from the seed. The three kinds differ in their number of
  * components, so they never collide with one another; within one kind and seed, distinct `n` give distinct UIDs.
  * `1.2.840.99999999` is not a registered root: these UIDs are for synthetic data only.
@@ -81,7 +81,7 @@ export function derivedUid(seed: number, arc: string, from: string): string {
 /**
  * Coherent's DICOM file name: the patient's file stem (`Given123_Family456_<uuid>`, the FHIR bundle name without
  * `.json`) directly followed by the StudyInstanceUID and `.dcm` — Synthea's `Exporter.filename(person, studyUid, "dcm")`
- * puts no separator before the UID (COHERENT.md §1.2).
+ * puts no separator before the UID (docs/coherent.md §1.2).
  *
  * @param patientStem - `Given123_Family456_<uuid>`
  * @param studyInstanceUid - the study UID

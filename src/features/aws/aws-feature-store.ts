@@ -4,7 +4,7 @@
  * (the workspace's SQL engine). Records are checked locally with the same rules as the local store before they go
  * on the wire, so a bad value fails fast with the feature named instead of as a 400 from the service.
  *
- * The offline store reaches S3 (and so Athena) within about 15 minutes of a put (AWS-SEMANTICS.md §4): the store
+ * The offline store reaches S3 (and so Athena) within about 15 minutes of a put (docs/aws-semantics.md §4): the store
  * remembers what it put and `buildDataset` first waits (with progress) until those records are in the offline table.
  * Throttled PutRecords are retried with exponential backoff and jitter instead of becoming failed rows.
  */

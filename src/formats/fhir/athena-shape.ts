@@ -1,5 +1,5 @@
 /**
- * The shape HealthLake gives resources in its Athena tables (AWS-SEMANTICS.md §2): every element name lower-cased
+ * The shape HealthLake gives resources in its Athena tables (docs/aws-semantics.md §2): every element name lower-cased
  * (`birthDate` → `birthdate`, `_family` siblings kept as `_family`), `0..1` complex elements as structs, `0..*`
  * elements as arrays (1-based in SQL), and every `extension` / `modifierExtension` item as JSON text, read with
  * `json_extract_scalar(extension[1], '$.valueString')`.

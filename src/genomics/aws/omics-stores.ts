@@ -1,6 +1,6 @@
 /**
  * The AWS genomics backend on HealthOmics analytics (`@aws-sdk/client-omics`). Data is then queried through the
- * workspace's Athena engine, from the Glue table the service shares for each store (AWS-SEMANTICS.md §1).
+ * workspace's Athena engine, from the Glue table the service shares for each store (docs/aws-semantics.md §1).
  *
  * HealthOmics variant and annotation stores closed to new customers on 2025-11-07; accounts without them use
  * {@link S3ParquetVariantTables} (the same schema as Parquet on S3, registered in Glue for Athena).

@@ -76,7 +76,7 @@ export interface VcfParquetOptions {
   /** Skip the fast route (for tests and benchmarks comparing both). */
   readonly route?: 'auto' | 'exact';
   /**
-   * `table` (default): the variant table's columns (AWS-SEMANTICS.md §1.5), for Athena/Glue. `raw`: the
+   * `table` (default): the variant table's columns (docs/aws-semantics.md §1.5), for Athena/Glue. `raw`: the
    * raw layout of `RAW_COLUMNS` (cheap columns typed, INFO/FORMAT/sample kept as text), which {@link tableFromRawSelect} turns
    * into the table's columns at query time — what the local store writes, since building the maps and lists is most
    * of the conversion's cost.

@@ -4,7 +4,7 @@
  *
  * Two stages. {@link planVcfSql} gives the *raw layout* ({@link RAW_COLUMNS}: the table's cheap columns typed, plus
  * the INFO, FORMAT and sample text, one row per record × sample) — what the local store keeps on disk.
- * {@link tableFromRawSelect} turns raw rows into the HealthOmics columns (AWS-SEMANTICS.md §1.5: `attributes` map,
+ * {@link tableFromRawSelect} turns raw rows into the HealthOmics columns (docs/aws-semantics.md §1.5: `attributes` map,
  * `calls`, `phased`, the FORMAT columns, `information`) — the local store's view, and the full-table Parquet of the
  * S3/Athena route. Same semantics as `vcfRecordToRows` in `../schema.ts` (tests compare both on every reference VCF).
  *
@@ -392,7 +392,7 @@ function formatMapSql(fmt: string, sv: string): string {
 }
 
 /**
- * A SELECT turning rows of the raw layout into the variant table's columns (AWS-SEMANTICS.md §1.5), in order and with
+ * A SELECT turning rows of the raw layout into the variant table's columns (docs/aws-semantics.md §1.5), in order and with
  * exactly its types. Used for the local store's view (over its raw Parquet files) and for the full-table Parquet
  * of the S3 route. `formats` (FORMAT strings known to be common) only speeds up value lookups.
  *
