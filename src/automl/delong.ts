@@ -6,7 +6,9 @@
  * difference is far more precise than two independent intervals suggest.
  */
 import { HealthDataError } from '../errors';
-import { normalQuantile } from './metrics';
+import { midranks as midranksOf, normalQuantile } from './metrics';
+
+const midranks = (values: readonly number[]): Float64Array => midranksOf(Float64Array.from(values));
 
 /** A paired AUROC difference (A − B) with its interval. */
 export interface PairedAurocDifference {
@@ -24,24 +26,6 @@ export interface PairedAurocDifference {
   readonly upper: number;
   /** Two-sided p-value of "no difference" (1 when the two scores rank every pair alike). */
   readonly pValue: number;
-}
-
-/** 1-based midranks (ties share their mean rank). */
-function midranks(values: readonly number[]): Float64Array {
-  const order = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
-  const r = new Float64Array(values.length);
-  let g = 0;
-  while (g < order.length) {
-    let e = g;
-    while (e < order.length && values[order[e] as number] === values[order[g] as number]) {
-      e++;
-    }
-    for (let q = g; q < e; q++) {
-      r[order[q] as number] = (g + e + 1) / 2;
-    }
-    g = e;
-  }
-  return r;
 }
 
 /** Structural components of one score: V10 per positive, V01 per negative, and the AUROC. */

@@ -121,7 +121,14 @@ export function auroc(y: ArrayLike<number>, score: ArrayLike<number>): number {
   return weightedAuc(sortedOrder(score), y, score, new Float64Array(y.length).fill(1));
 }
 
-function midranks(values: Float64Array): Float64Array {
+/**
+ * 1-based midranks: each value's rank in ascending order, ties sharing their mean rank (DeLong's placements and the
+ * Mann–Whitney statistic are built from them).
+ *
+ * @param values - the values
+ * @returns their midranks, in input order
+ */
+export function midranks(values: Float64Array): Float64Array {
   const order = sortedOrder(values);
   const r = new Float64Array(values.length);
   let g = 0;
