@@ -180,7 +180,7 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
       const jobId = await child.go();
       await new Promise((r) => setTimeout(r, next()));
       child.kill();
-      const end = await child.done;
+      await child.done;
       child = spawnChild(args);
 
       // The store opens; the dead job is FAILED with its reason (or COMPLETED if it finished before the kill).
@@ -191,7 +191,7 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
         assert.match(job.message ?? '', /ended before the job finished/);
         outcomes.killedMidJob++;
       } else {
-        assert.match(end.stdout, /done COMPLETED/);
+        // Finished before the kill landed (the child may not have printed `done` yet): the job's own result stands.
         outcomes.finishedFirst++;
       }
       assert.deepEqual(stagingLeft(dsDir), [], `round ${String(k)}: staging left`);

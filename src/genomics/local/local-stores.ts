@@ -273,7 +273,16 @@ export class LocalGenomicsStores implements GenomicsStores {
       completionTime: now,
       items: job.items.map((it) => (UNFINISHED.has(it.jobStatus) ? { ...it, jobStatus: 'FAILED', statusMessage: reason } : it)),
     });
-    const data = path.join(this.storeDir(job.kind, job.destinationName), 'data');
+    // A JSON file of the store (items.json) is written to `<file>.tmp` and renamed: a kill in between leaves the temp.
+    const storeDir = this.storeDir(job.kind, job.destinationName);
+    if (fs.existsSync(storeDir)) {
+      for (const f of fs.readdirSync(storeDir)) {
+        if (f.endsWith('.json.tmp')) {
+          fs.rmSync(path.join(storeDir, f), { force: true });
+        }
+      }
+    }
+    const data = path.join(storeDir, 'data');
     const suffixes = stagingSuffixes(job.id);
     if (fs.existsSync(data)) {
       for (const f of fs.readdirSync(data)) {
