@@ -558,6 +558,31 @@ export function pairedScoreDifference(
   return { diff, se };
 }
 
+/**
+ * Walks the rows from the highest score down, one group of tied scores at a time, and calls `visit` after each group
+ * with the cumulative true and false positives (rows with score ≥ the group's score), the group's score and the next
+ * lower distinct score (undefined after the last group). The one walk behind {@link rocCurve} and
+ * {@link chooseThreshold}.
+ */
+function walkTiedGroups(y: ArrayLike<number>, score: ArrayLike<number>, visit: (tp: number, fp: number, s: number, next: number | undefined) => void): void {
+  const order = sortedOrder(score).reverse();
+  let tp = 0;
+  let fp = 0;
+  let g = 0;
+  while (g < order.length) {
+    const s = score[order[g] as number] as number;
+    while (g < order.length && score[order[g] as number] === s) {
+      if (y[order[g] as number] === 1) {
+        tp++;
+      } else {
+        fp++;
+      }
+      g++;
+    }
+    visit(tp, fp, s, g < order.length ? score[order[g] as number] : undefined);
+  }
+}
+
 /** How {@link chooseThreshold} picks a decision threshold. */
 export const THRESHOLD_RULE = 'max-f1';
 
@@ -587,29 +612,15 @@ export function chooseThreshold(y: ArrayLike<number>, score: ArrayLike<number>):
   if (nPos === 0 || nPos === y.length) {
     return 0.5;
   }
-  const order = sortedOrder(score).reverse();
-  let tp = 0;
-  let fp = 0;
   let bestF1 = -1;
   let best = 0.5;
-  let g = 0;
-  while (g < order.length) {
-    const s = score[order[g] as number] as number;
-    while (g < order.length && score[order[g] as number] === s) {
-      if (y[order[g] as number] === 1) {
-        tp++;
-      } else {
-        fp++;
-      }
-      g++;
-    }
+  walkTiedGroups(y, score, (tp, fp, s, next) => {
     const f1 = (2 * tp) / (2 * tp + fp + (nPos - tp));
     if (f1 > bestF1 + 1e-12) {
       bestF1 = f1;
-      const next = g < order.length ? (score[order[g] as number] as number) : s - 1e-6;
-      best = Math.max(0, (s + next) / 2);
+      best = Math.max(0, (s + (next ?? s - 1e-6)) / 2);
     }
-  }
+  });
   return best;
 }
 
@@ -632,28 +643,15 @@ export interface RocPoint {
  */
 export function rocCurve(y: ArrayLike<number>, score: ArrayLike<number>): RocPoint[] {
   checkInputs(y, score, 1, 'rocCurve');
-  const order = sortedOrder(score).reverse();
   let nPos = 0;
   for (let i = 0; i < y.length; i++) {
     nPos += y[i] === 1 ? 1 : 0;
   }
   const nNeg = y.length - nPos;
   const pts: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Infinity }];
-  let tp = 0;
-  let fp = 0;
-  let g = 0;
-  while (g < order.length) {
-    const s = score[order[g] as number] as number;
-    while (g < order.length && score[order[g] as number] === s) {
-      if (y[order[g] as number] === 1) {
-        tp++;
-      } else {
-        fp++;
-      }
-      g++;
-    }
+  walkTiedGroups(y, score, (tp, fp, s) => {
     pts.push({ fpr: nNeg > 0 ? fp / nNeg : 0, tpr: nPos > 0 ? tp / nPos : 0, threshold: s });
-  }
+  });
   return pts;
 }
 
