@@ -1,18 +1,25 @@
 /**
- * The registered pipeline steps, in order. Each capability adds its step here (one obvious place).
+ * The registered pipeline steps, in data-flow order. Each step is a fingerprint (what its output depends on) and a
+ * one-line call of a library function that notebooks call too (`src/<domain>/pipeline-steps.ts`), so the pipeline
+ * and the notebooks cannot drift apart.
  */
+import * as path from 'node:path';
 import type { Workspace } from './workspace';
 import { DATABASE_FILE } from './workspace';
-import { CLINICAL_PIPELINE_STEPS } from './clinical/pipeline-steps';
-import { featuresGenomicStep, importGenomicStep } from './genomics/pipeline-steps';
-import { IMAGING_PIPELINE_STEPS } from './imaging/pipeline-steps';
+import { clinicalInputFingerprint, importClinicalFolder, writeClinicalFeatureGroups } from './clinical/pipeline-steps';
+import { genomicInputFingerprint, writeGenomicFeatureGroup } from './genomics/pipeline-steps';
+import { dicomInputFingerprint, importDicomFolder, writeImagingFeatureGroup } from './imaging/pipeline-steps';
+import { extractImagingFeatures } from './imaging/features';
+import { DEFAULT_DATASTORE_NAME } from './imaging/store';
+import { findGenomicFiles } from './genomics/handle';
+import { OUTCOME_MODEL_REPORT, trainOutcomeModels } from './automl/outcome-models';
 import type { EnsureStepsOptions, PipelineStep, PipelineSummary, StepPrerequisites } from './pipeline';
 import { ensurePipelineSteps } from './pipeline';
 import { dashboardStep } from './dashboard/command';
-import { trainModelsStep } from './automl/pipeline-steps';
 import { convertStep, generateStep } from './cohort/steps';
-import { libraryVersion, prepareWorkspaceFolders, selfCheckEngine } from './setup';
+import { prepareWorkspaceFolders, selfCheckEngine } from './setup';
 import { PORTABLE_IDIOMS, PORTABLE_MACROS } from './sql/portable-macros';
+import { libraryVersion } from './version';
 
 /** Creates the workspace folders. */
 const setupStep: PipelineStep = {
@@ -36,20 +43,110 @@ const selfCheckStep: PipelineStep = {
   },
 };
 
+/** `import-clinical`: HealthLake-style NDJSON import of `<dataDir>/clinical`. */
+export const importClinicalStep: PipelineStep = {
+  name: 'import-clinical',
+  description: 'import <dataDir>/clinical/*.ndjson into the FHIR datastore (HealthLake import job)',
+  fingerprint: (ws) => Promise.resolve(`${libraryVersion()}|${ws.backend}|${clinicalInputFingerprint(ws)}`),
+  run: (ws) => importClinicalFolder(ws),
+};
+
+/** `features-clinical`: labels and features per outcome into the `clinical-<outcome>` feature groups. */
+export const featuresClinicalStep: PipelineStep = {
+  name: 'features-clinical',
+  description: 'labels with index dates and leakage-free clinical features per outcome → feature groups clinical-<outcome>',
+  // `labels-v2`: controls take matched case index dates (cohort.ts); older feature groups are recomputed.
+  fingerprint: (ws) => Promise.resolve(`${libraryVersion()}|${ws.backend}|${clinicalInputFingerprint(ws)}|labels-v2`),
+  run: (ws) => writeClinicalFeatureGroups(ws),
+};
+
+/** `import-genomic`: the reference, VCFs and ClinVar into the stores; skipped (with a count) when absent. */
+export const importGenomicStep: PipelineStep = {
+  name: 'import-genomic',
+  description: 'import the reference, patient VCFs and ClinVar into the variant and annotation stores',
+  fingerprint: (ws) => Promise.resolve(`${libraryVersion()}|${ws.backend}|${genomicInputFingerprint(ws)}`),
+  run: async (ws) => {
+    const r = await ws.genomics.importDataset();
+    return { counts: r.counts, outputs: r.skipped ? [] : [r.tables.variants, r.tables.annotations] };
+  },
+};
+
+/** `features-genomic`: per-patient genomic features into the `genomic` feature group (skipped without input). */
+export const featuresGenomicStep: PipelineStep = {
+  name: 'features-genomic',
+  description: 'per-patient genomic features (ClinVar-classified alleles, APOE, risk score) into the genomic feature group',
+  fingerprint: async (ws) => `${await importGenomicStep.fingerprint(ws)}|features-v3`,
+  run: async (ws) =>
+    findGenomicFiles(ws.config.dataDir) === undefined ? { counts: { genomic_folder_absent: 1 }, outputs: [] } : writeGenomicFeatureGroup(ws.features, await ws.genomics.features()),
+};
+
+/** `import-imaging`: the dataset DICOM into the imaging datastore; skipped with a note when absent. */
+export const importImagingStep: PipelineStep = {
+  name: 'import-imaging',
+  description: 'import the dataset DICOM into the imaging datastore (HealthImaging semantics, HTJ2K frames)',
+  fingerprint: (ws) => Promise.resolve(`${libraryVersion()}|${ws.backend}|${dicomInputFingerprint(ws.config.dataDir)}`),
+  run: (ws) => importDicomFolder(ws),
+};
+
+/** `features-imaging`: radiomics per image set into the `imaging-features` feature group. */
+export const featuresImagingStep: PipelineStep = {
+  name: 'features-imaging',
+  description: 'radiomics (brain, fluid and hyperintense masks) per image set into the imaging-features group',
+  fingerprint: async (ws) => {
+    const id = await ws.imaging.ensureDatastore(DEFAULT_DATASTORE_NAME);
+    const sets = await ws.imaging.searchImageSets(id);
+    return `${libraryVersion()}|${ws.backend}|${sets.map((s) => `${s.imageSetId}:${String(s.version)}`).sort().join(',')}`;
+  },
+  run: async (ws) => {
+    const rows = await extractImagingFeatures(ws.imaging, await ws.imaging.ensureDatastore(DEFAULT_DATASTORE_NAME), { progress: ws.progress });
+    return writeImagingFeatureGroup(ws.features, rows, ws.progress);
+  },
+};
+
+/**
+ * The `train-models` step (the train-test job of notebook 09 for all four outcomes, saving the best model per
+ * outcome with its report). It re-runs when any step it reads from has a new fingerprint.
+ *
+ * @param upstream - the steps whose outputs the training reads (their fingerprints make up this one's)
+ * @returns the step
+ */
+export function trainModelsStep(upstream: readonly PipelineStep[]): PipelineStep {
+  return {
+    name: 'train-models',
+    description: 'per outcome and study design (prognostic, landmark, guidance): clinical-only on the full cohort and paired modality comparisons; save the selected prognostic model per outcome with its report',
+    fingerprint: async (ws) => {
+      const parts = await Promise.all(upstream.map((s) => s.fingerprint(ws)));
+      return `train-v2|${libraryVersion()}|${String(ws.config.seed)}|${parts.join('|')}`;
+    },
+    run: async (ws) => {
+      const { reports, experiment } = await trainOutcomeModels(ws);
+      return {
+        counts: {
+          models: reports.length,
+          modality_sets_evaluated: experiment.filter((r) => r.folds > 0).length,
+          modality_sets_skipped: experiment.filter((r) => r.folds === 0).length,
+          model_warnings: reports.reduce((n, r) => n + (r.warnings?.length ?? 0), 0),
+        },
+        outputs: reports.map((r) => path.join(ws.automl.modelsDir, r.outcome, OUTCOME_MODEL_REPORT)),
+      };
+    },
+  };
+}
+
 /** All steps of `mmh pipeline` / `npm start`, in order. */
 export const PIPELINE_STEPS: readonly PipelineStep[] = [
   setupStep,
   selfCheckStep,
-  // Each capability adds its steps here, in data-flow order (generate → import → features → train → dashboards).
   generateStep,
   convertStep,
-  ...CLINICAL_PIPELINE_STEPS,
+  importClinicalStep,
+  featuresClinicalStep,
   importGenomicStep,
   featuresGenomicStep,
-  ...IMAGING_PIPELINE_STEPS,
-  trainModelsStep([...CLINICAL_PIPELINE_STEPS, featuresGenomicStep, ...IMAGING_PIPELINE_STEPS]),
+  importImagingStep,
+  featuresImagingStep,
+  trainModelsStep([importClinicalStep, featuresClinicalStep, featuresGenomicStep, importImagingStep, featuresImagingStep]),
   dashboardStep,
-  // <pipeline-steps>
 ];
 
 /**

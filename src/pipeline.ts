@@ -9,37 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkAwsCredentials } from './aws-credentials';
 import { HealthDataError, normalizeErrorString } from './errors';
+import type { Step } from './step';
 import type { Workspace } from './workspace';
 
-/** What a step reports when it finishes. */
-export interface StepResult {
-  /** Named counts, e.g. `{ patients: 40, resources: 5123 }`. */
-  readonly counts: Readonly<Record<string, number>>;
-  /** Where the outputs are (paths or table names). */
-  readonly outputs: readonly string[];
-}
+export type { Step, StepResult } from './step';
 
-/** One step of the pipeline. */
-export interface PipelineStep {
-  /** Command-line name, e.g. `generate`. */
-  readonly name: string;
-  /** One line for `mmh --help` and the summary. */
-  readonly description: string;
-  /**
-   * A string that changes whenever the step's output would change (inputs, settings, code version).
-   *
-   * @param ws - the open workspace
-   * @returns the fingerprint
-   */
-  fingerprint(ws: Workspace): Promise<string>;
-  /**
-   * Does the work.
-   *
-   * @param ws - the open workspace
-   * @returns counts and outputs
-   */
-  run(ws: Workspace): Promise<StepResult>;
-}
+/** One step of the pipeline, over the whole workspace (see {@link Step} for a step that reads part of it). */
+export type PipelineStep = Step<Workspace>;
 
 /** How a step ended in one pipeline run. */
 export interface StepOutcome {

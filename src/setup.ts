@@ -2,11 +2,13 @@
  * Workspace setup and the engine self-check: what notebook 00 shows and the first pipeline steps run.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { checkAwsCredentials } from './aws-credentials';
 import { HealthDataError, normalizeErrorString } from './errors';
 import { PORTABLE_IDIOMS, PORTABLE_MACROS } from './sql/portable-macros';
-import type { WorkspaceCore } from './workspace';
+import type { WorkspaceCore } from './workspace-core';
+import { libraryVersion } from './version';
+
+export { libraryVersion } from './version';
 
 /** One line of the environment report. */
 export interface EnvironmentCheck {
@@ -120,14 +122,4 @@ export async function describeEnvironment(ws: WorkspaceCore): Promise<Environmen
   checks.push({ name: 'danfojs-node', ok: packageVersion('danfojs-node') !== 'not installed', detail: packageVersion('danfojs-node') });
   checks.push({ name: 'plotly.js', ok: packageVersion('plotly.js-dist-min') !== 'not installed', detail: packageVersion('plotly.js-dist-min') });
   return checks;
-}
-
-/**
- * The library's own version, from its package.json.
- *
- * @returns the version string
- */
-export function libraryVersion(): string {
-  const file = path.join(__dirname, '..', 'package.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }

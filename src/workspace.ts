@@ -13,6 +13,7 @@ import { autoProgress } from './progress';
 import { AthenaEngine } from './sql/athena-engine';
 import { DuckDbEngine } from './sql/duckdb-engine';
 import type { SqlEngine } from './sql/engine';
+import type { WorkspaceCore } from './workspace-core';
 import type { AutomlHandle } from './automl/handle';
 import { createAutomlHandle } from './automl/handle';
 import type { ClinicalHandle } from './clinical/handle';
@@ -23,6 +24,8 @@ import { createImagingStore } from './imaging/store';
 import type { ImagingStore } from './imaging/types';
 import type { GenomicsHandle } from './genomics/handle';
 import { createGenomicsHandle } from './genomics/handle';
+
+export type { WorkspaceCore } from './workspace-core';
 
 /** File name of the workspace marker, written when a workspace is created. */
 export const WORKSPACE_MARKER = 'workspace.json';
@@ -46,39 +49,9 @@ export interface OpenWorkspaceOptions extends WorkspaceOptions {
 }
 
 /**
- * What every capability's handle is built from: configuration, the SQL engine, paths, progress.
- */
-export interface WorkspaceCore {
-  /** Validated configuration. */
-  readonly config: WorkspaceConfig;
-  /** Backend in use. */
-  readonly backend: Backend;
-  /** The SQL engine (DuckDB locally, Athena on AWS). */
-  readonly sql: SqlEngine;
-  /** The local DuckDB engine when the backend is `local` (for sessions and bulk loads), else undefined. */
-  readonly duckdb: DuckDbEngine | undefined;
-  /** Progress reporter. */
-  readonly progress: ProgressReporter;
-  /**
-   * A path inside the local workspace folder (job manifests, models, reports live here on both backends).
-   *
-   * @param parts - path segments
-   * @returns the absolute path
-   */
-  path(...parts: string[]): string;
-  /**
-   * Registers cleanup to run when the workspace closes (e.g. destroying an AWS SDK client).
-   *
-   * @param fn - the cleanup
-   */
-  onClose(fn: () => Promise<void> | void): void;
-}
-
-/**
  * An open workspace: the core plus one handle per capability (genomics, clinical, imaging, features, automl).
  */
 export interface Workspace extends WorkspaceCore {
-  // Capability handles: one line each, added by the issue that builds the capability.
   /** Feature store (SageMaker Feature Store semantics): groups, records, point-in-time datasets. */
   readonly features: FeatureStore;
   /** FHIR R4 datastore (HealthLake), cohort labels and clinical features. */
@@ -89,7 +62,6 @@ export interface Workspace extends WorkspaceCore {
   readonly imaging: ImagingStore;
   /** AutoML (AutoGluon-style TabularPredictor; SageMaker AutoGluon-Tabular on aws): models under `models/`. */
   readonly automl: AutomlHandle;
-  // <workspace-handles>
   /** Closes the handles, the engine and the clients. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -145,7 +117,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
   let sql: SqlEngine;
   let athena: AthenaClient | undefined;
   if (config.backend === 'local') {
-    duckdb = await DuckDbEngine.create({ path: path.join(config.dir, DATABASE_FILE), lockTimeoutMs: config.lockTimeoutMs });
+    duckdb = await DuckDbEngine.create({ path: path.join(config.dir, DATABASE_FILE), lockTimeoutMs: config.lockTimeoutMs, memoryLimit: config.duckdbMemoryLimit, tempDirectory: config.duckdbTempDir });
     sql = duckdb;
   } else {
     athena = new AthenaClient({ region: config.aws.region });
@@ -172,13 +144,12 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
   let closed = false;
   return {
     ...core,
-    // Capability handles, built from the core: one line each.
+    // Capability handles, built from the core.
     features: createFeatureStore(core),
     clinical: createClinicalHandle(core),
     genomics: createGenomicsHandle(core),
     imaging: createImagingStore(core),
     automl: createAutomlHandle(core),
-    // <workspace-handle-factories>
     async close() {
       if (closed) {
         return;

@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { HealthDataError } from '../errors';
-import type { WorkspaceCore } from '../workspace';
+import type { WorkspaceCore } from '../workspace-core';
 import { SageMakerAutoGluon } from './aws/sagemaker-autogluon';
 import { SageMakerEndpoints } from './aws/sagemaker-endpoint';
 import { PREDICTOR_JSON, loadPredictor } from './persist';

@@ -21,7 +21,10 @@ import * as path from 'node:path';
 import { HealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import { silentProgress } from '../progress';
-import type { Workspace } from '../workspace';
+import type { WorkspaceCore } from '../workspace-core';
+import type { FeatureStore } from '../features/store';
+import type { ClinicalHandle } from '../clinical/handle';
+import type { AutomlHandle } from './handle';
 import type { CohortLabels, Outcome, StudyDesign } from '../clinical/cohort';
 import { OUTCOMES, STUDY_DESIGNS } from '../clinical/cohort';
 import type { ClinicalFeatureRow } from '../clinical/features';
@@ -35,6 +38,10 @@ import { permutationImportance } from './importance';
 import type { FitOptions } from './predictor';
 import { PIPELINE_PRESET } from './presets';
 import { subsetTable, TabularPredictor } from './predictor';
+
+/** The part of the workspace the train-test job reads (a structural type: automl does not import the workspace). */
+type Workspace = WorkspaceCore & { readonly features: FeatureStore; readonly clinical: ClinicalHandle; readonly automl: AutomlHandle };
+
 /** File name of the report written beside each saved outcome model. */
 export const OUTCOME_MODEL_REPORT = 'outcome-model.json';
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { HealthLakeClient } from '@aws-sdk/client-healthlake';
 import { S3Client } from '@aws-sdk/client-s3';
 import { HealthDataError } from '../errors';
-import type { WorkspaceCore } from '../workspace';
+import type { WorkspaceCore } from '../workspace-core';
 import { athenaCohortSources } from './aws/athena-cohort-sources';
 import { AwsFhirStore } from './aws/aws-fhir-store';
 import type { CohortDefinition, CohortLabels } from './cohort';

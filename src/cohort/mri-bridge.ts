@@ -1,10 +1,10 @@
 /**
- * The bridge to the MRI module (`src/cohort/mri/index.ts`, built separately). The generator talks to it only
- * through this contract, and loads it lazily so the rest of the cohort code works (and says clearly what is missing)
- * when the module is not installed.
+ * The bridge to the MRI module (`src/cohort/mri/index.ts`). The generator talks to it only
+ * through this contract (imported statically, so the compiler checks it).
  */
 import { HealthDataError } from '../errors';
 import type { PlantedMriEffects } from './model';
+import { mriUid, writeMriStudy } from './mri/index';
 
 /** What one MRI study needs (the MRI module's `MriStudySpec`). */
 export interface MriStudySpecContract {
@@ -44,30 +44,13 @@ export interface MriModuleContract {
   mriUid(seed: number, kind: 'study' | 'series' | 'sop', n: number): string;
 }
 
-let cached: MriModuleContract | null | undefined;
-
 /**
- * Loads the MRI module, or returns undefined when it is not present.
+ * The MRI module (a static import, so tsc checks it against the contract; it is part of every checkout).
  *
- * @returns the module or undefined
+ * @returns the module
  */
 export function tryLoadMriModule(): MriModuleContract | undefined {
-  if (cached === undefined) {
-    try {
-      // A computed path keeps the compiler from requiring the module at build time: it is developed separately
-      // and may be absent from a checkout.
-      const modulePath = './mri/index';
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional module, see above
-      const m = require(modulePath) as Partial<MriModuleContract>;
-      cached = typeof m.writeMriStudy === 'function' && typeof m.mriUid === 'function' ? (m as MriModuleContract) : null;
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') {
-        throw e;
-      }
-      cached = null;
-    }
-  }
-  return cached ?? undefined;
+  return { writeMriStudy, mriUid };
 }
 
 /**

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PipelineStep } from '../pipeline';
-import type { Workspace } from '../workspace';
+import type { Step as PipelineStep } from '../step';
+import type { WorkspaceCore as Workspace } from '../workspace-core';
 import { CONVERSION_REPORT, convertCoherent } from './convert/convert';
 import { generateCohort, generatorFingerprint, GENERATOR_VERSION, readGeneratorManifest } from './generate';
 

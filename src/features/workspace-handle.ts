@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import { HealthDataError } from '../errors';
-import type { WorkspaceCore } from '../workspace';
+import type { WorkspaceCore } from '../workspace-core';
 import { AwsFeatureStore } from './aws/aws-feature-store';
 import { LocalFeatureStore } from './local/local-feature-store';
 import type { FeatureStore } from './store';

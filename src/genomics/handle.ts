@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HealthDataError, isHealthDataError } from '../errors';
-import type { WorkspaceCore } from '../workspace';
+import type { WorkspaceCore } from '../workspace-core';
 import { S3ParquetVariantTables } from './aws/s3-parquet-tables';
 import { OmicsGenomicsStores } from './aws/omics-stores';
 import { computeGenomicFeatures } from './features';

@@ -3,7 +3,7 @@
  */
 import { MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { WorkspaceCore } from '../workspace';
+import type { WorkspaceCore } from '../workspace-core';
 import { AwsImagingStore } from './aws/datastore';
 import { LocalImagingStore } from './local/datastore';
 import type { ImagingStore } from './types';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { oracleFor, readOracles, trainOutcomeModels } from '../../src/automl/outcome-models';
-import { featuresClinicalStep, importClinicalStep } from '../../src/clinical/pipeline-steps';
+import { featuresClinicalStep, importClinicalStep } from '../../src/pipeline-steps';
 import { generateCohort } from '../../src/cohort/generate';
 import { coherentDir, convertStep } from '../../src/cohort/steps';
-import { featuresGenomicStep, importGenomicStep } from '../../src/genomics/pipeline-steps';
+import { featuresGenomicStep, importGenomicStep } from '../../src/pipeline-steps';
 import { runPipeline } from '../../src/pipeline';
 import { silentProgress } from '../../src/progress';
 import type { Workspace } from '../../src/workspace';

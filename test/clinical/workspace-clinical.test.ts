@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { featuresClinicalStep, importClinicalStep } from '../../src/clinical/pipeline-steps';
+import { featuresClinicalStep, importClinicalStep } from '../../src/pipeline-steps';
 import { runPipeline } from '../../src/pipeline';
 import { silentProgress } from '../../src/progress';
 import { openWorkspace } from '../../src/workspace';

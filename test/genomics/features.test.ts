@@ -6,7 +6,7 @@ import { silentProgress } from '../../src/progress';
 import { openWorkspace } from '../../src/workspace';
 import type { Workspace } from '../../src/workspace';
 import { APOE_MARKERS, classifyClnsig, geneSymbols, variantDosageColumns } from '../../src/genomics/features';
-import { featuresGenomicStep, importGenomicStep } from '../../src/genomics/pipeline-steps';
+import { featuresGenomicStep, importGenomicStep } from '../../src/pipeline-steps';
 import { tmpDir } from '../helpers/tmp';
 import { REFERENCE_DATA } from '../helpers/reference-data';
 

@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-omics';
 import type { StoreStatus as SdkStoreStatus } from '@aws-sdk/client-omics';
 import { HealthDataError, isHealthDataError } from '../../errors';
-import type { WorkspaceCore } from '../../workspace';
+import type { WorkspaceCore } from '../../workspace-core';
 import type {
   GenomicsStores,
   OmicsJobStatus,

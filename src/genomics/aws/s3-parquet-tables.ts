@@ -14,7 +14,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { contentKey, sha256File, uploadFile } from '../../aws/s3';
 import { HealthDataError, isHealthDataError, normalizeErrorString } from '../../errors';
-import type { WorkspaceCore } from '../../workspace';
+import type { WorkspaceCore } from '../../workspace-core';
 import { writeVcfAsParquet } from '../local/parquet-writer';
 import { STORE_NAME_PATTERN } from '../local/local-stores';
 import { VARIANT_COLUMNS } from '../schema';

@@ -18,7 +18,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { HealthDataError, isHealthDataError, normalizeErrorString } from '../../errors';
 import { formatFai, indexFasta, parseFai, readFastaRange } from '../../formats/fasta/fasta';
 import type { FaiEntry } from '../../formats/fasta/fasta';
-import type { WorkspaceCore } from '../../workspace';
+import type { WorkspaceCore } from '../../workspace-core';
 import type {
   GenomicsStores,
   ImportFailure,
