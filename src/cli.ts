@@ -53,10 +53,11 @@ export function helpText(): string {
 const HELP = `mmh — multimodal-health
 
 usage:
-  mmh pipeline [--force] [--workspace DIR] [--backend local|aws]   run every step (resumable)
+  mmh pipeline [--force] [--workspace DIR] [--backend local|aws] [--patients N]
+                                                                   run every step (resumable; N overrides the preset's count)
   mmh <step>   [--force] [--workspace DIR] [--backend local|aws]   run one step
   mmh steps                                                        list the steps
-  mmh generate --out DIR [--patients N | --preset tiny|default|large] [--seed S] [--coverage coherent|full]
+  mmh generate --out DIR [--patients N] [--preset tiny|default|coherent|large] [--seed S] [--coverage coherent|full]
                [--no-mri] [--mri-size 128x128x64]
                                                                    write a synthetic cohort in the raw Coherent layout
   mmh convert --from DIR --to DIR                                  Coherent layout (generated or the real zip) → dataset
@@ -70,7 +71,7 @@ usage:
 steps:
 <steps>
 
-settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_SEED, AWS_REGION, MMH_S3_URI …
+settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_PATIENTS, MMH_SEED, AWS_REGION, MMH_S3_URI …
 (see README.md).`;
 
 /**
@@ -197,6 +198,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     create: true,
     ...(values.workspace === undefined ? {} : { dir: values.workspace }),
     ...(values.backend === undefined ? {} : { backend: values.backend }),
+    ...(values.patients === undefined ? {} : { patients: positiveInt('--patients', values.patients) }),
   });
   try {
     if (ws.backend === 'aws') {

@@ -6,7 +6,10 @@
  * | backend | `MMH_BACKEND` | `local` |
  * | dir | `MMH_WORKSPACE` | `./workspace` |
  * | dataDir | `MMH_DATA` | `<dir>/dataset` |
- * | preset | `MMH_PRESET` | `tiny` |
+ * | preset | `MMH_PRESET` | `tiny` (`default`, `coherent`, `large`) |
+ * | patients | `MMH_PATIENTS` | the preset's (overrides the count only; the preset's per-patient mix stays) |
+ * | duckdbMemoryLimit | `MMH_DUCKDB_MEMORY_LIMIT` | half the machine's memory (DuckDB spills beyond it) |
+ * | duckdbTempDir | `MMH_DUCKDB_TEMP_DIR` | `<dir>/tmp/duckdb` (where DuckDB spills) |
  * | seed | `MMH_SEED` | `42` |
  * | lockTimeoutMs | `MMH_LOCK_TIMEOUT_MS` | `30000` |
  * | aws.region | `AWS_REGION` / `AWS_DEFAULT_REGION` | — (required for aws) |
@@ -17,6 +20,7 @@
  * | aws.athenaDatabase | `MMH_ATHENA_DATABASE` | `multimodal_health` |
  * | aws.athenaCatalog | `MMH_ATHENA_CATALOG` | `AwsDataCatalog` |
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { HealthDataError } from './errors';
 
@@ -26,7 +30,7 @@ export const BACKENDS = ['local', 'aws'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** Dataset size presets of the cohort generator. */
-export const PRESETS = ['tiny', 'default', 'large'] as const;
+export const PRESETS = ['tiny', 'default', 'coherent', 'large'] as const;
 /** A dataset preset name. */
 export type Preset = (typeof PRESETS)[number];
 
@@ -60,6 +64,12 @@ export interface WorkspaceOptions {
   readonly preset?: string;
   /** Seed for everything random. */
   readonly seed?: number;
+  /** Patients to generate, overriding the preset's count (its record density and MRI size stay). */
+  readonly patients?: number;
+  /** DuckDB `memory_limit`, e.g. `4GB`; beyond it DuckDB spills to {@link WorkspaceOptions.duckdbTempDir}. */
+  readonly duckdbMemoryLimit?: string;
+  /** DuckDB `temp_directory`: where it spills (default `<dir>/tmp/duckdb`). */
+  readonly duckdbTempDir?: string;
   /** Create the workspace folder if it does not exist (otherwise a missing folder is an error). */
   readonly create?: boolean;
   /** How long to wait for another process's hold on the workspace database before failing. */
@@ -82,6 +92,12 @@ export interface WorkspaceConfig {
   readonly preset: Preset;
   /** Seed. */
   readonly seed: number;
+  /** Patients to generate instead of the preset's count (undefined = the preset's). */
+  readonly patients: number | undefined;
+  /** DuckDB `memory_limit` (e.g. `4GB`, or `12288MB` = half the memory of a 24 GiB machine). */
+  readonly duckdbMemoryLimit: string;
+  /** DuckDB `temp_directory` (absolute; under the workspace unless set). */
+  readonly duckdbTempDir: string;
   /** Create the folder when missing. */
   readonly create: boolean;
   /** Lock wait, milliseconds. */
@@ -116,6 +132,20 @@ function toInt(setting: string, value: string | number | undefined, fallback: nu
   return n;
 }
 
+const MEMORY = /^(\d+(?:\.\d+)?) ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+/** A DuckDB memory size (`4GB`, `512MiB`), or half the machine's memory in MB when unset. */
+function memoryLimit(setting: string, value: string | undefined): string {
+  if (value === undefined) {
+    return `${String(Math.max(256, Math.floor(os.totalmem() / 2 / 2 ** 20)))}MB`;
+  }
+  const m = MEMORY.exec(value.trim());
+  if (m === null || Number(m[1]) <= 0) {
+    throw invalid(setting, value, 'a size such as 4GB, 512MB or 6GiB');
+  }
+  return `${m[1] ?? ''}${m[2] ?? ''}`;
+}
+
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
@@ -146,6 +176,14 @@ export function resolveConfig(options: WorkspaceOptions = {}): WorkspaceConfig {
     PRESETS,
   );
   const seed = toInt(options.seed !== undefined ? 'seed' : 'MMH_SEED', options.seed ?? env.MMH_SEED, 42, 0);
+  const patientsSetting = options.patients !== undefined ? 'patients' : 'MMH_PATIENTS';
+  const patientsValue = options.patients ?? nonEmpty(env.MMH_PATIENTS);
+  const patients = patientsValue === undefined ? undefined : toInt(patientsSetting, patientsValue, 0, 1);
+  if (patients !== undefined && patients > 1_000_000) {
+    throw invalid(patientsSetting, patientsValue, 'an integer from 1 to 1,000,000');
+  }
+  const duckdbMemoryLimit = memoryLimit(options.duckdbMemoryLimit !== undefined ? 'duckdbMemoryLimit' : 'MMH_DUCKDB_MEMORY_LIMIT', options.duckdbMemoryLimit ?? nonEmpty(env.MMH_DUCKDB_MEMORY_LIMIT));
+  const duckdbTempDir = path.resolve(options.duckdbTempDir ?? nonEmpty(env.MMH_DUCKDB_TEMP_DIR) ?? path.join(dir, 'tmp', 'duckdb'));
   const lockTimeoutMs = toInt(
     options.lockTimeoutMs !== undefined ? 'lockTimeoutMs' : 'MMH_LOCK_TIMEOUT_MS',
     options.lockTimeoutMs ?? env.MMH_LOCK_TIMEOUT_MS,
@@ -186,6 +224,9 @@ export function resolveConfig(options: WorkspaceOptions = {}): WorkspaceConfig {
     dataDir,
     preset,
     seed,
+    patients,
+    duckdbMemoryLimit,
+    duckdbTempDir,
     create: options.create ?? false,
     lockTimeoutMs,
     aws: {

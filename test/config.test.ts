@@ -39,8 +39,24 @@ describe('config', () => {
     assert.match(m, /MMH_BACKEND = "azure"/);
     assert.match(m, /accepted: local, aws/);
     assert.match(configError(() => resolveConfig({ backend: 'gcp', env: {} })), /setting backend = "gcp"/);
-    assert.match(configError(() => resolveConfig({ env: { MMH_PRESET: 'huge' } })), /accepted: tiny, default, large/);
+    assert.match(configError(() => resolveConfig({ env: { MMH_PRESET: 'huge' } })), /accepted: tiny, default, coherent, large/);
     assert.match(configError(() => resolveConfig({ env: { MMH_SEED: '-1' } })), /MMH_SEED.*integer/);
+  });
+
+  it('reads the patient override and the DuckDB spilling settings', () => {
+    const c = resolveConfig({ env: { MMH_WORKSPACE: '/tmp/w' } });
+    assert.equal(c.patients, undefined);
+    assert.equal(c.duckdbTempDir, '/tmp/w/tmp/duckdb');
+    assert.match(c.duckdbMemoryLimit, /^\d+MB$/);
+    const e = resolveConfig({ env: { MMH_WORKSPACE: '/tmp/w', MMH_PRESET: 'coherent', MMH_PATIENTS: '2500', MMH_DUCKDB_MEMORY_LIMIT: '6GB', MMH_DUCKDB_TEMP_DIR: '/tmp/spill' } });
+    assert.equal(e.preset, 'coherent');
+    assert.equal(e.patients, 2500);
+    assert.equal(e.duckdbMemoryLimit, '6GB');
+    assert.equal(e.duckdbTempDir, '/tmp/spill');
+    assert.equal(resolveConfig({ env: { MMH_PATIENTS: '2500' }, patients: 10 }).patients, 10);
+    assert.match(configError(() => resolveConfig({ env: { MMH_PATIENTS: '0' } })), /MMH_PATIENTS = "0"/);
+    assert.match(configError(() => resolveConfig({ env: { MMH_PATIENTS: '2000000' } })), /from 1 to 1,000,000/);
+    assert.match(configError(() => resolveConfig({ env: { MMH_DUCKDB_MEMORY_LIMIT: 'lots' } })), /MMH_DUCKDB_MEMORY_LIMIT = "lots".*4GB/);
   });
 
   it('requires a region and an S3 prefix for aws', () => {

@@ -14,6 +14,8 @@ import { OUTCOMES, PANEL } from './panel';
 import { Rng } from './rng';
 import { GENETIC_VARIATION_LOINC } from './synthea-genetics-tables';
 import type { CohortDirectory } from './directory';
+import type { RecordDensity } from './fhir-density';
+import { addDensityWellnessRecords, addExplanationOfBenefit } from './fhir-density';
 
 /** A FHIR resource as plain JSON. */
 export type FhirJson = Record<string, unknown>;
@@ -57,6 +59,11 @@ export interface BundleContext {
   readonly seriesInstanceUid?: string;
   /** SOPInstanceUID of the MRI, when imaged. */
   readonly sopInstanceUid?: string;
+  /**
+   * Record density (fhir-density.ts): `compact` (default; the study's records) or `coherent` (yearly wellness visits
+   * with Synthea's other panels and an ExplanationOfBenefit per Claim — the real release's volume).
+   */
+  readonly density?: RecordDensity;
 }
 
 interface EncounterRef {
@@ -77,6 +84,8 @@ class BundleBuilder {
   readonly entries: FhirJson[] = [];
   readonly counts: Record<string, number> = {};
   readonly r: Rng;
+  /** The `coherent` density's own stream (undefined at `compact`), so the study's draws stay those of `compact`. */
+  readonly x: Rng | undefined;
   readonly patientRef: string;
   private readonly org: string;
   private readonly orgName: string;
@@ -85,6 +94,7 @@ class BundleBuilder {
 
   constructor(readonly p: SimPatient, readonly ctx: BundleContext) {
     this.r = new Rng(ctx.seed, `fhir:${String(p.index)}`);
+    this.x = ctx.density === 'coherent' ? new Rng(ctx.seed, `fhir-density:${String(p.index)}`) : undefined;
     this.patientRef = `urn:uuid:${p.id}`;
     const o = ctx.directory.organizations[p.town % ctx.directory.organizations.length];
     const pr = ctx.directory.practitioners[(p.index * 7 + p.town) % ctx.directory.practitioners.length];
@@ -217,7 +227,7 @@ class BundleBuilder {
   }
 
   claim(enc: EncounterRef, items: readonly Code[], total: number): void {
-    this.add({
+    const claimRef = this.add({
       resourceType: 'Claim',
       status: 'active',
       type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
@@ -231,6 +241,9 @@ class BundleBuilder {
       item: items.map((c, i) => ({ sequence: i + 1, productOrService: cc(c), encounter: [{ reference: enc.ref }] })),
       total: { value: Math.round(total * 100) / 100, currency: 'USD' },
     });
+    if (this.x !== undefined) {
+      addExplanationOfBenefit(this, this.x, { claimRef, provider: { reference: this.org, display: this.orgName }, start: enc.start, end: enc.end, items, total });
+    }
   }
 }
 
@@ -326,7 +339,9 @@ export function buildPatientBundle(p: SimPatient, ctx: BundleContext): BuiltBund
   const start = Math.max(p.birth + 18 * YEAR_MS, END_DATE_MS - 15 * YEAR_MS);
   const diagnosis = (n: Outcome | PrecursorName): number => onsetOf(p, n) ?? Number.POSITIVE_INFINITY;
   let ecgDone = false;
-  for (let t = start + r.uniform(0, 2) * YEAR_MS; t < END_DATE_MS - 7 * DAY_MS; t += r.uniform(2.5, 3.5) * YEAR_MS) {
+  // The coherent density visits yearly over the same window (more of the same records, same trajectories).
+  const [gapLo, gapHi] = b.x === undefined ? [2.5, 3.5] : [0.6, 1.0];
+  for (let t = start + r.uniform(0, 2) * YEAR_MS; t < END_DATE_MS - 7 * DAY_MS; t += r.uniform(gapLo, gapHi) * YEAR_MS) {
     const when = Math.floor(t / 60000) * 60000;
     const enc = b.encounter(when, 30, ENCOUNTER_CODES.wellness, 'AMB');
     const yearsBeforeEnd = (END_DATE_MS - when) / YEAR_MS;
@@ -385,6 +400,9 @@ export function buildPatientBundle(p: SimPatient, ctx: BundleContext): BuiltBund
       });
     }
     b.procedure(enc, PROCEDURES.medReview, 15);
+    if (b.x !== undefined) {
+      addDensityWellnessRecords(b, b.x, enc);
+    }
     const items: Code[] = [ENCOUNTER_CODES.wellness];
     if (r.chance(0.7)) {
       b.add({

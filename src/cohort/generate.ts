@@ -11,6 +11,7 @@ import { silentProgress } from '../progress';
 import { directoryBundles, makeDirectory } from './directory';
 import { renderDnaCsv } from './dna-csv';
 import { buildPatientBundle } from './fhir-bundle';
+import type { RecordDensity } from './fhir-density';
 import type { Coverage, SimPatient } from './model';
 import { auroc, RISK_MODEL, simulatePatient } from './model';
 import { loadMriModule, tryLoadMriModule } from './mri-bridge';
@@ -24,24 +25,53 @@ import { computeOracles, ORACLE_MC_PATIENTS } from './oracle';
 /** Version of the generator's output format; bump when the output changes for the same seed. */
 export const GENERATOR_VERSION = '1.1.0';
 
-/** Patients per preset (`default` is Coherent's 1,278). */
-export const PRESET_PATIENTS: Readonly<Record<Preset, number>> = { tiny: 40, default: 1278, large: 10_000 };
+/** What a preset generates: patients, record density, MRI volume size (undefined = the MRI module's 128×128×64). */
+export interface PresetSettings {
+  /** Patients. */
+  readonly patients: number;
+  /** FHIR record density (fhir-density.ts). */
+  readonly density: RecordDensity;
+  /** MRI volume size (columns, rows, slices). */
+  readonly mriSize?: readonly [number, number, number];
+}
+
+/**
+ * The presets. `default` is Coherent's 1,278 patients at the study's compact density (≈ 151 resources per patient);
+ * `coherent` is the same patients (same labels, genomes and MRI count) at the real release's volume: ≈ 2 M FHIR
+ * resources and 256×256×256 MRIs; `large` is 10,000 patients with `default`'s per-patient mix.
+ */
+export const PRESET_SETTINGS: Readonly<Record<Preset, PresetSettings>> = {
+  tiny: { patients: 40, density: 'compact' },
+  default: { patients: 1278, density: 'compact' },
+  coherent: { patients: 1278, density: 'coherent', mriSize: [256, 256, 256] },
+  large: { patients: 10_000, density: 'compact' },
+};
+
+/** Patients per preset (`default` and `coherent` are Coherent's 1,278). */
+export const PRESET_PATIENTS: Readonly<Record<Preset, number>> = {
+  tiny: PRESET_SETTINGS.tiny.patients,
+  default: PRESET_SETTINGS.default.patients,
+  coherent: PRESET_SETTINGS.coherent.patients,
+  large: PRESET_SETTINGS.large.patients,
+};
 
 /** Options of {@link generateCohort}. */
 export interface GenerateCohortOptions {
   /** Folder to write; receives `output/` (the Coherent zip's root), `ground-truth.json` and `generator.json`. */
   readonly out: string;
-  /** Number of patients (overrides `preset`). */
+  /** Number of patients (overrides the preset's count; the preset's density and MRI size still apply). */
   readonly patients?: number;
-  /** Size preset (default `tiny`). */
+  /** Size preset (default `tiny`): patients, record density and MRI size ({@link PRESET_SETTINGS}). */
   readonly preset?: Preset;
+  /** FHIR record density (overrides the preset's): `compact` or `coherent` (fhir-density.ts). */
+  readonly density?: RecordDensity;
   /** Seed (default 42). */
   readonly seed?: number;
   /** Modality coverage: Synthea's rules (`coherent`, default) or every modality for everyone (`full`). */
   readonly coverage?: Coverage;
   /** Write MRI DICOM files (default true; needs the MRI module). */
   readonly mri?: boolean;
-  /** MRI volume size (columns, rows, slices); default the MRI module's 128×128×64. */
+  /** MRI volume size (columns, rows, slices); default the preset's, else the MRI module's 128×128×64. */
   readonly mriSize?: readonly [number, number, number];
   /**
    * Patients of the oracles' Monte Carlo simulation (oracle.ts): default {@link ORACLE_MC_PATIENTS} (100,000) for
@@ -96,6 +126,8 @@ export interface GeneratorManifest {
   readonly mri: boolean;
   /** MRI size, when set. */
   readonly mriSize: readonly number[] | null;
+  /** FHIR record density; absent for `compact` (so compact manifests are as before densities existed). */
+  readonly density?: RecordDensity;
   /** Settings fingerprint. */
   readonly fingerprint: string;
 }
@@ -110,10 +142,23 @@ export const GENERATOR_MANIFEST = 'generator.json';
  * @returns patients and fingerprint
  */
 export function generatorFingerprint(opts: Omit<GenerateCohortOptions, 'out' | 'progress'>): { patients: number; fingerprint: string } {
-  const patients = opts.patients ?? PRESET_PATIENTS[opts.preset ?? 'tiny'];
+  const { patients, density, mriSize } = resolveGeneratorSize(opts);
   const mc = oracleMcSize(opts.oracleMcPatients, patients);
-  const fp = `${GENERATOR_VERSION}|oracle-mc=${String(mc)}|n=${String(patients)}|seed=${String(opts.seed ?? 42)}|cov=${opts.coverage ?? 'coherent'}|mri=${String(opts.mri ?? true)}|size=${(opts.mriSize ?? []).join('x')}`;
+  // The compact density adds nothing to the fingerprint, so cohorts generated before densities existed stay current.
+  const fp = `${GENERATOR_VERSION}|oracle-mc=${String(mc)}|n=${String(patients)}|seed=${String(opts.seed ?? 42)}|cov=${opts.coverage ?? 'coherent'}|mri=${String(opts.mri ?? true)}|size=${(mriSize ?? []).join('x')}${density === 'compact' ? '' : `|density=${density}`}`;
   return { patients, fingerprint: fp };
+}
+
+/**
+ * The patients, record density and MRI size a set of options asks for: explicit options first, then the preset's.
+ *
+ * @param opts - generator options
+ * @returns patients, density and MRI size (undefined = the MRI module's default)
+ */
+export function resolveGeneratorSize(opts: Pick<GenerateCohortOptions, 'patients' | 'preset' | 'density' | 'mriSize'>): PresetSettings {
+  const preset = PRESET_SETTINGS[opts.preset ?? 'tiny'];
+  const mriSize = opts.mriSize ?? preset.mriSize;
+  return { patients: opts.patients ?? preset.patients, density: opts.density ?? preset.density, ...(mriSize === undefined ? {} : { mriSize }) };
 }
 
 /**
@@ -189,6 +234,7 @@ function prepareOut(out: string): string {
 export async function generateCohort(opts: GenerateCohortOptions): Promise<GenerateCohortResult> {
   const seed = opts.seed ?? 42;
   const { patients, fingerprint } = generatorFingerprint(opts);
+  const { density, mriSize } = resolveGeneratorSize(opts);
   if (!Number.isInteger(patients) || patients < 1 || patients > 1_000_000) {
     throw new HealthDataError('invalid-input', `generateCohort: patients = ${String(patients)} must be an integer from 1 to 1,000,000`, { path: 'patients' });
   }
@@ -230,7 +276,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
       const p = simulatePatient(seed, i, coverage);
       const stem = patientFileStem(p);
       const study = p.mri === undefined ? undefined : { studyInstanceUid: uid('study', i), seriesInstanceUid: uid('series', i), sopInstanceUid: uid('sop', i) };
-      const built = buildPatientBundle(p, { seed, directory, stem, ...study });
+      const built = buildPatientBundle(p, { seed, directory, stem, density, ...study });
       for (const n of Object.values(built.counts)) {
         resources += n;
       }
@@ -247,7 +293,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
         if (wantMri && mriModule !== undefined) {
           const dcm = mriModule.writeMriStudy({
             seed: hashString(`mri|${String(seed)}|${String(i)}`),
-            ...(opts.mriSize === undefined ? {} : { size: opts.mriSize }),
+            ...(mriSize === undefined ? {} : { size: mriSize }),
             effects: p.mri.effects,
             patientId: p.id,
             patientName: `${p.family}^${p.given}`,
@@ -307,7 +353,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
     fs.closeSync(gt);
   }
   fs.renameSync(`${gtPath}.tmp`, gtPath);
-  const manifest: GeneratorManifest = { generator: 'mmh-coherent-generator', version: GENERATOR_VERSION, patients, seed, coverage, mri: wantMri, mriSize: opts.mriSize ? [...opts.mriSize] : null, fingerprint };
+  const manifest: GeneratorManifest = { generator: 'mmh-coherent-generator', version: GENERATOR_VERSION, patients, seed, coverage, mri: wantMri, mriSize: mriSize ? [...mriSize] : null, ...(density === 'compact' ? {} : { density }), fingerprint };
   fs.writeFileSync(path.join(opts.out, GENERATOR_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   task.finish(`${patients.toLocaleString('en-US')} patients`);
   return {

@@ -22,8 +22,10 @@ export function coherentDir(ws: Pick<Workspace, 'path'>): string {
   return ws.path('coherent');
 }
 
-function settings(ws: Workspace): { preset: Workspace['config']['preset']; seed: number } {
-  return { preset: ws.config.preset, seed: ws.config.seed };
+/** The generator settings of a workspace: its preset, seed and (when set) a patient count overriding the preset's. */
+function settings(ws: Workspace): { preset: Workspace['config']['preset']; seed: number; patients?: number } {
+  const patients = ws.config.patients;
+  return { preset: ws.config.preset, seed: ws.config.seed, ...(patients === undefined ? {} : { patients }) };
 }
 
 /** `generate`: the synthetic Coherent cohort for the workspace's preset and seed (skipped when current). */

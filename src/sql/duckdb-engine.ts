@@ -9,6 +9,10 @@
  * {@link DuckDbEngine.session}, and record who holds it in `<db>.holder.json`. A process that finds the file locked
  * retries with backoff up to `lockTimeoutMs`, then fails with a message naming the holder and what to do — it
  * never hangs, and DuckDB's lock means it can never corrupt the file.
+ *
+ * Memory: every open sets DuckDB's `memory_limit` and `temp_directory` (the workspace's `duckdbMemoryLimit` and
+ * `duckdbTempDir`, config.ts: half the machine's memory, `<workspace>/tmp/duckdb`), so joins, sorts and
+ * aggregates larger than the limit spill to files under the workspace instead of exhausting memory.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -34,6 +38,10 @@ export interface DuckDbEngineOptions {
    * cell, a patient record) pays one open instead of one per statement; other processes wait at most this long.
    */
   readonly idleCloseMs?: number;
+  /** DuckDB `memory_limit`, e.g. `4GB` (default: DuckDB's, 80 % of the machine's memory). */
+  readonly memoryLimit?: string;
+  /** DuckDB `temp_directory`, where it spills beyond the limit (created when missing; default: DuckDB's `<db>.tmp`). */
+  readonly tempDirectory?: string;
 }
 
 /** Who holds the database for a long job, written beside it while a {@link DuckDbEngine.session} runs. */
@@ -108,6 +116,7 @@ export class DuckDbEngine implements SqlEngine {
   private readonly lockTimeoutMs: number;
   private readonly als = new AsyncLocalStorage<Held>();
   private readonly idleCloseMs: number;
+  private readonly settings: Readonly<Record<string, string>>;
   private memory: { instance: DuckDBInstance; conn: DuckDBConnection } | undefined;
   private open: { instance: DuckDBInstance; conn: DuckDBConnection; write: boolean } | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -117,6 +126,20 @@ export class DuckDbEngine implements SqlEngine {
     this.path = options.path;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.idleCloseMs = options.idleCloseMs ?? 200;
+    const settings: Record<string, string> = {};
+    if (options.memoryLimit !== undefined) {
+      settings.memory_limit = options.memoryLimit;
+    }
+    if (options.tempDirectory !== undefined) {
+      fs.mkdirSync(options.tempDirectory, { recursive: true });
+      settings.temp_directory = options.tempDirectory;
+    }
+    this.settings = settings;
+  }
+
+  /** The DuckDB settings every open uses (`memory_limit`, `temp_directory` when given). */
+  get duckdbSettings(): Readonly<Record<string, string>> {
+    return this.settings;
   }
 
   /**
@@ -129,7 +152,7 @@ export class DuckDbEngine implements SqlEngine {
   static async create(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const engine = new DuckDbEngine(options);
     if (options.path === ':memory:') {
-      const instance = await DuckDBInstance.create(':memory:');
+      const instance = await DuckDBInstance.create(':memory:', { ...engine.settings });
       const conn = await instance.connect();
       await installMacros(conn);
       engine.memory = { instance, conn };
@@ -319,7 +342,7 @@ export class DuckDbEngine implements SqlEngine {
     let wait = 25;
     for (;;) {
       try {
-        return await DuckDBInstance.create(this.path, write ? {} : { access_mode: 'READ_ONLY' });
+        return await DuckDBInstance.create(this.path, write ? { ...this.settings } : { ...this.settings, access_mode: 'READ_ONLY' });
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         const pid = lockPid(message);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { convertCoherent } from '../../src/cohort/convert/convert';
+import { convertCoherent, linkOrCopy } from '../../src/cohort/convert/convert';
 import { panelReferenceBases } from '../../src/cohort/convert/panel-outputs';
 import type { ReferenceWindow } from '../../src/cohort/convert/panel-outputs';
 import { DNA_CSV_HEADER } from '../../src/cohort/dna-csv';
@@ -173,7 +173,7 @@ describe('convertCoherent on a generated cohort', function () {
     assert.deepEqual(indexFasta(fa), parseFai(fs.readFileSync(`${fa}.fai`, 'utf8')));
   });
 
-  it('copies each DICOM to dicom/<StudyInstanceUID>/ matching an ImagingStudy', () => {
+  it('puts each DICOM in dicom/<StudyInstanceUID>/ matching an ImagingStudy', () => {
     const studies = fs
       .readFileSync(path.join(ds, 'clinical', 'ImagingStudy.ndjson'), 'utf8')
       .trim()
@@ -185,6 +185,50 @@ describe('convertCoherent on a generated cohort', function () {
       const tags = readDicomTags(path.join(ds, 'dicom', uid, 'instance-0001.dcm'));
       assert.equal(tags.StudyInstanceUID, uid);
     }
+  });
+
+  it('stores each DICOM once: the dataset file is a hard link to the raw file (same inode), counted as linked', () => {
+    const raw = new Map(
+      fs.readdirSync(path.join(gen, 'output', 'dicom')).map((f) => {
+        const st = fs.statSync(path.join(gen, 'output', 'dicom', f));
+        return [st.ino, st] as const;
+      }),
+    );
+    const uids = fs.readdirSync(path.join(ds, 'dicom'));
+    assert.ok(uids.length > 0);
+    for (const uid of uids) {
+      const st = fs.statSync(path.join(ds, 'dicom', uid, 'instance-0001.dcm'));
+      assert.ok(raw.has(st.ino), `${uid}: not a link to a raw file`);
+      assert.equal(st.nlink, 2);
+    }
+    assert.equal(report.counts.dicomLinked, uids.length);
+    assert.equal(report.counts.dicomCopied, 0);
+  });
+
+  it('keeps the dataset whole when the raw cohort is deleted, and copies across file systems', async () => {
+    const g2 = tmpDir('cv-gen-del');
+    const d2 = tmpDir('cv-ds-del');
+    await generateCohort({ out: g2, patients: 12, seed: 21, mriSize: [32, 32, 8], oracleMcPatients: 2000 });
+    const before = hashTree(path.join(g2, 'output', 'dicom'));
+    await convertCoherent({ from: g2, to: d2 });
+    fs.rmSync(g2, { recursive: true, force: true });
+    const h = hashTree(path.join(d2, 'dicom'));
+    assert.ok(h.length > 0 && before.length > 0);
+    for (const uid of fs.readdirSync(path.join(d2, 'dicom'))) {
+      assert.equal(readDicomTags(path.join(d2, 'dicom', uid, 'instance-0001.dcm')).StudyInstanceUID, uid);
+    }
+    // /dev/shm is another file system (tmpfs) where one exists: a hard link fails with EXDEV and the file is copied.
+    const src = path.join(ds, 'dicom', fs.readdirSync(path.join(ds, 'dicom'))[0] ?? '', 'instance-0001.dcm');
+    if (fs.existsSync('/dev/shm') && fs.statSync('/dev/shm').dev !== fs.statSync(src).dev) {
+      const other = fs.mkdtempSync('/dev/shm/mmh-link-');
+      try {
+        assert.equal(linkOrCopy(src, path.join(other, 'x.dcm')), 'copied');
+        assert.deepEqual(fs.readFileSync(path.join(other, 'x.dcm')), fs.readFileSync(src));
+      } finally {
+        fs.rmSync(other, { recursive: true, force: true });
+      }
+    }
+    assert.throws(() => linkOrCopy(src, src), (e: NodeJS.ErrnoException) => e.code === 'EEXIST');
   });
 
   it('is idempotent and refuses a foreign non-empty target', async () => {

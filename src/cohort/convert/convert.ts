@@ -104,6 +104,30 @@ function publishStaged(stage: string, to: string): void {
   fs.rmSync(stage, { recursive: true, force: true });
 }
 
+/**
+ * Puts a DICOM file into the dataset without storing its bytes twice: a hard link where the file system allows it
+ * (same file system), else a copy-on-write clone where supported, else a plain copy. Never a symbolic link: the
+ * dataset must stay whole when the raw cohort is deleted, and a hard link keeps the data until its last name goes.
+ *
+ * @param from - the source file
+ * @param to - the dataset file (must not exist)
+ * @returns how the file got there
+ */
+export function linkOrCopy(from: string, to: string): 'linked' | 'copied' {
+  try {
+    fs.linkSync(from, to);
+    return 'linked';
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    // EXDEV: another file system; EPERM/ENOTSUP/EMLINK: links not allowed here or too many.
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK' && code !== 'EOPNOTSUPP') {
+      throw e;
+    }
+    fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE);
+    return 'copied';
+  }
+}
+
 function listFiles(dir: string, suffix: string): string[] {
   if (!fs.existsSync(dir)) {
     return [];
@@ -255,28 +279,29 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
   counts.annotationRecords = clinvar.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
   counts.referenceWindows = windows.length;
 
-  // 4. DICOM: dicom/<StudyInstanceUID>/instance-0001.dcm, matched to ImagingStudy by the UID in the file name.
+  // 4. DICOM: dicom/<StudyInstanceUID>/instance-0001.dcm, matched to ImagingStudy by the UID in the file name;
+  //    hard-linked to the raw file (linkOrCopy), so the bytes are stored once.
   const dicomDir = path.join(src, 'dicom');
   const dicomFiles = listFiles(dicomDir, '.dcm');
-  const dcmTask = progress.start('copy DICOM studies', dicomFiles.length);
+  const dcmTask = progress.start('link DICOM studies', dicomFiles.length);
   const seen = new Set<string>();
   for (const f of dicomFiles) {
     inc('dicomIn');
     const m = DICOM_NAME.exec(f);
     const uid = m?.[2];
     if (uid === undefined || uid.length > 64) {
-      report.add({ file: `dicom/${f}`, line: 0, code: 'dicom-bad-file-name', reason: 'file name does not end in _<uuid><StudyInstanceUID>.dcm; not copied', severity: 'dropped' });
+      report.add({ file: `dicom/${f}`, line: 0, code: 'dicom-bad-file-name', reason: 'file name does not end in _<uuid><StudyInstanceUID>.dcm; not linked', severity: 'dropped' });
       inc('dicomDropped');
       dcmTask.tick();
       continue;
     }
     if (!studyOwner.has(uid)) {
-      report.add({ file: `dicom/${f}`, line: 0, code: 'dicom-unlinked', reason: `no ImagingStudy with identifier urn:oid:${uid}; copied anyway`, severity: 'warning' });
+      report.add({ file: `dicom/${f}`, line: 0, code: 'dicom-unlinked', reason: `no ImagingStudy with identifier urn:oid:${uid}; linked into the dataset anyway`, severity: 'warning' });
     }
     const dir = path.join(out, 'dicom', uid);
     fs.mkdirSync(dir, { recursive: true });
     const n = fs.readdirSync(dir).length + 1;
-    fs.copyFileSync(path.join(dicomDir, f), path.join(dir, `instance-${String(n).padStart(4, '0')}.dcm`));
+    inc(linkOrCopy(path.join(dicomDir, f), path.join(dir, `instance-${String(n).padStart(4, '0')}.dcm`)) === 'linked' ? 'dicomLinked' : 'dicomCopied');
     seen.add(uid);
     inc('dicomOut');
     dcmTask.tick();
@@ -291,7 +316,7 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
     counts.groundTruth = 1;
   }
 
-  for (const k of ['resourcesIn', 'resourcesOut', 'resourcesDropped', 'resourcesMerged', 'dnaFiles', 'dnaRowsIn', 'dnaRowsUsed', 'dnaRowsDropped', 'vcfFiles', 'vcfRecords', 'dicomIn', 'dicomOut', 'dicomDropped']) {
+  for (const k of ['resourcesIn', 'resourcesOut', 'resourcesDropped', 'resourcesMerged', 'dnaFiles', 'dnaRowsIn', 'dnaRowsUsed', 'dnaRowsDropped', 'vcfFiles', 'vcfRecords', 'dicomIn', 'dicomOut', 'dicomDropped', 'dicomLinked', 'dicomCopied']) {
     counts[k] ??= 0;
   }
   const result: ConversionReport = {
