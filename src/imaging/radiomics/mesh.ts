@@ -121,22 +121,47 @@ function caseTable(s0: number, s1: number, s2: number): CaseTable {
 const LEFT = Int32Array.from({ length: 16 }, (_, q) => (q & 1) | ((q & 2) << 2) | ((q & 4) << 2) | ((q & 8) << 4));
 const RIGHT = Int32Array.from({ length: 16 }, (_, q) => ((q & 1) << 1) | ((q & 2) << 1) | ((q & 4) << 3) | ((q & 8) << 3));
 
+/** First and last inside x of every row of a box (row = y + DY·z), −1 for an empty row. */
+export interface RowExtents {
+  readonly first: Int32Array;
+  readonly last: Int32Array;
+}
+
+/** {@link RowExtents} of a binary box, by scanning each row from both ends. */
+function rowExtents(inside: Uint8Array, DX: number, rows: number): RowExtents {
+  const first = new Int32Array(rows).fill(-1);
+  const last = new Int32Array(rows).fill(-1);
+  for (let r = 0, base = 0; r < rows; r++, base += DX) {
+    let a = 0;
+    while (a < DX && inside[base + a] === 0) {a++;}
+    if (a === DX) {continue;}
+    let z = DX - 1;
+    while (inside[base + z] === 0) {z--;}
+    first[r] = a;
+    last[r] = z;
+  }
+  return { first, last };
+}
+
 /**
  * Builds the mesh of a binary box (x fastest) whose outer layer is empty, and measures it.
  *
  * @param inside - 1 inside the region, 0 outside; the one-voxel border must be 0
  * @param dims - box size [x, y, z]
  * @param spacingMm - spacing [x, y, z] in mm
+ * @param rows - first and last inside voxel of every x row, when the caller has them (else found by scanning `inside`)
  * @returns area, volume and diameters
  */
-export function meshMeasures(inside: Uint8Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number]): MeshMeasures {
+export function meshMeasures(
+  inside: Uint8Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number], rows?: RowExtents,
+): MeshMeasures {
   const [DX, DY, DZ] = dims;
   const s0 = spacingMm[2];
   const s1 = spacingMm[1];
   const s2 = spacingMm[0];
   const table = caseTable(s0, s1, s2);
   const sums = new Float64Array(2);
-  const verts = march(inside, DX, DY, DZ, [s0, s1, s2], table, sums);
+  const verts = march(inside, DX, DY, DZ, [s0, s1, s2], table, sums, rows ?? rowExtents(inside, DX, DY * DZ));
   const area = sums[0] ?? 0;
   const volume = sums[1] ?? 0;
   const d = diameters(verts, [2 * DZ + 1, 2 * DY + 1, 2 * DX + 1], [s0, s1, s2]);
@@ -154,7 +179,10 @@ export function meshMeasures(inside: Uint8Array, dims: readonly [number, number,
  * The marching-cubes sweep: vertices (half-voxel grid coordinates, 3 per vertex), and the surface area and 6× the
  * signed volume written to `sums`.
  */
-function march(inside: Uint8Array, DX: number, DY: number, DZ: number, spacing: readonly [number, number, number], table: CaseTable, sums: Float64Array): Int32Array {
+function march(
+  inside: Uint8Array, DX: number, DY: number, DZ: number, spacing: readonly [number, number, number], table: CaseTable, sums: Float64Array,
+  rows: RowExtents,
+): Int32Array {
   const { area: caseArea, normal, det } = table;
   const [s0, s1, s2] = spacing;
   const strideZ = DX * DY;
@@ -164,14 +192,29 @@ function march(inside: Uint8Array, DX: number, DY: number, DZ: number, spacing: 
   let nv = 0;
   let area = 0;
   let volume = 0;
+  const { first, last } = rows;
   for (let iz = 0; iz < DZ - 1; iz++) {
     for (let iy = 0; iy < DY - 1; iy++) {
+      // only the cubes that touch an inside voxel of the four rows: the others are empty (case 0) and add nothing
+      const row = iz * DY + iy;
+      let lo = DX;
+      let hi = -1;
+      for (let k = 0; k < 4; k++) {
+        const r = row + (k & 1) + (k >> 1) * DY;
+        const a = first[r] ?? -1;
+        if (a < 0) {continue;}
+        if (a < lo) {lo = a;}
+        if ((last[r] ?? 0) > hi) {hi = last[r] ?? 0;}
+      }
+      if (hi < 0) {continue;}
       const r00 = iz * strideZ + iy * DX;
       const r01 = r00 + DX;
       const r10 = r00 + strideZ;
       const r11 = r10 + DX;
-      let qPrev = (inside[r00] ?? 0) | ((inside[r01] ?? 0) << 1) | ((inside[r10] ?? 0) << 2) | ((inside[r11] ?? 0) << 3);
-      for (let ix = 0; ix < DX - 1; ix++) {
+      const x0 = Math.max(0, lo - 1);
+      const xEnd = Math.min(DX - 1, hi + 1);
+      let qPrev = (inside[r00 + x0] ?? 0) | ((inside[r01 + x0] ?? 0) << 1) | ((inside[r10 + x0] ?? 0) << 2) | ((inside[r11 + x0] ?? 0) << 3);
+      for (let ix = x0; ix < xEnd; ix++) {
         const x1 = ix + 1;
         const qNext = (inside[r00 + x1] ?? 0) | ((inside[r01 + x1] ?? 0) << 1) | ((inside[r10 + x1] ?? 0) << 2) | ((inside[r11 + x1] ?? 0) << 3);
         let idx = (LEFT[qPrev] ?? 0) | (RIGHT[qNext] ?? 0);

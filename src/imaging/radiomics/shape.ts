@@ -20,11 +20,12 @@ export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings =
   const [sx, sy, sz] = roi.spacingMm;
   const n = roi.count;
   const inside = new Uint8Array(roi.code.length);
-  const [cxx = 0, cxy = 0, cxz = 0, cyy = 0, cyz = 0, czz = 0] = centredMoments(roi.index, n, DX, DY, roi.spacingMm, inside);
+  const rows = { first: new Int32Array(DY * roi.dims[2]).fill(-1), last: new Int32Array(DY * roi.dims[2]).fill(-1) };
+  const [cxx = 0, cxy = 0, cxz = 0, cyy = 0, cyz = 0, czz = 0] = centredMoments(roi.index, n, DX, DY, roi.spacingMm, inside, rows);
   const norm = settings.pcaNormalisation === 'N-1' ? Math.max(1, n - 1) : n;
   const cov = [cxx, cxy, cxz, cxy, cyy, cyz, cxz, cyz, czz].map((v) => v / norm);
   const [major = 0, minor = 0, least = 0] = symmetricEigenvalues(cov, 3).map((e) => Math.max(0, e));
-  const mesh = meshMeasures(inside, roi.dims, roi.spacingMm);
+  const mesh = meshMeasures(inside, roi.dims, roi.spacingMm, rows);
   const v = mesh.volume;
   const a = mesh.surfaceArea;
   const sphereSurface = Math.cbrt(36 * Math.PI * v * v);
@@ -50,11 +51,15 @@ export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings =
 }
 
 /**
- * One pass over the region: marks it in `inside` and returns the centred second moments (xx, xy, xz, yy, yz, zz, in
- * mm², not yet divided by the count), with coordinates taken relative to the first voxel (keeps the cancellation
- * small).
+ * One pass over the region: marks it in `inside`, records the first and last x of every box row in `rows`, and
+ * returns the centred second moments (xx, xy, xz, yy, yz, zz, in mm², not yet divided by the count), with
+ * coordinates taken relative to the first voxel (keeps the cancellation small). The region is in raster order, so a
+ * voxel's row is found by stepping on from the previous one's instead of dividing.
  */
-function centredMoments(index: Int32Array, n: number, DX: number, DY: number, spacing: readonly [number, number, number], inside: Uint8Array): Float64Array {
+function centredMoments(
+  index: Int32Array, n: number, DX: number, DY: number, spacing: readonly [number, number, number], inside: Uint8Array,
+  rows: { readonly first: Int32Array; readonly last: Int32Array },
+): Float64Array {
   const [sx, sy, sz] = spacing;
   const b0 = index[0] ?? 0;
   const x0 = b0 % DX;
@@ -69,14 +74,28 @@ function centredMoments(index: Int32Array, n: number, DX: number, DY: number, sp
   let cyy = 0;
   let cyz = 0;
   let czz = 0;
+  // current row (y + DY·z) and the box index of its first voxel; y, z (relative, mm) of that row
+  let row = Math.floor(b0 / DX);
+  let rowStart = row * DX;
+  let rowEnd = rowStart + DX;
+  let y = (row % DY - y0) * sy;
+  let z = (Math.floor(row / DY) - z0) * sz;
   for (let t = 0; t < n; t++) {
     const b = index[t] ?? 0;
     inside[b] = 1;
-    const yz = Math.floor(b / DX);
-    const x = (b - yz * DX - x0) * sx;
-    const zi = Math.floor(yz / DY);
-    const y = (yz - zi * DY - y0) * sy;
-    const z = (zi - z0) * sz;
+    if (b >= rowEnd) {
+      row = Math.floor(b / DX);
+      rowStart = row * DX;
+      rowEnd = rowStart + DX;
+      const zi = Math.floor(row / DY);
+      y = (row - zi * DY - y0) * sy;
+      z = (zi - z0) * sz;
+      rows.first[row] = b - rowStart;
+    } else if (t === 0) {
+      rows.first[row] = b - rowStart;
+    }
+    rows.last[row] = b - rowStart;
+    const x = (b - rowStart - x0) * sx;
     mx += x;
     my += y;
     mz += z;

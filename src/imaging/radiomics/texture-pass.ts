@@ -29,9 +29,15 @@ function offsets(roi: DiscretisedRoi): Int32Array {
 }
 
 /**
- * GLCM (all directions), GLDM, NGTDM and the run-length matrices in one sweep: each voxel reads its neighbours on
- * both sides of every direction once; a voxel whose predecessor along a direction has another level starts a run,
- * which is then followed to its end.
+ * GLCM (all directions), GLDM, NGTDM and the run-length matrices: one pass per direction over the region (each
+ * direction's count table stays in the L1 cache), each voxel reading its two neighbours along that direction.
+ *
+ * Per direction, a voxel adds its (level, forward neighbour) pair to the GLCM counts and, into its own accumulator,
+ * one packed number per neighbour: level·1024 + 32·(neighbour in the region) + (neighbour within alpha) — integers,
+ * so the float sum is exact and the NGTDM level sum, its neighbour count and the GLDM dependence unpack from it at
+ * the end. Runs are counted without branches: a ring buffer holds the run length so far at each voxel (its
+ * predecessor's + 1 when that has the same level, else 1), and a voxel whose successor has another level appends its
+ * (level, length) cell to a list that is tallied after the pass.
  *
  * @param roi - region
  * @param alpha - GLDM coarseness (pyradiomics gldm_a)
@@ -41,33 +47,43 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
   const offs = offsets(roi);
   const nd = offs.length;
   const K = roi.present.length;
+  const K1 = K + 1;
   const KK = K * K;
-  const code = roi.code;
-  const index = roi.index;
-  const level = new Float64Array(K + 1);
+  const n = roi.count;
+  const level = new Float64Array(K1);
   roi.present.forEach((l, i) => (level[i + 1] = l));
-  const counts = new Int32Array(nd * (K + 1) * (K + 1));
+  const [DX, DY, DZ] = roi.dims;
+  const RS = Math.max(DX, DY, DZ) - 2;
+  const KRS = K * RS;
+  const counts = new Int32Array(nd * K1 * K1);
+  const runs = new Int32Array(nd * KRS);
+  // packed[c·(K+1) + f]: what neighbour code f adds to a voxel of code c (0 for f = 0, outside the region)
+  const packed = new Float64Array(K1 * K1);
+  for (let c = 1; c <= K; c++) {
+    for (let f = 1; f <= K; f++) {packed[c * K1 + f] = (level[f] ?? 0) * 1024 + 32 + (Math.abs((level[c] ?? 0) - (level[f] ?? 0)) <= alpha ? 1 : 0);}
+  }
+  // ring buffer of run lengths: longer than the largest offset, so a predecessor's entry is still there
+  let ring = 1;
+  for (const o of offs) {while (ring <= o + 1) {ring *= 2;}}
+  const runSoFar = new Int32Array(ring);
+  const acc = new Float64Array(n);
+  const ends = new Int32Array(n + 1);
+  for (let o = 0; o < nd; o++) {
+    const ne = directionPass(roi.code, roi.index, n, offs[o] ?? 0, K1, RS, counts, o * K1 * K1, packed, acc, runSoFar, ring - 1, ends);
+    tally(ends, ne, runs, o * KRS);
+  }
   const S = 2 * nd + 1;
   const dep = new Float64Array(K * S);
   const nI = new Float64Array(K);
   const sI = new Float64Array(K);
-  const [DX, DY, DZ] = roi.dims;
-  const RS = Math.max(DX, DY, DZ) - 2;
-  const KRS = K * RS;
-  const runs = new Int32Array(nd * KRS);
-  // whether codes a, c are within alpha of each other (a (K+1)² table; alpha 0 → equality)
-  const near = new Uint8Array((K + 1) * (K + 1));
-  for (let a = 1; a <= K; a++) {
-    for (let c = 1; c <= K; c++) {near[a * (K + 1) + c] = Math.abs((level[a] ?? 0) - (level[c] ?? 0)) <= alpha ? 1 : 0;}
-  }
-  sweep(code, index, roi.count, offs, level, near, K, RS, counts, dep, nI, sI, runs);
+  unpackVoxels(roi.code, roi.index, n, level, acc, S, dep, nI, sI);
   const glcm: Float64Array[] = [];
   const glrlm: SizeMatrix[] = [];
   for (let o = 0; o < nd; o++) {
     const p = new Float64Array(KK);
-    const base = o * (K + 1) * (K + 1);
+    const base = o * K1 * K1;
     for (let a = 0; a < K; a++) {
-      for (let c = 0; c < K; c++) {p[a * K + c] = (counts[base + (a + 1) * (K + 1) + c + 1] ?? 0) + (counts[base + (c + 1) * (K + 1) + a + 1] ?? 0);}
+      for (let c = 0; c < K; c++) {p[a * K + c] = (counts[base + (a + 1) * K1 + c + 1] ?? 0) + (counts[base + (c + 1) * K1 + a + 1] ?? 0);}
     }
     glcm.push(p);
     glrlm.push({ counts: Float64Array.from(runs.subarray(o * KRS, (o + 1) * KRS)), levels: roi.present, sizes: RS });
@@ -75,57 +91,59 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
   return { glcm, gldm: { counts: dep, levels: roi.present, sizes: S }, ngtdm: { n: nI, s: sI, levels: roi.present }, glrlm };
 }
 
-/** The sweep of {@link neighbourhoodMatrices}: accumulates into `counts`, `dep`, `nI`, `sI` and `runs`. */
-function sweep(
-  code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, n: number, offs: Int32Array, level: Float64Array, near: Uint8Array,
-  K: number, RS: number, counts: Int32Array, dep: Float64Array, nI: Float64Array, sI: Float64Array, runs: Int32Array,
-): void {
-  const nd = offs.length;
-  const S = 2 * nd + 1;
-  const KRS = K * RS;
-  const K1 = K + 1;
-  // co-occurrence counts in a (K+1)×(K+1) layout per direction, so a neighbour outside the region (code 0) lands in
-  // an unused column instead of taking a branch; level[0] = 0, inRegion[0] = 0 and near[·][0] = 0 likewise
-  const K1K1 = K1 * K1;
-  const inRegion = new Uint8Array(K1).fill(1);
-  inRegion[0] = 0;
+/**
+ * One direction of {@link neighbourhoodMatrices}: GLCM counts (forward pairs, in a (K+1)² table so an outside
+ * neighbour, code 0, lands in an unused column), packed neighbour sums into `acc` (region order), and the cells of
+ * the runs that end at each voxel into `ends`; returns the number of runs.
+ */
+function directionPass(
+  code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, n: number, off: number, K1: number, RS: number,
+  counts: Int32Array, countBase: number, packed: Float64Array, acc: Float64Array, runSoFar: Int32Array, mask: number, ends: Int32Array,
+): number {
+  let ne = 0;
   for (let t = 0; t < n; t++) {
     const b = index[t] ?? 0;
     const c = code[b] ?? 0;
+    const f = code[b + off] ?? 0;
+    const g = code[b - off] ?? 0;
     const row = c * K1;
-    const runRow = (c - 1) * RS;
-    let sum = 0;
-    let cnt = 0;
-    let d = 1;
-    for (let o = 0; o < nd; o++) {
-      const off = offs[o] ?? 0;
-      const f = code[b + off] ?? 0;
-      const g = code[b - off] ?? 0;
-      const cell = o * K1K1 + row + f;
-      counts[cell] = (counts[cell] ?? 0) + 1;
-      sum += (level[f] ?? 0) + (level[g] ?? 0);
-      cnt += (inRegion[f] ?? 0) + (inRegion[g] ?? 0);
-      d += (near[row + f] ?? 0) + (near[row + g] ?? 0);
-      if (g !== c) {
-        // a run starts here: follow it
-        let r = 0;
-        if (f === c) {
-          r = 1;
-          let e = b + 2 * off;
-          while (code[e] === c) {
-            e += off;
-            r++;
-          }
-        }
-        const rc = o * KRS + runRow + r;
-        runs[rc] = (runs[rc] ?? 0) + 1;
-      }
-    }
-    const dc = (c - 1) * S + d - 1;
+    counts[countBase + row + f] = (counts[countBase + row + f] ?? 0) + 1;
+    acc[t] = (acc[t] ?? 0) + (packed[row + f] ?? 0) + (packed[row + g] ?? 0);
+    // 1 when the predecessor has this level (codes are small non-negative integers: (x − 1) >>> 31 is x === 0)
+    const same = ((g ^ c) - 1) >>> 31;
+    const r = ((runSoFar[(b - off) & mask] ?? 0) & -same) + 1;
+    runSoFar[b & mask] = r;
+    ends[ne] = (c - 1) * RS + r - 1;
+    ne += (((f ^ c) - 1) >>> 31) ^ 1;
+  }
+  return ne;
+}
+
+/** Adds one run per listed cell. */
+function tally(ends: Int32Array, ne: number, runs: Int32Array, base: number): void {
+  for (let i = 0; i < ne; i++) {
+    const cell = base + (ends[i] ?? 0);
+    runs[cell] = (runs[cell] ?? 0) + 1;
+  }
+}
+
+/** Unpacks each voxel's accumulator into the GLDM (dependence) and NGTDM (n_i, s_i) counts, in region order. */
+function unpackVoxels(
+  code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, n: number, level: Float64Array, acc: Float64Array,
+  S: number, dep: Float64Array, nI: Float64Array, sI: Float64Array,
+): void {
+  for (let t = 0; t < n; t++) {
+    const c = code[index[t] ?? 0] ?? 0;
+    const packed = acc[t] ?? 0;
+    const high = Math.floor(packed / 32);
+    const dependent = packed - high * 32;
+    const sum = Math.floor(high / 32);
+    const neighbours = high - sum * 32;
+    const dc = (c - 1) * S + dependent;
     dep[dc] = (dep[dc] ?? 0) + 1;
-    if (cnt > 0) {
+    if (neighbours > 0) {
       nI[c - 1] = (nI[c - 1] ?? 0) + 1;
-      sI[c - 1] = (sI[c - 1] ?? 0) + Math.abs((level[c] ?? 0) - sum / cnt);
+      sI[c - 1] = (sI[c - 1] ?? 0) + Math.abs((level[c] ?? 0) - sum / neighbours);
     }
   }
 }
