@@ -4,18 +4,23 @@
  * predictions; everything is seeded and respects a time limit read from an injectable clock.
  */
 import { HealthDataError } from '../errors';
-import type { ProgressReporter } from '../progress';
+import type { ProgressReporter, ProgressTask } from '../progress';
 import { silentProgress } from '../progress';
 import { defaultHoldoutFrac, stratifiedFolds, stratifiedHoldout } from './cv';
 import type { PlattScaling } from './calibration';
 import { applyPlatt, fitPlatt } from './calibration';
 import { blend, caruanaEnsemble } from './ensemble';
 import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
-import { chooseThreshold, evaluateProba, higherIsBetter, metricValue, pairedScoreDifference } from './metrics';
-import type { Classifier, FitContext, ModelKind } from './models/model';
+import { chooseThreshold, evaluateProba, higherIsBetter, metricValue, pairedScoreDifference, selectionScore } from './metrics';
+import type { FitCandidate, FitTask } from './fit-task';
+import { linearCandidates, runFitTask } from './fit-task';
+import type { FitWorkerPool, PooledResult } from './fit-pool';
+import { defaultFitThreads, sharedFitPool } from './fit-pool';
+import { LINEAR_DEFAULTS } from './models/linear';
+import type { Classifier, ModelKind, ModelState } from './models/model';
 import { MODEL_KINDS } from './models/model';
 import type { Hyperparameters } from './models/registry';
-import { fitModel } from './models/registry';
+import { loadModel } from './models/registry';
 import type { PreprocessState } from './preprocess';
 import { fitPreprocessor, transformTable } from './preprocess';
 import type { PresetName } from './presets';
@@ -66,6 +71,11 @@ export interface FitOptions {
   readonly hyperparameters?: Hyperparameters;
   /** Validation table used instead of a holdout split (no bagging). */
   readonly tuningData?: TabularData;
+  /**
+   * Worker threads for the model fits of {@link TabularPredictor.fit} (default: the machine's available
+   * parallelism; 0 or 1 = the calling thread). The fitted predictor is the same whatever the count.
+   */
+  readonly threads?: number;
 }
 
 /** One trained model (a bag of fold models, or the weighted ensemble). */
@@ -139,6 +149,11 @@ export interface FitSelection {
   readonly baseline?: string;
   /** The baseline's validation score. */
   readonly baselineScoreVal?: number;
+  /**
+   * The logistic regression's penalty, chosen among `LINEAR_PENALTY_GRID` (ridge and lasso strengths) by the eval
+   * metric on the same validation rows as every other model (absent when the caller fixed it or in older models).
+   */
+  readonly baselinePenalty?: { readonly l1: number; readonly l2: number };
   /** The ensemble's validation score, when an ensemble was built. */
   readonly ensembleScoreVal?: number;
   /** The Caruana round whose weights the ensemble keeps (1-based), and the rounds run. */
@@ -312,23 +327,31 @@ export class TabularPredictor {
   }
 
   /**
-   * Fits the preprocessing, the models and the ensemble.
+   * Fits the preprocessing, the models and the ensemble. The model fits (one task per model kind and bagging split)
+   * run in worker threads (`threads`, default the machine's available parallelism) while the calling thread waits
+   * without blocking its event loop; the result is the same as {@link TabularPredictor.fitSync}'s, whatever the
+   * thread count or scheduling. A predictor with an injected `clock` fits in the calling thread (the workers cannot
+   * read that clock).
    *
    * @param train - training rows or columns, including the label column
-   * @param options - time limit, preset, bagging, excluded models, hyperparameters
+   * @param options - time limit, preset, bagging, excluded models, hyperparameters, threads
    * @returns this predictor
    * @throws {@link HealthDataError} (invalid-input) when the label column is missing, has one class, looks continuous, or the options are out of range
    */
-  fit(train: TabularData, options: FitOptions = {}): Promise<this> {
-    // Errors become rejections (the promise executor catches them), as callers of an async API expect.
-    return new Promise((resolve) => {
-      this.fitSync(train, options);
-      resolve(this);
-    });
+  async fit(train: TabularData, options: FitOptions = {}): Promise<this> {
+    const threads = options.threads ?? defaultFitThreads();
+    if (!Number.isInteger(threads) || threads < 0) {
+      throw new HealthDataError('invalid-input', `TabularPredictor.fit: threads = ${String(threads)} must be a non-negative integer (0 or 1 = fit in the calling thread)`, { path: 'threads' });
+    }
+    const plan = this.planFit(train, options);
+    const results = threads >= 2 && this.options.clock === undefined ? await runPlanPooled(plan, sharedFitPool(threads), threads) : runPlanSync(plan);
+    this.finishFit(plan, results);
+    return this;
   }
 
   /**
-   * The synchronous form of {@link TabularPredictor.fit} (same work; blocks the event loop while it runs).
+   * The synchronous form of {@link TabularPredictor.fit} (same work and result, in the calling thread; blocks the
+   * event loop while it runs).
    *
    * @param train - training rows or columns, including the label column
    * @param options - time limit, preset, bagging, excluded models, hyperparameters
@@ -336,6 +359,13 @@ export class TabularPredictor {
    * @throws {@link HealthDataError} (invalid-input) when the label column is missing, has one class, or the options are out of range; (unsupported) for a continuous label
    */
   fitSync(train: TabularData, options: FitOptions = {}): this {
+    const plan = this.planFit(train, options);
+    this.finishFit(plan, runPlanSync(plan));
+    return this;
+  }
+
+  /** Checks the label and options, preprocesses, and lays out the validation design and the model kinds to fit. */
+  private planFit(train: TabularData, options: FitOptions): FitPlan {
     const clock = this.options.clock ?? performanceClock;
     const t0 = clock();
     const deadline = options.timeLimit === undefined ? Infinity : t0 + options.timeLimit * 1000;
@@ -399,7 +429,6 @@ export class TabularPredictor {
     }
 
     // Validation design: bag folds (out-of-fold predictions for every row) or one holdout/tuning set.
-    type Split = { train: Int32Array; valid: Int32Array; set: number };
     const splits: Split[] = [];
     let validX: Matrix;
     let validY: Int32Array;
@@ -439,63 +468,43 @@ export class TabularPredictor {
       splits.push({ train: Int32Array.from(fitY.keys()), valid: new Int32Array(0), set: 0 });
     }
 
-    const progress = (this.options.progress ?? silentProgress).start(`automl fit ${label}`, kinds.length * splits.length);
-    const models: TrainedModel[] = [];
-    const valPreds: Float64Array[] = [];
+    // kNN prediction is brute force: skip it on large tables unless asked for.
+    const trainRows = numBagFolds >= 2 ? (x.n * (numBagFolds - 1)) / numBagFolds : fitX.n;
     const skipped: { kind: ModelKind; reason: string }[] = [];
-    let timeLimitReached = false;
-    const shouldStop = (): boolean => clock() >= deadline;
+    const planned: { kind: ModelKind; ki: number }[] = [];
     kinds.forEach((kind, ki) => {
-      if (models.length > 0 && shouldStop()) {
-        timeLimitReached = true;
-        skipped.push({ kind, reason: 'time limit' });
-        progress.tick(splits.length);
-        return;
-      }
-      const trainRows = numBagFolds >= 2 ? (x.n * (numBagFolds - 1)) / numBagFolds : fitX.n;
       if (kind === 'KNN' && options.hyperparameters?.KNN === undefined && trainRows * x.n * x.p > KNN_MAX_WORK) {
         skipped.push({ kind, reason: `table too large for brute-force kNN (${x.n} rows × ${x.p} features); pass hyperparameters.KNN to force it` });
-        progress.tick(splits.length);
-        return;
+      } else {
+        planned.push({ kind, ki });
       }
-      const start = clock();
-      const members: Classifier[] = [];
-      const oof = new Float64Array(validY.length * k);
-      let abandoned = false;
-      for (const [si, sp] of splits.entries()) {
-        if (models.length > 0 && shouldStop()) {
-          abandoned = true;
-          break;
-        }
-        const ctxSeed = deriveSeed(seed, 101, ki, si);
-        if (numBagFolds >= 2) {
-          const trX = takeRows(x, sp.train);
-          const trY = takeInt(y, sp.train);
-          const vaX = takeRows(x, sp.valid);
-          const m = fitHonest(kind, trX, trY, { nClasses: k, seed: ctxSeed, shouldStop }, hp);
-          const pv = m.predictProba(vaX);
-          sp.valid.forEach((row, q) => {
-            for (let c = 0; c < k; c++) {
-              oof[row * k + c] = (oof[row * k + c] as number) + (pv[q * k + c] as number) / numBagSets;
-            }
-          });
-          members.push(m);
-        } else {
-          const m = fitHonest(kind, fitX, fitY, { nClasses: k, seed: ctxSeed, shouldStop }, hp);
-          oof.set(m.predictProba(validX));
-          members.push(m);
-        }
-        progress.tick();
-      }
-      if (abandoned) {
-        timeLimitReached = true;
-        skipped.push({ kind, reason: 'time limit (during bagging)' });
-        return;
-      }
-      const name = numBagFolds >= 2 ? `${MODEL_NAMES[kind]}_BAG_L1` : MODEL_NAMES[kind];
-      models.push({ name, kind, members, scoreVal: metricValue(evalMetric, validY, oof, k), fitTimeMs: clock() - start, fitOrder: models.length + 1, stackLevel: 1 });
-      valPreds.push(oof);
     });
+    const progress = (this.options.progress ?? silentProgress).start(`automl fit ${label}`, planned.length * splits.length);
+    return {
+      clock, t0, deadline, label, seed, classes, inferred, k, evalMetric, rowsAll, rowsWithoutLabel: rowsAll - present.length,
+      x, y, pre, hp, numBagFolds, numBagSets, splits, validX, validY, fitX, fitY, planned, skipped, progress,
+    };
+  }
+
+  /** Builds the leaderboard from the fitted kinds: penalty choice, ensemble, selection, calibration, threshold. */
+  private finishFit(plan: FitPlan, run: FitRun): void {
+    const { clock, t0, label, seed, classes, inferred, k, evalMetric, x, y, pre, numBagFolds, validY, progress } = plan;
+    const { timeLimitReached } = run;
+    const skipped = [...plan.skipped, ...run.skipped];
+    const models: TrainedModel[] = [];
+    const valPreds: Float64Array[] = [];
+    let linearPenalty: { readonly l1: number; readonly l2: number } | undefined;
+    for (const r of run.kinds) {
+      const { choice, oof } = chooseCandidate(plan, r);
+      if (r.kind === 'LR') {
+        const c = linearCandidates(plan.hp)[choice];
+        linearPenalty = { l1: c?.l1 ?? LINEAR_DEFAULTS.l1, l2: c?.l2 ?? LINEAR_DEFAULTS.l2 };
+      }
+      const name = numBagFolds >= 2 ? `${MODEL_NAMES[r.kind]}_BAG_L1` : MODEL_NAMES[r.kind];
+      const members = r.perSplit.map((cands) => (cands[choice] as FitCandidate<Classifier>).model);
+      models.push({ name, kind: r.kind, members, scoreVal: metricValue(evalMetric, validY, oof, k), fitTimeMs: r.fitTimeMs, fitOrder: models.length + 1, stackLevel: 1 });
+      valPreds.push(oof);
+    }
     const ensembleRounds = 25;
     let ensRound: { best: number; of: number } | undefined;
     if (models.length > 1) {
@@ -519,7 +528,7 @@ export class TabularPredictor {
       });
       valPreds.push(blended);
     }
-    const { best, selection } = selectBest(models, valPreds, validY, k, evalMetric, seed, ensRound);
+    const { best, selection } = selectBest(models, valPreds, validY, k, evalMetric, seed, ensRound, linearPenalty);
     const calibration: Record<string, PlattScaling> = {};
     const positives = valPreds.map((vp) => Float64Array.from({ length: k === 2 ? validY.length : 0 }, (_, i) => vp[i * 2 + 1] as number));
     if (k === 2) {
@@ -545,7 +554,7 @@ export class TabularPredictor {
       best: best.name,
       summary: {
         rows: y.length,
-        rowsWithoutLabel: rowsAll - present.length,
+        rowsWithoutLabel: plan.rowsWithoutLabel,
         features: x.p,
         numBagFolds,
         skipped,
@@ -556,7 +565,6 @@ export class TabularPredictor {
       ...(threshold === undefined ? {} : { threshold }),
       ...(Object.keys(calibration).length === 0 ? {} : { calibration }),
     };
-    return this;
   }
 
   /**
@@ -782,25 +790,6 @@ export class TabularPredictor {
  */
 export const SELECTION_SE_MULTIPLE = 2;
 
-/** Share of a model's training rows set aside for early stopping (GBM). */
-const EARLY_STOP_FRAC = 0.1;
-
-/**
- * Fits one model so that its validation predictions stay honest: a model that early-stops (GBM) stops on a stratified
- * 10% of its own training rows, never on the rows that score it (the bag's out-of-fold rows or the holdout), which
- * would make its validation score — and so the ensemble weights and the model choice — optimistic.
- */
-function fitHonest(kind: ModelKind, x: Matrix, y: Int32Array, ctx: Omit<FitContext, 'valid'>, hp: Hyperparameters): Classifier {
-  if (kind !== 'GBM' || y.length < 20) {
-    return fitModel(kind, x, y, ctx, hp);
-  }
-  const { train, holdout } = stratifiedHoldout(y, EARLY_STOP_FRAC, deriveSeed(ctx.seed, 7));
-  if (holdout.length === 0 || train.length === 0) {
-    return fitModel(kind, x, y, ctx, hp);
-  }
-  return fitModel(kind, takeRows(x, train), takeInt(y, train), { ...ctx, valid: { x: takeRows(x, holdout), y: takeInt(y, holdout) } }, hp);
-}
-
 /**
  * The selection rule. First the model with the best validation score (the weighted ensemble on ties: it holds the
  * best single model from its first round). Then a standard-error rule against the L2 logistic baseline: that model
@@ -817,6 +806,7 @@ function selectBest(
   metric: MetricName,
   seed: number,
   ensRound: { best: number; of: number } | undefined,
+  linearPenalty: { readonly l1: number; readonly l2: number } | undefined,
 ): { best: TrainedModel; selection: FitSelection } {
   const sign = higherIsBetter(metric) ? 1 : -1;
   let top = models[0] as TrainedModel;
@@ -839,6 +829,7 @@ function selectBest(
   const selection: FitSelection = {
     rule: `highest validation ${metric} (out-of-fold or holdout), the weighted ensemble on ties; kept over the L2 logistic baseline only when ahead of it by more than ${String(SELECTION_SE_MULTIPLE)} paired-bootstrap standard errors, else the baseline`,
     ...(baseline === undefined ? {} : { baseline: baseline.name, baselineScoreVal: baseline.scoreVal }),
+    ...(linearPenalty === undefined ? {} : { baselinePenalty: linearPenalty }),
     ...(ensemble === undefined ? {} : { ensembleScoreVal: ensemble.scoreVal }),
     ...(ensRound === undefined ? {} : { ensembleRound: ensRound }),
     ...(margin === undefined ? {} : { margin }),
@@ -846,6 +837,180 @@ function selectBest(
     chosenScoreVal: best.scoreVal,
   };
   return { best, selection };
+}
+
+/** Everything `fit` decided before fitting models (see `planFit`). */
+interface FitPlan {
+  readonly clock: Clock;
+  readonly t0: number;
+  readonly deadline: number;
+  readonly label: string;
+  readonly seed: number;
+  readonly classes: unknown[];
+  readonly inferred: ProblemType;
+  readonly k: number;
+  readonly evalMetric: MetricName;
+  readonly rowsAll: number;
+  readonly rowsWithoutLabel: number;
+  readonly x: Matrix;
+  readonly y: Int32Array;
+  readonly pre: PreprocessState;
+  readonly hp: Hyperparameters;
+  readonly numBagFolds: number;
+  readonly numBagSets: number;
+  readonly splits: readonly Split[];
+  readonly validX: Matrix;
+  readonly validY: Int32Array;
+  readonly fitX: Matrix;
+  readonly fitY: Int32Array;
+  readonly planned: readonly { readonly kind: ModelKind; readonly ki: number }[];
+  readonly skipped: readonly { readonly kind: ModelKind; readonly reason: string }[];
+  readonly progress: ProgressTask;
+}
+
+/** One bagging split (training and out-of-fold rows), or the single holdout/tuning design (empty `valid`). */
+interface Split {
+  readonly train: Int32Array;
+  readonly valid: Int32Array;
+  readonly set: number;
+}
+
+/** One model kind's fitted candidates per split (the logistic regression has one per penalty, the others one). */
+interface KindResult {
+  readonly kind: ModelKind;
+  readonly perSplit: readonly (readonly FitCandidate<Classifier>[])[];
+  readonly fitTimeMs: number;
+}
+
+/** The fitted kinds, and the kinds the time limit cut. */
+interface FitRun {
+  readonly kinds: readonly KindResult[];
+  readonly skipped: readonly { readonly kind: ModelKind; readonly reason: string }[];
+  readonly timeLimitReached: boolean;
+}
+
+/** The task of one kind on one split: its training rows, and the rows it predicts for validation. */
+function taskFor(plan: FitPlan, kind: ModelKind, ki: number, si: number): FitTask {
+  const sp = plan.splits[si] as Split;
+  const seed = deriveSeed(plan.seed, 101, ki, si);
+  const base = { kind, nClasses: plan.k, seed, hp: plan.hp };
+  if (plan.numBagFolds >= 2) {
+    return { ...base, x: takeRows(plan.x, sp.train), y: takeInt(plan.y, sp.train), valid: takeRows(plan.x, sp.valid) };
+  }
+  return { ...base, x: plan.fitX, y: plan.fitY, valid: plan.validX };
+}
+
+/**
+ * Fits every planned kind in the calling thread, kind after kind, honouring the time limit as read from the
+ * predictor's clock: a kind that would start after the budget is skipped, a bag cut short is dropped, the first
+ * kind is always kept.
+ */
+function runPlanSync(plan: FitPlan): FitRun {
+  const { clock, deadline, splits, progress } = plan;
+  const shouldStop = (): boolean => clock() >= deadline;
+  const kinds: KindResult[] = [];
+  const skipped: { kind: ModelKind; reason: string }[] = [];
+  let timeLimitReached = false;
+  for (const { kind, ki } of plan.planned) {
+    if (kinds.length > 0 && shouldStop()) {
+      timeLimitReached = true;
+      skipped.push({ kind, reason: 'time limit' });
+      progress.tick(splits.length);
+      continue;
+    }
+    const start = clock();
+    const perSplit: FitCandidate<Classifier>[][] = [];
+    let abandoned = false;
+    for (let si = 0; si < splits.length; si++) {
+      if (kinds.length > 0 && shouldStop()) {
+        abandoned = true;
+        break;
+      }
+      perSplit.push(runFitTask(taskFor(plan, kind, ki, si), shouldStop));
+      progress.tick();
+    }
+    if (abandoned) {
+      timeLimitReached = true;
+      skipped.push({ kind, reason: 'time limit (during bagging)' });
+      continue;
+    }
+    kinds.push({ kind, perSplit, fitTimeMs: clock() - start });
+  }
+  return { kinds, skipped, timeLimitReached };
+}
+
+/**
+ * Fits every planned kind in the worker pool, at most `threads + 1` tasks queued at a time (each task carries its
+ * rows). The time limit becomes a wall-clock deadline the workers check; the first kind always runs. Results are
+ * placed by (kind, split), so the outcome does not depend on which worker finished first.
+ */
+async function runPlanPooled(plan: FitPlan, pool: FitWorkerPool, threads: number): Promise<FitRun> {
+  const { splits, progress } = plan;
+  const deadline = Number.isFinite(plan.deadline) ? performance.timeOrigin + plan.deadline : undefined;
+  const jobs = plan.planned.flatMap(({ kind, ki }, pi) => splits.map((_, si) => ({ kind, ki, pi, si })));
+  const out: (PooledResult | undefined)[] = jobs.map(() => undefined);
+  const ms = new Float64Array(plan.planned.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const j = next++;
+      const job = jobs[j] as (typeof jobs)[number];
+      const t = performance.now();
+      out[j] = await pool.run(taskFor(plan, job.kind, job.ki, job.si), deadline, job.pi === 0);
+      ms[job.pi] = (ms[job.pi] as number) + performance.now() - t;
+      progress.tick();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs.length, threads + 1) }, worker));
+  const kinds: KindResult[] = [];
+  const skipped: { kind: ModelKind; reason: string }[] = [];
+  let timeLimitReached = false;
+  plan.planned.forEach(({ kind }, pi) => {
+    const mine = out.slice(pi * splits.length, (pi + 1) * splits.length);
+    const done = mine.filter((r): r is { readonly candidates: readonly FitCandidate<ModelState>[] } => r !== undefined && 'candidates' in r);
+    if (done.length < mine.length) {
+      timeLimitReached = true;
+      skipped.push({ kind, reason: done.length === 0 ? 'time limit' : 'time limit (during bagging)' });
+      return;
+    }
+    const perSplit = done.map((r) => r.candidates.map((c) => ({ model: loadModel(c.model), proba: c.proba })));
+    kinds.push({ kind, perSplit, fitTimeMs: ms[pi] as number });
+  });
+  return { kinds, skipped, timeLimitReached };
+}
+
+/**
+ * Pools a kind's validation predictions per candidate (out-of-fold rows averaged over bag sets, or the holdout) and
+ * picks the candidate with the best eval metric on them (the first on ties: the grid lists stronger penalties first).
+ */
+function chooseCandidate(plan: FitPlan, r: KindResult): { choice: number; oof: Float64Array } {
+  const { k, validY, splits, numBagFolds, numBagSets, evalMetric } = plan;
+  const nCand = r.perSplit[0]?.length ?? 0;
+  let choice = 0;
+  let best: Float64Array | undefined;
+  let bestScore = -Infinity;
+  for (let c = 0; c < nCand; c++) {
+    const oof = new Float64Array(validY.length * k);
+    r.perSplit.forEach((cands, si) => {
+      const pv = (cands[c] as FitCandidate<Classifier>).proba;
+      if (numBagFolds >= 2) {
+        (splits[si] as Split).valid.forEach((row, q) => {
+          for (let j = 0; j < k; j++) {
+            oof[row * k + j] = (oof[row * k + j] as number) + (pv[q * k + j] as number) / numBagSets;
+          }
+        });
+      } else {
+        oof.set(pv);
+      }
+    });
+    const score = nCand === 1 ? 0 : selectionScore(evalMetric, validY, oof, k);
+    if (best === undefined || score > bestScore + 1e-12) {
+      best = oof;
+      bestScore = score;
+      choice = c;
+    }
+  }
+  return { choice, oof: best ?? new Float64Array(validY.length * k) };
 }
 
 function mergeHp(a: Hyperparameters, b: Hyperparameters): Hyperparameters {
