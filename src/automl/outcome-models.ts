@@ -70,12 +70,25 @@ export interface OracleAuroc {
   readonly lower: number;
   /** Upper bound. */
   readonly upper: number;
+  /** Patients of the Monte Carlo population the oracle was computed on (evaluated members), when known. */
+  readonly patients?: number;
+  /** Cases among them: compare their share with the comparison's own prevalence (same population, same design). */
+  readonly cases?: number;
 }
+
+/**
+ * How a set's AUROC stands against its oracle: `point` when the AUROC exceeds the oracle's upper bound, `interval`
+ * when even the AUROC's lower bound does (a result beyond its upper bound is a bug until explained; a point estimate
+ * above it on a few dozen patients is sampling noise that the AUROC's own interval shows).
+ */
+export type OracleExceedance = 'point' | 'interval';
 
 /** A paired-comparison row with the set's oracle, when the generator wrote one. */
 export interface ReportedSetRow extends PairedSetRow {
   /** The set's oracle under this design on exactly these patients ({@link oracleFor}; absent on real data). */
   readonly oracle?: OracleAuroc;
+  /** Set when the AUROC exceeds the oracle's upper bound ({@link OracleExceedance}). */
+  readonly exceedsOracle?: OracleExceedance;
 }
 
 /** The guidance's metrics on its 80/20 stratified split for one set (threshold 0.5, positive class). */
@@ -565,6 +578,7 @@ interface GroundTruthOracles {
         string,
         {
           readonly oracles?: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>>;
+          readonly oraclePopulations?: Readonly<Record<string, { readonly patients: number; readonly cases: number }>>;
           readonly ownPopulationOracles?: Readonly<Record<string, Readonly<Record<string, OracleAuroc>>>>;
         }
       >
@@ -596,7 +610,14 @@ export function readOracles(ws: Workspace): Record<string, OutcomeOracleTables> 
     const gt = JSON.parse(fs.readFileSync(file, 'utf8')) as GroundTruthOracles;
     const out: Record<string, OutcomeOracleTables> = {};
     for (const [o, v] of Object.entries(gt.summary?.outcomes ?? {})) {
-      out[o] = { allThree: v.oracles ?? {}, own: v.ownPopulationOracles ?? {} };
+      // Every set of the all-three table shares the design's all-three Monte Carlo population.
+      const allThree = Object.fromEntries(
+        Object.entries(v.oracles ?? {}).map(([design, sets]) => {
+          const pop = v.oraclePopulations?.[design];
+          return [design, pop === undefined ? sets : Object.fromEntries(Object.entries(sets).map(([set, e]) => [set, { ...e, patients: pop.patients, cases: pop.cases }]))];
+        }),
+      );
+      out[o] = { allThree, own: v.ownPopulationOracles ?? {} };
     }
     return out;
   } catch {
@@ -641,6 +662,20 @@ export function oracleFor(tables: OutcomeOracleTables | undefined, design: strin
   return want.size === has.size && [...want].every((m) => has.has(m)) ? tables.own[design]?.[set] : undefined;
 }
 
+/**
+ * Whether an AUROC exceeds its oracle's upper bound ({@link OracleExceedance}).
+ *
+ * @param row - the set's AUROC and interval
+ * @param oracle - its oracle
+ * @returns `interval` (the AUROC's lower bound is above the oracle's upper bound), `point`, or undefined
+ */
+export function oracleExceedance(row: { readonly auroc: number | null; readonly lower: number | null }, oracle: OracleAuroc | undefined): OracleExceedance | undefined {
+  if (oracle === undefined || row.auroc === null || row.auroc <= oracle.upper) {
+    return undefined;
+  }
+  return row.lower !== null && row.lower > oracle.upper ? 'interval' : 'point';
+}
+
 function designReport(run: DesignRun, oracles: OutcomeOracleTables | undefined): DesignReport {
   const rows = run.data.labels.rows;
   const fullOracle = oracleFor(oracles, run.design, 'full cohort', 'clinical');
@@ -658,7 +693,8 @@ function designReport(run: DesignRun, oracles: OutcomeOracleTables | undefined):
       ...c.comparison,
       sets: c.comparison.sets.map((s) => {
         const oracle = oracleFor(oracles, run.design, c.comparison.largest, s.set);
-        return oracle === undefined ? s : { ...s, oracle };
+        const exceeds = oracleExceedance(s, oracle);
+        return oracle === undefined ? s : { ...s, oracle, ...(exceeds === undefined ? {} : { exceedsOracle: exceeds }) };
       }),
     })),
     ...(run.holdout === undefined ? {} : { holdout: run.holdout }),
@@ -855,6 +891,10 @@ export interface ReportDesignRow {
   readonly vsClinical: { readonly difference: number; readonly lower: number; readonly upper: number } | null;
   /** The set's oracle AUROC, when known. */
   readonly oracle: number | null;
+  /** The oracle's upper bound, when known. */
+  readonly oracleUpper?: number | null;
+  /** Set when the AUROC exceeds the oracle's upper bound. */
+  readonly exceedsOracle?: OracleExceedance;
 }
 
 /**
@@ -877,6 +917,8 @@ export function modelDesignRows(report: OutcomeModelReport): ReportDesignRow[] {
         upper: s.upper,
         vsClinical: s.vsClinical === null ? null : { difference: s.vsClinical.difference, lower: s.vsClinical.lower, upper: s.vsClinical.upper },
         oracle: s.oracle?.auroc ?? null,
+        oracleUpper: s.oracle?.upper ?? null,
+        ...(s.exceedsOracle === undefined ? {} : { exceedsOracle: s.exceedsOracle }),
       })),
     ),
   );

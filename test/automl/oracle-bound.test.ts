@@ -57,6 +57,18 @@ describe('trained AUROCs stay within their oracles (large simulated cohort)', fu
       }
       // The oracle lookup is the one the report uses.
       assert.deepEqual(d.fullCohortOracle, oracleFor(tables[r.outcome], 'prognostic', 'full cohort', 'clinical'));
+      for (const c of d.comparisons) {
+        for (const s of c.sets) {
+          assert.notEqual(s.exceedsOracle, 'interval', `${r.outcome}: ${s.set} on the ${c.largest} patients is flagged beyond its oracle`);
+        }
+      }
+      // Same population: the oracle's Monte Carlo prevalence matches the pipeline's cohort within sampling error.
+      const mc = d.fullCohortOracle;
+      assert.ok(mc?.patients !== undefined && mc.cases !== undefined, 'the full-cohort oracle carries its Monte Carlo population');
+      const share = d.cases / d.patients;
+      const mcShare = mc.cases / mc.patients;
+      const se = Math.sqrt((mcShare * (1 - mcShare)) / d.patients);
+      assert.ok(Math.abs(share - mcShare) <= 4 * se + 0.01, `${r.outcome}: pipeline prevalence ${share.toFixed(3)} vs oracle population ${mcShare.toFixed(3)}`);
     }
     // Per outcome: clinical on everyone, genomic and clinical+genomic on the genome holders.
     assert.ok(checked >= 12, `only ${String(checked)} AUROCs had an oracle to check`);
