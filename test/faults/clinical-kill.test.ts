@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImportManifest, StoredJob } from '../../src/clinical/local/job-files';
@@ -7,45 +6,11 @@ import { importJobFolder } from '../../src/clinical/local/job-files';
 import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
 import { DuckDbEngine } from '../../src/sql/duckdb-engine';
 import { MIXED_LINES, tmpDir, writeBundleNdjson, writeMixed } from '../clinical/fixtures/helpers';
+import { goAndKill, KILL_SEED, killDelays, spawnChild } from './helpers';
 
 const CHILD = path.join(__dirname, 'fixtures', 'clinical-import-child.ts');
 const KILLS = 20;
-
-/** Starts the child import; resolves with its job id and a function that kills it after `delayMs` (SIGKILL). */
-function startChild(ws: string, dsId: string, input: string): Promise<{ jobId: string; done: Promise<{ killed: boolean; stdout: string }>; kill: () => void }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', CHILD, ws, dsId, input], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const done = new Promise<{ killed: boolean; stdout: string }>((res) => {
-      p.on('close', (_code, signal) => {
-        res({ killed: signal === 'SIGKILL', stdout });
-      });
-    });
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const first = stdout.split('\n')[0] ?? '';
-      if (stdout.includes('\n') && /^[0-9a-f]{32}$/.test(first)) {
-        resolve({ jobId: first, done, kill: () => p.kill('SIGKILL') });
-      }
-    });
-    p.on('close', (code) => {
-      if (!/^[0-9a-f]{32}\n/.test(stdout)) {
-        reject(new Error(`child import exited (${code}) before starting: ${stderr}`));
-      }
-    });
-  });
-}
-
-/** A deterministic stream of kill delays (a small LCG), so a failure reproduces. */
-function delays(seed: number, maxMs: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * maxMs;
-  };
-}
+const JOB_ID = /^([0-9a-f]{32})\n/m;
 
 describe('clinical import killed with SIGKILL at random points, then re-run', () => {
   it(`loses nothing, imports nothing twice, leaves no staging, and lists each dead job as FAILED (${KILLS} kill points)`, async function () {
@@ -60,33 +25,41 @@ describe('clinical import killed with SIGKILL at random points, then re-run', ()
     const ds = await store.createDatastore({ name: 'kill' });
     const schema = store.schemaOf(ds.DatastoreId);
     const jobs = path.join(ws, 'jobs');
-    // A reference run in a scratch datastore sets the window the kills fall in.
+    // A reference run in a scratch datastore sets the window the kills fall in (from its job id to its end).
     const ref = await store.createDatastore({ name: 'kill-reference' });
-    const refRun = await startChild(ws, ref.DatastoreId, input);
+    let child = spawnChild(CHILD, [ws, ref.DatastoreId, input]);
+    await child.ready;
+    await child.go(JOB_ID);
     const t0 = Date.now();
-    await refRun.done;
+    const calibrated = await child.done;
+    assert.match(calibrated.stdout, /\nCOMPLETED_WITH_ERRORS\n/, calibrated.stderr);
     const window = Math.max(200, Date.now() - t0);
-    const next = delays(20261206, window);
+    const next = killDelays(KILL_SEED, window);
     let killed = 0;
-    for (let k = 0; k < KILLS; k++) {
-      const child = await startChild(ws, ds.DatastoreId, input);
-      await new Promise((r) => setTimeout(r, next()));
-      child.kill();
-      await child.done;
-      // The kill lands either while the job runs (FAILED, interrupted) or after it ended (the process was closing).
-      const d = await store.describeImportJob(ds.DatastoreId, child.jobId);
-      const folder = importJobFolder(jobs, ds.DatastoreId, child.jobId);
-      if (d.JobStatus === 'FAILED') {
-        killed++;
-        assert.match(d.Message ?? '', /interrupted/, `kill ${k}`);
-        assert.equal((JSON.parse(fs.readFileSync(path.join(folder, 'job.json'), 'utf8')) as StoredJob).JobStatus, 'FAILED', 'job.json records the end');
-      } else {
-        assert.equal(d.JobStatus, 'COMPLETED_WITH_ERRORS', `kill ${k}`);
+    child = spawnChild(CHILD, [ws, ds.DatastoreId, input]);
+    try {
+      for (let k = 0; k < KILLS; k++) {
+        const { id: jobId } = await goAndKill(child, JOB_ID, next());
+        // The next child loads while this round checks the store.
+        child = spawnChild(CHILD, [ws, ds.DatastoreId, input]);
+        // The kill lands either while the job runs (FAILED, interrupted) or after it ended (the process was closing).
+        const d = await store.describeImportJob(ds.DatastoreId, jobId);
+        const folder = importJobFolder(jobs, ds.DatastoreId, jobId);
+        if (d.JobStatus === 'FAILED') {
+          killed++;
+          assert.match(d.Message ?? '', /interrupted/, `kill ${k}`);
+          assert.equal((JSON.parse(fs.readFileSync(path.join(folder, 'job.json'), 'utf8')) as StoredJob).JobStatus, 'FAILED', 'job.json records the end');
+        } else {
+          assert.equal(d.JobStatus, 'COMPLETED_WITH_ERRORS', `kill ${k}`);
+        }
+        assert.ok(!fs.existsSync(path.join(folder, '.scratch')), 'no staging left');
+        const [row] = await engine.query<{ n: number; keys: number }>(`SELECT count(*) AS n, count(DISTINCT resource_type || '/' || id) AS keys FROM ${schema}.resource`);
+        assert.equal(row!.n, row!.keys, `kill ${k}: a resource stored twice`);
       }
-      assert.ok(!fs.existsSync(path.join(folder, '.scratch')), 'no staging left');
-      const [row] = await engine.query<{ n: number; keys: number }>(`SELECT count(*) AS n, count(DISTINCT resource_type || '/' || id) AS keys FROM ${schema}.resource`);
-      assert.equal(row!.n, row!.keys, `kill ${k}: a resource stored twice`);
+    } finally {
+      child.kill();
     }
+    await child.done;
     assert.ok(killed >= KILLS / 2, `only ${killed} of ${KILLS} kills landed during the import`);
     console.log(`      ${killed} of ${KILLS} SIGKILLs landed mid-import (window ${window} ms)`);
     const final = await store.waitForImportJob(ds.DatastoreId, (await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input })).JobId, { pollMs: 10 });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -8,81 +7,14 @@ import { openWorkspace } from '../../src/workspace';
 import type { Workspace } from '../../src/workspace';
 import { LocalGenomicsStores } from '../../src/genomics/local/local-stores';
 import { tmpDir } from '../helpers/tmp';
+import { goAndKill, KILL_SEED, killDelays, spawnChild, stagingLeft } from './helpers';
 
 const CHILD = path.join(__dirname, 'fixtures', 'genomic-import-child.ts');
 const PANEL = path.join(__dirname, '..', 'genomics', 'fixtures', 'panel.fa');
 const KILLS = 20;
 const FILES = 6;
 const RECORDS = 500;
-
-interface Child {
-  /** Resolves when the child has loaded and waits for `go`. */
-  readonly ready: Promise<void>;
-  /** Tells the child to start; resolves with the job id it printed. */
-  go(): Promise<string>;
-  /** Resolves when the child has ended. */
-  readonly done: Promise<{ killed: boolean; stdout: string; stderr: string }>;
-  /** SIGKILL. */
-  kill(): void;
-}
-
-/** Spawns a child import (it loads, then waits for {@link Child.go}). */
-function spawnChild(ws: string, store: string, files: readonly string[]): Child {
-  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, ws, store, ...files], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const waiters: { text: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  const done = new Promise<{ killed: boolean; stdout: string; stderr: string }>((res) => {
-    p.on('close', (_code, signal) => {
-      res({ killed: signal === 'SIGKILL', stdout, stderr });
-    });
-  });
-  const wait = (text: RegExp): Promise<RegExpExecArray> =>
-    new Promise((resolve, reject) => {
-      const m = text.exec(stdout);
-      if (m !== null) {
-        resolve(m);
-        return;
-      }
-      waiters.push({ text, resolve });
-      void done.then((d) => {
-        const late = text.exec(d.stdout);
-        if (late === null) {
-          reject(new Error(`child import ended before printing ${String(text)}: ${d.stderr}`));
-        }
-      });
-    });
-  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  p.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    for (const w of [...waiters]) {
-      const m = w.text.exec(stdout);
-      if (m !== null) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  return {
-    ready: wait(/^ready\n/m).then(() => undefined),
-    go: async () => {
-      p.stdin.write('go\n');
-      const m = await wait(/^([0-9a-f-]{36})\n/m);
-      return m[1] ?? '';
-    },
-    done,
-    kill: () => p.kill('SIGKILL'),
-  };
-}
-
-/** A deterministic stream of kill delays (a small LCG), so a failure reproduces. */
-function delays(seed: number, maxMs: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * maxMs;
-  };
-}
+const JOB_ID = /^([0-9a-f-]{36})\n/m;
 
 /**
  * Writes the inputs: VCFs of two samples on the panel's contig 19, one with bad records (the exact route, rejected
@@ -120,20 +52,8 @@ function writeInputs(dir: string): { files: string[]; lines: number } {
 }
 
 /** Files a conversion or a JSON write stages (none may survive recovery). */
-function stagingLeft(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        walk(p);
-      } else if (e.name.endsWith('.tmp') || e.name.endsWith('.lines.vcf')) {
-        out.push(p);
-      }
-    }
-  };
-  walk(root);
-  return out;
+function staging(file: string): boolean {
+  return file.endsWith('.tmp') || file.endsWith('.lines.vcf');
 }
 
 async function rowKeys(ws: Workspace, table: string): Promise<{ n: number; keys: number }> {
@@ -169,30 +89,25 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
     assert.equal(expectedRows.n, expectedRows.keys);
     assert.equal(expectedRows.n, (lines - RECORDS / 100) * 2);
     await ws.close();
-    // A run of the child sets the window the kills fall in: its job's own duration (creation to completion, from the
-    // job file), not the process's, so the kills land while the job runs rather than while the process exits.
-    let child = spawnChild(wsDir, 'calibration', files);
+    // A run of the child sets the window the kills fall in: from its job id to its end.
+    let child = spawnChild(CHILD, [wsDir, 'calibration', ...files]);
     await child.ready;
-    const calibrationJob = await child.go();
+    await child.go(JOB_ID);
+    const t0 = Date.now();
     const calibrated = await child.done;
     assert.match(calibrated.stdout, /done COMPLETED_WITH_FAILURES/, calibrated.stderr);
-    const timing = JSON.parse(fs.readFileSync(path.join(wsDir, 'genomics', 'jobs', `${calibrationJob}.json`), 'utf8')) as { creationTime: string; completionTime: string };
-    const window = Math.max(200, Date.parse(timing.completionTime) - Date.parse(timing.creationTime));
+    const window = Math.max(200, Date.now() - t0);
 
-    const next = delays(20261206, window);
+    const next = killDelays(KILL_SEED, window);
     const cols = 'sampleid, contigname, start, "end", referenceallele, alternatealleles, calls, attributes';
     let killed = 0;
-    child = spawnChild(wsDir, 'kill0', files);
+    child = spawnChild(CHILD, [wsDir, 'kill0', ...files]);
     try {
       for (let k = 0; k < KILLS; k++) {
         const store = `kill${String(k)}`;
-        await child.ready;
-        const jobId = await child.go();
-        await new Promise((r) => setTimeout(r, next()));
-        child.kill();
-        const end = await child.done;
+        const { id: jobId, end } = await goAndKill(child, JOB_ID, next());
         // The next child loads while this round checks the store.
-        child = spawnChild(wsDir, `kill${String(k + 1)}`, files);
+        child = spawnChild(CHILD, [wsDir, `kill${String(k + 1)}`, ...files]);
         ws = await openWorkspace({ dir: wsDir, progress: silentProgress });
         g = new LocalGenomicsStores(ws);
         await g.recovered;
@@ -209,7 +124,7 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
         const listed = await g.listImportJobs('variant');
         assert.ok(listed.some((j) => j.id === jobId));
         assert.ok(listed.every((j) => j.status !== 'IN_PROGRESS' && j.status !== 'SUBMITTED'), `kill ${String(k)}: a job still listed as running`);
-        assert.deepEqual(stagingLeft(ws.path('genomics')), [], `kill ${String(k)}: staging left`);
+        assert.deepEqual(stagingLeft(ws.path('genomics'), staging), [], `kill ${String(k)}: staging left`);
         // Every row at most once; every recorded source's rows all there.
         const now = await rowKeys(ws, store);
         assert.equal(now.n, now.keys, `kill ${String(k)}: a row stored twice`);
@@ -229,7 +144,7 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
         );
         assert.equal(Number(diff?.n ?? -1), 0, `kill ${String(k)}: the resumed store holds exactly the rows of the uninterrupted import`);
         assert.match(rerun.items[2]?.statusMessage ?? '', /header breaks 1 rule\(s\) of the VCF spec \(first: line 5: .*Description value must be surrounded by double quotes/);
-        assert.deepEqual(stagingLeft(ws.path('genomics')), [], `kill ${String(k)}: staging left after the re-run`);
+        assert.deepEqual(stagingLeft(ws.path('genomics'), staging), [], `kill ${String(k)}: staging left after the re-run`);
         await ws.close();
       }
     } finally {

@@ -4,7 +4,6 @@
  * re-run imports every instance exactly once with counts that reconcile and frames that match their checksums.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeHtj2k, pixelCrc32 } from '../../src/formats/htj2k';
@@ -12,72 +11,14 @@ import { LocalImagingStore } from '../../src/imaging/local/datastore';
 import { silentProgress } from '../../src/progress';
 import { tmpDir } from '../helpers/tmp';
 import { writeSyntheticMr } from '../imaging/helpers/synthetic-mr';
+import { goAndKill, KILL_SEED, killDelays, spawnChild, stagingLeft } from './helpers';
 
 const CHILD = path.join(__dirname, '..', 'imaging', 'helpers', 'import-child.ts');
 const KILLS = 20;
 const SERIES = 3;
 const PER_SERIES = 3;
 const GOOD = SERIES * PER_SERIES;
-
-interface Child {
-  readonly ready: Promise<void>;
-  go(): Promise<string>;
-  readonly done: Promise<{ killed: boolean; stdout: string; stderr: string }>;
-  kill(): void;
-}
-
-function spawnChild(args: readonly string[]): Child {
-  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const waiters: { text: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
-  const done = new Promise<{ killed: boolean; stdout: string; stderr: string }>((res) => {
-    p.on('close', (_code, signal) => {
-      for (const w of waiters.splice(0)) {
-        w.reject(new Error(`child import ended before printing ${String(w.text)}: ${stderr}`));
-      }
-      res({ killed: signal === 'SIGKILL', stdout, stderr });
-    });
-  });
-  const wait = (text: RegExp): Promise<RegExpExecArray> =>
-    new Promise((resolve, reject) => {
-      const m = text.exec(stdout);
-      if (m !== null) {
-        resolve(m);
-      } else {
-        waiters.push({ text, resolve, reject });
-      }
-    });
-  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  p.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    for (const w of [...waiters]) {
-      const m = w.text.exec(stdout);
-      if (m !== null) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  return {
-    ready: wait(/^ready\n/m).then(() => undefined),
-    go: async () => {
-      p.stdin.write('go\n');
-      return (await wait(/^([0-9a-f]{32})\n/m))[1] ?? '';
-    },
-    done,
-    kill: () => p.kill('SIGKILL'),
-  };
-}
-
-/** A deterministic stream of kill delays (a small LCG), so a failure reproduces. */
-function delays(seed: number, maxMs: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * maxMs;
-  };
-}
+const JOB_ID = /^([0-9a-f]{32})\n/m;
 
 function writeInputs(dir: string): string[] {
   const sops: string[] = [];
@@ -93,20 +34,8 @@ function writeInputs(dir: string): string[] {
 }
 
 /** Files left by staging or interrupted writes, anywhere under the datastore. */
-function stagingLeft(dsDir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        walk(p);
-      } else if (e.name.endsWith('.tmp') || p.includes(`${path.sep}.staging${path.sep}`)) {
-        out.push(p);
-      }
-    }
-  };
-  walk(dsDir);
-  return out;
+function staging(file: string): boolean {
+  return file.endsWith('.tmp') || file.includes(`${path.sep}.staging${path.sep}`);
 }
 
 /** Every SOP instance in the latest metadata of every image set, and frame files no metadata refers to. */
@@ -163,25 +92,21 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
     const args = [root, datastoreId, input, output];
 
     // One undisturbed child run sets the window the kills fall in (from its job id to its end).
-    let child = spawnChild(args);
+    let child = spawnChild(CHILD, args);
     await child.ready;
-    await child.go();
+    await child.go(JOB_ID);
     const t0 = Date.now();
     const calibrated = await child.done;
     assert.match(calibrated.stdout, /done COMPLETED/, calibrated.stderr);
     const window = Math.max(200, Date.now() - t0);
     resetStore(dsDir);
 
-    const next = delays(20261206, window * 1.1);
+    const next = killDelays(KILL_SEED, window * 1.1);
     const outcomes = { killedMidJob: 0, finishedFirst: 0, committedBeforeKill: 0 };
-    child = spawnChild(args);
+    child = spawnChild(CHILD, args);
     for (let k = 0; k < KILLS; k++) {
-      await child.ready;
-      const jobId = await child.go();
-      await new Promise((r) => setTimeout(r, next()));
-      child.kill();
-      await child.done;
-      child = spawnChild(args);
+      const { id: jobId } = await goAndKill(child, JOB_ID, next());
+      child = spawnChild(CHILD, args);
 
       // The store opens; the dead job is FAILED with its reason (or COMPLETED if it finished before the kill).
       const store = new LocalImagingStore({ root, progress: silentProgress });
@@ -194,7 +119,7 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
         // Finished before the kill landed (the child may not have printed `done` yet): the job's own result stands.
         outcomes.finishedFirst++;
       }
-      assert.deepEqual(stagingLeft(dsDir), [], `round ${String(k)}: staging left`);
+      assert.deepEqual(stagingLeft(dsDir, staging), [], `round ${String(k)}: staging left`);
       // All of the dead job or none of it; nothing half-written.
       const after = await contents(store, datastoreId, dsDir);
       assert.ok(after.sops.length === 0 || after.sops.length === GOOD, `round ${String(k)}: ${String(after.sops.length)} instances after the kill`);
@@ -218,7 +143,7 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
       assert.deepEqual(final.sops, expected, `round ${String(k)}: instances after the re-run`);
       assert.deepEqual(final.orphans, []);
       assert.deepEqual(final.badFrames, []);
-      assert.deepEqual(stagingLeft(dsDir), []);
+      assert.deepEqual(stagingLeft(dsDir, staging), []);
       resetStore(dsDir);
     }
     child.kill();
@@ -269,7 +194,7 @@ describe('imaging import failing at its commit point', () => {
     assert.ok(tripped);
     const after = await contents(new LocalImagingStore({ root, progress: silentProgress }), datastoreId, dsDir);
     assert.deepEqual(after, { sops: [], orphans: [], badFrames: [] });
-    assert.deepEqual(stagingLeft(dsDir), []);
+    assert.deepEqual(stagingLeft(dsDir, staging), []);
     assert.deepEqual(fs.existsSync(path.join(dsDir, 'imagesets')) ? fs.readdirSync(path.join(dsDir, 'imagesets')) : [], []);
     const rerun = await store.startDICOMImportJob({ datastoreId, inputDir: input, outputDir: path.join(dir, 'out') });
     assert.equal((await store.waitForDICOMImportJob(datastoreId, rerun.jobId)).job.jobStatus, 'COMPLETED');

@@ -11,8 +11,10 @@
  *   and view `<offline table>` over it. Unlike S3, the files are not partitioned by event hour: hourly partitions
  *   would mean one file per hour per batch, and the view (what queries see) is the same either way.
  *
- * Every write runs inside one `DuckDbEngine.session`, so a batch lands in the online and offline stores together
- * and other kernels wait rather than read half a batch.
+ * Every write runs inside one `DuckDbEngine.session` (other kernels wait rather than read half a write) and is
+ * atomic: its online changes and its offline Parquet files commit together in one DuckDB transaction, files staged
+ * under `offline-store/.staging/` until then (./write-log.ts). An `ingest` is one such write, recorded as a job in
+ * `featurestore_ingest_jobs`; one killed part-way stores nothing and is listed FAILED with its reason.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -24,6 +26,8 @@ import type { DuckDbEngine } from '../../sql/duckdb-engine';
 import type { Row, SqlParam } from '../../sql/engine';
 import { sqlLiteral } from '../../sql/literal';
 import type { FeatureStoreClock } from '../clock';
+import type { IngestJob } from './write-log';
+import { beginJob, endJob, ensureWriteLogTables, inTransaction, listJobs, LIVE_WRITES, recoverWrites, StagedFiles } from './write-log';
 import { microsToTimestampText, systemClock } from '../clock';
 import { quoteIdent } from '../dataset';
 import { defaultOfflineTableName, FEATURE_STORE_LIMITS, validateCreateInput, checkGroupName } from '../limits';
@@ -136,11 +140,58 @@ export class LocalFeatureStore extends BaseFeatureStore {
     this.clock = options.clock ?? systemClock();
   }
 
+  private get stagingRoot(): string {
+    return path.join(this.dir, 'offline-store', '.staging');
+  }
+
+  /** On first use: creates the catalog and bookkeeping tables, and finishes or discards what a dead process left. */
   private async ensureCatalog(): Promise<void> {
     if (!this.catalogReady) {
-      await this.engine.query(`CREATE TABLE IF NOT EXISTS ${FEATURE_GROUP_CATALOG_TABLE} (name VARCHAR PRIMARY KEY, description VARCHAR NOT NULL)`);
+      await this.engine.session('feature store recovery', async (conn) => {
+        await this.engine.query(`CREATE TABLE IF NOT EXISTS ${FEATURE_GROUP_CATALOG_TABLE} (name VARCHAR PRIMARY KEY, description VARCHAR NOT NULL)`);
+        await ensureWriteLogTables(this.engine);
+        await recoverWrites(conn, this.stagingRoot);
+      });
       this.catalogReady = true;
     }
+  }
+
+  /**
+   * Runs one atomic write: `fn` changes tables and stages offline files inside one transaction; the files are put in
+   * place after COMMIT (a crash in between is finished by the next recovery). A write that throws leaves nothing.
+   */
+  private async commitWrite<T>(conn: DuckDBConnection, id: string, fn: (staged: StagedFiles) => Promise<T>): Promise<T> {
+    const staged = new StagedFiles(path.join(this.stagingRoot, id));
+    LIVE_WRITES.add(id);
+    try {
+      let out: T;
+      try {
+        out = await inTransaction(conn, async () => {
+          const r = await fn(staged);
+          await staged.record(conn);
+          return r;
+        });
+      } catch (e) {
+        staged.discard();
+        throw e;
+      }
+      await staged.promote(conn);
+      return out;
+    } finally {
+      LIVE_WRITES.delete(id);
+    }
+  }
+
+  /**
+   * This workspace's ingestion jobs, newest first: IN_PROGRESS while one runs, COMPLETED with its counts, or FAILED
+   * with its reason (an ingestion whose process was killed is FAILED, none of its records stored). Local only.
+   *
+   * @param groupName - only this group's jobs, if given
+   * @returns the jobs
+   */
+  async listIngestJobs(groupName?: string): Promise<IngestJob[]> {
+    await this.ensureCatalog();
+    return listJobs(this.engine, groupName);
   }
 
   private async findGroup(name: string): Promise<FeatureGroupDescription | undefined> {
@@ -154,7 +205,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
   async createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroupDescription> {
     validateCreateInput(input);
     await this.ensureCatalog();
-    return this.engine.session(`create feature group ${input.name}`, async () => {
+    return this.engine.session(`create feature group ${input.name}`, (conn) => inTransaction(conn, async () => {
       const all = await this.engine.query<{ name: string; description: string }>(`SELECT name, description FROM ${FEATURE_GROUP_CATALOG_TABLE}`);
       const clash = all.find((r) => r.name.toLowerCase() === input.name.toLowerCase());
       if (clash !== undefined) {
@@ -210,16 +261,22 @@ export class LocalFeatureStore extends BaseFeatureStore {
         const dataDir = path.join(offlineStore.location, 'data');
         fs.mkdirSync(dataDir, { recursive: true });
         const empty = desc.featureDefinitions.map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
-        // An empty file fixes the table's schema, so the view binds before the first record arrives.
+        // An empty file fixes the table's schema, so the view binds before the first record arrives. Written in
+        // staging and renamed, so a crash never leaves a torn file where the view reads.
+        const scratch = path.join(this.stagingRoot, randomUUID());
+        fs.mkdirSync(scratch, { recursive: true });
+        const tmp = path.join(scratch, 'schema.parquet');
         await this.engine.query(
-          `COPY (SELECT ${empty.join(', ')}, CAST(NULL AS TIMESTAMP) AS write_time, CAST(NULL AS TIMESTAMP) AS api_invocation_time, CAST(NULL AS BOOLEAN) AS is_deleted LIMIT 0) TO ${sqlLiteral(path.join(dataDir, '00000000-schema.parquet'))} (FORMAT parquet)`,
+          `COPY (SELECT ${empty.join(', ')}, CAST(NULL AS TIMESTAMP) AS write_time, CAST(NULL AS TIMESTAMP) AS api_invocation_time, CAST(NULL AS BOOLEAN) AS is_deleted LIMIT 0) TO ${sqlLiteral(tmp)} (FORMAT parquet)`,
         );
+        fs.renameSync(tmp, path.join(dataDir, '00000000-schema.parquet'));
+        fs.rmSync(scratch, { recursive: true, force: true });
         await this.createOfflineView(desc);
       }
       const stored: StoredDescription = { ...desc, creationTime: created.toISOString() };
       await this.engine.query(`INSERT INTO ${FEATURE_GROUP_CATALOG_TABLE} VALUES (?, ?)`, [desc.name, JSON.stringify(stored)]);
       return desc;
-    });
+    }));
   }
 
   private async createOfflineView(desc: FeatureGroupDescription): Promise<void> {
@@ -283,10 +340,18 @@ export class LocalFeatureStore extends BaseFeatureStore {
     const desc = await this.describeFeatureGroup(groupName);
     const to = targets(desc, options.targetStores, 'putRecord');
     const checked = checkRecord('putRecord', desc, record);
-    await this.engine.session(`put record ${groupName}`, (conn) => this.writeBatch(conn, desc, [checked], [this.clock.nowMicros()], to));
+    await this.engine.session(`put record ${groupName}`, (conn) =>
+      this.commitWrite(conn, randomUUID(), (staged) => this.writeBatch(conn, desc, [checked], [this.clock.nowMicros()], to, staged)),
+    );
   }
 
-  /** @inheritdoc */
+  /**
+   * Ingests rows as one atomic write, recorded as a job (see {@link LocalFeatureStore.listIngestJobs}): bad rows are
+   * reported in `failed`, the good ones land in the online and offline stores together — all of them, or, if the
+   * process dies or a statement fails before the commit, none.
+   *
+   * @inheritdoc
+   */
   async ingest(groupName: string, rows: readonly FeatureRecordInput[], options: IngestOptions = {}): Promise<IngestReport> {
     const desc = await this.describeFeatureGroup(groupName);
     const to = targets(desc, undefined, 'ingest');
@@ -294,30 +359,31 @@ export class LocalFeatureStore extends BaseFeatureStore {
     const task = (options.progress ?? this.progress).start(`ingest ${groupName}`, rows.length);
     const failed: IngestFailure[] = [];
     let succeeded = 0;
+    const jobId = randomUUID();
     try {
       await this.engine.session(`ingest ${groupName}`, async (conn) => {
-        for (let start = 0; start < rows.length; start += batchSize) {
-          const good: CheckedRecord[] = [];
-          const times: bigint[] = [];
-          const end = Math.min(rows.length, start + batchSize);
-          for (let i = start; i < end; i++) {
-            const row = rows[i] ?? {};
-            try {
-              good.push(checkRecord('ingest', desc, row));
-              times.push(this.clock.nowMicros());
-            } catch (e) {
-              const idValue = row[desc.recordIdentifierFeatureName];
-              failed.push({
-                recordId: idValue === null || idValue === undefined || idValue === '' ? `row ${String(i + 1)}` : String(idValue),
-                reason: e instanceof Error ? e.message : String(e),
-              });
+        await recoverWrites(conn, this.stagingRoot);
+        LIVE_WRITES.add(jobId);
+        try {
+          await beginJob(conn, { jobId, groupName: desc.name, records: rows.length });
+          await this.commitWrite(conn, jobId, async (staged) => {
+            for (let start = 0; start < rows.length; start += batchSize) {
+              const end = Math.min(rows.length, start + batchSize);
+              const { good, times } = this.checkBatch(desc, rows, start, end, failed);
+              if (good.length > 0) {
+                await this.writeBatch(conn, desc, good, times, to, staged);
+                succeeded += good.length;
+              }
+              task.update(end);
             }
-          }
-          if (good.length > 0) {
-            await this.writeBatch(conn, desc, good, times, to);
-            succeeded += good.length;
-          }
-          task.update(end);
+            await endJob(conn, jobId, { status: 'COMPLETED', succeeded, failed: failed.length });
+          });
+        } catch (e) {
+          succeeded = 0;
+          await endJob(conn, jobId, { status: 'FAILED', message: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
+          throw e;
+        } finally {
+          LIVE_WRITES.delete(jobId);
         }
       });
     } finally {
@@ -326,12 +392,39 @@ export class LocalFeatureStore extends BaseFeatureStore {
     return { groupName, records: rows.length, succeeded, failed };
   }
 
+  /** Checks rows `start`..`end`: the good ones with their API times, the bad ones appended to `failed`. */
+  private checkBatch(
+    desc: FeatureGroupDescription,
+    rows: readonly FeatureRecordInput[],
+    start: number,
+    end: number,
+    failed: IngestFailure[],
+  ): { good: CheckedRecord[]; times: bigint[] } {
+    const good: CheckedRecord[] = [];
+    const times: bigint[] = [];
+    for (let i = start; i < end; i++) {
+      const row = rows[i] ?? {};
+      try {
+        good.push(checkRecord('ingest', desc, row));
+        times.push(this.clock.nowMicros());
+      } catch (e) {
+        const idValue = row[desc.recordIdentifierFeatureName];
+        failed.push({
+          recordId: idValue === null || idValue === undefined || idValue === '' ? `row ${String(i + 1)}` : String(idValue),
+          reason: e instanceof Error ? e.message : String(e),
+        });
+      }
+    }
+    return { good, times };
+  }
+
   private async writeBatch(
     conn: DuckDBConnection,
     desc: FeatureGroupDescription,
     recs: readonly CheckedRecord[],
     apiTimes: readonly bigint[],
     to: { online: boolean; offline: boolean },
+    staged: StagedFiles,
   ): Promise<void> {
     const defs = desc.featureDefinitions;
     const stage = `fs_stage_${randomUUID().replace(/-/g, '')}`;
@@ -369,7 +462,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
         const writeTime = microsToTimestampText(this.clock.nowMicros());
         await conn.run(
           `COPY (SELECT ${cols.join(', ')}, TIMESTAMP ${sqlLiteral(writeTime)} AS write_time, make_timestamp("__api") AS api_invocation_time, false AS is_deleted
-                 FROM temp.main.${stage} ORDER BY "__seq") TO ${sqlLiteral(this.newOfflineFile(desc))} (FORMAT parquet)`,
+                 FROM temp.main.${stage} ORDER BY "__seq") TO ${sqlLiteral(staged.stage(this.newOfflineFile(desc)))} (FORMAT parquet)`,
         );
       }
     } finally {
@@ -468,7 +561,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
     const rid = quoteIdent(desc.recordIdentifierFeatureName);
     const et = quoteIdent(desc.eventTimeFeatureName);
     const table = onlineTable(desc.name);
-    await this.engine.session(`delete record ${groupName}`, async () => {
+    await this.engine.session(`delete record ${groupName}`, (conn) => this.commitWrite(conn, randomUUID(), async (staged) => {
       if (to.online) {
         const current = await this.engine.query<{ e: number }>(`SELECT "__event_epoch" AS e FROM ${table} WHERE CAST(${rid} AS VARCHAR) = ?`, [recordId]);
         const stored = current[0]?.e;
@@ -498,7 +591,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
           .filter((d) => d.name !== desc.recordIdentifierFeatureName && d.name !== desc.eventTimeFeatureName)
           .map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
         const writeTime = microsToTimestampText(this.clock.nowMicros());
-        const file = this.newOfflineFile(desc);
+        const file = staged.stage(this.newOfflineFile(desc));
         await this.engine.query(
           `COPY (SELECT CAST(? AS ${SQL_TYPE[idDef.type]}) AS ${rid}, CAST(? AS ${SQL_TYPE[etDef.type]}) AS ${et}${nulls.length > 0 ? `, ${nulls.join(', ')}` : ''},
                  TIMESTAMP ${sqlLiteral(writeTime)} AS write_time, TIMESTAMP ${sqlLiteral(microsToTimestampText(apiTime))} AS api_invocation_time, true AS is_deleted)
@@ -506,7 +599,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
           [idValue as SqlParam, etValue as SqlParam],
         );
       }
-    });
+    }));
   }
 
   /** @inheritdoc */
