@@ -198,6 +198,17 @@ const OPEN_BRACE = 0x7b;
 const NON_BLANK = /\S/;
 const CR = 0x0d;
 
+/** Whether bytes `from`..`to` are all ASCII whitespace (checked without decoding them). */
+function asciiBlank(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const b = buf[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== CR) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Processes one chunk: validates every line and writes the staging files of the accepted resources. When a
  * resource occurs twice in the chunk, both get a row (their outcomes are computed in file order) but only the
@@ -234,19 +245,22 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     lineNo++;
     const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
     const lineBytes = Math.min(nl + 1, buf.length) - start;
-    const text = end > start ? buf.toString('utf8', start, end) : '';
-    // A resource line starts with `{`; anything else is checked for blankness (without copying the line).
-    const blank = buf[start] !== OPEN_BRACE && !NON_BLANK.test(text);
     const lineStart = start;
     start = nl + 1;
-    if (blank) {
+    // An oversize line is refused on its byte length, before it is decoded (blank if all ASCII whitespace).
+    if (end - lineStart > MAX_RESOURCE_BYTES) {
+      if (buf[lineStart] === OPEN_BRACE || !asciiBlank(buf, lineStart, end)) {
+        scanned++;
+        fail(lineNo, null, null, `too-large: the line is ${end - lineStart} bytes; one resource may be at most ${MAX_RESOURCE_BYTES} bytes`);
+      }
+      continue;
+    }
+    const text = end > lineStart ? buf.toString('utf8', lineStart, end) : '';
+    // A resource line starts with `{`; anything else is checked for blankness.
+    if (buf[lineStart] !== OPEN_BRACE && !NON_BLANK.test(text)) {
       continue;
     }
     scanned++;
-    if (end - lineStart > MAX_RESOURCE_BYTES) {
-      fail(lineNo, null, null, `too-large: the line is ${end - lineStart} bytes; one resource may be at most ${MAX_RESOURCE_BYTES} bytes`);
-      continue;
-    }
     let value: unknown;
     try {
       value = JSON.parse(text);

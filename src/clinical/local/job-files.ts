@@ -144,7 +144,11 @@ export function toJobProperties(stored: StoredJob): ImportJobProperties {
  * @returns the stored job as it now stands
  */
 export function settleJobFile(jobFile: string): StoredJob {
-  const stored = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as StoredJob;
+  return settleStoredJob(jobFile, JSON.parse(fs.readFileSync(jobFile, 'utf8')) as StoredJob);
+}
+
+/** {@link settleJobFile} on a job already read: returns `stored` itself when it needed no change. */
+function settleStoredJob(jobFile: string, stored: StoredJob): StoredJob {
   const props = toJobProperties(stored);
   if (props.JobStatus !== 'FAILED' || stored.JobStatus === 'FAILED') {
     return stored;
@@ -171,8 +175,8 @@ export function settleInterruptedJobs(jobsDir: string, datastoreId: string): num
   for (const name of fs.readdirSync(jobsDir)) {
     const file = path.join(jobsDir, name, 'job.json');
     if (name.startsWith(prefix) && fs.existsSync(file)) {
-      const before = (JSON.parse(fs.readFileSync(file, 'utf8')) as StoredJob).JobStatus;
-      n += before !== settleJobFile(file).JobStatus ? 1 : 0;
+      const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredJob;
+      n += settleStoredJob(file, stored) === stored ? 0 : 1;
     }
   }
   return n;
