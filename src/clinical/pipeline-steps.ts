@@ -73,8 +73,8 @@ export async function importClinicalFolder(ws: Omit<ClinicalStepWorkspace, 'feat
   };
 }
 
-/** What {@link writeClinicalFeatureGroup} wrote. */
-export interface ClinicalGroupWrite {
+/** What {@link writeClinicalFeatureGroup} wrote (a type alias, so it shows as a table row). */
+export type ClinicalGroupWrite = {
   /** `clinical-<outcome>`. */
   readonly group: string;
   /** Labelled patients. */
@@ -85,7 +85,7 @@ export interface ClinicalGroupWrite {
   readonly written: number;
   /** Rows rejected (`patients = written + rejected`). */
   readonly rejected: number;
-}
+};
 
 /**
  * Writes one outcome's labelled feature rows to the `clinical-<outcome>` feature group: record id `patient_id`,

@@ -1,6 +1,7 @@
 /**
- * Dashboards: the static site (population sheets + patient view), its localhost server, the `mmh dashboard`
- * command and the `dashboard` pipeline step.
+ * Dashboards: the static site (population sheets + patient view), its data loader and localhost server. The
+ * `mmh dashboard` command and pipeline step (`command.ts`) and the synthetic test input (`synthetic.ts`) are not
+ * re-exported: import them from their modules.
  */
 export * from './types';
 export * from './aggregate';
@@ -10,5 +11,3 @@ export * from './page';
 export * from './client-script';
 export * from './write';
 export * from './serve';
-export * from './command';
-export * from './synthetic';

@@ -1,3 +1,7 @@
+/**
+ * Imaging: the datastore (HealthImaging semantics; local and AWS backends), DICOM and HTJ2K formats, masks, radiomics
+ * and per-study features. The NIfTI and NRRD readers are test-only (import them from their modules).
+ */
 export * from './types';
 export * from './metadata';
 export * from './search';
@@ -8,8 +12,6 @@ export * from './aws/datastore';
 export * from '../formats/dicom/index';
 export * from '../formats/htj2k/index';
 export * from './masks';
-export * from './nifti';
-export * from './nrrd';
 export * from './features';
 export * from './radiomics/index';
 export * from './pipeline-steps';
