@@ -36,7 +36,7 @@ import type {
 import { TERMINAL_JOB_STATUSES } from '../types';
 import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
 import { sqlLiteral } from '../../sql/literal';
-import { stagingSuffixes, writeVcfAsParquet } from './parquet-writer';
+import { stagingSuffixes, writeVcfsAsParquet } from './parquet-writer';
 import type { VcfParquetResult } from './parquet-writer';
 import { tableFromRawSelect } from './vcf-sql';
 
@@ -49,6 +49,8 @@ export const STORE_NAME_PATTERN = /^[a-z][a-z0-9_]{2,254}$/;
 export const MAX_IMPORT_ITEMS = 1000;
 const LOCAL_ACCOUNT = '000000000000';
 const MAX_FAILURES_IN_JOB = 1000;
+/** Sources converted together and committed to `items.json` (and the job file) at once. */
+const COMMIT_CHUNK = 100;
 
 type Kind = 'variant' | 'annotation';
 
@@ -177,6 +179,28 @@ function headerFault(r: VcfParquetResult): string {
   return `line ${String(first?.line ?? 0)}: ${first?.reason ?? 'see failures'}`;
 }
 
+/**
+ * The job item of a source that is unchanged since an earlier job: what the store holds of it, with the faults found
+ * when it was read.
+ *
+ * @param source - the source as given
+ * @param prev - its stored entry
+ * @returns the item
+ */
+function unchangedItem(source: string, prev: StoredItem): ImportItemDetail {
+  const header = prev.headerErrors ?? 0;
+  return {
+    source,
+    jobStatus: prev.rejected > 0 || header > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
+    statusMessage: `unchanged since job ${prev.jobId}; kept its ${String(prev.rows)} rows (re-import is idempotent)${prev.rejected > 0 ? `; ${String(prev.rejected)} records were rejected then (see that job's failure report)` : ''}${header > 0 ? `; its header breaks ${String(header)} rule(s) of the VCF spec (first: ${prev.headerFault ?? 'see that job'})` : ''}`,
+    lines: prev.lines,
+    records: prev.records,
+    rejected: prev.rejected,
+    rows: prev.rows,
+    samples: prev.samples,
+  };
+}
+
 /** A local reference: its FASTA and index. */
 interface StoredReference extends Omit<ReferenceInfo, 'contigs'> {
   readonly fasta: string;
@@ -287,7 +311,7 @@ export class LocalGenomicsStores implements GenomicsStores {
     if (fs.existsSync(data)) {
       for (const f of fs.readdirSync(data)) {
         if (suffixes.some((x) => f.endsWith(x))) {
-          fs.rmSync(path.join(data, f), { force: true });
+          fs.rmSync(path.join(data, f), { recursive: true, force: true });
         }
       }
     }
@@ -798,85 +822,97 @@ export class LocalGenomicsStores implements GenomicsStores {
       instance = await DuckDBInstance.create(':memory:');
       const conn = await instance.connect();
       fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-      for (let i = 0; i < items.length; i++) {
-        const source = items[i]?.source ?? '';
-        items[i] = { source, jobStatus: 'IN_PROGRESS' };
-        save('IN_PROGRESS');
-        try {
-          if (!fs.existsSync(source)) {
-            throw new HealthDataError('not-found', `source ${source} does not exist`, { path: source });
-          }
-          const abs = path.resolve(source);
-          const key = crypto.createHash('sha256').update(abs).digest('hex').slice(0, 24);
-          const sha = sha256File(abs);
-          const stored = readJson<Record<string, StoredItem>>(itemsFile);
-          const prev = stored[abs];
-          const file = path.join(dir, 'data', `${key}${RAW_SUFFIX}`);
-          if (prev?.sha256 === sha && prev.strict === strict && (prev.rows === 0 || fs.existsSync(prev.file))) {
-            const header = prev.headerErrors ?? 0;
-            items[i] = {
-              source,
-              // The item's outcome is what the store holds of it: the faults found when it was read stay reported.
-              jobStatus: prev.rejected > 0 || header > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
-              statusMessage: `unchanged since job ${prev.jobId}; kept its ${String(prev.rows)} rows (re-import is idempotent)${prev.rejected > 0 ? `; ${String(prev.rejected)} records were rejected then (see that job's failure report)` : ''}${header > 0 ? `; its header breaks ${String(header)} rule(s) of the VCF spec (first: ${prev.headerFault ?? 'see that job'})` : ''}`,
-              lines: prev.lines,
-              records: prev.records,
-              rejected: prev.rejected,
-              rows: prev.rows,
-              samples: prev.samples,
-            };
-          } else {
-            const r = await writeVcfAsParquet(conn, abs, file, {
-              importJobId: initial.id,
-              strict,
-              layout: 'raw',
-            });
-            // A full-table file of this source from an earlier version is replaced by the raw one.
-            fs.rmSync(path.join(dir, 'data', `${key}.parquet`), { force: true });
-            recordFailures(r.failures);
-            const fileDate = r.header.meta.get('fileDate');
-            const entry: StoredItem = {
-              source: abs,
-              sha256: sha,
-              file,
-              jobId: initial.id,
-              rows: r.rows,
-              records: r.records,
-              lines: r.lines,
-              rejected: r.rejected,
-              samples: r.header.samples,
-              strict,
-              ...(fileDate === undefined ? {} : { fileDate }),
-              ...(r.headerErrors > 0 ? { headerErrors: r.headerErrors, headerFault: headerFault(r) } : {}),
-            };
-            writeJson(itemsFile, {
-              ...readJson<Record<string, StoredItem>>(itemsFile),
-              [abs]: entry,
-            });
-            items[i] = {
-              source,
-              jobStatus: r.rejected > 0 || r.headerErrors > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
-              statusMessage: itemMessage(r),
-              lines: r.lines,
-              records: r.records,
-              rejected: r.rejected,
-              rows: r.rows,
-              samples: r.header.samples,
-            };
-          }
-        } catch (e) {
-          const reason = normalizeErrorString(e);
-          recordFailures([
-            {
-              source,
-              line: 0,
-              code: isHealthDataError(e) ? e.code : 'error',
-              reason,
-            },
-          ]);
-          items[i] = { source, jobStatus: 'FAILED', statusMessage: reason };
+      // Failures of a chunk are reported in item order.
+      const pending = new Map<number, readonly ImportFailure[]>();
+      const fail = (i: number, source: string, e: unknown): void => {
+        const reason = normalizeErrorString(e);
+        pending.set(i, [{ source, line: 0, code: isHealthDataError(e) ? e.code : 'error', reason }]);
+        items[i] = { source, jobStatus: 'FAILED', statusMessage: reason };
+      };
+      // Sources go in chunks: one batched conversion, one items.json and one job-file write per chunk, so the cost
+      // of a chunk does not grow with the number of files (or the store's size) beyond reading/writing items.json.
+      for (let from = 0; from < items.length; from += COMMIT_CHUNK) {
+        const chunk = Array.from({ length: Math.min(COMMIT_CHUNK, items.length - from) }, (_, k) => from + k);
+        for (const i of chunk) {
+          items[i] = { source: items[i]?.source ?? '', jobStatus: 'IN_PROGRESS' };
         }
-        task.tick();
+        save('IN_PROGRESS');
+        const stored = readJson<Record<string, StoredItem>>(itemsFile);
+        const todo: { i: number; source: string; abs: string; key: string; sha: string; file: string }[] = [];
+        const repeats: { i: number; source: string; abs: string }[] = [];
+        for (const i of chunk) {
+          const source = items[i]?.source ?? '';
+          try {
+            if (!fs.existsSync(source)) {
+              throw new HealthDataError('not-found', `source ${source} does not exist`, { path: source });
+            }
+            const abs = path.resolve(source);
+            const key = crypto.createHash('sha256').update(abs).digest('hex').slice(0, 24);
+            const sha = sha256File(abs);
+            const prev = stored[abs];
+            const file = path.join(dir, 'data', `${key}${RAW_SUFFIX}`);
+            if (prev?.sha256 === sha && prev.strict === strict && (prev.rows === 0 || fs.existsSync(prev.file))) {
+              items[i] = unchangedItem(source, prev);
+            } else if (todo.some((t) => t.abs === abs)) {
+              repeats.push({ i, source, abs }); // listed twice: the second is unchanged since the first
+            } else {
+              todo.push({ i, source, abs, key, sha, file });
+            }
+          } catch (e) {
+            fail(i, source, e);
+          }
+        }
+        const outcomes = todo.length === 0 ? [] : await writeVcfsAsParquet(conn, todo.map((t) => ({ source: t.abs, out: t.file })), { importJobId: initial.id, strict, layout: 'raw' });
+        const entries: Record<string, StoredItem> = {};
+        for (const [k, t] of todo.entries()) {
+          const o = outcomes[k];
+          if (o?.ok !== true) {
+            fail(t.i, t.source, o === undefined ? new Error('no result') : o.error);
+            continue;
+          }
+          const r = o.result;
+          // A full-table file of this source from an earlier version is replaced by the raw one.
+          fs.rmSync(path.join(dir, 'data', `${t.key}.parquet`), { force: true });
+          pending.set(t.i, r.failures);
+          const fileDate = r.header.meta.get('fileDate');
+          entries[t.abs] = {
+            source: t.abs,
+            sha256: t.sha,
+            file: t.file,
+            jobId: initial.id,
+            rows: r.rows,
+            records: r.records,
+            lines: r.lines,
+            rejected: r.rejected,
+            samples: r.header.samples,
+            strict,
+            ...(fileDate === undefined ? {} : { fileDate }),
+            ...(r.headerErrors > 0 ? { headerErrors: r.headerErrors, headerFault: headerFault(r) } : {}),
+          };
+          items[t.i] = {
+            source: t.source,
+            jobStatus: r.rejected > 0 || r.headerErrors > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
+            statusMessage: itemMessage(r),
+            lines: r.lines,
+            records: r.records,
+            rejected: r.rejected,
+            rows: r.rows,
+            samples: r.header.samples,
+          };
+        }
+        // Data files are in place before their entries are written (a kill in between re-imports them).
+        if (Object.keys(entries).length > 0) {
+          writeJson(itemsFile, { ...readJson<Record<string, StoredItem>>(itemsFile), ...entries });
+        }
+        for (const r of repeats) {
+          const entry = entries[r.abs];
+          items[r.i] = entry === undefined ? { ...(items[todo.find((t) => t.abs === r.abs)?.i ?? -1] ?? { jobStatus: 'FAILED' }), source: r.source } : unchangedItem(r.source, entry);
+        }
+        for (const i of chunk) {
+          recordFailures(pending.get(i) ?? []);
+        }
+        pending.clear();
+        task.tick(chunk.length);
       }
       conn.closeSync();
       await this.refreshView(initial.kind, initial.destinationName);

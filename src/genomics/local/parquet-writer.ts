@@ -27,7 +27,7 @@ import type { VcfHeader } from '../../formats/vcf/types';
 import type { ImportFailure } from '../types';
 import { sqlLiteral } from '../../sql/literal';
 import { planVcfSql, tableFromRawSelect } from './vcf-sql';
-import type { VcfSqlPlan } from './vcf-sql';
+import type { VcfSqlBatch, VcfSqlPlan } from './vcf-sql';
 
 
 /** What converting one VCF produced. */
@@ -142,6 +142,25 @@ async function countLines(file: string, gzip: boolean): Promise<{ lines: number;
     lines++;
   }
   return { lines, finalNewline: !unterminated };
+}
+
+/** Counts non-blank lines in a buffer, as {@link countLines}. */
+function countBufferLines(buf: Buffer): { lines: number; finalNewline: boolean } {
+  let lines = 0;
+  let from = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, from);
+    const end = nl < 0 ? buf.length : nl;
+    const n = end - from;
+    const blank = n === 0 || (n === 1 && buf[from] === 13);
+    if (nl < 0) {
+      return blank ? { lines, finalNewline: true } : { lines: lines + 1, finalNewline: false };
+    }
+    if (!blank) {
+      lines++;
+    }
+    from = nl + 1;
+  }
 }
 
 async function copyToParquet(conn: DuckDBConnection, select: string, tmp: string): Promise<number> {
@@ -281,5 +300,182 @@ async function exactRoute(conn: DuckDBConnection, source: string, out: string, o
     }
     await vcf.close();
     fs.rmSync(linesFile, { force: true });
+  }
+}
+
+/** Files up to this size are converted together (one DuckDB statement per group of files); larger ones one by one. */
+export const BATCH_FILE_BYTES = 8 << 20;
+/** Most files one batched statement reads. */
+export const BATCH_MAX_FILES = 200;
+
+/** One source of {@link writeVcfsAsParquet}: the VCF and the Parquet file to write. */
+export interface VcfBatchItem {
+  readonly source: string;
+  readonly out: string;
+}
+
+/** The outcome of one source of {@link writeVcfsAsParquet}: its result, or the error that failed it alone. */
+export type VcfBatchOutcome = { readonly ok: true; readonly result: VcfParquetResult } | { readonly ok: false; readonly error: unknown };
+
+/** A small file read and checked, ready for its group's statement. */
+interface Prepared {
+  readonly index: number;
+  readonly item: VcfBatchItem;
+  readonly head: Awaited<ReturnType<typeof readVcfHead>>;
+  readonly formats: readonly string[];
+  readonly lines: number;
+  readonly finalNewline: boolean;
+}
+
+async function settleOutcome(fn: () => Promise<VcfParquetResult>): Promise<VcfBatchOutcome> {
+  try {
+    return { ok: true, result: await fn() };
+  } catch (e) {
+    return { ok: false, error: e };
+  }
+}
+
+/**
+ * Reads a small file's head and counts its lines from one in-memory copy (decompressed in full, so a corrupt or
+ * truncated gzip is noticed as on the single-file route).
+ */
+async function prepare(index: number, item: VcfBatchItem): Promise<Prepared> {
+  const head = await readVcfHead(item.source, { strict: false });
+  let buf = fs.readFileSync(item.source);
+  if (head.gzip) {
+    try {
+      buf = zlib.gunzipSync(buf);
+    } catch (e) {
+      throw decompressError(path.basename(item.source), e);
+    }
+  }
+  const counted = countBufferLines(buf);
+  const formats = [...new Set(head.dataLines.map((l) => l.split('\t', 10)[8]).filter((f): f is string => f !== undefined))];
+  return { index, item, head, formats, lines: counted.lines - head.headerLines, finalNewline: counted.finalNewline };
+}
+
+function fastResult(p: Prepared, rows: number): VcfParquetResult {
+  const failures = p.head.issues.filter((i) => i.severity === 'error').map((i) => ({ source: p.item.source, line: i.line, code: i.code, reason: i.message }));
+  return { lines: p.lines, records: p.lines, rejected: 0, rows, header: p.head.header, failures, warnings: 0, route: 'fast', headerErrors: failures.length };
+}
+
+/**
+ * Converts many VCFs, each to its own Parquet file (as {@link writeVcfAsParquet} would, same rows and counts), with
+ * the small ones (≤ {@link BATCH_FILE_BYTES}) read together: files whose headers plan the same statement (same
+ * definitions, sample count, compression, FORMAT layouts) go through one `read_csv` over all of them with the file
+ * name as a column, one clean-line filter, and one partitioned `COPY`; a file whose lines were not all proven clean
+ * then takes the exact route alone, and a group DuckDB cannot read falls back to one file at a time. Strict mode,
+ * the full-table layout and large files take the single-file route.
+ *
+ * @param conn - an in-memory DuckDB connection
+ * @param items - sources and outputs (staging files carry the job id, see {@link stagingSuffixes})
+ * @param options - as {@link writeVcfAsParquet}
+ * @returns one outcome per item, in order
+ */
+export async function writeVcfsAsParquet(conn: DuckDBConnection, items: readonly VcfBatchItem[], options: VcfParquetOptions): Promise<VcfBatchOutcome[]> {
+  const out: VcfBatchOutcome[] = [];
+  const groups = new Map<string, Prepared[]>();
+  const batchable = options.strict !== true && options.route !== 'exact' && options.layout === 'raw';
+  for (const [index, item] of items.entries()) {
+    let small = false;
+    try {
+      small = batchable && fs.statSync(item.source).size <= BATCH_FILE_BYTES;
+    } catch {
+      small = false; // the single-file route reports the missing file
+    }
+    if (!small) {
+      out[index] = await settleOutcome(() => writeVcfAsParquet(conn, item.source, item.out, options));
+      continue;
+    }
+    try {
+      const p = await prepare(index, item);
+      const h = p.head.header;
+      const sig = [h.samples.length, p.head.gzip, JSON.stringify([...h.info]), JSON.stringify([...h.format]), p.formats.join('\n')].join('\u0000');
+      const group = groups.get(sig) ?? [];
+      groups.set(sig, group);
+      group.push(p);
+    } catch (e) {
+      out[index] = { ok: false, error: e };
+    }
+  }
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.length; i += BATCH_MAX_FILES) {
+      const part = group.slice(i, i + BATCH_MAX_FILES);
+      const done = await convertGroup(conn, part, options).catch(() => undefined);
+      for (const p of part) {
+        const rows = done?.get(p.index);
+        // Not all lines proven clean, or the group could not be read: this file alone, fast route first.
+        out[p.index] = rows !== undefined ? { ok: true, result: fastResult(p, rows) } : await settleOutcome(() => writeVcfAsParquet(conn, p.item.source, p.item.out, options));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * One statement for a group of small files: the clean rows into a temporary table, rows per file, then one
+ * partitioned COPY of the files whose every line came out, each partition renamed to its file's output.
+ *
+ * @returns rows per item index for the files done (the others are left to the caller)
+ */
+async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], options: VcfParquetOptions): Promise<Map<number, number>> {
+  const first = group[0];
+  if (first === undefined) {
+    return new Map();
+  }
+  const header = first.head.header;
+  const batch: VcfSqlBatch = { files: group.map((p, k) => ({ file: path.resolve(p.item.source), key: `f${String(k)}`, samples: p.head.header.samples })) };
+  const plan = planVcfSql({ file: '', header, headerLines: 0, importJobId: options.importJobId, gzip: first.head.gzip, formats: first.formats, batch });
+  const [tmpSuffix = '.tmp'] = stagingSuffixes(options.importJobId);
+  const staging = `${path.join(path.dirname(first.item.out), 'batch')}${tmpSuffix}`;
+  const done = new Map<number, number>();
+  try {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE vcf_batch AS ${plan.cleanRawSelect}`);
+    const counts = new Map((await conn.runAndReadAll('SELECT vcf_source, count(*) AS n FROM vcf_batch GROUP BY vcf_source')).getRows().map((r) => [String(r[0]), Number(r[1])]));
+    const keep: string[] = [];
+    for (const [k, p] of group.entries()) {
+      const key = `f${String(k)}`;
+      const rows = counts.get(key) ?? 0;
+      const perRecord = Math.max(1, p.head.header.samples.length);
+      // A missing final line break is a rule of VCF ≥ 4.3 the exact route reports (rule final-newline).
+      const ending = p.finalNewline || p.lines === 0 || p.head.header.minor < 3;
+      if (rows === p.lines * perRecord && ending) {
+        done.set(p.index, rows);
+        if (rows > 0) {
+          keep.push(key);
+        }
+      }
+    }
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (keep.length > 0) {
+      await conn.run(
+        `COPY (SELECT * FROM vcf_batch WHERE vcf_source IN (${keep.map((k) => sqlLiteral(k)).join(', ')})) TO ${sqlLiteral(staging)} ` +
+          `(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (vcf_source), FILENAME_PATTERN 'part_{i}')`,
+      );
+    }
+    for (const [k, p] of group.entries()) {
+      const rows = done.get(p.index);
+      if (rows === undefined) {
+        continue;
+      }
+      if (rows === 0) {
+        fs.rmSync(p.item.out, { force: true });
+        continue;
+      }
+      const dir = path.join(staging, `vcf_source=f${String(k)}`);
+      const parts = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet'));
+      const tmp = `${p.item.out}${tmpSuffix}`;
+      if (parts.length === 1) {
+        fs.renameSync(path.join(dir, parts[0] ?? ''), tmp);
+      } else {
+        await conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))})) TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      }
+      fs.renameSync(tmp, p.item.out);
+      options.onRecords?.(p.lines);
+    }
+    return done;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+    await conn.run('DROP TABLE IF EXISTS vcf_batch');
   }
 }

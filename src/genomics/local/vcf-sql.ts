@@ -233,6 +233,67 @@ function samplePattern(header: VcfHeader, keys: readonly string[], alts: number)
   return usesPloidy ? `(?:${build(1)}|${build(2)})` : build(undefined);
 }
 
+/** The files one batched statement reads (same header definitions, sample count, compression and FORMAT layouts). */
+export interface VcfSqlBatch {
+  /** Per file: its path, its key (the `vcf_source` column) and its sample names (as many as the header's). */
+  readonly files: readonly { readonly file: string; readonly key: string; readonly samples: readonly string[] }[];
+}
+
+/** What {@link planVcfSql} plans from. */
+export interface VcfSqlInput {
+  /** File path (plain or gzip); ignored when `batch` is given. */
+  readonly file: string;
+  /** The header (its definitions; with `batch`, every file's header has the same definitions and sample count). */
+  readonly header: VcfHeader;
+  /** Header lines to skip (ignored with `batch`: header lines are dropped by their leading `#`). */
+  readonly headerLines: number;
+  /** Written to `importjobid`. */
+  readonly importJobId: string;
+  /** Whether the file(s) are gzip/BGZF. */
+  readonly gzip: boolean;
+  /** FORMAT strings of the first data lines. */
+  readonly formats: readonly string[];
+  /** Many files in one statement: the selects add a `vcf_source` column (the file's key). */
+  readonly batch?: VcfSqlBatch;
+}
+
+function readCsvSql(files: readonly string[], nCols: number, skip: number, gzip: boolean, filename: boolean): string {
+  const columns = Array.from({ length: nCols }, (_, i) => `'c${String(i + 1)}': 'VARCHAR'`).join(', ');
+  const list = files.length === 1 ? sqlLiteral(files[0] ?? '') : `[${files.map((f) => sqlLiteral(f)).join(', ')}]`;
+  return (
+    `read_csv(${list}, delim = '\t', header = false, auto_detect = false, quote = '', escape = '', ` +
+    `nullstr = ${sqlLiteral('\u0001\u0002')}, null_padding = true, strict_mode = false, skip = ${String(skip)}, ` +
+    `compression = '${gzip ? 'gzip' : 'none'}', ${filename ? 'filename = true, ' : ''}columns = {${columns}})`
+  );
+}
+
+/**
+ * One `read_csv` over many files with the file name as a column, joined to each file's key and sample names; the
+ * header lines (leading `#`) are dropped, so files with headers of different lengths share the statement.
+ *
+ * @param batch - the files
+ * @param nCols - columns to read
+ * @param ns - samples per file
+ * @param gzip - compression
+ * @returns the relation (columns `c1`…, `vcf_source`, `vcf_s1`…)
+ */
+function batchRelationSql(batch: VcfSqlBatch, nCols: number, ns: number, gzip: boolean): string {
+  const names = Array.from({ length: ns }, (_, i) => `vcf_s${String(i + 1)}`);
+  const rows = batch.files.map((f) => `(${[f.file, f.key, ...f.samples.slice(0, ns)].map((x) => sqlLiteral(x)).join(', ')})`);
+  const read = readCsvSql(
+    batch.files.map((f) => f.file),
+    nCols,
+    0,
+    gzip,
+    true,
+  );
+  return (
+    `(SELECT r.*, m.vcf_source${names.map((n) => `, m.${n}`).join('')} FROM ${read} r ` +
+    `JOIN (VALUES ${rows.join(', ')}) m(vcf_file, vcf_source${names.map((n) => `, ${n}`).join('')}) ON r.filename = m.vcf_file ` +
+    `WHERE NOT coalesce(starts_with(r.c1, '#'), false))`
+  );
+}
+
 /** The statement parts for one file. */
 export interface VcfSqlPlan {
   /** The `read_csv(...)` relation of the data lines (columns `c1`…). */
@@ -250,19 +311,17 @@ export interface VcfSqlPlan {
 /**
  * Plans the SQL for one VCF.
  *
- * @param input - file path (plain or gzip), header, lines to skip (header lines), job id, FORMAT strings seen early
+ * @param input - file path (plain or gzip) or a batch of files, header, lines to skip (header lines), job id, FORMAT strings seen early
  * @returns the relation, select list and clean-line predicate
  */
-export function planVcfSql(input: { file: string; header: VcfHeader; headerLines: number; importJobId: string; gzip: boolean; formats: readonly string[] }): VcfSqlPlan {
+export function planVcfSql(input: VcfSqlInput): VcfSqlPlan {
   const { header } = input;
   const ns = header.samples.length;
   // One extra column catches lines with too many fields (DuckDB drops fields beyond the last declared column).
   const nCols = ns > 0 ? 9 + ns + 1 : 10;
-  const columns = Array.from({ length: nCols }, (_, i) => `'c${String(i + 1)}': 'VARCHAR'`).join(', ');
-  const relation =
-    `read_csv(${sqlLiteral(input.file)}, delim = '\t', header = false, auto_detect = false, quote = '', escape = '', ` +
-    `nullstr = ${sqlLiteral('\u0001\u0002')}, null_padding = true, strict_mode = false, skip = ${String(input.headerLines)}, ` +
-    `compression = '${input.gzip ? 'gzip' : 'none'}', columns = {${columns}})`;
+  const relation = input.batch === undefined ? readCsvSql([input.file], nCols, input.headerLines, input.gzip, false) : batchRelationSql(input.batch, nCols, ns, input.gzip);
+  const sampleNames = input.batch === undefined ? header.samples.map((x) => sqlLiteral(x)) : Array.from({ length: ns }, (_, i) => `vcf_s${String(i + 1)}`);
+  const extra = input.batch === undefined ? '' : ', vcf_source';
 
   const list = (col: string, sep: string): string => `(CASE WHEN ${col} = '.' THEN []::VARCHAR[] ELSE string_split(${col}, '${sep}') END)`;
   const fixed = [
@@ -282,10 +341,10 @@ export function planVcfSql(input: { file: string; header: VcfHeader; headerLines
   const sampleCols = Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`);
   const samples =
     ns === 0
-      ? `CAST(NULL AS VARCHAR) AS vcf_sample, CAST(NULL AS VARCHAR) AS sampleid FROM $REL`
+      ? `CAST(NULL AS VARCHAR) AS vcf_sample, CAST(NULL AS VARCHAR) AS sampleid${extra} FROM $REL`
       : ns === 1
-        ? `c10 AS vcf_sample, ${sqlLiteral(header.samples[0] ?? '')} AS sampleid FROM $REL`
-        : `unnest([${sampleCols.join(', ')}]) AS vcf_sample, unnest([${header.samples.map((x) => sqlLiteral(x)).join(', ')}]) AS sampleid FROM $REL`;
+        ? `c10 AS vcf_sample, ${sampleNames[0] ?? "''"} AS sampleid${extra} FROM $REL`
+        : `unnest([${sampleCols.join(', ')}]) AS vcf_sample, unnest([${sampleNames.join(', ')}]) AS sampleid${extra} FROM $REL`;
   const raw = `SELECT ${fixed.join(',\n  ')},\n  ${samples}`;
   // ---- clean-line predicate: column count, then one regular expression over the checked columns joined by tabs
   // (CHROM POS REF ALT QUAL FILTER INFO [FORMAT samples…]) with one alternative per ALT count, then ALT ≠ REF.
