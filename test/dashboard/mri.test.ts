@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { inflateSync } from 'node:zlib';
 import { writeMriStudy } from '../../src/cohort/mri/dicom-writer';
-import { MRI_FILE_FORMAT, encodeMriSeries, writeMriFiles } from '../../src/dashboard/mri';
+import { MRI_FILE_FORMAT, MRI_VIEWER_MAX_DIM, encodeMriSeries, viewerVolume, writeMriFiles } from '../../src/dashboard/mri';
+import { synthesizeBrainVolume } from '../../src/cohort/mri/phantom';
 import type { MriSeriesData } from '../../src/dashboard/mri';
 import { LocalImagingStore } from '../../src/imaging/local/datastore';
 import { silentProgress } from '../../src/progress';
@@ -70,6 +71,26 @@ describe('dashboard MRI files', function () {
     // In-process and worker encodings are the same bytes.
     const again = await writeMriFiles(store, ds, { out: path.join(root, 'site2'), patientIds: new Set(['pb']), workers: 1 });
     assert.equal(fs.readFileSync(path.join(root, 'site2', again.get('pb')!.file), 'utf8'), fs.readFileSync(path.join(out, refs.get('pb')!.file), 'utf8'));
+  });
+
+  it('sends volumes that fit as they are, and box-averages larger ones (a 256-wide MRI) by whole factors per axis', () => {
+    const small = { voxels: new Float32Array([1, 2, 3, 4]), size: [2, 2, 1] as [number, number, number], spacingMm: [1, 1, 1] as [number, number, number] };
+    assert.equal(viewerVolume(small), small);
+    // 5 × 2 × 1 with at most 2 per axis: x factor 3 → 2 columns (the last averages the one voxel left), y as is.
+    const v = viewerVolume({ voxels: new Float32Array([1, 2, 3, 4, NaN, 10, 20, 30, 40, 50]), size: [5, 2, 1], spacingMm: [0.5, 1, 2] }, 2);
+    assert.deepEqual(v.size, [2, 2, 1]);
+    assert.deepEqual([...v.spacingMm], [1.5, 1, 2]);
+    assert.deepEqual([...v.voxels], [2, 4, 20, 45]);
+    assert.equal(MRI_VIEWER_MAX_DIM, 128);
+    const brain = synthesizeBrainVolume({ seed: 5, size: [256, 256, 24], effects: { atrophy: 0.2, ventricleEnlargement: 0.2, infarcts: 0, wmhLoad: 0, microbleeds: 0 } });
+    const data = encodeMriSeries({ voxels: Float32Array.from(brain.voxels), size: brain.size, spacingMm: brain.spacingMm });
+    assert.deepEqual(data.size, [128, 128, 24]);
+    assert.deepEqual(data.sourceSize, [256, 256, 24]);
+    assert.deepEqual(data.spacingMm, [brain.spacingMm[0] * 2, brain.spacingMm[1] * 2, brain.spacingMm[2]]);
+    const mask = inflateSync(Buffer.from(data.mask, 'base64'));
+    assert.equal(mask.length, 128 * 128 * 24);
+    const inside = mask.reduce((n, m) => n + m, 0);
+    assert.ok(inside > 0.05 * mask.length && inside < 0.9 * mask.length, `brain mask voxels: ${String(inside)}`);
   });
 
   it('a volume with no brain still shows its slices, with the reason there is no mask', () => {
