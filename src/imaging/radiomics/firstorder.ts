@@ -74,18 +74,18 @@ function robustDeviation(x: Float64Array, p10: number, p90: number): [number, nu
   const n = x.length;
   let rSum = 0;
   let rN = 0;
+  // without branches (whether a value is inside is unpredictable): an outside value adds exactly 0
   for (let i = 0; i < n; i++) {
     const v = x[i] ?? 0;
-    if (v >= p10 && v <= p90) {
-      rSum += v;
-      rN++;
-    }
+    const inside = (v >= p10 ? 1 : 0) & (v <= p90 ? 1 : 0);
+    rSum += v * inside;
+    rN += inside;
   }
   const rMean = rSum / rN;
   let rmad = 0;
   for (let i = 0; i < n; i++) {
     const v = x[i] ?? 0;
-    if (v >= p10 && v <= p90) {rmad += Math.abs(v - rMean);}
+    rmad += Math.abs(v - rMean) * ((v >= p10 ? 1 : 0) & (v <= p90 ? 1 : 0));
   }
   return [rN, rmad];
 }

@@ -49,7 +49,9 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
     throw new HealthDataError('invalid-input', `computeRadiomics: image has ${String(image.voxels.length)} voxels, mask ${String(mask.length)}, size ${image.size.join('×')}; pass an image and mask of the same size`);
   }
   const label = settings.label ?? 1;
-  const [x0 = 0, y0 = 0, z0 = 0, x1 = 0, y1 = 0, z1 = 0, count = 0, lo = 0, hi = 0] = regionBounds(image.voxels, mask, label, nx, ny, nz);
+  const rowFirst = new Int32Array(ny * nz).fill(-1);
+  const rowLast = new Int32Array(ny * nz).fill(-1);
+  const [x0 = 0, y0 = 0, z0 = 0, x1 = 0, y1 = 0, z1 = 0, count = 0, lo = 0, hi = 0] = regionBounds(image.voxels, searchable(mask), label, nx, ny, nz, rowFirst, rowLast);
   if (count === 0) {
     throw new HealthDataError('invalid-input', `computeRadiomics: the mask has no voxel with label ${String(label)}; pick another label or mask`, { path: 'label' });
   }
@@ -88,7 +90,7 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
   const regionLevels = new Int32Array(count);
   const values = new Float64Array(count);
   const index = new Int32Array(count);
-  const [ng, minLevel] = fillLevels(image.voxels, mask, label, nx, ny, [x0, y0, z0, x1, y1, z1], dx, dy, regionLevels, values, index, low, bw, toLevel);
+  const [ng, minLevel] = fillLevels(image.voxels, mask, label, nx, ny, [x0, y0, z0, x1, y1, z1], dx, dy, regionLevels, values, index, low, bw, toLevel, rowFirst, rowLast);
   if (minLevel < 1) {
     throw new HealthDataError('invalid-input', `computeRadiomics: discretisation 'none' needs grey levels ≥ 1, got ${String(minLevel)}; use binWidth or binCount`, { path: 'discretisation' });
   }
@@ -115,8 +117,32 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
   };
 }
 
-/** Bounding box and intensity range of the region: [x0, y0, z0, x1, y1, z1, count, min, max] (x1 = −1 when empty). */
-function regionBounds(voxels: ArrayLike<number>, mask: ArrayLike<number>, label: number, nx: number, ny: number, nz: number): Float64Array {
+/** A mask with the native `indexOf` / `lastIndexOf` of arrays and typed arrays (strict equality, as `===`). */
+interface Searchable extends ArrayLike<number> {
+  indexOf(value: number, from?: number): number;
+  lastIndexOf(value: number, from?: number): number;
+}
+
+/** `mask` itself when it can search natively, else a wrapper with the same (linear-scan) semantics. */
+function searchable(mask: ArrayLike<number>): Searchable {
+  if (ArrayBuffer.isView(mask) || Array.isArray(mask)) {return mask as Searchable;}
+  const indexOf = (value: number, from = 0): number => {
+    for (let i = from; i < mask.length; i++) {if (mask[i] === value) {return i;}}
+    return -1;
+  };
+  const lastIndexOf = (value: number, from = mask.length - 1): number => {
+    for (let i = from; i >= 0; i--) {if (mask[i] === value) {return i;}}
+    return -1;
+  };
+  return Object.assign(Array.prototype.slice.call(mask) as number[], { indexOf, lastIndexOf });
+}
+
+/**
+ * Bounding box and intensity range of the region: [x0, y0, z0, x1, y1, z1, count, min, max] (x1 = −1 when empty),
+ * and the first and last region x of every image row (row = y + ny·z; −1 for rows without region voxels). Rows
+ * without region voxels are skipped by the native `indexOf` (most of a volume lies outside a brain mask).
+ */
+function regionBounds(voxels: ArrayLike<number>, mask: Searchable, label: number, nx: number, ny: number, nz: number, rowFirst: Int32Array, rowLast: Int32Array): Float64Array {
   let x0 = nx;
   let y0 = ny;
   let z0 = nz;
@@ -126,51 +152,58 @@ function regionBounds(voxels: ArrayLike<number>, mask: ArrayLike<number>, label:
   let count = 0;
   let lo = Infinity;
   let hi = -Infinity;
-  for (let z = 0, i = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++, i += nx) {
-      let first = -1;
-      let last = -1;
-      for (let x = 0; x < nx; x++) {
-        if (mask[i + x] === label) {
-          if (first < 0) {first = x;}
-          last = x;
-          count++;
-          const v = voxels[i + x] ?? 0;
-          if (v < lo) {lo = v;}
-          if (v > hi) {hi = v;}
-        }
-      }
-      if (first >= 0) {
-        if (first < x0) {x0 = first;}
-        if (last > x1) {x1 = last;}
-        if (y < y0) {y0 = y;}
-        if (y > y1) {y1 = y;}
-        if (z < z0) {z0 = z;}
-        z1 = z;
+  const total = nx * ny * nz;
+  let i = mask.indexOf(label, 0);
+  while (i >= 0 && i < total) {
+    const row = Math.floor(i / nx);
+    const rowStart = row * nx;
+    const last = mask.lastIndexOf(label, rowStart + nx - 1);
+    for (let j = i; j <= last; j++) {
+      if (mask[j] === label) {
+        count++;
+        const v = voxels[j] ?? 0;
+        if (v < lo) {lo = v;}
+        if (v > hi) {hi = v;}
       }
     }
+    const first = i - rowStart;
+    rowFirst[row] = first;
+    rowLast[row] = last - rowStart;
+    const y = row % ny;
+    const z = Math.floor(row / ny);
+    if (first < x0) {x0 = first;}
+    if (last - rowStart > x1) {x1 = last - rowStart;}
+    if (y < y0) {y0 = y;}
+    if (y > y1) {y1 = y;}
+    if (z < z0) {z0 = z;}
+    z1 = z;
+    i = mask.indexOf(label, rowStart + nx);
   }
   return Float64Array.of(x0, y0, z0, x1, y1, z1, count, lo, hi);
 }
 
 /**
  * Writes the grey levels, intensities and box indices of the region voxels (region order); returns [highest level,
- * lowest level].
+ * lowest level]. Visits only the stretch between the first and last region voxel of each row.
  */
 function fillLevels(
   voxels: ArrayLike<number>, mask: ArrayLike<number>, label: number, nx: number, ny: number, box: readonly number[],
   dx: number, dy: number, levels: Int32Array, values: Float64Array, index: Int32Array, low: number, bw: number,
-  toLevel: (v: number) => number,
+  toLevel: (v: number) => number, rowFirst: Int32Array, rowLast: Int32Array,
 ): [number, number] {
-  const [x0 = 0, y0 = 0, z0 = 0, x1 = 0, y1 = 0, z1 = 0] = box;
+  const [x0 = 0, y0 = 0, z0 = 0, , y1 = 0, z1 = 0] = box;
   let ng = 0;
   let k = 0;
   let minLevel = Infinity;
   for (let z = z0; z <= z1; z++) {
     for (let y = y0; y <= y1; y++) {
-      const row = nx * (y + ny * z);
+      const r = y + ny * z;
+      const first = rowFirst[r] ?? -1;
+      if (first < 0) {continue;}
+      const last = rowLast[r] ?? -1;
+      const row = nx * r;
       const boxRow = 1 - x0 + dx * (y - y0 + 1 + dy * (z - z0 + 1));
-      for (let x = x0; x <= x1; x++) {
+      for (let x = first; x <= last; x++) {
         const i = x + row;
         if (mask[i] === label) {
           const v = voxels[i] ?? 0;
