@@ -166,13 +166,7 @@ export function runLengthMatrices(roi: DiscretisedRoi): SizeMatrix[] {
  * @returns the matrix, with a column only for the zone sizes that occur (`columnSizes`), as pyradiomics crops it
  */
 export function sizeZoneMatrix(roi: DiscretisedRoi): SizeMatrix {
-  const half = offsets(roi);
-  const offs = new Int32Array(2 * half.length);
-  half.forEach((o, i) => {
-    offs[2 * i] = o;
-    offs[2 * i + 1] = -o;
-  });
-  const zones = floodZones(roi.code.slice(), roi.index, roi.count, offs);
+  const zones = floodZones(roi.code.slice(), roi.index, roi.count, newNeighbours(roi));
   const nz = zones.length;
   let largest = 0;
   for (let z = 1; z < nz; z += 2) {if ((zones[z] ?? 0) > largest) {largest = zones[z] ?? 0;}}
@@ -196,12 +190,52 @@ export function sizeZoneMatrix(roi: DiscretisedRoi): SizeMatrix {
 }
 
 /**
- * Flood fill of the zones (voxels of one level connected through `offs`): (code − 1, size) pairs. `code` is consumed
- * (a visited voxel gets code 0, so one array serves as level map and visited set).
+ * The neighbours a flood fill still has to look at from a voxel it reached by one step: the neighbour offsets (both
+ * signs of `roi.directions`) of every step k, as `from[k]…from[k + 1]` in `offset`/`step`; the last entry (k = number
+ * of steps) lists all of them, for a zone's first voxel. A neighbour q of voxel b, reached from p = b − step, that is
+ * also a neighbour of p was already looked at when p was (every voxel's neighbours have all been looked at once the
+ * voxel is done: by itself or by the voxel it was reached from), and a look's answer cannot change: a voxel's code
+ * only ever changes from the zone's level to 0. So only the neighbours with a coordinate 2 away from p are left:
+ * 9 after a face step, 15 after an edge step and 19 after a corner step in 3-D, instead of 26.
  */
-function floodZones(code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, count: number, offs: Int32Array): Int32Array {
-  const no = offs.length;
+interface NeighbourLists {
+  readonly from: Int32Array;
+  readonly offset: Int32Array;
+  readonly step: Int32Array;
+}
+
+function newNeighbours(roi: DiscretisedRoi): NeighbourLists {
+  const [DX, DY] = roi.dims;
+  const vectors = roi.directions.flatMap((d) => [d, [-d[0], -d[1], -d[2]] as const]);
+  const steps = vectors.length;
+  const offsetOf = (v: readonly number[]): number => (v[0] ?? 0) + DX * ((v[1] ?? 0) + DY * (v[2] ?? 0));
+  const from = new Int32Array(steps + 2);
+  const offset: number[] = [];
+  const step: number[] = [];
+  for (let k = 0; k <= steps; k++) {
+    from[k] = offset.length;
+    const d = vectors[k] ?? [0, 0, 0];
+    vectors.forEach((o, j) => {
+      if (k === steps || [0, 1, 2].some((a) => Math.abs((o[a] ?? 0) + (d[a] ?? 0)) === 2)) {
+        offset.push(offsetOf(o));
+        step.push(j);
+      }
+    });
+  }
+  from[steps + 1] = offset.length;
+  return { from, offset: Int32Array.from(offset), step: Int32Array.from(step) };
+}
+
+/**
+ * Flood fill of the zones (voxels of one level connected through the neighbours of `lists`): (code − 1, size) pairs.
+ * `code` is consumed (a visited voxel gets code 0, so one array serves as level map and visited set). Each voxel on
+ * the stack carries the step it was reached by, so only the neighbours that step brought into view are looked at.
+ */
+function floodZones(code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, count: number, lists: NeighbourLists): Int32Array {
+  const { from, offset, step } = lists;
+  const all = from.length - 2;
   const stack = new Int32Array(count);
+  const reached = new Int32Array(count);
   let zones = new Int32Array(1024);
   let nz = 0;
   for (let t = 0; t < count; t++) {
@@ -210,16 +244,19 @@ function floodZones(code: Uint8Array | Uint16Array | Int32Array, index: Int32Arr
     if (c === 0) {continue;}
     code[start] = 0;
     let top = 0;
-    stack[top++] = start;
+    stack[top] = start;
+    reached[top++] = all;
     let size = 0;
     while (top > 0) {
       const b = stack[--top] ?? 0;
+      const k = reached[top] ?? 0;
       size++;
-      for (let k = 0; k < no; k++) {
-        const nb = b + (offs[k] ?? 0);
+      for (let j = from[k] ?? 0, end = from[k + 1] ?? 0; j < end; j++) {
+        const nb = b + (offset[j] ?? 0);
         if (code[nb] === c) {
           code[nb] = 0;
-          stack[top++] = nb;
+          stack[top] = nb;
+          reached[top++] = step[j] ?? 0;
         }
       }
     }
