@@ -21,15 +21,18 @@
  * come from the workspace in `MMH_WORKSPACE` when its feature groups exist (build one with
  * `MMH_PRESET=default MMH_WORKSPACE=/tmp/x npm start`, or the feature steps alone), otherwise from a same-shaped
  * synthetic stand-in (1,276 rows, 88 clinical-like columns, the default cohort's case counts, a log-odds signal on
- * eight columns plus one interaction) — the output says which. With `--train-models` and a workspace, the whole
- * `train-models` step (`trainOutcomeModels`) is also timed once (minutes; it rewrites that workspace's models);
- * `--cohort-only` runs this part alone.
+ * eight columns plus one interaction) — the output says which. With a workspace, the whole `train-models` step
+ * (`trainOutcomeModels`: every outcome, design and modality set, with the fit threads of `fit-pool.ts`) is first
+ * timed once (it rewrites that workspace's models; `--no-train-models` leaves it out), with, per outcome and set, the
+ * AutoML's CV AUROC beside the logistic baseline's inside the same fold fits. `--cohort-only` runs this part alone:
+ * `MMH_PRESET=default MMH_WORKSPACE=/tmp/d/ws node --import tsx bench/automl.ts --cohort-only`.
  */
 import * as http from 'node:http';
 import * as os from 'node:os';
 import { auroc } from '../src/automl/metrics';
 import { repeatedStratifiedSplits, stratifiedFolds } from '../src/automl/cv';
 import { crossValidate } from '../src/automl/evaluation';
+import { defaultFitThreads } from '../src/automl/fit-pool';
 import { fitLinear } from '../src/automl/models/linear';
 import { buildOutcomeDataset, trainOutcomeModels } from '../src/automl/outcome-models';
 import { PIPELINE_PRESET } from '../src/automl/presets';
@@ -266,8 +269,41 @@ function plainLogisticCv(rows: Record<string, unknown>[], folds: number, seed: n
   return auroc(y, score);
 }
 
+/**
+ * The whole `train-models` step on the workspace (`trainOutcomeModels`: every outcome, design and modality set), timed
+ * once, then per outcome the AutoML's CV AUROC against the logistic baseline inside the same fold fits, over every
+ * evaluated set: the worst difference, and the saved model's ratio.
+ */
+async function trainModelsPart(ws: Workspace): Promise<void> {
+  console.log(`\ntrain-models on ${process.env.MMH_WORKSPACE ?? ''} (preset '${PIPELINE_PRESET}', ${defaultFitThreads()} fit threads); load average at start ${loadavg()}`);
+  const t0 = performance.now();
+  const { reports, experiment } = await trainOutcomeModels(ws);
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`train-models (trainOutcomeModels, every design, set and outcome), one run: ${seconds.toFixed(1)} s, ${reports.length} models, ${experiment.length} experiment rows; load average at end ${loadavg()}`);
+  console.log('outcome | design | comparison | set | patients | cases | AutoML CV AUROC | logistic baseline (same folds) | difference | ratio');
+  const rows = experiment.filter((r) => r.folds > 0 && r.auroc !== null && r.baselineAuroc !== undefined);
+  for (const r of rows) {
+    const d = (r.auroc as number) - (r.baselineAuroc as number);
+    console.log(`${r.outcome} | ${r.design ?? ''} | ${r.comparison ?? ''} | ${r.modalities} | ${r.patients} | ${r.cases} | ${(r.auroc as number).toFixed(3)} | ${(r.baselineAuroc as number).toFixed(3)} | ${d >= 0 ? '+' : ''}${d.toFixed(3)} | ${((r.auroc as number) / (r.baselineAuroc as number)).toFixed(3)}`);
+  }
+  console.log('outcome | sets evaluated | worst AutoML − logistic | sets below logistic − 0.005 | saved model (set, AutoML CV AUROC / logistic, ratio)');
+  for (const outcome of OUTCOME_NAMES) {
+    const mine = rows.filter((r) => r.outcome === outcome);
+    const diffs = mine.map((r) => (r.auroc as number) - (r.baselineAuroc as number));
+    const worst = diffs.length === 0 ? Number.NaN : Math.min(...diffs);
+    const rep = reports.find((q) => q.outcome === outcome);
+    const auc = rep?.metrics.roc_auc;
+    const base = rep?.metrics.baseline_roc_auc;
+    const saved = rep === undefined ? 'none' : `${rep.modalities}, ${auc?.toFixed(3) ?? '?'} / ${base?.toFixed(3) ?? '?'}, ${auc !== undefined && base !== undefined ? (auc / base).toFixed(3) : '?'}`;
+    console.log(`${outcome} | ${mine.length} | ${worst >= 0 ? '+' : ''}${worst.toFixed(3)} | ${diffs.filter((d) => d < -0.005).length} | ${saved}`);
+  }
+}
+
 async function defaultCohortPart(): Promise<void> {
   const fromWs = await workspaceTables();
+  if (fromWs !== undefined && !process.argv.includes('--no-train-models')) {
+    await trainModelsPart(fromWs.ws);
+  }
   const tables = fromWs?.tables ?? syntheticTables();
   const source = fromWs === undefined ? 'synthetic stand-in of the same shape (set MMH_WORKSPACE to a built default workspace for the real tables)' : `workspace ${process.env.MMH_WORKSPACE ?? ''}`;
   const folds = 5;
@@ -305,11 +341,6 @@ async function defaultCohortPart(): Promise<void> {
     console.log(`${t.outcome} | ${t.rows.length} | ${cases} | ${b.autoAuc.toFixed(4)} | ${b.inFitLr.toFixed(4)} | ${b.lrAuc.toFixed(4)} | ${(b.autoAuc / b.lrAuc).toFixed(3)} | ${(b.auto / b.lr).toFixed(1)} | ${(b.auto / 1000).toFixed(1)} | ${b.chosen}`);
   }
   console.log(`the four clinical-set CVs: ${(total / 1000).toFixed(1)} s (best of 3 each); load average at end ${loadavg()}`);
-  if (fromWs !== undefined && process.argv.includes('--train-models')) {
-    const t0 = performance.now();
-    const { reports, experiment } = await trainOutcomeModels(fromWs.ws);
-    console.log(`train-models (trainOutcomeModels, every design, set and outcome), one run: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${reports.length} models, ${experiment.length} experiment rows; load average ${loadavg()}`);
-  }
   await fromWs?.close();
 }
 

@@ -83,6 +83,11 @@ export interface ModalityExperimentRow {
   readonly aurocLower?: number | null;
   /** Upper bound. */
   readonly aurocUpper?: number | null;
+  /**
+   * CV AUROC of the logistic-regression baseline inside the same fold fits (same folds, same training rows), for the
+   * "never below the baseline" check; absent when skipped or when the fit had no logistic model.
+   */
+  readonly baselineAuroc?: number;
 }
 
 /** Result of {@link runModalityExperiment}. */
@@ -231,6 +236,7 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
       aurocCi: `[${m.roc_auc.lower.toFixed(2)}, ${m.roc_auc.upper.toFixed(2)}]`,
       aurocLower: round3(m.roc_auc.lower),
       aurocUpper: round3(m.roc_auc.upper),
+      ...(cv.baseline === undefined ? {} : { baselineAuroc: round3(cv.baseline.metrics.roc_auc.value) }),
       note: notes.join('; '),
     },
     data: rows,

@@ -44,15 +44,15 @@ export interface FitCandidate<M> {
 const EARLY_STOP_FRAC = 0.1;
 
 /**
- * The logistic regression's penalty candidates: the caller's penalty when it sets one (`hyperparameters.LR.l1` or
- * `.l2`), else {@link LINEAR_PENALTY_GRID}, each merged with the caller's other settings (iterations, tolerance).
+ * The logistic regression's penalty candidates: the caller's penalty when it sets one (`hyperparameters.LR.l1`, `.l2`
+ * or `.l1Fraction`), else {@link LINEAR_PENALTY_GRID}, each merged with the caller's other settings (iterations, tolerance).
  *
  * @param hp - hyperparameters
  * @returns the settings to fit, one model each
  */
 export function linearCandidates(hp: Hyperparameters): Partial<LinearParams>[] {
   const given = hp.LR ?? {};
-  if (given.l1 !== undefined || given.l2 !== undefined) {
+  if (given.l1 !== undefined || given.l2 !== undefined || given.l1Fraction !== undefined) {
     return [given];
   }
   return LINEAR_PENALTY_GRID.map((g) => ({ ...given, ...g }));

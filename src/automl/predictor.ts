@@ -141,6 +141,16 @@ export interface FitSummary {
   readonly selection?: FitSelection;
 }
 
+/** A logistic regression's penalty: ridge `l2`, and lasso `l1` or, when `l1Fraction` > 0, that share of λ_max. */
+export interface LinearPenalty {
+  /** L1 penalty (absolute; unused when `l1Fraction` > 0). */
+  readonly l1: number;
+  /** L2 penalty. */
+  readonly l2: number;
+  /** L1 penalty as a share of the training rows' λ_max (0 = use `l1`). */
+  readonly l1Fraction: number;
+}
+
 /** The selection rule's inputs and outcome (see {@link TabularPredictor.fit}). */
 export interface FitSelection {
   /** The rule, in words. */
@@ -153,7 +163,7 @@ export interface FitSelection {
    * The logistic regression's penalty, chosen among `LINEAR_PENALTY_GRID` (ridge and lasso strengths) by the eval
    * metric on the same validation rows as every other model (absent when the caller fixed it or in older models).
    */
-  readonly baselinePenalty?: { readonly l1: number; readonly l2: number };
+  readonly baselinePenalty?: LinearPenalty;
   /** The ensemble's validation score, when an ensemble was built. */
   readonly ensembleScoreVal?: number;
   /** The Caruana round whose weights the ensemble keeps (1-based), and the rounds run. */
@@ -493,12 +503,12 @@ export class TabularPredictor {
     const skipped = [...plan.skipped, ...run.skipped];
     const models: TrainedModel[] = [];
     const valPreds: Float64Array[] = [];
-    let linearPenalty: { readonly l1: number; readonly l2: number } | undefined;
+    let linearPenalty: LinearPenalty | undefined;
     for (const r of run.kinds) {
       const { choice, oof } = chooseCandidate(plan, r);
       if (r.kind === 'LR') {
-        const c = linearCandidates(plan.hp)[choice];
-        linearPenalty = { l1: c?.l1 ?? LINEAR_DEFAULTS.l1, l2: c?.l2 ?? LINEAR_DEFAULTS.l2 };
+        const c = { ...LINEAR_DEFAULTS, ...linearCandidates(plan.hp)[choice] };
+        linearPenalty = { l1: c.l1, l2: c.l2, l1Fraction: c.l1Fraction };
       }
       const name = numBagFolds >= 2 ? `${MODEL_NAMES[r.kind]}_BAG_L1` : MODEL_NAMES[r.kind];
       const members = r.perSplit.map((cands) => (cands[choice] as FitCandidate<Classifier>).model);
@@ -806,7 +816,7 @@ function selectBest(
   metric: MetricName,
   seed: number,
   ensRound: { best: number; of: number } | undefined,
-  linearPenalty: { readonly l1: number; readonly l2: number } | undefined,
+  linearPenalty: LinearPenalty | undefined,
 ): { best: TrainedModel; selection: FitSelection } {
   const sign = higherIsBetter(metric) ? 1 : -1;
   let top = models[0] as TrainedModel;

@@ -95,6 +95,27 @@ export function plantedRows(n: number, seed: number, noise = 6): Record<string, 
   return rows;
 }
 
+/**
+ * A genotype-panel table: `apoe_e4` (0/1/2 copies, allele frequency 0.14) carries the only signal, +`effect` log-odds
+ * per copy on a ~18% baseline risk, among `noise` dosage columns `rs0…` drawn in Hardy–Weinberg proportions with
+ * minor-allele frequencies from 0.01 to 0.5 (skewed towards rare alleles, as on a real panel). Shaped like the
+ * genomic feature group: a few real signals among hundreds of weak columns.
+ */
+export function genotypeRows(n: number, noise: number, seed: number, effect = 1.1): Record<string, unknown>[] {
+  const rng = createRng(seed);
+  const mafs = Array.from({ length: noise }, () => 0.01 + 0.49 * rng.next() ** 2);
+  const dosage = (q: number): number => (rng.next() < q ? 1 : 0) + (rng.next() < q ? 1 : 0);
+  return Array.from({ length: n }, () => {
+    const e4 = dosage(0.14);
+    const row: Record<string, unknown> = { apoe_e4: e4 };
+    mafs.forEach((q, j) => {
+      row[`rs${j}`] = dosage(q);
+    });
+    row.label = rng.next() < 1 / (1 + Math.exp(-(-1.5 + effect * e4))) ? 1 : 0;
+    return row;
+  });
+}
+
 /** Positive-class probabilities from an n × 2 probability matrix. */
 export function positive(proba: Float64Array): Float64Array {
   return Float64Array.from({ length: proba.length / 2 }, (_, i) => proba[i * 2 + 1]!);

@@ -15,6 +15,12 @@ export interface LinearParams {
   readonly l2: number;
   /** L1 penalty (on the mean log loss scale). */
   readonly l1: number;
+  /**
+   * When > 0, the L1 penalty is this share of λ_max, the smallest L1 penalty at which every coefficient is zero on
+   * the training rows (the largest absolute gradient of the mean log loss at the intercept-only model, as glmnet's
+   * path starts), and `l1` is ignored: a path that adapts to each table's signal strength.
+   */
+  readonly l1Fraction: number;
   /** Maximum iterations. */
   readonly maxIter: number;
   /** Stop when the largest coefficient change falls below this. */
@@ -22,7 +28,7 @@ export interface LinearParams {
 }
 
 /** Defaults: a moderate L2 penalty, as scikit-learn's C = 1 on about 100 rows. */
-export const LINEAR_DEFAULTS: LinearParams = { l2: 0.01, l1: 0, maxIter: 300, tol: 1e-4 };
+export const LINEAR_DEFAULTS: LinearParams = { l2: 0.01, l1: 0, l1Fraction: 0, maxIter: 300, tol: 1e-4 };
 
 /** A fitted logistic regression. */
 export class LinearModel implements Classifier {
@@ -151,19 +157,44 @@ function largestEigen(x: Matrix): number {
 
 /**
  * The penalty grid the predictor tries for its logistic regression, strongest first within each family: ridge (L2)
- * strengths, then lasso (L1, with a small ridge term for stability) strengths. The predictor picks one on its
- * validation rows (the bag's out-of-fold predictions or the holdout): a table with a few real signals among hundreds of
- * weak columns (a genotype panel) needs the lasso, a dense clinical table a light ridge. Penalties are on the mean
- * log-loss scale with standardised features.
+ * strengths, then a lasso path (L1 at shares of λ_max, with a small ridge term for stability). The predictor picks
+ * one on its validation rows (the bag's out-of-fold predictions or the holdout): a table with a few real signals among
+ * hundreds of weak columns (a genotype panel) needs the lasso, a dense clinical table a light ridge. Measured on 800
+ * synthetic genotypes (apoe_e4 among 270 dosage columns, three seeds): ridge reached out-of-fold AUROC 0.49–0.60
+ * against oracles of 0.60–0.66, the best lasso penalty 0.585–0.650, at different absolute penalties per seed — hence
+ * shares of λ_max. Penalties are on the mean log-loss scale with standardised features.
  */
-export const LINEAR_PENALTY_GRID: readonly Pick<LinearParams, 'l1' | 'l2'>[] = [
-  { l2: 1, l1: 0 },
-  { l2: 0.1, l1: 0 },
-  { l2: 0.01, l1: 0 },
-  { l2: 0.001, l1: 0.1 },
-  { l2: 0.001, l1: 0.03 },
-  { l2: 0.001, l1: 0.01 },
+export const LINEAR_PENALTY_GRID: readonly Pick<LinearParams, 'l1' | 'l2' | 'l1Fraction'>[] = [
+  { l2: 1, l1: 0, l1Fraction: 0 },
+  { l2: 0.1, l1: 0, l1Fraction: 0 },
+  { l2: 0.01, l1: 0, l1Fraction: 0 },
+  ...[0.7, 0.5, 0.35, 0.25, 0.15, 0.08].map((l1Fraction) => ({ l2: 0.001, l1: 0, l1Fraction })),
 ];
+
+/** λ_max of the lasso: the largest absolute gradient of the mean log loss at the intercept-only model. */
+function lassoLambdaMax(xs: Matrix, y: Int32Array, k: number): number {
+  const { n, p, data } = xs;
+  const t = k === 2 ? 1 : k;
+  const prior = new Float64Array(t);
+  for (let i = 0; i < n; i++) {
+    const c = k === 2 ? (y[i] === 1 ? 0 : -1) : (y[i] as number);
+    if (c >= 0) {
+      prior[c] = (prior[c] as number) + 1 / n;
+    }
+  }
+  let max = 0;
+  for (let c = 0; c < t; c++) {
+    for (let j = 0; j < p; j++) {
+      let g = 0;
+      for (let i = 0; i < n; i++) {
+        const target = k === 2 ? (y[i] === 1 ? 1 : 0) : y[i] === c ? 1 : 0;
+        g += (data[i * p + j] as number) * ((prior[c] as number) - target);
+      }
+      max = Math.max(max, Math.abs(g / n));
+    }
+  }
+  return max;
+}
 
 /**
  * Fits a logistic regression.
@@ -197,18 +228,20 @@ export function fitLinearPath(x: Matrix, y: Int32Array, ctx: FitContext, grid: r
   }
   const params = grid.map((o) => ({ ...LINEAR_DEFAULTS, ...o }));
   for (const prm of params) {
-    if (prm.l1 < 0 || prm.l2 < 0) {
-      throw new HealthDataError('invalid-input', `fitLinear: penalties must be ≥ 0, got l1 = ${prm.l1}, l2 = ${prm.l2}`);
+    if (prm.l1 < 0 || prm.l2 < 0 || prm.l1Fraction < 0) {
+      throw new HealthDataError('invalid-input', `fitLinear: penalties must be ≥ 0, got l1 = ${prm.l1}, l2 = ${prm.l2}, l1Fraction = ${prm.l1Fraction}`);
     }
   }
   const std = fitStandardizer(x);
   const xs = standardize(std, x);
   const k = ctx.nClasses;
   const curvature = (k === 2 ? 0.25 : 0.5) * largestEigen(xs);
+  const lambdaMax = params.some((q) => q.l1Fraction > 0) ? lassoLambdaMax(xs, y, k) : 0;
   const out: LinearModel[] = [];
   let warm: Float64Array | undefined;
   let prevL1: boolean | undefined;
-  for (const prm of params) {
+  for (const given of params) {
+    const prm = given.l1Fraction > 0 ? { ...given, l1: given.l1Fraction * lambdaMax } : given;
     // Warm-start only within a family (ridge → ridge, lasso → lasso): a ridge solution is a poor start for a sparse one.
     const start = prevL1 === prm.l1 > 0 ? warm : undefined;
     warm = fista(xs, y, k, prm, curvature + prm.l2, start, ctx.shouldStop);
