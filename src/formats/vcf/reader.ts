@@ -327,7 +327,29 @@ export interface VcfHead {
 export async function readVcfHead(file: string, options: VcfReadOptions & { maxDataLines?: number } = {}): Promise<VcfHead> {
   const source = options.source ?? path.basename(file);
   const stream = openVcfTextStream(file);
-  const lines = wrapStreamErrors(splitLines(stream as AsyncIterable<string>), source);
+  try {
+    return await headFromLines(wrapStreamErrors(splitLines(stream as AsyncIterable<string>), source), options, source, isGzip(file));
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * As {@link readVcfHead}, from a file's whole (decompressed) text already in memory — for many small files, where
+ * opening a stream per file costs more than the reading.
+ *
+ * @param text - the file's text
+ * @param gzip - whether the file was gzip/BGZF (reported in the result)
+ * @param options - as {@link readVcfHead}; `source` names the file in issues (default `input.vcf`)
+ * @returns as {@link readVcfHead}
+ * @throws {@link HealthDataError} as {@link openVcf} for the header
+ */
+export async function readVcfHeadFromText(text: string, gzip: boolean, options: VcfReadOptions & { maxDataLines?: number } = {}): Promise<VcfHead> {
+  const source = options.source ?? 'input.vcf';
+  return headFromLines(splitLines(Readable.from([text]) as AsyncIterable<string>), options, source, gzip);
+}
+
+async function headFromLines(lines: AsyncGenerator<string>, options: VcfReadOptions & { maxDataLines?: number }, source: string, gzip: boolean): Promise<VcfHead> {
   try {
     const vcf = await openFromLines(lines, options, source);
     const max = options.maxDataLines ?? 1000;
@@ -341,9 +363,8 @@ export async function readVcfHead(file: string, options: VcfReadOptions & { maxD
         dataLines.push(next.value);
       }
     }
-    return { header: vcf.header, issues: [...vcf.issues], headerLines: vcf.headerLines, dataLines, gzip: isGzip(file) };
+    return { header: vcf.header, issues: [...vcf.issues], headerLines: vcf.headerLines, dataLines, gzip };
   } finally {
-    stream.destroy();
     await lines.return(undefined);
   }
 }

@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HealthDataError, isHealthDataError } from '../../errors';
-import { openVcf, readVcfHead } from '../../formats/vcf/reader';
+import { openVcf, readVcfHead, readVcfHeadFromText } from '../../formats/vcf/reader';
 import type { VcfHeader } from '../../formats/vcf/types';
 import type { ImportFailure } from '../types';
 import { sqlLiteral } from '../../sql/literal';
@@ -340,15 +340,16 @@ async function settleOutcome(fn: () => Promise<VcfParquetResult>): Promise<VcfBa
  * truncated gzip is noticed as on the single-file route).
  */
 async function prepare(index: number, item: VcfBatchItem): Promise<Prepared> {
-  const head = await readVcfHead(item.source, { strict: false });
   let buf = fs.readFileSync(item.source);
-  if (head.gzip) {
+  const gzip = buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  if (gzip) {
     try {
       buf = zlib.gunzipSync(buf);
     } catch (e) {
       throw decompressError(path.basename(item.source), e);
     }
   }
+  const head = await readVcfHeadFromText(buf.toString('utf8'), gzip, { strict: false, source: path.basename(item.source) });
   const counted = countBufferLines(buf);
   const formats = [...new Set(head.dataLines.map((l) => l.split('\t', 10)[8]).filter((f): f is string => f !== undefined))];
   return { index, item, head, formats, lines: counted.lines - head.headerLines, finalNewline: counted.finalNewline };
@@ -446,7 +447,6 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
         }
       }
     }
-    fs.rmSync(staging, { recursive: true, force: true });
     if (keep.length > 0) {
       await conn.run(
         `COPY (SELECT * FROM vcf_batch WHERE vcf_source IN (${keep.map((k) => sqlLiteral(k)).join(', ')})) TO ${sqlLiteral(staging)} ` +
@@ -459,7 +459,9 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
         continue;
       }
       if (rows === 0) {
-        fs.rmSync(p.item.out, { force: true });
+        if (fs.existsSync(p.item.out)) {
+          fs.rmSync(p.item.out, { force: true });
+        }
         continue;
       }
       const dir = path.join(staging, `vcf_source=f${String(k)}`);
@@ -471,11 +473,23 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
         await conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))})) TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
       }
       fs.renameSync(tmp, p.item.out);
+      if (parts.length === 1) {
+        fs.rmdirSync(dir);
+      } else {
+        fs.rmSync(dir, { recursive: true });
+      }
       options.onRecords?.(p.lines);
     }
     return done;
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    // Each partition's folder is removed as its file is renamed: usually only the empty staging folder is left.
+    if (fs.existsSync(staging)) {
+      try {
+        fs.rmdirSync(staging);
+      } catch {
+        fs.rmSync(staging, { recursive: true, force: true });
+      }
+    }
     await conn.run('DROP TABLE IF EXISTS vcf_batch');
   }
 }
