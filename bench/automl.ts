@@ -277,9 +277,16 @@ function plainLogisticCv(rows: Record<string, unknown>[], folds: number, seed: n
 async function trainModelsPart(ws: Workspace): Promise<void> {
   console.log(`\ntrain-models on ${process.env.MMH_WORKSPACE ?? ''} (preset '${PIPELINE_PRESET}', ${defaultFitThreads()} fit threads); load average at start ${loadavg()}`);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const { reports, experiment } = await trainOutcomeModels(ws);
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`train-models (trainOutcomeModels, every design, set and outcome), one run: ${seconds.toFixed(1)} s, ${reports.length} models, ${experiment.length} experiment rows; load average at end ${loadavg()}`);
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time of the process (main thread and fit workers): on a shared machine the wall time mostly measures the
+  // other tenants; CPU seconds / fit threads is what the step would take on otherwise idle cores.
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(
+    `train-models (trainOutcomeModels, every design, set and outcome), one run: ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU (${(cpuSeconds / defaultFitThreads()).toFixed(1)} s per core), ${reports.length} models, ${experiment.length} experiment rows; load average at end ${loadavg()}`,
+  );
   console.log('outcome | design | comparison | set | patients | cases | AutoML CV AUROC | logistic baseline (same folds) | difference | ratio');
   const rows = experiment.filter((r) => r.folds > 0 && r.auroc !== null && r.baselineAuroc !== undefined);
   for (const r of rows) {
