@@ -24,10 +24,17 @@ export interface MaskInput {
  * @returns the threshold (values above it are "bright")
  */
 export function otsuThreshold(values: ArrayLike<number>, include?: (i: number) => boolean): number {
+  const selected = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {selected[i] = include === undefined || include(i) ? 1 : 0;}
+  return otsuOfSelected(values, selected);
+}
+
+/** {@link otsuThreshold} of the values whose `selected` entry is 1. */
+function otsuOfSelected(values: ArrayLike<number>, selected: Uint8Array): number {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
-    if (include !== undefined && !include(i)) {continue;}
+    if (selected[i] !== 1) {continue;}
     const v = values[i] ?? 0;
     if (v < lo) {lo = v;}
     if (v > hi) {hi = v;}
@@ -38,7 +45,7 @@ export function otsuThreshold(values: ArrayLike<number>, include?: (i: number) =
   const w = (hi - lo) / bins;
   let total = 0;
   for (let i = 0; i < values.length; i++) {
-    if (include !== undefined && !include(i)) {continue;}
+    if (selected[i] !== 1) {continue;}
     const b = Math.min(bins - 1, Math.floor(((values[i] ?? 0) - lo) / w));
     hist[b] = (hist[b] ?? 0) + 1;
     total++;
@@ -92,6 +99,15 @@ function morph(mask: BinaryMask, size: readonly [number, number, number], erode:
   return out;
 }
 
+/** Labels voxel `v` (−1: none) with `id` and pushes it when it is in the mask and not yet labelled; returns the new stack top. */
+function visit(v: number, mask: BinaryMask, comp: Int32Array, id: number, stack: Int32Array, top: number): number {
+  if (v >= 0 && mask[v] === 1 && comp[v] === 0) {
+    comp[v] = id;
+    stack[top++] = v;
+  }
+  return top;
+}
+
 /**
  * Labels 6-connected components and keeps the largest.
  *
@@ -107,7 +123,8 @@ export function largestComponent(mask: BinaryMask, size: readonly [number, numbe
   let bestSize = 0;
   let id = 0;
   const plane = nx * ny;
-  for (let s = 0; s < mask.length; s++) {
+  const n = mask.length;
+  for (let s = 0; s < n; s++) {
     if (mask[s] !== 1 || comp[s] !== 0) {continue;}
     id++;
     let top = 0;
@@ -119,13 +136,19 @@ export function largestComponent(mask: BinaryMask, size: readonly [number, numbe
       count++;
       const x = i % nx;
       const y = Math.floor(i / nx) % ny;
-      for (let k = 0; k < 6; k++) {
-        const n = k === 0 ? (x > 0 ? i - 1 : -1) : k === 1 ? (x < nx - 1 ? i + 1 : -1) : k === 2 ? (y > 0 ? i - nx : -1) : k === 3 ? (y < ny - 1 ? i + nx : -1) : k === 4 ? i - plane : i + plane;
-        if (n >= 0 && n < mask.length && mask[n] === 1 && comp[n] === 0) {
-          comp[n] = id;
-          stack[top++] = n;
-        }
-      }
+      // the 6 face neighbours that exist (−1 for none), then the unvisited ones inside the mask join
+      const left = x > 0 ? i - 1 : -1;
+      const right = x < nx - 1 ? i + 1 : -1;
+      const front = y > 0 ? i - nx : -1;
+      const back = y < ny - 1 ? i + nx : -1;
+      const below = i - plane;
+      const above = i + plane < n ? i + plane : -1;
+      top = visit(left, mask, comp, id, stack, top);
+      top = visit(right, mask, comp, id, stack, top);
+      top = visit(front, mask, comp, id, stack, top);
+      top = visit(back, mask, comp, id, stack, top);
+      top = visit(below, mask, comp, id, stack, top);
+      top = visit(above, mask, comp, id, stack, top);
     }
     if (count > bestSize) {
       bestSize = count;
@@ -137,6 +160,15 @@ export function largestComponent(mask: BinaryMask, size: readonly [number, numbe
     out[i] = comp[i] === best && best > 0 ? 1 : 0;
   }
   return out;
+}
+
+/** Marks in-slice pixel `p` seen and pushes it when it is background not seen yet; returns the new stack top. */
+function seed(p: number, mask: BinaryMask, base: number, seen: Uint8Array, stack: Int32Array, top: number): number {
+  if (mask[base + p] === 0 && seen[p] === 0) {
+    seen[p] = 1;
+    stack[top++] = p;
+  }
+  return top;
 }
 
 /**
@@ -156,34 +188,23 @@ export function fillHoles(mask: BinaryMask, size: readonly [number, number, numb
     const base = z * plane;
     seen.fill(0);
     let top = 0;
+    // the slice border's background pixels, then everything 4-connected to them (the order does not change the set)
     for (let x = 0; x < nx; x++) {
-      for (const y of [0, ny - 1]) {
-        const p = x + nx * y;
-        if (mask[base + p] === 0 && seen[p] === 0) {
-          seen[p] = 1;
-          stack[top++] = p;
-        }
-      }
+      top = seed(x, mask, base, seen, stack, top);
+      top = seed(x + nx * (ny - 1), mask, base, seen, stack, top);
     }
     for (let y = 0; y < ny; y++) {
-      for (const x of [0, nx - 1]) {
-        const p = x + nx * y;
-        if (mask[base + p] === 0 && seen[p] === 0) {
-          seen[p] = 1;
-          stack[top++] = p;
-        }
-      }
+      top = seed(nx * y, mask, base, seen, stack, top);
+      top = seed(nx - 1 + nx * y, mask, base, seen, stack, top);
     }
     while (top > 0) {
       const p = stack[--top] ?? 0;
       const x = p % nx;
-      const y = Math.floor(p / nx);
-      for (const n of [x > 0 ? p - 1 : -1, x < nx - 1 ? p + 1 : -1, y > 0 ? p - nx : -1, y < ny - 1 ? p + nx : -1]) {
-        if (n >= 0 && seen[n] === 0 && mask[base + n] === 0) {
-          seen[n] = 1;
-          stack[top++] = n;
-        }
-      }
+      const y = (p - x) / nx;
+      if (x > 0) {top = seed(p - 1, mask, base, seen, stack, top);}
+      if (x < nx - 1) {top = seed(p + 1, mask, base, seen, stack, top);}
+      if (y > 0) {top = seed(p - nx, mask, base, seen, stack, top);}
+      if (y < ny - 1) {top = seed(p + nx, mask, base, seen, stack, top);}
     }
     for (let p = 0; p < plane; p++) {
       if (seen[p] === 0) {out[base + p] = 1;}
@@ -216,7 +237,9 @@ export interface BrainMasks {
 export function brainMasks(volume: MaskInput): BrainMasks {
   const { voxels, size } = volume;
   const n = voxels.length;
-  const fg = otsuThreshold(voxels, (i) => (voxels[i] ?? 0) > 0);
+  const positive = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {positive[i] = (voxels[i] ?? 0) > 0 ? 1 : 0;}
+  const fg = otsuOfSelected(voxels, positive);
   let mask: BinaryMask = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     mask[i] = (voxels[i] ?? 0) > fg ? 1 : 0;
@@ -224,12 +247,12 @@ export function brainMasks(volume: MaskInput): BrainMasks {
   mask = morph(morph(mask, size, true), size, false);
   mask = largestComponent(mask, size);
   let count = 0;
-  for (const m of mask) {count += m;}
+  for (let i = 0; i < n; i++) {count += mask[i] ?? 0;}
   if (count === 0) {
     throw new HealthDataError('invalid-input', `brainMasks: no voxel is above the foreground threshold ${fg.toFixed(1)}; is this a brain MR volume?`);
   }
   const brain = fillHoles(mask, size);
-  const fluid = otsuThreshold(voxels, (i) => brain[i] === 1) * 0.5 + fg * 0.5;
+  const fluid = otsuOfSelected(voxels, brain) * 0.5 + fg * 0.5;
   const fluidT = Math.min(fluid, fg);
   const csf = new Uint8Array(n);
   const parenchyma = new Uint8Array(n);
