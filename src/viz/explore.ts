@@ -5,7 +5,8 @@
 import { HealthDataError } from '../errors';
 import { OUTCOME_COLOURS, baseLayout, emptyFigure, plotlyText, roundTo } from './figure';
 import type { PlotlyFigure } from './figure';
-import { finiteMean, pearsonR, computeRoc } from './stats';
+import { auroc } from '../automl/metrics';
+import { finiteMean, pearsonR } from './stats';
 
 /** A row of any table. */
 export type ExploreRow = Readonly<Record<string, unknown>>;
@@ -220,7 +221,7 @@ export function topAssociations(rows: readonly ExploreRow[], outcomes: readonly 
       }
       const r = pearsonR(xs, ys);
       if (!Number.isNaN(r)) {
-        found.push({ outcome: o, feature: f, r: roundTo(r, 4), auc: roundTo(computeRoc(ys, xs).auc, 4), n: xs.length });
+        found.push({ outcome: o, feature: f, r: roundTo(r, 4), auc: roundTo(auroc(ys, xs), 4), n: xs.length });
       }
     }
     found.sort((a, b) => Math.abs(b.r) - Math.abs(a.r) || a.feature.localeCompare(b.feature));

@@ -1,11 +1,16 @@
 /**
- * Model result figures: metrics table, ROC curves, calibration (reliability) curves and feature importance.
+ * Model figures (pure: data in, figure JSON out), for the dashboard's Models sheet (from saved
+ * {@link ModelResultSummary} reports) and for notebook 09 (from labelled score series): metrics table, ROC curves,
+ * calibration (reliability) curves, permutation importance and the study designs side by side. The curves come from
+ * `automl/metrics.ts` (`rocCurve`, `calibrationCurve`, `auroc`), the one implementation the model selection uses too.
  */
+import type { FeatureImportanceRow } from '../automl/importance';
+import type { MetricEstimate } from '../automl/metrics';
+import { auroc, calibrationCurve, rocCurve } from '../automl/metrics';
 import { dashboardOutcomeLabel } from './rows';
 import type { ModelDesignRow, ModelResultSummary } from './rows';
 import { baseLayout, emptyFigure, paletteColour, plotlyText, roundTo } from './figure';
-import type { PlotlyFigure } from './figure';
-import { computeCalibration, computeRoc } from './stats';
+import type { PlotlyFigure, PlotlyTrace } from './figure';
 
 /** Legend under the plot: with four outcomes a legend beside the title would run into it on a narrow card. */
 const BELOW_LEGEND = { legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.22, yanchor: 'top' }, margin: { l: 60, r: 20, t: 48, b: 110 }, height: 440 };
@@ -57,8 +62,11 @@ export function rocFigure(results: readonly ModelResultSummary[]): PlotlyFigure 
   return {
     data: [
       ...usable.map((r, i) => {
-        const c = computeRoc(r.labels ?? [], r.probabilities ?? []);
-        return { type: 'scatter', mode: 'lines', name: `${plotlyText(dashboardOutcomeLabel(r.outcome))} (AUC ${Number.isNaN(c.auc) ? 'n/a' : c.auc.toFixed(3)})`, x: c.fpr.map((v) => roundTo(v)), y: c.tpr.map((v) => roundTo(v)), line: { color: paletteColour(i), shape: 'hv' } };
+        const y = r.labels ?? [];
+        const score = r.probabilities ?? [];
+        const pts = rocCurve(y, score);
+        const auc = auroc(y, score);
+        return { type: 'scatter', mode: 'lines', name: `${plotlyText(dashboardOutcomeLabel(r.outcome))} (AUC ${Number.isNaN(auc) ? 'n/a' : auc.toFixed(3)})`, x: pts.map((q) => roundTo(q.fpr)), y: pts.map((q) => roundTo(q.tpr)), line: { color: paletteColour(i), shape: 'hv' } };
       }),
       { type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
     ],
@@ -81,13 +89,13 @@ export function calibrationFigure(results: readonly ModelResultSummary[], bins =
   return {
     data: [
       ...usable.map((r, i) => {
-        const c = computeCalibration(r.labels ?? [], r.probabilities ?? [], bins);
+        const c = calibrationCurve(r.labels ?? [], r.probabilities ?? [], bins);
         return {
           type: 'scatter',
           mode: 'lines+markers',
           name: plotlyText(dashboardOutcomeLabel(r.outcome)),
-          x: c.map((b) => roundTo(b.predicted)),
-          y: c.map((b) => roundTo(b.observed)),
+          x: c.map((b) => roundTo(b.meanPredicted)),
+          y: c.map((b) => roundTo(b.fractionPositive)),
           customdata: c.map((b) => b.count),
           hovertemplate: 'predicted %{x:.2f}, observed %{y:.2f} (n=%{customdata})<extra></extra>',
           line: { color: paletteColour(i) },
@@ -186,5 +194,95 @@ export function designComparisonFigure(results: readonly ModelResultSummary[]): 
   return {
     data: [{ type: 'table', header: { values: header.map(plotlyText), fill: { color: '#eef2f7' }, align: 'left' }, cells: { values: columns, align: 'left' } }],
     layout: baseLayout(title, { height: 100 + 26 * (rows.length + 2) }),
+  };
+}
+
+// Notebook 09's figures: one trace per labelled score series.
+
+/** A plotly figure (data traces plus layout): viz's {@link PlotlyFigure}, so `showFigure` takes it as is. */
+export type ModelFigure = PlotlyFigure;
+
+/** One labelled score set (e.g. one outcome × modality set). */
+export interface ScoredSeries {
+  /** Legend name. */
+  readonly name: string;
+  /** 0/1 labels. */
+  readonly y: ArrayLike<number>;
+  /** Positive-class probabilities. */
+  readonly score: ArrayLike<number>;
+  /** AUROC with its interval, shown in the legend when given. */
+  readonly auroc?: MetricEstimate;
+}
+
+const r3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+/**
+ * ROC curves, one trace per series, plus the chance diagonal.
+ *
+ * @param series - labelled scores
+ * @param title - figure title
+ * @returns the figure
+ */
+export function modelRocFigure(series: readonly ScoredSeries[], title = 'ROC curve'): ModelFigure {
+  const data: PlotlyTrace[] = series.map((s) => {
+    const pts = rocCurve(s.y, s.score);
+    const label = s.auroc === undefined ? s.name : `${s.name} (AUROC ${s.auroc.value.toFixed(3)} [${s.auroc.lower.toFixed(3)}, ${s.auroc.upper.toFixed(3)}])`;
+    return { type: 'scatter', mode: 'lines', name: label, x: pts.map((q) => r3(q.fpr)), y: pts.map((q) => r3(q.tpr)), line: { shape: 'hv' } };
+  });
+  data.push({ type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { dash: 'dash', color: '#999' } });
+  return {
+    data,
+    layout: { title: { text: title }, xaxis: { title: { text: 'false positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true positive rate' }, range: [0, 1] }, width: 640, height: 520 },
+  };
+}
+
+/**
+ * Calibration plot: observed share of positives against mean predicted probability per bin, plus the diagonal.
+ *
+ * @param series - labelled scores
+ * @param nBins - equal-width bins (default 10)
+ * @param title - figure title
+ * @returns the figure
+ */
+export function modelCalibrationFigure(series: readonly ScoredSeries[], nBins = 10, title = 'Calibration'): ModelFigure {
+  const data: PlotlyTrace[] = series.map((s) => {
+    const bins = calibrationCurve(s.y, s.score, nBins);
+    return {
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: s.name,
+      x: bins.map((b) => r3(b.meanPredicted)),
+      y: bins.map((b) => r3(b.fractionPositive)),
+      text: bins.map((b) => `n = ${b.count}`),
+    };
+  });
+  data.push({ type: 'scatter', mode: 'lines', name: 'perfect calibration', x: [0, 1], y: [0, 1], line: { dash: 'dash', color: '#999' } });
+  return {
+    data,
+    layout: { title: { text: title }, xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] }, yaxis: { title: { text: 'observed fraction positive' }, range: [0, 1] }, width: 640, height: 520 },
+  };
+}
+
+/**
+ * Horizontal bars of permutation importance with 95% interval whiskers (top `maxFeatures`).
+ *
+ * @param rows - rows from `permutationImportance`
+ * @param maxFeatures - bars shown (default 20)
+ * @param title - figure title
+ * @returns the figure
+ */
+export function modelImportanceFigure(rows: readonly FeatureImportanceRow[], maxFeatures = 20, title = 'Permutation importance'): ModelFigure {
+  const top = [...rows].sort((a, b) => b.importance - a.importance).slice(0, maxFeatures).reverse();
+  return {
+    data: [
+      {
+        type: 'bar',
+        orientation: 'h',
+        y: top.map((r) => r.feature),
+        x: top.map((r) => r3(r.importance)),
+        error_x: { type: 'data', symmetric: false, array: top.map((r) => r3(r.upper - r.importance)), arrayminus: top.map((r) => r3(r.importance - r.lower)) },
+      },
+    ],
+    layout: { title: { text: title }, xaxis: { title: { text: 'drop in score when shuffled' } }, margin: { l: 180 }, width: 640, height: Math.max(300, 24 * top.length + 120) },
   };
 }

@@ -13,4 +13,3 @@ export * from './figures-patient';
 export * from './thumbnail';
 export * from './explore';
 export * from './show-figure';
-export * from './model-figures';

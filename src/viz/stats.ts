@@ -1,6 +1,7 @@
 /**
- * Small numeric helpers the figure builders share: histogram bins, summary statistics, correlation, a 2-D PCA,
- * ROC and calibration curves. Pure functions over plain arrays; no dependencies.
+ * Small numeric helpers the figure builders share: histogram bins, summary statistics, correlation, a 2-D PCA.
+ * Pure functions over plain arrays. ROC, AUROC and calibration live in `automl/metrics.ts` (one implementation for
+ * model selection, the dashboard and the notebooks).
  */
 import { HealthDataError } from '../errors';
 
@@ -245,97 +246,4 @@ export function pca2(rows: readonly (readonly number[])[]): Pca2Result {
     return [p1, p2] as const;
   });
   return { points, explained: [trace > 0 ? (eigen[0] ?? 0) / trace : 0, trace > 0 ? (eigen[1] ?? 0) / trace : 0] };
-}
-
-/** A ROC curve. */
-export interface RocPoints {
-  /** False-positive rates, from 0 to 1. */
-  readonly fpr: readonly number[];
-  /** True-positive rates, from 0 to 1. */
-  readonly tpr: readonly number[];
-  /** Area under the curve (trapezoids; ties handled as one step). */
-  readonly auc: number;
-}
-
-/**
- * ROC curve from binary labels and scores.
- *
- * @param labels - 1/true for positive, 0/false for negative
- * @param scores - predicted score or probability per sample
- * @returns the curve and its AUC (NaN AUC when one class is missing)
- * @throws {@link HealthDataError} (invalid-input) when lengths differ
- */
-export function computeRoc(labels: readonly (number | boolean)[], scores: readonly number[]): RocPoints {
-  if (labels.length !== scores.length) {
-    throw new HealthDataError('invalid-input', `computeRoc: ${String(labels.length)} labels but ${String(scores.length)} scores; pass one score per label`, { path: 'scores' });
-  }
-  const idx = scores.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
-  const pos = labels.filter((l) => l === true || l === 1).length;
-  const neg = labels.length - pos;
-  if (pos === 0 || neg === 0) {
-    return { fpr: [0, 1], tpr: [0, 1], auc: NaN };
-  }
-  const fpr = [0];
-  const tpr = [0];
-  let tp = 0;
-  let fp = 0;
-  let auc = 0;
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k] ?? 0;
-    if (labels[i] === true || labels[i] === 1) {
-      tp += 1;
-    } else {
-      fp += 1;
-    }
-    const next = idx[k + 1];
-    if (next === undefined || scores[next] !== scores[i]) {
-      const x = fp / neg;
-      const y = tp / pos;
-      auc += (x - (fpr[fpr.length - 1] ?? 0)) * (y + (tpr[tpr.length - 1] ?? 0)) / 2;
-      fpr.push(x);
-      tpr.push(y);
-    }
-  }
-  return { fpr, tpr, auc };
-}
-
-/** One calibration bin. */
-export interface CalibrationPoint {
-  /** Mean predicted probability in the bin. */
-  readonly predicted: number;
-  /** Observed positive fraction in the bin. */
-  readonly observed: number;
-  /** Samples in the bin. */
-  readonly count: number;
-}
-
-/**
- * Reliability curve: probabilities cut into equal-width bins; empty bins are omitted.
- *
- * @param labels - 1/true for positive
- * @param probabilities - predicted probability per sample, in [0, 1]
- * @param bins - number of bins (default 10)
- * @returns one entry per non-empty bin
- */
-export function computeCalibration(labels: readonly (number | boolean)[], probabilities: readonly number[], bins = 10): CalibrationPoint[] {
-  const sumP = new Array<number>(bins).fill(0);
-  const sumY = new Array<number>(bins).fill(0);
-  const cnt = new Array<number>(bins).fill(0);
-  probabilities.forEach((p, i) => {
-    if (!Number.isFinite(p)) {
-      return;
-    }
-    const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
-    sumP[b] = (sumP[b] ?? 0) + p;
-    sumY[b] = (sumY[b] ?? 0) + (labels[i] === true || labels[i] === 1 ? 1 : 0);
-    cnt[b] = (cnt[b] ?? 0) + 1;
-  });
-  const out: CalibrationPoint[] = [];
-  for (let b = 0; b < bins; b++) {
-    const c = cnt[b] ?? 0;
-    if (c > 0) {
-      out.push({ predicted: (sumP[b] ?? 0) / c, observed: (sumY[b] ?? 0) / c, count: c });
-    }
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { modelCalibrationFigure as calibrationFigure, modelImportanceFigure as importanceFigure, modelRocFigure as rocFigure } from '../../src/viz/model-figures';
+import { modelCalibrationFigure as calibrationFigure, modelImportanceFigure as importanceFigure, modelRocFigure as rocFigure } from '../../src/viz/figures-models';
 import { designComparisonFigure, metricsTableFigure } from '../../src/viz/figures-models';
 import type { ModelResultSummary } from '../../src/viz/rows';
 

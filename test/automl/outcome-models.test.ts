@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ablationContributions, buildOutcomeDataset, OUTCOME_MODEL_REPORT, readOutcomeModelReports, trainOutcomeModels } from '../../src/automl/outcome-models';
 import { TabularPredictor } from '../../src/automl/predictor';
-import { computeRoc } from '../../src/viz/stats';
+import { auroc } from '../../src/automl/metrics';
 import { featuresClinicalStep, importClinicalStep } from '../../src/pipeline-steps';
 import { convertStep, generateStep } from '../../src/cohort/steps';
 import { loadDashboardInput } from '../../src/dashboard/load';
@@ -70,7 +70,7 @@ describe('outcome models (train-test job for the pipeline, notebook 09 and the d
         assert.equal(r.labels.filter((y) => y === 1).length, r.metrics.cases);
         assert.ok(r.probabilities.every((p) => p >= 0 && p <= 1));
         // The reported AUROC is the AUROC of the reported out-of-fold predictions.
-        assert.ok(Math.abs(computeRoc(r.labels, r.probabilities).auc - r.metrics.roc_auc!) < 1e-3, `${r.outcome}: ${String(r.metrics.roc_auc)}`);
+        assert.ok(Math.abs(auroc(r.labels, r.probabilities) - r.metrics.roc_auc!) < 1e-3, `${r.outcome}: ${String(r.metrics.roc_auc)}`);
         assert.ok(r.metrics.roc_auc_lower! <= r.metrics.roc_auc! && r.metrics.roc_auc! <= r.metrics.roc_auc_upper!);
         assert.deepEqual(
           r.risks.map((k) => [k.patientId, k.probability]),

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { histogramBins, computeCalibration, binCounts, pca2, pearsonR, computeRoc } from '../../src/viz/stats';
+import { calibrationCurve } from '../../src/automl/metrics';
+import { calibrationFigure, modelCalibrationFigure, modelRocFigure, rocFigure } from '../../src/viz/figures-models';
+import { histogramBins, binCounts, pca2, pearsonR } from '../../src/viz/stats';
 
 describe('viz stats', () => {
   it('histogram puts the maximum in the last bin and keeps every finite value', () => {
@@ -18,16 +20,17 @@ describe('viz stats', () => {
     assert.equal(pearsonR([1, 2, 3, 4], [8, 6, 4, 2]), -1);
     assert.ok(Number.isNaN(pearsonR([1, 1, 1], [1, 2, 3])));
   });
-  it('ROC AUC equals the Mann-Whitney pair fraction (ties count half)', () => {
+  it('the dashboard ROC legend shows the Mann-Whitney pair fraction (ties count half), from automl/metrics', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 5 })), { minLength: 2, maxLength: 60 }), (pairs) => {
-        const labels = pairs.map((p) => p[0]);
-        const scores = pairs.map((p) => p[1]);
+        const labels = pairs.map((p) => (p[0] ? 1 : 0));
+        const scores = pairs.map((p) => p[1] / 5);
         const pos = pairs.filter((p) => p[0]).map((p) => p[1]);
         const neg = pairs.filter((p) => !p[0]).map((p) => p[1]);
-        const auc = computeRoc(labels, scores).auc;
+        const fig = rocFigure([{ outcome: 'stroke', model: 'm', metrics: {}, labels, probabilities: scores }]);
+        const name = String(fig.data[0]?.name);
         if (pos.length === 0 || neg.length === 0) {
-          assert.ok(Number.isNaN(auc));
+          assert.match(name, /AUC n\/a/);
           return;
         }
         let wins = 0;
@@ -36,15 +39,23 @@ describe('viz stats', () => {
             wins += a > b ? 1 : a === b ? 0.5 : 0;
           }
         }
-        assert.ok(Math.abs(auc - wins / (pos.length * neg.length)) < 1e-9);
+        assert.ok(name.endsWith(`(AUC ${(wins / (pos.length * neg.length)).toFixed(3)})`), name);
       }),
     );
   });
-  it('calibration bins average predictions and outcomes', () => {
-    const c = computeCalibration([1, 0, 1, 1], [0.1, 0.1, 0.9, 0.7], 2);
-    assert.deepEqual(c, [
-      { predicted: 0.1, observed: 0.5, count: 2 },
-      { predicted: 0.8, observed: 1, count: 2 },
+  it('dashboard and notebook draw the same ROC and calibration points (one implementation)', () => {
+    const labels = [1, 0, 1, 1, 0, 0, 1, 0];
+    const probabilities = [0.1, 0.1, 0.9, 0.7, 0.35, 0.6, 0.6, 0.05];
+    const board = { outcome: 'stroke', model: 'm', metrics: {}, labels, probabilities };
+    const series = { name: 'stroke', y: labels, score: probabilities };
+    const r3 = (v: unknown): number[] => (v as number[]).map((x) => Math.round(x * 1000) / 1000);
+    assert.deepEqual(r3(rocFigure([board]).data[0]?.x), modelRocFigure([series]).data[0]?.x);
+    assert.deepEqual(r3(rocFigure([board]).data[0]?.y), modelRocFigure([series]).data[0]?.y);
+    assert.deepEqual(r3(calibrationFigure([board], 2).data[0]?.x), modelCalibrationFigure([series], 2).data[0]?.x);
+    const bins = calibrationCurve(labels, probabilities, 2).map((b) => ({ ...b, meanPredicted: Math.round(b.meanPredicted * 1e9) / 1e9 }));
+    assert.deepEqual(bins, [
+      { meanPredicted: 0.15, fractionPositive: 0.25, count: 4 },
+      { meanPredicted: 0.7, fractionPositive: 0.75, count: 4 },
     ]);
   });
   it('PCA finds the dominant direction and explains most variance of near-collinear data', () => {
