@@ -14,6 +14,11 @@
  * multi-sample (`BENCH_VCF_MULTI_RECORDS` records × `BENCH_VCF_SAMPLES` samples, default 100,000 × 10).
  * `BENCH_VCF_READERS=1` adds the record-by-record readers (ours strict and structural-only, @gmod/vcf).
  *
+ * Many small files (`BENCH_VCF_SMALL_FILES`, default 821 — the default cohort's count — of ~50 records each, the
+ * converter's header, one file in ten with an undeclared INFO key): a whole import (jobs of ≤ 1000 sources into a
+ * fresh store) against a `bcftools query` loop over the same files (one process per file), as a time ratio
+ * (ours ÷ bcftools; the goal is ≤ 3×). The machine's load average is printed beside every section.
+ *
  * Run: `node --import tsx bench/vcf.ts`
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -88,7 +93,7 @@ let jobRuns = 0;
 
 async function benchFile(conn: DuckDBConnection, stores: LocalGenomicsStores, dir: string, file: string, n: number, samples: number, repeat: number, hasBcftools: boolean): Promise<void> {
   const mb = fs.statSync(file).size / 1e6;
-  console.log(`\n${path.basename(file)}: ${n.toLocaleString('en-US')} records × ${String(samples)} sample(s), ${mb.toFixed(1)} MB; best of ${String(repeat)}`);
+  console.log(`\n${path.basename(file)}: ${n.toLocaleString('en-US')} records × ${String(samples)} sample(s), ${mb.toFixed(1)} MB; best of ${String(repeat)}, interleaved; ${loadAverage()}`);
   const cols = `{${Array.from({ length: 9 + samples }, (_, i) => `'c${String(i + 1)}': 'VARCHAR'`).join(', ')}}`;
   const tasks: Record<string, () => Promise<number>> = {
     duckdb: async () => {
@@ -158,6 +163,107 @@ async function benchFile(conn: DuckDBConnection, stores: LocalGenomicsStores, di
   if (query === undefined) {
     console.log('  bcftools not installed: skipped the bcftools comparison (ratios above are against DuckDB)');
   }
+  console.log(`  after: ${loadAverage()}`);
+}
+
+function loadAverage(): string {
+  return `load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')}`;
+}
+
+/**
+ * Writes `count` small single-sample VCFs like the converter's (contigs, fileDate, GT only), ~50 records each; one
+ * in ten has an undeclared INFO key on some lines (a warning, as in many real files).
+ */
+function makeSmallVcfs(dir: string, count: number, records: number): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const bases = ['A', 'C', 'G', 'T'];
+  const gts = ['0/1', '1/1', '0/0'];
+  let seed = 777;
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed;
+  };
+  const files: string[] = [];
+  for (let f = 0; f < count; f++) {
+    const sample = `patient-${String(f).padStart(5, '0')}`;
+    const head = [
+      '##fileformat=VCFv4.2',
+      `##fileDate=2016${String(1 + (f % 12)).padStart(2, '0')}15`,
+      '##source=bench',
+      ...Array.from({ length: 1 + (f % 22) }, (_, c) => `##contig=<ID=${String(c + 1)},length=100000000>`),
+      '##INFO=<ID=GENE,Number=1,Type=String,Description="Gene">',
+      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+      `#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t${sample}`,
+    ];
+    const body: string[] = [];
+    for (let r = 0; r < records; r++) {
+      const ref = bases[rnd() % 4] ?? 'A';
+      const alt = bases[(bases.indexOf(ref) + 1 + (rnd() % 3)) % 4] ?? 'C';
+      const info = f % 10 === 0 && r % 5 === 0 ? `GENE=G${String(r)};SRC=panel` : `GENE=G${String(r)}`;
+      body.push(`1\t${String(1000 + r * 100)}\trs${String(r)}\t${ref}\t${alt}\t.\tPASS\t${info}\tGT\t${gts[rnd() % 3] ?? '0/1'}`);
+    }
+    const file = path.join(dir, `${sample}_dna.vcf`);
+    fs.writeFileSync(file, `${[...head, ...body].join('\n')}\n`);
+    files.push(file);
+  }
+  return files;
+}
+
+async function benchSmallFiles(stores: LocalGenomicsStores, dir: string, count: number, repeat: number, hasBcftools: boolean): Promise<void> {
+  const perFile = 50;
+  const files = makeSmallVcfs(path.join(dir, 'small'), count, perFile);
+  const n = count * perFile;
+  console.log(`\n${String(count)} small VCFs × ${String(perFile)} records (1 sample); best of ${String(repeat)}, interleaved; ${loadAverage()}`);
+  const tasks: Record<string, () => Promise<number>> = {
+    job: async () => {
+      const name = `bench${String(++jobRuns)}`;
+      await stores.createAnnotationStore({ name, storeFormat: 'VCF' });
+      let records = 0;
+      for (let i = 0; i < files.length; i += 1000) {
+        const { jobId } = await stores.startAnnotationImportJob({ destinationName: name, items: files.slice(i, i + 1000).map((source) => ({ source })) });
+        const job = await stores.waitForAnnotationImportJob(jobId);
+        records += job.items.reduce((a, it) => a + (it.records ?? 0), 0);
+      }
+      return records;
+    },
+  };
+  if (hasBcftools) {
+    tasks.query = () => {
+      for (const f of files) {
+        execFileSync('bcftools', ['query', '-f', '%CHROM\\t%POS\\t%REF\\t%ALT[\\t%GT]\\n', f], { stdio: 'ignore' });
+      }
+      return Promise.resolve(n);
+    };
+  }
+  const best: Record<string, Timing> = {};
+  for (let i = 0; i < repeat; i++) {
+    for (const [name, fn] of Object.entries(tasks)) {
+      const t = await once(fn);
+      if (t.n !== n) {
+        throw new Error(`bench: ${name} read ${String(t.n)} records, expected ${String(n)}`);
+      }
+      const prev = best[name];
+      if (prev === undefined || t.ms < prev.ms) {
+        best[name] = t;
+      }
+    }
+  }
+  const { job, query } = best;
+  if (query !== undefined) {
+    line('bcftools query, one process per file (reference)', query, undefined, '');
+  }
+  if (job !== undefined) {
+    line('import jobs end to end (fresh store)', job, query, 'bcftools query loop');
+    if (query !== undefined) {
+      console.log(`  ${''.padEnd(52)} time ratio ${(job.ms / query.ms).toFixed(2)}× bcftools loop (goal ≤ 3×); ${loadAverage()}`);
+    }
+  }
+  if (query === undefined) {
+    console.log('  bcftools not installed: skipped the bcftools loop');
+  }
 }
 
 async function readers(file: string): Promise<void> {
@@ -209,6 +315,7 @@ async function main(): Promise<void> {
   const nMulti = Number(process.env.BENCH_VCF_MULTI_RECORDS ?? 100_000);
   const samples = Number(process.env.BENCH_VCF_SAMPLES ?? 10);
   const repeat = Number(process.env.BENCH_VCF_REPEAT ?? 3);
+  const smallFiles = Number(process.env.BENCH_VCF_SMALL_FILES ?? 821);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmh-bench-vcf-'));
   const hasBcftools = spawnSync('bcftools', ['--version']).status === 0;
   const instance = await DuckDBInstance.create(':memory:');
@@ -217,12 +324,17 @@ async function main(): Promise<void> {
   const stores = new LocalGenomicsStores(ws);
   try {
     const single = path.join(dir, 'single.vcf');
-    makeVcf(single, n, 1);
-    await benchFile(conn, stores, dir, single, n, 1, repeat, hasBcftools);
+    if (n > 0) {
+      makeVcf(single, n, 1);
+      await benchFile(conn, stores, dir, single, n, 1, repeat, hasBcftools);
+    }
     if (nMulti > 0 && samples > 1) {
       const multi = path.join(dir, 'multi.vcf');
       makeVcf(multi, nMulti, samples);
       await benchFile(conn, stores, dir, multi, nMulti, samples, repeat, hasBcftools);
+    }
+    if (smallFiles > 0) {
+      await benchSmallFiles(stores, dir, smallFiles, repeat, hasBcftools);
     }
     if (process.env.BENCH_VCF_READERS === '1') {
       await readers(single);
