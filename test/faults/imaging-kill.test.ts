@@ -104,49 +104,53 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
     const next = killDelays(KILL_SEED, window * 1.1);
     const outcomes = { killedMidJob: 0, finishedFirst: 0, committedBeforeKill: 0 };
     child = spawnChild(CHILD, args);
-    for (let k = 0; k < KILLS; k++) {
-      const { id: jobId } = await goAndKill(child, JOB_ID, next());
-      child = spawnChild(CHILD, args);
+    try {
+      for (let k = 0; k < KILLS; k++) {
+        const { id: jobId } = await goAndKill(child, JOB_ID, next());
+        child = spawnChild(CHILD, args);
 
-      // The store opens; the dead job is FAILED with its reason (or COMPLETED if it finished before the kill).
-      const store = new LocalImagingStore({ root, progress: silentProgress });
-      const job = await store.getDICOMImportJob(datastoreId, jobId);
-      assert.ok(job.jobStatus === 'FAILED' || job.jobStatus === 'COMPLETED', `round ${String(k)}: ${job.jobStatus}`);
-      if (job.jobStatus === 'FAILED') {
-        assert.match(job.message ?? '', /ended before the job finished/);
-        outcomes.killedMidJob++;
-      } else {
-        // Finished before the kill landed (the child may not have printed `done` yet): the job's own result stands.
-        outcomes.finishedFirst++;
-      }
-      assert.deepEqual(stagingLeft(dsDir, staging), [], `round ${String(k)}: staging left`);
-      // All of the dead job or none of it; nothing half-written.
-      const after = await contents(store, datastoreId, dsDir);
-      assert.ok(after.sops.length === 0 || after.sops.length === GOOD, `round ${String(k)}: ${String(after.sops.length)} instances after the kill`);
-      if (after.sops.length === GOOD && job.jobStatus === 'FAILED') {
-        outcomes.committedBeforeKill++;
-      }
-      assert.deepEqual(after.orphans, [], `round ${String(k)}: orphan frames`);
-      assert.deepEqual(after.badFrames, [], `round ${String(k)}: frames that do not match their checksum`);
+        // The store opens; the dead job is FAILED with its reason (or COMPLETED if it finished before the kill).
+        const store = new LocalImagingStore({ root, progress: silentProgress });
+        const job = await store.getDICOMImportJob(datastoreId, jobId);
+        assert.ok(job.jobStatus === 'FAILED' || job.jobStatus === 'COMPLETED', `round ${String(k)}: ${job.jobStatus}`);
+        if (job.jobStatus === 'FAILED') {
+          assert.match(job.message ?? '', /ended before the job finished/);
+          outcomes.killedMidJob++;
+        } else {
+          // Finished before the kill landed (the child may not have printed `done` yet): the job's own result stands.
+          outcomes.finishedFirst++;
+        }
+        assert.deepEqual(stagingLeft(dsDir, staging), [], `round ${String(k)}: staging left`);
+        // All of the dead job or none of it; nothing half-written.
+        const after = await contents(store, datastoreId, dsDir);
+        assert.ok(after.sops.length === 0 || after.sops.length === GOOD, `round ${String(k)}: ${String(after.sops.length)} instances after the kill`);
+        if (after.sops.length === GOOD && job.jobStatus === 'FAILED') {
+          outcomes.committedBeforeKill++;
+        }
+        assert.deepEqual(after.orphans, [], `round ${String(k)}: orphan frames`);
+        assert.deepEqual(after.badFrames, [], `round ${String(k)}: frames that do not match their checksum`);
 
-      // The re-run completes: counts reconcile, every instance once, nothing orphaned.
-      const rerun = await store.startDICOMImportJob({ datastoreId, inputDir: input, outputDir: output });
-      const report = await store.waitForDICOMImportJob(datastoreId, rerun.jobId);
-      assert.equal(report.job.jobStatus, 'COMPLETED');
-      const s = report.manifest?.jobSummary;
-      assert.ok(s);
-      assert.equal(s.numberOfScannedFiles, GOOD + 1);
-      assert.equal(s.numberOfScannedFiles, s.numberOfImportedFiles + s.numberOfFilesWithCustomerError + s.numberOfFilesWithServerError);
-      assert.equal(s.numberOfImportedFiles, GOOD);
-      assert.deepEqual(report.failures.map((f) => f.inputFile), ['broken.dcm']);
-      const final = await contents(new LocalImagingStore({ root, progress: silentProgress }), datastoreId, dsDir);
-      assert.deepEqual(final.sops, expected, `round ${String(k)}: instances after the re-run`);
-      assert.deepEqual(final.orphans, []);
-      assert.deepEqual(final.badFrames, []);
-      assert.deepEqual(stagingLeft(dsDir, staging), []);
-      resetStore(dsDir);
+        // The re-run completes: counts reconcile, every instance once, nothing orphaned.
+        const rerun = await store.startDICOMImportJob({ datastoreId, inputDir: input, outputDir: output });
+        const report = await store.waitForDICOMImportJob(datastoreId, rerun.jobId);
+        assert.equal(report.job.jobStatus, 'COMPLETED');
+        const s = report.manifest?.jobSummary;
+        assert.ok(s);
+        assert.equal(s.numberOfScannedFiles, GOOD + 1);
+        assert.equal(s.numberOfScannedFiles, s.numberOfImportedFiles + s.numberOfFilesWithCustomerError + s.numberOfFilesWithServerError);
+        assert.equal(s.numberOfImportedFiles, GOOD);
+        assert.deepEqual(report.failures.map((f) => f.inputFile), ['broken.dcm']);
+        const final = await contents(new LocalImagingStore({ root, progress: silentProgress }), datastoreId, dsDir);
+        assert.deepEqual(final.sops, expected, `round ${String(k)}: instances after the re-run`);
+        assert.deepEqual(final.orphans, []);
+        assert.deepEqual(final.badFrames, []);
+        assert.deepEqual(stagingLeft(dsDir, staging), []);
+        resetStore(dsDir);
+      }
+    } finally {
+      // An assertion that fails mid-round must not leave the next child waiting (it would keep mocha alive).
+      child.kill();
     }
-    child.kill();
     await child.done;
     // Every job record ended; none is left SUBMITTED or IN_PROGRESS.
     const store = new LocalImagingStore({ root, progress: silentProgress });
