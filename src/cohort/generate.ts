@@ -3,6 +3,7 @@
  * `<out>/ground-truth.json` and `<out>/generator.json`, streaming patient by patient.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { HealthDataError } from '../errors';
 import type { Preset } from '../config';
@@ -15,7 +16,8 @@ import type { RecordDensity } from './fhir-density';
 import type { Coverage, SimPatient } from './model';
 import { auroc, RISK_MODEL, simulatePatient } from './model';
 import { loadMriModule, tryLoadMriModule } from './mri-bridge';
-import type { MriModuleContract } from './mri-bridge';
+import type { MriModuleContract, MriStudySpecContract } from './mri-bridge';
+import { MriWriterPool } from './mri-pool';
 import type { Outcome } from './panel';
 import { OUTCOMES, PANEL } from './panel';
 import { hashString } from './rng';
@@ -78,6 +80,11 @@ export interface GenerateCohortOptions {
    * cohorts of 1,000 patients or more, 20,000 for smaller ones (test cohorts, whose own sampling error dwarfs it).
    */
   readonly oracleMcPatients?: number;
+  /**
+   * Worker threads writing the MRIs while the main thread writes the bundles (same bytes as in-process; mri-pool.ts).
+   * Default: the machine's available parallelism for cohorts of 200 patients or more, none (in-process) below.
+   */
+  readonly mriWorkers?: number;
   /** Progress reporter. */
   readonly progress?: ProgressReporter;
 }
@@ -271,6 +278,24 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
   let imaging = 0;
   let allThree = 0;
   const task = (opts.progress ?? silentProgress).start('generate cohort', patients);
+  const workers = wantMri && mriModule !== undefined ? (opts.mriWorkers ?? (patients >= 200 ? os.availableParallelism() : 0)) : 0;
+  const pool = workers > 0 ? new MriWriterPool(workers) : undefined;
+  const inFlight = new Set<Promise<void>>();
+  const writeMri = async (file: string, spec: MriStudySpecContract): Promise<void> => {
+    if (pool === undefined || mriModule === undefined) {
+      writeFile(file, (mriModule ?? loadMriModule('generateCohort')).writeMriStudy(spec));
+      return;
+    }
+    // At most two studies per worker wait in memory (a 256³ study is 33.6 MB).
+    while (inFlight.size >= 2 * pool.size) {
+      await Promise.race(inFlight);
+    }
+    const done = pool.write(spec).then((dcm) => {
+      writeFile(file, dcm);
+    });
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done)).catch(() => undefined);
+  };
   try {
     for (let i = 0; i < patients; i++) {
       const p = simulatePatient(seed, i, coverage);
@@ -291,7 +316,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
           allThree++;
         }
         if (wantMri && mriModule !== undefined) {
-          const dcm = mriModule.writeMriStudy({
+          await writeMri(path.join(outputDir, 'dicom', `${stem}${study.studyInstanceUid}.dcm`), {
             seed: hashString(`mri|${String(seed)}|${String(i)}`),
             ...(mriSize === undefined ? {} : { size: mriSize }),
             effects: p.mri.effects,
@@ -305,7 +330,6 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
             studyDate: ymd(p.mri.date),
             studyTime: new Date(p.mri.date).toISOString().slice(11, 19).replace(/:/g, ''),
           });
-          writeFile(path.join(outputDir, 'dicom', `${stem}${study.studyInstanceUid}.dcm`), dcm);
           dicomFiles++;
         }
       }
@@ -336,6 +360,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
       }
     }
     const oracles = cachedOracles(seed, coverage, oracleMcSize(opts.oracleMcPatients, patients), opts.progress);
+    await Promise.all(inFlight);
     const summary: Record<string, unknown> = {
       patients,
       modalities: { clinical: patients, genomic: dnaFiles, imaging, allThree },
@@ -351,6 +376,11 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
     fs.writeSync(gt, `\n],"summary":${JSON.stringify(summary)}}\n`);
   } finally {
     fs.closeSync(gt);
+    if (pool !== undefined) {
+      // On failure, let the studies already submitted settle before the workers stop.
+      await Promise.allSettled(inFlight);
+      await pool.close();
+    }
   }
   fs.renameSync(`${gtPath}.tmp`, gtPath);
   const manifest: GeneratorManifest = { generator: 'mmh-coherent-generator', version: GENERATOR_VERSION, patients, seed, coverage, mri: wantMri, mriSize: mriSize ? [...mriSize] : null, ...(density === 'compact' ? {} : { density }), fingerprint };

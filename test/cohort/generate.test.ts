@@ -36,6 +36,12 @@ describe('generateCohort', function () {
     assert.equal(hashTree(again), hash);
   });
 
+  it('writes the same bytes with the MRIs written by a pool of worker threads', async () => {
+    const pooled = tmpDir('gen-pool');
+    await generateCohort({ ...opts, out: pooled, mriWorkers: 2 });
+    assert.equal(hashTree(pooled), hash);
+  });
+
   it('writes exactly the Coherent layout and file names', () => {
     const files = listTree(path.join(out, 'output'));
     const fhir = files.filter((f) => f.startsWith('fhir/'));
