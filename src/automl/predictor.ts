@@ -490,9 +490,13 @@ export class TabularPredictor {
       }
     });
     const progress = (this.options.progress ?? silentProgress).start(`automl fit ${label}`, planned.length * splits.length);
+    // Too few validation rows of a class to choose a penalty on: keep the default one (measured: choosing among the
+    // grid on a 24-row holdout with 4 cases cost 0.05 CV AUROC on a linear signal).
+    const smallestValidClass = Math.min(...Array.from({ length: k }, (_, c) => validY.filter((v) => v === c).length));
+    const tuned = smallestValidClass >= PENALTY_MIN_CLASS_ROWS ? hp : { ...hp, LR: { ...hp.LR, l2: hp.LR?.l2 ?? LINEAR_DEFAULTS.l2 } };
     return {
       clock, t0, deadline, label, seed, classes, inferred, k, evalMetric, rowsAll, rowsWithoutLabel: rowsAll - present.length,
-      x, y, pre, hp, numBagFolds, numBagSets, splits, validX, validY, fitX, fitY, planned, skipped, progress,
+      x, y, pre, hp: tuned, numBagFolds, numBagSets, splits, validX, validY, fitX, fitY, planned, skipped, progress,
     };
   }
 
@@ -848,6 +852,12 @@ function selectBest(
   };
   return { best, selection };
 }
+
+/**
+ * The logistic regression's penalty is chosen on the validation rows only when each class has at least this many of
+ * them (the bag's out-of-fold rows or the holdout); otherwise the default penalty (`l2` = 0.01) is used.
+ */
+export const PENALTY_MIN_CLASS_ROWS = 20;
 
 /** Everything `fit` decided before fitting models (see `planFit`). */
 interface FitPlan {
