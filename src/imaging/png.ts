@@ -1,61 +1,58 @@
 /**
- * Renders one axial slice of a volume as a PNG (grey levels windowed to the 1st–99th percentile), optionally with
- * a mask outline in colour, for notebook display.
+ * The PNG encoder (no native dependency: node:zlib deflates and checksums), and one axial slice of a volume as a
+ * PNG (grey levels windowed to the 1st–99th percentile, optionally with a mask outline in colour) for notebooks.
  */
 import * as zlib from 'node:zlib';
 import { HealthDataError } from '../errors';
 import type { Volume } from './types';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) {
-      c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    }
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) {
-    c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** PNG colour types this encoder writes (PNG spec, ISO/IEC 15948 §11.2.2 IHDR). */
+const COLOUR_TYPE = { grey: 0, rgb: 2 } as const;
 
 function chunk(type: string, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'ascii');
-  const body = Buffer.concat([head.subarray(4), data]);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt32BE(crc(body), 0);
-  return Buffer.concat([head.subarray(0, 4), body, tail]);
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'ascii');
+  out.set(data, 8);
+  // The chunk CRC covers type and data (ISO/IEC 15948 §5.3); node:zlib's crc32 is the same CRC-32 (IEEE).
+  out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
+  return out;
 }
 
 /**
- * Encodes RGB pixels as a PNG.
+ * Encodes 8-bit pixels as a PNG file (signature, IHDR, one deflated IDAT with filter 0 per scanline, IEND): the
+ * library's one PNG encoder (notebook slices here, dashboard thumbnails in `viz/thumbnail.ts`).
  *
- * @param rgb - width × height × 3 bytes
  * @param width - columns
  * @param height - rows
- * @returns PNG bytes
+ * @param pixels - row-major bytes: `width * height` for grey, `width * height * 3` for RGB
+ * @param colour - `grey` or `rgb`
+ * @returns the PNG bytes
+ * @throws {@link HealthDataError} (invalid-input) when the size is not a positive integer or the bytes do not fill it
+ * @example
+ * ```ts
+ * const png = encodePng(2, 1, Uint8Array.of(0, 255), 'grey');
+ * ```
  */
-export function encodePngRgb(rgb: Uint8Array, width: number, height: number): Uint8Array {
-  const raw = Buffer.alloc((width * 3 + 1) * height);
+export function encodePng(width: number, height: number, pixels: Uint8Array, colour: keyof typeof COLOUR_TYPE): Buffer {
+  const channels = colour === 'rgb' ? 3 : 1;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || pixels.length !== width * height * channels) {
+    throw new HealthDataError('invalid-input', `encodePng: ${String(pixels.length)} bytes do not fill ${String(width)}×${String(height)} ${colour} pixels; pass width*height*${String(channels)} bytes`, {
+      path: 'pixels',
+    });
+  }
+  const stride = width * channels;
+  const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {
-    raw[y * (width * 3 + 1)] = 0;
-    raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (width * 3 + 1) + 1);
+    raw[y * (stride + 1)] = 0; // filter type 0 (None)
+    raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = COLOUR_TYPE[colour];
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
 }
 
 /**
@@ -93,7 +90,7 @@ export function slicePng(volume: Pick<Volume, 'voxels' | 'size'>, z = Math.floor
       }
     }
   }
-  return encodePngRgb(rgb, nx, ny);
+  return encodePng(nx, ny, rgb, 'rgb');
 }
 
 /**
@@ -106,5 +103,6 @@ export function slicePng(volume: Pick<Volume, 'voxels' | 'size'>, z = Math.floor
  */
 export function pngImgTag(png: Uint8Array, alt: string, scale = 3): string {
   const width = Buffer.from(png).readUInt32BE(16) * scale;
-  return `<img alt="${alt.replace(/"/g, '&quot;')}" width="${String(width)}" style="image-rendering:pixelated" src="data:image/png;base64,${Buffer.from(png).toString('base64')}"/>`;
+  const escaped = alt.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return `<img alt="${escaped}" width="${String(width)}" style="image-rendering:pixelated" src="data:image/png;base64,${Buffer.from(png).toString('base64')}"/>`;
 }

@@ -8,7 +8,8 @@ import type { FeatureImportanceRow } from '../automl/importance';
 import type { MetricEstimate } from '../automl/metrics';
 import { auroc, calibrationCurve, rocCurve } from '../automl/metrics';
 import { dashboardOutcomeLabel } from './rows';
-import type { ModelDesignRow, ModelResultSummary } from './rows';
+import type { ReportDesignRow } from '../automl/outcome-models';
+import type { ModelResultSummary } from './rows';
 import { baseLayout, emptyFigure, paletteColour, plotlyText, roundTo } from './figure';
 import type { PlotlyFigure, PlotlyTrace } from './figure';
 
@@ -153,11 +154,11 @@ export function designComparisonFigure(results: readonly ModelResultSummary[]): 
   if (withDesigns.length === 0) {
     return emptyFigure(title, 'no design comparisons in the saved reports yet');
   }
-  const keyOf = (d: ModelDesignRow): string => (d.comparison === 'all three' ? d.design : `${d.design} (${d.comparison})`);
+  const keyOf = (d: ReportDesignRow): string => (d.comparison === 'all three' ? d.design : `${d.design} (${d.comparison})`);
   const keys = [...new Set(withDesigns.flatMap((r) => (r.designs ?? []).map(keyOf)))].sort(
     (a, b) => DESIGN_ORDER.indexOf(a.split(' ')[0] ?? '') - DESIGN_ORDER.indexOf(b.split(' ')[0] ?? '') || a.localeCompare(b),
   );
-  const rows: { outcome: string; set: string; cells: Map<string, ModelDesignRow> }[] = [];
+  const rows: { outcome: string; set: string; cells: Map<string, ReportDesignRow> }[] = [];
   for (const r of withDesigns) {
     for (const d of r.designs ?? []) {
       let row = rows.find((x) => x.outcome === r.outcome && x.set === d.set);

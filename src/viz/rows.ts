@@ -2,6 +2,7 @@
  * The plain data shapes the figure builders and the dashboard read. They are deliberately small and independent of
  * any store: `src/dashboard/load.ts` fills them from whatever tables the workspace has, tests build them directly.
  */
+import type { ReportDesignRow } from '../automl/outcome-models';
 
 /** The four outcomes of the guidance (SNOMED CT). */
 export const DASHBOARD_OUTCOMES = [
@@ -152,31 +153,7 @@ export interface ModelResultSummary {
   /** How the model was chosen (the selection rule's reason). */
   readonly selection?: string;
   /** Every design's paired comparisons, one row per design × comparison × modality set. */
-  readonly designs?: readonly ModelDesignRow[];
-}
-
-/** One modality set of one design's paired comparison (the Models sheet's side-by-side table). */
-export interface ModelDesignRow {
-  /** Design (`prognostic`, `landmark`, `guidance`). */
-  readonly design: string;
-  /** The comparison's largest set (its patients have every modality of it). */
-  readonly comparison: string;
-  /** Modality set. */
-  readonly set: string;
-  /** Patients of the comparison (the same for every set of it). */
-  readonly patients: number;
-  /** Cases among them. */
-  readonly cases: number;
-  /** Cross-validated AUROC with its 95% interval (null: not evaluable). */
-  readonly auroc: number | null;
-  /** Lower bound. */
-  readonly lower: number | null;
-  /** Upper bound. */
-  readonly upper: number | null;
-  /** Paired difference to clinical-only on the same patients, with its interval (null for clinical / not evaluable). */
-  readonly vsClinical: { readonly difference: number; readonly lower: number; readonly upper: number } | null;
-  /** The set's oracle AUROC under this design, when known. */
-  readonly oracle: number | null;
+  readonly designs?: readonly ReportDesignRow[];
 }
 
 /** A patient's predicted risk for one outcome. */

@@ -1,73 +1,12 @@
 /**
- * Grey-level PNG thumbnails without native dependencies: window the pixels to 8 bits, down-sample, deflate with
- * node:zlib, and wrap in the PNG chunks (PNG spec, ISO/IEC 15948: signature, IHDR, IDAT, IEND; CRC-32 per chunk).
+ * Grey-level PNG thumbnails: window the pixels to 8 bits, down-sample, and encode with the library's one PNG
+ * encoder (`imaging/png.ts`).
  */
-import { deflateSync } from 'node:zlib';
 import { HealthDataError } from '../errors';
+import { encodePng } from '../imaging/png';
 import type { GreySlice } from './rows';
 import { baseLayout } from './figure';
 import type { PlotlyFigure } from './figure';
-
-const CRC_TABLE = ((): Uint32Array => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) {
-      c = (c & 1) !== 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    }
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/**
- * CRC-32 (the PNG/zlib polynomial) of bytes.
- *
- * @param bytes - input
- * @returns the unsigned CRC
- */
-export function pngCrc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) {
-    c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'ascii');
-  out.set(data, 8);
-  out.writeUInt32BE(pngCrc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
-/**
- * Encodes 8-bit grey pixels as a PNG file.
- *
- * @param width - columns
- * @param height - rows
- * @param grey - row-major bytes, `width * height` of them
- * @returns the PNG bytes
- * @throws {@link HealthDataError} (invalid-input) when the size does not match
- */
-export function encodeGreyPng(width: number, height: number, grey: Uint8Array): Buffer {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || grey.length !== width * height) {
-    throw new HealthDataError('invalid-input', `encodeGreyPng: ${String(grey.length)} pixels do not fill ${String(width)}×${String(height)}; pass width*height bytes`, { path: 'grey' });
-  }
-  const raw = Buffer.alloc((width + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (width + 1)] = 0; // filter type 0 (None) per scanline
-    raw.set(grey.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // colour type: greyscale
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
-}
 
 /**
  * Windows a slice to 8 bits (1st–99th percentile → 0–255, so a few hot pixels do not wash the image out) and
@@ -138,7 +77,7 @@ export function middleSliceOf(volume: ArrayLike<number> & { subarray?: unknown }
  */
 export function sliceThumbnail(slice: GreySlice, maxSize = 128): string {
   const { width, height, grey } = windowSlice(slice, maxSize);
-  return `data:image/png;base64,${encodeGreyPng(width, height, grey).toString('base64')}`;
+  return `data:image/png;base64,${encodePng(width, height, grey, 'grey').toString('base64')}`;
 }
 
 /**
