@@ -91,17 +91,19 @@ function buildHostileInput(dir: string): Input {
 }
 
 /** DuckDB's `read_ndjson` of each file into its own table, in memory or in a database file (`dbFile`). */
-async function duckdbReadNdjson(input: Input, dbFile?: string): Promise<number> {
+async function duckdbReadNdjson(input: Input, dbFile?: string): Promise<{ ms: number; cpuMs: number }> {
   const inst = await DuckDBInstance.create(dbFile ?? ':memory:');
   const conn = await inst.connect();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const file of input.files) {
     await conn.run(`CREATE TABLE "${path.basename(file, '.ndjson')}" AS SELECT * FROM read_ndjson('${file.replace(/'/g, "''")}', sample_size := -1)`);
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   conn.closeSync();
   inst.closeSync();
-  return ms;
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 function parseLoop(input: Input): number {
@@ -167,18 +169,18 @@ async function main(): Promise<void> {
   await importJob(warm, 'structure-only');
   // Each figure is the best of `rounds` runs, the runs of all figures interleaved round by round, so a noisy moment
   // of the machine slows one run of each rather than every run of one.
-  type Timed = { ms: number };
+  type Timed = { ms: number; cpuMs?: number };
   type Job = Awaited<ReturnType<typeof importJob>>;
   const fastest = <T extends Timed>(a: T | undefined, b: T): T => (a === undefined || b.ms < a.ms ? b : a);
   const best: { duck?: Timed; duckFile?: Timed; parse?: Timed; vMin?: { ms: number; failed: number }; vStruct?: { ms: number; failed: number }; jMin?: Job; jStruct?: Job; jStruct0?: Job; jHostile?: Job; duckHostile?: Timed } = {};
   let rssAfterImport: number | undefined;
   for (let round = 0; round < rounds; round++) {
     const dbFile = path.join(dir, `reference-${round}.duckdb`);
-    best.duckFile = fastest(best.duckFile, { ms: await duckdbReadNdjson(input, dbFile) });
+    best.duckFile = fastest(best.duckFile, await duckdbReadNdjson(input, dbFile));
     fs.rmSync(dbFile, { force: true });
     best.jStruct = fastest(best.jStruct, await importJob(input, 'structure-only'));
     rssAfterImport ??= process.resourceUsage().maxRSS;
-    best.duck = fastest(best.duck, { ms: await duckdbReadNdjson(input) });
+    best.duck = fastest(best.duck, await duckdbReadNdjson(input));
     if (all) {
       best.parse = fastest(best.parse, { ms: parseLoop(input) });
       best.vMin = fastest(best.vMin, validateLoop(input, 'minimal'));
@@ -186,7 +188,7 @@ async function main(): Promise<void> {
       best.jMin = fastest(best.jMin, await importJob(input, 'minimal'));
       best.jStruct0 = fastest(best.jStruct0, await importJob(input, 'structure-only', 0));
     }
-    best.duckHostile = fastest(best.duckHostile, { ms: await duckdbReadNdjson(hostile) });
+    best.duckHostile = fastest(best.duckHostile, await duckdbReadNdjson(hostile));
     best.jHostile = fastest(best.jHostile, await importJob(hostile, 'structure-only'));
     console.log(`  round ${String(round + 1)}/${String(rounds)} done (load ${os.loadavg()[0]!.toFixed(1)})`);
   }
@@ -197,10 +199,11 @@ async function main(): Promise<void> {
   const rate = (ms: number): number => mb / (ms / 1000);
   const ratio = (ms: number): string => (duckFile.ms / ms).toFixed(3);
   console.log(`FHIR NDJSON bench: ${lines.toLocaleString('en-US')} real Synthea resources of ${String(input.files.length)} types (3 Bundles × ${String(input.copies)} copies), ${mb.toFixed(1)} MB; best of ${String(rounds)} rounds`);
-  console.log(`reference: DuckDB read_ndjson → tables in a DB file ${rate(duckFile.ms).toFixed(1)} MB/s = 1.000`);
-  console.log(`DuckDB read_ndjson → in-memory tables   ${rate(duck.ms).toFixed(1)} MB/s = ${ratio(duck.ms)}× the reference`);
+  const cpuText = (t: Timed): string => (t.cpuMs === undefined ? '' : ` (CPU ${(t.cpuMs / 1000).toFixed(2)} s)`);
+  console.log(`reference: DuckDB read_ndjson → tables in a DB file ${rate(duckFile.ms).toFixed(1)} MB/s = 1.000${cpuText(duckFile)}`);
+  console.log(`DuckDB read_ndjson → in-memory tables   ${rate(duck.ms).toFixed(1)} MB/s = ${ratio(duck.ms)}× the reference${cpuText(duck)}`);
   const job = (label: string, j: Job): void => {
-    console.log(`${label.padEnd(40)}${rate(j.ms).toFixed(1)} MB/s = ${ratio(j.ms)}× DuckDB (DB file), ${(duck.ms / j.ms).toFixed(3)}× in memory (imported ${j.imported.toLocaleString('en-US')}; CPU ${(j.cpuMs / 1000).toFixed(2)} s)`);
+    console.log(`${label.padEnd(40)}${rate(j.ms).toFixed(1)} MB/s = ${ratio(j.ms)}× DuckDB (DB file), ${(duck.ms / j.ms).toFixed(3)}× in memory (imported ${j.imported.toLocaleString('en-US')}; CPU ${(j.cpuMs / 1000).toFixed(2)} s = ${((duckFile.cpuMs ?? 0) / j.cpuMs).toFixed(3)}× the reference's CPU)`);
   };
   job('import job, structure-only (default)', jStruct);
   if (best.parse !== undefined && best.vMin !== undefined && best.vStruct !== undefined && best.jMin !== undefined && best.jStruct0 !== undefined) {
