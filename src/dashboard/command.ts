@@ -11,6 +11,8 @@ import { DATABASE_FILE } from '../workspace';
 import { serveDashboard } from './serve';
 import type { DashboardServer } from './serve';
 import { writeDashboard } from './write';
+import { dashboardSchemas } from './load';
+import { sqlLiteral } from '../sql/literal';
 import type { DashboardSiteResult } from './write';
 
 /** Parsed `mmh dashboard` arguments. */
@@ -99,7 +101,9 @@ export const dashboardStep: PipelineStep = {
     // missing (the AWS backend has no cheap "last written" signal: re-run with --force after new imports there).
     let tables = '';
     try {
-      const rows = await ws.sql.query<{ table_name: string }>('SELECT DISTINCT table_name FROM information_schema.tables ORDER BY table_name');
+      // On Athena only the databases the dashboard reads (unfiltered, information_schema walks the whole catalog).
+      const where = ws.sql.dialect === 'athena' ? ` WHERE table_schema IN (${(await dashboardSchemas(ws)).map(sqlLiteral).join(', ')})` : '';
+      const rows = await ws.sql.query<{ table_name: string }>(`SELECT DISTINCT table_name FROM information_schema.tables${where} ORDER BY table_name`);
       tables = rows.map((r) => r.table_name).join(',');
     } catch {
       tables = 'unavailable';

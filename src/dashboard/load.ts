@@ -17,6 +17,7 @@ import { sqlLiteral } from '../sql/literal';
 import { DATA_MODALITIES, DASHBOARD_OUTCOMES } from '../viz/rows';
 import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, DataModality, ModelResultSummary, NumericObservationRow, DashboardOutcome, DashboardPatient, PatientRiskRow, RadiomicFeatureRow, PatientSex, VariantFindingRow } from '../viz/rows';
 import { latestOfflineRowsSql } from '../features/store';
+import { healthLakeDatabase, WORKSPACE_DATASTORE_NAME } from '../clinical/handle';
 import { TableShapes } from './columns';
 import type { DashboardInput } from './types';
 
@@ -50,35 +51,41 @@ function patientRef(v: unknown): string {
  * @returns the shapes
  * @throws {@link HealthDataError} (query-failed) with the engine's reason
  */
-async function readTableShapes(ws: Workspace): Promise<TableShapes> {
-  const cols = await queryOrFail(ws, 'the list of tables', `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema IN (${dashboardSchemas(ws).map(sqlLiteral).join(', ')})`);
+async function readTableShapes(ws: Workspace, schemas: readonly string[]): Promise<TableShapes> {
+  const cols = await queryOrFail(ws, 'the list of tables', `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema IN (${schemas.map(sqlLiteral).join(', ')})`);
   return new TableShapes(cols.map((c) => ({ table_name: str(c.table_name), column_name: str(c.column_name), data_type: str(c.data_type) })));
 }
 
 /**
- * The schemas the dashboard reads: DuckDB's `main`; on Athena the workspace database and SageMaker Feature Store's
- * default offline-store database (information_schema is read schema-qualified: unfiltered, Athena lists every
- * database of the catalog).
+ * The schemas the dashboard reads: DuckDB's `main`; on Athena the workspace database, SageMaker Feature Store's
+ * default offline-store database and the HealthLake datastore's resource-link database (its FHIR tables,
+ * {@link healthLakeDatabase}). information_schema is read schema-qualified: unfiltered, Athena lists every database
+ * of the catalog.
  *
  * @param ws - the open workspace
  * @returns schema names
  */
-function dashboardSchemas(ws: Workspace): string[] {
-  return ws.sql.dialect === 'athena' ? [ws.config.aws.athenaDatabase, 'sagemaker_featurestore'] : ['main'];
+export async function dashboardSchemas(ws: Workspace): Promise<string[]> {
+  if (ws.sql.dialect !== 'athena') {
+    return ['main'];
+  }
+  const ds = (await ws.clinical.listDatastores()).find((d) => d.DatastoreName === WORKSPACE_DATASTORE_NAME && d.DatastoreStatus === 'ACTIVE');
+  return [ws.config.aws.athenaDatabase, 'sagemaker_featurestore', ...(ds === undefined ? [] : [healthLakeDatabase(ds)])];
 }
 
 /**
  * A table name qualified with its schema on Athena (the offline store's table is not in the default database).
  *
  * @param ws - the open workspace
+ * @param schemas - from {@link dashboardSchemas}
  * @param table - a checked identifier
  * @returns `"schema"."table"` on Athena, the name as it is on DuckDB
  */
-async function qualifiedTable(ws: Workspace, table: string): Promise<string> {
+async function qualifiedTable(ws: Workspace, schemas: readonly string[], table: string): Promise<string> {
   if (ws.sql.dialect !== 'athena') {
     return table;
   }
-  const rows = await queryOrFail(ws, `the schema of ${table}`, `SELECT table_schema FROM information_schema.tables WHERE table_schema IN (${dashboardSchemas(ws).map(sqlLiteral).join(', ')}) AND table_name = ${sqlLiteral(table)}`);
+  const rows = await queryOrFail(ws, `the schema of ${table}`, `SELECT table_schema FROM information_schema.tables WHERE table_schema IN (${schemas.map(sqlLiteral).join(', ')}) AND table_name = ${sqlLiteral(table)}`);
   return `"${str(rows[0]?.table_schema) || ws.config.aws.athenaDatabase}"."${table}"`;
 }
 
@@ -139,21 +146,24 @@ export interface DashboardLoadOptions {
  */
 export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOptions = {}): Promise<DashboardInput> {
   const notes: Record<string, string> = {};
-  const shapes = await readTableShapes(ws);
+  const schemas = await dashboardSchemas(ws);
+  const shapes = await readTableShapes(ws, schemas);
   const query = (what: string, sql: string): Promise<Row[]> => queryOrFail(ws, what, sql);
+  // On Athena the FHIR tables live in HealthLake's resource-link database, not the query's default one.
+  const fhir = async (t: string): Promise<string> => qualifiedTable(ws, schemas, t);
   // Optional elements become empty columns when no resource carries them (no deceased patient → no
   // deceaseddatetime, no address anywhere → no address column, no Encounter.type.text → a type struct without text).
   const P = (path: string, type?: string): string => shapes.expr('patient', path, type);
   const identifiers = options.includeIdentifiers === true ? `, ${P('name[1].family')} AS family, ${P('name[1].given[1]')} AS given, ${P('address[1].line[1]')} AS line, ${P('address[1].city')} AS city` : '';
-  const patientsRaw = shapes.has('patient') ? await query('patients', `SELECT id, ${P('gender')} AS gender, CAST(${P('birthdate')} AS VARCHAR) AS birthdate, CAST(${P('deceaseddatetime')} AS VARCHAR) AS deceased${identifiers} FROM patient`) : [];
+  const patientsRaw = shapes.has('patient') ? await query('patients', `SELECT id, ${P('gender')} AS gender, CAST(${P('birthdate')} AS VARCHAR) AS birthdate, CAST(${P('deceaseddatetime')} AS VARCHAR) AS deceased${identifiers} FROM ${await fhir('patient')}`) : [];
   const C = (path: string): string => shapes.expr('condition', path);
-  const conditionsRaw = shapes.has('condition') ? await query('conditions', `SELECT ${C('subject.reference')} AS subject, ${C('code.coding[1].code')} AS code, COALESCE(${C('code.coding[1].display')}, ${C('code.text')}) AS display, CAST(${C('onsetdatetime')} AS VARCHAR) AS onset FROM condition`) : [];
+  const conditionsRaw = shapes.has('condition') ? await query('conditions', `SELECT ${C('subject.reference')} AS subject, ${C('code.coding[1].code')} AS code, COALESCE(${C('code.coding[1].display')}, ${C('code.text')}) AS display, CAST(${C('onsetdatetime')} AS VARCHAR) AS onset FROM ${await fhir('condition')}`) : [];
   const O = (path: string, type?: string): string => shapes.expr('observation', path, type);
   const observationsRaw = shapes.has('observation')
-    ? await query('observations', `SELECT ${O('subject.reference')} AS subject, ${O('code.coding[1].code')} AS code, COALESCE(${O('code.coding[1].display')}, ${O('code.text')}) AS display, ${O('valuequantity.value', 'DOUBLE')} AS value, ${O('valuequantity.unit')} AS unit, CAST(${O('effectivedatetime')} AS VARCHAR) AS effective FROM observation WHERE ${O('valuequantity.value', 'DOUBLE')} IS NOT NULL`)
+    ? await query('observations', `SELECT ${O('subject.reference')} AS subject, ${O('code.coding[1].code')} AS code, COALESCE(${O('code.coding[1].display')}, ${O('code.text')}) AS display, ${O('valuequantity.value', 'DOUBLE')} AS value, ${O('valuequantity.unit')} AS unit, CAST(${O('effectivedatetime')} AS VARCHAR) AS effective FROM ${await fhir('observation')} WHERE ${O('valuequantity.value', 'DOUBLE')} IS NOT NULL`)
     : [];
   const E = (path: string): string => shapes.expr('encounter', path);
-  const encountersRaw = shapes.has('encounter') ? await query('encounters', `SELECT ${E('subject.reference')} AS subject, COALESCE(${E('type[1].text')}, ${E('class.code')}) AS type, CAST(${E('period.start')} AS VARCHAR) AS start FROM encounter`) : [];
+  const encountersRaw = shapes.has('encounter') ? await query('encounters', `SELECT ${E('subject.reference')} AS subject, COALESCE(${E('type[1].text')}, ${E('class.code')}) AS type, CAST(${E('period.start')} AS VARCHAR) AS start FROM ${await fhir('encounter')}`) : [];
   if (!shapes.has('patient')) {
     notes.clinical = 'no data yet for this modality (no patient table: run the clinical import)';
   }
@@ -231,7 +241,7 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
   const radTable = radCandidates.find((t) => t.includes('radiomic')) ?? radCandidates.find((t) => /^imaging_features(_\d+)?$/.test(t));
   const radiomics: RadiomicFeatureRow[] = [];
   if (radTable !== undefined) {
-    const rows = await query(`radiomics table ${radTable}`, latestRecordsSql(await qualifiedTable(ws, radTable), shapes.columns(radTable)));
+    const rows = await query(`radiomics table ${radTable}`, latestRecordsSql(await qualifiedTable(ws, schemas, radTable), shapes.columns(radTable)));
     for (const r of rows) {
       const features: Record<string, number> = {};
       for (const [k, v] of Object.entries(r)) {

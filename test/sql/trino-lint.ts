@@ -64,10 +64,17 @@ export function lintTrinoSql(sql: string): LintFinding[] {
     out.push({ rule: 'array-cast', detail: m[0] });
   }
   // A subscript with a string key is a map lookup; with a number, an array index. `sql` keeps the literal text.
+  // `ARRAY['a']` / `ARRAY[1]` construct arrays: not subscripts.
   for (const m of sql.matchAll(/([A-Za-z_][A-Za-z0-9_.]*|\))\s*\[\s*'[^']*'\s*\]/g)) {
+    if (/^array$/i.test(m[1] ?? '')) {
+      continue;
+    }
     out.push({ rule: 'map-subscript', detail: m[0] });
   }
   for (const m of code.matchAll(/([A-Za-z_][A-Za-z0-9_.]*|\))\s*\[\s*-?\d+\s*\]/g)) {
+    if (/^array$/i.test(m[1] ?? '')) {
+      continue;
+    }
     out.push({ rule: 'array-subscript', detail: m[0] });
   }
   const clause = /\b(WHERE|VALUES|SELECT|FROM|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|ON|JOIN|WITH)\b|\?/gi;

@@ -113,7 +113,7 @@ describe('every SQL statement sent to Athena parses with the Trino grammar and p
     // Dashboard loader on Athena.
     const dir = tmpDir('trino-dash');
     const dash = new RecordingEngine(answer);
-    const ws = { sql: dash, backend: 'aws', config: resolveConfig({ dir, backend: 'aws', aws: { region: 'us-east-1', s3Uri: 's3://b/mmh/' } }), path: (...p: string[]) => path.join(dir, ...p), automl: { modelsDir: path.join(dir, 'models') } } as unknown as Workspace;
+    const ws = { sql: dash, backend: 'aws', config: resolveConfig({ dir, backend: 'aws', aws: { region: 'us-east-1', s3Uri: 's3://b/mmh/' } }), path: (...p: string[]) => path.join(dir, ...p), automl: { modelsDir: path.join(dir, 'models') }, clinical: { listDatastores: () => Promise.resolve([{ DatastoreId: 'd'.repeat(32), DatastoreName: 'mmh-clinical', DatastoreStatus: 'ACTIVE' }]) } } as unknown as Workspace;
     await loadDashboardInput(ws, { includeIdentifiers: true });
     fs.rmSync(dir, { recursive: true, force: true });
     dash.statements.forEach((s) => {

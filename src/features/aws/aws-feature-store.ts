@@ -430,6 +430,19 @@ export class AwsFeatureStore extends BaseFeatureStore {
     }
   }
 
+  /**
+   * The group's offline table, once the records this store put into it have reached it: a reader of the table (the
+   * imaging study dates of the training step, the dashboard) would otherwise see none of the rows SageMaker has not
+   * written yet (up to ~15 minutes after the put).
+   *
+   * @param groupName - group name
+   * @returns the quoted table name
+   */
+  override async offlineTable(groupName: string): Promise<string> {
+    await this.waitForOfflineStore(groupName);
+    return super.offlineTable(groupName);
+  }
+
   /** @inheritdoc */
   override async buildDataset(options: DatasetOptions): Promise<TrainingDataset> {
     for (const g of options.groups) {

@@ -16,7 +16,13 @@ import type { AwsStub } from 'aws-sdk-client-mock';
 import type { QueryResult } from '../../../src/sql/engine';
 import type { DuckDbEngine } from '../../../src/sql/duckdb-engine';
 
-function trinoType(duck: string): string {
+/**
+ * The Trino type name Athena reports in `ColumnInfo.Type` for a DuckDB column type.
+ *
+ * @param duck - DuckDB type text
+ * @returns the bare Trino name (`varchar`, `array`, `row`, …)
+ */
+export function trinoType(duck: string): string {
   const t = duck.toUpperCase();
   if (t.endsWith('[]') || t.startsWith('LIST')) {
     return 'array';
@@ -62,7 +68,14 @@ export function athenaText(v: unknown, top = true): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
 }
 
-function bind(sql: string, params: readonly string[]): string {
+/**
+ * Substitutes `ExecutionParameters` for the `?` outside quotes, in order (Athena: "Use parameterized queries").
+ *
+ * @param sql - the statement
+ * @param params - literal texts
+ * @returns the bound statement
+ */
+export function bind(sql: string, params: readonly string[]): string {
   let i = 0;
   let out = '';
   let quote: string | undefined;
