@@ -3,8 +3,16 @@
  * (with the portable macros) and on Athena engine v3 (docs/aws-semantics.md §1.5, §6).
  */
 
+import { sqlIdentifier } from '../sql/literal';
+
+/**
+ * A table name as given (already quoted: `"t"` or `"db"."t"`, as `stores.tableName()` returns it) or quoted.
+ *
+ * @param name - quoted identifier or bare name
+ * @returns the quoted identifier
+ */
 function ident(name: string): string {
-  return /^"[^"]+"(\."[^"]+")?$/.test(name) ? name : `"${name.replace(/"/g, '')}"`;
+  return /^"[^"]+"(\."[^"]+")?$/.test(name) ? name : sqlIdentifier(name);
 }
 
 /**

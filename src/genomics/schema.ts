@@ -4,6 +4,7 @@
  */
 import type { VcfHeader, VcfRecord } from '../formats/vcf/types';
 import { parseGenotype } from '../formats/vcf/record';
+import { sqlIdentifier, sqlLiteral } from '../sql/literal';
 
 const STR_PAIR = 'STRUCT(reference VARCHAR, variant VARCHAR)';
 const RANK = 'STRUCT("rank" VARCHAR, total VARCHAR)';
@@ -228,7 +229,7 @@ export function vcfRecordToRows(record: VcfRecord, header: VcfHeader, importJobI
  * @returns the struct literal text
  */
 export function duckdbColumnSpec(): string {
-  return `{${VARIANT_COLUMNS.map((c) => `'${c.name}': '${c.duckdb.replace(/'/g, "''")}'`).join(', ')}}`;
+  return `{${VARIANT_COLUMNS.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(c.duckdb)}`).join(', ')}}`;
 }
 
 /**
@@ -237,5 +238,5 @@ export function duckdbColumnSpec(): string {
  * @returns the SELECT text
  */
 export function emptyVariantSelect(): string {
-  return `SELECT ${VARIANT_COLUMNS.map((c) => `CAST(NULL AS ${c.duckdb}) AS "${c.name}"`).join(', ')} WHERE false`;
+  return `SELECT ${VARIANT_COLUMNS.map((c) => `CAST(NULL AS ${c.duckdb}) AS ${sqlIdentifier(c.name)}`).join(', ')} WHERE false`;
 }

@@ -315,3 +315,60 @@ export interface GenomicsStores {
    */
   tableName(storeName: string): string;
 }
+
+/**
+ * The stores of a workspace's backend with the dataset-level work the genomics handle delegates to them (so the
+ * handle never tests which backend it has).
+ */
+export interface GenomicsBackendStores extends GenomicsStores {
+  /**
+   * Imports a dataset's genomic files the way this backend stores them (locally: reference store, variant and
+   * annotation stores, import jobs of ≤ 1000 sources; on AWS: Parquet on S3 + Glue). Idempotent.
+   *
+   * @param files - the reference FASTA, VCFs and ClinVar VCF of the dataset
+   * @param options - store names and strict mode
+   * @returns counts, jobs and notes
+   */
+  importDatasetFiles(files: GenomicDatasetFiles, options: GenomicDatasetImportOptions): Promise<GenomicDatasetImport>;
+  /**
+   * Each sample's genetic test date (`##fileDate` of its VCF, as `YYYY-MM-DD`) in a variant store.
+   *
+   * @param variantStore - store name
+   * @returns sample → date; undefined when the backend has none yet (nothing imported)
+   */
+  sampleTestDates(variantStore: string): Promise<Map<string, string> | undefined>;
+}
+
+/** The genomic files of a dataset folder (`<dataDir>/genomic/{reference,vcf,annotation}`). */
+export interface GenomicDatasetFiles {
+  /** The reference FASTA (plain or .gz), if any. */
+  readonly reference: string | undefined;
+  /** The VCFs. */
+  readonly vcfs: readonly string[];
+  /** The ClinVar VCF, if any. */
+  readonly clinvar: string | undefined;
+}
+
+/** Options of {@link GenomicsBackendStores.importDatasetFiles}. */
+export interface GenomicDatasetImportOptions {
+  /** Variant store name. */
+  readonly variantStore: string;
+  /** Annotation store name. */
+  readonly annotationStore: string;
+  /** Reference store name (local backend). */
+  readonly referenceStore: string;
+  /** Strict VCF validation. */
+  readonly strict: boolean;
+}
+
+/** What {@link GenomicsBackendStores.importDatasetFiles} did. */
+export interface GenomicDatasetImport {
+  /** Counts for the pipeline summary (added to `vcf_files`). */
+  readonly counts: Record<string, number>;
+  /** The last variant import job. */
+  readonly variantJob?: VariantImportJob;
+  /** The annotation import job. */
+  readonly annotationJob?: VariantImportJob;
+  /** Notes (no patient data). */
+  readonly notes: string[];
+}

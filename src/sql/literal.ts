@@ -15,3 +15,17 @@
 export function sqlLiteral(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
+
+/**
+ * Quotes a name as a SQL identifier (DuckDB and Athena/Trino).
+ *
+ * @param name - the name
+ * @returns `"name"` with double quotes doubled
+ * @example
+ * ```ts
+ * sqlIdentifier('end'); // → "end"
+ * ```
+ */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

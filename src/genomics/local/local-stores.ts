@@ -20,7 +20,10 @@ import { formatFai, indexFasta, parseFai, readFastaRange } from '../../formats/f
 import type { FaiEntry } from '../../formats/fasta/fasta';
 import type { WorkspaceCore } from '../../workspace-core';
 import type {
-  GenomicsStores,
+  GenomicDatasetFiles,
+  GenomicDatasetImport,
+  GenomicDatasetImportOptions,
+  GenomicsBackendStores,
   ImportFailure,
   ImportItemDetail,
   OmicsJobStatus,
@@ -34,8 +37,9 @@ import type {
   OmicsWaitOptions,
 } from '../types';
 import { TERMINAL_JOB_STATUSES } from '../types';
+import { importDatasetWithStores } from '../dataset-import';
 import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
-import { sqlLiteral } from '../../sql/literal';
+import { sqlIdentifier, sqlLiteral } from '../../sql/literal';
 import { stagingSuffixes, writeVcfsAsParquet } from './parquet-writer';
 import type { VcfParquetResult } from './parquet-writer';
 import { tableFromRawSelect } from './vcf-sql';
@@ -224,7 +228,7 @@ interface StoredReference extends Omit<ReferenceInfo, 'contigs'> {
 /**
  * Local reference, variant and annotation stores (see the module header for the layout).
  */
-export class LocalGenomicsStores implements GenomicsStores {
+export class LocalGenomicsStores implements GenomicsBackendStores {
   /** Backend tag. */
   readonly backend = 'local' as const;
   private readonly running = new Map<string, Promise<void>>();
@@ -747,7 +751,7 @@ export class LocalGenomicsStores implements GenomicsStores {
     const table = files.filter((f) => !f.endsWith(RAW_SUFFIX));
     const parts = [
       ...(raw.length > 0 ? [tableFromRawSelect(list(raw))] : []),
-      ...(table.length > 0 ? [`SELECT ${VARIANT_COLUMNS.map((c) => `"${c.name}"`).join(', ')} FROM ${list(table)}`] : []),
+      ...(table.length > 0 ? [`SELECT ${VARIANT_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(table)}`] : []),
     ];
     const select = parts.length === 0 ? emptyVariantSelect() : parts.map((p) => `(${p})`).join(' UNION ALL ');
     await duck.exec(`CREATE OR REPLACE VIEW ${this.tableName(name)} AS ${select}`);
@@ -1080,6 +1084,27 @@ export class LocalGenomicsStores implements GenomicsStores {
   waitForAnnotationImportJob(jobId: string, options: OmicsWaitOptions = {}): Promise<VariantImportJob> {
     return settle(() => {
       return this.poll(jobId, () => this.getAnnotationImportJob(jobId), options);
+    });
+  }
+
+  /** @inheritdoc */
+  importDatasetFiles(files: GenomicDatasetFiles, options: GenomicDatasetImportOptions): Promise<GenomicDatasetImport> {
+    return importDatasetWithStores(this, files, options);
+  }
+
+  /** @inheritdoc */
+  sampleTestDates(variantStore: string): Promise<Map<string, string> | undefined> {
+    return settle(() => {
+      const m = new Map<string, string>();
+      for (const item of Object.values(this.storeItems('variant', variantStore))) {
+        if (item.fileDate !== undefined) {
+          const d = /^(\d{4})(\d{2})(\d{2})$/.exec(item.fileDate);
+          for (const sample of item.samples) {
+            m.set(sample, d === null ? item.fileDate : `${d[1] ?? ''}-${d[2] ?? ''}-${d[3] ?? ''}`);
+          }
+        }
+      }
+      return Promise.resolve(m);
     });
   }
 

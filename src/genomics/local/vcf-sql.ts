@@ -19,7 +19,7 @@
  */
 import { BODY_CHECKED_INFO, NON_NEGATIVE_INFO, RESERVED_FORMAT } from '../../formats/vcf/header';
 import type { VcfFieldDefinition, VcfHeader } from '../../formats/vcf/types';
-import { sqlLiteral } from '../../sql/literal';
+import { sqlIdentifier, sqlLiteral } from '../../sql/literal';
 import { FLAG_ATTRIBUTE_VALUE, VARIANT_COLUMNS } from '../schema';
 
 /** ALT counts the clean-line check has compiled patterns for (rows with more ALTs go to the exact validator). */
@@ -513,6 +513,6 @@ export function tableFromRawSelect(from: string, formats: readonly string[] = []
     information,
     annotations: 'NULL',
   };
-  const cols = VARIANT_COLUMNS.map((c) => `CAST(${exprs[c.name] ?? `"${c.name}"`} AS ${c.duckdb}) AS "${c.name}"`);
+  const cols = VARIANT_COLUMNS.map((c) => `CAST(${exprs[c.name] ?? sqlIdentifier(c.name)} AS ${c.duckdb}) AS ${sqlIdentifier(c.name)}`);
   return `SELECT ${cols.join(',\n  ')}\nFROM (${inner})`;
 }
