@@ -73,7 +73,10 @@ describe('imaging/png: the PNG encoder', () => {
   });
 
   it('refuses bytes that do not fill the image, naming the expected count', () => {
-    assert.throws(() => encodePng(2, 2, new Uint8Array(3), 'grey'), (e: Error & { code?: string }) => e.code === 'invalid-input' && /width\*height\*1/.test(e.message));
+    assert.throws(
+      () => encodePng(2, 2, new Uint8Array(3), 'grey'),
+      (e: Error & { code?: string }) => e.code === 'invalid-input' && /width\*height\*1/.test(e.message),
+    );
     assert.throws(() => encodePng(2, 2, new Uint8Array(4), 'rgb'), /do not fill 2×2 rgb/);
     assert.throws(() => encodePng(0, 2, new Uint8Array(0), 'grey'), /do not fill/);
   });
@@ -83,7 +86,12 @@ describe('imaging/png: the PNG encoder', () => {
     const voxels = Float32Array.from({ length: 6 * 5 * 3 }, (_, i) => i % 30);
     const mask = new Uint8Array(voxels.length);
     // a 2×2 square on slice 1: every mask voxel touches the outside, so all four are outline
-    for (const [x, y] of [[2, 2], [3, 2], [2, 3], [3, 3]] as const) {
+    for (const [x, y] of [
+      [2, 2],
+      [3, 2],
+      [2, 3],
+      [3, 3],
+    ] as const) {
       mask[30 + y * 6 + x] = 1;
     }
     const plain = decode(slicePng({ voxels, size }, 1));
