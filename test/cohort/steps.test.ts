@@ -35,7 +35,7 @@ describe('cohort pipeline steps', function () {
 
   it('generate skips a current cohort (same fingerprint), and its fingerprint follows preset and seed', async () => {
     const out = coherentDir(ws);
-    await generateCohort({ out, patients: 5, seed: 5, mriSize: [16, 16, 8] });
+    await generateCohort({ out, patients: 5, seed: 5, mriSize: [16, 16, 8], oracleMcPatients: 2000 });
     // Mark the small cohort as the current tiny one: the step must then not regenerate it.
     const m = readGeneratorManifest(out);
     assert.ok(m);
