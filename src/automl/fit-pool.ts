@@ -37,6 +37,7 @@ export class FitWorkerPool {
   private readonly all: Worker[] = [];
   private readonly queue: { request: FitWorkerRequest; pending: Pending }[] = [];
   private readonly running = new Map<number, Pending>();
+  private readonly busy = new Map<Worker, number>();
   private nextId = 1;
 
   /**
@@ -76,6 +77,7 @@ export class FitWorkerPool {
       p.reject(e);
     }
     this.running.clear();
+    this.busy.clear();
     const workers = this.all.splice(0);
     this.idle.length = 0;
     await Promise.all(workers.map((w) => w.terminate()));
@@ -91,6 +93,7 @@ export class FitWorkerPool {
     w.on('message', (m: FitTaskReply) => {
       const job = this.running.get(m.id);
       this.running.delete(m.id);
+      this.busy.delete(w);
       if ('error' in m) {
         job?.reject(new HealthDataError((m.code ?? 'backend') as HealthDataErrorCode, m.error));
       } else {
@@ -101,13 +104,15 @@ export class FitWorkerPool {
       this.pump();
     });
     w.on('error', (err: Error) => {
-      // A crashed worker fails the tasks it may hold; the pool replaces it on the next task.
+      // A crashed worker fails the task it held; the pool starts a replacement for the next task.
       this.remove(w);
-      const e = new HealthDataError('backend', `automl fit worker stopped: ${err.message}`, { cause: err });
-      for (const [id, p] of this.running) {
+      const id = this.busy.get(w);
+      this.busy.delete(w);
+      const job = id === undefined ? undefined : this.running.get(id);
+      if (id !== undefined) {
         this.running.delete(id);
-        p.reject(e);
       }
+      job?.reject(new HealthDataError('backend', `automl fit worker stopped: ${err.message}`, { cause: err }));
       this.pump();
     });
     this.all.push(w);
@@ -140,25 +145,27 @@ export class FitWorkerPool {
         return;
       }
       this.running.set(next.request.id, next.pending);
+      this.busy.set(w, next.request.id);
       w.ref();
       w.postMessage(next.request);
     }
   }
 }
 
-let shared: FitWorkerPool | undefined;
+const shared = new Map<number, FitWorkerPool>();
 
 /**
- * The process-wide fit pool with the given number of threads (re-created when the count changes).
+ * The process-wide fit pool with the given number of threads (one pool per count; idle workers never keep the
+ * process alive).
  *
  * @param threads - worker threads
  * @returns the pool
  */
 export function sharedFitPool(threads: number): FitWorkerPool {
-  if (shared === undefined || shared.threads !== threads) {
-    const old = shared;
-    shared = new FitWorkerPool(threads);
-    void old?.close();
+  let pool = shared.get(threads);
+  if (pool === undefined) {
+    pool = new FitWorkerPool(threads);
+    shared.set(threads, pool);
   }
-  return shared;
+  return pool;
 }
