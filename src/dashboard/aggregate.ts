@@ -68,19 +68,16 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'x';
 }
 
-/**
- * Builds the population page data: strata, measures, figure templates with their filter bindings, embeddings and
- * the patient index.
- *
- * @param input - the dashboard input
- * @param options - identifiers, sizes
- * @returns the population data (JSON-serializable)
- */
-export function buildPopulationData(input: DashboardInput, options: PopulationDataOptions = {}): PopulationData {
-  const bins = options.bins;
+/** The strata every patient falls in (sex × ten-year age band × outcome bits × modality bits), deduplicated. */
+interface Strata {
+  readonly st: { sex: number[]; band: number[]; outcomes: number[]; modalities: number[] };
+  readonly patientStratum: number[];
+  readonly index: Map<string, number>;
+}
+
+function buildStrata(input: DashboardInput): Strata {
   const patients = input.patients;
   const index = new Map(patients.map((p, i) => [p.id, i]));
-  // Strata.
   const strataKey = new Map<string, number>();
   const st = { sex: [] as number[], band: [] as number[], outcomes: [] as number[], modalities: [] as number[] };
   const patientStratum = patients.map((p) => {
@@ -100,6 +97,58 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
     }
     return s;
   });
+  return { st, patientStratum, index };
+}
+
+/** The Models sheet: test-split results of the saved models (the filters do not apply to it). */
+function modelsSheetFigures(input: DashboardInput): DashboardSheetFigure[] {
+  const models: DashboardSheetFigure[] = [];
+  if (input.models.length > 0) {
+    models.push({ id: 'metrics', figure: metricsTableFigure(input.models), bindings: [] });
+    models.push({ id: 'designs', figure: designComparisonFigure(input.models), bindings: [] });
+    models.push({ id: 'roc', figure: rocFigure(input.models), bindings: [] });
+    models.push({ id: 'calibration', figure: calibrationFigure(input.models), bindings: [] });
+    for (const m of input.models) {
+      if ((m.importance ?? []).length > 0) {
+        models.push({ id: `importance-${slug(m.outcome)}-${slug(m.model)}`, figure: importanceFigure(m), bindings: [] });
+      }
+    }
+  }
+  return models;
+}
+
+/** The four sheets in order, each with its availability and message (a loader note wins over the empty message). */
+function assembleSheets(
+  input: DashboardInput,
+  figures: { readonly clinical: DashboardSheetFigure[]; readonly genomic: DashboardSheetFigure[]; readonly imaging: DashboardSheetFigure[]; readonly models: DashboardSheetFigure[] },
+): DashboardSheet[] {
+  const { clinical, genomic, imaging, models } = figures;
+  const patients = input.patients;
+  const note = (k: string): string | undefined => input.notes?.[k];
+  const sheet = (key: string, title: string, figures: DashboardSheetFigure[], availableIf: boolean, emptyMessage: string): DashboardSheet => {
+    const message = availableIf ? note(key) : (note(key) ?? emptyMessage);
+    return { key, title, available: availableIf, figures, ...(message === undefined ? {} : { message }) };
+  };
+  return [
+    sheet('clinical', 'Clinical', clinical, patients.length > 0, 'no data yet for this modality'),
+    sheet('genomic', 'Genomic', genomic, genomic.length > 0, 'no data yet for this modality'),
+    sheet('imaging', 'Imaging', imaging, imaging.length > 0, 'no data yet for this modality'),
+    { ...sheet('models', 'Models', models, models.length > 0, 'no trained models yet'), ...(models.length > 0 ? { message: 'Results of the trained models on held-out predictions (cross-validated, out-of-fold: every patient scored by models that never saw them); the filters do not apply to this sheet.' } : {}) },
+  ];
+}
+
+/**
+ * Builds the population page data: strata, measures, figure templates with their filter bindings, embeddings and
+ * the patient index.
+ *
+ * @param input - the dashboard input
+ * @param options - identifiers, sizes
+ * @returns the population data (JSON-serializable)
+ */
+export function buildPopulationData(input: DashboardInput, options: PopulationDataOptions = {}): PopulationData {
+  const bins = options.bins;
+  const patients = input.patients;
+  const { st, patientStratum, index } = buildStrata(input);
   const nStrata = st.sex.length;
   const strataOf = (patientId: string): number | undefined => {
     const i = index.get(patientId);
@@ -314,30 +363,8 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
     splitFigure(target, `rad-${slug(feature)}`, `rad:${feature}`, values, feature, '');
   }
 
-  // Models sheet (test-split results; filters do not apply).
-  const models: DashboardSheetFigure[] = [];
-  if (input.models.length > 0) {
-    models.push({ id: 'metrics', figure: metricsTableFigure(input.models), bindings: [] });
-    models.push({ id: 'designs', figure: designComparisonFigure(input.models), bindings: [] });
-    models.push({ id: 'roc', figure: rocFigure(input.models), bindings: [] });
-    models.push({ id: 'calibration', figure: calibrationFigure(input.models), bindings: [] });
-    for (const m of input.models) {
-      if ((m.importance ?? []).length > 0) {
-        models.push({ id: `importance-${slug(m.outcome)}-${slug(m.model)}`, figure: importanceFigure(m), bindings: [] });
-      }
-    }
-  }
-  const note = (k: string): string | undefined => input.notes?.[k];
-  const sheet = (key: string, title: string, figures: DashboardSheetFigure[], availableIf: boolean, emptyMessage: string): DashboardSheet => {
-    const message = availableIf ? note(key) : (note(key) ?? emptyMessage);
-    return { key, title, available: availableIf, figures, ...(message === undefined ? {} : { message }) };
-  };
-  const sheets: DashboardSheet[] = [
-    sheet('clinical', 'Clinical', clinical, patients.length > 0, 'no data yet for this modality'),
-    sheet('genomic', 'Genomic', genomic, genomic.length > 0, 'no data yet for this modality'),
-    sheet('imaging', 'Imaging', imaging, imaging.length > 0, 'no data yet for this modality'),
-    { ...sheet('models', 'Models', models, models.length > 0, 'no trained models yet'), ...(models.length > 0 ? { message: 'Results of the trained models on held-out predictions (cross-validated, out-of-fold: every patient scored by models that never saw them); the filters do not apply to this sheet.' } : {}) },
-  ];
+  const models = modelsSheetFigures(input);
+  const sheets = assembleSheets(input, { clinical, genomic, imaging, models });
   const label = (p: DashboardPatient): string => {
     const base = `${p.id} · ${p.sex} · ${tenYearAgeBand(ageInYears(p.birthDate, input.asOf))}`;
     return options.includeIdentifiers === true && p.name !== undefined ? `${p.name} · ${base}` : base;
