@@ -6,7 +6,7 @@ import { importJobFolder } from '../../src/clinical/local/job-files';
 import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
 import { DuckDbEngine } from '../../src/sql/duckdb-engine';
 import { MIXED_LINES, tmpDir, writeBundleNdjson, writeMixed } from '../clinical/fixtures/helpers';
-import { goAndKill, KILL_SEED, killDelays, spawnChild } from './helpers';
+import { goAndKill, KILL_SEED, KillWindow, spawnChild } from './helpers';
 
 const CHILD = path.join(__dirname, 'fixtures', 'clinical-import-child.ts');
 const KILLS = 20;
@@ -34,12 +34,12 @@ describe('clinical import killed with SIGKILL at random points, then re-run', ()
     const calibrated = await child.done;
     assert.match(calibrated.stdout, /\nCOMPLETED_WITH_ERRORS\n/, calibrated.stderr);
     const window = Math.max(200, Date.now() - t0);
-    const next = killDelays(KILL_SEED, window);
+    const kills = new KillWindow(KILL_SEED, window);
     let killed = 0;
     child = spawnChild(CHILD, [ws, ds.DatastoreId, input]);
     try {
       for (let k = 0; k < KILLS; k++) {
-        const { id: jobId } = await goAndKill(child, JOB_ID, next());
+        const { id: jobId } = await goAndKill(child, JOB_ID, kills.next());
         // The next child loads while this round checks the store.
         child = spawnChild(CHILD, [ws, ds.DatastoreId, input]);
         // The kill lands either while the job runs (FAILED, interrupted) or after it ended (the process was closing).
@@ -51,6 +51,7 @@ describe('clinical import killed with SIGKILL at random points, then re-run', ()
           assert.equal((JSON.parse(fs.readFileSync(path.join(folder, 'job.json'), 'utf8')) as StoredJob).JobStatus, 'FAILED', 'job.json records the end');
         } else {
           assert.equal(d.JobStatus, 'COMPLETED_WITH_ERRORS', `kill ${k}`);
+          kills.landedAfterEnd();
         }
         assert.ok(!fs.existsSync(path.join(folder, '.scratch')), 'no staging left');
         const [row] = await engine.query<{ n: number; keys: number }>(`SELECT count(*) AS n, count(DISTINCT resource_type || '/' || id) AS keys FROM ${schema}.resource`);
@@ -61,7 +62,7 @@ describe('clinical import killed with SIGKILL at random points, then re-run', ()
     }
     await child.done;
     assert.ok(killed >= KILLS / 2, `only ${killed} of ${KILLS} kills landed during the import`);
-    console.log(`      ${killed} of ${KILLS} SIGKILLs landed mid-import (window ${window} ms)`);
+    console.log(`      ${killed} of ${KILLS} SIGKILLs landed mid-import (window ${window} ms, ${Math.round(kills.ms)} ms at the end)`);
     const final = await store.waitForImportJob(ds.DatastoreId, (await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input })).JobId, { pollMs: 10 });
     assert.equal(final.JobStatus, 'COMPLETED_WITH_ERRORS');
     const manifest = JSON.parse(fs.readFileSync(path.join(importJobFolder(jobs, ds.DatastoreId, final.JobId), 'manifest.json'), 'utf8')) as ImportManifest;

@@ -7,7 +7,7 @@ import { openWorkspace } from '../../src/workspace';
 import type { Workspace } from '../../src/workspace';
 import { LocalGenomicsStores } from '../../src/genomics/local/local-stores';
 import { tmpDir } from '../helpers/tmp';
-import { goAndKill, KILL_SEED, killDelays, spawnChild, stagingLeft } from './helpers';
+import { goAndKill, KILL_SEED, KillWindow, spawnChild, stagingLeft } from './helpers';
 
 const CHILD = path.join(__dirname, 'fixtures', 'genomic-import-child.ts');
 const PANEL = path.join(__dirname, '..', 'genomics', 'fixtures', 'panel.fa');
@@ -98,14 +98,14 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
     assert.match(calibrated.stdout, /done COMPLETED_WITH_FAILURES/, calibrated.stderr);
     const window = Math.max(200, Date.now() - t0);
 
-    const next = killDelays(KILL_SEED, window);
+    const kills = new KillWindow(KILL_SEED, window);
     const cols = 'sampleid, contigname, start, "end", referenceallele, alternatealleles, calls, attributes';
     let killed = 0;
     child = spawnChild(CHILD, [wsDir, 'kill0', ...files]);
     try {
       for (let k = 0; k < KILLS; k++) {
         const store = `kill${String(k)}`;
-        const { id: jobId, end } = await goAndKill(child, JOB_ID, next());
+        const { id: jobId, end } = await goAndKill(child, JOB_ID, kills.next());
         // The next child loads while this round checks the store.
         child = spawnChild(CHILD, [wsDir, `kill${String(k + 1)}`, ...files]);
         ws = await openWorkspace({ dir: wsDir, progress: silentProgress });
@@ -116,10 +116,13 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
           // Killed after its job had finished (while closing the workspace): the job's own result stands.
           assert.equal(job.status, 'COMPLETED_WITH_FAILURES', `kill ${String(k)}: the dead job is ${job.status}`);
           assert.ok(job.completionTime !== undefined);
+          kills.landedAfterEnd();
         } else if (end.killed) {
           killed++;
           assert.match(job.statusMessage ?? '', /ended before the job finished \(killed or crashed\)/);
           assert.ok(job.items.every((it) => it.jobStatus !== 'IN_PROGRESS' && it.jobStatus !== 'SUBMITTED'), `kill ${String(k)}: an item left running`);
+        } else {
+          kills.landedAfterEnd();
         }
         const listed = await g.listImportJobs('variant');
         assert.ok(listed.some((j) => j.id === jobId));
@@ -153,7 +156,7 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
     }
     await child.done;
     assert.ok(killed >= KILLS / 2, `only ${String(killed)} of ${String(KILLS)} kills landed during the import`);
-    console.log(`      ${String(killed)} of ${String(KILLS)} SIGKILLs landed mid-import (window ${String(window)} ms)`);
+    console.log(`      ${String(killed)} of ${String(KILLS)} SIGKILLs landed mid-import (window ${String(window)} ms, ${String(Math.round(kills.ms))} ms at the end)`);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

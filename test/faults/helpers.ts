@@ -121,6 +121,36 @@ export function killDelays(seed: number, maxMs: number): () => number {
   };
 }
 
+/**
+ * Kill points inside a window calibrated by one undisturbed run. Each time a kill lands after the job had already ended
+ * (the machine got quicker than during the calibration run), the window shrinks by a quarter, so most kills land
+ * mid-job whatever the machine's load does between rounds.
+ */
+export class KillWindow {
+  private readonly fraction: () => number;
+
+  /**
+   * @param seed - seed of the kill points (reproducible)
+   * @param ms - the calibrated window in milliseconds
+   */
+  constructor(
+    seed: number,
+    public ms: number,
+  ) {
+    this.fraction = killDelays(seed, 1);
+  }
+
+  /** The next delay in milliseconds. */
+  next(): number {
+    return this.fraction() * this.ms;
+  }
+
+  /** Records that the last kill landed after the job ended. */
+  landedAfterEnd(): void {
+    this.ms = Math.max(50, this.ms * 0.75);
+  }
+}
+
 /** The seed every kill test uses (change it here to explore other kill points). */
 export const KILL_SEED = 20261206;
 
