@@ -14,16 +14,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { AthenaClient, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import type { TableInput } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DuckDbEngine } from '../../../src/sql/duckdb-engine';
-import type { QueryResult } from '../../../src/sql/engine';
 import { sqlLiteral } from '../../../src/sql/literal';
 import { lintTrinoSql } from '../../sql/trino-lint';
 import type { LintFinding } from '../../sql/trino-lint';
 import { suiteMock } from '../suite-mock';
-import { athenaText, bind, trinoType } from './athena';
+import { answerQueryRuns, bind } from './athena';
+import type { FakeQueryRun } from './athena';
 import type { FakeBucketIo } from './bucket';
 
 /**
@@ -102,13 +102,6 @@ export function glueToDuckType(t: string): string {
   return parse();
 }
 
-interface Run {
-  polls: number;
-  result?: QueryResult;
-  error?: string;
-  select: boolean;
-}
-
 /** The fake and what it saw. */
 export interface FakeAthenaLake {
   /** Statements as received (before parameter binding). */
@@ -134,7 +127,7 @@ export function fakeAthenaLake(deps: { lake: () => DuckDbEngine; glue: Map<strin
   const queries: string[] = [];
   const findings: { sql: string; findings: LintFinding[] }[] = [];
   const pages: number[] = [];
-  const runs = new Map<string, Run>();
+  const runs = new Map<string, FakeQueryRun>();
   const synced = new Map<string, { files: string; kind: 'view' | 'table' }>();
   let chain: Promise<unknown> = Promise.resolve();
 
@@ -197,8 +190,8 @@ export function fakeAthenaLake(deps: { lake: () => DuckDbEngine; glue: Map<strin
     }
   }
 
-  async function execute(sql: string, params: readonly string[], database: string | undefined): Promise<Run> {
-    const run: Run = { polls: 0, select: /^\s*(\(|select\b|with\b|values\b)/i.test(sql) };
+  async function execute(sql: string, params: readonly string[], database: string | undefined): Promise<FakeQueryRun> {
+    const run: FakeQueryRun = { polls: 0, select: /^\s*(\(|select\b|with\b|values\b)/i.test(sql) };
     const lint = lintTrinoSql(sql);
     const grammar = lint.filter((f) => f.rule === 'trino-grammar');
     const rest = lint.filter((f) => f.rule !== 'trino-grammar');
@@ -235,45 +228,7 @@ export function fakeAthenaLake(deps: { lake: () => DuckDbEngine; glue: Map<strin
       runs.set(id, await next);
       return { QueryExecutionId: id };
     });
-    mock.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId?: string }) => {
-      const run = runs.get(input.QueryExecutionId ?? '');
-      if (run === undefined) {
-        throw Object.assign(new Error('QueryExecution not found'), { name: 'InvalidRequestException' });
-      }
-      run.polls++;
-      const state = run.polls === 1 ? 'QUEUED' : run.polls === 2 ? 'RUNNING' : run.error === undefined ? 'SUCCEEDED' : 'FAILED';
-      return {
-        QueryExecution: {
-          QueryExecutionId: input.QueryExecutionId,
-          Status: { State: state, ...(state === 'FAILED' ? { StateChangeReason: run.error, AthenaError: { ErrorCategory: 2, ErrorType: 1006, Retryable: false, ErrorMessage: run.error } } : {}) },
-        },
-      };
-    });
-    mock.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId?: string; NextToken?: string; MaxResults?: number }) => {
-      const run = runs.get(input.QueryExecutionId ?? '');
-      if (run?.result === undefined) {
-        throw Object.assign(new Error('Query has not yet finished'), { name: 'InvalidRequestException' });
-      }
-      const max = Math.min(1000, input.MaxResults ?? 1000);
-      const columns = run.result.columns;
-      const types = columns.map((c) => trinoType(c.type));
-      const all = [
-        ...(run.select ? [{ Data: columns.map((c) => ({ VarCharValue: c.name })) }] : []),
-        ...run.result.rows.map((r) => ({
-          Data: columns.map((c, k) => {
-            const t = athenaText(r[c.name]);
-            return t === undefined ? {} : { VarCharValue: types[k] === 'timestamp with time zone' ? `${t} UTC` : t };
-          }),
-        })),
-      ];
-      const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
-      const rows = all.slice(start, start + max);
-      pages.push(rows.length);
-      return {
-        ResultSet: { ResultSetMetadata: { ColumnInfo: columns.map((c, k) => ({ Name: c.name, Label: c.name, Type: types[k] })) }, Rows: rows },
-        ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
-      };
-    });
+    answerQueryRuns(mock, runs, (n) => pages.push(n));
     return mock;
   });
   return { queries, findings, pages };

@@ -6,7 +6,7 @@
  *   the engine's message as `StateChangeReason` and an `AthenaError`).
  * - GetQueryResults pages at most `MaxResults` (≤ 1,000) rows with a NextToken; for a SELECT the first row of the
  *   first page is the header; every value is text (`Datum.VarCharValue`), NULL is a Datum without a value; arrays
- *   print as `[a, b]`, maps and rows as `{k=v, …}`, timestamps as `yyyy-MM-dd HH:mm:ss.SSS`; `ColumnInfo.Type` is
+ *   print as `[a, b]`, maps and rows as `{k=v, …}`, timestamps as `yyyy-MM-dd HH:mm:ss.SSS` (with ` UTC` for `timestamp with time zone`); `ColumnInfo.Type` is
  *   the bare Trino type name (`varchar`, `bigint`, `array`, `map`, `row`, …).
  */
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
@@ -97,37 +97,26 @@ export function bind(sql: string, params: readonly string[]): string {
   return out;
 }
 
-/** The fake and what it saw. */
-export interface FakeAthena {
-  /** The mock (command assertions). */
-  readonly mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, AthenaClientResolvedConfig>;
-  /** Queries as received. */
-  readonly queries: string[];
+/** One query a fake Athena has started: its polls so far, its result or error, and whether it is a SELECT. */
+export interface FakeQueryRun {
+  polls: number;
+  result?: QueryResult;
+  error?: string;
+  /** A SELECT's first result row is its header. */
+  select: boolean;
 }
 
 /**
- * Installs the fake on every AthenaClient.
+ * Answers GetQueryExecution and GetQueryResults for the runs a fake's StartQueryExecution recorded, as the Athena API
+ * Reference describes: QUEUED, then RUNNING, then SUCCEEDED or FAILED (with `StateChangeReason` and an `AthenaError`);
+ * pages of at most `MaxResults` (≤ 1,000) text rows with a NextToken, a SELECT's header first; a `timestamp with time
+ * zone` value carries its zone (`… UTC`).
  *
- * @param engine - the DuckDB engine that executes the queries
- * @returns the fake
+ * @param mock - the Athena client mock
+ * @param runs - the started runs by QueryExecutionId
+ * @param onPage - told the row count of every page served
  */
-export function fakeAthena(engine: DuckDbEngine): FakeAthena {
-  const mock = mockClient(AthenaClient);
-  const queries: string[] = [];
-  const runs = new Map<string, { polls: number; result?: QueryResult; error?: string; select: boolean }>();
-  mock.on(StartQueryExecutionCommand).callsFake(async (input: { QueryString?: string; ExecutionParameters?: string[] }) => {
-    const sql = input.QueryString ?? '';
-    queries.push(sql);
-    const id = `q-${String(queries.length)}`;
-    const run: { polls: number; result?: QueryResult; error?: string; select: boolean } = { polls: 0, select: /^\s*(\(|select\b|with\b|values\b)/i.test(sql) };
-    try {
-      run.result = await engine.queryResult(bind(sql, input.ExecutionParameters ?? []));
-    } catch (e) {
-      run.error = e instanceof Error ? e.message : String(e);
-    }
-    runs.set(id, run);
-    return { QueryExecutionId: id };
-  });
+export function answerQueryRuns(mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, AthenaClientResolvedConfig>, runs: ReadonlyMap<string, FakeQueryRun>, onPage?: (rows: number) => void): void {
   mock.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId?: string }) => {
     const run = runs.get(input.QueryExecutionId ?? '');
     if (run === undefined) {
@@ -149,18 +138,57 @@ export function fakeAthena(engine: DuckDbEngine): FakeAthena {
     }
     const max = Math.min(1000, input.MaxResults ?? 1000);
     const columns = run.result.columns;
+    const types = columns.map((c) => trinoType(c.type));
     const all = [
       ...(run.select ? [{ Data: columns.map((c) => ({ VarCharValue: c.name })) }] : []),
-      ...run.result.rows.map((r) => ({ Data: columns.map((c) => {
-        const t = athenaText(r[c.name]);
-        return t === undefined ? {} : { VarCharValue: t };
-      }) })),
+      ...run.result.rows.map((r) => ({
+        Data: columns.map((c, k) => {
+          const t = athenaText(r[c.name]);
+          return t === undefined ? {} : { VarCharValue: types[k] === 'timestamp with time zone' ? `${t} UTC` : t };
+        }),
+      })),
     ];
     const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+    const rows = all.slice(start, start + max);
+    onPage?.(rows.length);
     return {
-      ResultSet: { ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c.name, Label: c.name, Type: trinoType(c.type) })) }, Rows: all.slice(start, start + max) },
+      ResultSet: { ResultSetMetadata: { ColumnInfo: columns.map((c, k) => ({ Name: c.name, Label: c.name, Type: types[k] })) }, Rows: rows },
       ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
     };
   });
+}
+
+/** The fake and what it saw. */
+export interface FakeAthena {
+  /** The mock (command assertions). */
+  readonly mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, AthenaClientResolvedConfig>;
+  /** Queries as received. */
+  readonly queries: string[];
+}
+
+/**
+ * Installs the fake on every AthenaClient.
+ *
+ * @param engine - the DuckDB engine that executes the queries
+ * @returns the fake
+ */
+export function fakeAthena(engine: DuckDbEngine): FakeAthena {
+  const mock = mockClient(AthenaClient);
+  const queries: string[] = [];
+  const runs = new Map<string, FakeQueryRun>();
+  mock.on(StartQueryExecutionCommand).callsFake(async (input: { QueryString?: string; ExecutionParameters?: string[] }) => {
+    const sql = input.QueryString ?? '';
+    queries.push(sql);
+    const id = `q-${String(queries.length)}`;
+    const run: FakeQueryRun = { polls: 0, select: /^\s*(\(|select\b|with\b|values\b)/i.test(sql) };
+    try {
+      run.result = await engine.queryResult(bind(sql, input.ExecutionParameters ?? []));
+    } catch (e) {
+      run.error = e instanceof Error ? e.message : String(e);
+    }
+    runs.set(id, run);
+    return { QueryExecutionId: id };
+  });
+  answerQueryRuns(mock, runs);
   return { mock, queries };
 }
