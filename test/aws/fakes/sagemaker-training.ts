@@ -20,6 +20,7 @@ import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TabularPredictor } from '../../../src/automl/predictor';
 import { silentProgress } from '../../../src/progress';
+import { parseCsvRows } from '../../../src/formats/csv';
 import { suiteMock } from '../suite-mock';
 import type { FakeBucketIo } from './bucket';
 import { serviceError } from './bucket';
@@ -96,34 +97,6 @@ export function readUstar(tar: Buffer): Map<string, Buffer> {
   return out;
 }
 
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i] ?? '';
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        cur += c;
-      }
-    } else if (c === '"') {
-      quoted = true;
-    } else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else {
-      cur += c;
-    }
-  }
-  out.push(cur);
-  return out;
-}
-
 function walk(dir: string, rel = ''): string[] {
   return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(dir, path.join(rel, e.name)) : [path.join(rel, e.name)]));
 }
@@ -145,11 +118,10 @@ export function fakeSageMakerTraining(deps: { s3: FakeBucketIo; clock: VirtualCl
     const rows: Record<string, unknown>[] = [];
     for (const o of await deps.s3.list(channel)) {
       const text = Buffer.from(await deps.s3.get(o.uri)).toString('utf8');
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') {
+      for (const cells of parseCsvRows(text)) {
+        if (cells.length === 1 && (cells[0] ?? '').trim() === '') {
           continue;
         }
-        const cells = parseCsvLine(line);
         // Target first, no header: the stand-in names the columns by position, as the container does.
         rows.push(Object.fromEntries(cells.map((c, i) => [i === 0 ? 'target' : `f${String(i)}`, c === '' ? null : Number.isFinite(Number(c)) ? Number(c) : c])));
       }
