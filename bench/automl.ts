@@ -136,7 +136,9 @@ async function main(): Promise<void> {
   const predictor = new TabularPredictor({ label: 'label', seed: 1 });
   predictor.fitSync(rows, { presets: 'medium' });
   const medMs = performance.now() - t2;
-  console.log(`TabularPredictor 'medium' on 150 × 300: fit time ratio vs one LR fit ${(medMs / lrMs).toFixed(1)} (${predictor.models.length} models, best ${predictor.bestModel}; ${(medMs / 1000).toFixed(1)} s wall on this shared machine)`);
+  console.log(
+    `TabularPredictor 'medium' on 150 × 300: fit time ratio vs one LR fit ${(medMs / lrMs).toFixed(1)} (${predictor.models.length} models, best ${predictor.bestModel}; ${(medMs / 1000).toFixed(1)} s wall on this shared machine)`,
+  );
 
   // The model server against a no-op handler, same process, same client, requests alternating.
   const noop = http.createServer((req, res) => {
@@ -194,7 +196,11 @@ async function main(): Promise<void> {
   await defaultCohortPart();
 }
 
-const loadavg = (): string => os.loadavg().map((v) => v.toFixed(2)).join(', ');
+const loadavg = (): string =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ');
 
 interface CohortTable {
   outcome: string;
@@ -240,7 +246,7 @@ function syntheticTables(): CohortTable[] {
         r[`f${j}`] = rng.next() < 0.1 ? null : v;
         s += j < 8 ? (0.5 - 0.1 * j) * v : 0;
       }
-      s += 0.4 * (r.f1 as number | null ?? 0) * (r.f2 as number | null ?? 0);
+      s += 0.4 * ((r.f1 as number | null) ?? 0) * ((r.f2 as number | null) ?? 0);
       z.push(s + rng.normal());
       rows.push(r);
     }
@@ -261,7 +267,12 @@ function plainLogisticCv(rows: Record<string, unknown>[], folds: number, seed: n
     const train = Array.from(sp.train, (i) => rows[i]!);
     const { state, matrix } = fitPreprocessor(train, { exclude: ['label'] });
     const model = fitLinear(matrix, takeInt(y, sp.train), { nClasses: 2, seed });
-    const proba = model.predictProba(transformTable(state, Array.from(sp.test, (i) => rows[i]!)));
+    const proba = model.predictProba(
+      transformTable(
+        state,
+        Array.from(sp.test, (i) => rows[i]!),
+      ),
+    );
     sp.test.forEach((row, q) => {
       score[row] = proba[q * 2 + 1]!;
     });
@@ -291,7 +302,9 @@ async function trainModelsPart(ws: Workspace): Promise<void> {
   const rows = experiment.filter((r) => r.folds > 0 && r.auroc !== null && r.baselineAuroc !== undefined);
   for (const r of rows) {
     const d = (r.auroc as number) - (r.baselineAuroc as number);
-    console.log(`${r.outcome} | ${r.design ?? ''} | ${r.comparison ?? ''} | ${r.modalities} | ${r.patients} | ${r.cases} | ${(r.auroc as number).toFixed(3)} | ${(r.baselineAuroc as number).toFixed(3)} | ${d >= 0 ? '+' : ''}${d.toFixed(3)} | ${((r.auroc as number) / (r.baselineAuroc as number)).toFixed(3)}`);
+    console.log(
+      `${r.outcome} | ${r.design ?? ''} | ${r.comparison ?? ''} | ${r.modalities} | ${r.patients} | ${r.cases} | ${(r.auroc as number).toFixed(3)} | ${(r.baselineAuroc as number).toFixed(3)} | ${d >= 0 ? '+' : ''}${d.toFixed(3)} | ${((r.auroc as number) / (r.baselineAuroc as number)).toFixed(3)}`,
+    );
   }
   console.log('outcome | sets evaluated | worst AutoML − logistic | sets below logistic − 0.005 | saved model (set, AutoML CV AUROC / logistic, ratio)');
   for (const outcome of OUTCOME_NAMES) {
@@ -326,7 +339,9 @@ async function defaultCohortPart(): Promise<void> {
       const a0 = performance.now();
       const cv = await crossValidate(t.rows, { predictor: { label: 'label', seed }, fit: { presets: PIPELINE_PRESET }, folds, repeats: 1, evaluate: { bootstrap: 0 } });
       const autoMs = performance.now() - a0;
-      console.log(`  round ${round + 1} ${t.outcome}: AutoML ${(autoMs / 1000).toFixed(1)} s AUROC ${cv.metrics.roc_auc.value.toFixed(4)}, plain logistic ${(lrMs / 1000).toFixed(1)} s AUROC ${lrAuc.toFixed(4)}`);
+      console.log(
+        `  round ${round + 1} ${t.outcome}: AutoML ${(autoMs / 1000).toFixed(1)} s AUROC ${cv.metrics.roc_auc.value.toFixed(4)}, plain logistic ${(lrMs / 1000).toFixed(1)} s AUROC ${lrAuc.toFixed(4)}`,
+      );
       const prev = best.get(t.outcome);
       const chosen = [...new Set(cv.bestModels)].join('/');
       best.set(t.outcome, {
@@ -339,13 +354,17 @@ async function defaultCohortPart(): Promise<void> {
       });
     }
   }
-  console.log('outcome | rows | cases | AutoML CV AUROC | in-fit logistic baseline | plain logistic CV | AUROC ratio AutoML/logistic | time ratio AutoML/logistic CV | AutoML CV s (best of 3) | models chosen per fold');
+  console.log(
+    'outcome | rows | cases | AutoML CV AUROC | in-fit logistic baseline | plain logistic CV | AUROC ratio AutoML/logistic | time ratio AutoML/logistic CV | AutoML CV s (best of 3) | models chosen per fold',
+  );
   let total = 0;
   for (const t of tables) {
     const b = best.get(t.outcome)!;
     total += b.auto;
     const cases = t.rows.filter((r) => Number(r.label) === 1).length;
-    console.log(`${t.outcome} | ${t.rows.length} | ${cases} | ${b.autoAuc.toFixed(4)} | ${b.inFitLr.toFixed(4)} | ${b.lrAuc.toFixed(4)} | ${(b.autoAuc / b.lrAuc).toFixed(3)} | ${(b.auto / b.lr).toFixed(1)} | ${(b.auto / 1000).toFixed(1)} | ${b.chosen}`);
+    console.log(
+      `${t.outcome} | ${t.rows.length} | ${cases} | ${b.autoAuc.toFixed(4)} | ${b.inFitLr.toFixed(4)} | ${b.lrAuc.toFixed(4)} | ${(b.autoAuc / b.lrAuc).toFixed(3)} | ${(b.auto / b.lr).toFixed(1)} | ${(b.auto / 1000).toFixed(1)} | ${b.chosen}`,
+    );
   }
   console.log(`the four clinical-set CVs: ${(total / 1000).toFixed(1)} s (best of 3 each); load average at end ${loadavg()}`);
   await fromWs?.close();

@@ -137,7 +137,10 @@ function runStep(cmd: readonly string[], step: string, env: NodeJS.ProcessEnv): 
     child.on('close', (code) => {
       clearInterval(timer);
       const wallS = (performance.now() - t0) / 1000;
-      const line = log.split('\n').map((l) => STEP_LINE.exec(l)).find((m) => m?.[2] === step);
+      const line = log
+        .split('\n')
+        .map((l) => STEP_LINE.exec(l))
+        .find((m) => m?.[2] === step);
       const status = line?.[1] ?? (code === 0 ? 'ran' : 'failed');
       resolve({ status, stepS: Number(line?.[3] ?? 0), wallS, peakRss: peak, log });
     });
@@ -153,7 +156,12 @@ function du(dir: string): number {
 }
 
 function listFiles(dir: string, suffix: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(suffix)).map((f) => path.join(dir, f)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(suffix))
+        .map((f) => path.join(dir, f))
+    : [];
 }
 
 /** DuckDB `read_ndjson` of every NDJSON file into a table of a fresh database file (s). */
@@ -235,18 +243,36 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
   const scratch = fs.mkdtempSync(path.join(opts.root, 'peer-'));
   const env = { ...process.env, ...sizeEnv(size, opts.preset), MMH_WORKSPACE: ws, MMH_PROGRESS: 'silent' };
   const rows: StepRow[] = [];
-  console.log(`\n-- ${size} (${JSON.stringify(sizeEnv(size, opts.preset))}), workspace ${ws}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `\n-- ${size} (${JSON.stringify(sizeEnv(size, opts.preset))}), workspace ${ws}, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   try {
     for (const step of steps) {
       const r = await runStep(cmd, step, env);
       const counts = readCounts(ws, step);
       const [rowsName, rowsN] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
       const peer = r.status === 'ran' ? await peerOf(step, path.join(ws, 'dataset'), scratch) : undefined;
-      const row: StepRow = { step, status: r.status, stepS: r.stepS, wallS: r.wallS, peakRss: r.peakRss, diskAfter: du(ws), rows: rowsN, rowsName, ...(peer === undefined ? {} : { peer }), load: load1() };
+      const row: StepRow = {
+        step,
+        status: r.status,
+        stepS: r.stepS,
+        wallS: r.wallS,
+        peakRss: r.peakRss,
+        diskAfter: du(ws),
+        rows: rowsN,
+        rowsName,
+        ...(peer === undefined ? {} : { peer }),
+        load: load1(),
+      };
       rows.push(row);
       const ratio = row.peer === undefined || row.stepS === 0 ? '' : `  peer ${row.peer.name} ${row.peer.s.toFixed(2)} s → ${(row.peer.s / row.stepS).toFixed(3)}× peer`;
       const rate = row.stepS > 0 && row.rows > 0 ? `${(row.rows / row.stepS).toFixed(0)} ${row.rowsName}/s` : '';
-      console.log(`${step.padEnd(18)} ${row.status.padEnd(7)} ${row.stepS.toFixed(1).padStart(7)} s (wall ${row.wallS.toFixed(1)} s)  ${rate.padEnd(28)} peak RSS ${mb(row.peakRss).padStart(9)}  disk ${gb(row.diskAfter)}  load ${row.load.toFixed(2)}${ratio}`);
+      console.log(
+        `${step.padEnd(18)} ${row.status.padEnd(7)} ${row.stepS.toFixed(1).padStart(7)} s (wall ${row.wallS.toFixed(1)} s)  ${rate.padEnd(28)} peak RSS ${mb(row.peakRss).padStart(9)}  disk ${gb(row.diskAfter)}  load ${row.load.toFixed(2)}${ratio}`,
+      );
       if (r.status === 'failed') {
         console.log(r.log.split('\n').slice(-15).join('\n'));
         break;
@@ -262,7 +288,12 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
   const wall = rows.reduce((a, r) => a + r.wallS, 0);
   const peak = Math.max(...rows.map((r) => r.peakRss));
   const disk = Math.max(...rows.map((r) => r.diskAfter));
-  console.log(`total ${size}: steps ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min; wall with per-step library loads ${wall.toFixed(1)} s), peak RSS ${mb(peak)}, disk ${gb(disk)}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `total ${size}: steps ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min; wall with per-step library loads ${wall.toFixed(1)} s), peak RSS ${mb(peak)}, disk ${gb(disk)}, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   return rows;
 }
 
@@ -276,7 +307,12 @@ async function main(): Promise<void> {
     .map((l) => l.split('\t')[0] ?? '')
     .filter((s) => s !== '');
   const steps = all.slice(opts.from === undefined ? 0 : all.indexOf(opts.from), opts.until === undefined ? all.length : all.indexOf(opts.until) + 1);
-  console.log(`bench/e2e: ${String(os.cpus().length)} cores, ${gb(os.totalmem())} memory, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; steps: ${steps.join(', ')}`);
+  console.log(
+    `bench/e2e: ${String(os.cpus().length)} cores, ${gb(os.totalmem())} memory, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}; steps: ${steps.join(', ')}`,
+  );
   const results = new Map<string, StepRow[]>();
   for (const size of opts.sizes) {
     results.set(size, await runSize(size, opts, steps, cmd));

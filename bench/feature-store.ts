@@ -139,8 +139,16 @@ async function main(): Promise<void> {
 
     const tables = await Promise.all(GROUPS.map((g) => store.offlineTable(g)));
     const plainSql =
-      `CREATE OR REPLACE TABLE ds_plain AS SELECT b.patient_id, b.index_date, b.label, ${GROUPS.map((g, i) => defs(g).slice(2).map((f) => `g${String(i)}."${f.name}"`).join(', ')).join(', ')}\nFROM bench_base b\n` +
-      GROUPS.map((_g, i) => `ASOF LEFT JOIN (SELECT *, from_iso8601_timestamp(event_time) AS ts FROM ${tables[i] ?? ''}) g${String(i)} ON b.patient_id = g${String(i)}.patient_id AND b.index_date >= g${String(i)}.ts`).join('\n');
+      `CREATE OR REPLACE TABLE ds_plain AS SELECT b.patient_id, b.index_date, b.label, ${GROUPS.map((g, i) =>
+        defs(g)
+          .slice(2)
+          .map((f) => `g${String(i)}."${f.name}"`)
+          .join(', '),
+      ).join(', ')}\nFROM bench_base b\n` +
+      GROUPS.map(
+        (_g, i) =>
+          `ASOF LEFT JOIN (SELECT *, from_iso8601_timestamp(event_time) AS ts FROM ${tables[i] ?? ''}) g${String(i)} ON b.patient_id = g${String(i)}.patient_id AND b.index_date >= g${String(i)}.ts`,
+      ).join('\n');
 
     const runs = 2;
     let plainMs = Infinity;
@@ -155,9 +163,13 @@ async function main(): Promise<void> {
     const [rows] = await engine.query<{ n: number; nn: number }>(`SELECT count(*) AS n, count("clinical_f001") AS nn FROM ds_ours`);
 
     const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-    console.log(`ingest   ours: ${fmt(total / (ours.ms / 1000))} records/s (${(ours.ms / 1000).toFixed(2)} s)  reference (DuckDB appender + Parquet): ${fmt(total / (ref.ms / 1000))} records/s (${(ref.ms / 1000).toFixed(2)} s)`);
+    console.log(
+      `ingest   ours: ${fmt(total / (ours.ms / 1000))} records/s (${(ours.ms / 1000).toFixed(2)} s)  reference (DuckDB appender + Parquet): ${fmt(total / (ref.ms / 1000))} records/s (${(ref.ms / 1000).toFixed(2)} s)`,
+    );
     console.log(`ingest   ratio ours/reference throughput: ${(ref.ms / ours.ms).toFixed(2)}`);
-    console.log(`join     ours (buildDataset): ${oursMs.toFixed(0)} ms  plain DuckDB ASOF query: ${plainMs.toFixed(0)} ms  (best of ${String(runs)}; ${fmt(rows?.n ?? 0)} rows, ${fmt(rows?.nn ?? 0)} with a clinical match)`);
+    console.log(
+      `join     ours (buildDataset): ${oursMs.toFixed(0)} ms  plain DuckDB ASOF query: ${plainMs.toFixed(0)} ms  (best of ${String(runs)}; ${fmt(rows?.n ?? 0)} rows, ${fmt(rows?.nn ?? 0)} with a clinical match)`,
+    );
     console.log(`join     ratio plain/ours (speed relative to the plain query, target ≥ 0.5): ${(plainMs / oursMs).toFixed(2)}`);
     console.log(`join     results identical: ${diff?.n === 0 ? 'yes' : `NO (${String(diff?.n)} differing rows)`}`);
   } finally {

@@ -82,8 +82,15 @@ function buildInput(dir: string, mb: number): Input {
  * commit is timed, the checkpoint at close is not — as for the import job).
  */
 function buildHostileInput(dir: string): Input {
-  const big = 'Capitalised Text '.repeat(2 * 1024 * 1024 / 17);
-  const r = { resourceType: 'Observation', id: 'hostile', status: 'final', code: { text: 'note' }, valueString: big, text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${big}</div>` } };
+  const big = 'Capitalised Text '.repeat((2 * 1024 * 1024) / 17);
+  const r = {
+    resourceType: 'Observation',
+    id: 'hostile',
+    status: 'final',
+    code: { text: 'note' },
+    valueString: big,
+    text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${big}</div>` },
+  };
   const file = path.join(dir, 'hostile', 'Observation.ndjson');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(r)}\n`);
@@ -172,7 +179,18 @@ async function main(): Promise<void> {
   type Timed = { ms: number; cpuMs?: number };
   type Job = Awaited<ReturnType<typeof importJob>>;
   const fastest = <T extends Timed>(a: T | undefined, b: T): T => (a === undefined || b.ms < a.ms ? b : a);
-  const best: { duck?: Timed; duckFile?: Timed; parse?: Timed; vMin?: { ms: number; failed: number }; vStruct?: { ms: number; failed: number }; jMin?: Job; jStruct?: Job; jStruct0?: Job; jHostile?: Job; duckHostile?: Timed } = {};
+  const best: {
+    duck?: Timed;
+    duckFile?: Timed;
+    parse?: Timed;
+    vMin?: { ms: number; failed: number };
+    vStruct?: { ms: number; failed: number };
+    jMin?: Job;
+    jStruct?: Job;
+    jStruct0?: Job;
+    jHostile?: Job;
+    duckHostile?: Timed;
+  } = {};
   let rssAfterImport: number | undefined;
   for (let round = 0; round < rounds; round++) {
     const dbFile = path.join(dir, `reference-${round}.duckdb`);
@@ -198,12 +216,16 @@ async function main(): Promise<void> {
   }
   const rate = (ms: number): number => mb / (ms / 1000);
   const ratio = (ms: number): string => (duckFile.ms / ms).toFixed(3);
-  console.log(`FHIR NDJSON bench: ${lines.toLocaleString('en-US')} real Synthea resources of ${String(input.files.length)} types (3 Bundles × ${String(input.copies)} copies), ${mb.toFixed(1)} MB; best of ${String(rounds)} rounds`);
+  console.log(
+    `FHIR NDJSON bench: ${lines.toLocaleString('en-US')} real Synthea resources of ${String(input.files.length)} types (3 Bundles × ${String(input.copies)} copies), ${mb.toFixed(1)} MB; best of ${String(rounds)} rounds`,
+  );
   const cpuText = (t: Timed): string => (t.cpuMs === undefined ? '' : ` (CPU ${(t.cpuMs / 1000).toFixed(2)} s)`);
   console.log(`reference: DuckDB read_ndjson → tables in a DB file ${rate(duckFile.ms).toFixed(1)} MB/s = 1.000${cpuText(duckFile)}`);
   console.log(`DuckDB read_ndjson → in-memory tables   ${rate(duck.ms).toFixed(1)} MB/s = ${ratio(duck.ms)}× the reference${cpuText(duck)}`);
   const job = (label: string, j: Job): void => {
-    console.log(`${label.padEnd(40)}${rate(j.ms).toFixed(1)} MB/s = ${ratio(j.ms)}× DuckDB (DB file), ${(duck.ms / j.ms).toFixed(3)}× in memory (imported ${j.imported.toLocaleString('en-US')}; CPU ${(j.cpuMs / 1000).toFixed(2)} s = ${((duckFile.cpuMs ?? 0) / j.cpuMs).toFixed(3)}× the reference's CPU)`);
+    console.log(
+      `${label.padEnd(40)}${rate(j.ms).toFixed(1)} MB/s = ${ratio(j.ms)}× DuckDB (DB file), ${(duck.ms / j.ms).toFixed(3)}× in memory (imported ${j.imported.toLocaleString('en-US')}; CPU ${(j.cpuMs / 1000).toFixed(2)} s = ${((duckFile.cpuMs ?? 0) / j.cpuMs).toFixed(3)}× the reference's CPU)`,
+    );
   };
   job('import job, structure-only (default)', jStruct);
   if (best.parse !== undefined && best.vMin !== undefined && best.vStruct !== undefined && best.jMin !== undefined && best.jStruct0 !== undefined) {
@@ -213,9 +235,18 @@ async function main(): Promise<void> {
     job('import job, minimal', best.jMin);
     job('import job, structure-only, 0 workers', best.jStruct0);
   }
-  console.log(`hostile: one resource, 2 × 2 MB capitalised text: import ${(jHostile.ms / 1000).toFixed(2)} s (imported ${String(jHostile.imported)}; target < 1 s), DuckDB read_ndjson ${(duckHostile.ms / 1000).toFixed(2)} s`);
-  console.log(`peak RSS: ${((rssAfterImport ?? 0) / 1024).toFixed(0)} MB through the first import (after one DuckDB DB-file read; target ≤ 1 GB), ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB for the whole bench`);
-  console.log(`machine: ${String(os.availableParallelism())} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `hostile: one resource, 2 × 2 MB capitalised text: import ${(jHostile.ms / 1000).toFixed(2)} s (imported ${String(jHostile.imported)}; target < 1 s), DuckDB read_ndjson ${(duckHostile.ms / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `peak RSS: ${((rssAfterImport ?? 0) / 1024).toFixed(0)} MB through the first import (after one DuckDB DB-file read; target ≤ 1 GB), ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB for the whole bench`,
+  );
+  console.log(
+    `machine: ${String(os.availableParallelism())} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`one-time R4 definitions compile        ${(defsMs / 1000).toFixed(2)} s`);
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -74,14 +74,24 @@ async function main(): Promise<void> {
 
     const mb = bytes / 1e6;
     console.log(`cohort generator bench — ${String(patients)} patients, seed ${String(seed)}, ${String(os.cpus().length)} CPUs`);
-    console.log(`  output: ${String(files.length)} files, ${mb.toFixed(1)} MB (${String(res.counts.resources)} FHIR resources, ${String(res.counts.dnaFiles)} DNA CSVs, ${String(res.counts.dicomFiles)} MRI DICOMs)`);
+    console.log(
+      `  output: ${String(files.length)} files, ${mb.toFixed(1)} MB (${String(res.counts.resources)} FHIR resources, ${String(res.counts.dnaFiles)} DNA CSVs, ${String(res.counts.dicomFiles)} MRI DICOMs)`,
+    );
     console.log(`  load average at start/end: ${load0} / ${os.loadavg()[0]?.toFixed(1) ?? '?'} (other processes share the CPUs; CPU seconds below are this process's own)`);
-    console.log(`  generate:            ${genS.toFixed(1)} s wall, ${genCpuS.toFixed(1)} s CPU = ${(patients / genS).toFixed(1)} patients/s, ${(mb / genS).toFixed(1)} MB/s (per CPU-second: ${(patients / genCpuS).toFixed(1)} patients, ${(mb / genCpuS).toFixed(1)} MB)`);
-    console.log(`  of which oracles:    ${oracleS.toFixed(1)} s wall, ${oracleCpuS.toFixed(1)} s CPU (Monte Carlo of ${String(patients >= 1000 ? ORACLE_MC_PATIENTS : 20_000)} patients, timed again alone)`);
+    console.log(
+      `  generate:            ${genS.toFixed(1)} s wall, ${genCpuS.toFixed(1)} s CPU = ${(patients / genS).toFixed(1)} patients/s, ${(mb / genS).toFixed(1)} MB/s (per CPU-second: ${(patients / genCpuS).toFixed(1)} patients, ${(mb / genCpuS).toFixed(1)} MB)`,
+    );
+    console.log(
+      `  of which oracles:    ${oracleS.toFixed(1)} s wall, ${oracleCpuS.toFixed(1)} s CPU (Monte Carlo of ${String(patients >= 1000 ? ORACLE_MC_PATIENTS : 20_000)} patients, timed again alone)`,
+    );
     console.log(`  reference fs write:  ${refS.toFixed(2)} s wall, ${refCpuS.toFixed(2)} s CPU = ${(mb / refS).toFixed(1)} MB/s`);
-    console.log(`  ratio generate/fs-write throughput: ${((mb / genS) / (mb / refS)).toFixed(3)}  (time ratio ${(genS / refS).toFixed(1)}×)`);
-    console.log(`  convert:             ${convS.toFixed(1)} s  = ${(patients / convS).toFixed(1)} patients/s, ${(mb / convS).toFixed(1)} MB/s read; time ratio to fs write ${(convS / refS).toFixed(1)}×`);
-    console.log(`  target: default cohort in < 120 s → ${genS < 120 ? 'met' : 'NOT met'} on wall time (${genS.toFixed(1)} s), ${genCpuS < 120 ? 'met' : 'NOT met'} on CPU time (${genCpuS.toFixed(1)} s)`);
+    console.log(`  ratio generate/fs-write throughput: ${(mb / genS / (mb / refS)).toFixed(3)}  (time ratio ${(genS / refS).toFixed(1)}×)`);
+    console.log(
+      `  convert:             ${convS.toFixed(1)} s  = ${(patients / convS).toFixed(1)} patients/s, ${(mb / convS).toFixed(1)} MB/s read; time ratio to fs write ${(convS / refS).toFixed(1)}×`,
+    );
+    console.log(
+      `  target: default cohort in < 120 s → ${genS < 120 ? 'met' : 'NOT met'} on wall time (${genS.toFixed(1)} s), ${genCpuS < 120 ? 'met' : 'NOT met'} on CPU time (${genCpuS.toFixed(1)} s)`,
+    );
     console.log(`  convert DICOM: ${String(rep.counts.dicomLinked ?? 0)} hard-linked, ${String(rep.counts.dicomCopied ?? 0)} copied (another file system)`);
     console.log(`  conversion dropped records: ${String((rep.counts.resourcesDropped ?? 0) + (rep.counts.dnaRowsDropped ?? 0) + (rep.counts.dicomDropped ?? 0))}`);
   } finally {

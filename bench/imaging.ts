@@ -22,7 +22,9 @@ const studies = Number(process.argv[2] ?? 4);
 
 function time(fn: () => void, reps = 1): number {
   const t = process.hrtime.bigint();
-  for (let i = 0; i < reps; i++) {fn();}
+  for (let i = 0; i < reps; i++) {
+    fn();
+  }
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
@@ -55,27 +57,40 @@ async function main(): Promise<void> {
     }
     const mb = files.reduce((n, f) => n + f.byteLength, 0) / 1e6;
     const ref = time(() => {
-      for (const f of files) {dcmjs.data.DicomMessage.readFile(Uint8Array.from(f).buffer);}
+      for (const f of files) {
+        dcmjs.data.DicomMessage.readFile(Uint8Array.from(f).buffer);
+      }
     }, 3);
     const ours = time(() => {
-      for (const f of files) {readDicom(f);}
+      for (const f of files) {
+        readDicom(f);
+      }
     }, 3);
     console.log(`DICOM parse: ${String(studies)} studies, ${mb.toFixed(1)} MB; readDicom / bare dcmjs readFile time = ${(ours / ref).toFixed(2)}×`);
 
     const inst = readDicom(files[0] ?? new Uint8Array());
     const frames: FramePixels[] = [];
-    for (let f = 0; f < inst.storedFrames.length; f++) {frames.push(await decodeFrame(inst, f));}
+    for (let f = 0; f < inst.storedFrames.length; f++) {
+      frames.push(await decodeFrame(inst, f));
+    }
     const info = { width: inst.pixel?.columns ?? 0, height: inst.pixel?.rows ?? 0, bitsPerSample: 16, componentCount: 1, isSigned: false };
     const encoded: Uint8Array[] = [];
     const enc = await timeAsync(async () => {
-      for (const f of frames) {encoded.push(await encodeHtj2k(f, info));}
+      for (const f of frames) {
+        encoded.push(await encodeHtj2k(f, info));
+      }
     });
     const dec = await timeAsync(async () => {
-      for (const e of encoded) {await decodeHtj2k(e);}
+      for (const e of encoded) {
+        await decodeHtj2k(e);
+      }
     });
-    const copy = time(() => {
-      for (const f of frames) {Uint8Array.from(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));}
-    }, 10) / 10;
+    const copy =
+      time(() => {
+        for (const f of frames) {
+          Uint8Array.from(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+        }
+      }, 10) / 10;
     const raw = frames.reduce((n, f) => n + f.byteLength, 0);
     const cmp = encoded.reduce((n, e) => n + e.byteLength, 0);
     console.log(
@@ -86,7 +101,9 @@ async function main(): Promise<void> {
     const store = new LocalImagingStore({ root: path.join(root, 'imaging'), progress: silentProgress });
     const id = await store.ensureDatastore('bench');
     const readAll = time(() => {
-      for (const d of fs.readdirSync(path.join(root, 'dicom'))) {fs.readFileSync(path.join(root, 'dicom', d, 'study.dcm'));}
+      for (const d of fs.readdirSync(path.join(root, 'dicom'))) {
+        fs.readFileSync(path.join(root, 'dicom', d, 'study.dcm'));
+      }
     });
     const imp = await timeAsync(async () => {
       const j = await store.startDICOMImportJob({ datastoreId: id, inputDir: path.join(root, 'dicom'), outputDir: path.join(root, 'out') });
@@ -94,7 +111,9 @@ async function main(): Promise<void> {
     });
     const sets = await store.searchImageSets(id);
     const vol = await timeAsync(async () => {
-      for (const s of sets) {await store.getVolume(id, s.imageSetId);}
+      for (const s of sets) {
+        await store.getVolume(id, s.imageSetId);
+      }
     });
     console.log(
       `import job: ${(studies / imp).toFixed(2)} studies/s (${((studies * frames.length) / imp).toFixed(0)} frames/s incl. HTJ2K encode + verify); import / plain file read time = ${(imp / readAll).toFixed(0)}×; getVolume ${(sets.length / vol).toFixed(2)} volumes/s`,

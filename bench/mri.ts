@@ -113,7 +113,9 @@ function main(): void {
     const line = (label: string, k: string): string =>
       `${label.padEnd(36)} ${(1000 / wall(k)).toFixed(1).padStart(7)} studies/s ${(mb / (wall(k) / 1000)).toFixed(1).padStart(7)} MB/s` +
       `   (${wall(k).toFixed(1)} ms wall, ${cpu(k).toFixed(1)} ms CPU)`;
-    console.log(`MRI writer, ${size.join('×')} (${mb.toFixed(2)} MB per file), ${rounds}×${perRound} studies, Node ${process.version}, load ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs`);
+    console.log(
+      `MRI writer, ${size.join('×')} (${mb.toFixed(2)} MB per file), ${rounds}×${perRound} studies, Node ${process.version}, load ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs`,
+    );
     console.log(line('writeMriStudy (phantom + DICOM)', 'write'));
     console.log(line('  synthesizeBrainVolume', 'synth'));
     console.log(line('  encodeMriStudy (dcmjs + pixels)', 'encode'));

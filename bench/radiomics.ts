@@ -28,7 +28,11 @@ const nVolumes = Number(process.argv[5] ?? 4);
 const rounds = Number(process.argv[6] ?? 3);
 const GOAL = 25; // M volume voxels/s on 2 cores (issue 21)
 
-const loadavg = (): string => os.loadavg().map((v) => v.toFixed(2)).join(', ');
+const loadavg = (): string =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ');
 
 /** CPU seconds (all threads of the process) spent since `start`. */
 function cpuSince(start: NodeJS.CpuUsage): number {
@@ -57,18 +61,29 @@ function glcm2dReference(voxels: ArrayLike<number>, mask: Uint8Array, dims: read
   }
   const levels = 44;
   const q = new Int32Array(voxels.length);
-  for (let i = 0; i < voxels.length; i++) {q[i] = mask[i] === 1 ? Math.min(levels - 1, Math.floor((((voxels[i] ?? 0) - lo) / (hi - lo + 1e-9)) * levels)) : -1;}
+  for (let i = 0; i < voxels.length; i++) {
+    q[i] = mask[i] === 1 ? Math.min(levels - 1, Math.floor((((voxels[i] ?? 0) - lo) / (hi - lo + 1e-9)) * levels)) : -1;
+  }
   const p = new Float64Array(levels * levels * 4);
-  const offs: [number, number][] = [[1, 0], [1, 1], [0, 1], [-1, 1]];
+  const offs: [number, number][] = [
+    [1, 0],
+    [1, 1],
+    [0, 1],
+    [-1, 1],
+  ];
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny - 1; y++) {
       for (let x = 1; x < nx - 1; x++) {
         const i = x + nx * (y + ny * z);
         const a = q[i] ?? -1;
-        if (a < 0) {continue;}
+        if (a < 0) {
+          continue;
+        }
         offs.forEach(([dx, dy], d) => {
           const b = q[i + dx + nx * dy] ?? -1;
-          if (b >= 0) {p[(d * levels + a) * levels + b] = (p[(d * levels + a) * levels + b] ?? 0) + 1;}
+          if (b >= 0) {
+            p[(d * levels + a) * levels + b] = (p[(d * levels + a) * levels + b] ?? 0) + 1;
+          }
         });
       }
     }
@@ -99,7 +114,9 @@ print(json.dumps({"seconds": time.perf_counter() - t, "pairs": pairs}))
 /** Runs the numpy reference once; undefined (with the reason) when python3 or numpy is missing. */
 function numpyReference(dir: string): { seconds: number; pairs: number } | string {
   const r = spawnSync('python3', ['-c', NUMPY_GLCM, dir, String(size[0]), String(size[1]), String(size[2])], { encoding: 'utf8' });
-  if (r.error !== undefined || r.status !== 0) {return `numpy reference skipped: ${r.error?.message ?? r.stderr.trim().split('\n').pop() ?? 'python3 failed'}`;}
+  if (r.error !== undefined || r.status !== 0) {
+    return `numpy reference skipped: ${r.error?.message ?? r.stderr.trim().split('\n').pop() ?? 'python3 failed'}`;
+  }
   return JSON.parse(r.stdout) as { seconds: number; pairs: number };
 }
 
@@ -137,7 +154,9 @@ async function main(): Promise<void> {
     computeRadiomics(image, brain, { binWidth: 25 });
     const refPairs = glcm2dReference(v.voxels, brain, v.size);
     for (const pool of pools) {
-      for (let w = 0; w < 2; w++) {await poolRun(pool, inputs.slice(0, pool === pools[0] ? 1 : 2));}
+      for (let w = 0; w < 2; w++) {
+        await poolRun(pool, inputs.slice(0, pool === pools[0] ? 1 : 2));
+      }
     }
     const best = { ref: Infinity, numpy: Infinity, full: Infinity, fullCpu: Infinity, w1: Infinity, w2: Infinity, w2cpu: 0, w1cpu: 0 };
     let numpyNote = '';
@@ -145,19 +164,31 @@ async function main(): Promise<void> {
     let nFeatures = 0;
     const loads: string[] = [];
     for (let r = 0; r < rounds; r++) {
-      best.ref = Math.min(best.ref, seconds(() => glcm2dReference(v.voxels, brain, v.size)));
+      best.ref = Math.min(
+        best.ref,
+        seconds(() => glcm2dReference(v.voxels, brain, v.size)),
+      );
       const np = numpyReference(dir);
-      if (typeof np === 'string') {numpyNote = np;} else {
+      if (typeof np === 'string') {
+        numpyNote = np;
+      } else {
         best.numpy = Math.min(best.numpy, np.seconds);
         numpyPairs = np.pairs;
       }
       const c0 = process.cpuUsage();
-      best.full = Math.min(best.full, seconds(() => (nFeatures = Object.keys(computeRadiomics(image, brain, { binWidth: 25 })).length)));
+      best.full = Math.min(
+        best.full,
+        seconds(() => (nFeatures = Object.keys(computeRadiomics(image, brain, { binWidth: 25 })).length)),
+      );
       best.fullCpu = Math.min(best.fullCpu, cpuSince(c0));
       const one = await poolRun(pools[0], inputs);
-      if (one.t < best.w1) {[best.w1, best.w1cpu] = [one.t, one.cpu];}
+      if (one.t < best.w1) {
+        [best.w1, best.w1cpu] = [one.t, one.cpu];
+      }
       const two = await poolRun(pools[1], inputs);
-      if (two.t < best.w2) {[best.w2, best.w2cpu] = [two.t, two.cpu];}
+      if (two.t < best.w2) {
+        [best.w2, best.w2cpu] = [two.t, two.cpu];
+      }
       loads.push(loadavg());
     }
     const rate = (voxels: number, t: number): number => voxels / t / 1e6;
@@ -175,7 +206,10 @@ async function main(): Promise<void> {
       `full default set (${String(nFeatures)} features, 7 families), this thread: ${rate(nVox, best.full).toFixed(2)} M volume voxels/s ` +
         `(${rate(roi, best.full).toFixed(2)} M ROI voxels/s, ${rate(nVox, best.fullCpu).toFixed(2)} M per CPU-second); time / 2-D GLCM reference = ${(best.full / best.ref).toFixed(2)}×`,
     );
-    for (const [threads, t, cpu] of [[1, best.w1, best.w1cpu], [2, best.w2, best.w2cpu]] as const) {
+    for (const [threads, t, cpu] of [
+      [1, best.w1, best.w1cpu],
+      [2, best.w2, best.w2cpu],
+    ] as const) {
       console.log(
         `  ${String(threads)} worker(s), ${String(nVolumes)} volumes: ${rate(nVolumes * nVox, t).toFixed(2)} M volume voxels/s = ${(rate(nVolumes * nVox, t) / refRate).toFixed(2)}× the reference's rate; ` +
           `${rate(nVolumes * nVox, cpu).toFixed(2)} M voxels per CPU-second (all threads), cores busy ${(cpu / t).toFixed(2)}`,

@@ -14,7 +14,13 @@ const scripts = fs
   .filter((f) => wanted.length === 0 || wanted.includes(path.basename(f, '.ts')))
   .sort();
 if (scripts.length === 0) {
-  console.error(`no benchmark matches ${wanted.join(', ')}; available: ${fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run-all.ts').map((f) => path.basename(f, '.ts')).join(', ')}`);
+  console.error(
+    `no benchmark matches ${wanted.join(', ')}; available: ${fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'run-all.ts')
+      .map((f) => path.basename(f, '.ts'))
+      .join(', ')}`,
+  );
   process.exit(2);
 }
 let failed = 0;

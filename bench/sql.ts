@@ -30,9 +30,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmh-bench-sql-'));
   const file = path.join(dir, 'bench.duckdb');
   const engine = await DuckDbEngine.create({ path: file });
-  await engine.exec(
-    "CREATE TABLE t AS SELECT i AS id, 'p' || (i % 1000) AS patient, i * 0.5 AS value, DATE '2020-01-01' + (i % 365)::INTEGER AS d FROM range(200000) r(i)",
-  );
+  await engine.exec("CREATE TABLE t AS SELECT i AS id, 'p' || (i % 1000) AS patient, i * 0.5 AS value, DATE '2020-01-01' + (i % 365)::INTEGER AS d FROM range(200000) r(i)");
   const raw = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
   const conn = await raw.connect();
   const small = 'SELECT count(*) AS n, avg(value) AS v FROM t WHERE patient = ?';

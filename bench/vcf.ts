@@ -61,7 +61,9 @@ function makeVcf(file: string, n: number, samples: number): void {
     const ref = bases[rnd() % 4] ?? 'A';
     const alt = bases[(bases.indexOf(ref) + 1 + (rnd() % 3)) % 4] ?? 'C';
     const calls = names.map(() => `${gts[rnd() % 5] ?? '0/1'}:${String(rnd() % 99)}:${String(rnd() % 60)}`).join('\t');
-    buf.push(`1\t${String(10_000 + i * 37)}\trs${String(100_000 + i)}\t${ref}\t${alt}\t${String(20 + (rnd() % 80))}\tPASS\tDP=${String(10 + (rnd() % 50))};AF=0.${String(rnd() % 1000)}\tGT:GQ:DP\t${calls}`);
+    buf.push(
+      `1\t${String(10_000 + i * 37)}\trs${String(100_000 + i)}\t${ref}\t${alt}\t${String(20 + (rnd() % 80))}\tPASS\tDP=${String(10 + (rnd() % 50))};AF=0.${String(rnd() % 1000)}\tGT:GQ:DP\t${calls}`,
+    );
     if (buf.length === 10_000) {
       fs.writeSync(fd, `${buf.join('\n')}\n`);
       buf = [];
@@ -97,9 +99,7 @@ async function benchFile(conn: DuckDBConnection, stores: LocalGenomicsStores, di
   const cols = `{${Array.from({ length: 9 + samples }, (_, i) => `'c${String(i + 1)}': 'VARCHAR'`).join(', ')}}`;
   const tasks: Record<string, () => Promise<number>> = {
     duckdb: async () => {
-      const r = await conn.runAndReadAll(
-        `SELECT count(*) AS n FROM read_csv('${file}', delim = '\t', header = false, skip = 9, auto_detect = false, quote = '', escape = '', columns = ${cols})`,
-      );
+      const r = await conn.runAndReadAll(`SELECT count(*) AS n FROM read_csv('${file}', delim = '\t', header = false, skip = 9, auto_detect = false, quote = '', escape = '', columns = ${cols})`);
       return Number(r.getRowObjectsJS()[0]?.n ?? 0);
     },
     raw: async () => {

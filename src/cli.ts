@@ -37,7 +37,7 @@ function load(id: string): unknown {
 }
 
 function pipelineSteps(): { readonly PIPELINE_STEPS: readonly PipelineStep[] } {
-  return (load('./pipeline-steps') as typeof PipelineStepsModule);
+  return load('./pipeline-steps') as typeof PipelineStepsModule;
 }
 
 /**
@@ -82,26 +82,26 @@ settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_PA
  */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'serve-model') {
-    const { serveModelMain } = (load('./automl/serve-command') as typeof AutomlServeCommandModule);
+    const { serveModelMain } = load('./automl/serve-command') as typeof AutomlServeCommandModule;
     return serveModelMain(argv.slice(1));
   }
   if (argv[0] === 'aws') {
-    const { awsCommand } = (load('./aws/command') as typeof AwsCommandModule);
-    const { checkAwsCredentials } = (load('./aws-credentials') as typeof AwsCredentialsModule);
+    const { awsCommand } = load('./aws/command') as typeof AwsCommandModule;
+    const { checkAwsCredentials } = load('./aws-credentials') as typeof AwsCredentialsModule;
     const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
     return awsCommand(argv.slice(1), io, { steps: pipelineSteps().PIPELINE_STEPS, checkCredentials: checkAwsCredentials });
   }
   if (argv[0] === 'notebooks-setup') {
     const { values: v } = parseArgs({ args: argv.slice(1), options: { python: { type: 'string' }, 'no-check': { type: 'boolean', default: false } } });
-    const { setupNotebookKernel } = (load('./kernel-setup') as typeof KernelSetupModule);
+    const { setupNotebookKernel } = load('./kernel-setup') as typeof KernelSetupModule;
     setupNotebookKernel({ ...(v.python === undefined ? {} : { python: v.python }), check: !v['no-check'] });
     return 0;
   }
   if (argv[0] === 'dashboard') {
     // The dashboard command has its own flags (--serve, --port, --out, --include-identifiers).
     console.error('mmh dashboard: loading the library …');
-    const { openWorkspace } = (load('./workspace') as typeof WorkspaceModule);
-    const { runDashboardCommand } = (load('./dashboard/command') as typeof DashboardCommandModule);
+    const { openWorkspace } = load('./workspace') as typeof WorkspaceModule;
+    const { runDashboardCommand } = load('./dashboard/command') as typeof DashboardCommandModule;
     const ws = await openWorkspace({ create: true });
     try {
       const { server } = await runDashboardCommand(ws, argv.slice(1));
@@ -166,8 +166,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (coverage !== 'coherent' && coverage !== 'full') {
       throw new HealthDataError('invalid-input', `mmh generate: --coverage ${coverage} is not one of coherent, full`);
     }
-    const { generateCohort } = (load('./cohort/generate') as typeof CohortGenerateModule);
-    const { autoProgress } = (load('./progress') as typeof ProgressModule);
+    const { generateCohort } = load('./cohort/generate') as typeof CohortGenerateModule;
+    const { autoProgress } = load('./progress') as typeof ProgressModule;
     const r = await generateCohort({
       out: values.out,
       preset: preset as Preset,
@@ -185,15 +185,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (values.from === undefined || values.to === undefined) {
       throw new HealthDataError('invalid-input', 'mmh convert: give both --from <Coherent output folder> and --to <dataset folder>');
     }
-    const { convertCoherent } = (load('./cohort/convert/convert') as typeof CohortConvertConvertModule);
-    const { autoProgress } = (load('./progress') as typeof ProgressModule);
+    const { convertCoherent } = load('./cohort/convert/convert') as typeof CohortConvertConvertModule;
+    const { autoProgress } = load('./progress') as typeof ProgressModule;
     const report = await convertCoherent({ from: values.from, to: values.to, progress: autoProgress() });
     console.log(`wrote ${values.to}\n${JSON.stringify(report.counts)}`);
     return 0;
   }
   const only = command === 'pipeline' ? undefined : [command];
-  const { openWorkspace } = (load('./workspace') as typeof WorkspaceModule);
-  const { formatPipelineSummary, runPipeline } = (load('./pipeline') as typeof PipelineModule);
+  const { openWorkspace } = load('./workspace') as typeof WorkspaceModule;
+  const { formatPipelineSummary, runPipeline } = load('./pipeline') as typeof PipelineModule;
   const ws = await openWorkspace({
     create: true,
     ...(values.workspace === undefined ? {} : { dir: values.workspace }),
@@ -202,7 +202,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     if (ws.backend === 'aws') {
-      const { checkAwsCredentials } = (load('./aws-credentials') as typeof AwsCredentialsModule);
+      const { checkAwsCredentials } = load('./aws-credentials') as typeof AwsCredentialsModule;
       await checkAwsCredentials();
     }
     const summary = await runPipeline(ws, PIPELINE_STEPS, {

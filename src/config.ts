@@ -107,11 +107,7 @@ export interface WorkspaceConfig {
 }
 
 function invalid(setting: string, value: unknown, accepted: string): HealthDataError {
-  return new HealthDataError(
-    'invalid-config',
-    `openWorkspace: setting ${setting} = ${JSON.stringify(value)} is not valid; accepted: ${accepted}`,
-    { path: setting },
-  );
+  return new HealthDataError('invalid-config', `openWorkspace: setting ${setting} = ${JSON.stringify(value)} is not valid; accepted: ${accepted}`, { path: setting });
 }
 
 function oneOf<T extends string>(setting: string, value: string, accepted: readonly T[]): T {
@@ -163,18 +159,10 @@ function nonEmpty(v: string | undefined): string | undefined {
  */
 export function resolveConfig(options: WorkspaceOptions = {}): WorkspaceConfig {
   const env = options.env ?? process.env;
-  const backend = oneOf(
-    options.backend !== undefined ? 'backend' : 'MMH_BACKEND',
-    options.backend ?? nonEmpty(env.MMH_BACKEND) ?? 'local',
-    BACKENDS,
-  );
+  const backend = oneOf(options.backend !== undefined ? 'backend' : 'MMH_BACKEND', options.backend ?? nonEmpty(env.MMH_BACKEND) ?? 'local', BACKENDS);
   const dir = path.resolve(options.dir ?? nonEmpty(env.MMH_WORKSPACE) ?? 'workspace');
   const dataDir = path.resolve(options.dataDir ?? nonEmpty(env.MMH_DATA) ?? path.join(dir, 'dataset'));
-  const preset = oneOf(
-    options.preset !== undefined ? 'preset' : 'MMH_PRESET',
-    options.preset ?? nonEmpty(env.MMH_PRESET) ?? 'tiny',
-    PRESETS,
-  );
+  const preset = oneOf(options.preset !== undefined ? 'preset' : 'MMH_PRESET', options.preset ?? nonEmpty(env.MMH_PRESET) ?? 'tiny', PRESETS);
   const seed = toInt(options.seed !== undefined ? 'seed' : 'MMH_SEED', options.seed ?? env.MMH_SEED, 42, 0);
   const patientsSetting = options.patients !== undefined ? 'patients' : 'MMH_PATIENTS';
   const patientsValue = options.patients ?? nonEmpty(env.MMH_PATIENTS);
@@ -184,12 +172,7 @@ export function resolveConfig(options: WorkspaceOptions = {}): WorkspaceConfig {
   }
   const duckdbMemoryLimit = memoryLimit(options.duckdbMemoryLimit !== undefined ? 'duckdbMemoryLimit' : 'MMH_DUCKDB_MEMORY_LIMIT', options.duckdbMemoryLimit ?? nonEmpty(env.MMH_DUCKDB_MEMORY_LIMIT));
   const duckdbTempDir = path.resolve(options.duckdbTempDir ?? nonEmpty(env.MMH_DUCKDB_TEMP_DIR) ?? path.join(dir, 'tmp', 'duckdb'));
-  const lockTimeoutMs = toInt(
-    options.lockTimeoutMs !== undefined ? 'lockTimeoutMs' : 'MMH_LOCK_TIMEOUT_MS',
-    options.lockTimeoutMs ?? env.MMH_LOCK_TIMEOUT_MS,
-    30_000,
-    0,
-  );
+  const lockTimeoutMs = toInt(options.lockTimeoutMs !== undefined ? 'lockTimeoutMs' : 'MMH_LOCK_TIMEOUT_MS', options.lockTimeoutMs ?? env.MMH_LOCK_TIMEOUT_MS, 30_000, 0);
   const a = options.aws ?? {};
   const s3Uri = nonEmpty(a.s3Uri ?? env.MMH_S3_URI);
   const aws = {
@@ -231,8 +214,7 @@ export function resolveConfig(options: WorkspaceOptions = {}): WorkspaceConfig {
     lockTimeoutMs,
     aws: {
       ...aws,
-      athenaOutputLocation:
-        aws.athenaOutputLocation ?? (aws.s3Uri === undefined ? undefined : `${aws.s3Uri}athena-results/`),
+      athenaOutputLocation: aws.athenaOutputLocation ?? (aws.s3Uri === undefined ? undefined : `${aws.s3Uri}athena-results/`),
     },
   };
 }

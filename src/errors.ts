@@ -6,17 +6,7 @@
  */
 
 /** What went wrong, as a machine-checkable code. */
-export type HealthDataErrorCode =
-  | 'invalid-input'
-  | 'invalid-config'
-  | 'not-found'
-  | 'unsupported'
-  | 'conflict'
-  | 'locked'
-  | 'backend'
-  | 'query-failed'
-  | 'cancelled'
-  | 'timeout';
+export type HealthDataErrorCode = 'invalid-input' | 'invalid-config' | 'not-found' | 'unsupported' | 'conflict' | 'locked' | 'backend' | 'query-failed' | 'cancelled' | 'timeout';
 
 /** Whose fault it is, as AWS's `$fault`: the caller's input, or the service/engine behind it. */
 export type HealthDataFault = 'input' | 'backend';
@@ -70,12 +60,7 @@ export class HealthDataError extends Error {
  * @returns true when `e` carries a HealthDataError `name` and a string `code`
  */
 export function isHealthDataError(e: unknown): e is HealthDataError {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    (e as { name?: unknown }).name === 'HealthDataError' &&
-    typeof (e as { code?: unknown }).code === 'string'
-  );
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'HealthDataError' && typeof (e as { code?: unknown }).code === 'string';
 }
 
 /** What to do when the AWS SDK finds no credentials: the sources it reads and the command that checks them. */

@@ -76,8 +76,7 @@ export const featuresGenomicStep: PipelineStep = {
   name: 'features-genomic',
   description: 'per-patient genomic features (ClinVar-classified alleles, APOE, risk score) into the genomic feature group',
   fingerprint: async (ws) => `${await importGenomicStep.fingerprint(ws)}|features-v3`,
-  run: async (ws) =>
-    findGenomicFiles(ws.config.dataDir) === undefined ? { counts: { genomic_folder_absent: 1 }, outputs: [] } : writeGenomicFeatureGroup(ws.features, await ws.genomics.features()),
+  run: async (ws) => (findGenomicFiles(ws.config.dataDir) === undefined ? { counts: { genomic_folder_absent: 1 }, outputs: [] } : writeGenomicFeatureGroup(ws.features, await ws.genomics.features())),
 };
 
 /** `import-imaging`: the dataset DICOM into the imaging datastore; skipped with a note when absent. */
@@ -95,7 +94,10 @@ export const featuresImagingStep: PipelineStep = {
   fingerprint: async (ws) => {
     const id = await ws.imaging.ensureDatastore(DEFAULT_DATASTORE_NAME);
     const sets = await ws.imaging.searchImageSets(id);
-    return `${libraryVersion()}|${ws.backend}|${sets.map((s) => `${s.imageSetId}:${String(s.version)}`).sort().join(',')}`;
+    return `${libraryVersion()}|${ws.backend}|${sets
+      .map((s) => `${s.imageSetId}:${String(s.version)}`)
+      .sort()
+      .join(',')}`;
   },
   run: async (ws) => {
     const rows = await extractImagingFeatures(ws.imaging, await ws.imaging.ensureDatastore(DEFAULT_DATASTORE_NAME), { progress: ws.progress });
@@ -113,7 +115,8 @@ export const featuresImagingStep: PipelineStep = {
 export function trainModelsStep(upstream: readonly PipelineStep[]): PipelineStep {
   return {
     name: 'train-models',
-    description: 'per outcome and study design (prognostic, landmark, guidance): clinical-only on the full cohort and paired modality comparisons; save the selected prognostic model per outcome with its report',
+    description:
+      'per outcome and study design (prognostic, landmark, guidance): clinical-only on the full cohort and paired modality comparisons; save the selected prognostic model per outcome with its report',
     fingerprint: async (ws) => {
       const parts = await Promise.all(upstream.map((s) => s.fingerprint(ws)));
       return `train-v2|${libraryVersion()}|${String(ws.config.seed)}|${parts.join('|')}`;

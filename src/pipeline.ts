@@ -93,11 +93,7 @@ function writeState(ws: Workspace, state: PipelineState): void {
  * @returns the summary (also when a step failed: `ok` is false and the failed step carries its error)
  * @throws {@link HealthDataError} (invalid-input) when `only` names an unknown step
  */
-export async function runPipeline(
-  ws: Workspace,
-  steps: readonly PipelineStep[],
-  options: RunPipelineOptions = {},
-): Promise<PipelineSummary> {
+export async function runPipeline(ws: Workspace, steps: readonly PipelineStep[], options: RunPipelineOptions = {}): Promise<PipelineSummary> {
   const names = steps.map((s) => s.name);
   for (const n of options.only ?? []) {
     if (!names.includes(n)) {

@@ -48,7 +48,11 @@ function fmtCount(n: number): string {
 
 function fmtSeconds(ms: number): string {
   const s = ms / 1000;
-  return s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60).toString()}m${Math.round(s % 60).toString().padStart(2, '0')}s`;
+  return s < 60
+    ? `${s.toFixed(1)}s`
+    : `${Math.floor(s / 60).toString()}m${Math.round(s % 60)
+        .toString()
+        .padStart(2, '0')}s`;
 }
 
 /**
@@ -69,7 +73,9 @@ export function formatProgressLine(label: string, done: number, total: number, e
   const full = Math.round(frac * width);
   const bar = '█'.repeat(full) + '░'.repeat(width - full);
   const eta = done > 0 && frac < 1 ? ` eta ${fmtSeconds((elapsedMs / done) * (total - done))}` : '';
-  return `${label} ▕${bar}▏ ${Math.floor(frac * 100).toString().padStart(3)}% ${fmtCount(done)}/${fmtCount(total)} ${fmtSeconds(elapsedMs)}${eta}`;
+  return `${label} ▕${bar}▏ ${Math.floor(frac * 100)
+    .toString()
+    .padStart(3)}% ${fmtCount(done)}/${fmtCount(total)} ${fmtSeconds(elapsedMs)}${eta}`;
 }
 
 /** Output sink for line reporters (defaults to process.stdout). */
@@ -203,8 +209,7 @@ export function autoProgress(mode?: ProgressMode): ProgressReporter {
   }
   const forced = mode ?? (env === undefined || env === '' ? undefined : (env as ProgressMode));
   const inNotebook = process.argv.some((a) => a.includes('tslab')) || process.env.JPY_PARENT_PID !== undefined;
-  const chosen: ProgressMode =
-    forced ?? (inNotebook ? 'notebook' : process.stderr.isTTY ? 'terminal' : 'log');
+  const chosen: ProgressMode = forced ?? (inNotebook ? 'notebook' : process.stderr.isTTY ? 'terminal' : 'log');
   switch (chosen) {
     case 'terminal':
       return terminalProgress();

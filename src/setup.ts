@@ -59,10 +59,7 @@ export async function selfCheckEngine(ws: WorkspaceCore): Promise<number> {
   for (const c of cases) {
     const [row] = await ws.sql.query<{ v: unknown }>(c.query);
     if (JSON.stringify(row?.v) !== JSON.stringify(c.expected)) {
-      throw new HealthDataError(
-        'backend',
-        `selfCheckEngine: ${c.query} returned ${JSON.stringify(row?.v)}, expected ${JSON.stringify(c.expected)}`,
-      );
+      throw new HealthDataError('backend', `selfCheckEngine: ${c.query} returned ${JSON.stringify(row?.v)}, expected ${JSON.stringify(c.expected)}`);
     }
   }
   let passed = cases.length;
@@ -103,7 +100,11 @@ export async function describeEnvironment(ws: WorkspaceCore): Promise<Environmen
       credentials = { name: 'AWS credentials', ok: false, detail: normalizeErrorString(e) };
     }
     checks.push(credentials);
-    checks.push({ name: 'Athena', ok: credentials.ok, detail: `workgroup ${ws.config.aws.athenaWorkGroup}, database ${ws.config.aws.athenaDatabase}${credentials.ok ? '' : ' (not reachable without credentials)'}` });
+    checks.push({
+      name: 'Athena',
+      ok: credentials.ok,
+      detail: `workgroup ${ws.config.aws.athenaWorkGroup}, database ${ws.config.aws.athenaDatabase}${credentials.ok ? '' : ' (not reachable without credentials)'}`,
+    });
   }
   let writable = true;
   try {

@@ -38,9 +38,18 @@ describe('config', () => {
     const m = configError(() => resolveConfig({ env: { MMH_BACKEND: 'azure' } }));
     assert.match(m, /MMH_BACKEND = "azure"/);
     assert.match(m, /accepted: local, aws/);
-    assert.match(configError(() => resolveConfig({ backend: 'gcp', env: {} })), /setting backend = "gcp"/);
-    assert.match(configError(() => resolveConfig({ env: { MMH_PRESET: 'huge' } })), /accepted: tiny, default, coherent, large/);
-    assert.match(configError(() => resolveConfig({ env: { MMH_SEED: '-1' } })), /MMH_SEED.*integer/);
+    assert.match(
+      configError(() => resolveConfig({ backend: 'gcp', env: {} })),
+      /setting backend = "gcp"/,
+    );
+    assert.match(
+      configError(() => resolveConfig({ env: { MMH_PRESET: 'huge' } })),
+      /accepted: tiny, default, coherent, large/,
+    );
+    assert.match(
+      configError(() => resolveConfig({ env: { MMH_SEED: '-1' } })),
+      /MMH_SEED.*integer/,
+    );
   });
 
   it('reads the patient override and the DuckDB spilling settings', () => {
@@ -54,14 +63,29 @@ describe('config', () => {
     assert.equal(e.duckdbMemoryLimit, '6GB');
     assert.equal(e.duckdbTempDir, '/tmp/spill');
     assert.equal(resolveConfig({ env: { MMH_PATIENTS: '2500' }, patients: 10 }).patients, 10);
-    assert.match(configError(() => resolveConfig({ env: { MMH_PATIENTS: '0' } })), /MMH_PATIENTS = "0"/);
-    assert.match(configError(() => resolveConfig({ env: { MMH_PATIENTS: '2000000' } })), /from 1 to 1,000,000/);
-    assert.match(configError(() => resolveConfig({ env: { MMH_DUCKDB_MEMORY_LIMIT: 'lots' } })), /MMH_DUCKDB_MEMORY_LIMIT = "lots".*4GB/);
+    assert.match(
+      configError(() => resolveConfig({ env: { MMH_PATIENTS: '0' } })),
+      /MMH_PATIENTS = "0"/,
+    );
+    assert.match(
+      configError(() => resolveConfig({ env: { MMH_PATIENTS: '2000000' } })),
+      /from 1 to 1,000,000/,
+    );
+    assert.match(
+      configError(() => resolveConfig({ env: { MMH_DUCKDB_MEMORY_LIMIT: 'lots' } })),
+      /MMH_DUCKDB_MEMORY_LIMIT = "lots".*4GB/,
+    );
   });
 
   it('requires a region and an S3 prefix for aws', () => {
-    assert.match(configError(() => resolveConfig({ backend: 'aws', env: {} })), /AWS_REGION/);
-    assert.match(configError(() => resolveConfig({ backend: 'aws', env: { AWS_REGION: 'moon-1' } })), /"moon-1"/);
+    assert.match(
+      configError(() => resolveConfig({ backend: 'aws', env: {} })),
+      /AWS_REGION/,
+    );
+    assert.match(
+      configError(() => resolveConfig({ backend: 'aws', env: { AWS_REGION: 'moon-1' } })),
+      /"moon-1"/,
+    );
     assert.match(
       configError(() => resolveConfig({ backend: 'aws', env: { AWS_REGION: 'us-east-1', MMH_S3_URI: 'bucket/x' } })),
       /MMH_S3_URI/,

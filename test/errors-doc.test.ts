@@ -114,7 +114,10 @@ describe('docs/errors.md messages', () => {
       // Current steps are skipped the second time.
       lines.length = 0;
       await ensurePipelineSteps(ws, steps, needs, ['import-imaging'], { log: (l) => lines.push(l) });
-      assert.ok(lines.slice(1).every((l) => l.endsWith(': current')), lines.join('\n'));
+      assert.ok(
+        lines.slice(1).every((l) => l.endsWith(': current')),
+        lines.join('\n'),
+      );
       const failing = [...steps.slice(0, 3), step('import-imaging', 'no DICOM folder')];
       const err = await ensurePipelineSteps(ws, [...failing], needs, ['import-imaging'], { log: () => undefined }).catch((e: unknown) => e);
       // The fingerprint is unchanged, so import-imaging is current and is not re-run: force a new fingerprint.

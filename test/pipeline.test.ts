@@ -41,15 +41,27 @@ describe('pipeline', () => {
     const a = { v: '1' };
     const steps = [step('a', log, a), step('b', log, { v: '1' })];
     const first = await runPipeline(ws, steps);
-    assert.deepEqual(first.steps.map((s) => s.status), ['ran', 'ran']);
+    assert.deepEqual(
+      first.steps.map((s) => s.status),
+      ['ran', 'ran'],
+    );
     const second = await runPipeline(ws, steps);
-    assert.deepEqual(second.steps.map((s) => s.status), ['skipped', 'skipped']);
+    assert.deepEqual(
+      second.steps.map((s) => s.status),
+      ['skipped', 'skipped'],
+    );
     assert.deepEqual(second.steps[0]?.counts, { rows: 3 });
     a.v = '2';
     const third = await runPipeline(ws, steps);
-    assert.deepEqual(third.steps.map((s) => s.status), ['ran', 'skipped']);
+    assert.deepEqual(
+      third.steps.map((s) => s.status),
+      ['ran', 'skipped'],
+    );
     assert.deepEqual(log, ['a', 'b', 'a']);
-    assert.deepEqual((await runPipeline(ws, steps, { force: true, only: ['b'] })).steps.map((s) => s.name), ['b']);
+    assert.deepEqual(
+      (await runPipeline(ws, steps, { force: true, only: ['b'] })).steps.map((s) => s.name),
+      ['b'],
+    );
   });
 
   it('re-runs a current step whose reported output was deleted', async () => {
@@ -78,10 +90,16 @@ describe('pipeline', () => {
     const broken = step('b', log, { v: '1' }, true);
     const summary = await runPipeline(ws, [step('a', log, { v: '1' }), broken, step('c', log, { v: '1' })]);
     assert.equal(summary.ok, false);
-    assert.deepEqual(summary.steps.map((s) => s.status), ['ran', 'failed']);
+    assert.deepEqual(
+      summary.steps.map((s) => s.status),
+      ['ran', 'failed'],
+    );
     assert.match(formatPipelineSummary(summary), /error: \[invalid-input\] b: broken input/);
     const fixed = await runPipeline(ws, [step('a', log, { v: '1' }), step('b', log, { v: '1' }), step('c', log, { v: '1' })]);
-    assert.deepEqual(fixed.steps.map((s) => s.status), ['skipped', 'ran', 'ran']);
+    assert.deepEqual(
+      fixed.steps.map((s) => s.status),
+      ['skipped', 'ran', 'ran'],
+    );
   });
 
   it('rejects an unknown step name', async () => {

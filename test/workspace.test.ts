@@ -45,10 +45,7 @@ describe('openWorkspace', () => {
   it('refuses a folder that is not a workspace, and a file', async () => {
     fs.writeFileSync(path.join(root, 'notes.txt'), 'x');
     await assert.rejects(openWorkspace({ dir: root, progress: silentProgress, env: {} }), /is not a multimodal-health workspace/);
-    await assert.rejects(
-      openWorkspace({ dir: path.join(root, 'notes.txt'), create: true, progress: silentProgress, env: {} }),
-      /is a file, not a folder/,
-    );
+    await assert.rejects(openWorkspace({ dir: path.join(root, 'notes.txt'), create: true, progress: silentProgress, env: {} }), /is a file, not a folder/);
   });
 
   it('rejects bad settings at open time', async () => {

@@ -122,7 +122,11 @@ export async function crossValidate(data: TabularData, options: CrossValidateOpt
       y[i] = y[j] as number;
       y[j] = t;
     }
-    labelled = withLabel(labelled, label, Array.from(y, (c) => classes[c]));
+    labelled = withLabel(
+      labelled,
+      label,
+      Array.from(y, (c) => classes[c]),
+    );
   }
   const nFolds = options.folds ?? 5;
   const repeats = options.repeats ?? 3;

@@ -221,10 +221,7 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
   const y = Array.from(cv.y, (c) => (c === pos ? 1 : 0));
   const score = y.map((_, i) => cv.proba[i * k + pos] ?? Number.NaN);
   const m = cv.metrics;
-  const notes = [
-    ...(folds < wanted ? [`${String(folds)} folds (only ${String(Math.min(cases, controls))} in the smaller class)`] : []),
-    ...(small ? ['models selected on log loss'] : []),
-  ];
+  const notes = [...(folds < wanted ? [`${String(folds)} folds (only ${String(Math.min(cases, controls))} in the smaller class)`] : []), ...(small ? ['models selected on log loss'] : [])];
   return {
     row: {
       ...base,
@@ -354,7 +351,12 @@ export interface PredictorFactory {
  * @param fit - fit options (default `{ presets: PIPELINE_PRESET }`, as in the experiment)
  * @returns what was saved, or undefined when no set of the outcome could be evaluated
  */
-export async function fitBestModel(automl: PredictorFactory, results: readonly ModalityExperimentResult[], outcome: string, fit: FitOptions = { presets: PIPELINE_PRESET }): Promise<SavedBestModel | undefined> {
+export async function fitBestModel(
+  automl: PredictorFactory,
+  results: readonly ModalityExperimentResult[],
+  outcome: string,
+  fit: FitOptions = { presets: PIPELINE_PRESET },
+): Promise<SavedBestModel | undefined> {
   const best = bestModalityResult(results, outcome);
   return best === undefined ? undefined : fitSelectedModel(automl, best, outcome, fit);
 }
@@ -500,7 +502,10 @@ export interface SetSelection {
  * @param comparisons - paired comparisons with their results (same design)
  * @returns the chosen result, the reason and the warnings
  */
-export function selectModel(clinicalFull: ModalityExperimentResult | undefined, comparisons: readonly { readonly comparison: PairedComparison; readonly results: readonly ModalityExperimentResult[] }[]): SetSelection {
+export function selectModel(
+  clinicalFull: ModalityExperimentResult | undefined,
+  comparisons: readonly { readonly comparison: PairedComparison; readonly results: readonly ModalityExperimentResult[] }[],
+): SetSelection {
   let best: { result: ModalityExperimentResult; lower: number; comparison: PairedComparison } | undefined;
   for (const c of comparisons) {
     if (c.comparison.patients < MIN_SUPPORT.patients || c.comparison.cases < MIN_SUPPORT.cases) {
@@ -527,7 +532,9 @@ export function selectModel(clinicalFull: ModalityExperimentResult | undefined, 
   }
   const r = chosen.row;
   if (r.patients < MIN_SUPPORT.patients || r.cases < MIN_SUPPORT.cases) {
-    warnings.push(`below minimum support: ${String(r.patients)} patients and ${String(r.cases)} cases (minimum ${String(MIN_SUPPORT.patients)} and ${String(MIN_SUPPORT.cases)}); treat its numbers as unreliable`);
+    warnings.push(
+      `below minimum support: ${String(r.patients)} patients and ${String(r.cases)} cases (minimum ${String(MIN_SUPPORT.patients)} and ${String(MIN_SUPPORT.cases)}); treat its numbers as unreliable`,
+    );
   }
   if (r.aurocUpper !== undefined && r.aurocUpper !== null && r.aurocUpper < 0.5) {
     warnings.push(`cross-validated AUROC interval ${r.aurocCi} lies below 0.5: the model ranks worse than chance`);

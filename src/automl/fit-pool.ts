@@ -86,10 +86,7 @@ export class FitWorkerPool {
   private spawn(): Worker {
     const ext = path.extname(__filename);
     const file = path.join(__dirname, `fit-worker${ext}`);
-    const w =
-      ext === '.ts'
-        ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] })
-        : new Worker(file);
+    const w = ext === '.ts' ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] }) : new Worker(file);
     w.on('message', (m: FitTaskReply) => {
       const job = this.running.get(m.id);
       this.running.delete(m.id);

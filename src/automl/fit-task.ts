@@ -90,4 +90,7 @@ export function runFitTask(task: FitTask, shouldStop?: () => boolean): FitCandid
 }
 
 /** A task's result as a worker sends it back. */
-export type FitTaskReply = { readonly id: number; readonly candidates: readonly FitCandidate<ModelState>[] } | { readonly id: number; readonly skipped: true } | { readonly id: number; readonly error: string; readonly code?: string };
+export type FitTaskReply =
+  | { readonly id: number; readonly candidates: readonly FitCandidate<ModelState>[] }
+  | { readonly id: number; readonly skipped: true }
+  | { readonly id: number; readonly error: string; readonly code?: string };

@@ -159,7 +159,10 @@ export function createAutomlHandle(core: WorkspaceCore): AutomlHandle {
     },
     endpoints() {
       if (core.backend !== 'aws') {
-        throw new HealthDataError('unsupported', 'automl.endpoints: the workspace backend is local; serve models locally with ws.automl.serve(), or open the workspace with backend aws (MMH_BACKEND=aws) for SageMaker endpoints');
+        throw new HealthDataError(
+          'unsupported',
+          'automl.endpoints: the workspace backend is local; serve models locally with ws.automl.serve(), or open the workspace with backend aws (MMH_BACKEND=aws) for SageMaker endpoints',
+        );
       }
       if (endpoints === undefined) {
         const { region, roleArn } = core.config.aws;

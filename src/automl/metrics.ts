@@ -231,7 +231,14 @@ export function delongAuroc(y: ArrayLike<number>, score: ArrayLike<number>, leve
 }
 
 /** Point values of every metric for one set of rows. */
-function pointMetrics(y: ArrayLike<number>, proba: ArrayLike<number>, k: number, w: ArrayLike<number>, threshold: number | ArrayLike<number>, order: Int32Array | undefined): Record<MetricName, number> {
+function pointMetrics(
+  y: ArrayLike<number>,
+  proba: ArrayLike<number>,
+  k: number,
+  w: ArrayLike<number>,
+  threshold: number | ArrayLike<number>,
+  order: Int32Array | undefined,
+): Record<MetricName, number> {
   const n = y.length;
   const conf = new Float64Array(k * k); // conf[true * k + pred]
   let ll = 0;

@@ -420,7 +420,12 @@ export interface RunDesignOptions {
 export async function guidanceHoldout(result: ModalityExperimentResult, fit: FitOptions, seed: number): Promise<{ row: HoldoutRow; predictor: TabularPredictor; test: Record<string, unknown>[] }> {
   const y = result.data.map((r) => Number(r.label));
   const split = stratifiedHoldout(y, 0.2, seed);
-  const predictor = new TabularPredictor({ label: 'label', seed, progress: silentProgress, ...(Math.min(result.row.cases, result.row.patients - result.row.cases) < 10 ? { evalMetric: 'log_loss' as const } : {}) });
+  const predictor = new TabularPredictor({
+    label: 'label',
+    seed,
+    progress: silentProgress,
+    ...(Math.min(result.row.cases, result.row.patients - result.row.cases) < 10 ? { evalMetric: 'log_loss' as const } : {}),
+  });
   await predictor.fit(subsetTable(result.data, split.train), fit);
   const test = subsetTable(result.data, split.holdout) as Record<string, unknown>[];
   const p = predictor.predictPositive(test);
@@ -468,7 +473,14 @@ export async function guidanceHoldout(result: ModalityExperimentResult, fit: Fit
  * @param top - features listed (default 10)
  * @returns one row per top feature
  */
-export function leakageAudit(data: DesignDataset, predictor: TabularPredictor, test: readonly Record<string, unknown>[], studyDates: ReadonlyMap<string, readonly string[]>, outcome: Outcome, top = 10): LeakageRow[] {
+export function leakageAudit(
+  data: DesignDataset,
+  predictor: TabularPredictor,
+  test: readonly Record<string, unknown>[],
+  studyDates: ReadonlyMap<string, readonly string[]>,
+  outcome: Outcome,
+  top = 10,
+): LeakageRow[] {
   const importance = permutationImportance(predictor, test, { numShuffles: 3 })
     .filter((r) => r.importance > 0)
     .slice(0, top);
@@ -706,11 +718,13 @@ function designReport(run: DesignRun, oracles: OutcomeOracleTables | undefined):
 /** Tuned-threshold, calibration and baseline figures of a cross-validation, when the evaluation provides them. */
 function extraMetrics(cv: unknown): Record<string, number> {
   const out: Record<string, number> = {};
-  const c = cv as {
-    tunedMetrics?: Record<string, { value: number } | undefined>;
-    thresholds?: { mean?: number };
-    baseline?: { metrics?: Record<string, { value: number; lower: number; upper: number } | undefined> };
-  } | undefined;
+  const c = cv as
+    | {
+        tunedMetrics?: Record<string, { value: number } | undefined>;
+        thresholds?: { mean?: number };
+        baseline?: { metrics?: Record<string, { value: number; lower: number; upper: number } | undefined> };
+      }
+    | undefined;
   for (const m of ['accuracy', 'precision', 'recall', 'f1']) {
     const v = c?.tunedMetrics?.[m]?.value;
     if (typeof v === 'number') {
@@ -762,7 +776,12 @@ export async function saveOutcomeModel(ws: Workspace, runs: readonly DesignRun[]
     const split = stratifiedHoldout(best.y, 0.3, options.seed ?? ws.config.seed);
     const holdoutModel = ws.automl.createPredictor({ label, name: `${outcome}-importance`, ...(best.row.cases < 10 ? { evalMetric: 'log_loss' as const } : {}) });
     await holdoutModel.fit(subsetTable(best.data, split.train), fit);
-    importance = permutationImportance(holdoutModel, subsetTable(best.data, split.holdout), { numShuffles: 5 }).map((r) => ({ feature: r.feature, importance: round(r.importance), stddev: round(r.stddev), pValue: round(r.pValue) }));
+    importance = permutationImportance(holdoutModel, subsetTable(best.data, split.holdout), { numShuffles: 5 }).map((r) => ({
+      feature: r.feature,
+      importance: round(r.importance),
+      stddev: round(r.stddev),
+      pValue: round(r.pValue),
+    }));
   } catch (e) {
     notes.push(`no permutation importance: ${e instanceof Error ? e.message : String(e)}`);
   }

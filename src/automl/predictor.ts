@@ -394,9 +394,13 @@ export class TabularPredictor {
     }
     const classes = sortClasses([...distinct.values()]);
     if (classes.length < 2) {
-      throw new HealthDataError('invalid-input', `TabularPredictor.fit: label ${label} has ${classes.length} distinct value(s) among ${present.length} labelled rows; a classifier needs at least two classes`, {
-        path: label,
-      });
+      throw new HealthDataError(
+        'invalid-input',
+        `TabularPredictor.fit: label ${label} has ${classes.length} distinct value(s) among ${present.length} labelled rows; a classifier needs at least two classes`,
+        {
+          path: label,
+        },
+      );
     }
     const inferred: ProblemType = classes.length === 2 ? 'binary' : 'multiclass';
     if (this.options.problemType !== undefined && this.options.problemType !== inferred) {
@@ -405,9 +409,13 @@ export class TabularPredictor {
       });
     }
     if (inferred === 'multiclass' && classes.every((c) => typeof c === 'number') && classes.length > Math.max(20, present.length / 5)) {
-      throw new HealthDataError('unsupported', `TabularPredictor.fit: label ${label} has ${classes.length} distinct numbers and looks continuous; regression is not supported by the local model zoo (use the SageMaker backend or bin the label)`, {
-        path: label,
-      });
+      throw new HealthDataError(
+        'unsupported',
+        `TabularPredictor.fit: label ${label} has ${classes.length} distinct numbers and looks continuous; regression is not supported by the local model zoo (use the SageMaker backend or bin the label)`,
+        {
+          path: label,
+        },
+      );
     }
     const k = classes.length;
     const evalMetric: MetricName = this.options.evalMetric ?? (k === 2 ? 'roc_auc' : 'accuracy');
@@ -433,9 +441,13 @@ export class TabularPredictor {
     const excluded = new Set(options.excludedModelTypes ?? []);
     const kinds = MODEL_KINDS.filter((m) => !excluded.has(m));
     if (kinds.length === 0) {
-      throw new HealthDataError('invalid-input', `TabularPredictor.fit: excludedModelTypes ${JSON.stringify(options.excludedModelTypes)} leaves no model; keep at least one of ${MODEL_KINDS.join(', ')}`, {
-        path: 'excludedModelTypes',
-      });
+      throw new HealthDataError(
+        'invalid-input',
+        `TabularPredictor.fit: excludedModelTypes ${JSON.stringify(options.excludedModelTypes)} leaves no model; keep at least one of ${MODEL_KINDS.join(', ')}`,
+        {
+          path: 'excludedModelTypes',
+        },
+      );
     }
 
     // Validation design: bag folds (out-of-fold predictions for every row) or one holdout/tuning set.
@@ -495,8 +507,31 @@ export class TabularPredictor {
     const smallestValidClass = Math.min(...Array.from({ length: k }, (_, c) => validY.filter((v) => v === c).length));
     const tuned = smallestValidClass >= PENALTY_MIN_CLASS_ROWS ? hp : { ...hp, LR: { ...hp.LR, l2: hp.LR?.l2 ?? LINEAR_DEFAULTS.l2 } };
     return {
-      clock, t0, deadline, label, seed, classes, inferred, k, evalMetric, rowsAll, rowsWithoutLabel: rowsAll - present.length,
-      x, y, pre, hp: tuned, numBagFolds, numBagSets, splits, validX, validY, fitX, fitY, planned, skipped, progress,
+      clock,
+      t0,
+      deadline,
+      label,
+      seed,
+      classes,
+      inferred,
+      k,
+      evalMetric,
+      rowsAll,
+      rowsWithoutLabel: rowsAll - present.length,
+      x,
+      y,
+      pre,
+      hp: tuned,
+      numBagFolds,
+      numBagSets,
+      splits,
+      validX,
+      validY,
+      fitX,
+      fitY,
+      planned,
+      skipped,
+      progress,
     };
   }
 

@@ -274,7 +274,10 @@ export function validateInstances(schema: ModelSchema, body: unknown, maxInstanc
     if (keys.length > matched) {
       for (const key of keys) {
         if (!fields.has(key) && !ignored.has(key)) {
-          report(`${at}.${key}`, `unknown column; the model takes ${schema.inputs.length <= 8 ? schema.inputs.map((q) => q.name).join(', ') : `${String(schema.inputs.length)} columns (GET /models/${schema.name} lists them)`}`);
+          report(
+            `${at}.${key}`,
+            `unknown column; the model takes ${schema.inputs.length <= 8 ? schema.inputs.map((q) => q.name).join(', ') : `${String(schema.inputs.length)} columns (GET /models/${schema.name} lists them)`}`,
+          );
         }
       }
     }
@@ -282,9 +285,14 @@ export function validateInstances(schema: ModelSchema, body: unknown, maxInstanc
   });
   if (total > 0) {
     const first = problems[0] as RequestProblem;
-    throw new HttpFailure(400, 'invalid-instances', `${String(total)} problem(s) in "instances"${total > problems.length ? ` (first ${String(problems.length)} listed)` : ''}; first: ${first.path}: ${first.problem}`, {
-      problems,
-    });
+    throw new HttpFailure(
+      400,
+      'invalid-instances',
+      `${String(total)} problem(s) in "instances"${total > problems.length ? ` (first ${String(problems.length)} listed)` : ''}; first: ${first.path}: ${first.problem}`,
+      {
+        problems,
+      },
+    );
   }
   return rows;
 }

@@ -107,8 +107,7 @@ export function labelKey(v: unknown): string {
  * @returns sorted copy
  */
 export function sortClasses(values: readonly unknown[]): unknown[] {
-  const num = (v: unknown): number | undefined =>
-    typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : typeof v === 'bigint' ? Number(v) : undefined;
+  const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : typeof v === 'bigint' ? Number(v) : undefined);
   return [...values].sort((a, b) => {
     const na = num(a);
     const nb = num(b);

@@ -212,7 +212,10 @@ export async function deleteS3Prefix(s3: S3Client, prefixUri: string): Promise<n
     const out = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
     if ((out.Errors ?? []).length > 0) {
       const first = out.Errors?.[0];
-      throw new HealthDataError('backend', `deleteS3Prefix: ${String(out.Errors?.length)} objects under ${prefixUri} were not deleted (first: ${first?.Key ?? ''}: ${first?.Message ?? first?.Code ?? ''})`);
+      throw new HealthDataError(
+        'backend',
+        `deleteS3Prefix: ${String(out.Errors?.length)} objects under ${prefixUri} were not deleted (first: ${first?.Key ?? ''}: ${first?.Message ?? first?.Code ?? ''})`,
+      );
     }
   }
   return keys.length;

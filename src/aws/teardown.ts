@@ -90,7 +90,11 @@ export async function listTeardown(config: WorkspaceConfig, c: TeardownClients):
   do {
     const page = await c.imaging.send(new ListDatastoresCommand({ ...(token === undefined ? {} : { nextToken: token }) }));
     for (const d of page.datastoreSummaries ?? []) {
-      if (d.datastoreName === AWS_RESOURCE_NAMES.healthImagingDatastore && d.datastoreId !== undefined && (d.datastoreStatus === 'ACTIVE' || d.datastoreStatus === 'CREATING' || d.datastoreStatus === 'CREATE_FAILED')) {
+      if (
+        d.datastoreName === AWS_RESOURCE_NAMES.healthImagingDatastore &&
+        d.datastoreId !== undefined &&
+        (d.datastoreStatus === 'ACTIVE' || d.datastoreStatus === 'CREATING' || d.datastoreStatus === 'CREATE_FAILED')
+      ) {
         items.push({ kind: 'healthimaging-datastore', name: d.datastoreId, detail: `${d.datastoreName} (${d.datastoreStatus}), with its image sets` });
       }
     }
@@ -100,7 +104,11 @@ export async function listTeardown(config: WorkspaceConfig, c: TeardownClients):
   do {
     const page: ListFHIRDatastoresCommandOutput = await c.healthlake.send(new ListFHIRDatastoresCommand({ ...(token === undefined ? {} : { NextToken: token }) }));
     for (const d of page.DatastorePropertiesList ?? []) {
-      if (d.DatastoreName === AWS_RESOURCE_NAMES.healthLakeDatastore && d.DatastoreId !== undefined && (d.DatastoreStatus === 'ACTIVE' || d.DatastoreStatus === 'CREATING' || d.DatastoreStatus === 'CREATE_FAILED')) {
+      if (
+        d.DatastoreName === AWS_RESOURCE_NAMES.healthLakeDatastore &&
+        d.DatastoreId !== undefined &&
+        (d.DatastoreStatus === 'ACTIVE' || d.DatastoreStatus === 'CREATING' || d.DatastoreStatus === 'CREATE_FAILED')
+      ) {
         items.push({ kind: 'healthlake-datastore', name: d.DatastoreId, detail: `${d.DatastoreName} (${d.DatastoreStatus})` });
       }
     }

@@ -74,8 +74,7 @@ export const STUDY_DESIGNS: readonly StudyDesign[] = ['prognostic', 'landmark', 
 
 /** How the index date is chosen. */
 export type IndexDatePolicy =
-  | { readonly kind: 'fixed'; readonly date: string; readonly horizonYears: number }
-  | { readonly kind: 'before-onset'; readonly yearsBefore: number; readonly controls?: 'matched' | 'last-encounter' };
+  { readonly kind: 'fixed'; readonly date: string; readonly horizonYears: number } | { readonly kind: 'before-onset'; readonly yearsBefore: number; readonly controls?: 'matched' | 'last-encounter' };
 
 /** A cohort: outcome, index policy and feature lookback. */
 export interface CohortDefinition {
@@ -214,12 +213,7 @@ export function outcomeOnsets(outcome: Outcome, conditions: readonly OutcomeCond
  * @returns labels, exclusions (with `undatedOutcome`), the design and the other-system count
  * @throws {@link HealthDataError} (invalid-input) for `landmark` without landmarks, or a bad policy
  */
-export function buildCohortLabels(
-  definition: CohortDefinition,
-  patients: readonly PatientFacts[],
-  conditions: readonly OutcomeCondition[],
-  lastEncounters: ReadonlyMap<string, string>,
-): CohortLabels {
+export function buildCohortLabels(definition: CohortDefinition, patients: readonly PatientFacts[], conditions: readonly OutcomeCondition[], lastEncounters: ReadonlyMap<string, string>): CohortLabels {
   const design = definition.design ?? 'prognostic';
   const { onsets, undated, otherSystem } = outcomeOnsets(definition.outcome, conditions);
   const kept = patients.filter((p) => !undated.has(p.patientId));
@@ -342,12 +336,7 @@ function lowerBound(sorted: readonly number[], x: number): number {
  * const { rows } = buildLabels({ outcome: 'stroke', index: { kind: 'before-onset', yearsBefore: 1 } }, patients, onsets, lastEncounters);
  * ```
  */
-export function buildLabels(
-  definition: CohortDefinition,
-  patients: readonly PatientFacts[],
-  onsets: ReadonlyMap<string, string>,
-  lastEncounters: ReadonlyMap<string, string>,
-): CohortLabels {
+export function buildLabels(definition: CohortDefinition, patients: readonly PatientFacts[], onsets: ReadonlyMap<string, string>, lastEncounters: ReadonlyMap<string, string>): CohortLabels {
   if (!(definition.outcome in OUTCOMES)) {
     throw new HealthDataError('invalid-input', `buildLabels: outcome "${definition.outcome as string}" is not one of ${Object.keys(OUTCOMES).join(', ')}`, {
       path: 'outcome',

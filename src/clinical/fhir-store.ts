@@ -12,16 +12,7 @@ export type DatastoreStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'DELETED' | '
 
 /** HealthLake import `JobStatus`. */
 export type ImportJobStatus =
-  | 'SUBMITTED'
-  | 'QUEUED'
-  | 'IN_PROGRESS'
-  | 'COMPLETED_WITH_ERRORS'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'CANCEL_SUBMITTED'
-  | 'CANCEL_IN_PROGRESS'
-  | 'CANCEL_COMPLETED'
-  | 'CANCEL_FAILED';
+  'SUBMITTED' | 'QUEUED' | 'IN_PROGRESS' | 'COMPLETED_WITH_ERRORS' | 'COMPLETED' | 'FAILED' | 'CANCEL_SUBMITTED' | 'CANCEL_IN_PROGRESS' | 'CANCEL_COMPLETED' | 'CANCEL_FAILED';
 
 /** Job statuses after which a job no longer changes. */
 export const TERMINAL_IMPORT_STATUSES: readonly ImportJobStatus[] = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCEL_COMPLETED', 'CANCEL_FAILED'];

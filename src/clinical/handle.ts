@@ -12,17 +12,7 @@ import { athenaCohortSources } from './aws/athena-cohort-sources';
 import { AwsFhirStore } from './aws/aws-fhir-store';
 import type { CohortDefinition, CohortLabels } from './cohort';
 import type { ClinicalFeatureRow } from './features';
-import type {
-  CreateDatastoreInput,
-  DatastoreProperties,
-  FhirSearchParams,
-  FhirStore,
-  ImportJobProperties,
-  SearchBundle,
-  StartImportJobInput,
-  StartImportJobOutput,
-  WaitOptions,
-} from './fhir-store';
+import type { CreateDatastoreInput, DatastoreProperties, FhirSearchParams, FhirStore, ImportJobProperties, SearchBundle, StartImportJobInput, StartImportJobOutput, WaitOptions } from './fhir-store';
 import { localCohortSources } from './local/clinical-data';
 import { assembleCohort } from './study-cohort';
 import { LocalFhirStore } from './local/local-fhir-store';

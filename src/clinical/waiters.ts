@@ -50,12 +50,7 @@ const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
  * @returns the final properties
  * @throws {@link HealthDataError} (backend) when the datastore failed or was deleted; (timeout) past the wait
  */
-export async function waitForDatastoreActive(
-  store: Pick<FhirStore, 'describeDatastore'>,
-  datastoreId: string,
-  options: WaitOptions,
-  settings: WaiterSettings,
-): Promise<DatastoreProperties> {
+export async function waitForDatastoreActive(store: Pick<FhirStore, 'describeDatastore'>, datastoreId: string, options: WaitOptions, settings: WaiterSettings): Promise<DatastoreProperties> {
   const deadline = Date.now() + (options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS);
   const pause = settings.pause ?? ((ms: number) => sleep(ms));
   for (;;) {
@@ -85,13 +80,7 @@ export async function waitForDatastoreActive(
  * @returns the final job properties
  * @throws {@link HealthDataError} (backend) when the job failed; (timeout) past the wait (the job keeps running)
  */
-export async function waitForImportJob(
-  store: Pick<FhirStore, 'describeImportJob'>,
-  datastoreId: string,
-  jobId: string,
-  options: WaitOptions,
-  settings: WaiterSettings,
-): Promise<ImportJobProperties> {
+export async function waitForImportJob(store: Pick<FhirStore, 'describeImportJob'>, datastoreId: string, jobId: string, options: WaitOptions, settings: WaiterSettings): Promise<ImportJobProperties> {
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const deadline = Date.now() + maxWaitMs;
   const pause = settings.pause ?? ((ms: number) => sleep(ms));

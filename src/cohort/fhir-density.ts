@@ -242,8 +242,16 @@ export function addDensityWellnessRecords(sink: DensitySink, x: Rng, visit: Dens
   for (const v of VITALS) {
     numeric(v, 'vital-signs');
   }
-  report(PANELS.cbc, true, CBC.map((n) => numeric(n, 'laboratory')));
-  report(PANELS.metabolic, true, METABOLIC.map((n) => numeric(n, 'laboratory')));
+  report(
+    PANELS.cbc,
+    true,
+    CBC.map((n) => numeric(n, 'laboratory')),
+  );
+  report(
+    PANELS.metabolic,
+    true,
+    METABOLIC.map((n) => numeric(n, 'laboratory')),
+  );
   const urine = [
     ...URINE_NUMERIC.map((n) => numeric(n, 'laboratory')),
     ...URINE_NEGATIVE.map(([code, display]) => sink.add({ ...base(l(code, display), 'laboratory'), valueCodeableConcept: concept(NEGATIVE) }, x.uuid())),
@@ -314,7 +322,12 @@ export function addExplanationOfBenefit(sink: DensitySink, x: Rng, claim: Densit
       outcome: 'complete',
       insurance: [{ focal: true, coverage: { display: 'Medicare' } }],
       item: claim.items.map((c, i) => ({ sequence: i + 1, productOrService: concept(c), servicedPeriod: { start: dateTime(claim.start), end: dateTime(claim.end) } })),
-      total: [{ category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'submitted', display: 'Submitted Amount' }] }, amount: { value: round(claim.total, 2), currency: 'USD' } }],
+      total: [
+        {
+          category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'submitted', display: 'Submitted Amount' }] },
+          amount: { value: round(claim.total, 2), currency: 'USD' },
+        },
+      ],
       payment: { amount: { value: paid, currency: 'USD' } },
     },
     x.uuid(),

@@ -371,7 +371,13 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
           return [o, { cases, prevalence: r4(cases / patients), oracleAuroc: r4(auroc(risks[o], labels[o])), oracles: byDesign, oraclePopulations: populations, ownPopulationOracles }];
         }),
       ),
-      oracleMethod: { mcPatients: oracles.mcPatients, mcSeed: oracles.mcSeed, yearsBefore: oracles.yearsBefore, population: 'patients with all three modalities at the index date', ci: 'DeLong 95% over the Monte Carlo population' },
+      oracleMethod: {
+        mcPatients: oracles.mcPatients,
+        mcSeed: oracles.mcSeed,
+        yearsBefore: oracles.yearsBefore,
+        population: 'patients with all three modalities at the index date',
+        ci: 'DeLong 95% over the Monte Carlo population',
+      },
     };
     fs.writeSync(gt, `\n],"summary":${JSON.stringify(summary)}}\n`);
   } finally {
@@ -383,7 +389,17 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
     }
   }
   fs.renameSync(`${gtPath}.tmp`, gtPath);
-  const manifest: GeneratorManifest = { generator: 'mmh-coherent-generator', version: GENERATOR_VERSION, patients, seed, coverage, mri: wantMri, mriSize: mriSize ? [...mriSize] : null, ...(density === 'compact' ? {} : { density }), fingerprint };
+  const manifest: GeneratorManifest = {
+    generator: 'mmh-coherent-generator',
+    version: GENERATOR_VERSION,
+    patients,
+    seed,
+    coverage,
+    mri: wantMri,
+    mriSize: mriSize ? [...mriSize] : null,
+    ...(density === 'compact' ? {} : { density }),
+    fingerprint,
+  };
   fs.writeFileSync(path.join(opts.out, GENERATOR_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   task.finish(`${patients.toLocaleString('en-US')} patients`);
   return {

@@ -106,16 +106,7 @@ export interface SimPatient {
 }
 
 /** Precursor and related conditions the generator writes. */
-export type PrecursorName =
-  | 'prediabetes'
-  | 'diabetes'
-  | 'hyperlipidemia'
-  | 'atrialFibrillation'
-  | 'myocardialInfarction'
-  | 'cardiacArrest'
-  | 'microbleeds'
-  | 'impairedCognition'
-  | 'obesity';
+export type PrecursorName = 'prediabetes' | 'diabetes' | 'hyperlipidemia' | 'atrialFibrillation' | 'myocardialInfarction' | 'cardiacArrest' | 'microbleeds' | 'impairedCognition' | 'obesity';
 
 /** Intercepts and coefficients of the outcome models (log-odds); see docs/cohort.md. */
 export const RISK_MODEL = {
@@ -217,8 +208,13 @@ export function riskTerms(o: Outcome, x: RiskInputs): Record<RiskTerm, number> {
   } else if (o === 'chd') {
     const m = RISK_MODEL.chd;
     Object.assign(t, {
-      intercept: m.intercept, age: (m.agePer10 * (x.age - 65)) / 10, ldl: (m.ldlPer40 * (x.ldl - 130)) / 40, smoker: m.smoker * sm, diabetes: m.diabetes * d,
-      sbp: (m.sbpPer10 * (x.sbp - 135)) / 10, male: x.male ? m.male : 0,
+      intercept: m.intercept,
+      age: (m.agePer10 * (x.age - 65)) / 10,
+      ldl: (m.ldlPer40 * (x.ldl - 130)) / 40,
+      smoker: m.smoker * sm,
+      diabetes: m.diabetes * d,
+      sbp: (m.sbpPer10 * (x.sbp - 135)) / 10,
+      male: x.male ? m.male : 0,
     });
   } else if (o === 'stroke') {
     const m = RISK_MODEL.stroke;
@@ -252,8 +248,16 @@ export function sumTerms(t: Readonly<Record<RiskTerm, number>>): number {
  */
 export function riskInputs(p: SimPatient): RiskInputs {
   return {
-    age: p.age, sbp: p.sbp, ldl: p.ldl, smoker: p.smoker, diabetes: p.hba1c >= DIABETES_HBA1C, male: p.sex === 'M',
-    af: p.precursors.atrialFibrillation !== undefined, svd: p.svd, neuro: p.neuro, genetic: p.genetic,
+    age: p.age,
+    sbp: p.sbp,
+    ldl: p.ldl,
+    smoker: p.smoker,
+    diabetes: p.hba1c >= DIABETES_HBA1C,
+    male: p.sex === 'M',
+    af: p.precursors.atrialFibrillation !== undefined,
+    svd: p.svd,
+    neuro: p.neuro,
+    genetic: p.genetic,
   };
 }
 
@@ -412,7 +416,7 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
   }
   // Impaired cognition (the Alzheimer's prodrome) follows the hidden cognitive state and age, never the future
   // outcome: a prognostic design then sees only what was knowable at its index date.
-  if (age >= PRODROME.minAge && r.chance(sigmoid(PRODROME.intercept + PRODROME.cognition * cognition + PRODROME.agePer10 * (age - 75) / 10))) {
+  if (age >= PRODROME.minAge && r.chance(sigmoid(PRODROME.intercept + PRODROME.cognition * cognition + (PRODROME.agePer10 * (age - 75)) / 10))) {
     pre.impairedCognition = { onset: onsetBetween(r, birth, Math.max(PRODROME.minAge, age - 6), age) };
   }
   const ad = outcomes.alzheimers;
@@ -448,8 +452,37 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
   const genomicDate = genomic ? (trigger !== undefined ? Math.min(END_DATE_MS - 86400000, trigger.onset + 14 * 86400000) : onsetBetween(r, birth, Math.max(18, age - 5), age)) : undefined;
 
   return {
-    index, id, given, family, sex, birth, age, race, hispanic, population, town, street, bmi, heightCm, smoker, sbp, ldl, hba1c, svd, neuro, cognition,
-    ldlVariant, afVariant, genotype, genetic, risk, outcomes, precursors: pre, genomic, genomicDate, mri,
+    index,
+    id,
+    given,
+    family,
+    sex,
+    birth,
+    age,
+    race,
+    hispanic,
+    population,
+    town,
+    street,
+    bmi,
+    heightCm,
+    smoker,
+    sbp,
+    ldl,
+    hba1c,
+    svd,
+    neuro,
+    cognition,
+    ldlVariant,
+    afVariant,
+    genotype,
+    genetic,
+    risk,
+    outcomes,
+    precursors: pre,
+    genomic,
+    genomicDate,
+    mri,
   };
 }
 

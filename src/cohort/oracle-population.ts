@@ -89,10 +89,28 @@ export function simulateMcPopulation(mcSeed: number, n: number, coverage: Covera
     // The last wellness visit falls 7 days to ~3.5 years before END_DATE (fhir-bundle.ts schedules one every 2.5–3.5 y).
     const u = (hashString(`oracle-last|${String(mcSeed)}|${String(i)}`) % 100_000) / 100_000;
     out.push({
-      age: p.age, birth: p.birth, male: p.sex === 'M', bmi: p.bmi, smoker: p.smoker, sbp: p.sbp, ldl: p.ldl, hba1c: p.hba1c,
-      diabetes: inputs.diabetes, svd: p.svd, neuro: p.neuro, cognition: p.cognition, genetic: p.genetic, ldlVariant: p.ldlVariant,
-      afVariant: p.afVariant, afOnset: p.precursors.atrialFibrillation?.onset ?? Number.NaN, onset, terms, logit, genomic: p.genomic,
-      mriDate: p.mri?.date ?? Number.NaN, last: END_DATE_MS - (7 / 365.25 + u * 3.4) * YEAR_MS,
+      age: p.age,
+      birth: p.birth,
+      male: p.sex === 'M',
+      bmi: p.bmi,
+      smoker: p.smoker,
+      sbp: p.sbp,
+      ldl: p.ldl,
+      hba1c: p.hba1c,
+      diabetes: inputs.diabetes,
+      svd: p.svd,
+      neuro: p.neuro,
+      cognition: p.cognition,
+      genetic: p.genetic,
+      ldlVariant: p.ldlVariant,
+      afVariant: p.afVariant,
+      afOnset: p.precursors.atrialFibrillation?.onset ?? Number.NaN,
+      onset,
+      terms,
+      logit,
+      genomic: p.genomic,
+      mriDate: p.mri?.date ?? Number.NaN,
+      last: END_DATE_MS - (7 / 365.25 + u * 3.4) * YEAR_MS,
     });
   }
   return out;
@@ -196,7 +214,10 @@ export function applyDesign(pop: readonly McPatient[], o: Outcome, design: Oracl
     });
   } else {
     const shift = yearsBefore * YEAR_MS;
-    const pool = pop.filter((p) => !Number.isNaN(p.onset[o]) && p.onset[o] - shift > p.birth).map((p) => p.onset[o] - shift).sort((a, b) => a - b);
+    const pool = pop
+      .filter((p) => !Number.isNaN(p.onset[o]) && p.onset[o] - shift > p.birth)
+      .map((p) => p.onset[o] - shift)
+      .sort((a, b) => a - b);
     pop.forEach((p, i) => {
       let t: number;
       let label: number;
@@ -225,7 +246,15 @@ export function applyDesign(pop: readonly McPatient[], o: Outcome, design: Oracl
       soft.push(softLabel(p.logit[o] + tm + genomeLlr(p, o, coverage)));
     });
   }
-  return { members, genomic: Uint8Array.from(genomic), imaging: Uint8Array.from(imaging), labels: Uint8Array.from(labels), index: Float64Array.from(index), timing: Float64Array.from(timing), soft: Float64Array.from(soft) };
+  return {
+    members,
+    genomic: Uint8Array.from(genomic),
+    imaging: Uint8Array.from(imaging),
+    labels: Uint8Array.from(labels),
+    index: Float64Array.from(index),
+    timing: Float64Array.from(timing),
+    soft: Float64Array.from(soft),
+  };
 }
 
 /** P(onset after t | the patient is a case): the onset is uniform over its window (model.ts). */

@@ -186,9 +186,4 @@ export const PANEL_ROWS: readonly string[] = [
  * Markers readers expect that the Synthea fixture lacks; flagged synthetic (see the file comment). The NOS3, ACE and
  * NOTCH3 positions are placeholders inside the genes' regions, not dbSNP placements.
  */
-export const SYNTHETIC_PANEL_ROWS: readonly string[] = [
-  'rs7412|19|44908822|C|T|APOE|A',
-  'rs1799983|7|150999023|G|T|NOS3|RF',
-  'rs4343|17|63488670|A|G|ACE|A',
-  'rs900000001|19|15192114|C|T|NOTCH3|LP',
-];
+export const SYNTHETIC_PANEL_ROWS: readonly string[] = ['rs7412|19|44908822|C|T|APOE|A', 'rs1799983|7|150999023|G|T|NOS3|RF', 'rs4343|17|63488670|A|G|ACE|A', 'rs900000001|19|15192114|C|T|NOTCH3|LP'];

@@ -6,15 +6,7 @@ import { PANEL_ROWS, SYNTHETIC_PANEL_ROWS } from './panel-table';
 import { GENE_INDEX_TO_CATEGORY } from './synthea-genetics-tables';
 
 /** Clinical significance as written in the DNA CSV. */
-export type Significance =
-  | 'Pathogenic'
-  | 'Likely Pathogenic'
-  | 'Uncertain'
-  | 'Risk Factor'
-  | 'Association'
-  | 'Benign'
-  | 'Likely Benign'
-  | 'Drug Response';
+export type Significance = 'Pathogenic' | 'Likely Pathogenic' | 'Uncertain' | 'Risk Factor' | 'Association' | 'Benign' | 'Likely Benign' | 'Drug Response';
 
 /** The four outcomes. */
 export type Outcome = 'hypertension' | 'stroke' | 'chd' | 'alzheimers';
@@ -141,8 +133,7 @@ function parseRow(row: string, index: number, synthetic: boolean): PanelMarker {
   const h = hashString(rsid);
   let altFrequency = KNOWN_FREQ[rsid];
   if (altFrequency === undefined) {
-    altFrequency =
-      significance === 'Pathogenic' || significance === 'Likely Pathogenic' ? LDLR_PATHOGENIC_FREQ + (h % 7) / 1000 : 0.03 + ((h % 1000) / 1000) * 0.42;
+    altFrequency = significance === 'Pathogenic' || significance === 'Likely Pathogenic' ? LDLR_PATHOGENIC_FREQ + (h % 7) / 1000 : 0.03 + ((h % 1000) / 1000) * 0.42;
   }
   const w = WEIGHTS[rsid] ?? {};
   const isLdlrPathogenic = gene === 'LDLR' && (significance === 'Pathogenic' || significance === 'Likely Pathogenic');
@@ -169,10 +160,7 @@ function parseRow(row: string, index: number, synthetic: boolean): PanelMarker {
 }
 
 /** The full panel (161 Synthea-fixture markers + the synthetic extras), in CSV row order. */
-export const PANEL: readonly PanelMarker[] = [
-  ...PANEL_ROWS.map((r, i) => parseRow(r, i, false)),
-  ...SYNTHETIC_PANEL_ROWS.map((r, i) => parseRow(r, PANEL_ROWS.length + i, true)),
-];
+export const PANEL: readonly PanelMarker[] = [...PANEL_ROWS.map((r, i) => parseRow(r, i, false)), ...SYNTHETIC_PANEL_ROWS.map((r, i) => parseRow(r, PANEL_ROWS.length + i, true))];
 
 /**
  * Finds a marker by rsID.

@@ -5,7 +5,21 @@
  */
 import { TEN_YEAR_AGE_BANDS, DATA_MODALITIES, DASHBOARD_OUTCOMES, tenYearAgeBand, ageInYears, dashboardOutcomeLabel } from '../viz/rows';
 import type { DashboardPatient } from '../viz/rows';
-import { ageSexCounts, apoeCounts, apoeFigure, comorbidityFigure, comorbidityMatrix, conditionCounts, conditionPrevalenceFigure, demographicsPyramid, distributionByOutcomeFigure, embeddingFigure, significanceCounts, splitHistogram, variantSignificanceFigure } from '../viz/figures-population';
+import {
+  ageSexCounts,
+  apoeCounts,
+  apoeFigure,
+  comorbidityFigure,
+  comorbidityMatrix,
+  conditionCounts,
+  conditionPrevalenceFigure,
+  demographicsPyramid,
+  distributionByOutcomeFigure,
+  embeddingFigure,
+  significanceCounts,
+  splitHistogram,
+  variantSignificanceFigure,
+} from '../viz/figures-population';
 import { calibrationFigure, designComparisonFigure, importanceFigure, metricsTableFigure, rocFigure } from '../viz/figures-models';
 import { histogramBins, pca2 } from '../viz/stats';
 import { clampedBinIndex, freedmanDiaconisBins } from '../viz/histogram-bins';
@@ -65,7 +79,13 @@ function latestBy<T>(rows: readonly T[], key: (r: T) => string, time: (r: T) => 
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'x';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'x'
+  );
 }
 
 /** The strata every patient falls in (sex × ten-year age band × outcome bits × modality bits), deduplicated. */
@@ -133,7 +153,15 @@ function assembleSheets(
     sheet('clinical', 'Clinical', clinical, patients.length > 0, 'no data yet for this modality'),
     sheet('genomic', 'Genomic', genomic, genomic.length > 0, 'no data yet for this modality'),
     sheet('imaging', 'Imaging', imaging, imaging.length > 0, 'no data yet for this modality'),
-    { ...sheet('models', 'Models', models, models.length > 0, 'no trained models yet'), ...(models.length > 0 ? { message: 'Results of the trained models on held-out predictions (cross-validated, out-of-fold: every patient scored by models that never saw them); the filters do not apply to this sheet.' } : {}) },
+    {
+      ...sheet('models', 'Models', models, models.length > 0, 'no trained models yet'),
+      ...(models.length > 0
+        ? {
+            message:
+              'Results of the trained models on held-out predictions (cross-validated, out-of-fold: every patient scored by models that never saw them); the filters do not apply to this sheet.',
+          }
+        : {}),
+    },
   ];
 }
 
@@ -154,10 +182,12 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
     const i = index.get(patientId);
     return i === undefined ? undefined : patientStratum[i];
   };
-  const has = (outcome: string) => (id: string): boolean => {
-    const i = index.get(id);
-    return i !== undefined && (patients[i]?.outcomes as readonly string[] | undefined)?.includes(outcome) === true;
-  };
+  const has =
+    (outcome: string) =>
+    (id: string): boolean => {
+      const i = index.get(id);
+      return i !== undefined && (patients[i]?.outcomes as readonly string[] | undefined)?.includes(outcome) === true;
+    };
   const measures: Record<string, { length: number; strata: number[][] }> = {};
   const put = (name: string, acc: Accumulator): void => {
     measures[name] = { length: acc.length, strata: acc.sparse(nStrata) };
@@ -262,7 +292,11 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
     target.push({ id, figure: distributionByOutcomeFigure(h), bindings });
   };
   for (const [code, meta] of codes) {
-    const latest = latestBy(input.observations.filter((o) => o.code === code), (o) => o.patientId, (o) => o.effective);
+    const latest = latestBy(
+      input.observations.filter((o) => o.code === code),
+      (o) => o.patientId,
+      (o) => o.effective,
+    );
     splitFigure(clinical, `obs-${slug(code)}`, `obs:${code}`, new Map([...latest].map(([k, o]) => [k, o.value])), meta.display, meta.unit);
   }
 
@@ -319,7 +353,11 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
   const imaging: DashboardSheetFigure[] = [];
   const points: Record<string, { x: number[]; y: number[]; stratum: number[]; patient: number[] }> = {};
   if (input.radiomics.length > 0) {
-    const perPatient = latestBy(input.radiomics, (r) => r.patientId, (r) => r.imageSetId);
+    const perPatient = latestBy(
+      input.radiomics,
+      (r) => r.patientId,
+      (r) => r.imageSetId,
+    );
     const names = [...new Set(input.radiomics.flatMap((r) => Object.keys(r.features)))].sort();
     const rows = [...perPatient.values()].filter((r) => index.has(r.patientId));
     for (const name of names.slice(0, 4)) {
@@ -354,7 +392,11 @@ export function buildPopulationData(input: DashboardInput, options: PopulationDa
   }
   function splitFigureTo(target: DashboardSheetFigure[], feature: string): void {
     const values = new Map<string, number>();
-    for (const r of latestBy(input.radiomics, (x) => x.patientId, (x) => x.imageSetId).values()) {
+    for (const r of latestBy(
+      input.radiomics,
+      (x) => x.patientId,
+      (x) => x.imageSetId,
+    ).values()) {
       const v = r.features[feature];
       if (v !== undefined && Number.isFinite(v)) {
         values.set(r.patientId, v);

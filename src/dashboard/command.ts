@@ -110,7 +110,9 @@ export const dashboardStep: PipelineStep = {
     }
     const site = fs.existsSync(ws.path('dashboard', 'index.html'));
     const db = ws.backend === 'local' && fs.existsSync(ws.path(DATABASE_FILE)) ? fs.statSync(ws.path(DATABASE_FILE)).mtimeMs : 0;
-    const models = readOutcomeModelReports(ws.automl.modelsDir).map((r) => `${r.outcome}:${r.createdAt}`).join(',');
+    const models = readOutcomeModelReports(ws.automl.modelsDir)
+      .map((r) => `${r.outcome}:${r.createdAt}`)
+      .join(',');
     return `dashboard-v3|${tables}|${String(site)}|${String(db)}|${models}`;
   },
   run: async (ws: Workspace) => {

@@ -15,7 +15,20 @@ import { modelDesignRows, readOutcomeModelReports } from '../automl/outcome-mode
 import { HealthDataError, normalizeErrorString } from '../errors';
 import { sqlLiteral } from '../sql/literal';
 import { DATA_MODALITIES, DASHBOARD_OUTCOMES } from '../viz/rows';
-import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, DataModality, ModelResultSummary, NumericObservationRow, DashboardOutcome, DashboardPatient, PatientRiskRow, RadiomicFeatureRow, PatientSex, VariantFindingRow } from '../viz/rows';
+import type {
+  ApoeGenotypeRow,
+  ConditionEventRow,
+  EncounterEventRow,
+  DataModality,
+  ModelResultSummary,
+  NumericObservationRow,
+  DashboardOutcome,
+  DashboardPatient,
+  PatientRiskRow,
+  RadiomicFeatureRow,
+  PatientSex,
+  VariantFindingRow,
+} from '../viz/rows';
 import { latestOfflineRowsSql } from '../features/store';
 import { healthLakeDatabase, WORKSPACE_DATASTORE_NAME } from '../clinical/handle';
 import { TableShapes } from './columns';
@@ -85,7 +98,11 @@ async function qualifiedTable(ws: Workspace, schemas: readonly string[], table: 
   if (ws.sql.dialect !== 'athena') {
     return table;
   }
-  const rows = await queryOrFail(ws, `the schema of ${table}`, `SELECT table_schema FROM information_schema.tables WHERE table_schema IN (${schemas.map(sqlLiteral).join(', ')}) AND table_name = ${sqlLiteral(table)}`);
+  const rows = await queryOrFail(
+    ws,
+    `the schema of ${table}`,
+    `SELECT table_schema FROM information_schema.tables WHERE table_schema IN (${schemas.map(sqlLiteral).join(', ')}) AND table_name = ${sqlLiteral(table)}`,
+  );
   return `"${str(rows[0]?.table_schema) || ws.config.aws.athenaDatabase}"."${table}"`;
 }
 
@@ -154,20 +171,44 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
   // Optional elements become empty columns when no resource carries them (no deceased patient → no
   // deceaseddatetime, no address anywhere → no address column, no Encounter.type.text → a type struct without text).
   const P = (path: string, type?: string): string => shapes.expr('patient', path, type);
-  const identifiers = options.includeIdentifiers === true ? `, ${P('name[1].family')} AS family, ${P('name[1].given[1]')} AS given, ${P('address[1].line[1]')} AS line, ${P('address[1].city')} AS city` : '';
-  const patientsRaw = shapes.has('patient') ? await query('patients', `SELECT id, ${P('gender')} AS gender, CAST(${P('birthdate')} AS VARCHAR) AS birthdate, CAST(${P('deceaseddatetime')} AS VARCHAR) AS deceased${identifiers} FROM ${await fhir('patient')}`) : [];
+  const identifiers =
+    options.includeIdentifiers === true ? `, ${P('name[1].family')} AS family, ${P('name[1].given[1]')} AS given, ${P('address[1].line[1]')} AS line, ${P('address[1].city')} AS city` : '';
+  const patientsRaw = shapes.has('patient')
+    ? await query(
+        'patients',
+        `SELECT id, ${P('gender')} AS gender, CAST(${P('birthdate')} AS VARCHAR) AS birthdate, CAST(${P('deceaseddatetime')} AS VARCHAR) AS deceased${identifiers} FROM ${await fhir('patient')}`,
+      )
+    : [];
   const C = (path: string): string => shapes.expr('condition', path);
-  const conditionsRaw = shapes.has('condition') ? await query('conditions', `SELECT ${C('subject.reference')} AS subject, ${C('code.coding[1].code')} AS code, COALESCE(${C('code.coding[1].display')}, ${C('code.text')}) AS display, CAST(${C('onsetdatetime')} AS VARCHAR) AS onset FROM ${await fhir('condition')}`) : [];
+  const conditionsRaw = shapes.has('condition')
+    ? await query(
+        'conditions',
+        `SELECT ${C('subject.reference')} AS subject, ${C('code.coding[1].code')} AS code, COALESCE(${C('code.coding[1].display')}, ${C('code.text')}) AS display, CAST(${C('onsetdatetime')} AS VARCHAR) AS onset FROM ${await fhir('condition')}`,
+      )
+    : [];
   const O = (path: string, type?: string): string => shapes.expr('observation', path, type);
   const observationsRaw = shapes.has('observation')
-    ? await query('observations', `SELECT ${O('subject.reference')} AS subject, ${O('code.coding[1].code')} AS code, COALESCE(${O('code.coding[1].display')}, ${O('code.text')}) AS display, ${O('valuequantity.value', 'DOUBLE')} AS value, ${O('valuequantity.unit')} AS unit, CAST(${O('effectivedatetime')} AS VARCHAR) AS effective FROM ${await fhir('observation')} WHERE ${O('valuequantity.value', 'DOUBLE')} IS NOT NULL`)
+    ? await query(
+        'observations',
+        `SELECT ${O('subject.reference')} AS subject, ${O('code.coding[1].code')} AS code, COALESCE(${O('code.coding[1].display')}, ${O('code.text')}) AS display, ${O('valuequantity.value', 'DOUBLE')} AS value, ${O('valuequantity.unit')} AS unit, CAST(${O('effectivedatetime')} AS VARCHAR) AS effective FROM ${await fhir('observation')} WHERE ${O('valuequantity.value', 'DOUBLE')} IS NOT NULL`,
+      )
     : [];
   const E = (path: string): string => shapes.expr('encounter', path);
-  const encountersRaw = shapes.has('encounter') ? await query('encounters', `SELECT ${E('subject.reference')} AS subject, COALESCE(${E('type[1].text')}, ${E('class.code')}) AS type, CAST(${E('period.start')} AS VARCHAR) AS start FROM ${await fhir('encounter')}`) : [];
+  const encountersRaw = shapes.has('encounter')
+    ? await query(
+        'encounters',
+        `SELECT ${E('subject.reference')} AS subject, COALESCE(${E('type[1].text')}, ${E('class.code')}) AS type, CAST(${E('period.start')} AS VARCHAR) AS start FROM ${await fhir('encounter')}`,
+      )
+    : [];
   if (!shapes.has('patient')) {
     notes.clinical = 'no data yet for this modality (no patient table: run the clinical import)';
   }
-  const conditions: ConditionEventRow[] = conditionsRaw.map((r) => ({ patientId: patientRef(r.subject), code: str(r.code), display: str(r.display) || str(r.code), onset: r.onset === null ? null : str(r.onset) }));
+  const conditions: ConditionEventRow[] = conditionsRaw.map((r) => ({
+    patientId: patientRef(r.subject),
+    code: str(r.code),
+    display: str(r.display) || str(r.code),
+    onset: r.onset === null ? null : str(r.onset),
+  }));
   const observations: NumericObservationRow[] = observationsRaw
     .map((r) => ({ patientId: patientRef(r.subject), code: str(r.code), display: str(r.display) || str(r.code), value: num(r.value), unit: str(r.unit), effective: str(r.effective) }))
     .filter((o) => Number.isFinite(o.value));

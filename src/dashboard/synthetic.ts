@@ -2,7 +2,19 @@
  * A seeded synthetic {@link DashboardInput} for demos, the page tests and the benchmark (10,000 patients in well
  * under a second). Not a cohort generator: the real cohort comes from `src/cohort`; this only exercises every panel.
  */
-import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, ModelResultSummary, NumericObservationRow, DashboardOutcome, DashboardPatient, RadiomicFeatureRow, PatientRiskRow, PatientSex, VariantFindingRow } from '../viz/rows';
+import type {
+  ApoeGenotypeRow,
+  ConditionEventRow,
+  EncounterEventRow,
+  ModelResultSummary,
+  NumericObservationRow,
+  DashboardOutcome,
+  DashboardPatient,
+  RadiomicFeatureRow,
+  PatientRiskRow,
+  PatientSex,
+  VariantFindingRow,
+} from '../viz/rows';
 import { DASHBOARD_OUTCOMES } from '../viz/rows';
 import { sliceThumbnail } from '../viz/thumbnail';
 import type { DashboardInput } from './types';
@@ -63,7 +75,9 @@ export function syntheticDashboardInput(options: SyntheticDashboardOptions = {})
   const risks: PatientRiskRow[] = [];
   const truth: Record<string, { labels: number[]; probs: number[] }> = {};
   for (let i = 0; i < n; i++) {
-    const id = `p${String(i).padStart(5, '0')}-${Math.floor(rnd() * 0xffffff).toString(16).padStart(6, '0')}`;
+    const id = `p${String(i).padStart(5, '0')}-${Math.floor(rnd() * 0xffffff)
+      .toString(16)
+      .padStart(6, '0')}`;
     const sex: PatientSex = rnd() < 0.51 ? 'female' : 'male';
     const birthYear = 1930 + Math.floor(rnd() * 75);
     const age = 2026 - birthYear;
@@ -103,7 +117,14 @@ export function syntheticDashboardInput(options: SyntheticDashboardOptions = {})
       encounters.push({ patientId: id, type: pick(['wellness', 'ambulatory', 'emergency']), start: `${date}T09:00:00Z` });
       observations.push({ patientId: id, code: '8480-6', display: 'Systolic blood pressure', value: Math.round(sbpBase + 5 * normal()), unit: 'mm[Hg]', effective: `${date}T09:10:00Z` });
       observations.push({ patientId: id, code: '39156-5', display: 'Body mass index', value: Math.round((27 + 4 * normal()) * 10) / 10, unit: 'kg/m2', effective: `${date}T09:12:00Z` });
-      observations.push({ patientId: id, code: '2093-3', display: 'Total cholesterol', value: Math.round(190 + 30 * normal() + (outcomes.includes('chd') ? 25 : 0)), unit: 'mg/dL', effective: `${date}T09:20:00Z` });
+      observations.push({
+        patientId: id,
+        code: '2093-3',
+        display: 'Total cholesterol',
+        value: Math.round(190 + 30 * normal() + (outcomes.includes('chd') ? 25 : 0)),
+        unit: 'mg/dL',
+        effective: `${date}T09:20:00Z`,
+      });
       // LDL: right-skewed (log-normal, median ~115 mg/dL) with a rare mis-keyed value ten times too large.
       const z = Math.sqrt(-2 * Math.log(lab() || 1e-12)) * Math.cos(2 * Math.PI * lab());
       const ldl = Math.round(Math.exp(Math.log(115) + 0.3 * z) * (lab() < 0.002 ? 10 : 1) * 10) / 10;
@@ -112,11 +133,18 @@ export function syntheticDashboardInput(options: SyntheticDashboardOptions = {})
     if (hasGenomic) {
       apoe.push({ patientId: id, genotype });
       if (e4 > 0) {
-        variants.push({ patientId: id, gene: 'APOE', clinicalSignificance: 'risk_factor', variant: 'rs429358', condition: "Alzheimer disease", genotype: e4 === 2 ? '1/1' : '0/1' });
+        variants.push({ patientId: id, gene: 'APOE', clinicalSignificance: 'risk_factor', variant: 'rs429358', condition: 'Alzheimer disease', genotype: e4 === 2 ? '1/1' : '0/1' });
       }
       for (const g of GENES.slice(1)) {
         if (rnd() < 0.15) {
-          variants.push({ patientId: id, gene: g, clinicalSignificance: pick(SIGS), variant: `rs${String(100000 + Math.floor(rnd() * 900000))}`, condition: `${g}-related condition`, genotype: '0/1' });
+          variants.push({
+            patientId: id,
+            gene: g,
+            clinicalSignificance: pick(SIGS),
+            variant: `rs${String(100000 + Math.floor(rnd() * 900000))}`,
+            condition: `${g}-related condition`,
+            genotype: '0/1',
+          });
         }
       }
     }
@@ -145,7 +173,15 @@ export function syntheticDashboardInput(options: SyntheticDashboardOptions = {})
     }
     for (const o of DASHBOARD_OUTCOMES) {
       const p = Math.min(0.99, Math.max(0.01, risk[o.key] + 0.1 * normal()));
-      risks.push({ patientId: id, outcome: o.key, probability: Math.round(p * 1000) / 1000, topFeatures: [{ feature: 'age', contribution: Math.round((age - 60) / 100 * 1000) / 1000 }, { feature: 'systolic_bp_latest', contribution: Math.round((sbpBase - 130) / 200 * 1000) / 1000 }] });
+      risks.push({
+        patientId: id,
+        outcome: o.key,
+        probability: Math.round(p * 1000) / 1000,
+        topFeatures: [
+          { feature: 'age', contribution: Math.round(((age - 60) / 100) * 1000) / 1000 },
+          { feature: 'systolic_bp_latest', contribution: Math.round(((sbpBase - 130) / 200) * 1000) / 1000 },
+        ],
+      });
       const t = (truth[o.key] ??= { labels: [], probs: [] });
       if (i % 5 === 0) {
         t.labels.push(outcomes.includes(o.key) ? 1 : 0);

@@ -4,7 +4,17 @@
  */
 import type { PlotlyFigure } from '../viz/figure';
 import type { MriReference } from './mri';
-import type { ApoeGenotypeRow, ConditionEventRow, EncounterEventRow, ModelResultSummary, NumericObservationRow, DashboardPatient, RadiomicFeatureRow, PatientRiskRow, VariantFindingRow } from '../viz/rows';
+import type {
+  ApoeGenotypeRow,
+  ConditionEventRow,
+  EncounterEventRow,
+  ModelResultSummary,
+  NumericObservationRow,
+  DashboardPatient,
+  RadiomicFeatureRow,
+  PatientRiskRow,
+  VariantFindingRow,
+} from '../viz/rows';
 
 /** Everything the dashboard draws. Empty arrays mean "no data yet" for that modality. */
 export interface DashboardInput {

@@ -53,7 +53,21 @@ export interface DashboardSiteResult {
  * 4.9 MB for the full bundle: the browser parses a third as much script before the first plot). `table` traces
  * are drawn by the page itself as HTML tables.
  */
-export const DASHBOARD_TRACE_TYPES: readonly string[] = ['bar', 'box', 'contour', 'heatmap', 'histogram', 'histogram2d', 'histogram2dcontour', 'image', 'pie', 'scatter', 'scatterternary', 'violin', 'table'];
+export const DASHBOARD_TRACE_TYPES: readonly string[] = [
+  'bar',
+  'box',
+  'contour',
+  'heatmap',
+  'histogram',
+  'histogram2d',
+  'histogram2dcontour',
+  'image',
+  'pie',
+  'scatter',
+  'scatterternary',
+  'violin',
+  'table',
+];
 
 /**
  * Path of the plotly.js cartesian bundle the site ships.

@@ -242,23 +242,16 @@ export function pointInTimeSql(plan: DatasetPlan): { sql: string; params: SqlPar
     if (g.features.length > 0) {
       const picks = g.features.map((f) => `o.${quoteIdent(f.name)} AS ${quoteIdent(f.output)}`);
       // asOf needs no filter here: the key (id, event time, api time, write time) names the one chosen row.
-      ctes.push(
-        `f${n} AS (\n  SELECT o.${rid} AS "__id", ${groupEventTs(g, 'o')} AS "__ts", o.api_invocation_time AS "__api", o.write_time AS "__write", ${picks.join(', ')}\n  FROM ${g.table} o\n)`,
-      );
+      ctes.push(`f${n} AS (\n  SELECT o.${rid} AS "__id", ${groupEventTs(g, 'o')} AS "__ts", o.api_invocation_time AS "__api", o.write_time AS "__write", ${picks.join(', ')}\n  FROM ${g.table} o\n)`);
     }
   });
-  const select = [
-    ...plan.baseColumns.map((c) => `b.${quoteIdent(c)}`),
-    ...plan.groups.flatMap((g, i) => g.features.map((f) => `f${String(i)}.${quoteIdent(f.output)}`)),
-  ];
+  const select = [...plan.baseColumns.map((c) => `b.${quoteIdent(c)}`), ...plan.groups.flatMap((g, i) => g.features.map((f) => `f${String(i)}.${quoteIdent(f.output)}`))];
   const join = plan.joinType === 'inner' ? 'JOIN' : 'LEFT JOIN';
   const joins = plan.groups.flatMap((g, i) => {
     const n = String(i);
     const parts = [`${join} j${n} ON j${n}."__row" = b."__row"`];
     if (g.features.length > 0) {
-      parts.push(
-        `LEFT JOIN f${n} ON f${n}."__id" = j${n}."__id" AND f${n}."__ts" = j${n}."__ts" AND f${n}."__api" = j${n}."__api" AND f${n}."__write" = j${n}."__write"`,
-      );
+      parts.push(`LEFT JOIN f${n} ON f${n}."__id" = j${n}."__id" AND f${n}."__ts" = j${n}."__ts" AND f${n}."__api" = j${n}."__api" AND f${n}."__write" = j${n}."__write"`);
     }
     return parts;
   });
@@ -334,7 +327,12 @@ function timeKindOfValue(v: unknown): TimeKind {
   return typeof v === 'number' || typeof v === 'bigint' ? 'Fractional' : 'String';
 }
 
-function resolveFeatures(fn: string, descs: readonly FeatureGroupDescription[], features: readonly string[] | undefined, baseColumns: readonly string[]): { name: string; features: { name: string; output: string }[] }[] {
+function resolveFeatures(
+  fn: string,
+  descs: readonly FeatureGroupDescription[],
+  features: readonly string[] | undefined,
+  baseColumns: readonly string[],
+): { name: string; features: { name: string; output: string }[] }[] {
   const picked: { name: string; features: string[] }[] = descs.map((d) => ({ name: d.name, features: [] }));
   if (features === undefined) {
     descs.forEach((d, i) => {
@@ -345,13 +343,15 @@ function resolveFeatures(fn: string, descs: readonly FeatureGroupDescription[], 
       const dot = spec.indexOf('.');
       const groupName = dot >= 0 ? spec.slice(0, dot) : undefined;
       const featureName = dot >= 0 ? spec.slice(dot + 1) : spec;
-      const candidates = descs
-        .map((d, i) => ({ d, i }))
-        .filter(({ d }) => (groupName === undefined || d.name === groupName) && d.featureDefinitions.some((f) => f.name === featureName));
+      const candidates = descs.map((d, i) => ({ d, i })).filter(({ d }) => (groupName === undefined || d.name === groupName) && d.featureDefinitions.some((f) => f.name === featureName));
       if (candidates.length === 0) {
-        throw new HealthDataError('invalid-input', `${fn}: feature "${spec}" is not in ${groupName === undefined ? 'any of the groups' : `group "${groupName}"`} (${descs.map((d) => d.name).join(', ')})`, {
-          path: spec,
-        });
+        throw new HealthDataError(
+          'invalid-input',
+          `${fn}: feature "${spec}" is not in ${groupName === undefined ? 'any of the groups' : `group "${groupName}"`} (${descs.map((d) => d.name).join(', ')})`,
+          {
+            path: spec,
+          },
+        );
       }
       if (candidates.length > 1) {
         throw new HealthDataError('invalid-input', `${fn}: feature "${spec}" is in several groups (${candidates.map((c) => c.d.name).join(', ')}); write it as group.feature`, {

@@ -73,11 +73,7 @@ export function checkFeatureName(fn: string, name: unknown): asserts name is str
   }
   const text = name as string;
   if (RESERVED_FEATURE_NAMES.includes(text.toLowerCase())) {
-    throw new HealthDataError(
-      'invalid-input',
-      `${fn}: feature name "${text}" is reserved for the offline store (${RESERVED_FEATURE_NAMES.join(', ')}); rename the column`,
-      { path: text },
-    );
+    throw new HealthDataError('invalid-input', `${fn}: feature name "${text}" is reserved for the offline store (${RESERVED_FEATURE_NAMES.join(', ')}); rename the column`, { path: text });
   }
 }
 
@@ -108,11 +104,7 @@ export function validateCreateInput(input: CreateFeatureGroupInput): void {
   for (const d of defs) {
     checkFeatureName(fn, d.name);
     if (!FEATURE_TYPES.includes(d.type)) {
-      throw new HealthDataError(
-        'invalid-input',
-        `${fn}("${input.name}"): feature "${d.name}" has type ${JSON.stringify(d.type)}; use one of ${FEATURE_TYPES.join(', ')}`,
-        { path: d.name },
-      );
+      throw new HealthDataError('invalid-input', `${fn}("${input.name}"): feature "${d.name}" has type ${JSON.stringify(d.type)}; use one of ${FEATURE_TYPES.join(', ')}`, { path: d.name });
     }
     const key = d.name.toLowerCase();
     const prior = seen.get(key);
@@ -127,19 +119,15 @@ export function validateCreateInput(input: CreateFeatureGroupInput): void {
   }
   const id = defs.find((d) => d.name === input.recordIdentifierFeatureName);
   if (id === undefined) {
-    throw new HealthDataError(
-      'invalid-input',
-      `${fn}("${input.name}"): recordIdentifierFeatureName "${input.recordIdentifierFeatureName}" is not among the feature definitions; add it`,
-      { path: 'recordIdentifierFeatureName' },
-    );
+    throw new HealthDataError('invalid-input', `${fn}("${input.name}"): recordIdentifierFeatureName "${input.recordIdentifierFeatureName}" is not among the feature definitions; add it`, {
+      path: 'recordIdentifierFeatureName',
+    });
   }
   const et = defs.find((d) => d.name === input.eventTimeFeatureName);
   if (et === undefined) {
-    throw new HealthDataError(
-      'invalid-input',
-      `${fn}("${input.name}"): eventTimeFeatureName "${input.eventTimeFeatureName}" is not among the feature definitions; add it`,
-      { path: 'eventTimeFeatureName' },
-    );
+    throw new HealthDataError('invalid-input', `${fn}("${input.name}"): eventTimeFeatureName "${input.eventTimeFeatureName}" is not among the feature definitions; add it`, {
+      path: 'eventTimeFeatureName',
+    });
   }
   if (et.type === 'Integral') {
     throw new HealthDataError(
@@ -162,11 +150,9 @@ export function validateCreateInput(input: CreateFeatureGroupInput): void {
   }
   const tableName = input.offlineStore?.tableName;
   if (tableName !== undefined && !/^[a-z_][a-z0-9_]{0,254}$/.test(tableName)) {
-    throw new HealthDataError(
-      'invalid-input',
-      `${fn}("${input.name}"): offline tableName ${JSON.stringify(tableName)} must be lower-case letters, digits and "_" (a Glue/Athena table name)`,
-      { path: 'offlineStore.tableName' },
-    );
+    throw new HealthDataError('invalid-input', `${fn}("${input.name}"): offline tableName ${JSON.stringify(tableName)} must be lower-case letters, digits and "_" (a Glue/Athena table name)`, {
+      path: 'offlineStore.tableName',
+    });
   }
 }
 

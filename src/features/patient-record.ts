@@ -53,9 +53,23 @@ export interface PatientRecord {
   /** Medication requests, by date. */
   readonly medications: readonly { readonly authoredOn: string | null; readonly code: string | null; readonly display: string | null }[];
   /** Non-reference genotypes, with ClinVar significance when the annotation store has it. */
-  readonly genomicFindings: readonly { readonly chrom: string; readonly pos: number; readonly ref: string; readonly alt: string | null; readonly rsid: string | null; readonly genotype: string; readonly significance: string | null }[];
+  readonly genomicFindings: readonly {
+    readonly chrom: string;
+    readonly pos: number;
+    readonly ref: string;
+    readonly alt: string | null;
+    readonly rsid: string | null;
+    readonly genotype: string;
+    readonly significance: string | null;
+  }[];
   /** Imaging studies. */
-  readonly imagingStudies: readonly { readonly started: string | null; readonly modality: string | null; readonly series: number | null; readonly instances: number | null; readonly description: string | null }[];
+  readonly imagingStudies: readonly {
+    readonly started: string | null;
+    readonly modality: string | null;
+    readonly series: number | null;
+    readonly instances: number | null;
+    readonly description: string | null;
+  }[];
   /** The online radiomic feature record, when the group exists. */
   readonly radiomics: FeatureRecord | undefined;
   /** Sections that could not be read. */
@@ -129,9 +143,9 @@ export async function patientRecord(ws: PatientRecordSource, patientId: string, 
   const ref = `Patient/${patientId}`;
   const noClinical = 'no clinical table yet: run the clinical import (notebook 02)';
   const demo = await section(issues, 'demographics', tables.has('patient'), noClinical, () =>
-    ws.sql.query('SELECT gender, birthdate, deceaseddatetime FROM patient WHERE id = ?', [patientId]).catch(() =>
-      ws.sql.query('SELECT gender, birthdate, CAST(NULL AS VARCHAR) AS deceaseddatetime FROM patient WHERE id = ?', [patientId]),
-    ),
+    ws.sql
+      .query('SELECT gender, birthdate, deceaseddatetime FROM patient WHERE id = ?', [patientId])
+      .catch(() => ws.sql.query('SELECT gender, birthdate, CAST(NULL AS VARCHAR) AS deceaseddatetime FROM patient WHERE id = ?', [patientId])),
   );
   const d = demo[0];
   const conditions = await section(issues, 'conditions', tables.has('condition'), noClinical, async () =>
@@ -253,12 +267,7 @@ export async function modalityFunnel(ws: PatientRecordSource, options: PatientRe
   );
   const vt = (options.variantTable ?? 'omicsvariants').toLowerCase();
   const genomic = await ids('genomic', tables.has(vt), `no variant table "${vt}" yet`, `SELECT DISTINCT sampleid AS id FROM "${vt}"`);
-  const imaging = await ids(
-    'imaging',
-    tables.has('imagingstudy'),
-    'no imagingstudy table yet',
-    "SELECT DISTINCT regexp_extract(subject.reference, 'Patient/(.*)', 1) AS id FROM imagingstudy",
-  );
+  const imaging = await ids('imaging', tables.has('imagingstudy'), 'no imagingstudy table yet', "SELECT DISTINCT regexp_extract(subject.reference, 'Patient/(.*)', 1) AS id FROM imagingstudy");
   const everyone = [...new Set([...all, ...clinical, ...genomic, ...imaging])].sort();
   const patients = everyone.map((p) => ({ patientId: p, clinical: clinical.has(p), genomic: genomic.has(p), imaging: imaging.has(p) }));
   const count = (f: (p: (typeof patients)[number]) => boolean): number => patients.filter(f).length;

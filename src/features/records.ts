@@ -156,13 +156,7 @@ function eventEpochOf(fn: string, group: string, def: FeatureDefinition, value: 
   }
   const epoch = typeof value === 'string' ? parseIsoEventTime(value) : undefined;
   if (epoch === undefined) {
-    throw problem(
-      fn,
-      group,
-      def.name,
-      raw,
-      "is not a SageMaker event time: use ISO-8601 yyyy-MM-dd'T'HH:mm:ssZ or yyyy-MM-dd'T'HH:mm:ss.SSSZ in UTC (e.g. 2020-01-01T00:00:00Z), or a Date",
-    );
+    throw problem(fn, group, def.name, raw, "is not a SageMaker event time: use ISO-8601 yyyy-MM-dd'T'HH:mm:ssZ or yyyy-MM-dd'T'HH:mm:ss.SSSZ in UTC (e.g. 2020-01-01T00:00:00Z), or a Date");
   }
   return epoch;
 }
@@ -217,10 +211,7 @@ export function checkRecord(fn: string, desc: FeatureGroupDescription, record: F
   }
   const eventEpoch = eventEpochOf(fn, desc.name, etDef, et, record[desc.eventTimeFeatureName]);
   if (bytes > FEATURE_STORE_LIMITS.maxRecordBytes) {
-    throw new HealthDataError(
-      'invalid-input',
-      `${fn}("${desc.name}"): record "${recordId}" is ${String(bytes)} bytes, over the 350 KB record limit; split its features over several groups`,
-    );
+    throw new HealthDataError('invalid-input', `${fn}("${desc.name}"): record "${recordId}" is ${String(bytes)} bytes, over the 350 KB record limit; split its features over several groups`);
   }
   return { recordId, eventEpoch, values };
 }

@@ -25,9 +25,18 @@ export function addJobCounts(counts: Record<string, number>, prefix: string, job
     counts[k] = (counts[k] ?? 0) + v;
   };
   add(`${prefix}_items_failed`, job.items.filter((i) => i.jobStatus === 'FAILED').length);
-  add(`${prefix}_records`, job.items.reduce((a, i) => a + (i.records ?? 0), 0));
-  add(`${prefix}_records_rejected`, job.items.reduce((a, i) => a + (i.rejected ?? 0), 0));
-  add(`${prefix}_rows`, job.items.reduce((a, i) => a + (i.rows ?? 0), 0));
+  add(
+    `${prefix}_records`,
+    job.items.reduce((a, i) => a + (i.records ?? 0), 0),
+  );
+  add(
+    `${prefix}_records_rejected`,
+    job.items.reduce((a, i) => a + (i.rejected ?? 0), 0),
+  );
+  add(
+    `${prefix}_rows`,
+    job.items.reduce((a, i) => a + (i.rows ?? 0), 0),
+  );
 }
 
 async function ensureReference(s: GenomicsStores, reference: string, storeName: string, counts: Record<string, number>): Promise<string> {

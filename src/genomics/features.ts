@@ -39,7 +39,6 @@ export const APOE_MARKERS: { readonly rs429358: AlleleMarker; readonly rs7412: A
 /** Markers whose dosage columns the features carry by default (APOE ε4 and ε2 alleles). */
 const DEFAULT_DOSAGE_MARKERS: readonly AlleleMarker[] = [APOE_MARKERS.rs429358, APOE_MARKERS.rs7412];
 
-
 /**
  * Default outcome-related gene sets (illustrative, from widely cited gene–disease associations; pass your own with
  * `geneSets`). Keys become column names `geneset_<key>_risk_alleles`.
@@ -135,9 +134,7 @@ export function variantDosageColumns(rows: readonly AlleleDosageRow[], clinvarKe
   const out = new Map<string, Map<string, number>>();
   for (const s of kept) {
     const name =
-      s.rsid === null
-        ? `dosage_${column(`${s.contig}_${String(s.start + 1)}_${s.ref}_${s.alt}`)}`
-        : `dosage_${column(s.rsid)}${(altsPerRsid.get(s.rsid) ?? 0) > 1 ? `_${column(s.alt)}` : ''}`;
+      s.rsid === null ? `dosage_${column(`${s.contig}_${String(s.start + 1)}_${s.ref}_${s.alt}`)}` : `dosage_${column(s.rsid)}${(altsPerRsid.get(s.rsid) ?? 0) > 1 ? `_${column(s.alt)}` : ''}`;
     if (!taken.has(name) && !out.has(name) && [...s.dosage.values()].some((d) => d > 0)) {
       out.set(name, s.dosage);
     }
@@ -253,9 +250,7 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
   const fixedDosages = new Set((options.markers ?? DEFAULT_DOSAGE_MARKERS).map((m) => `dosage_${column(m.rsid)}`));
   let perVariant = new Map<string, Map<string, number>>();
   if (options.variantDosages ?? true) {
-    const clinvarKeys = new Set(
-      matched.map((r) => `${r.contig.replace(/^chr/, '')}:${String(num(r.start))}:${r.ref}:${r.alt}`),
-    );
+    const clinvarKeys = new Set(matched.map((r) => `${r.contig.replace(/^chr/, '')}:${String(num(r.start))}:${r.ref}:${r.alt}`));
     const alleles = await sql.query<AlleleDosageRow>(variantAlleleDosageSql(options.variants));
     perVariant = variantDosageColumns(alleles, clinvarKeys, fixedDosages);
   }

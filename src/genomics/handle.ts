@@ -74,7 +74,13 @@ export interface GenomicsHandle {
 }
 
 function listFiles(dir: string, pattern: RegExp): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => pattern.test(f)).sort().map((f) => path.join(dir, f)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => pattern.test(f))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
 }
 
 /**

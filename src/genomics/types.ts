@@ -197,10 +197,7 @@ export interface GenomicsStores {
    * @param input - store id and sources
    * @returns the job id and status
    */
-  startReferenceImportJob(input: {
-    referenceStoreId: string;
-    sources: readonly { sourceFile: string; name: string; description?: string }[];
-  }): Promise<{ id: string; status: OmicsJobStatus }>;
+  startReferenceImportJob(input: { referenceStoreId: string; sources: readonly { sourceFile: string; name: string; description?: string }[] }): Promise<{ id: string; status: OmicsJobStatus }>;
   /**
    * Reads a reference import job.
    *

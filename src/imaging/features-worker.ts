@@ -11,10 +11,7 @@ const port = parentPort;
 if (port !== null) {
   port.on('message', (task: WorkerTask) => {
     try {
-      const features =
-        task.kind === 'volume'
-          ? imagingFeaturesOfVolume(task.volume, { settings: task.settings })
-          : computeRadiomics(task.image, task.mask, task.settings);
+      const features = task.kind === 'volume' ? imagingFeaturesOfVolume(task.volume, { settings: task.settings }) : computeRadiomics(task.image, task.mask, task.settings);
       port.postMessage({ id: task.id, features });
     } catch (e) {
       const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;

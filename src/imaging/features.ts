@@ -37,7 +37,9 @@ function prefixed(prefix: string, f: Record<string, number>): Record<string, num
 
 function count(m: Uint8Array): number {
   let n = 0;
-  for (const v of m) {n += v;}
+  for (const v of m) {
+    n += v;
+  }
   return n;
 }
 
@@ -80,7 +82,9 @@ function smallFeatureNames(settings: RadiomicsSettings): string[] {
 
 function eventTime(date: string | undefined, time: string | undefined): string {
   const d = /^(\d{4})(\d{2})(\d{2})$/.exec(date ?? '');
-  if (d === null) {return '1970-01-01T00:00:00Z';}
+  if (d === null) {
+    return '1970-01-01T00:00:00Z';
+  }
   const t = /^(\d{2})(\d{2})?(\d{2})?/.exec(time ?? '') ?? [];
   return `${d[1] ?? ''}-${d[2] ?? ''}-${d[3] ?? ''}T${t[1] ?? '00'}:${t[2] ?? '00'}:${t[3] ?? '00'}Z`;
 }
@@ -104,7 +108,9 @@ export async function extractImagingFeatures(store: ImagingStore, datastoreId: s
     const pending: Promise<ImagingFeatureRow>[] = [];
     const inFlight = new Set<Promise<unknown>>();
     for (const s of sets) {
-      while (pool !== undefined && inFlight.size >= 2 * threads) {await Promise.race(inFlight);}
+      while (pool !== undefined && inFlight.size >= 2 * threads) {
+        await Promise.race(inFlight);
+      }
       const volume = await store.getVolume(datastoreId, s.imageSetId);
       const head = {
         patient_id: s.DICOMTags.DICOMPatientId ?? '',
@@ -171,10 +177,7 @@ export class RadiomicsWorkerPool {
     const ext = path.extname(__filename);
     const file = path.join(__dirname, `features-worker${ext}`);
     for (let i = 0; i < threads; i++) {
-      const w =
-        ext === '.ts'
-          ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] })
-          : new Worker(file);
+      const w = ext === '.ts' ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] }) : new Worker(file);
       w.on('message', (m: WorkerReply) => {
         const job = this.waiting.get(m.id);
         this.waiting.delete(m.id);
@@ -225,7 +228,9 @@ export class RadiomicsWorkerPool {
   }
 
   private submit(task: Distributed<WorkerTask>, transfer: ArrayBuffer[]): Promise<RadiomicsFeatures> {
-    if (this.failure !== undefined) {return Promise.reject(this.failure);}
+    if (this.failure !== undefined) {
+      return Promise.reject(this.failure);
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -238,14 +243,20 @@ export class RadiomicsWorkerPool {
     while (this.idle.length > 0 && this.queue.length > 0) {
       const w = this.idle.pop();
       const next = this.queue.shift();
-      if (w === undefined || next === undefined) {return;}
+      if (w === undefined || next === undefined) {
+        return;
+      }
       w.postMessage(next.task, next.transfer);
     }
   }
 
   private fail(e: Error): void {
-    if (this.failure === undefined) {this.failure = e;}
-    for (const job of this.waiting.values()) {job.reject(e);}
+    if (this.failure === undefined) {
+      this.failure = e;
+    }
+    for (const job of this.waiting.values()) {
+      job.reject(e);
+    }
     this.waiting.clear();
     this.queue.length = 0;
   }

@@ -25,7 +25,9 @@ export interface MaskInput {
  */
 export function otsuThreshold(values: ArrayLike<number>, include?: (i: number) => boolean): number {
   const selected = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {selected[i] = include === undefined || include(i) ? 1 : 0;}
+  for (let i = 0; i < values.length; i++) {
+    selected[i] = include === undefined || include(i) ? 1 : 0;
+  }
   return otsuOfSelected(values, selected);
 }
 
@@ -34,18 +36,28 @@ function otsuOfSelected(values: ArrayLike<number>, selected: Uint8Array): number
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
-    if (selected[i] !== 1) {continue;}
+    if (selected[i] !== 1) {
+      continue;
+    }
     const v = values[i] ?? 0;
-    if (v < lo) {lo = v;}
-    if (v > hi) {hi = v;}
+    if (v < lo) {
+      lo = v;
+    }
+    if (v > hi) {
+      hi = v;
+    }
   }
-  if (!(hi > lo)) {return lo;}
+  if (!(hi > lo)) {
+    return lo;
+  }
   const bins = 256;
   const hist = new Float64Array(bins);
   const w = (hi - lo) / bins;
   let total = 0;
   for (let i = 0; i < values.length; i++) {
-    if (selected[i] !== 1) {continue;}
+    if (selected[i] !== 1) {
+      continue;
+    }
     const b = Math.min(bins - 1, Math.floor(((values[i] ?? 0) - lo) / w));
     hist[b] = (hist[b] ?? 0) + 1;
     total++;
@@ -58,9 +70,13 @@ function otsuOfSelected(values: ArrayLike<number>, selected: Uint8Array): number
   let bestT = 0;
   for (let t = 0; t < bins; t++) {
     wB += hist[t] ?? 0;
-    if (wB === 0) {continue;}
+    if (wB === 0) {
+      continue;
+    }
     const wF = total - wB;
-    if (wF === 0) {break;}
+    if (wF === 0) {
+      break;
+    }
     sumB += t * (hist[t] ?? 0);
     const mB = sumB / wB;
     const mF = (sumAll - sumB) / wF;
@@ -125,7 +141,9 @@ export function largestComponent(mask: BinaryMask, size: readonly [number, numbe
   const plane = nx * ny;
   const n = mask.length;
   for (let s = 0; s < n; s++) {
-    if (mask[s] !== 1 || comp[s] !== 0) {continue;}
+    if (mask[s] !== 1 || comp[s] !== 0) {
+      continue;
+    }
     id++;
     let top = 0;
     let count = 0;
@@ -201,13 +219,23 @@ export function fillHoles(mask: BinaryMask, size: readonly [number, number, numb
       const p = stack[--top] ?? 0;
       const x = p % nx;
       const y = (p - x) / nx;
-      if (x > 0) {top = seed(p - 1, mask, base, seen, stack, top);}
-      if (x < nx - 1) {top = seed(p + 1, mask, base, seen, stack, top);}
-      if (y > 0) {top = seed(p - nx, mask, base, seen, stack, top);}
-      if (y < ny - 1) {top = seed(p + nx, mask, base, seen, stack, top);}
+      if (x > 0) {
+        top = seed(p - 1, mask, base, seen, stack, top);
+      }
+      if (x < nx - 1) {
+        top = seed(p + 1, mask, base, seen, stack, top);
+      }
+      if (y > 0) {
+        top = seed(p - nx, mask, base, seen, stack, top);
+      }
+      if (y < ny - 1) {
+        top = seed(p + nx, mask, base, seen, stack, top);
+      }
     }
     for (let p = 0; p < plane; p++) {
-      if (seen[p] === 0) {out[base + p] = 1;}
+      if (seen[p] === 0) {
+        out[base + p] = 1;
+      }
     }
   }
   return out;
@@ -238,7 +266,9 @@ export function brainMasks(volume: MaskInput): BrainMasks {
   const { voxels, size } = volume;
   const n = voxels.length;
   const positive = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {positive[i] = (voxels[i] ?? 0) > 0 ? 1 : 0;}
+  for (let i = 0; i < n; i++) {
+    positive[i] = (voxels[i] ?? 0) > 0 ? 1 : 0;
+  }
   const fg = otsuOfSelected(voxels, positive);
   let mask: BinaryMask = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -247,7 +277,9 @@ export function brainMasks(volume: MaskInput): BrainMasks {
   mask = morph(morph(mask, size, true), size, false);
   mask = largestComponent(mask, size);
   let count = 0;
-  for (let i = 0; i < n; i++) {count += mask[i] ?? 0;}
+  for (let i = 0; i < n; i++) {
+    count += mask[i] ?? 0;
+  }
   if (count === 0) {
     throw new HealthDataError('invalid-input', `brainMasks: no voxel is above the foreground threshold ${fg.toFixed(1)}; is this a brain MR volume?`);
   }

@@ -54,6 +54,8 @@ export function readNifti(bytes: Uint8Array, name = 'input'): RadiomicsImage {
     throw new HealthDataError('invalid-input', `readNifti: ${name} is truncated (${String(raw.length)} bytes; ${String(offset + n * width)} needed)`);
   }
   const voxels = new Float64Array(n);
-  for (let i = 0; i < n; i++) {voxels[i] = read(offset + i * width) * slope + inter;}
+  for (let i = 0; i < n; i++) {
+    voxels[i] = read(offset + i * width) * slope + inter;
+  }
   return { voxels, size: [nx, ny, nz], spacingMm: [Math.abs(f32(80)) || 1, Math.abs(f32(84)) || 1, Math.abs(f32(88)) || 1] };
 }

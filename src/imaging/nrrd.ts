@@ -36,7 +36,9 @@ const TYPES: readonly [readonly string[], number, Sample, Sample][] = [
 
 function parseVector(text: string, field: string, name: string): number[] | undefined {
   const t = text.trim();
-  if (t === 'none') {return undefined;}
+  if (t === 'none') {
+    return undefined;
+  }
   const m = /^\(([^)]*)\)$/.exec(t);
   if (m === null) {
     throw new HealthDataError('invalid-input', `readNrrd: ${name} has a malformed vector "${t}" in "${field}"; expected (a,b,c)`, { path: field });
@@ -72,9 +74,13 @@ export function readNrrd(bytes: Uint8Array, name = 'input'): NrrdVolume {
   const dataStart = buf[end + 1] === 0x0d ? end + 3 : end + 2;
   const fields: Record<string, string> = {};
   for (const line of buf.toString('latin1', 0, end).split(/\r?\n/).slice(1)) {
-    if (line.startsWith('#') || line.trim() === '') {continue;}
+    if (line.startsWith('#') || line.trim() === '') {
+      continue;
+    }
     const kv = /^([^:]+):=(.*)$/.exec(line);
-    if (kv !== null) {continue;}
+    if (kv !== null) {
+      continue;
+    }
     const f = /^([^:]+):\s?(.*)$/.exec(line);
     if (f === null) {
       throw new HealthDataError('invalid-input', `readNrrd: ${name} has a malformed header line "${line}"`);
@@ -92,7 +98,9 @@ export function readNrrd(bytes: Uint8Array, name = 'input'): NrrdVolume {
   const dimension = Number(fields.dimension);
   const sizes = (fields.sizes ?? '').split(/\s+/).map(Number);
   if (!(dimension === 2 || dimension === 3) || sizes.length !== dimension || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new HealthDataError('unsupported', `readNrrd: ${name} has dimension ${String(fields.dimension)} and sizes "${fields.sizes ?? ''}"; only 2-D and 3-D scalar volumes are supported`, { path: 'sizes' });
+    throw new HealthDataError('unsupported', `readNrrd: ${name} has dimension ${String(fields.dimension)} and sizes "${fields.sizes ?? ''}"; only 2-D and 3-D scalar volumes are supported`, {
+      path: 'sizes',
+    });
   }
   const [nx = 1, ny = 1, nz = 1] = sizes;
   const encoding = (fields.encoding ?? 'raw').toLowerCase();
@@ -117,18 +125,27 @@ export function readNrrd(bytes: Uint8Array, name = 'input'): NrrdVolume {
   }
   const read = (fields.endian ?? 'little').toLowerCase() === 'big' ? be : le;
   const voxels = new Float64Array(n);
-  for (let i = 0; i < n; i++) {voxels[i] = read(data, skip + i * width);}
+  for (let i = 0; i < n; i++) {
+    voxels[i] = read(data, skip + i * width);
+  }
   const directions: number[][] = [];
   if (fields['space directions'] !== undefined) {
     const parts = fields['space directions'].match(/\([^)]*\)|none/g) ?? [];
     for (const p of parts) {
       const v = parseVector(p, 'space directions', name);
-      if (v !== undefined) {directions.push(v);}
+      if (v !== undefined) {
+        directions.push(v);
+      }
     }
   } else if (fields.spacings !== undefined) {
-    fields.spacings.split(/\s+/).map(Number).forEach((s, i) => directions.push([0, 1, 2].map((j) => (j === i ? s : 0))));
+    fields.spacings
+      .split(/\s+/)
+      .map(Number)
+      .forEach((s, i) => directions.push([0, 1, 2].map((j) => (j === i ? s : 0))));
   }
-  while (directions.length < 3) {directions.push([0, 1, 2].map((j) => (j === directions.length ? 1 : 0)));}
+  while (directions.length < 3) {
+    directions.push([0, 1, 2].map((j) => (j === directions.length ? 1 : 0)));
+  }
   const spacing = directions.slice(0, 3).map((v) => Math.hypot(...v) || 1);
   const direction = directions.slice(0, 3).flatMap((v, i) => [0, 1, 2].map((j) => (v[j] ?? 0) / (spacing[i] ?? 1)));
   const origin = fields['space origin'] !== undefined ? (parseVector(fields['space origin'], 'space origin', name) ?? [0, 0, 0]) : [0, 0, 0];

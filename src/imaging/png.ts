@@ -37,9 +37,13 @@ function chunk(type: string, data: Uint8Array): Buffer {
 export function encodePng(width: number, height: number, pixels: Uint8Array, colour: keyof typeof COLOUR_TYPE): Buffer {
   const channels = colour === 'rgb' ? 3 : 1;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || pixels.length !== width * height * channels) {
-    throw new HealthDataError('invalid-input', `encodePng: ${String(pixels.length)} bytes do not fill ${String(width)}×${String(height)} ${colour} pixels; pass width*height*${String(channels)} bytes`, {
-      path: 'pixels',
-    });
+    throw new HealthDataError(
+      'invalid-input',
+      `encodePng: ${String(pixels.length)} bytes do not fill ${String(width)}×${String(height)} ${colour} pixels; pass width*height*${String(channels)} bytes`,
+      {
+        path: 'pixels',
+      },
+    );
   }
   const stride = width * channels;
   const raw = Buffer.alloc((stride + 1) * height);

@@ -86,7 +86,10 @@ export async function assembleVolume(meta: ImageSetMetadata, fetchFrame: (id: st
       const r = Number(d.Rows);
       const c = Number(d.Columns);
       if ((rows !== 0 && r !== rows) || (cols !== 0 && c !== cols)) {
-        throw new HealthDataError('invalid-input', `getVolume: image set ${meta.ImageSetID} mixes frame sizes (${String(rows)}×${String(cols)} and ${String(r)}×${String(c)}); read the frames one by one instead`);
+        throw new HealthDataError(
+          'invalid-input',
+          `getVolume: image set ${meta.ImageSetID} mixes frame sizes (${String(rows)}×${String(cols)} and ${String(r)}×${String(c)}); read the frames one by one instead`,
+        );
       }
       rows = r;
       cols = c;

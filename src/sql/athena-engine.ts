@@ -7,12 +7,7 @@
  * the column metadata. FAILED and CANCELLED surface as {@link HealthDataError} with Athena's own reason.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-  StopQueryExecutionCommand,
-} from '@aws-sdk/client-athena';
+import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
 import type { AthenaClient, ColumnInfo as AthenaColumnInfo, Row as AthenaRow } from '@aws-sdk/client-athena';
 import type { DataFrame } from 'danfojs-node';
 import { HealthDataError } from '../errors';
@@ -144,7 +139,16 @@ function splitEntry(entry: string): [string, string] {
 
 /** Offset (minutes east of UTC) of an IANA zone at a UTC instant. */
 function zoneOffsetMinutes(zone: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(utcMs));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? '0');
   const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((wall - Math.floor(utcMs / 1000) * 1000) / 60_000);
@@ -380,9 +384,7 @@ export class AthenaEngine implements SqlEngine {
     let token: string | undefined;
     let first = true;
     do {
-      const page = await this.o.client.send(
-        new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1000, ...(token === undefined ? {} : { NextToken: token }) }),
-      );
+      const page = await this.o.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1000, ...(token === undefined ? {} : { NextToken: token }) }));
       const info: AthenaColumnInfo[] = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
       if (first) {
         columns = info.map((c) => ({ name: c.Name ?? '', type: c.Type ?? 'varchar' }));

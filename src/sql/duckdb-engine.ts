@@ -97,7 +97,6 @@ function lockPid(message: string): number | undefined {
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
-
 /**
  * The DuckDB implementation of {@link SqlEngine}.
  *
@@ -347,11 +346,10 @@ export class DuckDbEngine implements SqlEngine {
         const message = e instanceof Error ? e.message : String(e);
         const pid = lockPid(message);
         if (pid === undefined) {
-          throw new HealthDataError(
-            'backend',
-            `sql: cannot open workspace database ${this.path}: ${message}. If the file is damaged, move it aside and re-run the import steps.`,
-            { cause: e, path: this.path },
-          );
+          throw new HealthDataError('backend', `sql: cannot open workspace database ${this.path}: ${message}. If the file is damaged, move it aside and re-run the import steps.`, {
+            cause: e,
+            path: this.path,
+          });
         }
         if (Date.now() >= deadline) {
           throw this.lockedError(pid, e);
@@ -369,13 +367,12 @@ export class DuckDbEngine implements SqlEngine {
     } catch {
       holder = undefined;
     }
-    const doing =
-      holder?.pid === pid ? ` running "${holder.what}" since ${holder.since}` : ' (an open connection, e.g. another kernel mid-query)';
+    const doing = holder?.pid === pid ? ` running "${holder.what}" since ${holder.since}` : ' (an open connection, e.g. another kernel mid-query)';
     return new HealthDataError(
       'locked',
       `sql: workspace database ${this.path} is held by process ${String(pid)}${doing}; waited ${String(this.lockTimeoutMs)} ms. ` +
         'DuckDB allows one writer per file: wait for that job to finish and re-run this cell, or stop it ' +
-        '(interrupt or restart that notebook\'s kernel); raise the wait with MMH_LOCK_TIMEOUT_MS.',
+        "(interrupt or restart that notebook's kernel); raise the wait with MMH_LOCK_TIMEOUT_MS.",
       { cause, path: this.path },
     );
   }

@@ -124,7 +124,12 @@ export function distributionsByOutcome(rows: readonly ExploreRow[], outcome: str
   if (rows.length > 0 && !rows.some((r) => outcome in r)) {
     throw new HealthDataError('invalid-input', `distributionsByOutcome: no column "${outcome}"; pass one of ${columnsOf(rows).join(', ')}`, { path: 'outcome' });
   }
-  const cols = (columns ?? summarizeTable(rows).filter((s) => s.type === 'number' && s.column !== outcome).map((s) => s.column)).slice(0, columns === undefined ? 12 : undefined);
+  const cols = (
+    columns ??
+    summarizeTable(rows)
+      .filter((s) => s.type === 'number' && s.column !== outcome)
+      .map((s) => s.column)
+  ).slice(0, columns === undefined ? 12 : undefined);
   if (cols.length === 0) {
     return emptyFigure(`Distributions by ${outcome}`, 'no numeric columns');
   }
@@ -160,7 +165,12 @@ export function distributionsByOutcome(rows: readonly ExploreRow[], outcome: str
  * @returns the figure
  */
 export function correlationHeatmap(rows: readonly ExploreRow[], columns?: readonly string[]): PlotlyFigure {
-  const cols = columns ?? summarizeTable(rows).filter((s) => s.type === 'number' || s.type === 'boolean').map((s) => s.column).slice(0, 30);
+  const cols =
+    columns ??
+    summarizeTable(rows)
+      .filter((s) => s.type === 'number' || s.type === 'boolean')
+      .map((s) => s.column)
+      .slice(0, 30);
   if (cols.length < 2) {
     return emptyFigure('Correlation', 'fewer than two numeric columns');
   }
@@ -204,7 +214,9 @@ export function topAssociations(rows: readonly ExploreRow[], outcomes: readonly 
     }
   }
   const exclude = new Set([...outcomes, ...(options.exclude ?? [])]);
-  const features = summarizeTable(rows).filter((s) => (s.type === 'number' || s.type === 'boolean') && !exclude.has(s.column)).map((s) => s.column);
+  const features = summarizeTable(rows)
+    .filter((s) => (s.type === 'number' || s.type === 'boolean') && !exclude.has(s.column))
+    .map((s) => s.column);
   const out: UnivariateAssociation[] = [];
   for (const o of outcomes) {
     const found: UnivariateAssociation[] = [];

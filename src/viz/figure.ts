@@ -44,7 +44,14 @@ export function paletteColour(i: number): string {
  * @returns text plotly draws verbatim
  */
 export function plotlyText(text: unknown): string {
-  const s = typeof text === 'string' ? text : typeof text === 'number' || typeof text === 'boolean' || typeof text === 'bigint' ? String(text) : text === null || text === undefined ? '' : JSON.stringify(text);
+  const s =
+    typeof text === 'string'
+      ? text
+      : typeof text === 'number' || typeof text === 'boolean' || typeof text === 'bigint'
+        ? String(text)
+        : text === null || text === undefined
+          ? ''
+          : JSON.stringify(text);
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

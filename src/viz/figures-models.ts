@@ -67,11 +67,22 @@ export function rocFigure(results: readonly ModelResultSummary[]): PlotlyFigure 
         const score = r.probabilities ?? [];
         const pts = rocCurve(y, score);
         const auc = auroc(y, score);
-        return { type: 'scatter', mode: 'lines', name: `${plotlyText(dashboardOutcomeLabel(r.outcome))} (AUC ${Number.isNaN(auc) ? 'n/a' : auc.toFixed(3)})`, x: pts.map((q) => roundTo(q.fpr)), y: pts.map((q) => roundTo(q.tpr)), line: { color: paletteColour(i), shape: 'hv' } };
+        return {
+          type: 'scatter',
+          mode: 'lines',
+          name: `${plotlyText(dashboardOutcomeLabel(r.outcome))} (AUC ${Number.isNaN(auc) ? 'n/a' : auc.toFixed(3)})`,
+          x: pts.map((q) => roundTo(q.fpr)),
+          y: pts.map((q) => roundTo(q.tpr)),
+          line: { color: paletteColour(i), shape: 'hv' },
+        };
       }),
       { type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
     ],
-    layout: baseLayout('ROC (held-out predictions)', { ...BELOW_LEGEND, xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1.02] } }),
+    layout: baseLayout('ROC (held-out predictions)', {
+      ...BELOW_LEGEND,
+      xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] },
+      yaxis: { title: { text: 'true-positive rate' }, range: [0, 1.02] },
+    }),
   };
 }
 
@@ -104,7 +115,11 @@ export function calibrationFigure(results: readonly ModelResultSummary[], bins =
       }),
       { type: 'scatter', mode: 'lines', name: 'ideal', x: [0, 1], y: [0, 1], line: { color: '#aaaaaa', dash: 'dash' }, showlegend: false, hoverinfo: 'skip' },
     ],
-    layout: baseLayout('Calibration (held-out predictions)', { ...BELOW_LEGEND, xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] }, yaxis: { title: { text: 'observed positive rate' }, range: [0, 1] } }),
+    layout: baseLayout('Calibration (held-out predictions)', {
+      ...BELOW_LEGEND,
+      xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] },
+      yaxis: { title: { text: 'observed positive rate' }, range: [0, 1] },
+    }),
   };
 }
 
@@ -126,7 +141,16 @@ export function importanceFigure(result: ModelResultSummary, top = 15): PlotlyFi
     return emptyFigure(title, (result.importance ?? []).length === 0 ? 'no importance computed yet' : 'no feature changes the score when shuffled');
   }
   return {
-    data: [{ type: 'bar', orientation: 'h', y: rows.map((r) => plotlyText(r.feature)), x: rows.map((r) => roundTo(r.importance)), marker: { color: paletteColour(2) }, hovertemplate: '%{y}: %{x}<extra></extra>' }],
+    data: [
+      {
+        type: 'bar',
+        orientation: 'h',
+        y: rows.map((r) => plotlyText(r.feature)),
+        x: rows.map((r) => roundTo(r.importance)),
+        marker: { color: paletteColour(2) },
+        hovertemplate: '%{y}: %{x}<extra></extra>',
+      },
+    ],
     layout: baseLayout(title, { yaxis: { autorange: 'reversed', automargin: true }, xaxis: { title: { text: 'importance' } }, height: Math.max(300, 22 * rows.length + 100) }),
   };
 }
@@ -260,7 +284,13 @@ export function modelCalibrationFigure(series: readonly ScoredSeries[], nBins = 
   data.push({ type: 'scatter', mode: 'lines', name: 'perfect calibration', x: [0, 1], y: [0, 1], line: { dash: 'dash', color: '#999' } });
   return {
     data,
-    layout: { title: { text: title }, xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] }, yaxis: { title: { text: 'observed fraction positive' }, range: [0, 1] }, width: 640, height: 520 },
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: 'mean predicted probability' }, range: [0, 1] },
+      yaxis: { title: { text: 'observed fraction positive' }, range: [0, 1] },
+      width: 640,
+      height: 520,
+    },
   };
 }
 
@@ -273,7 +303,10 @@ export function modelCalibrationFigure(series: readonly ScoredSeries[], nBins = 
  * @returns the figure
  */
 export function modelImportanceFigure(rows: readonly FeatureImportanceRow[], maxFeatures = 20, title = 'Permutation importance'): ModelFigure {
-  const top = [...rows].sort((a, b) => b.importance - a.importance).slice(0, maxFeatures).reverse();
+  const top = [...rows]
+    .sort((a, b) => b.importance - a.importance)
+    .slice(0, maxFeatures)
+    .reverse();
   return {
     data: [
       {

@@ -22,10 +22,33 @@ export function timelineFigure(conditions: readonly ConditionEventRow[], encount
   const enc = [...encounters].sort((a, b) => a.start.localeCompare(b.start));
   return {
     data: [
-      { type: 'scatter', mode: 'markers', name: 'encounters', x: enc.map((e) => e.start.slice(0, 10)), y: enc.map(() => 'encounters'), text: enc.map((e) => plotlyText(e.type)), marker: { color: paletteColour(4), symbol: 'line-ns-open', size: 14 }, hovertemplate: '%{x}: %{text}<extra></extra>' },
-      { type: 'scatter', mode: 'markers', name: 'condition onset', x: dated.map((c) => (c.onset ?? '').slice(0, 10)), y: dated.map(() => 'conditions'), text: dated.map((c) => plotlyText(c.display)), marker: { color: paletteColour(5), size: 11, symbol: 'diamond' }, hovertemplate: '%{x}: %{text}<extra></extra>' },
+      {
+        type: 'scatter',
+        mode: 'markers',
+        name: 'encounters',
+        x: enc.map((e) => e.start.slice(0, 10)),
+        y: enc.map(() => 'encounters'),
+        text: enc.map((e) => plotlyText(e.type)),
+        marker: { color: paletteColour(4), symbol: 'line-ns-open', size: 14 },
+        hovertemplate: '%{x}: %{text}<extra></extra>',
+      },
+      {
+        type: 'scatter',
+        mode: 'markers',
+        name: 'condition onset',
+        x: dated.map((c) => (c.onset ?? '').slice(0, 10)),
+        y: dated.map(() => 'conditions'),
+        text: dated.map((c) => plotlyText(c.display)),
+        marker: { color: paletteColour(5), size: 11, symbol: 'diamond' },
+        hovertemplate: '%{x}: %{text}<extra></extra>',
+      },
     ],
-    layout: baseLayout('Timeline', { xaxis: { type: 'date', title: { text: 'date' } }, yaxis: { type: 'category', categoryorder: 'array', categoryarray: ['encounters', 'conditions'], automargin: true }, height: 260, showlegend: false }),
+    layout: baseLayout('Timeline', {
+      xaxis: { type: 'date', title: { text: 'date' } },
+      yaxis: { type: 'category', categoryorder: 'array', categoryarray: ['encounters', 'conditions'], automargin: true },
+      height: 260,
+      showlegend: false,
+    }),
   };
 }
 
@@ -61,7 +84,12 @@ export function vitalsTrendFigure(observations: readonly NumericObservationRow[]
       };
     }),
     // Room below the axis for the legend even when it wraps to one series per row (a narrow card, long lab names).
-    layout: baseLayout('Vitals and labs', { xaxis: { type: 'date' }, yaxis: { title: { text: 'value' } }, height: 300 + 20 * series.length, margin: { l: 60, r: 20, t: 48, b: 56 + 20 * series.length } }),
+    layout: baseLayout('Vitals and labs', {
+      xaxis: { type: 'date' },
+      yaxis: { title: { text: 'value' } },
+      height: 300 + 20 * series.length,
+      margin: { l: 60, r: 20, t: 48, b: 56 + 20 * series.length },
+    }),
   };
 }
 
@@ -83,7 +111,13 @@ export function genomicFindingsFigure(variants: readonly VariantFindingRow[]): P
         type: 'table',
         header: { values: ['gene', 'variant', 'genotype', 'clinical significance', 'condition'], fill: { color: '#eef2f7' }, align: 'left' },
         cells: {
-          values: [rows.map((r) => plotlyText(r.gene)), rows.map((r) => plotlyText(r.variant)), rows.map((r) => plotlyText(r.genotype ?? '')), rows.map((r) => plotlyText(r.clinicalSignificance.replace(/_/g, ' '))), rows.map((r) => plotlyText(r.condition ?? ''))],
+          values: [
+            rows.map((r) => plotlyText(r.gene)),
+            rows.map((r) => plotlyText(r.variant)),
+            rows.map((r) => plotlyText(r.genotype ?? '')),
+            rows.map((r) => plotlyText(r.clinicalSignificance.replace(/_/g, ' '))),
+            rows.map((r) => plotlyText(r.condition ?? '')),
+          ],
           align: 'left',
         },
       },
@@ -134,7 +168,12 @@ export function riskFigure(risks: readonly PatientRiskRow[]): PlotlyFigure {
         orientation: 'h',
         y: rows.map((r) => plotlyText(dashboardOutcomeLabel(r.outcome))),
         x: rows.map((r) => roundTo(100 * r.probability, 1)),
-        text: rows.map((r) => r.topFeatures.slice(0, 5).map((f) => `${plotlyText(f.feature)} ${f.contribution >= 0 ? '+' : ''}${roundTo(f.contribution, 3).toString()}`).join('<br>')),
+        text: rows.map((r) =>
+          r.topFeatures
+            .slice(0, 5)
+            .map((f) => `${plotlyText(f.feature)} ${f.contribution >= 0 ? '+' : ''}${roundTo(f.contribution, 3).toString()}`)
+            .join('<br>'),
+        ),
         marker: { color: rows.map((r) => (r.probability >= 0.5 ? '#D55E00' : r.probability >= 0.2 ? '#E69F00' : '#009E73')) },
         hovertemplate: '%{y}: %{x:.1f}%<br>top features:<br>%{text}<extra></extra>',
         textposition: 'none',

@@ -57,7 +57,16 @@ export function demographicsPyramid(counts: AgeSexCounts): PlotlyFigure {
   const max = Math.max(1, ...counts.male, ...counts.female);
   return {
     data: [
-      { type: 'bar', orientation: 'h', name: 'Male', y: [...counts.bands], x: counts.male.map((v) => -v), customdata: [...counts.male], hovertemplate: '%{y}: %{customdata} male<extra></extra>', marker: { color: paletteColour(0) } },
+      {
+        type: 'bar',
+        orientation: 'h',
+        name: 'Male',
+        y: [...counts.bands],
+        x: counts.male.map((v) => -v),
+        customdata: [...counts.male],
+        hovertemplate: '%{y}: %{customdata} male<extra></extra>',
+        marker: { color: paletteColour(0) },
+      },
       { type: 'bar', orientation: 'h', name: 'Female', y: [...counts.bands], x: [...counts.female], hovertemplate: '%{y}: %{x} female<extra></extra>', marker: { color: paletteColour(1) } },
     ],
     layout: baseLayout('Age and sex', {
@@ -94,7 +103,10 @@ export function conditionCounts(conditions: readonly ConditionEventRow[], total:
     s.add(c.patientId);
     byLabel.set(c.display, s);
   }
-  const sorted = [...byLabel.entries()].map(([label, s]) => [label, s.size] as const).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, top);
+  const sorted = [...byLabel.entries()]
+    .map(([label, s]) => [label, s.size] as const)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, top);
   return { labels: sorted.map((e) => e[0]), counts: sorted.map((e) => e[1]), total };
 }
 
@@ -178,7 +190,11 @@ export function comorbidityFigure(m: ComorbidityMatrix): PlotlyFigure {
   const labels = m.labels.map(plotlyText);
   return {
     data: [{ type: 'heatmap', x: labels, y: labels, z: m.matrix.map((r) => [...r]), colorscale: 'Blues', hovertemplate: '%{y} & %{x}: %{z} patients<extra></extra>' }],
-    layout: baseLayout('Comorbidity (patients with both)', { xaxis: { automargin: true, tickangle: -35 }, yaxis: { automargin: true, autorange: 'reversed' }, height: Math.max(360, 28 * labels.length + 160) }),
+    layout: baseLayout('Comorbidity (patients with both)', {
+      xaxis: { automargin: true, tickangle: -35 },
+      yaxis: { automargin: true, autorange: 'reversed' },
+      height: Math.max(360, 28 * labels.length + 160),
+    }),
   };
 }
 
@@ -241,8 +257,26 @@ export function distributionByOutcomeFigure(h: SplitHistogram): PlotlyFigure {
   const unit = h.unit === '' ? '' : ` (${h.unit})`;
   return {
     data: [
-      { type: 'bar', name: `with ${plotlyText(label)}`, x, y: pct(h.with), width: roundTo(h.edges.size, 4), marker: { color: OUTCOME_COLOURS.with }, opacity: 0.6, hovertemplate: '%{x}: %{y:.1f}%<extra>with</extra>' },
-      { type: 'bar', name: `without ${plotlyText(label)}`, x, y: pct(h.without), width: roundTo(h.edges.size, 4), marker: { color: OUTCOME_COLOURS.without }, opacity: 0.6, hovertemplate: '%{x}: %{y:.1f}%<extra>without</extra>' },
+      {
+        type: 'bar',
+        name: `with ${plotlyText(label)}`,
+        x,
+        y: pct(h.with),
+        width: roundTo(h.edges.size, 4),
+        marker: { color: OUTCOME_COLOURS.with },
+        opacity: 0.6,
+        hovertemplate: '%{x}: %{y:.1f}%<extra>with</extra>',
+      },
+      {
+        type: 'bar',
+        name: `without ${plotlyText(label)}`,
+        x,
+        y: pct(h.without),
+        width: roundTo(h.edges.size, 4),
+        marker: { color: OUTCOME_COLOURS.without },
+        opacity: 0.6,
+        hovertemplate: '%{x}: %{y:.1f}%<extra>without</extra>',
+      },
     ],
     layout: baseLayout(`${h.measure} by ${label}`, { barmode: 'overlay', xaxis: { title: { text: plotlyText(`${h.measure}${unit}`) } }, yaxis: { title: { text: '% of group' } } }),
   };
@@ -259,7 +293,19 @@ export interface SignificanceCounts {
 }
 
 /** The order ClinVar significance classes are stacked in (most severe first); others follow alphabetically. */
-const SIGNIFICANCE_ORDER = ['Pathogenic', 'Likely_pathogenic', 'Pathogenic/Likely_pathogenic', 'Uncertain_significance', 'Conflicting_interpretations_of_pathogenicity', 'Likely_benign', 'Benign/Likely_benign', 'Benign', 'risk_factor', 'drug_response', 'other'];
+const SIGNIFICANCE_ORDER = [
+  'Pathogenic',
+  'Likely_pathogenic',
+  'Pathogenic/Likely_pathogenic',
+  'Uncertain_significance',
+  'Conflicting_interpretations_of_pathogenicity',
+  'Likely_benign',
+  'Benign/Likely_benign',
+  'Benign',
+  'risk_factor',
+  'drug_response',
+  'other',
+];
 
 /**
  * Counts distinct carrier patients per gene and ClinVar significance.
@@ -302,7 +348,8 @@ export function variantSignificanceFigure(c: SignificanceCounts): PlotlyFigure {
   if (c.genes.length === 0) {
     return emptyFigure('Variants by gene and clinical significance');
   }
-  const sigColour = (s: string, i: number): string => (/^pathogenic/i.test(s) ? '#D55E00' : /likely_pathogenic/i.test(s) ? '#E69F00' : /uncertain|conflicting/i.test(s) ? '#999999' : /benign/i.test(s) ? '#009E73' : paletteColour(i + 3));
+  const sigColour = (s: string, i: number): string =>
+    /^pathogenic/i.test(s) ? '#D55E00' : /likely_pathogenic/i.test(s) ? '#E69F00' : /uncertain|conflicting/i.test(s) ? '#999999' : /benign/i.test(s) ? '#009E73' : paletteColour(i + 3);
   return {
     data: c.significances.map((s, i) => ({
       type: 'bar',
@@ -364,8 +411,24 @@ export function apoeFigure(c: ApoeCounts): PlotlyFigure {
   const pct = (v: number, s: number): number => (s === 0 ? 0 : roundTo((100 * v) / s, 2));
   return {
     data: [
-      { type: 'bar', name: "with Alzheimer's", x: c.genotypes.map(plotlyText), y: c.with.map((v) => pct(v, sw)), customdata: [...c.with], marker: { color: OUTCOME_COLOURS.with }, hovertemplate: '%{x}: %{y:.1f}% (%{customdata})<extra>with</extra>' },
-      { type: 'bar', name: "without Alzheimer's", x: c.genotypes.map(plotlyText), y: c.without.map((v) => pct(v, so)), customdata: [...c.without], marker: { color: OUTCOME_COLOURS.without }, hovertemplate: '%{x}: %{y:.1f}% (%{customdata})<extra>without</extra>' },
+      {
+        type: 'bar',
+        name: "with Alzheimer's",
+        x: c.genotypes.map(plotlyText),
+        y: c.with.map((v) => pct(v, sw)),
+        customdata: [...c.with],
+        marker: { color: OUTCOME_COLOURS.with },
+        hovertemplate: '%{x}: %{y:.1f}% (%{customdata})<extra>with</extra>',
+      },
+      {
+        type: 'bar',
+        name: "without Alzheimer's",
+        x: c.genotypes.map(plotlyText),
+        y: c.without.map((v) => pct(v, so)),
+        customdata: [...c.without],
+        marker: { color: OUTCOME_COLOURS.without },
+        hovertemplate: '%{x}: %{y:.1f}% (%{customdata})<extra>without</extra>',
+      },
     ],
     layout: baseLayout("APOE genotype by Alzheimer's status", { barmode: 'group', xaxis: { title: { text: 'APOE genotype' } }, yaxis: { title: { text: '% of group' } } }),
   };

@@ -32,14 +32,10 @@ export function escapeHtml(text: unknown): string {
  * @param options - `maxRows` (default 50) and a caption
  * @returns the HTML text
  */
-export function htmlTable(
-  rows: readonly Readonly<Record<string, unknown>>[],
-  options: { readonly maxRows?: number; readonly caption?: string } = {},
-): string {
+export function htmlTable(rows: readonly Readonly<Record<string, unknown>>[], options: { readonly maxRows?: number; readonly caption?: string } = {}): string {
   const maxRows = options.maxRows ?? 50;
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown): string =>
-    v instanceof Date ? escapeHtml(v.toISOString()) : typeof v === 'number' ? escapeHtml(String(v)) : escapeHtml(v);
+  const cell = (v: unknown): string => (v instanceof Date ? escapeHtml(v.toISOString()) : typeof v === 'number' ? escapeHtml(String(v)) : escapeHtml(v));
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const body = rows
     .slice(0, maxRows)

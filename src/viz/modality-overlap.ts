@@ -25,15 +25,10 @@ export function modalityFunnelFigure(funnel: readonly { readonly stage: string; 
  * @param modalities - the modalities, top to bottom (default clinical, genomic, imaging)
  * @returns the figure
  */
-export function modalityUpsetFigure(
-  intersections: readonly { readonly set: string; readonly patients: number }[],
-  modalities: readonly string[] = ['clinical', 'genomic', 'imaging'],
-): PlotlyFigure {
+export function modalityUpsetFigure(intersections: readonly { readonly set: string; readonly patients: number }[], modalities: readonly string[] = ['clinical', 'genomic', 'imaging']): PlotlyFigure {
   const sets = [...intersections].sort((a, b) => b.patients - a.patients || a.set.localeCompare(b.set));
   const x = sets.map((s) => s.set);
-  const dots = modalities.flatMap((m) =>
-    sets.map((s) => ({ x: s.set, y: m, on: s.set.split('+').includes(m) })),
-  );
+  const dots = modalities.flatMap((m) => sets.map((s) => ({ x: s.set, y: m, on: s.set.split('+').includes(m) })));
   return {
     data: [
       { type: 'bar', x, y: sets.map((s) => s.patients), text: sets.map((s) => String(s.patients)), textposition: 'outside', marker: { color: '#4c78a8' }, xaxis: 'x', yaxis: 'y', name: 'patients' },

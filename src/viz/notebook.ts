@@ -32,10 +32,7 @@ export function tslabDisplay(): TslabDisplay | undefined {
  * @param rows - objects with the same keys
  * @param options - `maxRows` and a caption
  */
-export function showTable(
-  rows: readonly Readonly<Record<string, unknown>>[],
-  options: { readonly maxRows?: number; readonly caption?: string } = {},
-): void {
+export function showTable(rows: readonly Readonly<Record<string, unknown>>[], options: { readonly maxRows?: number; readonly caption?: string } = {}): void {
   const display = tslabDisplay();
   if (display !== undefined) {
     display.html(htmlTable(rows, options));

@@ -3,7 +3,6 @@
  */
 import type { PlotlyFigure } from './figure';
 
-
 /** The parts of a patient record the timeline draws (structurally a `PatientRecord`). */
 export interface PatientTimelineInput {
   /** Patient id (shown in the title). */
@@ -40,13 +39,41 @@ function events<T>(rows: readonly T[], time: (r: T) => string | null, label: (r:
  */
 export function patientTimelineFigure(rec: PatientTimelineInput): PlotlyFigure {
   const lanes = [
-    { name: 'conditions', color: '#d62728', ...events(rec.conditions, (r) => r.onset, (r) => r.display ?? 'condition') },
-    { name: 'medications', color: '#2ca02c', ...events(rec.medications, (r) => r.authoredOn, (r) => r.display ?? 'medication') },
-    { name: 'imaging', color: '#9467bd', ...events(rec.imagingStudies, (r) => r.started, (r) => `${r.modality ?? 'imaging'} study`) },
+    {
+      name: 'conditions',
+      color: '#d62728',
+      ...events(
+        rec.conditions,
+        (r) => r.onset,
+        (r) => r.display ?? 'condition',
+      ),
+    },
+    {
+      name: 'medications',
+      color: '#2ca02c',
+      ...events(
+        rec.medications,
+        (r) => r.authoredOn,
+        (r) => r.display ?? 'medication',
+      ),
+    },
+    {
+      name: 'imaging',
+      color: '#9467bd',
+      ...events(
+        rec.imagingStudies,
+        (r) => r.started,
+        (r) => `${r.modality ?? 'imaging'} study`,
+      ),
+    },
     {
       name: 'observations',
       color: '#1f77b4',
-      ...events(rec.observations, (r) => r.time, (r) => `${r.display ?? 'observation'}: ${r.value === null ? '' : String(r.value)} ${r.unit ?? ''}`.trim()),
+      ...events(
+        rec.observations,
+        (r) => r.time,
+        (r) => `${r.display ?? 'observation'}: ${r.value === null ? '' : String(r.value)} ${r.unit ?? ''}`.trim(),
+      ),
     },
   ];
   return {
@@ -85,7 +112,12 @@ export function patientVitalsFigure(rec: Pick<PatientTimelineInput, 'patientId' 
       counts.set(o.display, (counts.get(o.display) ?? 0) + 1);
     }
   }
-  const chosen = displays ?? [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 4).map(([k]) => k);
+  const chosen =
+    displays ??
+    [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 4)
+      .map(([k]) => k);
   return {
     data: chosen.map((name) => {
       const pts = rec.observations.filter((o) => o.display === name && o.value !== null && o.time !== null);

@@ -79,11 +79,14 @@ describe('automl AWS backend (SageMaker AutoGluon-Tabular)', () => {
     assert.notEqual(again, name);
   });
 
-  it('resolves the training image from the region\'s published registry (SageMaker Python SDK image_uri_config/autogluon.json)', () => {
+  it("resolves the training image from the region's published registry (SageMaker Python SDK image_uri_config/autogluon.json)", () => {
     assert.equal(autoGluonImageUri('us-east-1'), '763104351884.dkr.ecr.us-east-1.amazonaws.com/autogluon-training:0.4.3-cpu-py38');
     assert.equal(autoGluonImageUri('af-south-1'), '626614931356.dkr.ecr.af-south-1.amazonaws.com/autogluon-training:0.4.3-cpu-py38');
     assert.equal(autoGluonImageUri('me-south-1', '0.4.3-gpu-py38'), '217643126080.dkr.ecr.me-south-1.amazonaws.com/autogluon-training:0.4.3-gpu-py38');
-    assert.throws(() => autoGluonImageUri('xx-nowhere-1'), (e: unknown) => (e as { code: string }).code === 'invalid-config');
+    assert.throws(
+      () => autoGluonImageUri('xx-nowhere-1'),
+      (e: unknown) => (e as { code: string }).code === 'invalid-config',
+    );
     assert.equal(uniqueJobName('a'.repeat(80), new Date('2026-01-02T03:04:05Z'), 'beef'), `${'a'.repeat(43)}-20260102030405-beef`);
     assert.ok(uniqueJobName('a'.repeat(80)).length <= 63);
   });
@@ -108,7 +111,10 @@ describe('automl AWS backend (SageMaker AutoGluon-Tabular)', () => {
     await assert.rejects(trainer().waitForTraining('job-3', { pollMs: 10, timeoutMs: 30 }), (e: unknown) => (e as { code: string }).code === 'timeout');
     s3Mock.on(PutObjectCommand).resolves({});
     smMock.on(CreateTrainingJobCommand).rejects(Object.assign(new Error('Could not assume role'), { name: 'ValidationException' }));
-    await assert.rejects(trainer().startTraining(rows, { label: 'outcome', jobName: 'job-4' }), (e: unknown) => (e as { code: string }).code === 'backend' && /ValidationException/.test((e as Error).message));
+    await assert.rejects(
+      trainer().startTraining(rows, { label: 'outcome', jobName: 'job-4' }),
+      (e: unknown) => (e as { code: string }).code === 'backend' && /ValidationException/.test((e as Error).message),
+    );
     await assert.rejects(trainer().startTraining(rows, { label: 'outcome', jobName: 'bad name!' }), /must be 1–63 letters/);
   });
 });

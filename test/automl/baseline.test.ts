@@ -29,7 +29,10 @@ describe('automl ensemble vs its logistic baseline', function () {
       const p = new TabularPredictor({ label: 'label', seed: 1 });
       await p.fit(linearRows(120, 2), { presets, excludedModelTypes: ['RF', 'XT', 'KNN'], hyperparameters: { GBM: { numRounds: 30 } } });
       const names = p.leaderboard().map((r) => r.model);
-      assert.ok(names.some((m) => m.startsWith('LinearModel')), `${presets}: ${names.join(', ')}`);
+      assert.ok(
+        names.some((m) => m.startsWith('LinearModel')),
+        `${presets}: ${names.join(', ')}`,
+      );
       const sel = p.fitSummary.selection;
       assert.ok(sel?.baseline?.startsWith('LinearModel') === true && sel.baselineScoreVal !== undefined && sel.ensembleScoreVal !== undefined);
       assert.equal(sel.chosen, p.bestModel);

@@ -54,7 +54,10 @@ describe('automl cross-validation folds', () => {
   });
 
   it('rejects k out of range', () => {
-    assert.throws(() => stratifiedFolds(y, 1, 0), (e: unknown) => (e as { code: string }).code === 'invalid-input');
+    assert.throws(
+      () => stratifiedFolds(y, 1, 0),
+      (e: unknown) => (e as { code: string }).code === 'invalid-input',
+    );
     assert.throws(() => stratifiedFolds(y, 500, 0), /between 2 and the row count/);
   });
 });

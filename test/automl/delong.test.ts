@@ -55,7 +55,11 @@ describe('paired DeLong test for two correlated ROC curves', () => {
   });
 
   it('against a constant score its standard error is the single-curve DeLong error', () => {
-    const d = pairedDelong(y, a, y.map(() => 0.5));
+    const d = pairedDelong(
+      y,
+      a,
+      y.map(() => 0.5),
+    );
     assert.ok(Math.abs(d.se - delongAuroc(y, a).se) < 1e-12);
     assert.ok(Math.abs(d.aurocB - 0.5) < 1e-12);
   });

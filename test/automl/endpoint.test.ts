@@ -114,13 +114,16 @@ describe('automl SageMaker endpoints (CreateModel / CreateEndpointConfig / Creat
     const got = await endpoints().invokeJson('ep', [{ age: 61, sex: 'F' }], 'hypertension');
     assert.deepEqual(got, answer);
     const input = rtMock.commandCalls(InvokeEndpointCommand)[0]!.args[0].input;
-    assert.deepEqual({ ...input, Body: new TextDecoder().decode(input.Body as Uint8Array) }, {
-      EndpointName: 'ep',
-      Body: '{"instances":[{"age":61,"sex":"F"}]}',
-      ContentType: 'application/json',
-      Accept: 'application/json',
-      TargetModel: 'hypertension',
-    });
+    assert.deepEqual(
+      { ...input, Body: new TextDecoder().decode(input.Body as Uint8Array) },
+      {
+        EndpointName: 'ep',
+        Body: '{"instances":[{"age":61,"sex":"F"}]}',
+        ContentType: 'application/json',
+        Accept: 'application/json',
+        TargetModel: 'hypertension',
+      },
+    );
     rtMock.reset();
     rtMock.on(InvokeEndpointCommand).resolves({ Body: encode('{"probabilities": [[0.3, 0.7]]}'), ContentType: 'application/json' } as never);
     assert.deepEqual(await endpoints().invokeCsv('ep', [{ sex: 'F', age: 61, label: 1 }], ['age', 'sex']), { probabilities: [[0.3, 0.7]] });

@@ -38,7 +38,15 @@ describe('automl Caruana ensemble', () => {
     assert.deepEqual([...e.weights], [0, 0.5, 0.5]);
     assert.ok(Math.abs(e.score - 8 / 9) < 1e-12);
     const mixed = blend(preds, e.weights);
-    assert.ok(Math.abs(auroc(y, Float64Array.from(y, (_, i) => mixed[i * 2 + 1]!)) - 8 / 9) < 1e-12);
+    assert.ok(
+      Math.abs(
+        auroc(
+          y,
+          Float64Array.from(y, (_, i) => mixed[i * 2 + 1]!),
+        ) -
+          8 / 9,
+      ) < 1e-12,
+    );
   });
 
   it('never scores below the best single model on validation', () => {

@@ -61,7 +61,11 @@ describe('automl modality experiment', () => {
   it('never uses identifier-like columns (UIDs, ids) as features', () => {
     const ds = dataset(20);
     const rows = ds.rows.map((r, i) => ({ ...r, study_instance_uid: `1.2.${String(i)}`, image_set_id: `s${String(i)}` }));
-    const t = modalityTable({ rows, featureSources: { ...ds.featureSources, study_instance_uid: 'genomic.study_instance_uid', image_set_id: 'genomic.image_set_id' } }, ['clinical-x', 'genomic'], 'label');
+    const t = modalityTable(
+      { rows, featureSources: { ...ds.featureSources, study_instance_uid: 'genomic.study_instance_uid', image_set_id: 'genomic.image_set_id' } },
+      ['clinical-x', 'genomic'],
+      'label',
+    );
     assert.deepEqual(t.features, ['sig', 'noise']);
   });
 
@@ -74,10 +78,17 @@ describe('automl modality experiment', () => {
       { name: 'imaging', groups: ['imaging'] },
     ];
     const { comparison, results } = await runPairedComparison(dataset(20), { outcome: 'x', design: 'prognostic', largest: sets[2]!, sets, folds: 3 });
-    assert.deepEqual(results.map((r) => r.row.modalities), ['clinical', 'genomic', 'clinical+genomic'], 'subsets of the largest only');
+    assert.deepEqual(
+      results.map((r) => r.row.modalities),
+      ['clinical', 'genomic', 'clinical+genomic'],
+      'subsets of the largest only',
+    );
     assert.equal(comparison.patients, 45);
     assert.ok(results.every((r) => r.row.patients === 45 && r.row.comparison === 'clinical+genomic' && r.row.design === 'prognostic'));
-    assert.ok(results.every((r) => r.patientIds.join() === results[0]!.patientIds.join()), 'same patients, same order');
+    assert.ok(
+      results.every((r) => r.patientIds.join() === results[0]!.patientIds.join()),
+      'same patients, same order',
+    );
     const byName = new Map(comparison.sets.map((r) => [r.set, r]));
     assert.equal(byName.get('clinical')?.vsClinical, null);
     const g = byName.get('genomic')!.vsClinical!;
@@ -85,15 +96,50 @@ describe('automl modality experiment', () => {
     assert.ok(g.difference < -0.2 && g.upper < 0, JSON.stringify(g));
     assert.ok(byName.get('clinical+genomic')!.vsClinical !== null);
     // 45 patients, 15 cases: below the minimum support, and every evaluated row says so.
-    assert.ok(comparison.sets.every((r) => /below minimum support \(45 patients, 15 cases\)/.test(r.note)), JSON.stringify(comparison.sets.map((r) => r.note)));
+    assert.ok(
+      comparison.sets.every((r) => /below minimum support \(45 patients, 15 cases\)/.test(r.note)),
+      JSON.stringify(comparison.sets.map((r) => r.note)),
+    );
   });
 
   it('selection: clinical on the full cohort unless a supported set beats it with a paired CI above 0; warnings', () => {
-    const res = (modalities: string, patients: number, cases: number, auroc: number, lower: number, upper: number): ModalityExperimentResult =>
-      ({ row: { outcome: 'x', modalities, patients, cases, folds: 5, accuracy: null, precision: null, recall: null, f1: null, auroc, aurocCi: `[${lower.toFixed(2)}, ${upper.toFixed(2)}]`, aurocLower: lower, aurocUpper: upper, note: '' }, data: [], features: [], patientIds: [], y: [], score: [], aurocEstimate: { value: auroc, lower, upper } });
+    const res = (modalities: string, patients: number, cases: number, auroc: number, lower: number, upper: number): ModalityExperimentResult => ({
+      row: {
+        outcome: 'x',
+        modalities,
+        patients,
+        cases,
+        folds: 5,
+        accuracy: null,
+        precision: null,
+        recall: null,
+        f1: null,
+        auroc,
+        aurocCi: `[${lower.toFixed(2)}, ${upper.toFixed(2)}]`,
+        aurocLower: lower,
+        aurocUpper: upper,
+        note: '',
+      },
+      data: [],
+      features: [],
+      patientIds: [],
+      y: [],
+      score: [],
+      aurocEstimate: { value: auroc, lower, upper },
+    });
     const clinical = res('clinical', 1200, 120, 0.7, 0.65, 0.75);
     const cmp = (patients: number, cases: number, lower: number): { comparison: PairedComparison; results: ModalityExperimentResult[] } => ({
-      comparison: { outcome: 'x', design: 'prognostic', largest: 'all three', patients, cases, sets: [{ set: 'clinical', auroc: 0.7, lower: 0.6, upper: 0.8, vsClinical: null, note: '' }, { set: 'all three', auroc: 0.9, lower: 0.7, upper: 1, vsClinical: { difference: 0.2, lower, upper: 0.3, pValue: 0.01 }, note: '' }] },
+      comparison: {
+        outcome: 'x',
+        design: 'prognostic',
+        largest: 'all three',
+        patients,
+        cases,
+        sets: [
+          { set: 'clinical', auroc: 0.7, lower: 0.6, upper: 0.8, vsClinical: null, note: '' },
+          { set: 'all three', auroc: 0.9, lower: 0.7, upper: 1, vsClinical: { difference: 0.2, lower, upper: 0.3, pValue: 0.01 }, note: '' },
+        ],
+      },
       results: [res('clinical', patients, cases, 0.7, 0.6, 0.8), res('all three', patients, cases, 0.9, 0.7, 1)],
     });
     // A tiny-sample winner (18 patients, 2 cases, the issue's example) is never chosen.
@@ -132,8 +178,14 @@ describe('automl modality experiment', () => {
 
   it('picks the best evaluated set (AUROC, then patients, then fewer groups), fits and saves it with metadata', async function () {
     this.timeout(30000);
-    const row = (modalities: string, auroc: number | null, patients: number): ModalityExperimentResult =>
-      ({ row: { outcome: 'x', modalities, patients, cases: 10, folds: 3, accuracy: null, precision: null, recall: null, f1: null, auroc, aurocCi: '', note: '' }, data: [], features: [], patientIds: [], y: [], score: [] });
+    const row = (modalities: string, auroc: number | null, patients: number): ModalityExperimentResult => ({
+      row: { outcome: 'x', modalities, patients, cases: 10, folds: 3, accuracy: null, precision: null, recall: null, f1: null, auroc, aurocCi: '', note: '' },
+      data: [],
+      features: [],
+      patientIds: [],
+      y: [],
+      score: [],
+    });
     assert.equal(bestModalityResult([row('clinical', 0.7, 50), row('genomic', null, 60), row('all three', 0.8, 20)], 'x')?.row.modalities, 'all three');
     assert.equal(bestModalityResult([row('clinical', 0.8, 20), row('clinical+genomic', 0.8, 30)], 'x')?.row.modalities, 'clinical+genomic');
     assert.equal(bestModalityResult([row('all three', 0.8, 20), row('clinical+genomic', 0.8, 20)], 'x')?.row.modalities, 'clinical+genomic');

@@ -21,7 +21,10 @@ describe('automl workspace handle', function () {
       const back = ws.automl.loadPredictor('planted');
       assert.deepEqual(back.predictPositive(rows), p.predictPositive(rows));
       assert.throws(() => ws.automl.createPredictor({ label: 'outcome', name: '../escape' }), /model name/);
-      assert.throws(() => ws.automl.sagemaker(), (e: unknown) => (e as { code: string }).code === 'unsupported');
+      assert.throws(
+        () => ws.automl.sagemaker(),
+        (e: unknown) => (e as { code: string }).code === 'unsupported',
+      );
     } finally {
       await ws.close();
       fs.rmSync(dir, { recursive: true, force: true });

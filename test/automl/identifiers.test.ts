@@ -15,7 +15,7 @@ function imagingRows(n: number, seed: number): Record<string, unknown>[] {
     return {
       patient_id: `pat-${String(1000 + i)}`,
       study_instance_uid: `1.2.826.0.1.3680043.8.498.${String(10000 + i * 7)}`,
-      image_set_id: (i * 2654435761 >>> 0).toString(16).padStart(32, 'a'),
+      image_set_id: ((i * 2654435761) >>> 0).toString(16).padStart(32, 'a'),
       patientId: i,
       scanner: i % 2 === 0 ? 'GE' : 'Siemens',
       svd_volume: svd,

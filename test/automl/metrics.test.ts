@@ -45,7 +45,10 @@ describe('automl metrics', () => {
     close(d.se, Math.sqrt(0.125), 1e-12);
     close(d.lower, Math.max(0, 0.75 - 1.959963984540054 * Math.sqrt(0.125)), 1e-6);
     assert.equal(d.upper, 1);
-    assert.throws(() => delongAuroc([0, 1, 1], [0.1, 0.2, 0.3]), (e: unknown) => (e as { code: string }).code === 'invalid-input');
+    assert.throws(
+      () => delongAuroc([0, 1, 1], [0.1, 0.2, 0.3]),
+      (e: unknown) => (e as { code: string }).code === 'invalid-input',
+    );
   });
 
   it('confusion-matrix metrics match hand-computed values', () => {

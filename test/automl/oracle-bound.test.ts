@@ -53,7 +53,10 @@ describe('trained AUROCs stay within their oracles (large simulated cohort)', fu
           continue;
         }
         checked++;
-        assert.ok(row.lower <= row.oracle.upper, `${r.outcome}: ${row.what} AUROC ${String(row.auroc)} (lower ${String(row.lower)}) beats its oracle ${String(row.oracle.auroc)} [${String(row.oracle.lower)}, ${String(row.oracle.upper)}]`);
+        assert.ok(
+          row.lower <= row.oracle.upper,
+          `${r.outcome}: ${row.what} AUROC ${String(row.auroc)} (lower ${String(row.lower)}) beats its oracle ${String(row.oracle.auroc)} [${String(row.oracle.lower)}, ${String(row.oracle.upper)}]`,
+        );
       }
       // The oracle lookup is the one the report uses.
       assert.deepEqual(d.fullCohortOracle, oracleFor(tables[r.outcome], 'prognostic', 'full cohort', 'clinical'));

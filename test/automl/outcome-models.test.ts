@@ -33,7 +33,10 @@ describe('outcome models (train-test job for the pipeline, notebook 09 and the d
     before(async () => {
       ws = await openWorkspace({ dir: path.join(tmpDir('outcome-models'), 'ws'), create: true, progress: silentProgress, env: {}, preset: 'tiny', seed: 7 });
       const r = await runPipeline(ws, [generateStep, convertStep, importClinicalStep, featuresClinicalStep]);
-      assert.ok(r.steps.every((s) => s.status === 'ran'), JSON.stringify(r.steps.map((s) => [s.name, s.error])));
+      assert.ok(
+        r.steps.every((s) => s.status === 'ran'),
+        JSON.stringify(r.steps.map((s) => [s.name, s.error])),
+      );
     });
     after(async () => {
       await ws.close();
@@ -42,17 +45,26 @@ describe('outcome models (train-test job for the pipeline, notebook 09 and the d
     it('builds a point-in-time training set from the groups that exist', async () => {
       const ds = await buildOutcomeDataset(ws, 'hypertension');
       assert.ok(ds.rowCount > 20);
-      assert.ok(Object.values(ds.featureSources).every((s) => s.startsWith('clinical-hypertension.')), 'no genomic/imaging group exists yet');
+      assert.ok(
+        Object.values(ds.featureSources).every((s) => s.startsWith('clinical-hypertension.')),
+        'no genomic/imaging group exists yet',
+      );
       assert.ok(ds.rows.every((r) => r.label === 0 || r.label === 1));
     });
 
     it('saves the best model per outcome with a report whose numbers agree with its own predictions', async () => {
       const { reports, experiment } = await trainOutcomeModels(ws, { outcomes: ['hypertension', 'alzheimers'], folds: 3, fit: { presets: 'fast' } });
       assert.equal(experiment.length, 2, 'only the clinical set exists for each outcome (prognostic, full cohort)');
-      assert.deepEqual(reports.map((r) => r.outcome), ['hypertension', 'alzheimers']);
+      assert.deepEqual(
+        reports.map((r) => r.outcome),
+        ['hypertension', 'alzheimers'],
+      );
       for (const r of reports) {
         // Every design is reported side by side; the comparisons that need missing modalities say why.
-        assert.deepEqual(r.designs?.map((d) => d.design), ['prognostic', 'landmark', 'guidance']);
+        assert.deepEqual(
+          r.designs?.map((d) => d.design),
+          ['prognostic', 'landmark', 'guidance'],
+        );
         const designs = r.designs ?? [];
         assert.match(designs.at(0)?.notes.join(' ') ?? '', /all three comparison skipped: no genomic, imaging-features feature group/);
         assert.equal(designs.at(2)?.isPrediction, false);
@@ -60,7 +72,10 @@ describe('outcome models (train-test job for the pipeline, notebook 09 and the d
         // The tiny cohort is below the minimum support: the saved clinical model says so, with the rule stated.
         assert.equal(r.design, 'prognostic');
         assert.match(r.selection?.rule ?? '', /≥ 100 patients and ≥ 20 cases/);
-        assert.ok(r.warnings?.some((w) => /below minimum support/.test(w)), JSON.stringify(r.warnings));
+        assert.ok(
+          r.warnings?.some((w) => /below minimum support/.test(w)),
+          JSON.stringify(r.warnings),
+        );
         const n = r.metrics.patients!;
         assert.equal(r.modalities, 'clinical');
         assert.equal(r.labels.length, n);
@@ -82,7 +97,12 @@ describe('outcome models (train-test job for the pipeline, notebook 09 and the d
         const saved = ws.automl.loadPredictor(r.outcome);
         assert.equal(saved.bestModel, r.bestModel);
       }
-      assert.deepEqual(readOutcomeModelReports(ws.automl.modelsDir).map((r) => r.outcome).sort(), ['alzheimers', 'hypertension']);
+      assert.deepEqual(
+        readOutcomeModelReports(ws.automl.modelsDir)
+          .map((r) => r.outcome)
+          .sort(),
+        ['alzheimers', 'hypertension'],
+      );
       // A foreign file beside a model is not a report.
       fs.mkdirSync(path.join(ws.automl.modelsDir, 'junk'), { recursive: true });
       fs.writeFileSync(path.join(ws.automl.modelsDir, 'junk', OUTCOME_MODEL_REPORT), '{"version":99}');

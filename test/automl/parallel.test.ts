@@ -47,7 +47,10 @@ describe('automl fit in worker threads', function () {
   });
 
   it('reports an error from a worker as a rejection with the model error', async () => {
-    await assert.rejects(new TabularPredictor({ label: 'outcome' }).fit(rows, { presets: 'fast', threads: 2, hyperparameters: { LR: { l2: -1 } }, excludedModelTypes: ['GBM', 'RF', 'XT', 'KNN'] }), /penalties must be ≥ 0/);
+    await assert.rejects(
+      new TabularPredictor({ label: 'outcome' }).fit(rows, { presets: 'fast', threads: 2, hyperparameters: { LR: { l2: -1 } }, excludedModelTypes: ['GBM', 'RF', 'XT', 'KNN'] }),
+      /penalties must be ≥ 0/,
+    );
     await assert.rejects(new TabularPredictor({ label: 'outcome' }).fit(rows, { threads: -1 }), /threads = -1/);
   });
 });

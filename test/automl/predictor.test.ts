@@ -41,7 +41,10 @@ describe('automl TabularPredictor', function () {
     // Unseen category → all zeros; missing numeric → training median.
     const m2 = transformTable(state, [{ num: 9, str: 'zzz', miss: undefined, flag: true }]);
     assert.deepEqual(Array.from(m2.data), [9, 0, 0, 4, 1, 1]);
-    assert.throws(() => transformTable(state, { num: [1] }), (e: unknown) => (e as { code: string }).code === 'invalid-input' && /column "str" is missing/.test((e as Error).message));
+    assert.throws(
+      () => transformTable(state, { num: [1] }),
+      (e: unknown) => (e as { code: string }).code === 'invalid-input' && /column "str" is missing/.test((e as Error).message),
+    );
   });
 
   let predictor: TabularPredictor;
@@ -88,14 +91,23 @@ describe('automl TabularPredictor', function () {
       assert.deepEqual(loaded.predictPositive(test, { model: m.name }), predictor.predictPositive(test, { model: m.name }), m.name);
     }
     assert.equal(loaded.bestModel, predictor.bestModel);
-    assert.deepEqual(loaded.leaderboard().map((r) => r.scoreVal), predictor.leaderboard().map((r) => r.scoreVal));
+    assert.deepEqual(
+      loaded.leaderboard().map((r) => r.scoreVal),
+      predictor.leaderboard().map((r) => r.scoreVal),
+    );
     fs.writeFileSync(path.join(tmp, 'bad.json'), '{}');
-    assert.throws(() => loadPredictor(path.join(tmp, 'nowhere')), (e: unknown) => (e as { code: string }).code === 'not-found');
+    assert.throws(
+      () => loadPredictor(path.join(tmp, 'nowhere')),
+      (e: unknown) => (e as { code: string }).code === 'not-found',
+    );
     const newer = path.join(tmp, 'newer');
     fs.mkdirSync(newer);
     fs.writeFileSync(path.join(newer, PREDICTOR_JSON), JSON.stringify({ ...doc, version: 99 }));
     fs.copyFileSync(path.join(dir, PREDICTOR_BIN), path.join(newer, PREDICTOR_BIN));
-    assert.throws(() => loadPredictor(newer), (e: unknown) => (e as { code: string }).code === 'unsupported');
+    assert.throws(
+      () => loadPredictor(newer),
+      (e: unknown) => (e as { code: string }).code === 'unsupported',
+    );
   });
 
   it('respects the time limit (fake clock): later model kinds are skipped, the first is kept', async () => {

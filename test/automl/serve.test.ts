@@ -13,7 +13,10 @@ import { openWorkspace } from '../../src/workspace';
 import { plantedRows } from './synthetic';
 
 /** One raw HTTP request (node:http, so methods, headers and bodies are exactly what the test says). */
-function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: unknown }> {
+function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: unknown }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -248,7 +251,10 @@ describe('automl workspace serve()', function () {
       assert.equal(r.status, 200);
       const meta = await request(`${server.url}/models/planted`);
       assert.deepEqual((meta.json as { metadata: unknown }).metadata, { modalities: 'clinical', cvAuroc: 0.9 });
-      assert.throws(() => ws.automl.endpoints(), (e: unknown) => (e as { code: string }).code === 'unsupported');
+      assert.throws(
+        () => ws.automl.endpoints(),
+        (e: unknown) => (e as { code: string }).code === 'unsupported',
+      );
       await ws.close();
       await assert.rejects(request(`${server.url}/ping`));
     } finally {

@@ -10,7 +10,10 @@ describe('automl with one real signal among many weak genotype columns', functio
     const rows = genotypeRows(800, 270, 2);
     const y = rows.map((r) => r.label as number);
     // The Bayes-optimal score is monotone in apoe_e4 alone: its AUROC on these rows is the oracle.
-    const oracle = auroc(y, rows.map((r) => r.apoe_e4 as number));
+    const oracle = auroc(
+      y,
+      rows.map((r) => r.apoe_e4 as number),
+    );
     assert.ok(oracle > 0.58 && oracle < 0.65, `oracle ${oracle}`);
     const cv = await crossValidate(rows, { predictor: { label: 'label', seed: 2 }, fit: { presets: 'medium' }, folds: 5, repeats: 1, evaluate: { bootstrap: 0 } });
     assert.ok(cv.baseline !== undefined);

@@ -36,7 +36,7 @@ export function xor(n: number, p: number, seed: number): Labelled {
     for (let j = 0; j < p; j++) {
       data[i * p + j] = rng.next() * 2 - 1;
     }
-    y[i] = (data[i * p]! > 0) !== (data[i * p + 1]! > 0) ? 1 : 0;
+    y[i] = data[i * p]! > 0 !== data[i * p + 1]! > 0 ? 1 : 0;
   }
   return { x: { n, p, data }, y };
 }

@@ -94,7 +94,10 @@ describe('automl decision thresholds and calibration', () => {
     assert.equal(cv.metrics.f1.value, evaluateProba(cv.y, cv.proba, 2, { bootstrap: 0 }).f1.value);
     // Calibration: the Brier score and bins whose counts add up to the rows.
     assert.equal(cv.calibration?.brier.value, cv.metrics.brier.value);
-    assert.equal(cv.calibration.bins.reduce((a, b) => a + b.count, 0), cv.y.length);
+    assert.equal(
+      cv.calibration.bins.reduce((a, b) => a + b.count, 0),
+      cv.y.length,
+    );
     // The baseline logistic regression comes from the same fold fits.
     assert.equal(cv.baseline?.model, 'LinearModel');
     assert.equal(cv.baseline.proba.length, cv.proba.length);

@@ -83,7 +83,10 @@ describe('mmh aws plan | smoke | teardown', function () {
     const byId = new Map(plan.policy.Statement.map((s) => [s.Sid, s]));
     assert.deepEqual(byId.get('WorkspaceObjects')?.Resource, ['arn:aws:s3:::my-bucket/mmh/*']);
     assert.deepEqual(byId.get('PassServiceRole')?.Resource, [ROLE]);
-    assert.ok(plan.policy.Statement.every((s) => !s.Action.some((a) => a.endsWith(':*'))), 'no wildcard actions');
+    assert.ok(
+      plan.policy.Statement.every((s) => !s.Action.some((a) => a.endsWith(':*'))),
+      'no wildcard actions',
+    );
     assert.ok(JSON.stringify(byId.get('HealthLake')?.Resource).includes('arn:aws:healthlake:us-east-1:123456789012:datastore/fhir/*'));
     // A region without HealthImaging, and no role: listed problems, exit code 1.
     const bad = collect();
@@ -110,8 +113,13 @@ describe('mmh aws plan | smoke | teardown', function () {
       hl.reset();
       mi.reset();
       sm.reset();
-      hl.on(ListFHIRDatastoresCommand, {}).resolves({ DatastorePropertiesList: [{ DatastoreId: 'o'.repeat(32), DatastoreName: 'someone-else', DatastoreStatus: 'ACTIVE', DatastoreArn: 'a', DatastoreTypeVersion: 'R4', DatastoreEndpoint: 'e' }], NextToken: 'n1' });
-      hl.on(ListFHIRDatastoresCommand, { NextToken: 'n1' }).resolves({ DatastorePropertiesList: [{ DatastoreId: 'h'.repeat(32), DatastoreName: 'mmh-clinical', DatastoreStatus: 'ACTIVE', DatastoreArn: 'a', DatastoreTypeVersion: 'R4', DatastoreEndpoint: 'e' }] });
+      hl.on(ListFHIRDatastoresCommand, {}).resolves({
+        DatastorePropertiesList: [{ DatastoreId: 'o'.repeat(32), DatastoreName: 'someone-else', DatastoreStatus: 'ACTIVE', DatastoreArn: 'a', DatastoreTypeVersion: 'R4', DatastoreEndpoint: 'e' }],
+        NextToken: 'n1',
+      });
+      hl.on(ListFHIRDatastoresCommand, { NextToken: 'n1' }).resolves({
+        DatastorePropertiesList: [{ DatastoreId: 'h'.repeat(32), DatastoreName: 'mmh-clinical', DatastoreStatus: 'ACTIVE', DatastoreArn: 'a', DatastoreTypeVersion: 'R4', DatastoreEndpoint: 'e' }],
+      });
       hl.on(DeleteFHIRDatastoreCommand).resolves({ DatastoreId: 'h'.repeat(32), DatastoreArn: 'a', DatastoreStatus: 'DELETING', DatastoreEndpoint: 'e' });
       mi.on(ListDatastoresCommand).resolves({ datastoreSummaries: [{ datastoreId: 'i'.repeat(32), datastoreName: 'mmh-imaging', datastoreStatus: 'ACTIVE', datastoreArn: 'x' }] });
       mi.on(SearchImageSetsCommand, { datastoreId: 'i'.repeat(32), maxResults: 50 }).resolves({ imageSetsMetadataSummaries: [{ imageSetId: '1'.repeat(32), version: 1 }], nextToken: 't' });
@@ -134,7 +142,13 @@ describe('mmh aws plan | smoke | teardown', function () {
       for (const k of ['mmh/genomics/omicsvariants/a.parquet', 'mmh/clinical-input/x/Patient.ndjson', 'other/keep.txt']) {
         await s3.client.send(new PutObjectCommand({ Bucket: 'my-bucket', Key: k, Body: 'x' }));
       }
-      const clients = { healthlake: new HealthLakeClient({ region: 'us-east-1' }), imaging: new MedicalImagingClient({ region: 'us-east-1' }), sagemaker: new SageMakerClient({ region: 'us-east-1' }), glue: glueClient, s3: s3.client };
+      const clients = {
+        healthlake: new HealthLakeClient({ region: 'us-east-1' }),
+        imaging: new MedicalImagingClient({ region: 'us-east-1' }),
+        sagemaker: new SageMakerClient({ region: 'us-east-1' }),
+        glue: glueClient,
+        s3: s3.client,
+      };
       const opts = { dir, steps: [], clients, aws: { region: 'us-east-1', s3Uri: 's3://my-bucket/mmh/', roleArn: ROLE } };
       const dry = collect();
       assert.equal(await awsCommand(['teardown'], dry.io, opts), 0);
@@ -149,12 +163,24 @@ describe('mmh aws plan | smoke | teardown', function () {
 
       const real = collect();
       assert.equal(await awsCommand(['teardown', '--yes'], real.io, opts), 0, real.text());
-      assert.deepEqual(hl.commandCalls(DeleteFHIRDatastoreCommand).map((c) => c.args[0].input), [{ DatastoreId: 'h'.repeat(32) }]);
-      assert.deepEqual(mi.commandCalls(DeleteImageSetCommand).map((c) => c.args[0].input.imageSetId), ['1'.repeat(32), '2'.repeat(32)]);
+      assert.deepEqual(
+        hl.commandCalls(DeleteFHIRDatastoreCommand).map((c) => c.args[0].input),
+        [{ DatastoreId: 'h'.repeat(32) }],
+      );
+      assert.deepEqual(
+        mi.commandCalls(DeleteImageSetCommand).map((c) => c.args[0].input.imageSetId),
+        ['1'.repeat(32), '2'.repeat(32)],
+      );
       assert.equal(mi.commandCalls(DeleteDatastoreCommand).length, 1);
-      assert.deepEqual(sm.commandCalls(DeleteFeatureGroupCommand).map((c) => c.args[0].input), [{ FeatureGroupName: 'genomic' }]);
+      assert.deepEqual(
+        sm.commandCalls(DeleteFeatureGroupCommand).map((c) => c.args[0].input),
+        [{ FeatureGroupName: 'genomic' }],
+      );
       assert.equal(glue.databases.has('multimodal_health'), false);
-      assert.deepEqual((await listS3(s3.client, 's3://my-bucket/')).map((o) => o.key), ['other/keep.txt']);
+      assert.deepEqual(
+        (await listS3(s3.client, 's3://my-bucket/')).map((o) => o.key),
+        ['other/keep.txt'],
+      );
       assert.ok(!real.text().includes(SECRET) && !real.text().includes(KEY_ID));
     });
   });
@@ -165,7 +191,10 @@ describe('mmh aws plan | smoke | teardown', function () {
     try {
       hl.on(ListFHIRDatastoresCommand).resolves({ DatastorePropertiesList: [] });
       athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q1' });
-      athena.on(GetQueryExecutionCommand).resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } }).resolves({ QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'TABLE_NOT_FOUND: patient' } } });
+      athena
+        .on(GetQueryExecutionCommand)
+        .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
+        .resolves({ QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'TABLE_NOT_FOUND: patient' } } });
       athena.on(GetQueryResultsCommand).resolves({});
       const step: PipelineStep = {
         name: 'probe',
@@ -178,15 +207,22 @@ describe('mmh aws plan | smoke | teardown', function () {
         },
       };
       const out = collect();
-      const code = await awsCommand(['smoke'], out.io, { dir, steps: [step], checkCredentials: () => Promise.resolve(`…${KEY_ID.slice(-4)}`), aws: { region: 'us-east-1', s3Uri: 's3://my-bucket/mmh/', roleArn: ROLE } });
+      const code = await awsCommand(['smoke'], out.io, {
+        dir,
+        steps: [step],
+        checkCredentials: () => Promise.resolve(`…${KEY_ID.slice(-4)}`),
+        aws: { region: 'us-east-1', s3Uri: 's3://my-bucket/mmh/', roleArn: ROLE },
+      });
       assert.equal(code, 0, out.text());
-      const lines = fs.readFileSync(path.join(dir, 'aws-smoke', 'transcript.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { service: string; command: string; outcome: unknown });
-      assert.deepEqual(lines.map((l) => `${l.service}.${l.command}`), [
-        'HealthLakeClient.ListFHIRDatastoresCommand',
-        'AthenaClient.StartQueryExecutionCommand',
-        'AthenaClient.GetQueryExecutionCommand',
-        'AthenaClient.GetQueryExecutionCommand',
-      ]);
+      const lines = fs
+        .readFileSync(path.join(dir, 'aws-smoke', 'transcript.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { service: string; command: string; outcome: unknown });
+      assert.deepEqual(
+        lines.map((l) => `${l.service}.${l.command}`),
+        ['HealthLakeClient.ListFHIRDatastoresCommand', 'AthenaClient.StartQueryExecutionCommand', 'AthenaClient.GetQueryExecutionCommand', 'AthenaClient.GetQueryExecutionCommand'],
+      );
       assert.ok(lines.every((l) => l.outcome === 'ok'));
       const all = `${out.text()}${fs.readFileSync(path.join(dir, 'aws-smoke', 'transcript.jsonl'), 'utf8')}${fs.readFileSync(path.join(dir, 'aws-smoke', 'summary.txt'), 'utf8')}`;
       assert.ok(!all.includes(SECRET) && !all.includes(KEY_ID));

@@ -9,7 +9,10 @@ describe('docs/aws.md stays true to the code', () => {
 
   it('shows exactly the policy `mmh aws plan` generates for its example', () => {
     const block = /## IAM: the identity running the pipeline[\s\S]*?```json\n([\s\S]*?)\n```/.exec(doc)?.[1] ?? '';
-    assert.deepEqual(JSON.parse(block), leastPrivilegePolicy({ region: 'us-east-1', s3Uri: 's3://my-bucket/mmh/', database: 'multimodal_health', roleArn: 'arn:aws:iam::123456789012:role/mmh-service-role' }));
+    assert.deepEqual(
+      JSON.parse(block),
+      leastPrivilegePolicy({ region: 'us-east-1', s3Uri: 's3://my-bucket/mmh/', database: 'multimodal_health', roleArn: 'arn:aws:iam::123456789012:role/mmh-service-role' }),
+    );
   });
 
   it('lists the regions the code checks', () => {

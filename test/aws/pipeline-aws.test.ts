@@ -110,7 +110,7 @@ describe('the whole pipeline on the aws backend (doc-faithful fakes + real S3 ov
     get: (u) => bucketIo(needed(s3).client).get(u),
     put: (u, b, t) => bucketIo(needed(s3).client).put(u, b, t),
   };
-  const time: VirtualClock = { now: () => (clock?.now() ?? Date.now()), skipped: () => clock?.skipped() ?? 0, uninstall: () => undefined };
+  const time: VirtualClock = { now: () => clock?.now() ?? Date.now(), skipped: () => clock?.skipped() ?? 0, uninstall: () => undefined };
   const glue = fakeGlue();
   const featureStore = fakeFeatureStore({ s3: io, glue: glue.databases, clock: time, scratch });
   const athena = fakeAthenaLake({ lake: () => needed(lake), glue: glue.databases, s3: io, cache: path.join(root, 'lake-cache'), beforeQuery: () => featureStore.flush() });
@@ -225,7 +225,10 @@ describe('the whole pipeline on the aws backend (doc-faithful fakes + real S3 ov
     same('import-clinical');
     same('features-clinical');
     // The reference FASTA is not uploaded on aws (the Parquet tables need none): every other count matches.
-    same('import-genomic', Object.keys(local.counts['import-genomic'] ?? {}).filter((k) => k !== 'reference_contigs'));
+    same(
+      'import-genomic',
+      Object.keys(local.counts['import-genomic'] ?? {}).filter((k) => k !== 'reference_contigs'),
+    );
     same('features-genomic');
     same('import-imaging');
     same('features-imaging');

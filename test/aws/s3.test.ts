@@ -50,14 +50,17 @@ describe('aws/s3 helpers over real HTTP (s3rver)', function () {
     await uploadFile(s3.client, f, 's3://mmh-test/big/big.bin', { partSize: 5 * 1024 * 1024, queueSize: 2, onProgress: (n) => seen.push(n) });
     assert.ok(seen.length >= 3, `progress per part (${String(seen.length)})`);
     const out = await s3.client.send(new GetObjectCommand({ Bucket: 'mmh-test', Key: 'big/big.bin' }));
-    const back = Buffer.from(await out.Body?.transformToByteArray() ?? new Uint8Array());
+    const back = Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
     assert.equal(back.length, bytes.length);
     assert.ok(back.equals(bytes));
     s3.client.middlewareStack.remove('record-commands');
-    assert.deepEqual(
-      commands.filter((c) => c !== 'GetObjectCommand').sort(),
-      ['CompleteMultipartUploadCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand'],
-    );
+    assert.deepEqual(commands.filter((c) => c !== 'GetObjectCommand').sort(), [
+      'CompleteMultipartUploadCommand',
+      'CreateMultipartUploadCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+    ]);
   });
 
   it('content-addressed keys do not depend on the path; list and delete a prefix', async () => {
@@ -81,6 +84,9 @@ describe('aws/s3 helpers over real HTTP (s3rver)', function () {
 
   it('splitS3Uri rejects what is not s3://bucket/…', () => {
     assert.deepEqual(splitS3Uri('s3://mmh-test/a/b'), { bucket: 'mmh-test', key: 'a/b' });
-    assert.throws(() => splitS3Uri('https://x/y'), (e: unknown) => isHealthDataError(e) && e.code === 'invalid-config');
+    assert.throws(
+      () => splitS3Uri('https://x/y'),
+      (e: unknown) => isHealthDataError(e) && e.code === 'invalid-config',
+    );
   });
 });

@@ -59,7 +59,13 @@ describe('SageMaker AutoGluon-Tabular training (fake managed job + real S3 over 
       Reflect.deleteProperty(S3Client.prototype, 'send');
     }
     clock = installVirtualClock();
-    ws = await openWorkspace({ dir: path.join(root, 'ws'), backend: 'aws', create: true, progress: silentProgress, aws: { region: 'us-east-1', s3Uri: `s3://${BUCKET}/mmh/`, roleArn: 'arn:aws:iam::123456789012:role/mmh-service-role' } });
+    ws = await openWorkspace({
+      dir: path.join(root, 'ws'),
+      backend: 'aws',
+      create: true,
+      progress: silentProgress,
+      aws: { region: 'us-east-1', s3Uri: `s3://${BUCKET}/mmh/`, roleArn: 'arn:aws:iam::123456789012:role/mmh-service-role' },
+    });
   });
 
   after(async () => {
@@ -90,17 +96,23 @@ describe('SageMaker AutoGluon-Tabular training (fake managed job + real S3 over 
     const again = await trainer.startTraining(rows, { label: 'label', jobName: 'mmh-test' });
     assert.notEqual(job, again, 'a re-run gets a new job name (CreateTrainingJob refuses a name in use)');
     const channels = fake.jobs.get(job)?.input.InputDataConfig ?? [];
-    assert.deepEqual(channels.map((c) => c.ChannelName), ['training', 'model']);
+    assert.deepEqual(
+      channels.map((c) => c.ChannelName),
+      ['training', 'model'],
+    );
     const training = channels[0];
     assert.equal(training?.ContentType, 'text/csv');
     const csvUri = `${training.DataSource?.S3DataSource?.S3Uri ?? ''}train.csv`;
-    const firstLine = Buffer.from(await io.get(csvUri)).toString('utf8').split('\n')[0] ?? '';
+    const firstLine =
+      Buffer.from(await io.get(csvUri))
+        .toString('utf8')
+        .split('\n')[0] ?? '';
     assert.match(firstLine, /^0,0,0$/, 'target first, no header');
 
     const result = await trainer.waitForTraining(job);
     assert.equal(result.status, 'Completed', result.failureReason);
     assert.equal(result.modelArtifacts, `s3://${BUCKET}/mmh/automl/output/${job}/output/model.tar.gz`);
-    assert.ok((time.skipped()) >= 3 * 60_000, 'the job was polled for (virtual) minutes');
+    assert.ok(time.skipped() >= 3 * 60_000, 'the job was polled for (virtual) minutes');
     const files = readUstar(zlib.gunzipSync(await io.get(result.modelArtifacts ?? '')));
     assert.ok(files.has('predictor.json'), [...files.keys()].join(', '));
     const dir = path.join(root, 'unpacked');

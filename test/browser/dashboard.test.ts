@@ -81,7 +81,9 @@ describe('dashboard in Chromium', function () {
       return { fcp: at('first-contentful-paint'), meaningful: at('mmh-first-meaningful-paint'), firstPlot: at('mmh-first-plot'), scriptsDone: nav ? nav.domContentLoadedEventEnd : null };
     })()`);
     const ms = (v: number | null): string => `${String(Math.round(v ?? NaN))} ms`;
-    console.log(`      first contentful paint ${ms(timing.fcp)}; key figures and layout (first meaningful paint) ${ms(timing.meaningful)}; first plot drawn ${ms(timing.firstPlot)}; all scripts run (DOMContentLoaded end) ${ms(timing.scriptsDone)}; ${String(PATIENTS)} patients; host load average ${os.loadavg()[0]!.toFixed(1)} on ${String(os.cpus().length)} CPUs`);
+    console.log(
+      `      first contentful paint ${ms(timing.fcp)}; key figures and layout (first meaningful paint) ${ms(timing.meaningful)}; first plot drawn ${ms(timing.firstPlot)}; all scripts run (DOMContentLoaded end) ${ms(timing.scriptsDone)}; ${String(PATIENTS)} patients; host load average ${os.loadavg()[0]!.toFixed(1)} on ${String(os.cpus().length)} CPUs`,
+    );
     assert.equal(await page.textContent('#kpis .kpi .v'), PATIENTS.toLocaleString('en-US'));
     assert.match((await page.textContent('#status')) ?? '', new RegExp(`of ${PATIENTS.toLocaleString('en-US')} patients`));
   });

@@ -127,7 +127,18 @@ describe('dashboard patient view, deep links, MRI and layout in Chromium', funct
     fs.mkdirSync(dicom);
     fs.writeFileSync(
       path.join(dicom, 'study.dcm'),
-      writeMriStudy({ seed: 3, size: [96, 96, 24], effects: { atrophy: 0.4, ventricleEnlargement: 0.5, infarcts: 0, wmhLoad: 0.3, microbleeds: 0 }, patientId: withMri.id, patientName: PATIENT_NAME, birthDate: '19500101', sex: 'F', studyInstanceUid: '1.2.826.0.1.3680043.8.498.1', seriesInstanceUid: '1.2.826.0.1.3680043.8.498.2', studyDate: '20200314' }),
+      writeMriStudy({
+        seed: 3,
+        size: [96, 96, 24],
+        effects: { atrophy: 0.4, ventricleEnlargement: 0.5, infarcts: 0, wmhLoad: 0.3, microbleeds: 0 },
+        patientId: withMri.id,
+        patientName: PATIENT_NAME,
+        birthDate: '19500101',
+        sex: 'F',
+        studyInstanceUid: '1.2.826.0.1.3680043.8.498.1',
+        seriesInstanceUid: '1.2.826.0.1.3680043.8.498.2',
+        studyDate: '20200314',
+      }),
     );
     const store = new LocalImagingStore({ root: path.join(root, 'imaging'), progress: silentProgress });
     const datastoreId = await store.ensureDatastore('mmh-imaging');
@@ -136,7 +147,14 @@ describe('dashboard patient view, deep links, MRI and layout in Chromium', funct
     const site = path.join(root, 'site');
     const mri = await writeMriFiles(store, datastoreId, { out: site, patientIds: new Set(input.patients.map((p) => p.id)) });
     assert.equal(mri.size, 1);
-    const model = { outcome: 'coronary_heart_disease', model: 'gradient boosting (clinical + genomic + imaging, paired on 1,234 patients)', metrics: { roc_auc: 0.7812, roc_auc_ci_low: 0.7301, roc_auc_ci_high: 0.8254, average_precision: 0.4411, brier: 0.1032, accuracy: 0.8533 }, labels: [1, 0, 1, 0, 0, 1], probabilities: [0.8, 0.2, 0.7, 0.4, 0.1, 0.6], importance: [{ feature: 'ldl_cholesterol_latest_mg_dl', importance: 0.12 }] };
+    const model = {
+      outcome: 'coronary_heart_disease',
+      model: 'gradient boosting (clinical + genomic + imaging, paired on 1,234 patients)',
+      metrics: { roc_auc: 0.7812, roc_auc_ci_low: 0.7301, roc_auc_ci_high: 0.8254, average_precision: 0.4411, brier: 0.1032, accuracy: 0.8533 },
+      labels: [1, 0, 1, 0, 0, 1],
+      probabilities: [0.8, 0.2, 0.7, 0.4, 0.1, 0.6],
+      importance: [{ feature: 'ldl_cholesterol_latest_mg_dl', importance: 0.12 }],
+    };
     writeDashboardSite({ ...input, mri, models: [model] }, { out: site, includeIdentifiers: false });
     server = await serveDashboard(site, 0);
     fs.mkdirSync(OUT, { recursive: true });
@@ -191,7 +209,11 @@ describe('dashboard patient view, deep links, MRI and layout in Chromium', funct
     await page.goBack();
     await page.waitForFunction(`!document.getElementById('view-clinical').hidden`, undefined, { timeout: 10000 });
     await page.goBack();
-    await page.waitForFunction(`!document.getElementById('view-patient').hidden && document.getElementById('patient-panels').getAttribute('data-patient') === ${JSON.stringify(withMri.id)}`, undefined, { timeout: 15000 });
+    await page.waitForFunction(
+      `!document.getElementById('view-patient').hidden && document.getElementById('patient-panels').getAttribute('data-patient') === ${JSON.stringify(withMri.id)}`,
+      undefined,
+      { timeout: 15000 },
+    );
     await page.goForward();
     await page.waitForFunction(`!document.getElementById('view-clinical').hidden`, undefined, { timeout: 10000 });
     await page.goto(`${server!.url}#patient=no-such-id`);
@@ -264,7 +286,9 @@ describe('dashboard patient view, deep links, MRI and layout in Chromium', funct
   it('a workspace whose Patients have no address shows its patients (with --include-identifiers)', async () => {
     const ws = await openWorkspace({ dir: path.join(root, 'bare'), create: true, progress: silentProgress, env: {} });
     try {
-      await ws.sql.query(`CREATE TABLE patient AS SELECT * FROM (VALUES ('b1', 'female', DATE '1960-01-01', [{'family': 'Doe', 'given': ['Ann']}]), ('b2', 'male', DATE '1970-01-01', [{'family': 'Roe', 'given': ['Bo']}])) t(id, gender, birthdate, name)`);
+      await ws.sql.query(
+        `CREATE TABLE patient AS SELECT * FROM (VALUES ('b1', 'female', DATE '1960-01-01', [{'family': 'Doe', 'given': ['Ann']}]), ('b2', 'male', DATE '1970-01-01', [{'family': 'Roe', 'given': ['Bo']}])) t(id, gender, birthdate, name)`,
+      );
       const { site } = await runDashboardCommand(ws, ['--out', path.join(root, 'bare-site'), '--include-identifiers'], () => undefined);
       assert.equal(site.patients, 2);
     } finally {
@@ -298,7 +322,10 @@ describe('a dashboard built from a workspace (MMH_BROWSER_SITE) in Chromium', fu
       this.skip();
     }
     server = await serveDashboard(site, 0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
   });
   after(async () => {

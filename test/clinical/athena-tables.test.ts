@@ -148,10 +148,7 @@ describe('LocalFhirStore: Athena-style type tables kept in step with each commit
     await engine.exec(`DELETE FROM ${schema}.athena_structure`);
     await engine.exec(`DELETE FROM ${schema}.condition`);
     assert.match(await importDir(store, ds.DatastoreId, input), /created 0, updated 0/);
-    const cols = await engine.query<{ n: number }>(
-      `SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE schema_name = ? AND table_name = 'resource' AND column_name = 'athena_body'`,
-      [schema],
-    );
+    const cols = await engine.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE schema_name = ? AND table_name = 'resource' AND column_name = 'athena_body'`, [schema]);
     assert.equal(cols[0]!.n, 0, 'the old column is dropped');
     await assertTablesMatchBodies(engine, schema);
     const [kept] = await engine.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${schema}.athena_structure`);

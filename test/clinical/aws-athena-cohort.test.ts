@@ -75,7 +75,10 @@ describe('clinical cohort from the HealthLake Athena tables (aws sources) = loca
     const events = await aws.eventsBefore(pts.map((p) => ({ patientId: p.patientId, indexDate: index, label: 0 as const, outcome: 'stroke' as const, onsetDate: null })));
     assert.ok(events.length > 0);
     assert.ok(events.every((e) => e.date !== null && e.date < index));
-    const withLookback = await aws.eventsBefore(pts.map((p) => ({ patientId: p.patientId, indexDate: index, label: 0 as const, outcome: 'stroke' as const, onsetDate: null })), 1);
+    const withLookback = await aws.eventsBefore(
+      pts.map((p) => ({ patientId: p.patientId, indexDate: index, label: 0 as const, outcome: 'stroke' as const, onsetDate: null })),
+      1,
+    );
     assert.ok(withLookback.length < events.length);
     assert.ok(withLookback.every((e) => e.date !== null && e.date >= '2013-12-31'));
   });
@@ -134,7 +137,16 @@ describe('clinical cohort through the Athena wire (fake Athena from the API Refe
     const local = await engine.query(q);
     assert.equal(viaWire.length, 3);
     // Shapes match (arrays of objects); leaves are text on the wire when Athena reports only `array`.
-    const shape = (v: unknown): unknown => (Array.isArray(v) ? v.map(shape) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : v === null ? null : typeof v === "string" ? v : JSON.stringify(v));
+    const shape = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(shape)
+        : typeof v === 'object' && v !== null
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)]))
+          : v === null
+            ? null
+            : typeof v === 'string'
+              ? v
+              : JSON.stringify(v);
     assert.deepEqual(viaWire.map(shape), local.map(shape));
   });
 });

@@ -49,7 +49,9 @@ describe('AwsFhirStore (HealthLake commands, aws-sdk-client-mock)', () => {
   });
 
   it('the datastore waiter fails on CREATE_FAILED', async () => {
-    hl.on(DescribeFHIRDatastoreCommand).resolves({ DatastoreProperties: { DatastoreId: DS, DatastoreArn: 'arn', DatastoreStatus: 'CREATE_FAILED', DatastoreTypeVersion: 'R4', DatastoreEndpoint: '' } });
+    hl.on(DescribeFHIRDatastoreCommand).resolves({
+      DatastoreProperties: { DatastoreId: DS, DatastoreArn: 'arn', DatastoreStatus: 'CREATE_FAILED', DatastoreTypeVersion: 'R4', DatastoreEndpoint: '' },
+    });
     await assert.rejects(store.waitForDatastoreActive(DS, { pollMs: 1 }), (e: { code?: string }) => e.code === 'backend');
   });
 
@@ -57,7 +59,10 @@ describe('AwsFhirStore (HealthLake commands, aws-sdk-client-mock)', () => {
     const p = (id: string) => ({ DatastoreId: id, DatastoreArn: 'arn', DatastoreStatus: 'ACTIVE' as const, DatastoreTypeVersion: 'R4' as const, DatastoreEndpoint: '' });
     hl.on(ListFHIRDatastoresCommand, {}).resolves({ DatastorePropertiesList: [p('1')], NextToken: 't' });
     hl.on(ListFHIRDatastoresCommand, { NextToken: 't' }).resolves({ DatastorePropertiesList: [p('2')] });
-    assert.deepEqual((await store.listDatastores()).map((d) => d.DatastoreId), ['1', '2']);
+    assert.deepEqual(
+      (await store.listDatastores()).map((d) => d.DatastoreId),
+      ['1', '2'],
+    );
   });
 
   it('streams a local folder to a content-named prefix (real S3 over HTTP), reuses it on re-run, then StartFHIRImportJob', async function () {
@@ -77,8 +82,16 @@ describe('AwsFhirStore (HealthLake commands, aws-sdk-client-mock)', () => {
       hl.on(StartFHIRImportJobCommand).resolves({ JobId: JOB, JobStatus: 'SUBMITTED', DatastoreId: DS });
       const out = await st.startImportJob({ datastoreId: DS, inputDir: dir, jobName: 'job1', validationLevel: 'strict' });
       assert.deepEqual(out, { JobId: JOB, JobStatus: 'SUBMITTED', DatastoreId: DS });
-      const digest = (f: string): string => crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
-      const setDigest = crypto.createHash('sha256').update(['Observation.ndjson', 'Patient.ndjson'].map((f) => `${f}:${digest(f)}`).join('\n')).digest('hex').slice(0, 32);
+      const digest = (f: string): string =>
+        crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, f)))
+          .digest('hex');
+      const setDigest = crypto
+        .createHash('sha256')
+        .update(['Observation.ndjson', 'Patient.ndjson'].map((f) => `${f}:${digest(f)}`).join('\n'))
+        .digest('hex')
+        .slice(0, 32);
       const prefix = `s3://bucket/mmh/clinical-input/${setDigest}/`;
       const objects = await listS3(real.client, prefix);
       assert.deepEqual(objects.map((o) => [o.key, o.size]).sort(), [

@@ -51,7 +51,13 @@ describe('cohort labels and leakage-free clinical features (real Synthea bundles
   it('matched controls (the default) take a case index date at which they were alive and followed up, else are excluded', () => {
     const Y = 365.25 * 86_400_000;
     const facts = (id: string, birth: string, death: string | null): (typeof patients)[number] => ({ ...patients[0]!, patientId: id, birthDate: birth, deceasedDateTime: death });
-    const people = [facts('case-a', '1950-01-01', null), facts('case-b', '1960-01-01', null), facts('ctl-long', '1940-01-01', null), facts('ctl-young', '2015-01-01', null), facts('ctl-short', '1940-01-01', null)];
+    const people = [
+      facts('case-a', '1950-01-01', null),
+      facts('case-b', '1960-01-01', null),
+      facts('ctl-long', '1940-01-01', null),
+      facts('ctl-young', '2015-01-01', null),
+      facts('ctl-short', '1940-01-01', null),
+    ];
     const caseOnsets = new Map([
       ['case-a', '2001-01-01T00:00:00.000Z'],
       ['case-b', '2011-01-01T00:00:00.000Z'],
@@ -151,25 +157,26 @@ describe('cohort labels and leakage-free clinical features (real Synthea bundles
       await engine.query<{ patient_id: string; resource_type: string; resource_id: string; d: string; code: string; value: number | null }>(
         `SELECT patient_id, resource_type, resource_id, strftime(event_time, '%Y-%m-%dT%H:%M:%S.%gZ') AS d, code, value FROM ${schema}.event WHERE event_time IS NOT NULL`,
       )
-    ).map(
-      (r): ClinicalEvent => ({
-        patientId: r.patient_id,
-        resourceType: r.resource_type,
-        resourceId: r.resource_id,
-        date: r.d,
-        system: '',
-        code: r.code,
-        value: r.value,
-        unit: null,
-        valueCode: null,
-        category: null,
-      }),
-    );
+    ).map((r): ClinicalEvent => ({
+      patientId: r.patient_id,
+      resourceType: r.resource_type,
+      resourceId: r.resource_id,
+      date: r.d,
+      system: '',
+      code: r.code,
+      value: r.value,
+      unit: null,
+      valueCode: null,
+      category: null,
+    }));
     const idx = new Map(ad.map((l) => [l.patientId, Date.parse(l.indexDate)]));
     const post = all.filter((e) => Date.parse(e.date!) >= (idx.get(e.patientId) ?? Infinity));
     assert.ok(post.length > 10, 'Max has records after his index (the diagnosis, MMSE, galantamine)');
     // Passing post-index data is refused rather than silently used.
-    assert.throws(() => computeClinicalFeatures(ad, patients, [...post]), (e: { code?: string; message: string }) => e.code === 'invalid-input' && /on or after the index/.test(e.message));
+    assert.throws(
+      () => computeClinicalFeatures(ad, patients, [...post]),
+      (e: { code?: string; message: string }) => e.code === 'invalid-input' && /on or after the index/.test(e.message),
+    );
     // Add post-index records to the datastore — an extreme blood pressure and a statin, both after Max's index —
     // and shuffle the order of every post-index event: no feature value may change.
     const lateDir = path.join(ws, 'late');
@@ -310,7 +317,10 @@ describe('outcome labels: code system required, undated outcome Conditions exclu
     assert.equal(new Set(c.labels.rows.map((r) => r.indexDate)).size, 1);
     assert.ok(c.labels.rows.some((r) => r.patientId === CHET));
     // The leakage audit's input: the cases' features from data before their onset.
-    assert.deepEqual(c.preOnsetFeatures?.map((f) => f.patient_id), c.labels.rows.filter((r) => r.label === 1).map((r) => r.patientId));
+    assert.deepEqual(
+      c.preOnsetFeatures?.map((f) => f.patient_id),
+      c.labels.rows.filter((r) => r.label === 1).map((r) => r.patientId),
+    );
   });
 
   it('landmark design: indexed at the scan, outcome-free then, label = a later onset', async () => {
@@ -319,10 +329,13 @@ describe('outcome labels: code system required, undated outcome Conditions exclu
       [REBA, '2000-01-01T00:00:00.000Z'],
     ]);
     const ad = await assembleCohort({ outcome: 'alzheimers', design: 'landmark', landmarks }, localCohortSources(engine, schema));
-    assert.deepEqual(ad.labels.rows.map((r) => [r.patientId, r.label, r.indexDate]), [
-      [MAX, 1, '2019-06-01T00:00:00.000Z'],
-      [REBA, 0, '2000-01-01T00:00:00.000Z'],
-    ]);
+    assert.deepEqual(
+      ad.labels.rows.map((r) => [r.patientId, r.label, r.indexDate]),
+      [
+        [MAX, 1, '2019-06-01T00:00:00.000Z'],
+        [REBA, 0, '2000-01-01T00:00:00.000Z'],
+      ],
+    );
     assert.equal(ad.labels.excluded.noLandmark, 1);
     // Reba's hypertension began in 1968, before her scan: prevalent, excluded.
     const htn = await assembleCohort({ outcome: 'hypertension', design: 'landmark', landmarks }, localCohortSources(engine, schema));

@@ -71,7 +71,10 @@ describe('HealthLake FHIR REST (SigV4, injected fetch and a local HTTP server)',
     const call = calls[0]!;
     assert.equal(call.method, 'GET');
     assert.equal(call.url, `${BASE}Patient/p1`);
-    assert.match(call.headers.authorization!, /^AWS4-HMAC-SHA256 Credential=AKIDTESTEXAMPLE\/\d{8}\/us-east-1\/healthlake\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
+    assert.match(
+      call.headers.authorization!,
+      /^AWS4-HMAC-SHA256 Credential=AKIDTESTEXAMPLE\/\d{8}\/us-east-1\/healthlake\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+    );
     assert.equal(call.headers['x-amz-security-token'], CREDS.sessionToken);
     assert.equal(call.headers.host, 'healthlake.us-east-1.amazonaws.com');
     assert.equal(call.headers.authorization!.split('Signature=')[1], expectedSignature(call, CREDS.secretAccessKey));
@@ -139,7 +142,10 @@ describe('HealthLake FHIR REST (SigV4, injected fetch and a local HTTP server)',
     await assert.rejects(rest.read('not-an-id', 'Patient', 'p1'), (e: { code?: string }) => e.code === 'invalid-input');
     await assert.rejects(rest.read(DS, 'patient', 'p1'), (e: { code?: string }) => e.code === 'invalid-input');
     await assert.rejects(rest.read(DS, 'Patient', 'a/../b'), (e: { code?: string }) => e.code === 'invalid-input');
-    assert.throws(() => new HealthLakeFhirRest({ region: 'mars', credentials: CREDS }), (e: { code?: string }) => e.code === 'invalid-config');
+    assert.throws(
+      () => new HealthLakeFhirRest({ region: 'mars', credentials: CREDS }),
+      (e: { code?: string }) => e.code === 'invalid-config',
+    );
   });
 
   it('sends the signed request over HTTP to a local server (global fetch)', async () => {

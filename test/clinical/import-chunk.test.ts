@@ -19,7 +19,13 @@ describe('processChunk: lines over the size limit', () => {
     assert.equal(failure.line, 2);
     assert.match(failure.reason, new RegExp(`^too-large: the line is ${String(Buffer.byteLength(huge))} bytes; one resource may be at most ${String(MAX_RESOURCE_BYTES)} bytes`));
     assert.equal(r.scanned, r.accepted + r.failed);
-    assert.equal(fs.readFileSync(path.join(dir, 'c0.res'), 'utf8').split('\n').filter((l) => l !== '').length, 2);
+    assert.equal(
+      fs
+        .readFileSync(path.join(dir, 'c0.res'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '').length,
+      2,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

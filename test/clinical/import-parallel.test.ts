@@ -86,7 +86,15 @@ describe('LocalFhirStore import: worker threads, chunks and in-chunk duplicates'
     assert.equal(n!.n, 2);
     // An updated Observation replaces its events; an unchanged one keeps them.
     const obs = (value: number) =>
-      JSON.stringify({ resourceType: 'Observation', id: 'o1', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, subject: { reference: 'Patient/dup' }, effectiveDateTime: '2020-01-01', valueQuantity: { value } });
+      JSON.stringify({
+        resourceType: 'Observation',
+        id: 'o1',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] },
+        subject: { reference: 'Patient/dup' },
+        effectiveDateTime: '2020-01-01',
+        valueQuantity: { value },
+      });
     for (const [value, outcome] of [
       [120, /created 1/],
       [130, /updated 1/],

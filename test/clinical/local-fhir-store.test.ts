@@ -23,7 +23,10 @@ describe('LocalFhirStore (contract, real Synthea bundles)', () => {
     writeBundleNdjson(input);
     writeMixed(input);
     for (const f of fs.readdirSync(input)) {
-      inputLines += fs.readFileSync(path.join(input, f), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+      inputLines += fs
+        .readFileSync(path.join(input, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '').length;
     }
     engine = await DuckDbEngine.create({ path: path.join(ws, 'mmh.duckdb') });
     store = await LocalFhirStore.create({ engine, dir: ws });
@@ -102,12 +105,13 @@ describe('LocalFhirStore (contract, real Synthea bundles)', () => {
       "SELECT code.coding[1].code AS code FROM condition WHERE subject.reference = ? AND code.coding[1].system = 'http://snomed.info/sct' ORDER BY onsetdatetime",
       [`Patient/${REBA}`],
     );
-    assert.deepEqual(conds.slice(0, 2).map((c) => c.code), ['38341003', '230690007']);
+    assert.deepEqual(
+      conds.slice(0, 2).map((c) => c.code),
+      ['38341003', '230690007'],
+    );
     const [ext] = await engine.query<{ url: string }>("SELECT json_extract_scalar(extension[1], '$.url') AS url FROM patient WHERE id = ?", [MAX]);
     assert.match(ext!.url, /^http/);
-    const [bp] = await engine.query<{ n: number }>(
-      "SELECT count(*) AS n FROM observation CROSS JOIN UNNEST(component) AS t(c) WHERE c.code.coding[1].code = '8480-6' AND cardinality(component) = 2",
-    );
+    const [bp] = await engine.query<{ n: number }>("SELECT count(*) AS n FROM observation CROSS JOIN UNNEST(component) AS t(c) WHERE c.code.coding[1].code = '8480-6' AND cardinality(component) = 2");
     assert.ok(bp!.n > 5);
     const [meta] = await engine.query<{ v: string }>('SELECT meta.versionid AS v FROM patient WHERE id = ?', [CHET]);
     assert.equal(meta!.v, '1');
@@ -171,7 +175,7 @@ describe('LocalFhirStore (contract, real Synthea bundles)', () => {
     assert.match(upd.Message ?? '', /updated 1/);
     const after = await store.read(dsId, 'Patient', CHET);
     assert.equal((after.meta as { versionId: string }).versionId, '2');
-    const [row] = await engine.query<{ v: string; n: number }>("SELECT max(meta.versionid) AS v, count(*) AS n FROM patient WHERE id = ?", [CHET]);
+    const [row] = await engine.query<{ v: string; n: number }>('SELECT max(meta.versionid) AS v, count(*) AS n FROM patient WHERE id = ?', [CHET]);
     assert.deepEqual(row, { v: '2', n: 1 });
   });
 

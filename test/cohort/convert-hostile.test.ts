@@ -36,7 +36,10 @@ describe('convertCoherent on hostile bundles', () => {
     assert.match(issue('fhir/B_b.json', 3) ?? '', /without a resource object/);
     assert.match(issue('fhir/C_c.json', 0) ?? '', /holds null, expected a Bundle/);
     assert.match(issue('fhir/B_b.json', 2) ?? '', /Organization\/org-1 was already written .* first body is kept/);
-    const orgs = fs.readFileSync(path.join(to, 'clinical', 'Organization.ndjson'), 'utf8').trim().split('\n');
+    const orgs = fs
+      .readFileSync(path.join(to, 'clinical', 'Organization.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(orgs.length, 1);
     assert.equal((JSON.parse(orgs[0] ?? '{}') as Json).name, 'Clinic');
   });
@@ -51,7 +54,13 @@ describe('convertCoherent on hostile bundles', () => {
     const rep = await convertCoherent({ from: src, to });
     assert.equal(rep.counts.resourcesOut, 3);
     assert.deepEqual(fs.readdirSync(to).sort(), ['clinical', 'conversion-report.json', 'dicom', 'genomic']);
-    assert.equal(fs.readFileSync(path.join(to, 'clinical', 'Patient.ndjson'), 'utf8').trim().split('\n').length, 2);
+    assert.equal(
+      fs
+        .readFileSync(path.join(to, 'clinical', 'Patient.ndjson'), 'utf8')
+        .trim()
+        .split('\n').length,
+      2,
+    );
     // And a second run over a finished conversion gives byte-identical NDJSON.
     const before = fs.readFileSync(path.join(to, 'clinical', 'Organization.ndjson'), 'utf8');
     await convertCoherent({ from: src, to });

@@ -113,13 +113,22 @@ describe('convertCoherent on a generated cohort', function () {
           continue;
         }
         assert.ok(call, `${rs} missing`);
-        const got = call.gt.split('/').map((g) => (g === '0' ? call.ref : call.alts[Number(g) - 1])).sort();
+        const got = call.gt
+          .split('/')
+          .map((g) => (g === '0' ? call.ref : call.alts[Number(g) - 1]))
+          .sort();
         assert.deepEqual(got, [...obs].sort(), `${rs} genotype`);
         assert.deepEqual([...new Set(obs.filter((a) => a !== ref))].sort(), [...call.alts].sort(), `${rs}: ALT lists only observed alleles`);
       }
       if (hasCommand('bcftools')) {
         const out = execFileSync('bcftools', ['view', '-H', vcfPath], { encoding: 'utf8' });
-        assert.equal(out.trim().split('\n').filter((x) => x !== '').length, calls.size);
+        assert.equal(
+          out
+            .trim()
+            .split('\n')
+            .filter((x) => x !== '').length,
+          calls.size,
+        );
       }
     }
   });
@@ -134,7 +143,16 @@ describe('convertCoherent on a generated cohort', function () {
       assert.match(r, /\tALLELEID=\d+;CLNDN=[^;\t]+;CLNSIG=[^;\t]+;CLNVC=\w+;GENEINFO=[^;\t]+;RS=\d+;ORIGIN=1;MMH_SOURCE=\w+/);
     }
     const pcsk9 = recs.filter((r) => r.includes('RS=11591147;'));
-    assert.deepEqual(pcsk9.map((r) => r.split('\t').slice(0, 5).filter((_, i) => i !== 2).join(' ')), ['1 55039974 G A', '1 55039974 G T']);
+    assert.deepEqual(
+      pcsk9.map((r) =>
+        r
+          .split('\t')
+          .slice(0, 5)
+          .filter((_, i) => i !== 2)
+          .join(' '),
+      ),
+      ['1 55039974 G A', '1 55039974 G T'],
+    );
     assert.ok(pcsk9.every((r) => r.includes('CLNSIG=Pathogenic') && r.includes('GENEINFO=PCSK9:0')));
     assert.ok(recs.filter((r) => r.includes('MMH_SOURCE=synthetic')).every((r) => r.endsWith(';SYNTHETIC')));
     assert.ok(recs.some((r) => r.includes('GENEINFO=F12:0|SLC34A1:0')));
@@ -146,7 +164,10 @@ describe('convertCoherent on a generated cohort', function () {
 
   it('writes a FASTA whose .fai offsets point at each window', () => {
     const fa = fs.readFileSync(path.join(ds, 'genomic', 'reference', 'coherent-panel-grch38.fa'), 'latin1');
-    const fai = fs.readFileSync(path.join(ds, 'genomic', 'reference', 'coherent-panel-grch38.fa.fai'), 'utf8').trim().split('\n');
+    const fai = fs
+      .readFileSync(path.join(ds, 'genomic', 'reference', 'coherent-panel-grch38.fa.fai'), 'utf8')
+      .trim()
+      .split('\n');
     const windows = readWindows(path.join(ds, 'genomic', 'reference', 'coherent-panel-grch38.fa'));
     assert.equal(fai.length, windows.length);
     fai.forEach((line, i) => {
@@ -157,7 +178,7 @@ describe('convertCoherent on a generated cohort', function () {
     });
   });
 
-  it('passes the project\'s own strict VCF reader (per-patient VCFs and the BGZF annotation) and FASTA indexer', async () => {
+  it("passes the project's own strict VCF reader (per-patient VCFs and the BGZF annotation) and FASTA indexer", async () => {
     const vcfs = fs.readdirSync(path.join(ds, 'genomic', 'vcf')).map((f) => path.join(ds, 'genomic', 'vcf', f));
     for (const file of [...vcfs, path.join(ds, 'genomic', 'annotation', 'clinvar.vcf.gz')]) {
       const vcf = await openVcf(file, { strict: true });
@@ -167,7 +188,10 @@ describe('convertCoherent on a generated cohort', function () {
         n++;
       }
       assert.ok(n > 0);
-      assert.deepEqual(vcf.issues.filter((i) => i.severity === 'error'), []);
+      assert.deepEqual(
+        vcf.issues.filter((i) => i.severity === 'error'),
+        [],
+      );
     }
     const fa = path.join(ds, 'genomic', 'reference', 'coherent-panel-grch38.fa');
     assert.deepEqual(indexFasta(fa), parseFai(fs.readFileSync(`${fa}.fai`, 'utf8')));
@@ -228,7 +252,10 @@ describe('convertCoherent on a generated cohort', function () {
         fs.rmSync(other, { recursive: true, force: true });
       }
     }
-    assert.throws(() => linkOrCopy(src, src), (e: NodeJS.ErrnoException) => e.code === 'EEXIST');
+    assert.throws(
+      () => linkOrCopy(src, src),
+      (e: NodeJS.ErrnoException) => e.code === 'EEXIST',
+    );
   });
 
   it('is idempotent and refuses a foreign non-empty target', async () => {
@@ -269,16 +296,40 @@ describe('convertCoherent on quirky DNA CSVs', () => {
     const rep = await convertCoherent({ from: src, to });
     const file = `dna/Maurice742_Kerluke267_${id}_dna.csv`;
     const find = (code: string): { line: number; severity: string }[] => rep.issues.filter((i) => i.code === code && i.file === file);
-    assert.deepEqual(find('dna-gene-with-comma').map((i) => i.line), [4, 5]);
-    assert.deepEqual(find('dna-whitespace').map((i) => i.line), [5]);
-    assert.deepEqual(find('dna-position-out-of-range').map((i) => [i.line, i.severity]), [[6, 'dropped'], [7, 'dropped']]);
-    assert.deepEqual(find('dna-variant-flag').map((i) => i.line), [8]);
-    assert.deepEqual(find('dna-half-call').map((i) => i.line), [8, 9]);
-    assert.deepEqual(find('dna-field-count').map((i) => [i.line, i.severity]), [[10, 'dropped']]);
+    assert.deepEqual(
+      find('dna-gene-with-comma').map((i) => i.line),
+      [4, 5],
+    );
+    assert.deepEqual(
+      find('dna-whitespace').map((i) => i.line),
+      [5],
+    );
+    assert.deepEqual(
+      find('dna-position-out-of-range').map((i) => [i.line, i.severity]),
+      [
+        [6, 'dropped'],
+        [7, 'dropped'],
+      ],
+    );
+    assert.deepEqual(
+      find('dna-variant-flag').map((i) => i.line),
+      [8],
+    );
+    assert.deepEqual(
+      find('dna-half-call').map((i) => i.line),
+      [8, 9],
+    );
+    assert.deepEqual(
+      find('dna-field-count').map((i) => [i.line, i.severity]),
+      [[10, 'dropped']],
+    );
     assert.equal(rep.counts.dnaRowsIn, 9);
     assert.equal(rep.counts.dnaRowsDropped, 3);
     assert.equal(rep.counts.dnaRowsUsed, 6);
-    const vcf = fs.readFileSync(path.join(to, 'genomic', 'vcf', `${id}_dna.vcf`), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const vcf = fs
+      .readFileSync(path.join(to, 'genomic', 'vcf', `${id}_dna.vcf`), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
     assert.deepEqual(vcf, [
       '1\t55039974\trs11591147\tG\tA,T\t.\tPASS\t.\tGT\t1/2',
       '1\t109275908\trs646776\tC\tT\t.\tPASS\t.\tGT\t1/.',
@@ -307,15 +358,24 @@ describe('convertCoherent on real Synthea R4 bundles', () => {
     assert.ok((rep.counts.resourcesMerged ?? 0) > 0);
     assert.equal((rep.counts.resourcesOut ?? 0) + (rep.counts.resourcesMerged ?? 0), entries);
     for (const t of ['Organization', 'Practitioner']) {
-      const ids = fs.readFileSync(path.join(to, 'clinical', `${t}.ndjson`), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Json).id);
+      const ids = fs
+        .readFileSync(path.join(to, 'clinical', `${t}.ndjson`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as Json).id);
       assert.equal(new Set(ids).size, ids.length, t);
     }
     assert.equal(rep.counts.patients, 3);
     assert.equal(rep.counts.imagingStudies, 1);
     assert.equal(rep.counts.dicomIn, 0);
-    const conditions = fs.readFileSync(path.join(to, 'clinical', 'Condition.ndjson'), 'utf8').trim().split('\n');
+    const conditions = fs
+      .readFileSync(path.join(to, 'clinical', 'Condition.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
     // Same reference shape as Synthea's own bulk NDJSON export (reference-data/synthea-fhir/ndjson-r4-10-patients).
-    const realNdjson = JSON.parse(fs.readFileSync(path.join(REFERENCE_DATA, 'synthea-fhir/ndjson-r4-10-patients/Condition.000.ndjson'), 'utf8').split('\n')[0] ?? '{}') as { subject: { reference: string } };
+    const realNdjson = JSON.parse(fs.readFileSync(path.join(REFERENCE_DATA, 'synthea-fhir/ndjson-r4-10-patients/Condition.000.ndjson'), 'utf8').split('\n')[0] ?? '{}') as {
+      subject: { reference: string };
+    };
     const shape = (ref: string): string => ref.replace(/[0-9a-f-]{36}/, '<id>');
     for (const line of conditions) {
       const c = JSON.parse(line) as { subject: { reference: string }; encounter: { reference: string } };

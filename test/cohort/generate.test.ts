@@ -60,7 +60,10 @@ describe('generateCohort', function () {
     for (const f of dicom) {
       assert.match(f, new RegExp(`^dicom/[A-Z][a-z]+\\d{1,3}_[A-Z][a-z]+\\d{1,3}_${uuid}1\\.2\\.840\\.99999999(\\.\\d+)+\\.dcm$`));
     }
-    assert.deepEqual(files.filter((f) => !/^(fhir|dna|dicom)\//.test(f)), []);
+    assert.deepEqual(
+      files.filter((f) => !/^(fhir|dna|dicom)\//.test(f)),
+      [],
+    );
   });
 
   it('writes FHIR R4 that validates (medplum) and links inside each bundle', () => {
@@ -88,7 +91,21 @@ describe('generateCohort', function () {
         }
       }
     }
-    for (const t of ['Patient', 'Encounter', 'Condition', 'Observation', 'MedicationRequest', 'Procedure', 'Immunization', 'DiagnosticReport', 'DocumentReference', 'Claim', 'ImagingStudy', 'Organization', 'Practitioner']) {
+    for (const t of [
+      'Patient',
+      'Encounter',
+      'Condition',
+      'Observation',
+      'MedicationRequest',
+      'Procedure',
+      'Immunization',
+      'DiagnosticReport',
+      'DocumentReference',
+      'Claim',
+      'ImagingStudy',
+      'Organization',
+      'Practitioner',
+    ]) {
       assert.ok(types.has(t), `missing ${t}`);
     }
   });
@@ -136,7 +153,10 @@ describe('generateCohort', function () {
   });
 
   it('writes the ground truth: risks, outcomes, planted MRI effects and a summary with oracle AUROC', () => {
-    const gt = JSON.parse(fs.readFileSync(path.join(out, 'ground-truth.json'), 'utf8')) as { patients: (Json & { risk: Record<string, number>; mri: Json | null })[]; summary: { outcomes: Record<string, Json>; modalities: Json } };
+    const gt = JSON.parse(fs.readFileSync(path.join(out, 'ground-truth.json'), 'utf8')) as {
+      patients: (Json & { risk: Record<string, number>; mri: Json | null })[];
+      summary: { outcomes: Record<string, Json>; modalities: Json };
+    };
     for (const p of gt.patients) {
       for (const o of ['hypertension', 'stroke', 'chd', 'alzheimers']) {
         assert.ok((p.risk[o] ?? -1) > 0 && (p.risk[o] ?? 2) < 1);
@@ -173,7 +193,10 @@ describe('generateCohort', function () {
     assert.equal(fs.readFileSync(path.join(dense, 'ground-truth.json'), 'utf8'), fs.readFileSync(path.join(out, 'ground-truth.json'), 'utf8'));
     // None of the extra codes is one the clinical features read.
     const read = new Set([...Object.values(MEASUREMENTS).flat(), ...Object.values(PRECURSORS).flat(), '72166-2']);
-    assert.deepEqual(DENSITY_CODES.filter((c) => read.has(c)), []);
+    assert.deepEqual(
+      DENSITY_CODES.filter((c) => read.has(c)),
+      [],
+    );
     const studyRecords = (r: Json): string | undefined =>
       r.resourceType === 'Condition' || r.resourceType === 'MedicationRequest' || r.resourceType === 'MedicationAdministration' || r.resourceType === 'ImagingStudy'
         ? JSON.stringify({ ...r, id: undefined, encounter: undefined, context: undefined })
@@ -185,7 +208,17 @@ describe('generateCohort', function () {
       const compactRes = (JSON.parse(fs.readFileSync(path.join(compactRoot, 'fhir', f), 'utf8')) as { entry: { resource: Json }[] }).entry.map((e) => e.resource);
       compactTotal += compactRes.length;
       denseTotal += denseRes.length;
-      assert.deepEqual(denseRes.map(studyRecords).filter((x) => x !== undefined).sort(), compactRes.map(studyRecords).filter((x) => x !== undefined).sort(), f);
+      assert.deepEqual(
+        denseRes
+          .map(studyRecords)
+          .filter((x) => x !== undefined)
+          .sort(),
+        compactRes
+          .map(studyRecords)
+          .filter((x) => x !== undefined)
+          .sort(),
+        f,
+      );
       // Every Claim has its ExplanationOfBenefit.
       const claims = new Set(denseRes.filter((r) => r.resourceType === 'Claim').map((r) => `urn:uuid:${r.id as string}`));
       const eobs = denseRes.filter((r) => r.resourceType === 'ExplanationOfBenefit').map((r) => (r.claim as Json).reference);

@@ -19,7 +19,10 @@ describe('cohort risk model', () => {
     for (const o of OUTCOMES) {
       const labels = patients.map((p) => p.outcomes[o] !== undefined);
       const prev = labels.filter(Boolean).length / N;
-      const auc = auroc(patients.map((p) => p.risk[o]), labels);
+      const auc = auroc(
+        patients.map((p) => p.risk[o]),
+        labels,
+      );
       assert.ok(prev >= bounds[o][0] && prev <= bounds[o][1], `${o} prevalence ${String(prev)}`);
       assert.ok(auc >= 0.75 && auc <= 0.92, `${o} oracle AUROC ${String(auc)}`);
     }
@@ -82,7 +85,10 @@ describe('cohort genetic panel', () => {
     for (const m of fixture) {
       assert.deepEqual(m.categories, ref[m.rsid]);
     }
-    assert.deepEqual(PANEL.filter((m) => m.synthetic).map((m) => m.rsid), ['rs7412', 'rs1799983', 'rs4343', 'rs900000001']);
+    assert.deepEqual(
+      PANEL.filter((m) => m.synthetic).map((m) => m.rsid),
+      ['rs7412', 'rs1799983', 'rs4343', 'rs900000001'],
+    );
   });
 
   it('uses the documented GRCh38 positions and alleles', () => {

@@ -40,9 +40,18 @@ function stratifiedDifference(ps: readonly SimPatient[], event: (p: SimPatient) 
 }
 
 const SUBSETS: readonly (readonly [OracleSetName, OracleSetName])[] = [
-  ['clinical', 'clinical+genomic'], ['clinical', 'clinical+imaging'], ['genomic', 'clinical+genomic'], ['genomic', 'genomic+imaging'],
-  ['imaging', 'clinical+imaging'], ['imaging', 'genomic+imaging'], ['clinical+genomic', 'all three'], ['clinical+imaging', 'all three'],
-  ['genomic+imaging', 'all three'], ['clinical', 'all three'], ['genomic', 'all three'], ['imaging', 'all three'],
+  ['clinical', 'clinical+genomic'],
+  ['clinical', 'clinical+imaging'],
+  ['genomic', 'clinical+genomic'],
+  ['genomic', 'genomic+imaging'],
+  ['imaging', 'clinical+imaging'],
+  ['imaging', 'genomic+imaging'],
+  ['clinical+genomic', 'all three'],
+  ['clinical+imaging', 'all three'],
+  ['genomic+imaging', 'all three'],
+  ['clinical', 'all three'],
+  ['genomic', 'all three'],
+  ['imaging', 'all three'],
 ];
 
 describe('cohort oracles', function () {
@@ -91,7 +100,10 @@ describe('cohort oracles', function () {
     const e4 = panelMarker('rs429358').index;
     const ps = Array.from({ length: 20_000 }, (_, i) => simulatePatient(9, i));
     const copies = ps.map((p) => (p.genotype[e4 * 2] === 0 ? 0 : 1) + (p.genotype[e4 * 2 + 1] === 0 ? 0 : 1));
-    const e4Auc = auroc(copies, ps.map((p) => p.outcomes.alzheimers !== undefined));
+    const e4Auc = auroc(
+      copies,
+      ps.map((p) => p.outcomes.alzheimers !== undefined),
+    );
     assert.ok(e4Auc > 0.55, `ε4 alone ${String(e4Auc)}`);
     for (const d of ORACLE_DESIGNS) {
       const g = rep.outcomes.alzheimers.oracles[d].genomic;
@@ -108,7 +120,10 @@ describe('cohort oracles', function () {
   });
 
   it('rejects a Monte Carlo size too small to mean anything', () => {
-    assert.throws(() => computeOracles({ mcPatients: 10 }), (e) => isHealthDataError(e) && e.code === 'invalid-input');
+    assert.throws(
+      () => computeOracles({ mcPatients: 10 }),
+      (e) => isHealthDataError(e) && e.code === 'invalid-input',
+    );
   });
 });
 
@@ -118,7 +133,12 @@ describe('cohort prodromes and imaging selection are drawn from the hidden state
 
   it('impaired cognition is as frequent in future Alzheimer’s cases as in controls of the same neurodegeneration and age', () => {
     // The old generator gave 75% of cases the prodrome (dated from their onset) against a few % of controls.
-    const diff = stratifiedDifference(ps, (p) => p.precursors.impairedCognition !== undefined, (p) => p.outcomes.alzheimers !== undefined, stratum);
+    const diff = stratifiedDifference(
+      ps,
+      (p) => p.precursors.impairedCognition !== undefined,
+      (p) => p.outcomes.alzheimers !== undefined,
+      stratum,
+    );
     assert.ok(Math.abs(diff) < 0.03, `within-stratum difference ${String(diff)}`);
     // …while it still tracks the hidden state it is drawn from.
     const hi = ps.filter((p) => p.cognition > 1);
@@ -127,14 +147,19 @@ describe('cohort prodromes and imaging selection are drawn from the hidden state
     assert.ok(rate(hi) > 3 * rate(lo), `${String(rate(hi))} vs ${String(rate(lo))}`);
     for (const p of ps) {
       const on = p.precursors.impairedCognition?.onset;
-      assert.ok(on === undefined || on >= p.birth + 59.9 * YEAR_MS, "from 60 years (30 days before the end at the earliest)");
+      assert.ok(on === undefined || on >= p.birth + 59.9 * YEAR_MS, 'from 60 years (30 days before the end at the earliest)');
     }
   });
 
   it('who gets an MRI does not depend on a later stroke or Alzheimer’s given small-vessel disease, neurodegeneration and age', () => {
     const key = (p: SimPatient): string => `${stratum(p)}|${String(Math.round(p.svd * 2))}`;
     for (const o of ['stroke', 'alzheimers'] as const) {
-      const diff = stratifiedDifference(ps, (p) => p.mri !== undefined, (p) => p.outcomes[o] !== undefined, key);
+      const diff = stratifiedDifference(
+        ps,
+        (p) => p.mri !== undefined,
+        (p) => p.outcomes[o] !== undefined,
+        key,
+      );
       assert.ok(Math.abs(diff) < 0.03, `${o}: within-stratum difference ${String(diff)}`);
     }
   });
@@ -151,7 +176,15 @@ describe('oracle statistics', () => {
     const small = make(400);
     const big = make(20_000);
     const e = aurocWithCi(small.s, small.y);
-    assert.ok(Math.abs(e.auroc - auroc([...small.s], [...small.y].map((v) => v === 1))) < 1e-12);
+    assert.ok(
+      Math.abs(
+        e.auroc -
+          auroc(
+            [...small.s],
+            [...small.y].map((v) => v === 1),
+          ),
+      ) < 1e-12,
+    );
     const eb = aurocWithCi(big.s, big.y);
     assert.ok(e.lower < e.auroc && e.auroc < e.upper);
     assert.ok(eb.upper - eb.lower < (e.upper - e.lower) / 4);
@@ -172,7 +205,12 @@ describe('oracle statistics', () => {
       x[i * 2 + 1] = b;
       y[i] = r.chance(1 / (1 + Math.exp(-(-1 + 1.5 * a - 0.5 * b)))) ? 1 : 0;
     }
-    const f = fitLogistic(x, 2, y, Array.from({ length: n }, (_, i) => i));
+    const f = fitLogistic(
+      x,
+      2,
+      y,
+      Array.from({ length: n }, (_, i) => i),
+    );
     // The linear predictor at the first rows equals −1 + 1.5a − 0.5b within estimation error.
     for (let i = 0; i < 5; i++) {
       const truth = -1 + 1.5 * (x[i * 2] as number) - 0.5 * (x[i * 2 + 1] as number);

@@ -39,7 +39,7 @@ describe('dashboard table shapes (optional FHIR elements)', () => {
     assert.ok(!shapes.hasPath('patient', 'name; DROP TABLE x'), 'only plain paths are accepted');
   });
 
-  it('dedupes offline feature tables with the feature store\'s shared query; other tables are read as they are', () => {
+  it("dedupes offline feature tables with the feature store's shared query; other tables are read as they are", () => {
     assert.equal(latestRecordsSql('t', new Set(['patient_id', 'x', 'write_time'])), 'SELECT * FROM t ORDER BY patient_id');
     const sql = latestRecordsSql('imaging_features_1', new Set(['patient_id', 'event_time', 'write_time', 'api_invocation_time', 'is_deleted']));
     assert.match(sql, /NOT o\.is_deleted/);

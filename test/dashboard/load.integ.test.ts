@@ -50,15 +50,21 @@ describe('dashboard from a workspace (real DuckDB)', () => {
       ({'reference': 'Patient/p1'}, [{'text': 'wellness'}], {'code': 'AMB'}, {'start': TIMESTAMP '2020-01-01 09:00:00'})
     ) t(subject, type, class, period)`);
     const input = await loadDashboardInput(ws, { asOf: '2026-01-01' });
-    assert.deepEqual(input.patients.map((p) => [p.id, p.sex, p.birthDate, p.outcomes]), [
-      ['p1', 'female', '1950-03-01', ['hypertension']],
-      ['p2', 'male', '1980-07-15', []],
-    ]);
+    assert.deepEqual(
+      input.patients.map((p) => [p.id, p.sex, p.birthDate, p.outcomes]),
+      [
+        ['p1', 'female', '1950-03-01', ['hypertension']],
+        ['p2', 'male', '1980-07-15', []],
+      ],
+    );
     assert.equal(input.patients[0]?.name, undefined, 'names only when asked for');
-    assert.deepEqual(input.observations.map((o) => [o.patientId, o.value]), [
-      ['p1', 151],
-      ['p2', 118],
-    ]);
+    assert.deepEqual(
+      input.observations.map((o) => [o.patientId, o.value]),
+      [
+        ['p1', 151],
+        ['p2', 118],
+      ],
+    );
     assert.deepEqual(input.encounters, [{ patientId: 'p1', type: 'wellness', start: '2020-01-01 09:00:00' }]);
     const withIds = await loadDashboardInput(ws, { asOf: '2026-01-01', includeIdentifiers: true });
     const jane = withIds.patients[0];
@@ -77,13 +83,20 @@ describe('dashboard from a workspace (real DuckDB)', () => {
     try {
       // No address, no name, no deceased; encounters without type.text; observations without valueQuantity.
       await bare.sql.query(`CREATE TABLE patient AS SELECT * FROM (VALUES ('q1', 'female', DATE '1960-01-01'), ('q2', 'male', DATE '1970-01-01')) t(id, gender, birthdate)`);
-      await bare.sql.query(`CREATE TABLE encounter AS SELECT * FROM (VALUES ({'reference': 'Patient/q1'}, [{'coding': [{'code': '185349003'}]}], {'code': 'AMB'}, {'start': TIMESTAMP '2020-01-01 09:00:00'})) t(subject, type, class, period)`);
-      await bare.sql.query(`CREATE TABLE observation AS SELECT * FROM (VALUES ({'reference': 'Patient/q1'}, {'coding': [{'code': '72166-2', 'display': 'Tobacco smoking status'}]}, {'text': 'Never smoked'}, TIMESTAMP '2020-01-01 09:00:00')) t(subject, code, valuecodeableconcept, effectivedatetime)`);
+      await bare.sql.query(
+        `CREATE TABLE encounter AS SELECT * FROM (VALUES ({'reference': 'Patient/q1'}, [{'coding': [{'code': '185349003'}]}], {'code': 'AMB'}, {'start': TIMESTAMP '2020-01-01 09:00:00'})) t(subject, type, class, period)`,
+      );
+      await bare.sql.query(
+        `CREATE TABLE observation AS SELECT * FROM (VALUES ({'reference': 'Patient/q1'}, {'coding': [{'code': '72166-2', 'display': 'Tobacco smoking status'}]}, {'text': 'Never smoked'}, TIMESTAMP '2020-01-01 09:00:00')) t(subject, code, valuecodeableconcept, effectivedatetime)`,
+      );
       const input = await loadDashboardInput(bare, { asOf: '2026-01-01', includeIdentifiers: true });
-      assert.deepEqual(input.patients.map((p) => [p.id, p.name, p.address, p.deathDate]), [
-        ['q1', '', '', null],
-        ['q2', '', '', null],
-      ]);
+      assert.deepEqual(
+        input.patients.map((p) => [p.id, p.name, p.address, p.deathDate]),
+        [
+          ['q1', '', '', null],
+          ['q2', '', '', null],
+        ],
+      );
       assert.deepEqual(input.encounters, [{ patientId: 'q1', type: 'AMB', start: '2020-01-01 09:00:00' }], 'class.code stands in for the missing type.text');
       assert.deepEqual(input.observations, []);
       const { site } = await runDashboardCommand(bare, ['--out', path.join(root, 'bare-site'), '--include-identifiers'], () => undefined);
@@ -103,7 +116,10 @@ describe('dashboard from a workspace (real DuckDB)', () => {
         assert.match((e as Error).message, /reading patients failed: .*not a date/i);
         return true;
       });
-      await assert.rejects(runDashboardCommand(broken, ['--out', path.join(root, 'broken-site')], () => undefined), /reading patients failed/);
+      await assert.rejects(
+        runDashboardCommand(broken, ['--out', path.join(root, 'broken-site')], () => undefined),
+        /reading patients failed/,
+      );
     } finally {
       await broken.close();
     }
@@ -113,9 +129,13 @@ describe('dashboard from a workspace (real DuckDB)', () => {
     const fs1 = await openWorkspace({ dir: path.join(root, 'fs'), create: true, progress: silentProgress, env: {} });
     try {
       await fs1.sql.query(`CREATE TABLE patient AS SELECT * FROM (VALUES ('a', 'female', DATE '1960-01-01'), ('b', 'male', DATE '1970-01-01')) t(id, gender, birthdate)`);
-      const rows = (rerun: boolean): string => `('a', '2020-01-01T00:00:00Z', 's1', ${rerun ? '11.0' : '10.0'}, TIMESTAMP '${rerun ? '2026-02-01' : '2026-01-01'} 00:00:00', TIMESTAMP '2026-01-01 00:00:00', false),
+      const rows = (
+        rerun: boolean,
+      ): string => `('a', '2020-01-01T00:00:00Z', 's1', ${rerun ? '11.0' : '10.0'}, TIMESTAMP '${rerun ? '2026-02-01' : '2026-01-01'} 00:00:00', TIMESTAMP '2026-01-01 00:00:00', false),
         ('b', '2020-01-01T00:00:00Z', 's2', 20.0, TIMESTAMP '${rerun ? '2026-02-01' : '2026-01-01'} 00:00:00', TIMESTAMP '2026-01-01 00:00:00', false)`;
-      await fs1.sql.query(`CREATE TABLE imaging_features_1 AS SELECT * FROM (VALUES ${rows(false)}) t(patient_id, event_time, image_set_id, brain_volume, write_time, api_invocation_time, is_deleted)`);
+      await fs1.sql.query(
+        `CREATE TABLE imaging_features_1 AS SELECT * FROM (VALUES ${rows(false)}) t(patient_id, event_time, image_set_id, brain_volume, write_time, api_invocation_time, is_deleted)`,
+      );
       const once = await loadDashboardInput(fs1, { asOf: '2026-01-01' });
       await fs1.sql.query(`INSERT INTO imaging_features_1 VALUES ${rows(true)}`);
       const twice = await loadDashboardInput(fs1, { asOf: '2026-01-01' });

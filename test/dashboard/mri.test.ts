@@ -30,11 +30,22 @@ describe('dashboard MRI files', function () {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('writes each patient\'s latest series from the imaging store (workers), reuses them, removes stale ones', async () => {
+  it("writes each patient's latest series from the imaging store (workers), reuses them, removes stale ones", async () => {
     const dicom = path.join(root, 'dicom');
     fs.mkdirSync(dicom);
     const study = (patientId: string, n: number, date: string): Uint8Array =>
-      writeMriStudy({ seed: n, size: [48, 48, 12], effects: { atrophy: 0.2, ventricleEnlargement: 0.2, infarcts: 0, wmhLoad: 0, microbleeds: 0 }, patientId, patientName: 'Secret^Name', birthDate: '19600101', sex: 'M', studyInstanceUid: `1.2.826.0.1.3680043.8.498.${String(n)}`, seriesInstanceUid: `1.2.826.0.1.3680043.8.498.${String(n)}.1`, studyDate: date });
+      writeMriStudy({
+        seed: n,
+        size: [48, 48, 12],
+        effects: { atrophy: 0.2, ventricleEnlargement: 0.2, infarcts: 0, wmhLoad: 0, microbleeds: 0 },
+        patientId,
+        patientName: 'Secret^Name',
+        birthDate: '19600101',
+        sex: 'M',
+        studyInstanceUid: `1.2.826.0.1.3680043.8.498.${String(n)}`,
+        seriesInstanceUid: `1.2.826.0.1.3680043.8.498.${String(n)}.1`,
+        studyDate: date,
+      });
     fs.writeFileSync(path.join(dicom, 'a1.dcm'), study('pa', 1, '20190101'));
     fs.writeFileSync(path.join(dicom, 'a2.dcm'), study('pa', 2, '20210101'));
     fs.writeFileSync(path.join(dicom, 'b.dcm'), study('pb', 3, '20200101'));

@@ -37,7 +37,10 @@ describe('dashboard site', () => {
     const d = buildPopulationData(input);
     assert.equal(sumMeasure(d, 'count', () => true)[0], 150);
     const pyramid = d.sheets[0]!.figures.find((f) => f.id === 'demographics')!;
-    assert.deepEqual(sumMeasure(d, 'age.female', () => true), pyramid.figure.data[1]!.x);
+    assert.deepEqual(
+      sumMeasure(d, 'age.female', () => true),
+      pyramid.figure.data[1]!.x,
+    );
     // Filter: female patients with hypertension (outcome bit 0).
     const keep = (s: number): boolean => d.filters.sexes[d.strata.sex[s]!] === 'female' && (d.strata.outcomes[s]! & 1) !== 0;
     const expected = input.patients.filter((p) => p.sex === 'female' && p.outcomes.includes('hypertension')).length;
@@ -48,12 +51,15 @@ describe('dashboard site', () => {
     const ids = new Set(input.patients.filter((p) => p.sex === 'female' && p.outcomes.includes('hypertension')).map((p) => p.id));
     const obese = new Set(input.conditions.filter((c) => c.display === 'Obesity' && ids.has(c.patientId)).map((c) => c.patientId)).size;
     assert.equal(sumMeasure(d, 'conditions', keep)[j], obese);
-    assert.deepEqual(d.sheets.map((s) => [s.key, s.available]), [
-      ['clinical', true],
-      ['genomic', true],
-      ['imaging', true],
-      ['models', true],
-    ]);
+    assert.deepEqual(
+      d.sheets.map((s) => [s.key, s.available]),
+      [
+        ['clinical', true],
+        ['genomic', true],
+        ['imaging', true],
+        ['models', true],
+      ],
+    );
   });
 
   it('writes the site: local plotly, population data, one lazy file per patient, no identifiers by default', () => {
@@ -110,12 +116,27 @@ describe('dashboard site', () => {
   });
 
   it('renders with no data at all: every sheet says there is no data yet', () => {
-    const empty: DashboardInput = { asOf: '2026-01-01', patients: [], conditions: [], encounters: [], observations: [], variants: [], apoe: [], radiomics: [], thumbnails: new Map(), models: [], risks: [] };
+    const empty: DashboardInput = {
+      asOf: '2026-01-01',
+      patients: [],
+      conditions: [],
+      encounters: [],
+      observations: [],
+      variants: [],
+      apoe: [],
+      radiomics: [],
+      thumbnails: new Map(),
+      models: [],
+      risks: [],
+    };
     const out = path.join(root, 'empty');
     const r = writeDashboardSite(empty, { out });
     assert.equal(r.sheetsWithData, 0);
     const d = buildPopulationData(empty);
-    assert.deepEqual(d.sheets.map((s) => s.message), ['no data yet for this modality', 'no data yet for this modality', 'no data yet for this modality', 'no trained models yet']);
+    assert.deepEqual(
+      d.sheets.map((s) => s.message),
+      ['no data yet for this modality', 'no data yet for this modality', 'no data yet for this modality', 'no trained models yet'],
+    );
     assert.throws(() => writeDashboardSite(empty, { out: '/' }), /refusing/);
   });
 });

@@ -68,7 +68,9 @@ describe('clinical import killed with SIGKILL at random points, then re-run', ()
     const manifest = JSON.parse(fs.readFileSync(path.join(importJobFolder(jobs, ds.DatastoreId, final.JobId), 'manifest.json'), 'utf8')) as ImportManifest;
     assert.equal(manifest.numberOfResourcesImportedSuccessfully + manifest.numberOfResourcesWithCustomerError, manifest.numberOfResourcesScanned);
     assert.equal(manifest.numberOfResourcesWithCustomerError, MIXED_LINES.filter((l) => !l.ok).length);
-    const [row] = await engine.query<{ n: number | bigint; keys: number | bigint; maxv: number | bigint }>(`SELECT count(*) AS n, count(DISTINCT resource_type || '/' || id) AS keys, max(version_id) AS maxv FROM ${schema}.resource`);
+    const [row] = await engine.query<{ n: number | bigint; keys: number | bigint; maxv: number | bigint }>(
+      `SELECT count(*) AS n, count(DISTINCT resource_type || '/' || id) AS keys, max(version_id) AS maxv FROM ${schema}.resource`,
+    );
     assert.deepEqual({ n: Number(row!.n), keys: Number(row!.keys), maxv: Number(row!.maxv) }, { n: good, keys: good, maxv: 1 }, 'every resource once, never re-versioned by a re-run');
     for (const name of fs.readdirSync(jobs)) {
       assert.ok(!fs.existsSync(path.join(jobs, name, '.scratch')), `${name} left staging`);

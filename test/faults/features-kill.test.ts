@@ -90,7 +90,11 @@ describe('feature ingestion killed with SIGKILL at random points, then re-run', 
           assert.equal(job.status, 'COMPLETED', `kill ${String(k)}: ${job.status}`);
           assert.deepEqual([job.records, job.succeeded, job.failed], [rows.length, good, bad]);
         }
-        assert.deepEqual(stagingLeft(fsDir, (f) => f.includes(`${path.sep}.staging${path.sep}`) || f.endsWith('.tmp')), [], `kill ${String(k)}: staging left`);
+        assert.deepEqual(
+          stagingLeft(fsDir, (f) => f.includes(`${path.sep}.staging${path.sep}`) || f.endsWith('.tmp')),
+          [],
+          `kill ${String(k)}: staging left`,
+        );
         assert.equal(await count(ws, `SELECT count(*) AS n FROM ${PENDING_FILES_TABLE}`), 0, `kill ${String(k)}: pending files`);
         // All of the killed ingestion or none of it, online and offline alike.
         const committed = job?.status === 'COMPLETED';
@@ -106,12 +110,19 @@ describe('feature ingestion killed with SIGKILL at random points, then re-run', 
         const report = await store.ingestTable({ groupName: group, rows, recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time', featureTypes: FEATURE_TYPES });
         assert.equal(report.records, report.succeeded + report.failed.length, `kill ${String(k)}: input = succeeded + failed`);
         assert.equal(report.succeeded, good);
-        assert.deepEqual(report.failed.map((f) => f.recordId), badIds);
+        assert.deepEqual(
+          report.failed.map((f) => f.recordId),
+          badIds,
+        );
         const offline = await store.offlineTable(group);
         assert.equal(await differ(ws, online(group), online('reference')), 0, `kill ${String(k)}: online store after the re-run`);
         assert.equal(await differ(ws, `SELECT ${COLS} FROM ${await store.latestOfflineRows(group)} t`, refLatest), 0, `kill ${String(k)}: latest offline rows`);
         // The raw offline store is append-only (as SageMaker's): a committed killed run plus the re-run hold each row twice.
-        assert.equal(await differ(ws, `SELECT ${COLS} FROM ${offline}`, committed ? `SELECT ${COLS} FROM ${refOffline} UNION ALL SELECT ${COLS} FROM ${refOffline}` : `SELECT ${COLS} FROM ${refOffline}`), 0, `kill ${String(k)}: raw offline rows`);
+        assert.equal(
+          await differ(ws, `SELECT ${COLS} FROM ${offline}`, committed ? `SELECT ${COLS} FROM ${refOffline} UNION ALL SELECT ${COLS} FROM ${refOffline}` : `SELECT ${COLS} FROM ${refOffline}`),
+          0,
+          `kill ${String(k)}: raw offline rows`,
+        );
         const latestJob = (await store.listIngestJobs(group))[0];
         assert.equal(latestJob?.status, 'COMPLETED');
       }
@@ -121,9 +132,15 @@ describe('feature ingestion killed with SIGKILL at random points, then re-run', 
     }
     await child.done;
     const all = await storeNow().listIngestJobs();
-    assert.deepEqual(all.filter((j) => j.status === 'IN_PROGRESS'), [], 'no job left IN_PROGRESS');
+    assert.deepEqual(
+      all.filter((j) => j.status === 'IN_PROGRESS'),
+      [],
+      'no job left IN_PROGRESS',
+    );
     await ws.close();
-    console.log(`      kills: ${String(outcomes.failed)} mid-ingestion, ${String(outcomes.completed)} after its commit, ${String(outcomes.noJob)} before it began; job ${String(jobLength)} ms, ${String(jobStart)} ms after start`);
+    console.log(
+      `      kills: ${String(outcomes.failed)} mid-ingestion, ${String(outcomes.completed)} after its commit, ${String(outcomes.noJob)} before it began; job ${String(jobLength)} ms, ${String(jobStart)} ms after start`,
+    );
     assert.ok(outcomes.failed >= KILLS / 2, JSON.stringify(outcomes));
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -75,7 +75,10 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
     let ws = await openWorkspace({ dir: wsDir, create: true, progress: silentProgress });
     let g = new LocalGenomicsStores(ws);
     const refStore = await g.createReferenceStore({ name: 'kill' });
-    const refJob = await g.waitForReferenceImportJob({ referenceStoreId: refStore.id, id: (await g.startReferenceImportJob({ referenceStoreId: refStore.id, sources: [{ sourceFile: PANEL, name: 'panel' }] })).id });
+    const refJob = await g.waitForReferenceImportJob({
+      referenceStoreId: refStore.id,
+      id: (await g.startReferenceImportJob({ referenceStoreId: refStore.id, sources: [{ sourceFile: PANEL, name: 'panel' }] })).id,
+    });
     assert.equal(refJob.status, 'COMPLETED');
     const referenceArn = (await g.listReferences(refStore.id))[0]?.arn ?? '';
     // One store per kill round (kill0 …), so each round starts empty; `calibration` for the timing run.
@@ -120,13 +123,19 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
         } else if (end.killed) {
           killed++;
           assert.match(job.statusMessage ?? '', /ended before the job finished \(killed or crashed\)/);
-          assert.ok(job.items.every((it) => it.jobStatus !== 'IN_PROGRESS' && it.jobStatus !== 'SUBMITTED'), `kill ${String(k)}: an item left running`);
+          assert.ok(
+            job.items.every((it) => it.jobStatus !== 'IN_PROGRESS' && it.jobStatus !== 'SUBMITTED'),
+            `kill ${String(k)}: an item left running`,
+          );
         } else {
           kills.landedAfterEnd();
         }
         const listed = await g.listImportJobs('variant');
         assert.ok(listed.some((j) => j.id === jobId));
-        assert.ok(listed.every((j) => j.status !== 'IN_PROGRESS' && j.status !== 'SUBMITTED'), `kill ${String(k)}: a job still listed as running`);
+        assert.ok(
+          listed.every((j) => j.status !== 'IN_PROGRESS' && j.status !== 'SUBMITTED'),
+          `kill ${String(k)}: a job still listed as running`,
+        );
         assert.deepEqual(stagingLeft(ws.path('genomics'), staging), [], `kill ${String(k)}: staging left`);
         // Every row at most once; every recorded source's rows all there.
         const now = await rowKeys(ws, store);
@@ -139,8 +148,16 @@ describe('genomic import killed with SIGKILL at random points, then re-run', () 
         // The re-run completes the store: the rows of the uninterrupted import, input = imported + rejected.
         const rerun = await g.waitForVariantImportJob((await g.startVariantImportJob({ destinationName: store, items: files.map((source) => ({ source })) })).jobId);
         assert.equal(rerun.status, 'COMPLETED_WITH_FAILURES', `kill ${String(k)}: re-run`);
-        assert.equal(rerun.items.reduce((a, it) => a + (it.records ?? 0) + (it.rejected ?? 0), 0), lines, `kill ${String(k)}: input = imported + rejected`);
-        assert.equal(rerun.items.reduce((a, it) => a + (it.rejected ?? 0), 0), RECORDS / 100, `kill ${String(k)}: the bad records of in1.vcf`);
+        assert.equal(
+          rerun.items.reduce((a, it) => a + (it.records ?? 0) + (it.rejected ?? 0), 0),
+          lines,
+          `kill ${String(k)}: input = imported + rejected`,
+        );
+        assert.equal(
+          rerun.items.reduce((a, it) => a + (it.rejected ?? 0), 0),
+          RECORDS / 100,
+          `kill ${String(k)}: the bad records of in1.vcf`,
+        );
         assert.deepEqual(await rowKeys(ws, store), expectedRows, `kill ${String(k)}: rows after the re-run`);
         const [diff] = await ws.sql.query<{ n: number | bigint }>(
           `SELECT count(*) AS n FROM ((SELECT ${cols} FROM ${store} EXCEPT ALL SELECT ${cols} FROM refstore) UNION ALL (SELECT ${cols} FROM refstore EXCEPT ALL SELECT ${cols} FROM ${store}))`,

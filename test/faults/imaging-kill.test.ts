@@ -26,7 +26,10 @@ function writeInputs(dir: string): string[] {
     for (let i = 0; i < PER_SERIES; i++) {
       const sop = `2.25.77.${String(s)}.${String(i)}`;
       sops.push(sop);
-      fs.writeFileSync(path.join(dir, `s${String(s)}-${String(i)}.dcm`), writeSyntheticMr({ studyInstanceUID: '2.25.77', seriesInstanceUID: `2.25.77.${String(s)}`, sopInstanceUID: sop, frames: 6, offset: s * 10 + i }));
+      fs.writeFileSync(
+        path.join(dir, `s${String(s)}-${String(i)}.dcm`),
+        writeSyntheticMr({ studyInstanceUID: '2.25.77', seriesInstanceUID: `2.25.77.${String(s)}`, sopInstanceUID: sop, frames: 6, offset: s * 10 + i }),
+      );
     }
   }
   fs.writeFileSync(path.join(dir, 'broken.dcm'), 'not a DICOM file');
@@ -139,7 +142,10 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
         assert.equal(s.numberOfScannedFiles, GOOD + 1);
         assert.equal(s.numberOfScannedFiles, s.numberOfImportedFiles + s.numberOfFilesWithCustomerError + s.numberOfFilesWithServerError);
         assert.equal(s.numberOfImportedFiles, GOOD);
-        assert.deepEqual(report.failures.map((f) => f.inputFile), ['broken.dcm']);
+        assert.deepEqual(
+          report.failures.map((f) => f.inputFile),
+          ['broken.dcm'],
+        );
         const final = await contents(new LocalImagingStore({ root, progress: silentProgress }), datastoreId, dsDir);
         assert.deepEqual(final.sops, expected, `round ${String(k)}: instances after the re-run`);
         assert.deepEqual(final.orphans, []);
@@ -158,7 +164,9 @@ describe('imaging import killed with SIGKILL at random points, then re-run', () 
       const job = await store.getDICOMImportJob(datastoreId, name.replace(/\.json$/, ''));
       assert.ok(job.jobStatus === 'COMPLETED' || job.jobStatus === 'FAILED', `${name}: ${job.jobStatus}`);
     }
-    console.log(`      kills: ${String(outcomes.killedMidJob)} mid-job (${String(outcomes.committedBeforeKill)} after the commit point), ${String(outcomes.finishedFirst)} after the job ended; window ${String(window)} ms`);
+    console.log(
+      `      kills: ${String(outcomes.killedMidJob)} mid-job (${String(outcomes.committedBeforeKill)} after the commit point), ${String(outcomes.finishedFirst)} after the job ended; window ${String(window)} ms`,
+    );
     assert.ok(outcomes.killedMidJob >= KILLS / 2, JSON.stringify(outcomes));
     fs.rmSync(dir, { recursive: true, force: true });
   });

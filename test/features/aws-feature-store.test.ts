@@ -1,26 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import {
-  CreateFeatureGroupCommand,
-  DeleteFeatureGroupCommand,
-  DescribeFeatureGroupCommand,
-  ListFeatureGroupsCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { CreateFeatureGroupCommand, DeleteFeatureGroupCommand, DescribeFeatureGroupCommand, ListFeatureGroupsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DescribeFeatureGroupCommandOutput } from '@aws-sdk/client-sagemaker';
-import {
-  BatchGetRecordCommand,
-  DeleteRecordCommand,
-  GetRecordCommand,
-  PutRecordCommand,
-  SageMakerFeatureStoreRuntimeClient,
-} from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import { BatchGetRecordCommand, DeleteRecordCommand, GetRecordCommand, PutRecordCommand, SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { suiteMock } from '../aws/suite-mock';
 import { AwsFeatureStore, mapFeatureStoreError } from '../../src/features/aws/aws-feature-store';
 import { silentProgress } from '../../src/progress';
 import { AthenaEngine } from '../../src/sql/athena-engine';
-
 
 const ROLE = 'arn:aws:iam::123456789012:role/mmh-featurestore';
 
@@ -124,8 +111,14 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
       { name: 'patient_id', type: 'String' as const },
       { name: 'event_time', type: 'String' as const },
     ];
-    await assert.rejects(store().createFeatureGroup({ name: '-bad', recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time', featureDefinitions: defs }), /feature group name "-bad" is not valid/);
-    await assert.rejects(store().createFeatureGroup({ name: 'x'.repeat(65), recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time', featureDefinitions: defs }), /65 characters/);
+    await assert.rejects(
+      store().createFeatureGroup({ name: '-bad', recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time', featureDefinitions: defs }),
+      /feature group name "-bad" is not valid/,
+    );
+    await assert.rejects(
+      store().createFeatureGroup({ name: 'x'.repeat(65), recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time', featureDefinitions: defs }),
+      /65 characters/,
+    );
     await assert.rejects(
       store().createFeatureGroup({ name: 'g', recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time', featureDefinitions: [...defs, { name: 'write_time', type: 'String' }] }),
       /"write_time" is reserved/,
@@ -174,7 +167,13 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
   it('gets, batch-gets and deletes records', async () => {
     sm.on(DescribeFeatureGroupCommand).resolves(described('Created'));
     rt.on(GetRecordCommand, { RecordIdentifierValueAsString: 'p1' })
-      .resolves({ Record: [{ FeatureName: 'patient_id', ValueAsString: 'p1' }, { FeatureName: 'bmi', ValueAsString: '27.5' }, { FeatureName: 'smoker', ValueAsString: '1' }] })
+      .resolves({
+        Record: [
+          { FeatureName: 'patient_id', ValueAsString: 'p1' },
+          { FeatureName: 'bmi', ValueAsString: '27.5' },
+          { FeatureName: 'smoker', ValueAsString: '1' },
+        ],
+      })
       .on(GetRecordCommand, { RecordIdentifierValueAsString: 'p2' })
       .resolves({});
     rt.on(BatchGetRecordCommand).resolves({
@@ -206,9 +205,12 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
   it('ingests with parallel PutRecord calls, reporting local and service failures per record', async () => {
     sm.on(DescribeFeatureGroupCommand).resolves(described('Created'));
     rt.on(PutRecordCommand).resolves({});
-    rt.on(PutRecordCommand, { Record: [{ FeatureName: 'patient_id', ValueAsString: 'p3' }, { FeatureName: 'event_time', ValueAsString: '2020-01-01T00:00:00Z' }] }).rejects(
-      awsError('ValidationError', 400, 'bad record'),
-    );
+    rt.on(PutRecordCommand, {
+      Record: [
+        { FeatureName: 'patient_id', ValueAsString: 'p3' },
+        { FeatureName: 'event_time', ValueAsString: '2020-01-01T00:00:00Z' },
+      ],
+    }).rejects(awsError('ValidationError', 400, 'bad record'));
     const rows = [
       { patient_id: 'p1', event_time: '2020-01-01T00:00:00Z', bmi: 1 },
       { patient_id: 'p2', event_time: 'not a time' },
@@ -218,7 +220,10 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
     const report = await store().ingest('vitals', rows, { workers: 3 });
     assert.equal(report.records, 4);
     assert.equal(report.succeeded, 2);
-    assert.deepEqual(report.failed.map((f) => f.recordId), ['p2', 'p3']);
+    assert.deepEqual(
+      report.failed.map((f) => f.recordId),
+      ['p2', 'p3'],
+    );
     assert.match(report.failed[1]?.reason ?? '', /ValidationError.*bad record/);
     assert.equal(rt.commandCalls(PutRecordCommand).length, 3);
   });
@@ -228,7 +233,10 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
       .resolvesOnce({ FeatureGroupSummaries: [{ FeatureGroupName: 'b', FeatureGroupArn: 'arn:b', CreationTime: new Date(0), FeatureGroupStatus: 'Created' }], NextToken: 't1' })
       .resolves({ FeatureGroupSummaries: [{ FeatureGroupName: 'a', FeatureGroupArn: 'arn:a', CreationTime: new Date(0), FeatureGroupStatus: 'Created' }] });
     const s = store();
-    assert.deepEqual((await s.listFeatureGroups({ nameContains: 'x' })).map((g) => g.name), ['a', 'b']);
+    assert.deepEqual(
+      (await s.listFeatureGroups({ nameContains: 'x' })).map((g) => g.name),
+      ['a', 'b'],
+    );
     assert.deepEqual(sm.commandCalls(ListFeatureGroupsCommand)[1]?.args[0].input, { MaxResults: 100, NameContains: 'x', NextToken: 't1' });
     sm.on(DeleteFeatureGroupCommand).resolves({});
     sm.on(DescribeFeatureGroupCommand).resolvesOnce(described('Deleting')).rejects(awsError('ResourceNotFound', 400));
@@ -250,7 +258,10 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
             { Name: 'bmi', Type: 'double' },
           ],
         },
-        Rows: [{ Data: [{ VarCharValue: 'patient_id' }, { VarCharValue: 'event_time' }, { VarCharValue: 'bmi' }] }, { Data: [{ VarCharValue: 'p1' }, { VarCharValue: '2020-06-01T00:00:00Z' }, { VarCharValue: '27.5' }] }],
+        Rows: [
+          { Data: [{ VarCharValue: 'patient_id' }, { VarCharValue: 'event_time' }, { VarCharValue: 'bmi' }] },
+          { Data: [{ VarCharValue: 'p1' }, { VarCharValue: '2020-06-01T00:00:00Z' }, { VarCharValue: '27.5' }] },
+        ],
       },
     });
     const ds = await store().buildDataset({ base: { rows: [{ patient_id: 'p1', event_time: '2020-06-01T00:00:00Z' }] }, groups: ['vitals'], features: ['bmi'] });
@@ -291,17 +302,35 @@ describe('AwsFeatureStore (SageMaker commands)', () => {
     let polls = 0;
     athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString?: string }) => ({ QueryExecutionId: /count\(DISTINCT/.test(input.QueryString ?? '') ? `count-${String(++polls)}` : 'ds' }));
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
-    const countPage = (n: number) => ({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: String(n) }] }] } });
+    const countPage = (n: number) => ({
+      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: String(n) }] }] },
+    });
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'count-1' }).resolves(countPage(0));
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'count-2' }).resolves(countPage(1));
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'count-3' }).resolves(countPage(2));
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'ds' }).resolves({
-      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'patient_id', Type: 'varchar' }, { Name: 'event_time', Type: 'varchar' }, { Name: 'bmi', Type: 'double' }] }, Rows: [{ Data: [{ VarCharValue: 'patient_id' }, { VarCharValue: 'event_time' }, { VarCharValue: 'bmi' }] }] },
+      ResultSet: {
+        ResultSetMetadata: {
+          ColumnInfo: [
+            { Name: 'patient_id', Type: 'varchar' },
+            { Name: 'event_time', Type: 'varchar' },
+            { Name: 'bmi', Type: 'double' },
+          ],
+        },
+        Rows: [{ Data: [{ VarCharValue: 'patient_id' }, { VarCharValue: 'event_time' }, { VarCharValue: 'bmi' }] }],
+      },
     });
     const updates: number[] = [];
     const progress = { start: () => ({ update: (n: number) => updates.push(n), tick: () => undefined, finish: () => undefined }) };
     const s = new AwsFeatureStore({ ...storeOptions(), progress, offlinePollMs: 1 });
-    await s.ingest('vitals', [{ patient_id: 'p1', event_time: '2020-01-01T00:00:00Z' }, { patient_id: 'p2', event_time: '2020-01-01T00:00:00Z' }], { progress: silentProgress });
+    await s.ingest(
+      'vitals',
+      [
+        { patient_id: 'p1', event_time: '2020-01-01T00:00:00Z' },
+        { patient_id: 'p2', event_time: '2020-01-01T00:00:00Z' },
+      ],
+      { progress: silentProgress },
+    );
     await s.buildDataset({ base: { rows: [{ patient_id: 'p1', event_time: '2020-06-01T00:00:00Z' }] }, groups: ['vitals'], features: ['bmi'] });
     assert.equal(polls, 3);
     assert.deepEqual(updates, [0, 1, 2]);

@@ -48,7 +48,12 @@ describe('ws.features.ingestTable', () => {
       const [n] = await ws.sql.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
       assert.equal(n?.n, 4);
       await assert.rejects(
-        ws.features.ingestTable({ groupName: 'clinical-features', rows: [{ patient_id: 'p3', event_time: '2020-01-01', height: 170 }], recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time' }),
+        ws.features.ingestTable({
+          groupName: 'clinical-features',
+          rows: [{ patient_id: 'p3', event_time: '2020-01-01', height: 170 }],
+          recordIdentifierFeatureName: 'patient_id',
+          eventTimeFeatureName: 'event_time',
+        }),
         { code: 'conflict', message: /column "height" is not a feature of the group/ },
       );
     });
@@ -113,7 +118,13 @@ describe('ws.features.buildDataset (point-in-time)', () => {
       ]);
       assert.equal(ds.featureSources['labs.ldl'], 'labs.ldl');
       const inner = await ws.features.buildDataset({ base: { rows: base }, groups: ['labs'], features: ['ldl'], joinType: 'inner' });
-      assert.deepEqual(inner.rows.map((r) => [r.patient_id, r.ldl]), [['p1', 100], ['p2', 120]]);
+      assert.deepEqual(
+        inner.rows.map((r) => [r.patient_id, r.ldl]),
+        [
+          ['p1', 100],
+          ['p2', 120],
+        ],
+      );
     });
   });
 
@@ -124,11 +135,14 @@ describe('ws.features.buildDataset (point-in-time)', () => {
         `CREATE TABLE idx AS SELECT * FROM (VALUES ('p1', TIMESTAMP '2020-02-01 00:00:00'), ('p1', TIMESTAMP '2020-10-01 00:00:00'), ('p1', TIMESTAMP '2019-06-01 00:00:00')) AS t(patient_id, index_date)`,
       );
       const ds = await ws.features.buildDataset({ base: { table: 'idx', eventTimeName: 'index_date' }, groups: ['labs'], features: ['labs.ldl'] });
-      assert.deepEqual(ds.rows.map((r) => [(r.index_date as Date).toISOString().slice(0, 10), r.ldl]), [
-        ['2019-06-01', null],
-        ['2020-02-01', 100],
-        ['2020-10-01', 190],
-      ]);
+      assert.deepEqual(
+        ds.rows.map((r) => [(r.index_date as Date).toISOString().slice(0, 10), r.ldl]),
+        [
+          ['2019-06-01', null],
+          ['2020-02-01', 100],
+          ['2020-10-01', 190],
+        ],
+      );
     });
   });
 
@@ -140,11 +154,30 @@ describe('ws.features.buildDataset (point-in-time)', () => {
       await ws.features.deleteRecord('labs', 'p1', '2020-02-01T00:00:00Z');
       const q = { base: { rows: base }, groups: ['labs'], features: ['ldl'] } as const;
       const plain = await ws.features.buildDataset(q);
-      assert.deepEqual(plain.rows.map((r) => [r.patient_id, r.ldl]), [['p1', null], ['p2', 125], ['p3', null]]);
+      assert.deepEqual(
+        plain.rows.map((r) => [r.patient_id, r.ldl]),
+        [
+          ['p1', null],
+          ['p2', 125],
+          ['p3', null],
+        ],
+      );
       const withDeleted = await ws.features.buildDataset({ ...q, includeDeletedRecords: true });
-      assert.deepEqual(withDeleted.rows.map((r) => [r.patient_id, r.ldl]), [['p1', 100], ['p2', 125], ['p3', null]]);
+      assert.deepEqual(
+        withDeleted.rows.map((r) => [r.patient_id, r.ldl]),
+        [
+          ['p1', 100],
+          ['p2', 125],
+          ['p3', null],
+        ],
+      );
       const withDup = await ws.features.buildDataset({ ...q, includeDuplicatedRecords: true, includeDeletedRecords: true });
-      assert.deepEqual(withDup.rows.map((r) => [r.patient_id, r.ldl]).sort(), [['p1', 100], ['p2', 120], ['p2', 125], ['p3', null]]);
+      assert.deepEqual(withDup.rows.map((r) => [r.patient_id, r.ldl]).sort(), [
+        ['p1', 100],
+        ['p2', 120],
+        ['p2', 125],
+        ['p3', null],
+      ]);
       const asOf = await ws.features.buildDataset({ ...q, asOf: new Date('2000-01-01T00:00:00Z') });
       assert.ok(asOf.rows.every((r) => r.ldl === null));
       const into = await ws.features.buildDataset({ ...q, into: 'training_set' });
@@ -185,9 +218,23 @@ describe('ws.features.buildDataset (point-in-time)', () => {
       // p1's genome was sequenced after the index date: a point-in-time join cannot see it, a time-invariant one can.
       await ws.features.ingest('genomic', [{ patient_id: 'p1', ts: Date.parse('2025-01-01T00:00:00Z') / 1000, apoe4: 2, ldl: 3 }]);
       const asOf = await ws.features.buildDataset({ base: { rows: base }, groups: ['labs', 'genomic'], features: ['labs.ldl', 'apoe4'] });
-      assert.deepEqual(asOf.rows.map((r) => [r.patient_id, r.apoe4]), [['p1', 1], ['p2', 0], ['p3', null]]);
+      assert.deepEqual(
+        asOf.rows.map((r) => [r.patient_id, r.apoe4]),
+        [
+          ['p1', 1],
+          ['p2', 0],
+          ['p3', null],
+        ],
+      );
       const inv = await ws.features.buildDataset({ base: { rows: base }, groups: ['labs', 'genomic'], features: ['labs.ldl', 'apoe4'], timeInvariantGroups: ['genomic'] });
-      assert.deepEqual(inv.rows.map((r) => [r.patient_id, r.ldl, r.apoe4]), [['p1', 100, 2], ['p2', 120, 0], ['p3', null, null]]);
+      assert.deepEqual(
+        inv.rows.map((r) => [r.patient_id, r.ldl, r.apoe4]),
+        [
+          ['p1', 100, 2],
+          ['p2', 120, 0],
+          ['p3', null, null],
+        ],
+      );
     });
   });
 

@@ -50,7 +50,10 @@ describe('LocalFeatureStore (contract)', () => {
       assert.equal(d.recordIdentifierFeatureName, 'patient_id');
       assert.deepEqual(d.featureDefinitions, DEFS);
       assert.equal(d.description, 'test vitals');
-      assert.deepEqual((await store.listFeatureGroups()).map((g) => g.name), ['vitals']);
+      assert.deepEqual(
+        (await store.listFeatureGroups()).map((g) => g.name),
+        ['vitals'],
+      );
       await assert.rejects(store.createFeatureGroup({ name: 'Vitals', recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time', featureDefinitions: DEFS }), {
         code: 'conflict',
       });
@@ -71,7 +74,10 @@ describe('LocalFeatureStore (contract)', () => {
       const off = await engine.query<{ bmi: number; is_deleted: boolean; write_time: Date; api_invocation_time: Date }>(
         `SELECT bmi, is_deleted, write_time, api_invocation_time FROM "${table}" ORDER BY api_invocation_time`,
       );
-      assert.deepEqual(off.map((r) => r.bmi), [30.5, 20, 31]);
+      assert.deepEqual(
+        off.map((r) => r.bmi),
+        [30.5, 20, 31],
+      );
       assert.ok(off.every((r) => !r.is_deleted && r.write_time >= r.api_invocation_time));
       assert.equal(await store.getRecord('vitals', 'nobody'), undefined);
     });
@@ -104,14 +110,23 @@ describe('LocalFeatureStore (contract)', () => {
       );
       assert.equal(report.records, 4);
       assert.equal(report.succeeded, 2);
-      assert.deepEqual(report.failed.map((f) => f.recordId), ['b', 'row 3']);
+      assert.deepEqual(
+        report.failed.map((f) => f.recordId),
+        ['b', 'row 3'],
+      );
       assert.match(report.failed[0]?.reason ?? '', /event_time/);
       const got = await store.batchGetRecord([
         { groupName: 'vitals', recordIds: ['a', 'b', 'c'] },
         { groupName: 'nope', recordIds: ['a'] },
       ]);
-      assert.deepEqual(got.records.map((r) => r.recordId), ['a', 'c']);
-      assert.deepEqual(got.errors.map((e) => [e.groupName, e.errorCode]), [['nope', 'ResourceNotFound']]);
+      assert.deepEqual(
+        got.records.map((r) => r.recordId),
+        ['a', 'c'],
+      );
+      assert.deepEqual(
+        got.errors.map((e) => [e.groupName, e.errorCode]),
+        [['nope', 'ResourceNotFound']],
+      );
     });
   });
 });

@@ -75,7 +75,10 @@ describe('patientRecord and modalityFunnel', () => {
       assert.deepEqual(rec.issues, []);
       assert.deepEqual(rec.demographics, { gender: 'female', birthDate: '1950-03-01', deceasedDateTime: null });
       assert.deepEqual(rec.conditions, [{ onset: '2015-06-01T00:00:00Z', code: '59621000', display: 'Essential hypertension' }]);
-      assert.deepEqual(rec.observations.map((o) => o.value), [150, 141]);
+      assert.deepEqual(
+        rec.observations.map((o) => o.value),
+        [150, 141],
+      );
       assert.equal(rec.medications[0]?.display, 'amlodipine 5 MG');
       assert.deepEqual(rec.genomicFindings, [{ chrom: '19', pos: 44908683, ref: 'T', alt: 'C', rsid: 'rs429358', genotype: '0/1', significance: 'risk_factor' }]);
       assert.deepEqual(rec.imagingStudies, [{ started: '2019-02-01T00:00:00Z', modality: 'MR', series: 2, instances: 128, description: 'MRI brain' }]);
@@ -95,7 +98,10 @@ describe('patientRecord and modalityFunnel', () => {
       ]);
 
       const timeline = patientTimelineFigure(rec);
-      assert.deepEqual(timeline.data.map((t) => (t.x as string[]).length), [1, 1, 1, 2]);
+      assert.deepEqual(
+        timeline.data.map((t) => (t.x as string[]).length),
+        [1, 1, 1, 2],
+      );
       const vitals = patientVitalsFigure(rec);
       assert.deepEqual(vitals.data[0]?.y, [150, 141]);
       const funnelFig = modalityFunnelFigure(f.funnel);

@@ -117,7 +117,27 @@ describe('AWS genomics: HealthOmics stores (aws-sdk-client-mock)', () => {
       sseConfig: { type: 'KMS' },
       tags: {},
     });
-    omics.on(ListVariantStoresCommand).resolvesOnce({ variantStores: [{ id: 'vs1', status: 'ACTIVE', name: 'omicsvariants', storeArn: 'arn:s', reference: { referenceArn: REF_ARN }, creationTime: t, updateTime: t, description: '', statusMessage: '', storeSizeBytes: 0, sseConfig: { type: 'KMS' } }], nextToken: 'n' }).resolves({ variantStores: [] });
+    omics
+      .on(ListVariantStoresCommand)
+      .resolvesOnce({
+        variantStores: [
+          {
+            id: 'vs1',
+            status: 'ACTIVE',
+            name: 'omicsvariants',
+            storeArn: 'arn:s',
+            reference: { referenceArn: REF_ARN },
+            creationTime: t,
+            updateTime: t,
+            description: '',
+            statusMessage: '',
+            storeSizeBytes: 0,
+            sseConfig: { type: 'KMS' },
+          },
+        ],
+        nextToken: 'n',
+      })
+      .resolves({ variantStores: [] });
     omics.on(StartVariantImportJobCommand).resolves({ jobId: 'vj1' });
     omics
       .on(GetVariantImportJobCommand)
@@ -141,7 +161,10 @@ describe('AWS genomics: HealthOmics stores (aws-sdk-client-mock)', () => {
     assert.equal(s.status, 'CREATING');
     assert.deepEqual(omics.commandCalls(CreateVariantStoreCommand)[0]?.args[0].input, { name: 'omicsvariants', reference: { referenceArn: REF_ARN } });
     assert.equal((await g.getVariantStore('omicsvariants')).status, 'ACTIVE');
-    assert.deepEqual((await g.listVariantStores()).map((v) => v.name), ['omicsvariants']);
+    assert.deepEqual(
+      (await g.listVariantStores()).map((v) => v.name),
+      ['omicsvariants'],
+    );
     assert.equal(omics.commandCalls(ListVariantStoresCommand)[1]?.args[0].input.nextToken, 'n');
     const { jobId } = await g.startVariantImportJob({ destinationName: 'omicsvariants', items: [{ source: 's3://b/p1_dna.vcf' }, { source: 's3://b/bad.vcf.gz' }] });
     assert.equal(jobId, 'vj1');
@@ -166,7 +189,18 @@ describe('AWS genomics: HealthOmics stores (aws-sdk-client-mock)', () => {
     const t = new Date('2026-01-01T00:00:00Z');
     omics.on(CreateAnnotationStoreCommand).resolves({ id: 'as1', storeFormat: 'VCF', name: 'omicsannotations', status: 'CREATING', creationTime: t, versionName: 'v1' });
     omics.on(StartAnnotationImportJobCommand).resolves({ jobId: 'aj1' });
-    omics.on(GetAnnotationImportJobCommand).resolves({ id: 'aj1', destinationName: 'omicsannotations', versionName: 'v1', roleArn: ROLE, status: 'IN_PROGRESS', statusMessage: '', creationTime: t, updateTime: t, items: [], runLeftNormalization: false });
+    omics.on(GetAnnotationImportJobCommand).resolves({
+      id: 'aj1',
+      destinationName: 'omicsannotations',
+      versionName: 'v1',
+      roleArn: ROLE,
+      status: 'IN_PROGRESS',
+      statusMessage: '',
+      creationTime: t,
+      updateTime: t,
+      items: [],
+      runLeftNormalization: false,
+    });
     const a = await g.createAnnotationStore({ name: 'omicsannotations', storeFormat: 'VCF', reference: { referenceArn: REF_ARN } });
     assert.equal(a.storeFormat, 'VCF');
     assert.deepEqual(omics.commandCalls(CreateAnnotationStoreCommand)[0]?.args[0].input, { name: 'omicsannotations', storeFormat: 'VCF', reference: { referenceArn: REF_ARN } });
@@ -233,17 +267,23 @@ describe('AWS genomics: Parquet on S3 + Glue (fake Glue from the API Reference, 
     const sources = [path.join(FIX, 'p1_dna.vcf'), path.join(FIX, 'p3_faulty.vcf'), path.join(dir, 'missing.vcf')];
     const job = await t.importVcfs({ table: 'omicsvariants', sources });
     assert.equal(job.status, 'COMPLETED_WITH_FAILURES');
-    assert.deepEqual(job.items.map((i) => [i.jobStatus, i.rows ?? 0]), [
-      ['COMPLETED', 5],
-      ['COMPLETED_WITH_FAILURES', 2],
-      ['FAILED', 0],
-    ]);
-    assert.deepEqual(job.failures?.map((f) => [path.basename(f.source), f.line]), [
-      ['p3_faulty.vcf', 7],
-      ['p3_faulty.vcf', 8],
-      ['p3_faulty.vcf', 9],
-      ['missing.vcf', 0],
-    ]);
+    assert.deepEqual(
+      job.items.map((i) => [i.jobStatus, i.rows ?? 0]),
+      [
+        ['COMPLETED', 5],
+        ['COMPLETED_WITH_FAILURES', 2],
+        ['FAILED', 0],
+      ],
+    );
+    assert.deepEqual(
+      job.failures?.map((f) => [path.basename(f.source), f.line]),
+      [
+        ['p3_faulty.vcf', 7],
+        ['p3_faulty.vcf', 8],
+        ['p3_faulty.vcf', 9],
+        ['missing.vcf', 0],
+      ],
+    );
     // The database did not exist: it was created first, then the tables in it.
     const order = glue.mock.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name);
     assert.ok(order.indexOf('CreateDatabaseCommand') >= 0 && order.indexOf('CreateDatabaseCommand') < order.indexOf('CreateTableCommand'), order.join(','));
@@ -251,12 +291,21 @@ describe('AWS genomics: Parquet on S3 + Glue (fake Glue from the API Reference, 
     const create = glue.mock.commandCalls(CreateTableCommand).find((c) => c.args[0].input.TableInput?.Name === 'omicsvariants')?.args[0].input;
     assert.equal(create?.DatabaseName, 'multimodal_health');
     assert.equal(create.TableInput?.StorageDescriptor?.Location, 's3://mmh-bucket/study1/genomics/omicsvariants/');
-    assert.deepEqual(create.TableInput.StorageDescriptor.Columns, VARIANT_COLUMNS.map((c) => ({ Name: c.name, Type: c.glue })));
+    assert.deepEqual(
+      create.TableInput.StorageDescriptor.Columns,
+      VARIANT_COLUMNS.map((c) => ({ Name: c.name, Type: c.glue })),
+    );
     assert.equal(create.TableInput.StorageDescriptor.SerdeInfo?.SerializationLibrary, 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     // Keys come from the VCF bytes, not from where the file sits.
     const digest = (f: string): string => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex').slice(0, 32);
     const keys = (await listS3(s3.client, 's3://mmh-bucket/study1/genomics/omicsvariants/')).map((o) => o.key).sort();
-    assert.deepEqual(keys, sources.slice(0, 2).map((f) => `study1/genomics/omicsvariants/${digest(f)}.parquet`).sort());
+    assert.deepEqual(
+      keys,
+      sources
+        .slice(0, 2)
+        .map((f) => `study1/genomics/omicsvariants/${digest(f)}.parquet`)
+        .sort(),
+    );
     // The same VCF from another checkout: same key, no extra object.
     const copy = path.join(dir, 'elsewhere', 'p1_dna.vcf');
     fs.mkdirSync(path.dirname(copy), { recursive: true });
@@ -270,7 +319,7 @@ describe('AWS genomics: Parquet on S3 + Glue (fake Glue from the API Reference, 
     assert.ok(dateKeys.length >= 1);
     const local = path.join(dir, 'dates.parquet');
     const body = await s3.client.send(new GetObjectCommand({ Bucket: 'mmh-bucket', Key: `study1/genomics/omicsvariants_test_dates/${digest(sources[0] ?? '')}.parquet` }));
-    fs.writeFileSync(local, await body.Body?.transformToByteArray() ?? new Uint8Array());
+    fs.writeFileSync(local, (await body.Body?.transformToByteArray()) ?? new Uint8Array());
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     const rows = (await conn.runAndReadAll(`SELECT sampleid, test_date FROM read_parquet('${local}')`)).getRowObjects();

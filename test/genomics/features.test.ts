@@ -168,11 +168,14 @@ describe('import-genomic step and genomic features', function () {
     assert.equal(t.columns[0], 'patient_id');
     assert.deepEqual(t.notes, ['1 of 3 samples have no genetic test date (no ##fileDate and none passed in eventTimes): their event_time is null']);
     const custom = await ws.genomics.features({ geneSets: { mito: ['MT-ND5'] }, genes: [], eventTimes: new Map([['p3', '2019-05-05']]) });
-    assert.deepEqual(custom.rows.map((r) => [r.patient_id, r.geneset_mito_risk_alleles, r.event_time]), [
-      ['p1', 1, null],
-      ['p2', 0, null],
-      ['p3', 0, '2019-05-05'],
-    ]);
+    assert.deepEqual(
+      custom.rows.map((r) => [r.patient_id, r.geneset_mito_risk_alleles, r.event_time]),
+      [
+        ['p1', 1, null],
+        ['p2', 0, null],
+        ['p3', 0, '2019-05-05'],
+      ],
+    );
   });
 
   it('gives every panel-named or ClinVar-annotated variant allele its own dosage column (multi-allelic sites per ALT)', () => {
@@ -187,7 +190,13 @@ describe('import-genomic step and genomic features', function () {
     ];
     const cols = variantDosageColumns(rows, new Set(['3:7:T:G']), new Set(['dosage_rs7412']));
     assert.deepEqual([...cols.keys()], ['dosage_rs1333049', 'dosage_rs9_c', 'dosage_rs9_t', 'dosage_3_8_t_g']);
-    assert.deepEqual([...(cols.get('dosage_rs1333049') ?? [])], [['a', 2], ['b', 1]]);
+    assert.deepEqual(
+      [...(cols.get('dosage_rs1333049') ?? [])],
+      [
+        ['a', 2],
+        ['b', 1],
+      ],
+    );
     // Unnamed and not in ClinVar (2:5), or never carried (rs0): no column.
   });
 

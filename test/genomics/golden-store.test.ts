@@ -25,9 +25,7 @@ const TINY = path.join(__dirname, 'fixtures', 'tiny-cohort');
 /** Every VCF of the repository's fixtures and of the reference data, as [label, absolute path]. */
 function fixtureVcfs(): [string, string][] {
   const walk = (dir: string): string[] =>
-    fs
-      .readdirSync(dir, { withFileTypes: true })
-      .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.vcf(\.gz)?$/.test(e.name) ? [path.join(dir, e.name)] : []));
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.vcf(\.gz)?$/.test(e.name) ? [path.join(dir, e.name)] : []));
   const repo = [...walk(path.join(ROOT, 'test', 'formats', 'vcf')), ...['p1_dna.vcf', 'p2_dna.vcf', 'p3_faulty.vcf', 'chr_prefixed.vcf'].map((f) => path.join(__dirname, 'fixtures', f))];
   const ref = walk(path.join(REFERENCE_DATA, 'vcf'));
   return [...repo.map((f): [string, string] => [path.relative(ROOT, f), f]), ...ref.map((f): [string, string] => [`reference-data/${path.relative(REFERENCE_DATA, f)}`, f])].sort((a, b) =>
@@ -67,7 +65,10 @@ function jobDigest(job: VariantImportJob, label: (source: string) => string): { 
     .map((f) => `${label(f.source)}:${String(f.line)}:${f.code}`)
     .sort();
   const items = job.items
-    .map((i) => `${label(i.source)}|${i.jobStatus}|${String(i.lines)}|${String(i.records)}|${String(i.rejected)}|${String(i.rows)}|${(i.samples ?? []).join(',')}|${(i.statusMessage ?? '').split(label(i.source)).join('')}`)
+    .map(
+      (i) =>
+        `${label(i.source)}|${i.jobStatus}|${String(i.lines)}|${String(i.records)}|${String(i.rejected)}|${String(i.rows)}|${(i.samples ?? []).join(',')}|${(i.statusMessage ?? '').split(label(i.source)).join('')}`,
+    )
     .sort();
   return {
     status: job.status,

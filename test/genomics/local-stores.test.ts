@@ -45,15 +45,27 @@ describe('local genomics stores (contract)', function () {
   it('imports a panel FASTA into a reference store and reads bases from its windows', async () => {
     const store = await g.createReferenceStore({ name: 'mmh-reference' });
     assert.match(store.arn, /^arn:local:omics:local:000000000000:referenceStore\/\d{10}$/);
-    const { id, status } = await g.startReferenceImportJob({ referenceStoreId: store.id, sources: [{ sourceFile: path.join(data, 'panel.fa'), name: 'panel' }, { sourceFile: path.join(data, 'nope.fa'), name: 'nope' }] });
+    const { id, status } = await g.startReferenceImportJob({
+      referenceStoreId: store.id,
+      sources: [
+        { sourceFile: path.join(data, 'panel.fa'), name: 'panel' },
+        { sourceFile: path.join(data, 'nope.fa'), name: 'nope' },
+      ],
+    });
     assert.equal(status, 'SUBMITTED');
     const job = await g.waitForReferenceImportJob({ referenceStoreId: store.id, id });
     assert.equal(job.status, 'COMPLETED_WITH_FAILURES');
-    assert.deepEqual(job.sources.map((s) => s.status), ['FINISHED', 'FAILED']);
+    assert.deepEqual(
+      job.sources.map((s) => s.status),
+      ['FINISHED', 'FAILED'],
+    );
     assert.match(job.sources[1]?.statusMessage ?? '', /nope\.fa does not exist/);
     const refs = await g.listReferences(store.id);
     assert.equal(refs.length, 1);
-    assert.deepEqual(refs[0]?.contigs?.map((c) => c.name), ['1:69130-69139', '19:44908680-44908699', '19:44908815-44908830', 'MT:13110-13114']);
+    assert.deepEqual(
+      refs[0]?.contigs?.map((c) => c.name),
+      ['1:69130-69139', '19:44908680-44908699', '19:44908815-44908830', 'MT:13110-13114'],
+    );
     referenceArn = refs[0].arn;
     assert.match(referenceArn, new RegExp(`referenceStore/${store.id}/reference/${refs[0].id}$`));
     // The REF alleles of the fixtures, at 0-based [POS-1, POS).
@@ -71,7 +83,10 @@ describe('local genomics stores (contract)', function () {
     const s = await g.createVariantStore({ name: 'omicsvariants', reference: { referenceArn } });
     assert.equal(s.status, 'ACTIVE');
     await assert.rejects(g.createVariantStore({ name: 'omicsvariants', reference: { referenceArn } }), (e: unknown) => (e as { code?: string }).code === 'conflict');
-    assert.deepEqual((await g.listVariantStores()).map((v) => v.name), ['omicsvariants']);
+    assert.deepEqual(
+      (await g.listVariantStores()).map((v) => v.name),
+      ['omicsvariants'],
+    );
     // An empty store is already queryable, with the full schema.
     assert.deepEqual(await ws.sql.query('SELECT count(*) AS n FROM omicsvariants'), [{ n: 0 }]);
     await assert.rejects(g.startVariantImportJob({ destinationName: 'omicsvariants', items: [] }), /pass 1 to 1000/);
@@ -87,8 +102,14 @@ describe('local genomics stores (contract)', function () {
     // Our waiter ends on COMPLETED_WITH_FAILURES (the SDK's waiter would poll until it times out).
     const job = await g.waitForVariantImportJob(jobId, { pollMs: 20 });
     assert.equal(job.status, 'COMPLETED_WITH_FAILURES');
-    assert.deepEqual(job.items.map((i) => i.jobStatus), ['COMPLETED', 'COMPLETED', 'COMPLETED_WITH_FAILURES', 'FAILED', 'FAILED']);
-    assert.deepEqual(job.items.map((i) => i.rows ?? 0), [5, 4, 2, 0, 0]);
+    assert.deepEqual(
+      job.items.map((i) => i.jobStatus),
+      ['COMPLETED', 'COMPLETED', 'COMPLETED_WITH_FAILURES', 'FAILED', 'FAILED'],
+    );
+    assert.deepEqual(
+      job.items.map((i) => i.rows ?? 0),
+      [5, 4, 2, 0, 0],
+    );
     assert.equal(job.items[2]?.lines, 5);
     assert.equal((job.items[2].records ?? 0) + (job.items[2].rejected ?? 0), 5);
     assert.match(job.items[3]?.statusMessage ?? '', /truncated\.vcf\.gz could not be decompressed or read .*truncated/);
@@ -103,7 +124,13 @@ describe('local genomics stores (contract)', function () {
         ['missing.vcf', 0, 'not-found'],
       ],
     );
-    assert.equal(fs.readFileSync(job.failureReport ?? '', 'utf8').trim().split('\n').length, 5);
+    assert.equal(
+      fs
+        .readFileSync(job.failureReport ?? '', 'utf8')
+        .trim()
+        .split('\n').length,
+      5,
+    );
     assert.deepEqual(await ws.sql.query('SELECT sampleid, count(*) AS n FROM omicsvariants GROUP BY sampleid ORDER BY sampleid'), [
       { sampleid: 'p1', n: 5 },
       { sampleid: 'p2', n: 4 },
@@ -113,7 +140,10 @@ describe('local genomics stores (contract)', function () {
 
   it('writes exactly the HealthOmics variant-store schema (§1.5)', async () => {
     const cols = await ws.sql.query<{ column_name: string; column_type: string }>('DESCRIBE omicsvariants');
-    assert.deepEqual(cols.map((c) => c.column_name), VARIANT_COLUMNS.map((c) => c.name));
+    assert.deepEqual(
+      cols.map((c) => c.column_name),
+      VARIANT_COLUMNS.map((c) => c.name),
+    );
     const types = Object.fromEntries(cols.map((c) => [c.column_name, c.column_type]));
     assert.equal(types.start, 'BIGINT');
     assert.equal(types.alternatealleles, 'VARCHAR[]');
@@ -193,7 +223,10 @@ describe('local genomics stores (contract)', function () {
     assert.equal(job.items[0]?.rows, 12);
     await assert.rejects(g.getVariantImportJob(job.id), /variant import job .* does not exist/);
     const cols = await ws.sql.query<{ column_name: string }>('DESCRIBE omicsannotations');
-    assert.deepEqual(cols.map((c) => c.column_name), VARIANT_COLUMNS.map((c) => c.name));
+    assert.deepEqual(
+      cols.map((c) => c.column_name),
+      VARIANT_COLUMNS.map((c) => c.name),
+    );
     const rows = await ws.sql.query(
       `SELECT contigname, start, "end", names, attributes['CLNSIG'] AS clnsig, attributes['GENEINFO'] AS geneinfo, attributes['CLNDN'] AS clndn, sampleid, calls
        FROM omicsannotations WHERE attributes['CLNSIG'] = ? ORDER BY contigname, start`,
@@ -217,7 +250,10 @@ describe('local genomics stores (contract)', function () {
       ],
     );
     const vus = await ws.sql.query(guidanceClinvarJoinSql('chrvariants', 'omicsannotations'), ['Uncertain_significance']);
-    assert.deepEqual(vus.map((h) => h.start), [69313]);
+    assert.deepEqual(
+      vus.map((h) => h.start),
+      [69313],
+    );
     const matched = await ws.sql.query(clinvarMatchedAllelesSql('omicsvariants', 'omicsannotations'));
     assert.deepEqual(
       matched.map((m) => [m.sampleid, m.contig, m.start, m.alt, m.dosage, m.clnsig]),

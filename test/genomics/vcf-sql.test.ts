@@ -33,9 +33,15 @@ async function parquetRows(conn: DuckDBConnection, file: string, layout: 'table'
   }
   const from = `read_parquet('${file}')`;
   const r = await conn.runAndReadAll(layout === 'raw' ? tableFromRawSelect(from) : `SELECT * FROM ${from}`);
-  assert.deepEqual(r.columnNames(), VARIANT_COLUMNS.map((c) => c.name));
+  assert.deepEqual(
+    r.columnNames(),
+    VARIANT_COLUMNS.map((c) => c.name),
+  );
   const unquoted = (t: string): string => t.replace(/"/g, '');
-  assert.deepEqual(r.columnTypes().map((t) => unquoted(t.toString())), VARIANT_COLUMNS.map((c) => unquoted(c.duckdb)));
+  assert.deepEqual(
+    r.columnTypes().map((t) => unquoted(t.toString())),
+    VARIANT_COLUMNS.map((c) => unquoted(c.duckdb)),
+  );
   return r.getRowObjectsJS().map((row) => {
     const out: Record<string, unknown> = {};
     for (const c of VARIANT_COLUMNS) {
@@ -122,7 +128,10 @@ describe('VCF → variant table in SQL (fast and exact routes)', function () {
     await assert.rejects(writeVcfAsParquet(conn, cut, path.join(dir, 'cut.parquet'), { importJobId: 'job' }), /cut\.vcf\.gz could not be decompressed or read .*corrupt or truncated/);
     assert.equal(fs.existsSync(path.join(dir, 'cut.parquet')), false);
     // No staging file (`cut.parquet.<job>.tmp`, `….lines.vcf`) is left behind.
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('cut.parquet')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.startsWith('cut.parquet')),
+      [],
+    );
   });
 
   it('reads plain gzip (one member) on the fast route', async () => {
@@ -137,9 +146,15 @@ describe('VCF → variant table in SQL (fast and exact routes)', function () {
     const text = fs.readFileSync(path.join(FIX, 'p3_faulty.vcf'), 'utf8');
     const variants = {
       crlf: text.replace(/\n/g, '\r\n'),
-      mixed: text.split('\n').map((l, i) => (i % 2 === 0 ? `${l}\r` : l)).join('\n'),
+      mixed: text
+        .split('\n')
+        .map((l, i) => (i % 2 === 0 ? `${l}\r` : l))
+        .join('\n'),
       blank: text.replace(/\n(1\t69314)/, '\n\n$1'),
-      good: text.split('\n').filter((l) => !/\tseventy\t|\t0\/3$|\tGT$|AA=A,G/.test(l)).join('\r\n'),
+      good: text
+        .split('\n')
+        .filter((l) => !/\tseventy\t|\t0\/3$|\tGT$|AA=A,G/.test(l))
+        .join('\r\n'),
     };
     for (const [name, body] of Object.entries(variants)) {
       const file = path.join(dir, `${name}.vcf`);

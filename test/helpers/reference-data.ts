@@ -6,11 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 function locate(): string {
-  const candidates = [
-    process.env.MMH_REFERENCE_DATA,
-    path.resolve(__dirname, '..', '..', '..', 'shared', 'reference-data'),
-    '/work/shared/reference-data',
-  ].filter((c): c is string => c !== undefined && c !== '');
+  const candidates = [process.env.MMH_REFERENCE_DATA, path.resolve(__dirname, '..', '..', '..', 'shared', 'reference-data'), '/work/shared/reference-data'].filter(
+    (c): c is string => c !== undefined && c !== '',
+  );
   const found = candidates.find((c) => fs.existsSync(c));
   if (found === undefined) {
     throw new Error(`reference data not found (looked in ${candidates.join(', ')}); set MMH_REFERENCE_DATA to the shared reference-data folder`);

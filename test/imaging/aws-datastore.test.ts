@@ -64,7 +64,18 @@ describe('imaging/aws datastore (HealthImaging commands, mocked wire)', () => {
     mi.on(GetDICOMImportJobCommand)
       .resolvesOnce({ jobProperties: { jobId: JOB, jobName: 'j', jobStatus: 'IN_PROGRESS', datastoreId: DS, dataAccessRoleArn: 'r', inputS3Uri: 's3://bucket/in/', outputS3Uri: 's3://bucket/out/' } })
       .resolves({ jobProperties: { jobId: JOB, jobName: 'j', jobStatus: 'COMPLETED', datastoreId: DS, dataAccessRoleArn: 'r', inputS3Uri: 's3://bucket/in/', outputS3Uri: 's3://bucket/out/' } });
-    const manifest = { jobSummary: { jobId: JOB, datastoreId: DS, numberOfScannedFiles: 2, numberOfImportedFiles: 1, numberOfFilesWithCustomerError: 1, numberOfFilesWithServerError: 0, numberOfGeneratedImageSets: 1, imageSetsSummary: [] } };
+    const manifest = {
+      jobSummary: {
+        jobId: JOB,
+        datastoreId: DS,
+        numberOfScannedFiles: 2,
+        numberOfImportedFiles: 1,
+        numberOfFilesWithCustomerError: 1,
+        numberOfFilesWithServerError: 0,
+        numberOfGeneratedImageSets: 1,
+        imageSetsSummary: [],
+      },
+    };
     s3.on(GetObjectCommand, { Bucket: 'bucket', Key: `out/${DS}-DicomImport-${JOB}/job-output-manifest.json` }).resolves({ Body: stream(Buffer.from(JSON.stringify(manifest))) });
     s3.on(GetObjectCommand, { Bucket: 'bucket', Key: `out/${DS}-DicomImport-${JOB}/SUCCESS/success.ndjson` }).resolves({
       Body: stream(Buffer.from(`${JSON.stringify({ inputFile: 'a.dcm', importResponse: { imageSetId: SET, isPrimary: true } })}\n`)),
@@ -91,7 +102,11 @@ describe('imaging/aws datastore (HealthImaging commands, mocked wire)', () => {
   });
 
   it('refuses to start without S3 input, naming the missing setting', async () => {
-    const bare = new AwsImagingStore({ client: () => new MedicalImagingClient({ region: 'us-east-1' }), s3: () => new S3Client({ region: 'us-east-1' }), roleArn: 'arn:aws:iam::123456789012:role/mmh' });
+    const bare = new AwsImagingStore({
+      client: () => new MedicalImagingClient({ region: 'us-east-1' }),
+      s3: () => new S3Client({ region: 'us-east-1' }),
+      roleArn: 'arn:aws:iam::123456789012:role/mmh',
+    });
     await assert.rejects(bare.startDICOMImportJob({ datastoreId: DS, inputDir: '/tmp/x' }), (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input' && /inputS3Uri/.test(e.message));
     await assert.rejects(store.startDICOMImportJob({ datastoreId: DS, inputDir: '/tmp/mmh-no-such-folder' }), (e: unknown) => isHealthDataError(e) && e.code === 'not-found');
     assert.equal(mi.commandCalls(StartDICOMImportJobCommand).length, 0);

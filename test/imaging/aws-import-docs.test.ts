@@ -14,14 +14,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  CreateDatastoreCommand,
-  GetDatastoreCommand,
-  GetDICOMImportJobCommand,
-  ListDatastoresCommand,
-  MedicalImagingClient,
-  StartDICOMImportJobCommand,
-} from '@aws-sdk/client-medical-imaging';
+import { CreateDatastoreCommand, GetDatastoreCommand, GetDICOMImportJobCommand, ListDatastoresCommand, MedicalImagingClient, StartDICOMImportJobCommand } from '@aws-sdk/client-medical-imaging';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { suiteMock } from '../aws/suite-mock';
@@ -68,7 +61,18 @@ describe('imaging/aws: HealthImaging import as documented (mocked HealthImaging,
 
   it('reads the manifest and NDJSON inside the job folder that GetDICOMImportJob reports (no second append)', async () => {
     const folder = `job_output/${DS}-DicomImport-${JOB}`;
-    const manifest = { jobSummary: { jobId: JOB, datastoreId: DS, numberOfScannedFiles: 2, numberOfImportedFiles: 1, numberOfFilesWithCustomerError: 1, numberOfFilesWithServerError: 0, numberOfGeneratedImageSets: 1, imageSetsSummary: [] } };
+    const manifest = {
+      jobSummary: {
+        jobId: JOB,
+        datastoreId: DS,
+        numberOfScannedFiles: 2,
+        numberOfImportedFiles: 1,
+        numberOfFilesWithCustomerError: 1,
+        numberOfFilesWithServerError: 0,
+        numberOfGeneratedImageSets: 1,
+        imageSetsSummary: [],
+      },
+    };
     const put = (key: string, body: string): Promise<unknown> => s3.client.send(new PutObjectCommand({ Bucket: 'medical-imaging-output', Key: key, Body: body }));
     await put(`${folder}/job-output-manifest.json`, JSON.stringify(manifest));
     await put(`${folder}/SUCCESS/success.ndjson`, `${JSON.stringify({ inputFile: 'a.dcm', importResponse: { imageSetId: 'c'.repeat(32), isPrimary: true } })}\n`);

@@ -22,7 +22,9 @@ describe('imaging: brain masks and per-study features on the cohort MRI', functi
     assert.ok(dice(m.hyperintense, wmh) > 0.5, `hyperintense Dice ${String(dice(m.hyperintense, wmh))}`);
     let skull = 0;
     v.labels.forEach((l, i) => {
-      if (l === 1 && m.brain[i] === 1) {skull++;}
+      if (l === 1 && m.brain[i] === 1) {
+        skull++;
+      }
     });
     assert.ok(skull < 0.02 * v.labels.filter((l) => l === 1).length, 'the brain mask leaks into the skull');
   });

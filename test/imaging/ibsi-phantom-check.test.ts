@@ -24,7 +24,10 @@ describe('ibsiPhantomCheck (notebook 04)', () => {
 
   it('names the missing file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmh-ibsi-'));
-    assert.throws(() => ibsiPhantomCheck(dir), (e: Error & { code?: string }) => e.code === 'not-found' && e.message.includes('phantom.nii.gz'));
+    assert.throws(
+      () => ibsiPhantomCheck(dir),
+      (e: Error & { code?: string }) => e.code === 'not-found' && e.message.includes('phantom.nii.gz'),
+    );
     fs.rmSync(dir, { recursive: true });
   });
 

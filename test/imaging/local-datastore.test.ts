@@ -69,10 +69,23 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
     assert.equal(s.numberOfFilesWithServerError, 0);
     assert.equal(s.numberOfScannedFiles, s.numberOfImportedFiles + s.numberOfFilesWithCustomerError + s.numberOfFilesWithServerError);
     assert.equal(s.numberOfGeneratedImageSets, 3);
-    assert.equal(s.imageSetsSummary.reduce((n, x) => n + x.numberOfMatchedSOPInstances, 0), 3);
+    assert.equal(
+      s.imageSetsSummary.reduce((n, x) => n + x.numberOfMatchedSOPInstances, 0),
+      3,
+    );
     assert.deepEqual(Object.keys(s).sort(), [
-      'datastoreId', 'failureOutputS3Uri', 'imageSetsSummary', 'inputS3Uri', 'jobId', 'numberOfFilesWithCustomerError', 'numberOfFilesWithServerError',
-      'numberOfGeneratedImageSets', 'numberOfImportedFiles', 'numberOfScannedFiles', 'outputS3Uri', 'successOutputS3Uri',
+      'datastoreId',
+      'failureOutputS3Uri',
+      'imageSetsSummary',
+      'inputS3Uri',
+      'jobId',
+      'numberOfFilesWithCustomerError',
+      'numberOfFilesWithServerError',
+      'numberOfGeneratedImageSets',
+      'numberOfImportedFiles',
+      'numberOfScannedFiles',
+      'outputS3Uri',
+      'successOutputS3Uri',
     ]);
     const byFile = new Map(report.failures.map((f) => [f.inputFile, f.exception]));
     assert.equal(byFile.get('study1/noclass.dcm')?.message, `DICOM attribute SOPClassUID does not exist in study1/noclass.dcm (SOPInstanceUID ${SERIES_A}.9)`);
@@ -87,7 +100,7 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
       assert.ok(f.exception.message.includes(f.inputFile), `${f.inputFile}: ${f.exception.message}`);
       assert.match(f.exception.message, /SOPInstanceUID/, f.inputFile);
     }
-    const successLine = JSON.parse((fs.readFileSync(path.join(jobDir, 'SUCCESS', 'success.ndjson'), 'utf8').split('\n')[0]) ?? '{}') as Record<string, unknown>;
+    const successLine = JSON.parse(fs.readFileSync(path.join(jobDir, 'SUCCESS', 'success.ndjson'), 'utf8').split('\n')[0] ?? '{}') as Record<string, unknown>;
     assert.deepEqual(Object.keys(successLine), ['inputFile', 'importResponse']);
     for (const ok of report.successes) {
       assert.match(ok.importResponse.imageSetId, /^[0-9a-f]{32}$/);
@@ -147,10 +160,7 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
     const r2 = await store.waitForDICOMImportJob(datastoreId, again.jobId);
     assert.equal(r2.manifest?.jobSummary.numberOfImportedFiles, 3);
     const after = await store.searchImageSets(datastoreId);
-    assert.deepEqual(
-      after.map((s) => [s.imageSetId, s.version]).sort(),
-      before.map((s) => [s.imageSetId, s.version]).sort(),
-    );
+    assert.deepEqual(after.map((s) => [s.imageSetId, s.version]).sort(), before.map((s) => [s.imageSetId, s.version]).sort());
     const changed = path.join(root, 'changed');
     fs.mkdirSync(changed);
     fs.writeFileSync(path.join(changed, 'a.dcm'), writeSyntheticMr({ studyInstanceUID: STUDY, seriesInstanceUID: SERIES_A, sopInstanceUID: `${SERIES_A}.1`, offset: 3 }));
@@ -186,7 +196,10 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
     assert.equal(hits.length, 3);
     const none = await store.searchImageSets(datastoreId, { filters: [{ operator: 'EQUAL', values: [{ DICOMStudyInstanceUID: '9.9.9' }] }] });
     assert.equal(none.length, 0);
-    await assert.rejects(store.searchImageSets(datastoreId, { filters: [{ operator: 'BETWEEN', values: [{ DICOMPatientId: 'a' }] }] }), (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input');
+    await assert.rejects(
+      store.searchImageSets(datastoreId, { filters: [{ operator: 'BETWEEN', values: [{ DICOMPatientId: 'a' }] }] }),
+      (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input',
+    );
     await assert.rejects(store.getImageSetMetadata(datastoreId, 'f'.repeat(32)), (e: unknown) => isHealthDataError(e) && e.code === 'not-found');
     await assert.rejects(store.getImageFrame(datastoreId, 'f'.repeat(32), 'nope'), (e: unknown) => isHealthDataError(e) && e.code === 'not-found');
   });
@@ -209,7 +222,11 @@ describe('imaging/local datastore: colour, odd layouts and refusals', function (
     }
     const ex = '1.2.840.10008.1.2.1';
     writeRaw(path.join(input, 'rgb.dcm'), ex, imageElements('2.25.1', { rows: 4, columns: 6, samples: 3, photometric: 'RGB', bitsAllocated: 8, data: rgb }));
-    writeRaw(path.join(input, 'ybr422.dcm'), ex, imageElements('2.25.2', { rows: 2, columns: 2, samples: 3, photometric: 'YBR_FULL_422', bitsAllocated: 8, data: Buffer.from([50, 60, 128, 129, 70, 80, 130, 131]) }));
+    writeRaw(
+      path.join(input, 'ybr422.dcm'),
+      ex,
+      imageElements('2.25.2', { rows: 2, columns: 2, samples: 3, photometric: 'YBR_FULL_422', bitsAllocated: 8, data: Buffer.from([50, 60, 128, 129, 70, 80, 130, 131]) }),
+    );
     writeRaw(path.join(input, 'int32.dcm'), ex, imageElements('2.25.3', { rows: 2, columns: 2, samples: 1, photometric: 'MONOCHROME2', bitsAllocated: 32, data: Buffer.alloc(16, 1) }));
     store = new LocalImagingStore({ root: path.join(root, 'imaging'), progress: silentProgress });
     datastoreId = await store.ensureDatastore('colour');

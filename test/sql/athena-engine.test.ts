@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import {
-  AthenaClient,
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-} from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { suiteMock } from '../aws/suite-mock';
 import { isHealthDataError } from '../../src/errors';
 import { AthenaEngine, athenaLiteral, convertAthenaValue } from '../../src/sql/athena-engine';
-
 
 function engine(): AthenaEngine {
   return new AthenaEngine({
@@ -86,13 +80,13 @@ describe('AthenaEngine (aws SQL engine, SDK wire mocked)', () => {
     ]);
   });
 
-  it('surfaces FAILED with Athena\'s reason', async () => {
+  it("surfaces FAILED with Athena's reason", async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-2' });
     athena.on(GetQueryExecutionCommand).resolves({
       QueryExecution: {
         Status: {
           State: 'FAILED',
-          StateChangeReason: 'line 1:8: Column \'nope\' cannot be resolved',
+          StateChangeReason: "line 1:8: Column 'nope' cannot be resolved",
           AthenaError: { ErrorCategory: 2, ErrorType: 1006, ErrorMessage: "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved" },
         },
       },

@@ -58,7 +58,10 @@ describe('DuckDbEngine (local SQL engine contract)', () => {
 
   it('reports column metadata', async () => {
     const r = await sql.queryResult('SELECT 1::INTEGER AS a, 2.5 AS b');
-    assert.deepEqual(r.columns.map((c) => c.name), ['a', 'b']);
+    assert.deepEqual(
+      r.columns.map((c) => c.name),
+      ['a', 'b'],
+    );
     assert.equal(r.columns[0]?.type, 'INTEGER');
   });
 
@@ -89,7 +92,7 @@ describe('DuckDbEngine (local SQL engine contract)', () => {
     assert.deepEqual(rows, [{ contigname: '19', e: 44908684, af: '0.15' }]);
   });
 
-  it('fails a bad statement with DuckDB\'s reason', async () => {
+  it("fails a bad statement with DuckDB's reason", async () => {
     await assert.rejects(sql.query('SELEC 1'), (e: unknown) => {
       assert.ok(isHealthDataError(e));
       assert.equal(e.code, 'query-failed');

@@ -39,7 +39,7 @@ describe('DuckDbEngine memory limit and spilling', () => {
         sawSpill = true;
       });
       try {
-        await sql.exec("SET threads = 1; SET preserve_insertion_order = false; CREATE TABLE big AS SELECT i, md5(i::VARCHAR) || md5((i * 7)::VARCHAR) AS s FROM range(1500000) r(i) ORDER BY s");
+        await sql.exec('SET threads = 1; SET preserve_insertion_order = false; CREATE TABLE big AS SELECT i, md5(i::VARCHAR) || md5((i * 7)::VARCHAR) AS s FROM range(1500000) r(i) ORDER BY s');
       } finally {
         watcher.close();
       }

@@ -46,30 +46,66 @@ class RecordingEngine implements SqlEngine {
 }
 
 const SHAPES: Record<string, Record<string, string>> = {
-  patient: { id: 'varchar', gender: 'varchar', birthdate: 'varchar', deceaseddatetime: 'varchar', name: 'array(row(family varchar, given array(varchar)))', address: 'array(row(line array(varchar), city varchar))' },
-  condition: { id: 'varchar', subject: 'row(reference varchar)', code: 'row(coding array(row(system varchar, code varchar, display varchar)), text varchar)', onsetdatetime: 'varchar', onsetperiod: 'row(start varchar, "end" varchar)', recordeddate: 'varchar' },
+  patient: {
+    id: 'varchar',
+    gender: 'varchar',
+    birthdate: 'varchar',
+    deceaseddatetime: 'varchar',
+    name: 'array(row(family varchar, given array(varchar)))',
+    address: 'array(row(line array(varchar), city varchar))',
+  },
+  condition: {
+    id: 'varchar',
+    subject: 'row(reference varchar)',
+    code: 'row(coding array(row(system varchar, code varchar, display varchar)), text varchar)',
+    onsetdatetime: 'varchar',
+    onsetperiod: 'row(start varchar, "end" varchar)',
+    recordeddate: 'varchar',
+  },
   observation: {
     id: 'varchar',
     subject: 'row(reference varchar)',
     code: 'row(coding array(row(system varchar, code varchar, display varchar)), text varchar)',
     valuequantity: 'row(value double, unit varchar, system varchar, code varchar)',
     valuecodeableconcept: 'row(coding array(row(system varchar, code varchar)))',
-    component: 'array(row(code row(coding array(row(system varchar, code varchar))), valuequantity row(value double, unit varchar, code varchar), valuecodeableconcept row(coding array(row(code varchar)))))',
+    component:
+      'array(row(code row(coding array(row(system varchar, code varchar))), valuequantity row(value double, unit varchar, code varchar), valuecodeableconcept row(coding array(row(code varchar)))))',
     effectivedatetime: 'varchar',
     effectiveperiod: 'row(start varchar, "end" varchar)',
     issued: 'varchar',
   },
-  encounter: { id: 'varchar', subject: 'row(reference varchar)', class: 'row(system varchar, code varchar)', type: 'array(row(coding array(row(system varchar, code varchar)), text varchar))', period: 'row(start varchar, "end" varchar)' },
+  encounter: {
+    id: 'varchar',
+    subject: 'row(reference varchar)',
+    class: 'row(system varchar, code varchar)',
+    type: 'array(row(coding array(row(system varchar, code varchar)), text varchar))',
+    period: 'row(start varchar, "end" varchar)',
+  },
   medicationrequest: { id: 'varchar', subject: 'row(reference varchar)', medicationcodeableconcept: 'row(coding array(row(system varchar, code varchar, display varchar)))', authoredon: 'varchar' },
-  medicationadministration: { id: 'varchar', subject: 'row(reference varchar)', medicationcodeableconcept: 'row(coding array(row(system varchar, code varchar, display varchar)))', effectivedatetime: 'varchar' },
+  medicationadministration: {
+    id: 'varchar',
+    subject: 'row(reference varchar)',
+    medicationcodeableconcept: 'row(coding array(row(system varchar, code varchar, display varchar)))',
+    effectivedatetime: 'varchar',
+  },
   omicsvariants: Object.fromEntries(['sampleid', 'calls', 'attributes', 'names', 'contigname', 'start', 'referenceallele', 'alternatealleles'].map((c) => [c, 'varchar'])),
   omicsannotations: Object.fromEntries(['sampleid', 'calls', 'attributes', 'names', 'contigname', 'start', 'referenceallele', 'alternatealleles'].map((c) => [c, 'varchar'])),
-  imaging_features_1704067200: { patient_id: 'varchar', event_time: 'varchar', image_set_id: 'varchar', brain_volume_ml: 'double', write_time: 'timestamp', api_invocation_time: 'timestamp', is_deleted: 'boolean' },
+  imaging_features_1704067200: {
+    patient_id: 'varchar',
+    event_time: 'varchar',
+    image_set_id: 'varchar',
+    brain_volume_ml: 'double',
+    write_time: 'timestamp',
+    api_invocation_time: 'timestamp',
+    is_deleted: 'boolean',
+  },
 };
 
 function answer(sql: string): Row[] {
   if (/information_schema\.columns/.test(sql)) {
-    return Object.entries(SHAPES).flatMap(([t, cols]) => Object.entries(cols).map(([c, type]) => ({ table_schema: t.startsWith('imaging') ? 'sagemaker_featurestore' : 'multimodal_health', table_name: t, column_name: c, data_type: type })));
+    return Object.entries(SHAPES).flatMap(([t, cols]) =>
+      Object.entries(cols).map(([c, type]) => ({ table_schema: t.startsWith('imaging') ? 'sagemaker_featurestore' : 'multimodal_health', table_name: t, column_name: c, data_type: type })),
+    );
   }
   if (/information_schema\.tables/.test(sql)) {
     return [{ table_schema: 'sagemaker_featurestore' }];
@@ -113,7 +149,14 @@ describe('every SQL statement sent to Athena parses with the Trino grammar and p
     // Dashboard loader on Athena.
     const dir = tmpDir('trino-dash');
     const dash = new RecordingEngine(answer);
-    const ws = { sql: dash, backend: 'aws', config: resolveConfig({ dir, backend: 'aws', aws: { region: 'us-east-1', s3Uri: 's3://b/mmh/' } }), path: (...p: string[]) => path.join(dir, ...p), automl: { modelsDir: path.join(dir, 'models') }, clinical: { listDatastores: () => Promise.resolve([{ DatastoreId: 'd'.repeat(32), DatastoreName: 'mmh-clinical', DatastoreStatus: 'ACTIVE' }]) } } as unknown as Workspace;
+    const ws = {
+      sql: dash,
+      backend: 'aws',
+      config: resolveConfig({ dir, backend: 'aws', aws: { region: 'us-east-1', s3Uri: 's3://b/mmh/' } }),
+      path: (...p: string[]) => path.join(dir, ...p),
+      automl: { modelsDir: path.join(dir, 'models') },
+      clinical: { listDatastores: () => Promise.resolve([{ DatastoreId: 'd'.repeat(32), DatastoreName: 'mmh-clinical', DatastoreStatus: 'ACTIVE' }]) },
+    } as unknown as Workspace;
     await loadDashboardInput(ws, { includeIdentifiers: true });
     fs.rmSync(dir, { recursive: true, force: true });
     dash.statements.forEach((s) => {
@@ -140,7 +183,9 @@ describe('every SQL statement sent to Athena parses with the Trino grammar and p
     rt.on(PutRecordCommand).resolves({});
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
-    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: '1' }] }] } });
+    athena
+      .on(GetQueryResultsCommand)
+      .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: '1' }] }] } });
     const fs2 = new AwsFeatureStore({
       sagemaker: new SageMakerClient({ region: 'us-east-1' }),
       runtime: new SageMakerFeatureStoreRuntimeClient({ region: 'us-east-1' }),

@@ -1,5 +1,19 @@
 import * as assert from 'node:assert/strict';
-import { apoeCounts, apoeFigure, ageSexCounts, comorbidityFigure, comorbidityMatrix, conditionCounts, conditionPrevalenceFigure, demographicsPyramid, distributionByOutcomeFigure, embeddingFigure, significanceCounts, splitHistogram, variantSignificanceFigure } from '../../src/viz/figures-population';
+import {
+  apoeCounts,
+  apoeFigure,
+  ageSexCounts,
+  comorbidityFigure,
+  comorbidityMatrix,
+  conditionCounts,
+  conditionPrevalenceFigure,
+  demographicsPyramid,
+  distributionByOutcomeFigure,
+  embeddingFigure,
+  significanceCounts,
+  splitHistogram,
+  variantSignificanceFigure,
+} from '../../src/viz/figures-population';
 import { calibrationFigure, importanceFigure, metricsTableFigure, rocFigure } from '../../src/viz/figures-models';
 import { genomicFindingsFigure, imagingFeaturesFigure, riskFigure, timelineFigure, vitalsTrendFigure } from '../../src/viz/figures-patient';
 import type { ConditionEventRow, ModelResultSummary, DashboardPatient, VariantFindingRow } from '../../src/viz/rows';
@@ -8,8 +22,20 @@ import { clampedBinCounts, freedmanDiaconisBins, niceStep } from '../../src/viz/
 import { binCounts, histogramBins } from '../../src/viz/stats';
 import { assertGolden } from './golden';
 
-const P = (id: string, sex: DashboardPatient['sex'], birthDate: string | null, outcomes: DashboardPatient['outcomes'] = []): DashboardPatient => ({ id, sex, birthDate, outcomes, modalities: ['clinical'] });
-const patients: DashboardPatient[] = [P('a', 'male', '1950-06-01', ['hypertension']), P('b', 'female', '1950-01-01'), P('c', 'female', '1990-12-31', ['alzheimers']), P('d', 'male', '2020-01-01'), P('e', 'other', null)];
+const P = (id: string, sex: DashboardPatient['sex'], birthDate: string | null, outcomes: DashboardPatient['outcomes'] = []): DashboardPatient => ({
+  id,
+  sex,
+  birthDate,
+  outcomes,
+  modalities: ['clinical'],
+});
+const patients: DashboardPatient[] = [
+  P('a', 'male', '1950-06-01', ['hypertension']),
+  P('b', 'female', '1950-01-01'),
+  P('c', 'female', '1990-12-31', ['alzheimers']),
+  P('d', 'male', '2020-01-01'),
+  P('e', 'other', null),
+];
 const conditions: ConditionEventRow[] = [
   { patientId: 'a', code: '59621000', display: 'Hypertension', onset: '2010-01-01' },
   { patientId: 'a', code: '59621000', display: 'Hypertension', onset: '2012-01-01' },
@@ -23,13 +49,29 @@ const variants: VariantFindingRow[] = [
   { patientId: 'b', gene: 'LDLR', clinicalSignificance: 'Benign', variant: 'rs2' },
   { patientId: 'c', gene: 'LDLR', clinicalSignificance: 'Pathogenic', variant: 'rs1' },
 ];
-const model: ModelResultSummary = { outcome: 'hypertension', model: 'gbm', metrics: { roc_auc: 0.75, accuracy: 0.8 }, labels: [1, 0, 1, 0], probabilities: [0.9, 0.8, 0.3, 0.1], importance: [{ feature: 'age', importance: 0.2 }, { feature: 'sbp', importance: 0.5 }] };
+const model: ModelResultSummary = {
+  outcome: 'hypertension',
+  model: 'gbm',
+  metrics: { roc_auc: 0.75, accuracy: 0.8 },
+  labels: [1, 0, 1, 0],
+  probabilities: [0.9, 0.8, 0.3, 0.1],
+  importance: [
+    { feature: 'age', importance: 0.2 },
+    { feature: 'sbp', importance: 0.5 },
+  ],
+};
 
 describe('population figures', () => {
   it('pyramid: counts by band and sex, males negative, every band present', () => {
     const c = ageSexCounts(patients, '2026-01-01');
-    assert.equal(c.male.reduce((a, b) => a + b, 0), 2);
-    assert.equal(c.female.reduce((a, b) => a + b, 0), 2);
+    assert.equal(
+      c.male.reduce((a, b) => a + b, 0),
+      2,
+    );
+    assert.equal(
+      c.female.reduce((a, b) => a + b, 0),
+      2,
+    );
     assert.equal(c.male[c.bands.indexOf('70-79')], 1); // a: born 1950-06-01 → 75
     assert.equal(c.female[c.bands.indexOf('70-79')], 1); // b: 76
     assert.equal(c.female[c.bands.indexOf('30-39')], 1); // c: 35 on 2026-01-01 (birthday Dec 31)
@@ -65,10 +107,16 @@ describe('population figures', () => {
     assert.deepEqual(h.without, [1, 1, 0, 0]);
     const fig = distributionByOutcomeFigure(h);
     for (const t of fig.data) {
-      assert.equal((t.y as number[]).reduce((a, b) => a + b, 0), 100);
+      assert.equal(
+        (t.y as number[]).reduce((a, b) => a + b, 0),
+        100,
+      );
     }
     assertGolden('vitals-by-outcome', fig);
-    assert.equal(splitHistogram(new Map(), () => true, { measure: 'x', unit: '', outcome: 'stroke' }), undefined);
+    assert.equal(
+      splitHistogram(new Map(), () => true, { measure: 'x', unit: '', outcome: 'stroke' }),
+      undefined,
+    );
   });
   it('skewed lab: Freedman–Diaconis bins spread the bulk over many readable bins; outliers land in the edge bins', () => {
     // A log-normal lab (median ~120, long right tail) with three wild values, as a mistyped unit would give.
@@ -90,7 +138,11 @@ describe('population figures', () => {
     assert.ok(edges.count >= 10 && edges.count <= 60, `bins: ${String(edges.count)}`);
     assert.equal(niceStep(edges.size), edges.size, 'a readable width (1, 2, 2.5 or 5 × 10^k)');
     const counts = clampedBinCounts(values.values(), edges);
-    assert.equal(counts.reduce((a, b) => a + b, 0), values.size, 'every patient is counted once');
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      values.size,
+      'every patient is counted once',
+    );
     assert.ok(Math.max(...counts) < 0.3 * values.size, `no bin holds most patients: ${counts.join(',')}`);
     assert.ok(counts.filter((c) => c > 0).length >= 10);
     // The old equal-width rule over the full range put nearly everyone in one bin.
@@ -99,7 +151,10 @@ describe('population figures', () => {
     const h = splitHistogram(values, (id) => id.endsWith('7'), { measure: 'LDL', unit: 'mg/dL', outcome: 'hypertension' });
     assert.ok(h !== undefined);
     assert.deepEqual(h.edges, edges);
-    assert.equal([...h.with, ...h.without].reduce((a, b) => a + b, 0), values.size);
+    assert.equal(
+      [...h.with, ...h.without].reduce((a, b) => a + b, 0),
+      values.size,
+    );
     // Constant and tiny inputs still draw.
     assert.deepEqual(freedmanDiaconisBins([5, 5, 5]), { start: 4.5, size: 1, count: 1 });
     assert.equal(freedmanDiaconisBins([NaN]), undefined);
@@ -172,7 +227,13 @@ describe('model figures', () => {
 
 describe('patient figures', () => {
   it('timeline, vitals trend, genomic findings, imaging features, risk', () => {
-    assertGolden('patient-timeline', timelineFigure(conditions.filter((c) => c.patientId === 'a'), [{ patientId: 'a', type: 'wellness', start: '2011-01-01T09:00:00Z' }]));
+    assertGolden(
+      'patient-timeline',
+      timelineFigure(
+        conditions.filter((c) => c.patientId === 'a'),
+        [{ patientId: 'a', type: 'wellness', start: '2011-01-01T09:00:00Z' }],
+      ),
+    );
     const vitals = vitalsTrendFigure([
       { patientId: 'a', code: '8480-6', display: 'Systolic', value: 150, unit: 'mm[Hg]', effective: '2012-01-01' },
       { patientId: 'a', code: '8480-6', display: 'Systolic', value: 140, unit: 'mm[Hg]', effective: '2011-01-01' },

@@ -26,7 +26,11 @@ describe('notebook figure display', () => {
     const window: Record<string, unknown> = {};
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluating our own generated wrapper
     const run = new Function('window', 'define', 'module', script) as (w: unknown, d: unknown, m: unknown) => void;
-    run(window, Object.assign(() => undefined, { amd: true }), {});
+    run(
+      window,
+      Object.assign(() => undefined, { amd: true }),
+      {},
+    );
     assert.equal(window.__probe, 'undefined/undefined');
   });
   it('outside a kernel, prints a one-line summary', () => {

@@ -10,7 +10,10 @@ describe('viz stats', () => {
       fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }), (xs) => {
         const e = histogramBins(xs, 7);
         assert.ok(e !== undefined);
-        assert.equal(binCounts(xs, e).reduce((a, b) => a + b, 0), xs.length);
+        assert.equal(
+          binCounts(xs, e).reduce((a, b) => a + b, 0),
+          xs.length,
+        );
       }),
     );
     assert.equal(histogramBins([NaN, Infinity]), undefined);
@@ -63,7 +66,14 @@ describe('viz stats', () => {
     const r = pca2(rows);
     assert.ok(r.explained[0] > 0.99, `explained ${String(r.explained[0])}`);
     const xs = r.points.map((p) => p[0]);
-    assert.ok(Math.abs(pearsonR(xs, rows.map((row) => row[0] ?? 0))) > 0.999);
+    assert.ok(
+      Math.abs(
+        pearsonR(
+          xs,
+          rows.map((row) => row[0] ?? 0),
+        ),
+      ) > 0.999,
+    );
     assert.throws(() => pca2([[1, 2], [3]]), /rectangular/);
   });
 });

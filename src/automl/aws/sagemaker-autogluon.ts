@@ -118,7 +118,13 @@ export function autoGluonUris(region: string, problem: 'classification' | 'regre
  * @returns `<prefix>-<yyyyMMddHHmmss>-<4 hex>`, at most 63 characters
  * @throws {@link HealthDataError} (invalid-input) for a prefix with other characters
  */
-export function uniqueJobName(prefix: string, now: Date = new Date(), random: string = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')): string {
+export function uniqueJobName(
+  prefix: string,
+  now: Date = new Date(),
+  random: string = Math.floor(Math.random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0'),
+): string {
   if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(prefix)) {
     throw new HealthDataError('invalid-input', `SageMakerAutoGluon.startTraining: job name ${JSON.stringify(prefix)} must be 1–63 letters, digits or hyphens`, { path: 'jobName' });
   }

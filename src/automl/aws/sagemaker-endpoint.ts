@@ -274,7 +274,10 @@ export class SageMakerEndpoints {
       await sleep(pollMs);
     }
     task.finish('timed out');
-    throw new HealthDataError('timeout', `SageMakerEndpoints.waitForEndpoint: ${endpointName} still not in service after ${String(maxPolls)} polls; call waitForEndpoint again or check the SageMaker console`);
+    throw new HealthDataError(
+      'timeout',
+      `SageMakerEndpoints.waitForEndpoint: ${endpointName} still not in service after ${String(maxPolls)} polls; call waitForEndpoint again or check the SageMaker console`,
+    );
   }
 
   /**
@@ -285,7 +288,10 @@ export class SageMakerEndpoints {
    * @returns the response body as text, its content type and the variant that answered
    * @throws {@link HealthDataError} (invalid-input) when the container refused the request (ModelError with a 4xx); (backend) otherwise
    */
-  async invoke(endpointName: string, request: { readonly body: string | Uint8Array; readonly contentType: string; readonly accept?: string; readonly targetModel?: string }): Promise<EndpointResponse> {
+  async invoke(
+    endpointName: string,
+    request: { readonly body: string | Uint8Array; readonly contentType: string; readonly accept?: string; readonly targetModel?: string },
+  ): Promise<EndpointResponse> {
     let out;
     try {
       out = await this.opts.runtime.send(
@@ -321,13 +327,26 @@ export class SageMakerEndpoints {
    * @returns the parsed `{ model, predictions }` answer
    * @throws {@link HealthDataError} (backend) when the answer is not that JSON
    */
-  async invokeJson(endpointName: string, instances: readonly Readonly<Record<string, unknown>>[], targetModel?: string): Promise<{ model: string; predictions: { label: unknown; probabilities: Record<string, number> }[] }> {
-    const r = await this.invoke(endpointName, { body: JSON.stringify({ instances }), contentType: 'application/json', accept: 'application/json', ...(targetModel === undefined ? {} : { targetModel }) });
+  async invokeJson(
+    endpointName: string,
+    instances: readonly Readonly<Record<string, unknown>>[],
+    targetModel?: string,
+  ): Promise<{ model: string; predictions: { label: unknown; probabilities: Record<string, number> }[] }> {
+    const r = await this.invoke(endpointName, {
+      body: JSON.stringify({ instances }),
+      contentType: 'application/json',
+      accept: 'application/json',
+      ...(targetModel === undefined ? {} : { targetModel }),
+    });
     let parsed: unknown;
     try {
       parsed = JSON.parse(r.body);
     } catch (e) {
-      throw new HealthDataError('backend', `SageMakerEndpoints.invokeJson: ${endpointName} answered ${r.contentType ?? 'no content type'} that is not JSON; is the container this library's model server?`, { cause: e });
+      throw new HealthDataError(
+        'backend',
+        `SageMakerEndpoints.invokeJson: ${endpointName} answered ${r.contentType ?? 'no content type'} that is not JSON; is the container this library's model server?`,
+        { cause: e },
+      );
     }
     if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as { predictions?: unknown }).predictions)) {
       throw new HealthDataError('backend', `SageMakerEndpoints.invokeJson: ${endpointName} answered JSON without a "predictions" array; is the container this library's model server?`);

@@ -158,7 +158,7 @@ function growTree(w: TreeWork, rowsIn: Int32Array, weight: Float64Array): FlatTr
       perm[s] = perm[q] as number;
       perm[q] = j;
       const colOff = j * n;
-            if (extra) {
+      if (extra) {
         let lo = 255;
         let hi = 0;
         for (let r = job.start; r < job.end; r++) {
@@ -306,12 +306,7 @@ export function fitForest(kind: 'RF' | 'XT', x: Matrix, y: Int32Array, ctx: FitC
   const prm: ForestParams = { ...FOREST_DEFAULTS, ...overrides };
   const bm = binMatrix(x, prm.maxBins);
   const p = x.p;
-  const mtry =
-    prm.maxFeatures === 'sqrt'
-      ? Math.max(1, Math.floor(Math.sqrt(p)))
-      : prm.maxFeatures === 'log2'
-        ? Math.max(1, Math.floor(Math.log2(p)))
-        : Math.max(1, Math.floor(prm.maxFeatures * p));
+  const mtry = prm.maxFeatures === 'sqrt' ? Math.max(1, Math.floor(Math.sqrt(p))) : prm.maxFeatures === 'log2' ? Math.max(1, Math.floor(Math.log2(p))) : Math.max(1, Math.floor(prm.maxFeatures * p));
   const rng = createRng(ctx.seed);
   const work: TreeWork = { bm, y, k: ctx.nClasses, mtry, extra: kind === 'XT', prm, rng };
   const n = x.n;

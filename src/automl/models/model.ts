@@ -14,16 +14,7 @@ export type ModelKind = 'GBM' | 'RF' | 'XT' | 'LR' | 'KNN';
 export const MODEL_KINDS: readonly ModelKind[] = ['LR', 'GBM', 'RF', 'XT', 'KNN'];
 
 /** JSON-able values plus typed arrays (saved as binary). */
-export type StateValue =
-  | string
-  | number
-  | boolean
-  | null
-  | Float64Array
-  | Int32Array
-  | Uint8Array
-  | readonly StateValue[]
-  | { readonly [key: string]: StateValue };
+export type StateValue = string | number | boolean | null | Float64Array | Int32Array | Uint8Array | readonly StateValue[] | { readonly [key: string]: StateValue };
 
 /** A model's saved form. */
 export interface ModelState {

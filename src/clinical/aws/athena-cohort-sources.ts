@@ -123,7 +123,9 @@ export function athenaCohortSources(options: AthenaCohortSourcesOptions): Cohort
     const cc = has(s, t, 'valuecodeableconcept', 'coding') ? `${base}.valuecodeableconcept.coding` : undefined;
     return [
       q !== undefined && has(s, t, 'valuequantity', 'value') ? `CAST(${q}.value AS DOUBLE) AS value` : 'CAST(NULL AS DOUBLE) AS value',
-      q !== undefined ? `COALESCE(${has(s, t, 'valuequantity', 'code') ? `${q}.code` : 'NULL'}, ${has(s, t, 'valuequantity', 'unit') ? `${q}.unit` : 'NULL'}) AS unit` : 'CAST(NULL AS VARCHAR) AS unit',
+      q !== undefined
+        ? `COALESCE(${has(s, t, 'valuequantity', 'code') ? `${q}.code` : 'NULL'}, ${has(s, t, 'valuequantity', 'unit') ? `${q}.unit` : 'NULL'}) AS unit`
+        : 'CAST(NULL AS VARCHAR) AS unit',
       cc !== undefined ? `CASE WHEN cardinality(${cc}) > 0 THEN (element_at(${cc}, 1)).code END AS value_code` : 'CAST(NULL AS VARCHAR) AS value_code',
       'CAST(NULL AS VARCHAR) AS display',
     ].join(', ');
@@ -164,7 +166,13 @@ export function athenaCohortSources(options: AthenaCohortSourcesOptions): Cohort
       if (has(s, t, 'medicationcodeableconcept', 'coding')) {
         const arr = 'r.medicationcodeableconcept.coding';
         parts.push(
-          codingRows(s, t, 'medicationcodeableconcept', `CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS VARCHAR) AS value_code, (element_at(${arr}, u.i)).display AS display`, 'CAST(NULL AS VARCHAR)'),
+          codingRows(
+            s,
+            t,
+            'medicationcodeableconcept',
+            `CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS VARCHAR) AS value_code, (element_at(${arr}, u.i)).display AS display`,
+            'CAST(NULL AS VARCHAR)',
+          ),
         );
       }
     }
@@ -222,7 +230,9 @@ export function athenaCohortSources(options: AthenaCohortSourcesOptions): Cohort
         return [];
       }
       const col = (c: string): string => (has(s, 'patient', c) ? `r.${c}` : 'CAST(NULL AS VARCHAR)');
-      const rows = await sql.query<Record<string, unknown>>(`SELECT r.id AS id, ${col('gender')} AS gender, ${col('birthdate')} AS birth, ${col('deceaseddatetime')} AS death FROM ${table('patient')} r ORDER BY r.id`);
+      const rows = await sql.query<Record<string, unknown>>(
+        `SELECT r.id AS id, ${col('gender')} AS gender, ${col('birthdate')} AS birth, ${col('deceaseddatetime')} AS death FROM ${table('patient')} r ORDER BY r.id`,
+      );
       return rows.map((r) => ({
         patientId: text(r.id) ?? '',
         gender: text(r.gender),

@@ -72,7 +72,6 @@ export interface AwsFhirStoreOptions {
   readonly queuePollMs?: number;
 }
 
-
 function mapError(fn: string, e: unknown): HealthDataError {
   const name = (e as { name?: string }).name ?? '';
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -227,7 +226,12 @@ export class AwsFhirStore implements FhirStore {
     if (s3 === undefined) {
       throw new HealthDataError('invalid-config', 'startImportJob: uploading a local inputDir needs an S3 client; pass s3, or pass inputS3Uri');
     }
-    const files = fs.existsSync(inputDir) ? fs.readdirSync(inputDir).filter((f) => f.endsWith('.ndjson')).sort() : [];
+    const files = fs.existsSync(inputDir)
+      ? fs
+          .readdirSync(inputDir)
+          .filter((f) => f.endsWith('.ndjson'))
+          .sort()
+      : [];
     if (files.length === 0) {
       throw new HealthDataError('not-found', `startImportJob: input folder ${inputDir} holds no .ndjson file`, { path: 'inputDir' });
     }
@@ -235,7 +239,11 @@ export class AwsFhirStore implements FhirStore {
     for (const f of files) {
       digests.set(f, await sha256File(path.join(inputDir, f)));
     }
-    const setDigest = crypto.createHash('sha256').update(files.map((f) => `${f}:${digests.get(f) ?? ''}`).join('\n')).digest('hex').slice(0, 32);
+    const setDigest = crypto
+      .createHash('sha256')
+      .update(files.map((f) => `${f}:${digests.get(f) ?? ''}`).join('\n'))
+      .digest('hex')
+      .slice(0, 32);
     const prefix = `${this.options.s3Uri}clinical-input/${setDigest}/`;
     const task = (this.options.progress ?? silentProgress).start(`upload clinical NDJSON to ${prefix}`, files.length);
     for (const f of files) {

@@ -59,7 +59,13 @@ function statusCode(status: number): 'not-found' | 'invalid-input' | 'invalid-co
 function outcomeText(body: string): string {
   try {
     const o = JSON.parse(body) as { issue?: { diagnostics?: string; details?: { text?: string } }[]; message?: string };
-    const text = o.issue?.map((i) => i.diagnostics ?? i.details?.text ?? '').filter((t) => t !== '').join('; ') ?? o.message ?? '';
+    const text =
+      o.issue
+        ?.map((i) => i.diagnostics ?? i.details?.text ?? '')
+        .filter((t) => t !== '')
+        .join('; ') ??
+      o.message ??
+      '';
     return text.length > 200 ? `${text.slice(0, 197)}...` : text;
   } catch {
     return '';

@@ -138,14 +138,7 @@ export async function builtTypeTables(conn: DuckDBConnection, schema: string): P
  * @param publish - whether the datastore is published as views in `main`
  * @returns the table's row type
  */
-export async function prepareTypeTable(
-  conn: DuckDBConnection,
-  schema: string,
-  resourceType: string,
-  before: AthenaType | undefined,
-  after: AthenaType,
-  publish: boolean,
-): Promise<StructType> {
+export async function prepareTypeTable(conn: DuckDBConnection, schema: string, resourceType: string, before: AthenaType | undefined, after: AthenaType, publish: boolean): Promise<StructType> {
   const table = `${schema}."${athenaTableName(resourceType)}"`;
   const rowType = athenaRowType(after);
   const changed = before === undefined || JSON.stringify(athenaRowType(before)) !== JSON.stringify(rowType);
@@ -176,10 +169,11 @@ export async function countTypeTable(conn: DuckDBConnection, schema: string, res
   const table = athenaTableName(resourceType);
   await (added === undefined
     ? conn.run(`INSERT OR REPLACE INTO ${schema}.resource_type_table SELECT $1, $2, count(*) FROM ${schema}."${table}"`, [resourceType, table])
-    : conn.run(
-        `INSERT INTO ${schema}.resource_type_table VALUES ($1, $2, $3) ON CONFLICT (resource_type) DO UPDATE SET rows = resource_type_table.rows + excluded.rows`,
-        [resourceType, table, added],
-      ));
+    : conn.run(`INSERT INTO ${schema}.resource_type_table VALUES ($1, $2, $3) ON CONFLICT (resource_type) DO UPDATE SET rows = resource_type_table.rows + excluded.rows`, [
+        resourceType,
+        table,
+        added,
+      ]));
 }
 
 interface StoredRow {

@@ -47,10 +47,12 @@ export async function loadConditionOnsets(engine: DuckDbEngine, schema: string, 
       GROUP BY patient_id`,
     [SNOMED, ...codes],
   );
-  return new Map(rows.flatMap((r) => {
-    const t = isoOrNull(r.onset);
-    return t === null ? [] : [[r.patient_id, t] as const];
-  }));
+  return new Map(
+    rows.flatMap((r) => {
+      const t = isoOrNull(r.onset);
+      return t === null ? [] : [[r.patient_id, t] as const];
+    }),
+  );
 }
 
 /**
@@ -83,10 +85,12 @@ export async function loadLastEncounters(engine: DuckDbEngine, schema: string): 
   const rows = await engine.query<{ patient_id: string; last: unknown }>(
     `SELECT patient_id, max(event_time) AS last FROM ${schema}.event WHERE resource_type = 'Encounter' AND event_time IS NOT NULL GROUP BY patient_id`,
   );
-  return new Map(rows.flatMap((r) => {
-    const t = isoOrNull(r.last);
-    return t === null ? [] : [[r.patient_id, t] as const];
-  }));
+  return new Map(
+    rows.flatMap((r) => {
+      const t = isoOrNull(r.last);
+      return t === null ? [] : [[r.patient_id, t] as const];
+    }),
+  );
 }
 
 /**

@@ -113,7 +113,6 @@ export function listNdjsonFiles(inputDir: string): string[] {
   return files;
 }
 
-
 /** A fixed pool of import workers; each takes one chunk at a time. */
 class ChunkPool {
   /** Worker count. */

@@ -18,17 +18,7 @@ import { FHIR_VALIDATION_LEVELS } from '../../formats/fhir/validate';
 import type { ProgressReporter } from '../../progress';
 import { silentProgress } from '../../progress';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
-import type {
-  CreateDatastoreInput,
-  DatastoreProperties,
-  FhirSearchParams,
-  FhirStore,
-  ImportJobProperties,
-  SearchBundle,
-  StartImportJobInput,
-  StartImportJobOutput,
-  WaitOptions,
-} from '../fhir-store';
+import type { CreateDatastoreInput, DatastoreProperties, FhirSearchParams, FhirStore, ImportJobProperties, SearchBundle, StartImportJobInput, StartImportJobOutput, WaitOptions } from '../fhir-store';
 import type { WaiterSettings } from '../waiters';
 import { waitForDatastoreActive, waitForImportJob } from '../waiters';
 import { runLocalImport } from './import-job';
@@ -60,7 +50,6 @@ interface StoredDatastore {
   readonly DatastoreStatus: DatastoreProperties['DatastoreStatus'];
   readonly CreatedAt: string;
 }
-
 
 /**
  * {@link FhirStore} on DuckDB.
@@ -326,10 +315,7 @@ export class LocalFhirStore implements FhirStore {
   async read(datastoreId: string, resourceType: string, id: string): Promise<Record<string, unknown>> {
     const schema = datastoreSchema(datastoreId);
     this.checkType(resourceType, 'read');
-    const rows = await this.engine.query<{ j: string }>(`SELECT ${withMetaSql()}::VARCHAR AS j FROM ${schema}.resource WHERE resource_type = ? AND id = ?`, [
-      resourceType,
-      id,
-    ]);
+    const rows = await this.engine.query<{ j: string }>(`SELECT ${withMetaSql()}::VARCHAR AS j FROM ${schema}.resource WHERE resource_type = ? AND id = ?`, [resourceType, id]);
     const row = rows[0];
     if (row === undefined) {
       throw new HealthDataError('not-found', `read: ${resourceType}/${id} is not in datastore ${datastoreId}`, { path: `${resourceType}/${id}` });

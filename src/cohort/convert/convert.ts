@@ -59,7 +59,11 @@ function resolveOutputDir(from: string): string {
   if (fs.existsSync(path.join(direct, 'output', 'fhir'))) {
     return path.join(direct, 'output');
   }
-  throw new HealthDataError('not-found', `convertCoherent: no fhir/ folder in ${direct} or ${path.join(direct, 'output')}; point --from at the unpacked Coherent zip (the folder holding output/) or at output/ itself`, { path: from });
+  throw new HealthDataError(
+    'not-found',
+    `convertCoherent: no fhir/ folder in ${direct} or ${path.join(direct, 'output')}; point --from at the unpacked Coherent zip (the folder holding output/) or at output/ itself`,
+    { path: from },
+  );
 }
 
 /** Where a conversion is written before it replaces the previous one (inside the target, so renames stay on one disk). */
@@ -75,7 +79,11 @@ function prepareTarget(to: string): string {
   if (fs.existsSync(to)) {
     const entries = fs.readdirSync(to);
     if (entries.length > 0 && !entries.includes(CONVERSION_REPORT) && !entries.every((e) => OWNED_TOP.has(e))) {
-      throw new HealthDataError('conflict', `convertCoherent: ${to} is not empty and holds no ${CONVERSION_REPORT}, so it was not written by this converter; choose an empty folder so nothing of yours is overwritten`, { path: to });
+      throw new HealthDataError(
+        'conflict',
+        `convertCoherent: ${to} is not empty and holds no ${CONVERSION_REPORT}, so it was not written by this converter; choose an empty folder so nothing of yours is overwritten`,
+        { path: to },
+      );
     }
   }
   const stage = path.join(to, STAGING);
@@ -222,7 +230,11 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
     const patientId = m?.[1];
     if (patientId === undefined) {
       report.add({ file: rel, line: 0, code: 'dna-bad-file-name', reason: 'file name does not end in _<uuid>_dna.csv, so no patient id; file not converted', severity: 'dropped' });
-      const n = fs.readFileSync(path.join(dnaDir, f), 'utf8').split('\n').slice(1).filter((l) => l.trim() !== '').length;
+      const n = fs
+        .readFileSync(path.join(dnaDir, f), 'utf8')
+        .split('\n')
+        .slice(1)
+        .filter((l) => l.trim() !== '').length;
       inc('dnaRowsIn', n);
       inc('dnaRowsDropped', n);
       dnaTask.tick();
@@ -242,14 +254,23 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
         loci.set(c.id, { rsid: c.id, chrom: c.chrom, pos: c.pos, ref: c.ref, alts: first.alts, gene: first.gene, significance: first.significance });
         kept.push(c);
       } else if (known !== undefined && (known.chrom !== c.chrom || known.pos !== c.pos || known.ref !== c.ref)) {
-        report.add({ file: rel, line: first?.line ?? 0, code: 'dna-ref-mismatch', reason: `${c.id}: ${c.chrom}:${String(c.pos)} REF ${c.ref} disagrees with the reference (${known.chrom}:${String(known.pos)} ${known.ref}); call not written`, severity: 'dropped' });
+        report.add({
+          file: rel,
+          line: first?.line ?? 0,
+          code: 'dna-ref-mismatch',
+          reason: `${c.id}: ${c.chrom}:${String(c.pos)} REF ${c.ref} disagrees with the reference (${known.chrom}:${String(known.pos)} ${known.ref}); call not written`,
+          severity: 'dropped',
+        });
         inc('dnaRowsDropped', c.rows);
       } else {
         kept.push(c);
       }
     }
     inc('dnaRowsDropped', parsed.dataRows - parsed.rows.length);
-    inc('dnaRowsUsed', kept.reduce((a, c) => a + c.rows, 0));
+    inc(
+      'dnaRowsUsed',
+      kept.reduce((a, c) => a + c.rows, 0),
+    );
     const testDate = geneticTestDates.get(patientId);
     if (testDate === undefined) {
       report.add({ file: rel, line: 0, code: 'dna-undated', reason: 'no genetic analysis summary (DiagnosticReport 55232-3) dates this genome; VCF written without ##fileDate', severity: 'warning' });
@@ -316,7 +337,23 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
     counts.groundTruth = 1;
   }
 
-  for (const k of ['resourcesIn', 'resourcesOut', 'resourcesDropped', 'resourcesMerged', 'dnaFiles', 'dnaRowsIn', 'dnaRowsUsed', 'dnaRowsDropped', 'vcfFiles', 'vcfRecords', 'dicomIn', 'dicomOut', 'dicomDropped', 'dicomLinked', 'dicomCopied']) {
+  for (const k of [
+    'resourcesIn',
+    'resourcesOut',
+    'resourcesDropped',
+    'resourcesMerged',
+    'dnaFiles',
+    'dnaRowsIn',
+    'dnaRowsUsed',
+    'dnaRowsDropped',
+    'vcfFiles',
+    'vcfRecords',
+    'dicomIn',
+    'dicomOut',
+    'dicomDropped',
+    'dicomLinked',
+    'dicomCopied',
+  ]) {
     counts[k] ??= 0;
   }
   const result: ConversionReport = {

@@ -84,7 +84,13 @@ export function parseDnaCsv(text: string, file: string, report: ConversionReport
   let dataRows = 0;
   if (header.join(',') !== DNA_HEADER_FIELDS.join(',')) {
     const n = lines.slice(1).filter((l) => l.trim() !== '').length;
-    report.add({ file, line: 1, code: 'dna-bad-header', reason: `unrecognised header "${(lines[0] ?? '').slice(0, 120)}"; expected ${DNA_HEADER_FIELDS.join(',')}; ${String(n)} rows not converted`, severity: 'dropped' });
+    report.add({
+      file,
+      line: 1,
+      code: 'dna-bad-header',
+      reason: `unrecognised header "${(lines[0] ?? '').slice(0, 120)}"; expected ${DNA_HEADER_FIELDS.join(',')}; ${String(n)} rows not converted`,
+      severity: 'dropped',
+    });
     return { rows, dataRows: n };
   }
   for (let i = 1; i < lines.length; i++) {
@@ -117,7 +123,10 @@ export function parseDnaCsv(text: string, file: string, report: ConversionReport
     const pos = Number(loc);
     const copy = strand === '1' || index.endsWith('_FS1') ? 1 : strand === '2' || index.endsWith('_FS2') ? 2 : undefined;
     const ref = anc.toUpperCase();
-    const alts = altList.split(',').map((a) => a.trim().toUpperCase()).filter((a) => a !== '');
+    const alts = altList
+      .split(',')
+      .map((a) => a.trim().toUpperCase())
+      .filter((a) => a !== '');
     const rsid = prefix !== '' ? prefix : index.replace(/_FS[12]$/, '');
     if (copy === undefined) {
       report.add({ file, line, code: 'dna-bad-strand', reason: `STRAND "${strand}" / INDEX "${index}" name no chromosome copy`, severity: 'dropped' });
@@ -210,7 +219,13 @@ export function callGenotypes(rows: readonly DnaRow[], file: string, report: Con
       continue;
     }
     if (list.length > 2 || (c1 !== undefined && c2 !== undefined && (c1.chrom !== c2.chrom || c1.pos !== c2.pos || c1.ref !== c2.ref))) {
-      report.add({ file, line: first.line, code: 'dna-inconsistent-marker', reason: `${rsid}: ${String(list.length)} rows with differing position/ref or duplicate copies; first two copies used`, severity: 'warning' });
+      report.add({
+        file,
+        line: first.line,
+        code: 'dna-inconsistent-marker',
+        reason: `${rsid}: ${String(list.length)} rows with differing position/ref or duplicate copies; first two copies used`,
+        severity: 'warning',
+      });
     }
     if (c1 === undefined || c2 === undefined) {
       report.add({ file, line: first.line, code: 'dna-half-call', reason: `${rsid}: only copy ${String(first.copy)} present; the other allele is written as missing (.)`, severity: 'repaired' });

@@ -141,14 +141,7 @@ function rewrite(value: unknown, resolve: (ref: string) => string | undefined, o
  * @param collectIdentifiers - true for directory files (organizations / practitioners)
  * @returns counts and the ids found
  */
-export function convertBundleFile(
-  file: string,
-  rel: string,
-  sink: NdjsonSink,
-  identifiers: IdentifierIndex,
-  report: ConversionReportBuilder,
-  collectIdentifiers: boolean,
-): BundleConversion {
+export function convertBundleFile(file: string, rel: string, sink: NdjsonSink, identifiers: IdentifierIndex, report: ConversionReportBuilder, collectIdentifiers: boolean): BundleConversion {
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -157,7 +150,13 @@ export function convertBundleFile(
     return { entriesIn: 0, written: 0, dropped: 0, merged: 0, patientIds: [], studyUids: [] };
   }
   if (!isObject(parsed)) {
-    report.add({ file: rel, line: 0, code: 'fhir-not-a-bundle', reason: `the file holds ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, expected a Bundle object`, severity: 'dropped' });
+    report.add({
+      file: rel,
+      line: 0,
+      code: 'fhir-not-a-bundle',
+      reason: `the file holds ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, expected a Bundle object`,
+      severity: 'dropped',
+    });
     return { entriesIn: 0, written: 0, dropped: 0, merged: 0, patientIds: [], studyUids: [] };
   }
   const bundle = parsed;
@@ -174,7 +173,10 @@ export function convertBundleFile(
     const res = e !== undefined && isObject(e.resource) ? e.resource : undefined;
     const type = res?.resourceType;
     if (e === undefined || res === undefined || typeof type !== 'string') {
-      const what = e === undefined ? `entry ${i + 1} is ${entry === null ? 'null' : Array.isArray(entry) ? 'an array' : `a ${typeof entry}`}, not an object` : 'bundle entry without a resource object or resourceType';
+      const what =
+        e === undefined
+          ? `entry ${i + 1} is ${entry === null ? 'null' : Array.isArray(entry) ? 'an array' : `a ${typeof entry}`}, not an object`
+          : 'bundle entry without a resource object or resourceType';
       report.add({ file: rel, line: i + 1, code: 'fhir-no-resource', reason: what, severity: 'dropped' });
       dropped++;
       resources.push(undefined);
@@ -240,7 +242,13 @@ export function convertBundleFile(
         const key = ref.replace(/\|.*$/, '|…');
         if (!missed.has(`${String(i)}|${key}`)) {
           missed.add(`${String(i)}|${key}`);
-          report.add({ file: rel, line: i + 1, code: 'fhir-unresolved-reference', reason: `${type}: reference ${ref.startsWith('urn:uuid:') ? 'urn:uuid:…' : key} does not resolve; kept as written`, severity: 'warning' });
+          report.add({
+            file: rel,
+            line: i + 1,
+            code: 'fhir-unresolved-reference',
+            reason: `${type}: reference ${ref.startsWith('urn:uuid:') ? 'urn:uuid:…' : key} does not resolve; kept as written`,
+            severity: 'warning',
+          });
         }
       },
     ) as Json;
@@ -267,7 +275,13 @@ export function convertBundleFile(
       if (claim !== 'new') {
         merged++;
         if (claim === 'differs') {
-          report.add({ file: rel, line: i + 1, code: 'fhir-duplicate-id', reason: `${type}/${String(out.id)} was already written from an earlier file with another body; the first body is kept`, severity: 'repaired' });
+          report.add({
+            file: rel,
+            line: i + 1,
+            code: 'fhir-duplicate-id',
+            reason: `${type}/${String(out.id)} was already written from an earlier file with another body; the first body is kept`,
+            severity: 'repaired',
+          });
         }
         return;
       }

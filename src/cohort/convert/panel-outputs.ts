@@ -82,7 +82,10 @@ export function renderClinvarVcf(loci: readonly PanelLocus[]): string {
     const categories = m?.categories ?? [];
     const clndn = categories.length > 0 ? categories.map(infoSafe).join('|') : 'not_provided';
     const clnsig = CLNSIG[l.significance.trim().toLowerCase()] ?? infoSafe(l.significance.trim());
-    const geneinfo = l.gene.split(',').map((g) => `${infoSafe(g.trim())}:0`).join('|');
+    const geneinfo = l.gene
+      .split(',')
+      .map((g) => `${infoSafe(g.trim())}:0`)
+      .join('|');
     const rs = l.rsid.replace(/^rs/, '');
     l.alts.forEach((alt, k) => {
       const info = [

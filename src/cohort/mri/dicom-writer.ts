@@ -67,11 +67,7 @@ export function encodeMriStudy(spec: MriStudySpec, volume: BrainVolume): Uint8Ar
   validateStudySpec(spec);
   const [nx, ny, nz] = volume.size;
   if (volume.voxels.length !== nx * ny * nz) {
-    throw new HealthDataError(
-      'invalid-input',
-      `encodeMriStudy: volume has ${volume.voxels.length} voxels but size ${nx}×${ny}×${nz} needs ${nx * ny * nz}`,
-      { path: 'volume.voxels' },
-    );
+    throw new HealthDataError('invalid-input', `encodeMriStudy: volume has ${volume.voxels.length} voxels but size ${nx}×${ny}×${nz} needs ${nx * ny * nz}`, { path: 'volume.voxels' });
   }
   const sopInstanceUid = spec.sopInstanceUid ?? derivedUid(spec.seed, '1.1', spec.seriesInstanceUid);
   const meta: NaturalDataset = {
@@ -223,12 +219,19 @@ function buildDataset(spec: MriStudySpec, volume: BrainVolume, sopInstanceUid: s
           },
         ],
         // A 3-D FLAIR: long TR, long TE, inversion time that nulls CSF (see phantom.ts for the contrast model).
-        MRTimingAndRelatedParametersSequence: [
-          { RepetitionTime: 9000, FlipAngle: 90, EchoTrainLength: 1, RFEchoTrainLength: 1, GradientEchoTrainLength: 0 },
-        ],
+        MRTimingAndRelatedParametersSequence: [{ RepetitionTime: 9000, FlipAngle: 90, EchoTrainLength: 1, RFEchoTrainLength: 1, GradientEchoTrainLength: 0 }],
         MREchoSequence: [{ EffectiveEchoTime: 120 }],
         MRModifierSequence: [
-          { InversionRecovery: 'YES', InversionTimes: [2500], FlowCompensation: 'NONE', Spoiling: 'NONE', T2Preparation: 'NO', SpectrallySelectedExcitation: 'NONE', SpatialPresaturation: 'NONE', PartialFourier: 'NO' },
+          {
+            InversionRecovery: 'YES',
+            InversionTimes: [2500],
+            FlowCompensation: 'NONE',
+            Spoiling: 'NONE',
+            T2Preparation: 'NO',
+            SpectrallySelectedExcitation: 'NONE',
+            SpatialPresaturation: 'NONE',
+            PartialFourier: 'NO',
+          },
         ],
         MRFOVGeometrySequence: [
           {
@@ -362,11 +365,7 @@ export function readMriStudy(bytes: Uint8Array): MriStudyReadBack {
   const pixelParts = dataset.PixelData;
   const part = Array.isArray(pixelParts) ? (pixelParts[0] as unknown) : pixelParts;
   if (!(part instanceof ArrayBuffer) || part.byteLength !== columns * rows * frames * 2) {
-    throw new HealthDataError(
-      'invalid-input',
-      `readMriStudy: PixelData should hold ${columns * rows * frames * 2} bytes for ${columns}×${rows}×${frames}`,
-      { path: 'PixelData' },
-    );
+    throw new HealthDataError('invalid-input', `readMriStudy: PixelData should hold ${columns * rows * frames * 2} bytes for ${columns}×${rows}×${frames}`, { path: 'PixelData' });
   }
   let voxels: Uint16Array;
   if (endianness() === 'LE') {

@@ -138,11 +138,7 @@ function drawAnatomy(seed: number): Anatomy {
   const rng = createRng(seed, 'anatomy');
   const clampN = (sd: number, lim: number): number => Math.max(-lim, Math.min(lim, rng.normal() * sd));
   const s = 1 + clampN(0.035, 0.08);
-  const h: [number, number, number] = [
-    72 * s * (1 + clampN(0.02, 0.04)),
-    92 * s * (1 + clampN(0.02, 0.04)),
-    80 * s * (1 + clampN(0.02, 0.04)),
-  ];
+  const h: [number, number, number] = [72 * s * (1 + clampN(0.02, 0.04)), 92 * s * (1 + clampN(0.02, 0.04)), 80 * s * (1 + clampN(0.02, 0.04))];
   const c: [number, number, number] = [rng.range(-1.5, 1.5), 2 + rng.range(-2, 2), -6 + rng.range(-2, 2)];
   const gap = rng.range(1.5, 3);
   const vb = 1 + clampN(0.12, 0.2);
@@ -177,11 +173,7 @@ function geometry(an: Anatomy, e: MriEffects): Geometry {
   const s = an.s;
   const a = e.atrophy;
   const v = e.ventricleEnlargement;
-  const lat: [number, number, number] = [
-    5.5 * s * an.vb * (1 + 0.75 * v),
-    26 * s * an.vb * (1 + 0.2 * v),
-    8.5 * s * an.vb * (1 + 0.75 * v),
-  ];
+  const lat: [number, number, number] = [5.5 * s * an.vb * (1 + 0.75 * v), 26 * s * an.vb * (1 + 0.2 * v), 8.5 * s * an.vb * (1 + 0.75 * v)];
   return {
     shrink: 1 - 0.03 * a, // brain radius −3 % at atrophy 1 (≈ −9 % volume before the sulcal widening adds more)
     cortex: 3.2 * (1 - 0.2 * a), // cortical thickness 3.2 → 2.6 mm (AD cortical thinning is of the order of 10–20 %)
@@ -223,11 +215,7 @@ function brainDepth(an: Anatomy, g: Geometry, x: number, y: number, z: number): 
 export function synthesizeBrainVolume(spec: MriPhantomSpec): BrainVolume {
   const [nx, ny, nz] = validatePhantomSpec('synthesizeBrainVolume', spec);
   const spacingMm: [number, number, number] = [round6(MRI_FOV_MM[0] / nx), round6(MRI_FOV_MM[1] / ny), round6(MRI_FOV_MM[2] / nz)];
-  const originMm: [number, number, number] = [
-    round6((-(nx - 1) / 2) * spacingMm[0]),
-    round6((-(ny - 1) / 2) * spacingMm[1]),
-    round6((-(nz - 1) / 2) * spacingMm[2]),
-  ];
+  const originMm: [number, number, number] = [round6((-(nx - 1) / 2) * spacingMm[0]), round6((-(ny - 1) / 2) * spacingMm[1]), round6((-(nz - 1) / 2) * spacingMm[2])];
   const an = drawAnatomy(spec.seed);
   const g = geometry(an, spec.effects);
   const n = nx * ny * nz;
@@ -256,16 +244,7 @@ function axis(n: number, origin: number, spacing: number, centre: number): Float
 }
 
 /** The per-voxel anatomy decision: one hot loop on purpose (speed), with per-row and per-axis precomputation. */
-function rasterizeAnatomy(
-  an: Anatomy,
-  g: Geometry,
-  size: readonly [number, number, number],
-  xs: Float64Array,
-  ys: Float64Array,
-  zs: Float64Array,
-  labels: Uint8Array,
-  voxels: Uint16Array,
-): number {
+function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, number, number], xs: Float64Array, ys: Float64Array, zs: Float64Array, labels: Uint8Array, voxels: Uint16Array): number {
   const [nx, ny, nz] = size;
   const [ha, hb, hc] = an.h;
   let ventricleVoxels = 0;
@@ -420,7 +399,7 @@ function rasterizeAnatomy(
           const qLat = lx * lx * ilax2 + ly * ly + lz * lz * ilaz2;
           const tz = z - thirdCz;
           const ty = y - thirdCy;
-          const qThird = x * x / (tax * tax) + ty * ty / (tay * tay) + tz * tz / (taz * taz);
+          const qThird = (x * x) / (tax * tax) + (ty * ty) / (tay * tay) + (tz * tz) / (taz * taz);
           if (qLat < 1 || qThird < 1) {
             label = 2;
             signal = MRI_SIGNAL.csf;
@@ -509,13 +488,7 @@ function sampleVoxel(
  * Paints the union of spheres (head-centred mm) over voxels whose label is in `over`; `paint` gets the normalised
  * radius t ∈ [0, 1) of the closest sphere and returns the signal. Returns the number of voxels painted.
  */
-function paintSpheres(
-  ctx: LesionContext,
-  spheres: readonly (readonly [number, number, number, number])[],
-  over: ReadonlySet<number>,
-  label: number,
-  paint: (t: number) => number,
-): number {
+function paintSpheres(ctx: LesionContext, spheres: readonly (readonly [number, number, number, number])[], over: ReadonlySet<number>, label: number, paint: (t: number) => number): number {
   const [nx, ny, nz] = ctx.size;
   const [dx, dy, dz] = ctx.spacing;
   const x0 = ctx.xs[0] as number;
@@ -580,9 +553,7 @@ function plantInfarcts(ctx: LesionContext, rng: Rng, count: number, out: Planted
   for (let n = 0; n < count; n++) {
     const lacune = rng.next() < 0.45;
     const radius = Math.max(minR, lacune ? rng.range(1.5, 4) : rng.range(6, 14) * s);
-    const at = lacune
-      ? sampleVoxel(ctx, rng, new Set([3, 4, 6]), ctx.g.cortex + 6, Infinity, [32 * s, 36 * s, 24 * s])
-      : sampleVoxel(ctx, rng, new Set([3, 4]), ctx.g.cortex + 2, 16 * s, undefined);
+    const at = lacune ? sampleVoxel(ctx, rng, new Set([3, 4, 6]), ctx.g.cortex + 6, Infinity, [32 * s, 36 * s, 24 * s]) : sampleVoxel(ctx, rng, new Set([3, 4]), ctx.g.cortex + 2, 16 * s, undefined);
     if (at === undefined) {
       continue;
     }
@@ -601,9 +572,7 @@ function plantInfarcts(ctx: LesionContext, rng: Rng, count: number, out: Planted
         spheres.push([cx + (off * ux) / un, cy + (off * uy) / un, cz + (off * uz) / un, radius * rng.range(0.5, 0.8)]);
       }
     }
-    const voxels = paintSpheres(ctx, spheres, BRAIN_TISSUE, MRI_LABEL.infarct, (t) =>
-      t < 0.65 ? MRI_SIGNAL.infarctCore : MRI_SIGNAL.infarctRim,
-    );
+    const voxels = paintSpheres(ctx, spheres, BRAIN_TISSUE, MRI_LABEL.infarct, (t) => (t < 0.65 ? MRI_SIGNAL.infarctCore : MRI_SIGNAL.infarctRim));
     out.push({ kind: lacune ? 'lacune' : 'infarct', centerMm: toPatientMm(ctx, cx, cy, cz), radiusMm: radius, voxels });
   }
 }

@@ -137,11 +137,7 @@ export function isValidDicomUid(uid: string): boolean {
 
 function checkUid(fn: string, path: string, uid: unknown): void {
   if (typeof uid !== 'string' || !isValidDicomUid(uid)) {
-    throw invalid(
-      fn,
-      path,
-      `${path} "${String(uid)}" is not a DICOM UID (digits and dots, no leading zeros, ≤ 64 characters); use mriUid(seed, kind, n)`,
-    );
+    throw invalid(fn, path, `${path} "${String(uid)}" is not a DICOM UID (digits and dots, no leading zeros, ≤ 64 characters); use mriUid(seed, kind, n)`);
   }
 }
 
@@ -170,11 +166,7 @@ function checkText(fn: string, path: string, value: unknown, maxLength: number, 
     // eslint-disable-next-line no-control-regex
     /[\u0000-\u001f]/.test(value)
   ) {
-    throw invalid(
-      fn,
-      path,
-      `${path} "${String(value)}" must be text of at most ${maxLength} characters without backslashes or control characters`,
-    );
+    throw invalid(fn, path, `${path} "${String(value)}" must be text of at most ${maxLength} characters without backslashes or control characters`);
   }
 }
 

@@ -90,11 +90,7 @@ export function derivedUid(seed: number, arc: string, from: string): string {
  */
 export function mriFileName(patientStem: string, studyInstanceUid: string): string {
   if (patientStem === '' || /[/\\]/.test(patientStem) || patientStem.endsWith('.json')) {
-    throw new HealthDataError(
-      'invalid-input',
-      `mriFileName: patient stem "${patientStem}" must be a bare file stem like Given123_Family456_<uuid> (no folder, no .json)`,
-      { path: 'patientStem' },
-    );
+    throw new HealthDataError('invalid-input', `mriFileName: patient stem "${patientStem}" must be a bare file stem like Given123_Family456_<uuid> (no folder, no .json)`, { path: 'patientStem' });
   }
   if (!isValidDicomUid(studyInstanceUid)) {
     throw new HealthDataError('invalid-input', `mriFileName: "${studyInstanceUid}" is not a DICOM UID`, {

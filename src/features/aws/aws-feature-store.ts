@@ -9,19 +9,9 @@
  * Throttled PutRecords are retried with exponential backoff and jitter instead of becoming failed rows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CreateFeatureGroupCommand,
-  DeleteFeatureGroupCommand,
-  DescribeFeatureGroupCommand,
-  ListFeatureGroupsCommand,
-} from '@aws-sdk/client-sagemaker';
+import { CreateFeatureGroupCommand, DeleteFeatureGroupCommand, DescribeFeatureGroupCommand, ListFeatureGroupsCommand } from '@aws-sdk/client-sagemaker';
 import type { DescribeFeatureGroupCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import {
-  BatchGetRecordCommand,
-  DeleteRecordCommand,
-  GetRecordCommand,
-  PutRecordCommand,
-} from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import { BatchGetRecordCommand, DeleteRecordCommand, GetRecordCommand, PutRecordCommand } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import type { FeatureValue as AwsFeatureValue, SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import { HealthDataError, isHealthDataError } from '../../errors';
 import type { HealthDataErrorCode } from '../../errors';
@@ -119,7 +109,12 @@ export function mapFeatureStoreError(fn: string, e: unknown): HealthDataError {
     code = 'not-found';
   } else if (name === 'ResourceInUse' || name === 'ConflictException') {
     code = 'conflict';
-  } else if (name === 'ValidationError' || name === 'ValidationException' || name === 'ResourceLimitExceeded' || (status !== undefined && status >= 400 && status < 500 && name !== 'ThrottlingException' && name !== 'AccessDeniedException')) {
+  } else if (
+    name === 'ValidationError' ||
+    name === 'ValidationException' ||
+    name === 'ResourceLimitExceeded' ||
+    (status !== undefined && status >= 400 && status < 500 && name !== 'ThrottlingException' && name !== 'AccessDeniedException')
+  ) {
     code = 'invalid-input';
   }
   return new HealthDataError(code, `${fn}: SageMaker answered ${name}${status === undefined ? '' : ` (HTTP ${String(status)})`}: ${err.message ?? String(e)}`, {
@@ -128,17 +123,16 @@ export function mapFeatureStoreError(fn: string, e: unknown): HealthDataError {
   });
 }
 
-
 function toDescription(out: DescribeFeatureGroupCommandOutput): FeatureGroupDescription {
   const offline = out.OfflineStoreConfig;
   const catalog = offline?.DataCatalogConfig;
-  const status = (out.FeatureGroupStatus ?? 'Created');
+  const status = out.FeatureGroupStatus ?? 'Created';
   return {
     name: out.FeatureGroupName ?? '',
     arn: out.FeatureGroupArn ?? '',
     recordIdentifierFeatureName: out.RecordIdentifierFeatureName ?? '',
     eventTimeFeatureName: out.EventTimeFeatureName ?? '',
-    featureDefinitions: (out.FeatureDefinitions ?? []).map((d) => ({ name: d.FeatureName ?? '', type: (d.FeatureType ?? 'String') })),
+    featureDefinitions: (out.FeatureDefinitions ?? []).map((d) => ({ name: d.FeatureName ?? '', type: d.FeatureType ?? 'String' })),
     onlineStoreEnabled: out.OnlineStoreConfig?.EnableOnlineStore === true,
     offlineStore:
       offline === undefined
@@ -317,7 +311,7 @@ export class AwsFeatureStore extends BaseFeatureStore {
         out.push({
           name: s.FeatureGroupName ?? '',
           arn: s.FeatureGroupArn ?? '',
-          status: (s.FeatureGroupStatus ?? 'Created'),
+          status: s.FeatureGroupStatus ?? 'Created',
           creationTime: s.CreationTime ?? new Date(0),
         });
       }
@@ -512,7 +506,10 @@ export class AwsFeatureStore extends BaseFeatureStore {
   async batchGetRecord(requests: readonly BatchGetRequest[]): Promise<BatchGetResult> {
     const total = requests.reduce((n, r) => n + r.recordIds.length, 0);
     if (total > FEATURE_STORE_LIMITS.maxBatchGetIds) {
-      throw new HealthDataError('invalid-input', `batchGetRecord: ${String(total)} identifiers requested; SageMaker takes at most ${String(FEATURE_STORE_LIMITS.maxBatchGetIds)} per call — split the request`);
+      throw new HealthDataError(
+        'invalid-input',
+        `batchGetRecord: ${String(total)} identifiers requested; SageMaker takes at most ${String(FEATURE_STORE_LIMITS.maxBatchGetIds)} per call — split the request`,
+      );
     }
     const descs = new Map<string, FeatureGroupDescription>();
     for (const r of requests) {

@@ -1,4 +1,3 @@
-
 /**
  * The local feature store: DuckDB tables for the online store and the group catalog, Parquet files for the
  * offline store, exposed as a DuckDB view with the columns Athena shows for a SageMaker offline table
@@ -205,78 +204,76 @@ export class LocalFeatureStore extends BaseFeatureStore {
   async createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroupDescription> {
     validateCreateInput(input);
     await this.ensureCatalog();
-    return this.engine.session(`create feature group ${input.name}`, (conn) => inTransaction(conn, async () => {
-      const all = await this.engine.query<{ name: string; description: string }>(`SELECT name, description FROM ${FEATURE_GROUP_CATALOG_TABLE}`);
-      const clash = all.find((r) => r.name.toLowerCase() === input.name.toLowerCase());
-      if (clash !== undefined) {
-        throw new HealthDataError(
-          'conflict',
-          `createFeatureGroup: feature group "${clash.name}" already exists${clash.name === input.name ? '' : ' (names are case-insensitive locally)'}; use it, or deleteFeatureGroup("${clash.name}") first`,
-          { path: 'name' },
-        );
-      }
-      if (all.length >= FEATURE_STORE_LIMITS.maxFeatureGroups) {
-        throw new HealthDataError(
-          'invalid-input',
-          `createFeatureGroup("${input.name}"): the workspace already holds ${String(all.length)} feature groups, SageMaker's quota (ResourceLimitExceeded); delete unused groups`,
-        );
-      }
-      const created = new Date();
-      const epoch = Math.floor(created.getTime() / 1000);
-      const online = input.onlineStore?.enable ?? true;
-      const offline = input.offlineStore?.enable ?? true;
-      let offlineStore: FeatureGroupDescription['offlineStore'];
-      if (offline) {
-        const tableName = input.offlineStore?.tableName ?? defaultOfflineTableName(input.name, created);
-        const taken = await this.engine.query(`SELECT 1 FROM information_schema.tables WHERE lower(table_name) = lower(?)`, [tableName]);
-        if (taken.length > 0) {
+    return this.engine.session(`create feature group ${input.name}`, (conn) =>
+      inTransaction(conn, async () => {
+        const all = await this.engine.query<{ name: string; description: string }>(`SELECT name, description FROM ${FEATURE_GROUP_CATALOG_TABLE}`);
+        const clash = all.find((r) => r.name.toLowerCase() === input.name.toLowerCase());
+        if (clash !== undefined) {
           throw new HealthDataError(
             'conflict',
-            `createFeatureGroup("${input.name}"): a table or view named ${tableName} already exists in the workspace; pass offlineStore.tableName, or drop it`,
-            { path: 'offlineStore.tableName' },
+            `createFeatureGroup: feature group "${clash.name}" already exists${clash.name === input.name ? '' : ' (names are case-insensitive locally)'}; use it, or deleteFeatureGroup("${clash.name}") first`,
+            { path: 'name' },
           );
         }
-        offlineStore = { database: 'main', tableName, location: path.join(this.dir, 'offline-store', `${input.name}-${String(epoch)}`) };
-      }
-      const desc: FeatureGroupDescription = {
-        name: input.name,
-        arn: `arn:local:sagemaker:local:000000000000:feature-group/${input.name.toLowerCase()}`,
-        recordIdentifierFeatureName: input.recordIdentifierFeatureName,
-        eventTimeFeatureName: input.eventTimeFeatureName,
-        featureDefinitions: input.featureDefinitions.map((d) => ({ name: d.name, type: d.type })),
-        onlineStoreEnabled: online,
-        offlineStore,
-        status: 'Created',
-        creationTime: created,
-        ...(input.description === undefined ? {} : { description: input.description }),
-      };
-      const cols = desc.featureDefinitions.map(
-        (d) => `${quoteIdent(d.name)} ${SQL_TYPE[d.type]}${d.name === desc.recordIdentifierFeatureName ? ' PRIMARY KEY' : ''}`,
-      );
-      if (online) {
-        await this.engine.query(`DROP TABLE IF EXISTS ${onlineTable(desc.name)}`);
-        await this.engine.query(`CREATE TABLE ${onlineTable(desc.name)} (${cols.join(', ')}, "__event_epoch" DOUBLE NOT NULL, "__deleted" BOOLEAN NOT NULL)`);
-      }
-      if (offlineStore !== undefined) {
-        const dataDir = path.join(offlineStore.location, 'data');
-        fs.mkdirSync(dataDir, { recursive: true });
-        const empty = desc.featureDefinitions.map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
-        // An empty file fixes the table's schema, so the view binds before the first record arrives. Written in
-        // staging and renamed, so a crash never leaves a torn file where the view reads.
-        const scratch = path.join(this.stagingRoot, randomUUID());
-        fs.mkdirSync(scratch, { recursive: true });
-        const tmp = path.join(scratch, 'schema.parquet');
-        await this.engine.query(
-          `COPY (SELECT ${empty.join(', ')}, CAST(NULL AS TIMESTAMP) AS write_time, CAST(NULL AS TIMESTAMP) AS api_invocation_time, CAST(NULL AS BOOLEAN) AS is_deleted LIMIT 0) TO ${sqlLiteral(tmp)} (FORMAT parquet)`,
-        );
-        fs.renameSync(tmp, path.join(dataDir, '00000000-schema.parquet'));
-        fs.rmSync(scratch, { recursive: true, force: true });
-        await this.createOfflineView(desc);
-      }
-      const stored: StoredDescription = { ...desc, creationTime: created.toISOString() };
-      await this.engine.query(`INSERT INTO ${FEATURE_GROUP_CATALOG_TABLE} VALUES (?, ?)`, [desc.name, JSON.stringify(stored)]);
-      return desc;
-    }));
+        if (all.length >= FEATURE_STORE_LIMITS.maxFeatureGroups) {
+          throw new HealthDataError(
+            'invalid-input',
+            `createFeatureGroup("${input.name}"): the workspace already holds ${String(all.length)} feature groups, SageMaker's quota (ResourceLimitExceeded); delete unused groups`,
+          );
+        }
+        const created = new Date();
+        const epoch = Math.floor(created.getTime() / 1000);
+        const online = input.onlineStore?.enable ?? true;
+        const offline = input.offlineStore?.enable ?? true;
+        let offlineStore: FeatureGroupDescription['offlineStore'];
+        if (offline) {
+          const tableName = input.offlineStore?.tableName ?? defaultOfflineTableName(input.name, created);
+          const taken = await this.engine.query(`SELECT 1 FROM information_schema.tables WHERE lower(table_name) = lower(?)`, [tableName]);
+          if (taken.length > 0) {
+            throw new HealthDataError('conflict', `createFeatureGroup("${input.name}"): a table or view named ${tableName} already exists in the workspace; pass offlineStore.tableName, or drop it`, {
+              path: 'offlineStore.tableName',
+            });
+          }
+          offlineStore = { database: 'main', tableName, location: path.join(this.dir, 'offline-store', `${input.name}-${String(epoch)}`) };
+        }
+        const desc: FeatureGroupDescription = {
+          name: input.name,
+          arn: `arn:local:sagemaker:local:000000000000:feature-group/${input.name.toLowerCase()}`,
+          recordIdentifierFeatureName: input.recordIdentifierFeatureName,
+          eventTimeFeatureName: input.eventTimeFeatureName,
+          featureDefinitions: input.featureDefinitions.map((d) => ({ name: d.name, type: d.type })),
+          onlineStoreEnabled: online,
+          offlineStore,
+          status: 'Created',
+          creationTime: created,
+          ...(input.description === undefined ? {} : { description: input.description }),
+        };
+        const cols = desc.featureDefinitions.map((d) => `${quoteIdent(d.name)} ${SQL_TYPE[d.type]}${d.name === desc.recordIdentifierFeatureName ? ' PRIMARY KEY' : ''}`);
+        if (online) {
+          await this.engine.query(`DROP TABLE IF EXISTS ${onlineTable(desc.name)}`);
+          await this.engine.query(`CREATE TABLE ${onlineTable(desc.name)} (${cols.join(', ')}, "__event_epoch" DOUBLE NOT NULL, "__deleted" BOOLEAN NOT NULL)`);
+        }
+        if (offlineStore !== undefined) {
+          const dataDir = path.join(offlineStore.location, 'data');
+          fs.mkdirSync(dataDir, { recursive: true });
+          const empty = desc.featureDefinitions.map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
+          // An empty file fixes the table's schema, so the view binds before the first record arrives. Written in
+          // staging and renamed, so a crash never leaves a torn file where the view reads.
+          const scratch = path.join(this.stagingRoot, randomUUID());
+          fs.mkdirSync(scratch, { recursive: true });
+          const tmp = path.join(scratch, 'schema.parquet');
+          await this.engine.query(
+            `COPY (SELECT ${empty.join(', ')}, CAST(NULL AS TIMESTAMP) AS write_time, CAST(NULL AS TIMESTAMP) AS api_invocation_time, CAST(NULL AS BOOLEAN) AS is_deleted LIMIT 0) TO ${sqlLiteral(tmp)} (FORMAT parquet)`,
+          );
+          fs.renameSync(tmp, path.join(dataDir, '00000000-schema.parquet'));
+          fs.rmSync(scratch, { recursive: true, force: true });
+          await this.createOfflineView(desc);
+        }
+        const stored: StoredDescription = { ...desc, creationTime: created.toISOString() };
+        await this.engine.query(`INSERT INTO ${FEATURE_GROUP_CATALOG_TABLE} VALUES (?, ?)`, [desc.name, JSON.stringify(stored)]);
+        return desc;
+      }),
+    );
   }
 
   private async createOfflineView(desc: FeatureGroupDescription): Promise<void> {
@@ -340,9 +337,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
     const desc = await this.describeFeatureGroup(groupName);
     const to = targets(desc, options.targetStores, 'putRecord');
     const checked = checkRecord('putRecord', desc, record);
-    await this.engine.session(`put record ${groupName}`, (conn) =>
-      this.commitWrite(conn, randomUUID(), (staged) => this.writeBatch(conn, desc, [checked], [this.clock.nowMicros()], to, staged)),
-    );
+    await this.engine.session(`put record ${groupName}`, (conn) => this.commitWrite(conn, randomUUID(), (staged) => this.writeBatch(conn, desc, [checked], [this.clock.nowMicros()], to, staged)));
   }
 
   /**
@@ -393,13 +388,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
   }
 
   /** Checks rows `start`..`end`: the good ones with their API times, the bad ones appended to `failed`. */
-  private checkBatch(
-    desc: FeatureGroupDescription,
-    rows: readonly FeatureRecordInput[],
-    start: number,
-    end: number,
-    failed: IngestFailure[],
-  ): { good: CheckedRecord[]; times: bigint[] } {
+  private checkBatch(desc: FeatureGroupDescription, rows: readonly FeatureRecordInput[], start: number, end: number, failed: IngestFailure[]): { good: CheckedRecord[]; times: bigint[] } {
     const good: CheckedRecord[] = [];
     const times: bigint[] = [];
     for (let i = start; i < end; i++) {
@@ -506,7 +495,10 @@ export class LocalFeatureStore extends BaseFeatureStore {
   async batchGetRecord(requests: readonly BatchGetRequest[]): Promise<BatchGetResult> {
     const total = requests.reduce((n, r) => n + r.recordIds.length, 0);
     if (total > FEATURE_STORE_LIMITS.maxBatchGetIds) {
-      throw new HealthDataError('invalid-input', `batchGetRecord: ${String(total)} identifiers requested; SageMaker takes at most ${String(FEATURE_STORE_LIMITS.maxBatchGetIds)} per call — split the request`);
+      throw new HealthDataError(
+        'invalid-input',
+        `batchGetRecord: ${String(total)} identifiers requested; SageMaker takes at most ${String(FEATURE_STORE_LIMITS.maxBatchGetIds)} per call — split the request`,
+      );
     }
     const records: { groupName: string; recordId: string; record: FeatureRecord }[] = [];
     const errors: { groupName: string; recordId: string; errorCode: string; errorMessage: string }[] = [];
@@ -561,45 +553,43 @@ export class LocalFeatureStore extends BaseFeatureStore {
     const rid = quoteIdent(desc.recordIdentifierFeatureName);
     const et = quoteIdent(desc.eventTimeFeatureName);
     const table = onlineTable(desc.name);
-    await this.engine.session(`delete record ${groupName}`, (conn) => this.commitWrite(conn, randomUUID(), async (staged) => {
-      if (to.online) {
-        const current = await this.engine.query<{ e: number }>(`SELECT "__event_epoch" AS e FROM ${table} WHERE CAST(${rid} AS VARCHAR) = ?`, [recordId]);
-        const stored = current[0]?.e;
-        const newer = stored === undefined || epoch > stored;
-        if (mode === 'HardDelete') {
-          if (!newer) {
-            throw new HealthDataError(
-              'conflict',
-              `${fn}("${groupName}"): HardDelete of record "${recordId}" at ${String(etValue)} is not newer than its stored event time; SageMaker refuses it (ValidationException) — use a later event time`,
-              { path: desc.eventTimeFeatureName },
-            );
+    await this.engine.session(`delete record ${groupName}`, (conn) =>
+      this.commitWrite(conn, randomUUID(), async (staged) => {
+        if (to.online) {
+          const current = await this.engine.query<{ e: number }>(`SELECT "__event_epoch" AS e FROM ${table} WHERE CAST(${rid} AS VARCHAR) = ?`, [recordId]);
+          const stored = current[0]?.e;
+          const newer = stored === undefined || epoch > stored;
+          if (mode === 'HardDelete') {
+            if (!newer) {
+              throw new HealthDataError(
+                'conflict',
+                `${fn}("${groupName}"): HardDelete of record "${recordId}" at ${String(etValue)} is not newer than its stored event time; SageMaker refuses it (ValidationException) — use a later event time`,
+                { path: desc.eventTimeFeatureName },
+              );
+            }
+            await this.engine.query(`DELETE FROM ${table} WHERE CAST(${rid} AS VARCHAR) = ?`, [recordId]);
+          } else if (newer) {
+            // Soft delete: a tombstone with null features, carrying the delete's event time, so an older put
+            // still cannot resurrect the record and a newer one can.
+            await this.engine.query(`DELETE FROM ${table} WHERE CAST(${rid} AS VARCHAR) = ?`, [recordId]);
+            await this.engine.query(`INSERT INTO ${table} (${rid}, ${et}, "__event_epoch", "__deleted") VALUES (?, ?, ?, true)`, [idValue as SqlParam, etValue as SqlParam, epoch]);
           }
-          await this.engine.query(`DELETE FROM ${table} WHERE CAST(${rid} AS VARCHAR) = ?`, [recordId]);
-        } else if (newer) {
-          // Soft delete: a tombstone with null features, carrying the delete's event time, so an older put
-          // still cannot resurrect the record and a newer one can.
-          await this.engine.query(`DELETE FROM ${table} WHERE CAST(${rid} AS VARCHAR) = ?`, [recordId]);
-          await this.engine.query(`INSERT INTO ${table} (${rid}, ${et}, "__event_epoch", "__deleted") VALUES (?, ?, ?, true)`, [
-            idValue as SqlParam,
-            etValue as SqlParam,
-            epoch,
-          ]);
         }
-      }
-      if (to.offline && desc.offlineStore !== undefined) {
-        const nulls = desc.featureDefinitions
-          .filter((d) => d.name !== desc.recordIdentifierFeatureName && d.name !== desc.eventTimeFeatureName)
-          .map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
-        const writeTime = microsToTimestampText(this.clock.nowMicros());
-        const file = staged.stage(this.newOfflineFile(desc));
-        await this.engine.query(
-          `COPY (SELECT CAST(? AS ${SQL_TYPE[idDef.type]}) AS ${rid}, CAST(? AS ${SQL_TYPE[etDef.type]}) AS ${et}${nulls.length > 0 ? `, ${nulls.join(', ')}` : ''},
+        if (to.offline && desc.offlineStore !== undefined) {
+          const nulls = desc.featureDefinitions
+            .filter((d) => d.name !== desc.recordIdentifierFeatureName && d.name !== desc.eventTimeFeatureName)
+            .map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
+          const writeTime = microsToTimestampText(this.clock.nowMicros());
+          const file = staged.stage(this.newOfflineFile(desc));
+          await this.engine.query(
+            `COPY (SELECT CAST(? AS ${SQL_TYPE[idDef.type]}) AS ${rid}, CAST(? AS ${SQL_TYPE[etDef.type]}) AS ${et}${nulls.length > 0 ? `, ${nulls.join(', ')}` : ''},
                  TIMESTAMP ${sqlLiteral(writeTime)} AS write_time, TIMESTAMP ${sqlLiteral(microsToTimestampText(apiTime))} AS api_invocation_time, true AS is_deleted)
            TO ${sqlLiteral(file)} (FORMAT parquet)`,
-          [idValue as SqlParam, etValue as SqlParam],
-        );
-      }
-    }));
+            [idValue as SqlParam, etValue as SqlParam],
+          );
+        }
+      }),
+    );
   }
 
   /** @inheritdoc */

@@ -14,22 +14,21 @@
  * exclusively, so an IN_PROGRESS job it finds belongs to a process that has ended — unless it is one of this
  * process's own live jobs ({@link LIVE_WRITES}).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
-import type { DuckDbEngine } from "../../sql/duckdb-engine";
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDbEngine } from '../../sql/duckdb-engine';
 
 /** Staged offline files whose write committed but which are not yet in place. */
-export const PENDING_FILES_TABLE = "featurestore_pending_files";
+export const PENDING_FILES_TABLE = 'featurestore_pending_files';
 /** One row per `ingest` call: its status, counts and reason. */
-export const INGEST_JOBS_TABLE = "featurestore_ingest_jobs";
+export const INGEST_JOBS_TABLE = 'featurestore_ingest_jobs';
 
 /** The reason recorded for an ingestion whose process ended before it committed. */
-export const INTERRUPTED_REASON =
-  "interrupted: the process ended before the ingestion committed, so none of its records were stored; run the ingestion again";
+export const INTERRUPTED_REASON = 'interrupted: the process ended before the ingestion committed, so none of its records were stored; run the ingestion again';
 
 /** Status of a local ingestion job. */
-export type IngestJobStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED";
+export type IngestJobStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
 
 /** A local ingestion job, as {@link LocalFeatureStore.listIngestJobs} lists it. */
 export interface IngestJob {
@@ -61,12 +60,8 @@ export const LIVE_WRITES = new Set<string>();
  *
  * @param engine - the workspace engine
  */
-export async function ensureWriteLogTables(
-  engine: DuckDbEngine,
-): Promise<void> {
-  await engine.query(
-    `CREATE TABLE IF NOT EXISTS ${PENDING_FILES_TABLE} (staged VARCHAR PRIMARY KEY, final VARCHAR NOT NULL)`,
-  );
+export async function ensureWriteLogTables(engine: DuckDbEngine): Promise<void> {
+  await engine.query(`CREATE TABLE IF NOT EXISTS ${PENDING_FILES_TABLE} (staged VARCHAR PRIMARY KEY, final VARCHAR NOT NULL)`);
   await engine.query(
     `CREATE TABLE IF NOT EXISTS ${INGEST_JOBS_TABLE} (job_id VARCHAR PRIMARY KEY, group_name VARCHAR NOT NULL, status VARCHAR NOT NULL, message VARCHAR,
        records BIGINT NOT NULL, succeeded BIGINT NOT NULL, failed BIGINT NOT NULL, creation_time VARCHAR NOT NULL, end_time VARCHAR)`,
@@ -90,10 +85,7 @@ export class StagedFiles {
    */
   stage(final: string): string {
     fs.mkdirSync(this.dir, { recursive: true });
-    const staged = path.join(
-      this.dir,
-      `${String(this.moves.length).padStart(6, "0")}-${path.basename(final)}`,
-    );
+    const staged = path.join(this.dir, `${String(this.moves.length).padStart(6, '0')}-${path.basename(final)}`);
     this.moves.push({ staged, final });
     return staged;
   }
@@ -105,10 +97,7 @@ export class StagedFiles {
    */
   async record(conn: DuckDBConnection): Promise<void> {
     for (const m of this.moves) {
-      await conn.run(`INSERT INTO ${PENDING_FILES_TABLE} VALUES ($1, $2)`, [
-        m.staged,
-        m.final,
-      ]);
+      await conn.run(`INSERT INTO ${PENDING_FILES_TABLE} VALUES ($1, $2)`, [m.staged, m.final]);
     }
   }
 
@@ -124,7 +113,7 @@ export class StagedFiles {
     }
     if (this.moves.length > 0) {
       await conn.run(
-        `DELETE FROM ${PENDING_FILES_TABLE} WHERE staged IN (${this.moves.map((_, i) => `$${String(i + 1)}`).join(", ")})`,
+        `DELETE FROM ${PENDING_FILES_TABLE} WHERE staged IN (${this.moves.map((_, i) => `$${String(i + 1)}`).join(', ')})`,
         this.moves.map((m) => m.staged),
       );
     }
@@ -144,19 +133,16 @@ export class StagedFiles {
  * @param fn - the work
  * @returns what `fn` returns
  */
-export async function inTransaction<T>(
-  conn: DuckDBConnection,
-  fn: () => Promise<T>,
-): Promise<T> {
-  await conn.run("BEGIN TRANSACTION");
+export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
   let result: T;
   try {
     result = await fn();
   } catch (e) {
-    await conn.run("ROLLBACK").catch(() => undefined);
+    await conn.run('ROLLBACK').catch(() => undefined);
     throw e;
   }
-  await conn.run("COMMIT");
+  await conn.run('COMMIT');
   return result;
 }
 
@@ -169,13 +155,8 @@ export async function inTransaction<T>(
  * @param stagingRoot - `offline-store/.staging`
  * @returns how many files were put in place and jobs marked FAILED
  */
-export async function recoverWrites(
-  conn: DuckDBConnection,
-  stagingRoot: string,
-): Promise<{ promoted: number; failedJobs: number }> {
-  const pending = (
-    await conn.runAndReadAll(`SELECT staged, final FROM ${PENDING_FILES_TABLE}`)
-  ).getRowObjectsJS() as { staged: string; final: string }[];
+export async function recoverWrites(conn: DuckDBConnection, stagingRoot: string): Promise<{ promoted: number; failedJobs: number }> {
+  const pending = (await conn.runAndReadAll(`SELECT staged, final FROM ${PENDING_FILES_TABLE}`)).getRowObjectsJS() as { staged: string; final: string }[];
   let promoted = 0;
   for (const p of pending) {
     if (fs.existsSync(p.staged)) {
@@ -187,25 +168,16 @@ export async function recoverWrites(
   if (pending.length > 0) {
     await conn.run(`DELETE FROM ${PENDING_FILES_TABLE}`);
   }
-  for (const name of fs.existsSync(stagingRoot)
-    ? fs.readdirSync(stagingRoot)
-    : []) {
+  for (const name of fs.existsSync(stagingRoot) ? fs.readdirSync(stagingRoot) : []) {
     if (!LIVE_WRITES.has(name)) {
       fs.rmSync(path.join(stagingRoot, name), { recursive: true, force: true });
     }
   }
-  const stale = (
-    await conn.runAndReadAll(
-      `SELECT job_id FROM ${INGEST_JOBS_TABLE} WHERE status = 'IN_PROGRESS'`,
-    )
-  ).getRowObjectsJS() as { job_id: string }[];
+  const stale = (await conn.runAndReadAll(`SELECT job_id FROM ${INGEST_JOBS_TABLE} WHERE status = 'IN_PROGRESS'`)).getRowObjectsJS() as { job_id: string }[];
   let failedJobs = 0;
   for (const { job_id: id } of stale) {
     if (!LIVE_WRITES.has(id)) {
-      await conn.run(
-        `UPDATE ${INGEST_JOBS_TABLE} SET status = 'FAILED', message = $1, end_time = $2 WHERE job_id = $3`,
-        [INTERRUPTED_REASON, new Date().toISOString(), id],
-      );
+      await conn.run(`UPDATE ${INGEST_JOBS_TABLE} SET status = 'FAILED', message = $1, end_time = $2 WHERE job_id = $3`, [INTERRUPTED_REASON, new Date().toISOString(), id]);
       failedJobs++;
     }
   }
@@ -218,14 +190,8 @@ export async function recoverWrites(
  * @param conn - the session's connection (outside the write's transaction)
  * @param job - id, group, rows given
  */
-export async function beginJob(
-  conn: DuckDBConnection,
-  job: { jobId: string; groupName: string; records: number },
-): Promise<void> {
-  await conn.run(
-    `INSERT INTO ${INGEST_JOBS_TABLE} VALUES ($1, $2, 'IN_PROGRESS', NULL, $3, 0, 0, $4, NULL)`,
-    [job.jobId, job.groupName, job.records, new Date().toISOString()],
-  );
+export async function beginJob(conn: DuckDBConnection, job: { jobId: string; groupName: string; records: number }): Promise<void> {
+  await conn.run(`INSERT INTO ${INGEST_JOBS_TABLE} VALUES ($1, $2, 'IN_PROGRESS', NULL, $3, 0, 0, $4, NULL)`, [job.jobId, job.groupName, job.records, new Date().toISOString()]);
 }
 
 /**
@@ -235,25 +201,13 @@ export async function beginJob(
  * @param jobId - the job
  * @param end - status, counts or reason
  */
-export async function endJob(
-  conn: DuckDBConnection,
-  jobId: string,
-  end:
-    | { status: "COMPLETED"; succeeded: number; failed: number }
-    | { status: "FAILED"; message: string },
-): Promise<void> {
+export async function endJob(conn: DuckDBConnection, jobId: string, end: { status: 'COMPLETED'; succeeded: number; failed: number } | { status: 'FAILED'; message: string }): Promise<void> {
   const now = new Date().toISOString();
-  if (end.status === "COMPLETED") {
-    await conn.run(
-      `UPDATE ${INGEST_JOBS_TABLE} SET status = 'COMPLETED', succeeded = $1, failed = $2, end_time = $3 WHERE job_id = $4`,
-      [end.succeeded, end.failed, now, jobId],
-    );
+  if (end.status === 'COMPLETED') {
+    await conn.run(`UPDATE ${INGEST_JOBS_TABLE} SET status = 'COMPLETED', succeeded = $1, failed = $2, end_time = $3 WHERE job_id = $4`, [end.succeeded, end.failed, now, jobId]);
   } else {
     // Only a job still running fails: one whose write committed stays COMPLETED (recovery finishes its files).
-    await conn.run(
-      `UPDATE ${INGEST_JOBS_TABLE} SET status = 'FAILED', message = $1, end_time = $2 WHERE job_id = $3 AND status = 'IN_PROGRESS'`,
-      [end.message, now, jobId],
-    );
+    await conn.run(`UPDATE ${INGEST_JOBS_TABLE} SET status = 'FAILED', message = $1, end_time = $2 WHERE job_id = $3 AND status = 'IN_PROGRESS'`, [end.message, now, jobId]);
   }
 }
 
@@ -264,10 +218,7 @@ export async function endJob(
  * @param groupName - only this group's jobs, if given
  * @returns the jobs
  */
-export async function listJobs(
-  engine: DuckDbEngine,
-  groupName?: string,
-): Promise<IngestJob[]> {
+export async function listJobs(engine: DuckDbEngine, groupName?: string): Promise<IngestJob[]> {
   const rows = await engine.query<{
     job_id: string;
     group_name: string;
@@ -278,10 +229,7 @@ export async function listJobs(
     failed: number | bigint;
     creation_time: string;
     end_time: string | null;
-  }>(
-    `SELECT * FROM ${INGEST_JOBS_TABLE}${groupName === undefined ? "" : " WHERE group_name = ?"} ORDER BY creation_time DESC, job_id`,
-    groupName === undefined ? [] : [groupName],
-  );
+  }>(`SELECT * FROM ${INGEST_JOBS_TABLE}${groupName === undefined ? '' : ' WHERE group_name = ?'} ORDER BY creation_time DESC, job_id`, groupName === undefined ? [] : [groupName]);
   return rows.map((r) => ({
     jobId: r.job_id,
     groupName: r.group_name,

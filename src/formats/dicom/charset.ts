@@ -52,9 +52,7 @@ function upperHalf(term: string): ((b: number) => string) | undefined {
 }
 
 type Mode =
-  | { kind: 'single'; upper: ((b: number) => string) | undefined }
-  | { kind: 'double'; decode: (a: number, b: number) => string }
-  | { kind: 'upper-double'; decode: (a: number, b: number) => string };
+  { kind: 'single'; upper: ((b: number) => string) | undefined } | { kind: 'double'; decode: (a: number, b: number) => string } | { kind: 'upper-double'; decode: (a: number, b: number) => string };
 
 const eucJp = new TextDecoder('euc-jp');
 const eucKr = new TextDecoder('euc-kr');
@@ -81,7 +79,18 @@ function escape(bytes: Uint8Array, i: number, initial: Mode): { mode: Mode; leng
   if (seq === '$)C') {
     return { mode: KSX1001, length: 4 };
   }
-  const latin: Record<string, string> = { '-A': 'ISO 2022 IR 100', '-B': 'ISO 2022 IR 101', '-C': 'ISO 2022 IR 109', '-D': 'ISO 2022 IR 110', '-L': 'ISO 2022 IR 144', '-G': 'ISO 2022 IR 127', '-F': 'ISO 2022 IR 126', '-H': 'ISO 2022 IR 138', '-M': 'ISO 2022 IR 148', '-T': 'ISO 2022 IR 166' };
+  const latin: Record<string, string> = {
+    '-A': 'ISO 2022 IR 100',
+    '-B': 'ISO 2022 IR 101',
+    '-C': 'ISO 2022 IR 109',
+    '-D': 'ISO 2022 IR 110',
+    '-L': 'ISO 2022 IR 144',
+    '-G': 'ISO 2022 IR 127',
+    '-F': 'ISO 2022 IR 126',
+    '-H': 'ISO 2022 IR 138',
+    '-M': 'ISO 2022 IR 148',
+    '-T': 'ISO 2022 IR 166',
+  };
   const term = latin[seq.slice(0, 2)];
   return term === undefined ? undefined : { mode: { kind: 'single', upper: upperHalf(term) }, length: 3 };
 }
@@ -97,7 +106,7 @@ export function decodeIso2022(bytes: Uint8Array, charsets: readonly string[]): s
   const initial: Mode = { kind: 'single', upper: upperHalf(charsets[0] ?? '') };
   let mode: Mode = initial;
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i] ?? 0;
     if (b === 0x1b) {
       const esc = escape(bytes, i, initial);

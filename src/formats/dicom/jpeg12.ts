@@ -32,8 +32,8 @@ interface HuffmanTable {
 }
 
 const ZIGZAG = new Int32Array([
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30,
-  37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45,
+  38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ]);
 
 function fail(message: string): never {
@@ -132,7 +132,7 @@ function decodeBlock(bits: Bits, c: Component, out: Int32Array, offset: number):
   const t = bits.decode(dcT);
   c.pred += extend(bits.bits(t), t);
   out[offset] = c.pred;
-  for (let k = 1; k < 64; ) {
+  for (let k = 1; k < 64;) {
     const rs = bits.decode(acT);
     const r = rs >> 4;
     const s = rs & 15;
@@ -309,8 +309,8 @@ function decodeScan(d: Uint8Array, at: number, frame: Frame, dc: Map<number, Huf
   }
   const bits = new Bits(d, at + 1 + ns * 2 + 3);
   const single = comps.length === 1 ? comps[0] : undefined;
-  const mcusX = single ? Math.ceil((Math.ceil((frame.width * single.h) / frame.maxH)) / 8) : Math.ceil(frame.width / (8 * frame.maxH));
-  const mcusY = single ? Math.ceil((Math.ceil((frame.height * single.v) / frame.maxV)) / 8) : Math.ceil(frame.height / (8 * frame.maxV));
+  const mcusX = single ? Math.ceil(Math.ceil((frame.width * single.h) / frame.maxH) / 8) : Math.ceil(frame.width / (8 * frame.maxH));
+  const mcusY = single ? Math.ceil(Math.ceil((frame.height * single.v) / frame.maxV) / 8) : Math.ceil(frame.height / (8 * frame.maxV));
   const total = mcusX * mcusY;
   for (let m = 0; m < total; m++) {
     if (restartInterval > 0 && m > 0 && m % restartInterval === 0) {
@@ -405,7 +405,7 @@ export function decodeJpeg12(codestream: Uint8Array): RawDecoded {
     } else if (marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       throw new HealthDataError('unsupported', `JPEG extended frame: SOF marker FF${marker.toString(16).toUpperCase()} (progressive, lossless or arithmetic coding) is not a sequential Huffman frame`);
     } else if (marker === 0xdb) {
-      for (let p = body; p < body + len - 2; ) {
+      for (let p = body; p < body + len - 2;) {
         const pq = (d[p] ?? 0) >> 4;
         const tq = (d[p] ?? 0) & 15;
         const table = new Int32Array(64);
@@ -416,7 +416,7 @@ export function decodeJpeg12(codestream: Uint8Array): RawDecoded {
         p += 1 + 64 * (pq === 0 ? 1 : 2);
       }
     } else if (marker === 0xc4) {
-      for (let p = body; p < body + len - 2; ) {
+      for (let p = body; p < body + len - 2;) {
         const tc = (d[p] ?? 0) >> 4;
         const th = (d[p] ?? 0) & 15;
         const counts = d.subarray(p + 1, p + 17);

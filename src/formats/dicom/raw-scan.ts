@@ -26,13 +26,12 @@ export interface FileMeta {
 }
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const VRS = new Set([
-  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US',
-  ...LONG_VRS,
-]);
+const VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US', ...LONG_VRS]);
 
 function text(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1').replace(/[\0 ]+$/, '');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
 }
 
 /**
@@ -91,7 +90,9 @@ export function datasetLooksExplicit(bytes: Uint8Array, start: number): boolean 
 export function withTransferSyntax(bytes: Uint8Array, meta: FileMeta, uid: string): Uint8Array {
   const value = Buffer.from(uid.length % 2 === 1 ? `${uid}\0` : uid, 'latin1');
   const parts: Buffer[] = [];
-  const elements = meta.elements.some((e) => e.tag === 0x00100002) ? meta.elements : [...meta.elements, { tag: 0x00100002, vr: 'UI', value }].sort((a, b) => (a.tag & 0xffff0000) - (b.tag & 0xffff0000));
+  const elements = meta.elements.some((e) => e.tag === 0x00100002)
+    ? meta.elements
+    : [...meta.elements, { tag: 0x00100002, vr: 'UI', value }].sort((a, b) => (a.tag & 0xffff0000) - (b.tag & 0xffff0000));
   for (const e of elements) {
     const v = e.tag === 0x00100002 ? value : Buffer.from(e.value);
     const long = LONG_VRS.has(e.vr);

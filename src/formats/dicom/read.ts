@@ -203,7 +203,10 @@ function splitFrames(pixelData: unknown, pixel: PixelDescription, encapsulated: 
   if (pixel.bitsAllocated === 1) {
     const perFrame = pixel.rows * pixel.columns * pixel.samplesPerPixel;
     if (all.byteLength * 8 < perFrame * pixel.frames) {
-      throw new HealthDataError('invalid-input', `readDicom: ${where} has ${String(all.byteLength)} bytes of 1-bit pixel data, fewer than ${String(perFrame * pixel.frames)} bits; the file is truncated`);
+      throw new HealthDataError(
+        'invalid-input',
+        `readDicom: ${where} has ${String(all.byteLength)} bytes of 1-bit pixel data, fewer than ${String(perFrame * pixel.frames)} bits; the file is truncated`,
+      );
     }
     const frames: Uint8Array[] = [];
     for (let f = 0; f < pixel.frames; f++) {
@@ -232,7 +235,6 @@ function splitFrames(pixelData: unknown, pixel: PixelDescription, encapsulated: 
   }
   return frames;
 }
-
 
 /** Bytes of one native frame (YBR_FULL_422 keeps two luminance and one pair of chrominance samples per 2 pixels). */
 function nativeFrameBytes(pixel: PixelDescription): number {
@@ -282,7 +284,9 @@ function prepareBytes(bytes: Uint8Array): Prepared {
     const explicit = datasetLooksExplicit(data, meta.datasetStart);
     const real = explicit === true ? TRANSFER_SYNTAX.explicitLittle : explicit === false ? TRANSFER_SYNTAX.implicitLittle : ts;
     if (real !== ts) {
-      notes.push(`the file meta group names ${ts} (${ts === TRANSFER_SYNTAX.explicitLittle ? 'explicit' : 'implicit'} VR) but the data set is encoded with ${explicit === true ? 'explicit' : 'implicit'} VRs; it was read as ${real}`);
+      notes.push(
+        `the file meta group names ${ts} (${ts === TRANSFER_SYNTAX.explicitLittle ? 'explicit' : 'implicit'} VR) but the data set is encoded with ${explicit === true ? 'explicit' : 'implicit'} VRs; it was read as ${real}`,
+      );
       data = withTransferSyntax(data, meta, real);
       meta = readFileMeta(data);
     }
@@ -293,7 +297,10 @@ function prepareBytes(bytes: Uint8Array): Prepared {
     const explicit = real !== TRANSFER_SYNTAX.implicitLittle;
     const el = scanElements(data, meta.datasetStart, explicit, 0x00080005).find((e) => e.tag === 0x00080005);
     if (el !== undefined) {
-      const values = Buffer.from(data.buffer, data.byteOffset + el.valueOffset, el.length).toString('latin1').split('\\').map((v) => v.trim());
+      const values = Buffer.from(data.buffer, data.byteOffset + el.valueOffset, el.length)
+        .toString('latin1')
+        .split('\\')
+        .map((v) => v.trim());
       if (values.length > 1 && el.length >= RAW_CHARSET_TERM.length) {
         data = data === bytes ? Uint8Array.from(data) : data;
         Buffer.from(data.buffer, data.byteOffset + el.valueOffset, el.length).write(RAW_CHARSET_TERM.padEnd(el.length, ' '), 'latin1');
@@ -396,7 +403,6 @@ export function readDicom(bytes: Uint8Array, name = 'input'): DicomInstance {
     ...(prepared.notes.length > 0 ? { notes: prepared.notes } : {}),
   };
 }
-
 
 /**
  * The photometric interpretation of the samples {@link decodeFrame} returns, which can differ from the header:
@@ -572,7 +578,10 @@ async function frameBytes(instance: DicomInstance, pixel: PixelDescription, stor
       if (bps === 2 && raw.bytes.length === want / 2) {
         return widen(raw.bytes);
       }
-      throw new HealthDataError('invalid-input', `decodeFrame: ${where}: the frame decodes to ${String(raw.bytes.length)} bytes, ${String(want)} expected for BitsAllocated ${String(pixel.bitsAllocated)}`);
+      throw new HealthDataError(
+        'invalid-input',
+        `decodeFrame: ${where}: the frame decodes to ${String(raw.bytes.length)} bytes, ${String(want)} expected for BitsAllocated ${String(pixel.bitsAllocated)}`,
+      );
     }
   }
 }

@@ -46,7 +46,10 @@ export function decodeRleFrame(frame: Uint8Array, rows: number, columns: number,
   const segments = view.getUint32(0, true);
   const expected = bytesPerSample * samplesPerPixel;
   if (segments !== expected) {
-    throw new HealthDataError('invalid-input', `decodeRleFrame: the RLE header lists ${String(segments)} segments; ${String(expected)} expected for ${String(bitsAllocated)}-bit, ${String(samplesPerPixel)}-sample pixels`);
+    throw new HealthDataError(
+      'invalid-input',
+      `decodeRleFrame: the RLE header lists ${String(segments)} segments; ${String(expected)} expected for ${String(bitsAllocated)}-bit, ${String(samplesPerPixel)}-sample pixels`,
+    );
   }
   const pixels = rows * columns;
   const out = new Uint8Array(pixels * expected);

@@ -24,17 +24,7 @@ export const TRANSFER_SYNTAX = {
 } as const;
 
 /** How the pixel data of a transfer syntax is decoded. */
-export type PixelCoding =
-  | 'native'
-  | 'native-big-endian'
-  | 'rle'
-  | 'htj2k'
-  | 'jpeg-baseline'
-  | 'jpeg-extended'
-  | 'jpeg-lossless'
-  | 'jpeg-ls'
-  | 'jpeg2000'
-  | 'unsupported';
+export type PixelCoding = 'native' | 'native-big-endian' | 'rle' | 'htj2k' | 'jpeg-baseline' | 'jpeg-extended' | 'jpeg-lossless' | 'jpeg-ls' | 'jpeg2000' | 'unsupported';
 
 const CODING: Readonly<Record<string, PixelCoding>> = {
   [TRANSFER_SYNTAX.implicitLittle]: 'native',

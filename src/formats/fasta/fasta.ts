@@ -132,14 +132,21 @@ export function indexFasta(file: string): FaiEntry[] {
 export function readFastaRange(fd: number, entry: FaiEntry, start: number, end: number): string {
   const stop = Math.min(end, entry.length);
   if (!Number.isInteger(start) || start < 0 || start >= stop) {
-    throw new HealthDataError('invalid-input', `readFastaRange: range [${String(start)}, ${String(end)}) is empty or outside ${entry.name} (length ${String(entry.length)}); use 0-based half-open coordinates`, {
-      path: entry.name,
-    });
+    throw new HealthDataError(
+      'invalid-input',
+      `readFastaRange: range [${String(start)}, ${String(end)}) is empty or outside ${entry.name} (length ${String(entry.length)}); use 0-based half-open coordinates`,
+      {
+        path: entry.name,
+      },
+    );
   }
   const byteOf = (i: number): number => entry.offset + Math.floor(i / entry.lineBases) * entry.lineWidth + (i % entry.lineBases);
   const from = byteOf(start);
   const to = byteOf(stop - 1) + 1;
   const buf = Buffer.alloc(to - from);
   fs.readSync(fd, buf, 0, buf.length, from);
-  return buf.toString('latin1').replace(/[\r\n]/g, '').toUpperCase();
+  return buf
+    .toString('latin1')
+    .replace(/[\r\n]/g, '')
+    .toUpperCase();
 }

@@ -101,9 +101,13 @@ export async function decodeHtj2k(codestream: Uint8Array): Promise<DecodedFrame>
     if (e instanceof HealthDataError) {
       throw e;
     }
-    throw new HealthDataError('invalid-input', `decodeHtj2k: the ${String(codestream.length)}-byte frame is not a decodable HTJ2K codestream (${String(e)}); pass a raw J2K/HTJ2K codestream (starts with FF4F)`, {
-      cause: e,
-    });
+    throw new HealthDataError(
+      'invalid-input',
+      `decodeHtj2k: the ${String(codestream.length)}-byte frame is not a decodable HTJ2K codestream (${String(e)}); pass a raw J2K/HTJ2K codestream (starts with FF4F)`,
+      {
+        cause: e,
+      },
+    );
   } finally {
     decoder.delete();
   }

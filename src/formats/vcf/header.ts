@@ -399,11 +399,23 @@ export class VcfHeaderBuilder {
     let number = parseNumber(numberText, this.minor);
     const type = kv.get('Type');
     if (number === undefined) {
-      this.issue('error', 'meta-number', line, `##${key} ${id}: Number=${String(numberText)} is not an integer, A, R, G or .${this.minor >= 4 ? ', P' : ''}${this.minor >= 5 ? ', LA, LR, LG' : ''}`, family);
+      this.issue(
+        'error',
+        'meta-number',
+        line,
+        `##${key} ${id}: Number=${String(numberText)} is not an integer, A, R, G or .${this.minor >= 4 ? ', P' : ''}${this.minor >= 5 ? ', LA, LR, LG' : ''}`,
+        family,
+      );
     }
     const typeOk = type !== undefined && TYPES.has(type) && !(key === 'FORMAT' && type === 'Flag');
     if (!typeOk) {
-      this.issue('error', 'meta-type', line, `##${key} ${id}: Type=${String(type)} is not one of ${key === 'FORMAT' ? 'Integer, Float, Character, String' : 'Integer, Float, Flag, Character, String'}`, family);
+      this.issue(
+        'error',
+        'meta-type',
+        line,
+        `##${key} ${id}: Type=${String(type)} is not one of ${key === 'FORMAT' ? 'Integer, Float, Character, String' : 'Integer, Float, Flag, Character, String'}`,
+        family,
+      );
     }
     if (type === 'Flag' && number !== 0 && number !== undefined) {
       // The text says a Flag "must" have Number=0, but the hts-specs 4.3 conformance suite lists a Flag declared

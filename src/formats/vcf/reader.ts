@@ -175,11 +175,7 @@ async function openFromLines(
   const headerErrors = issues.filter((i) => i.severity === 'error');
   if (header === undefined) {
     const firstError = headerErrors[0];
-    throw new HealthDataError(
-      'invalid-input',
-      `readVcf: ${source} has no #CHROM header line${firstError === undefined ? '' : ` (${firstError.message})`}; is it a VCF?`,
-      { path: source },
-    );
+    throw new HealthDataError('invalid-input', `readVcf: ${source} has no #CHROM header line${firstError === undefined ? '' : ` (${firstError.message})`}; is it a VCF?`, { path: source });
   }
   const fatal = headerErrors.find((i) => strict || i.code === 'header-columns' || i.code === 'header-missing');
   if (fatal !== undefined) {
@@ -377,10 +373,7 @@ async function headFromLines(lines: AsyncGenerator<string>, options: VcfReadOpti
  * @returns the header, all records, issues and counts
  * @throws {@link HealthDataError} (invalid-input) as {@link openVcf}
  */
-export async function readVcfText(
-  text: string,
-  options: VcfReadOptions = {},
-): Promise<{ header: VcfHeader; records: VcfRecord[]; issues: VcfIssue[]; stats: VcfReadStats }> {
+export async function readVcfText(text: string, options: VcfReadOptions = {}): Promise<{ header: VcfHeader; records: VcfRecord[]; issues: VcfIssue[]; stats: VcfReadStats }> {
   const ending: LineEnding = { finalNewline: true };
   const file = await openFromLines(splitLines(Readable.from([text]) as AsyncIterable<string>, ending), options, options.source ?? 'input.vcf', undefined, ending);
   const records: VcfRecord[] = [];

@@ -86,12 +86,7 @@ export function parseGenotype(gt: string): Genotype | undefined {
  * @param source - file name for issue paths
  * @returns the record (undefined when unusable) and its issues
  */
-export function splitVcfRecord(
-  text: string,
-  line: number,
-  header: VcfHeader,
-  source: string,
-): { record: VcfRecord | undefined; issues: VcfIssue[] } {
+export function splitVcfRecord(text: string, line: number, header: VcfHeader, source: string): { record: VcfRecord | undefined; issues: VcfIssue[] } {
   const cols = text.split('\t');
   const expected = header.samples.length > 0 ? 9 + header.samples.length : 8;
   const issues: VcfIssue[] = [];
@@ -140,7 +135,13 @@ export function splitVcfRecord(
       const eq = part.indexOf('=');
       const key = eq < 0 ? part : part.slice(0, eq);
       if (info.has(key)) {
-        issues.push({ severity: 'error', code: 'info-duplicate', path, line, message: `line ${String(line)}: INFO key ${truncate(key)} appears twice (duplicate keys are not allowed, ${at('fixed')})` });
+        issues.push({
+          severity: 'error',
+          code: 'info-duplicate',
+          path,
+          line,
+          message: `line ${String(line)}: INFO key ${truncate(key)} appears twice (duplicate keys are not allowed, ${at('fixed')})`,
+        });
       }
       info.set(key, eq < 0 ? true : part.slice(eq + 1));
     }

@@ -26,17 +26,7 @@ import {
 import type { StoreStatus as SdkStoreStatus } from '@aws-sdk/client-omics';
 import { HealthDataError, isHealthDataError } from '../../errors';
 import type { WorkspaceCore } from '../../workspace-core';
-import type {
-  GenomicsStores,
-  OmicsJobStatus,
-  ReferenceImportJob,
-  ReferenceInfo,
-  ReferenceStoreInfo,
-  OmicsImportJobInput,
-  VariantImportJob,
-  VariantStoreInfo,
-  OmicsWaitOptions,
-} from '../types';
+import type { GenomicsStores, OmicsJobStatus, ReferenceImportJob, ReferenceInfo, ReferenceStoreInfo, OmicsImportJobInput, VariantImportJob, VariantStoreInfo, OmicsWaitOptions } from '../types';
 import { TERMINAL_JOB_STATUSES } from '../types';
 
 /**
@@ -144,7 +134,9 @@ export class OmicsGenomicsStores implements GenomicsStores {
 
   /** @inheritdoc */
   async createReferenceStore(input: { name: string; description?: string }): Promise<ReferenceStoreInfo> {
-    const r = await this.call('createReferenceStore', () => this.client.send(new CreateReferenceStoreCommand({ name: input.name, ...(input.description === undefined ? {} : { description: input.description }) })));
+    const r = await this.call('createReferenceStore', () =>
+      this.client.send(new CreateReferenceStoreCommand({ name: input.name, ...(input.description === undefined ? {} : { description: input.description }) })),
+    );
     return { id: req(r.id, 'id'), arn: req(r.arn, 'arn'), name: r.name ?? input.name, creationTime: r.creationTime ?? new Date(0) };
   }
 
@@ -162,10 +154,7 @@ export class OmicsGenomicsStores implements GenomicsStores {
   }
 
   /** @inheritdoc */
-  async startReferenceImportJob(input: {
-    referenceStoreId: string;
-    sources: readonly { sourceFile: string; name: string; description?: string }[];
-  }): Promise<{ id: string; status: OmicsJobStatus }> {
+  async startReferenceImportJob(input: { referenceStoreId: string; sources: readonly { sourceFile: string; name: string; description?: string }[] }): Promise<{ id: string; status: OmicsJobStatus }> {
     const roleArn = this.roleArn('startReferenceImportJob');
     const r = await this.call('startReferenceImportJob', () =>
       this.client.send(new StartReferenceImportJobCommand({ referenceStoreId: input.referenceStoreId, roleArn, sources: input.sources.map((s) => ({ ...s })) })),
@@ -213,7 +202,9 @@ export class OmicsGenomicsStores implements GenomicsStores {
   /** @inheritdoc */
   async createVariantStore(input: { name: string; reference: { referenceArn: string }; description?: string }): Promise<VariantStoreInfo> {
     const r = await this.call('createVariantStore', () =>
-      this.client.send(new CreateVariantStoreCommand({ name: input.name, reference: { referenceArn: input.reference.referenceArn }, ...(input.description === undefined ? {} : { description: input.description }) })),
+      this.client.send(
+        new CreateVariantStoreCommand({ name: input.name, reference: { referenceArn: input.reference.referenceArn }, ...(input.description === undefined ? {} : { description: input.description }) }),
+      ),
     );
     return storeInfo({ ...r, reference: { referenceArn: input.reference.referenceArn } }, false);
   }
@@ -238,9 +229,7 @@ export class OmicsGenomicsStores implements GenomicsStores {
   async startVariantImportJob(input: OmicsImportJobInput): Promise<{ jobId: string }> {
     const roleArn = this.roleArn('startVariantImportJob');
     const r = await this.call('startVariantImportJob', () =>
-      this.client.send(
-        new StartVariantImportJobCommand({ destinationName: input.destinationName, roleArn, items: input.items.map((i) => ({ source: i.source })), runLeftNormalization: false }),
-      ),
+      this.client.send(new StartVariantImportJobCommand({ destinationName: input.destinationName, roleArn, items: input.items.map((i) => ({ source: i.source })), runLeftNormalization: false })),
     );
     return { jobId: req(r.jobId, 'jobId') };
   }

@@ -124,7 +124,10 @@ export class S3ParquetVariantTables {
    * @throws {@link HealthDataError} (backend) on Glue errors
    */
   async ensureTable(table: string): Promise<boolean> {
-    return this.ensureParquetTable(table, VARIANT_COLUMNS.map((c) => ({ Name: c.name, Type: c.glue })));
+    return this.ensureParquetTable(
+      table,
+      VARIANT_COLUMNS.map((c) => ({ Name: c.name, Type: c.glue })),
+    );
   }
 
   /**

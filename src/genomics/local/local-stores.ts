@@ -409,13 +409,9 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
   private requireReferenceStore(id: string): string {
     const dir = this.root('reference-stores', id);
     if (!fs.existsSync(path.join(dir, 'store.json'))) {
-      throw new HealthDataError(
-        'not-found',
-        `reference store ${id} does not exist; create it with createReferenceStore() or list them with listReferenceStores()`,
-        {
-          path: 'referenceStoreId',
-        },
-      );
+      throw new HealthDataError('not-found', `reference store ${id} does not exist; create it with createReferenceStore() or list them with listReferenceStores()`, {
+        path: 'referenceStoreId',
+      });
     }
     return dir;
   }
@@ -511,11 +507,7 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
       try {
         await pipeline(fs.createReadStream(sourceFile), zlib.createGunzip(), fs.createWriteStream(fasta));
       } catch (e) {
-        throw new HealthDataError(
-          'invalid-input',
-          `reference ${sourceFile} could not be decompressed (${e instanceof Error ? e.message : String(e)}); the gzip is corrupt or truncated`,
-          { cause: e },
-        );
+        throw new HealthDataError('invalid-input', `reference ${sourceFile} could not be decompressed (${e instanceof Error ? e.message : String(e)}); the gzip is corrupt or truncated`, { cause: e });
       }
       entries = indexFasta(fasta);
     } else if (fs.existsSync(`${sourceFile}.fai`)) {
@@ -595,13 +587,9 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
     const m = /referenceStore\/([^/]+)\/reference\/([^/]+)$/.exec(referenceArn);
     const ref = m === null ? undefined : this.storedReferences(m[1] ?? '').find((r) => r.id === m[2]);
     if (ref === undefined) {
-      throw new HealthDataError(
-        'not-found',
-        `reference ${referenceArn} does not exist; import one with startReferenceImportJob() and use its arn from listReferences()`,
-        {
-          path: 'referenceArn',
-        },
-      );
+      throw new HealthDataError('not-found', `reference ${referenceArn} does not exist; import one with startReferenceImportJob() and use its arn from listReferences()`, {
+        path: 'referenceArn',
+      });
     }
     return ref;
   }
@@ -700,11 +688,7 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
   private getStore(kind: Kind, name: string): VariantStoreInfo {
     const file = path.join(this.storeDir(kind, name), 'store.json');
     if (!fs.existsSync(file)) {
-      throw new HealthDataError(
-        'not-found',
-        `${kind} store ${name} does not exist; create it with create${kind === 'variant' ? 'Variant' : 'Annotation'}Store()`,
-        { path: 'name' },
-      );
+      throw new HealthDataError('not-found', `${kind} store ${name} does not exist; create it with create${kind === 'variant' ? 'Variant' : 'Annotation'}Store()`, { path: 'name' });
     }
     const s = readJson<VariantStoreInfo & { creationTime: string }>(file);
     return { ...s, creationTime: new Date(s.creationTime) };
@@ -761,13 +745,9 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
     const fn = kind === 'variant' ? 'startVariantImportJob' : 'startAnnotationImportJob';
     this.getStore(kind, input.destinationName);
     if (input.items.length === 0 || input.items.length > MAX_IMPORT_ITEMS) {
-      throw new HealthDataError(
-        'invalid-input',
-        `${fn}: items has ${String(input.items.length)} sources; pass 1 to ${String(MAX_IMPORT_ITEMS)} (split larger imports into several jobs)`,
-        {
-          path: 'items',
-        },
-      );
+      throw new HealthDataError('invalid-input', `${fn}: items has ${String(input.items.length)} sources; pass 1 to ${String(MAX_IMPORT_ITEMS)} (split larger imports into several jobs)`, {
+        path: 'items',
+      });
     }
     const jobId = crypto.randomUUID();
     const now = new Date().toISOString();
@@ -879,7 +859,14 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
             fail(i, source, e);
           }
         }
-        const outcomes = todo.length === 0 ? [] : await writeVcfsAsParquet(conn, todo.map((t) => ({ source: t.abs, out: t.file })), { importJobId: initial.id, strict, layout: 'raw' });
+        const outcomes =
+          todo.length === 0
+            ? []
+            : await writeVcfsAsParquet(
+                conn,
+                todo.map((t) => ({ source: t.abs, out: t.file })),
+                { importJobId: initial.id, strict, layout: 'raw' },
+              );
         const entries: Record<string, StoredItem> = {};
         for (const [k, t] of todo.entries()) {
           const o = outcomes[k];
@@ -957,13 +944,9 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
     const file = this.root('jobs', `${jobId}.json`);
     const j = fs.existsSync(file) ? readJson<JobFile>(file) : undefined;
     if (j?.kind !== kind) {
-      throw new HealthDataError(
-        'not-found',
-        `${kind} import job ${jobId} does not exist; use the jobId returned by start${kind === 'variant' ? 'Variant' : 'Annotation'}ImportJob()`,
-        {
-          path: 'jobId',
-        },
-      );
+      throw new HealthDataError('not-found', `${kind} import job ${jobId} does not exist; use the jobId returned by start${kind === 'variant' ? 'Variant' : 'Annotation'}ImportJob()`, {
+        path: 'jobId',
+      });
     }
     return {
       id: j.id,

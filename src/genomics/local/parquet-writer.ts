@@ -29,7 +29,6 @@ import { sqlLiteral } from '../../sql/literal';
 import { planVcfSql, tableFromRawSelect } from './vcf-sql';
 import type { VcfSqlBatch, VcfSqlPlan } from './vcf-sql';
 
-
 /** What converting one VCF produced. */
 export interface VcfParquetResult {
   /** Data lines read. */
@@ -194,9 +193,7 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
   const layout = options.layout ?? 'table';
   const [tmpSuffix = '.tmp'] = stagingSuffixes(options.importJobId);
   const tmp = `${out}${tmpSuffix}`;
-  const headerFailures: ImportFailure[] = strict
-    ? []
-    : head.issues.filter((i) => i.severity === 'error').map((i) => ({ source, line: i.line, code: i.code, reason: i.message }));
+  const headerFailures: ImportFailure[] = strict ? [] : head.issues.filter((i) => i.severity === 'error').map((i) => ({ source, line: i.line, code: i.code, reason: i.message }));
   const perRecord = Math.max(1, head.header.samples.length);
   const formats = [...new Set(head.dataLines.map((l) => l.split('\t', 10)[8]).filter((f): f is string => f !== undefined))];
   if (!strict && options.route !== 'exact') {

@@ -387,7 +387,6 @@ export function planVcfSql(input: VcfSqlInput): VcfSqlPlan {
   };
 }
 
-
 /**
  * The columns of the raw layout: the variant table's cheap columns, plus the INFO, FORMAT and sample text the
  * remaining columns are computed from by {@link tableFromRawSelect}.
@@ -464,9 +463,7 @@ export function tableFromRawSelect(from: string, formats: readonly string[] = []
   // route (flags, empty parts, quotes, repeated keys: the last value wins, as in a JavaScript Map) otherwise.
   const json = `TRY_CAST(TRY_CAST('{"' || replace(replace(vcf_info, '=', '":"'), ';', '","') || '"}' AS JSON) AS MAP(VARCHAR, VARCHAR))`;
   // (No `cardinality` on maps: the workspace engine redefines it for lists, as Presto's.)
-  const unique =
-    `CASE len(map_keys(jm)) WHEN 0 THEN true WHEN 1 THEN true WHEN 2 THEN map_keys(jm)[1] <> map_keys(jm)[2] ` +
-    `ELSE len(list_distinct(map_keys(jm))) = len(map_keys(jm)) END`;
+  const unique = `CASE len(map_keys(jm)) WHEN 0 THEN true WHEN 1 THEN true WHEN 2 THEN map_keys(jm)[1] <> map_keys(jm)[2] ` + `ELSE len(list_distinct(map_keys(jm))) = len(map_keys(jm)) END`;
   const attributes =
     `(CASE WHEN vcf_info IS NULL OR vcf_info = '.' OR vcf_info = '' THEN MAP([]::VARCHAR[], []::VARCHAR[]) ` +
     `WHEN jm IS NULL OR contains(vcf_info, '"') OR contains(vcf_info, '\\') THEN ${infoMapSql('vcf_info')} ` +

@@ -147,7 +147,7 @@ export class AwsImagingStore implements ImagingStore {
    */
   async createDatastore(name: string): Promise<{ datastoreId: string; datastoreStatus: ImagingDatastoreStatus }> {
     const out = await this.send('createDatastore', () => this.options.client().send(new CreateDatastoreCommand({ datastoreName: name })));
-    return { datastoreId: out.datastoreId ?? '', datastoreStatus: (out.datastoreStatus ?? 'CREATING') };
+    return { datastoreId: out.datastoreId ?? '', datastoreStatus: out.datastoreStatus ?? 'CREATING' };
   }
 
   /**
@@ -162,7 +162,7 @@ export class AwsImagingStore implements ImagingStore {
     return {
       datastoreId: p?.datastoreId ?? datastoreId,
       datastoreName: p?.datastoreName ?? '',
-      datastoreStatus: (p?.datastoreStatus ?? 'CREATING'),
+      datastoreStatus: p?.datastoreStatus ?? 'CREATING',
       createdAt: iso(p?.createdAt),
     };
   }
@@ -194,7 +194,11 @@ export class AwsImagingStore implements ImagingStore {
       return found.id;
     }
     const datastoreId = found?.id ?? (await this.createDatastore(name)).datastoreId;
-    const final = await this.poll(`datastore ${datastoreId}`, () => this.getDatastore(datastoreId), (d) => d.datastoreStatus !== 'CREATING');
+    const final = await this.poll(
+      `datastore ${datastoreId}`,
+      () => this.getDatastore(datastoreId),
+      (d) => d.datastoreStatus !== 'CREATING',
+    );
     if (final.datastoreStatus !== 'ACTIVE') {
       throw new HealthDataError('backend', `ensureDatastore: datastore ${datastoreId} ended in ${final.datastoreStatus}; see the HealthImaging console`);
     }
@@ -319,7 +323,11 @@ export class AwsImagingStore implements ImagingStore {
    */
   async waitForDICOMImportJob(datastoreId: string, jobId: string, options: ImagingCallOptions = {}): Promise<DicomImportJobReport> {
     const task = options.progress?.start(`HealthImaging import ${jobId}`, 0);
-    const job = await this.poll(`import job ${jobId}`, () => this.getDICOMImportJob(datastoreId, jobId), (j) => j.jobStatus === 'COMPLETED' || j.jobStatus === 'FAILED');
+    const job = await this.poll(
+      `import job ${jobId}`,
+      () => this.getDICOMImportJob(datastoreId, jobId),
+      (j) => j.jobStatus === 'COMPLETED' || j.jobStatus === 'FAILED',
+    );
     task?.finish(job.jobStatus);
     const jobDir = dicomJobFolder(job.outputS3Uri, datastoreId, jobId);
     const lines = <T>(text: string | undefined): T[] =>
@@ -391,9 +399,7 @@ export class AwsImagingStore implements ImagingStore {
    * @returns the codestream
    */
   async getImageFrame(datastoreId: string, imageSetId: string, imageFrameId: string): Promise<ImageFrame> {
-    const out = await this.send('getImageFrame', () =>
-      this.options.client().send(new GetImageFrameCommand({ datastoreId, imageSetId, imageFrameInformation: { imageFrameId } })),
-    );
+    const out = await this.send('getImageFrame', () => this.options.client().send(new GetImageFrameCommand({ datastoreId, imageSetId, imageFrameInformation: { imageFrameId } })));
     return { imageFrameBlob: await out.imageFrameBlob.transformToByteArray(), contentType: out.contentType ?? 'image/jph' };
   }
 

@@ -75,9 +75,7 @@ export interface Landed {
 }
 
 function stable(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
-  );
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 }
 
 /** The image sets of one local datastore. */
@@ -165,7 +163,10 @@ export class LocalImageSetStore {
     const r = this.sets.get(imageSetId);
     const version = versionId ?? r?.summary.version;
     if (r === undefined || version === undefined || !fs.existsSync(this.metaPath(imageSetId, version))) {
-      throw new HealthDataError('not-found', `getImageSetMetadata: image set ${imageSetId}${versionId === undefined ? '' : ` version ${String(versionId)}`} does not exist in datastore ${path.basename(this.root)}; list them with searchImageSets`);
+      throw new HealthDataError(
+        'not-found',
+        `getImageSetMetadata: image set ${imageSetId}${versionId === undefined ? '' : ` version ${String(versionId)}`} does not exist in datastore ${path.basename(this.root)}; list them with searchImageSets`,
+      );
     }
     return JSON.parse(fs.readFileSync(this.metaPath(imageSetId, version), 'utf8')) as ImageSetMetadata;
   }

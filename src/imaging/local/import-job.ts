@@ -159,16 +159,12 @@ async function prepare(file: string, rel: string): Promise<PreparedInstance> {
     }
     frames.push({ codestream, meta: frameMeta(pixels, pixel.columns, pixel.rows) });
   }
-  const attributes: Record<string, unknown> = keep
-    ? {}
-    : { PhotometricInterpretation: decodedPhotometric(inst), ...(pixel.samplesPerPixel > 1 ? { PlanarConfiguration: 0 } : {}) };
+  const attributes: Record<string, unknown> = keep ? {} : { PhotometricInterpretation: decodedPhotometric(inst), ...(pixel.samplesPerPixel > 1 ? { PlanarConfiguration: 0 } : {}) };
   return { inputFile: rel, inst, stored, attributes, frames };
 }
 
 function stable(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
-  );
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 }
 
 /** What {@link runImportJob} needs. */
@@ -225,7 +221,11 @@ async function importFiles(input: RunImportJobInput, files: readonly string[], t
       seen.set(sop, rel);
       const levels = levelAttributes(prep.inst);
       const attrs = { ...levels.instance, ...prep.attributes };
-      const withoutIds = instanceMetadata(attrs, prep.frames.map((f) => ({ ID: '', ...f.meta })), prep.stored);
+      const withoutIds = instanceMetadata(
+        attrs,
+        prep.frames.map((f) => ({ ID: '', ...f.meta })),
+        prep.stored,
+      );
       const contentHash = crypto
         .createHash('sha256')
         .update(stable({ p: levels.patient, st: levels.study, se: levels.series, i: withoutIds, c: prep.frames.map((f) => crypto.createHash('sha256').update(f.codestream).digest('hex')) }))

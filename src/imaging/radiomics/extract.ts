@@ -32,16 +32,32 @@ export function computeRadiomics(image: RadiomicsImage, mask: ArrayLike<number>,
   const roi = discretiseRoi(image, reseg ?? mask, reseg === undefined ? settings : { ...settings, label: 1 });
   const out: RadiomicsFeatures = {};
   const add = (family: FeatureFamily, values: Record<string, number>): void => {
-    for (const [k, v] of Object.entries(values)) {out[`original_${family}_${k}`] = v;}
+    for (const [k, v] of Object.entries(values)) {
+      out[`original_${family}_${k}`] = v;
+    }
   };
-  if (families.has('shape')) {add('shape', shapeFeatures(reseg === undefined ? roi : discretiseRoi(image, mask, { ...settings, resegmentRange: undefined }), settings));}
-  if (families.has('firstorder')) {add('firstorder', firstOrderFeatures(roi, settings));}
+  if (families.has('shape')) {
+    add('shape', shapeFeatures(reseg === undefined ? roi : discretiseRoi(image, mask, { ...settings, resegmentRange: undefined }), settings));
+  }
+  if (families.has('firstorder')) {
+    add('firstorder', firstOrderFeatures(roi, settings));
+  }
   const aggregation = settings.weightingNorm === 'no_weighting' ? 'merged' : 'averaged';
   const sweep = families.has('glcm') || families.has('gldm') || families.has('ngtdm') || families.has('glrlm') ? neighbourhoodMatrices(roi, settings.gldmA ?? 0) : undefined;
-  if (sweep !== undefined && families.has('glcm')) {add('glcm', glcmFeatures(roi, aggregation, sweep.glcm));}
-  if (sweep !== undefined && families.has('glrlm')) {add('glrlm', glrlmFeatures(roi, aggregation, sweep.glrlm));}
-  if (families.has('glszm')) {add('glszm', glszmFeatures(roi, sizeZoneMatrix(roi)));}
-  if (sweep !== undefined && families.has('gldm')) {add('gldm', gldmFeatures(roi, settings.gldmA ?? 0, sweep.gldm));}
-  if (sweep !== undefined && families.has('ngtdm')) {add('ngtdm', ngtdmFeatures(roi, sweep.ngtdm));}
+  if (sweep !== undefined && families.has('glcm')) {
+    add('glcm', glcmFeatures(roi, aggregation, sweep.glcm));
+  }
+  if (sweep !== undefined && families.has('glrlm')) {
+    add('glrlm', glrlmFeatures(roi, aggregation, sweep.glrlm));
+  }
+  if (families.has('glszm')) {
+    add('glszm', glszmFeatures(roi, sizeZoneMatrix(roi)));
+  }
+  if (sweep !== undefined && families.has('gldm')) {
+    add('gldm', gldmFeatures(roi, settings.gldmA ?? 0, sweep.gldm));
+  }
+  if (sweep !== undefined && families.has('ngtdm')) {
+    add('ngtdm', ngtdmFeatures(roi, sweep.ngtdm));
+  }
   return out;
 }

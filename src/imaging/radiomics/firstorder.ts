@@ -18,9 +18,15 @@ function orderStatistics(x: Float64Array): OrderStatistic {
   let integral = true;
   for (let i = 0; i < x.length; i++) {
     const v = x[i] ?? 0;
-    if (v < lo) {lo = v;}
-    if (v > hi) {hi = v;}
-    if (integral && !Number.isInteger(v)) {integral = false;}
+    if (v < lo) {
+      lo = v;
+    }
+    if (v > hi) {
+      hi = v;
+    }
+    if (integral && !Number.isInteger(v)) {
+      integral = false;
+    }
   }
   if (integral && hi - lo < 1 << 22 && hi - lo < 4 * x.length + 1024) {
     const cum = new Int32Array(hi - lo + 2);
@@ -28,14 +34,20 @@ function orderStatistics(x: Float64Array): OrderStatistic {
       const c = (x[i] ?? 0) - lo + 1;
       cum[c] = (cum[c] ?? 0) + 1;
     }
-    for (let c = 1; c < cum.length; c++) {cum[c] = (cum[c] ?? 0) + (cum[c - 1] ?? 0);}
+    for (let c = 1; c < cum.length; c++) {
+      cum[c] = (cum[c] ?? 0) + (cum[c - 1] ?? 0);
+    }
     // cum[c] = number of values < lo + c; the k-th value is lo + (first c with cum[c + 1] > k)
     return (k) => {
       let a = 0;
       let b = cum.length - 2;
       while (a < b) {
         const m = (a + b) >> 1;
-        if ((cum[m + 1] ?? 0) > k) {b = m;} else {a = m + 1;}
+        if ((cum[m + 1] ?? 0) > k) {
+          b = m;
+        } else {
+          a = m + 1;
+        }
       }
       return lo + a;
     };

@@ -8,9 +8,29 @@ import { EPS } from './roi';
 
 /** Feature names in pyradiomics' order. */
 export const GLCM_FEATURES = [
-  'Autocorrelation', 'JointAverage', 'ClusterProminence', 'ClusterShade', 'ClusterTendency', 'Contrast', 'Correlation', 'DifferenceAverage',
-  'DifferenceEntropy', 'DifferenceVariance', 'JointEnergy', 'JointEntropy', 'Imc1', 'Imc2', 'Idm', 'MCC', 'Idmn', 'Id', 'Idn', 'InverseVariance',
-  'MaximumProbability', 'SumEntropy', 'SumSquares',
+  'Autocorrelation',
+  'JointAverage',
+  'ClusterProminence',
+  'ClusterShade',
+  'ClusterTendency',
+  'Contrast',
+  'Correlation',
+  'DifferenceAverage',
+  'DifferenceEntropy',
+  'DifferenceVariance',
+  'JointEnergy',
+  'JointEntropy',
+  'Imc1',
+  'Imc2',
+  'Idm',
+  'MCC',
+  'Idmn',
+  'Id',
+  'Idn',
+  'InverseVariance',
+  'MaximumProbability',
+  'SumEntropy',
+  'SumSquares',
 ] as const;
 
 /**
@@ -52,7 +72,9 @@ export function glcmMatrix(roi: DiscretisedRoi, dir: readonly [number, number, n
 export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng: number): Record<string, number> | undefined {
   const k = levels.length;
   let total = 0;
-  for (const c of counts) {total += c;}
+  for (const c of counts) {
+    total += c;
+  }
   if (total === 0) {
     return undefined;
   }
@@ -107,7 +129,9 @@ export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng:
       const pxy = (px[a] ?? 0) * (py[b] ?? 0);
       hxy1 -= v * Math.log2(pxy + EPS);
       hxy2 -= pxy * Math.log2(pxy + EPS);
-      if (v === 0) {continue;}
+      if (v === 0) {
+        continue;
+      }
       const d = Math.abs(i - j);
       pSum[i + j] = (pSum[i + j] ?? 0) + v;
       pDiff[d] = (pDiff[d] ?? 0) + v;
@@ -123,7 +147,9 @@ export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng:
       idmn += v / (1 + (d * d) / (ng * ng));
       id += v / (1 + d);
       idn += v / (1 + d / ng);
-      if (v > maxP) {maxP = v;}
+      if (v > maxP) {
+        maxP = v;
+      }
       sumSquares += (i - ux) ** 2 * v;
     }
   }
@@ -139,7 +165,9 @@ export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng:
   pDiff.forEach((v, d) => {
     diffAvg += d * v;
     diffEnt -= v * Math.log2(v + EPS);
-    if (d > 0) {invVar += v / (d * d);}
+    if (d > 0) {
+      invVar += v / (d * d);
+    }
   });
   let diffVar = 0;
   pDiff.forEach((v, d) => (diffVar += (d - diffAvg) ** 2 * v));
@@ -162,7 +190,9 @@ export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng:
         bm[a * k + b] = den === 0 ? 0 : (p[a * k + b] ?? 0) / den;
       }
     }
-    const sq = symmetricEigenvalues(bm, k).map((e) => e * e).sort((x, y) => y - x);
+    const sq = symmetricEigenvalues(bm, k)
+      .map((e) => e * e)
+      .sort((x, y) => y - x);
     mcc = Math.sqrt(Math.max(0, sq[1] ?? 0));
   }
   return {
@@ -203,9 +233,13 @@ export function meanOverDirections(perDirection: readonly (Record<string, number
   const sums: Record<string, number> = {};
   let n = 0;
   for (const r of perDirection) {
-    if (r === undefined) {continue;}
+    if (r === undefined) {
+      continue;
+    }
     n++;
-    for (const [key, v] of Object.entries(r)) {sums[key] = (sums[key] ?? 0) + v;}
+    for (const [key, v] of Object.entries(r)) {
+      sums[key] = (sums[key] ?? 0) + v;
+    }
   }
   return Object.fromEntries(Object.entries(sums).map(([key, v]) => [key, n === 0 ? NaN : v / n]));
 }
@@ -223,7 +257,9 @@ export function glcmFeatures(roi: DiscretisedRoi, aggregation: 'averaged' | 'mer
   const mats = matrices ?? roi.directions.map((d) => glcmMatrix(roi, d));
   if (aggregation === 'merged') {
     const sum = new Float64Array(mats[0]?.length ?? 0);
-    for (const m of mats) {m.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));}
+    for (const m of mats) {
+      m.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
+    }
     return glcmMatrixFeatures(sum, roi.present, roi.ng) ?? {};
   }
   return meanOverDirections(mats.map((m) => glcmMatrixFeatures(m, roi.present, roi.ng)));

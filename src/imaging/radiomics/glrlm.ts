@@ -25,9 +25,13 @@ export function glrlmMatrix(roi: DiscretisedRoi, dir: readonly [number, number, 
   for (let t = 0; t < roi.count; t++) {
     const b = roi.index[t] ?? 0;
     const l = lv[b] ?? 0;
-    if (lv[b - off] === l) {continue;}
+    if (lv[b - off] === l) {
+      continue;
+    }
     let r = 1;
-    while (lv[b + r * off] === l) {r++;}
+    while (lv[b + r * off] === l) {
+      r++;
+    }
     const cell = (map[l] ?? 0) * sizes + r - 1;
     counts[cell] = (counts[cell] ?? 0) + 1;
   }
@@ -47,9 +51,13 @@ export function glrlmFeatures(roi: DiscretisedRoi, aggregation: 'averaged' | 'me
   const mats = [...(matrices ?? roi.directions.map((d) => glrlmMatrix(roi, d)))];
   if (aggregation === 'merged') {
     const first = mats[0];
-    if (first === undefined) {return {};}
+    if (first === undefined) {
+      return {};
+    }
     const sum = new Float64Array(first.counts.length);
-    for (const m of mats) {m.counts.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));}
+    for (const m of mats) {
+      m.counts.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
+    }
     mats.length = 0;
     mats.push({ counts: sum, levels: first.levels, sizes: first.sizes });
   }
@@ -57,7 +65,9 @@ export function glrlmFeatures(roi: DiscretisedRoi, aggregation: 'averaged' | 'me
   return meanOverDirections(
     mats.map((m) => {
       const s = sizeMatrixStats(m);
-      if (s === undefined) {return undefined;}
+      if (s === undefined) {
+        return undefined;
+      }
       return {
         ShortRunEmphasis: s.smallEmphasis,
         LongRunEmphasis: s.largeEmphasis,

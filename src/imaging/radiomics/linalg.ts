@@ -11,7 +11,9 @@
  * @returns eigenvalues, descending
  */
 export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] {
-  if (n === 0) {return [];}
+  if (n === 0) {
+    return [];
+  }
   const m = Float64Array.from(a);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -22,7 +24,9 @@ export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] 
     let h = 0;
     if (l > 0) {
       let scale = 0;
-      for (let k = 0; k <= l; k++) {scale += Math.abs(at(i, k));}
+      for (let k = 0; k <= l; k++) {
+        scale += Math.abs(at(i, k));
+      }
       if (scale === 0) {
         e[i] = at(i, l);
       } else {
@@ -39,8 +43,12 @@ export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] 
         let ff = 0;
         for (let j = 0; j <= l; j++) {
           let gg = 0;
-          for (let k = 0; k <= j; k++) {gg += at(j, k) * at(i, k);}
-          for (let k = j + 1; k <= l; k++) {gg += at(k, j) * at(i, k);}
+          for (let k = 0; k <= j; k++) {
+            gg += at(j, k) * at(i, k);
+          }
+          for (let k = j + 1; k <= l; k++) {
+            gg += at(k, j) * at(i, k);
+          }
           e[j] = gg / h;
           ff += (e[j] ?? 0) * at(i, j);
         }
@@ -49,7 +57,9 @@ export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] 
           const fj = at(i, j);
           const gj = (e[j] ?? 0) - hh * fj;
           e[j] = gj;
-          for (let k = 0; k <= j; k++) {m[j * n + k] = at(j, k) - (fj * (e[k] ?? 0) + gj * at(i, k));}
+          for (let k = 0; k <= j; k++) {
+            m[j * n + k] = at(j, k) - (fj * (e[k] ?? 0) + gj * at(i, k));
+          }
         }
       }
     } else {
@@ -57,18 +67,26 @@ export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] 
     }
     d[i] = h;
   }
-  for (let i = 0; i < n; i++) {d[i] = at(i, i);}
+  for (let i = 0; i < n; i++) {
+    d[i] = at(i, i);
+  }
   // implicit QL on the tridiagonal (d diagonal, e[1..n−1] subdiagonal)
-  for (let i = 1; i < n; i++) {e[i - 1] = e[i] ?? 0;}
+  for (let i = 1; i < n; i++) {
+    e[i - 1] = e[i] ?? 0;
+  }
   e[n - 1] = 0;
   for (let l = 0; l < n; l++) {
     for (let iter = 0; iter < 100; iter++) {
       let m2 = l;
       for (; m2 < n - 1; m2++) {
         const dd = Math.abs(d[m2] ?? 0) + Math.abs(d[m2 + 1] ?? 0);
-        if (Math.abs(e[m2] ?? 0) <= Number.EPSILON * dd) {break;}
+        if (Math.abs(e[m2] ?? 0) <= Number.EPSILON * dd) {
+          break;
+        }
       }
-      if (m2 === l) {break;}
+      if (m2 === l) {
+        break;
+      }
       let g = ((d[l + 1] ?? 0) - (d[l] ?? 0)) / (2 * (e[l] ?? 0));
       let r = Math.hypot(g, 1);
       g = (d[m2] ?? 0) - (d[l] ?? 0) + (e[l] ?? 0) / (g + (g >= 0 ? r : -r));
@@ -96,7 +114,9 @@ export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] 
         d[i + 1] = g + p;
         g = c * r - b;
       }
-      if (underflow) {continue;}
+      if (underflow) {
+        continue;
+      }
       d[l] = (d[l] ?? 0) - p;
       e[l] = g;
       e[m2] = 0;

@@ -12,8 +12,18 @@
 // (1,0,0) (1,0,1) (1,1,1) (1,1,0); the LEFT/RIGHT tables below build the case index from them.
 /** Mid-edge vertex positions (z, y, x) of the 12 cube edges. */
 const EDGE_VERTEX: readonly (readonly [number, number, number])[] = [
-  [0, 0, 0.5], [0, 0.5, 1], [0, 1, 0.5], [0, 0.5, 0], [1, 0, 0.5], [1, 0.5, 1],
-  [1, 1, 0.5], [1, 0.5, 0], [0.5, 0, 0], [0.5, 0, 1], [0.5, 1, 1], [0.5, 1, 0],
+  [0, 0, 0.5],
+  [0, 0.5, 1],
+  [0, 1, 0.5],
+  [0, 0.5, 0],
+  [1, 0, 0.5],
+  [1, 0.5, 1],
+  [1, 1, 0.5],
+  [1, 0.5, 0],
+  [0.5, 0, 0],
+  [0.5, 0, 1],
+  [0.5, 1, 1],
+  [0.5, 1, 0],
 ];
 
 /**
@@ -22,43 +32,135 @@ const EDGE_VERTEX: readonly (readonly [number, number, number])[] = [
  * Paul Bourke / Cory Bloyd) in the orientation pyradiomics uses.
  */
 const TRIANGLES: readonly (readonly number[])[] = [
-  [], [0, 8, 3], [1, 9, 0], [1, 8, 3, 1, 9, 8], [1, 2, 10], [0, 8, 3, 1, 2, 10], [9, 2, 10, 0, 2, 9], [2, 8, 3, 2, 10, 8, 10, 9, 8],
-  [11, 2, 3], [11, 2, 0, 0, 8, 11], [1, 9, 0, 11, 2, 3], [11, 2, 1, 1, 9, 11, 9, 8, 11], [3, 10, 1, 11, 10, 3], [10, 1, 0, 0, 8, 10, 8, 11, 10],
-  [9, 0, 3, 3, 11, 9, 11, 10, 9], [9, 8, 10, 11, 10, 8],
-  [4, 7, 8], [0, 4, 3, 4, 7, 3], [1, 9, 0, 4, 7, 8], [1, 9, 4, 1, 4, 7, 1, 7, 3], [1, 2, 10, 4, 7, 8], [3, 4, 7, 3, 0, 4, 1, 2, 10],
-  [9, 2, 10, 9, 0, 2, 4, 7, 8], [2, 10, 9, 2, 9, 7, 2, 7, 3, 4, 7, 9], [4, 7, 8, 11, 2, 3], [11, 4, 7, 11, 2, 4, 2, 0, 4],
-  [1, 9, 0, 4, 7, 8, 11, 2, 3], [4, 7, 11, 9, 4, 11, 11, 2, 9, 1, 9, 2], [3, 10, 1, 11, 10, 3, 4, 7, 8], [11, 10, 1, 1, 4, 11, 1, 0, 4, 4, 7, 11],
-  [4, 7, 8, 9, 0, 3, 3, 11, 9, 11, 10, 9], [4, 7, 11, 4, 11, 9, 9, 11, 10],
-  [9, 5, 4], [9, 5, 4, 0, 8, 3], [0, 5, 4, 0, 1, 5], [8, 5, 4, 8, 3, 5, 3, 1, 5], [1, 2, 10, 9, 5, 4], [0, 8, 3, 1, 2, 10, 9, 5, 4],
-  [2, 10, 5, 5, 4, 2, 2, 4, 0], [2, 10, 5, 3, 2, 5, 3, 5, 4, 8, 3, 4], [9, 5, 4, 11, 2, 3], [11, 2, 0, 0, 8, 11, 9, 5, 4],
-  [0, 5, 4, 0, 1, 5, 11, 2, 3], [2, 1, 5, 2, 5, 8, 11, 2, 8, 5, 4, 8], [3, 10, 1, 11, 10, 3, 9, 5, 4], [5, 4, 9, 10, 1, 0, 0, 8, 10, 8, 11, 10],
-  [5, 4, 0, 5, 0, 11, 10, 5, 11, 11, 0, 3], [5, 4, 8, 10, 5, 8, 11, 10, 8],
-  [7, 8, 9, 5, 7, 9], [3, 0, 9, 5, 3, 9, 3, 5, 7], [7, 8, 0, 0, 1, 7, 7, 1, 5], [1, 5, 7, 1, 7, 3], [7, 8, 9, 5, 7, 9, 1, 2, 10],
-  [1, 2, 10, 3, 0, 9, 3, 9, 5, 3, 5, 7], [0, 2, 8, 8, 2, 5, 8, 5, 7, 2, 10, 5], [2, 10, 5, 2, 5, 3, 3, 5, 7], [5, 7, 9, 7, 8, 9, 11, 2, 3],
-  [5, 7, 9, 9, 7, 2, 2, 0, 9, 11, 2, 7], [11, 2, 3, 0, 1, 8, 1, 7, 8, 1, 5, 7], [2, 1, 11, 1, 7, 11, 1, 5, 7],
-  [7, 8, 9, 5, 7, 9, 3, 10, 1, 11, 10, 3], [5, 7, 0, 5, 0, 9, 7, 11, 0, 10, 1, 0, 11, 10, 0], [11, 10, 0, 0, 3, 11, 10, 5, 0, 0, 7, 8, 5, 7, 0],
+  [],
+  [0, 8, 3],
+  [1, 9, 0],
+  [1, 8, 3, 1, 9, 8],
+  [1, 2, 10],
+  [0, 8, 3, 1, 2, 10],
+  [9, 2, 10, 0, 2, 9],
+  [2, 8, 3, 2, 10, 8, 10, 9, 8],
+  [11, 2, 3],
+  [11, 2, 0, 0, 8, 11],
+  [1, 9, 0, 11, 2, 3],
+  [11, 2, 1, 1, 9, 11, 9, 8, 11],
+  [3, 10, 1, 11, 10, 3],
+  [10, 1, 0, 0, 8, 10, 8, 11, 10],
+  [9, 0, 3, 3, 11, 9, 11, 10, 9],
+  [9, 8, 10, 11, 10, 8],
+  [4, 7, 8],
+  [0, 4, 3, 4, 7, 3],
+  [1, 9, 0, 4, 7, 8],
+  [1, 9, 4, 1, 4, 7, 1, 7, 3],
+  [1, 2, 10, 4, 7, 8],
+  [3, 4, 7, 3, 0, 4, 1, 2, 10],
+  [9, 2, 10, 9, 0, 2, 4, 7, 8],
+  [2, 10, 9, 2, 9, 7, 2, 7, 3, 4, 7, 9],
+  [4, 7, 8, 11, 2, 3],
+  [11, 4, 7, 11, 2, 4, 2, 0, 4],
+  [1, 9, 0, 4, 7, 8, 11, 2, 3],
+  [4, 7, 11, 9, 4, 11, 11, 2, 9, 1, 9, 2],
+  [3, 10, 1, 11, 10, 3, 4, 7, 8],
+  [11, 10, 1, 1, 4, 11, 1, 0, 4, 4, 7, 11],
+  [4, 7, 8, 9, 0, 3, 3, 11, 9, 11, 10, 9],
+  [4, 7, 11, 4, 11, 9, 9, 11, 10],
+  [9, 5, 4],
+  [9, 5, 4, 0, 8, 3],
+  [0, 5, 4, 0, 1, 5],
+  [8, 5, 4, 8, 3, 5, 3, 1, 5],
+  [1, 2, 10, 9, 5, 4],
+  [0, 8, 3, 1, 2, 10, 9, 5, 4],
+  [2, 10, 5, 5, 4, 2, 2, 4, 0],
+  [2, 10, 5, 3, 2, 5, 3, 5, 4, 8, 3, 4],
+  [9, 5, 4, 11, 2, 3],
+  [11, 2, 0, 0, 8, 11, 9, 5, 4],
+  [0, 5, 4, 0, 1, 5, 11, 2, 3],
+  [2, 1, 5, 2, 5, 8, 11, 2, 8, 5, 4, 8],
+  [3, 10, 1, 11, 10, 3, 9, 5, 4],
+  [5, 4, 9, 10, 1, 0, 0, 8, 10, 8, 11, 10],
+  [5, 4, 0, 5, 0, 11, 10, 5, 11, 11, 0, 3],
+  [5, 4, 8, 10, 5, 8, 11, 10, 8],
+  [7, 8, 9, 5, 7, 9],
+  [3, 0, 9, 5, 3, 9, 3, 5, 7],
+  [7, 8, 0, 0, 1, 7, 7, 1, 5],
+  [1, 5, 7, 1, 7, 3],
+  [7, 8, 9, 5, 7, 9, 1, 2, 10],
+  [1, 2, 10, 3, 0, 9, 3, 9, 5, 3, 5, 7],
+  [0, 2, 8, 8, 2, 5, 8, 5, 7, 2, 10, 5],
+  [2, 10, 5, 2, 5, 3, 3, 5, 7],
+  [5, 7, 9, 7, 8, 9, 11, 2, 3],
+  [5, 7, 9, 9, 7, 2, 2, 0, 9, 11, 2, 7],
+  [11, 2, 3, 0, 1, 8, 1, 7, 8, 1, 5, 7],
+  [2, 1, 11, 1, 7, 11, 1, 5, 7],
+  [7, 8, 9, 5, 7, 9, 3, 10, 1, 11, 10, 3],
+  [5, 7, 0, 5, 0, 9, 7, 11, 0, 10, 1, 0, 11, 10, 0],
+  [11, 10, 0, 0, 3, 11, 10, 5, 0, 0, 7, 8, 5, 7, 0],
   [11, 10, 5, 5, 7, 11],
-  [6, 5, 10], [0, 8, 3, 6, 5, 10], [1, 9, 0, 6, 5, 10], [1, 8, 3, 1, 9, 8, 6, 5, 10], [1, 6, 5, 1, 2, 6], [1, 6, 5, 1, 2, 6, 0, 8, 3],
-  [9, 6, 5, 9, 0, 6, 0, 2, 6], [5, 9, 8, 5, 8, 2, 5, 2, 6, 8, 3, 2], [11, 2, 3, 6, 5, 10], [11, 2, 0, 0, 8, 11, 6, 5, 10],
-  [1, 9, 0, 11, 2, 3, 6, 5, 10], [11, 2, 1, 1, 9, 11, 9, 8, 11, 6, 5, 10], [6, 3, 11, 6, 5, 3, 5, 1, 3], [0, 8, 11, 0, 11, 5, 0, 5, 1, 5, 11, 6],
-  [6, 3, 11, 0, 3, 6, 0, 6, 5, 0, 5, 9], [6, 5, 9, 6, 9, 11, 11, 9, 8],
-  [4, 7, 8, 6, 5, 10], [0, 4, 3, 4, 7, 3, 6, 5, 10], [1, 9, 0, 4, 7, 8, 6, 5, 10], [1, 9, 4, 1, 4, 7, 1, 7, 3, 6, 5, 10],
-  [4, 7, 8, 1, 6, 5, 1, 2, 6], [0, 4, 3, 4, 7, 3, 1, 6, 5, 1, 2, 6], [4, 7, 8, 9, 6, 5, 9, 0, 6, 0, 2, 6],
-  [7, 3, 9, 4, 7, 9, 3, 2, 9, 5, 9, 6, 2, 6, 9], [11, 2, 3, 4, 7, 8, 6, 5, 10], [11, 4, 7, 11, 2, 4, 2, 0, 4, 6, 5, 10],
-  [1, 9, 0, 11, 2, 3, 4, 7, 8, 6, 5, 10], [4, 7, 11, 9, 4, 11, 11, 2, 9, 1, 9, 2, 6, 5, 10], [4, 7, 8, 6, 3, 11, 6, 5, 3, 5, 1, 3],
-  [5, 1, 11, 5, 11, 6, 1, 0, 11, 4, 7, 11, 0, 4, 11], [4, 7, 8, 6, 3, 11, 0, 3, 6, 0, 6, 5, 0, 5, 9], [6, 5, 9, 6, 9, 11, 4, 7, 9, 7, 11, 9],
-  [10, 4, 9, 6, 4, 10], [10, 4, 9, 6, 4, 10, 0, 8, 3], [0, 1, 10, 10, 6, 0, 6, 4, 0], [1, 8, 3, 1, 6, 8, 8, 6, 4, 6, 1, 10],
-  [1, 4, 9, 1, 2, 4, 2, 6, 4], [1, 4, 9, 1, 2, 4, 2, 6, 4, 0, 8, 3], [0, 2, 4, 4, 2, 6], [8, 3, 2, 8, 2, 4, 4, 2, 6],
-  [11, 2, 3, 10, 4, 9, 6, 4, 10], [11, 2, 0, 0, 8, 11, 10, 4, 9, 6, 4, 10], [11, 2, 3, 0, 1, 10, 10, 6, 0, 6, 4, 0],
-  [6, 4, 1, 6, 1, 10, 1, 4, 8, 11, 2, 1, 1, 8, 11], [9, 6, 4, 3, 6, 9, 1, 3, 9, 11, 6, 3], [1, 8, 11, 0, 8, 1, 11, 6, 1, 1, 4, 9, 6, 4, 1],
-  [6, 3, 11, 0, 3, 6, 6, 4, 0], [8, 6, 4, 6, 8, 11],
-  [6, 7, 10, 7, 8, 10, 8, 9, 10], [6, 7, 10, 0, 10, 7, 0, 9, 10, 0, 7, 3], [6, 7, 10, 1, 10, 7, 1, 7, 8, 0, 1, 8], [6, 7, 10, 1, 10, 7, 1, 7, 3],
-  [1, 2, 6, 1, 6, 8, 1, 8, 9, 6, 7, 8], [2, 6, 9, 1, 2, 9, 6, 7, 9, 3, 0, 9, 7, 3, 9], [0, 7, 8, 7, 0, 6, 6, 0, 2], [2, 7, 3, 2, 6, 7],
-  [11, 2, 3, 6, 7, 10, 7, 8, 10, 8, 9, 10], [2, 0, 7, 11, 2, 7, 0, 9, 7, 6, 7, 10, 9, 10, 7], [6, 7, 10, 1, 10, 7, 1, 7, 8, 0, 1, 8, 11, 2, 3],
-  [11, 2, 1, 1, 7, 11, 10, 6, 1, 1, 6, 7], [8, 9, 6, 6, 7, 8, 1, 6, 9, 11, 6, 3, 1, 3, 6], [0, 9, 1, 6, 7, 11], [0, 7, 8, 7, 0, 6, 0, 3, 11, 11, 6, 0],
+  [6, 5, 10],
+  [0, 8, 3, 6, 5, 10],
+  [1, 9, 0, 6, 5, 10],
+  [1, 8, 3, 1, 9, 8, 6, 5, 10],
+  [1, 6, 5, 1, 2, 6],
+  [1, 6, 5, 1, 2, 6, 0, 8, 3],
+  [9, 6, 5, 9, 0, 6, 0, 2, 6],
+  [5, 9, 8, 5, 8, 2, 5, 2, 6, 8, 3, 2],
+  [11, 2, 3, 6, 5, 10],
+  [11, 2, 0, 0, 8, 11, 6, 5, 10],
+  [1, 9, 0, 11, 2, 3, 6, 5, 10],
+  [11, 2, 1, 1, 9, 11, 9, 8, 11, 6, 5, 10],
+  [6, 3, 11, 6, 5, 3, 5, 1, 3],
+  [0, 8, 11, 0, 11, 5, 0, 5, 1, 5, 11, 6],
+  [6, 3, 11, 0, 3, 6, 0, 6, 5, 0, 5, 9],
+  [6, 5, 9, 6, 9, 11, 11, 9, 8],
+  [4, 7, 8, 6, 5, 10],
+  [0, 4, 3, 4, 7, 3, 6, 5, 10],
+  [1, 9, 0, 4, 7, 8, 6, 5, 10],
+  [1, 9, 4, 1, 4, 7, 1, 7, 3, 6, 5, 10],
+  [4, 7, 8, 1, 6, 5, 1, 2, 6],
+  [0, 4, 3, 4, 7, 3, 1, 6, 5, 1, 2, 6],
+  [4, 7, 8, 9, 6, 5, 9, 0, 6, 0, 2, 6],
+  [7, 3, 9, 4, 7, 9, 3, 2, 9, 5, 9, 6, 2, 6, 9],
+  [11, 2, 3, 4, 7, 8, 6, 5, 10],
+  [11, 4, 7, 11, 2, 4, 2, 0, 4, 6, 5, 10],
+  [1, 9, 0, 11, 2, 3, 4, 7, 8, 6, 5, 10],
+  [4, 7, 11, 9, 4, 11, 11, 2, 9, 1, 9, 2, 6, 5, 10],
+  [4, 7, 8, 6, 3, 11, 6, 5, 3, 5, 1, 3],
+  [5, 1, 11, 5, 11, 6, 1, 0, 11, 4, 7, 11, 0, 4, 11],
+  [4, 7, 8, 6, 3, 11, 0, 3, 6, 0, 6, 5, 0, 5, 9],
+  [6, 5, 9, 6, 9, 11, 4, 7, 9, 7, 11, 9],
+  [10, 4, 9, 6, 4, 10],
+  [10, 4, 9, 6, 4, 10, 0, 8, 3],
+  [0, 1, 10, 10, 6, 0, 6, 4, 0],
+  [1, 8, 3, 1, 6, 8, 8, 6, 4, 6, 1, 10],
+  [1, 4, 9, 1, 2, 4, 2, 6, 4],
+  [1, 4, 9, 1, 2, 4, 2, 6, 4, 0, 8, 3],
+  [0, 2, 4, 4, 2, 6],
+  [8, 3, 2, 8, 2, 4, 4, 2, 6],
+  [11, 2, 3, 10, 4, 9, 6, 4, 10],
+  [11, 2, 0, 0, 8, 11, 10, 4, 9, 6, 4, 10],
+  [11, 2, 3, 0, 1, 10, 10, 6, 0, 6, 4, 0],
+  [6, 4, 1, 6, 1, 10, 1, 4, 8, 11, 2, 1, 1, 8, 11],
+  [9, 6, 4, 3, 6, 9, 1, 3, 9, 11, 6, 3],
+  [1, 8, 11, 0, 8, 1, 11, 6, 1, 1, 4, 9, 6, 4, 1],
+  [6, 3, 11, 0, 3, 6, 6, 4, 0],
+  [8, 6, 4, 6, 8, 11],
+  [6, 7, 10, 7, 8, 10, 8, 9, 10],
+  [6, 7, 10, 0, 10, 7, 0, 9, 10, 0, 7, 3],
+  [6, 7, 10, 1, 10, 7, 1, 7, 8, 0, 1, 8],
+  [6, 7, 10, 1, 10, 7, 1, 7, 3],
+  [1, 2, 6, 1, 6, 8, 1, 8, 9, 6, 7, 8],
+  [2, 6, 9, 1, 2, 9, 6, 7, 9, 3, 0, 9, 7, 3, 9],
+  [0, 7, 8, 7, 0, 6, 6, 0, 2],
+  [2, 7, 3, 2, 6, 7],
+  [11, 2, 3, 6, 7, 10, 7, 8, 10, 8, 9, 10],
+  [2, 0, 7, 11, 2, 7, 0, 9, 7, 6, 7, 10, 9, 10, 7],
+  [6, 7, 10, 1, 10, 7, 1, 7, 8, 0, 1, 8, 11, 2, 3],
+  [11, 2, 1, 1, 7, 11, 10, 6, 1, 1, 6, 7],
+  [8, 9, 6, 6, 7, 8, 1, 6, 9, 11, 6, 3, 1, 3, 6],
+  [0, 9, 1, 6, 7, 11],
+  [0, 7, 8, 7, 0, 6, 0, 3, 11, 11, 6, 0],
   [6, 7, 11],
 ];
-
 
 /** Mesh-derived measures of a region. */
 export interface MeshMeasures {
@@ -108,7 +210,9 @@ function caseTable(s0: number, s1: number, s2: number): CaseTable {
       const bc = cross(b, q);
       const ca = cross(q, a);
       const ab = cross(a, b);
-      for (let d = 0; d < 3; d++) {normal[3 * c + d] = (normal[3 * c + d] ?? 0) + (bc[d] ?? 0) + (ca[d] ?? 0) + (ab[d] ?? 0);}
+      for (let d = 0; d < 3; d++) {
+        normal[3 * c + d] = (normal[3 * c + d] ?? 0) + (bc[d] ?? 0) + (ca[d] ?? 0) + (ab[d] ?? 0);
+      }
       det[c] = (det[c] ?? 0) + a[0] * bc[0] + a[1] * bc[1] + a[2] * bc[2];
       const n = cross([a[0] - q[0], a[1] - q[1], a[2] - q[2]], [b[0] - q[0], b[1] - q[1], b[2] - q[2]]);
       area[c] = (area[c] ?? 0) + 0.5 * Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
@@ -133,10 +237,16 @@ function rowExtents(inside: Uint8Array, DX: number, rows: number): RowExtents {
   const last = new Int32Array(rows).fill(-1);
   for (let r = 0, base = 0; r < rows; r++, base += DX) {
     let a = 0;
-    while (a < DX && inside[base + a] === 0) {a++;}
-    if (a === DX) {continue;}
+    while (a < DX && inside[base + a] === 0) {
+      a++;
+    }
+    if (a === DX) {
+      continue;
+    }
     let z = DX - 1;
-    while (inside[base + z] === 0) {z--;}
+    while (inside[base + z] === 0) {
+      z--;
+    }
     first[r] = a;
     last[r] = z;
   }
@@ -152,9 +262,7 @@ function rowExtents(inside: Uint8Array, DX: number, rows: number): RowExtents {
  * @param rows - first and last inside voxel of every x row, when the caller has them (else found by scanning `inside`)
  * @returns area, volume and diameters
  */
-export function meshMeasures(
-  inside: Uint8Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number], rows?: RowExtents,
-): MeshMeasures {
+export function meshMeasures(inside: Uint8Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number], rows?: RowExtents): MeshMeasures {
   const [DX, DY, DZ] = dims;
   const s0 = spacingMm[2];
   const s1 = spacingMm[1];
@@ -179,10 +287,7 @@ export function meshMeasures(
  * The marching-cubes sweep: vertices (half-voxel grid coordinates, 3 per vertex), and the surface area and 6× the
  * signed volume written to `sums`.
  */
-function march(
-  inside: Uint8Array, DX: number, DY: number, DZ: number, spacing: readonly [number, number, number], table: CaseTable, sums: Float64Array,
-  rows: RowExtents,
-): Int32Array {
+function march(inside: Uint8Array, DX: number, DY: number, DZ: number, spacing: readonly [number, number, number], table: CaseTable, sums: Float64Array, rows: RowExtents): Int32Array {
   const { area: caseArea, normal, det } = table;
   const [s0, s1, s2] = spacing;
   const strideZ = DX * DY;
@@ -202,11 +307,19 @@ function march(
       for (let k = 0; k < 4; k++) {
         const r = row + (k & 1) + (k >> 1) * DY;
         const a = first[r] ?? -1;
-        if (a < 0) {continue;}
-        if (a < lo) {lo = a;}
-        if ((last[r] ?? 0) > hi) {hi = last[r] ?? 0;}
+        if (a < 0) {
+          continue;
+        }
+        if (a < lo) {
+          lo = a;
+        }
+        if ((last[r] ?? 0) > hi) {
+          hi = last[r] ?? 0;
+        }
       }
-      if (hi < 0) {continue;}
+      if (hi < 0) {
+        continue;
+      }
       const r00 = iz * strideZ + iy * DX;
       const r01 = r00 + DX;
       const r10 = r00 + strideZ;
@@ -219,7 +332,9 @@ function march(
         const qNext = (inside[r00 + x1] ?? 0) | ((inside[r01 + x1] ?? 0) << 1) | ((inside[r10 + x1] ?? 0) << 2) | ((inside[r11 + x1] ?? 0) << 3);
         let idx = (LEFT[qPrev] ?? 0) | (RIGHT[qNext] ?? 0);
         qPrev = qNext;
-        if (idx === 0 || idx === 255) {continue;}
+        if (idx === 0 || idx === 255) {
+          continue;
+        }
         let sign = 1;
         if (idx & 0x80) {
           idx ^= 0xff;
@@ -322,11 +437,17 @@ function diameter3d(h: Int32Array, n: number, ext: readonly Int32Array[], half: 
     const bit = 1 << (k >> 1);
     for (let j = 0; j < e.length; j++) {
       const i = e[j] ?? -1;
-      if (i >= 0) {flags[i] = (flags[i] ?? 0) | bit;}
+      if (i >= 0) {
+        flags[i] = (flags[i] ?? 0) | bit;
+      }
     }
   });
   let m = 0;
-  for (let i = 0; i < n; i++) {if (flags[i] === 7) {m++;}}
+  for (let i = 0; i < n; i++) {
+    if (flags[i] === 7) {
+      m++;
+    }
+  }
   const z = new Float64Array(m);
   const y = new Float64Array(m);
   const x = new Float64Array(m);
@@ -350,8 +471,17 @@ function diameter3d(h: Int32Array, n: number, ext: readonly Int32Array[], half: 
  * that bound cannot beat the best diameter found.
  */
 function planeDiameters(
-  h: Int32Array, lo: Int32Array, hi: Int32Array, planes: number, rows: number, across: number, along: number,
-  kStride: number, rStride: number, scaleAcross: number, scaleAlong: number,
+  h: Int32Array,
+  lo: Int32Array,
+  hi: Int32Array,
+  planes: number,
+  rows: number,
+  across: number,
+  along: number,
+  kStride: number,
+  rStride: number,
+  scaleAcross: number,
+  scaleAlong: number,
 ): number {
   // per plane: squared bounding-box diagonal (mm), to order the planes
   const bound = new Float64Array(planes);
@@ -364,17 +494,27 @@ function planeDiameters(
     let pts = 0;
     for (let r = 0; r < rows; r++) {
       const l = lo[k * kStride + r * rStride] ?? -1;
-      if (l < 0) {continue;}
+      if (l < 0) {
+        continue;
+      }
       const g = hi[k * kStride + r * rStride] ?? -1;
-      if (r0 < 0) {r0 = r;}
+      if (r0 < 0) {
+        r0 = r;
+      }
       r1 = r;
       const vl = h[3 * l + along] ?? 0;
       const vh = h[3 * g + along] ?? 0;
-      if (vl < a0) {a0 = vl;}
-      if (vh > a1) {a1 = vh;}
+      if (vl < a0) {
+        a0 = vl;
+      }
+      if (vh > a1) {
+        a1 = vh;
+      }
       pts += l === g ? 1 : 2;
     }
-    if (pts < 2) {continue;}
+    if (pts < 2) {
+      continue;
+    }
     bound[k] = ((r1 - r0) * scaleAcross) ** 2 + ((a1 - a0) * scaleAlong) ** 2;
     order.push(k);
   }
@@ -385,12 +525,16 @@ function planeDiameters(
   const pv = new Int32Array(2 * rows);
   let best = 0;
   for (const k of order) {
-    if ((bound[k] ?? 0) * (1 + 1e-12) < best) {break;}
+    if ((bound[k] ?? 0) * (1 + 1e-12) < best) {
+      break;
+    }
     // the plane's points (row, coordinate along), sorted by row then coordinate
     let np = 0;
     for (let r = 0; r < rows; r++) {
       const l = lo[k * kStride + r * rStride] ?? -1;
-      if (l < 0) {continue;}
+      if (l < 0) {
+        continue;
+      }
       const g = hi[k * kStride + r * rStride] ?? -1;
       pr[np] = h[3 * l + across] ?? 0;
       pv[np++] = h[3 * l + along] ?? 0;
@@ -407,7 +551,9 @@ function planeDiameters(
         const dr = ri - (hr[j] ?? 0) * scaleAcross;
         const dv = vi - (hv[j] ?? 0) * scaleAlong;
         const d = dr * dr + dv * dv;
-        if (d > best) {best = d;}
+        if (d > best) {
+          best = d;
+        }
       }
     }
   }
@@ -427,12 +573,13 @@ function convexHull(pr: Int32Array, pv: Int32Array, np: number, hr: Int32Array, 
     return np;
   }
   let m = 0;
-  const cross = (o: number, ar: number, av: number): number =>
-    ((hr[o + 1] ?? 0) - (hr[o] ?? 0)) * (av - (hv[o] ?? 0)) - ((hv[o + 1] ?? 0) - (hv[o] ?? 0)) * (ar - (hr[o] ?? 0));
+  const cross = (o: number, ar: number, av: number): number => ((hr[o + 1] ?? 0) - (hr[o] ?? 0)) * (av - (hv[o] ?? 0)) - ((hv[o + 1] ?? 0) - (hv[o] ?? 0)) * (ar - (hr[o] ?? 0));
   for (let i = 0; i < np; i++) {
     const r = pr[i] ?? 0;
     const v = pv[i] ?? 0;
-    while (m >= 2 && cross(m - 2, r, v) <= 0) {m--;}
+    while (m >= 2 && cross(m - 2, r, v) <= 0) {
+      m--;
+    }
     hr[m] = r;
     hv[m++] = v;
   }
@@ -440,7 +587,9 @@ function convexHull(pr: Int32Array, pv: Int32Array, np: number, hr: Int32Array, 
   for (let i = np - 2; i >= 0; i--) {
     const r = pr[i] ?? 0;
     const v = pv[i] ?? 0;
-    while (m >= lower && cross(m - 2, r, v) <= 0) {m--;}
+    while (m >= lower && cross(m - 2, r, v) <= 0) {
+      m--;
+    }
     hr[m] = r;
     hv[m++] = v;
   }
@@ -473,7 +622,9 @@ function farthest(oz: Float64Array, oy: Float64Array, ox: Float64Array, m: numbe
  * from the outermost point, then farthest from that) so most pairs are ruled out at once.
  */
 function groupDiameter(z: Float64Array, y: Float64Array, x: Float64Array, m: number): number {
-  if (m < 2) {return 0;}
+  if (m < 2) {
+    return 0;
+  }
   let cz = 0;
   let cy = 0;
   let cx = 0;
@@ -513,18 +664,24 @@ function groupDiameter(z: Float64Array, y: Float64Array, x: Float64Array, m: num
   const r0 = rUp[0] ?? 0;
   for (let i = 0; i < m; i++) {
     const ri = rUp[i] ?? 0;
-    if ((ri + r0) * (ri + r0) < best) {break;}
+    if ((ri + r0) * (ri + r0) < best) {
+      break;
+    }
     const zi = oz[i] ?? 0;
     const yi = oy[i] ?? 0;
     const xi = ox[i] ?? 0;
     for (let j = i + 1; j < m; j++) {
       const lim = ri + (rUp[j] ?? 0);
-      if (lim * lim < best) {break;}
+      if (lim * lim < best) {
+        break;
+      }
       const dz = zi - (oz[j] ?? 0);
       const dy = yi - (oy[j] ?? 0);
       const dx = xi - (ox[j] ?? 0);
       const d = dz * dz + dy * dy + dx * dx;
-      if (d > best) {best = d;}
+      if (d > best) {
+        best = d;
+      }
     }
   }
   return best;

@@ -38,7 +38,9 @@ export function glszmMatrix(roi: DiscretisedRoi): SizeMatrix {
   let largest = 0;
   for (let t = 0; t < roi.count; t++) {
     const start = roi.index[t] ?? 0;
-    if (visited[start] === 1) {continue;}
+    if (visited[start] === 1) {
+      continue;
+    }
     const l = lv[start] ?? 0;
     visited[start] = 1;
     let top = 0;
@@ -56,7 +58,9 @@ export function glszmMatrix(roi: DiscretisedRoi): SizeMatrix {
       }
     }
     zones.push([l, size]);
-    if (size > largest) {largest = size;}
+    if (size > largest) {
+      largest = size;
+    }
   }
   const map = levelMap(roi);
   const counts = new Float64Array(roi.present.length * largest);
@@ -76,7 +80,9 @@ export function glszmMatrix(roi: DiscretisedRoi): SizeMatrix {
  */
 export function glszmFeatures(roi: DiscretisedRoi, matrix?: SizeMatrix): Record<string, number> {
   const s = sizeMatrixStats(matrix ?? glszmMatrix(roi));
-  if (s === undefined) {return {};}
+  if (s === undefined) {
+    return {};
+  }
   return {
     SmallAreaEmphasis: s.smallEmphasis,
     LargeAreaEmphasis: s.largeEmphasis,
@@ -116,7 +122,9 @@ export function gldmMatrix(roi: DiscretisedRoi, alpha = 0): SizeMatrix {
     let d = 1;
     for (const o of offs) {
       const n = lv[b + o] ?? 0;
-      if (n > 0 && Math.abs(n - l) <= alpha) {d++;}
+      if (n > 0 && Math.abs(n - l) <= alpha) {
+        d++;
+      }
     }
     const cell = (map[l] ?? 0) * sizes + d - 1;
     counts[cell] = (counts[cell] ?? 0) + 1;
@@ -134,7 +142,9 @@ export function gldmMatrix(roi: DiscretisedRoi, alpha = 0): SizeMatrix {
  */
 export function gldmFeatures(roi: DiscretisedRoi, alpha = 0, matrix?: SizeMatrix): Record<string, number> {
   const s = sizeMatrixStats(matrix ?? gldmMatrix(roi, alpha));
-  if (s === undefined) {return {};}
+  if (s === undefined) {
+    return {};
+  }
   return {
     SmallDependenceEmphasis: s.smallEmphasis,
     LargeDependenceEmphasis: s.largeEmphasis,
@@ -187,7 +197,9 @@ export function ngtdmMatrix(roi: DiscretisedRoi): NgtdmMatrix {
         cnt++;
       }
     }
-    if (cnt === 0) {continue;}
+    if (cnt === 0) {
+      continue;
+    }
     const a = map[l] ?? 0;
     n[a] = (n[a] ?? 0) + 1;
     s[a] = (s[a] ?? 0) + Math.abs(l - sum / cnt);
@@ -205,15 +217,21 @@ export function ngtdmMatrix(roi: DiscretisedRoi): NgtdmMatrix {
 export function ngtdmFeatures(roi: DiscretisedRoi, matrix?: NgtdmMatrix): Record<string, number> {
   const { n, s, levels } = matrix ?? ngtdmMatrix(roi);
   let nvp = 0;
-  for (const v of n) {nvp += v;}
-  if (nvp === 0) {return {};}
+  for (const v of n) {
+    nvp += v;
+  }
+  if (nvp === 0) {
+    return {};
+  }
   const k = levels.length;
   const p = n.map((v) => v / nvp);
   let ngp = 0;
   let sumPS = 0;
   let sumS = 0;
   for (let a = 0; a < k; a++) {
-    if ((p[a] ?? 0) > 0) {ngp++;}
+    if ((p[a] ?? 0) > 0) {
+      ngp++;
+    }
     sumPS += (p[a] ?? 0) * (s[a] ?? 0);
     sumS += s[a] ?? 0;
   }
@@ -223,11 +241,15 @@ export function ngtdmFeatures(roi: DiscretisedRoi, matrix?: NgtdmMatrix): Record
   let strengthNum = 0;
   for (let a = 0; a < k; a++) {
     const pi = p[a] ?? 0;
-    if (pi === 0) {continue;}
+    if (pi === 0) {
+      continue;
+    }
     const i = levels[a] ?? 0;
     for (let b = 0; b < k; b++) {
       const pj = p[b] ?? 0;
-      if (pj === 0) {continue;}
+      if (pj === 0) {
+        continue;
+      }
       const j = levels[b] ?? 0;
       contrastSum += pi * pj * (i - j) ** 2;
       busyDen += Math.abs(i * pi - j * pj);

@@ -46,7 +46,10 @@ export interface DiscretisedRoi {
 export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): DiscretisedRoi {
   const [nx, ny, nz] = image.size;
   if (image.voxels.length !== nx * ny * nz || mask.length !== image.voxels.length) {
-    throw new HealthDataError('invalid-input', `computeRadiomics: image has ${String(image.voxels.length)} voxels, mask ${String(mask.length)}, size ${image.size.join('×')}; pass an image and mask of the same size`);
+    throw new HealthDataError(
+      'invalid-input',
+      `computeRadiomics: image has ${String(image.voxels.length)} voxels, mask ${String(mask.length)}, size ${image.size.join('×')}; pass an image and mask of the same size`,
+    );
   }
   const label = settings.label ?? 1;
   const rowFirst = new Int32Array(ny * nz).fill(-1);
@@ -67,13 +70,21 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
     const bins = settings.binCount ?? 16;
     const step = (hi - lo) / bins;
     const edges = new Float64Array(bins + 1);
-    for (let e = 0; e <= bins; e++) {edges[e] = e * step + lo;}
+    for (let e = 0; e <= bins; e++) {
+      edges[e] = e * step + lo;
+    }
     edges[bins] = hi + 1;
     toLevel = (v) => {
-      if (step === 0) {return 1;}
+      if (step === 0) {
+        return 1;
+      }
       let l = Math.min(bins, Math.max(1, Math.floor((v - lo) / step) + 1));
-      while (l > 1 && v < (edges[l - 1] ?? 0)) {l--;}
-      while (l < bins && v >= (edges[l] ?? 0)) {l++;}
+      while (l > 1 && v < (edges[l - 1] ?? 0)) {
+        l--;
+      }
+      while (l < bins && v >= (edges[l] ?? 0)) {
+        l++;
+      }
       return l;
     };
   } else {
@@ -81,7 +92,9 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
     low = lo - (((lo % bw) + bw) % bw);
     toLevel = (v) => Math.floor((v - low) / bw) + 1;
     if (Math.floor((hi - low) / bw) + 1 > 1e6) {
-      throw new HealthDataError('invalid-input', `computeRadiomics: bin width ${String(bw)} gives over a million grey levels for range ${String(lo)}…${String(hi)}; raise binWidth`, { path: 'binWidth' });
+      throw new HealthDataError('invalid-input', `computeRadiomics: bin width ${String(bw)} gives over a million grey levels for range ${String(lo)}…${String(hi)}; raise binWidth`, {
+        path: 'binWidth',
+      });
     }
   }
   const dx = x1 - x0 + 3;
@@ -101,7 +114,9 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
     get levels(): Int32Array {
       if (levels === undefined) {
         levels = new Int32Array(dx * dy * dz);
-        for (let j = 0; j < count; j++) {levels[index[j] ?? 0] = regionLevels[j] ?? 0;}
+        for (let j = 0; j < count; j++) {
+          levels[index[j] ?? 0] = regionLevels[j] ?? 0;
+        }
       }
       return levels;
     },
@@ -125,13 +140,23 @@ interface Searchable extends ArrayLike<number> {
 
 /** `mask` itself when it can search natively, else a wrapper with the same (linear-scan) semantics. */
 function searchable(mask: ArrayLike<number>): Searchable {
-  if (ArrayBuffer.isView(mask) || Array.isArray(mask)) {return mask as Searchable;}
+  if (ArrayBuffer.isView(mask) || Array.isArray(mask)) {
+    return mask as Searchable;
+  }
   const indexOf = (value: number, from = 0): number => {
-    for (let i = from; i < mask.length; i++) {if (mask[i] === value) {return i;}}
+    for (let i = from; i < mask.length; i++) {
+      if (mask[i] === value) {
+        return i;
+      }
+    }
     return -1;
   };
   const lastIndexOf = (value: number, from = mask.length - 1): number => {
-    for (let i = from; i >= 0; i--) {if (mask[i] === value) {return i;}}
+    for (let i = from; i >= 0; i--) {
+      if (mask[i] === value) {
+        return i;
+      }
+    }
     return -1;
   };
   return Object.assign(Array.prototype.slice.call(mask) as number[], { indexOf, lastIndexOf });
@@ -162,8 +187,12 @@ function regionBounds(voxels: ArrayLike<number>, mask: Searchable, label: number
       if (mask[j] === label) {
         count++;
         const v = voxels[j] ?? 0;
-        if (v < lo) {lo = v;}
-        if (v > hi) {hi = v;}
+        if (v < lo) {
+          lo = v;
+        }
+        if (v > hi) {
+          hi = v;
+        }
       }
     }
     const first = i - rowStart;
@@ -171,11 +200,21 @@ function regionBounds(voxels: ArrayLike<number>, mask: Searchable, label: number
     rowLast[row] = last - rowStart;
     const y = row % ny;
     const z = Math.floor(row / ny);
-    if (first < x0) {x0 = first;}
-    if (last - rowStart > x1) {x1 = last - rowStart;}
-    if (y < y0) {y0 = y;}
-    if (y > y1) {y1 = y;}
-    if (z < z0) {z0 = z;}
+    if (first < x0) {
+      x0 = first;
+    }
+    if (last - rowStart > x1) {
+      x1 = last - rowStart;
+    }
+    if (y < y0) {
+      y0 = y;
+    }
+    if (y > y1) {
+      y1 = y;
+    }
+    if (z < z0) {
+      z0 = z;
+    }
     z1 = z;
     i = mask.indexOf(label, rowStart + nx);
   }
@@ -187,9 +226,22 @@ function regionBounds(voxels: ArrayLike<number>, mask: Searchable, label: number
  * lowest level]. Visits only the stretch between the first and last region voxel of each row.
  */
 function fillLevels(
-  voxels: ArrayLike<number>, mask: ArrayLike<number>, label: number, nx: number, ny: number, box: readonly number[],
-  dx: number, dy: number, levels: Int32Array, values: Float64Array, index: Int32Array, low: number, bw: number,
-  toLevel: (v: number) => number, rowFirst: Int32Array, rowLast: Int32Array,
+  voxels: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  label: number,
+  nx: number,
+  ny: number,
+  box: readonly number[],
+  dx: number,
+  dy: number,
+  levels: Int32Array,
+  values: Float64Array,
+  index: Int32Array,
+  low: number,
+  bw: number,
+  toLevel: (v: number) => number,
+  rowFirst: Int32Array,
+  rowLast: Int32Array,
 ): [number, number] {
   const [x0 = 0, y0 = 0, z0 = 0, , y1 = 0, z1 = 0] = box;
   let ng = 0;
@@ -199,7 +251,9 @@ function fillLevels(
     for (let y = y0; y <= y1; y++) {
       const r = y + ny * z;
       const first = rowFirst[r] ?? -1;
-      if (first < 0) {continue;}
+      if (first < 0) {
+        continue;
+      }
       const last = rowLast[r] ?? -1;
       const row = nx * r;
       const boxRow = 1 - x0 + dx * (y - y0 + 1 + dy * (z - z0 + 1));
@@ -213,8 +267,12 @@ function fillLevels(
           values[k] = v;
           index[k] = b;
           k++;
-          if (l > ng) {ng = l;}
-          if (l < minLevel) {minLevel = l;}
+          if (l > ng) {
+            ng = l;
+          }
+          if (l < minLevel) {
+            minLevel = l;
+          }
         }
       }
     }
@@ -250,7 +308,9 @@ function compactCodes(levels: Int32Array, index: Int32Array, count: number, ng: 
  * @returns directions (dx, dy, dz)
  */
 export function textureDirections(settings: RadiomicsSettings = {}): readonly (readonly [number, number, number])[] {
-  if (settings.force2D !== true) {return DIRECTIONS_3D;}
+  if (settings.force2D !== true) {
+    return DIRECTIONS_3D;
+  }
   const normal = 2 - (settings.force2Ddimension ?? 0); // (z, y, x) axis → index into (dx, dy, dz)
   return DIRECTIONS_3D.filter((d) => d[normal] === 0);
 }
@@ -267,7 +327,9 @@ export function textureDirections(settings: RadiomicsSettings = {}): readonly (r
  */
 export function resegmentMask(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): ArrayLike<number> {
   const range = settings.resegmentRange;
-  if (range === undefined) {return mask;}
+  if (range === undefined) {
+    return mask;
+  }
   if (range.length < 1 || range.length > 2) {
     throw new HealthDataError('invalid-input', `computeRadiomics: resegmentRange needs 1 or 2 values, got ${String(range.length)}`, { path: 'resegmentRange' });
   }
@@ -282,12 +344,16 @@ export function resegmentMask(image: RadiomicsImage, mask: ArrayLike<number>, se
       const v = image.voxels[i] ?? 0;
       n++;
       sum += v;
-      if (v > max) {max = v;}
+      if (v > max) {
+        max = v;
+      }
     }
   }
   const mean = n === 0 ? 0 : sum / n;
   for (let i = 0; i < mask.length; i++) {
-    if (mask[i] === label) {sum2 += ((image.voxels[i] ?? 0) - mean) ** 2;}
+    if (mask[i] === label) {
+      sum2 += ((image.voxels[i] ?? 0) - mean) ** 2;
+    }
   }
   const sd = n === 0 ? 0 : Math.sqrt(sum2 / n);
   const thresholds = [...range].sort((a, b) => a - b).map((t) => (mode === 'sigma' ? mean + sd * t : mode === 'relative' ? max * t : t));
@@ -295,9 +361,13 @@ export function resegmentMask(image: RadiomicsImage, mask: ArrayLike<number>, se
   const upper = thresholds.length === 2 ? (thresholds[1] ?? Infinity) : Infinity;
   const out = new Uint8Array(mask.length);
   for (let i = 0; i < mask.length; i++) {
-    if (mask[i] !== label) {continue;}
+    if (mask[i] !== label) {
+      continue;
+    }
     const v = image.voxels[i] ?? 0;
-    if (v >= lower && v <= upper) {out[i] = 1;}
+    if (v >= lower && v <= upper) {
+      out[i] = 1;
+    }
   }
   return out;
 }
@@ -309,7 +379,9 @@ export const DIRECTIONS_3D: readonly (readonly [number, number, number])[] = (()
     for (let dy = -1; dy <= 1; dy++) {
       for (let dx = -1; dx <= 1; dx++) {
         const first = dz !== 0 ? dz : dy !== 0 ? dy : dx;
-        if (first > 0) {out.push([dx, dy, dz]);}
+        if (first > 0) {
+          out.push([dx, dy, dz]);
+        }
       }
     }
   }

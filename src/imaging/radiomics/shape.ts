@@ -57,7 +57,12 @@ export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings =
  * voxel's row is found by stepping on from the previous one's instead of dividing.
  */
 function centredMoments(
-  index: Int32Array, n: number, DX: number, DY: number, spacing: readonly [number, number, number], inside: Uint8Array,
+  index: Int32Array,
+  n: number,
+  DX: number,
+  DY: number,
+  spacing: readonly [number, number, number],
+  inside: Uint8Array,
   rows: { readonly first: Int32Array; readonly last: Int32Array },
 ): Float64Array {
   const [sx, sy, sz] = spacing;
@@ -78,7 +83,7 @@ function centredMoments(
   let row = Math.floor(b0 / DX);
   let rowStart = row * DX;
   let rowEnd = rowStart + DX;
-  let y = (row % DY - y0) * sy;
+  let y = ((row % DY) - y0) * sy;
   let z = (Math.floor(row / DY) - z0) * sz;
   for (let t = 0; t < n; t++) {
     const b = index[t] ?? 0;

@@ -54,7 +54,9 @@ export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
   for (let a = 0, base = 0; a < k; a++, base += S) {
     for (let s = 0; s < S; s++) {
       const c = counts[base + s] ?? 0;
-      if (c === 0) {continue;}
+      if (c === 0) {
+        continue;
+      }
       if (nc === cells.length) {
         const grown = new Int32Array(2 * nc);
         grown.set(cells);
@@ -64,7 +66,9 @@ export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
       nz += c;
     }
   }
-  if (nz === 0) {return undefined;}
+  if (nz === 0) {
+    return undefined;
+  }
   const rowSum = new Float64Array(k);
   const colSum = new Float64Array(S);
   let se = 0;
@@ -105,9 +109,13 @@ export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
   muI /= nz;
   muJ /= nz;
   let gln = 0;
-  for (let a = 0; a < k; a++) {gln += (rowSum[a] ?? 0) ** 2;}
+  for (let a = 0; a < k; a++) {
+    gln += (rowSum[a] ?? 0) ** 2;
+  }
   let sn = 0;
-  for (let s = 0; s < S; s++) {sn += (colSum[s] ?? 0) ** 2;}
+  for (let s = 0; s < S; s++) {
+    sn += (colSum[s] ?? 0) ** 2;
+  }
   let glv = 0;
   let sv = 0;
   for (let x = 0; x < nc; x++) {

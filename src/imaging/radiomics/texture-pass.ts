@@ -60,11 +60,17 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
   // packed[c·(K+1) + f]: what neighbour code f adds to a voxel of code c (0 for f = 0, outside the region)
   const packed = new Float64Array(K1 * K1);
   for (let c = 1; c <= K; c++) {
-    for (let f = 1; f <= K; f++) {packed[c * K1 + f] = (level[f] ?? 0) * 1024 + 32 + (Math.abs((level[c] ?? 0) - (level[f] ?? 0)) <= alpha ? 1 : 0);}
+    for (let f = 1; f <= K; f++) {
+      packed[c * K1 + f] = (level[f] ?? 0) * 1024 + 32 + (Math.abs((level[c] ?? 0) - (level[f] ?? 0)) <= alpha ? 1 : 0);
+    }
   }
   // ring buffer of run lengths: longer than the largest offset, so a predecessor's entry is still there
   let ring = 1;
-  for (const o of offs) {while (ring <= o + 1) {ring *= 2;}}
+  for (const o of offs) {
+    while (ring <= o + 1) {
+      ring *= 2;
+    }
+  }
   const runSoFar = new Int32Array(ring);
   const acc = new Float64Array(n);
   const ends = new Int32Array(n + 1);
@@ -83,7 +89,9 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
     const p = new Float64Array(KK);
     const base = o * K1 * K1;
     for (let a = 0; a < K; a++) {
-      for (let c = 0; c < K; c++) {p[a * K + c] = (counts[base + (a + 1) * K1 + c + 1] ?? 0) + (counts[base + (c + 1) * K1 + a + 1] ?? 0);}
+      for (let c = 0; c < K; c++) {
+        p[a * K + c] = (counts[base + (a + 1) * K1 + c + 1] ?? 0) + (counts[base + (c + 1) * K1 + a + 1] ?? 0);
+      }
     }
     glcm.push(p);
     glrlm.push({ counts: Float64Array.from(runs.subarray(o * KRS, (o + 1) * KRS)), levels: roi.present, sizes: RS });
@@ -97,8 +105,19 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
  * the runs that end at each voxel into `ends`; returns the number of runs.
  */
 function directionPass(
-  code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, n: number, off: number, K1: number, RS: number,
-  counts: Int32Array, countBase: number, packed: Float64Array, acc: Float64Array, runSoFar: Int32Array, mask: number, ends: Int32Array,
+  code: Uint8Array | Uint16Array | Int32Array,
+  index: Int32Array,
+  n: number,
+  off: number,
+  K1: number,
+  RS: number,
+  counts: Int32Array,
+  countBase: number,
+  packed: Float64Array,
+  acc: Float64Array,
+  runSoFar: Int32Array,
+  mask: number,
+  ends: Int32Array,
 ): number {
   let ne = 0;
   for (let t = 0; t < n; t++) {
@@ -129,8 +148,15 @@ function tally(ends: Int32Array, ne: number, runs: Int32Array, base: number): vo
 
 /** Unpacks each voxel's accumulator into the GLDM (dependence) and NGTDM (n_i, s_i) counts, in region order. */
 function unpackVoxels(
-  code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, n: number, level: Float64Array, acc: Float64Array,
-  S: number, dep: Float64Array, nI: Float64Array, sI: Float64Array,
+  code: Uint8Array | Uint16Array | Int32Array,
+  index: Int32Array,
+  n: number,
+  level: Float64Array,
+  acc: Float64Array,
+  S: number,
+  dep: Float64Array,
+  nI: Float64Array,
+  sI: Float64Array,
 ): void {
   for (let t = 0; t < n; t++) {
     const c = code[index[t] ?? 0] ?? 0;
@@ -169,17 +195,27 @@ export function sizeZoneMatrix(roi: DiscretisedRoi): SizeMatrix {
   const zones = floodZones(roi.code.slice(), roi.index, roi.count, newNeighbours(roi));
   const nz = zones.length;
   let largest = 0;
-  for (let z = 1; z < nz; z += 2) {if ((zones[z] ?? 0) > largest) {largest = zones[z] ?? 0;}}
+  for (let z = 1; z < nz; z += 2) {
+    if ((zones[z] ?? 0) > largest) {
+      largest = zones[z] ?? 0;
+    }
+  }
   const column = new Int32Array(largest + 1).fill(-1);
-  for (let z = 1; z < nz; z += 2) {column[zones[z] ?? 0] = 0;}
+  for (let z = 1; z < nz; z += 2) {
+    column[zones[z] ?? 0] = 0;
+  }
   let S = 0;
   for (let size = 1; size <= largest; size++) {
-    if (column[size] === 0) {column[size] = S++;}
+    if (column[size] === 0) {
+      column[size] = S++;
+    }
   }
   const columnSizes = new Int32Array(S);
   for (let size = 1; size <= largest; size++) {
     const c = column[size] ?? -1;
-    if (c >= 0) {columnSizes[c] = size;}
+    if (c >= 0) {
+      columnSizes[c] = size;
+    }
   }
   const counts = new Float64Array(roi.present.length * S);
   for (let z = 0; z < nz; z += 2) {
@@ -241,7 +277,9 @@ function floodZones(code: Uint8Array | Uint16Array | Int32Array, index: Int32Arr
   for (let t = 0; t < count; t++) {
     const start = index[t] ?? 0;
     const c = code[start] ?? 0;
-    if (c === 0) {continue;}
+    if (c === 0) {
+      continue;
+    }
     code[start] = 0;
     let top = 0;
     stack[top] = start;

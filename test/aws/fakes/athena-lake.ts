@@ -138,7 +138,10 @@ export function fakeAthenaLake(deps: { lake: () => DuckDbEngine; glue: Map<strin
       return;
     }
     const objects = (await deps.s3.list(loc.endsWith('/') ? loc : `${loc}/`)).filter((o) => o.size > 0 && !path.basename(o.uri).startsWith('_'));
-    const signature = objects.map((o) => `${o.uri}@${o.etag}`).sort().join('|');
+    const signature = objects
+      .map((o) => `${o.uri}@${o.etag}`)
+      .sort()
+      .join('|');
     const key = `${db}.${name}`;
     const prev = synced.get(key);
     if (prev?.files === signature) {

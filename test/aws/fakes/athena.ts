@@ -42,7 +42,23 @@ export function trinoType(duck: string): string {
   if (t.startsWith('DECIMAL')) {
     return 'decimal';
   }
-  return ({ VARCHAR: 'varchar', BIGINT: 'bigint', INTEGER: 'integer', SMALLINT: 'smallint', TINYINT: 'tinyint', HUGEINT: 'bigint', DOUBLE: 'double', FLOAT: 'real', BOOLEAN: 'boolean', DATE: 'date', JSON: 'json' } as Record<string, string>)[t] ?? 'varchar';
+  return (
+    (
+      {
+        VARCHAR: 'varchar',
+        BIGINT: 'bigint',
+        INTEGER: 'integer',
+        SMALLINT: 'smallint',
+        TINYINT: 'tinyint',
+        HUGEINT: 'bigint',
+        DOUBLE: 'double',
+        FLOAT: 'real',
+        BOOLEAN: 'boolean',
+        DATE: 'date',
+        JSON: 'json',
+      } as Record<string, string>
+    )[t] ?? 'varchar'
+  );
 }
 
 /**
@@ -63,7 +79,9 @@ export function athenaText(v: unknown, top = true): string | undefined {
     return `[${v.map((x) => athenaText(x, false) ?? 'null').join(', ')}]`;
   }
   if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${athenaText(x, false) ?? 'null'}`).join(', ')}}`;
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k}=${athenaText(x, false) ?? 'null'}`)
+      .join(', ')}}`;
   }
   return typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
 }

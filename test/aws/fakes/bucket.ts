@@ -62,7 +62,15 @@ export function bucketIo(client: S3Client): FakeBucketIo {
     },
     async put(uri, body, contentType) {
       const { bucket, key } = splitUri(uri);
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength, ...(contentType === undefined ? {} : { ContentType: contentType }) }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+          ...(contentType === undefined ? {} : { ContentType: contentType }),
+        }),
+      );
     },
   };
 }

@@ -126,7 +126,14 @@ export function fakeFeatureStore(deps: { s3: FakeBucketIo; glue: Map<string, Map
         fs.writeFileSync(
           json,
           `${rows
-            .map((r) => JSON.stringify({ ...Object.fromEntries(g.definitions.map((d) => [d.FeatureName, r.values.get(d.FeatureName ?? '') ?? null])), write_time: ts(write), api_invocation_time: ts(r.api), is_deleted: 'false' }))
+            .map((r) =>
+              JSON.stringify({
+                ...Object.fromEntries(g.definitions.map((d) => [d.FeatureName, r.values.get(d.FeatureName ?? '') ?? null])),
+                write_time: ts(write),
+                api_invocation_time: ts(r.api),
+                is_deleted: 'false',
+              }),
+            )
             .join('\n')}\n`,
         );
         const cols = [...g.definitions.map((d) => [d.FeatureName ?? '', duckType(d.FeatureType)]), ['write_time', 'TIMESTAMP'], ['api_invocation_time', 'TIMESTAMP'], ['is_deleted', 'BOOLEAN']];
@@ -156,7 +163,15 @@ export function fakeFeatureStore(deps: { s3: FakeBucketIo; glue: Map<string, Map
   suiteMock(() => {
     const mock = mockClient(SageMakerClient);
     mock.on(CreateFeatureGroupCommand).callsFake((i: Record<string, unknown>) => {
-      const input = i as { FeatureGroupName?: string; RecordIdentifierFeatureName?: string; EventTimeFeatureName?: string; FeatureDefinitions?: FeatureDefinition[]; OfflineStoreConfig?: { S3StorageConfig?: { S3Uri?: string } }; OnlineStoreConfig?: unknown; RoleArn?: string };
+      const input = i as {
+        FeatureGroupName?: string;
+        RecordIdentifierFeatureName?: string;
+        EventTimeFeatureName?: string;
+        FeatureDefinitions?: FeatureDefinition[];
+        OfflineStoreConfig?: { S3StorageConfig?: { S3Uri?: string } };
+        OnlineStoreConfig?: unknown;
+        RoleArn?: string;
+      };
       const name = input.FeatureGroupName ?? '';
       if (groups.has(name)) {
         throw serviceError('ResourceInUse', `FeatureGroup ${name} already exists`);
@@ -202,7 +217,12 @@ export function fakeFeatureStore(deps: { s3: FakeBucketIo; glue: Map<string, Map
           PartitionKeys: ['year', 'month', 'day', 'hour'].map((Name) => ({ Name, Type: 'string' })),
           StorageDescriptor: {
             Location: g.resolved,
-            Columns: [...defs.map((d) => ({ Name: d.FeatureName ?? '', Type: glueType(d.FeatureType) })), { Name: 'write_time', Type: 'timestamp' }, { Name: 'api_invocation_time', Type: 'timestamp' }, { Name: 'is_deleted', Type: 'boolean' }],
+            Columns: [
+              ...defs.map((d) => ({ Name: d.FeatureName ?? '', Type: glueType(d.FeatureType) })),
+              { Name: 'write_time', Type: 'timestamp' },
+              { Name: 'api_invocation_time', Type: 'timestamp' },
+              { Name: 'is_deleted', Type: 'boolean' },
+            ],
           },
         });
       }
@@ -231,7 +251,12 @@ export function fakeFeatureStore(deps: { s3: FakeBucketIo; glue: Map<string, Map
       const start = i.NextToken === undefined ? 0 : Number(i.NextToken);
       const n = Math.min(3, i.MaxResults ?? 3);
       return {
-        FeatureGroupSummaries: all.slice(start, start + n).map((g) => ({ FeatureGroupName: g.name, FeatureGroupArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:feature-group/${g.name.toLowerCase()}`, CreationTime: new Date(g.createdAt), FeatureGroupStatus: statusOf(g) })),
+        FeatureGroupSummaries: all.slice(start, start + n).map((g) => ({
+          FeatureGroupName: g.name,
+          FeatureGroupArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:feature-group/${g.name.toLowerCase()}`,
+          CreationTime: new Date(g.createdAt),
+          FeatureGroupStatus: statusOf(g),
+        })),
         ...(start + n < all.length ? { NextToken: String(start + n) } : {}),
       };
     });

@@ -5,16 +5,7 @@
  *   does not exist throws `EntityNotFoundException` (API Reference, CreateTable "Errors").
  * - GetTables pages with NextToken (API Reference, GetTables); DeleteTable / DeleteDatabase remove entries.
  */
-import {
-  CreateDatabaseCommand,
-  CreateTableCommand,
-  DeleteDatabaseCommand,
-  DeleteTableCommand,
-  GetDatabaseCommand,
-  GetTableCommand,
-  GetTablesCommand,
-  GlueClient,
-} from '@aws-sdk/client-glue';
+import { CreateDatabaseCommand, CreateTableCommand, DeleteDatabaseCommand, DeleteTableCommand, GetDatabaseCommand, GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import type { TableInput } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsStub } from 'aws-sdk-client-mock';
@@ -45,7 +36,11 @@ export function fakeGlue(pageSize = 100): FakeGlue {
   return { databases, mock };
 }
 
-function configure(mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, GlueClientResolvedConfig>, databases: Map<string, Map<string, TableInput>>, pageSize: number): AwsStub<ServiceInputTypes, ServiceOutputTypes, GlueClientResolvedConfig> {
+function configure(
+  mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, GlueClientResolvedConfig>,
+  databases: Map<string, Map<string, TableInput>>,
+  pageSize: number,
+): AwsStub<ServiceInputTypes, ServiceOutputTypes, GlueClientResolvedConfig> {
   mock.on(GetDatabaseCommand).callsFake((i: { Name?: string }) => {
     if (!databases.has(i.Name ?? '')) {
       throw awsError('EntityNotFoundException', `Database ${i.Name ?? ''} not found.`);

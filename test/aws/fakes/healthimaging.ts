@@ -159,7 +159,9 @@ export function fakeHealthImaging(deps: { s3: FakeBucketIo; clock: VirtualClock;
       const all = [...datastores.entries()];
       const start = i.nextToken === undefined ? 0 : Number(i.nextToken);
       return {
-        datastoreSummaries: all.slice(start, start + 1).map(([id, d]) => ({ datastoreId: id, datastoreName: d.name, datastoreStatus: statusOf(d), datastoreArn: `arn:aws:medical-imaging:us-east-1:123456789012:datastore/${id}` })),
+        datastoreSummaries: all
+          .slice(start, start + 1)
+          .map(([id, d]) => ({ datastoreId: id, datastoreName: d.name, datastoreStatus: statusOf(d), datastoreArn: `arn:aws:medical-imaging:us-east-1:123456789012:datastore/${id}` })),
         ...(start + 1 < all.length ? { nextToken: String(start + 1) } : {}),
       };
     });

@@ -215,7 +215,9 @@ export function fakeHealthLake(deps: { lake: () => DuckDbEngine; s3: FakeBucketI
   async function advance(): Promise<void> {
     for (const job of jobs) {
       const ds = job.props.DatastoreId;
-      const busy = jobs.some((j) => j !== job && j.props.DatastoreId === ds && (j.status === 'IN_PROGRESS' || (j.processing !== undefined && j.status !== 'COMPLETED')) && j.submittedAt < job.submittedAt);
+      const busy = jobs.some(
+        (j) => j !== job && j.props.DatastoreId === ds && (j.status === 'IN_PROGRESS' || (j.processing !== undefined && j.status !== 'COMPLETED')) && j.submittedAt < job.submittedAt,
+      );
       if ((job.status === 'SUBMITTED' || job.status === 'QUEUED') && deps.clock.now() - job.submittedAt >= JOB_STEP_MS) {
         if (busy) {
           job.status = 'QUEUED';
@@ -263,7 +265,13 @@ export function fakeHealthLake(deps: { lake: () => DuckDbEngine; s3: FakeBucketI
       return { DatastorePropertiesList: all.slice(start, start + 1).map(props), ...(start + 1 < all.length ? { NextToken: String(start + 1) } : {}) };
     });
     mock.on(StartFHIRImportJobCommand).callsFake((i: Record<string, unknown>) => {
-      const input = i as { DatastoreId?: string; InputDataConfig?: { S3Uri?: string }; JobOutputDataConfig?: { S3Configuration?: { S3Uri?: string; KmsKeyId?: string } }; DataAccessRoleArn?: string; JobName?: string };
+      const input = i as {
+        DatastoreId?: string;
+        InputDataConfig?: { S3Uri?: string };
+        JobOutputDataConfig?: { S3Configuration?: { S3Uri?: string; KmsKeyId?: string } };
+        DataAccessRoleArn?: string;
+        JobName?: string;
+      };
       const s = stores.get(input.DatastoreId ?? '');
       if (s === undefined) {
         throw serviceError('ResourceNotFoundException', `Datastore ${input.DatastoreId ?? ''} not found`);
@@ -271,7 +279,12 @@ export function fakeHealthLake(deps: { lake: () => DuckDbEngine; s3: FakeBucketI
       if (statusOf(s) !== 'ACTIVE') {
         throw serviceError('ValidationException', `Datastore ${s.id} is not ACTIVE`);
       }
-      if (input.DataAccessRoleArn === undefined || input.InputDataConfig?.S3Uri === undefined || input.JobOutputDataConfig?.S3Configuration?.S3Uri === undefined || input.JobOutputDataConfig.S3Configuration.KmsKeyId === undefined) {
+      if (
+        input.DataAccessRoleArn === undefined ||
+        input.InputDataConfig?.S3Uri === undefined ||
+        input.JobOutputDataConfig?.S3Configuration?.S3Uri === undefined ||
+        input.JobOutputDataConfig.S3Configuration.KmsKeyId === undefined
+      ) {
         throw serviceError('ValidationException', 'DataAccessRoleArn, InputDataConfig.S3Uri and JobOutputDataConfig.S3Configuration{S3Uri, KmsKeyId} are required');
       }
       const jobId = crypto.randomBytes(16).toString('hex');

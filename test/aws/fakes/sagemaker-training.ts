@@ -59,7 +59,13 @@ export function ustar(files: ReadonlyMap<string, Uint8Array>): Buffer {
     h.write('0000000\0', 108, 'ascii');
     h.write('0000000\0', 116, 'ascii');
     h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
-    h.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136, 'ascii');
+    h.write(
+      `${Math.floor(Date.now() / 1000)
+        .toString(8)
+        .padStart(11, '0')}\0`,
+      136,
+      'ascii',
+    );
     h.write('        ', 148, 'ascii');
     h.write('0', 156, 'ascii');
     h.write('ustar\0', 257, 'ascii');
@@ -150,7 +156,13 @@ export function fakeSageMakerTraining(deps: { s3: FakeBucketIo; clock: VirtualCl
       if (jobs.has(name)) {
         throw serviceError('ResourceInUse', `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${name})`);
       }
-      if (input.RoleArn === undefined || input.AlgorithmSpecification?.TrainingImage === undefined || input.OutputDataConfig?.S3OutputPath === undefined || input.ResourceConfig === undefined || input.StoppingCondition === undefined) {
+      if (
+        input.RoleArn === undefined ||
+        input.AlgorithmSpecification?.TrainingImage === undefined ||
+        input.OutputDataConfig?.S3OutputPath === undefined ||
+        input.ResourceConfig === undefined ||
+        input.StoppingCondition === undefined
+      ) {
         throw serviceError('ValidationException', 'RoleArn, AlgorithmSpecification.TrainingImage, OutputDataConfig.S3OutputPath, ResourceConfig and StoppingCondition are required');
       }
       if (input.InputDataConfig?.some((c) => c.ChannelName === 'training') !== true) {

@@ -3,15 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  ENHANCED_MR_IMAGE_STORAGE,
-  EXPLICIT_VR_LITTLE_ENDIAN,
-  encodeMriStudy,
-  mriUid,
-  readMriStudy,
-  synthesizeBrainVolume,
-  writeMriStudy,
-} from '../../../src/cohort/mri/index';
+import { ENHANCED_MR_IMAGE_STORAGE, EXPLICIT_VR_LITTLE_ENDIAN, encodeMriStudy, mriUid, readMriStudy, synthesizeBrainVolume, writeMriStudy } from '../../../src/cohort/mri/index';
 import type { MriStudySpec } from '../../../src/cohort/mri/index';
 import { tmpDir } from '../../helpers/tmp';
 
@@ -139,8 +131,7 @@ describe('cohort/mri DICOM writer', () => {
     const sop = mriUid(42, 'sop', 7);
     assert.equal(readMriStudy(writeMriStudy({ ...SPEC, size: [16, 16, 8], sopInstanceUid: sop })).dataset.SOPInstanceUID, sop);
     const a = readMriStudy(writeMriStudy({ ...SPEC, size: [16, 16, 8] })).dataset.SOPInstanceUID;
-    const b = readMriStudy(writeMriStudy({ ...SPEC, size: [16, 16, 8], seriesInstanceUid: mriUid(42, 'series', 8) })).dataset
-      .SOPInstanceUID;
+    const b = readMriStudy(writeMriStudy({ ...SPEC, size: [16, 16, 8], seriesInstanceUid: mriUid(42, 'series', 8) })).dataset.SOPInstanceUID;
     assert.notEqual(a, b);
   });
 
@@ -167,10 +158,7 @@ describe('cohort/mri DICOM writer', () => {
     for (const [patch, field] of cases) {
       assert.throws(
         () => writeMriStudy({ ...SPEC, ...patch }),
-        (e: unknown) =>
-          (e as { code?: string }).code === 'invalid-input' &&
-          (e as { path?: string }).path === field &&
-          (e as Error).message.startsWith('writeMriStudy:'),
+        (e: unknown) => (e as { code?: string }).code === 'invalid-input' && (e as { path?: string }).path === field && (e as Error).message.startsWith('writeMriStudy:'),
         field,
       );
     }

@@ -151,11 +151,7 @@ describe('cohort/mri phantom', () => {
   it('atrophy shrinks the brain, thins the cortex and widens the sulci, monotonically', () => {
     const mid = vol({ atrophy: 0.5 });
     const full = vol({ atrophy: 1 });
-    const [c0, c1, c2] = [base, mid, full].map((v) => countMriLabels(v)) as [
-      ReturnType<typeof countMriLabels>,
-      ReturnType<typeof countMriLabels>,
-      ReturnType<typeof countMriLabels>,
-    ];
+    const [c0, c1, c2] = [base, mid, full].map((v) => countMriLabels(v)) as [ReturnType<typeof countMriLabels>, ReturnType<typeof countMriLabels>, ReturnType<typeof countMriLabels>];
     assert.ok(c0.brainMl > c1.brainMl && c1.brainMl > c2.brainMl, `brain mL ${c0.brainMl} > ${c1.brainMl} > ${c2.brainMl}`);
     assert.ok(c2.brainMl < 0.9 * c0.brainMl, 'full atrophy loses more than 10 % of the brain');
     assert.ok(c0.voxels.greyMatter > c1.voxels.greyMatter && c1.voxels.greyMatter > c2.voxels.greyMatter, 'grey matter shrinks');
@@ -184,7 +180,10 @@ describe('cohort/mri phantom', () => {
     const csfCentral = (v: BrainVolume): number => v.labels.reduce((n, l, i) => (l === 2 && central(i) ? n + 1 : n), 0);
     assert.ok(csfCentral(big) - csfCentral(base) > 1.5 * base.ventricleVoxels);
     const diff = changed(base, big);
-    assert.ok(diff.every((i) => central(i)), 'only the deep brain changes');
+    assert.ok(
+      diff.every((i) => central(i)),
+      'only the deep brain changes',
+    );
     // The ventricles grow about a laterally moving centre, so a handful of former ventricle voxels become tissue.
     const toCsf = diff.filter((i) => big.labels[i] === MRI_LABEL.csf).length;
     assert.ok(toCsf > 0.98 * diff.length, `${toCsf} of ${diff.length} changed voxels became CSF`);

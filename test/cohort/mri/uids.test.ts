@@ -85,7 +85,10 @@ describe('cohort/mri PRNG', () => {
     const b = createRng(77, 's');
     const buf = new Uint32Array(10);
     b.fillU32(buf);
-    assert.deepEqual(Array.from(buf), Array.from({ length: 10 }, () => a.nextU32()));
+    assert.deepEqual(
+      Array.from(buf),
+      Array.from({ length: 10 }, () => a.nextU32()),
+    );
     assert.equal(b.nextU32(), a.nextU32());
   });
 

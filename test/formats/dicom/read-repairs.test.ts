@@ -43,9 +43,7 @@ describe('formats/dicom readDicom repairs and clear refusals', () => {
   it('decodes ISO 2022 IR 149 Korean (KS X 1001 in the upper half, PS3.5 I.2: Hong^Gildong=洪^吉洞=홍^길동)', () => {
     const file = path.join(dir, 'ir149.dcm');
     const esc = [0x1b, 0x24, 0x29, 0x43];
-    const name = Buffer.from([
-      ...Buffer.from('Hong^Gildong=', 'latin1'), ...esc, 0xfb, 0xf3, 0x5e, ...esc, 0xd1, 0xce, 0xd4, 0xd7, 0x3d, ...esc, 0xc8, 0xab, 0x5e, ...esc, 0xb1, 0xe6, 0xb5, 0xbf,
-    ]);
+    const name = Buffer.from([...Buffer.from('Hong^Gildong=', 'latin1'), ...esc, 0xfb, 0xf3, 0x5e, ...esc, 0xd1, 0xce, 0xd4, 0xd7, 0x3d, ...esc, 0xc8, 0xab, 0x5e, ...esc, 0xb1, 0xe6, 0xb5, 0xbf]);
     writeRaw(file, EXPLICIT, imageElements('1.2.3.149', grey(Buffer.from([1, 2, 3, 4])), { charset: '\\ISO 2022 IR 149', patientName: name }));
     const inst = readDicom(fs.readFileSync(file), 'ir149.dcm');
     assert.deepEqual(inst.dataset.PatientName, [{ Alphabetic: 'Hong^Gildong', Ideographic: '洪^吉洞', Phonetic: '홍^길동' }]);
@@ -93,7 +91,10 @@ describe('formats/dicom readDicom repairs and clear refusals', () => {
     const file = path.join(dir, 'int32.dcm');
     writeRaw(file, EXPLICIT, imageElements('1.2.3.32', { rows: 2, columns: 2, samples: 1, photometric: 'MONOCHROME2', bitsAllocated: 32, data: Buffer.alloc(16, 1) }));
     const inst = readDicom(fs.readFileSync(file), 'int32.dcm');
-    await assert.rejects(decodeFrame(inst, 0), (e: unknown) => isHealthDataError(e) && e.code === 'unsupported' && /BitsAllocated 32/.test(e.message) && e.message.includes('1.2.3.32') && !/transfer syntax/i.test(e.message));
+    await assert.rejects(
+      decodeFrame(inst, 0),
+      (e: unknown) => isHealthDataError(e) && e.code === 'unsupported' && /BitsAllocated 32/.test(e.message) && e.message.includes('1.2.3.32') && !/transfer syntax/i.test(e.message),
+    );
   });
 
   it('names the file and the SOP Instance UID when a file does not parse', () => {

@@ -87,9 +87,21 @@ describe('formats/dicom readDicom + decodeFrame against reference-data/dicom', (
     assert.equal(expected.length, 10);
     for (const e of expected) {
       const p = await decodeFrame(inst, Number(e.frame_index_1based) - 1);
-      assert.equal(crypto.createHash('sha256').update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength)).digest('hex'), e.decoded_sha256_uint16_le);
-      assert.equal(Array.from(p).reduce((m, v) => Math.min(m, v), Infinity), Number(e.min));
-      assert.equal(Array.from(p).reduce((m, v) => Math.max(m, v), -Infinity), Number(e.max));
+      assert.equal(
+        crypto
+          .createHash('sha256')
+          .update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength))
+          .digest('hex'),
+        e.decoded_sha256_uint16_le,
+      );
+      assert.equal(
+        Array.from(p).reduce((m, v) => Math.min(m, v), Infinity),
+        Number(e.min),
+      );
+      assert.equal(
+        Array.from(p).reduce((m, v) => Math.max(m, v), -Infinity),
+        Number(e.max),
+      );
     }
   });
 
@@ -103,8 +115,14 @@ describe('formats/dicom readDicom + decodeFrame against reference-data/dicom', (
   });
 
   it('rejects a non-DICOM file and a truncated file with invalid-input', () => {
-    assert.throws(() => readDicom(new TextEncoder().encode('hello, not dicom'), 'x.txt'), (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input' && /x\.txt is not a DICOM/.test(e.message));
+    assert.throws(
+      () => readDicom(new TextEncoder().encode('hello, not dicom'), 'x.txt'),
+      (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input' && /x\.txt is not a DICOM/.test(e.message),
+    );
     const full = fs.readFileSync(path.join(REF, 'dicom', 'emri_small.dcm'));
-    assert.throws(() => readDicom(full.subarray(0, 40000), 'cut.dcm'), (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input' && /cut\.dcm/.test(e.message));
+    assert.throws(
+      () => readDicom(full.subarray(0, 40000), 'cut.dcm'),
+      (e: unknown) => isHealthDataError(e) && e.code === 'invalid-input' && /cut\.dcm/.test(e.message),
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('FHIR format helpers', () => {
     assert.match((cond.encounter as { reference: string }).reference, /^Encounter\/[0-9a-f-]{36}$/);
     const groups = groupByResourceType(resources);
     assert.equal(groups.get('Patient')?.length, 1);
-    assert.throws(() => bundleToResources({ resourceType: 'Patient' }), (e: { code?: string }) => e.code === 'invalid-input');
+    assert.throws(
+      () => bundleToResources({ resourceType: 'Patient' }),
+      (e: { code?: string }) => e.code === 'invalid-input',
+    );
   });
 
   it('every real resource passes structure-only validation (after the split)', () => {

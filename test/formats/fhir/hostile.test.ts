@@ -3,10 +3,14 @@ import fc from 'fast-check';
 import { athenaJsonText, lowerCaseJsonKeys, toAthenaShape, withLeadingKeys } from '../../../src/formats/fhir/athena-shape';
 
 // Values JSON can hold (no NaN, infinities or -0, which JSON text cannot carry); keys from an alphabet full of JSON's troublemakers: quotes, backslashes, colons, braces, capitals, non-ASCII.
-const oddKey = fc
-  .string({ unit: fc.constantFrom('a', 'B', 'Z', '"', '\\', ':', '{', ',', 'é', 'Ä', 'İ', '_', '\u0000', '😀'), maxLength: 12 })
-  .filter((k) => k !== '__proto__');
-const leaf = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: fc.constantFrom('A', 'b', '"', ':', '\\'), maxLength: 400 }), fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)), fc.boolean(), fc.constant(null));
+const oddKey = fc.string({ unit: fc.constantFrom('a', 'B', 'Z', '"', '\\', ':', '{', ',', 'é', 'Ä', 'İ', '_', '\u0000', '😀'), maxLength: 12 }).filter((k) => k !== '__proto__');
+const leaf = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: fc.constantFrom('A', 'b', '"', ':', '\\'), maxLength: 400 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
+  fc.boolean(),
+  fc.constant(null),
+);
 const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
   tree: fc.oneof({ depthSize: 'small', maxDepth: 8 }, leaf, fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(oddKey, tie('tree'), { maxKeys: 5 })),
 }));

@@ -101,7 +101,10 @@ describe('FHIR R4 structure validator compiled from the official StructureDefini
     const p = { resourceType: 'Patient', id: 'p', birthDate: '1970-01-01', _birthDate: { extension: [{ url: 'http://x', valueDateTime: '1970-01-01T10:00:00Z' }] } };
     assert.deepEqual(errorsAt(p), []);
     assert.ok(errorsAt({ ...p, _gender: 1 }).some((e) => e.startsWith('Patient._gender: Expected an object')));
-    assert.ok(errorsAt({ ...p, _name: {} }).some((e) => e.startsWith('Patient._name: Invalid additional property')), '_x only for primitives');
+    assert.ok(
+      errorsAt({ ...p, _name: {} }).some((e) => e.startsWith('Patient._name: Invalid additional property')),
+      '_x only for primitives',
+    );
     assert.ok(errorsAt({ resourceType: 'Patient', id: 'p', multipleBirthInteger: 1.5 }).includes('Patient.multipleBirthInteger: Invalid integer value'));
     assert.ok(errorsAt({ resourceType: 'Patient', id: 'p', photo: [{ size: -1 }] }).includes('Patient.photo[0].size: Invalid unsignedInt value'));
     const withContained = { resourceType: 'Patient', id: 'p', contained: [{ resourceType: 'Organization', id: 'o', nam: 'x' }] };

@@ -44,7 +44,13 @@ describe('formats/htj2k codec against reference-data/htj2k', () => {
       assert.equal(d.info.isSigned, row.signed === 'True');
       assert.equal(d.reversible, true);
       const px = d.pixels;
-      assert.equal(crypto.createHash('sha256').update(new Uint8Array(px.buffer, px.byteOffset, px.byteLength)).digest('hex'), row.decoded_sha256);
+      assert.equal(
+        crypto
+          .createHash('sha256')
+          .update(new Uint8Array(px.buffer, px.byteOffset, px.byteLength))
+          .digest('hex'),
+        row.decoded_sha256,
+      );
       assert.equal(minOf(px), Number(row.decoded_min));
       assert.equal(maxOf(px), Number(row.decoded_max));
       assert.equal(px[0], Number(row.pixel_0_0));

@@ -164,10 +164,19 @@ describe('VCF genotypes', () => {
 });
 
 describe('VCF strict and lenient modes', () => {
-  const header = '##fileformat=VCFv4.2\n##INFO=<ID=DP,Number=1,Type=Integer,Description="d">\n##FORMAT=<ID=GT,Number=1,Type=String,Description="g">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n';
+  const header =
+    '##fileformat=VCFv4.2\n##INFO=<ID=DP,Number=1,Type=Integer,Description="d">\n##FORMAT=<ID=GT,Number=1,Type=String,Description="g">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n';
 
   it('lenient keeps good records, rejects structural faults with file, line and rule; counts reconcile', async () => {
-    const body = ['1\t10\t.\tA\tG\t.\tPASS\tDP=3\tGT\t0/1', '1\t11\t.\tA\tG\t.\tPASS\tDP=3', '1\tx\t.\tA\tG\t.\tPASS\t.\tGT\t0/1', '1\t12\t.\tAZ\tG\t.\tPASS\t.\tGT\t0/1', '1\t13\t.\tA\tG\t.\tPASS\tDP=x\tGT\t0/1', '1\t14\t.\tA\tG\t.\tPASS\t.\tGT\t0/2', '1\t15\t.\tA\t<DEL>,*,G]2:100]\t.\tPASS\t.\tGT\t1/3'];
+    const body = [
+      '1\t10\t.\tA\tG\t.\tPASS\tDP=3\tGT\t0/1',
+      '1\t11\t.\tA\tG\t.\tPASS\tDP=3',
+      '1\tx\t.\tA\tG\t.\tPASS\t.\tGT\t0/1',
+      '1\t12\t.\tAZ\tG\t.\tPASS\t.\tGT\t0/1',
+      '1\t13\t.\tA\tG\t.\tPASS\tDP=x\tGT\t0/1',
+      '1\t14\t.\tA\tG\t.\tPASS\t.\tGT\t0/2',
+      '1\t15\t.\tA\t<DEL>,*,G]2:100]\t.\tPASS\t.\tGT\t1/3',
+    ];
     const r = await readVcfText(header + body.join('\n') + '\n', { source: 'x.vcf' });
     assert.deepEqual(
       r.records.map((x) => x.pos),
@@ -186,7 +195,10 @@ describe('VCF strict and lenient modes', () => {
   });
 
   it('strict throws at the first MUST violation, naming line and rule and how to relax it', async () => {
-    await assert.rejects(readVcfText(header + '1\t13\t.\tA\tG\t.\tPASS\tDP=x\tGT\t0/1\n', { strict: true }), /input\.vcf:5: line 5: INFO DP value "x" is not an Integer \(VCFv4\.2 §1\.4\.1\) \[rule info-value\]; .*strict: false/);
+    await assert.rejects(
+      readVcfText(header + '1\t13\t.\tA\tG\t.\tPASS\tDP=x\tGT\t0/1\n', { strict: true }),
+      /input\.vcf:5: line 5: INFO DP value "x" is not an Integer \(VCFv4\.2 §1\.4\.1\) \[rule info-value\]; .*strict: false/,
+    );
     await assert.rejects(readVcfText(header + '1\t13\t.\tA\tG\t.\tPASS\tDP\tGT\t0/1\n', { strict: true }), /rule info-missing-value/);
     await assert.rejects(readVcfText(header.replace('##fileformat=VCFv4.2\n', '') + '1\t1\t.\tA\tG\t.\t.\t.\tGT\t0\n', { strict: true }), /rule fileformat-first/);
     await assert.rejects(readVcfText('##fileformat=VCFv4.2\n#CHROM POS ID\n', {}), /header-columns/);

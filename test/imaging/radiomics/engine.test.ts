@@ -56,14 +56,20 @@ describe('radiomics engine: fast paths equal the reference implementations', fun
       const roi: DiscretisedRoi = discretiseRoi(image, mask, settings);
       assert.equal(roi.directions.length, settings.force2D === true ? 4 : 13);
       const sweep = neighbourhoodMatrices(roi, alpha);
-      roi.directions.forEach((d, i) => { assert.deepEqual(Array.from(sweep.glcm[i] ?? []), Array.from(glcmMatrix(roi, d)), `GLCM ${d.join(',')}`); });
+      roi.directions.forEach((d, i) => {
+        assert.deepEqual(Array.from(sweep.glcm[i] ?? []), Array.from(glcmMatrix(roi, d)), `GLCM ${d.join(',')}`);
+      });
       const refDep = gldmMatrix(roi, alpha);
       assert.deepEqual(Array.from(sweep.gldm.counts), Array.from(refDep.counts));
       const refNgtdm = ngtdmMatrix(roi);
       assert.deepEqual(Array.from(sweep.ngtdm.n), Array.from(refNgtdm.n));
-      sweep.ngtdm.s.forEach((s, i) => { assert.ok(Math.abs(s - (refNgtdm.s[i] ?? 0)) <= 1e-9 * Math.max(1, s), `NGTDM s_${String(i)}`); });
+      sweep.ngtdm.s.forEach((s, i) => {
+        assert.ok(Math.abs(s - (refNgtdm.s[i] ?? 0)) <= 1e-9 * Math.max(1, s), `NGTDM s_${String(i)}`);
+      });
       const runs = runLengthMatrices(roi);
-      roi.directions.forEach((d, i) => { assert.deepEqual(Array.from(runs[i]?.counts ?? []), Array.from(glrlmMatrix(roi, d).counts), `GLRLM ${d.join(',')}`); });
+      roi.directions.forEach((d, i) => {
+        assert.deepEqual(Array.from(runs[i]?.counts ?? []), Array.from(glrlmMatrix(roi, d).counts), `GLRLM ${d.join(',')}`);
+      });
       const zones = sizeZoneMatrix(roi);
       const ref = glszmMatrix(roi);
       assert.deepEqual(dense(zones, ref.sizes), dense(ref, ref.sizes));
@@ -73,7 +79,10 @@ describe('radiomics engine: fast paths equal the reference implementations', fun
 
   it('first-order order statistics: counting (integer intensities) and sorting (fractional) agree', () => {
     const roi = discretiseRoi(image, mask, { binWidth: 25 });
-    assert.ok(roi.values.every((x) => Number.isInteger(x)), 'the phantom has integer intensities');
+    assert.ok(
+      roi.values.every((x) => Number.isInteger(x)),
+      'the phantom has integer intensities',
+    );
     const shifted = discretiseRoi({ ...image, voxels: Float64Array.from(v.voxels, (x) => x + 0.5) }, mask, { binWidth: 25 });
     const a = firstOrderFeatures(roi);
     const b = firstOrderFeatures(shifted);
@@ -99,12 +108,18 @@ describe('radiomics engine: fast paths equal the reference implementations', fun
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         let s = 0;
-        for (let k = 0; k < n; k++) {s += h(i, k) * (spectrum[k] ?? 0) * h(k, j);}
+        for (let k = 0; k < n; k++) {
+          s += h(i, k) * (spectrum[k] ?? 0) * h(k, j);
+        }
         a[i * n + j] = s;
       }
     }
     const got = symmetricEigenvalues(a, n);
-    [...spectrum].sort((x, y) => y - x).forEach((e, i) => { assert.ok(Math.abs((got[i] ?? 0) - e) < 1e-10, `eigenvalue ${String(i)}`); });
+    [...spectrum]
+      .sort((x, y) => y - x)
+      .forEach((e, i) => {
+        assert.ok(Math.abs((got[i] ?? 0) - e) < 1e-10, `eigenvalue ${String(i)}`);
+      });
   });
 });
 
@@ -115,7 +130,9 @@ describe('radiomics engine: marching-cubes mesh', () => {
     const m = meshMeasures(inside, [3, 3, 3], [1, 1, 1]);
     assert.ok(Math.abs(m.volume - 1 / 6) < 1e-12, String(m.volume));
     assert.ok(Math.abs(m.surfaceArea - Math.sqrt(3)) < 1e-12, String(m.surfaceArea));
-    for (const d of [m.maximum3DDiameter, m.maximum2DDiameterSlice, m.maximum2DDiameterColumn, m.maximum2DDiameterRow]) {assert.ok(Math.abs(d - 1) < 1e-12);}
+    for (const d of [m.maximum3DDiameter, m.maximum2DDiameterSlice, m.maximum2DDiameterColumn, m.maximum2DDiameterRow]) {
+      assert.ok(Math.abs(d - 1) < 1e-12);
+    }
   });
 
   it('diameters equal a brute-force search over all mesh vertices (random blobs)', () => {
@@ -128,7 +145,9 @@ describe('radiomics engine: marching-cubes mesh', () => {
       const fill = 0.3 + 0.5 * r();
       for (let z = 1; z < DZ - 1; z++) {
         for (let y = 1; y < DY - 1; y++) {
-          for (let x = 1; x < DX - 1; x++) {inside[x + DX * (y + DY * z)] = r() < fill ? 1 : 0;}
+          for (let x = 1; x < DX - 1; x++) {
+            inside[x + DX * (y + DY * z)] = r() < fill ? 1 : 0;
+          }
         }
       }
       // vertices: midpoints of 6-neighbour edges between an inside and an outside voxel
@@ -138,9 +157,15 @@ describe('radiomics engine: marching-cubes mesh', () => {
         for (let y = 0; y < DY; y++) {
           for (let x = 0; x < DX; x++) {
             const here = at(x, y, z);
-            if (here !== at(x + 1, y, z)) {pts.push([z * spacing[2], y * spacing[1], (x + 0.5) * spacing[0]]);}
-            if (here !== at(x, y + 1, z)) {pts.push([z * spacing[2], (y + 0.5) * spacing[1], x * spacing[0]]);}
-            if (here !== at(x, y, z + 1)) {pts.push([(z + 0.5) * spacing[2], y * spacing[1], x * spacing[0]]);}
+            if (here !== at(x + 1, y, z)) {
+              pts.push([z * spacing[2], y * spacing[1], (x + 0.5) * spacing[0]]);
+            }
+            if (here !== at(x, y + 1, z)) {
+              pts.push([z * spacing[2], (y + 0.5) * spacing[1], x * spacing[0]]);
+            }
+            if (here !== at(x, y, z + 1)) {
+              pts.push([(z + 0.5) * spacing[2], y * spacing[1], x * spacing[0]]);
+            }
           }
         }
       }
@@ -150,13 +175,21 @@ describe('radiomics engine: marching-cubes mesh', () => {
           const a = pts[i]!;
           const b = pts[j]!;
           const d = (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2;
-          if (d > best[3]!) {best[3] = d;}
-          for (let ax = 0; ax < 3; ax++) {if (a[ax] === b[ax] && d > best[ax]!) {best[ax] = d;}}
+          if (d > best[3]!) {
+            best[3] = d;
+          }
+          for (let ax = 0; ax < 3; ax++) {
+            if (a[ax] === b[ax] && d > best[ax]!) {
+              best[ax] = d;
+            }
+          }
         }
       }
       const m = meshMeasures(inside, dims, spacing);
       const got = [m.maximum2DDiameterSlice, m.maximum2DDiameterColumn, m.maximum2DDiameterRow, m.maximum3DDiameter];
-      got.forEach((g, i) => { assert.ok(Math.abs(g - Math.sqrt(best[i]!)) < 1e-9, `trial ${String(trial)} diameter ${String(i)}: ${String(g)} vs ${String(Math.sqrt(best[i]!))}`); });
+      got.forEach((g, i) => {
+        assert.ok(Math.abs(g - Math.sqrt(best[i]!)) < 1e-9, `trial ${String(trial)} diameter ${String(i)}: ${String(g)} vs ${String(Math.sqrt(best[i]!))}`);
+      });
     }
   });
 
@@ -167,7 +200,9 @@ describe('radiomics engine: marching-cubes mesh', () => {
       for (let z = 0; z < n; z++) {
         for (let y = 0; y < n; y++) {
           for (let x = 0; x < n; x++) {
-            if ((x - c - shift) ** 2 + (y - c - shift) ** 2 + (z - c - shift) ** 2 <= 36) {m[x + n * (y + n * z)] = 1;}
+            if ((x - c - shift) ** 2 + (y - c - shift) ** 2 + (z - c - shift) ** 2 <= 36) {
+              m[x + n * (y + n * z)] = 1;
+            }
           }
         }
       }

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { synthesizeBrainVolume } from '../../../src/cohort/mri';
 import { brainMasks } from '../../../src/imaging/masks';
-import {
-  computeRadiomics,
-  discretiseRoi,
-  glcmMatrix,
-  gldmMatrix,
-  glrlmMatrix,
-  glszmMatrix,
-  meshMeasures,
-  neighbourhoodMatrices,
-  ngtdmMatrix,
-  sizeZoneMatrix,
-} from '../../../src/imaging/radiomics';
+import { computeRadiomics, discretiseRoi, glcmMatrix, gldmMatrix, glrlmMatrix, glszmMatrix, meshMeasures, neighbourhoodMatrices, ngtdmMatrix, sizeZoneMatrix } from '../../../src/imaging/radiomics';
 import type { RadiomicsImage, RadiomicsSettings } from '../../../src/imaging/radiomics';
 
 /** The fast matrices of `image`/`mask` equal the reference builders' (dense zone matrices compared). */
@@ -26,7 +15,9 @@ function assertMatricesEqual(image: RadiomicsImage, mask: ArrayLike<number>, set
   assert.deepEqual(Array.from(fast.gldm.counts), Array.from(gldmMatrix(roi, alpha).counts), 'GLDM');
   const ngtdm = ngtdmMatrix(roi);
   assert.deepEqual(Array.from(fast.ngtdm.n), Array.from(ngtdm.n), 'NGTDM n');
-  fast.ngtdm.s.forEach((s, i) => { assert.ok(Math.abs(s - (ngtdm.s[i] ?? 0)) <= 1e-9 * Math.max(1, s), `NGTDM s_${String(i)}`); });
+  fast.ngtdm.s.forEach((s, i) => {
+    assert.ok(Math.abs(s - (ngtdm.s[i] ?? 0)) <= 1e-9 * Math.max(1, s), `NGTDM s_${String(i)}`);
+  });
   const zones = sizeZoneMatrix(roi);
   const ref = glszmMatrix(roi);
   const dense = new Float64Array(ref.counts.length);
@@ -61,7 +52,7 @@ describe('radiomics fast paths at their edges', function () {
       s = (s * 1103515245 + 12345) >>> 0;
       return s % 200;
     });
-    const holes = Uint8Array.from({ length: 512 }, (_, i) => (i * 7919) % 5 === 0 ? 0 : 1);
+    const holes = Uint8Array.from({ length: 512 }, (_, i) => ((i * 7919) % 5 === 0 ? 0 : 1));
     assertMatricesEqual({ voxels: noise, size, spacingMm: [1, 1, 1] }, holes, { binWidth: 25 }, 1);
     assertMatricesEqual({ voxels: noise, size, spacingMm: [1, 1, 1] }, holes, { binWidth: 10, force2D: true, force2Ddimension: 1 }, 2);
   });
@@ -100,7 +91,9 @@ describe('radiomics fast paths at their edges', function () {
       const b = roi.index[t] ?? 0;
       inside[b] = 1;
       const row = Math.floor(b / DX);
-      if ((first[row] ?? -1) < 0) {first[row] = b - row * DX;}
+      if ((first[row] ?? -1) < 0) {
+        first[row] = b - row * DX;
+      }
       last[row] = b - row * DX;
     }
     const scanned = meshMeasures(inside, roi.dims, roi.spacingMm);

@@ -10,8 +10,12 @@ const IBSI = path.join(REFERENCE_DATA, 'ibsi');
 
 /** IBSI gives most phantom values to 3 significant digits with tolerance 0: accept what rounds to them. */
 function tolerance(value: number, given: string): number {
-  if (given.trim() !== '') {return Number(given);}
-  if (value === 0) {return 1e-9;}
+  if (given.trim() !== '') {
+    return Number(given);
+  }
+  if (value === 0) {
+    return 1e-9;
+  }
   const digits = Math.floor(Math.log10(Math.abs(value)));
   return 0.5 * Math.pow(10, digits - 2) + 1e-12;
 }
@@ -34,7 +38,9 @@ describe('radiomics: IBSI 1 digital phantom conformance', () => {
   for (const row of map) {
     const name = row.pyradiomics_feature ?? '';
     const ibsiValue = row.ibsi_digital_phantom_value ?? '';
-    if (ibsiValue === '') {continue;}
+    if (ibsiValue === '') {
+      continue;
+    }
     it(`${name} = IBSI ${row.ibsi_symbol ?? ''} ${ibsiValue} (${row.relation ?? ''})`, () => {
       const relation = row.relation ?? '';
       const ours = relation.startsWith('pyradiomics') ? ibsiVariant[name] : pyradiomicsDefault[name];
@@ -47,7 +53,9 @@ describe('radiomics: IBSI 1 digital phantom conformance', () => {
       if (Number.isFinite(submitted) && pyr !== undefined) {
         compared++;
         const target = name === 'original_firstorder_Kurtosis' ? submitted + 3 : submitted;
-        if (Math.abs(pyr - target) <= 1e-6 * Math.max(1, Math.abs(target))) {agreeing++;}
+        if (Math.abs(pyr - target) <= 1e-6 * Math.max(1, Math.abs(target))) {
+          agreeing++;
+        }
       }
     });
   }
@@ -55,7 +63,11 @@ describe('radiomics: IBSI 1 digital phantom conformance', () => {
   it('mesh features without a pyradiomics default (Compactness 1/2, spherical disproportion) match IBSI', () => {
     const refs = parseCsv(fs.readFileSync(path.join(IBSI, 'ibsi1_digital_phantom_reference_values.csv'), 'utf8'));
     const bySymbol = new Map(refs.map((r) => [r.ibsi_symbol ?? '', r]));
-    const pairs: [string, string][] = [['morph.comp.1', 'Compactness1'], ['morph.comp.2', 'Compactness2'], ['morph.sph.dispr', 'SphericalDisproportion']];
+    const pairs: [string, string][] = [
+      ['morph.comp.1', 'Compactness1'],
+      ['morph.comp.2', 'Compactness2'],
+      ['morph.sph.dispr', 'SphericalDisproportion'],
+    ];
     for (const [symbol, name] of pairs) {
       const r = bySymbol.get(symbol);
       assert.ok(r, symbol);
@@ -78,7 +90,9 @@ describe('radiomics: IBSI 1 digital phantom conformance', () => {
     let checked = 0;
     for (const r of refs) {
       const name = symbolToName.get(r.ibsi_symbol ?? '');
-      if (name === undefined) {continue;}
+      if (name === undefined) {
+        continue;
+      }
       const ours = merged[name];
       assert.ok(ours !== undefined, name);
       const ref = Number(r.value);

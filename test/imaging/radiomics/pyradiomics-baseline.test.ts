@@ -46,10 +46,18 @@ function toSettings(s: Record<string, unknown>, family: FeatureFamily): Radiomic
 
 /** Why a baseline column is not compared (undefined = compared). */
 function exclusion(row: Record<string, string>, s: Record<string, unknown>): string | undefined {
-  if (row.image_available !== 'yes') {return 'image not in the reference snapshot (lung images > 4 MiB)';}
-  if (row.baseline_file === 'baseline_shape2D.csv') {return 'shape2D needs the single-slice 2-D label maps, not in the snapshot';}
-  if (s.resampledPixelSpacing !== null && s.resampledPixelSpacing !== undefined) {return 'B-spline resampling (not implemented)';}
-  if (s.normalize === true) {return 'intensity normalisation (not implemented)';}
+  if (row.image_available !== 'yes') {
+    return 'image not in the reference snapshot (lung images > 4 MiB)';
+  }
+  if (row.baseline_file === 'baseline_shape2D.csv') {
+    return 'shape2D needs the single-slice 2-D label maps, not in the snapshot';
+  }
+  if (s.resampledPixelSpacing !== null && s.resampledPixelSpacing !== undefined) {
+    return 'B-spline resampling (not implemented)';
+  }
+  if (s.normalize === true) {
+    return 'intensity normalisation (not implemented)';
+  }
   return undefined;
 }
 
@@ -63,11 +71,16 @@ describe('radiomics: NRRD reader', () => {
     const v = load('brain1_image.nrrd');
     assert.deepEqual(v.size, [256, 256, 25]);
     assert.ok(Math.abs(v.spacingMm[0] - 0.78125) < 1e-12 && Math.abs(v.spacingMm[2] - 6.5) < 1e-12);
-    assert.deepEqual(v.direction.map((d) => Math.round(d)), [1, 0, 0, 0, -1, 0, 0, 0, 1]);
+    assert.deepEqual(
+      v.direction.map((d) => Math.round(d)),
+      [1, 0, 0, 0, -1, 0, 0, 0, 1],
+    );
     assert.ok(Math.abs(v.originMm[0] - -99.609375) < 1e-9);
     assert.equal(v.space, 'left-posterior-superior');
     let max = -Infinity;
-    for (const x of v.voxels) {max = Math.max(max, x);}
+    for (const x of v.voxels) {
+      max = Math.max(max, x);
+    }
     assert.equal(max, 3057); // diagnostics_Image-original_Maximum in the baseline
   });
 
@@ -128,7 +141,9 @@ describe('radiomics: pyradiomics baselines (brain1, brain2, breast1)', function 
       let n = 0;
       for (const r of baseline(row.baseline_file ?? '')) {
         const name = r.featureName ?? '';
-        if (!name.startsWith('original_')) {continue;}
+        if (!name.startsWith('original_')) {
+          continue;
+        }
         n++;
         const ref = Number(r[column]);
         const got = ours[name];
@@ -139,8 +154,14 @@ describe('radiomics: pyradiomics baselines (brain1, brain2, breast1)', function 
         }
         // pyradiomics' checkResult: relative difference, 0 vs 0 is 0 %, x vs 0 is 100 %
         const diff = ref === 0 ? (got === 0 ? 0 : 1) : Math.abs(1 - got / ref);
-        if (diff < 0.03) {within3++;} else {failures.push(`${name}: ${String(got)} vs ${String(ref)} (${(diff * 100).toFixed(2)} %)`);}
-        if (Math.abs(got - ref) <= 1e-6 * Math.max(1, Math.abs(ref))) {within1e6++;}
+        if (diff < 0.03) {
+          within3++;
+        } else {
+          failures.push(`${name}: ${String(got)} vs ${String(ref)} (${(diff * 100).toFixed(2)} %)`);
+        }
+        if (Math.abs(got - ref) <= 1e-6 * Math.max(1, Math.abs(ref))) {
+          within1e6++;
+        }
       }
       assert.equal(n, Number(row.n_features), 'feature rows in the baseline');
       assert.deepEqual(failures, []);
@@ -150,13 +171,18 @@ describe('radiomics: pyradiomics baselines (brain1, brain2, breast1)', function 
   it('compares every column that needs no resampling or normalisation (and only those)', () => {
     assert.equal(tested.length, 90); // 30 family×column pairs for each of brain1, brain2, breast1
     for (const c of ['brain1', 'brain1_2d', 'brain1_FBN', 'brain1_flatRegion', 'brain1_combined', 'brain1_resegmentation', 'breast1_2d', 'brain2_FBN']) {
-      assert.ok(tested.some((t) => t.endsWith(`:${c}`)), c);
+      assert.ok(
+        tested.some((t) => t.endsWith(`:${c}`)),
+        c,
+      );
     }
   });
 
   after(() => {
     console.log(`      pyradiomics baseline features: ${String(within3)} of ${String(compared)} within 3 %, ${String(within1e6)} equal to 1e-6 (${String(tested.length)} family×column pairs)`);
-    for (const [why, n] of excluded) {console.log(`      excluded ${String(n)} columns: ${why}`);}
+    for (const [why, n] of excluded) {
+      console.log(`      excluded ${String(n)} columns: ${why}`);
+    }
   });
 });
 
@@ -168,14 +194,18 @@ describe('radiomics: pyradiomics baseline texture matrices (.npy, binWidth 25, 3
     const cols: number[][] = [];
     for (let j = 0; j < m.sizes; j++) {
       const col = Array.from({ length: k }, (_, i) => m.counts[i * m.sizes + j] ?? 0);
-      if (col.some((v) => v !== 0)) {cols.push(col);}
+      if (col.some((v) => v !== 0)) {
+        cols.push(col);
+      }
     }
     return cols;
   };
   const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
     assert.equal(a.length, b.length);
     let d = 0;
-    for (let i = 0; i < a.length; i++) {d = Math.max(d, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));}
+    for (let i = 0; i < a.length; i++) {
+      d = Math.max(d, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+    }
     return d;
   };
 
@@ -192,7 +222,13 @@ describe('radiomics: pyradiomics baseline texture matrices (.npy, binWidth 25, 3
         const m = glcmMatrix(roi, d);
         const total = m.reduce((x, y) => x + y, 0);
         const ref = Array.from({ length: k * k }, (_, i) => glcm.data[i * 13 + a] ?? 0);
-        assert.ok(maxDiff(m.map((v) => v / total), ref) < 1e-3, `GLCM direction ${d.join(',')}`);
+        assert.ok(
+          maxDiff(
+            m.map((v) => v / total),
+            ref,
+          ) < 1e-3,
+          `GLCM direction ${d.join(',')}`,
+        );
       });
       // The .npy run-length axis has 7 columns in all three cases, longer runs counted in the last one (the older
       // pyradiomics that wrote the .npy files): compare shorter runs exactly and the last column as "at least 7 long".
@@ -204,12 +240,17 @@ describe('radiomics: pyradiomics baseline texture matrices (.npy, binWidth 25, 3
         const m = glrlmMatrix(roi, d);
         const ours = new Float64Array(k * nr);
         for (let i = 0; i < k; i++) {
-          for (let j = 0; j < m.sizes; j++) {ours[i * nr + Math.min(j, nr - 1)] = (ours[i * nr + Math.min(j, nr - 1)] ?? 0) + (m.counts[i * m.sizes + j] ?? 0);}
+          for (let j = 0; j < m.sizes; j++) {
+            ours[i * nr + Math.min(j, nr - 1)] = (ours[i * nr + Math.min(j, nr - 1)] ?? 0) + (m.counts[i * m.sizes + j] ?? 0);
+          }
         }
         const ref = Array.from({ length: k * nr }, (_, i) => glrlm.data[i * 13 + a] ?? 0);
         assert.ok(maxDiff(ours, ref) < 1e-3, `GLRLM direction ${d.join(',')}`);
       });
-      for (const [fam, m] of [['glszm', glszmMatrix(roi)], ['gldm', gldmMatrix(roi)]] as const) {
+      for (const [fam, m] of [
+        ['glszm', glszmMatrix(roi)],
+        ['gldm', gldmMatrix(roi)],
+      ] as const) {
         const ref = npy(fam);
         const cols = nonEmpty(m);
         assert.deepEqual(ref.shape, [k, cols.length], fam);

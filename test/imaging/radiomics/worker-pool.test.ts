@@ -21,7 +21,9 @@ describe('radiomics: worker-thread pool', function () {
     const pool = new RadiomicsWorkerPool(2);
     try {
       const got = await Promise.all(vols.map((v) => pool.imagingFeatures({ ...v, voxels: Float32Array.from(v.voxels) })));
-      got.forEach((g, i) => { assert.deepEqual(g, expected[i]); });
+      got.forEach((g, i) => {
+        assert.deepEqual(g, expected[i]);
+      });
       const v = vols[0]!;
       const mask = brainMasks(v).brain;
       const direct = computeRadiomics(v, mask, { families: ['glcm', 'shape'] });
