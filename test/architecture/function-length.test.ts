@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { longFunctions } from './function-length';
+
+/** The longest a function in src/ may be, in source lines (issue #17: split longer ones into named phases). */
+const LIMIT = 100;
+
+/**
+ * Functions over the limit that predate this check. The list only shrinks: the test fails on a new long function and
+ * on an entry that is no longer long (remove it when you split the function).
+ */
+const KNOWN_LONG: readonly string[] = [
+  'src/automl/models/gbm.ts fitGbm',
+  'src/dashboard/aggregate.ts buildPopulationData',
+  'src/cohort/fhir-bundle.ts buildPatientBundle',
+  'src/clinical/aws/athena-cohort-sources.ts athenaCohortSources',
+  'src/cohort/convert/convert.ts convertCoherent',
+  'src/dashboard/load.ts loadDashboardInput',
+  'src/cohort/mri/phantom.ts rasterizeAnatomy',
+  'src/automl/models/forest.ts growTree',
+  'src/cohort/model.ts simulatePatient',
+  'src/clinical/local/import-job.ts runLocalImport',
+  'src/cohort/generate.ts generateCohort',
+  'src/cohort/mri/dicom-writer.ts buildDataset',
+  'src/automl/predictor.ts planFit',
+  'src/genomics/local/local-stores.ts runImport',
+  'src/cohort/convert/fhir-ndjson.ts convertBundleFile',
+  'src/imaging/radiomics/glcm.ts glcmMatrixFeatures',
+  'src/dashboard/synthetic.ts syntheticDashboardInput',
+  'src/automl/metrics.ts pointMetrics',
+  'src/cli.ts main',
+  'src/formats/vcf/reader.ts openFromLines',
+  'src/clinical/local/import-chunk.ts processChunk',
+  'src/imaging/radiomics/linalg.ts symmetricEigenvalues',
+  'src/features/dataset.ts buildDatasetWith',
+  'src/automl/serve.ts createModelRequestHandler',
+  'src/clinical/features.ts computeClinicalFeatures',
+  'src/aws/plan.ts leastPrivilegePolicy',
+  'src/automl/evaluation.ts crossValidate',
+  'src/clinical/local/import-job.ts upsertGroup',
+  'src/imaging/nrrd.ts readNrrd',
+  'src/imaging/radiomics/size-matrix.ts sizeMatrixStats',
+];
+
+describe('architecture: function length in src/', function () {
+  const long = longFunctions(LIMIT).map((f) => f.where);
+
+  it(`has no function over ${LIMIT} lines beyond the listed ones`, function () {
+    assert.deepEqual(
+      long.filter((w) => !KNOWN_LONG.includes(w)),
+      [],
+      'split the function into named phases (list them with node --import tsx test/architecture/function-length.ts)',
+    );
+  });
+
+  it('lists no function that is no longer long (the list only shrinks)', function () {
+    assert.deepEqual(
+      KNOWN_LONG.filter((w) => !long.includes(w)),
+      [],
+      'remove the entry from KNOWN_LONG',
+    );
+  });
+
+  it('measures a long function (the scanner sees methods and arrows)', function () {
+    assert.ok(longFunctions(20).some((f) => f.where.startsWith('src/')));
+  });
+});
