@@ -1,19 +1,12 @@
 /**
- * Worker-thread entry of the generator's MRI pool (mri-pool.ts): answers `{ id, spec }` with `{ id, bytes }` (the
- * study's DICOM file, its buffer transferred) or `{ id, error }`.
+ * Worker-thread entry of the generator's MRI pool (mri-pool.ts): answers each study spec with its DICOM file (the
+ * buffer transferred) through the library's worker-pool protocol (`util/worker-pool.ts`).
  */
-import { parentPort } from 'node:worker_threads';
+import { serveWorkerTasks } from '../util/worker-pool';
 import { writeMriStudy } from './mri/index';
-import type { MriPoolTask } from './mri-pool';
+import type { MriStudySpecContract } from './mri-bridge';
 
-const port = parentPort;
-if (port !== null) {
-  port.on('message', (task: MriPoolTask) => {
-    try {
-      const bytes = writeMriStudy(task.spec);
-      port.postMessage({ id: task.id, bytes }, [bytes.buffer as ArrayBuffer]);
-    } catch (e) {
-      port.postMessage({ id: task.id, error: e instanceof Error ? e.message : String(e) });
-    }
-  });
-}
+serveWorkerTasks<MriStudySpecContract, Uint8Array>(
+  (spec) => writeMriStudy(spec),
+  (bytes) => [bytes.buffer as ArrayBuffer],
+);

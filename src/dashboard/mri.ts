@@ -20,13 +20,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { deflateSync } from 'node:zlib';
-import { HealthDataError, isHealthDataError } from '../errors';
-import type { HealthDataErrorCode } from '../errors';
+import { isHealthDataError } from '../errors';
 import { brainMasks } from '../imaging/masks';
 import type { ImageSetSummary, ImagingStore, Volume } from '../imaging/types';
 import type { ProgressReporter } from '../progress';
+import { WorkerPool } from '../util/worker-pool';
 import { scriptJson } from '../viz/show-figure';
 
 /** Format of the `mri/*.js` files (bumped when the encoding changes, so old files are rebuilt). */
@@ -237,83 +236,24 @@ export async function writeMriFiles(store: ImagingStore, datastoreId: string, op
 }
 
 /** A volume to encode in a worker (internal). */
-export interface MriEncodeTask extends Pick<Volume, 'voxels' | 'size' | 'spacingMm'> {
-  /** Task id. */
-  readonly id: number;
-}
-
-type MriReply = { readonly id: number; readonly data: MriSeriesData } | { readonly id: number; readonly error: string; readonly code?: string };
+export type MriEncodeTask = Pick<Volume, 'voxels' | 'size' | 'spacingMm'>;
 
 /**
- * Worker threads running {@link encodeMriSeries} (the brain mask is most of the cost). A volume's voxel buffer is
- * transferred, not copied. Works from `dist/` and under tsx (a `.ts` worker registers `tsx/cjs` first).
+ * Worker threads running {@link encodeMriSeries} (the brain mask is most of the cost), on the library's one worker
+ * pool (`util/worker-pool.ts`). A volume's voxel buffer is transferred, not copied.
  */
 class MriEncoderPool {
-  private readonly idle: Worker[] = [];
-  private readonly all: Worker[] = [];
-  private readonly queue: { task: MriEncodeTask; transfer: ArrayBuffer[] }[] = [];
-  private readonly waiting = new Map<number, { resolve: (d: MriSeriesData) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
-  private failure: Error | undefined;
+  private readonly pool: WorkerPool<MriEncodeTask, MriSeriesData>;
 
   constructor(readonly size: number) {
-    const ext = path.extname(__filename);
-    const file = path.join(__dirname, `mri-worker${ext}`);
-    for (let i = 0; i < size; i++) {
-      const w = ext === '.ts' ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] }) : new Worker(file);
-      w.on('message', (m: MriReply) => {
-        const job = this.waiting.get(m.id);
-        this.waiting.delete(m.id);
-        if ('error' in m) {
-          job?.reject(new HealthDataError((m.code ?? 'backend') as HealthDataErrorCode, m.error));
-        } else {
-          job?.resolve(m.data);
-        }
-        this.idle.push(w);
-        this.pump();
-      });
-      w.on('error', (e: Error) => {
-        this.fail(new HealthDataError('backend', `dashboard MRI worker stopped: ${e.message}`, { cause: e }));
-      });
-      this.all.push(w);
-      this.idle.push(w);
-    }
+    this.pool = new WorkerPool({ entry: path.join(__dirname, 'mri-worker'), size, name: 'dashboard MRI encoder' });
   }
 
-  encode(volume: Pick<Volume, 'voxels' | 'size' | 'spacingMm'>): Promise<MriSeriesData> {
-    if (this.failure !== undefined) {
-      return Promise.reject(this.failure);
-    }
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.queue.push({ task: { id, voxels: volume.voxels, size: volume.size, spacingMm: volume.spacingMm }, transfer: [volume.voxels.buffer as ArrayBuffer] });
-      this.pump();
-    });
+  encode(volume: MriEncodeTask): Promise<MriSeriesData> {
+    return this.pool.run({ voxels: volume.voxels, size: volume.size, spacingMm: volume.spacingMm }, [volume.voxels.buffer as ArrayBuffer]);
   }
 
-  async close(): Promise<void> {
-    this.fail(new HealthDataError('cancelled', 'dashboard MRI encoder closed'));
-    await Promise.all(this.all.map((w) => w.terminate()));
-  }
-
-  private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const w = this.idle.pop();
-      const next = this.queue.shift();
-      if (w === undefined || next === undefined) {
-        return;
-      }
-      w.postMessage(next.task, next.transfer);
-    }
-  }
-
-  private fail(e: Error): void {
-    this.failure ??= e;
-    for (const job of this.waiting.values()) {
-      job.reject(e);
-    }
-    this.waiting.clear();
-    this.queue.length = 0;
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
