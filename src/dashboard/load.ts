@@ -154,25 +154,34 @@ export interface DashboardLoadOptions {
   readonly asOf?: string;
 }
 
+/** What the reading phases share: the workspace, its schemas and table shapes, the failing query, the sheet notes. */
+interface LoadContext {
+  readonly ws: Workspace;
+  readonly schemas: readonly string[];
+  readonly shapes: TableShapes;
+  readonly query: (what: string, sql: string) => Promise<Row[]>;
+  /** Sheet key → note shown on the sheet (a section without a source). */
+  readonly notes: Record<string, string>;
+}
+
+/** The clinical rows: patients as read (converted later, with their outcomes and modalities), conditions, observations, encounters. */
+interface ClinicalRows {
+  readonly patientsRaw: Row[];
+  readonly conditions: ConditionEventRow[];
+  readonly observations: NumericObservationRow[];
+  readonly encounters: EncounterEventRow[];
+}
+
 /**
- * Reads the dashboard input from the workspace's tables.
- *
- * @param ws - the open workspace
- * @param options - identifiers, age date
- * @returns the input (sections without a source are empty, with a note)
+ * Reads the FHIR tables. Optional elements become empty columns when no resource carries them (no deceased
+ * patient → no deceaseddatetime, no address anywhere → no address column, no Encounter.type.text → a type struct
+ * without text). On Athena the FHIR tables live in HealthLake's resource-link database, not the query's default one.
  */
-export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOptions = {}): Promise<DashboardInput> {
-  const notes: Record<string, string> = {};
-  const schemas = await dashboardSchemas(ws);
-  const shapes = await readTableShapes(ws, schemas);
-  const query = (what: string, sql: string): Promise<Row[]> => queryOrFail(ws, what, sql);
-  // On Athena the FHIR tables live in HealthLake's resource-link database, not the query's default one.
-  const fhir = async (t: string): Promise<string> => qualifiedTable(ws, schemas, t);
-  // Optional elements become empty columns when no resource carries them (no deceased patient → no
-  // deceaseddatetime, no address anywhere → no address column, no Encounter.type.text → a type struct without text).
+async function readClinical(ctx: LoadContext, includeIdentifiers: boolean): Promise<ClinicalRows> {
+  const { shapes, query } = ctx;
+  const fhir = async (t: string): Promise<string> => qualifiedTable(ctx.ws, ctx.schemas, t);
   const P = (path: string, type?: string): string => shapes.expr('patient', path, type);
-  const identifiers =
-    options.includeIdentifiers === true ? `, ${P('name[1].family')} AS family, ${P('name[1].given[1]')} AS given, ${P('address[1].line[1]')} AS line, ${P('address[1].city')} AS city` : '';
+  const identifiers = includeIdentifiers ? `, ${P('name[1].family')} AS family, ${P('name[1].given[1]')} AS given, ${P('address[1].line[1]')} AS line, ${P('address[1].city')} AS city` : '';
   const patientsRaw = shapes.has('patient')
     ? await query(
         'patients',
@@ -201,7 +210,7 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
       )
     : [];
   if (!shapes.has('patient')) {
-    notes.clinical = 'no data yet for this modality (no patient table: run the clinical import)';
+    ctx.notes.clinical = 'no data yet for this modality (no patient table: run the clinical import)';
   }
   const conditions: ConditionEventRow[] = conditionsRaw.map((r) => ({
     patientId: patientRef(r.subject),
@@ -213,61 +222,83 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
     .map((r) => ({ patientId: patientRef(r.subject), code: str(r.code), display: str(r.display) || str(r.code), value: num(r.value), unit: str(r.unit), effective: str(r.effective) }))
     .filter((o) => Number.isFinite(o.value));
   const encounters: EncounterEventRow[] = encountersRaw.map((r) => ({ patientId: patientRef(r.subject), type: str(r.type), start: str(r.start) })).filter((e) => e.start !== '');
+  return { patientsRaw, conditions, observations, encounters };
+}
 
-  // Genomics: variant tables have sample ids; annotation tables (ClinVar) have none.
+/** Variant store tables (rows with sample ids) and annotation store tables (ClinVar: the same shape, no sample ids). */
+async function variantAndAnnotationTables(ctx: LoadContext): Promise<{ readonly variantTables: string[]; readonly annotationTables: string[] }> {
+  const { shapes } = ctx;
   const variantShape = ['sampleid', 'calls', 'attributes', 'names', 'contigname', 'start', 'referenceallele', 'alternatealleles'];
   const candidates = shapes.names.filter((t) => /^[a-z_][a-z0-9_]*$/.test(t) && variantShape.every((k) => shapes.columns(t).has(k)));
   const variantTables: string[] = [];
   const annotationTables: string[] = [];
   for (const t of candidates) {
-    const rows = await query(`variant table ${t}`, `SELECT count(sampleid) AS n FROM ${t}`);
+    const rows = await ctx.query(`variant table ${t}`, `SELECT count(sampleid) AS n FROM ${t}`);
     (num(rows[0]?.n) > 0 ? variantTables : annotationTables).push(t);
   }
+  return { variantTables, annotationTables };
+}
+
+/** Adds each sample's alternate-allele counts at the APOE SNPs rs429358 (ε4) and rs7412 (ε2) of variant table `v`. */
+async function readApoeCalls(ctx: LoadContext, v: string, apoeCalls: Map<string, { e4: number; e2: number }>): Promise<void> {
+  const rows = await ctx.query(`variants of ${v}`, `SELECT sampleid, names, calls FROM ${v} WHERE cardinality(names) > 0`);
+  for (const r of rows) {
+    const names = Array.isArray(r.names) ? r.names.map(str) : [];
+    const alt = (Array.isArray(r.calls) ? r.calls.map(num) : []).filter((c) => c > 0).length;
+    const id = str(r.sampleid);
+    if (names.includes('rs429358') || names.includes('rs7412')) {
+      const a = apoeCalls.get(id) ?? { e4: 0, e2: 0 };
+      if (names.includes('rs429358')) {
+        a.e4 = alt;
+      } else {
+        a.e2 = alt;
+      }
+      apoeCalls.set(id, a);
+    }
+  }
+}
+
+/** The carried variants of table `v` that annotation table `a` classifies (CLNSIG present), with gene and condition. */
+async function readAnnotatedVariants(ctx: LoadContext, v: string, a: string): Promise<VariantFindingRow[]> {
+  const joined = await ctx.query(
+    `variants of ${v} annotated by ${a}`,
+    `SELECT v.sampleid AS sampleid, v.names AS names, v.calls AS calls, element_at(a.attributes, 'GENEINFO') AS geneinfo, element_at(a.attributes, 'CLNSIG') AS clnsig, element_at(a.attributes, 'CLNDN') AS clndn, v.contigname AS chrom, v.start AS pos, v.referenceallele AS ref, v.alternatealleles AS alts
+         FROM ${v} v JOIN ${a} a ON v.contigname = a.contigname AND v.start = a.start AND v.referenceallele = a.referenceallele AND v.alternatealleles = a.alternatealleles
+         WHERE element_at(a.attributes, 'CLNSIG') IS NOT NULL`,
+  );
+  const variants: VariantFindingRow[] = [];
+  for (const r of joined) {
+    const calls = Array.isArray(r.calls) ? r.calls.map(num) : [];
+    if (!calls.some((c) => c > 0)) {
+      continue;
+    }
+    const names = Array.isArray(r.names) ? r.names.map(str) : [];
+    const alts = Array.isArray(r.alts) ? r.alts.map(str) : [];
+    variants.push({
+      patientId: str(r.sampleid),
+      gene: str(r.geneinfo).split(':')[0] ?? '',
+      clinicalSignificance: str(r.clnsig),
+      variant: names[0] ?? `${str(r.chrom)}:${String(num(r.pos) + 1)}:${str(r.ref)}>${alts.join(',')}`,
+      condition: str(r.clndn).replace(/_/g, ' '),
+      genotype: calls.map((c) => (c < 0 ? '.' : String(c))).join('/'),
+    });
+  }
+  return variants;
+}
+
+/** The genomic rows: classified variants, APOE genotypes, and the patients with any genomic data. */
+async function readGenomics(ctx: LoadContext): Promise<{ readonly variants: VariantFindingRow[]; readonly apoe: ApoeGenotypeRow[]; readonly withGenomic: Set<string> }> {
+  const { variantTables, annotationTables } = await variantAndAnnotationTables(ctx);
   const variants: VariantFindingRow[] = [];
   const apoeCalls = new Map<string, { e4: number; e2: number }>();
   for (const v of variantTables) {
-    const rows = await query(`variants of ${v}`, `SELECT sampleid, names, calls FROM ${v} WHERE cardinality(names) > 0`);
-    for (const r of rows) {
-      const names = Array.isArray(r.names) ? r.names.map(str) : [];
-      const alt = (Array.isArray(r.calls) ? r.calls.map(num) : []).filter((c) => c > 0).length;
-      const id = str(r.sampleid);
-      if (names.includes('rs429358') || names.includes('rs7412')) {
-        const a = apoeCalls.get(id) ?? { e4: 0, e2: 0 };
-        if (names.includes('rs429358')) {
-          a.e4 = alt;
-        } else {
-          a.e2 = alt;
-        }
-        apoeCalls.set(id, a);
-      }
-    }
+    await readApoeCalls(ctx, v, apoeCalls);
     for (const a of annotationTables) {
-      const joined = await query(
-        `variants of ${v} annotated by ${a}`,
-        `SELECT v.sampleid AS sampleid, v.names AS names, v.calls AS calls, element_at(a.attributes, 'GENEINFO') AS geneinfo, element_at(a.attributes, 'CLNSIG') AS clnsig, element_at(a.attributes, 'CLNDN') AS clndn, v.contigname AS chrom, v.start AS pos, v.referenceallele AS ref, v.alternatealleles AS alts
-         FROM ${v} v JOIN ${a} a ON v.contigname = a.contigname AND v.start = a.start AND v.referenceallele = a.referenceallele AND v.alternatealleles = a.alternatealleles
-         WHERE element_at(a.attributes, 'CLNSIG') IS NOT NULL`,
-      );
-      for (const r of joined) {
-        const calls = Array.isArray(r.calls) ? r.calls.map(num) : [];
-        if (!calls.some((c) => c > 0)) {
-          continue;
-        }
-        const names = Array.isArray(r.names) ? r.names.map(str) : [];
-        const alts = Array.isArray(r.alts) ? r.alts.map(str) : [];
-        variants.push({
-          patientId: str(r.sampleid),
-          gene: str(r.geneinfo).split(':')[0] ?? '',
-          clinicalSignificance: str(r.clnsig),
-          variant: names[0] ?? `${str(r.chrom)}:${String(num(r.pos) + 1)}:${str(r.ref)}>${alts.join(',')}`,
-          condition: str(r.clndn).replace(/_/g, ' '),
-          genotype: calls.map((c) => (c < 0 ? '.' : String(c))).join('/'),
-        });
-      }
+      variants.push(...(await readAnnotatedVariants(ctx, v, a)));
     }
   }
   if (variantTables.length === 0) {
-    notes.genomic = 'no data yet for this modality (no variant store table: run the genomic import)';
+    ctx.notes.genomic = 'no data yet for this modality (no variant store table: run the genomic import)';
   }
   const apoe: ApoeGenotypeRow[] = [...apoeCalls.entries()].map(([patientId, a]) => {
     const e4 = Math.min(2, a.e4);
@@ -275,29 +306,45 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
     const alleles = [...Array<string>(e2).fill('e2'), ...Array<string>(2 - e4 - e2).fill('e3'), ...Array<string>(e4).fill('e4')];
     return { patientId, genotype: alleles.join('/') };
   });
+  const withGenomic = new Set([...apoeCalls.keys(), ...variants.map((v) => v.patientId)]);
+  return { variants, apoe, withGenomic };
+}
 
-  // Imaging: a radiomics table with patient_id and numeric feature columns.
-  // A radiomics table, or else the imaging feature group's offline view (`imaging_features_<epoch>`).
+/**
+ * Imaging: a radiomics table with patient_id and numeric feature columns, or else the imaging feature group's
+ * offline view (`imaging_features_<epoch>`), one latest record per patient and event time.
+ */
+async function readRadiomics(ctx: LoadContext): Promise<RadiomicFeatureRow[]> {
+  const { shapes } = ctx;
   const radCandidates = shapes.names.filter((t) => shapes.columns(t).has('patient_id') && /^[a-z_][a-z0-9_]*$/.test(t));
   const radTable = radCandidates.find((t) => t.includes('radiomic')) ?? radCandidates.find((t) => /^imaging_features(_\d+)?$/.test(t));
   const radiomics: RadiomicFeatureRow[] = [];
-  if (radTable !== undefined) {
-    const rows = await query(`radiomics table ${radTable}`, latestRecordsSql(await qualifiedTable(ws, schemas, radTable), shapes.columns(radTable)));
-    for (const r of rows) {
-      const features: Record<string, number> = {};
-      for (const [k, v] of Object.entries(r)) {
-        const x = num(v);
-        const bookkeeping = OFFLINE_COLUMNS.includes(k);
-        if (!bookkeeping && typeof v === 'number' && Number.isFinite(x)) {
-          features[k] = x;
-        }
-      }
-      radiomics.push({ patientId: str(r.patient_id), imageSetId: str(r.image_set_id ?? r.imagesetid ?? r.series_instance_uid ?? ''), features });
-    }
-  } else {
-    notes.imaging = 'no data yet for this modality (no radiomics table: run the radiomics step)';
+  if (radTable === undefined) {
+    ctx.notes.imaging = 'no data yet for this modality (no radiomics table: run the radiomics step)';
+    return radiomics;
   }
+  const rows = await ctx.query(`radiomics table ${radTable}`, latestRecordsSql(await qualifiedTable(ctx.ws, ctx.schemas, radTable), shapes.columns(radTable)));
+  for (const r of rows) {
+    const features: Record<string, number> = {};
+    for (const [k, v] of Object.entries(r)) {
+      const x = num(v);
+      const bookkeeping = OFFLINE_COLUMNS.includes(k);
+      if (!bookkeeping && typeof v === 'number' && Number.isFinite(x)) {
+        features[k] = x;
+      }
+    }
+    radiomics.push({ patientId: str(r.patient_id), imageSetId: str(r.image_set_id ?? r.imagesetid ?? r.series_instance_uid ?? ''), features });
+  }
+  return radiomics;
+}
 
+/** The dashboard patients: sex, dates, the outcomes their conditions code, the modalities they have data for (names only when asked). */
+function dashboardPatients(
+  patientsRaw: readonly Row[],
+  conditions: readonly ConditionEventRow[],
+  has: { readonly genomic: ReadonlySet<string>; readonly imaging: ReadonlySet<string> },
+  includeIdentifiers: boolean,
+): DashboardPatient[] {
   const outcomeOf = new Map<string, DashboardOutcome>(DASHBOARD_OUTCOMES.map((o) => [o.snomed, o.key]));
   const patientOutcomes = new Map<string, Set<DashboardOutcome>>();
   for (const c of conditions) {
@@ -308,12 +355,10 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
       patientOutcomes.set(c.patientId, s);
     }
   }
-  const withGenomic = new Set([...apoeCalls.keys(), ...variants.map((v) => v.patientId)]);
-  const withImaging = new Set(radiomics.map((r) => r.patientId));
   const sexOf = (g: string): PatientSex => (g === 'male' || g === 'female' || g === 'other' ? g : 'unknown');
-  const patients: DashboardPatient[] = patientsRaw.map((r) => {
+  return patientsRaw.map((r) => {
     const id = str(r.id);
-    const modalities: DataModality[] = DATA_MODALITIES.filter((m) => m === 'clinical' || (m === 'genomic' && withGenomic.has(id)) || (m === 'imaging' && withImaging.has(id)));
+    const modalities: DataModality[] = DATA_MODALITIES.filter((m) => m === 'clinical' || (m === 'genomic' && has.genomic.has(id)) || (m === 'imaging' && has.imaging.has(id)));
     const name = [str(r.given), str(r.family)].filter((s) => s !== '').join(' ');
     const address = [str(r.line), str(r.city)].filter((s) => s !== '').join(', ');
     return {
@@ -323,10 +368,13 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
       deathDate: r.deceased === null || r.deceased === undefined ? null : str(r.deceased),
       outcomes: DASHBOARD_OUTCOMES.map((o) => o.key).filter((k) => patientOutcomes.get(id)?.has(k) === true),
       modalities,
-      ...(options.includeIdentifiers === true ? { name, address } : {}),
+      ...(includeIdentifiers ? { name, address } : {}),
     };
   });
-  // Models: the reports the train-models step (or notebook 09) saved beside each outcome's model.
+}
+
+/** Models: the reports the train-models step (or notebook 09) saved beside each outcome's model, and their risks. */
+function readModels(ws: Workspace): { readonly models: ModelResultSummary[]; readonly risks: PatientRiskRow[] } {
   const reports = readOutcomeModelReports(ws.automl.modelsDir);
   const models: ModelResultSummary[] = reports.map((r) => ({
     outcome: r.outcome,
@@ -340,6 +388,27 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
     ...(r.designs === undefined ? {} : { designs: modelDesignRows(r) }),
   }));
   const risks: PatientRiskRow[] = reports.flatMap((r) => r.risks.map((k) => ({ patientId: k.patientId, outcome: r.outcome, probability: k.probability, topFeatures: k.topFeatures })));
+  return { models, risks };
+}
+
+/**
+ * Reads the dashboard input from the workspace's tables.
+ *
+ * @param ws - the open workspace
+ * @param options - identifiers, age date
+ * @returns the input (sections without a source are empty, with a note)
+ */
+export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOptions = {}): Promise<DashboardInput> {
+  const notes: Record<string, string> = {};
+  const schemas = await dashboardSchemas(ws);
+  const shapes = await readTableShapes(ws, schemas);
+  const ctx: LoadContext = { ws, schemas, shapes, query: (what, sql) => queryOrFail(ws, what, sql), notes };
+  const includeIdentifiers = options.includeIdentifiers === true;
+  const { patientsRaw, conditions, observations, encounters } = await readClinical(ctx, includeIdentifiers);
+  const { variants, apoe, withGenomic } = await readGenomics(ctx);
+  const radiomics = await readRadiomics(ctx);
+  const patients = dashboardPatients(patientsRaw, conditions, { genomic: withGenomic, imaging: new Set(radiomics.map((r) => r.patientId)) }, includeIdentifiers);
+  const { models, risks } = readModels(ws);
   return {
     asOf: options.asOf ?? new Date().toISOString().slice(0, 10),
     patients,

@@ -13,7 +13,6 @@ const KNOWN_LONG: readonly string[] = [
   'src/cohort/fhir-bundle.ts buildPatientBundle',
   'src/clinical/aws/athena-cohort-sources.ts athenaCohortSources',
   'src/cohort/convert/convert.ts convertCoherent',
-  'src/dashboard/load.ts loadDashboardInput',
   'src/cohort/mri/phantom.ts rasterizeAnatomy',
   'src/automl/models/forest.ts growTree',
   'src/cohort/model.ts simulatePatient',
