@@ -307,10 +307,11 @@ export function fakeFeatureStore(deps: { s3: FakeBucketIo; glue: Map<string, Map
       }
       return {};
     });
-    mock.on(GetRecordCommand).callsFake((i: { FeatureGroupName?: string; RecordIdentifierValueAsString?: string }) => {
+    mock.on(GetRecordCommand).callsFake((i: { FeatureGroupName?: string; RecordIdentifierValueAsString?: string; FeatureNames?: string[] }) => {
       const g = find(i.FeatureGroupName);
       const r = g.online.get(i.RecordIdentifierValueAsString ?? '');
-      return r === undefined ? {} : { Record: r.record };
+      // FeatureNames: "List of names of Features to be retrieved. If not specified, the latest value for all the Features are returned" (API Reference).
+      return r === undefined ? {} : { Record: i.FeatureNames === undefined ? r.record : r.record.filter((v) => i.FeatureNames?.includes(v.FeatureName ?? '')) };
     });
     return mock;
   });
