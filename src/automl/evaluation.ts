@@ -13,6 +13,7 @@
 import { HealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import { silentProgress } from '../progress';
+import type { CvSplit } from './cv';
 import { repeatedStratifiedSplits } from './cv';
 import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
 import type { CalibrationBin } from './metrics';
@@ -95,6 +96,25 @@ export interface CrossValidationResult {
 export async function crossValidate(data: TabularData, options: CrossValidateOptions): Promise<CrossValidationResult> {
   const label = options.predictor.label;
   const seed = options.predictor.seed ?? 0;
+  const { classes, index, y, labelled } = encodeLabels(data, label, seed, options);
+  const k = classes.length;
+  const repeats = options.repeats ?? 3;
+  const splits = repeatedStratifiedSplits(y, options.folds ?? 5, repeats, seed);
+  const task = (options.progress ?? silentProgress).start(`cross-validate ${label}`, splits.length);
+  const acc = newFoldAccumulator(y.length, k, repeats);
+  for (const sp of splits) {
+    const test = subsetTable(labelled, sp.test);
+    const predictor = new TabularPredictor({ ...options.predictor, seed: deriveSeed(seed, sp.repeat, sp.fold), progress: silentProgress });
+    await predictor.fit(subsetTable(labelled, sp.train), options.fit);
+    addFold(acc, predictor, test, sp, index);
+    task.tick();
+  }
+  task.finish();
+  return summarize(acc, y, classes, seed, options);
+}
+
+/** Phase 1 of {@link crossValidate}: the labelled rows, their sorted classes and class indices (shuffled for the guard). */
+function encodeLabels(data: TabularData, label: string, seed: number, options: CrossValidateOptions): { classes: unknown[]; index: Map<string, number>; y: Int32Array; labelled: TabularData } {
   const raw = readColumn(data, label, 'crossValidate');
   const rows: number[] = [];
   raw.forEach((v, i) => {
@@ -110,7 +130,6 @@ export async function crossValidate(data: TabularData, options: CrossValidateOpt
   if (classes.length < 2) {
     throw new HealthDataError('invalid-input', `crossValidate: label ${label} has ${classes.length} class(es); need two or more`, { path: label });
   }
-  const k = classes.length;
   const index = new Map(classes.map((c, i) => [labelKey(c), i]));
   let labelled = subsetTable(data, rows);
   const y = Int32Array.from(rows, (i) => index.get(labelKey(raw[i])) ?? 0);
@@ -128,73 +147,94 @@ export async function crossValidate(data: TabularData, options: CrossValidateOpt
       Array.from(y, (c) => classes[c]),
     );
   }
-  const nFolds = options.folds ?? 5;
-  const repeats = options.repeats ?? 3;
-  const splits = repeatedStratifiedSplits(y, nFolds, repeats, seed);
-  const task = (options.progress ?? silentProgress).start(`cross-validate ${label}`, splits.length);
-  const sum = new Float64Array(y.length * k);
-  const perRepeatProba = Array.from({ length: repeats }, () => new Float64Array(y.length * k));
-  const lb = new Map<string, { total: number; folds: number }>();
-  const bestModels: string[] = [];
-  const rowThreshold = new Float64Array(y.length);
-  const perFoldThreshold: number[] = [];
-  const baseSum = new Float64Array(y.length * k);
-  let baselineName: string | undefined;
-  let baselineEveryFold = true;
-  for (const sp of splits) {
-    const train = subsetTable(labelled, sp.train);
-    const test = subsetTable(labelled, sp.test);
-    const predictor = new TabularPredictor({ ...options.predictor, seed: deriveSeed(seed, sp.repeat, sp.fold), progress: silentProgress });
-    await predictor.fit(train, options.fit);
-    const proba = predictor.predictProbaMatrix(predictor.transform(test));
-    // The fold's predictor may order classes the same way (sorted); map by value to be safe.
-    const map = predictor.classes.map((c) => index.get(labelKey(c)) ?? 0);
-    const kk = predictor.classes.length;
-    sp.test.forEach((row, q) => {
-      for (let c = 0; c < kk; c++) {
-        const gc = map[c] as number;
-        const v = proba[q * kk + c] as number;
-        sum[row * k + gc] = (sum[row * k + gc] as number) + v / repeats;
-        const pr = perRepeatProba[sp.repeat] as Float64Array;
-        pr[row * k + gc] = v;
-      }
-    });
-    for (const r of predictor.leaderboard(test)) {
-      const e = lb.get(r.model) ?? { total: 0, folds: 0 };
-      e.total += r.scoreTest ?? Number.NaN;
-      e.folds += 1;
-      lb.set(r.model, e);
+  return { classes, index, y, labelled };
+}
+
+/** What the folds of {@link crossValidate} accumulate: out-of-fold probabilities (averaged over repeats) and more. */
+interface FoldAccumulator {
+  readonly k: number;
+  readonly repeats: number;
+  readonly sum: Float64Array;
+  readonly perRepeatProba: Float64Array[];
+  readonly lb: Map<string, { total: number; folds: number }>;
+  readonly bestModels: string[];
+  readonly rowThreshold: Float64Array;
+  readonly perFoldThreshold: number[];
+  readonly baseSum: Float64Array;
+  baselineName: string | undefined;
+  baselineEveryFold: boolean;
+}
+
+function newFoldAccumulator(n: number, k: number, repeats: number): FoldAccumulator {
+  return {
+    k,
+    repeats,
+    sum: new Float64Array(n * k),
+    perRepeatProba: Array.from({ length: repeats }, () => new Float64Array(n * k)),
+    lb: new Map(),
+    bestModels: [],
+    rowThreshold: new Float64Array(n),
+    perFoldThreshold: [],
+    baseSum: new Float64Array(n * k),
+    baselineName: undefined,
+    baselineEveryFold: true,
+  };
+}
+
+/** Phase 2 of {@link crossValidate}: one fold's test predictions, leaderboard, threshold and logistic baseline. */
+function addFold(acc: FoldAccumulator, predictor: TabularPredictor, test: TabularData, sp: Pick<CvSplit, 'test' | 'repeat'>, index: ReadonlyMap<string, number>): void {
+  const { k, repeats, sum } = acc;
+  const proba = predictor.predictProbaMatrix(predictor.transform(test));
+  // The fold's predictor may order classes the same way (sorted); map by value to be safe.
+  const map = predictor.classes.map((c) => index.get(labelKey(c)) ?? 0);
+  const kk = predictor.classes.length;
+  sp.test.forEach((row, q) => {
+    for (let c = 0; c < kk; c++) {
+      const gc = map[c] as number;
+      const v = proba[q * kk + c] as number;
+      sum[row * k + gc] = (sum[row * k + gc] as number) + v / repeats;
+      const pr = acc.perRepeatProba[sp.repeat] as Float64Array;
+      pr[row * k + gc] = v;
     }
-    bestModels.push(predictor.bestModel);
-    const t = predictor.decisionThreshold;
-    perFoldThreshold.push(t);
-    for (const row of sp.test) {
-      rowThreshold[row] = (rowThreshold[row] as number) + t / repeats;
-    }
-    const lr = predictor.models.find((m) => m.kind === 'LR');
-    if (lr === undefined) {
-      baselineEveryFold = false;
-    } else {
-      baselineName = lr.name;
-      const pb = predictor.predictProbaMatrix(predictor.transform(test), lr.name);
-      sp.test.forEach((row, q) => {
-        for (let c = 0; c < kk; c++) {
-          const gc = map[c] as number;
-          baseSum[row * k + gc] = (baseSum[row * k + gc] as number) + (pb[q * kk + c] as number) / repeats;
-        }
-      });
-    }
-    task.tick();
+  });
+  for (const r of predictor.leaderboard(test)) {
+    const e = acc.lb.get(r.model) ?? { total: 0, folds: 0 };
+    e.total += r.scoreTest ?? Number.NaN;
+    e.folds += 1;
+    acc.lb.set(r.model, e);
   }
-  task.finish();
-  const metrics = evaluateProba(y, sum, k, { seed, ...options.evaluate });
-  const names: MetricName[] = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'mcc', 'roc_auc', 'log_loss', 'brier'];
-  const perRepeat = perRepeatProba.map((p) => Object.fromEntries(names.map((m) => [m, metricValue(m, y, p, k)])) as Record<MetricName, number>);
-  const leaderboard = [...lb.entries()].map(([model, e]) => ({ model, meanScoreTest: e.total / e.folds, folds: e.folds })).sort((a, b) => b.meanScoreTest - a.meanScoreTest);
+  acc.bestModels.push(predictor.bestModel);
+  const t = predictor.decisionThreshold;
+  acc.perFoldThreshold.push(t);
+  for (const row of sp.test) {
+    acc.rowThreshold[row] = (acc.rowThreshold[row] as number) + t / repeats;
+  }
+  const lr = predictor.models.find((m) => m.kind === 'LR');
+  if (lr === undefined) {
+    acc.baselineEveryFold = false;
+    return;
+  }
+  acc.baselineName = lr.name;
+  const pb = predictor.predictProbaMatrix(predictor.transform(test), lr.name);
+  sp.test.forEach((row, q) => {
+    for (let c = 0; c < kk; c++) {
+      const gc = map[c] as number;
+      acc.baseSum[row * k + gc] = (acc.baseSum[row * k + gc] as number) + (pb[q * kk + c] as number) / repeats;
+    }
+  });
+}
+
+/** Phase 3 of {@link crossValidate}: pooled and per-repeat metrics, the leaderboard, thresholds, calibration and baseline. */
+function summarize(acc: FoldAccumulator, y: Int32Array, classes: unknown[], seed: number, options: CrossValidateOptions): CrossValidationResult {
+  const { k, sum } = acc;
   const evalOpts = { seed, ...options.evaluate };
-  const binary = k === 2 ? binaryExtras(y, sum, rowThreshold, perFoldThreshold, metrics, evalOpts, options.calibrationBins ?? 10) : {};
-  const baseline = baselineEveryFold && baselineName !== undefined ? { baseline: { model: baselineName, proba: baseSum, metrics: evaluateProba(y, baseSum, k, evalOpts) } } : {};
-  return { classes, y, proba: sum, metrics, perRepeat, leaderboard, bestModels, ...binary, ...baseline };
+  const metrics = evaluateProba(y, sum, k, evalOpts);
+  const names: MetricName[] = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'mcc', 'roc_auc', 'log_loss', 'brier'];
+  const perRepeat = acc.perRepeatProba.map((p) => Object.fromEntries(names.map((m) => [m, metricValue(m, y, p, k)])) as Record<MetricName, number>);
+  const leaderboard = [...acc.lb.entries()].map(([model, e]) => ({ model, meanScoreTest: e.total / e.folds, folds: e.folds })).sort((a, b) => b.meanScoreTest - a.meanScoreTest);
+  const binary = k === 2 ? binaryExtras(y, sum, acc.rowThreshold, acc.perFoldThreshold, metrics, evalOpts, options.calibrationBins ?? 10) : {};
+  const baseline = acc.baselineEveryFold && acc.baselineName !== undefined ? { baseline: { model: acc.baselineName, proba: acc.baseSum, metrics: evaluateProba(y, acc.baseSum, k, evalOpts) } } : {};
+  return { classes, y, proba: sum, metrics, perRepeat, leaderboard, bestModels: acc.bestModels, ...binary, ...baseline };
 }
 
 function binaryExtras(

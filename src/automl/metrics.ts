@@ -239,12 +239,36 @@ function pointMetrics(
   threshold: number | ArrayLike<number>,
   order: Int32Array | undefined,
 ): Record<MetricName, number> {
-  const n = y.length;
-  const conf = new Float64Array(k * k); // conf[true * k + pred]
+  const tally = tallyPredictions(y, proba, k, w, threshold);
+  const cm = confusionSummary(tally.conf, k);
+  const { precision, recall, f1, auc } = k === 2 ? binaryScores(y, proba, w, order, cm) : macroScores(y, proba, k, w, cm);
+  const { tot } = tally;
+  return {
+    accuracy: tot > 0 ? cm.correct / tot : Number.NaN,
+    balanced_accuracy: cm.balancedAccuracy,
+    precision,
+    recall,
+    f1,
+    mcc: cm.mcc(tot),
+    roc_auc: auc,
+    log_loss: tot > 0 ? tally.ll / tot : Number.NaN,
+    brier: tot > 0 ? tally.brier / tot : Number.NaN,
+  };
+}
+
+/** Phase 1 of {@link pointMetrics}: the weighted confusion matrix (`conf[true * k + pred]`), log loss and Brier sums. */
+function tallyPredictions(
+  y: ArrayLike<number>,
+  proba: ArrayLike<number>,
+  k: number,
+  w: ArrayLike<number>,
+  threshold: number | ArrayLike<number>,
+): { conf: Float64Array; ll: number; brier: number; tot: number } {
+  const conf = new Float64Array(k * k);
   let ll = 0;
   let brier = 0;
   let tot = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < y.length; i++) {
     const wi = w[i] as number;
     if (wi === 0) {
       continue;
@@ -273,6 +297,21 @@ function pointMetrics(
     }
     tot += wi;
   }
+  return { conf, ll, brier, tot };
+}
+
+/** What a confusion matrix gives per class, and overall. */
+interface ConfusionSummary {
+  readonly correct: number;
+  readonly balancedAccuracy: number;
+  precisionOf(c: number): number;
+  recallOf(c: number): number;
+  f1Of(c: number): number;
+  mcc(tot: number): number;
+}
+
+/** Phase 2 of {@link pointMetrics}: per-class precision, recall and F1, balanced accuracy and MCC from the matrix. */
+function confusionSummary(conf: Float64Array, k: number): ConfusionSummary {
   const rowSum = (c: number): number => {
     let s = 0;
     for (let q = 0; q < k; q++) {
@@ -314,68 +353,65 @@ function pointMetrics(
     }
   }
   // MCC, multiclass form (Gorodkin 2004), equal to the binary formula for k = 2.
-  let sumPT = 0;
-  let sumP2 = 0;
-  let sumT2 = 0;
-  for (let c = 0; c < k; c++) {
-    const pc = colSum(c);
-    const tc = rowSum(c);
-    sumPT += pc * tc;
-    sumP2 += pc * pc;
-    sumT2 += tc * tc;
-  }
-  const mccDen = Math.sqrt((tot * tot - sumP2) * (tot * tot - sumT2));
-  const mcc = mccDen > 0 ? (correct * tot - sumPT) / mccDen : 0;
-  let precision: number;
-  let recall: number;
-  let f1: number;
-  let auc: number;
-  if (k === 2) {
-    precision = precisionOf(1);
-    recall = recallOf(1);
-    f1 = f1Of(1);
-    const score = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      score[i] = proba[i * 2 + 1] as number;
-    }
-    auc = weightedAuc(order ?? sortedOrder(score), y, score, w);
-  } else {
-    // Macro averages; AUROC one-vs-rest macro (as scikit-learn's roc_auc_score(multi_class='ovr')).
-    precision = 0;
-    recall = 0;
-    f1 = 0;
-    auc = 0;
-    let nAuc = 0;
+  const mcc = (tot: number): number => {
+    let sumPT = 0;
+    let sumP2 = 0;
+    let sumT2 = 0;
     for (let c = 0; c < k; c++) {
-      precision += precisionOf(c) / k;
-      const r = recallOf(c);
-      recall += (Number.isNaN(r) ? 0 : r) / k;
-      f1 += f1Of(c) / k;
-      const score = new Float64Array(n);
-      const yc = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        score[i] = proba[i * k + c] as number;
-        yc[i] = y[i] === c ? 1 : 0;
-      }
-      const a = weightedAuc(sortedOrder(score), yc, score, w);
-      if (!Number.isNaN(a)) {
-        auc += a;
-        nAuc++;
-      }
+      const pc = colSum(c);
+      const tc = rowSum(c);
+      sumPT += pc * tc;
+      sumP2 += pc * pc;
+      sumT2 += tc * tc;
     }
-    auc = nAuc > 0 ? auc / nAuc : Number.NaN;
-  }
-  return {
-    accuracy: tot > 0 ? correct / tot : Number.NaN,
-    balanced_accuracy: nPresent > 0 ? balanced / nPresent : Number.NaN,
-    precision,
-    recall,
-    f1,
-    mcc,
-    roc_auc: auc,
-    log_loss: tot > 0 ? ll / tot : Number.NaN,
-    brier: tot > 0 ? brier / tot : Number.NaN,
+    const den = Math.sqrt((tot * tot - sumP2) * (tot * tot - sumT2));
+    return den > 0 ? (correct * tot - sumPT) / den : 0;
   };
+  return { correct, balancedAccuracy: nPresent > 0 ? balanced / nPresent : Number.NaN, precisionOf, recallOf, f1Of, mcc };
+}
+
+/** Phase 3 (binary): the positive class's precision, recall and F1, and the weighted AUROC. */
+function binaryScores(
+  y: ArrayLike<number>,
+  proba: ArrayLike<number>,
+  w: ArrayLike<number>,
+  order: Int32Array | undefined,
+  cm: ConfusionSummary,
+): { precision: number; recall: number; f1: number; auc: number } {
+  const n = y.length;
+  const score = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    score[i] = proba[i * 2 + 1] as number;
+  }
+  return { precision: cm.precisionOf(1), recall: cm.recallOf(1), f1: cm.f1Of(1), auc: weightedAuc(order ?? sortedOrder(score), y, score, w) };
+}
+
+/** Phase 3 (multiclass): macro averages; AUROC one-vs-rest macro (as scikit-learn's roc_auc_score(multi_class='ovr')). */
+function macroScores(y: ArrayLike<number>, proba: ArrayLike<number>, k: number, w: ArrayLike<number>, cm: ConfusionSummary): { precision: number; recall: number; f1: number; auc: number } {
+  const n = y.length;
+  let precision = 0;
+  let recall = 0;
+  let f1 = 0;
+  let auc = 0;
+  let nAuc = 0;
+  for (let c = 0; c < k; c++) {
+    precision += cm.precisionOf(c) / k;
+    const r = cm.recallOf(c);
+    recall += (Number.isNaN(r) ? 0 : r) / k;
+    f1 += cm.f1Of(c) / k;
+    const score = new Float64Array(n);
+    const yc = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      score[i] = proba[i * k + c] as number;
+      yc[i] = y[i] === c ? 1 : 0;
+    }
+    const a = weightedAuc(sortedOrder(score), yc, score, w);
+    if (!Number.isNaN(a)) {
+      auc += a;
+      nAuc++;
+    }
+  }
+  return { precision, recall, f1, auc: nAuc > 0 ? auc / nAuc : Number.NaN };
 }
 
 /**

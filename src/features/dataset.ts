@@ -25,7 +25,7 @@
  */
 import { HealthDataError } from '../errors';
 import type { ColumnInfo, QueryResult, Row, SqlDialect, SqlParam } from '../sql/engine';
-import { sqlLiteral } from '../sql/literal';
+import { sqlIdentifier, sqlLiteral } from '../sql/literal';
 import type { FeatureGroupDescription, FeatureType } from './types';
 
 /** The entity table: identifiers and event times (index dates), plus any columns to carry along (labels). */
@@ -134,16 +134,6 @@ export interface DatasetPlan {
 }
 
 /**
- * Quotes an SQL identifier.
- *
- * @param name - the identifier
- * @returns `"name"` with inner quotes doubled
- */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/**
  * Quotes a possibly schema-qualified table name after checking it is a plain identifier path.
  *
  * @param fn - calling function, for messages
@@ -157,7 +147,7 @@ export function quoteTableName(fn: string, table: string): string {
       path: 'table',
     });
   }
-  return table.split('.').map(quoteIdent).join('.');
+  return table.split('.').map(sqlIdentifier).join('.');
 }
 
 function tsExpr(expr: string, kind: TimeKind): string {
@@ -172,7 +162,7 @@ function tsExpr(expr: string, kind: TimeKind): string {
 }
 
 function groupEventTs(g: DatasetGroupPlan, alias: string): string {
-  return tsExpr(`${alias}.${quoteIdent(g.eventTimeFeatureName)}`, g.eventTimeType === 'Fractional' ? 'Fractional' : 'String');
+  return tsExpr(`${alias}.${sqlIdentifier(g.eventTimeFeatureName)}`, g.eventTimeType === 'Fractional' ? 'Fractional' : 'String');
 }
 
 // The windows (dedup, latest delete, as-of pick) run on narrow key columns only — identifier, event timestamp,
@@ -180,7 +170,7 @@ function groupEventTs(g: DatasetGroupPlan, alias: string): string {
 // that key. Carrying 100 features through three windows made the join several times slower (measured in
 // bench/feature-store.ts).
 function groupCtes(g: DatasetGroupPlan, i: number, plan: DatasetPlan, params: SqlParam[]): string[] {
-  const rid = quoteIdent(g.recordIdentifierFeatureName);
+  const rid = sqlIdentifier(g.recordIdentifierFeatureName);
   const src = `g${String(i)}_src`;
   let where = '';
   if (plan.asOf !== undefined) {
@@ -226,26 +216,26 @@ function groupCtes(g: DatasetGroupPlan, i: number, plan: DatasetPlan, params: Sq
  */
 export function pointInTimeSql(plan: DatasetPlan): { sql: string; params: SqlParam[] } {
   const params: SqlParam[] = [...plan.baseParams];
-  const key = quoteIdent(plan.baseKey);
+  const key = sqlIdentifier(plan.baseKey);
   const ctes: string[] = [
-    `b AS (\n  SELECT ${plan.baseColumns.map((c) => `s.${quoteIdent(c)}`).join(', ')}, ${tsExpr(`s.${quoteIdent(plan.baseEventTime)}`, plan.baseEventTimeKind)} AS "__bts",\n    row_number() OVER (ORDER BY s.${key}, s.${quoteIdent(plan.baseEventTime)}) AS "__row"\n  FROM ${plan.baseSource} s\n)`,
+    `b AS (\n  SELECT ${plan.baseColumns.map((c) => `s.${sqlIdentifier(c)}`).join(', ')}, ${tsExpr(`s.${sqlIdentifier(plan.baseEventTime)}`, plan.baseEventTimeKind)} AS "__bts",\n    row_number() OVER (ORDER BY s.${key}, s.${sqlIdentifier(plan.baseEventTime)}) AS "__row"\n  FROM ${plan.baseSource} s\n)`,
   ];
   plan.groups.forEach((g, i) => {
     ctes.push(...groupCtes(g, i, plan, params));
     const n = String(i);
-    const rid = quoteIdent(g.recordIdentifierFeatureName);
+    const rid = sqlIdentifier(g.recordIdentifierFeatureName);
     const rank = plan.includeDuplicatedRecords ? 'rank()' : 'row_number()';
     const order = plan.includeDuplicatedRecords ? 'g."__ts" DESC' : 'g."__ts" DESC, g."__api" DESC, g."__write" DESC';
     ctes.push(
       `j${n} AS (\n  SELECT * FROM (\n    SELECT b."__row", g.${rid} AS "__id", g."__ts", g."__api", g."__write",\n      ${rank} OVER (PARTITION BY b."__row" ORDER BY ${order}) AS "__rk"\n    FROM b JOIN g${n} g ON b.${key} = g.${rid}${g.timeInvariant === true ? '' : ' AND b."__bts" >= g."__ts"'}\n  ) z WHERE z."__rk" = 1\n)`,
     );
     if (g.features.length > 0) {
-      const picks = g.features.map((f) => `o.${quoteIdent(f.name)} AS ${quoteIdent(f.output)}`);
+      const picks = g.features.map((f) => `o.${sqlIdentifier(f.name)} AS ${sqlIdentifier(f.output)}`);
       // asOf needs no filter here: the key (id, event time, api time, write time) names the one chosen row.
       ctes.push(`f${n} AS (\n  SELECT o.${rid} AS "__id", ${groupEventTs(g, 'o')} AS "__ts", o.api_invocation_time AS "__api", o.write_time AS "__write", ${picks.join(', ')}\n  FROM ${g.table} o\n)`);
     }
   });
-  const select = [...plan.baseColumns.map((c) => `b.${quoteIdent(c)}`), ...plan.groups.flatMap((g, i) => g.features.map((f) => `f${String(i)}.${quoteIdent(f.output)}`))];
+  const select = [...plan.baseColumns.map((c) => `b.${sqlIdentifier(c)}`), ...plan.groups.flatMap((g, i) => g.features.map((f) => `f${String(i)}.${sqlIdentifier(f.output)}`))];
   const join = plan.joinType === 'inner' ? 'JOIN' : 'LEFT JOIN';
   const joins = plan.groups.flatMap((g, i) => {
     const n = String(i);
@@ -293,7 +283,7 @@ function literal(v: unknown): string {
  */
 export function valuesRelation(rows: readonly Row[], columns: readonly string[]): string {
   const tuples = rows.map((r) => `(${columns.map((c) => literal(r[c])).join(', ')})`);
-  return `(SELECT * FROM (VALUES ${tuples.join(', ')}) AS v(${columns.map(quoteIdent).join(', ')}))`;
+  return `(SELECT * FROM (VALUES ${tuples.join(', ')}) AS v(${columns.map(sqlIdentifier).join(', ')}))`;
 }
 
 /** What {@link buildDatasetWith} needs from a store. */
@@ -389,75 +379,110 @@ function resolveFeatures(
  */
 export async function buildDatasetWith(deps: DatasetDeps, options: DatasetOptions): Promise<TrainingDataset> {
   const fn = 'buildDataset';
-  if (options.groups.length === 0) {
+  const descs = await describeGroups(deps, fn, options.groups);
+  const base = await resolveBase(deps, fn, options.base, descs[0] as FeatureGroupDescription);
+  const plan = planDataset(deps, fn, descs, base, options);
+  const { sql, params } = pointInTimeSql(plan);
+  const featureSources: Record<string, string> = {};
+  for (const g of plan.groups) {
+    for (const f of g.features) {
+      featureSources[f.output] = `${g.name}.${f.name}`;
+    }
+  }
+  if (options.into !== undefined) {
+    return materializeDataset(deps, fn, options.into, sql, params, featureSources);
+  }
+  const result = await deps.queryResult(sql, params);
+  return { columns: result.columns, rows: result.rows, rowCount: result.rows.length, featureSources, sql, params };
+}
+
+/** The dataset's base relation: where its rows come from, its columns and its key and event-time columns. */
+interface ResolvedBase {
+  readonly source: string;
+  readonly params: SqlParam[];
+  readonly columns: string[];
+  readonly key: string;
+  readonly eventTime: string;
+  readonly kind: TimeKind;
+}
+
+/** Phase 1: describes every group, each of which must have an offline store (the history to join as of a time). */
+async function describeGroups(deps: DatasetDeps, fn: string, names: readonly string[]): Promise<FeatureGroupDescription[]> {
+  if (names.length === 0) {
     throw new HealthDataError('invalid-input', `${fn}: groups is empty; name at least one feature group`, { path: 'groups' });
   }
   const descs: FeatureGroupDescription[] = [];
-  for (const name of options.groups) {
+  for (const name of names) {
     const d = await deps.describe(name);
     if (d.offlineStore === undefined) {
       throw new HealthDataError('invalid-input', `${fn}: group "${name}" has no offline store, so it keeps no history to join as of a time`, { path: name });
     }
     descs.push(d);
   }
-  const first = descs[0];
-  if (first === undefined) {
-    throw new HealthDataError('invalid-input', `${fn}: groups is empty`);
-  }
-  const baseKey = options.base.recordIdentifierName ?? first.recordIdentifierFeatureName;
-  const baseEt = options.base.eventTimeName ?? first.eventTimeFeatureName;
-  let baseSource: string;
-  let baseParams: SqlParam[] = [];
-  let baseColumns: string[];
-  let kind: TimeKind;
-  if (options.base.table !== undefined) {
-    baseSource = quoteTableName(fn, options.base.table);
-    const probe = await deps.queryResult(`SELECT * FROM ${baseSource} WHERE 1 = 0`, []);
-    baseColumns = probe.columns.map((c) => c.name);
-    const etCol = probe.columns.find((c) => c.name === baseEt);
-    kind = etCol === undefined ? 'String' : timeKindOfSqlType(etCol.type);
-  } else if (options.base.rows !== undefined) {
-    const seen = new Set<string>();
-    baseColumns = [];
-    const rows = options.base.rows.map((r) => {
-      const out: Row = {};
-      for (const [k, v] of Object.entries(r)) {
-        if (!seen.has(k)) {
-          seen.add(k);
-          baseColumns.push(k);
-        }
-        out[k] = v instanceof Date ? v.toISOString() : v;
-      }
-      return out;
-    });
-    if (rows.length === 0) {
-      throw new HealthDataError('invalid-input', `${fn}: base.rows is empty; give at least one row with ${baseKey} and ${baseEt}`, { path: 'base.rows' });
-    }
-    kind = timeKindOfValue(rows.map((r) => r[baseEt]).find((v) => v !== null && v !== undefined));
-    const staged = deps.stageBaseRows === undefined ? { source: valuesRelation(rows, baseColumns), params: [] } : await deps.stageBaseRows(rows, baseColumns);
-    baseSource = staged.source;
-    baseParams = staged.params;
+  return descs;
+}
+
+/** Phase 2: the base (a table or inline rows), its columns and event-time kind; checks the key and event-time columns exist. */
+async function resolveBase(deps: DatasetDeps, fn: string, base: DatasetOptions['base'], first: FeatureGroupDescription): Promise<ResolvedBase> {
+  const key = base.recordIdentifierName ?? first.recordIdentifierFeatureName;
+  const eventTime = base.eventTimeName ?? first.eventTimeFeatureName;
+  let resolved: ResolvedBase;
+  if (base.table !== undefined) {
+    const source = quoteTableName(fn, base.table);
+    const probe = await deps.queryResult(`SELECT * FROM ${source} WHERE 1 = 0`, []);
+    const etCol = probe.columns.find((c) => c.name === eventTime);
+    resolved = { source, params: [], columns: probe.columns.map((c) => c.name), key, eventTime, kind: etCol === undefined ? 'String' : timeKindOfSqlType(etCol.type) };
+  } else if (base.rows !== undefined) {
+    resolved = await stageRows(deps, fn, base.rows, key, eventTime);
   } else {
     throw new HealthDataError('invalid-input', `${fn}: base needs a table name or rows (identifiers and event times)`, { path: 'base' });
   }
   for (const [what, col] of [
-    ['recordIdentifierName', baseKey],
-    ['eventTimeName', baseEt],
+    ['recordIdentifierName', key],
+    ['eventTimeName', eventTime],
   ] as const) {
-    if (!baseColumns.includes(col)) {
-      throw new HealthDataError('invalid-input', `${fn}: the base has no column "${col}" (columns: ${baseColumns.join(', ')}); set base.${what}`, {
+    if (!resolved.columns.includes(col)) {
+      throw new HealthDataError('invalid-input', `${fn}: the base has no column "${col}" (columns: ${resolved.columns.join(', ')}); set base.${what}`, {
         path: `base.${what}`,
       });
     }
   }
-  const resolved = resolveFeatures(fn, descs, options.features, baseColumns);
-  const plan: DatasetPlan = {
-    baseSource,
-    baseParams,
-    baseColumns,
-    baseKey,
-    baseEventTime: baseEt,
-    baseEventTimeKind: kind,
+  return resolved;
+}
+
+/** Inline base rows: their columns in first-seen order, dates as ISO text, staged by the backend (or a VALUES list). */
+async function stageRows(deps: DatasetDeps, fn: string, input: NonNullable<DatasetOptions['base']['rows']>, key: string, eventTime: string): Promise<ResolvedBase> {
+  const seen = new Set<string>();
+  const columns: string[] = [];
+  const rows = input.map((r) => {
+    const out: Row = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        columns.push(k);
+      }
+      out[k] = v instanceof Date ? v.toISOString() : v;
+    }
+    return out;
+  });
+  if (rows.length === 0) {
+    throw new HealthDataError('invalid-input', `${fn}: base.rows is empty; give at least one row with ${key} and ${eventTime}`, { path: 'base.rows' });
+  }
+  const kind = timeKindOfValue(rows.map((r) => r[eventTime]).find((v) => v !== null && v !== undefined));
+  const staged = deps.stageBaseRows === undefined ? { source: valuesRelation(rows, columns), params: [] } : await deps.stageBaseRows(rows, columns);
+  return { source: staged.source, params: staged.params, columns, key, eventTime, kind };
+}
+
+/** Phase 3: the join plan (each group's table, time column, chosen features and whether it is time-invariant). */
+function planDataset(deps: DatasetDeps, fn: string, descs: readonly FeatureGroupDescription[], base: ResolvedBase, options: DatasetOptions): DatasetPlan {
+  const resolved = resolveFeatures(fn, descs, options.features, base.columns);
+  return {
+    baseSource: base.source,
+    baseParams: base.params,
+    baseColumns: base.columns,
+    baseKey: base.key,
+    baseEventTime: base.eventTime,
+    baseEventTimeKind: base.kind,
     groups: descs.map((d, i) => {
       const et = d.featureDefinitions.find((f) => f.name === d.eventTimeFeatureName);
       return {
@@ -475,28 +500,13 @@ export async function buildDatasetWith(deps: DatasetDeps, options: DatasetOption
     joinType: options.joinType ?? 'left',
     asOf: options.asOf,
   };
-  const { sql, params } = pointInTimeSql(plan);
-  const featureSources: Record<string, string> = {};
-  for (const g of plan.groups) {
-    for (const f of g.features) {
-      featureSources[f.output] = `${g.name}.${f.name}`;
-    }
-  }
-  if (options.into !== undefined) {
-    const target = quoteTableName(fn, options.into);
-    await deps.run(`${deps.dialect === 'duckdb' ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE'} ${target} AS ${sql}`, params);
-    const probe = await deps.queryResult(`SELECT * FROM ${target} WHERE 1 = 0`, []);
-    const count = await deps.queryResult(`SELECT count(*) AS n FROM ${target}`, []);
-    return {
-      columns: probe.columns,
-      rows: [],
-      rowCount: Number(count.rows[0]?.n ?? 0),
-      table: options.into,
-      featureSources,
-      sql,
-      params,
-    };
-  }
-  const result = await deps.queryResult(sql, params);
-  return { columns: result.columns, rows: result.rows, rowCount: result.rows.length, featureSources, sql, params };
+}
+
+/** Phase 4 (`into`): writes the dataset to a table and returns its columns and row count instead of the rows. */
+async function materializeDataset(deps: DatasetDeps, fn: string, into: string, sql: string, params: SqlParam[], featureSources: Record<string, string>): Promise<TrainingDataset> {
+  const target = quoteTableName(fn, into);
+  await deps.run(`${deps.dialect === 'duckdb' ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE'} ${target} AS ${sql}`, params);
+  const probe = await deps.queryResult(`SELECT * FROM ${target} WHERE 1 = 0`, []);
+  const count = await deps.queryResult(`SELECT count(*) AS n FROM ${target}`, []);
+  return { columns: probe.columns, rows: [], rowCount: Number(count.rows[0]?.n ?? 0), table: into, featureSources, sql, params };
 }

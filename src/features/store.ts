@@ -7,7 +7,8 @@ import { HealthDataError, isHealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import type { ColumnInfo, Row, SqlEngine, SqlParam } from '../sql/engine';
 import type { DatasetOptions, TrainingDataset } from './dataset';
-import { buildDatasetWith, quoteIdent, valuesRelation } from './dataset';
+import { buildDatasetWith, valuesRelation } from './dataset';
+import { sqlIdentifier } from '../sql/literal';
 import type { ColumnTypeHint } from './infer';
 import { inferFeatureDefinitions, rowToRecord } from './infer';
 import type {
@@ -196,8 +197,8 @@ export interface FeatureStore {
  * ```
  */
 export function latestOfflineRowsSql(table: string, recordIdentifierName: string, eventTimeName: string): string {
-  const id = quoteIdent(recordIdentifierName);
-  const et = quoteIdent(eventTimeName);
+  const id = sqlIdentifier(recordIdentifierName);
+  const et = sqlIdentifier(eventTimeName);
   return (
     `(SELECT o.* FROM ${table} o WHERE NOT o.is_deleted AND NOT EXISTS (SELECT 1 FROM ${table} n WHERE n.${id} = o.${id} AND n.${et} = o.${et}` +
     ` AND (n.api_invocation_time > o.api_invocation_time OR (n.api_invocation_time = o.api_invocation_time AND n.write_time > o.write_time))))`

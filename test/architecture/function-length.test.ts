@@ -20,19 +20,13 @@ const KNOWN_LONG: readonly string[] = [
   'src/cohort/generate.ts generateCohort',
   'src/cohort/mri/dicom-writer.ts buildDataset',
   'src/automl/predictor.ts planFit',
-  'src/genomics/local/local-stores.ts runImport',
   'src/cohort/convert/fhir-ndjson.ts convertBundleFile',
-  'src/imaging/radiomics/glcm.ts glcmMatrixFeatures',
   'src/cli.ts main',
-  'src/formats/vcf/reader.ts openFromLines',
   'src/clinical/local/import-chunk.ts processChunk',
-  'src/imaging/radiomics/linalg.ts symmetricEigenvalues',
   'src/automl/serve.ts createModelRequestHandler',
   'src/clinical/features.ts computeClinicalFeatures',
   'src/aws/plan.ts leastPrivilegePolicy',
   'src/clinical/local/import-job.ts upsertGroup',
-  'src/imaging/nrrd.ts readNrrd',
-  'src/imaging/radiomics/size-matrix.ts sizeMatrixStats',
 ];
 
 describe('architecture: function length in src/', function () {

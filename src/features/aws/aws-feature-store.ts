@@ -17,7 +17,7 @@ import { HealthDataError, isHealthDataError } from '../../errors';
 import type { HealthDataErrorCode } from '../../errors';
 import type { ProgressReporter } from '../../progress';
 import type { SqlEngine } from '../../sql/engine';
-import { quoteIdent } from '../dataset';
+import { sqlIdentifier } from '../../sql/literal';
 import type { DatasetOptions, TrainingDataset } from '../dataset';
 import { checkGroupName, FEATURE_STORE_LIMITS, validateCreateInput } from '../limits';
 import type { CheckedRecord } from '../records';
@@ -398,7 +398,7 @@ export class AwsFeatureStore extends BaseFeatureStore {
     }
     const desc = await this.describeFeatureGroup(groupName);
     const table = this.quoteOfflineTable(desc);
-    const rid = quoteIdent(desc.recordIdentifierFeatureName);
+    const rid = sqlIdentifier(desc.recordIdentifierFeatureName);
     const want = p.ids.size;
     const timeout = options.timeoutMs ?? this.o.offlineWaitMs ?? 20 * 60_000;
     const pollMs = options.pollMs ?? this.o.offlinePollMs ?? 30_000;
@@ -578,6 +578,6 @@ export class AwsFeatureStore extends BaseFeatureStore {
     if (desc.offlineStore === undefined || desc.offlineStore.tableName === '') {
       throw new HealthDataError('invalid-input', `feature store: group "${desc.name}" has no offline table in the data catalog (offline store disabled, or Glue table creation disabled)`);
     }
-    return `${quoteIdent(desc.offlineStore.database)}.${quoteIdent(desc.offlineStore.tableName)}`;
+    return `${sqlIdentifier(desc.offlineStore.database)}.${sqlIdentifier(desc.offlineStore.tableName)}`;
   }
 }

@@ -23,12 +23,11 @@ import { HealthDataError } from '../../errors';
 import type { ProgressReporter } from '../../progress';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
 import type { Row, SqlParam } from '../../sql/engine';
-import { sqlLiteral } from '../../sql/literal';
+import { sqlIdentifier, sqlLiteral } from '../../sql/literal';
 import type { FeatureStoreClock } from '../clock';
 import type { IngestJob } from './write-log';
 import { beginJob, endJob, ensureWriteLogTables, inTransaction, listJobs, LIVE_WRITES, recoverWrites, StagedFiles } from './write-log';
 import { microsToTimestampText, systemClock } from '../clock';
-import { quoteIdent } from '../dataset';
 import { defaultOfflineTableName, FEATURE_STORE_LIMITS, validateCreateInput, checkGroupName } from '../limits';
 import type { CheckedRecord } from '../records';
 import { checkRecord, coerceFeatureValue, parseIsoEventTime, pickFeatures, toReadValue } from '../records';
@@ -73,7 +72,7 @@ interface StoredDescription extends Omit<FeatureGroupDescription, 'creationTime'
 const SQL_TYPE: Record<FeatureType, string> = { Integral: 'BIGINT', Fractional: 'DOUBLE', String: 'VARCHAR' };
 
 function onlineTable(groupName: string): string {
-  return quoteIdent(`fs_online_${groupName}`);
+  return sqlIdentifier(`fs_online_${groupName}`);
 }
 
 function fromStored(s: StoredDescription): FeatureGroupDescription {
@@ -248,7 +247,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
           creationTime: created,
           ...(input.description === undefined ? {} : { description: input.description }),
         };
-        const cols = desc.featureDefinitions.map((d) => `${quoteIdent(d.name)} ${SQL_TYPE[d.type]}${d.name === desc.recordIdentifierFeatureName ? ' PRIMARY KEY' : ''}`);
+        const cols = desc.featureDefinitions.map((d) => `${sqlIdentifier(d.name)} ${SQL_TYPE[d.type]}${d.name === desc.recordIdentifierFeatureName ? ' PRIMARY KEY' : ''}`);
         if (online) {
           await this.engine.query(`DROP TABLE IF EXISTS ${onlineTable(desc.name)}`);
           await this.engine.query(`CREATE TABLE ${onlineTable(desc.name)} (${cols.join(', ')}, "__event_epoch" DOUBLE NOT NULL, "__deleted" BOOLEAN NOT NULL)`);
@@ -256,7 +255,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
         if (offlineStore !== undefined) {
           const dataDir = path.join(offlineStore.location, 'data');
           fs.mkdirSync(dataDir, { recursive: true });
-          const empty = desc.featureDefinitions.map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
+          const empty = desc.featureDefinitions.map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${sqlIdentifier(d.name)}`);
           // An empty file fixes the table's schema, so the view binds before the first record arrives. Written in
           // staging and renamed, so a crash never leaves a torn file where the view reads.
           const scratch = path.join(this.stagingRoot, randomUUID());
@@ -281,9 +280,9 @@ export class LocalFeatureStore extends BaseFeatureStore {
       return;
     }
     const glob = path.join(desc.offlineStore.location, 'data', '*.parquet');
-    const cols = desc.featureDefinitions.map((d) => quoteIdent(d.name));
+    const cols = desc.featureDefinitions.map((d) => sqlIdentifier(d.name));
     await this.engine.query(
-      `CREATE OR REPLACE VIEW ${quoteIdent(desc.offlineStore.tableName)} AS SELECT ${cols.join(', ')}, write_time, api_invocation_time, is_deleted FROM read_parquet(${sqlLiteral(glob)}, union_by_name = true)`,
+      `CREATE OR REPLACE VIEW ${sqlIdentifier(desc.offlineStore.tableName)} AS SELECT ${cols.join(', ')}, write_time, api_invocation_time, is_deleted FROM read_parquet(${sqlLiteral(glob)}, union_by_name = true)`,
     );
   }
 
@@ -325,7 +324,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
     await this.engine.session(`delete feature group ${name}`, async () => {
       await this.engine.query(`DROP TABLE IF EXISTS ${onlineTable(desc.name)}`);
       if (options.purgeOfflineStore === true && desc.offlineStore !== undefined) {
-        await this.engine.query(`DROP VIEW IF EXISTS ${quoteIdent(desc.offlineStore.tableName)}`);
+        await this.engine.query(`DROP VIEW IF EXISTS ${sqlIdentifier(desc.offlineStore.tableName)}`);
         fs.rmSync(desc.offlineStore.location, { recursive: true, force: true });
       }
       await this.engine.query(`DELETE FROM ${FEATURE_GROUP_CATALOG_TABLE} WHERE name = ?`, [desc.name]);
@@ -417,8 +416,8 @@ export class LocalFeatureStore extends BaseFeatureStore {
   ): Promise<void> {
     const defs = desc.featureDefinitions;
     const stage = `fs_stage_${randomUUID().replace(/-/g, '')}`;
-    const cols = defs.map((d) => quoteIdent(d.name));
-    await conn.run(`CREATE TEMP TABLE ${stage} (${defs.map((d) => `${quoteIdent(d.name)} ${SQL_TYPE[d.type]}`).join(', ')}, "__seq" BIGINT, "__epoch" DOUBLE, "__api" BIGINT)`);
+    const cols = defs.map((d) => sqlIdentifier(d.name));
+    await conn.run(`CREATE TEMP TABLE ${stage} (${defs.map((d) => `${sqlIdentifier(d.name)} ${SQL_TYPE[d.type]}`).join(', ')}, "__seq" BIGINT, "__epoch" DOUBLE, "__api" BIGINT)`);
     try {
       const ap = await conn.createAppender(stage, 'main', 'temp');
       try {
@@ -435,7 +434,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
       } finally {
         ap.closeSync();
       }
-      const rid = quoteIdent(desc.recordIdentifierFeatureName);
+      const rid = sqlIdentifier(desc.recordIdentifierFeatureName);
       if (to.online) {
         // Latest event time wins; a tie keeps what is there (a put must be strictly newer), and within the batch
         // the first of equal event times wins — the same outcome as putting the rows one by one in order.
@@ -485,7 +484,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
     if (!desc.onlineStoreEnabled) {
       throw new HealthDataError('invalid-input', `getRecord("${groupName}"): the group has no online store; query its offline table with ws.sql instead`);
     }
-    const rid = quoteIdent(desc.recordIdentifierFeatureName);
+    const rid = sqlIdentifier(desc.recordIdentifierFeatureName);
     const rows = await this.engine.query(`SELECT * FROM ${onlineTable(desc.name)} WHERE CAST(${rid} AS VARCHAR) = ? AND NOT "__deleted"`, [recordId]);
     const row = rows[0];
     return row === undefined ? undefined : pickFeatures('getRecord', desc, this.readRow(desc, row), options.featureNames);
@@ -514,7 +513,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
       if (req.recordIds.length === 0) {
         continue;
       }
-      const rid = quoteIdent(desc.recordIdentifierFeatureName);
+      const rid = sqlIdentifier(desc.recordIdentifierFeatureName);
       const rows = await this.engine.query(
         `SELECT *, CAST(${rid} AS VARCHAR) AS "__id" FROM ${onlineTable(desc.name)} WHERE CAST(${rid} AS VARCHAR) IN (${req.recordIds.map(() => '?').join(', ')}) AND NOT "__deleted"`,
         req.recordIds.map(String),
@@ -550,8 +549,8 @@ export class LocalFeatureStore extends BaseFeatureStore {
       });
     }
     const apiTime = this.clock.nowMicros();
-    const rid = quoteIdent(desc.recordIdentifierFeatureName);
-    const et = quoteIdent(desc.eventTimeFeatureName);
+    const rid = sqlIdentifier(desc.recordIdentifierFeatureName);
+    const et = sqlIdentifier(desc.eventTimeFeatureName);
     const table = onlineTable(desc.name);
     await this.engine.session(`delete record ${groupName}`, (conn) =>
       this.commitWrite(conn, randomUUID(), async (staged) => {
@@ -578,7 +577,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
         if (to.offline && desc.offlineStore !== undefined) {
           const nulls = desc.featureDefinitions
             .filter((d) => d.name !== desc.recordIdentifierFeatureName && d.name !== desc.eventTimeFeatureName)
-            .map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${quoteIdent(d.name)}`);
+            .map((d) => `CAST(NULL AS ${SQL_TYPE[d.type]}) AS ${sqlIdentifier(d.name)}`);
           const writeTime = microsToTimestampText(this.clock.nowMicros());
           const file = staged.stage(this.newOfflineFile(desc));
           await this.engine.query(
@@ -597,7 +596,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
     if (desc.offlineStore === undefined) {
       throw new HealthDataError('invalid-input', `feature store: group "${desc.name}" has no offline store`);
     }
-    return quoteIdent(desc.offlineStore.tableName);
+    return sqlIdentifier(desc.offlineStore.tableName);
   }
 
   /**
