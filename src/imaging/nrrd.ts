@@ -58,6 +58,13 @@ function parseVector(text: string, field: string, name: string): number[] | unde
  */
 export function readNrrd(bytes: Uint8Array, name = 'input'): NrrdVolume {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { fields, dataStart } = readHeader(buf, name);
+  const { voxels, size } = readSamples(buf.subarray(dataStart), fields, name);
+  return { voxels, size, ...readGeometry(fields, name), space: fields.space ?? '', fields };
+}
+
+/** The header fields (keys lower-case; `key:=value` lines skipped) and where the samples start. */
+function readHeader(buf: Buffer, name: string): { fields: Record<string, string>; dataStart: number } {
   if (buf.toString('latin1', 0, 4) !== 'NRRD') {
     throw new HealthDataError('invalid-input', `readNrrd: ${name} does not start with the NRRD magic; pass a .nrrd file`);
   }
@@ -90,6 +97,11 @@ export function readNrrd(bytes: Uint8Array, name = 'input'): NrrdVolume {
   if (fields['data file'] !== undefined || fields.datafile !== undefined) {
     throw new HealthDataError('unsupported', `readNrrd: ${name} stores its samples in a detached data file; only attached data is supported`, { path: 'data file' });
   }
+  return { fields, dataStart };
+}
+
+/** The samples (type, sizes, encoding, byte skip and endianness from the header) as float64, x fastest. */
+function readSamples(payload: Buffer, fields: Readonly<Record<string, string>>, name: string): { voxels: Float64Array; size: [number, number, number] } {
   const typeName = (fields.type ?? '').toLowerCase();
   const type = TYPES.find(([names]) => names.includes(typeName));
   if (type === undefined) {
@@ -105,7 +117,6 @@ export function readNrrd(bytes: Uint8Array, name = 'input'): NrrdVolume {
   const [nx = 1, ny = 1, nz = 1] = sizes;
   const encoding = (fields.encoding ?? 'raw').toLowerCase();
   let data: Buffer;
-  const payload = buf.subarray(dataStart);
   if (encoding === 'raw') {
     data = payload;
   } else if (encoding === 'gzip' || encoding === 'gz') {
@@ -128,6 +139,11 @@ export function readNrrd(bytes: Uint8Array, name = 'input'): NrrdVolume {
   for (let i = 0; i < n; i++) {
     voxels[i] = read(data, skip + i * width);
   }
+  return { voxels, size: [nx, ny, nz] };
+}
+
+/** Spacing (length of each `space directions` vector, else `spacings`), unit direction rows and the origin. */
+function readGeometry(fields: Readonly<Record<string, string>>, name: string): Pick<NrrdVolume, 'spacingMm' | 'originMm' | 'direction'> {
   const directions: number[][] = [];
   if (fields['space directions'] !== undefined) {
     const parts = fields['space directions'].match(/\([^)]*\)|none/g) ?? [];
@@ -150,12 +166,8 @@ export function readNrrd(bytes: Uint8Array, name = 'input'): NrrdVolume {
   const direction = directions.slice(0, 3).flatMap((v, i) => [0, 1, 2].map((j) => (v[j] ?? 0) / (spacing[i] ?? 1)));
   const origin = fields['space origin'] !== undefined ? (parseVector(fields['space origin'], 'space origin', name) ?? [0, 0, 0]) : [0, 0, 0];
   return {
-    voxels,
-    size: [nx, ny, nz],
     spacingMm: [spacing[0] ?? 1, spacing[1] ?? 1, spacing[2] ?? 1],
     originMm: [origin[0] ?? 0, origin[1] ?? 0, origin[2] ?? 0],
     direction,
-    space: fields.space ?? '',
-    fields,
   };
 }

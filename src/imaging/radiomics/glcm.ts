@@ -70,7 +70,6 @@ export function glcmMatrix(roi: DiscretisedRoi, dir: readonly [number, number, n
  * @returns feature values, or undefined for an empty matrix
  */
 export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng: number): Record<string, number> | undefined {
-  const k = levels.length;
   let total = 0;
   for (const c of counts) {
     total += c;
@@ -79,6 +78,62 @@ export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng:
     return undefined;
   }
   const p = counts.map((c) => c / total);
+  const mg = marginals(p, levels);
+  const j = jointSums(p, levels, ng, mg);
+  const [diffAvg, diffEnt, invVar, diffVar] = differenceStats(j.pDiff);
+  let sumAvg = 0;
+  let sumEnt = 0;
+  j.pSum.forEach((v, s) => {
+    sumAvg += s * v;
+    sumEnt -= v * Math.log2(v + EPS);
+  });
+  const { ux, uy, sx, sy, hx, hy } = mg;
+  const corr = sx * sy === 0 ? 1 : (j.auto - ux * uy) / (sx * sy);
+  const hmax = Math.max(hx, hy);
+  const imc1 = hmax === 0 ? 0 : (j.hxy - j.hxy1) / hmax;
+  const imc2 = j.hxy > j.hxy2 ? 0 : Math.sqrt(1 - Math.exp(-2 * (j.hxy2 - j.hxy)));
+  return {
+    Autocorrelation: j.auto,
+    JointAverage: ux,
+    ClusterProminence: j.prom,
+    ClusterShade: j.shade,
+    ClusterTendency: j.tend,
+    Contrast: j.contrast,
+    Correlation: corr,
+    DifferenceAverage: diffAvg,
+    DifferenceEntropy: diffEnt,
+    DifferenceVariance: diffVar,
+    JointEnergy: j.energy,
+    JointEntropy: j.hxy,
+    Imc1: imc1,
+    Imc2: imc2,
+    Idm: j.idm,
+    MCC: maximalCorrelation(p, levels.length, mg.px, mg.py),
+    Idmn: j.idmn,
+    Id: j.id,
+    Idn: j.idn,
+    InverseVariance: invVar,
+    MaximumProbability: j.maxP,
+    SumAverage: sumAvg,
+    SumEntropy: sumEnt,
+    SumSquares: j.sumSquares,
+  };
+}
+
+/** Marginal distributions of a normalised matrix, their means, standard deviations and entropies. */
+interface Marginals {
+  readonly px: Float64Array;
+  readonly py: Float64Array;
+  readonly ux: number;
+  readonly uy: number;
+  readonly sx: number;
+  readonly sy: number;
+  readonly hx: number;
+  readonly hy: number;
+}
+
+function marginals(p: Float64Array, levels: Int32Array): Marginals {
+  const k = levels.length;
   const px = new Float64Array(k);
   const py = new Float64Array(k);
   for (let a = 0; a < k; a++) {
@@ -102,8 +157,19 @@ export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng:
     sx += (i - ux) ** 2 * (px[a] ?? 0);
     sy += (i - uy) ** 2 * (py[a] ?? 0);
   }
-  sx = Math.sqrt(sx);
-  sy = Math.sqrt(sy);
+  let hx = 0;
+  let hy = 0;
+  for (let a = 0; a < k; a++) {
+    hx -= (px[a] ?? 0) * Math.log2((px[a] ?? 0) + EPS);
+    hy -= (py[a] ?? 0) * Math.log2((py[a] ?? 0) + EPS);
+  }
+  return { px, py, ux, uy, sx: Math.sqrt(sx), sy: Math.sqrt(sy), hx, hy };
+}
+
+/** The sums over every cell of the matrix, and the sum (p_x+y) and difference (p_x−y) distributions. */
+function jointSums(p: Float64Array, levels: Int32Array, ng: number, mg: Marginals) {
+  const k = levels.length;
+  const { px, py, ux, uy } = mg;
   const pSum = new Float64Array(2 * ng + 1);
   const pDiff = new Float64Array(ng);
   let auto = 0;
@@ -153,12 +219,11 @@ export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng:
       sumSquares += (i - ux) ** 2 * v;
     }
   }
-  let hx = 0;
-  let hy = 0;
-  for (let a = 0; a < k; a++) {
-    hx -= (px[a] ?? 0) * Math.log2((px[a] ?? 0) + EPS);
-    hy -= (py[a] ?? 0) * Math.log2((py[a] ?? 0) + EPS);
-  }
+  return { pSum, pDiff, auto, prom, shade, tend, contrast, energy, hxy, hxy1, hxy2, idm, idmn, id, idn, maxP, sumSquares };
+}
+
+/** Difference average, entropy, inverse variance and variance of the difference distribution. */
+function differenceStats(pDiff: Float64Array): [number, number, number, number] {
   let diffAvg = 0;
   let diffEnt = 0;
   let invVar = 0;
@@ -171,56 +236,25 @@ export function glcmMatrixFeatures(counts: Float64Array, levels: Int32Array, ng:
   });
   let diffVar = 0;
   pDiff.forEach((v, d) => (diffVar += (d - diffAvg) ** 2 * v));
-  let sumAvg = 0;
-  let sumEnt = 0;
-  pSum.forEach((v, s) => {
-    sumAvg += s * v;
-    sumEnt -= v * Math.log2(v + EPS);
-  });
-  const corr = sx * sy === 0 ? 1 : (auto - ux * uy) / (sx * sy);
-  const hmax = Math.max(hx, hy);
-  const imc1 = hmax === 0 ? 0 : (hxy - hxy1) / hmax;
-  const imc2 = hxy > hxy2 ? 0 : Math.sqrt(1 - Math.exp(-2 * (hxy2 - hxy)));
-  let mcc = 1;
-  if (k > 1) {
-    const bm = new Float64Array(k * k);
-    for (let a = 0; a < k; a++) {
-      for (let b = 0; b < k; b++) {
-        const den = Math.sqrt((px[a] ?? 0) * (py[b] ?? 0));
-        bm[a * k + b] = den === 0 ? 0 : (p[a * k + b] ?? 0) / den;
-      }
-    }
-    const sq = symmetricEigenvalues(bm, k)
-      .map((e) => e * e)
-      .sort((x, y) => y - x);
-    mcc = Math.sqrt(Math.max(0, sq[1] ?? 0));
+  return [diffAvg, diffEnt, invVar, diffVar];
+}
+
+/** Maximal correlation coefficient: square root of the second largest eigenvalue of Q (1 for a single level). */
+function maximalCorrelation(p: Float64Array, k: number, px: Float64Array, py: Float64Array): number {
+  if (k <= 1) {
+    return 1;
   }
-  return {
-    Autocorrelation: auto,
-    JointAverage: ux,
-    ClusterProminence: prom,
-    ClusterShade: shade,
-    ClusterTendency: tend,
-    Contrast: contrast,
-    Correlation: corr,
-    DifferenceAverage: diffAvg,
-    DifferenceEntropy: diffEnt,
-    DifferenceVariance: diffVar,
-    JointEnergy: energy,
-    JointEntropy: hxy,
-    Imc1: imc1,
-    Imc2: imc2,
-    Idm: idm,
-    MCC: mcc,
-    Idmn: idmn,
-    Id: id,
-    Idn: idn,
-    InverseVariance: invVar,
-    MaximumProbability: maxP,
-    SumAverage: sumAvg,
-    SumEntropy: sumEnt,
-    SumSquares: sumSquares,
-  };
+  const bm = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      const den = Math.sqrt((px[a] ?? 0) * (py[b] ?? 0));
+      bm[a * k + b] = den === 0 ? 0 : (p[a * k + b] ?? 0) / den;
+    }
+  }
+  const sq = symmetricEigenvalues(bm, k)
+    .map((e) => e * e)
+    .sort((x, y) => y - x);
+  return Math.sqrt(Math.max(0, sq[1] ?? 0));
 }
 
 /**

@@ -17,6 +17,16 @@ export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] 
   const m = Float64Array.from(a);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
+  householder(m, n, d, e);
+  tridiagonalQl(d, e, n);
+  return Array.from(d).sort((x, y) => y - x);
+}
+
+/**
+ * Householder reduction of the symmetric matrix `m` (changed) to tridiagonal form: diagonal into `d`, subdiagonal
+ * into `e[1..n−1]`.
+ */
+function householder(m: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
   const at = (i: number, j: number): number => m[i * n + j] ?? 0;
   // Householder: zero row i left of the subdiagonal, for i = n−1 … 1
   for (let i = n - 1; i > 0; i--) {
@@ -70,7 +80,10 @@ export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] 
   for (let i = 0; i < n; i++) {
     d[i] = at(i, i);
   }
-  // implicit QL on the tridiagonal (d diagonal, e[1..n−1] subdiagonal)
+}
+
+/** Eigenvalues of the tridiagonal matrix (`d` diagonal, `e[1..n−1]` subdiagonal) by implicit QL, into `d`. */
+function tridiagonalQl(d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) {
     e[i - 1] = e[i] ?? 0;
   }
@@ -122,5 +135,4 @@ export function symmetricEigenvalues(a: ArrayLike<number>, n: number): number[] 
       e[m2] = 0;
     }
   }
-  return Array.from(d).sort((x, y) => y - x);
 }

@@ -43,11 +43,39 @@ export interface SizeMatrixStats {
  * @returns statistics, or undefined for an empty matrix
  */
 export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
+  // one scan collects the non-empty cells; the statistics then run over those only (zone matrices are wide and sparse)
+  const { cells, nc, nz } = nonEmptyCells(m);
+  if (nz === 0) {
+    return undefined;
+  }
+  const sums = weightedSums(m, cells, nc, nz);
+  const [se = 0, le = 0, lg = 0, hg = 0, slg = 0, shg = 0, llg = 0, lhg = 0, ent = 0, muI = 0, muJ = 0, gln = 0, sn = 0] = sums;
+  const [glv, sv] = variances(m, cells, nc, nz, muI, muJ);
+  return {
+    nz,
+    smallEmphasis: se / nz,
+    largeEmphasis: le / nz,
+    glNonUniformity: gln / nz,
+    glNonUniformityNorm: gln / (nz * nz),
+    sizeNonUniformity: sn / nz,
+    sizeNonUniformityNorm: sn / (nz * nz),
+    glVariance: glv,
+    sizeVariance: sv,
+    entropy: ent,
+    lowGl: lg / nz,
+    highGl: hg / nz,
+    smallLowGl: slg / nz,
+    smallHighGl: shg / nz,
+    largeLowGl: llg / nz,
+    largeHighGl: lhg / nz,
+  };
+}
+
+/** The non-empty cells of the matrix (row-major order), their number and the matrix sum. */
+function nonEmptyCells(m: SizeMatrix): { cells: Int32Array; nc: number; nz: number } {
   const k = m.levels.length;
   const S = m.sizes;
   const counts = m.counts;
-  const sizeOf = m.columnSizes ?? new Int32Array(0);
-  // one scan collects the non-empty cells; the statistics then run over those only (zone matrices are wide and sparse)
   let cells = new Int32Array(256);
   let nc = 0;
   let nz = 0;
@@ -66,9 +94,18 @@ export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
       nz += c;
     }
   }
-  if (nz === 0) {
-    return undefined;
-  }
+  return { cells, nc, nz };
+}
+
+/**
+ * Sums over the non-empty cells: [small, large emphasis, low, high grey level, the four mixed emphases, entropy,
+ * mean level, mean size, grey-level non-uniformity, size non-uniformity] (emphases not yet divided by `nz`).
+ */
+function weightedSums(m: SizeMatrix, cells: Int32Array, nc: number, nz: number): Float64Array {
+  const k = m.levels.length;
+  const S = m.sizes;
+  const counts = m.counts;
+  const sizeOf = m.columnSizes ?? new Int32Array(0);
   const rowSum = new Float64Array(k);
   const colSum = new Float64Array(S);
   let se = 0;
@@ -116,6 +153,14 @@ export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
   for (let s = 0; s < S; s++) {
     sn += (colSum[s] ?? 0) ** 2;
   }
+  return Float64Array.of(se, le, lg, hg, slg, shg, llg, lhg, ent, muI, muJ, gln, sn);
+}
+
+/** Grey-level and size variances (probability-weighted, about the means `muI`, `muJ`). */
+function variances(m: SizeMatrix, cells: Int32Array, nc: number, nz: number, muI: number, muJ: number): [number, number] {
+  const S = m.sizes;
+  const counts = m.counts;
+  const sizeOf = m.columnSizes ?? new Int32Array(0);
   let glv = 0;
   let sv = 0;
   for (let x = 0; x < nc; x++) {
@@ -126,22 +171,5 @@ export function sizeMatrixStats(m: SizeMatrix): SizeMatrixStats | undefined {
     const s = cell - a * S;
     sv += p * ((sizeOf[s] ?? s + 1) - muJ) ** 2;
   }
-  return {
-    nz,
-    smallEmphasis: se / nz,
-    largeEmphasis: le / nz,
-    glNonUniformity: gln / nz,
-    glNonUniformityNorm: gln / (nz * nz),
-    sizeNonUniformity: sn / nz,
-    sizeNonUniformityNorm: sn / (nz * nz),
-    glVariance: glv,
-    sizeVariance: sv,
-    entropy: ent,
-    lowGl: lg / nz,
-    highGl: hg / nz,
-    smallLowGl: slg / nz,
-    smallHighGl: shg / nz,
-    largeLowGl: llg / nz,
-    largeHighGl: lhg / nz,
-  };
+  return [glv, sv];
 }
