@@ -22,7 +22,7 @@ export { silentProgress } from './progress';
 export type { ProgressReporter } from './progress';
 
 // Pipeline: the registered steps, the runner, environment set-up (notebook 00)
-export { ensureSteps, PIPELINE_STEPS, STEP_PREREQUISITES } from './pipeline-steps';
+export { ensureDashboardSteps, ensureSteps, PIPELINE_STEPS, STEP_PREREQUISITES } from './pipeline-steps';
 export { formatPipelineSummary, runPipeline } from './pipeline';
 export type { PipelineStep, PipelineSummary } from './pipeline';
 export type { StepResult } from './step';
@@ -43,6 +43,7 @@ export { OUTCOMES, STUDY_DESIGNS } from './clinical/cohort';
 export type { CohortDefinition, Outcome, StudyDesign } from './clinical/cohort';
 export type { ClinicalCohort, ClinicalHandle } from './clinical/handle';
 export { CLINICAL_FEATURE_COLUMNS } from './clinical/features';
+export { cohortSummary } from './clinical/cohort-summary';
 export { clinicalInputDir, writeClinicalFeatureGroup } from './clinical/pipeline-steps';
 export { importJobFolder } from './clinical/local/job-files';
 
@@ -50,7 +51,7 @@ export { importJobFolder } from './clinical/local/job-files';
 export { findGenomicFiles } from './genomics/handle';
 export type { GenomicsHandle } from './genomics/handle';
 export { clinvarMatchedAllelesSql, guidanceClinvarJoinSql } from './genomics/queries';
-export { APOE_MARKERS, classifyClnsig, DEFAULT_GENE_SETS } from './genomics/features';
+export { APOE_MARKERS, DEFAULT_GENE_SETS } from './genomics/features';
 export type { GenomicFeatureTable } from './genomics/features';
 export { GENOMIC_FEATURE_GROUP, writeGenomicFeatureGroup } from './genomics/pipeline-steps';
 
@@ -96,6 +97,8 @@ export { modelCalibrationFigure, modelImportanceFigure, modelRocFigure } from '.
 export type { ModelFigure, ScoredSeries } from './viz/figures-models';
 export { ageSexCounts, apoeCounts, apoeFigure, conditionCounts, conditionPrevalenceFigure, demographicsPyramid, distributionByOutcomeFigure, splitHistogram } from './viz/figures-population';
 export { timelineFigure } from './viz/figures-patient';
+export { apoeAlleleFrequencyFigure, significanceMixFigure } from './viz/figures-genomic';
+export { radiomicFeatureValues } from './viz/rows';
 export { patientTimelineFigure, patientVitalsFigure } from './viz/patient-timeline';
 export { modalityFunnelFigure, modalityUpsetFigure } from './viz/modality-overlap';
 

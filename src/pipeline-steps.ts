@@ -3,6 +3,7 @@
  * one-line call of a library function that notebooks call too (`src/<domain>/pipeline-steps.ts`), so the pipeline
  * and the notebooks cannot drift apart.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Workspace } from './workspace';
 import { DATABASE_FILE } from './workspace';
@@ -188,4 +189,31 @@ export const STEP_PREREQUISITES: StepPrerequisites = {
  */
 export function ensureSteps(ws: Workspace, names: readonly string[], options: EnsureStepsOptions = {}): Promise<PipelineSummary> {
   return ensurePipelineSteps(ws, PIPELINE_STEPS, STEP_PREREQUISITES, names, options);
+}
+
+/** The feature steps whose outputs the dashboard reads. */
+const DASHBOARD_FEATURE_STEPS = ['import-clinical', 'features-clinical', 'features-genomic', 'features-imaging'] as const;
+
+/**
+ * Runs what the dashboard reads (notebook 11), through {@link ensureSteps}: the feature steps, and `train-models` only
+ * when no model is saved yet — models notebook 09 saved are used as they are.
+ *
+ * @param ws - the workspace
+ * @param options - where to print
+ * @returns the run's summary
+ * @throws {@link HealthDataError} (backend) naming the step that failed and why
+ */
+export function ensureDashboardSteps(ws: Workspace, options: EnsureStepsOptions = {}): Promise<PipelineSummary> {
+  return ensureSteps(ws, dashboardSteps(ws.automl.modelsDir), options);
+}
+
+/**
+ * The steps {@link ensureDashboardSteps} asks for.
+ *
+ * @param modelsDir - the workspace's models folder
+ * @returns the feature steps, plus `train-models` when the folder is missing or empty
+ */
+export function dashboardSteps(modelsDir: string): string[] {
+  const hasModels = fs.existsSync(modelsDir) && fs.readdirSync(modelsDir).length > 0;
+  return hasModels ? [...DASHBOARD_FEATURE_STEPS] : [...DASHBOARD_FEATURE_STEPS, 'train-models'];
 }

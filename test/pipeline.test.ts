@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { HealthDataError } from '../src/errors';
 import type { PipelineStep } from '../src/pipeline';
 import { formatPipelineSummary, runPipeline, withPrerequisites } from '../src/pipeline';
-import { PIPELINE_STEPS, STEP_PREREQUISITES } from '../src/pipeline-steps';
+import { dashboardSteps, PIPELINE_STEPS, STEP_PREREQUISITES } from '../src/pipeline-steps';
 import { silentProgress } from '../src/progress';
 import type { Workspace } from '../src/workspace';
 import { openWorkspace } from '../src/workspace';
@@ -126,5 +127,15 @@ describe('step prerequisites (ensureSteps)', () => {
     assert.deepEqual(withPrerequisites(PIPELINE_STEPS, STEP_PREREQUISITES, ['features-imaging']), ['setup', 'generate', 'convert', 'import-imaging', 'features-imaging']);
     assert.deepEqual(withPrerequisites(PIPELINE_STEPS, STEP_PREREQUISITES, ['train-models']).slice(-1), ['train-models']);
     assert.throws(() => withPrerequisites(PIPELINE_STEPS, STEP_PREREQUISITES, ['import-mri']), /unknown step "import-mri"; steps are: setup/);
+  });
+
+  it('the dashboard asks for train-models only while no model is saved (notebook 09 may have saved them)', () => {
+    const dir = tmpDir('dashboard-steps');
+    const models = path.join(dir, 'models');
+    assert.deepEqual(dashboardSteps(models), ['import-clinical', 'features-clinical', 'features-genomic', 'features-imaging', 'train-models']);
+    fs.mkdirSync(models);
+    assert.deepEqual(dashboardSteps(models).at(-1), 'train-models');
+    fs.mkdirSync(path.join(models, 'stroke'));
+    assert.deepEqual(dashboardSteps(models), ['import-clinical', 'features-clinical', 'features-genomic', 'features-imaging']);
   });
 });

@@ -8,6 +8,8 @@ import { HealthDataError } from '../errors';
 import type { WorkspaceCore } from '../workspace-core';
 import { S3ParquetVariantTables } from './aws/s3-parquet-tables';
 import { computeGenomicFeatures } from './features';
+import { carriedSignificanceMix } from './significance-mix';
+import type { SignificanceMix } from './significance-mix';
 import type { GenomicFeatureOptions, GenomicFeatureTable } from './features';
 import { AwsGenomicsStores } from './aws-backend-stores';
 import { LocalGenomicsStores } from './local/local-stores';
@@ -71,6 +73,12 @@ export interface GenomicsHandle {
    * @returns the feature table
    */
   features(options?: Partial<GenomicFeatureOptions>): Promise<GenomicFeatureTable>;
+  /**
+   * Carried alleles per ClinVar significance class over the default stores (see {@link carriedSignificanceMix}).
+   *
+   * @returns the mix (empty before an import)
+   */
+  significanceMix(): Promise<SignificanceMix>;
 }
 
 function listFiles(dir: string, pattern: RegExp): string[] {
@@ -158,6 +166,10 @@ export function createGenomicsHandle(core: WorkspaceCore): GenomicsHandle {
         ...(options.markers === undefined ? {} : { markers: options.markers }),
         ...(options.genes === undefined ? {} : { genes: options.genes }),
       });
+    },
+    significanceMix() {
+      const s = getStores();
+      return carriedSignificanceMix(core.sql, { variants: s.tableName(DEFAULT_GENOMIC_STORES.variants), annotations: s.tableName(DEFAULT_GENOMIC_STORES.annotations) });
     },
   };
 }

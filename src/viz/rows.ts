@@ -116,6 +116,25 @@ export interface RadiomicFeatureRow {
   readonly features: Readonly<Record<string, number>>;
 }
 
+/**
+ * One radiomic feature per patient: the value of `feature` from each patient's image sets (a later row of the same
+ * patient replaces an earlier one), non-finite values left out.
+ *
+ * @param rows - radiomic feature rows
+ * @param feature - IBSI feature name, e.g. `csf_fraction`
+ * @returns patient id → value
+ */
+export function radiomicFeatureValues(rows: readonly RadiomicFeatureRow[], feature: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const r of rows) {
+    const v = r.features[feature];
+    if (v !== undefined && Number.isFinite(v)) {
+      values.set(r.patientId, v);
+    }
+  }
+  return values;
+}
+
 /** A grey-level image slice (one MRI frame). */
 export interface GreySlice {
   /** Columns. */

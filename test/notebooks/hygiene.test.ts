@@ -42,7 +42,7 @@ describe('committed notebooks', () => {
         assert.match(code[1] ?? '', /from '\.\.\/dist\/index'/);
         assert.match(code[1] ?? '', /openWorkspace\(\{ create: true \}\)/);
         // Run All on an empty workspace, or this notebook alone: the steps it reads run first when missing.
-        assert.match(code[1] ?? '', /await ensureSteps\(ws, \[('[a-z-]+'(, )?)+\]\);/);
+        assert.match(code[1] ?? '', /await ensureSteps\(ws, \[('[a-z-]+'(, )?)+\]\);|await ensureDashboardSteps\(ws\);/);
         assert.match(code.at(-1) ?? '', /await ws\.close\(\)/);
         const all = code.join('\n');
         assert.doesNotMatch(all, /\/(work|home|Users|tmp)\//, 'no absolute paths in cells');
