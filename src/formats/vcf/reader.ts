@@ -129,38 +129,30 @@ function strictError(issue: VcfIssue): HealthDataError {
   });
 }
 
-async function openFromLines(
-  lines: AsyncGenerator<string>,
-  options: VcfReadOptions,
-  source: string,
-  release: () => void = () => undefined,
-  ending: LineEnding = { finalNewline: true },
-): Promise<VcfFile> {
-  const strict = options.strict === true;
-  const validate = options.validate !== false;
-  const maxWarnings = options.maxWarnings ?? 1000;
-  const builder = new VcfHeaderBuilder(source);
-  const issues: VcfIssue[] = builder.issues;
-  const stats: VcfReadStats = { lines: 0, records: 0, rejected: 0, warnings: 0 };
+/**
+ * Reads the header lines (up to and including `#CHROM`) into a builder; data before `#CHROM` is a header fault.
+ *
+ * @param lines - the file's lines
+ * @param builder - collects the meta lines and their issues
+ * @param source - file name for issue paths
+ * @returns the header (undefined when there is no `#CHROM` line) and the lines read
+ */
+async function readHeaderLines(lines: AsyncGenerator<string>, builder: VcfHeaderBuilder, source: string): Promise<{ header: VcfHeader | undefined; lineNo: number }> {
   let lineNo = 0;
-  let header: VcfHeader | undefined;
-  let first = true;
   for (;;) {
     const next = await lines.next();
     if (next.done === true) {
-      break;
+      return { header: undefined, lineNo };
     }
     lineNo++;
     let text = next.value;
-    if (first && text.charCodeAt(0) === 0xfeff) {
+    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) {
       text = text.slice(1);
     }
-    first = false;
     if (text.startsWith('##')) {
       builder.addMeta(text, lineNo);
     } else if (text.startsWith('#')) {
-      header = builder.finish(text, lineNo);
-      break;
+      return { header: builder.finish(text, lineNo), lineNo };
     } else {
       builder.issues.push({
         severity: 'error',
@@ -169,9 +161,21 @@ async function openFromLines(
         line: lineNo,
         message: `line ${String(lineNo)} is data before the #CHROM header line (or the file is not a VCF)`,
       });
-      break;
+      return { header: undefined, lineNo };
     }
   }
+}
+
+/**
+ * Throws when the header cannot be read past: no `#CHROM` line, a fault that breaks the columns, or (strict) any fault.
+ *
+ * @param header - the header, if a `#CHROM` line was found
+ * @param issues - the header's issues
+ * @param source - file name
+ * @param strict - strict mode
+ * @returns the header
+ */
+function acceptHeader(header: VcfHeader | undefined, issues: readonly VcfIssue[], source: string, strict: boolean): VcfHeader {
   const headerErrors = issues.filter((i) => i.severity === 'error');
   if (header === undefined) {
     const firstError = headerErrors[0];
@@ -181,9 +185,21 @@ async function openFromLines(
   if (fatal !== undefined) {
     throw strict ? strictError(fatal) : new HealthDataError('invalid-input', `readVcf: ${fatal.path}: ${fatal.message} [rule ${fatal.code}]`, { path: fatal.path });
   }
-  const h = header;
-  let lineAt = lineNo;
-  const note = (list: VcfIssue[]): boolean => {
+  return header;
+}
+
+/**
+ * The issue sink of a read: errors make the record bad (strict: throw), content faults are warnings in lenient mode,
+ * warnings are counted (and kept up to `maxWarnings`).
+ *
+ * @param issues - the read's issue list (appended to)
+ * @param stats - the read's counts (warnings)
+ * @param strict - strict mode
+ * @param maxWarnings - how many warnings to keep
+ * @returns a function noting a record's issues and telling whether any is an error
+ */
+function issueNoter(issues: VcfIssue[], stats: VcfReadStats, strict: boolean, maxWarnings: number): (list: readonly VcfIssue[]) => boolean {
+  return (list) => {
     let bad = false;
     for (const found of list) {
       const i: VcfIssue = !strict && found.severity === 'error' && VCF_CONTENT_RULES.has(found.code) ? { ...found, severity: 'warning' } : found;
@@ -202,52 +218,89 @@ async function openFromLines(
     }
     return bad;
   };
+}
+
+/** What the record loop of {@link openFromLines} works with. */
+interface RecordLoop {
+  readonly lines: AsyncGenerator<string>;
+  readonly header: VcfHeader;
+  readonly headerLines: number;
+  readonly source: string;
+  readonly options: VcfReadOptions;
+  readonly stats: VcfReadStats;
+  readonly note: (list: readonly VcfIssue[]) => boolean;
+  readonly ending: LineEnding;
+}
+
+/**
+ * The records after the header: each line split and (with `validate`) checked, bad ones counted as rejected.
+ *
+ * @param loop - lines, header, counts and issue sink
+ * @yields the kept records
+ */
+async function* recordsAfterHeader(loop: RecordLoop): AsyncGenerator<VcfRecord> {
+  const { lines, header: h, source, options, stats, note, ending } = loop;
+  const validate = options.validate !== false;
   const order = new VcfOrderCheck(h, source);
-  async function* records(): AsyncGenerator<VcfRecord> {
-    for (;;) {
-      const next = await lines.next();
-      if (next.done === true) {
-        if (!ending.finalNewline && stats.lines > 0 && validate && h.minor >= 3) {
-          // The rule is written from VCFv4.3 on (§1.6: "The last data line must end with a line separator").
-          note([
-            {
-              severity: 'error',
-              code: 'final-newline',
-              path: `${source}:${String(lineAt)}`,
-              line: lineAt,
-              message: `line ${String(lineAt)}: the last data line has no line break (${specSection('data-lines', h.minor)})`,
-            },
-          ]);
-        }
-        return;
+  let lineAt = loop.headerLines;
+  for (;;) {
+    const next = await lines.next();
+    if (next.done === true) {
+      if (!ending.finalNewline && stats.lines > 0 && validate && h.minor >= 3) {
+        // The rule is written from VCFv4.3 on (§1.6: "The last data line must end with a line separator").
+        note([
+          {
+            severity: 'error',
+            code: 'final-newline',
+            path: `${source}:${String(lineAt)}`,
+            line: lineAt,
+            message: `line ${String(lineAt)}: the last data line has no line break (${specSection('data-lines', h.minor)})`,
+          },
+        ]);
       }
-      lineAt++;
-      const text = next.value;
-      if (text === '') {
-        continue;
-      }
-      stats.lines++;
-      const { record, issues: found } = splitVcfRecord(text, lineAt, h, source);
-      let bad = note(found);
-      if (record !== undefined && validate) {
-        bad = note(checkVcfRecord(record, h, source)) || bad;
-        bad = note(order.check(record)) || bad;
-      }
-      if (record === undefined || bad) {
-        stats.rejected++;
-        continue;
-      }
-      stats.records++;
-      yield options.keepText === true ? { ...record, text } : record;
+      return;
     }
+    lineAt++;
+    const text = next.value;
+    if (text === '') {
+      continue;
+    }
+    stats.lines++;
+    const { record, issues: found } = splitVcfRecord(text, lineAt, h, source);
+    let bad = note(found);
+    if (record !== undefined && validate) {
+      bad = note(checkVcfRecord(record, h, source)) || bad;
+      bad = note(order.check(record)) || bad;
+    }
+    if (record === undefined || bad) {
+      stats.rejected++;
+      continue;
+    }
+    stats.records++;
+    yield options.keepText === true ? { ...record, text } : record;
   }
-  const headerLines = lineNo;
+}
+
+async function openFromLines(
+  lines: AsyncGenerator<string>,
+  options: VcfReadOptions,
+  source: string,
+  release: () => void = () => undefined,
+  ending: LineEnding = { finalNewline: true },
+): Promise<VcfFile> {
+  const strict = options.strict === true;
+  const builder = new VcfHeaderBuilder(source);
+  const issues: VcfIssue[] = builder.issues;
+  const stats: VcfReadStats = { lines: 0, records: 0, rejected: 0, warnings: 0 };
+  const read = await readHeaderLines(lines, builder, source);
+  const header = acceptHeader(read.header, issues, source, strict);
+  const note = issueNoter(issues, stats, strict, options.maxWarnings ?? 1000);
   return {
-    header: h,
+    header,
     issues,
     stats,
-    records: records(),
-    headerLines,
+    records: recordsAfterHeader({ lines, header, headerLines: read.lineNo, source, options, stats, note, ending }),
+    headerLines: read.lineNo,
     close: async () => {
       release();
       await lines.return(undefined);

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { HealthDataError, isHealthDataError, normalizeErrorString } from '../../errors';
 import { formatFai, indexFasta, parseFai, readFastaRange } from '../../formats/fasta/fasta';
 import type { FaiEntry } from '../../formats/fasta/fasta';
@@ -216,6 +217,213 @@ function unchangedItem(source: string, prev: StoredItem): ImportItemDetail {
     rows: prev.rows,
     samples: prev.samples,
   };
+}
+
+/**
+ * A running job's file and failure report: `save` rewrites the job file with the items' current state, `record`
+ * appends failures to the report (the first {@link MAX_FAILURES_IN_JOB} are also kept in the job file).
+ */
+class JobLog {
+  private readonly failures: ImportFailure[] = [];
+  /** Failures reported so far. */
+  failureCount = 0;
+
+  constructor(
+    private readonly jobFile: string,
+    private readonly failureFile: string,
+    private readonly initial: JobFile,
+    private readonly items: readonly ImportItemDetail[],
+  ) {}
+
+  /** Writes the job file with `status` and the items as they are now. */
+  save(status: OmicsJobStatus, extra: Partial<JobFile> = {}): void {
+    writeJson(this.jobFile, {
+      ...this.initial,
+      status,
+      updateTime: new Date().toISOString(),
+      items: this.items,
+      ...(this.failureCount > 0 ? { failures: this.failures.slice(0, MAX_FAILURES_IN_JOB), failureReport: this.failureFile } : {}),
+      ...extra,
+    });
+  }
+
+  /** Appends failures to the report. */
+  record(list: readonly ImportFailure[]): void {
+    if (list.length === 0) {
+      return;
+    }
+    fs.appendFileSync(this.failureFile, list.map((f) => JSON.stringify(f)).join('\n') + '\n');
+    this.failureCount += list.length;
+    this.failures.push(...list.slice(0, Math.max(0, MAX_FAILURES_IN_JOB - this.failures.length)));
+  }
+}
+
+/** What one chunk of a job's sources is imported with. */
+interface ChunkContext {
+  readonly conn: DuckDBConnection;
+  /** The store's folder. */
+  readonly dir: string;
+  readonly jobId: string;
+  readonly strict: boolean;
+  /** The job's items (updated in place). */
+  readonly items: ImportItemDetail[];
+  readonly log: JobLog;
+}
+
+/** A source of a chunk to convert. */
+interface TodoSource {
+  readonly i: number;
+  readonly source: string;
+  readonly abs: string;
+  readonly key: string;
+  readonly sha: string;
+  readonly file: string;
+}
+
+/** A chunk's sources sorted: to convert, listed again in the same chunk, or failed (missing, unreadable). */
+interface ChunkPlan {
+  readonly todo: TodoSource[];
+  readonly repeats: { i: number; source: string; abs: string }[];
+}
+
+/**
+ * The job item of a source that failed alone, and its failure line (line 0).
+ *
+ * @param source - the source as given
+ * @param e - the error
+ * @returns the item and failure
+ */
+function failedSource(source: string, e: unknown): { item: ImportItemDetail; failure: ImportFailure } {
+  const reason = normalizeErrorString(e);
+  return { item: { source, jobStatus: 'FAILED', statusMessage: reason }, failure: { source, line: 0, code: isHealthDataError(e) ? e.code : 'error', reason } };
+}
+
+/**
+ * Sorts a chunk's sources: unchanged ones (same SHA-256 and mode as stored) become their stored item, a source listed
+ * twice is converted once, missing ones fail.
+ *
+ * @param ctx - the chunk's context
+ * @param chunk - item indexes
+ * @param stored - the store's items.json
+ * @param pending - failures per item index (filled for sources that fail here)
+ * @returns the sources to convert and the repeats
+ */
+function planChunk(ctx: ChunkContext, chunk: readonly number[], stored: Record<string, StoredItem>, pending: Map<number, readonly ImportFailure[]>): ChunkPlan {
+  const todo: TodoSource[] = [];
+  const repeats: { i: number; source: string; abs: string }[] = [];
+  for (const i of chunk) {
+    const source = ctx.items[i]?.source ?? '';
+    try {
+      if (!fs.existsSync(source)) {
+        throw new HealthDataError('not-found', `source ${source} does not exist`, { path: source });
+      }
+      const abs = path.resolve(source);
+      const key = crypto.createHash('sha256').update(abs).digest('hex').slice(0, 24);
+      const sha = sha256File(abs);
+      const prev = stored[abs];
+      const file = path.join(ctx.dir, 'data', `${key}${RAW_SUFFIX}`);
+      if (prev?.sha256 === sha && prev.strict === ctx.strict && (prev.rows === 0 || fs.existsSync(prev.file))) {
+        ctx.items[i] = unchangedItem(source, prev);
+      } else if (todo.some((t) => t.abs === abs)) {
+        repeats.push({ i, source, abs }); // listed twice: the second is unchanged since the first
+      } else {
+        todo.push({ i, source, abs, key, sha, file });
+      }
+    } catch (e) {
+      const f = failedSource(source, e);
+      ctx.items[i] = f.item;
+      pending.set(i, [f.failure]);
+    }
+  }
+  return { todo, repeats };
+}
+
+/**
+ * The items.json entry of a converted source.
+ *
+ * @param t - the source
+ * @param r - its conversion
+ * @param ctx - job id and mode
+ * @returns the entry
+ */
+function storedEntry(t: TodoSource, r: VcfParquetResult, ctx: ChunkContext): StoredItem {
+  const fileDate = r.header.meta.get('fileDate');
+  return {
+    source: t.abs,
+    sha256: t.sha,
+    file: t.file,
+    jobId: ctx.jobId,
+    rows: r.rows,
+    records: r.records,
+    lines: r.lines,
+    rejected: r.rejected,
+    samples: r.header.samples,
+    strict: ctx.strict,
+    ...(fileDate === undefined ? {} : { fileDate }),
+    ...(r.headerErrors > 0 ? { headerErrors: r.headerErrors, headerFault: headerFault(r) } : {}),
+  };
+}
+
+/**
+ * Imports one chunk of a job's sources: converts the changed ones together, writes their items.json entries once
+ * (after their data files are in place: a kill in between re-imports them), then the chunk's failures in item order.
+ *
+ * @param ctx - the chunk's context
+ * @param chunk - item indexes
+ */
+async function importChunk(ctx: ChunkContext, chunk: readonly number[]): Promise<void> {
+  const { items, dir } = ctx;
+  for (const i of chunk) {
+    items[i] = { source: items[i]?.source ?? '', jobStatus: 'IN_PROGRESS' };
+  }
+  ctx.log.save('IN_PROGRESS');
+  const itemsFile = path.join(dir, 'items.json');
+  // Failures of a chunk are reported in item order.
+  const pending = new Map<number, readonly ImportFailure[]>();
+  const { todo, repeats } = planChunk(ctx, chunk, readJson<Record<string, StoredItem>>(itemsFile), pending);
+  const outcomes =
+    todo.length === 0
+      ? []
+      : await writeVcfsAsParquet(
+          ctx.conn,
+          todo.map((t) => ({ source: t.abs, out: t.file })),
+          { importJobId: ctx.jobId, strict: ctx.strict, layout: 'raw' },
+        );
+  const entries: Record<string, StoredItem> = {};
+  for (const [k, t] of todo.entries()) {
+    const o = outcomes[k];
+    if (o?.ok !== true) {
+      const f = failedSource(t.source, o === undefined ? new Error('no result') : o.error);
+      items[t.i] = f.item;
+      pending.set(t.i, [f.failure]);
+      continue;
+    }
+    const r = o.result;
+    // A full-table file of this source from an earlier version is replaced by the raw one.
+    removeIfExists(path.join(dir, 'data', `${t.key}.parquet`));
+    pending.set(t.i, r.failures);
+    entries[t.abs] = storedEntry(t, r, ctx);
+    items[t.i] = {
+      source: t.source,
+      jobStatus: r.rejected > 0 || r.headerErrors > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
+      statusMessage: itemMessage(r),
+      lines: r.lines,
+      records: r.records,
+      rejected: r.rejected,
+      rows: r.rows,
+      samples: r.header.samples,
+    };
+  }
+  if (Object.keys(entries).length > 0) {
+    writeJson(itemsFile, { ...readJson<Record<string, StoredItem>>(itemsFile), ...entries });
+  }
+  for (const r of repeats) {
+    const entry = entries[r.abs];
+    items[r.i] = entry === undefined ? { ...(items[todo.find((t) => t.abs === r.abs)?.i ?? -1] ?? { jobStatus: 'FAILED' }), source: r.source } : unchangedItem(r.source, entry);
+  }
+  for (const i of chunk) {
+    ctx.log.record(pending.get(i) ?? []);
+  }
 }
 
 /** A local reference: its FASTA and index. */
@@ -782,140 +990,21 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
 
   private async runImport(initial: JobFile, strict: boolean): Promise<void> {
     await Promise.resolve();
-    const jobFile = this.root('jobs', `${initial.id}.json`);
-    const failureFile = this.root('jobs', `${initial.id}.failures.jsonl`);
     const dir = this.storeDir(initial.kind, initial.destinationName);
-    const itemsFile = path.join(dir, 'items.json');
     const items: ImportItemDetail[] = [...initial.items];
-    const failures: ImportFailure[] = [];
-    let failureCount = 0;
-    const save = (status: OmicsJobStatus, extra: Partial<JobFile> = {}): void => {
-      writeJson(jobFile, {
-        ...initial,
-        status,
-        updateTime: new Date().toISOString(),
-        items,
-        ...(failureCount > 0
-          ? {
-              failures: failures.slice(0, MAX_FAILURES_IN_JOB),
-              failureReport: failureFile,
-            }
-          : {}),
-        ...extra,
-      });
-    };
-    const recordFailures = (list: readonly ImportFailure[]): void => {
-      if (list.length === 0) {
-        return;
-      }
-      fs.appendFileSync(failureFile, list.map((f) => JSON.stringify(f)).join('\n') + '\n');
-      failureCount += list.length;
-      failures.push(...list.slice(0, Math.max(0, MAX_FAILURES_IN_JOB - failures.length)));
-    };
-    save('IN_PROGRESS');
+    const log = new JobLog(this.root('jobs', `${initial.id}.json`), this.root('jobs', `${initial.id}.failures.jsonl`), initial, items);
+    log.save('IN_PROGRESS');
     const task = this.ws.progress.start(`import ${initial.kind}s into ${initial.destinationName}`, items.length);
     let instance: DuckDBInstance | undefined;
     try {
       instance = await DuckDBInstance.create(':memory:');
       const conn = await instance.connect();
       fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-      // Failures of a chunk are reported in item order.
-      const pending = new Map<number, readonly ImportFailure[]>();
-      const fail = (i: number, source: string, e: unknown): void => {
-        const reason = normalizeErrorString(e);
-        pending.set(i, [{ source, line: 0, code: isHealthDataError(e) ? e.code : 'error', reason }]);
-        items[i] = { source, jobStatus: 'FAILED', statusMessage: reason };
-      };
       // Sources go in chunks: one batched conversion, one items.json and one job-file write per chunk, so the cost
       // of a chunk does not grow with the number of files (or the store's size) beyond reading/writing items.json.
       for (let from = 0; from < items.length; from += COMMIT_CHUNK) {
         const chunk = Array.from({ length: Math.min(COMMIT_CHUNK, items.length - from) }, (_, k) => from + k);
-        for (const i of chunk) {
-          items[i] = { source: items[i]?.source ?? '', jobStatus: 'IN_PROGRESS' };
-        }
-        save('IN_PROGRESS');
-        const stored = readJson<Record<string, StoredItem>>(itemsFile);
-        const todo: { i: number; source: string; abs: string; key: string; sha: string; file: string }[] = [];
-        const repeats: { i: number; source: string; abs: string }[] = [];
-        for (const i of chunk) {
-          const source = items[i]?.source ?? '';
-          try {
-            if (!fs.existsSync(source)) {
-              throw new HealthDataError('not-found', `source ${source} does not exist`, { path: source });
-            }
-            const abs = path.resolve(source);
-            const key = crypto.createHash('sha256').update(abs).digest('hex').slice(0, 24);
-            const sha = sha256File(abs);
-            const prev = stored[abs];
-            const file = path.join(dir, 'data', `${key}${RAW_SUFFIX}`);
-            if (prev?.sha256 === sha && prev.strict === strict && (prev.rows === 0 || fs.existsSync(prev.file))) {
-              items[i] = unchangedItem(source, prev);
-            } else if (todo.some((t) => t.abs === abs)) {
-              repeats.push({ i, source, abs }); // listed twice: the second is unchanged since the first
-            } else {
-              todo.push({ i, source, abs, key, sha, file });
-            }
-          } catch (e) {
-            fail(i, source, e);
-          }
-        }
-        const outcomes =
-          todo.length === 0
-            ? []
-            : await writeVcfsAsParquet(
-                conn,
-                todo.map((t) => ({ source: t.abs, out: t.file })),
-                { importJobId: initial.id, strict, layout: 'raw' },
-              );
-        const entries: Record<string, StoredItem> = {};
-        for (const [k, t] of todo.entries()) {
-          const o = outcomes[k];
-          if (o?.ok !== true) {
-            fail(t.i, t.source, o === undefined ? new Error('no result') : o.error);
-            continue;
-          }
-          const r = o.result;
-          // A full-table file of this source from an earlier version is replaced by the raw one.
-          removeIfExists(path.join(dir, 'data', `${t.key}.parquet`));
-          pending.set(t.i, r.failures);
-          const fileDate = r.header.meta.get('fileDate');
-          entries[t.abs] = {
-            source: t.abs,
-            sha256: t.sha,
-            file: t.file,
-            jobId: initial.id,
-            rows: r.rows,
-            records: r.records,
-            lines: r.lines,
-            rejected: r.rejected,
-            samples: r.header.samples,
-            strict,
-            ...(fileDate === undefined ? {} : { fileDate }),
-            ...(r.headerErrors > 0 ? { headerErrors: r.headerErrors, headerFault: headerFault(r) } : {}),
-          };
-          items[t.i] = {
-            source: t.source,
-            jobStatus: r.rejected > 0 || r.headerErrors > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED',
-            statusMessage: itemMessage(r),
-            lines: r.lines,
-            records: r.records,
-            rejected: r.rejected,
-            rows: r.rows,
-            samples: r.header.samples,
-          };
-        }
-        // Data files are in place before their entries are written (a kill in between re-imports them).
-        if (Object.keys(entries).length > 0) {
-          writeJson(itemsFile, { ...readJson<Record<string, StoredItem>>(itemsFile), ...entries });
-        }
-        for (const r of repeats) {
-          const entry = entries[r.abs];
-          items[r.i] = entry === undefined ? { ...(items[todo.find((t) => t.abs === r.abs)?.i ?? -1] ?? { jobStatus: 'FAILED' }), source: r.source } : unchangedItem(r.source, entry);
-        }
-        for (const i of chunk) {
-          recordFailures(pending.get(i) ?? []);
-        }
-        pending.clear();
+        await importChunk({ conn, dir, jobId: initial.id, strict, items, log }, chunk);
         task.tick(chunk.length);
       }
       conn.closeSync();
@@ -924,13 +1013,13 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
       const partial = items.filter((it) => it.jobStatus === 'COMPLETED_WITH_FAILURES').length;
       const status: OmicsJobStatus = failed === items.length ? 'FAILED' : failed + partial > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED';
       const rows = items.reduce((a, it) => a + (it.rows ?? 0), 0);
-      save(status, {
+      log.save(status, {
         completionTime: new Date().toISOString(),
-        statusMessage: `${String(items.length - failed)} of ${String(items.length)} items imported (${String(rows)} rows); ${String(failed)} items failed; ${String(failureCount)} failures reported`,
+        statusMessage: `${String(items.length - failed)} of ${String(items.length)} items imported (${String(rows)} rows); ${String(failed)} items failed; ${String(log.failureCount)} failures reported`,
       });
       task.finish(status);
     } catch (e) {
-      save('FAILED', {
+      log.save('FAILED', {
         completionTime: new Date().toISOString(),
         statusMessage: normalizeErrorString(e),
       });
