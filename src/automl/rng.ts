@@ -1,7 +1,11 @@
 /**
- * A small seeded random number generator (Mulberry32) so every
- * model, fold split and bootstrap is reproducible from one integer seed. Math.random is never used in automl.
+ * AutoML's seeded random numbers, so every model, fold split and bootstrap is reproducible from one integer seed:
+ * the Mulberry32 kernel of `util/random.ts`, seeded here, with integer and normal draws. Math.random is never used
+ * in automl.
  */
+import { mulberry32 } from '../util/random';
+
+export { deriveSeed } from '../util/random';
 
 /** A seeded source of uniform numbers in [0, 1). */
 export interface Rng {
@@ -29,14 +33,7 @@ export interface Rng {
  * ```
  */
 export function createRng(seed: number): Rng {
-  let a = (Math.imul(seed | 0, 0x9e3779b1) ^ 0x85ebca6b) >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32((Math.imul(seed | 0, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
   return {
     next,
     int: (n: number) => Math.floor(next() * n),
@@ -46,24 +43,6 @@ export function createRng(seed: number): Rng {
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     },
   };
-}
-
-/**
- * Derives a child seed, so sub-tasks (fold k, model m) get independent yet reproducible streams.
- *
- * @param seed - parent seed
- * @param salt - what the child is for (fold number, model index…)
- * @returns a 32-bit child seed
- */
-export function deriveSeed(seed: number, ...salt: number[]): number {
-  let h = (seed | 0) ^ 0x27d4eb2d;
-  for (const s of salt) {
-    h = Math.imul(h ^ (s | 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
 }
 
 /**

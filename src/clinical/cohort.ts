@@ -29,6 +29,7 @@
  */
 import { HealthDataError } from '../errors';
 import type { PatientFacts } from '../formats/fhir/events';
+import { fnv1a32 as stableHash } from '../util/hash'; // FNV-1a: a stable per-patient choice among candidate index dates
 
 /** SNOMED CT's system URI. */
 export const SNOMED = 'http://snomed.info/sct';
@@ -297,15 +298,6 @@ function parse(d: string, what: string): number {
 
 /** The default index policy: one year before onset; controls at a matched case index date. */
 export const DEFAULT_INDEX_POLICY: IndexDatePolicy = { kind: 'before-onset', yearsBefore: 1, controls: 'matched' };
-
-/** FNV-1a of a string: a stable per-patient choice among candidate index dates. */
-function stableHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** First position in the sorted array whose value is ≥ x. */
 function lowerBound(sorted: readonly number[], x: number): number {

@@ -6,27 +6,22 @@
  * stays byte-identical for a given seed and size.
  */
 
+import { fnv1a32 } from '../util/hash';
+import { Sfc32 } from '../util/random';
+
 /**
- * 32-bit FNV-1a hash of a string (used to derive stream seeds from labels).
+ * 32-bit FNV-1a hash of a string (used to derive stream seeds from labels): `util/hash.ts` {@link fnv1a32}.
  *
  * @param s - the string
  * @returns an unsigned 32-bit integer
  */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
+  return fnv1a32(s);
 }
 
-/** A seeded random stream (sfc32: small, fast, passes PractRand to 2^40 bytes). */
+/** A seeded random stream (the sfc32 kernel of `util/random.ts`, seeded from the cohort seed and a label). */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  private readonly sfc: Sfc32;
   private spare: number | undefined;
 
   /**
@@ -36,14 +31,8 @@ export class Rng {
    * @param label - what the stream is for, e.g. `patient:12:clinical`
    */
   constructor(seed: number, label = '') {
-    const h = hashString(`${String(seed)}|${label}`);
-    this.a = h;
-    this.b = hashString(`${label}|${String(seed)}|b`);
-    this.c = (seed >>> 0) ^ 0x9e3779b9;
-    this.d = 1;
-    for (let i = 0; i < 15; i++) {
-      this.nextUint32();
-    }
+    this.sfc = new Sfc32(fnv1a32(`${String(seed)}|${label}`), fnv1a32(`${label}|${String(seed)}|b`), (seed >>> 0) ^ 0x9e3779b9, 1);
+    this.sfc.discard(15);
   }
 
   /**
@@ -52,13 +41,7 @@ export class Rng {
    * @returns an integer in [0, 2^32)
    */
   nextUint32(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t;
+    return this.sfc.nextU32();
   }
 
   /**

@@ -3,8 +3,14 @@
  *
  * Everything here is integer arithmetic on 32-bit words (`Math.imul`, shifts), so the same seed gives the same stream
  * on every platform and Node version. The Gaussian table is built once with `Math.log`/`Math.sqrt`, which V8
- * implements with its own fdlibm port, so it is identical wherever this library runs.
+ * implements with its own fdlibm port, so it is identical wherever this library runs. The generator kernel (sfc32) and
+ * the hashes are the library's own (`util/random.ts`, `util/hash.ts`); this module seeds them for the phantom and
+ * adds the table-based normal draws.
  */
+import { fmix32 } from '../../util/hash';
+import { Sfc32, streamSeed } from '../../util/random';
+
+export { hash53 } from '../../util/hash';
 
 /** A stream of uniform numbers. */
 export interface Rng {
@@ -21,53 +27,16 @@ export interface Rng {
 }
 
 /**
- * Hashes a seed and a stream name to a 32-bit integer (FNV-1a over the name, mixed with the seed's two 32-bit halves
- * by murmur3's finaliser), so independent streams (`anatomy`, `noise`, `infarcts`…) never share state.
+ * Hashes a seed and a stream name to a 32-bit integer (`util/random.ts` {@link streamSeed}: FNV-1a over the name,
+ * mixed with the seed's two 32-bit halves by murmur3's finaliser), so independent streams (`anatomy`, `noise`,
+ * `infarcts`…) never share state.
  *
  * @param seed - any finite number (integers are the expected input)
  * @param stream - the stream name
  * @returns an unsigned 32-bit integer
  */
 export function hashSeed(seed: number, stream: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < stream.length; i++) {
-    h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193);
-  }
-  const lo = seed >>> 0;
-  const hi = Math.floor(seed / 4294967296) >>> 0;
-  h = fmix32(h ^ lo);
-  h = fmix32(h ^ Math.imul(hi, 0x9e3779b1));
-  return h >>> 0;
-}
-
-function fmix32(x: number): number {
-  let h = x;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/**
- * A 53-bit string hash (cyrb53 construction: two multiply-xor lanes), used to derive UID components.
- *
- * @param text - the text to hash
- * @param salt - a 32-bit salt
- * @returns a non-negative safe integer below 2^53
- */
-export function hash53(text: string, salt = 0): number {
-  let h1 = 0xdeadbeef ^ salt;
-  let h2 = 0x41c6ce57 ^ salt;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  return streamSeed(seed, stream);
 }
 
 let normalTable: Float32Array | undefined;
@@ -128,46 +97,18 @@ export function inverseNormalCdf(p: number): number {
  * @returns a {@link Rng}
  */
 export function createRng(seed: number, stream: string): Rng {
-  let a = hashSeed(seed, stream);
-  let b = fmix32(a ^ 0x9e3779b9);
-  let c = fmix32(b ^ 0x7f4a7c15);
-  let d = 1;
+  const a = hashSeed(seed, stream);
+  const b = fmix32(a ^ 0x9e3779b9);
+  const sfc = new Sfc32(a, b, fmix32(b ^ 0x7f4a7c15), 1);
+  sfc.discard(12);
   const table = gaussianTable();
   let spare = -1;
-  const nextU32 = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return t >>> 0;
-  };
-  for (let i = 0; i < 12; i++) {
-    nextU32();
-  }
-  const fillU32 = (out: Uint32Array): void => {
-    let sa = a;
-    let sb = b;
-    let sc = c;
-    let sd = d;
-    for (let i = 0; i < out.length; i++) {
-      const t = (((sa + sb) | 0) + sd) | 0;
-      sd = (sd + 1) | 0;
-      sa = sb ^ (sb >>> 9);
-      sb = (sc + (sc << 3)) | 0;
-      sc = (sc << 21) | (sc >>> 11);
-      sc = (sc + t) | 0;
-      out[i] = t;
-    }
-    a = sa;
-    b = sb;
-    c = sc;
-    d = sd;
-  };
+  const nextU32 = (): number => sfc.nextU32();
   return {
     nextU32,
-    fillU32,
+    fillU32: (out) => {
+      sfc.fillU32(out);
+    },
     next: () => nextU32() / 4294967296,
     range: (lo, hi) => lo + (hi - lo) * (nextU32() / 4294967296),
     normal: () => {
