@@ -233,7 +233,7 @@ export function describeFeatureStoreContract(name: string, makeStore: () => Prom
       const sql = it_().sql;
       const raw = await sql.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${await store().offlineTable('vitals')}`);
       assert.equal(Number(raw[0]?.n), 6);
-      const latest = await sql.query<{ patient_id: string; event_time: string; bmi: number }>(
+      const latest = await sql.query<{ patient_id: string; event_time: string; bmi: unknown }>(
         `SELECT patient_id, event_time, bmi FROM ${await store().latestOfflineRows('vitals')} t ORDER BY patient_id, event_time`,
       );
       assert.deepEqual(
