@@ -3,8 +3,40 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cellText, NOTEBOOK_DIR, notebookFiles, readNotebook } from './notebook-files';
 
+/** Names `src/index.ts` exports (values and types). */
+function exportedNames(): Set<string> {
+  const index = fs.readFileSync(path.join(NOTEBOOK_DIR, '..', 'src', 'index.ts'), 'utf8');
+  const names = new Set<string>();
+  for (const m of index.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
+    for (const n of (m[1] ?? '').split(',')) {
+      const name = n.trim().split(/\s+as\s+/).pop();
+      if (name !== undefined && name !== '') {
+        names.add(name);
+      }
+    }
+  }
+  return names;
+}
+
+/** Library calls a notebook's prose names in backticks: `camelCase(` not preceded by a dot (methods are checked by tsc). */
+function namedCalls(markdown: string): string[] {
+  const calls: string[] = [];
+  for (const code of markdown.matchAll(/`([^`\n]+)`/g)) {
+    for (const call of (code[1] ?? '').matchAll(/(?<![.\w])([a-z]+[A-Z]\w*)\(/g)) {
+      calls.push(call[1] ?? '');
+    }
+  }
+  return calls;
+}
+
 describe('committed notebooks', () => {
   const files = notebookFiles();
+  const exported = exportedNames();
+
+  it('finds the calls prose names (the check below can fail)', () => {
+    assert.deepEqual(namedCalls('see `runDashboardCommand(ws, [])`, `ws.clinical.cohort({})`, `SELECT version()` and `npm start`'), ['runDashboardCommand']);
+    assert.ok(!exported.has('runDashboardCommand'));
+  });
 
   it('include 00-setup', () => {
     assert.ok(files.includes('00-setup.ipynb'));
@@ -47,6 +79,13 @@ describe('committed notebooks', () => {
         const all = code.join('\n');
         assert.doesNotMatch(all, /\/(work|home|Users|tmp)\//, 'no absolute paths in cells');
         assert.doesNotMatch(all, /AKIA[0-9A-Z]{16}|aws_secret_access_key/i, 'no credentials in cells');
+      });
+
+      it('names in its prose only calls the library exports or the notebook imports', () => {
+        const code = nb.cells.filter((c) => c.cell_type === 'code').map((c) => cellText(c.source)).join('\n');
+        const prose = nb.cells.filter((c) => c.cell_type === 'markdown').map((c) => cellText(c.source)).join('\n');
+        const unknown = namedCalls(prose).filter((n) => !exported.has(n) && !new RegExp(`import \\{[^}]*\\b${n}\\b`).test(code));
+        assert.deepEqual([...new Set(unknown)], [], 'the prose names a call that is not public: export it or name the public one');
       });
 
       it('is listed in notebooks/README.md', () => {
