@@ -14,9 +14,7 @@ import { GENETIC_VARIATION_LOINC } from './synthea-genetics-tables';
 import type { CohortDirectory } from './directory';
 import type { RecordDensity } from './fhir-density';
 import { addDensityWellnessRecords, addExplanationOfBenefit } from './fhir-density';
-
-/** A FHIR resource as plain JSON. */
-export type FhirJson = Record<string, unknown>;
+import type { FhirJson } from './fhir-json';
 
 const YEAR_MS = 365.25 * 86400000;
 const DAY_MS = 86400000;
@@ -358,6 +356,276 @@ function ecgData(r: Rng, af: boolean, hr: number): string {
   return out.join(' ');
 }
 
+/** The time of a patient's diagnosis (infinity when never diagnosed). */
+function diagnosisTime(p: SimPatient, n: Outcome | PrecursorName): number {
+  return onsetOf(p, n) ?? Number.POSITIVE_INFINITY;
+}
+
+/** What a wellness visit measured that its note and later records quote. */
+interface WellnessVitals {
+  readonly sbp: number;
+  readonly dbp: number;
+  readonly ldl: number;
+  readonly hr: number;
+}
+
+/** Height, weight, BMI, blood pressure and heart rate, and the lipid panel with its DiagnosticReport. */
+function addVitalsAndLipids(b: BundleBuilder, p: SimPatient, enc: EncounterRef, when: number): WellnessVitals {
+  const r = b.r;
+  const diagnosis = (n: Outcome | PrecursorName): number => diagnosisTime(p, n);
+  const yearsBeforeEnd = (END_DATE_MS - when) / YEAR_MS;
+  const onHtnMeds = diagnosis('hypertension') < when;
+  const onStatin = Math.min(diagnosis('hyperlipidemia'), diagnosis('chd')) < when;
+  const sbp = p.sbp - 0.45 * yearsBeforeEnd - (onHtnMeds ? 10 : 0) + r.normal(0, 8);
+  const dbp = 0.55 * sbp + 8 + r.normal(0, 5);
+  const ldl = Math.max(30, p.ldl - 0.35 * yearsBeforeEnd - (onStatin ? 35 : 0) + r.normal(0, 12));
+  const hdl = Math.max(20, r.normal(p.sex === 'F' ? 58 : 47, 9));
+  const tg = Math.max(40, r.normal(130 + 3 * (p.bmi - 27), 35));
+  const weight = (p.bmi + r.normal(0, 0.6)) * (p.heightCm / 100) ** 2;
+  b.observation(enc, OBS.height, 'vital-signs', { valueQuantity: qty(p.heightCm, 'cm') });
+  b.observation(enc, OBS.weight, 'vital-signs', { valueQuantity: qty(weight, 'kg') });
+  b.observation(enc, OBS.bmi, 'vital-signs', { valueQuantity: qty(weight / (p.heightCm / 100) ** 2, 'kg/m2') });
+  b.observation(enc, OBS.bpPanel, 'vital-signs', undefined, {
+    component: [
+      { code: cc(OBS.dbp), valueQuantity: qty(dbp, 'mm[Hg]') },
+      { code: cc(OBS.sbp), valueQuantity: qty(sbp, 'mm[Hg]') },
+    ],
+  });
+  const hr = Math.max(45, r.normal(diagnosis('atrialFibrillation') < when ? 88 : 72, 8));
+  b.observation(enc, OBS.heartRate, 'vital-signs', { valueQuantity: qty(hr, '/min') });
+  const lipids = [
+    b.observation(enc, OBS.totalChol, 'laboratory', { valueQuantity: qty(ldl + hdl + tg / 5, 'mg/dL') }),
+    b.observation(enc, OBS.tg, 'laboratory', { valueQuantity: qty(tg, 'mg/dL') }),
+    b.observation(enc, OBS.ldl, 'laboratory', { valueQuantity: qty(ldl, 'mg/dL') }),
+    b.observation(enc, OBS.hdl, 'laboratory', { valueQuantity: qty(hdl, 'mg/dL') }),
+  ];
+  b.add({
+    resourceType: 'DiagnosticReport',
+    status: 'final',
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB', display: 'Laboratory' }] }],
+    code: cc(OBS.lipidPanel),
+    subject: { reference: b.patientRef },
+    encounter: { reference: enc.ref },
+    effectiveDateTime: fhirDateTime(when),
+    issued: fhirInstant(when),
+    result: lipids.map((ref) => ({ reference: ref })),
+  });
+  return { sbp, dbp, ldl, hr };
+}
+
+/** Glucose and HbA1c drifting with the patient's HbA1c, and the smoking status. */
+function addMetabolicAndSmoking(b: BundleBuilder, p: SimPatient, enc: EncounterRef, when: number): void {
+  const r = b.r;
+  const yearsBeforeEnd = (END_DATE_MS - when) / YEAR_MS;
+  const hba1c = p.hba1c - 0.01 * yearsBeforeEnd + r.normal(0, 0.15);
+  b.observation(enc, OBS.glucose, 'laboratory', { valueQuantity: qty(75 + 16 * (hba1c - 5) + r.normal(0, 6), 'mg/dL') });
+  b.observation(enc, OBS.hba1c, 'laboratory', { valueQuantity: qty(hba1c, '%') });
+  b.observation(enc, OBS.smoking, 'survey', { valueCodeableConcept: cc(p.smoker ? (r.chance(0.6) ? SMOKING.current : SMOKING.former) : SMOKING.never) });
+}
+
+/** The MMSE score from age 60: declining with age, the cognition trait, impaired cognition and Alzheimer's disease. */
+function addMmse(b: BundleBuilder, p: SimPatient, enc: EncounterRef, when: number, age: number): void {
+  const r = b.r;
+  const diagnosis = (n: Outcome | PrecursorName): number => diagnosisTime(p, n);
+  const adYears = Math.max(0, (when - diagnosis('alzheimers')) / YEAR_MS);
+  const cogYears = Math.max(0, (when - diagnosis('impairedCognition')) / YEAR_MS);
+  const mmse = 29.2 - 0.06 * Math.max(0, age - 60) - (1.2 * Math.max(0, p.cognition) * Math.max(0, age - 60)) / 20 - 2 * Math.min(1, cogYears) - 1.8 * adYears + r.normal(0, 1.2);
+  b.observation(enc, OBS.mmse, 'survey', { valueQuantity: { value: Math.max(0, Math.min(30, Math.round(mmse))), unit: '{score}', system: 'http://unitsofmeasure.org', code: '{score}' } });
+}
+
+/** The visit's flu shot (70 %), its note and its claim. */
+function closeWellnessVisit(b: BundleBuilder, p: SimPatient, enc: EncounterRef, when: number, age: number, v: WellnessVitals): void {
+  const r = b.r;
+  const { sbp, dbp, ldl } = v;
+  const items: Code[] = [ENCOUNTER_CODES.wellness];
+  if (r.chance(0.7)) {
+    b.add({
+      resourceType: 'Immunization',
+      status: 'completed',
+      vaccineCode: cc(FLU),
+      patient: { reference: b.patientRef },
+      encounter: { reference: enc.ref },
+      occurrenceDateTime: fhirDateTime(when),
+      primarySource: true,
+    });
+    items.push(FLU);
+  }
+  const smokingText = p.smoker ? 'Patient reports tobacco use.' : 'Patient has never smoked.';
+  b.note(
+    enc,
+    `${new Date(when).toISOString().slice(0, 10)}\n\n# Chief Complaint\nNo complaints.\n\n# History of Present Illness\n${p.given} is a ${String(Math.floor(age))} year-old ${p.race} ${p.sex === 'M' ? 'male' : 'female'}. ${smokingText}\n\n# Assessment and Plan\nWell visit. Blood pressure ${sbp.toFixed(0)}/${dbp.toFixed(0)} mmHg, LDL ${ldl.toFixed(0)} mg/dL.\n`,
+  );
+  b.claim(enc, items, r.uniform(120, 260));
+}
+
+/**
+ * One wellness visit: vitals, labs, MMSE from 60, a first ECG (from 50, 40 % per visit), a medication review, the
+ * coherent density's extra panels, a flu shot, a note and a claim.
+ *
+ * @returns whether the patient has had the ECG
+ */
+function addWellnessVisit(b: BundleBuilder, p: SimPatient, when: number, ecgDone: boolean): boolean {
+  const r = b.r;
+  const enc = b.encounter(when, 30, ENCOUNTER_CODES.wellness, 'AMB');
+  const age = ageAt(p, when);
+  const v = addVitalsAndLipids(b, p, enc, when);
+  addMetabolicAndSmoking(b, p, enc, when);
+  if (age >= 60) {
+    addMmse(b, p, enc, when, age);
+  }
+  let ecg = ecgDone;
+  if (!ecgDone && age >= 50 && r.chance(0.4)) {
+    ecg = true;
+    b.procedure(enc, PROCEDURES.ecg, 15);
+    b.observation(enc, ECG, 'procedure', {
+      valueSampledData: { origin: { value: 0, unit: 'mV' }, period: 10, dimensions: 1, data: ecgData(r, diagnosisTime(p, 'atrialFibrillation') < when, v.hr) },
+    });
+  }
+  b.procedure(enc, PROCEDURES.medReview, 15);
+  if (b.x !== undefined) {
+    addDensityWellnessRecords(b, b.x, enc);
+  }
+  closeWellnessVisit(b, p, enc, when, age, v);
+  return ecg;
+}
+
+/** Wellness visits every ~3 years (yearly at the coherent density) over the last 15 years of adult life. */
+function addWellnessVisits(b: BundleBuilder, p: SimPatient): void {
+  const r = b.r;
+  const start = Math.max(p.birth + 18 * YEAR_MS, END_DATE_MS - 15 * YEAR_MS);
+  let ecgDone = false;
+  const [gapLo, gapHi] = b.x === undefined ? [2.5, 3.5] : [0.6, 1.0];
+  for (let t = start + r.uniform(0, 2) * YEAR_MS; t < END_DATE_MS - 7 * DAY_MS; t += r.uniform(gapLo, gapHi) * YEAR_MS) {
+    ecgDone = addWellnessVisit(b, p, Math.floor(t / 60000) * 60000, ecgDone);
+  }
+}
+
+/** A diagnosis (outcome or precursor) in its own encounter at onset, with medications, procedures, a note and a claim. */
+function addDiagnosis(b: BundleBuilder, p: SimPatient, name: Outcome | PrecursorName, code: Code): void {
+  const r = b.r;
+  const onset = onsetOf(p, name);
+  if (onset === undefined) {
+    return;
+  }
+  const isStroke = name === 'stroke';
+  const emergency = isStroke || name === 'myocardialInfarction' || name === 'cardiacArrest';
+  const enc = b.encounter(
+    onset,
+    emergency ? 240 : 30,
+    isStroke ? ENCOUNTER_CODES.strokeEncounter : name === 'hypertension' ? ENCOUNTER_CODES.htnFollowUp : emergency ? ENCOUNTER_CODES.emergency : ENCOUNTER_CODES.problem,
+    emergency ? 'EMER' : 'AMB',
+    code,
+  );
+  b.condition(enc, code, onset);
+  const items: Code[] = [code];
+  const meds = MEDICATIONS[name] ?? [];
+  const nMeds = name === 'hypertension' ? 1 + (p.sbp > 150 ? 1 : 0) : meds.length;
+  for (const med of meds.slice(0, nMeds)) {
+    b.medication(enc, med, code);
+    items.push(med);
+  }
+  if (isStroke) {
+    b.add({
+      resourceType: 'MedicationAdministration',
+      status: 'completed',
+      medicationCodeableConcept: cc(STROKE_ADMINISTRATION),
+      subject: { reference: b.patientRef },
+      context: { reference: enc.ref },
+      effectiveDateTime: fhirDateTime(onset + 3600000),
+    });
+  }
+  if (name === 'chd' && r.chance(0.4)) {
+    b.procedure(enc, PROCEDURES.pci, 90, code);
+  }
+  if (name === 'atrialFibrillation' || name === 'myocardialInfarction') {
+    b.procedure(enc, PROCEDURES.ecg, 15, code);
+    b.observation(enc, ECG, 'procedure', { valueSampledData: { origin: { value: 0, unit: 'mV' }, period: 10, dimensions: 1, data: ecgData(r, name === 'atrialFibrillation', 80) } });
+  }
+  b.note(enc, `${new Date(onset).toISOString().slice(0, 10)}\n\n# Assessment and Plan\nPatient is presenting with ${code.display.toLowerCase()}.\n`);
+  b.claim(enc, items, r.uniform(150, emergency ? 9000 : 400));
+}
+
+/** Genetic testing (Synthea GeneticTestingEditor): variant Observations + 55232-3 summary + a note naming the CSV. */
+function addGeneticTesting(b: BundleBuilder, p: SimPatient, ctx: BundleContext, genomicDate: number): void {
+  const r = b.r;
+  const enc = b.encounter(genomicDate, 60, ENCOUNTER_CODES.genetic, 'AMB');
+  const results: FhirJson[] = [];
+  for (const m of PANEL) {
+    for (let s = 0; s < 2; s++) {
+      if ((p.genotype[m.index * 2 + s] ?? 0) === 0) {
+        continue;
+      }
+      const idx = `${m.rsid}_FS${String(s + 1)}`;
+      const loinc = GENETIC_VARIATION_LOINC[m.gene] ?? OBS.geneticDefault.code;
+      const sentence = `The ${m.gene} gene exhibits a variation of '${m.significance}' clinical significance. The variation at index ${idx} is associated with an increased risk of: ${m.categories.join(', ').replace(/, ([^,]*)$/, ' and $1')}.`;
+      const ref = b.add({
+        resourceType: 'Observation',
+        status: 'final',
+        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display: 'laboratory' }] }],
+        code: { coding: [{ system: LOINC, code: loinc, display: sentence }], text: sentence },
+        subject: { reference: b.patientRef },
+        encounter: { reference: enc.ref },
+        effectiveDateTime: fhirDateTime(enc.start),
+        issued: fhirInstant(enc.start),
+      });
+      results.push({ reference: ref, display: sentence });
+    }
+  }
+  b.procedure(enc, PROCEDURES.geneticTest, 60);
+  b.add({
+    resourceType: 'DiagnosticReport',
+    status: 'final',
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE', display: 'Genetics' }] }],
+    code: cc(OBS.geneticSummary),
+    subject: { reference: b.patientRef },
+    encounter: { reference: enc.ref },
+    effectiveDateTime: fhirDateTime(enc.start),
+    issued: fhirInstant(enc.start),
+    result: results,
+  });
+  b.note(
+    enc,
+    `${new Date(enc.start).toISOString().slice(0, 10)}\n\n# Assessment and Plan\nGenetic testing was performed; ${String(results.length)} variant alleles were reported.\ngenetic analysis summary panel  stored in ./output/dna/${ctx.stem}_dna.csv\n`,
+  );
+  b.claim(enc, [PROCEDURES.geneticTest], r.uniform(300, 1200));
+}
+
+/** MRI of head: encounter with ImagingStudy 241601008 and Condition 723857007 (Synthea's MRI trigger). */
+function addMriStudy(b: BundleBuilder, ctx: BundleContext, mriDate: number, studyInstanceUid: string): void {
+  const r = b.r;
+  const date = Math.floor(mriDate / 1000) * 1000;
+  const enc = b.encounter(date, 60, ENCOUNTER_CODES.imaging, 'AMB', PRECURSOR_CODES.microbleeds);
+  b.condition(enc, PRECURSOR_CODES.microbleeds, date);
+  b.procedure(enc, MRI_HEAD, 45, PRECURSOR_CODES.microbleeds);
+  b.add({
+    resourceType: 'ImagingStudy',
+    identifier: [{ use: 'official', system: 'urn:ietf:rfc:3986', value: `urn:oid:${studyInstanceUid}` }],
+    status: 'available',
+    subject: { reference: b.patientRef },
+    encounter: { reference: enc.ref },
+    started: fhirDateTime(date),
+    numberOfSeries: 1,
+    numberOfInstances: 1,
+    procedureCode: [cc(MRI_HEAD)],
+    series: [
+      {
+        uid: ctx.seriesInstanceUid ?? '',
+        number: 1,
+        modality: { system: 'http://dicom.nema.org/medical/dicom/current/output/chtml/part16/sect_CID_29.html', code: 'MR', display: 'Magnetic Resonance' },
+        numberOfInstances: 1,
+        bodySite: { system: SNOMED, code: '69536005', display: 'Head structure (body structure)' },
+        started: fhirDateTime(date),
+        instance: [{ uid: ctx.sopInstanceUid ?? '', sopClass: { system: 'urn:ietf:rfc:3986', code: '1.2.840.10008.5.1.4.1.1.4.1' }, number: 1, title: 'MRI of head' }],
+      },
+    ],
+  });
+  b.note(
+    enc,
+    `${new Date(date).toISOString().slice(0, 10)}\n\n# Assessment and Plan\nMRI of head performed for suspected silent micro-hemorrhage of brain.\nMRI of head stored in ./output/dicom/${ctx.stem}${studyInstanceUid}.dcm\n`,
+  );
+  b.claim(enc, [MRI_HEAD], r.uniform(800, 2500));
+}
+
 /**
  * Builds the patient's Bundle.
  *
@@ -367,224 +635,21 @@ function ecgData(r: Rng, af: boolean, hr: number): string {
  */
 export function buildPatientBundle(p: SimPatient, ctx: BundleContext): BuiltBundle {
   const b = new BundleBuilder(p, ctx);
-  const r = b.r;
-  b.add(patientResource(p, r), p.id);
-
-  // Wellness visits every ~3 years over the last 15 years of adult life.
-  const start = Math.max(p.birth + 18 * YEAR_MS, END_DATE_MS - 15 * YEAR_MS);
-  const diagnosis = (n: Outcome | PrecursorName): number => onsetOf(p, n) ?? Number.POSITIVE_INFINITY;
-  let ecgDone = false;
-  // The coherent density visits yearly over the same window (more of the same records, same trajectories).
-  const [gapLo, gapHi] = b.x === undefined ? [2.5, 3.5] : [0.6, 1.0];
-  for (let t = start + r.uniform(0, 2) * YEAR_MS; t < END_DATE_MS - 7 * DAY_MS; t += r.uniform(gapLo, gapHi) * YEAR_MS) {
-    const when = Math.floor(t / 60000) * 60000;
-    const enc = b.encounter(when, 30, ENCOUNTER_CODES.wellness, 'AMB');
-    const yearsBeforeEnd = (END_DATE_MS - when) / YEAR_MS;
-    const age = ageAt(p, when);
-    const onHtnMeds = diagnosis('hypertension') < when;
-    const onStatin = Math.min(diagnosis('hyperlipidemia'), diagnosis('chd')) < when;
-    const sbp = p.sbp - 0.45 * yearsBeforeEnd - (onHtnMeds ? 10 : 0) + r.normal(0, 8);
-    const dbp = 0.55 * sbp + 8 + r.normal(0, 5);
-    const ldl = Math.max(30, p.ldl - 0.35 * yearsBeforeEnd - (onStatin ? 35 : 0) + r.normal(0, 12));
-    const hdl = Math.max(20, r.normal(p.sex === 'F' ? 58 : 47, 9));
-    const tg = Math.max(40, r.normal(130 + 3 * (p.bmi - 27), 35));
-    const weight = (p.bmi + r.normal(0, 0.6)) * (p.heightCm / 100) ** 2;
-    b.observation(enc, OBS.height, 'vital-signs', { valueQuantity: qty(p.heightCm, 'cm') });
-    b.observation(enc, OBS.weight, 'vital-signs', { valueQuantity: qty(weight, 'kg') });
-    b.observation(enc, OBS.bmi, 'vital-signs', { valueQuantity: qty(weight / (p.heightCm / 100) ** 2, 'kg/m2') });
-    b.observation(enc, OBS.bpPanel, 'vital-signs', undefined, {
-      component: [
-        { code: cc(OBS.dbp), valueQuantity: qty(dbp, 'mm[Hg]') },
-        { code: cc(OBS.sbp), valueQuantity: qty(sbp, 'mm[Hg]') },
-      ],
-    });
-    const hr = Math.max(45, r.normal(diagnosis('atrialFibrillation') < when ? 88 : 72, 8));
-    b.observation(enc, OBS.heartRate, 'vital-signs', { valueQuantity: qty(hr, '/min') });
-    const lipids = [
-      b.observation(enc, OBS.totalChol, 'laboratory', { valueQuantity: qty(ldl + hdl + tg / 5, 'mg/dL') }),
-      b.observation(enc, OBS.tg, 'laboratory', { valueQuantity: qty(tg, 'mg/dL') }),
-      b.observation(enc, OBS.ldl, 'laboratory', { valueQuantity: qty(ldl, 'mg/dL') }),
-      b.observation(enc, OBS.hdl, 'laboratory', { valueQuantity: qty(hdl, 'mg/dL') }),
-    ];
-    b.add({
-      resourceType: 'DiagnosticReport',
-      status: 'final',
-      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB', display: 'Laboratory' }] }],
-      code: cc(OBS.lipidPanel),
-      subject: { reference: b.patientRef },
-      encounter: { reference: enc.ref },
-      effectiveDateTime: fhirDateTime(when),
-      issued: fhirInstant(when),
-      result: lipids.map((ref) => ({ reference: ref })),
-    });
-    const hba1c = p.hba1c - 0.01 * yearsBeforeEnd + r.normal(0, 0.15);
-    b.observation(enc, OBS.glucose, 'laboratory', { valueQuantity: qty(75 + 16 * (hba1c - 5) + r.normal(0, 6), 'mg/dL') });
-    b.observation(enc, OBS.hba1c, 'laboratory', { valueQuantity: qty(hba1c, '%') });
-    b.observation(enc, OBS.smoking, 'survey', { valueCodeableConcept: cc(p.smoker ? (r.chance(0.6) ? SMOKING.current : SMOKING.former) : SMOKING.never) });
-    if (age >= 60) {
-      const adYears = Math.max(0, (when - diagnosis('alzheimers')) / YEAR_MS);
-      const cogYears = Math.max(0, (when - diagnosis('impairedCognition')) / YEAR_MS);
-      const mmse = 29.2 - 0.06 * Math.max(0, age - 60) - (1.2 * Math.max(0, p.cognition) * Math.max(0, age - 60)) / 20 - 2 * Math.min(1, cogYears) - 1.8 * adYears + r.normal(0, 1.2);
-      b.observation(enc, OBS.mmse, 'survey', { valueQuantity: { value: Math.max(0, Math.min(30, Math.round(mmse))), unit: '{score}', system: 'http://unitsofmeasure.org', code: '{score}' } });
-    }
-    if (!ecgDone && age >= 50 && r.chance(0.4)) {
-      ecgDone = true;
-      b.procedure(enc, PROCEDURES.ecg, 15);
-      b.observation(enc, ECG, 'procedure', {
-        valueSampledData: { origin: { value: 0, unit: 'mV' }, period: 10, dimensions: 1, data: ecgData(r, diagnosis('atrialFibrillation') < when, hr) },
-      });
-    }
-    b.procedure(enc, PROCEDURES.medReview, 15);
-    if (b.x !== undefined) {
-      addDensityWellnessRecords(b, b.x, enc);
-    }
-    const items: Code[] = [ENCOUNTER_CODES.wellness];
-    if (r.chance(0.7)) {
-      b.add({
-        resourceType: 'Immunization',
-        status: 'completed',
-        vaccineCode: cc(FLU),
-        patient: { reference: b.patientRef },
-        encounter: { reference: enc.ref },
-        occurrenceDateTime: fhirDateTime(when),
-        primarySource: true,
-      });
-      items.push(FLU);
-    }
-    const smokingText = p.smoker ? 'Patient reports tobacco use.' : 'Patient has never smoked.';
-    b.note(
-      enc,
-      `${new Date(when).toISOString().slice(0, 10)}\n\n# Chief Complaint\nNo complaints.\n\n# History of Present Illness\n${p.given} is a ${String(Math.floor(age))} year-old ${p.race} ${p.sex === 'M' ? 'male' : 'female'}. ${smokingText}\n\n# Assessment and Plan\nWell visit. Blood pressure ${sbp.toFixed(0)}/${dbp.toFixed(0)} mmHg, LDL ${ldl.toFixed(0)} mg/dL.\n`,
-    );
-    b.claim(enc, items, r.uniform(120, 260));
-  }
-
+  b.add(patientResource(p, b.r), p.id);
+  addWellnessVisits(b, p);
   // Diagnoses (outcomes and precursors), each in its own encounter at onset.
   const conditions: [Outcome | PrecursorName, Code][] = [
     ...(Object.keys(PRECURSOR_CODES) as PrecursorName[]).filter((k) => k !== 'microbleeds').map((k) => [k, PRECURSOR_CODES[k]] as [PrecursorName, Code]),
     ...OUTCOMES.map((o) => [o, OUTCOME_CODES[o]] as [Outcome, Code]),
   ];
   for (const [name, code] of conditions) {
-    const onset = onsetOf(p, name);
-    if (onset === undefined) {
-      continue;
-    }
-    const isStroke = name === 'stroke';
-    const emergency = isStroke || name === 'myocardialInfarction' || name === 'cardiacArrest';
-    const enc = b.encounter(
-      onset,
-      emergency ? 240 : 30,
-      isStroke ? ENCOUNTER_CODES.strokeEncounter : name === 'hypertension' ? ENCOUNTER_CODES.htnFollowUp : emergency ? ENCOUNTER_CODES.emergency : ENCOUNTER_CODES.problem,
-      emergency ? 'EMER' : 'AMB',
-      code,
-    );
-    b.condition(enc, code, onset);
-    const items: Code[] = [code];
-    const meds = MEDICATIONS[name] ?? [];
-    const nMeds = name === 'hypertension' ? 1 + (p.sbp > 150 ? 1 : 0) : meds.length;
-    for (const med of meds.slice(0, nMeds)) {
-      b.medication(enc, med, code);
-      items.push(med);
-    }
-    if (isStroke) {
-      b.add({
-        resourceType: 'MedicationAdministration',
-        status: 'completed',
-        medicationCodeableConcept: cc(STROKE_ADMINISTRATION),
-        subject: { reference: b.patientRef },
-        context: { reference: enc.ref },
-        effectiveDateTime: fhirDateTime(onset + 3600000),
-      });
-    }
-    if (name === 'chd' && r.chance(0.4)) {
-      b.procedure(enc, PROCEDURES.pci, 90, code);
-    }
-    if (name === 'atrialFibrillation' || name === 'myocardialInfarction') {
-      b.procedure(enc, PROCEDURES.ecg, 15, code);
-      b.observation(enc, ECG, 'procedure', { valueSampledData: { origin: { value: 0, unit: 'mV' }, period: 10, dimensions: 1, data: ecgData(r, name === 'atrialFibrillation', 80) } });
-    }
-    b.note(enc, `${new Date(onset).toISOString().slice(0, 10)}\n\n# Assessment and Plan\nPatient is presenting with ${code.display.toLowerCase()}.\n`);
-    b.claim(enc, items, r.uniform(150, emergency ? 9000 : 400));
+    addDiagnosis(b, p, name, code);
   }
-
-  // Genetic testing (Synthea GeneticTestingEditor): variant Observations + 55232-3 summary + a note naming the CSV.
   if (p.genomic && p.genomicDate !== undefined) {
-    const enc = b.encounter(p.genomicDate, 60, ENCOUNTER_CODES.genetic, 'AMB');
-    const results: FhirJson[] = [];
-    for (const m of PANEL) {
-      for (let s = 0; s < 2; s++) {
-        if ((p.genotype[m.index * 2 + s] ?? 0) === 0) {
-          continue;
-        }
-        const idx = `${m.rsid}_FS${String(s + 1)}`;
-        const loinc = GENETIC_VARIATION_LOINC[m.gene] ?? OBS.geneticDefault.code;
-        const sentence = `The ${m.gene} gene exhibits a variation of '${m.significance}' clinical significance. The variation at index ${idx} is associated with an increased risk of: ${m.categories.join(', ').replace(/, ([^,]*)$/, ' and $1')}.`;
-        const ref = b.add({
-          resourceType: 'Observation',
-          status: 'final',
-          category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display: 'laboratory' }] }],
-          code: { coding: [{ system: LOINC, code: loinc, display: sentence }], text: sentence },
-          subject: { reference: b.patientRef },
-          encounter: { reference: enc.ref },
-          effectiveDateTime: fhirDateTime(enc.start),
-          issued: fhirInstant(enc.start),
-        });
-        results.push({ reference: ref, display: sentence });
-      }
-    }
-    b.procedure(enc, PROCEDURES.geneticTest, 60);
-    b.add({
-      resourceType: 'DiagnosticReport',
-      status: 'final',
-      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE', display: 'Genetics' }] }],
-      code: cc(OBS.geneticSummary),
-      subject: { reference: b.patientRef },
-      encounter: { reference: enc.ref },
-      effectiveDateTime: fhirDateTime(enc.start),
-      issued: fhirInstant(enc.start),
-      result: results,
-    });
-    b.note(
-      enc,
-      `${new Date(enc.start).toISOString().slice(0, 10)}\n\n# Assessment and Plan\nGenetic testing was performed; ${String(results.length)} variant alleles were reported.\ngenetic analysis summary panel  stored in ./output/dna/${ctx.stem}_dna.csv\n`,
-    );
-    b.claim(enc, [PROCEDURES.geneticTest], r.uniform(300, 1200));
+    addGeneticTesting(b, p, ctx, p.genomicDate);
   }
-
-  // MRI of head: encounter with ImagingStudy 241601008 and Condition 723857007 (Synthea's MRI trigger).
   if (p.mri !== undefined && ctx.studyInstanceUid !== undefined) {
-    const date = Math.floor(p.mri.date / 1000) * 1000;
-    const enc = b.encounter(date, 60, ENCOUNTER_CODES.imaging, 'AMB', PRECURSOR_CODES.microbleeds);
-    b.condition(enc, PRECURSOR_CODES.microbleeds, date);
-    b.procedure(enc, MRI_HEAD, 45, PRECURSOR_CODES.microbleeds);
-    b.add({
-      resourceType: 'ImagingStudy',
-      identifier: [{ use: 'official', system: 'urn:ietf:rfc:3986', value: `urn:oid:${ctx.studyInstanceUid}` }],
-      status: 'available',
-      subject: { reference: b.patientRef },
-      encounter: { reference: enc.ref },
-      started: fhirDateTime(date),
-      numberOfSeries: 1,
-      numberOfInstances: 1,
-      procedureCode: [cc(MRI_HEAD)],
-      series: [
-        {
-          uid: ctx.seriesInstanceUid ?? '',
-          number: 1,
-          modality: { system: 'http://dicom.nema.org/medical/dicom/current/output/chtml/part16/sect_CID_29.html', code: 'MR', display: 'Magnetic Resonance' },
-          numberOfInstances: 1,
-          bodySite: { system: SNOMED, code: '69536005', display: 'Head structure (body structure)' },
-          started: fhirDateTime(date),
-          instance: [{ uid: ctx.sopInstanceUid ?? '', sopClass: { system: 'urn:ietf:rfc:3986', code: '1.2.840.10008.5.1.4.1.1.4.1' }, number: 1, title: 'MRI of head' }],
-        },
-      ],
-    });
-    b.note(
-      enc,
-      `${new Date(date).toISOString().slice(0, 10)}\n\n# Assessment and Plan\nMRI of head performed for suspected silent micro-hemorrhage of brain.\nMRI of head stored in ./output/dicom/${ctx.stem}${ctx.studyInstanceUid}.dcm\n`,
-    );
-    b.claim(enc, [MRI_HEAD], r.uniform(800, 2500));
+    addMriStudy(b, ctx, p.mri.date, ctx.studyInstanceUid);
   }
-
   return { bundle: { resourceType: 'Bundle', type: 'transaction', entry: b.entries }, counts: b.counts };
 }

@@ -10,7 +10,6 @@ const LIMIT = 100;
  */
 const KNOWN_LONG: readonly string[] = [
   'src/automl/models/gbm.ts fitGbm',
-  'src/cohort/fhir-bundle.ts buildPatientBundle',
   'src/clinical/aws/athena-cohort-sources.ts athenaCohortSources',
   'src/cohort/convert/convert.ts convertCoherent',
   'src/cohort/mri/phantom.ts rasterizeAnatomy',
