@@ -408,6 +408,11 @@ export interface PairedSetRow {
   readonly vsClinical: { readonly difference: number; readonly lower: number; readonly upper: number; readonly pValue: number } | null;
   /** Why the set or its difference is missing, or what was reduced ('' when nothing). */
   readonly note: string;
+  /**
+   * CV AUROC of the logistic-regression baseline fitted inside the same fold fits (same folds, same rows): the AutoML
+   * result must not end below it (absent when the set was not evaluated or a fold had no logistic model).
+   */
+  readonly baselineAuroc?: number;
 }
 
 /** A paired comparison: every set evaluated on the same patients. */
@@ -471,7 +476,15 @@ export async function runPairedComparison(ds: ExperimentDataset, options: Paired
     if (r.row.auroc !== null && (patients.size < MIN_SUPPORT.patients || cases < MIN_SUPPORT.cases)) {
       notes.push(`below minimum support (${String(patients.size)} patients, ${String(cases)} cases): intervals unreliable, never selected`);
     }
-    return { set: r.row.modalities, auroc: r.row.auroc, lower: r.row.aurocLower ?? null, upper: r.row.aurocUpper ?? null, vsClinical, note: notes.join('; ') };
+    return {
+      set: r.row.modalities,
+      auroc: r.row.auroc,
+      lower: r.row.aurocLower ?? null,
+      upper: r.row.aurocUpper ?? null,
+      vsClinical,
+      note: notes.join('; '),
+      ...(r.row.baselineAuroc === undefined ? {} : { baselineAuroc: r.row.baselineAuroc }),
+    };
   });
   return { comparison: { outcome: options.outcome, design: options.design ?? '', largest: options.largest.name, patients: patients.size, cases, sets: table }, results };
 }

@@ -914,6 +914,8 @@ export interface ReportDesignRow {
   readonly oracleUpper?: number | null;
   /** Set when the AUROC exceeds the oracle's upper bound. */
   readonly exceedsOracle?: OracleExceedance;
+  /** The in-fit logistic baseline's CV AUROC on the same folds, when known. */
+  readonly baselineAuroc?: number;
 }
 
 /**
@@ -938,6 +940,7 @@ export function modelDesignRows(report: OutcomeModelReport): ReportDesignRow[] {
         oracle: s.oracle?.auroc ?? null,
         oracleUpper: s.oracle?.upper ?? null,
         ...(s.exceedsOracle === undefined ? {} : { exceedsOracle: s.exceedsOracle }),
+        ...(s.baselineAuroc === undefined ? {} : { baselineAuroc: s.baselineAuroc }),
       })),
     ),
   );

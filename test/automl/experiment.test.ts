@@ -95,6 +95,11 @@ describe('automl modality experiment', () => {
     // Noise against a separating feature: clearly worse, and the interval says so.
     assert.ok(g.difference < -0.2 && g.upper < 0, JSON.stringify(g));
     assert.ok(byName.get('clinical+genomic')!.vsClinical !== null);
+    // Each row carries the in-fit logistic baseline's AUROC on the same folds (ensemble vs baseline, side by side).
+    for (const r of results) {
+      assert.equal(typeof r.row.baselineAuroc, 'number', r.row.modalities);
+      assert.equal(byName.get(r.row.modalities)?.baselineAuroc, r.row.baselineAuroc);
+    }
     // 45 patients, 15 cases: below the minimum support, and every evaluated row says so.
     assert.ok(
       comparison.sets.every((r) => /below minimum support \(45 patients, 15 cases\)/.test(r.note)),
