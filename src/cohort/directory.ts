@@ -5,7 +5,7 @@
  */
 import { FAMILY, FEMALE_GIVEN, MALE_GIVEN, TOWNS } from './names';
 import { Rng } from './rng';
-import type { FhirJson } from './fhir-bundle';
+import type { FhirJson } from './fhir-json';
 
 /** One organization. */
 export interface DirectoryOrganization {

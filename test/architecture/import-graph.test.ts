@@ -10,10 +10,6 @@ import { importCycles, importGraph, ROOT } from './import-graph';
 const KNOWN_CYCLES: readonly string[] = [
   // persist.ts saves/loads a TabularPredictor, predictor.ts offers save()/load() through it (runtime cycle).
   'src/automl/persist.ts src/automl/predictor.ts',
-  // Type-only: the bundle's FhirJson type and the directory's CohortDirectory type refer to each other.
-  'src/cohort/directory.ts src/cohort/fhir-bundle.ts',
-  // Type-only: jpeg12.ts returns codecs.ts's RawDecoded; codecs.ts dispatches to jpeg12.ts.
-  'src/formats/dicom/codecs.ts src/formats/dicom/jpeg12.ts',
 ];
 
 /** Domain folders: they hold stores, formats and science, and never reach up to the application layer. */

@@ -6,22 +6,7 @@
  */
 import { HealthDataError } from '../../errors';
 import { decodeJpeg12 } from './jpeg12';
-
-/** A decoded frame before it is typed by the DICOM pixel description. */
-export interface RawDecoded {
-  /** Columns in the codestream. */
-  readonly width: number;
-  /** Rows in the codestream. */
-  readonly height: number;
-  /** Components in the codestream. */
-  readonly components: number;
-  /** Bits per sample in the codestream. */
-  readonly bitsPerSample: number;
-  /** Two's-complement samples, when the codestream says so (JPEG 2000 / HTJ2K). */
-  readonly isSigned?: boolean;
-  /** Sample bytes, little endian, components interleaved. */
-  readonly bytes: Uint8Array;
-}
+import type { RawDecoded } from './raw-decoded';
 
 interface WasmCodec {
   getEncodedBuffer(length: number): Uint8Array;

@@ -8,7 +8,7 @@
  * bit for bit. Components are returned as coded (no colour conversion); subsampled components are refused.
  */
 import { HealthDataError } from '../../errors';
-import type { RawDecoded } from './codecs';
+import type { RawDecoded } from './raw-decoded';
 
 interface Component {
   readonly id: number;

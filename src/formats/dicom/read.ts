@@ -7,7 +7,7 @@ import { HealthDataError } from '../../errors';
 import { decodeHtj2k } from '../htj2k/codec';
 import { RAW_CHARSET_TERM, decodeDatasetText } from './charset';
 import { decodeJpeg2000, decodeJpegBaseline, decodeJpegExtended, decodeJpegLossless, decodeJpegLs, jpegPrecision } from './codecs';
-import type { RawDecoded } from './codecs';
+import type { RawDecoded } from './raw-decoded';
 import { datasetLooksExplicit, peekSopInstanceUID, readFileMeta, scanElements, withTransferSyntax } from './raw-scan';
 import { decodeRleFrame } from './rle';
 import { TRANSFER_SYNTAX, isEncapsulated, pixelCoding, unsupportedReason } from './transfer-syntax';
