@@ -6,6 +6,7 @@
  * patient (not the whole `VARIANT_ALLELE_LIST`, which is what made the guidance's `0/1` ambiguous), and GT indexes
  * them: a `C>T` / `C` patient at a `"A, T"` site is `ALT=T GT=0/1`; `C>A` / `C>T` is `ALT=A,T GT=1/2`.
  */
+import { parseCsvRows } from '../../formats/csv';
 import type { ConversionReportBuilder } from './report';
 import { contigOrder, GRCH38_LENGTHS } from './grch38';
 
@@ -36,35 +37,12 @@ export interface DnaRow {
 /** The Coherent DNA CSV header. */
 export const DNA_HEADER_FIELDS = ['INDEX', 'INDEX_PREFIX', 'CHROMOSOME', 'LOCATION', 'STRAND', 'ANCESTRAL_ALLELE', 'VARIANT_ALLELE_LIST', 'GENE', 'CLINICAL_SIGNIFICANCE', 'ALLELE', 'VARIANT'];
 
-/** Splits a CSV line honouring double quotes. */
+/**
+ * The cells of one line (RFC 4180 quoting, {@link parseCsvRows}): the file is read line by line so that each line's
+ * problems are reported with its number and the other lines still convert.
+ */
 function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charAt(i);
-    if (q) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else {
-          q = false;
-        }
-      } else {
-        cur += c;
-      }
-    } else if (c === '"') {
-      q = true;
-    } else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else {
-      cur += c;
-    }
-  }
-  out.push(cur);
-  return out;
+  return parseCsvRows(line)[0] ?? [''];
 }
 
 const BASES = /^[ACGTN]+$/;
@@ -78,7 +56,8 @@ const BASES = /^[ACGTN]+$/;
  * @returns parsed rows and the number of data rows read
  */
 export function parseDnaCsv(text: string, file: string, report: ConversionReportBuilder): { rows: DnaRow[]; dataRows: number } {
-  const lines = text.split(/\r?\n/);
+  // CRLF, LF or a bare CR ends a line, so no line holds a line break (a quoted field never spans lines here).
+  const lines = text.split(/\r\n|\n|\r/);
   const header = splitCsv(lines[0] ?? '').map((h) => h.trim());
   const rows: DnaRow[] = [];
   let dataRows = 0;
