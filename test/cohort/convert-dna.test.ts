@@ -57,7 +57,9 @@ describe('cohort/convert/dna: the DNA CSV reader (cells split by formats/csv, on
     const report = new ConversionReportBuilder();
     const { rows, dataRows } = parseDnaCsv('A,B\n1,2\n3,4\n', 'bad.csv', report);
     assert.deepEqual([rows.length, dataRows], [0, 2]);
-    assert.equal(report.issues[0]?.code, 'dna-bad-header');
-    assert.match(report.issues[0]?.reason ?? '', /2 rows not converted/);
+    const [issue] = report.issues;
+    assert.ok(issue !== undefined);
+    assert.equal(issue.code, 'dna-bad-header');
+    assert.match(issue.reason, /2 rows not converted/);
   });
 });
