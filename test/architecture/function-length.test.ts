@@ -15,17 +15,14 @@ const KNOWN_LONG: readonly string[] = [
   'src/cohort/mri/phantom.ts rasterizeAnatomy',
   'src/automl/models/forest.ts growTree',
   'src/cohort/model.ts simulatePatient',
-  'src/clinical/local/import-job.ts runLocalImport',
   'src/cohort/generate.ts generateCohort',
   'src/cohort/mri/dicom-writer.ts buildDataset',
   'src/automl/predictor.ts planFit',
   'src/cohort/convert/fhir-ndjson.ts convertBundleFile',
   'src/cli.ts main',
-  'src/clinical/local/import-chunk.ts processChunk',
   'src/automl/serve.ts createModelRequestHandler',
   'src/clinical/features.ts computeClinicalFeatures',
   'src/aws/plan.ts leastPrivilegePolicy',
-  'src/clinical/local/import-job.ts upsertGroup',
 ];
 
 describe('architecture: function length in src/', function () {

@@ -209,6 +209,126 @@ function asciiBlank(buf: Buffer, from: number, to: number): boolean {
   return true;
 }
 
+/** What a chunk accumulates while its lines are processed. */
+class ChunkStaging {
+  readonly seq: string;
+  readonly rows: string[] = [];
+  keys = '';
+  readonly typeCounts: Record<string, number> = {};
+  readonly athena = new Map<string, string[]>();
+  readonly eventsByKey = new Map<string, string>();
+  readonly failures: string[] = [];
+  readonly types: Record<string, AthenaType> = {};
+  scanned = 0;
+  accepted = 0;
+  acceptedBytes = 0;
+  maxRowBytes = 0;
+
+  constructor(readonly chunk: ImportChunk) {
+    this.seq = String(chunk.seq);
+  }
+
+  fail(line: number, resourceType: string | null, id: string | null, reason: string): void {
+    const f: ImportFailureLine = { file: this.chunk.file, line, resourceType, id, reason };
+    this.failures.push(`${JSON.stringify(f)}\n`);
+  }
+
+  /** Stages an accepted resource: its `.res`, `.keys`, Athena and event rows, and its inferred Athena type. */
+  accept(r: Record<string, unknown>, type: string, id: string, lineNo: number, lineBytes: number): void {
+    const stripped = withLeadingKeys(stripVersionMeta(r));
+    const body = JSON.stringify(stripped);
+    const events = extractClinicalEvents(stripped);
+    const clinical = utcTimestampText(events[0]?.date ?? null);
+    const row = `${this.seq}\x01${type}\x01${id}\x01${field(subjectRefOf(stripped))}\x01${clinical ?? ''}\x01${lineNo}\x01${body}`;
+    this.maxRowBytes = Math.max(this.maxRowBytes, row.length * 3);
+    this.rows.push(row);
+    this.keys += `${this.seq}\x01${lineNo}\x01${type}\x01${id}\n`;
+    this.typeCounts[type] = (this.typeCounts[type] ?? 0) + 1;
+    const shaped = athenaStagingLine(this.chunk.seq, lineNo, athenaJsonText(stripped, body));
+    const ofType = this.athena.get(type);
+    if (ofType !== undefined) {
+      ofType.push(shaped);
+    } else if (RESOURCE_TYPE_PATTERN.test(type)) {
+      this.athena.set(type, [shaped]);
+    }
+    let ev = '';
+    for (const e of events) {
+      const value = e.value === null ? '' : String(e.value);
+      ev += `${this.seq}\x01${field(e.patientId)}\x01${field(e.resourceType)}\x01${field(e.resourceId)}\x01${field(utcTimestampText(e.date))}\x01${field(e.system)}\x01${field(e.code)}\x01${value}\x01${field(e.unit)}\x01${field(e.valueCode)}\x01${field(e.category)}\n`;
+    }
+    this.eventsByKey.set(`${type}/${id}`, ev);
+    this.types[type] = observeAthenaType(stripped, this.types[type]);
+    this.accepted++;
+    this.acceptedBytes += lineBytes;
+  }
+
+  /** Writes the staging files and returns the chunk's result. */
+  finish(scannedBytes: number): ChunkResult {
+    const prefix = this.chunk.stagingPrefix;
+    let eventText = '';
+    let events = 0;
+    for (const ev of this.eventsByKey.values()) {
+      eventText += ev;
+      for (let i = ev.indexOf('\n'); i >= 0; i = ev.indexOf('\n', i + 1)) {
+        events++;
+      }
+    }
+    fs.writeFileSync(`${prefix}.res`, this.rows.length === 0 ? '' : `${this.rows.join('\n')}\n`);
+    fs.writeFileSync(`${prefix}.keys`, this.keys);
+    fs.writeFileSync(`${prefix}.ev`, eventText);
+    for (const [type, lines] of this.athena) {
+      fs.writeFileSync(athenaStagingFile(prefix, type), `${lines.join('\n')}\n`);
+    }
+    return {
+      seq: this.chunk.seq,
+      file: this.chunk.file,
+      scanned: this.scanned,
+      scannedBytes,
+      accepted: this.accepted,
+      acceptedBytes: this.acceptedBytes,
+      events,
+      maxRowBytes: this.maxRowBytes,
+      failureText: this.failures.join(''),
+      failed: this.failures.length,
+      types: this.types,
+      typeCounts: this.typeCounts,
+      stagingPrefix: prefix,
+    };
+  }
+}
+
+/**
+ * One line of a chunk: parsed, checked as a resource and validated, then staged or recorded as a failure.
+ *
+ * @param st - the chunk's staging
+ * @param text - the line's text (not blank)
+ * @param lineNo - its 1-based line number in the input file
+ * @param lineBytes - its size in bytes, newline included
+ */
+function processLine(st: ChunkStaging, text: string, lineNo: number, lineBytes: number): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    st.fail(lineNo, null, null, `invalid-json: the line is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    return;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    st.fail(lineNo, null, null, `not-a-resource: the line is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not a JSON object`);
+    return;
+  }
+  const r = value as Record<string, unknown>;
+  const type = typeof r.resourceType === 'string' ? r.resourceType : null;
+  const id = typeof r.id === 'string' ? r.id : null;
+  const level = st.chunk.level;
+  const issues = validateFhirResource(value, level);
+  if (failsValidation(issues, level) || type === null || id === null) {
+    st.fail(lineNo, type, id, issuesToReason(issues.filter((i) => i.severity === 'error' || level === 'strict')));
+    return;
+  }
+  st.accept(r, type, id, lineNo, lineBytes);
+}
+
 /**
  * Processes one chunk: validates every line and writes the staging files of the accepted resources. When a
  * resource occurs twice in the chunk, both get a row (their outcomes are computed in file order) but only the
@@ -219,24 +339,9 @@ function asciiBlank(buf: Buffer, from: number, to: number): boolean {
  */
 export function processChunk(chunk: ImportChunk): ChunkResult {
   const buf = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
-  const seq = String(chunk.seq);
-  const rows: string[] = [];
-  let keys = '';
-  const typeCounts: Record<string, number> = {};
-  const athena = new Map<string, string[]>();
-  const eventsByKey = new Map<string, string>();
-  const failures: string[] = [];
-  const types: Record<string, AthenaType> = {};
+  const st = new ChunkStaging(chunk);
   let lineNo = chunk.startLine - 1;
-  let scanned = 0;
-  let accepted = 0;
-  let acceptedBytes = 0;
-  let maxRowBytes = 0;
   let start = 0;
-  const fail = (line: number, resourceType: string | null, id: string | null, reason: string): void => {
-    const f: ImportFailureLine = { file: chunk.file, line, resourceType, id, reason };
-    failures.push(`${JSON.stringify(f)}\n`);
-  };
   while (start < buf.length) {
     let nl = buf.indexOf(NEWLINE, start);
     if (nl < 0) {
@@ -250,8 +355,8 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     // An oversize line is refused on its byte length, before it is decoded (blank if all ASCII whitespace).
     if (end - lineStart > MAX_RESOURCE_BYTES) {
       if (buf[lineStart] === OPEN_BRACE || !asciiBlank(buf, lineStart, end)) {
-        scanned++;
-        fail(lineNo, null, null, `too-large: the line is ${end - lineStart} bytes; one resource may be at most ${MAX_RESOURCE_BYTES} bytes`);
+        st.scanned++;
+        st.fail(lineNo, null, null, `too-large: the line is ${end - lineStart} bytes; one resource may be at most ${MAX_RESOURCE_BYTES} bytes`);
       }
       continue;
     }
@@ -260,79 +365,8 @@ export function processChunk(chunk: ImportChunk): ChunkResult {
     if (buf[lineStart] !== OPEN_BRACE && !NON_BLANK.test(text)) {
       continue;
     }
-    scanned++;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      fail(lineNo, null, null, `invalid-json: the line is not JSON (${e instanceof Error ? e.message : String(e)})`);
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      fail(lineNo, null, null, `not-a-resource: the line is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not a JSON object`);
-      continue;
-    }
-    const r = value as Record<string, unknown>;
-    const type = typeof r.resourceType === 'string' ? r.resourceType : null;
-    const id = typeof r.id === 'string' ? r.id : null;
-    const issues = validateFhirResource(value, chunk.level);
-    if (failsValidation(issues, chunk.level) || type === null || id === null) {
-      fail(lineNo, type, id, issuesToReason(issues.filter((i) => i.severity === 'error' || chunk.level === 'strict')));
-      continue;
-    }
-    const stripped = withLeadingKeys(stripVersionMeta(r));
-    const body = JSON.stringify(stripped);
-    const events = extractClinicalEvents(stripped);
-    const clinical = utcTimestampText(events[0]?.date ?? null);
-    const row = `${seq}\x01${type}\x01${id}\x01${field(subjectRefOf(stripped))}\x01${clinical ?? ''}\x01${lineNo}\x01${body}`;
-    maxRowBytes = Math.max(maxRowBytes, row.length * 3);
-    rows.push(row);
-    keys += `${seq}\x01${lineNo}\x01${type}\x01${id}\n`;
-    typeCounts[type] = (typeCounts[type] ?? 0) + 1;
-    const shaped = athenaStagingLine(chunk.seq, lineNo, athenaJsonText(stripped, body));
-    const ofType = athena.get(type);
-    if (ofType !== undefined) {
-      ofType.push(shaped);
-    } else if (RESOURCE_TYPE_PATTERN.test(type)) {
-      athena.set(type, [shaped]);
-    }
-    let ev = '';
-    for (const e of events) {
-      const value = e.value === null ? '' : String(e.value);
-      ev += `${seq}\x01${field(e.patientId)}\x01${field(e.resourceType)}\x01${field(e.resourceId)}\x01${field(utcTimestampText(e.date))}\x01${field(e.system)}\x01${field(e.code)}\x01${value}\x01${field(e.unit)}\x01${field(e.valueCode)}\x01${field(e.category)}\n`;
-    }
-    eventsByKey.set(`${type}/${id}`, ev);
-    types[type] = observeAthenaType(stripped, types[type]);
-    accepted++;
-    acceptedBytes += lineBytes;
+    st.scanned++;
+    processLine(st, text, lineNo, lineBytes);
   }
-  let eventText = '';
-  let events = 0;
-  for (const ev of eventsByKey.values()) {
-    eventText += ev;
-    for (let i = ev.indexOf('\n'); i >= 0; i = ev.indexOf('\n', i + 1)) {
-      events++;
-    }
-  }
-  fs.writeFileSync(`${chunk.stagingPrefix}.res`, rows.length === 0 ? '' : `${rows.join('\n')}\n`);
-  fs.writeFileSync(`${chunk.stagingPrefix}.keys`, keys);
-  fs.writeFileSync(`${chunk.stagingPrefix}.ev`, eventText);
-  for (const [type, lines] of athena) {
-    fs.writeFileSync(athenaStagingFile(chunk.stagingPrefix, type), `${lines.join('\n')}\n`);
-  }
-  return {
-    seq: chunk.seq,
-    file: chunk.file,
-    scanned,
-    scannedBytes: buf.length,
-    accepted,
-    acceptedBytes,
-    events,
-    maxRowBytes,
-    failureText: failures.join(''),
-    failed: failures.length,
-    types,
-    typeCounts,
-    stagingPrefix: chunk.stagingPrefix,
-  };
+  return st.finish(buf.length);
 }

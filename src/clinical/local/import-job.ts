@@ -299,63 +299,71 @@ interface RawChunk {
 const IMPORT_MEMORY_LIMIT = '512MB';
 
 /**
- * Cuts a file into chunks of whole lines: at most `maxLines` lines and about `maxBytes` bytes — `firstBytes` for the
- * first `firstChunks` chunks (a longer line makes a chunk of its own). Each chunk is a fresh buffer, so it can be
- * transferred to a worker.
+ * Cuts a file into chunks of whole lines: at most `maxLines` lines and about `maxBytes` bytes — `first.bytes` for the
+ * first `first.chunks` chunks (a longer line makes a chunk of its own). Each chunk is read straight into a fresh
+ * buffer of its own (no copy but the few bytes of a partial last line), so it can be transferred to a worker.
  */
 function* fileChunks(file: string, maxLines: number, maxBytes: number, first: { chunks: number; bytes: number } = { chunks: 0, bytes: maxBytes }): Generator<RawChunk> {
   const fd = fs.openSync(file, 'r');
   try {
-    const block = Buffer.allocUnsafe(Math.max(maxBytes, 1 << 20));
     let carry = Buffer.alloc(0);
     let line = 1;
     let chunks = 0;
     let eof = false;
-    while (!eof) {
-      const n = fs.readSync(fd, block, 0, block.length, null);
-      eof = n === 0;
-      const data = carry.length === 0 ? block.subarray(0, n) : Buffer.concat([carry, block.subarray(0, n)]);
-      let pos = 0;
+    for (;;) {
+      const limit = chunks < first.chunks ? first.bytes : maxBytes;
+      let buf = Buffer.allocUnsafeSlow(Math.max(limit, carry.length * 2));
+      let n = carry.copy(buf, 0);
+      let cut: { cut: number; count: number; full: boolean };
       for (;;) {
-        let cut = pos;
-        let count = 0;
-        let full = false;
-        while (count < maxLines) {
-          const nl = data.indexOf(0x0a, cut);
-          if (nl < 0) {
-            break;
-          }
-          if (count > 0 && nl + 1 - pos > (chunks < first.chunks ? first.bytes : maxBytes)) {
-            full = true;
-            break;
-          }
-          cut = nl + 1;
-          count++;
+        while (!eof && n < buf.length) {
+          const r = fs.readSync(fd, buf, n, buf.length - n, null);
+          eof = r === 0;
+          n += r;
         }
-        if (count === maxLines) {
-          full = true;
-        }
-        if (!full && !eof) {
+        cut = lastCut(buf.subarray(0, n), maxLines, limit);
+        if (cut.count > 0 || eof) {
           break;
         }
-        if (eof && cut < data.length && !full) {
-          // The last line has no newline.
-          cut = data.length;
-          count++;
-        }
-        if (cut === pos) {
-          break;
-        }
-        yield { bytes: new Uint8Array(data.subarray(pos, cut)), startLine: line, lines: count };
-        chunks++;
-        line += count;
-        pos = cut;
+        // One line longer than the buffer: grow it until the line ends.
+        const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
       }
-      carry = Buffer.from(data.subarray(pos));
+      if (eof && !cut.full && cut.cut < n) {
+        // The last line has no newline.
+        cut = { cut: n, count: cut.count + 1, full: false };
+      }
+      if (cut.cut === 0) {
+        return;
+      }
+      // The rest is copied out first: the chunk's buffer is transferred (detached) once yielded.
+      carry = Buffer.from(buf.subarray(cut.cut, n));
+      yield { bytes: new Uint8Array(buf.buffer, buf.byteOffset, cut.cut), startLine: line, lines: cut.count };
+      chunks++;
+      line += cut.count;
     }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Where a chunk of `data` ends: after at most `maxLines` whole lines and `limit` bytes (at least one line). */
+function lastCut(data: Buffer, maxLines: number, limit: number): { cut: number; count: number; full: boolean } {
+  let cut = 0;
+  let count = 0;
+  while (count < maxLines) {
+    const nl = data.indexOf(0x0a, cut);
+    if (nl < 0) {
+      return { cut, count, full: false };
+    }
+    if (count > 0 && nl + 1 > limit) {
+      return { cut, count, full: true };
+    }
+    cut = nl + 1;
+    count++;
+  }
+  return { cut, count, full: true };
 }
 
 function csvSource(files: readonly string[], columns: Readonly<Record<string, string>>, maxRowBytes: number): string {
@@ -402,6 +410,118 @@ SELECT s.chunk, s.line, s.resource_type, s.id, 1 AS occ, 1 AS n,
   CASE WHEN o.hash = s.hash THEN 0 ELSE 1 END AS changes
 FROM stage s LEFT JOIN ${schema}.resource o ON o.resource_type = s.resource_type AND o.id = s.id;`;
 
+/** How a group is staged: the `read_csv` sources of its resources and events, and which path its commit takes. */
+interface GroupStaging {
+  /** The `.res` staging files. */
+  readonly resources: string;
+  /** The `.ev` staging files. */
+  readonly events: string;
+  /** Only new resources with distinct keys (a first import): every row is created at version 1, straight from the files. */
+  readonly fresh: boolean;
+  /** Whether some resources are updated (their old rows, events and table rows are replaced). */
+  readonly replaces: boolean;
+}
+
+/**
+ * Stages a group's keys and decides its commit path; unless the group is fresh, the bodies are hashed and each
+ * row's outcome and version computed (temp tables `stage`, `staged`, `changed`).
+ */
+async function stageGroup(conn: DuckDBConnection, schema: string, group: readonly ChunkResult[]): Promise<GroupStaging> {
+  const maxRowBytes = Math.max(...group.map((r) => r.maxRowBytes));
+  const source = (ext: string, columns: Readonly<Record<string, string>>): string =>
+    csvSource(
+      group.map((r) => `${r.stagingPrefix}.${ext}`),
+      columns,
+      maxRowBytes,
+    );
+  const resources = source('res', RES_COLUMNS);
+  // Commits are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few
+  // commits, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
+  await conn.run(`
+SET checkpoint_threshold = '1GB';
+SET memory_limit = '${IMPORT_MEMORY_LIMIT}';
+CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM ${source('keys', KEY_COLUMNS)};`);
+  const [keys] = (
+    await conn.runAndReadAll(
+      `SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys, (SELECT count(*) FROM stage s JOIN ${schema}.resource o USING (resource_type, id))::INTEGER AS stored FROM stage`,
+    )
+  ).getRowObjectsJS() as { unique_keys: boolean; stored: number }[];
+  const fresh = keys?.unique_keys === true && keys.stored === 0;
+  if (fresh) {
+    return { resources, events: source('ev', EV_COLUMNS), fresh, replaces: false };
+  }
+  await conn.run(`
+CREATE OR REPLACE TEMP TABLE stage AS SELECT *, md5(body) AS hash FROM ${resources};
+${keys?.unique_keys === true ? STAGED_UNIQUE(schema) : STAGED_WITH_REPEATS(schema)}
+CREATE OR REPLACE TEMP TABLE changed AS SELECT chunk, line, resource_type, id, new_version FROM staged WHERE occ = n AND changes > 0;`);
+  // Only updated resources have rows and events to replace; skipping the deletes otherwise spares a scan of the
+  // whole resource, event and type tables per commit.
+  const [upd] = (await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM changed WHERE new_version > 1')).getRowObjectsJS() as { n: number }[];
+  return { resources, events: source('ev', EV_COLUMNS), fresh, replaces: (upd?.n ?? 0) > 0 };
+}
+
+const NOW_SQL = "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)";
+
+/** Writes a staged group's resources and events (inside the commit's transaction). */
+async function writeResourcesAndEvents(conn: DuckDBConnection, schema: string, st: GroupStaging): Promise<void> {
+  if (st.replaces) {
+    await conn.run(`
+DELETE FROM ${schema}.resource o USING changed c WHERE c.new_version > 1 AND o.resource_type = c.resource_type AND o.id = c.id;
+DELETE FROM ${schema}.event e USING changed c WHERE c.new_version > 1 AND e.resource_type = c.resource_type AND e.resource_id = c.id;`);
+  }
+  const columns = 'resource_type, id, version_id, last_updated, hash, subject_ref, clinical_time, body';
+  const eventColumns = 'ev.patient_id, ev.resource_type, ev.resource_id, CAST(ev.event_time AS TIMESTAMP), ev.system, ev.code, ev.value, ev.unit, ev.value_code, ev.category';
+  await conn.run(
+    st.fresh
+      ? `
+INSERT INTO ${schema}.resource (${columns})
+SELECT s.resource_type, s.id, 1, ${NOW_SQL}, md5(s.body), s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body FROM ${st.resources} s;
+INSERT INTO ${schema}.event SELECT ${eventColumns} FROM ${st.events} ev;`
+      : `
+INSERT INTO ${schema}.resource (${columns})
+SELECT s.resource_type, s.id, c.new_version, ${NOW_SQL}, s.hash, s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body
+FROM stage s JOIN changed c USING (chunk, line);
+INSERT INTO ${schema}.event SELECT ${eventColumns}
+FROM ${st.events} ev SEMI JOIN changed c ON ev.chunk = c.chunk AND ev.resource_type = c.resource_type AND ev.resource_id = c.id;`,
+  );
+}
+
+/**
+ * Writes a staged group's rows into the per-type Athena tables (inside the commit's transaction), widening a table
+ * first when the group brings a field or type it has not seen.
+ */
+async function writeTypeRows(conn: DuckDBConnection, schema: string, group: readonly ChunkResult[], st: GroupStaging, tables: Map<string, AthenaType>, publish: boolean): Promise<void> {
+  const observed = new Map<string, AthenaType>();
+  for (const r of group) {
+    for (const [type, t] of Object.entries(r.types)) {
+      observed.set(type, mergeAthenaType(observed.get(type) ?? 'NULL', t));
+    }
+  }
+  for (const [type, t] of observed) {
+    if (!RESOURCE_TYPE_PATTERN.test(type)) {
+      continue;
+    }
+    const before = tables.get(type);
+    const after = mergeAthenaType(structuredClone(before ?? 'NULL'), t);
+    const rowType = await prepareTypeTable(conn, schema, type, before, after, publish);
+    tables.set(type, after);
+    const table = `${schema}."${athenaTableName(type)}"`;
+    if (st.replaces) {
+      await conn.run(`DELETE FROM ${table} o USING changed c WHERE c.new_version > 1 AND c.resource_type = $1 AND o.id = c.id`, [type]);
+    }
+    const files = group.filter((r) => type in r.types).map((r) => athenaStagingFile(r.stagingPrefix, type));
+    if (st.fresh) {
+      await conn.run(athenaInsertSql(table, rowType, { files, join: '', version: '1', lastUpdated: NOW_SQL }));
+      const added = group.reduce((n, r) => n + (r.typeCounts[type] ?? 0), 0);
+      await countTypeTable(conn, schema, type, before === undefined ? undefined : added);
+    } else {
+      const join = 'JOIN changed c ON c.chunk = a.__chunk AND c.line = a.__line AND c.resource_type = $1';
+      await conn.run(athenaInsertSql(table, rowType, { files, join, version: 'c.new_version', lastUpdated: NOW_SQL }), [type]);
+      await countTypeTable(conn, schema, type);
+    }
+  }
+}
+
 /**
  * Commits a group of consecutive chunks in one transaction — resources, events and the rows of the per-type Athena
  * tables (athena-tables.ts), with the merged inferred types — and returns each row's outcome, in file order.
@@ -416,103 +536,17 @@ FROM stage s LEFT JOIN ${schema}.resource o ON o.resource_type = s.resource_type
  * @returns outcomes by chunk and line
  */
 async function upsertGroup(conn: DuckDBConnection, schema: string, group: readonly ChunkResult[], tables: Map<string, AthenaType>, publish: boolean): Promise<StagedRow[]> {
-  const maxRowBytes = Math.max(...group.map((r) => r.maxRowBytes));
-  const resources = csvSource(
-    group.map((r) => `${r.stagingPrefix}.res`),
-    RES_COLUMNS,
-    maxRowBytes,
-  );
-  const events = csvSource(
-    group.map((r) => `${r.stagingPrefix}.ev`),
-    EV_COLUMNS,
-    maxRowBytes,
-  );
-  // Commits are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few
-  // commits, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
-  await conn.run(`
-SET checkpoint_threshold = '1GB';
-SET memory_limit = '${IMPORT_MEMORY_LIMIT}';
-CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM ${csvSource(
-    group.map((r) => `${r.stagingPrefix}.keys`),
-    KEY_COLUMNS,
-    maxRowBytes,
-  )};`);
-  const [keys] = (
-    await conn.runAndReadAll(
-      `SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys, (SELECT count(*) FROM stage s JOIN ${schema}.resource o USING (resource_type, id))::INTEGER AS stored FROM stage`,
-    )
-  ).getRowObjectsJS() as { unique_keys: boolean; stored: number }[];
-  // New resources only (a first import): every row is created at version 1 and is inserted straight from the
-  // staging files. Otherwise the bodies are hashed and compared with the stored ones.
-  const fresh = keys?.unique_keys === true && keys.stored === 0;
-  if (!fresh) {
-    await conn.run(`
-CREATE OR REPLACE TEMP TABLE stage AS SELECT *, md5(body) AS hash FROM ${resources};
-${keys?.unique_keys === true ? STAGED_UNIQUE(schema) : STAGED_WITH_REPEATS(schema)}
-CREATE OR REPLACE TEMP TABLE changed AS SELECT chunk, line, resource_type, id, new_version FROM staged WHERE occ = n AND changes > 0;`);
-  }
-  // Only updated resources have rows and events to replace; skipping the deletes otherwise spares a scan of the
-  // whole resource, event and type tables per commit.
-  const [upd] = fresh ? [] : ((await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM changed WHERE new_version > 1')).getRowObjectsJS() as { n: number }[]);
-  const replaces = (upd?.n ?? 0) > 0;
-  const observed = new Map<string, AthenaType>();
-  for (const r of group) {
-    for (const [type, t] of Object.entries(r.types)) {
-      observed.set(type, mergeAthenaType(observed.get(type) ?? 'NULL', t));
-    }
-  }
-  const now = "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)";
+  const st = await stageGroup(conn, schema, group);
   await conn.run('BEGIN TRANSACTION');
   try {
-    if (replaces) {
-      await conn.run(`
-DELETE FROM ${schema}.resource o USING changed c WHERE c.new_version > 1 AND o.resource_type = c.resource_type AND o.id = c.id;
-DELETE FROM ${schema}.event e USING changed c WHERE c.new_version > 1 AND e.resource_type = c.resource_type AND e.resource_id = c.id;`);
-    }
-    const columns = 'resource_type, id, version_id, last_updated, hash, subject_ref, clinical_time, body';
-    const eventColumns = 'ev.patient_id, ev.resource_type, ev.resource_id, CAST(ev.event_time AS TIMESTAMP), ev.system, ev.code, ev.value, ev.unit, ev.value_code, ev.category';
-    await conn.run(
-      fresh
-        ? `
-INSERT INTO ${schema}.resource (${columns})
-SELECT s.resource_type, s.id, 1, ${now}, md5(s.body), s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body FROM ${resources} s;
-INSERT INTO ${schema}.event SELECT ${eventColumns} FROM ${events} ev;`
-        : `
-INSERT INTO ${schema}.resource (${columns})
-SELECT s.resource_type, s.id, c.new_version, ${now}, s.hash, s.subject_ref, CAST(s.clinical_time AS TIMESTAMP), s.body
-FROM stage s JOIN changed c USING (chunk, line);
-INSERT INTO ${schema}.event SELECT ${eventColumns}
-FROM ${events} ev SEMI JOIN changed c ON ev.chunk = c.chunk AND ev.resource_type = c.resource_type AND ev.resource_id = c.id;`,
-    );
-    for (const [type, t] of observed) {
-      if (!RESOURCE_TYPE_PATTERN.test(type)) {
-        continue;
-      }
-      const before = tables.get(type);
-      const after = mergeAthenaType(structuredClone(before ?? 'NULL'), t);
-      const rowType = await prepareTypeTable(conn, schema, type, before, after, publish);
-      tables.set(type, after);
-      const table = `${schema}."${athenaTableName(type)}"`;
-      if (replaces) {
-        await conn.run(`DELETE FROM ${table} o USING changed c WHERE c.new_version > 1 AND c.resource_type = $1 AND o.id = c.id`, [type]);
-      }
-      const files = group.filter((r) => type in r.types).map((r) => athenaStagingFile(r.stagingPrefix, type));
-      if (fresh) {
-        await conn.run(athenaInsertSql(table, rowType, { files, join: '', version: '1', lastUpdated: now }));
-        const added = group.reduce((n, r) => n + (r.typeCounts[type] ?? 0), 0);
-        await countTypeTable(conn, schema, type, before === undefined ? undefined : added);
-      } else {
-        const join = 'JOIN changed c ON c.chunk = a.__chunk AND c.line = a.__line AND c.resource_type = $1';
-        await conn.run(athenaInsertSql(table, rowType, { files, join, version: 'c.new_version', lastUpdated: now }), [type]);
-        await countTypeTable(conn, schema, type);
-      }
-    }
+    await writeResourcesAndEvents(conn, schema, st);
+    await writeTypeRows(conn, schema, group, st, tables, publish);
     await conn.run('COMMIT');
   } catch (e) {
     await conn.run('ROLLBACK').catch(() => undefined);
     throw e;
   }
-  if (fresh) {
+  if (st.fresh) {
     return createdRows(group);
   }
   const reader = await conn.runAndReadAll('SELECT chunk, line, resource_type, id, outcome FROM staged ORDER BY chunk, line');
@@ -533,6 +567,218 @@ function createdRows(group: readonly ChunkResult[]): StagedRow[] {
   return rows;
 }
 
+/** A job's files, output folders and sizing. */
+interface JobPlan {
+  readonly files: readonly string[];
+  readonly batchSize: number;
+  readonly successDir: string;
+  readonly failureDir: string;
+  /** Staging folder (removed at the end). */
+  readonly scratch: string;
+  readonly threads: number;
+  /** Bytes per chunk. */
+  readonly chunkBytes: number;
+}
+
+function planJob(ctx: LocalImportContext): JobPlan {
+  const files = listNdjsonFiles(ctx.inputDir);
+  const successDir = path.join(ctx.jobFolder, 'SUCCESS');
+  const failureDir = path.join(ctx.jobFolder, 'FAILURE');
+  const scratch = path.join(ctx.jobFolder, '.scratch');
+  for (const dir of [successDir, failureDir, scratch]) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  const totalBytes = files.reduce((a, f) => a + fs.statSync(f).size, 0);
+  const threads = Math.max(0, Math.floor(ctx.threads ?? (totalBytes > 1e6 ? Math.min(4, os.availableParallelism()) : 0)));
+  // Chunks small enough that every worker has several to work on while the main thread commits; a commit takes every
+  // chunk that is ready (up to batchSize resources), so transactions grow when the workers are ahead.
+  const chunkBytes = Math.min(4 << 20, Math.max(256 << 10, Math.ceil(totalBytes / Math.max(1, threads * 4))));
+  return { files, batchSize: Math.max(1, ctx.batchSize ?? DEFAULT_BATCH_SIZE), successDir, failureDir, scratch, threads, chunkBytes };
+}
+
+/**
+ * A running job: submits the chunks of every file to the workers (or in process), commits them strictly in file
+ * order, in groups, and keeps the counts and the SUCCESS/FAILURE output.
+ */
+class ImportRun {
+  report = emptyReport();
+  scannedBytes = 0;
+  importedBytes = 0;
+  readonly touched = new Set<string>();
+  readonly counts = { created: 0, updated: 0, unchanged: 0 };
+  private readonly importedFiles = new Set<string>();
+  private readonly failedFiles = new Set<string>();
+  private readonly t0 = Date.now();
+  private readonly pending = new Map<number, Promise<ChunkResult>>();
+  private readonly ready = new Map<number, ChunkResult>();
+  /** A file counts as scanned once all its chunks are committed. */
+  private readonly chunksOf = new Map<string, { committed: number; total?: number }>();
+  private submitted = 0;
+  private committed = 0;
+
+  constructor(
+    private readonly ctx: LocalImportContext,
+    private readonly plan: JobPlan,
+    private readonly tables: Map<string, AthenaType>,
+    private readonly pool: ChunkPool | undefined,
+  ) {}
+
+  /** Submits every file's chunks, committing as they are processed, and commits the rest. */
+  async run(): Promise<void> {
+    for (const file of this.plan.files) {
+      await this.submitFile(file);
+    }
+    while (this.committed < this.submitted) {
+      await this.commitNext();
+    }
+  }
+
+  /** Waits for the submitted chunks (after a failure), so their staging files can be removed. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.pending.values());
+  }
+
+  private async submitFile(file: string): Promise<void> {
+    const { threads, batchSize, chunkBytes, scratch } = this.plan;
+    const name = path.basename(file);
+    fs.writeFileSync(path.join(this.plan.successDir, name), '');
+    fs.writeFileSync(path.join(this.plan.failureDir, name), '');
+    const perFile: { committed: number; total?: number } = { committed: 0 };
+    this.chunksOf.set(name, perFile);
+    let total = 0;
+    // The first chunks of a job are small, so the first commit starts early instead of waiting on whole chunks.
+    const first = this.submitted === 0 ? { chunks: Math.max(1, threads), bytes: Math.max(64 << 10, chunkBytes >> 2) } : undefined;
+    for (const raw of fileChunks(file, batchSize, chunkBytes, first)) {
+      total++;
+      const seq = this.submitted++;
+      const chunk: ImportChunk = { seq, file: name, startLine: raw.startLine, bytes: raw.bytes, stagingPrefix: path.join(scratch, `chunk-${seq}`), level: this.ctx.level };
+      const p = this.pool === undefined ? Promise.resolve().then(() => processChunk(chunk)) : this.pool.run(chunk);
+      p.then((r) => this.ready.set(r.seq, r)).catch(() => undefined);
+      this.pending.set(seq, p);
+      // Keep every worker busy while the main thread commits, without reading far ahead of the commits.
+      while (this.submitted - this.committed > Math.max(1, threads) * 4 || (this.pool === undefined && this.submitted > this.committed)) {
+        await this.commitNext();
+      }
+    }
+    perFile.total = total;
+    this.fileDone(name);
+  }
+
+  private fileDone(name: string): void {
+    const c = this.chunksOf.get(name);
+    if (c !== undefined && c.committed === c.total) {
+      this.chunksOf.delete(name);
+      this.report = { ...this.report, TotalNumberOfScannedFiles: this.report.TotalNumberOfScannedFiles + 1 };
+    }
+  }
+
+  /** The next chunk with every following chunk already processed, up to batchSize resources; FAILURE lines written. */
+  private async takeGroup(): Promise<ChunkResult[]> {
+    const first = this.pending.get(this.committed);
+    if (first === undefined) {
+      throw new HealthDataError('backend', `import: chunk ${this.committed} was never submitted`);
+    }
+    const head = await first;
+    const group = [head];
+    let lines = head.scanned;
+    for (let next = this.ready.get(this.committed + 1); next !== undefined && lines + next.scanned <= this.plan.batchSize; next = this.ready.get(this.committed + group.length)) {
+      group.push(next);
+      lines += next.scanned;
+    }
+    for (const r of group) {
+      this.pending.delete(r.seq);
+      this.ready.delete(r.seq);
+      if (r.failureText !== '') {
+        fs.appendFileSync(path.join(this.plan.failureDir, r.file), r.failureText);
+        this.failedFiles.add(r.file);
+      }
+    }
+    this.committed += group.length;
+    return group;
+  }
+
+  /** Commits the next group (one transaction) and writes its SUCCESS lines. */
+  private async commitNext(): Promise<void> {
+    const group = await this.takeGroup();
+    const accepted = group.filter((r) => r.accepted > 0);
+    if (accepted.length > 0) {
+      const { ctx } = this;
+      const rows = await ctx.engine.session('import clinical', (conn) => upsertGroup(conn, ctx.schema, accepted, this.tables, ctx.publish));
+      this.writeSuccess(accepted, rows);
+    }
+    for (const r of group) {
+      this.account(r);
+    }
+    this.ctx.onProgress?.(this.report);
+  }
+
+  private writeSuccess(accepted: readonly ChunkResult[], rows: readonly StagedRow[]): void {
+    const fileOf = new Map(accepted.map((r) => [r.seq, r.file]));
+    const text = new Map<string, string>();
+    for (const row of rows) {
+      this.counts[row.outcome]++;
+      const file = fileOf.get(row.chunk) ?? '';
+      const line: ImportSuccessLine = { file, line: row.line, resourceType: row.resource_type, id: row.id, outcome: row.outcome };
+      text.set(file, `${text.get(file) ?? ''}${JSON.stringify(line)}\n`);
+    }
+    for (const [file, t] of text) {
+      fs.appendFileSync(path.join(this.plan.successDir, file), t);
+      this.importedFiles.add(file);
+    }
+    for (const r of accepted) {
+      for (const t of Object.keys(r.types)) {
+        this.touched.add(t);
+      }
+    }
+  }
+
+  /** Removes a committed chunk's staging files and adds it to the counts. */
+  private account(r: ChunkResult): void {
+    for (const file of [`${r.stagingPrefix}.res`, `${r.stagingPrefix}.keys`, `${r.stagingPrefix}.ev`, ...Object.keys(r.types).map((t) => athenaStagingFile(r.stagingPrefix, t))]) {
+      fs.rmSync(file, { force: true });
+    }
+    this.scannedBytes += r.scannedBytes;
+    this.importedBytes += r.acceptedBytes;
+    const imported = this.report.TotalNumberOfResourcesImported + r.accepted;
+    this.report = {
+      ...this.report,
+      TotalSizeOfScannedFilesInMB: this.scannedBytes / 1e6,
+      TotalNumberOfResourcesScanned: this.report.TotalNumberOfResourcesScanned + r.scanned,
+      TotalNumberOfResourcesImported: imported,
+      TotalNumberOfResourcesWithCustomerError: this.report.TotalNumberOfResourcesWithCustomerError + r.failed,
+      Throughput: Math.round((imported / Math.max(1, Date.now() - this.t0)) * 1000),
+    };
+    const c = this.chunksOf.get(r.file);
+    if (c !== undefined) {
+      c.committed++;
+      this.fileDone(r.file);
+    }
+  }
+
+  /** The final report (file counts added) and the manifest, written to the job folder. */
+  finish(): ImportManifest {
+    this.report = { ...this.report, TotalNumberOfImportedFiles: this.importedFiles.size, TotalNumberOfFilesReadWithCustomerError: this.failedFiles.size };
+    this.ctx.onProgress?.(this.report);
+    const { report, ctx, plan } = this;
+    const manifest: ImportManifest = {
+      inputDataConfig: { s3Uri: ctx.inputDir },
+      outputDataConfig: { s3Uri: ctx.jobFolder },
+      successOutput: { successOutputS3Uri: `${plan.successDir}/` },
+      failureOutput: { failureOutputS3Uri: `${plan.failureDir}/` },
+      numberOfScannedFiles: report.TotalNumberOfScannedFiles,
+      numberOfFilesImported: report.TotalNumberOfImportedFiles,
+      sizeOfScannedFilesInMB: Math.round((this.scannedBytes / 1e6) * 1e4) / 1e4,
+      sizeOfDataImportedSuccessfullyInMB: Math.round((this.importedBytes / 1e6) * 1e4) / 1e4,
+      numberOfResourcesScanned: report.TotalNumberOfResourcesScanned,
+      numberOfResourcesImportedSuccessfully: report.TotalNumberOfResourcesImported,
+      numberOfResourcesWithCustomerError: report.TotalNumberOfResourcesWithCustomerError,
+      numberOfResourcesWithServerError: 0,
+    };
+    fs.writeFileSync(path.join(ctx.jobFolder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    return manifest;
+  }
+}
+
 /**
  * Runs a local import job to the end (the caller records status transitions).
  *
@@ -541,174 +787,29 @@ function createdRows(group: readonly ChunkResult[]): StagedRow[] {
  * @throws {@link HealthDataError} (not-found) for a missing input folder; (backend) when DuckDB or a worker fails
  */
 export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImportResult> {
-  const files = listNdjsonFiles(ctx.inputDir);
-  const batchSize = Math.max(1, ctx.batchSize ?? DEFAULT_BATCH_SIZE);
-  const successDir = path.join(ctx.jobFolder, 'SUCCESS');
-  const failureDir = path.join(ctx.jobFolder, 'FAILURE');
-  const scratch = path.join(ctx.jobFolder, '.scratch');
-  fs.mkdirSync(successDir, { recursive: true });
-  fs.mkdirSync(failureDir, { recursive: true });
-  fs.mkdirSync(scratch, { recursive: true });
-  const totalBytes = files.reduce((a, f) => a + fs.statSync(f).size, 0);
-  const threads = Math.max(0, Math.floor(ctx.threads ?? (totalBytes > 1e6 ? Math.min(4, os.availableParallelism()) : 0)));
-  // Chunks small enough that every worker has several to work on while the main thread commits; a commit takes every
-  // chunk that is ready (up to batchSize resources), so transactions grow when the workers are ahead.
-  const chunkBytes = Math.min(4 << 20, Math.max(256 << 10, Math.ceil(totalBytes / Math.max(1, threads * 4))));
-  const t0 = Date.now();
-  let report = emptyReport();
-  let scannedBytes = 0;
-  let importedBytes = 0;
-  const touched = new Set<string>();
-  const counts = { created: 0, updated: 0, unchanged: 0 };
-  const importedFiles = new Set<string>();
-  const failedFiles = new Set<string>();
+  const plan = planJob(ctx);
   // Datastores written before the type tables were kept in step with each commit are repaired first.
   const tables = await ctx.engine.session('import clinical: tables', async (conn) => {
-    await repairTypeTables(conn, ctx.schema, scratch, ctx.publish);
+    await repairTypeTables(conn, ctx.schema, plan.scratch, ctx.publish);
     return builtTypeTables(conn, ctx.schema);
   });
   compiledFhirSchema();
-  const pool = threads > 0 ? acquirePool(threads) : undefined;
-  const pending = new Map<number, Promise<ChunkResult>>();
-  const ready = new Map<number, ChunkResult>();
-  // A file counts as scanned once all its chunks are committed.
-  const chunksOf = new Map<string, { committed: number; total?: number }>();
-  const fileDone = (name: string): void => {
-    const c = chunksOf.get(name);
-    if (c !== undefined && c.committed === c.total) {
-      chunksOf.delete(name);
-      report = { ...report, TotalNumberOfScannedFiles: report.TotalNumberOfScannedFiles + 1 };
-    }
-  };
-  let submitted = 0;
-  let committed = 0;
-
-  // Commits the next chunk with every following chunk already processed, up to batchSize resources.
-  const commitNext = async (): Promise<void> => {
-    const first = pending.get(committed);
-    if (first === undefined) {
-      throw new HealthDataError('backend', `import: chunk ${committed} was never submitted`);
-    }
-    const head = await first;
-    const group = [head];
-    let lines = head.scanned;
-    for (let next = ready.get(committed + group.length); next !== undefined && lines + next.scanned <= batchSize; next = ready.get(committed + group.length)) {
-      group.push(next);
-      lines += next.scanned;
-    }
-    for (const r of group) {
-      pending.delete(r.seq);
-      ready.delete(r.seq);
-      if (r.failureText !== '') {
-        fs.appendFileSync(path.join(failureDir, r.file), r.failureText);
-        failedFiles.add(r.file);
-      }
-    }
-    committed += group.length;
-    const accepted = group.filter((r) => r.accepted > 0);
-    if (accepted.length > 0) {
-      const rows = await ctx.engine.session('import clinical', (conn) => upsertGroup(conn, ctx.schema, accepted, tables, ctx.publish));
-      const fileOf = new Map(accepted.map((r) => [r.seq, r.file]));
-      const text = new Map<string, string>();
-      for (const row of rows) {
-        counts[row.outcome]++;
-        const file = fileOf.get(row.chunk) ?? '';
-        const line: ImportSuccessLine = { file, line: row.line, resourceType: row.resource_type, id: row.id, outcome: row.outcome };
-        text.set(file, `${text.get(file) ?? ''}${JSON.stringify(line)}\n`);
-      }
-      for (const [file, t] of text) {
-        fs.appendFileSync(path.join(successDir, file), t);
-        importedFiles.add(file);
-      }
-      for (const r of accepted) {
-        for (const t of Object.keys(r.types)) {
-          touched.add(t);
-        }
-      }
-    }
-    for (const r of group) {
-      for (const file of [`${r.stagingPrefix}.res`, `${r.stagingPrefix}.keys`, `${r.stagingPrefix}.ev`, ...Object.keys(r.types).map((t) => athenaStagingFile(r.stagingPrefix, t))]) {
-        fs.rmSync(file, { force: true });
-      }
-      scannedBytes += r.scannedBytes;
-      importedBytes += r.acceptedBytes;
-      const imported = report.TotalNumberOfResourcesImported + r.accepted;
-      report = {
-        ...report,
-        TotalSizeOfScannedFilesInMB: scannedBytes / 1e6,
-        TotalNumberOfResourcesScanned: report.TotalNumberOfResourcesScanned + r.scanned,
-        TotalNumberOfResourcesImported: imported,
-        TotalNumberOfResourcesWithCustomerError: report.TotalNumberOfResourcesWithCustomerError + r.failed,
-        Throughput: Math.round((imported / Math.max(1, Date.now() - t0)) * 1000),
-      };
-      const c = chunksOf.get(r.file);
-      if (c !== undefined) {
-        c.committed++;
-        fileDone(r.file);
-      }
-    }
-    ctx.onProgress?.(report);
-  };
-
+  const pool = plan.threads > 0 ? acquirePool(plan.threads) : undefined;
+  const job = new ImportRun(ctx, plan, tables, pool);
   try {
-    for (const file of files) {
-      const name = path.basename(file);
-      fs.writeFileSync(path.join(successDir, name), '');
-      fs.writeFileSync(path.join(failureDir, name), '');
-      const perFile: { committed: number; total?: number } = { committed: 0 };
-      chunksOf.set(name, perFile);
-      let total = 0;
-      // The first chunks of a job are small, so the first commit starts early instead of waiting on whole chunks.
-      const first = submitted === 0 ? { chunks: Math.max(1, threads), bytes: Math.max(64 << 10, chunkBytes >> 2) } : undefined;
-      for (const raw of fileChunks(file, batchSize, chunkBytes, first)) {
-        total++;
-        const chunk: ImportChunk = { seq: submitted, file: name, startLine: raw.startLine, bytes: raw.bytes, stagingPrefix: path.join(scratch, `chunk-${submitted}`), level: ctx.level };
-        const p = pool === undefined ? Promise.resolve().then(() => processChunk(chunk)) : pool.run(chunk);
-        p.then((r) => ready.set(r.seq, r)).catch(() => undefined);
-        pending.set(submitted++, p);
-        // Keep every worker busy while the main thread commits, without reading far ahead of the commits.
-        while (submitted - committed > Math.max(1, threads) * 4 || (pool === undefined && submitted > committed)) {
-          await commitNext();
-        }
-      }
-      perFile.total = total;
-      fileDone(name);
-    }
-    while (committed < submitted) {
-      await commitNext();
-    }
+    await job.run();
   } catch (e) {
     // Stop the job's queued chunks, let the running ones finish writing, then drop all its staging.
-    pool?.cancel(scratch);
-    await Promise.allSettled(pending.values());
-    fs.rmSync(scratch, { recursive: true, force: true });
+    pool?.cancel(plan.scratch);
+    await job.settle();
+    fs.rmSync(plan.scratch, { recursive: true, force: true });
     throw e;
   } finally {
     if (pool !== undefined) {
       await releasePool(pool);
     }
   }
-  report = {
-    ...report,
-    TotalNumberOfImportedFiles: importedFiles.size,
-    TotalNumberOfFilesReadWithCustomerError: failedFiles.size,
-  };
-  ctx.onProgress?.(report);
-  fs.rmSync(scratch, { recursive: true, force: true });
-  const manifest: ImportManifest = {
-    inputDataConfig: { s3Uri: ctx.inputDir },
-    outputDataConfig: { s3Uri: ctx.jobFolder },
-    successOutput: { successOutputS3Uri: `${successDir}/` },
-    failureOutput: { failureOutputS3Uri: `${failureDir}/` },
-    numberOfScannedFiles: report.TotalNumberOfScannedFiles,
-    numberOfFilesImported: report.TotalNumberOfImportedFiles,
-    sizeOfScannedFilesInMB: Math.round((scannedBytes / 1e6) * 1e4) / 1e4,
-    sizeOfDataImportedSuccessfullyInMB: Math.round((importedBytes / 1e6) * 1e4) / 1e4,
-    numberOfResourcesScanned: report.TotalNumberOfResourcesScanned,
-    numberOfResourcesImportedSuccessfully: report.TotalNumberOfResourcesImported,
-    numberOfResourcesWithCustomerError: report.TotalNumberOfResourcesWithCustomerError,
-    numberOfResourcesWithServerError: 0,
-  };
-  fs.writeFileSync(path.join(ctx.jobFolder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { report, manifest, resourceTypes: [...touched].sort(), outcomes: counts };
+  const manifest = job.finish();
+  fs.rmSync(plan.scratch, { recursive: true, force: true });
+  return { report: job.report, manifest, resourceTypes: [...job.touched].sort(), outcomes: job.counts };
 }
