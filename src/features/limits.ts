@@ -166,3 +166,19 @@ export function validateCreateInput(input: CreateFeatureGroupInput): void {
 export function defaultOfflineTableName(groupName: string, created: Date): string {
   return `${groupName.toLowerCase().replace(/-/g, '_')}_${String(Math.floor(created.getTime() / 1000))}`;
 }
+
+/**
+ * Checks a `BatchGetRecord` request against SageMaker's identifier limit (both backends refuse the same requests).
+ *
+ * @param requests - the per-group requests
+ * @throws {@link HealthDataError} (invalid-input) when more identifiers are asked for than one call takes
+ */
+export function checkBatchGetSize(requests: readonly { readonly recordIds: readonly string[] }[]): void {
+  const total = requests.reduce((n, r) => n + r.recordIds.length, 0);
+  if (total > FEATURE_STORE_LIMITS.maxBatchGetIds) {
+    throw new HealthDataError(
+      'invalid-input',
+      `batchGetRecord: ${String(total)} identifiers requested; SageMaker takes at most ${String(FEATURE_STORE_LIMITS.maxBatchGetIds)} per call — split the request`,
+    );
+  }
+}

@@ -19,7 +19,7 @@ import type { ProgressReporter } from '../../progress';
 import type { SqlEngine } from '../../sql/engine';
 import { sqlIdentifier } from '../../sql/literal';
 import type { DatasetOptions, TrainingDataset } from '../dataset';
-import { checkGroupName, FEATURE_STORE_LIMITS, validateCreateInput } from '../limits';
+import { checkBatchGetSize, checkGroupName, validateCreateInput } from '../limits';
 import type { CheckedRecord } from '../records';
 import { checkRecord, coerceFeatureValue, parseValueAsString, valueAsString } from '../records';
 import type { IngestOptions } from '../store';
@@ -504,13 +504,7 @@ export class AwsFeatureStore extends BaseFeatureStore {
 
   /** @inheritdoc */
   async batchGetRecord(requests: readonly BatchGetRequest[]): Promise<BatchGetResult> {
-    const total = requests.reduce((n, r) => n + r.recordIds.length, 0);
-    if (total > FEATURE_STORE_LIMITS.maxBatchGetIds) {
-      throw new HealthDataError(
-        'invalid-input',
-        `batchGetRecord: ${String(total)} identifiers requested; SageMaker takes at most ${String(FEATURE_STORE_LIMITS.maxBatchGetIds)} per call — split the request`,
-      );
-    }
+    checkBatchGetSize(requests);
     const descs = new Map<string, FeatureGroupDescription>();
     for (const r of requests) {
       try {

@@ -28,7 +28,7 @@ import type { FeatureStoreClock } from '../clock';
 import type { IngestJob } from './write-log';
 import { beginJob, endJob, ensureWriteLogTables, inTransaction, listJobs, LIVE_WRITES, recoverWrites, StagedFiles } from './write-log';
 import { microsToTimestampText, systemClock } from '../clock';
-import { defaultOfflineTableName, FEATURE_STORE_LIMITS, validateCreateInput, checkGroupName } from '../limits';
+import { checkBatchGetSize, defaultOfflineTableName, FEATURE_STORE_LIMITS, validateCreateInput, checkGroupName } from '../limits';
 import type { CheckedRecord } from '../records';
 import { checkRecord, coerceFeatureValue, parseIsoEventTime, pickFeatures, toReadValue } from '../records';
 import type { IngestOptions } from '../store';
@@ -492,13 +492,7 @@ export class LocalFeatureStore extends BaseFeatureStore {
 
   /** @inheritdoc */
   async batchGetRecord(requests: readonly BatchGetRequest[]): Promise<BatchGetResult> {
-    const total = requests.reduce((n, r) => n + r.recordIds.length, 0);
-    if (total > FEATURE_STORE_LIMITS.maxBatchGetIds) {
-      throw new HealthDataError(
-        'invalid-input',
-        `batchGetRecord: ${String(total)} identifiers requested; SageMaker takes at most ${String(FEATURE_STORE_LIMITS.maxBatchGetIds)} per call — split the request`,
-      );
-    }
+    checkBatchGetSize(requests);
     const records: { groupName: string; recordId: string; record: FeatureRecord }[] = [];
     const errors: { groupName: string; recordId: string; errorCode: string; errorMessage: string }[] = [];
     for (const req of requests) {
