@@ -146,47 +146,43 @@ function listFiles(dir: string, suffix: string): string[] {
     .sort();
 }
 
-/**
- * Converts a Coherent output folder to the dataset layout.
- *
- * Streaming: one bundle / DNA file / DICOM at a time. Quirky records are repaired or reported (file, line, reason)
- * in `<to>/conversion-report.json`; nothing is silently dropped, and for each input kind `in = out + dropped` (resources:
- * `+ merged`, one body kept per shared directory resource). Everything is written to `<to>/.converting/` first and
- * moved into place at the end, so a crash leaves the previous dataset whole or a folder a re-run replaces.
- * Re-running on the same folders rewrites the same outputs (idempotent).
- *
- * @param opts - input and output folders, progress
- * @returns the conversion report
- * @throws {@link HealthDataError} (not-found) when `from` holds no `fhir/` folder; (conflict) when `to` is a
- *   non-empty folder this converter did not write
- * @example
- * ```ts
- * const report = await convertCoherent({ from: './workspace/coherent', to: './workspace/dataset' });
- * console.log(report.counts);
- * ```
- */
-export async function convertCoherent(opts: ConvertCoherentOptions): Promise<ConversionReport> {
-  const src = resolveOutputDir(opts.from);
-  const to = path.resolve(opts.to);
-  const out = prepareTarget(to);
-  const report = new ConversionReportBuilder();
-  const progress = opts.progress ?? silentProgress;
-  const counts: Record<string, number> = {};
-  const inc = (k: string, n = 1): void => {
-    counts[k] = (counts[k] ?? 0) + n;
-  };
+/** What the conversion phases share: folders, the report, progress and the counts (in the report's key order). */
+interface Conversion {
+  /** The Coherent `output/` folder. */
+  readonly src: string;
+  /** The staging folder the outputs are written to. */
+  readonly out: string;
+  readonly report: ConversionReportBuilder;
+  readonly progress: ProgressReporter;
+  readonly counts: Record<string, number>;
+  /** Adds `n` (default 1) to a count. */
+  readonly inc: (k: string, n?: number) => void;
+}
 
-  // 1. FHIR: directory files first (lower-case names: organizations.json, practitioners.json, hospitalInformation…).
-  const fhirDir = path.join(src, 'fhir');
+/** What the FHIR phase learned that the DNA and DICOM phases check against. */
+interface FhirFacts {
+  /** Resources written per type. */
+  readonly resourcesByType: Readonly<Record<string, number>>;
+  readonly patientIds: ReadonlySet<string>;
+  /** StudyInstanceUID → owning patient id. */
+  readonly studyOwner: ReadonlyMap<string, string>;
+  /** Patient id → date of the genetic analysis summary. */
+  readonly geneticTestDates: ReadonlyMap<string, string>;
+}
+
+/** 1. FHIR: directory files first (lower-case names: organizations.json, practitioners.json, hospitalInformation…). */
+async function convertFhirBundles(c: Conversion): Promise<FhirFacts> {
+  const { report, inc } = c;
+  const fhirDir = path.join(c.src, 'fhir');
   const fhirFiles = listFiles(fhirDir, '.json');
   const directoryFiles = fhirFiles.filter((f) => /^[a-z]/.test(f));
   const patientFiles = fhirFiles.filter((f) => !/^[a-z]/.test(f));
-  const sink = new NdjsonSink(path.join(out, 'clinical'));
+  const sink = new NdjsonSink(path.join(c.out, 'clinical'));
   const identifiers: IdentifierIndex = new Map();
   const patientIds = new Set<string>();
   const studyOwner = new Map<string, string>();
   const geneticTestDates = new Map<string, string>();
-  const fhirTask = progress.start('convert FHIR bundles', fhirFiles.length);
+  const fhirTask = c.progress.start('convert FHIR bundles', fhirFiles.length);
   try {
     for (const [i, f] of [...directoryFiles, ...patientFiles].entries()) {
       const isDirectory = i < directoryFiles.length;
@@ -214,76 +210,93 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
     sink.close();
     fhirTask.finish();
   }
-  counts.patients = patientIds.size;
-  counts.imagingStudies = studyOwner.size;
+  c.counts.patients = patientIds.size;
+  c.counts.imagingStudies = studyOwner.size;
+  return { resourcesByType: sink.counts, patientIds, studyOwner, geneticTestDates };
+}
 
-  // 2. DNA: per-patient VCFs, with every REF checked against the panel registry that becomes the reference.
-  const dnaDir = path.join(src, 'dna');
-  const dnaFiles = listFiles(dnaDir, '_dna.csv');
-  const loci = new Map<string, PanelLocus>();
+/**
+ * Converts one DNA CSV to the patient's VCF; every call's REF is checked against the loci seen so far (the panel
+ * registry that becomes the reference), new loci are added to `loci`.
+ */
+function convertDnaFile(c: Conversion, f: string, fhir: FhirFacts, loci: Map<string, PanelLocus>): void {
+  const { report, inc, out } = c;
+  const dnaDir = path.join(c.src, 'dna');
   const refName = `${PANEL_REFERENCE_NAME}.fa`;
-  const dnaTask = progress.start('convert DNA CSVs', dnaFiles.length);
+  const { patientIds, geneticTestDates } = fhir;
+  const rel = `dna/${f}`;
+  inc('dnaFiles');
+  const m = UUID_TAIL.exec(f);
+  const patientId = m?.[1];
+  if (patientId === undefined) {
+    report.add({ file: rel, line: 0, code: 'dna-bad-file-name', reason: 'file name does not end in _<uuid>_dna.csv, so no patient id; file not converted', severity: 'dropped' });
+    const n = fs
+      .readFileSync(path.join(dnaDir, f), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.trim() !== '').length;
+    inc('dnaRowsIn', n);
+    inc('dnaRowsDropped', n);
+    return;
+  }
+  if (!patientIds.has(patientId)) {
+    report.add({ file: rel, line: 0, code: 'dna-unlinked', reason: `no Patient ${patientId} among the bundles; VCF written anyway`, severity: 'warning' });
+  }
+  const parsed = parseDnaCsv(fs.readFileSync(path.join(dnaDir, f), 'utf8'), rel, report);
+  inc('dnaRowsIn', parsed.dataRows);
+  const calls = callGenotypes(parsed.rows, rel, report);
+  const kept: VcfCall[] = [];
+  for (const c of calls) {
+    const first = parsed.rows.find((r) => r.rsid === c.id);
+    const known = loci.get(c.id);
+    if (known === undefined && first !== undefined) {
+      loci.set(c.id, { rsid: c.id, chrom: c.chrom, pos: c.pos, ref: c.ref, alts: first.alts, gene: first.gene, significance: first.significance });
+      kept.push(c);
+    } else if (known !== undefined && (known.chrom !== c.chrom || known.pos !== c.pos || known.ref !== c.ref)) {
+      report.add({
+        file: rel,
+        line: first?.line ?? 0,
+        code: 'dna-ref-mismatch',
+        reason: `${c.id}: ${c.chrom}:${String(c.pos)} REF ${c.ref} disagrees with the reference (${known.chrom}:${String(known.pos)} ${known.ref}); call not written`,
+        severity: 'dropped',
+      });
+      inc('dnaRowsDropped', c.rows);
+    } else {
+      kept.push(c);
+    }
+  }
+  inc('dnaRowsDropped', parsed.dataRows - parsed.rows.length);
+  inc(
+    'dnaRowsUsed',
+    kept.reduce((a, c) => a + c.rows, 0),
+  );
+  const testDate = geneticTestDates.get(patientId);
+  if (testDate === undefined) {
+    report.add({ file: rel, line: 0, code: 'dna-undated', reason: 'no genetic analysis summary (DiagnosticReport 55232-3) dates this genome; VCF written without ##fileDate', severity: 'warning' });
+  }
+  const vcf = renderVcf(patientId, kept, `file://../reference/${refName}`, testDate);
+  fs.writeFileSync(path.join(out, 'genomic', 'vcf', `${patientId}_dna.vcf`), vcf);
+  inc('vcfFiles');
+  inc('vcfRecords', kept.filter((c) => c.alts.length > 0).length);
+}
+
+/** 2. DNA: per-patient VCFs, with every REF checked against the panel registry that becomes the reference. */
+function convertDnaFiles(c: Conversion, fhir: FhirFacts): Map<string, PanelLocus> {
+  const dnaFiles = listFiles(path.join(c.src, 'dna'), '_dna.csv');
+  const loci = new Map<string, PanelLocus>();
+  const dnaTask = c.progress.start('convert DNA CSVs', dnaFiles.length);
   for (const f of dnaFiles) {
-    const rel = `dna/${f}`;
-    inc('dnaFiles');
-    const m = UUID_TAIL.exec(f);
-    const patientId = m?.[1];
-    if (patientId === undefined) {
-      report.add({ file: rel, line: 0, code: 'dna-bad-file-name', reason: 'file name does not end in _<uuid>_dna.csv, so no patient id; file not converted', severity: 'dropped' });
-      const n = fs
-        .readFileSync(path.join(dnaDir, f), 'utf8')
-        .split('\n')
-        .slice(1)
-        .filter((l) => l.trim() !== '').length;
-      inc('dnaRowsIn', n);
-      inc('dnaRowsDropped', n);
-      dnaTask.tick();
-      continue;
-    }
-    if (!patientIds.has(patientId)) {
-      report.add({ file: rel, line: 0, code: 'dna-unlinked', reason: `no Patient ${patientId} among the bundles; VCF written anyway`, severity: 'warning' });
-    }
-    const parsed = parseDnaCsv(fs.readFileSync(path.join(dnaDir, f), 'utf8'), rel, report);
-    inc('dnaRowsIn', parsed.dataRows);
-    const calls = callGenotypes(parsed.rows, rel, report);
-    const kept: VcfCall[] = [];
-    for (const c of calls) {
-      const first = parsed.rows.find((r) => r.rsid === c.id);
-      const known = loci.get(c.id);
-      if (known === undefined && first !== undefined) {
-        loci.set(c.id, { rsid: c.id, chrom: c.chrom, pos: c.pos, ref: c.ref, alts: first.alts, gene: first.gene, significance: first.significance });
-        kept.push(c);
-      } else if (known !== undefined && (known.chrom !== c.chrom || known.pos !== c.pos || known.ref !== c.ref)) {
-        report.add({
-          file: rel,
-          line: first?.line ?? 0,
-          code: 'dna-ref-mismatch',
-          reason: `${c.id}: ${c.chrom}:${String(c.pos)} REF ${c.ref} disagrees with the reference (${known.chrom}:${String(known.pos)} ${known.ref}); call not written`,
-          severity: 'dropped',
-        });
-        inc('dnaRowsDropped', c.rows);
-      } else {
-        kept.push(c);
-      }
-    }
-    inc('dnaRowsDropped', parsed.dataRows - parsed.rows.length);
-    inc(
-      'dnaRowsUsed',
-      kept.reduce((a, c) => a + c.rows, 0),
-    );
-    const testDate = geneticTestDates.get(patientId);
-    if (testDate === undefined) {
-      report.add({ file: rel, line: 0, code: 'dna-undated', reason: 'no genetic analysis summary (DiagnosticReport 55232-3) dates this genome; VCF written without ##fileDate', severity: 'warning' });
-    }
-    const vcf = renderVcf(patientId, kept, `file://../reference/${refName}`, testDate);
-    fs.writeFileSync(path.join(out, 'genomic', 'vcf', `${patientId}_dna.vcf`), vcf);
-    inc('vcfFiles');
-    inc('vcfRecords', kept.filter((c) => c.alts.length > 0).length);
+    convertDnaFile(c, f, fhir, loci);
     dnaTask.tick();
   }
   dnaTask.finish();
+  return loci;
+}
 
-  // 3. Panel outputs: ClinVar-format annotation (BGZF) and the compact reference (+ .fai); REF re-checked.
+/** 3. Panel outputs: ClinVar-format annotation (BGZF) and the compact reference (+ .fai); REF re-checked. */
+function writePanelOutputs(c: Conversion, loci: ReadonlyMap<string, PanelLocus>): void {
+  const { out, counts } = c;
+  const refName = `${PANEL_REFERENCE_NAME}.fa`;
   const lociList = [...loci.values()];
   const windows = buildPanelReference(lociList);
   for (const l of lociList) {
@@ -299,12 +312,17 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
   counts.panelLoci = lociList.length;
   counts.annotationRecords = clinvar.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
   counts.referenceWindows = windows.length;
+}
 
-  // 4. DICOM: dicom/<StudyInstanceUID>/instance-0001.dcm, matched to ImagingStudy by the UID in the file name;
-  //    hard-linked to the raw file (linkOrCopy), so the bytes are stored once.
-  const dicomDir = path.join(src, 'dicom');
+/**
+ * 4. DICOM: dicom/<StudyInstanceUID>/instance-0001.dcm, matched to ImagingStudy by the UID in the file name;
+ * hard-linked to the raw file (linkOrCopy), so the bytes are stored once.
+ */
+function linkDicomFiles(c: Conversion, studyOwner: ReadonlyMap<string, string>): void {
+  const { report, inc, out } = c;
+  const dicomDir = path.join(c.src, 'dicom');
   const dicomFiles = listFiles(dicomDir, '.dcm');
-  const dcmTask = progress.start('link DICOM studies', dicomFiles.length);
+  const dcmTask = c.progress.start('link DICOM studies', dicomFiles.length);
   const seen = new Set<string>();
   for (const f of dicomFiles) {
     inc('dicomIn');
@@ -328,15 +346,11 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
     dcmTask.tick();
   }
   dcmTask.finish();
-  counts.imagingStudiesWithDicom = [...studyOwner.keys()].filter((u) => seen.has(u)).length;
+  c.counts.imagingStudiesWithDicom = [...studyOwner.keys()].filter((u) => seen.has(u)).length;
+}
 
-  // 5. Ground truth (generator only): `<from>/ground-truth.json` beside output/.
-  const gt = path.join(path.dirname(src), 'ground-truth.json');
-  if (fs.existsSync(gt)) {
-    fs.copyFileSync(gt, path.join(out, 'ground-truth.json'));
-    counts.groundTruth = 1;
-  }
-
+/** Every reconciled count present (0 when nothing of the kind was seen). */
+function completeCounts(counts: Record<string, number>): void {
   for (const k of [
     'resourcesIn',
     'resourcesOut',
@@ -356,10 +370,58 @@ export async function convertCoherent(opts: ConvertCoherentOptions): Promise<Con
   ]) {
     counts[k] ??= 0;
   }
+}
+
+/**
+ * Converts a Coherent output folder to the dataset layout.
+ *
+ * Streaming: one bundle / DNA file / DICOM at a time. Quirky records are repaired or reported (file, line, reason)
+ * in `<to>/conversion-report.json`; nothing is silently dropped, and for each input kind `in = out + dropped` (resources:
+ * `+ merged`, one body kept per shared directory resource). Everything is written to `<to>/.converting/` first and
+ * moved into place at the end, so a crash leaves the previous dataset whole or a folder a re-run replaces.
+ * Re-running on the same folders rewrites the same outputs (idempotent).
+ *
+ * @param opts - input and output folders, progress
+ * @returns the conversion report
+ * @throws {@link HealthDataError} (not-found) when `from` holds no `fhir/` folder; (conflict) when `to` is a
+ *   non-empty folder this converter did not write
+ * @example
+ * ```ts
+ * const report = await convertCoherent({ from: './workspace/coherent', to: './workspace/dataset' });
+ * console.log(report.counts);
+ * ```
+ */
+export async function convertCoherent(opts: ConvertCoherentOptions): Promise<ConversionReport> {
+  const src = resolveOutputDir(opts.from);
+  const to = path.resolve(opts.to);
+  const out = prepareTarget(to);
+  const report = new ConversionReportBuilder();
+  const counts: Record<string, number> = {};
+  const c: Conversion = {
+    src,
+    out,
+    report,
+    progress: opts.progress ?? silentProgress,
+    counts,
+    inc: (k, n = 1) => {
+      counts[k] = (counts[k] ?? 0) + n;
+    },
+  };
+  const fhir = await convertFhirBundles(c);
+  writePanelOutputs(c, convertDnaFiles(c, fhir));
+  linkDicomFiles(c, fhir.studyOwner);
+
+  // 5. Ground truth (generator only): `<from>/ground-truth.json` beside output/.
+  const gt = path.join(path.dirname(src), 'ground-truth.json');
+  if (fs.existsSync(gt)) {
+    fs.copyFileSync(gt, path.join(out, 'ground-truth.json'));
+    counts.groundTruth = 1;
+  }
+  completeCounts(counts);
   const result: ConversionReport = {
     from: src,
     counts,
-    resourcesByType: sink.counts,
+    resourcesByType: fhir.resourcesByType,
     issueCounts: report.byCode,
     issues: report.issues,
   };
