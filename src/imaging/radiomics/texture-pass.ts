@@ -29,13 +29,14 @@ function offsets(roi: DiscretisedRoi): Int32Array {
 }
 
 /**
- * GLCM (all directions), GLDM, NGTDM and the run-length matrices: one pass per direction over the region (each
- * direction's count table stays in the L1 cache), each voxel reading its two neighbours along that direction.
+ * GLCM (all directions), GLDM, NGTDM and the run-length matrices: one pass per two directions over the region (their
+ * count tables stay in the L1 cache; the voxel's index, code and accumulator are read once for both), each voxel
+ * reading its two neighbours along each direction.
  *
  * Per direction, a voxel adds its (level, forward neighbour) pair to the GLCM counts and, into its own accumulator,
  * one packed number per neighbour: level·1024 + 32·(neighbour in the region) + (neighbour within alpha) — integers,
- * so the float sum is exact and the NGTDM level sum, its neighbour count and the GLDM dependence unpack from it at
- * the end. Runs are counted without branches: a ring buffer holds the run length so far at each voxel (its
+ * so the sum is exact (an Int32 accumulator while 26 of them fit, Ng up to about 80,000; float64 beyond) and the
+ * NGTDM level sum, its neighbour count and the GLDM dependence unpack from it at the end. Runs are counted without branches: a ring buffer holds the run length so far at each voxel (its
  * predecessor's + 1 when that has the same level, else 1), and a voxel whose successor has another level appends its
  * (level, length) cell to a list that is tallied after the pass.
  *
@@ -58,7 +59,9 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
   const counts = new Int32Array(nd * K1 * K1);
   const runs = new Int32Array(nd * KRS);
   // packed[c·(K+1) + f]: what neighbour code f adds to a voxel of code c (0 for f = 0, outside the region)
-  const packed = new Float64Array(K1 * K1);
+  // (Int32 while 26 such numbers fit, else float64: exact either way)
+  const wide = 2 * nd * ((level[K] ?? 0) * 1024 + 33) >= 2 ** 31;
+  const packed = wide ? new Float64Array(K1 * K1) : new Int32Array(K1 * K1);
   for (let c = 1; c <= K; c++) {
     for (let f = 1; f <= K; f++) {
       packed[c * K1 + f] = (level[f] ?? 0) * 1024 + 32 + (Math.abs((level[c] ?? 0) - (level[f] ?? 0)) <= alpha ? 1 : 0);
@@ -71,12 +74,24 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
       ring *= 2;
     }
   }
-  const runSoFar = new Int32Array(ring);
-  const acc = new Float64Array(n);
-  const ends = new Int32Array(n + 1);
-  for (let o = 0; o < nd; o++) {
-    const ne = directionPass(roi.code, roi.index, n, offs[o] ?? 0, K1, RS, counts, o * K1 * K1, packed, acc, runSoFar, ring - 1, ends);
-    tally(ends, ne, runs, o * KRS);
+  const acc = wide ? new Float64Array(n) : new Int32Array(n);
+  // two directions per pass (the voxel's index, code and accumulator are read once for both); an odd last direction
+  // is paired with a copy of itself that adds nothing (zero table) and counts into spare cells
+  const runLists: [RunList, RunList] = [
+    { ring: new Int32Array(ring), ends: new Int32Array(n + 1) },
+    { ring: new Int32Array(ring), ends: new Int32Array(n + 1) },
+  ];
+  const none = wide ? new Float64Array(K1 * K1) : new Int32Array(K1 * K1);
+  const spare = new Int32Array(K1 * K1);
+  const ne = new Int32Array(2);
+  for (let o = 0; o < nd; o += 2) {
+    const twin = o + 1 < nd;
+    const second = { off: offs[twin ? o + 1 : o] ?? 0, counts: twin ? counts.subarray((o + 1) * K1 * K1) : spare, packed: twin ? packed : none };
+    directionPair(roi.code, roi.index, n, K1, RS, [{ off: offs[o] ?? 0, counts: counts.subarray(o * K1 * K1), packed }, second], acc, runLists, ring - 1, ne);
+    tally(runLists[0].ends, ne[0] ?? 0, runs, o * KRS);
+    if (twin) {
+      tally(runLists[1].ends, ne[1] ?? 0, runs, (o + 1) * KRS);
+    }
   }
   const S = 2 * nd + 1;
   const dep = new Float64Array(K * S);
@@ -99,43 +114,63 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
   return { glcm, gldm: { counts: dep, levels: roi.present, sizes: S }, ngtdm: { n: nI, s: sI, levels: roi.present }, glrlm };
 }
 
+/** What one direction of a pass writes to: its forward-pair count table and its neighbour table (see `packed`). */
+interface Lane {
+  readonly off: number;
+  readonly counts: Int32Array;
+  readonly packed: Int32Array | Float64Array;
+}
+
+/** A lane's run-length state: the ring buffer of run lengths so far and the list of run cells that ended. */
+interface RunList {
+  readonly ring: Int32Array;
+  readonly ends: Int32Array;
+}
+
 /**
- * One direction of {@link neighbourhoodMatrices}: GLCM counts (forward pairs, in a (K+1)² table so an outside
+ * Two directions of {@link neighbourhoodMatrices}: GLCM counts (forward pairs, in a (K+1)² table so an outside
  * neighbour, code 0, lands in an unused column), packed neighbour sums into `acc` (region order), and the cells of
- * the runs that end at each voxel into `ends`; returns the number of runs.
+ * the runs that end at each voxel into each lane's `ends`; the number of runs of each lane goes to `ne`.
  */
-function directionPass(
+function directionPair(
   code: Uint8Array | Uint16Array | Int32Array,
   index: Int32Array,
   n: number,
-  off: number,
   K1: number,
   RS: number,
-  counts: Int32Array,
-  countBase: number,
-  packed: Float64Array,
-  acc: Float64Array,
-  runSoFar: Int32Array,
+  lanes: readonly [Lane, Lane],
+  acc: Int32Array | Float64Array,
+  runLists: readonly [RunList, RunList],
   mask: number,
-  ends: Int32Array,
-): number {
-  let ne = 0;
+  ne: Int32Array,
+): void {
+  const [{ off: o1, counts: c1, packed: p1 }, { off: o2, counts: c2, packed: p2 }] = lanes;
+  const [{ ring: ring1, ends: ends1 }, { ring: ring2, ends: ends2 }] = runLists;
+  let ne1 = 0;
+  let ne2 = 0;
   for (let t = 0; t < n; t++) {
     const b = index[t] ?? 0;
     const c = code[b] ?? 0;
-    const f = code[b + off] ?? 0;
-    const g = code[b - off] ?? 0;
+    const f1 = code[b + o1] ?? 0;
+    const g1 = code[b - o1] ?? 0;
+    const f2 = code[b + o2] ?? 0;
+    const g2 = code[b - o2] ?? 0;
     const row = c * K1;
-    counts[countBase + row + f] = (counts[countBase + row + f] ?? 0) + 1;
-    acc[t] = (acc[t] ?? 0) + (packed[row + f] ?? 0) + (packed[row + g] ?? 0);
+    c1[row + f1] = (c1[row + f1] ?? 0) + 1;
+    c2[row + f2] = (c2[row + f2] ?? 0) + 1;
+    acc[t] = (acc[t] ?? 0) + (p1[row + f1] ?? 0) + (p1[row + g1] ?? 0) + (p2[row + f2] ?? 0) + (p2[row + g2] ?? 0);
     // 1 when the predecessor has this level (codes are small non-negative integers: (x − 1) >>> 31 is x === 0)
-    const same = ((g ^ c) - 1) >>> 31;
-    const r = ((runSoFar[(b - off) & mask] ?? 0) & -same) + 1;
-    runSoFar[b & mask] = r;
-    ends[ne] = (c - 1) * RS + r - 1;
-    ne += (((f ^ c) - 1) >>> 31) ^ 1;
+    const r1 = ((ring1[(b - o1) & mask] ?? 0) & -(((g1 ^ c) - 1) >>> 31)) + 1;
+    ring1[b & mask] = r1;
+    ends1[ne1] = (c - 1) * RS + r1 - 1;
+    ne1 += (((f1 ^ c) - 1) >>> 31) ^ 1;
+    const r2 = ((ring2[(b - o2) & mask] ?? 0) & -(((g2 ^ c) - 1) >>> 31)) + 1;
+    ring2[b & mask] = r2;
+    ends2[ne2] = (c - 1) * RS + r2 - 1;
+    ne2 += (((f2 ^ c) - 1) >>> 31) ^ 1;
   }
-  return ne;
+  ne[0] = ne1;
+  ne[1] = ne2;
 }
 
 /** Adds one run per listed cell. */
@@ -152,7 +187,7 @@ function unpackVoxels(
   index: Int32Array,
   n: number,
   level: Float64Array,
-  acc: Float64Array,
+  acc: Int32Array | Float64Array,
   S: number,
   dep: Float64Array,
   nI: Float64Array,

@@ -67,6 +67,19 @@ describe('radiomics fast paths at their edges', function () {
     assertMatricesEqual(image, mask, { binWidth: 1 });
   });
 
+  it('grey levels too high for the 32-bit neighbour accumulator (float64 path) give the same matrices', () => {
+    const size: [number, number, number] = [7, 6, 5];
+    let s = 3;
+    // levels 1…200,000 (discretisation none): 26 packed neighbours of level > 80,000 overflow an Int32
+    const voxels = Float64Array.from({ length: 7 * 6 * 5 }, () => {
+      s = (s * 1103515245 + 12345) >>> 0;
+      return s % 3 === 0 ? 200000 : 1 + (s % 4);
+    });
+    const mask = Uint8Array.from({ length: voxels.length }, (_, i) => (i % 11 === 0 ? 0 : 1));
+    assertMatricesEqual({ voxels, size, spacingMm: [1, 1, 1] }, mask, { discretisation: 'none' });
+    assertMatricesEqual({ voxels, size, spacingMm: [1, 1, 1] }, mask, { discretisation: 'none', force2D: true }, 3);
+  });
+
   it('a mask given as a plain array or a non-array ArrayLike gives the same features as a Uint8Array', () => {
     const v = synthesizeBrainVolume({ seed: 12, size: [30, 28, 10], effects: { atrophy: 0.3, ventricleEnlargement: 0.4, infarcts: 1, wmhLoad: 0.6, microbleeds: 2 } });
     const mask = brainMasks({ voxels: v.voxels, size: v.size }).brain;
