@@ -3,7 +3,9 @@
  * replacement) the model whose inclusion most improves the validation score of the averaged probabilities, for a
  * fixed number of rounds. The weights are those of the round with the best validation score (the selection counts up
  * to that round divided by the round number), not of the last round: a later round can only add noise. Round 1 picks
- * the best single model, so the returned score is never below the best single model's.
+ * the best single model, so the returned score is never below the best single model's — on the rows it was tuned
+ * on. `crossFittedEnsemble` gives the procedure's out-of-sample predictions on those rows (weights from the other
+ * folds), which the predictor's selection rule compares with the logistic baseline.
  */
 import { HealthDataError } from '../errors';
 import type { MetricName } from './metrics';
@@ -99,6 +101,64 @@ export function blend(preds: readonly Float64Array[], weights: ArrayLike<number>
     }
     for (let q = 0; q < out.length; q++) {
       out[q] = (out[q] as number) + w * (p[q] as number);
+    }
+  });
+  return out;
+}
+
+/**
+ * Out-of-sample predictions of the Caruana procedure on the validation rows: for each fold g, the weights are chosen
+ * on the rows of the other folds and applied to the rows of g (rows in no fold keep the all-rows weights' blend).
+ *
+ * @param preds - base models' validation probabilities (n × K each)
+ * @param y - validation classes
+ * @param k - classes
+ * @param metric - Caruana's metric
+ * @param rounds - Caruana rounds
+ * @param groups - fold per validation row and the fold count
+ * @returns n × K cross-fitted probabilities
+ */
+export function crossFittedEnsemble(
+  preds: readonly Float64Array[],
+  y: Int32Array,
+  k: number,
+  metric: MetricName,
+  rounds: number,
+  groups: { readonly of: Int32Array; readonly count: number },
+): Float64Array {
+  const out = blend(preds, caruanaEnsemble(preds, y, k, metric, rounds).weights);
+  for (let g = 0; g < groups.count; g++) {
+    const inG: number[] = [];
+    const rest: number[] = [];
+    groups.of.forEach((gi, i) => (gi === g ? inG : rest).push(i));
+    if (inG.length === 0 || rest.length === 0) {
+      continue;
+    }
+    const w = caruanaEnsemble(
+      preds.map((p) => pickRows(p, rest, k)),
+      Int32Array.from(rest, (i) => y[i] as number),
+      k,
+      metric,
+      rounds,
+    ).weights;
+    const blended = blend(
+      preds.map((p) => pickRows(p, inG, k)),
+      w,
+    );
+    inG.forEach((row, q) => {
+      for (let c = 0; c < k; c++) {
+        out[row * k + c] = blended[q * k + c] as number;
+      }
+    });
+  }
+  return out;
+}
+
+function pickRows(p: Float64Array, rows: readonly number[], k: number): Float64Array {
+  const out = new Float64Array(rows.length * k);
+  rows.forEach((row, q) => {
+    for (let c = 0; c < k; c++) {
+      out[q * k + c] = p[row * k + c] as number;
     }
   });
   return out;

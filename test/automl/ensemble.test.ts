@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { blend, caruanaEnsemble } from '../../src/automl/ensemble';
+import { blend, caruanaEnsemble, crossFittedEnsemble } from '../../src/automl/ensemble';
+import { stratifiedFolds } from '../../src/automl/cv';
+import { createRng } from '../../src/automl/rng';
 import { auroc } from '../../src/automl/metrics';
 
 describe('automl Caruana ensemble', () => {
@@ -57,5 +59,18 @@ describe('automl Caruana ensemble', () => {
     assert.equal(e.score, 1);
     assert.equal(e.bestRound, 1);
     assert.deepEqual([...e.weights], [0, 1]);
+  });
+
+  it('cross-fitting removes the optimism of tuning the weights: 30 pure-noise models score ~0.5 out of fold, above it in sample', () => {
+    const rng = createRng(11);
+    const n = 300;
+    const y = Int32Array.from({ length: n }, () => (rng.next() < 0.3 ? 1 : 0));
+    const preds = Array.from({ length: 30 }, () => Float64Array.from(Array.from({ length: n }, () => rng.next()).flatMap((v) => [1 - v, v])));
+    const positive = (p: Float64Array): number[] => Array.from({ length: n }, (_, i) => p[i * 2 + 1] as number);
+    const inSample = auroc(y, positive(blend(preds, caruanaEnsemble(preds, y, 2, 'roc_auc', 25).weights)));
+    const groups = { of: stratifiedFolds(y, 5, 3), count: 5 };
+    const honest = auroc(y, positive(crossFittedEnsemble(preds, y, 2, 'roc_auc', 25, groups)));
+    assert.ok(inSample > 0.6, `in-sample ${inSample}`);
+    assert.ok(Math.abs(honest - 0.5) < 0.07 && honest < inSample - 0.05, `cross-fitted ${honest}, in-sample ${inSample}`);
   });
 });
