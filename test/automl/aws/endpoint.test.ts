@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { suiteMock } from '../aws/suite-mock';
-import { SageMakerEndpoints, autoGluonInferenceContainer } from '../../src/automl/aws/sagemaker-endpoint';
+import { suiteMock } from '../../aws/suite-mock';
+import { SageMakerEndpoints, autoGluonInferenceContainer } from '../../../src/automl/aws/sagemaker-endpoint';
 
 const ROLE = 'arn:aws:iam::123456789012:role/mmh-sagemaker';
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { suiteMock } from '../aws/suite-mock';
-import { toLabelFirstCsv } from '../../src/automl/aws/csv';
-import { SageMakerAutoGluon, autoGluonImageUri, autoGluonUris, uniqueJobName } from '../../src/automl/aws/sagemaker-autogluon';
+import { suiteMock } from '../../aws/suite-mock';
+import { toLabelFirstCsv } from '../../../src/automl/aws/csv';
+import { SageMakerAutoGluon, autoGluonImageUri, autoGluonUris, uniqueJobName } from '../../../src/automl/aws/sagemaker-autogluon';
 
 describe('automl AWS backend (SageMaker AutoGluon-Tabular)', () => {
   const s3Mock = suiteMock(() => mockClient(S3Client));

@@ -7,19 +7,19 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { athenaCohortSources } from '../../src/clinical/aws/athena-cohort-sources';
-import type { CohortDefinition } from '../../src/clinical/cohort';
-import { OUTCOMES } from '../../src/clinical/cohort';
-import { localCohortSources } from '../../src/clinical/local/clinical-data';
-import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
-import { datastoreSchema } from '../../src/clinical/local/schema';
-import { assembleCohort } from '../../src/clinical/study-cohort';
+import { athenaCohortSources } from '../../../src/clinical/aws/athena-cohort-sources';
+import type { CohortDefinition } from '../../../src/clinical/cohort';
+import { OUTCOMES } from '../../../src/clinical/cohort';
+import { localCohortSources } from '../../../src/clinical/local/clinical-data';
+import { LocalFhirStore } from '../../../src/clinical/local/local-fhir-store';
+import { datastoreSchema } from '../../../src/clinical/local/schema';
+import { assembleCohort } from '../../../src/clinical/study-cohort';
 import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';
-import { AthenaEngine } from '../../src/sql/athena-engine';
-import { DuckDbEngine } from '../../src/sql/duckdb-engine';
-import type { FakeAthena } from '../aws/fakes/athena';
-import { fakeAthena } from '../aws/fakes/athena';
-import { STROKE_ENCOUNTER, tmpDir, writeBundleNdjson } from './fixtures/helpers';
+import { AthenaEngine } from '../../../src/sql/athena-engine';
+import { DuckDbEngine } from '../../../src/sql/duckdb-engine';
+import type { FakeAthena } from '../../aws/fakes/athena';
+import { fakeAthena } from '../../aws/fakes/athena';
+import { STROKE_ENCOUNTER, tmpDir, writeBundleNdjson } from '../fixtures/helpers';
 
 describe('clinical cohort from the HealthLake Athena tables (aws sources) = local sources', function () {
   this.timeout(120_000);

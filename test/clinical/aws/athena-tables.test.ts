@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
-import { toAthenaShape } from '../../src/formats/fhir/athena-shape';
-import { DuckDbEngine } from '../../src/sql/duckdb-engine';
-import { tmpDir, writeBundleNdjson } from './fixtures/helpers';
+import { LocalFhirStore } from '../../../src/clinical/local/local-fhir-store';
+import { toAthenaShape } from '../../../src/formats/fhir/athena-shape';
+import { DuckDbEngine } from '../../../src/sql/duckdb-engine';
+import { tmpDir, writeBundleNdjson } from '../fixtures/helpers';
 
 /** A row of a type table as plain JSON, absent (null) fields left out, as the resource's Athena shape has them. */
 function withoutNulls(v: unknown): unknown {

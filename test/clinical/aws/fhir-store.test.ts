@@ -13,11 +13,11 @@ import {
 import * as crypto from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { suiteMock } from '../aws/suite-mock';
-import { AwsFhirStore } from '../../src/clinical/aws/aws-fhir-store';
-import { listS3, readS3Text } from '../../src/aws/s3';
-import { tmpDir } from './fixtures/helpers';
-import { startLocalS3 } from '../aws/s3rver';
+import { suiteMock } from '../../aws/suite-mock';
+import { AwsFhirStore } from '../../../src/clinical/aws/aws-fhir-store';
+import { listS3, readS3Text } from '../../../src/aws/s3';
+import { tmpDir } from '../fixtures/helpers';
+import { startLocalS3 } from '../../aws/s3rver';
 
 const DS = 'a'.repeat(32);
 const JOB = 'b'.repeat(32);

@@ -4,10 +4,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HealthLakeClient } from '@aws-sdk/client-healthlake';
 import { mockClient } from 'aws-sdk-client-mock';
-import { suiteMock } from '../aws/suite-mock';
-import { AwsFhirStore } from '../../src/clinical/aws/aws-fhir-store';
-import type { FetchLike } from '../../src/clinical/aws/healthlake-fhir-rest';
-import { HealthLakeFhirRest } from '../../src/clinical/aws/healthlake-fhir-rest';
+import { suiteMock } from '../../aws/suite-mock';
+import { AwsFhirStore } from '../../../src/clinical/aws/aws-fhir-store';
+import type { FetchLike } from '../../../src/clinical/aws/healthlake-fhir-rest';
+import { HealthLakeFhirRest } from '../../../src/clinical/aws/healthlake-fhir-rest';
 
 const DS = 'a'.repeat(32);
 // Fake credentials: the tests check that the secret never shows up in a message.

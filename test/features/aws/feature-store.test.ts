@@ -4,10 +4,10 @@ import { CreateFeatureGroupCommand, DeleteFeatureGroupCommand, DescribeFeatureGr
 import type { DescribeFeatureGroupCommandOutput } from '@aws-sdk/client-sagemaker';
 import { BatchGetRecordCommand, DeleteRecordCommand, GetRecordCommand, PutRecordCommand, SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { suiteMock } from '../aws/suite-mock';
-import { AwsFeatureStore, mapFeatureStoreError } from '../../src/features/aws/aws-feature-store';
-import { silentProgress } from '../../src/progress';
-import { AthenaEngine } from '../../src/sql/athena-engine';
+import { suiteMock } from '../../aws/suite-mock';
+import { AwsFeatureStore, mapFeatureStoreError } from '../../../src/features/aws/aws-feature-store';
+import { silentProgress } from '../../../src/progress';
+import { AthenaEngine } from '../../../src/sql/athena-engine';
 
 const ROLE = 'arn:aws:iam::123456789012:role/mmh-featurestore';
 

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixedClock } from '../../src/features/clock';
-import { LocalFeatureStore } from '../../src/features/local/local-feature-store';
-import { silentProgress } from '../../src/progress';
-import { DuckDbEngine } from '../../src/sql/duckdb-engine';
-import type { FeatureDefinition } from '../../src/features/types';
+import { fixedClock } from '../../../src/features/clock';
+import { LocalFeatureStore } from '../../../src/features/local/local-feature-store';
+import { silentProgress } from '../../../src/progress';
+import { DuckDbEngine } from '../../../src/sql/duckdb-engine';
+import type { FeatureDefinition } from '../../../src/features/types';
 
 const DEFS: FeatureDefinition[] = [
   { name: 'patient_id', type: 'String' },

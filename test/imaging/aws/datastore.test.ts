@@ -15,11 +15,11 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { suiteMock } from '../aws/suite-mock';
-import { isHealthDataError } from '../../src/errors';
-import { encodeHtj2k } from '../../src/formats/htj2k';
-import { AwsImagingStore } from '../../src/imaging/aws/datastore';
-import type { ImageSetMetadata } from '../../src/imaging/types';
+import { suiteMock } from '../../aws/suite-mock';
+import { isHealthDataError } from '../../../src/errors';
+import { encodeHtj2k } from '../../../src/formats/htj2k';
+import { AwsImagingStore } from '../../../src/imaging/aws/datastore';
+import type { ImageSetMetadata } from '../../../src/imaging/types';
 
 const DS = 'a'.repeat(32);
 const JOB = 'b'.repeat(32);

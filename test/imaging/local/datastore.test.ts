@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isHealthDataError } from '../../src/errors';
-import { decodeHtj2k, pixelCrc32 } from '../../src/formats/htj2k';
-import { LocalImagingStore } from '../../src/imaging/local/datastore';
-import { silentProgress } from '../../src/progress';
-import { tmpDir } from '../helpers/tmp';
-import { syntheticVoxels, writeSyntheticMr } from './helpers/synthetic-mr';
-import { REFERENCE_DATA } from '../helpers/reference-data';
-import { imageElements, writeEncapsulated, writeRaw } from '../formats/dicom/helpers/fixtures';
+import { isHealthDataError } from '../../../src/errors';
+import { decodeHtj2k, pixelCrc32 } from '../../../src/formats/htj2k';
+import { LocalImagingStore } from '../../../src/imaging/local/datastore';
+import { silentProgress } from '../../../src/progress';
+import { tmpDir } from '../../helpers/tmp';
+import { syntheticVoxels, writeSyntheticMr } from '../helpers/synthetic-mr';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
+import { imageElements, writeEncapsulated, writeRaw } from '../../formats/dicom/helpers/fixtures';
 
 const REF = path.join(REFERENCE_DATA, 'dicom');
 const STUDY = '1.2.826.0.1.3680043.8.498.1';
