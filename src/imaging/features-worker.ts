@@ -1,21 +1,13 @@
 /**
- * Worker-thread entry of the radiomics pool (features.ts starts it): answers each {@link WorkerTask} with
- * `{ id, features }` or `{ id, error }`.
+ * Worker-thread entry of the radiomics pool (features.ts starts it through the library's worker-pool protocol,
+ * `util/worker-pool.ts`): answers each {@link WorkerTask} with its features, or with its error's message and code.
  */
-import { parentPort } from 'node:worker_threads';
 import { imagingFeaturesOfVolume } from './features';
 import type { WorkerTask } from './features';
 import { computeRadiomics } from './radiomics/extract';
+import type { RadiomicsFeatures } from './radiomics/types';
+import { serveWorkerTasks } from '../util/worker-pool';
 
-const port = parentPort;
-if (port !== null) {
-  port.on('message', (task: WorkerTask) => {
-    try {
-      const features = task.kind === 'volume' ? imagingFeaturesOfVolume(task.volume, { settings: task.settings }) : computeRadiomics(task.image, task.mask, task.settings);
-      port.postMessage({ id: task.id, features });
-    } catch (e) {
-      const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
-      port.postMessage({ id: task.id, error: e instanceof Error ? e.message : String(e), code });
-    }
-  });
-}
+serveWorkerTasks<WorkerTask, RadiomicsFeatures>((task) =>
+  task.kind === 'volume' ? imagingFeaturesOfVolume(task.volume, { settings: task.settings }) : computeRadiomics(task.image, task.mask, task.settings),
+);

@@ -6,10 +6,8 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { HealthDataError } from '../errors';
-import type { HealthDataErrorCode } from '../errors';
 import type { ProgressReporter } from '../progress';
+import { WorkerPool } from '../util/worker-pool';
 import { brainMasks } from './masks';
 import { computeRadiomics } from './radiomics/extract';
 import type { RadiomicsFeatures, RadiomicsImage, RadiomicsSettings } from './radiomics/types';
@@ -137,16 +135,13 @@ export async function extractImagingFeatures(store: ImagingStore, datastoreId: s
 
 /** A task for a pool worker (internal). */
 export type WorkerTask =
-  | { readonly id: number; readonly kind: 'volume'; readonly volume: Volume; readonly settings: RadiomicsSettings | undefined }
-  | { readonly id: number; readonly kind: 'radiomics'; readonly image: RadiomicsImage; readonly mask: ArrayLike<number>; readonly settings: RadiomicsSettings };
-
-type WorkerReply = { readonly id: number; readonly features: Record<string, number> } | { readonly id: number; readonly error: string; readonly code?: string };
-
-type Distributed<T> = T extends unknown ? Omit<T, 'id'> : never;
+  | { readonly kind: 'volume'; readonly volume: Volume; readonly settings: RadiomicsSettings | undefined }
+  | { readonly kind: 'radiomics'; readonly image: RadiomicsImage; readonly mask: ArrayLike<number>; readonly settings: RadiomicsSettings };
 
 /**
- * A fixed pool of worker threads computing radiomics, one task per worker at a time. Voxel buffers are transferred
- * to the worker (not copied): the caller's `voxels` and `mask` arrays are unusable afterwards.
+ * A fixed pool of worker threads computing radiomics, one task per worker at a time (the library's
+ * {@link WorkerPool}; worker entry `features-worker`). Voxel buffers are transferred to the worker (not copied): the
+ * caller's `voxels` and `mask` arrays are unusable afterwards.
  *
  * Works from the compiled `dist/` (plain `.js` worker) and from TypeScript sources under tsx (tests, bench, notebooks
  * through ts-node-like loaders): a `.ts` worker first registers `tsx/cjs`.
@@ -159,42 +154,14 @@ type Distributed<T> = T extends unknown ? Omit<T, 'id'> : never;
  * ```
  */
 export class RadiomicsWorkerPool {
-  private readonly idle: Worker[] = [];
-  private readonly all: Worker[] = [];
-  private readonly queue: { task: WorkerTask; transfer: ArrayBuffer[] }[] = [];
-  private readonly waiting = new Map<number, { resolve: (f: RadiomicsFeatures) => void; reject: (e: Error) => void; worker?: Worker }>();
-  private nextId = 1;
-  private failure: Error | undefined;
+  private readonly pool: WorkerPool<WorkerTask, RadiomicsFeatures>;
 
   /**
    * @param threads - number of workers (≥ 1)
    * @throws {@link HealthDataError} (invalid-input) for fewer than one thread
    */
   constructor(threads: number) {
-    if (!Number.isInteger(threads) || threads < 1) {
-      throw new HealthDataError('invalid-input', `RadiomicsWorkerPool: threads must be a positive integer, got ${String(threads)}`, { path: 'threads' });
-    }
-    const ext = path.extname(__filename);
-    const file = path.join(__dirname, `features-worker${ext}`);
-    for (let i = 0; i < threads; i++) {
-      const w = ext === '.ts' ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] }) : new Worker(file);
-      w.on('message', (m: WorkerReply) => {
-        const job = this.waiting.get(m.id);
-        this.waiting.delete(m.id);
-        if ('error' in m) {
-          job?.reject(new HealthDataError((m.code ?? 'backend') as HealthDataErrorCode, m.error));
-        } else {
-          job?.resolve(m.features);
-        }
-        this.idle.push(w);
-        this.pump();
-      });
-      w.on('error', (e: Error) => {
-        this.fail(new HealthDataError('backend', `radiomics worker stopped: ${e.message}`, { cause: e }));
-      });
-      this.all.push(w);
-      this.idle.push(w);
-    }
+    this.pool = new WorkerPool({ entry: path.join(__dirname, 'features-worker'), size: threads, name: 'radiomics worker pool' });
   }
 
   /**
@@ -205,7 +172,7 @@ export class RadiomicsWorkerPool {
    * @returns the feature values
    */
   imagingFeatures(volume: Volume, settings?: RadiomicsSettings): Promise<RadiomicsFeatures> {
-    return this.submit({ kind: 'volume', volume, settings }, [volume.voxels.buffer as ArrayBuffer]);
+    return this.pool.run({ kind: 'volume', volume, settings }, [volume.voxels.buffer as ArrayBuffer]);
   }
 
   /**
@@ -218,46 +185,11 @@ export class RadiomicsWorkerPool {
    */
   radiomics(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): Promise<RadiomicsFeatures> {
     const transfer = [image.voxels, mask].filter((a): a is ArrayBufferView & ArrayLike<number> => ArrayBuffer.isView(a)).map((a) => a.buffer as ArrayBuffer);
-    return this.submit({ kind: 'radiomics', image, mask, settings }, [...new Set(transfer)]);
+    return this.pool.run({ kind: 'radiomics', image, mask, settings }, [...new Set(transfer)]);
   }
 
-  /** Stops the workers (pending tasks are rejected). */
+  /** Stops the workers (pending tasks are rejected, `cancelled`). */
   async close(): Promise<void> {
-    this.fail(new HealthDataError('cancelled', 'RadiomicsWorkerPool closed'));
-    await Promise.all(this.all.map((w) => w.terminate()));
-  }
-
-  private submit(task: Distributed<WorkerTask>, transfer: ArrayBuffer[]): Promise<RadiomicsFeatures> {
-    if (this.failure !== undefined) {
-      return Promise.reject(this.failure);
-    }
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.queue.push({ task: { ...task, id }, transfer });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const w = this.idle.pop();
-      const next = this.queue.shift();
-      if (w === undefined || next === undefined) {
-        return;
-      }
-      w.postMessage(next.task, next.transfer);
-    }
-  }
-
-  private fail(e: Error): void {
-    if (this.failure === undefined) {
-      this.failure = e;
-    }
-    for (const job of this.waiting.values()) {
-      job.reject(e);
-    }
-    this.waiting.clear();
-    this.queue.length = 0;
+    await this.pool.close();
   }
 }
