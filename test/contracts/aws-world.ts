@@ -1,6 +1,6 @@
 /**
  * The AWS side of the contract suites: the data-holding fakes of test/aws/fakes (HealthLake, Glue, Athena over a
- * lake, SageMaker Feature Store) behind aws-sdk-client-mock, a real S3 server over HTTP (s3rver) for what the
+ * lake, SageMaker Feature Store, HealthImaging) behind aws-sdk-client-mock, a real S3 server over HTTP (s3rver) for what the
  * services read and write in the caller's bucket, an embedded DuckDB as the Athena fake's lake, and the virtual
  * clock, so the services' documented waits (minutes) pass in milliseconds. Call {@link awsWorld} inside a
  * `describe`: the fakes are installed for that suite and torn down after it.
@@ -16,6 +16,8 @@ import { bucketIo } from '../aws/fakes/bucket';
 import type { FakeFeatureStore } from '../aws/fakes/feature-store';
 import { fakeFeatureStore } from '../aws/fakes/feature-store';
 import { fakeGlue } from '../aws/fakes/glue';
+import type { FakeHealthImaging } from '../aws/fakes/healthimaging';
+import { fakeHealthImaging } from '../aws/fakes/healthimaging';
 import type { FakeHealthLake } from '../aws/fakes/healthlake';
 import { fakeHealthLake } from '../aws/fakes/healthlake';
 import type { VirtualClock } from '../aws/fakes/virtual-clock';
@@ -38,6 +40,8 @@ export interface AwsWorld {
   readonly healthlake: FakeHealthLake;
   /** The SageMaker Feature Store fake. */
   readonly featureStore: FakeFeatureStore;
+  /** The HealthImaging fake. */
+  readonly healthimaging: FakeHealthImaging;
   /** A fresh scratch folder under the world's root. */
   scratch(name: string): string;
 }
@@ -71,6 +75,7 @@ export function awsWorld(): AwsWorld {
   const featureStore = fakeFeatureStore({ s3: io, glue: glue.databases, clock: time, scratch });
   fakeAthenaLake({ lake: () => needed(lake), glue: glue.databases, s3: io, cache: path.join(root, 'lake-cache'), beforeQuery: () => featureStore.flush() });
   const healthlake = fakeHealthLake({ lake: () => needed(lake), s3: io, clock: time, scratch });
+  const healthimaging = fakeHealthImaging({ s3: io, clock: time, root: path.join(root, 'healthimaging') });
 
   before(async () => {
     fs.mkdirSync(path.join(root, 'lake-cache'), { recursive: true });
@@ -92,6 +97,7 @@ export function awsWorld(): AwsWorld {
     s3: () => needed(s3).client,
     healthlake,
     featureStore,
+    healthimaging,
     scratch: (name) => {
       const d = path.join(root, `${name}-${String(++n)}`);
       fs.mkdirSync(d, { recursive: true });

@@ -7,7 +7,7 @@
  * and Athena fakes (offline Parquet on a real S3 server, written with the documented lag on a virtual clock).
  *
  * Not in the contract: `deleteRecord` and `batchGetRecord` (the Feature Store fake does not hold deletes or answer
- * BatchGetRecord; test/features/local-feature-store.test.ts and aws-feature-store.test.ts cover each backend).
+ * BatchGetRecord; test/features/local/feature-store.test.ts and test/features/aws/feature-store.test.ts cover each backend).
  */
 import assert from 'node:assert/strict';
 import type { FeatureStore } from '../../src/features/store';

@@ -6,7 +6,7 @@
  * fake over aws-sdk-client-mock, input uploaded to a real S3 server).
  *
  * Not in the contract: `read` and `search` (the AWS store calls HealthLake's signed FHIR REST endpoint, which no
- * client mock answers; test/clinical/healthlake-fhir-rest.test.ts covers its requests).
+ * client mock answers; test/clinical/aws/healthlake-fhir-rest.test.ts covers its requests).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

@@ -70,6 +70,15 @@ export interface FakeHealthImaging {
   readonly searchPages: number[];
 }
 
+/** An unknown image set or frame is `ResourceNotFoundException` (HTTP 404) on the wire (API Reference, GetImageSetMetadata / GetImageFrame "Errors"). */
+async function notFoundAsService<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw (e as { code?: string }).code === 'not-found' ? serviceError('ResourceNotFoundException', (e as Error).message, 404) : e;
+  }
+}
+
 function stream(bytes: Uint8Array): ReturnType<typeof sdkStreamMixin> {
   return sdkStreamMixin(Readable.from([Buffer.from(bytes)]));
 }
@@ -221,12 +230,12 @@ export function fakeHealthImaging(deps: { s3: FakeBucketIo; clock: VirtualClock;
     });
     mock.on(GetImageSetMetadataCommand).callsFake(async (i: { datastoreId?: string; imageSetId?: string; versionId?: string }) => {
       const d = get(i.datastoreId);
-      const meta = await inner.getImageSetMetadata(d.inner, i.imageSetId ?? '', i.versionId === undefined ? undefined : Number(i.versionId));
+      const meta = await notFoundAsService(inner.getImageSetMetadata(d.inner, i.imageSetId ?? '', i.versionId === undefined ? undefined : Number(i.versionId)));
       return { imageSetMetadataBlob: stream(zlib.gzipSync(JSON.stringify({ ...meta, DatastoreID: i.datastoreId }))), contentType: 'application/json', contentEncoding: 'gzip' };
     });
     mock.on(GetImageFrameCommand).callsFake(async (i: { datastoreId?: string; imageSetId?: string; imageFrameInformation?: { imageFrameId?: string } }) => {
       const d = get(i.datastoreId);
-      const f = await inner.getImageFrame(d.inner, i.imageSetId ?? '', i.imageFrameInformation?.imageFrameId ?? '');
+      const f = await notFoundAsService(inner.getImageFrame(d.inner, i.imageSetId ?? '', i.imageFrameInformation?.imageFrameId ?? ''));
       return { imageFrameBlob: stream(f.imageFrameBlob), contentType: f.contentType };
     });
     return mock;
