@@ -394,14 +394,18 @@ function matchRoute(pathname: string): Route | undefined {
   return undefined;
 }
 
-/**
- * The request handler of the model server, for `http.createServer` (use {@link startModelServer} to listen).
- *
- * @param options - the models and limits
- * @returns the handler
- * @throws {@link HealthDataError} (invalid-input) when no model is given, a name is not URL-safe, a predictor is not fitted, or the default model is unknown
- */
-export function createModelRequestHandler(options: ModelServerOptions): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+/** The served models, checked once: their schemas, the default and the request limits. */
+interface ServedModels {
+  readonly options: ModelServerOptions;
+  readonly names: readonly string[];
+  readonly schemas: ReadonlyMap<string, ModelSchema>;
+  readonly defaultModel: string;
+  readonly maxBody: number;
+  readonly maxInstances: number;
+}
+
+/** Checks the options and builds every model's schema (see {@link createModelRequestHandler} for the errors). */
+function servedModels(options: ModelServerOptions): ServedModels {
   const names = Object.keys(options.models).sort();
   if (names.length === 0) {
     throw new HealthDataError('invalid-input', 'createModelRequestHandler: no models; pass { models: { name: predictor } } with at least one fitted predictor', { path: 'models' });
@@ -417,55 +421,88 @@ export function createModelRequestHandler(options: ModelServerOptions): (req: ht
   if (!schemas.has(defaultModel)) {
     throw new HealthDataError('invalid-input', `createModelRequestHandler: defaultModel ${JSON.stringify(defaultModel)} is not one of ${names.join(', ')}`, { path: 'defaultModel' });
   }
-  const maxBody = options.maxBodyBytes ?? 6 * 1024 * 1024;
-  const maxInstances = options.maxInstances ?? 10000;
+  return { options, names, schemas, defaultModel, maxBody: options.maxBodyBytes ?? 6 * 1024 * 1024, maxInstances: options.maxInstances ?? 10000 };
+}
 
-  const modelOf = (name: string): { predictor: TabularPredictor; schema: ModelSchema } => {
-    const schema = schemas.get(name);
-    if (schema === undefined) {
-      throw new HttpFailure(404, 'unknown-model', `no model named ${JSON.stringify(name.slice(0, 128))}; served models: ${names.join(', ')}`);
-    }
-    return { predictor: options.models[name] as TabularPredictor, schema };
-  };
+/** A served model by name, or a 404. */
+function modelOf(served: ServedModels, name: string): { predictor: TabularPredictor; schema: ModelSchema } {
+  const schema = served.schemas.get(name);
+  if (schema === undefined) {
+    throw new HttpFailure(404, 'unknown-model', `no model named ${JSON.stringify(name.slice(0, 128))}; served models: ${served.names.join(', ')}`);
+  }
+  return { predictor: served.options.models[name] as TabularPredictor, schema };
+}
 
-  const handle = async (req: http.IncomingMessage, route: Route | undefined): Promise<{ status: number; body: unknown; instances: number }> => {
-    const method = req.method ?? 'GET';
-    if (route === undefined) {
-      throw new HttpFailure(404, 'not-found', 'no such route; the server answers GET /ping, POST /invocations, GET /models, GET /models/<name> and POST /models/<name>/invocations');
-    }
-    if (!route.allow.includes(method)) {
-      throw new HttpFailure(405, 'method-not-allowed', `${method} is not allowed on ${route.template}; use ${route.allow.join(', ')}`, { headers: { allow: route.allow.join(', ') } });
-    }
-    if (route.template === '/ping') {
-      return { status: 200, body: { status: 'healthy', models: names }, instances: 0 };
-    }
-    if (route.template === '/models') {
-      return { status: 200, body: { defaultModel, models: names.map((n) => schemas.get(n)) }, instances: 0 };
-    }
-    if (route.template === '/models/:name') {
-      return { status: 200, body: modelOf(route.model as string).schema, instances: 0 };
-    }
-    // An invocation: which model, then content negotiation, then the body.
-    const target = req.headers[TARGET_MODEL_HEADER];
-    const name = route.model ?? (typeof target === 'string' && target !== '' ? target : defaultModel);
-    const { predictor, schema } = modelOf(name);
-    if (mediaType(req.headers['content-type']) !== 'application/json') {
-      throw new HttpFailure(415, 'unsupported-media-type', `content-type ${JSON.stringify(req.headers['content-type'] ?? '')} is not supported; send application/json`);
-    }
-    if (!acceptsJson(req.headers.accept)) {
-      throw new HttpFailure(406, 'not-acceptable', `accept ${JSON.stringify(req.headers.accept)} cannot be met; the server answers application/json`);
-    }
-    const raw = await readBody(req, maxBody);
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8')) as unknown;
-    } catch (e) {
-      throw new HttpFailure(400, 'invalid-json', `the body is not valid JSON (${raw.length === 0 ? 'empty body' : (e as Error).message}); send {"instances": [ … ]}`);
-    }
-    const rows = validateInstances(schema, body, maxInstances);
-    return { status: 200, body: { model: name, predictions: servePredictions(predictor, rows) }, instances: rows.length };
-  };
+/** What a request is answered with (before serialisation). */
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly instances: number;
+}
 
+/** Answers a request: routing, method check, the read-only routes, or an invocation. */
+async function answerRequest(served: ServedModels, req: http.IncomingMessage, route: Route | undefined): Promise<Answer> {
+  const method = req.method ?? 'GET';
+  if (route === undefined) {
+    throw new HttpFailure(404, 'not-found', 'no such route; the server answers GET /ping, POST /invocations, GET /models, GET /models/<name> and POST /models/<name>/invocations');
+  }
+  if (!route.allow.includes(method)) {
+    throw new HttpFailure(405, 'method-not-allowed', `${method} is not allowed on ${route.template}; use ${route.allow.join(', ')}`, { headers: { allow: route.allow.join(', ') } });
+  }
+  if (route.template === '/ping') {
+    return { status: 200, body: { status: 'healthy', models: served.names }, instances: 0 };
+  }
+  if (route.template === '/models') {
+    return { status: 200, body: { defaultModel: served.defaultModel, models: served.names.map((n) => served.schemas.get(n)) }, instances: 0 };
+  }
+  if (route.template === '/models/:name') {
+    return { status: 200, body: modelOf(served, route.model as string).schema, instances: 0 };
+  }
+  return answerInvocation(served, req, route);
+}
+
+/** An invocation: which model, then content negotiation, then the body, its validation and the predictions. */
+async function answerInvocation(served: ServedModels, req: http.IncomingMessage, route: Route): Promise<Answer> {
+  const target = req.headers[TARGET_MODEL_HEADER];
+  const name = route.model ?? (typeof target === 'string' && target !== '' ? target : served.defaultModel);
+  const { predictor, schema } = modelOf(served, name);
+  if (mediaType(req.headers['content-type']) !== 'application/json') {
+    throw new HttpFailure(415, 'unsupported-media-type', `content-type ${JSON.stringify(req.headers['content-type'] ?? '')} is not supported; send application/json`);
+  }
+  if (!acceptsJson(req.headers.accept)) {
+    throw new HttpFailure(406, 'not-acceptable', `accept ${JSON.stringify(req.headers.accept)} cannot be met; the server answers application/json`);
+  }
+  const raw = await readBody(req, served.maxBody);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8')) as unknown;
+  } catch (e) {
+    throw new HttpFailure(400, 'invalid-json', `the body is not valid JSON (${raw.length === 0 ? 'empty body' : (e as Error).message}); send {"instances": [ … ]}`);
+  }
+  const rows = validateInstances(schema, body, served.maxInstances);
+  return { status: 200, body: { model: name, predictions: servePredictions(predictor, rows) }, instances: rows.length };
+}
+
+/** The error body and status of a failed request (a 500 carries no detail that could echo request data). */
+function failureAnswer(e: unknown): { status: number; body: ServeErrorBody; headers: Readonly<Record<string, string>>; close: boolean } {
+  if (e instanceof HttpFailure) {
+    const body: ServeErrorBody = { error: { status: e.status, type: e.type, message: e.message, ...(e.problems === undefined ? {} : { problems: e.problems }) } };
+    // After a refused body the rest of it is discarded and the connection closed, so the client reads the answer.
+    return { status: e.status, body, headers: e.headers, close: e.status === 413 };
+  }
+  const code = typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? ` (${(e as { code: string }).code})` : '';
+  return { status: 500, body: { error: { status: 500, type: 'internal', message: `prediction failed${code}; check the model files and the server` } }, headers: {}, close: true };
+}
+
+/**
+ * The request handler of the model server, for `http.createServer` (use {@link startModelServer} to listen).
+ *
+ * @param options - the models and limits
+ * @returns the handler
+ * @throws {@link HealthDataError} (invalid-input) when no model is given, a name is not URL-safe, a predictor is not fitted, or the default model is unknown
+ */
+export function createModelRequestHandler(options: ModelServerOptions): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const served = servedModels(options);
   return (req, res) => {
     const t0 = performance.now();
     let pathname = '/';
@@ -488,23 +525,16 @@ export function createModelRequestHandler(options: ModelServerOptions): (req: ht
       res.end(text);
       options.onRequest?.({ method: req.method ?? '', route: route?.template ?? 'unmatched', status, ms: performance.now() - t0, instances });
     };
-    handle(req, route).then(
+    answerRequest(served, req, route).then(
       (r) => {
         finish(r.status, r.body, r.instances);
       },
       (e: unknown) => {
-        if (e instanceof HttpFailure) {
-          const body: ServeErrorBody = { error: { status: e.status, type: e.type, message: e.message, ...(e.problems === undefined ? {} : { problems: e.problems }) } };
-          // After a refused body the rest of it is discarded and the connection closed, so the client reads the answer.
-          finish(e.status, body, 0, e.headers, e.status === 413);
-          if (e.status === 413) {
-            req.resume();
-          }
-          return;
+        const f = failureAnswer(e);
+        finish(f.status, f.body, 0, f.headers, f.close);
+        if (f.status === 413) {
+          req.resume();
         }
-        // Not the client's fault: no detail that could echo request data, only the error code when it is ours.
-        const code = typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? ` (${(e as { code: string }).code})` : '';
-        finish(500, { error: { status: 500, type: 'internal', message: `prediction failed${code}; check the model files and the server` } } satisfies ServeErrorBody, 0, {}, true);
       },
     );
   };

@@ -19,7 +19,6 @@ const KNOWN_LONG: readonly string[] = [
   'src/automl/predictor.ts planFit',
   'src/cohort/convert/fhir-ndjson.ts convertBundleFile',
   'src/cli.ts main',
-  'src/automl/serve.ts createModelRequestHandler',
   'src/clinical/features.ts computeClinicalFeatures',
   'src/aws/plan.ts leastPrivilegePolicy',
 ];
