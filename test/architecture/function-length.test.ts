@@ -17,7 +17,6 @@ const KNOWN_LONG: readonly string[] = [
   'src/cohort/generate.ts generateCohort',
   'src/cohort/mri/dicom-writer.ts buildDataset',
   'src/automl/predictor.ts planFit',
-  'src/cohort/convert/fhir-ndjson.ts convertBundleFile',
   'src/cli.ts main',
   'src/clinical/features.ts computeClinicalFeatures',
   'src/aws/plan.ts leastPrivilegePolicy',

@@ -130,6 +130,152 @@ function rewrite(value: unknown, resolve: (ref: string) => string | undefined, o
   return value;
 }
 
+/** Reads and parses a bundle file; an unreadable file, or one that is not a Bundle object, is reported and gives undefined. */
+function readBundleEntries(file: string, rel: string, report: ConversionReportBuilder): unknown[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    report.add({ file: rel, line: 0, code: 'fhir-unreadable', reason: `not JSON: ${(e as Error).message.slice(0, 200)}`, severity: 'dropped' });
+    return undefined;
+  }
+  if (!isObject(parsed)) {
+    report.add({
+      file: rel,
+      line: 0,
+      code: 'fhir-not-a-bundle',
+      reason: `the file holds ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, expected a Bundle object`,
+      severity: 'dropped',
+    });
+    return undefined;
+  }
+  const bundle = parsed;
+  if (bundle.resourceType !== 'Bundle') {
+    report.add({ file: rel, line: 0, code: 'fhir-not-a-bundle', reason: `resourceType is ${String(bundle.resourceType)}, expected Bundle`, severity: 'dropped' });
+    return undefined;
+  }
+  return Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
+}
+
+/** What normalising a bundle's entries shares: where issues go, and the fullUrl and directory identifier indexes. */
+interface EntryContext {
+  readonly rel: string;
+  readonly report: ConversionReportBuilder;
+  /** Entry fullUrl → `Type/id` (filled here, read when references are rewritten). */
+  readonly fullUrls: Map<string, string>;
+  readonly identifiers: IdentifierIndex;
+  readonly collectIdentifiers: boolean;
+}
+
+/**
+ * One entry's resource with a usable id (repaired from its fullUrl where missing) and a status on Observations;
+ * undefined (reported) for an entry without a resource or id.
+ */
+function normalizeEntry(ctx: EntryContext, entry: unknown, i: number): Json | undefined {
+  const e = isObject(entry) ? entry : undefined;
+  const res = e !== undefined && isObject(e.resource) ? e.resource : undefined;
+  const type = res?.resourceType;
+  if (e === undefined || res === undefined || typeof type !== 'string') {
+    const what =
+      e === undefined
+        ? `entry ${i + 1} is ${entry === null ? 'null' : Array.isArray(entry) ? 'an array' : `a ${typeof entry}`}, not an object`
+        : 'bundle entry without a resource object or resourceType';
+    ctx.report.add({ file: ctx.rel, line: i + 1, code: 'fhir-no-resource', reason: what, severity: 'dropped' });
+    return undefined;
+  }
+  const fullUrl = typeof e.fullUrl === 'string' ? e.fullUrl : undefined;
+  let id = typeof res.id === 'string' ? res.id : undefined;
+  if (id === undefined && fullUrl?.startsWith('urn:uuid:') === true) {
+    id = fullUrl.slice(9);
+    ctx.report.add({ file: ctx.rel, line: i + 1, code: 'fhir-id-from-fullurl', reason: `${type} without id; id taken from fullUrl`, severity: 'repaired' });
+  }
+  if (id === undefined || !FHIR_ID.test(id)) {
+    ctx.report.add({ file: ctx.rel, line: i + 1, code: 'fhir-bad-id', reason: `${type} has no usable id (${String(id)})`, severity: 'dropped' });
+    return undefined;
+  }
+  const withId = res.id === id ? res : { ...res, id };
+  if (type === 'Observation' && typeof withId.status !== 'string') {
+    // ACED noted genomic Observations without status; HealthLake rejects them. 'unknown' keeps the record honest.
+    withId.status = 'unknown';
+    ctx.report.add({ file: ctx.rel, line: i + 1, code: 'fhir-missing-status', reason: 'Observation without status; status set to "unknown"', severity: 'repaired' });
+  }
+  if (fullUrl !== undefined) {
+    ctx.fullUrls.set(fullUrl, `${type}/${id}`);
+  }
+  if (ctx.collectIdentifiers && Array.isArray(withId.identifier)) {
+    for (const ident of withId.identifier as Json[]) {
+      if (typeof ident.system === 'string' && typeof ident.value === 'string') {
+        ctx.identifiers.set(`${type}|${ident.system}|${ident.value}`, id);
+      }
+    }
+  }
+  return withId;
+}
+
+/** Rewrites a resource's `urn:uuid:` and conditional references to `Type/id`; an unresolved one is kept and reported once. */
+function resolveReferences(res: Json, i: number, ctx: EntryContext, missed: Set<string>): Json {
+  const { fullUrls, identifiers, report, rel } = ctx;
+  const type = res.resourceType as string;
+  return rewrite(
+    res,
+    (ref) => {
+      const local = fullUrls.get(ref);
+      if (local !== undefined) {
+        return local;
+      }
+      const m = CONDITIONAL.exec(ref);
+      if (m !== null) {
+        const [, t, ident] = m;
+        const id = identifiers.get(`${t ?? ''}|${ident ?? ''}`);
+        return id === undefined ? undefined : `${t ?? ''}/${id}`;
+      }
+      return undefined;
+    },
+    (ref) => {
+      const key = ref.replace(/\|.*$/, '|…');
+      if (!missed.has(`${String(i)}|${key}`)) {
+        missed.add(`${String(i)}|${key}`);
+        report.add({
+          file: rel,
+          line: i + 1,
+          code: 'fhir-unresolved-reference',
+          reason: `${type}: reference ${ref.startsWith('urn:uuid:') ? 'urn:uuid:…' : key} does not resolve; kept as written`,
+          severity: 'warning',
+        });
+      }
+    },
+  ) as Json;
+}
+
+/** What a bundle tells the rest of the conversion: its patients, imaging studies and genetic test date. */
+interface BundleFacts {
+  readonly patientIds: string[];
+  readonly studyUids: string[];
+  geneticTestDate: string | undefined;
+}
+
+/** Collects a written resource's facts: the Patient id, ImagingStudy UIDs, the first genetic summary's date. */
+function collectFacts(out: Json, type: string, facts: BundleFacts): void {
+  const { patientIds, studyUids } = facts;
+  if (type === 'Patient') {
+    patientIds.push(out.id as string);
+  }
+  if (type === 'DiagnosticReport' && facts.geneticTestDate === undefined) {
+    const codings = ((out.code as Json | undefined)?.coding ?? []) as Json[];
+    const when = out.effectiveDateTime ?? out.issued;
+    if (codings.some((c) => c.code === '55232-3') && typeof when === 'string' && /^\d{4}-\d{2}-\d{2}/.test(when)) {
+      facts.geneticTestDate = when.slice(0, 10);
+    }
+  }
+  if (type === 'ImagingStudy' && Array.isArray(out.identifier)) {
+    for (const ident of out.identifier as Json[]) {
+      if (typeof ident.value === 'string' && ident.value.startsWith('urn:oid:')) {
+        studyUids.push(ident.value.slice(8));
+      }
+    }
+  }
+}
+
 /**
  * Converts one bundle file, writing its resources to the sink.
  *
@@ -142,80 +288,15 @@ function rewrite(value: unknown, resolve: (ref: string) => string | undefined, o
  * @returns counts and the ids found
  */
 export function convertBundleFile(file: string, rel: string, sink: NdjsonSink, identifiers: IdentifierIndex, report: ConversionReportBuilder, collectIdentifiers: boolean): BundleConversion {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    report.add({ file: rel, line: 0, code: 'fhir-unreadable', reason: `not JSON: ${(e as Error).message.slice(0, 200)}`, severity: 'dropped' });
+  const entries = readBundleEntries(file, rel, report);
+  if (entries === undefined) {
     return { entriesIn: 0, written: 0, dropped: 0, merged: 0, patientIds: [], studyUids: [] };
   }
-  if (!isObject(parsed)) {
-    report.add({
-      file: rel,
-      line: 0,
-      code: 'fhir-not-a-bundle',
-      reason: `the file holds ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, expected a Bundle object`,
-      severity: 'dropped',
-    });
-    return { entriesIn: 0, written: 0, dropped: 0, merged: 0, patientIds: [], studyUids: [] };
-  }
-  const bundle = parsed;
-  const entries: unknown[] = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
-  if (bundle.resourceType !== 'Bundle') {
-    report.add({ file: rel, line: 0, code: 'fhir-not-a-bundle', reason: `resourceType is ${String(bundle.resourceType)}, expected Bundle`, severity: 'dropped' });
-    return { entriesIn: 0, written: 0, dropped: 0, merged: 0, patientIds: [], studyUids: [] };
-  }
-  const fullUrls = new Map<string, string>();
-  const resources: (Json | undefined)[] = [];
-  let dropped = 0;
-  entries.forEach((entry, i) => {
-    const e = isObject(entry) ? entry : undefined;
-    const res = e !== undefined && isObject(e.resource) ? e.resource : undefined;
-    const type = res?.resourceType;
-    if (e === undefined || res === undefined || typeof type !== 'string') {
-      const what =
-        e === undefined
-          ? `entry ${i + 1} is ${entry === null ? 'null' : Array.isArray(entry) ? 'an array' : `a ${typeof entry}`}, not an object`
-          : 'bundle entry without a resource object or resourceType';
-      report.add({ file: rel, line: i + 1, code: 'fhir-no-resource', reason: what, severity: 'dropped' });
-      dropped++;
-      resources.push(undefined);
-      return;
-    }
-    const fullUrl = typeof e.fullUrl === 'string' ? e.fullUrl : undefined;
-    let id = typeof res.id === 'string' ? res.id : undefined;
-    if (id === undefined && fullUrl?.startsWith('urn:uuid:') === true) {
-      id = fullUrl.slice(9);
-      report.add({ file: rel, line: i + 1, code: 'fhir-id-from-fullurl', reason: `${type} without id; id taken from fullUrl`, severity: 'repaired' });
-    }
-    if (id === undefined || !FHIR_ID.test(id)) {
-      report.add({ file: rel, line: i + 1, code: 'fhir-bad-id', reason: `${type} has no usable id (${String(id)})`, severity: 'dropped' });
-      dropped++;
-      resources.push(undefined);
-      return;
-    }
-    const withId = res.id === id ? res : { ...res, id };
-    if (type === 'Observation' && typeof withId.status !== 'string') {
-      // ACED noted genomic Observations without status; HealthLake rejects them. 'unknown' keeps the record honest.
-      withId.status = 'unknown';
-      report.add({ file: rel, line: i + 1, code: 'fhir-missing-status', reason: 'Observation without status; status set to "unknown"', severity: 'repaired' });
-    }
-    if (fullUrl !== undefined) {
-      fullUrls.set(fullUrl, `${type}/${id}`);
-    }
-    if (collectIdentifiers && Array.isArray(withId.identifier)) {
-      for (const ident of withId.identifier as Json[]) {
-        if (typeof ident.system === 'string' && typeof ident.value === 'string') {
-          identifiers.set(`${type}|${ident.system}|${ident.value}`, id);
-        }
-      }
-    }
-    resources.push(withId);
-  });
+  const ctx: EntryContext = { rel, report, fullUrls: new Map(), identifiers, collectIdentifiers };
+  const resources = entries.map((entry, i) => normalizeEntry(ctx, entry, i));
+  const dropped = resources.filter((r) => r === undefined).length;
   const byType = new Map<string, string[]>();
-  const patientIds: string[] = [];
-  const studyUids: string[] = [];
-  let geneticTestDate: string | undefined;
+  const facts: BundleFacts = { patientIds: [], studyUids: [], geneticTestDate: undefined };
   const missed = new Set<string>();
   let merged = 0;
   resources.forEach((res, i) => {
@@ -223,52 +304,8 @@ export function convertBundleFile(file: string, rel: string, sink: NdjsonSink, i
       return;
     }
     const type = res.resourceType as string;
-    const out = rewrite(
-      res,
-      (ref) => {
-        const local = fullUrls.get(ref);
-        if (local !== undefined) {
-          return local;
-        }
-        const m = CONDITIONAL.exec(ref);
-        if (m !== null) {
-          const [, t, ident] = m;
-          const id = identifiers.get(`${t ?? ''}|${ident ?? ''}`);
-          return id === undefined ? undefined : `${t ?? ''}/${id}`;
-        }
-        return undefined;
-      },
-      (ref) => {
-        const key = ref.replace(/\|.*$/, '|…');
-        if (!missed.has(`${String(i)}|${key}`)) {
-          missed.add(`${String(i)}|${key}`);
-          report.add({
-            file: rel,
-            line: i + 1,
-            code: 'fhir-unresolved-reference',
-            reason: `${type}: reference ${ref.startsWith('urn:uuid:') ? 'urn:uuid:…' : key} does not resolve; kept as written`,
-            severity: 'warning',
-          });
-        }
-      },
-    ) as Json;
-    if (type === 'Patient') {
-      patientIds.push(out.id as string);
-    }
-    if (type === 'DiagnosticReport' && geneticTestDate === undefined) {
-      const codings = ((out.code as Json | undefined)?.coding ?? []) as Json[];
-      const when = out.effectiveDateTime ?? out.issued;
-      if (codings.some((c) => c.code === '55232-3') && typeof when === 'string' && /^\d{4}-\d{2}-\d{2}/.test(when)) {
-        geneticTestDate = when.slice(0, 10);
-      }
-    }
-    if (type === 'ImagingStudy' && Array.isArray(out.identifier)) {
-      for (const ident of out.identifier as Json[]) {
-        if (typeof ident.value === 'string' && ident.value.startsWith('urn:oid:')) {
-          studyUids.push(ident.value.slice(8));
-        }
-      }
-    }
+    const out = resolveReferences(res, i, ctx, missed);
+    collectFacts(out, type, facts);
     const line = JSON.stringify(out);
     if (SHARED_RESOURCE_TYPES.has(type)) {
       const claim = sink.claimShared(type, out.id as string, line);
@@ -295,5 +332,6 @@ export function convertBundleFile(file: string, rel: string, sink: NdjsonSink, i
   });
   sink.write(byType);
   const written = resources.filter((r) => r !== undefined).length - merged;
+  const { patientIds, studyUids, geneticTestDate } = facts;
   return { entriesIn: entries.length, written, dropped, merged, patientIds, studyUids, ...(geneticTestDate === undefined ? {} : { geneticTestDate }) };
 }
