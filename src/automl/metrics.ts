@@ -5,7 +5,11 @@
  * the midrank formulation of Sun & Xu 2014).
  */
 import { HealthDataError } from '../errors';
+import { normalQuantile } from '../util/normal';
 import { createRng } from './rng';
+
+/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9): `util/normal.ts`. */
+export { normalQuantile } from '../util/normal';
 
 /** Metric names (AutoGluon's spelling). */
 export type MetricName = 'accuracy' | 'balanced_accuracy' | 'precision' | 'recall' | 'f1' | 'mcc' | 'roc_auc' | 'log_loss' | 'brier';
@@ -144,27 +148,6 @@ export function midranks(values: Float64Array): Float64Array {
     g = e;
   }
   return r;
-}
-
-/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
-export function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const pl = 0.02425;
-  const poly = (co: number[], x: number): number => co.reduce((acc, v) => acc * x + v, 0);
-  if (p < pl) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return poly(c, q) / (poly(d, q) * q + 1);
-  }
-  if (p > 1 - pl) {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    return -poly(c, q) / (poly(d, q) * q + 1);
-  }
-  const q = p - 0.5;
-  const r = q * q;
-  return (poly(a, r) * q) / (poly(b, r) * r + 1);
 }
 
 /** AUROC with DeLong's standard error and interval. */

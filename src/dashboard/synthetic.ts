@@ -16,19 +16,9 @@ import type {
   VariantFindingRow,
 } from '../viz/rows';
 import { DASHBOARD_OUTCOMES } from '../viz/rows';
+import { mulberry32 } from '../util/random';
 import { sliceThumbnail } from '../viz/thumbnail';
 import type { DashboardInput } from './types';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Options of {@link syntheticDashboardInput}. */
 export interface SyntheticDashboardOptions {

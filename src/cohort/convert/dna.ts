@@ -9,27 +9,14 @@
 import { parseCsvRows } from '../../formats/csv';
 import type { ConversionReportBuilder } from './report';
 import { contigOrder, GRCH38_LENGTHS } from './grch38';
+import type { PanelLocus } from './panel-outputs';
 
-/** One parsed DNA CSV row. */
-export interface DnaRow {
+/** One parsed DNA CSV row: a panel locus as the file states it, and the allele one chromosome copy carries. */
+export interface DnaRow extends PanelLocus {
   /** 1-based line in the file. */
   readonly line: number;
-  /** rsID (INDEX_PREFIX). */
-  readonly rsid: string;
   /** Copy number 1 or 2 (from STRAND / the FS suffix). */
   readonly copy: 1 | 2;
-  /** Chromosome without `chr`. */
-  readonly chrom: string;
-  /** 1-based GRCh38 position. */
-  readonly pos: number;
-  /** Ancestral allele. */
-  readonly ref: string;
-  /** Variant allele list. */
-  readonly alts: readonly string[];
-  /** Gene as written (commas kept). */
-  readonly gene: string;
-  /** Clinical significance (trimmed). */
-  readonly significance: string;
   /** Observed allele on this copy. */
   readonly allele: string;
 }

@@ -36,7 +36,17 @@ function load(pkg: string): Promise<Record<string, new () => WasmCodec>> {
   return m;
 }
 
-function planarToInterleaved(bytes: Uint8Array, pixels: number, components: number, bytesPerSample: number): Uint8Array {
+/**
+ * Colour-by-plane samples (planar configuration 1: all of R, then all of G…) to colour-by-pixel (R G B R G B…), as
+ * every decoder here returns them.
+ *
+ * @param bytes - the planes, one after another
+ * @param pixels - pixels per plane
+ * @param components - planes (samples per pixel)
+ * @param bytesPerSample - bytes of one sample
+ * @returns the interleaved samples (a new array)
+ */
+export function planarToInterleaved(bytes: Uint8Array, pixels: number, components: number, bytesPerSample: number): Uint8Array {
   const out = new Uint8Array(bytes.length);
   const plane = pixels * bytesPerSample;
   for (let c = 0; c < components; c++) {

@@ -6,7 +6,7 @@ import dcmjs from 'dcmjs';
 import { HealthDataError } from '../../errors';
 import { decodeHtj2k } from '../htj2k/codec';
 import { RAW_CHARSET_TERM, decodeDatasetText } from './charset';
-import { decodeJpeg2000, decodeJpegBaseline, decodeJpegExtended, decodeJpegLossless, decodeJpegLs, jpegPrecision } from './codecs';
+import { decodeJpeg2000, decodeJpegBaseline, decodeJpegExtended, decodeJpegLossless, decodeJpegLs, jpegPrecision, planarToInterleaved } from './codecs';
 import type { RawDecoded } from './raw-decoded';
 import { datasetLooksExplicit, peekSopInstanceUID, readFileMeta, scanElements, withTransferSyntax } from './raw-scan';
 import { decodeRleFrame } from './rle';
@@ -462,20 +462,6 @@ function typed(bytes: Uint8Array, pixel: PixelDescription, isSigned: boolean, wh
   );
 }
 
-/** Colour-by-plane samples to colour-by-pixel. */
-function interleavePlanes(bytes: Uint8Array, pixels: number, samples: number, bytesPerSample: number): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  const plane = pixels * bytesPerSample;
-  for (let s = 0; s < samples; s++) {
-    for (let p = 0; p < pixels; p++) {
-      for (let b = 0; b < bytesPerSample; b++) {
-        out[(p * samples + s) * bytesPerSample + b] = bytes[s * plane + p * bytesPerSample + b] ?? 0;
-      }
-    }
-  }
-  return out;
-}
-
 /** YBR_FULL_422 native samples (Y1 Y2 Cb Cr per pair of pixels) to three samples per pixel (YBR_FULL). */
 function expandYbr422(bytes: Uint8Array, pixel: PixelDescription): Uint8Array {
   const bps = pixel.bitsAllocated / 8;
@@ -543,7 +529,7 @@ async function frameBytes(instance: DicomInstance, pixel: PixelDescription, stor
       if (pixel.samplesPerPixel > 1 && pixel.photometric === 'YBR_FULL_422') {
         return expandYbr422(bytes, pixel);
       }
-      return pixel.samplesPerPixel > 1 && pixel.planarConfiguration === 1 ? interleavePlanes(bytes, pixels, pixel.samplesPerPixel, bps) : bytes;
+      return pixel.samplesPerPixel > 1 && pixel.planarConfiguration === 1 ? planarToInterleaved(bytes, pixels, pixel.samplesPerPixel, bps) : bytes;
     }
     case 'rle':
       return decodeRleFrame(stored, pixel.rows, pixel.columns, pixel.bitsAllocated, pixel.samplesPerPixel);
