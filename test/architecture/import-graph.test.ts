@@ -54,6 +54,20 @@ describe('architecture: the import graph of src/', function () {
     assert.deepEqual(upward, []);
   });
 
+  it('src/util/ is a leaf every layer may import: it imports only itself and src/errors.ts', function () {
+    const out: string[] = [];
+    for (const [file, deps] of graph) {
+      if (file.startsWith('src/util/')) {
+        out.push(...deps.filter((d) => !d.startsWith('src/util/') && d !== 'src/errors.ts').map((d) => `${file} -> ${d}`));
+      }
+    }
+    assert.ok(
+      [...graph.keys()].some((f) => f.startsWith('src/util/')),
+      'src/util/ is read',
+    );
+    assert.deepEqual(out, []);
+  });
+
   it('src/ has no require() of a computed in-tree path (tsc could not see it)', function () {
     // cli.ts loads its command modules lazily by literal name through a `load(id)` helper: literal ids are in the graph.
     const hidden = [...graph.keys()].filter((f) => f !== 'src/cli.ts' && /require\(\s*[a-zA-Z_$][\w$]*\s*\)/.test(readSource(f)));
