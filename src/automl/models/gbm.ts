@@ -6,8 +6,10 @@
  * one tree per class per round (softmax).
  */
 import { HealthDataError } from '../../errors';
+import type { Rng } from '../rng';
 import { createRng } from '../rng';
 import type { Matrix } from '../types';
+import type { BinnedMatrix } from './binning';
 import { binMatrix } from './binning';
 import type { Classifier, FitContext, ModelState } from './model';
 import { clipProba } from './model';
@@ -213,22 +215,56 @@ export function fitGbm(x: Matrix, y: Int32Array, ctx: FitContext, overrides: Par
   const k = ctx.nClasses;
   const t = k === 2 ? 1 : k;
   const n = x.n;
-  const p = x.p;
   const minData = Math.max(1, Math.min(prm.minDataInLeaf, Math.floor(n / 4)));
   const bm = binMatrix(x, Math.max(2, Math.min(prm.maxBins, Math.floor(n / prm.minDataInBin))));
-  const featOff = new Int32Array(p + 1);
-  for (let j = 0; j < p; j++) {
-    featOff[j + 1] = (featOff[j] as number) + (bm.nBins[j] as number);
-  }
-  const totalBins = featOff[p] as number;
+  const grower = new HistTreeGrower(bm, prm, minData);
   const rng = createRng(ctx.seed);
+  const base = initialScores(y, k);
+  const f = repeatRows(base, n);
+  const valid = ctx.valid;
+  const fv = valid === undefined ? undefined : repeatRows(base, valid.x.n);
+  const trees: FlatTree[] = [];
+  const stop = { bestLoss: Infinity, bestRound: 0, since: 0 };
+  let round = 0;
+  for (; round < prm.numRounds; round++) {
+    if (round > 0 && ctx.shouldStop?.() === true) {
+      break;
+    }
+    const proba = scoresToProba(f, n, k);
+    for (let c = 0; c < t; c++) {
+      const cls = k === 2 ? 1 : c;
+      grower.setGradients(proba, y, k, cls);
+      const nRows = grower.sampleRows(rng);
+      grower.sampleFeatures(rng);
+      const builder = grower.grow(nRows);
+      for (let i = 0; i < n; i++) {
+        f[i * t + c] = (f[i * t + c] as number) + builder.value(builder.leafOfBinned(bm.bins, n, i));
+      }
+      const tree = builder.finish();
+      trees.push(tree);
+      if (valid !== undefined && fv !== undefined) {
+        for (let i = 0; i < valid.x.n; i++) {
+          fv[i * t + c] = (fv[i * t + c] as number) + (tree.values[leafOf(tree, valid.x, i)] as number);
+        }
+      }
+    }
+    if (valid !== undefined && fv !== undefined && earlyStop(stop, logLoss(scoresToProba(fv, valid.x.n, k), valid.y, k), round, prm.earlyStoppingRounds)) {
+      round++;
+      break;
+    }
+  }
+  const bestRound = valid === undefined ? Math.min(round, prm.numRounds) : stop.bestRound;
+  return new GbmModel(k, base, trees.slice(0, Math.max(1, bestRound) * t), Math.max(1, bestRound));
+}
 
-  // Initial scores: log prior odds (binary) or log priors (multiclass).
+/** Initial scores: log prior odds (binary, one score) or log priors (multiclass, one per class). */
+function initialScores(y: Int32Array, k: number): Float64Array {
+  const n = y.length;
   const counts = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     counts[y[i] as number] = (counts[y[i] as number] as number) + 1;
   }
-  const base = new Float64Array(t);
+  const base = new Float64Array(k === 2 ? 1 : k);
   if (k === 2) {
     const pr = Math.min(1 - 1e-6, Math.max(1e-6, (counts[1] as number) / n));
     base[0] = Math.log(pr / (1 - pr));
@@ -237,38 +273,124 @@ export function fitGbm(x: Matrix, y: Int32Array, ctx: FitContext, overrides: Par
       base[c] = Math.log(Math.max(1e-6, (counts[c] as number) / n));
     }
   }
-  const f = new Float64Array(n * t);
+  return base;
+}
+
+/** `base` repeated for n rows (n × base.length). */
+function repeatRows(base: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * base.length);
   for (let i = 0; i < n; i++) {
-    f.set(base, i * t);
+    out.set(base, i * base.length);
   }
-  const valid = ctx.valid;
-  const fv = valid === undefined ? undefined : new Float64Array(valid.x.n * t);
-  if (fv !== undefined && valid !== undefined) {
-    for (let i = 0; i < valid.x.n; i++) {
-      fv.set(base, i * t);
+  return out;
+}
+
+/** Early-stopping bookkeeping on the held-out log loss; true when `patience` rounds passed without improvement. */
+function earlyStop(st: { bestLoss: number; bestRound: number; since: number }, loss: number, round: number, patience: number): boolean {
+  if (loss < st.bestLoss - 1e-9) {
+    st.bestLoss = loss;
+    st.bestRound = round + 1;
+    st.since = 0;
+    return false;
+  }
+  return ++st.since >= patience;
+}
+
+/**
+ * Grows one histogram tree per call on the binned training matrix: per-row gradients and hessians, the row and
+ * feature samples of the round, leaf-wise growth with histogram subtraction (histograms recycled through a pool).
+ */
+class HistTreeGrower {
+  private readonly n: number;
+  private readonly p: number;
+  private readonly featOff: Int32Array;
+  private readonly totalBins: number;
+  private readonly g: Float64Array;
+  private readonly h: Float64Array;
+  private readonly idx: Int32Array;
+  private readonly tmp: Int32Array;
+  private readonly all: Int32Array;
+  private readonly featMask: Uint8Array;
+  private nSel: number;
+  private readonly pool: Float64Array[] = [];
+
+  constructor(
+    private readonly bm: BinnedMatrix,
+    private readonly prm: GbmParams,
+    private readonly minData: number,
+  ) {
+    this.n = bm.n;
+    this.p = bm.p;
+    this.featOff = new Int32Array(this.p + 1);
+    for (let j = 0; j < this.p; j++) {
+      this.featOff[j + 1] = (this.featOff[j] as number) + (bm.nBins[j] as number);
+    }
+    this.totalBins = this.featOff[this.p] as number;
+    this.g = new Float64Array(this.n);
+    this.h = new Float64Array(this.n);
+    this.idx = new Int32Array(this.n);
+    this.tmp = new Int32Array(this.n);
+    this.all = Int32Array.from({ length: this.n }, (_, i) => i);
+    this.featMask = new Uint8Array(this.p);
+    this.nSel = this.p;
+  }
+
+  /** Logistic / softmax gradients and hessians of class `cls` from the current probabilities. */
+  setGradients(proba: Float64Array, y: Int32Array, k: number, cls: number): void {
+    for (let i = 0; i < this.n; i++) {
+      const pi = proba[i * k + cls] as number;
+      this.g[i] = pi - (y[i] === cls ? 1 : 0);
+      this.h[i] = Math.max(pi * (1 - pi), 1e-16);
     }
   }
 
-  const g = new Float64Array(n);
-  const h = new Float64Array(n);
-  const idx = new Int32Array(n);
-  const tmp = new Int32Array(n);
-  const featMask = new Uint8Array(p);
-  let nSel = p;
-  const pool: Float64Array[] = [];
-  const takeHist = (): Float64Array => {
-    const a = pool.pop();
+  /** The round's rows (`baggingFraction`; all rows when the sample is too small); returns how many. */
+  sampleRows(rng: Rng): number {
+    const { n, prm, idx } = this;
+    if (prm.baggingFraction >= 1) {
+      idx.set(this.all);
+      return n;
+    }
+    let nRows = 0;
+    for (let i = 0; i < n; i++) {
+      if (rng.next() < prm.baggingFraction) {
+        idx[nRows++] = i;
+      }
+    }
+    if (nRows < 2 * this.minData) {
+      idx.set(this.all);
+      return n;
+    }
+    return nRows;
+  }
+
+  /** The round's features (`featureFraction`, at least one). */
+  sampleFeatures(rng: Rng): void {
+    let chosen = 0;
+    for (let j = 0; j < this.p; j++) {
+      this.featMask[j] = rng.next() < this.prm.featureFraction ? 1 : 0;
+      chosen += this.featMask[j] as number;
+    }
+    if (chosen === 0) {
+      this.featMask[rng.int(this.p)] = 1;
+      chosen = 1;
+    }
+    this.nSel = chosen;
+  }
+
+  private takeHist(): Float64Array {
+    const a = this.pool.pop();
     if (a !== undefined) {
       a.fill(0);
       return a;
     }
-    return new Float64Array(totalBins * 3);
-  };
-  const lambda = prm.lambdaL2;
-  const bins = bm.bins;
+    return new Float64Array(this.totalBins * 3);
+  }
 
-  const buildHist = (leaf: Leaf): void => {
-    const hist = takeHist();
+  private buildHist(leaf: Leaf): void {
+    const { p, n, featMask, featOff, idx, g, h } = this;
+    const bins = this.bm.bins;
+    const hist = this.takeHist();
     for (let j = 0; j < p; j++) {
       if (featMask[j] === 0) {
         continue;
@@ -284,9 +406,11 @@ export function fitGbm(x: Matrix, y: Int32Array, ctx: FitContext, overrides: Par
       }
     }
     leaf.hist = hist;
-  };
+  }
 
-  const findBest = (leaf: Leaf): void => {
+  private findBest(leaf: Leaf): void {
+    const { prm, minData } = this;
+    const lambda = prm.lambdaL2;
     leaf.best = undefined;
     const cnt = leaf.end - leaf.start;
     if (cnt < 2 * minData || (prm.maxDepth > 0 && leaf.depth >= prm.maxDepth) || leaf.hist === undefined) {
@@ -295,12 +419,12 @@ export function fitGbm(x: Matrix, y: Int32Array, ctx: FitContext, overrides: Par
     const hist = leaf.hist;
     const parentScore = (leaf.g * leaf.g) / (leaf.h + lambda);
     let best: Split | undefined;
-    for (let j = 0; j < p; j++) {
-      if (featMask[j] === 0) {
+    for (let j = 0; j < this.p; j++) {
+      if (this.featMask[j] === 0) {
         continue;
       }
-      const off = featOff[j] as number;
-      const nb = bm.nBins[j] as number;
+      const off = this.featOff[j] as number;
+      const nb = this.bm.nBins[j] as number;
       let gl = 0;
       let hl = 0;
       let cl = 0;
@@ -327,22 +451,23 @@ export function fitGbm(x: Matrix, y: Int32Array, ctx: FitContext, overrides: Par
       }
     }
     leaf.best = best;
-  };
+  }
 
-  const growTree = (nRows: number): TreeBuilder => {
+  /** Grows one tree on the first `nRows` sampled rows, leaf-wise up to `numLeaves`; leaf values are scaled by the learning rate. */
+  grow(nRows: number): TreeBuilder {
     const builder = new TreeBuilder(1);
     let gs = 0;
     let hs = 0;
     for (let r = 0; r < nRows; r++) {
-      const i = idx[r] as number;
-      gs += g[i] as number;
-      hs += h[i] as number;
+      const i = this.idx[r] as number;
+      gs += this.g[i] as number;
+      hs += this.h[i] as number;
     }
     const root: Leaf = { node: builder.addNode(), start: 0, end: nRows, g: gs, h: hs, depth: 0, hist: undefined, best: undefined };
-    buildHist(root);
-    findBest(root);
+    this.buildHist(root);
+    this.findBest(root);
     const leaves: Leaf[] = [root];
-    while (leaves.length < prm.numLeaves) {
+    while (leaves.length < this.prm.numLeaves) {
       let pick = -1;
       let bestGain = 0;
       leaves.forEach((l, li) => {
@@ -354,134 +479,63 @@ export function fitGbm(x: Matrix, y: Int32Array, ctx: FitContext, overrides: Par
       if (pick < 0) {
         break;
       }
-      const leaf = leaves[pick] as Leaf;
-      const sp = leaf.best as Split;
-      // Stable partition of the leaf's rows: bin ≤ split bin goes left.
-      const colOff = sp.feature * n;
-      let w = leaf.start;
-      let tn = 0;
-      for (let r = leaf.start; r < leaf.end; r++) {
-        const i = idx[r] as number;
-        if ((bins[colOff + i] as number) <= sp.bin) {
-          idx[w++] = i;
-        } else {
-          tmp[tn++] = i;
-        }
-      }
-      idx.set(tmp.subarray(0, tn), w);
-      const edges = bm.edges[sp.feature] as Float64Array;
-      const [ln, rn] = builder.split(leaf.node, sp.feature, edges[sp.bin] as number, sp.bin);
-      const left: Leaf = { node: ln, start: leaf.start, end: w, g: sp.gl, h: sp.hl, depth: leaf.depth + 1, hist: undefined, best: undefined };
-      const right: Leaf = { node: rn, start: w, end: leaf.end, g: leaf.g - sp.gl, h: leaf.h - sp.hl, depth: leaf.depth + 1, hist: undefined, best: undefined };
-      const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
-      buildHist(small);
-      const parentHist = leaf.hist as Float64Array;
-      leaf.hist = undefined;
-      if ((large.end - large.start) * nSel < parentHist.length) {
-        // Few rows: scanning them is cheaper than subtracting whole histograms.
-        pool.push(parentHist);
-        buildHist(large);
-      } else {
-        const smallHist = small.hist as Float64Array;
-        for (let q = 0; q < parentHist.length; q++) {
-          parentHist[q] = (parentHist[q] as number) - (smallHist[q] as number);
-        }
-        large.hist = parentHist;
-      }
-      findBest(left);
-      findBest(right);
-      leaves.splice(pick, 1, left, right);
-      for (const l of [left, right]) {
-        if (l.best === undefined && l.hist !== undefined) {
-          pool.push(l.hist);
-          l.hist = undefined;
-        }
-      }
+      leaves.splice(pick, 1, ...this.splitLeaf(builder, leaves[pick] as Leaf));
     }
     for (const l of leaves) {
-      builder.setValues(l.node, [(-l.g / (l.h + lambda)) * prm.learningRate]);
+      builder.setValues(l.node, [(-l.g / (l.h + this.prm.lambdaL2)) * this.prm.learningRate]);
       if (l.hist !== undefined) {
-        pool.push(l.hist);
+        this.pool.push(l.hist);
         l.hist = undefined;
       }
     }
     return builder;
-  };
+  }
 
-  const trees: FlatTree[] = [];
-  let bestLoss = Infinity;
-  let bestRound = 0;
-  let since = 0;
-  const all = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    all[i] = i;
-  }
-  let round = 0;
-  for (; round < prm.numRounds; round++) {
-    if (round > 0 && ctx.shouldStop?.() === true) {
-      break;
-    }
-    const proba = scoresToProba(f, n, k);
-    for (let c = 0; c < t; c++) {
-      const cls = k === 2 ? 1 : c;
-      for (let i = 0; i < n; i++) {
-        const pi = proba[i * k + cls] as number;
-        g[i] = pi - (y[i] === cls ? 1 : 0);
-        h[i] = Math.max(pi * (1 - pi), 1e-16);
-      }
-      // Row subsample.
-      let nRows = n;
-      if (prm.baggingFraction < 1) {
-        nRows = 0;
-        for (let i = 0; i < n; i++) {
-          if (rng.next() < prm.baggingFraction) {
-            idx[nRows++] = i;
-          }
-        }
-        if (nRows < 2 * minData) {
-          idx.set(all);
-          nRows = n;
-        }
+  /** Splits a leaf at its best split: partitions its rows, builds the smaller child's histogram, derives the larger's. */
+  private splitLeaf(builder: TreeBuilder, leaf: Leaf): [Leaf, Leaf] {
+    const { n, idx, tmp } = this;
+    const sp = leaf.best as Split;
+    // Stable partition of the leaf's rows: bin ≤ split bin goes left.
+    const colOff = sp.feature * n;
+    const bins = this.bm.bins;
+    let w = leaf.start;
+    let tn = 0;
+    for (let r = leaf.start; r < leaf.end; r++) {
+      const i = idx[r] as number;
+      if ((bins[colOff + i] as number) <= sp.bin) {
+        idx[w++] = i;
       } else {
-        idx.set(all);
-      }
-      // Feature subsample (at least one feature).
-      let chosen = 0;
-      for (let j = 0; j < p; j++) {
-        featMask[j] = rng.next() < prm.featureFraction ? 1 : 0;
-        chosen += featMask[j] as number;
-      }
-      if (chosen === 0) {
-        featMask[rng.int(p)] = 1;
-        chosen = 1;
-      }
-      nSel = chosen;
-      const builder = growTree(nRows);
-      for (let i = 0; i < n; i++) {
-        f[i * t + c] = (f[i * t + c] as number) + builder.value(builder.leafOfBinned(bins, n, i));
-      }
-      const tree = builder.finish();
-      trees.push(tree);
-      if (valid !== undefined && fv !== undefined) {
-        for (let i = 0; i < valid.x.n; i++) {
-          fv[i * t + c] = (fv[i * t + c] as number) + (tree.values[leafOf(tree, valid.x, i)] as number);
-        }
+        tmp[tn++] = i;
       }
     }
-    if (valid !== undefined && fv !== undefined) {
-      const loss = logLoss(scoresToProba(fv, valid.x.n, k), valid.y, k);
-      if (loss < bestLoss - 1e-9) {
-        bestLoss = loss;
-        bestRound = round + 1;
-        since = 0;
-      } else if (++since >= prm.earlyStoppingRounds) {
-        round++;
-        break;
+    idx.set(tmp.subarray(0, tn), w);
+    const edges = this.bm.edges[sp.feature] as Float64Array;
+    const [ln, rn] = builder.split(leaf.node, sp.feature, edges[sp.bin] as number, sp.bin);
+    const left: Leaf = { node: ln, start: leaf.start, end: w, g: sp.gl, h: sp.hl, depth: leaf.depth + 1, hist: undefined, best: undefined };
+    const right: Leaf = { node: rn, start: w, end: leaf.end, g: leaf.g - sp.gl, h: leaf.h - sp.hl, depth: leaf.depth + 1, hist: undefined, best: undefined };
+    const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
+    this.buildHist(small);
+    const parentHist = leaf.hist as Float64Array;
+    leaf.hist = undefined;
+    if ((large.end - large.start) * this.nSel < parentHist.length) {
+      // Few rows: scanning them is cheaper than subtracting whole histograms.
+      this.pool.push(parentHist);
+      this.buildHist(large);
+    } else {
+      const smallHist = small.hist as Float64Array;
+      for (let q = 0; q < parentHist.length; q++) {
+        parentHist[q] = (parentHist[q] as number) - (smallHist[q] as number);
+      }
+      large.hist = parentHist;
+    }
+    this.findBest(left);
+    this.findBest(right);
+    for (const l of [left, right]) {
+      if (l.best === undefined && l.hist !== undefined) {
+        this.pool.push(l.hist);
+        l.hist = undefined;
       }
     }
+    return [left, right];
   }
-  if (valid === undefined) {
-    bestRound = Math.min(round, prm.numRounds);
-  }
-  return new GbmModel(k, base, trees.slice(0, Math.max(1, bestRound) * t), Math.max(1, bestRound));
 }
