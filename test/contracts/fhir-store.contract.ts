@@ -15,6 +15,15 @@ import type { FhirStore, ImportJobProperties } from '../../src/clinical/fhir-sto
 import { TERMINAL_IMPORT_STATUSES } from '../../src/clinical/fhir-store';
 import { tmpDir } from '../helpers/tmp';
 
+/** Input folders made by the tests, removed after each. */
+const made: string[] = [];
+
+function scratch(prefix: string): string {
+  const dir = tmpDir(prefix);
+  made.push(dir);
+  return dir;
+}
+
 /** A store to test and how to let it go. */
 export interface FhirStoreUnderTest {
   /** The store. */
@@ -48,7 +57,7 @@ function writeNdjson(dir: string, file: string, lines: readonly string[]): void 
 
 /** A folder of valid NDJSON: 2 patients, 1 observation. */
 function cleanInput(): string {
-  const dir = tmpDir('contract-fhir-clean');
+  const dir = scratch('contract-fhir-clean');
   writeNdjson(
     dir,
     'Patient.ndjson',
@@ -64,7 +73,7 @@ function cleanInput(): string {
 
 /** A folder with one good patient and two bad lines. */
 function mixedInput(): string {
-  const dir = tmpDir('contract-fhir-mixed');
+  const dir = scratch('contract-fhir-mixed');
   writeNdjson(dir, 'Patient.ndjson', [JSON.stringify(PATIENTS[0]), ...BAD_LINES]);
   return dir;
 }
@@ -93,11 +102,14 @@ export function describeFhirStoreContract(name: string, makeStore: () => Promise
     afterEach(async () => {
       await under?.close();
       under = undefined;
+      for (const dir of made.splice(0)) {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     async function activeDatastore(dsName: string): Promise<string> {
       const created = await store().createDatastore({ name: dsName, fhirVersion: 'R4' });
-      await store().waitForDatastoreActive(created.DatastoreId, { pollMs: 1_000 });
+      await store().waitForDatastoreActive(created.DatastoreId);
       return created.DatastoreId;
     }
 
@@ -106,7 +118,7 @@ export function describeFhirStoreContract(name: string, makeStore: () => Promise
       assert.equal(started.JobStatus, 'SUBMITTED');
       assert.equal(started.DatastoreId, datastoreId);
       assert.match(started.JobId, /^[0-9a-f]{32}$/);
-      return store().waitForImportJob(datastoreId, started.JobId, { pollMs: 1_000 });
+      return store().waitForImportJob(datastoreId, started.JobId);
     }
 
     it('creates an R4 datastore, which becomes ACTIVE and describes with the HealthLake fields', async () => {
@@ -114,7 +126,7 @@ export function describeFhirStoreContract(name: string, makeStore: () => Promise
       assert.match(created.DatastoreId, /^[0-9a-f]{32}$/);
       assert.ok(['CREATING', 'ACTIVE'].includes(created.DatastoreStatus), created.DatastoreStatus);
       assert.equal(created.DatastoreName, 'contract-ds');
-      const active = await store().waitForDatastoreActive(created.DatastoreId, { pollMs: 1_000 });
+      const active = await store().waitForDatastoreActive(created.DatastoreId);
       assert.equal(active.DatastoreStatus, 'ACTIVE');
       const d = await store().describeDatastore(created.DatastoreId);
       assert.deepEqual(
@@ -157,7 +169,6 @@ export function describeFhirStoreContract(name: string, makeStore: () => Promise
       const again = await store().describeImportJob(ds, job.JobId);
       assert.equal(again.JobStatus, 'COMPLETED');
       assert.equal(again.JobProgressReport?.TotalNumberOfResourcesImported, 3);
-      fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it('rejects bad lines per line and still imports the good ones: COMPLETED_WITH_ERRORS, scanned = imported + rejected', async () => {
@@ -187,14 +198,14 @@ export function describeFhirStoreContract(name: string, makeStore: () => Promise
 
     it('fails an import from a folder holding no .ndjson file, saying so (at start, or as a FAILED job)', async () => {
       const ds = await activeDatastore('contract-empty');
-      const empty = tmpDir('contract-fhir-empty');
+      const empty = scratch('contract-fhir-empty');
       fs.writeFileSync(path.join(empty, 'notes.txt'), 'not NDJSON');
       // AWS refuses before uploading anything; the local store accepts the job, which ends FAILED (as HealthLake's
       // own job would on an empty prefix). Either way the caller gets an error naming the missing .ndjson files.
       const outcome = await store()
         .startImportJob({ datastoreId: ds, inputDir: empty })
         .then(
-          (started) => store().waitForImportJob(ds, started.JobId, { pollMs: 1_000 }),
+          (started) => store().waitForImportJob(ds, started.JobId),
           (e: unknown) => ({ refused: e }),
         )
         .catch((e: unknown) => ({ failed: e }));

@@ -14,6 +14,15 @@ import { tmpDir } from '../helpers/tmp';
 import type { SyntheticMrSpec } from '../imaging/helpers/synthetic-mr';
 import { syntheticVoxels, writeSyntheticMr } from '../imaging/helpers/synthetic-mr';
 
+/** Input folders made by the tests, removed after each. */
+const made: string[] = [];
+
+function scratch(prefix: string): string {
+  const dir = tmpDir(prefix);
+  made.push(dir);
+  return dir;
+}
+
 /** A store to test and how to let it go. */
 export interface ImagingStoreUnderTest {
   /** The store. */
@@ -36,7 +45,7 @@ function specOf(i: number): SyntheticMrSpec {
 
 /** Three series of one study (one instance each), and one file that is not DICOM. */
 function inputFolder(): string {
-  const dir = tmpDir('contract-imaging-in');
+  const dir = scratch('contract-imaging-in');
   fs.mkdirSync(path.join(dir, 'study'), { recursive: true });
   for (let i = 0; i < SERIES.length; i++) {
     fs.writeFileSync(path.join(dir, 'study', `s${String(i)}.dcm`), writeSyntheticMr(specOf(i)));
@@ -68,6 +77,9 @@ export function describeImagingStoreContract(name: string, makeStore: () => Prom
     afterEach(async () => {
       await under?.close();
       under = undefined;
+      for (const dir of made.splice(0)) {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     async function importFolder(datastoreId: string, dir: string): ReturnType<ImagingStore['waitForDICOMImportJob']> {
