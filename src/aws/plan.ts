@@ -61,6 +61,117 @@ export interface IamPolicy {
   readonly Statement: readonly { readonly Sid: string; readonly Effect: 'Allow'; readonly Action: readonly string[]; readonly Resource: readonly string[] | string }[];
 }
 
+/** One statement of {@link IamPolicy}. */
+type PolicyStatement = IamPolicy['Statement'][number];
+
+/** Objects under the workspace prefix, and listing the bucket. */
+function storageStatements(bucket: string, prefix: string): PolicyStatement[] {
+  return [
+    {
+      Sid: 'WorkspaceObjects',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      Resource: [`arn:aws:s3:::${bucket}/${prefix}*`],
+    },
+    { Sid: 'WorkspaceListing', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [`arn:aws:s3:::${bucket}`] },
+  ];
+}
+
+/** HealthLake FHIR and HealthImaging datastores of the region and account (listing has no resource-level permission). */
+function healthStatements(r: string, acct: string): PolicyStatement[] {
+  return [
+    {
+      Sid: 'HealthLake',
+      Effect: 'Allow',
+      Action: [
+        'healthlake:CreateFHIRDatastore',
+        'healthlake:DescribeFHIRDatastore',
+        'healthlake:DeleteFHIRDatastore',
+        'healthlake:StartFHIRImportJob',
+        'healthlake:DescribeFHIRImportJob',
+        'healthlake:ListFHIRImportJobs',
+        'healthlake:ReadResource',
+        'healthlake:SearchWithGet',
+        'healthlake:SearchWithPost',
+      ],
+      Resource: [`arn:aws:healthlake:${r}:${acct}:datastore/fhir/*`],
+    },
+    { Sid: 'HealthLakeList', Effect: 'Allow', Action: ['healthlake:ListFHIRDatastores'], Resource: '*' },
+    {
+      Sid: 'HealthImaging',
+      Effect: 'Allow',
+      Action: [
+        'medical-imaging:CreateDatastore',
+        'medical-imaging:GetDatastore',
+        'medical-imaging:DeleteDatastore',
+        'medical-imaging:StartDICOMImportJob',
+        'medical-imaging:GetDICOMImportJob',
+        'medical-imaging:SearchImageSets',
+        'medical-imaging:GetImageSet',
+        'medical-imaging:GetImageSetMetadata',
+        'medical-imaging:GetImageFrame',
+        'medical-imaging:DeleteImageSet',
+      ],
+      Resource: [`arn:aws:medical-imaging:${r}:${acct}:datastore/*`],
+    },
+    { Sid: 'HealthImagingList', Effect: 'Allow', Action: ['medical-imaging:ListDatastores'], Resource: '*' },
+  ];
+}
+
+/** The Glue catalog (workspace, feature-store and HealthLake-view databases), Athena work groups, Lake Formation data access. */
+function analyticsStatements(r: string, acct: string, database: string): PolicyStatement[] {
+  return [
+    {
+      Sid: 'GlueCatalog',
+      Effect: 'Allow',
+      Action: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:CreateDatabase', 'glue:DeleteDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:DeleteTable', 'glue:GetPartitions'],
+      Resource: [
+        `arn:aws:glue:${r}:${acct}:catalog`,
+        `arn:aws:glue:${r}:${acct}:database/${database}`,
+        `arn:aws:glue:${r}:${acct}:table/${database}/*`,
+        `arn:aws:glue:${r}:${acct}:database/sagemaker_featurestore`,
+        `arn:aws:glue:${r}:${acct}:table/sagemaker_featurestore/*`,
+        `arn:aws:glue:${r}:${acct}:database/*_healthlake_view`,
+        `arn:aws:glue:${r}:${acct}:table/*_healthlake_view/*`,
+      ],
+    },
+    {
+      Sid: 'Athena',
+      Effect: 'Allow',
+      Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+      Resource: [`arn:aws:athena:${r}:${acct}:workgroup/*`],
+    },
+    { Sid: 'LakeFormationData', Effect: 'Allow', Action: ['lakeformation:GetDataAccess'], Resource: '*' },
+  ];
+}
+
+/** SageMaker feature groups and training jobs. */
+function mlStatements(r: string, acct: string): PolicyStatement[] {
+  return [
+    {
+      Sid: 'FeatureStore',
+      Effect: 'Allow',
+      Action: [
+        'sagemaker:CreateFeatureGroup',
+        'sagemaker:DescribeFeatureGroup',
+        'sagemaker:DeleteFeatureGroup',
+        'sagemaker:PutRecord',
+        'sagemaker:GetRecord',
+        'sagemaker:BatchGetRecord',
+        'sagemaker:DeleteRecord',
+      ],
+      Resource: [`arn:aws:sagemaker:${r}:${acct}:feature-group/*`],
+    },
+    { Sid: 'FeatureStoreList', Effect: 'Allow', Action: ['sagemaker:ListFeatureGroups'], Resource: '*' },
+    {
+      Sid: 'Training',
+      Effect: 'Allow',
+      Action: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
+      Resource: [`arn:aws:sagemaker:${r}:${acct}:training-job/*`],
+    },
+  ];
+}
+
 /**
  * The least-privilege policy for the identity that runs the pipeline (user, SSO role or Studio execution role):
  * scoped to the workspace bucket prefix, the region, the workspace Glue database and SageMaker's feature-store
@@ -77,100 +188,10 @@ export function leastPrivilegePolicy(o: { readonly region: string; readonly s3Ur
   return {
     Version: '2012-10-17',
     Statement: [
-      {
-        Sid: 'WorkspaceObjects',
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        Resource: [`arn:aws:s3:::${bucket}/${prefix}*`],
-      },
-      { Sid: 'WorkspaceListing', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [`arn:aws:s3:::${bucket}`] },
-      {
-        Sid: 'HealthLake',
-        Effect: 'Allow',
-        Action: [
-          'healthlake:CreateFHIRDatastore',
-          'healthlake:DescribeFHIRDatastore',
-          'healthlake:DeleteFHIRDatastore',
-          'healthlake:StartFHIRImportJob',
-          'healthlake:DescribeFHIRImportJob',
-          'healthlake:ListFHIRImportJobs',
-          'healthlake:ReadResource',
-          'healthlake:SearchWithGet',
-          'healthlake:SearchWithPost',
-        ],
-        Resource: [`arn:aws:healthlake:${r}:${acct}:datastore/fhir/*`],
-      },
-      { Sid: 'HealthLakeList', Effect: 'Allow', Action: ['healthlake:ListFHIRDatastores'], Resource: '*' },
-      {
-        Sid: 'HealthImaging',
-        Effect: 'Allow',
-        Action: [
-          'medical-imaging:CreateDatastore',
-          'medical-imaging:GetDatastore',
-          'medical-imaging:DeleteDatastore',
-          'medical-imaging:StartDICOMImportJob',
-          'medical-imaging:GetDICOMImportJob',
-          'medical-imaging:SearchImageSets',
-          'medical-imaging:GetImageSet',
-          'medical-imaging:GetImageSetMetadata',
-          'medical-imaging:GetImageFrame',
-          'medical-imaging:DeleteImageSet',
-        ],
-        Resource: [`arn:aws:medical-imaging:${r}:${acct}:datastore/*`],
-      },
-      { Sid: 'HealthImagingList', Effect: 'Allow', Action: ['medical-imaging:ListDatastores'], Resource: '*' },
-      {
-        Sid: 'GlueCatalog',
-        Effect: 'Allow',
-        Action: [
-          'glue:GetDatabase',
-          'glue:GetDatabases',
-          'glue:CreateDatabase',
-          'glue:DeleteDatabase',
-          'glue:GetTable',
-          'glue:GetTables',
-          'glue:CreateTable',
-          'glue:DeleteTable',
-          'glue:GetPartitions',
-        ],
-        Resource: [
-          `arn:aws:glue:${r}:${acct}:catalog`,
-          `arn:aws:glue:${r}:${acct}:database/${o.database}`,
-          `arn:aws:glue:${r}:${acct}:table/${o.database}/*`,
-          `arn:aws:glue:${r}:${acct}:database/sagemaker_featurestore`,
-          `arn:aws:glue:${r}:${acct}:table/sagemaker_featurestore/*`,
-          `arn:aws:glue:${r}:${acct}:database/*_healthlake_view`,
-          `arn:aws:glue:${r}:${acct}:table/*_healthlake_view/*`,
-        ],
-      },
-      {
-        Sid: 'Athena',
-        Effect: 'Allow',
-        Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
-        Resource: [`arn:aws:athena:${r}:${acct}:workgroup/*`],
-      },
-      { Sid: 'LakeFormationData', Effect: 'Allow', Action: ['lakeformation:GetDataAccess'], Resource: '*' },
-      {
-        Sid: 'FeatureStore',
-        Effect: 'Allow',
-        Action: [
-          'sagemaker:CreateFeatureGroup',
-          'sagemaker:DescribeFeatureGroup',
-          'sagemaker:DeleteFeatureGroup',
-          'sagemaker:PutRecord',
-          'sagemaker:GetRecord',
-          'sagemaker:BatchGetRecord',
-          'sagemaker:DeleteRecord',
-        ],
-        Resource: [`arn:aws:sagemaker:${r}:${acct}:feature-group/*`],
-      },
-      { Sid: 'FeatureStoreList', Effect: 'Allow', Action: ['sagemaker:ListFeatureGroups'], Resource: '*' },
-      {
-        Sid: 'Training',
-        Effect: 'Allow',
-        Action: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
-        Resource: [`arn:aws:sagemaker:${r}:${acct}:training-job/*`],
-      },
+      ...storageStatements(bucket, prefix),
+      ...healthStatements(r, acct),
+      ...analyticsStatements(r, acct, o.database),
+      ...mlStatements(r, acct),
       ...(o.roleArn === undefined ? [] : [{ Sid: 'PassServiceRole', Effect: 'Allow' as const, Action: ['iam:PassRole'], Resource: [o.roleArn] }]),
     ],
   };

@@ -18,7 +18,6 @@ const KNOWN_LONG: readonly string[] = [
   'src/automl/predictor.ts planFit',
   'src/cli.ts main',
   'src/clinical/features.ts computeClinicalFeatures',
-  'src/aws/plan.ts leastPrivilegePolicy',
 ];
 
 describe('architecture: function length in src/', function () {
