@@ -11,7 +11,6 @@ const LIMIT = 100;
 const KNOWN_LONG: readonly string[] = [
   'src/clinical/aws/athena-cohort-sources.ts athenaCohortSources',
   'src/cohort/mri/phantom.ts rasterizeAnatomy',
-  'src/automl/models/forest.ts growTree',
   'src/cohort/model.ts simulatePatient',
   'src/cohort/generate.ts generateCohort',
   'src/cohort/mri/dicom-writer.ts buildDataset',
