@@ -5,8 +5,8 @@ import * as zlib from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openVcf } from '../../src/formats/vcf/reader';
-import { writeVcfAsParquet } from '../../src/genomics/local/parquet-writer';
-import { tableFromRawSelect } from '../../src/genomics/local/vcf-sql';
+import { writeVcfAsParquet, writeVcfsAsParquet } from '../../src/genomics/local/parquet-writer';
+import { rawFromLegacyRawSelect, tableFromRawSelect } from '../../src/genomics/local/vcf-sql';
 import { VARIANT_COLUMNS, vcfRecordToRows } from '../../src/genomics/schema';
 import type { VariantRow } from '../../src/genomics/schema';
 import { tmpDir } from '../helpers/tmp';
@@ -180,6 +180,76 @@ describe('VCF → variant table in SQL (fast and exact routes)', function () {
           name,
         );
       }
+    }
+  });
+
+  it("keeps lines whose only warnings are undeclared INFO keys on the fast route, with the reader's warning count", async () => {
+    const text = fs.readFileSync(path.join(FIX, 'p1_dna.vcf'), 'utf8');
+    const withInfo = (infos: Record<string, string>): string =>
+      text
+        .split('\n')
+        .map((l) => {
+          const pos = l.split('\t')[1] ?? '';
+          const extra = infos[pos];
+          return extra === undefined ? l : l.replace(/\t(DP=\d+|\.)\t(GT)/, (_m, info: string, fmt: string) => `\t${info === '.' ? extra : `${info};${extra}`}\t${fmt}`);
+        })
+        .join('\n');
+    // name → [content, whether the fast route proves it]
+    const cases: Record<string, [string, boolean]> = {
+      undeclared: [withInfo({ '69134': 'SRC=panel;XF', '69314': 'SRC=a', '13112': 'Z.1=x=y' }), true],
+      duplicate: [withInfo({ '69134': 'SRC=a;SRC=b' }), false],
+      badDeclared: [withInfo({ '69314': 'SRC=a;DP=x' }), false],
+      badKey: [withInfo({ '69134': '1SRC=a' }), false],
+      emptyPart: [withInfo({ '69134': 'SRC=a;' }), false],
+    };
+    const items: { source: string; out: string }[] = [];
+    for (const [name, [body, fast]] of Object.entries(cases)) {
+      const file = path.join(dir, `info-${name}.vcf`);
+      fs.writeFileSync(file, body);
+      const js = await jsRows(file);
+      assert.ok(js.warnings > 0, `${name}: the reader warns`);
+      for (const layout of ['raw', 'table'] as const) {
+        const out = path.join(dir, `info-${name}.${layout}.parquet`);
+        const r = await writeVcfAsParquet(conn, file, out, { importJobId: 'job', layout });
+        // The full-table layout has no place for the warnings: such files take the exact route there.
+        assert.equal(r.route, fast && layout === 'raw' ? 'fast' : 'exact', `${name} ${layout} route`);
+        assert.deepEqual([r.lines, r.records, r.rejected, r.rows, r.warnings], [js.lines, js.records, js.rejected, js.rows.length, js.warnings], `${name} ${layout} counts`);
+        assert.deepEqual(await parquetRows(conn, out, layout), js.rows, `${name} ${layout} rows`);
+      }
+      items.push({ source: file, out: path.join(dir, `info-${name}.batch.parquet`) });
+    }
+    // The batched route (many small files in one statement) gives the same routes, counts and rows.
+    const outcomes = await writeVcfsAsParquet(conn, items, { importJobId: 'job', layout: 'raw' });
+    for (const [k, [name, [, fast]]] of Object.entries(cases).entries()) {
+      const o = outcomes[k];
+      assert.ok(o?.ok === true, name);
+      const js = await jsRows(items[k]?.source ?? '');
+      assert.equal(o.result.route, fast ? 'fast' : 'exact', `${name} batch route`);
+      assert.deepEqual([o.result.records, o.result.rejected, o.result.warnings], [js.records, js.rejected, js.warnings], `${name} batch counts`);
+      assert.deepEqual(await parquetRows(conn, items[k]?.out ?? '', 'raw'), js.rows, `${name} batch rows`);
+    }
+  });
+
+  it('reads files of the earlier raw layout (ID, ALT and FILTER as lists) to the same rows', async () => {
+    for (const file of [
+      path.join(FIX, 'p1_dna.vcf'),
+      path.join(FIX, 'p3_faulty.vcf'),
+      path.join(VCF_DIR, 'htslib_tabix_vcf_file_multiallelic.vcf'),
+      path.join(VCF_DIR, 'bcftools_stats_counts_multisample.vcf'),
+      CLINVAR,
+    ]) {
+      const base = path.basename(file);
+      const out = path.join(dir, `${base}.current.parquet`);
+      await writeVcfAsParquet(conn, file, out, { importJobId: 'job', layout: 'raw' });
+      // The earlier layout, as its writer built it from the same text columns.
+      const list = (col: string, sep: string): string => `(CASE WHEN ${col} = '.' THEN []::VARCHAR[] ELSE string_split(${col}, '${sep}') END)`;
+      const legacy = path.join(dir, `${base}.legacy.parquet`);
+      await conn.run(
+        `COPY (SELECT importjobid, contigname, start, "end", ${list('vcf_id', ';')} AS names, referenceallele, ${list('vcf_alt', ',')} AS alternatealleles, qual, ` +
+          `${list('vcf_filter', ';')} AS filters, false AS splitfrommultiallelic, vcf_info, vcf_format, vcf_sample, sampleid FROM read_parquet('${out}')) TO '${legacy}' (FORMAT parquet)`,
+      );
+      const rows = async (select: string): Promise<unknown[]> => (await conn.runAndReadAll(`SELECT * EXCLUDE (importjobid) FROM (${select}) t ORDER BY ALL`)).getRowObjectsJS();
+      assert.deepEqual(await rows(tableFromRawSelect(`(${rawFromLegacyRawSelect(`read_parquet('${legacy}')`)})`)), await rows(tableFromRawSelect(`read_parquet('${out}')`)), base);
     }
   });
 

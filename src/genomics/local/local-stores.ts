@@ -4,7 +4,7 @@
  * a DuckDB view named after the store — the same name the service gives the Glue table.
  *
  * Layout under `<workspace>/genomics/`: `reference-stores/<id>/store.json`, `…/references/<refId>/reference.json`;
- * `variant-stores/<name>/{store.json,items.json,data/*.raw.parquet}` (and `annotation-stores/…`); `jobs/<jobId>.json`
+ * `variant-stores/<name>/{store.json,items.json,data/*.raw2.parquet}` (and `annotation-stores/…`); `jobs/<jobId>.json`
  * and `jobs/<jobId>.failures.jsonl`. Data files use the raw layout of `vcf-sql.ts` (INFO/FORMAT/sample kept as text);
  * the store's view turns them into the table's columns ({@link tableFromRawSelect}). Plain `*.parquet` files of the
  * full table layout (earlier versions) are read as they are.
@@ -43,10 +43,12 @@ import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
 import { sqlIdentifier, sqlLiteral } from '../../sql/literal';
 import { stagingSuffixes, writeVcfsAsParquet } from './parquet-writer';
 import type { VcfParquetResult } from './parquet-writer';
-import { tableFromRawSelect } from './vcf-sql';
+import { RAW_COLUMNS, rawFromLegacyRawSelect, tableFromRawSelect } from './vcf-sql';
 
-/** Suffix of the raw-layout Parquet files a store's view converts to the table's columns. */
-const RAW_SUFFIX = '.raw.parquet';
+/** Suffix of the raw-layout Parquet files (`RAW_COLUMNS`) a store's view converts to the table's columns. */
+const RAW_SUFFIX = '.raw2.parquet';
+/** Suffix of the earlier raw layout (ID, ALT and FILTER as lists), still read. */
+const LEGACY_RAW_SUFFIX = '.raw.parquet';
 
 /** Store name rule of CreateVariantStore / CreateAnnotationStore. */
 export const STORE_NAME_PATTERN = /^[a-z][a-z0-9_]{2,254}$/;
@@ -399,8 +401,9 @@ async function importChunk(ctx: ChunkContext, chunk: readonly number[]): Promise
       continue;
     }
     const r = o.result;
-    // A full-table file of this source from an earlier version is replaced by the raw one.
+    // A full-table or earlier raw file of this source (earlier versions) is replaced by the raw one.
     removeIfExists(path.join(dir, 'data', `${t.key}.parquet`));
+    removeIfExists(path.join(dir, 'data', `${t.key}${LEGACY_RAW_SUFFIX}`));
     pending.set(t.i, r.failures);
     entries[t.abs] = storedEntry(t, r, ctx);
     items[t.i] = {
@@ -936,13 +939,18 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
           .filter((f) => f.endsWith('.parquet'))
           .sort()
       : [];
-    // Raw-layout files (`*.raw.parquet`, what imports write) become the table's columns in the view; full-table files
-    // (written by earlier versions) are read as they are.
+    // Raw-layout files (`*.raw2.parquet`, what imports write; `*.raw.parquet` of the earlier raw layout converted to it)
+    // become the table's columns in the view; full-table files (written by earlier versions) are read as they are.
     const list = (names: string[]): string => `read_parquet([${names.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}])`;
     const raw = files.filter((f) => f.endsWith(RAW_SUFFIX));
-    const table = files.filter((f) => !f.endsWith(RAW_SUFFIX));
+    const legacy = files.filter((f) => f.endsWith(LEGACY_RAW_SUFFIX));
+    const table = files.filter((f) => !f.endsWith(RAW_SUFFIX) && !f.endsWith(LEGACY_RAW_SUFFIX));
+    const rawParts = [
+      ...(raw.length > 0 ? [`SELECT ${RAW_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(raw)}`] : []),
+      ...(legacy.length > 0 ? [rawFromLegacyRawSelect(list(legacy))] : []),
+    ];
     const parts = [
-      ...(raw.length > 0 ? [tableFromRawSelect(list(raw))] : []),
+      ...(rawParts.length > 0 ? [tableFromRawSelect(`(${rawParts.map((p) => `(${p})`).join(' UNION ALL ')})`)] : []),
       ...(table.length > 0 ? [`SELECT ${VARIANT_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(table)}`] : []),
     ];
     const select = parts.length === 0 ? emptyVariantSelect() : parts.map((p) => `(${p})`).join(' UNION ALL ');

@@ -85,7 +85,8 @@ export interface VcfParquetOptions {
 
 function selectFor(plan: VcfSqlPlan, layout: 'table' | 'raw', clean: boolean): string {
   const raw = clean ? plan.cleanRawSelect : plan.rawSelect;
-  return layout === 'raw' ? raw : tableFromRawSelect(`(${raw})`, plan.formats);
+  // The table layout cannot report the fast route's warnings: lines with warnings are left to the exact route.
+  return layout === 'raw' ? raw : tableFromRawSelect(clean ? `(SELECT * FROM (${raw}) WHERE vcf_warnings = 0)` : `(${raw})`, plan.formats);
 }
 
 function decompressError(source: string, e: unknown): HealthDataError {
@@ -162,8 +163,37 @@ function countBufferLines(buf: Buffer): { lines: number; finalNewline: boolean }
   }
 }
 
-async function copyToParquet(conn: DuckDBConnection, select: string, tmp: string): Promise<number> {
-  const result = await conn.runAndReadAll(`COPY (${select}) TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+/**
+ * What the fast route's raw file holds beyond its rows: the warnings counted per record (undeclared INFO keys,
+ * `vcf_warnings`, repeated on each sample's row) and the rows whose INFO was not proven clean (`vcf_warnings` NULL).
+ * The full-table layout has no place for either: its fast route keeps only lines without warnings (see `selectFor`).
+ *
+ * @param conn - the connection
+ * @param file - the raw Parquet file just written
+ * @param perRecord - rows per record
+ * @returns warnings (per record) and rows not proven clean
+ */
+async function fastWarnings(conn: DuckDBConnection, file: string, perRecord: number): Promise<{ warnings: number; unproven: number }> {
+  const r = await conn.runAndReadAll(`SELECT coalesce(sum(vcf_warnings), 0), count(*) - count(vcf_warnings) FROM read_parquet(${sqlLiteral(file)})`);
+  const row = r.getRows()[0];
+  return { warnings: Number(row?.[0] ?? 0) / perRecord, unproven: Number(row?.[1] ?? 0) };
+}
+
+/**
+ * Parquet options per layout. The raw layout (read only by DuckDB, through the store's view) is written as Parquet
+ * 2 without dictionaries: most of its text columns (POS-derived, ID, INFO, samples) are unique per row, where building
+ * a dictionary is wasted work, and the delta encodings compress them to about a fifth of the dictionary file. The
+ * full-table layout keeps DuckDB's defaults (Athena reads it).
+ *
+ * @param layout - the layout
+ * @returns the COPY options after FORMAT
+ */
+function parquetOptions(layout: 'table' | 'raw'): string {
+  return layout === 'raw' ? 'COMPRESSION zstd, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 1' : 'COMPRESSION zstd';
+}
+
+async function copyToParquet(conn: DuckDBConnection, select: string, tmp: string, layout: 'table' | 'raw'): Promise<number> {
+  const result = await conn.runAndReadAll(`COPY (${select}) TO ${sqlLiteral(tmp)} (FORMAT parquet, ${parquetOptions(layout)})`);
   const first = result.getRows()[0]?.[0];
   return Number(first ?? 0);
 }
@@ -203,8 +233,14 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
       (e: unknown) => ({ ok: false as const, error: e }),
     );
     let rows: number | undefined;
+    let warnings = 0;
     try {
-      rows = await copyToParquet(conn, selectFor(plan, layout, true), tmp);
+      rows = await copyToParquet(conn, selectFor(plan, layout, true), tmp, layout);
+      if (layout === 'raw' && rows > 0) {
+        const w = await fastWarnings(conn, tmp, perRecord);
+        rows -= w.unproven;
+        warnings = w.warnings;
+      }
     } catch {
       // DuckDB could not read the file (mixed line endings, invalid UTF-8, …): the exact route decides.
       rows = undefined;
@@ -226,7 +262,7 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
         rows,
         header: head.header,
         failures: headerFailures,
-        warnings: 0,
+        warnings,
         route: 'fast',
         headerErrors: headerFailures.length,
       };
@@ -266,7 +302,7 @@ async function exactRoute(conn: DuckDBConnection, source: string, out: string, o
     let rows = 0;
     if (n > 0) {
       const plan = planVcfSql({ file: linesFile, header: vcf.header, headerLines: 0, importJobId: options.importJobId, gzip: false, formats });
-      rows = await copyToParquet(conn, selectFor(plan, options.layout ?? 'table', false), tmp);
+      rows = await copyToParquet(conn, selectFor(plan, options.layout ?? 'table', false), tmp, options.layout ?? 'table');
       const perRecord = Math.max(1, vcf.header.samples.length);
       if (rows !== n * perRecord) {
         throw new HealthDataError('backend', `writeVcfAsParquet: ${source}: ${String(n)} records gave ${String(rows)} rows, expected ${String(n * perRecord)}; please report this file`);
@@ -352,9 +388,9 @@ async function prepare(index: number, item: VcfBatchItem): Promise<Prepared> {
   return { index, item, head, formats, lines: counted.lines - head.headerLines, finalNewline: counted.finalNewline };
 }
 
-function fastResult(p: Prepared, rows: number): VcfParquetResult {
+function fastResult(p: Prepared, rows: number, warnings: number): VcfParquetResult {
   const failures = p.head.issues.filter((i) => i.severity === 'error').map((i) => ({ source: p.item.source, line: i.line, code: i.code, reason: i.message }));
-  return { lines: p.lines, records: p.lines, rejected: 0, rows, header: p.head.header, failures, warnings: 0, route: 'fast', headerErrors: failures.length };
+  return { lines: p.lines, records: p.lines, rejected: 0, rows, header: p.head.header, failures, warnings, route: 'fast', headerErrors: failures.length };
 }
 
 /**
@@ -401,9 +437,9 @@ export async function writeVcfsAsParquet(conn: DuckDBConnection, items: readonly
       const part = group.slice(i, i + BATCH_MAX_FILES);
       const done = await convertGroup(conn, part, options).catch(() => undefined);
       for (const p of part) {
-        const rows = done?.get(p.index);
+        const got = done?.get(p.index);
         // Not all lines proven clean, or the group could not be read: this file alone, fast route first.
-        out[p.index] = rows !== undefined ? { ok: true, result: fastResult(p, rows) } : await settleOutcome(() => writeVcfAsParquet(conn, p.item.source, p.item.out, options));
+        out[p.index] = got !== undefined ? { ok: true, result: fastResult(p, got.rows, got.warnings) } : await settleOutcome(() => writeVcfAsParquet(conn, p.item.source, p.item.out, options));
       }
     }
   }
@@ -416,7 +452,7 @@ export async function writeVcfsAsParquet(conn: DuckDBConnection, items: readonly
  *
  * @returns rows per item index for the files done (the others are left to the caller)
  */
-async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], options: VcfParquetOptions): Promise<Map<number, number>> {
+async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], options: VcfParquetOptions): Promise<Map<number, { rows: number; warnings: number }>> {
   const first = group[0];
   if (first === undefined) {
     return new Map();
@@ -426,10 +462,13 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
   const plan = planVcfSql({ file: '', header, headerLines: 0, importJobId: options.importJobId, gzip: first.head.gzip, formats: first.formats, batch });
   const [tmpSuffix = '.tmp'] = stagingSuffixes(options.importJobId);
   const staging = `${path.join(path.dirname(first.item.out), 'batch')}${tmpSuffix}`;
-  const done = new Map<number, number>();
+  const done = new Map<number, { rows: number; warnings: number }>();
   try {
     await conn.run(`CREATE OR REPLACE TEMP TABLE vcf_batch AS ${plan.cleanRawSelect}`);
-    const counts = new Map((await conn.runAndReadAll('SELECT vcf_source, count(*) AS n FROM vcf_batch GROUP BY vcf_source')).getRows().map((r) => [String(r[0]), Number(r[1])]));
+    // Rows with a NULL vcf_warnings were not proven clean (their file then takes the exact route).
+    const rowsOf = await conn.runAndReadAll('SELECT vcf_source, count(vcf_warnings) AS n, coalesce(sum(vcf_warnings), 0) AS w FROM vcf_batch GROUP BY vcf_source');
+    const counts = new Map(rowsOf.getRows().map((r) => [String(r[0]), Number(r[1])]));
+    const warnings = new Map(rowsOf.getRows().map((r) => [String(r[0]), Number(r[2])]));
     const keep: string[] = [];
     for (const [k, p] of group.entries()) {
       const key = `f${String(k)}`;
@@ -438,7 +477,7 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
       // A missing final line break is a rule of VCF ≥ 4.3 the exact route reports (rule final-newline).
       const ending = p.finalNewline || p.lines === 0 || p.head.header.minor < 3;
       if (rows === p.lines * perRecord && ending) {
-        done.set(p.index, rows);
+        done.set(p.index, { rows, warnings: (warnings.get(key) ?? 0) / perRecord });
         if (rows > 0) {
           keep.push(key);
         }
@@ -447,11 +486,11 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
     if (keep.length > 0) {
       await conn.run(
         `COPY (SELECT * FROM vcf_batch WHERE vcf_source IN (${keep.map((k) => sqlLiteral(k)).join(', ')})) TO ${sqlLiteral(staging)} ` +
-          `(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (vcf_source), FILENAME_PATTERN 'part_{i}')`,
+          `(FORMAT parquet, ${parquetOptions('raw')}, PARTITION_BY (vcf_source), FILENAME_PATTERN 'part_{i}')`,
       );
     }
     for (const [k, p] of group.entries()) {
-      const rows = done.get(p.index);
+      const rows = done.get(p.index)?.rows;
       if (rows === undefined) {
         continue;
       }
@@ -467,7 +506,7 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
       if (parts.length === 1) {
         fs.renameSync(path.join(dir, parts[0] ?? ''), tmp);
       } else {
-        await conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))})) TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+        await conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))})) TO ${sqlLiteral(tmp)} (FORMAT parquet, ${parquetOptions('raw')})`);
       }
       fs.renameSync(tmp, p.item.out);
       if (parts.length === 1) {

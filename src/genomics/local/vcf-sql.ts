@@ -13,9 +13,14 @@
  * forms, INFO and FORMAT values against the header's definitions, GT syntax and allele range). It is deliberately
  * conservative: a line it cannot prove clean is left out, the writer notices that fewer rows came out than there are
  * data lines, and re-reads the file with the JavaScript validator, which decides and reports each line exactly.
- * The check is one regular expression per line over the checked columns, compiled from the header with one
- * alternative per ALT count (0–8) and per FORMAT layout seen in the first data lines; anything else (more ALTs, other
- * layouts, polyploid calls with Number=G fields) is "not proven clean".
+ * The check is a few regular expressions per line, compiled from the header: one over the short fixed columns
+ * (CHROM POS REF ALT QUAL FILTER), one over the samples per FORMAT layout seen in the first data lines and one over
+ * INFO, the last two chosen by the line's ALT count (0–8); anything else (more ALTs, other layouts, polyploid calls
+ * with Number=G fields) is "not proven clean". INFO keys without a definition (a warning in the reader, common in
+ * real files) stay on this route: a line whose INFO fails the declared keys' pattern is proven clean when its keys
+ * are unique, its undeclared keys plain, and its declared parts alone pass; its `vcf_warnings` then counts the
+ * undeclared keys, as the reader counts their warnings. The raw layout keeps ID, ALT and FILTER as text (writing
+ * Parquet lists cost more than splitting them at query time).
  */
 import { BODY_CHECKED_INFO, NON_NEGATIVE_INFO, RESERVED_FORMAT } from '../../formats/vcf/header';
 import type { VcfFieldDefinition, VcfHeader } from '../../formats/vcf/types';
@@ -52,7 +57,8 @@ const ALT_ONE = `(?:${BASES}|\\*|<[^<>\\s,]+>|\\.${BASES}|${BASES}\\.|[ACGTNacgt
 // CHROM: printable ASCII without whitespace, not starting with one of < > [ ] * = , (a subset of what the reader allows).
 const CHROM = '[!-)+\\-./0-;?-Z\\\\^-~][!-~]*';
 // FILTER ids: printable ASCII without ';' (whitespace and the id "0" are faults).
-const FILTER = '[!-:<-~]+(?:;[!-:<-~]+)*';
+const FILTER_ID = '(?:[!-/1-:<-~][!-:<-~]*|0[!-:<-~]+)';
+const FILTER = `${FILTER_ID}(?:;${FILTER_ID})*`;
 // Common GT texts and their decoding (others are decoded generically).
 const COMMON_GT: readonly [string, string, boolean][] = [
   ['0/0', '[0, 0]', false],
@@ -298,14 +304,104 @@ function batchRelationSql(batch: VcfSqlBatch, nCols: number, ns: number, gzip: b
 export interface VcfSqlPlan {
   /** The `read_csv(...)` relation of the data lines (columns `c1`…). */
   readonly relation: string;
-  /** Boolean SQL expression over the relation's columns: true only for lines proven clean (see module doc). */
+  /**
+   * Boolean SQL expression over the relation's columns: true only for lines proven clean (see module doc) apart from
+   * INFO, which {@link VcfSqlPlan.infoWarnings} decides.
+   */
   readonly cleanPredicate: string;
-  /** SELECT of the raw layout ({@link RAW_COLUMNS}, one row per record × sample) over every line. */
+  /**
+   * INTEGER SQL expression over the relation's columns: the warnings of a line's INFO (undeclared keys) when its INFO
+   * is proven to have no other fault, else NULL (not proven clean).
+   */
+  readonly infoWarnings: string;
+  /** SELECT of the raw layout ({@link RAW_COLUMNS}, one row per record × sample) over every line (`vcf_warnings` NULL). */
   readonly rawSelect: string;
-  /** As `rawSelect`, over the lines proven clean only. */
+  /**
+   * As `rawSelect`, over the lines proven clean apart from INFO, with their `vcf_warnings`: NULL on a line whose INFO
+   * is not proven clean (such a line is not clean; the writer counts only rows with a non-NULL `vcf_warnings`).
+   */
   readonly cleanRawSelect: string;
   /** The FORMAT layouts seen in the first lines (for {@link tableFromRawSelect}). */
   readonly formats: readonly string[];
+}
+
+/** SQL of a line's ALT count (0 for '.'). */
+const ALT_COUNT = `(CASE WHEN c5 = '.' THEN 0 WHEN NOT contains(c5, ',') THEN 1 ELSE length(c5) - length(replace(c5, ',', '')) + 1 END)`;
+
+/**
+ * SQL matching `expr` against a pattern that depends on the line's ALT count (0…{@link MAX_FAST_ALTS}): one
+ * `regexp_full_match` per distinct pattern, chosen by the count; other counts are false.
+ *
+ * @param expr - SQL of the text to match
+ * @param pattern - the pattern for an ALT count (undefined: nothing matches)
+ * @returns the boolean SQL
+ */
+function matchByAlts(expr: string, pattern: (alts: number) => string | undefined): string {
+  const byPattern = new Map<string, number[]>();
+  const none: number[] = [];
+  for (let n = 0; n <= MAX_FAST_ALTS; n++) {
+    const p = pattern(n);
+    if (p === undefined) {
+      none.push(n);
+    } else {
+      byPattern.set(p, [...(byPattern.get(p) ?? []), n]);
+    }
+  }
+  const [only] = byPattern.keys();
+  if (byPattern.size === 1 && none.length === 0 && only !== undefined) {
+    // The ALT column's own check bounds the count.
+    return `regexp_full_match(${expr}, ${sqlLiteral(only)})`;
+  }
+  const whens = [...byPattern].map(([p, ns]) => `WHEN ${ALT_COUNT} IN (${ns.join(', ')}) THEN regexp_full_match(${expr}, ${sqlLiteral(p)})`);
+  return whens.length === 0 ? 'false' : `(CASE ${whens.join(' ')} ELSE false END)`;
+}
+
+/** An undeclared INFO key the fast route accepts (with one warning): the VCFv4.3 key form, no percent-encoding. */
+const UNDECLARED_KEY = '[A-Za-z_][0-9A-Za-z_.]*';
+
+/**
+ * SQL of the INFO warnings of a line (see {@link VcfSqlPlan.infoWarnings}): 0 when INFO matches the declared keys'
+ * patterns; otherwise, when every key is unique, every undeclared key is a plain key (one `info-undeclared` warning
+ * each, as the reader counts them) and the declared parts alone match, the number of undeclared keys; else NULL.
+ *
+ * @param header - the header
+ * @returns the SQL expression
+ */
+function infoWarningsSql(header: VcfHeader): string {
+  const info = (expr: string): string => matchByAlts(expr, (n) => `(?:\\.|${infoPattern(header, n)})?`);
+  const declared = new Set<string>([...BODY_CHECKED_INFO.keys(), ...header.info.keys()]);
+  const list = `[${[...declared].map((k) => sqlLiteral(k)).join(', ')}]::VARCHAR[]`;
+  const keys = `list_transform(string_split(c8, ';'), p -> split_part(p, '=', 1))`;
+  const undeclared = `list_filter(${keys}, k -> NOT list_contains(${list}, k))`;
+  const kept = `array_to_string(list_filter(string_split(c8, ';'), p -> list_contains(${list}, split_part(p, '=', 1))), ';')`;
+  const fallback =
+    `len(list_distinct(${keys})) = len(${keys}) AND regexp_full_match(array_to_string(${undeclared}, ';'), ${sqlLiteral(`${UNDECLARED_KEY}(?:;${UNDECLARED_KEY})*`)}) ` + `AND ${info(kept)}`;
+  return `(CASE WHEN ${info('c8')} THEN 0 WHEN ${fallback} THEN len(${undeclared}) END)`;
+}
+
+/**
+ * SQL proving the FORMAT and sample columns clean: a known layout (one with a sample pattern), and every sample's
+ * text matching that layout's pattern for the line's ALT count.
+ *
+ * @param header - the header
+ * @param layouts - FORMAT strings to compile (with '.')
+ * @returns the boolean SQL
+ */
+function samplesCleanSql(header: VcfHeader, layouts: readonly string[]): string {
+  const ns = header.samples.length;
+  const valid = layouts.filter((f) => samplePattern(header, f === '.' ? [] : f.split(':'), 0) !== undefined);
+  if (ns === 0) {
+    return valid.length === 0 ? 'c9 IS NULL' : `(c9 IS NULL OR c9 IN (${valid.map((f) => sqlLiteral(f)).join(', ')}))`;
+  }
+  const text = ns === 1 ? 'c10' : `concat_ws(chr(9), ${Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`).join(', ')})`;
+  const whens = valid.map((f) => {
+    const check = matchByAlts(text, (n) => {
+      const p = samplePattern(header, f === '.' ? [] : f.split(':'), n);
+      return p === undefined ? undefined : `${p}${ns > 1 ? `(?:\\t${p})*` : ''}`;
+    });
+    return `WHEN ${sqlLiteral(f)} THEN ${check}`;
+  });
+  return whens.length === 0 ? 'false' : `(CASE c9 ${whens.join(' ')} ELSE false END)`;
 }
 
 /**
@@ -322,82 +418,94 @@ export function planVcfSql(input: VcfSqlInput): VcfSqlPlan {
   const relation = input.batch === undefined ? readCsvSql([input.file], nCols, input.headerLines, input.gzip, false) : batchRelationSql(input.batch, nCols, ns, input.gzip);
   const sampleNames = input.batch === undefined ? header.samples.map((x) => sqlLiteral(x)) : Array.from({ length: ns }, (_, i) => `vcf_s${String(i + 1)}`);
   const extra = input.batch === undefined ? '' : ', vcf_source';
-
-  const list = (col: string, sep: string): string => `(CASE WHEN ${col} = '.' THEN []::VARCHAR[] ELSE string_split(${col}, '${sep}') END)`;
+  // The list columns (names, alternatealleles, filters) stay text here; tableFromRawSelect splits them.
   const fixed = [
     `${sqlLiteral(input.importJobId)} AS importjobid`,
     `c1 AS contigname`,
     `CAST(c2 AS BIGINT) - 1 AS start`,
     `coalesce(CASE WHEN contains(c8, 'END=') THEN ${infoEndSql('c8')} END, CAST(c2 AS BIGINT) - 1 + length(c4)) AS "end"`,
-    `${list('c3', ';')} AS names`,
+    `c3 AS vcf_id`,
     `c4 AS referenceallele`,
-    `${list('c5', ',')} AS alternatealleles`,
+    `c5 AS vcf_alt`,
     `CASE WHEN c6 = '.' THEN NULL ELSE TRY_CAST(c6 AS DOUBLE) END AS qual`,
-    `${list('c7', ';')} AS filters`,
-    `false AS splitfrommultiallelic`,
+    `c7 AS vcf_filter`,
     `c8 AS vcf_info`,
     `c9 AS vcf_format`,
   ];
   const sampleCols = Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`);
   const samples =
     ns === 0
-      ? `CAST(NULL AS VARCHAR) AS vcf_sample, CAST(NULL AS VARCHAR) AS sampleid${extra} FROM $REL`
+      ? `CAST(NULL AS VARCHAR) AS vcf_sample, CAST(NULL AS VARCHAR) AS sampleid`
       : ns === 1
-        ? `c10 AS vcf_sample, ${sampleNames[0] ?? "''"} AS sampleid${extra} FROM $REL`
-        : `unnest([${sampleCols.join(', ')}]) AS vcf_sample, unnest([${sampleNames.join(', ')}]) AS sampleid${extra} FROM $REL`;
-  const raw = `SELECT ${fixed.join(',\n  ')},\n  ${samples}`;
-  // ---- clean-line predicate: column count, then one regular expression over the checked columns joined by tabs
-  // (CHROM POS REF ALT QUAL FILTER INFO [FORMAT samples…]) with one alternative per ALT count, then ALT ≠ REF.
-  const checks: string[] = [];
+        ? `c10 AS vcf_sample, ${sampleNames[0] ?? "''"} AS sampleid`
+        : `unnest([${sampleCols.join(', ')}]) AS vcf_sample, unnest([${sampleNames.join(', ')}]) AS sampleid`;
+  const raw = (warnings: string): string => `SELECT ${fixed.join(',\n  ')},\n  ${samples}, ${warnings} AS vcf_warnings${extra} FROM $REL`;
+  // ---- clean-line predicate: column count, regular expressions over the checked columns (the INFO and sample ones
+  // chosen by the line's ALT count), INFO END not before POS, ALT ≠ REF and no repeats.
   const last = `c${String(nCols)}`;
-  checks.push(ns > 0 ? `c${String(nCols - 1)} IS NOT NULL AND ${last} IS NULL` : `c8 IS NOT NULL AND ${last} IS NULL`);
-  const layouts = [...new Set(['.', ...input.formats])].slice(0, MAX_FAST_FORMATS + 1);
-  const byAlts: string[] = [];
-  for (let n = 0; n <= MAX_FAST_ALTS; n++) {
-    const alts = n === 0 ? '\\.' : `${ALT_ONE}${n > 1 ? `(?:,${ALT_ONE}){${String(n - 1)}}` : ''}`;
-    const info = `(?:\\.|${infoPattern(header, n)})?`;
-    const formats: string[] = [];
-    for (const f of layouts) {
-      const p = samplePattern(header, f === '.' ? [] : f.split(':'), n);
-      if (p !== undefined) {
-        formats.push(`${escapeRegex(f)}${ns === 0 ? '' : `\\t${p}${ns > 1 ? `(?:\\t${p})*` : ''}`}`);
-      }
-    }
-    const format = formats.length === 0 ? (ns === 0 ? '' : '\\n') : ns === 0 ? `(?:\\t(?:${formats.join('|')}))?` : `\\t(?:${formats.join('|')})`;
-    byAlts.push(`${alts}\\t(?:\\.|${QUAL})\\t(?:PASS|\\.|${FILTER})\\t${info}${format}`);
-  }
-  const line = `${CHROM}\\t\\d{1,15}\\t${BASES}\\t(?:${byAlts.join('|')})`;
-  const joined = ['c1', 'c2', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', ...Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`)];
-  checks.push(`regexp_full_match(concat_ws(chr(9), ${joined.join(', ')}), ${sqlLiteral(line)})`);
-  checks.push(`NOT contains(';' || c7 || ';', ';0;')`);
-  // INFO END before POS is a per-record failure of the reader (rule info-end).
-  checks.push(`NOT contains(c8, 'END=') OR coalesce(${infoEndSql('c8')} >= TRY_CAST(c2 AS BIGINT), true)`);
-  checks.push(
+  const altOne = `${ALT_ONE}(?:,${ALT_ONE}){0,${String(MAX_FAST_ALTS - 1)}}`;
+  const checks = [
+    ns > 0 ? `c${String(nCols - 1)} IS NOT NULL AND ${last} IS NULL` : `c8 IS NOT NULL AND ${last} IS NULL`,
+    // The short fixed columns in one match (one call costs more than the few bytes it reads); no column's pattern
+    // matches a tab, so the joined match is the per-column one.
+    `regexp_full_match(concat_ws(chr(9), c1, c2, c4, c5, c6, c7), ${sqlLiteral(`${CHROM}\\t\\d{1,15}\\t${BASES}\\t(?:\\.|${altOne})\\t(?:\\.|${QUAL})\\t(?:PASS|\\.|${FILTER})`)})`,
+    samplesCleanSql(header, [...new Set(['.', ...input.formats])].slice(0, MAX_FAST_FORMATS + 1)),
+    // INFO END before POS is a per-record failure of the reader (rule info-end).
+    `NOT contains(c8, 'END=') OR coalesce(${infoEndSql('c8')} >= TRY_CAST(c2 AS BIGINT), true)`,
     `CASE WHEN c5 = '.' THEN true WHEN NOT contains(c5, ',') THEN upper(c5) <> upper(c4) ` +
       `ELSE NOT list_contains(string_split(upper(c5), ','), upper(c4)) AND len(list_distinct(string_split(c5, ','))) = len(string_split(c5, ',')) END`,
-  );
+  ];
   const cleanPredicate = checks.map((c) => `(${c})`).join('\n  AND ');
-  const cleanRelation = `(SELECT * FROM ${relation} WHERE ${cleanPredicate})`;
+  const infoWarnings = infoWarningsSql(header);
+  // The INFO check runs once per line, as a column after the other checks, not as a filter (DuckDB would inline it
+  // into the filter and evaluate it twice): a NULL `vcf_warnings` marks a line not proven clean, which the writer
+  // counts as left out.
+  const cleanRelation = `(SELECT *, ${infoWarnings} AS vcf_w FROM ${relation} WHERE ${cleanPredicate})`;
   return {
     relation,
     cleanPredicate,
-    rawSelect: raw.split('$REL').join(relation),
-    cleanRawSelect: raw.split('$REL').join(cleanRelation),
+    infoWarnings,
+    rawSelect: raw('CAST(NULL AS INTEGER)').split('$REL').join(relation),
+    cleanRawSelect: raw('vcf_w').split('$REL').join(cleanRelation),
     formats: input.formats,
   };
 }
 
 /**
- * The columns of the raw layout: the variant table's cheap columns, plus the INFO, FORMAT and sample text the
- * remaining columns are computed from by {@link tableFromRawSelect}.
+ * The columns of the raw layout: the variant table's cheap columns (contig, start, end, REF, QUAL), the text of ID,
+ * ALT and FILTER (split into lists by {@link tableFromRawSelect}), the INFO, FORMAT and sample text, and the
+ * warnings the fast route counted for the record (`vcf_warnings`: undeclared INFO keys; NULL when the exact route
+ * wrote the row, whose warnings the reader counted).
  */
 export const RAW_COLUMNS: readonly { readonly name: string; readonly duckdb: string }[] = [
-  ...VARIANT_COLUMNS.filter((c) => ['importjobid', 'contigname', 'start', 'end', 'names', 'referenceallele', 'alternatealleles', 'qual', 'filters', 'splitfrommultiallelic'].includes(c.name)),
+  ...VARIANT_COLUMNS.filter((c) => ['importjobid', 'contigname', 'start', 'end'].includes(c.name)),
+  { name: 'vcf_id', duckdb: 'VARCHAR' },
+  ...VARIANT_COLUMNS.filter((c) => c.name === 'referenceallele'),
+  { name: 'vcf_alt', duckdb: 'VARCHAR' },
+  ...VARIANT_COLUMNS.filter((c) => c.name === 'qual'),
+  { name: 'vcf_filter', duckdb: 'VARCHAR' },
   { name: 'vcf_info', duckdb: 'VARCHAR' },
   { name: 'vcf_format', duckdb: 'VARCHAR' },
   { name: 'vcf_sample', duckdb: 'VARCHAR' },
   { name: 'sampleid', duckdb: 'VARCHAR' },
+  { name: 'vcf_warnings', duckdb: 'INTEGER' },
 ];
+
+/**
+ * A SELECT turning files of the earlier raw layout (ID, ALT and FILTER stored as lists, `splitfrommultiallelic`
+ * stored, no `vcf_warnings`) into the current {@link RAW_COLUMNS}: each list back to the text it was split from
+ * ('.' for an empty list; the split is lossless, as no element holds its separator).
+ *
+ * @param from - SQL relation with the earlier raw columns
+ * @returns the SELECT text
+ */
+export function rawFromLegacyRawSelect(from: string): string {
+  const text = (col: string, sep: string): string => `CASE WHEN len(${col}) = 0 THEN '.' ELSE array_to_string(${col}, '${sep}') END`;
+  return (
+    `SELECT importjobid, contigname, start, "end", ${text('names', ';')} AS vcf_id, referenceallele, ${text('alternatealleles', ',')} AS vcf_alt, qual, ` +
+    `${text('filters', ';')} AS vcf_filter, vcf_info, vcf_format, vcf_sample, sampleid, CAST(NULL AS INTEGER) AS vcf_warnings FROM ${from}`
+  );
+}
 
 /**
  * SQL of `{k, v}` entries → MAP; a repeated key takes its last value (as a JavaScript Map or object).
@@ -496,7 +604,12 @@ export function tableFromRawSelect(from: string, formats: readonly string[] = []
     `ELSE ${formatMapSql(`string_split(vcf_format, ':')`, `string_split(vcf_sample, ':')`)} END)`;
   const keys = ['GL', 'PL', 'AD', 'GQ', 'SPL', 'DP', 'PS'];
   const inner = `SELECT *, ${json} AS jm, ${at('GT')} AS g, ${keys.map((k) => `${at(k)} AS v_${k}`).join(', ')} FROM ${from}`;
+  const list = (col: string, sep: string): string => `(CASE WHEN ${col} = '.' THEN []::VARCHAR[] ELSE string_split(${col}, '${sep}') END)`;
   const exprs: Record<string, string> = {
+    names: list('vcf_id', ';'),
+    alternatealleles: list('vcf_alt', ','),
+    filters: list('vcf_filter', ';'),
+    splitfrommultiallelic: 'false',
     attributes,
     phased,
     calls,
