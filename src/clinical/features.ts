@@ -72,21 +72,11 @@ function round(x: number, digits = 4): number {
 }
 
 /**
- * Computes clinical features for labelled patients.
+ * Events grouped by patient (labelled patients' dated events only).
  *
- * @param labels - one row per patient (index dates)
- * @param patients - patient facts (birth date, gender)
- * @param events - coded events; each must be dated strictly before its patient's index (undated events are ignored)
- * @returns one row per label, in label order, with {@link CLINICAL_FEATURE_COLUMNS}
- * @throws {@link HealthDataError} (invalid-input) when an event is dated on/after its patient's index — a leak
- * @example
- * ```ts
- * const rows = computeClinicalFeatures(labels, patients, await loadEventsBeforeIndex(store, dsId, labels));
- * ```
+ * @throws {@link HealthDataError} (invalid-input) when an event is dated on/after its patient's index
  */
-export function computeClinicalFeatures(labels: readonly LabelRow[], patients: readonly PatientFacts[], events: readonly ClinicalEvent[]): ClinicalFeatureRow[] {
-  const facts = new Map(patients.map((p) => [p.patientId, p]));
-  const index = new Map(labels.map((l) => [l.patientId, Date.parse(l.indexDate)]));
+function eventsByPatient(index: ReadonlyMap<string, number>, events: readonly ClinicalEvent[]): Map<string, ClinicalEvent[]> {
   const byPatient = new Map<string, ClinicalEvent[]>();
   for (const e of events) {
     const idx = index.get(e.patientId);
@@ -107,6 +97,11 @@ export function computeClinicalFeatures(labels: readonly LabelRow[], patients: r
       list.push(e);
     }
   }
+  return byPatient;
+}
+
+/** Code → feature name, for the measurement and the precursor code lists. */
+function codeIndexes(): { readonly measurementOf: Map<string, string>; readonly precursorOf: Map<string, string> } {
   const measurementOf = new Map<string, string>();
   for (const [name, codes] of Object.entries(MEASUREMENTS)) {
     for (const c of codes) {
@@ -119,6 +114,107 @@ export function computeClinicalFeatures(labels: readonly LabelRow[], patients: r
       precursorOf.set(c, name);
     }
   }
+  return { measurementOf, precursorOf };
+}
+
+/** What one patient's events before the index hold, by kind. */
+interface EventSummary {
+  /** Measurement name → values in time order. */
+  readonly values: Map<string, number[]>;
+  /** Encounter class (upper case) → encounter ids. */
+  readonly encounters: Map<string, Set<string>>;
+  readonly meds: Set<string>;
+  readonly conds: Set<string>;
+  /** The last smoking status code. */
+  readonly smoking: string | null;
+}
+
+/** Scans one patient's time-ordered events into measurements, encounters, medication classes, precursors, smoking. */
+function summarizeEvents(list: readonly ClinicalEvent[], codes: ReturnType<typeof codeIndexes>): EventSummary {
+  const { measurementOf, precursorOf } = codes;
+  const values = new Map<string, number[]>();
+  const encounters = new Map<string, Set<string>>();
+  const meds = new Set<string>();
+  const conds = new Set<string>();
+  let smoking: string | null = null;
+  for (const e of list) {
+    if (e.resourceType === 'Observation') {
+      const m = measurementOf.get(e.code);
+      if (m !== undefined && e.value !== null) {
+        const v = values.get(m);
+        if (v === undefined) {
+          values.set(m, [e.value]);
+        } else {
+          v.push(e.value);
+        }
+      }
+      if (e.code === SMOKING_STATUS && e.valueCode !== null) {
+        smoking = e.valueCode;
+      }
+    } else if (e.resourceType === 'Encounter' && e.category !== null) {
+      const set = encounters.get(e.category.toUpperCase()) ?? new Set<string>();
+      set.add(e.resourceId);
+      encounters.set(e.category.toUpperCase(), set);
+    } else if ((e.resourceType === 'MedicationRequest' || e.resourceType === 'MedicationAdministration') && e.category !== null) {
+      meds.add(e.category);
+    } else if (e.resourceType === 'Condition') {
+      const c = precursorOf.get(e.code);
+      if (c !== undefined) {
+        conds.add(c);
+      }
+    }
+  }
+  return { values, encounters, meds, conds, smoking };
+}
+
+/** Writes the summary's features into the row: measurement last/mean/max, encounter counts, medications, precursors, smoking. */
+function writeEventFeatures(row: Record<string, string | number | null>, summary: EventSummary): void {
+  const { values, encounters, meds, conds, smoking } = summary;
+  for (const [m, v] of values) {
+    row[`${m}_last`] = round(v[v.length - 1] ?? NaN);
+    row[`${m}_mean`] = round(v.reduce((a, b) => a + b, 0) / v.length);
+    row[`${m}_max`] = round(Math.max(...v));
+  }
+  let total = 0;
+  for (const c of ENCOUNTER_CLASSES) {
+    const n = encounters.get(c)?.size ?? 0;
+    row[`encounters_${c.toLowerCase()}`] = n;
+    total += n;
+  }
+  for (const [c, set] of encounters) {
+    if (!(ENCOUNTER_CLASSES as readonly string[]).includes(c)) {
+      total += set.size;
+    }
+  }
+  row.encounters_total = total;
+  for (const c of Object.keys(MEDICATION_CLASSES)) {
+    row[`med_${c}`] = meds.has(c) ? 1 : 0;
+  }
+  for (const c of Object.keys(PRECURSORS)) {
+    row[`cond_${c}`] = conds.has(c) ? 1 : 0;
+  }
+  row.smoking_current = smoking === null ? null : CURRENT_SMOKER.has(smoking) ? 1 : 0;
+  row.smoking_former = smoking === null ? null : FORMER_SMOKER.has(smoking) ? 1 : 0;
+}
+
+/**
+ * Computes clinical features for labelled patients.
+ *
+ * @param labels - one row per patient (index dates)
+ * @param patients - patient facts (birth date, gender)
+ * @param events - coded events; each must be dated strictly before its patient's index (undated events are ignored)
+ * @returns one row per label, in label order, with {@link CLINICAL_FEATURE_COLUMNS}
+ * @throws {@link HealthDataError} (invalid-input) when an event is dated on/after its patient's index — a leak
+ * @example
+ * ```ts
+ * const rows = computeClinicalFeatures(labels, patients, await loadEventsBeforeIndex(store, dsId, labels));
+ * ```
+ */
+export function computeClinicalFeatures(labels: readonly LabelRow[], patients: readonly PatientFacts[], events: readonly ClinicalEvent[]): ClinicalFeatureRow[] {
+  const facts = new Map(patients.map((p) => [p.patientId, p]));
+  const index = new Map(labels.map((l) => [l.patientId, Date.parse(l.indexDate)]));
+  const byPatient = eventsByPatient(index, events);
+  const codes = codeIndexes();
   return labels.map((l) => {
     const idx = Date.parse(l.indexDate);
     const row: Record<string, string | number | null> = { patient_id: l.patientId, index_date: l.indexDate };
@@ -132,63 +228,7 @@ export function computeClinicalFeatures(labels: readonly LabelRow[], patients: r
     const list = [...(byPatient.get(l.patientId) ?? [])].sort(
       (a, b) => Date.parse(a.date ?? '') - Date.parse(b.date ?? '') || a.resourceId.localeCompare(b.resourceId) || a.code.localeCompare(b.code),
     );
-    const values = new Map<string, number[]>();
-    const encounters = new Map<string, Set<string>>();
-    const meds = new Set<string>();
-    const conds = new Set<string>();
-    let smoking: string | null = null;
-    for (const e of list) {
-      if (e.resourceType === 'Observation') {
-        const m = measurementOf.get(e.code);
-        if (m !== undefined && e.value !== null) {
-          const v = values.get(m);
-          if (v === undefined) {
-            values.set(m, [e.value]);
-          } else {
-            v.push(e.value);
-          }
-        }
-        if (e.code === SMOKING_STATUS && e.valueCode !== null) {
-          smoking = e.valueCode;
-        }
-      } else if (e.resourceType === 'Encounter' && e.category !== null) {
-        const set = encounters.get(e.category.toUpperCase()) ?? new Set<string>();
-        set.add(e.resourceId);
-        encounters.set(e.category.toUpperCase(), set);
-      } else if ((e.resourceType === 'MedicationRequest' || e.resourceType === 'MedicationAdministration') && e.category !== null) {
-        meds.add(e.category);
-      } else if (e.resourceType === 'Condition') {
-        const c = precursorOf.get(e.code);
-        if (c !== undefined) {
-          conds.add(c);
-        }
-      }
-    }
-    for (const [m, v] of values) {
-      row[`${m}_last`] = round(v[v.length - 1] ?? NaN);
-      row[`${m}_mean`] = round(v.reduce((a, b) => a + b, 0) / v.length);
-      row[`${m}_max`] = round(Math.max(...v));
-    }
-    let total = 0;
-    for (const c of ENCOUNTER_CLASSES) {
-      const n = encounters.get(c)?.size ?? 0;
-      row[`encounters_${c.toLowerCase()}`] = n;
-      total += n;
-    }
-    for (const [c, set] of encounters) {
-      if (!(ENCOUNTER_CLASSES as readonly string[]).includes(c)) {
-        total += set.size;
-      }
-    }
-    row.encounters_total = total;
-    for (const c of Object.keys(MEDICATION_CLASSES)) {
-      row[`med_${c}`] = meds.has(c) ? 1 : 0;
-    }
-    for (const c of Object.keys(PRECURSORS)) {
-      row[`cond_${c}`] = conds.has(c) ? 1 : 0;
-    }
-    row.smoking_current = smoking === null ? null : CURRENT_SMOKER.has(smoking) ? 1 : 0;
-    row.smoking_former = smoking === null ? null : FORMER_SMOKER.has(smoking) ? 1 : 0;
+    writeEventFeatures(row, summarizeEvents(list, codes));
     return row as ClinicalFeatureRow;
   });
 }

@@ -16,7 +16,6 @@ const KNOWN_LONG: readonly string[] = [
   'src/cohort/mri/dicom-writer.ts buildDataset',
   'src/automl/predictor.ts planFit',
   'src/cli.ts main',
-  'src/clinical/features.ts computeClinicalFeatures',
 ];
 
 describe('architecture: function length in src/', function () {
