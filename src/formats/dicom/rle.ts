@@ -11,6 +11,18 @@ function decodeSegment(src: Uint8Array, start: number, end: number, out: Uint8Ar
     const n = src[i++] ?? 0;
     if (n < 128) {
       const count = n + 1;
+      if (i + count > end) {
+        throw new HealthDataError(
+          'invalid-input',
+          `decodeRleFrame: a literal run of ${String(count)} bytes at byte ${String(i - 1)} has only ${String(end - i)} left in its segment; the pixel data is truncated`,
+        );
+      }
+      if (o + count > out.length) {
+        throw new HealthDataError(
+          'invalid-input',
+          `decodeRleFrame: a literal run of ${String(count)} bytes at byte ${String(i - 1)} overruns its plane (${String(out.length - o)} bytes left); the segment is malformed`,
+        );
+      }
       out.set(src.subarray(i, i + count), o);
       i += count;
       o += count;

@@ -249,22 +249,20 @@ describe('formats/dicom/rle: decodeRleFrame (PS3.5 Annex G)', () => {
       assert.throws(() => decodeRleFrame(frameOf([[0xfe, 5]]), 1, 8, 8, 1), { code: 'invalid-input', message: /ended after 3 of 8 bytes; the pixel data is truncated/ });
     });
 
-    // Pending on a bug in src/formats/dicom/rle.ts decodeSegment (literal-run branch): `o += count` advances by the
-    // run's length even when fewer bytes were left to copy, and the plane buffer is reused across segments, so this
-    // frame decodes without error to [0x34, 0x12, 0xab, 0xab, 0x00, 0x00] — the last two low bytes are segment 1's.
-    it.skip('a truncated literal run in the last segment is an error, not bytes left over from the previous segment', () => {
+    // Once a bug: the literal branch advanced by the run's length even when fewer bytes were left to copy, and the plane
+    // buffer is reused across segments, so this frame decoded to [0x34, 0x12, 0xab, 0xab, 0x00, 0x00] (segment 1's bytes).
+    it('a truncated literal run in the last segment is an error, not bytes left over from the previous segment', () => {
       // Segment 2 promises 3 literal bytes and the frame ends after 1.
       const frame = frameOf([
         [0x02, 0x12, 0xab, 0x00, 0x00],
         [0x02, 0x34],
       ]);
-      assert.throws(() => decodeRleFrame(frame, 1, 3, 16, 1), { code: 'invalid-input' });
+      assert.throws(() => decodeRleFrame(frame, 1, 3, 16, 1), { code: 'invalid-input', message: /literal run of 3 bytes .* only 1 left in its segment; the pixel data is truncated/ });
     });
 
-    // Pending on the same branch: `out.set(src.subarray(i, i + count), o)` with o + count past the plane throws
-    // a bare `RangeError: offset is out of bounds` (the replicate branch clamps with Math.min instead).
-    it.skip('a literal run longer than what is left of the plane is an error naming the frame, not a RangeError', () => {
-      assert.throws(() => decodeRleFrame(frameOf([[0x05, 1, 2, 3, 4, 5, 6]]), 1, 4, 8, 1), { code: 'invalid-input' });
+    // Once a bug: `out.set(...)` past the plane threw a bare `RangeError: offset is out of bounds`.
+    it('a literal run longer than what is left of the plane is an error naming the frame, not a RangeError', () => {
+      assert.throws(() => decodeRleFrame(frameOf([[0x05, 1, 2, 3, 4, 5, 6]]), 1, 4, 8, 1), { code: 'invalid-input', message: /literal run of 6 bytes .* overruns its plane \(4 bytes left\)/ });
     });
   });
 });
