@@ -387,42 +387,7 @@ export class TabularPredictor {
     const deadline = options.timeLimit === undefined ? Infinity : t0 + options.timeLimit * 1000;
     const label = this.options.label;
     const seed = this.options.seed ?? 0;
-    const rawLabels = readColumn(train, label, 'TabularPredictor.fit');
-    const present: number[] = [];
-    rawLabels.forEach((v, i) => {
-      if (!isMissing(v)) {
-        present.push(i);
-      }
-    });
-    const distinct = new Map<string, unknown>();
-    for (const i of present) {
-      distinct.set(labelKey(rawLabels[i]), rawLabels[i]);
-    }
-    const classes = sortClasses([...distinct.values()]);
-    if (classes.length < 2) {
-      throw new HealthDataError(
-        'invalid-input',
-        `TabularPredictor.fit: label ${label} has ${classes.length} distinct value(s) among ${present.length} labelled rows; a classifier needs at least two classes`,
-        {
-          path: label,
-        },
-      );
-    }
-    const inferred: ProblemType = classes.length === 2 ? 'binary' : 'multiclass';
-    if (this.options.problemType !== undefined && this.options.problemType !== inferred) {
-      throw new HealthDataError('invalid-input', `TabularPredictor.fit: problemType ${this.options.problemType} does not fit label ${label} with ${classes.length} classes; use ${inferred}`, {
-        path: 'problemType',
-      });
-    }
-    if (inferred === 'multiclass' && classes.every((c) => typeof c === 'number') && classes.length > Math.max(20, present.length / 5)) {
-      throw new HealthDataError(
-        'unsupported',
-        `TabularPredictor.fit: label ${label} has ${classes.length} distinct numbers and looks continuous; regression is not supported by the local model zoo (use the SageMaker backend or bin the label)`,
-        {
-          path: label,
-        },
-      );
-    }
+    const { rawLabels, present, classes, inferred } = readLabels(train, label, this.options.problemType);
     const k = classes.length;
     const evalMetric: MetricName = this.options.evalMetric ?? (k === 2 ? 'roc_auc' : 'accuracy');
     const index = new Map(classes.map((c, i) => [labelKey(c), i]));
@@ -435,92 +400,15 @@ export class TabularPredictor {
     const hp = mergeHp(preset.hyperparameters, options.hyperparameters ?? {});
     let numBagFolds = options.tuningData !== undefined ? 0 : (options.numBagFolds ?? preset.numBagFolds);
     const numBagSets = Math.max(1, options.numBagSets ?? preset.numBagSets);
-    let minClass = Infinity;
-    for (let c = 0; c < k; c++) {
-      minClass = Math.min(minClass, y.filter((v) => v === c).length);
-    }
-    if (numBagFolds >= 2) {
-      numBagFolds = Math.min(numBagFolds, Math.max(2, minClass));
-    } else {
-      numBagFolds = 0;
-    }
-    const excluded = new Set(options.excludedModelTypes ?? []);
-    const kinds = MODEL_KINDS.filter((m) => !excluded.has(m));
-    if (kinds.length === 0) {
-      throw new HealthDataError(
-        'invalid-input',
-        `TabularPredictor.fit: excludedModelTypes ${JSON.stringify(options.excludedModelTypes)} leaves no model; keep at least one of ${MODEL_KINDS.join(', ')}`,
-        {
-          path: 'excludedModelTypes',
-        },
-      );
-    }
-
-    // Validation design: bag folds (out-of-fold predictions for every row) or one holdout/tuning set.
-    const splits: Split[] = [];
-    let validX: Matrix;
-    let validY: Int32Array;
-    let fitX = x;
-    let fitY = y;
-    if (numBagFolds >= 2) {
-      for (let s = 0; s < numBagSets; s++) {
-        const folds = stratifiedFolds(y, numBagFolds, deriveSeed(seed, 17, s));
-        for (let f = 0; f < numBagFolds; f++) {
-          const tr: number[] = [];
-          const va: number[] = [];
-          folds.forEach((fi, i) => (fi === f ? va : tr).push(i));
-          splits.push({ train: Int32Array.from(tr), valid: Int32Array.from(va), set: s });
-        }
-      }
-      validX = x;
-      validY = y;
-    } else if (options.tuningData !== undefined) {
-      const tuneLabels = readColumn(options.tuningData, label, 'TabularPredictor.fit(tuningData)');
-      const keep: number[] = [];
-      tuneLabels.forEach((v, i) => {
-        if (!isMissing(v) && index.has(labelKey(v))) {
-          keep.push(i);
-        }
-      });
-      const tune = subsetTable(options.tuningData, keep);
-      validX = transformTable(pre, tune);
-      validY = Int32Array.from(keep, (i) => index.get(labelKey(tuneLabels[i])) ?? 0);
-      splits.push({ train: Int32Array.from(y.keys()), valid: new Int32Array(0), set: 0 });
-    } else {
-      const frac = options.holdoutFrac ?? defaultHoldoutFrac(y.length);
-      const { train: tr, holdout } = stratifiedHoldout(y, frac, deriveSeed(seed, 23));
-      fitX = takeRows(x, tr);
-      fitY = takeInt(y, tr);
-      validX = takeRows(x, holdout);
-      validY = takeInt(y, holdout);
-      splits.push({ train: Int32Array.from(fitY.keys()), valid: new Int32Array(0), set: 0 });
-    }
-
-    // kNN prediction is brute force: skip it on large tables unless asked for.
-    const trainRows = numBagFolds >= 2 ? (x.n * (numBagFolds - 1)) / numBagFolds : fitX.n;
-    const skipped: { kind: ModelKind; reason: string }[] = [];
-    const planned: { kind: ModelKind; ki: number }[] = [];
-    kinds.forEach((kind, ki) => {
-      if (kind === 'KNN' && options.hyperparameters?.KNN === undefined && trainRows * x.n * x.p > KNN_MAX_WORK) {
-        skipped.push({ kind, reason: `table too large for brute-force kNN (${x.n} rows × ${x.p} features); pass hyperparameters.KNN to force it` });
-      } else {
-        planned.push({ kind, ki });
-      }
-    });
-    // Too few validation rows of a class to choose a penalty on: keep the default one (measured: choosing among the
-    // grid on a 24-row holdout with 4 cases cost 0.05 CV AUROC on a linear signal). The same count decides whether
-    // anything but the logistic baseline can be selected (`selectBest`); when not, the other kinds are not fitted.
+    const minClass = Math.min(...Array.from({ length: k }, (_, c) => y.filter((v) => v === c).length));
+    numBagFolds = numBagFolds >= 2 ? Math.min(numBagFolds, Math.max(2, minClass)) : 0;
+    const design = validationDesign({ x, y, seed, label, index, pre, numBagFolds, numBagSets, options });
+    const { validY } = design;
     const smallestValidClass = Math.min(...Array.from({ length: k }, (_, c) => validY.filter((v) => v === c).length));
-    if (smallestValidClass < PENALTY_MIN_CLASS_ROWS && planned.some((q) => q.kind === 'LR')) {
-      for (const q of planned.filter((m) => m.kind !== 'LR')) {
-        skipped.push({
-          kind: q.kind,
-          reason: `cannot be selected: fewer than ${String(PENALTY_MIN_CLASS_ROWS)} validation rows in a class (${String(smallestValidClass)}), so the logistic baseline is kept`,
-        });
-      }
-      planned.splice(0, planned.length, ...planned.filter((m) => m.kind === 'LR'));
-    }
-    const progress = (this.options.progress ?? silentProgress).start(`automl fit ${label}`, planned.length * splits.length);
+    const { planned, skipped } = planKinds(options, x, numBagFolds, design.fitX.n, smallestValidClass);
+    const progress = (this.options.progress ?? silentProgress).start(`automl fit ${label}`, planned.length * design.splits.length);
+    // Too few validation rows of a class to choose a penalty on: keep the default one (measured: choosing among the
+    // grid on a 24-row holdout with 4 cases cost 0.05 CV AUROC on a linear signal).
     const tuned = smallestValidClass >= PENALTY_MIN_CLASS_ROWS ? hp : { ...hp, LR: { ...hp.LR, l2: hp.LR?.l2 ?? LINEAR_DEFAULTS.l2 } };
     return {
       clock,
@@ -540,11 +428,7 @@ export class TabularPredictor {
       hp: tuned,
       numBagFolds,
       numBagSets,
-      splits,
-      validX,
-      validY,
-      fitX,
-      fitY,
+      ...design,
       planned,
       skipped,
       progress,
@@ -1138,6 +1022,144 @@ function chooseCandidate(plan: FitPlan, r: KindResult): { choice: number; oof: F
     }
   }
   return { choice, oof: best ?? new Float64Array(validY.length * k) };
+}
+
+/**
+ * The labelled rows, their sorted classes and the problem type.
+ *
+ * @throws {@link HealthDataError} (invalid-input) for fewer than two classes or a problem type that does not fit; (unsupported) for a label that looks continuous
+ */
+function readLabels(train: TabularData, label: string, problemType: ProblemType | undefined): { rawLabels: unknown[]; present: number[]; classes: unknown[]; inferred: ProblemType } {
+  const rawLabels = readColumn(train, label, 'TabularPredictor.fit');
+  const present: number[] = [];
+  rawLabels.forEach((v, i) => {
+    if (!isMissing(v)) {
+      present.push(i);
+    }
+  });
+  const distinct = new Map<string, unknown>();
+  for (const i of present) {
+    distinct.set(labelKey(rawLabels[i]), rawLabels[i]);
+  }
+  const classes = sortClasses([...distinct.values()]);
+  if (classes.length < 2) {
+    throw new HealthDataError(
+      'invalid-input',
+      `TabularPredictor.fit: label ${label} has ${classes.length} distinct value(s) among ${present.length} labelled rows; a classifier needs at least two classes`,
+      {
+        path: label,
+      },
+    );
+  }
+  const inferred: ProblemType = classes.length === 2 ? 'binary' : 'multiclass';
+  if (problemType !== undefined && problemType !== inferred) {
+    throw new HealthDataError('invalid-input', `TabularPredictor.fit: problemType ${problemType} does not fit label ${label} with ${classes.length} classes; use ${inferred}`, {
+      path: 'problemType',
+    });
+  }
+  if (inferred === 'multiclass' && classes.every((c) => typeof c === 'number') && classes.length > Math.max(20, present.length / 5)) {
+    throw new HealthDataError(
+      'unsupported',
+      `TabularPredictor.fit: label ${label} has ${classes.length} distinct numbers and looks continuous; regression is not supported by the local model zoo (use the SageMaker backend or bin the label)`,
+      {
+        path: label,
+      },
+    );
+  }
+  return { rawLabels: [...rawLabels], present, classes, inferred };
+}
+
+/** The validation design of a fit: bagging splits (out-of-fold predictions for every row) or one holdout / tuning set. */
+function validationDesign(d: {
+  readonly x: Matrix;
+  readonly y: Int32Array;
+  readonly seed: number;
+  readonly label: string;
+  readonly index: ReadonlyMap<string, number>;
+  readonly pre: PreprocessState;
+  readonly numBagFolds: number;
+  readonly numBagSets: number;
+  readonly options: FitOptions;
+}): { splits: Split[]; validX: Matrix; validY: Int32Array; fitX: Matrix; fitY: Int32Array } {
+  const { x, y, seed, options } = d;
+  const splits: Split[] = [];
+  if (d.numBagFolds >= 2) {
+    for (let s = 0; s < d.numBagSets; s++) {
+      const folds = stratifiedFolds(y, d.numBagFolds, deriveSeed(seed, 17, s));
+      for (let f = 0; f < d.numBagFolds; f++) {
+        const tr: number[] = [];
+        const va: number[] = [];
+        folds.forEach((fi, i) => (fi === f ? va : tr).push(i));
+        splits.push({ train: Int32Array.from(tr), valid: Int32Array.from(va), set: s });
+      }
+    }
+    return { splits, validX: x, validY: y, fitX: x, fitY: y };
+  }
+  if (options.tuningData !== undefined) {
+    const tuneLabels = readColumn(options.tuningData, d.label, 'TabularPredictor.fit(tuningData)');
+    const keep: number[] = [];
+    tuneLabels.forEach((v, i) => {
+      if (!isMissing(v) && d.index.has(labelKey(v))) {
+        keep.push(i);
+      }
+    });
+    const tune = subsetTable(options.tuningData, keep);
+    splits.push({ train: Int32Array.from(y.keys()), valid: new Int32Array(0), set: 0 });
+    return { splits, validX: transformTable(d.pre, tune), validY: Int32Array.from(keep, (i) => d.index.get(labelKey(tuneLabels[i])) ?? 0), fitX: x, fitY: y };
+  }
+  const frac = options.holdoutFrac ?? defaultHoldoutFrac(y.length);
+  const { train: tr, holdout } = stratifiedHoldout(y, frac, deriveSeed(seed, 23));
+  const fitY = takeInt(y, tr);
+  splits.push({ train: Int32Array.from(fitY.keys()), valid: new Int32Array(0), set: 0 });
+  return { splits, validX: takeRows(x, holdout), validY: takeInt(y, holdout), fitX: takeRows(x, tr), fitY };
+}
+
+/**
+ * The model kinds to fit, in order, and those left out with the reason: excluded ones are not listed; kNN is skipped
+ * on large tables (brute-force prediction) unless its hyperparameters are given; with fewer than
+ * {@link PENALTY_MIN_CLASS_ROWS} validation rows in a class nothing but the logistic baseline can be selected
+ * (`selectBest`), so the other kinds are not fitted.
+ *
+ * @throws {@link HealthDataError} (invalid-input) when the exclusions leave no model
+ */
+function planKinds(
+  options: FitOptions,
+  x: Matrix,
+  numBagFolds: number,
+  fitRows: number,
+  smallestValidClass: number,
+): { planned: { kind: ModelKind; ki: number }[]; skipped: { kind: ModelKind; reason: string }[] } {
+  const excluded = new Set(options.excludedModelTypes ?? []);
+  const kinds = MODEL_KINDS.filter((m) => !excluded.has(m));
+  if (kinds.length === 0) {
+    throw new HealthDataError(
+      'invalid-input',
+      `TabularPredictor.fit: excludedModelTypes ${JSON.stringify(options.excludedModelTypes)} leaves no model; keep at least one of ${MODEL_KINDS.join(', ')}`,
+      {
+        path: 'excludedModelTypes',
+      },
+    );
+  }
+  const trainRows = numBagFolds >= 2 ? (x.n * (numBagFolds - 1)) / numBagFolds : fitRows;
+  const skipped: { kind: ModelKind; reason: string }[] = [];
+  let planned: { kind: ModelKind; ki: number }[] = [];
+  kinds.forEach((kind, ki) => {
+    if (kind === 'KNN' && options.hyperparameters?.KNN === undefined && trainRows * x.n * x.p > KNN_MAX_WORK) {
+      skipped.push({ kind, reason: `table too large for brute-force kNN (${x.n} rows × ${x.p} features); pass hyperparameters.KNN to force it` });
+    } else {
+      planned.push({ kind, ki });
+    }
+  });
+  if (smallestValidClass < PENALTY_MIN_CLASS_ROWS && planned.some((q) => q.kind === 'LR')) {
+    for (const q of planned.filter((m) => m.kind !== 'LR')) {
+      skipped.push({
+        kind: q.kind,
+        reason: `cannot be selected: fewer than ${String(PENALTY_MIN_CLASS_ROWS)} validation rows in a class (${String(smallestValidClass)}), so the logistic baseline is kept`,
+      });
+    }
+    planned = planned.filter((m) => m.kind === 'LR');
+  }
+  return { planned, skipped };
 }
 
 function mergeHp(a: Hyperparameters, b: Hyperparameters): Hyperparameters {
