@@ -298,50 +298,81 @@ interface RawChunk {
  */
 const IMPORT_MEMORY_LIMIT = '512MB';
 
+/** Reads a file into fresh buffers, each starting with the bytes carried over from the previous one. */
+class BlockReader {
+  eof = false;
+
+  constructor(private readonly fd: number) {}
+
+  /**
+   * A fresh buffer: `carry`, then the file up to `size` bytes in all (or its end), grown until it holds a newline.
+   *
+   * @param carry - bytes not yet in a chunk
+   * @param size - the buffer's size, if `carry` is not longer
+   * @returns the bytes read (a view of the start of a buffer of its own)
+   */
+  read(carry: Buffer, size: number): Buffer {
+    let buf = Buffer.allocUnsafeSlow(Math.max(size, carry.length, 1));
+    let n = carry.copy(buf, 0);
+    for (;;) {
+      while (!this.eof && n < buf.length) {
+        const r = fs.readSync(this.fd, buf, n, buf.length - n, null);
+        this.eof = r === 0;
+        n += r;
+      }
+      if (this.eof || buf.subarray(0, n).includes(0x0a)) {
+        return buf.subarray(0, n);
+      }
+      // One line longer than the buffer: grow it until the line ends.
+      const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
+      buf.copy(bigger, 0, 0, n);
+      buf = bigger;
+    }
+  }
+}
+
 /**
  * Cuts a file into chunks of whole lines: at most `maxLines` lines and about `maxBytes` bytes — `first.bytes` for the
- * first `first.chunks` chunks (a longer line makes a chunk of its own). Each chunk is read straight into a fresh
- * buffer of its own (no copy but the few bytes of a partial last line), so it can be transferred to a worker.
+ * first `first.chunks` chunks (a longer line makes a chunk of its own). Each chunk is a buffer of its own, so it can
+ * be transferred to a worker: a chunk that fills the block read for it is that block (no copy), a smaller one (the
+ * line limit) a copy.
  */
 function* fileChunks(file: string, maxLines: number, maxBytes: number, first: { chunks: number; bytes: number } = { chunks: 0, bytes: maxBytes }): Generator<RawChunk> {
   const fd = fs.openSync(file, 'r');
   try {
+    const reader = new BlockReader(fd);
     let carry = Buffer.alloc(0);
     let line = 1;
     let chunks = 0;
-    let eof = false;
-    for (;;) {
-      const limit = chunks < first.chunks ? first.bytes : maxBytes;
-      let buf = Buffer.allocUnsafeSlow(Math.max(limit, carry.length * 2));
-      let n = carry.copy(buf, 0);
-      let cut: { cut: number; count: number; full: boolean };
-      for (;;) {
-        while (!eof && n < buf.length) {
-          const r = fs.readSync(fd, buf, n, buf.length - n, null);
-          eof = r === 0;
-          n += r;
+    const limit = (): number => (chunks < first.chunks ? first.bytes : maxBytes);
+    while (!reader.eof || carry.length > 0) {
+      const data = reader.read(carry, limit());
+      let pos = 0;
+      let transferred = false;
+      while (!transferred) {
+        let cut = lastCut(data.subarray(pos), maxLines, limit());
+        if (!cut.full && !reader.eof && pos > 0) {
+          break; // more lines fit in this chunk: read on
         }
-        cut = lastCut(buf.subarray(0, n), maxLines, limit);
-        if (cut.count > 0 || eof) {
+        if (reader.eof && !cut.full && pos + cut.cut < data.length) {
+          cut = { cut: data.length - pos, count: cut.count + 1, full: false }; // the last line has no newline
+        }
+        if (cut.cut === 0) {
           break;
         }
-        // One line longer than the buffer: grow it until the line ends.
-        const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
+        const end = pos + cut.cut;
+        transferred = pos === 0 && data.length - end <= end;
+        // What follows a transferred chunk is copied out first: its buffer is detached once posted to a worker.
+        carry = transferred ? Buffer.from(data.subarray(end)) : carry;
+        const bytes = transferred ? new Uint8Array(data.buffer, data.byteOffset, end) : Uint8Array.prototype.slice.call(data, pos, end);
+        yield { bytes, startLine: line, lines: cut.count };
+        chunks++;
+        line += cut.count;
+        pos = end;
       }
-      if (eof && !cut.full && cut.cut < n) {
-        // The last line has no newline.
-        cut = { cut: n, count: cut.count + 1, full: false };
+      if (!transferred) {
+        carry = Buffer.from(data.subarray(pos));
       }
-      if (cut.cut === 0) {
-        return;
-      }
-      // The rest is copied out first: the chunk's buffer is transferred (detached) once yielded.
-      carry = Buffer.from(buf.subarray(cut.cut, n));
-      yield { bytes: new Uint8Array(buf.buffer, buf.byteOffset, cut.cut), startLine: line, lines: cut.count };
-      chunks++;
-      line += cut.count;
     }
   } finally {
     fs.closeSync(fd);
@@ -441,9 +472,12 @@ async function stageGroup(conn: DuckDBConnection, schema: string, group: readonl
 SET checkpoint_threshold = '1GB';
 SET memory_limit = '${IMPORT_MEMORY_LIMIT}';
 CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM ${source('keys', KEY_COLUMNS)};`);
+  // Stored keys are looked up among the group's resource types only: the resource table is filled file by file, so
+  // its row groups hold few types each and DuckDB's zone maps skip the others instead of scanning the whole table.
+  const types = [...new Set(group.flatMap((r) => Object.keys(r.typeCounts)))].map(sqlLiteral).join(', ');
   const [keys] = (
     await conn.runAndReadAll(
-      `SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys, (SELECT count(*) FROM stage s JOIN ${schema}.resource o USING (resource_type, id))::INTEGER AS stored FROM stage`,
+      `SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys, (SELECT count(*) FROM stage s JOIN (SELECT resource_type, id FROM ${schema}.resource WHERE resource_type IN (${types})) o USING (resource_type, id))::INTEGER AS stored FROM stage`,
     )
   ).getRowObjectsJS() as { unique_keys: boolean; stored: number }[];
   const fresh = keys?.unique_keys === true && keys.stored === 0;
