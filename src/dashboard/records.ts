@@ -5,20 +5,12 @@ import { escapeHtml } from '../viz/html';
 import { tenYearAgeBand, ageInYears, dashboardOutcomeLabel } from '../viz/rows';
 import type { ConditionEventRow, EncounterEventRow, NumericObservationRow, DashboardPatient, RadiomicFeatureRow, PatientRiskRow, VariantFindingRow } from '../viz/rows';
 import { genomicFindingsFigure, imagingFeaturesFigure, riskFigure, timelineFigure, vitalsTrendFigure } from '../viz/figures-patient';
+import { groupBy } from '../util/collections';
 import { thumbnailFigure } from '../viz/thumbnail';
 import type { DashboardInput, DashboardPatientRecord } from './types';
 
-function groupBy<T extends { readonly patientId: string }>(rows: readonly T[]): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const r of rows) {
-    const list = m.get(r.patientId);
-    if (list === undefined) {
-      m.set(r.patientId, [r]);
-    } else {
-      list.push(r);
-    }
-  }
-  return m;
+function byPatient<T extends { readonly patientId: string }>(rows: readonly T[]): Map<string, T[]> {
+  return groupBy(rows, (r) => r.patientId);
 }
 
 /**
@@ -73,12 +65,12 @@ export interface DashboardPatientIndex {
  */
 export function indexDashboardRows(input: DashboardInput): DashboardPatientIndex {
   return {
-    conditions: groupBy(input.conditions),
-    encounters: groupBy(input.encounters),
-    observations: groupBy(input.observations),
-    variants: groupBy(input.variants),
-    radiomics: groupBy(input.radiomics),
-    risks: groupBy(input.risks),
+    conditions: byPatient(input.conditions),
+    encounters: byPatient(input.encounters),
+    observations: byPatient(input.observations),
+    variants: byPatient(input.variants),
+    radiomics: byPatient(input.radiomics),
+    risks: byPatient(input.risks),
   };
 }
 

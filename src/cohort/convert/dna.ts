@@ -7,6 +7,7 @@
  * them: a `C>T` / `C` patient at a `"A, T"` site is `ALT=T GT=0/1`; `C>A` / `C>T` is `ALT=A,T GT=1/2`.
  */
 import { parseCsvRows } from '../../formats/csv';
+import { groupBy } from '../../util/collections';
 import type { ConversionReportBuilder } from './report';
 import { contigOrder, GRCH38_LENGTHS } from './grch38';
 import type { PanelLocus } from './panel-outputs';
@@ -167,15 +168,7 @@ export interface VcfCall {
  * @returns calls sorted by contig and position (homozygous-reference sites included)
  */
 export function callGenotypes(rows: readonly DnaRow[], file: string, report: ConversionReportBuilder): VcfCall[] {
-  const by = new Map<string, DnaRow[]>();
-  for (const r of rows) {
-    const list = by.get(r.rsid);
-    if (list === undefined) {
-      by.set(r.rsid, [r]);
-    } else {
-      list.push(r);
-    }
-  }
+  const by = groupBy(rows, (r) => r.rsid);
   const calls: VcfCall[] = [];
   for (const [rsid, list] of by) {
     const c1 = list.find((r) => r.copy === 1);

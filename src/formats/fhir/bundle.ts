@@ -3,6 +3,7 @@
  * HealthLake imports, rewriting `urn:uuid:` references to relative `Type/id` references on the way.
  */
 import { HealthDataError } from '../../errors';
+import { groupBy } from '../../util/collections';
 
 /** A FHIR resource as parsed JSON. */
 export type FhirJson = Record<string, unknown> & { resourceType: string; id?: string };
@@ -58,14 +59,5 @@ export function bundleToResources(bundle: unknown): FhirJson[] {
  * @returns resource type → resources, in input order
  */
 export function groupByResourceType(resources: Iterable<FhirJson>): Map<string, FhirJson[]> {
-  const out = new Map<string, FhirJson[]>();
-  for (const r of resources) {
-    const list = out.get(r.resourceType);
-    if (list === undefined) {
-      out.set(r.resourceType, [r]);
-    } else {
-      list.push(r);
-    }
-  }
-  return out;
+  return groupBy(resources, (r) => r.resourceType);
 }
