@@ -5,7 +5,7 @@
  * which thread ran it or when — the fit is deterministic whatever the scheduling.
  */
 import { stratifiedHoldout } from './cv';
-import type { Classifier, FitContext, ModelKind, ModelState } from './models/model';
+import type { Classifier, FitContext, ModelKind } from './models/model';
 import type { LinearParams } from './models/linear';
 import { LINEAR_PENALTY_GRID, fitLinearPath } from './models/linear';
 import type { Hyperparameters } from './models/registry';
@@ -88,9 +88,3 @@ export function runFitTask(task: FitTask, shouldStop?: () => boolean): FitCandid
   const models: Classifier[] = task.kind === 'LR' ? fitLinearPath(task.x, task.y, ctx, linearCandidates(task.hp)) : [fitHonest(task.kind, task.x, task.y, ctx, task.hp)];
   return models.map((model) => ({ model, proba: model.predictProba(task.valid) }));
 }
-
-/** A task's result as a worker sends it back. */
-export type FitTaskReply =
-  | { readonly id: number; readonly candidates: readonly FitCandidate<ModelState>[] }
-  | { readonly id: number; readonly skipped: true }
-  | { readonly id: number; readonly error: string; readonly code?: string };
