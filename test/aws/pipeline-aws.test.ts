@@ -14,7 +14,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { buildOutcomeDataset } from '../../src/automl/outcome-models';
 import type { Outcome } from '../../src/clinical/cohort';
 import { OUTCOMES } from '../../src/clinical/cohort';
@@ -28,21 +27,19 @@ import type { Workspace } from '../../src/workspace';
 import { openWorkspace } from '../../src/workspace';
 import { tmpDir } from '../helpers/tmp';
 import { fakeAthenaLake } from './fakes/athena-lake';
-import type { FakeBucketIo } from './fakes/bucket';
-import { bucketIo } from './fakes/bucket';
 import { fakeFeatureStore } from './fakes/feature-store';
 import { fakeGlue } from './fakes/glue';
 import { fakeHealthImaging } from './fakes/healthimaging';
 import { fakeHealthLake } from './fakes/healthlake';
 import type { VirtualClock } from './fakes/virtual-clock';
 import { installVirtualClock } from './fakes/virtual-clock';
+import { lateBucketIo, lateClock, useLocalS3 } from './local-s3-env';
 import type { LocalS3 } from './s3rver';
 import { startLocalS3 } from './s3rver';
 
 const BUCKET = 'mmh-pipeline';
 const S3_URI = `s3://${BUCKET}/mmh/`;
 const ROLE = 'arn:aws:iam::123456789012:role/mmh-service-role';
-const ENV_KEYS = ['AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'MMH_HEALTHLAKE_DATABASE'] as const;
 
 /** What one backend's run produced, read back after the run. */
 interface RunRecord {
@@ -102,15 +99,10 @@ describe('the whole pipeline on the aws backend (doc-faithful fakes + real S3 ov
   let s3: LocalS3 | undefined;
   let clock: VirtualClock | undefined;
   let lake: DuckDbEngine | undefined;
-  const savedEnv = new Map<string, string | undefined>();
-  let savedSend: PropertyDescriptor | undefined;
+  let restoreEnv: (() => void) | undefined;
   // The fakes are installed when the suite starts (suiteMock); their dependencies exist from `before` on.
-  const io: FakeBucketIo = {
-    list: (p) => bucketIo(needed(s3).client).list(p),
-    get: (u) => bucketIo(needed(s3).client).get(u),
-    put: (u, b, t) => bucketIo(needed(s3).client).put(u, b, t),
-  };
-  const time: VirtualClock = { now: () => clock?.now() ?? Date.now(), skipped: () => clock?.skipped() ?? 0, uninstall: () => undefined };
+  const io = lateBucketIo(() => s3);
+  const time = lateClock(() => clock);
   const glue = fakeGlue();
   const featureStore = fakeFeatureStore({ s3: io, glue: glue.databases, clock: time, scratch });
   const athena = fakeAthenaLake({ lake: () => needed(lake), glue: glue.databases, s3: io, cache: path.join(root, 'lake-cache'), beforeQuery: () => featureStore.flush() });
@@ -143,19 +135,8 @@ describe('the whole pipeline on the aws backend (doc-faithful fakes + real S3 ov
     s3 = await startLocalS3();
     await s3.bucket(BUCKET);
     lake = await DuckDbEngine.create({ path: ':memory:' });
-    for (const k of ENV_KEYS) {
-      savedEnv.set(k, process.env[k]);
-      Reflect.deleteProperty(process.env, k);
-    }
-    // Every S3Client the library creates talks to the local server; s3rver's fixed test key pair signs.
-    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    // Another suite's mockClient(S3Client) stub must not capture these clients' calls: send goes over HTTP.
-    savedSend = Object.getOwnPropertyDescriptor(S3Client.prototype, 'send');
-    if (savedSend !== undefined) {
-      delete (S3Client.prototype as unknown as { send?: unknown }).send;
-    }
+    // Every S3Client the library creates talks to the local server, over HTTP even if another suite mocks S3.
+    restoreEnv = useLocalS3(s3, ['MMH_HEALTHLAKE_DATABASE']);
     awsDir = path.join(root, 'aws');
     fs.mkdirSync(awsDir, { recursive: true });
     fs.cpSync(path.join(root, 'local', 'coherent'), path.join(awsDir, 'coherent'), { recursive: true });
@@ -172,16 +153,7 @@ describe('the whole pipeline on the aws backend (doc-faithful fakes + real S3 ov
 
   after(async () => {
     clock?.uninstall();
-    if (savedSend !== undefined) {
-      Object.defineProperty(S3Client.prototype, 'send', savedSend);
-    }
-    for (const [k, v] of savedEnv) {
-      if (v === undefined) {
-        Reflect.deleteProperty(process.env, k);
-      } else {
-        process.env[k] = v;
-      }
-    }
+    restoreEnv?.();
     await lake?.close();
     await s3?.close();
     if (keep === undefined) {

@@ -9,22 +9,19 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { S3Client } from '@aws-sdk/client-s3';
 import { loadPredictor } from '../../src/automl/persist';
 import { silentProgress } from '../../src/progress';
 import { openWorkspace } from '../../src/workspace';
 import type { Workspace } from '../../src/workspace';
 import { tmpDir } from '../helpers/tmp';
-import type { FakeBucketIo } from './fakes/bucket';
-import { bucketIo } from './fakes/bucket';
 import { fakeSageMakerTraining, readUstar } from './fakes/sagemaker-training';
 import type { VirtualClock } from './fakes/virtual-clock';
 import { installVirtualClock } from './fakes/virtual-clock';
+import { lateBucketIo, lateClock, useLocalS3 } from './local-s3-env';
 import type { LocalS3 } from './s3rver';
 import { startLocalS3 } from './s3rver';
 
 const BUCKET = 'mmh-training';
-const ENV_KEYS = ['AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'] as const;
 
 describe('SageMaker AutoGluon-Tabular training (fake managed job + real S3 over HTTP)', function () {
   this.timeout(300_000);
@@ -32,32 +29,15 @@ describe('SageMaker AutoGluon-Tabular training (fake managed job + real S3 over 
   let s3: LocalS3 | undefined;
   let clock: VirtualClock | undefined;
   let ws: Workspace | undefined;
-  let savedSend: PropertyDescriptor | undefined;
-  const savedEnv = new Map<string, string | undefined>();
-  const need = (): LocalS3 => {
-    if (s3 === undefined) {
-      throw new Error('S3 not started');
-    }
-    return s3;
-  };
-  const io: FakeBucketIo = { list: (p) => bucketIo(need().client).list(p), get: (u) => bucketIo(need().client).get(u), put: (u, b, t) => bucketIo(need().client).put(u, b, t) };
-  const time: VirtualClock = { now: () => clock?.now() ?? Date.now(), skipped: () => clock?.skipped() ?? 0, uninstall: () => undefined };
+  let restoreEnv: (() => void) | undefined;
+  const io = lateBucketIo(() => s3);
+  const time = lateClock(() => clock);
   const fake = fakeSageMakerTraining({ s3: io, clock: time, scratch: path.join(root, 'container') });
 
   before(async () => {
     s3 = await startLocalS3();
     await s3.bucket(BUCKET);
-    for (const k of ENV_KEYS) {
-      savedEnv.set(k, process.env[k]);
-      Reflect.deleteProperty(process.env, k);
-    }
-    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    savedSend = Object.getOwnPropertyDescriptor(S3Client.prototype, 'send');
-    if (savedSend !== undefined) {
-      Reflect.deleteProperty(S3Client.prototype, 'send');
-    }
+    restoreEnv = useLocalS3(s3);
     clock = installVirtualClock();
     ws = await openWorkspace({
       dir: path.join(root, 'ws'),
@@ -71,16 +51,7 @@ describe('SageMaker AutoGluon-Tabular training (fake managed job + real S3 over 
   after(async () => {
     await ws?.close();
     clock?.uninstall();
-    if (savedSend !== undefined) {
-      Object.defineProperty(S3Client.prototype, 'send', savedSend);
-    }
-    for (const [k, v] of savedEnv) {
-      if (v === undefined) {
-        Reflect.deleteProperty(process.env, k);
-      } else {
-        process.env[k] = v;
-      }
-    }
+    restoreEnv?.();
     await s3?.close();
     fs.rmSync(root, { recursive: true, force: true });
   });
