@@ -288,86 +288,108 @@ export function meshMeasures(inside: Uint8Array, dims: readonly [number, number,
  * signed volume written to `sums`.
  */
 function march(inside: Uint8Array, DX: number, DY: number, DZ: number, spacing: readonly [number, number, number], table: CaseTable, sums: Float64Array, rows: RowExtents): Int32Array {
-  const { area: caseArea, normal, det } = table;
-  const [s0, s1, s2] = spacing;
   const strideZ = DX * DY;
   // vertices stored once per cube (edges 6, 7, 11, present when corners 6, 4, 3 are inside after folding), as
   // half-voxel grid coordinates (2z, 2y, 2x)
-  let verts = new Int32Array(3 * 8192);
-  let nv = 0;
-  let area = 0;
-  let volume = 0;
+  const out: MarchOutput = { verts: new Int32Array(3 * 8192), nv: 0, sums };
   const { first, last } = rows;
+  sums[0] = 0;
+  sums[1] = 0;
   for (let iz = 0; iz < DZ - 1; iz++) {
     for (let iy = 0; iy < DY - 1; iy++) {
       // only the cubes that touch an inside voxel of the four rows: the others are empty (case 0) and add nothing
       const row = iz * DY + iy;
-      let lo = DX;
-      let hi = -1;
-      for (let k = 0; k < 4; k++) {
-        const r = row + (k & 1) + (k >> 1) * DY;
-        const a = first[r] ?? -1;
-        if (a < 0) {
-          continue;
-        }
-        if (a < lo) {
-          lo = a;
-        }
-        if ((last[r] ?? 0) > hi) {
-          hi = last[r] ?? 0;
-        }
-      }
-      if (hi < 0) {
-        continue;
-      }
-      const r00 = iz * strideZ + iy * DX;
-      const r01 = r00 + DX;
-      const r10 = r00 + strideZ;
-      const r11 = r10 + DX;
-      const x0 = Math.max(0, lo - 1);
-      const xEnd = Math.min(DX - 1, hi + 1);
-      let qPrev = (inside[r00 + x0] ?? 0) | ((inside[r01 + x0] ?? 0) << 1) | ((inside[r10 + x0] ?? 0) << 2) | ((inside[r11 + x0] ?? 0) << 3);
-      for (let ix = x0; ix < xEnd; ix++) {
-        const x1 = ix + 1;
-        const qNext = (inside[r00 + x1] ?? 0) | ((inside[r01 + x1] ?? 0) << 1) | ((inside[r10 + x1] ?? 0) << 2) | ((inside[r11 + x1] ?? 0) << 3);
-        let idx = (LEFT[qPrev] ?? 0) | (RIGHT[qNext] ?? 0);
-        qPrev = qNext;
-        if (idx === 0 || idx === 255) {
-          continue;
-        }
-        let sign = 1;
-        if (idx & 0x80) {
-          idx ^= 0xff;
-          sign = -1;
-        }
-        if (nv + 9 > verts.length) {
-          const grown = new Int32Array(verts.length * 2);
-          grown.set(verts);
-          verts = grown;
-        }
-        if (idx & 0x40) {
-          verts[nv++] = 2 * iz + 2;
-          verts[nv++] = 2 * iy + 2;
-          verts[nv++] = 2 * ix + 1;
-        }
-        if (idx & 0x10) {
-          verts[nv++] = 2 * iz + 2;
-          verts[nv++] = 2 * iy + 1;
-          verts[nv++] = 2 * ix;
-        }
-        if (idx & 0x08) {
-          verts[nv++] = 2 * iz + 1;
-          verts[nv++] = 2 * iy + 2;
-          verts[nv++] = 2 * ix;
-        }
-        area += caseArea[idx] ?? 0;
-        volume += sign * (iz * s0 * (normal[3 * idx] ?? 0) + iy * s1 * (normal[3 * idx + 1] ?? 0) + ix * s2 * (normal[3 * idx + 2] ?? 0) + (det[idx] ?? 0));
+      const lo = Math.min(firstOr(first, row, DX), firstOr(first, row + 1, DX), firstOr(first, row + DY, DX), firstOr(first, row + DY + 1, DX));
+      const hi = Math.max(last[row] ?? -1, last[row + 1] ?? -1, last[row + DY] ?? -1, last[row + DY + 1] ?? -1);
+      if (hi >= 0) {
+        marchRow(inside, iz * strideZ + iy * DX, DX, strideZ, iz, iy, Math.max(0, lo - 1), Math.min(DX - 1, hi + 1), spacing, table, out);
       }
     }
   }
-  sums[0] = area;
-  sums[1] = volume;
-  return verts.subarray(0, nv);
+  return out.verts.subarray(0, out.nv);
+}
+
+/** The first inside x of row `r`, or `none` when the row is empty. */
+function firstOr(first: Int32Array, r: number, none: number): number {
+  const a = first[r] ?? -1;
+  return a < 0 ? none : a;
+}
+
+/** What {@link marchRow} adds to: the vertex list (grown as needed), its length, and [area, 6 × volume]. */
+interface MarchOutput {
+  verts: Int32Array;
+  nv: number;
+  readonly sums: Float64Array;
+}
+
+/**
+ * The cubes x0…xEnd−1 of one row of cubes (corner rows r00 = (iz, iy), r00 + DX, r00 + strideZ, and both): adds their
+ * vertices, area and signed volume to `out`. A function of its own so the JIT compiles it whole (an inner loop
+ * compiled on-stack inside the outer loops deoptimises at every exit).
+ */
+function marchRow(
+  inside: Uint8Array,
+  r00: number,
+  DX: number,
+  strideZ: number,
+  iz: number,
+  iy: number,
+  x0: number,
+  xEnd: number,
+  spacing: readonly [number, number, number],
+  table: CaseTable,
+  out: MarchOutput,
+): void {
+  const { area: caseArea, normal, det } = table;
+  const [s0, s1, s2] = spacing;
+  const r01 = r00 + DX;
+  const r10 = r00 + strideZ;
+  const r11 = r10 + DX;
+  let verts = out.verts;
+  let nv = out.nv;
+  let area = out.sums[0] ?? 0;
+  let volume = out.sums[1] ?? 0;
+  let qPrev = (inside[r00 + x0] ?? 0) | ((inside[r01 + x0] ?? 0) << 1) | ((inside[r10 + x0] ?? 0) << 2) | ((inside[r11 + x0] ?? 0) << 3);
+  for (let ix = x0; ix < xEnd; ix++) {
+    const x1 = ix + 1;
+    const qNext = (inside[r00 + x1] ?? 0) | ((inside[r01 + x1] ?? 0) << 1) | ((inside[r10 + x1] ?? 0) << 2) | ((inside[r11 + x1] ?? 0) << 3);
+    let idx = (LEFT[qPrev] ?? 0) | (RIGHT[qNext] ?? 0);
+    qPrev = qNext;
+    if (idx === 0 || idx === 255) {
+      continue;
+    }
+    let sign = 1;
+    if (idx & 0x80) {
+      idx ^= 0xff;
+      sign = -1;
+    }
+    if (nv + 9 > verts.length) {
+      const grown = new Int32Array(verts.length * 2);
+      grown.set(verts);
+      verts = grown;
+    }
+    if (idx & 0x40) {
+      verts[nv++] = 2 * iz + 2;
+      verts[nv++] = 2 * iy + 2;
+      verts[nv++] = 2 * ix + 1;
+    }
+    if (idx & 0x10) {
+      verts[nv++] = 2 * iz + 2;
+      verts[nv++] = 2 * iy + 1;
+      verts[nv++] = 2 * ix;
+    }
+    if (idx & 0x08) {
+      verts[nv++] = 2 * iz + 1;
+      verts[nv++] = 2 * iy + 2;
+      verts[nv++] = 2 * ix;
+    }
+    area += caseArea[idx] ?? 0;
+    volume += sign * (iz * s0 * (normal[3 * idx] ?? 0) + iy * s1 * (normal[3 * idx + 1] ?? 0) + ix * s2 * (normal[3 * idx + 2] ?? 0) + (det[idx] ?? 0));
+  }
+  out.verts = verts;
+  out.nv = nv;
+  out.sums[0] = area;
+  out.sums[1] = volume;
 }
 
 /**
@@ -487,36 +509,11 @@ function planeDiameters(
   const bound = new Float64Array(planes);
   const order: number[] = [];
   for (let k = 0; k < planes; k++) {
-    let r0 = -1;
-    let r1 = -1;
-    let a0 = Infinity;
-    let a1 = -Infinity;
-    let pts = 0;
-    for (let r = 0; r < rows; r++) {
-      const l = lo[k * kStride + r * rStride] ?? -1;
-      if (l < 0) {
-        continue;
-      }
-      const g = hi[k * kStride + r * rStride] ?? -1;
-      if (r0 < 0) {
-        r0 = r;
-      }
-      r1 = r;
-      const vl = h[3 * l + along] ?? 0;
-      const vh = h[3 * g + along] ?? 0;
-      if (vl < a0) {
-        a0 = vl;
-      }
-      if (vh > a1) {
-        a1 = vh;
-      }
-      pts += l === g ? 1 : 2;
+    const b = planeBound(h, lo, hi, k * kStride, rows, rStride, along, scaleAcross, scaleAlong);
+    if (b >= 0) {
+      bound[k] = b;
+      order.push(k);
     }
-    if (pts < 2) {
-      continue;
-    }
-    bound[k] = ((r1 - r0) * scaleAcross) ** 2 + ((a1 - a0) * scaleAlong) ** 2;
-    order.push(k);
   }
   order.sort((p, q) => (bound[q] ?? 0) - (bound[p] ?? 0));
   const hr = new Int32Array(2 * rows + 2);
@@ -528,36 +525,81 @@ function planeDiameters(
     if ((bound[k] ?? 0) * (1 + 1e-12) < best) {
       break;
     }
-    // the plane's points (row, coordinate along), sorted by row then coordinate
-    let np = 0;
-    for (let r = 0; r < rows; r++) {
-      const l = lo[k * kStride + r * rStride] ?? -1;
-      if (l < 0) {
-        continue;
-      }
-      const g = hi[k * kStride + r * rStride] ?? -1;
-      pr[np] = h[3 * l + across] ?? 0;
-      pv[np++] = h[3 * l + along] ?? 0;
-      if (g !== l) {
-        pr[np] = h[3 * g + across] ?? 0;
-        pv[np++] = h[3 * g + along] ?? 0;
-      }
-    }
+    const np = planePoints(h, lo, hi, k * kStride, rows, rStride, across, along, pr, pv);
     const nh = convexHull(pr, pv, np, hr, hv);
-    for (let i = 0; i < nh; i++) {
-      const ri = (hr[i] ?? 0) * scaleAcross;
-      const vi = (hv[i] ?? 0) * scaleAlong;
-      for (let j = i + 1; j < nh; j++) {
-        const dr = ri - (hr[j] ?? 0) * scaleAcross;
-        const dv = vi - (hv[j] ?? 0) * scaleAlong;
-        const d = dr * dr + dv * dv;
-        if (d > best) {
-          best = d;
-        }
+    best = Math.max(best, farthestPair(hr, hv, nh, scaleAcross, scaleAlong, best));
+  }
+  return best;
+}
+
+/**
+ * Squared bounding-box diagonal (mm) of one plane's points (rows at `base + r·rStride`), or −1 when it has fewer than
+ * two points.
+ */
+function planeBound(h: Int32Array, lo: Int32Array, hi: Int32Array, base: number, rows: number, rStride: number, along: number, scaleAcross: number, scaleAlong: number): number {
+  let r0 = -1;
+  let r1 = -1;
+  let a0 = Infinity;
+  let a1 = -Infinity;
+  let pts = 0;
+  for (let r = 0; r < rows; r++) {
+    const l = lo[base + r * rStride] ?? -1;
+    if (l < 0) {
+      continue;
+    }
+    const g = hi[base + r * rStride] ?? -1;
+    if (r0 < 0) {
+      r0 = r;
+    }
+    r1 = r;
+    const vl = h[3 * l + along] ?? 0;
+    const vh = h[3 * g + along] ?? 0;
+    if (vl < a0) {
+      a0 = vl;
+    }
+    if (vh > a1) {
+      a1 = vh;
+    }
+    pts += l === g ? 1 : 2;
+  }
+  return pts < 2 ? -1 : ((r1 - r0) * scaleAcross) ** 2 + ((a1 - a0) * scaleAlong) ** 2;
+}
+
+/** One plane's points (row, coordinate along) into `pr`, `pv`, sorted by row then coordinate; returns their number. */
+function planePoints(h: Int32Array, lo: Int32Array, hi: Int32Array, base: number, rows: number, rStride: number, across: number, along: number, pr: Int32Array, pv: Int32Array): number {
+  let np = 0;
+  for (let r = 0; r < rows; r++) {
+    const l = lo[base + r * rStride] ?? -1;
+    if (l < 0) {
+      continue;
+    }
+    const g = hi[base + r * rStride] ?? -1;
+    pr[np] = h[3 * l + across] ?? 0;
+    pv[np++] = h[3 * l + along] ?? 0;
+    if (g !== l) {
+      pr[np] = h[3 * g + across] ?? 0;
+      pv[np++] = h[3 * g + along] ?? 0;
+    }
+  }
+  return np;
+}
+
+/** The largest squared distance (mm) between two of the `nh` hull vertices, or `best` when none is larger. */
+function farthestPair(hr: Int32Array, hv: Int32Array, nh: number, scaleAcross: number, scaleAlong: number, best: number): number {
+  let d2 = best;
+  for (let i = 0; i < nh; i++) {
+    const ri = (hr[i] ?? 0) * scaleAcross;
+    const vi = (hv[i] ?? 0) * scaleAlong;
+    for (let j = i + 1; j < nh; j++) {
+      const dr = ri - (hr[j] ?? 0) * scaleAcross;
+      const dv = vi - (hv[j] ?? 0) * scaleAlong;
+      const d = dr * dr + dv * dv;
+      if (d > d2) {
+        d2 = d;
       }
     }
   }
-  return best;
+  return d2;
 }
 
 /**

@@ -244,40 +244,71 @@ function fillLevels(
   rowLast: Int32Array,
 ): [number, number] {
   const [x0 = 0, y0 = 0, z0 = 0, , y1 = 0, z1 = 0] = box;
-  let ng = 0;
-  let k = 0;
-  let minLevel = Infinity;
+  const out: FillOutput = { levels, values, index, k: 0, ng: 0, minLevel: Infinity };
   for (let z = z0; z <= z1; z++) {
     for (let y = y0; y <= y1; y++) {
       const r = y + ny * z;
       const first = rowFirst[r] ?? -1;
-      if (first < 0) {
-        continue;
-      }
-      const last = rowLast[r] ?? -1;
-      const row = nx * r;
-      const boxRow = 1 - x0 + dx * (y - y0 + 1 + dy * (z - z0 + 1));
-      for (let x = first; x <= last; x++) {
-        const i = x + row;
-        if (mask[i] === label) {
-          const v = voxels[i] ?? 0;
-          const l = bw > 0 ? Math.floor((v - low) / bw) + 1 : toLevel(v);
-          const b = x + boxRow;
-          levels[k] = l;
-          values[k] = v;
-          index[k] = b;
-          k++;
-          if (l > ng) {
-            ng = l;
-          }
-          if (l < minLevel) {
-            minLevel = l;
-          }
-        }
+      if (first >= 0) {
+        fillRow(voxels, mask, label, first, rowLast[r] ?? -1, nx * r, 1 - x0 + dx * (y - y0 + 1 + dy * (z - z0 + 1)), low, bw, toLevel, out);
       }
     }
   }
-  return [ng, minLevel];
+  return [out.ng, out.minLevel];
+}
+
+/** Where {@link fillRow} writes: the region arrays, how many voxels are in them, and the level range so far. */
+interface FillOutput {
+  readonly levels: Int32Array;
+  readonly values: Float64Array;
+  readonly index: Int32Array;
+  k: number;
+  ng: number;
+  minLevel: number;
+}
+
+/**
+ * The region voxels of one image row between x = first and last (row = its first voxel's image index, boxRow = box
+ * index − x). A function of its own so the JIT compiles it whole (an inner loop compiled on-stack inside the outer
+ * loops deoptimises at every exit).
+ */
+function fillRow(
+  voxels: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  label: number,
+  first: number,
+  last: number,
+  row: number,
+  boxRow: number,
+  low: number,
+  bw: number,
+  toLevel: (v: number) => number,
+  out: FillOutput,
+): void {
+  const { levels, values, index } = out;
+  let k = out.k;
+  let ng = out.ng;
+  let minLevel = out.minLevel;
+  for (let x = first; x <= last; x++) {
+    const i = x + row;
+    if (mask[i] === label) {
+      const v = voxels[i] ?? 0;
+      const l = bw > 0 ? Math.floor((v - low) / bw) + 1 : toLevel(v);
+      levels[k] = l;
+      values[k] = v;
+      index[k] = x + boxRow;
+      k++;
+      if (l > ng) {
+        ng = l;
+      }
+      if (l < minLevel) {
+        minLevel = l;
+      }
+    }
+  }
+  out.k = k;
+  out.ng = ng;
+  out.minLevel = minLevel;
 }
 
 /** The grey levels present (ascending) and the compact code of every box voxel (rank + 1, 0 outside). */

@@ -66,6 +66,7 @@ function centredMoments(
   rows: { readonly first: Int32Array; readonly last: Int32Array },
 ): Float64Array {
   const [sx, sy, sz] = spacing;
+  const { first, last } = rows;
   const b0 = index[0] ?? 0;
   const x0 = b0 % DX;
   const y0 = Math.floor(b0 / DX) % DY;
@@ -79,12 +80,13 @@ function centredMoments(
   let cyy = 0;
   let cyz = 0;
   let czz = 0;
-  // current row (y + DY·z) and the box index of its first voxel; y, z (relative, mm) of that row
-  let row = Math.floor(b0 / DX);
-  let rowStart = row * DX;
-  let rowEnd = rowStart + DX;
-  let y = ((row % DY) - y0) * sy;
-  let z = (Math.floor(row / DY) - z0) * sz;
+  // current row (y + DY·z) and the box index of its first voxel; y, z (relative, mm) of that row (the first voxel
+  // starts a row: rowEnd 0)
+  let row = 0;
+  let rowStart = 0;
+  let rowEnd = 0;
+  let y = 0;
+  let z = 0;
   for (let t = 0; t < n; t++) {
     const b = index[t] ?? 0;
     inside[b] = 1;
@@ -95,11 +97,9 @@ function centredMoments(
       const zi = Math.floor(row / DY);
       y = (row - zi * DY - y0) * sy;
       z = (zi - z0) * sz;
-      rows.first[row] = b - rowStart;
-    } else if (t === 0) {
-      rows.first[row] = b - rowStart;
+      first[row] = b - rowStart;
     }
-    rows.last[row] = b - rowStart;
+    last[row] = b - rowStart;
     const x = (b - rowStart - x0) * sx;
     mx += x;
     my += y;
@@ -111,8 +111,14 @@ function centredMoments(
     cyz += y * z;
     czz += z * z;
   }
-  mx /= n;
-  my /= n;
-  mz /= n;
+  return centred(n, mx, my, mz, Float64Array.of(cxx, cxy, cxz, cyy, cyz, czz));
+}
+
+/** Centred second moments from the raw sums: c_ab − n·mean_a·mean_b (xx, xy, xz, yy, yz, zz). */
+function centred(n: number, sumX: number, sumY: number, sumZ: number, raw: Float64Array): Float64Array {
+  const mx = sumX / n;
+  const my = sumY / n;
+  const mz = sumZ / n;
+  const [cxx = 0, cxy = 0, cxz = 0, cyy = 0, cyz = 0, czz = 0] = raw;
   return Float64Array.of(cxx - n * mx * mx, cxy - n * mx * my, cxz - n * mx * mz, cyy - n * my * my, cyz - n * my * mz, czz - n * mz * mz);
 }

@@ -303,8 +303,6 @@ function newNeighbours(roi: DiscretisedRoi): NeighbourLists {
  * the stack carries the step it was reached by, so only the neighbours that step brought into view are looked at.
  */
 function floodZones(code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, count: number, lists: NeighbourLists): Int32Array {
-  const { from, offset, step } = lists;
-  const all = from.length - 2;
   const stack = new Int32Array(count);
   const reached = new Int32Array(count);
   let zones = new Int32Array(1024);
@@ -315,24 +313,7 @@ function floodZones(code: Uint8Array | Uint16Array | Int32Array, index: Int32Arr
     if (c === 0) {
       continue;
     }
-    code[start] = 0;
-    let top = 0;
-    stack[top] = start;
-    reached[top++] = all;
-    let size = 0;
-    while (top > 0) {
-      const b = stack[--top] ?? 0;
-      const k = reached[top] ?? 0;
-      size++;
-      for (let j = from[k] ?? 0, end = from[k + 1] ?? 0; j < end; j++) {
-        const nb = b + (offset[j] ?? 0);
-        if (code[nb] === c) {
-          code[nb] = 0;
-          stack[top] = nb;
-          reached[top++] = step[j] ?? 0;
-        }
-      }
-    }
+    const size = fillZone(code, start, c, stack, reached, lists);
     if (nz + 2 > zones.length) {
       const grown = new Int32Array(zones.length * 2);
       grown.set(zones);
@@ -342,4 +323,31 @@ function floodZones(code: Uint8Array | Uint16Array | Int32Array, index: Int32Arr
     zones[nz++] = size;
   }
   return zones.subarray(0, nz);
+}
+
+/**
+ * The zone of code `c` that holds box voxel `start`: its voxels get code 0; returns its size. A function of its own so
+ * the JIT compiles it whole (an inner loop compiled on-stack inside the outer loop deoptimises at every exit).
+ */
+function fillZone(code: Uint8Array | Uint16Array | Int32Array, start: number, c: number, stack: Int32Array, reached: Int32Array, lists: NeighbourLists): number {
+  const { from, offset, step } = lists;
+  code[start] = 0;
+  let top = 0;
+  stack[top] = start;
+  reached[top++] = from.length - 2;
+  let size = 0;
+  while (top > 0) {
+    const b = stack[--top] ?? 0;
+    const k = reached[top] ?? 0;
+    size++;
+    for (let j = from[k] ?? 0, end = from[k + 1] ?? 0; j < end; j++) {
+      const nb = b + (offset[j] ?? 0);
+      if (code[nb] === c) {
+        code[nb] = 0;
+        stack[top] = nb;
+        reached[top++] = step[j] ?? 0;
+      }
+    }
+  }
+  return size;
 }
