@@ -74,13 +74,33 @@ steps:
 settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_PATIENTS, MMH_SEED, AWS_REGION, MMH_S3_URI …
 (see README.md).`;
 
-/**
- * Runs the CLI.
- *
- * @param argv - arguments after the program name
- * @returns the process exit code
- */
-export async function main(argv: readonly string[]): Promise<number> {
+/** The flags of the pipeline, step, generate and convert commands. */
+const MAIN_OPTIONS = {
+  force: { type: 'boolean', default: false },
+  workspace: { type: 'string' },
+  backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+  out: { type: 'string' },
+  patients: { type: 'string' },
+  preset: { type: 'string' },
+  seed: { type: 'string' },
+  coverage: { type: 'string' },
+  'no-mri': { type: 'boolean', default: false },
+  'mri-size': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const;
+
+/** Parsed flags of the pipeline, step, generate and convert commands. */
+type MainValues = ReturnType<typeof parseMainArgs>['values'];
+
+/** Parses the flags of the pipeline, step, generate and convert commands (unknown flags throw). */
+function parseMainArgs(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], allowPositionals: true, options: MAIN_OPTIONS });
+}
+
+/** The commands with their own flags (serve-model, aws, notebooks-setup, dashboard); undefined for the others. */
+async function ownFlagsCommand(argv: readonly string[]): Promise<number | undefined> {
   if (argv[0] === 'serve-model') {
     const { serveModelMain } = load('./automl/serve-command') as typeof AutomlServeCommandModule;
     return serveModelMain(argv.slice(1));
@@ -98,45 +118,114 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === 'dashboard') {
-    // The dashboard command has its own flags (--serve, --port, --out, --include-identifiers).
-    console.error('mmh dashboard: loading the library …');
-    const { openWorkspace } = load('./workspace') as typeof WorkspaceModule;
-    const { runDashboardCommand } = load('./dashboard/command') as typeof DashboardCommandModule;
-    const ws = await openWorkspace({ create: true });
-    try {
-      const { server } = await runDashboardCommand(ws, argv.slice(1));
-      if (server !== undefined) {
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', () => {
-            resolve();
-          });
-        });
-        await server.close();
-      }
-      return 0;
-    } finally {
-      await ws.close();
-    }
+    return dashboardMain(argv);
   }
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      force: { type: 'boolean', default: false },
-      workspace: { type: 'string' },
-      backend: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-      out: { type: 'string' },
-      patients: { type: 'string' },
-      preset: { type: 'string' },
-      seed: { type: 'string' },
-      coverage: { type: 'string' },
-      'no-mri': { type: 'boolean', default: false },
-      'mri-size': { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-    },
+  return undefined;
+}
+
+/** `mmh dashboard`: writes the site and, with --serve, serves it until Ctrl-C. */
+async function dashboardMain(argv: readonly string[]): Promise<number> {
+  // The dashboard command has its own flags (--serve, --port, --out, --include-identifiers).
+  console.error('mmh dashboard: loading the library …');
+  const { openWorkspace } = load('./workspace') as typeof WorkspaceModule;
+  const { runDashboardCommand } = load('./dashboard/command') as typeof DashboardCommandModule;
+  const ws = await openWorkspace({ create: true });
+  try {
+    const { server } = await runDashboardCommand(ws, argv.slice(1));
+    if (server !== undefined) {
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => {
+          resolve();
+        });
+      });
+      await server.close();
+    }
+    return 0;
+  } finally {
+    await ws.close();
+  }
+}
+
+/** `mmh generate --out DIR`: writes a synthetic cohort. */
+async function generateMain(values: MainValues, out: string): Promise<number> {
+  const preset = values.preset ?? 'tiny';
+  if (!(PRESETS as readonly string[]).includes(preset)) {
+    throw new HealthDataError('invalid-input', `mmh generate: --preset ${preset} is not one of ${PRESETS.join(', ')}`);
+  }
+  const coverage = values.coverage ?? 'coherent';
+  if (coverage !== 'coherent' && coverage !== 'full') {
+    throw new HealthDataError('invalid-input', `mmh generate: --coverage ${coverage} is not one of coherent, full`);
+  }
+  const { generateCohort } = load('./cohort/generate') as typeof CohortGenerateModule;
+  const { autoProgress } = load('./progress') as typeof ProgressModule;
+  const r = await generateCohort({
+    out,
+    preset: preset as Preset,
+    coverage,
+    progress: autoProgress(),
+    ...(values.patients === undefined ? {} : { patients: positiveInt('--patients', values.patients) }),
+    ...(values.seed === undefined ? {} : { seed: positiveInt('--seed', values.seed, 0) }),
+    ...(values['no-mri'] ? { mri: false } : {}),
+    ...(values['mri-size'] === undefined ? {} : { mriSize: mriSize(values['mri-size']) }),
   });
+  console.log(`wrote ${r.outputDir} and ${r.groundTruthPath}\n${JSON.stringify(r.counts)}`);
+  return 0;
+}
+
+/** `mmh convert --from DIR --to DIR`: converts the Coherent layout to a dataset. */
+async function convertMain(values: MainValues): Promise<number> {
+  if (values.from === undefined || values.to === undefined) {
+    throw new HealthDataError('invalid-input', 'mmh convert: give both --from <Coherent output folder> and --to <dataset folder>');
+  }
+  const { convertCoherent } = load('./cohort/convert/convert') as typeof CohortConvertConvertModule;
+  const { autoProgress } = load('./progress') as typeof ProgressModule;
+  const report = await convertCoherent({ from: values.from, to: values.to, progress: autoProgress() });
+  console.log(`wrote ${values.to}\n${JSON.stringify(report.counts)}`);
+  return 0;
+}
+
+/** `mmh pipeline` or one step: opens the workspace and runs the steps (only `command` unless it is `pipeline`). */
+async function pipelineMain(values: MainValues, command: string, steps: ReturnType<typeof pipelineSteps>['PIPELINE_STEPS']): Promise<number> {
+  const only = command === 'pipeline' ? undefined : [command];
+  const { openWorkspace } = load('./workspace') as typeof WorkspaceModule;
+  const { formatPipelineSummary, runPipeline } = load('./pipeline') as typeof PipelineModule;
+  const ws = await openWorkspace({
+    create: true,
+    ...(values.workspace === undefined ? {} : { dir: values.workspace }),
+    ...(values.backend === undefined ? {} : { backend: values.backend }),
+    ...(values.patients === undefined ? {} : { patients: positiveInt('--patients', values.patients) }),
+  });
+  try {
+    if (ws.backend === 'aws') {
+      const { checkAwsCredentials } = load('./aws-credentials') as typeof AwsCredentialsModule;
+      await checkAwsCredentials();
+    }
+    const summary = await runPipeline(ws, steps, {
+      ...(only === undefined ? {} : { only }),
+      force: values.force,
+      onStep: (o) => {
+        console.error(`[${o.status}] ${o.name}${o.status === 'ran' ? ` (${(o.ms / 1000).toFixed(1)}s)` : ''}`);
+      },
+    });
+    console.log(formatPipelineSummary(summary));
+    return summary.ok ? 0 : 1;
+  } finally {
+    await ws.close();
+  }
+}
+
+/**
+ * Runs the CLI.
+ *
+ * @param argv - arguments after the program name
+ * @returns the process exit code
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const own = await ownFlagsCommand(argv);
+  if (own !== undefined) {
+    return own;
+  }
+  const { values, positionals } = parseMainArgs(argv);
   const command = positionals[0] ?? 'pipeline';
   if (values.help || command === 'help') {
     console.log(helpText());
@@ -158,65 +247,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   }
   if (command === 'generate' && values.out !== undefined) {
-    const preset = values.preset ?? 'tiny';
-    if (!(PRESETS as readonly string[]).includes(preset)) {
-      throw new HealthDataError('invalid-input', `mmh generate: --preset ${preset} is not one of ${PRESETS.join(', ')}`);
-    }
-    const coverage = values.coverage ?? 'coherent';
-    if (coverage !== 'coherent' && coverage !== 'full') {
-      throw new HealthDataError('invalid-input', `mmh generate: --coverage ${coverage} is not one of coherent, full`);
-    }
-    const { generateCohort } = load('./cohort/generate') as typeof CohortGenerateModule;
-    const { autoProgress } = load('./progress') as typeof ProgressModule;
-    const r = await generateCohort({
-      out: values.out,
-      preset: preset as Preset,
-      coverage,
-      progress: autoProgress(),
-      ...(values.patients === undefined ? {} : { patients: positiveInt('--patients', values.patients) }),
-      ...(values.seed === undefined ? {} : { seed: positiveInt('--seed', values.seed, 0) }),
-      ...(values['no-mri'] ? { mri: false } : {}),
-      ...(values['mri-size'] === undefined ? {} : { mriSize: mriSize(values['mri-size']) }),
-    });
-    console.log(`wrote ${r.outputDir} and ${r.groundTruthPath}\n${JSON.stringify(r.counts)}`);
-    return 0;
+    return generateMain(values, values.out);
   }
   if (command === 'convert' && (values.from !== undefined || values.to !== undefined)) {
-    if (values.from === undefined || values.to === undefined) {
-      throw new HealthDataError('invalid-input', 'mmh convert: give both --from <Coherent output folder> and --to <dataset folder>');
-    }
-    const { convertCoherent } = load('./cohort/convert/convert') as typeof CohortConvertConvertModule;
-    const { autoProgress } = load('./progress') as typeof ProgressModule;
-    const report = await convertCoherent({ from: values.from, to: values.to, progress: autoProgress() });
-    console.log(`wrote ${values.to}\n${JSON.stringify(report.counts)}`);
-    return 0;
+    return convertMain(values);
   }
-  const only = command === 'pipeline' ? undefined : [command];
-  const { openWorkspace } = load('./workspace') as typeof WorkspaceModule;
-  const { formatPipelineSummary, runPipeline } = load('./pipeline') as typeof PipelineModule;
-  const ws = await openWorkspace({
-    create: true,
-    ...(values.workspace === undefined ? {} : { dir: values.workspace }),
-    ...(values.backend === undefined ? {} : { backend: values.backend }),
-    ...(values.patients === undefined ? {} : { patients: positiveInt('--patients', values.patients) }),
-  });
-  try {
-    if (ws.backend === 'aws') {
-      const { checkAwsCredentials } = load('./aws-credentials') as typeof AwsCredentialsModule;
-      await checkAwsCredentials();
-    }
-    const summary = await runPipeline(ws, PIPELINE_STEPS, {
-      ...(only === undefined ? {} : { only }),
-      force: values.force,
-      onStep: (o) => {
-        console.error(`[${o.status}] ${o.name}${o.status === 'ran' ? ` (${(o.ms / 1000).toFixed(1)}s)` : ''}`);
-      },
-    });
-    console.log(formatPipelineSummary(summary));
-    return summary.ok ? 0 : 1;
-  } finally {
-    await ws.close();
-  }
+  return pipelineMain(values, command, PIPELINE_STEPS);
 }
 
 function mriSize(text: string): [number, number, number] {

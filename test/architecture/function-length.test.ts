@@ -14,7 +14,6 @@ const KNOWN_LONG: readonly string[] = [
   'src/cohort/model.ts simulatePatient',
   'src/cohort/generate.ts generateCohort',
   'src/cohort/mri/dicom-writer.ts buildDataset',
-  'src/cli.ts main',
 ];
 
 describe('architecture: function length in src/', function () {
