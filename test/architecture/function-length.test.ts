@@ -9,7 +9,6 @@ const LIMIT = 100;
  * on an entry that is no longer long (remove it when you split the function).
  */
 const KNOWN_LONG: readonly string[] = [
-  'src/clinical/aws/athena-cohort-sources.ts athenaCohortSources',
   'src/cohort/mri/phantom.ts rasterizeAnatomy',
   'src/cohort/model.ts simulatePatient',
   'src/cohort/generate.ts generateCohort',

@@ -69,6 +69,185 @@ function iso(v: unknown): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
+/** `"database"."table"` for a table of the sources' database. */
+type TableRef = (t: string) => string;
+
+/** Reads the database's tables and column types (lower case) from information_schema. */
+async function readShapes(sql: SqlEngine, database: string): Promise<Shapes> {
+  const rows = await sql.query<{ table_name: string; column_name: string; data_type: string }>('SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ?', [
+    database,
+  ]);
+  const m: Shapes = new Map();
+  for (const r of rows) {
+    const t = r.table_name.toLowerCase();
+    const cols = m.get(t) ?? new Map<string, string>();
+    cols.set(r.column_name.toLowerCase(), r.data_type.toLowerCase());
+    m.set(t, cols);
+  }
+  return m;
+}
+
+/** Whether table `t` has column `col` (and, when given, a struct `field` in its type). */
+function has(s: Shapes, t: string, col: string, field?: string): boolean {
+  const type = s.get(t)?.get(col);
+  return type !== undefined && (field === undefined || new RegExp(`\\b"?${field}"?\\b`).test(type));
+}
+
+/** The event date of table `t`: the first present of its date keys (a period's start). */
+function dateExpr(s: Shapes, t: string, alias = 'r'): string {
+  const parts = (DATE_KEYS[t] ?? []).flatMap((k) => {
+    if (!has(s, t, k)) {
+      return [];
+    }
+    const period = /^(row|struct)/.test(s.get(t)?.get(k) ?? '');
+    if (period) {
+      return has(s, t, k, 'start') ? [`${alias}.${k}.start`] : [];
+    }
+    return [`${alias}.${k}`];
+  });
+  return parts.length === 0 ? 'CAST(NULL AS VARCHAR)' : parts.length === 1 ? (parts[0] ?? '') : `COALESCE(${parts.join(', ')})`;
+}
+
+/** Walks `arr` (an array of codings) by index: one row per coding with a code. */
+function codingRows(s: Shapes, table: TableRef, t: string, concept: string, extra: string, category: string): string {
+  const arr = `r.${concept}.coding`;
+  return `SELECT r.subject.reference AS subject, ${sqlLiteral(t)} AS resource_type, r.id AS resource_id, ${dateExpr(s, t)} AS d,
+        (element_at(${arr}, u.i)).system AS system, (element_at(${arr}, u.i)).code AS code, ${extra}, ${category} AS category
+      FROM ${table(t)} r CROSS JOIN UNNEST(sequence(1, cardinality(${arr}))) AS u(i)
+      WHERE cardinality(${arr}) > 0 AND (element_at(${arr}, u.i)).code IS NOT NULL`;
+}
+
+const NO_VALUE = 'CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS VARCHAR) AS value_code, CAST(NULL AS VARCHAR) AS display';
+
+/** The value columns of an Observation (quantity value and unit, first coded value), NULL where the table has none. */
+function valueCols(s: Shapes, t: string, base: string): string {
+  const q = has(s, t, 'valuequantity') ? `${base}.valuequantity` : undefined;
+  const cc = has(s, t, 'valuecodeableconcept', 'coding') ? `${base}.valuecodeableconcept.coding` : undefined;
+  return [
+    q !== undefined && has(s, t, 'valuequantity', 'value') ? `CAST(${q}.value AS DOUBLE) AS value` : 'CAST(NULL AS DOUBLE) AS value',
+    q !== undefined ? `COALESCE(${has(s, t, 'valuequantity', 'code') ? `${q}.code` : 'NULL'}, ${has(s, t, 'valuequantity', 'unit') ? `${q}.unit` : 'NULL'}) AS unit` : 'CAST(NULL AS VARCHAR) AS unit',
+    cc !== undefined ? `CASE WHEN cardinality(${cc}) > 0 THEN (element_at(${cc}, 1)).code END AS value_code` : 'CAST(NULL AS VARCHAR) AS value_code',
+    'CAST(NULL AS VARCHAR) AS display',
+  ].join(', ');
+}
+
+/** Observation component codes with the component's own values; the component array is walked by index too. */
+function componentRows(s: Shapes, table: TableRef): string {
+  const comp = 'element_at(r.component, k.j)';
+  const compType = s.get('observation')?.get('component') ?? '';
+  const cq = /valuequantity/.test(compType);
+  const ccc = /valuecodeableconcept/.test(compType);
+  return `SELECT r.subject.reference AS subject, 'observation' AS resource_type, r.id AS resource_id, ${dateExpr(s, 'observation')} AS d,
+            (element_at((${comp}).code.coding, u.i)).system AS system, (element_at((${comp}).code.coding, u.i)).code AS code,
+            ${cq ? `CAST((${comp}).valuequantity.value AS DOUBLE)` : 'CAST(NULL AS DOUBLE)'} AS value,
+            ${cq ? `COALESCE((${comp}).valuequantity.code, (${comp}).valuequantity.unit)` : 'CAST(NULL AS VARCHAR)'} AS unit,
+            ${ccc ? `CASE WHEN cardinality((${comp}).valuecodeableconcept.coding) > 0 THEN (element_at((${comp}).valuecodeableconcept.coding, 1)).code END` : 'CAST(NULL AS VARCHAR)'} AS value_code,
+            CAST(NULL AS VARCHAR) AS display, CAST(NULL AS VARCHAR) AS category
+          FROM ${table('observation')} r
+          CROSS JOIN UNNEST(sequence(1, cardinality(r.component))) AS k(j)
+          CROSS JOIN UNNEST(sequence(1, cardinality((${comp}).code.coding))) AS u(i)
+          WHERE cardinality(r.component) > 0 AND cardinality((${comp}).code.coding) > 0 AND (element_at((${comp}).code.coding, u.i)).code IS NOT NULL`;
+}
+
+/** The events the features read, as one relation (`ev`), for the tables that exist. */
+function eventsRelation(s: Shapes, table: TableRef): string {
+  const parts: string[] = [];
+  if (has(s, 'observation', 'code', 'coding')) {
+    parts.push(codingRows(s, table, 'observation', 'code', valueCols(s, 'observation', 'r'), 'CAST(NULL AS VARCHAR)'));
+    if (has(s, 'observation', 'component', 'coding')) {
+      parts.push(componentRows(s, table));
+    }
+  }
+  if (has(s, 'condition', 'code', 'coding')) {
+    parts.push(codingRows(s, table, 'condition', 'code', NO_VALUE, 'CAST(NULL AS VARCHAR)'));
+  }
+  if (has(s, 'encounter', 'class', 'code')) {
+    parts.push(`SELECT r.subject.reference AS subject, 'encounter' AS resource_type, r.id AS resource_id, ${dateExpr(s, 'encounter')} AS d,
+          ${has(s, 'encounter', 'class', 'system') ? 'r.class.system' : 'CAST(NULL AS VARCHAR)'} AS system, r.class.code AS code, ${NO_VALUE}, r.class.code AS category
+        FROM ${table('encounter')} r WHERE r.class.code IS NOT NULL`);
+  }
+  for (const t of ['medicationrequest', 'medicationadministration']) {
+    if (has(s, t, 'medicationcodeableconcept', 'coding')) {
+      const arr = 'r.medicationcodeableconcept.coding';
+      parts.push(
+        codingRows(
+          s,
+          table,
+          t,
+          'medicationcodeableconcept',
+          `CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS VARCHAR) AS value_code, (element_at(${arr}, u.i)).display AS display`,
+          'CAST(NULL AS VARCHAR)',
+        ),
+      );
+    }
+  }
+  if (parts.length === 0) {
+    return `(SELECT CAST(NULL AS VARCHAR) AS subject, CAST(NULL AS VARCHAR) AS resource_type, CAST(NULL AS VARCHAR) AS resource_id, CAST(NULL AS VARCHAR) AS d,
+        CAST(NULL AS VARCHAR) AS system, CAST(NULL AS VARCHAR) AS code, ${NO_VALUE}, CAST(NULL AS VARCHAR) AS category WHERE 1 = 0)`;
+  }
+  return `(${parts.join('\n      UNION ALL\n      ')})`;
+}
+
+const TYPE_NAME: Readonly<Record<string, string>> = {
+  observation: 'Observation',
+  condition: 'Condition',
+  encounter: 'Encounter',
+  medicationrequest: 'MedicationRequest',
+  medicationadministration: 'MedicationAdministration',
+};
+
+/** Converts event rows to {@link ClinicalEvent}s (one per medication class), sorted by patient, date, resource, code. */
+function toEvents(rows: Record<string, unknown>[]): ClinicalEvent[] {
+  const out: ClinicalEvent[] = [];
+  for (const r of rows) {
+    const base = {
+      patientId: patientRef(r.subject),
+      resourceType: TYPE_NAME[text(r.resource_type) ?? ''] ?? text(r.resource_type) ?? '',
+      resourceId: text(r.resource_id) ?? '',
+      date: iso(r.d),
+      system: text(r.system) ?? '',
+      code: text(r.code) ?? '',
+      value: typeof r.value === 'number' && Number.isFinite(r.value) ? r.value : null,
+      unit: text(r.unit),
+      valueCode: text(r.value_code),
+    };
+    if (base.resourceType === 'MedicationRequest' || base.resourceType === 'MedicationAdministration') {
+      const classes = medicationClassesOf(typeof r.display === 'string' ? r.display : '');
+      if (classes.length === 0) {
+        out.push({ ...base, category: null });
+      }
+      for (const category of classes) {
+        out.push({ ...base, category });
+      }
+    } else {
+      out.push({ ...base, category: text(r.category) });
+    }
+  }
+  return out.sort(
+    (a, b) =>
+      (a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0) ||
+      Date.parse(a.date ?? '') - Date.parse(b.date ?? '') ||
+      (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : 0) ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+}
+
+/** The query for labelled patients' dated events before their index (and within the lookback, when given). */
+function eventsBeforeSql(relation: string, labels: readonly LabelRow[], lookbackYears: number | undefined): string {
+  const lookbackDays = lookbackYears === undefined ? undefined : Math.round(lookbackYears * 365.25);
+  const index = labels.map((l) => `(${sqlLiteral(l.patientId)}, ${sqlLiteral(l.indexDate)})`).join(', ');
+  // Dated events only (an undated event cannot be shown to precede the index); the filter runs in SQL so
+  // post-index rows never leave the engine.
+  return `SELECT e.subject, e.resource_type, e.resource_id, e.d, e.system, e.code, e.value, e.unit, e.value_code, e.display, e.category
+           FROM ${relation} e
+           JOIN (SELECT * FROM (VALUES ${index}) AS v(patient_ref, index_time)) i
+             ON e.subject = concat('Patient/', i.patient_ref) OR e.subject = concat('urn:uuid:', i.patient_ref) OR e.subject = i.patient_ref
+          WHERE e.d IS NOT NULL
+            AND from_iso8601_timestamp(e.d) < from_iso8601_timestamp(i.index_time)${
+              lookbackDays === undefined ? '' : `\n            AND from_iso8601_timestamp(e.d) >= from_iso8601_timestamp(i.index_time) - INTERVAL '${String(lookbackDays)}' DAY`
+            }`;
+}
+
 /**
  * Builds the sources.
  *
@@ -78,151 +257,8 @@ function iso(v: unknown): string | null {
 export function athenaCohortSources(options: AthenaCohortSourcesOptions): CohortSources {
   const { sql, database } = options;
   let shapes: Promise<Shapes> | undefined;
-  const getShapes = (): Promise<Shapes> =>
-    (shapes ??= sql
-      .query<{ table_name: string; column_name: string; data_type: string }>('SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ?', [database])
-      .then((rows) => {
-        const m: Shapes = new Map();
-        for (const r of rows) {
-          const t = r.table_name.toLowerCase();
-          const cols = m.get(t) ?? new Map<string, string>();
-          cols.set(r.column_name.toLowerCase(), r.data_type.toLowerCase());
-          m.set(t, cols);
-        }
-        return m;
-      }));
-  const table = (t: string): string => `${ident(database)}.${ident(t)}`;
-  const has = (s: Shapes, t: string, col: string, field?: string): boolean => {
-    const type = s.get(t)?.get(col);
-    return type !== undefined && (field === undefined || new RegExp(`\\b"?${field}"?\\b`).test(type));
-  };
-  const dateExpr = (s: Shapes, t: string, alias = 'r'): string => {
-    const parts = (DATE_KEYS[t] ?? []).flatMap((k) => {
-      if (!has(s, t, k)) {
-        return [];
-      }
-      const period = /^(row|struct)/.test(s.get(t)?.get(k) ?? '');
-      if (period) {
-        return has(s, t, k, 'start') ? [`${alias}.${k}.start`] : [];
-      }
-      return [`${alias}.${k}`];
-    });
-    return parts.length === 0 ? 'CAST(NULL AS VARCHAR)' : parts.length === 1 ? (parts[0] ?? '') : `COALESCE(${parts.join(', ')})`;
-  };
-  // Walks `arr` (an array of codings) by index: one row per coding with a code.
-  const codingRows = (s: Shapes, t: string, concept: string, extra: string, category: string): string => {
-    const arr = `r.${concept}.coding`;
-    return `SELECT r.subject.reference AS subject, ${sqlLiteral(t)} AS resource_type, r.id AS resource_id, ${dateExpr(s, t)} AS d,
-        (element_at(${arr}, u.i)).system AS system, (element_at(${arr}, u.i)).code AS code, ${extra}, ${category} AS category
-      FROM ${table(t)} r CROSS JOIN UNNEST(sequence(1, cardinality(${arr}))) AS u(i)
-      WHERE cardinality(${arr}) > 0 AND (element_at(${arr}, u.i)).code IS NOT NULL`;
-  };
-  const noValue = 'CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS VARCHAR) AS value_code, CAST(NULL AS VARCHAR) AS display';
-  const valueCols = (s: Shapes, t: string, base: string): string => {
-    const q = has(s, t, 'valuequantity') ? `${base}.valuequantity` : undefined;
-    const cc = has(s, t, 'valuecodeableconcept', 'coding') ? `${base}.valuecodeableconcept.coding` : undefined;
-    return [
-      q !== undefined && has(s, t, 'valuequantity', 'value') ? `CAST(${q}.value AS DOUBLE) AS value` : 'CAST(NULL AS DOUBLE) AS value',
-      q !== undefined
-        ? `COALESCE(${has(s, t, 'valuequantity', 'code') ? `${q}.code` : 'NULL'}, ${has(s, t, 'valuequantity', 'unit') ? `${q}.unit` : 'NULL'}) AS unit`
-        : 'CAST(NULL AS VARCHAR) AS unit',
-      cc !== undefined ? `CASE WHEN cardinality(${cc}) > 0 THEN (element_at(${cc}, 1)).code END AS value_code` : 'CAST(NULL AS VARCHAR) AS value_code',
-      'CAST(NULL AS VARCHAR) AS display',
-    ].join(', ');
-  };
-  /** The events the features read, as one relation (`ev`), for the tables that exist. */
-  const eventsRelation = async (): Promise<string> => {
-    const s = await getShapes();
-    const parts: string[] = [];
-    if (has(s, 'observation', 'code', 'coding')) {
-      parts.push(codingRows(s, 'observation', 'code', valueCols(s, 'observation', 'r'), 'CAST(NULL AS VARCHAR)'));
-      if (has(s, 'observation', 'component', 'coding')) {
-        // Component codes with the component's own values; the component array is walked by index too.
-        const comp = 'element_at(r.component, k.j)';
-        const compType = s.get('observation')?.get('component') ?? '';
-        const cq = /valuequantity/.test(compType);
-        const ccc = /valuecodeableconcept/.test(compType);
-        parts.push(`SELECT r.subject.reference AS subject, 'observation' AS resource_type, r.id AS resource_id, ${dateExpr(s, 'observation')} AS d,
-            (element_at((${comp}).code.coding, u.i)).system AS system, (element_at((${comp}).code.coding, u.i)).code AS code,
-            ${cq ? `CAST((${comp}).valuequantity.value AS DOUBLE)` : 'CAST(NULL AS DOUBLE)'} AS value,
-            ${cq ? `COALESCE((${comp}).valuequantity.code, (${comp}).valuequantity.unit)` : 'CAST(NULL AS VARCHAR)'} AS unit,
-            ${ccc ? `CASE WHEN cardinality((${comp}).valuecodeableconcept.coding) > 0 THEN (element_at((${comp}).valuecodeableconcept.coding, 1)).code END` : 'CAST(NULL AS VARCHAR)'} AS value_code,
-            CAST(NULL AS VARCHAR) AS display, CAST(NULL AS VARCHAR) AS category
-          FROM ${table('observation')} r
-          CROSS JOIN UNNEST(sequence(1, cardinality(r.component))) AS k(j)
-          CROSS JOIN UNNEST(sequence(1, cardinality((${comp}).code.coding))) AS u(i)
-          WHERE cardinality(r.component) > 0 AND cardinality((${comp}).code.coding) > 0 AND (element_at((${comp}).code.coding, u.i)).code IS NOT NULL`);
-      }
-    }
-    if (has(s, 'condition', 'code', 'coding')) {
-      parts.push(codingRows(s, 'condition', 'code', noValue, 'CAST(NULL AS VARCHAR)'));
-    }
-    if (has(s, 'encounter', 'class', 'code')) {
-      parts.push(`SELECT r.subject.reference AS subject, 'encounter' AS resource_type, r.id AS resource_id, ${dateExpr(s, 'encounter')} AS d,
-          ${has(s, 'encounter', 'class', 'system') ? 'r.class.system' : 'CAST(NULL AS VARCHAR)'} AS system, r.class.code AS code, ${noValue}, r.class.code AS category
-        FROM ${table('encounter')} r WHERE r.class.code IS NOT NULL`);
-    }
-    for (const t of ['medicationrequest', 'medicationadministration']) {
-      if (has(s, t, 'medicationcodeableconcept', 'coding')) {
-        const arr = 'r.medicationcodeableconcept.coding';
-        parts.push(
-          codingRows(
-            s,
-            t,
-            'medicationcodeableconcept',
-            `CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS VARCHAR) AS value_code, (element_at(${arr}, u.i)).display AS display`,
-            'CAST(NULL AS VARCHAR)',
-          ),
-        );
-      }
-    }
-    if (parts.length === 0) {
-      return `(SELECT CAST(NULL AS VARCHAR) AS subject, CAST(NULL AS VARCHAR) AS resource_type, CAST(NULL AS VARCHAR) AS resource_id, CAST(NULL AS VARCHAR) AS d,
-        CAST(NULL AS VARCHAR) AS system, CAST(NULL AS VARCHAR) AS code, ${noValue}, CAST(NULL AS VARCHAR) AS category WHERE 1 = 0)`;
-    }
-    return `(${parts.join('\n      UNION ALL\n      ')})`;
-  };
-  const typeName: Readonly<Record<string, string>> = {
-    observation: 'Observation',
-    condition: 'Condition',
-    encounter: 'Encounter',
-    medicationrequest: 'MedicationRequest',
-    medicationadministration: 'MedicationAdministration',
-  };
-  const toEvents = (rows: Record<string, unknown>[]): ClinicalEvent[] => {
-    const out: ClinicalEvent[] = [];
-    for (const r of rows) {
-      const base = {
-        patientId: patientRef(r.subject),
-        resourceType: typeName[text(r.resource_type) ?? ''] ?? text(r.resource_type) ?? '',
-        resourceId: text(r.resource_id) ?? '',
-        date: iso(r.d),
-        system: text(r.system) ?? '',
-        code: text(r.code) ?? '',
-        value: typeof r.value === 'number' && Number.isFinite(r.value) ? r.value : null,
-        unit: text(r.unit),
-        valueCode: text(r.value_code),
-      };
-      if (base.resourceType === 'MedicationRequest' || base.resourceType === 'MedicationAdministration') {
-        const classes = medicationClassesOf(typeof r.display === 'string' ? r.display : '');
-        if (classes.length === 0) {
-          out.push({ ...base, category: null });
-        }
-        for (const category of classes) {
-          out.push({ ...base, category });
-        }
-      } else {
-        out.push({ ...base, category: text(r.category) });
-      }
-    }
-    return out.sort(
-      (a, b) =>
-        (a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0) ||
-        Date.parse(a.date ?? '') - Date.parse(b.date ?? '') ||
-        (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : 0) ||
-        (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
-    );
-  };
+  const getShapes = (): Promise<Shapes> => (shapes ??= readShapes(sql, database));
+  const table: TableRef = (t) => `${ident(database)}.${ident(t)}`;
   return {
     async patients(): Promise<PatientFacts[]> {
       const s = await getShapes();
@@ -249,7 +285,7 @@ export function athenaCohortSources(options: AthenaCohortSourcesOptions): Cohort
         return [];
       }
       const rows = await sql.query<Record<string, unknown>>(
-        `SELECT c.subject, c.system, c.code, c.d FROM (${codingRows(s, 'condition', 'code', noValue, 'CAST(NULL AS VARCHAR)')}) c WHERE c.code IN (${codes.map(() => '?').join(', ')})`,
+        `SELECT c.subject, c.system, c.code, c.d FROM (${codingRows(s, table, 'condition', 'code', NO_VALUE, 'CAST(NULL AS VARCHAR)')}) c WHERE c.code IN (${codes.map(() => '?').join(', ')})`,
         codes,
       );
       return rows
@@ -276,20 +312,7 @@ export function athenaCohortSources(options: AthenaCohortSourcesOptions): Cohort
       if (labels.length === 0) {
         return [];
       }
-      const lookbackDays = lookbackYears === undefined ? undefined : Math.round(lookbackYears * 365.25);
-      const index = labels.map((l) => `(${sqlLiteral(l.patientId)}, ${sqlLiteral(l.indexDate)})`).join(', ');
-      // Dated events only (an undated event cannot be shown to precede the index); the filter runs in SQL so
-      // post-index rows never leave the engine.
-      const rows = await sql.query<Record<string, unknown>>(
-        `SELECT e.subject, e.resource_type, e.resource_id, e.d, e.system, e.code, e.value, e.unit, e.value_code, e.display, e.category
-           FROM ${await eventsRelation()} e
-           JOIN (SELECT * FROM (VALUES ${index}) AS v(patient_ref, index_time)) i
-             ON e.subject = concat('Patient/', i.patient_ref) OR e.subject = concat('urn:uuid:', i.patient_ref) OR e.subject = i.patient_ref
-          WHERE e.d IS NOT NULL
-            AND from_iso8601_timestamp(e.d) < from_iso8601_timestamp(i.index_time)${
-              lookbackDays === undefined ? '' : `\n            AND from_iso8601_timestamp(e.d) >= from_iso8601_timestamp(i.index_time) - INTERVAL '${String(lookbackDays)}' DAY`
-            }`,
-      );
+      const rows = await sql.query<Record<string, unknown>>(eventsBeforeSql(eventsRelation(await getShapes(), table), labels, lookbackYears));
       return toEvents(rows);
     },
   };
