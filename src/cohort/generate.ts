@@ -223,6 +223,178 @@ function prepareOut(out: string): string {
   return outputDir;
 }
 
+/** Checks the cohort size and seed. */
+function validateSizes(patients: number, seed: number): void {
+  if (!Number.isInteger(patients) || patients < 1 || patients > 1_000_000) {
+    throw new HealthDataError('invalid-input', `generateCohort: patients = ${String(patients)} must be an integer from 1 to 1,000,000`, { path: 'patients' });
+  }
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new HealthDataError('invalid-input', `generateCohort: seed = ${String(seed)} must be a non-negative integer`, { path: 'seed' });
+  }
+}
+
+/** Counts of what the generator wrote. */
+interface Tally {
+  bytes: number;
+  resources: number;
+  dnaFiles: number;
+  dicomFiles: number;
+  imaging: number;
+  allThree: number;
+}
+
+/** The UIDs of a patient's MRI study. */
+interface StudyUids {
+  readonly studyInstanceUid: string;
+  readonly seriesInstanceUid: string;
+  readonly sopInstanceUid: string;
+}
+
+/** The MRI study spec of patient `i` (seeded per patient, so the pixels do not depend on the worker count). */
+function mriStudySpec(
+  p: SimPatient & { readonly mri: NonNullable<SimPatient['mri']> },
+  i: number,
+  seed: number,
+  study: StudyUids,
+  mriSize: readonly [number, number, number] | undefined,
+): MriStudySpecContract {
+  return {
+    seed: hashString(`mri|${String(seed)}|${String(i)}`),
+    ...(mriSize === undefined ? {} : { size: mriSize }),
+    effects: p.mri.effects,
+    patientId: p.id,
+    patientName: `${p.family}^${p.given}`,
+    birthDate: ymd(p.birth),
+    sex: p.sex,
+    studyInstanceUid: study.studyInstanceUid,
+    seriesInstanceUid: study.seriesInstanceUid,
+    sopInstanceUid: study.sopInstanceUid,
+    studyDate: ymd(p.mri.date),
+    studyTime: new Date(p.mri.date).toISOString().slice(11, 19).replace(/:/g, ''),
+  };
+}
+
+/** The patient's ground-truth record (risks, outcomes, factors, hidden traits, the MRI study). */
+function groundTruthRecord(p: SimPatient, stem: string, study: StudyUids | undefined): Record<string, unknown> {
+  return {
+    id: p.id,
+    file: `${stem}.json`,
+    sex: p.sex,
+    birthDate: new Date(p.birth).toISOString().slice(0, 10),
+    ageAtEnd: Math.round(p.age * 100) / 100,
+    population: p.population,
+    modalities: { clinical: true, genomic: p.genomic, imaging: p.mri !== undefined },
+    risk: Object.fromEntries(OUTCOMES.map((o) => [o, Math.round(p.risk[o] * 1e6) / 1e6])),
+    outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, isoOrNull(p.outcomes[o]?.onset)])),
+    factors: { sbp: r2(p.sbp), ldl: r2(p.ldl), hba1c: r2(p.hba1c), bmi: r2(p.bmi), smoker: p.smoker },
+    hidden: { svd: r2(p.svd), neuro: r2(p.neuro), cognition: r2(p.cognition) },
+    geneticLogOdds: Object.fromEntries(OUTCOMES.map((o) => [o, r2(p.genetic[o])])),
+    mri: p.mri === undefined || study === undefined ? null : { studyInstanceUid: study.studyInstanceUid, date: new Date(p.mri.date).toISOString(), effects: p.mri.effects },
+  };
+}
+
+/** The ground truth's summary: modality counts, outcome prevalence and the oracle AUROCs. */
+function groundTruthSummary(patients: number, t: Tally, oracles: OracleReport, risks: Record<Outcome, number[]>, labels: Record<Outcome, boolean[]>): Record<string, unknown> {
+  const { dnaFiles, imaging, allThree } = t;
+  return {
+    patients,
+    modalities: { clinical: patients, genomic: dnaFiles, imaging, allThree },
+    outcomes: Object.fromEntries(
+      OUTCOMES.map((o): [Outcome, OutcomeSummary] => {
+        const cases = labels[o].filter(Boolean).length;
+        const { oracles: byDesign, populations, ownPopulationOracles } = oracles.outcomes[o];
+        return [o, { cases, prevalence: r4(cases / patients), oracleAuroc: r4(auroc(risks[o], labels[o])), oracles: byDesign, oraclePopulations: populations, ownPopulationOracles }];
+      }),
+    ),
+    oracleMethod: {
+      mcPatients: oracles.mcPatients,
+      mcSeed: oracles.mcSeed,
+      yearsBefore: oracles.yearsBefore,
+      population: 'patients with all three modalities at the index date',
+      ci: 'DeLong 95% over the Monte Carlo population',
+    },
+  };
+}
+
+/**
+ * Writes MRI studies: in this thread without workers, else through the pool with at most two studies per worker
+ * waiting in memory (a 256³ study is 33.6 MB).
+ */
+function mriWriter(
+  pool: MriWriterPool | undefined,
+  mriModule: MriModuleContract | undefined,
+  writeFile: (file: string, data: string | Uint8Array) => void,
+): { readonly write: (file: string, spec: MriStudySpecContract) => Promise<void>; readonly inFlight: Set<Promise<void>> } {
+  const inFlight = new Set<Promise<void>>();
+  const write = async (file: string, spec: MriStudySpecContract): Promise<void> => {
+    if (pool === undefined || mriModule === undefined) {
+      writeFile(file, (mriModule ?? loadMriModule('generateCohort')).writeMriStudy(spec));
+      return;
+    }
+    // At most two studies per worker wait in memory (a 256³ study is 33.6 MB).
+    while (inFlight.size >= 2 * pool.size) {
+      await Promise.race(inFlight);
+    }
+    const done = pool.write(spec).then((dcm) => {
+      writeFile(file, dcm);
+    });
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done)).catch(() => undefined);
+  };
+  return { write, inFlight };
+}
+
+/** What writing one patient needs: settings, the MRI writer, the output files and the running tallies. */
+interface PatientWriter {
+  readonly seed: number;
+  readonly coverage: Coverage;
+  readonly outputDir: string;
+  readonly directory: ReturnType<typeof makeDirectory>;
+  readonly density: RecordDensity;
+  readonly uid: (kind: 'study' | 'series' | 'sop', n: number) => string;
+  /** Write MRI studies (only when asked for and the MRI module loaded). */
+  readonly writeMri: ((file: string, spec: MriStudySpecContract) => Promise<void>) | undefined;
+  readonly mriSize: readonly [number, number, number] | undefined;
+  readonly writeFile: (file: string, data: string | Uint8Array) => void;
+  /** The ground-truth file descriptor. */
+  readonly gt: number;
+  readonly tally: Tally;
+  readonly risks: Record<Outcome, number[]>;
+  readonly labels: Record<Outcome, boolean[]>;
+}
+
+/** Simulates patient `i` and writes its bundle, DNA CSV, MRI study and ground-truth record. */
+async function writePatient(w: PatientWriter, i: number): Promise<void> {
+  const { seed, outputDir, tally, uid } = w;
+  const p = simulatePatient(seed, i, w.coverage);
+  const stem = patientFileStem(p);
+  const study = p.mri === undefined ? undefined : { studyInstanceUid: uid('study', i), seriesInstanceUid: uid('series', i), sopInstanceUid: uid('sop', i) };
+  const built = buildPatientBundle(p, { seed, directory: w.directory, stem, density: w.density, ...study });
+  for (const n of Object.values(built.counts)) {
+    tally.resources += n;
+  }
+  w.writeFile(path.join(outputDir, 'fhir', `${stem}.json`), JSON.stringify(built.bundle));
+  if (p.genomic) {
+    w.writeFile(path.join(outputDir, 'dna', `${stem}_dna.csv`), renderDnaCsv(p));
+    tally.dnaFiles++;
+  }
+  if (p.mri !== undefined && study !== undefined) {
+    tally.imaging++;
+    if (p.genomic) {
+      tally.allThree++;
+    }
+    if (w.writeMri !== undefined) {
+      await w.writeMri(path.join(outputDir, 'dicom', `${stem}${study.studyInstanceUid}.dcm`), mriStudySpec({ ...p, mri: p.mri }, i, seed, study, w.mriSize));
+      tally.dicomFiles++;
+    }
+  }
+  for (const o of OUTCOMES) {
+    w.risks[o].push(p.risk[o]);
+    w.labels[o].push(p.outcomes[o] !== undefined);
+  }
+  fs.writeSync(w.gt, `${i === 0 ? '' : ',\n'}${JSON.stringify(groundTruthRecord(p, stem, study))}`);
+}
+
 /**
  * Generates a deterministic synthetic cohort in the raw Coherent layout, with its ground truth.
  *
@@ -242,12 +414,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
   const seed = opts.seed ?? 42;
   const { patients, fingerprint } = generatorFingerprint(opts);
   const { density, mriSize } = resolveGeneratorSize(opts);
-  if (!Number.isInteger(patients) || patients < 1 || patients > 1_000_000) {
-    throw new HealthDataError('invalid-input', `generateCohort: patients = ${String(patients)} must be an integer from 1 to 1,000,000`, { path: 'patients' });
-  }
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new HealthDataError('invalid-input', `generateCohort: seed = ${String(seed)} must be a non-negative integer`, { path: 'seed' });
-  }
+  validateSizes(patients, seed);
   const coverage = opts.coverage ?? 'coherent';
   const wantMri = opts.mri ?? true;
   const mriModule: MriModuleContract | undefined = wantMri ? loadMriModule('generateCohort') : tryLoadMriModule();
@@ -255,10 +422,10 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
   const outputDir = prepareOut(opts.out);
   const directory = makeDirectory(seed);
   const dirBundles = directoryBundles(directory);
-  let bytes = 0;
+  const tally: Tally = { bytes: 0, resources: 0, dnaFiles: 0, dicomFiles: 0, imaging: 0, allThree: 0 };
   const writeFile = (file: string, data: string | Uint8Array): void => {
     fs.writeFileSync(file, data);
-    bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    tally.bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   };
   writeFile(path.join(outputDir, 'fhir', 'organizations.json'), JSON.stringify(dirBundles.organizations));
   writeFile(path.join(outputDir, 'fhir', 'practitioners.json'), JSON.stringify(dirBundles.practitioners));
@@ -272,87 +439,14 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
   );
   const risks: Record<Outcome, number[]> = { hypertension: [], stroke: [], chd: [], alzheimers: [] };
   const labels: Record<Outcome, boolean[]> = { hypertension: [], stroke: [], chd: [], alzheimers: [] };
-  let resources = 0;
-  let dnaFiles = 0;
-  let dicomFiles = 0;
-  let imaging = 0;
-  let allThree = 0;
   const task = (opts.progress ?? silentProgress).start('generate cohort', patients);
   const workers = wantMri && mriModule !== undefined ? (opts.mriWorkers ?? (patients >= 200 ? os.availableParallelism() : 0)) : 0;
   const pool = workers > 0 ? new MriWriterPool(workers) : undefined;
-  const inFlight = new Set<Promise<void>>();
-  const writeMri = async (file: string, spec: MriStudySpecContract): Promise<void> => {
-    if (pool === undefined || mriModule === undefined) {
-      writeFile(file, (mriModule ?? loadMriModule('generateCohort')).writeMriStudy(spec));
-      return;
-    }
-    // At most two studies per worker wait in memory (a 256³ study is 33.6 MB).
-    while (inFlight.size >= 2 * pool.size) {
-      await Promise.race(inFlight);
-    }
-    const done = pool.write(spec).then((dcm) => {
-      writeFile(file, dcm);
-    });
-    inFlight.add(done);
-    void done.finally(() => inFlight.delete(done)).catch(() => undefined);
-  };
+  const { write, inFlight } = mriWriter(pool, mriModule, writeFile);
+  const w: PatientWriter = { seed, coverage, outputDir, directory, density, uid, writeMri: wantMri && mriModule !== undefined ? write : undefined, mriSize, writeFile, gt, tally, risks, labels };
   try {
     for (let i = 0; i < patients; i++) {
-      const p = simulatePatient(seed, i, coverage);
-      const stem = patientFileStem(p);
-      const study = p.mri === undefined ? undefined : { studyInstanceUid: uid('study', i), seriesInstanceUid: uid('series', i), sopInstanceUid: uid('sop', i) };
-      const built = buildPatientBundle(p, { seed, directory, stem, density, ...study });
-      for (const n of Object.values(built.counts)) {
-        resources += n;
-      }
-      writeFile(path.join(outputDir, 'fhir', `${stem}.json`), JSON.stringify(built.bundle));
-      if (p.genomic) {
-        writeFile(path.join(outputDir, 'dna', `${stem}_dna.csv`), renderDnaCsv(p));
-        dnaFiles++;
-      }
-      if (p.mri !== undefined && study !== undefined) {
-        imaging++;
-        if (p.genomic) {
-          allThree++;
-        }
-        if (wantMri && mriModule !== undefined) {
-          await writeMri(path.join(outputDir, 'dicom', `${stem}${study.studyInstanceUid}.dcm`), {
-            seed: hashString(`mri|${String(seed)}|${String(i)}`),
-            ...(mriSize === undefined ? {} : { size: mriSize }),
-            effects: p.mri.effects,
-            patientId: p.id,
-            patientName: `${p.family}^${p.given}`,
-            birthDate: ymd(p.birth),
-            sex: p.sex,
-            studyInstanceUid: study.studyInstanceUid,
-            seriesInstanceUid: study.seriesInstanceUid,
-            sopInstanceUid: study.sopInstanceUid,
-            studyDate: ymd(p.mri.date),
-            studyTime: new Date(p.mri.date).toISOString().slice(11, 19).replace(/:/g, ''),
-          });
-          dicomFiles++;
-        }
-      }
-      for (const o of OUTCOMES) {
-        risks[o].push(p.risk[o]);
-        labels[o].push(p.outcomes[o] !== undefined);
-      }
-      const record = {
-        id: p.id,
-        file: `${stem}.json`,
-        sex: p.sex,
-        birthDate: new Date(p.birth).toISOString().slice(0, 10),
-        ageAtEnd: Math.round(p.age * 100) / 100,
-        population: p.population,
-        modalities: { clinical: true, genomic: p.genomic, imaging: p.mri !== undefined },
-        risk: Object.fromEntries(OUTCOMES.map((o) => [o, Math.round(p.risk[o] * 1e6) / 1e6])),
-        outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, isoOrNull(p.outcomes[o]?.onset)])),
-        factors: { sbp: r2(p.sbp), ldl: r2(p.ldl), hba1c: r2(p.hba1c), bmi: r2(p.bmi), smoker: p.smoker },
-        hidden: { svd: r2(p.svd), neuro: r2(p.neuro), cognition: r2(p.cognition) },
-        geneticLogOdds: Object.fromEntries(OUTCOMES.map((o) => [o, r2(p.genetic[o])])),
-        mri: p.mri === undefined || study === undefined ? null : { studyInstanceUid: study.studyInstanceUid, date: new Date(p.mri.date).toISOString(), effects: p.mri.effects },
-      };
-      fs.writeSync(gt, `${i === 0 ? '' : ',\n'}${JSON.stringify(record)}`);
+      await writePatient(w, i);
       task.tick();
       if (i % 64 === 63) {
         // Let the event loop breathe (progress rendering, cancellation) during long runs.
@@ -361,24 +455,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
     }
     const oracles = cachedOracles(seed, coverage, oracleMcSize(opts.oracleMcPatients, patients), opts.progress);
     await Promise.all(inFlight);
-    const summary: Record<string, unknown> = {
-      patients,
-      modalities: { clinical: patients, genomic: dnaFiles, imaging, allThree },
-      outcomes: Object.fromEntries(
-        OUTCOMES.map((o): [Outcome, OutcomeSummary] => {
-          const cases = labels[o].filter(Boolean).length;
-          const { oracles: byDesign, populations, ownPopulationOracles } = oracles.outcomes[o];
-          return [o, { cases, prevalence: r4(cases / patients), oracleAuroc: r4(auroc(risks[o], labels[o])), oracles: byDesign, oraclePopulations: populations, ownPopulationOracles }];
-        }),
-      ),
-      oracleMethod: {
-        mcPatients: oracles.mcPatients,
-        mcSeed: oracles.mcSeed,
-        yearsBefore: oracles.yearsBefore,
-        population: 'patients with all three modalities at the index date',
-        ci: 'DeLong 95% over the Monte Carlo population',
-      },
-    };
+    const summary = groundTruthSummary(patients, tally, oracles, risks, labels);
     fs.writeSync(gt, `\n],"summary":${JSON.stringify(summary)}}\n`);
   } finally {
     fs.closeSync(gt);
@@ -405,7 +482,7 @@ export async function generateCohort(opts: GenerateCohortOptions): Promise<Gener
   return {
     outputDir,
     groundTruthPath: gtPath,
-    counts: { patients, bundles: patients, resources, dnaFiles, dicomFiles, imagingStudies: imaging, bytes },
+    counts: { patients, bundles: patients, resources: tally.resources, dnaFiles: tally.dnaFiles, dicomFiles: tally.dicomFiles, imagingStudies: tally.imaging, bytes: tally.bytes },
     fingerprint,
   };
 }

@@ -11,8 +11,6 @@ const LIMIT = 100;
 const KNOWN_LONG: readonly string[] = [
   'src/cohort/mri/phantom.ts rasterizeAnatomy',
   'src/cohort/model.ts simulatePatient',
-  'src/cohort/generate.ts generateCohort',
-  'src/cohort/mri/dicom-writer.ts buildDataset',
 ];
 
 describe('architecture: function length in src/', function () {

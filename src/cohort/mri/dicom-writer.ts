@@ -90,22 +90,11 @@ function isAscii(text: string): boolean {
   return /^[\u0000-\u007f]*$/.test(text);
 }
 
-function buildDataset(spec: MriStudySpec, volume: BrainVolume, sopInstanceUid: string): NaturalDataset {
-  const [nx, ny, nz] = volume.size;
-  const [dx, dy, dz] = volume.spacingMm;
-  const [ox, oy, oz] = volume.originMm;
+/** Patient, study, series and equipment attributes and the MR acquisition description (FLAIR, 3-D, 3 T). */
+function studyAndAcquisitionAttributes(spec: MriStudySpec, sopInstanceUid: string): NaturalDataset {
   const time = spec.studyTime ?? '120000';
-  const frameOfReferenceUid = derivedUid(spec.seed, '2', spec.seriesInstanceUid);
-  const dimensionOrganizationUid = derivedUid(spec.seed, '3', spec.seriesInstanceUid);
-  const perFrame: NaturalDataset[] = new Array<NaturalDataset>(nz);
-  for (let k = 0; k < nz; k++) {
-    perFrame[k] = {
-      FrameContentSequence: [{ StackID: '1', InStackPositionNumber: k + 1, DimensionIndexValues: [1, k + 1] }],
-      PlanePositionSequence: [{ ImagePositionPatient: [ox, oy, round6(oz + k * dz)] }],
-    };
-  }
   const text = [spec.patientName, spec.patientId, spec.accessionNumber ?? ''].join('');
-  const dataset: NaturalDataset = {
+  return {
     _vrMap: { PixelData: 'OW' },
     ...(isAscii(text) ? {} : { SpecificCharacterSet: 'ISO_IR 192' }),
     ImageType: ['ORIGINAL', 'PRIMARY', 'VOLUME', 'NONE'],
@@ -153,6 +142,15 @@ function buildDataset(spec: MriStudySpec, volume: BrainVolume, sopInstanceUid: s
     ResonantNucleus: '1H',
     KSpaceFiltering: 'NONE',
     ApplicableSafetyStandardAgency: 'IEC',
+  };
+}
+
+/** UIDs, image pixel description and the multi-frame dimension organisation (one stack, in-stack position). */
+function imageAttributes(spec: MriStudySpec, volume: BrainVolume): NaturalDataset {
+  const [nx, ny, nz] = volume.size;
+  const frameOfReferenceUid = derivedUid(spec.seed, '2', spec.seriesInstanceUid);
+  const dimensionOrganizationUid = derivedUid(spec.seed, '3', spec.seriesInstanceUid);
+  return {
     StudyInstanceUID: spec.studyInstanceUid,
     SeriesInstanceUID: spec.seriesInstanceUid,
     StudyID: '1',
@@ -194,59 +192,86 @@ function buildDataset(spec: MriStudySpec, volume: BrainVolume, sopInstanceUid: s
         DimensionDescriptionLabel: 'In-Stack Position Number',
       },
     ],
-    SharedFunctionalGroupsSequence: [
+  };
+}
+
+/** The functional groups every frame shares: pixel measures, orientation, VOI window, anatomy, MR parameters. */
+function sharedFunctionalGroup(volume: BrainVolume): NaturalDataset {
+  const [nx, ny, nz] = volume.size;
+  const [dx, dy, dz] = volume.spacingMm;
+  return {
+    // PixelSpacing is (row spacing = between rows = y, column spacing = between columns = x), PS3.3 10.7.1.3.
+    PixelMeasuresSequence: [{ PixelSpacing: [dy, dx], SliceThickness: dz, SpacingBetweenSlices: dz }],
+    // Rows run along +x (patient left), columns along +y (posterior): axial slices, LPS.
+    PlaneOrientationSequence: [{ ImageOrientationPatient: [1, 0, 0, 0, 1, 0] }],
+    PixelValueTransformationSequence: [{ RescaleIntercept: 0, RescaleSlope: 1, RescaleType: 'US' }],
+    FrameVOILUTSequence: [{ WindowCenter: WINDOW[0], WindowWidth: WINDOW[1], WindowCenterWidthExplanation: 'BRAIN' }],
+    FrameAnatomySequence: [
       {
-        // PixelSpacing is (row spacing = between rows = y, column spacing = between columns = x), PS3.3 10.7.1.3.
-        PixelMeasuresSequence: [{ PixelSpacing: [dy, dx], SliceThickness: dz, SpacingBetweenSlices: dz }],
-        // Rows run along +x (patient left), columns along +y (posterior): axial slices, LPS.
-        PlaneOrientationSequence: [{ ImageOrientationPatient: [1, 0, 0, 0, 1, 0] }],
-        PixelValueTransformationSequence: [{ RescaleIntercept: 0, RescaleSlope: 1, RescaleType: 'US' }],
-        FrameVOILUTSequence: [{ WindowCenter: WINDOW[0], WindowWidth: WINDOW[1], WindowCenterWidthExplanation: 'BRAIN' }],
-        FrameAnatomySequence: [
-          {
-            AnatomicRegionSequence: [{ CodeValue: '12738006', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Brain' }],
-            FrameLaterality: 'B',
-          },
-        ],
-        MRImageFrameTypeSequence: [
-          {
-            FrameType: ['ORIGINAL', 'PRIMARY', 'VOLUME', 'NONE'],
-            PixelPresentation: 'MONOCHROME',
-            VolumetricProperties: 'VOLUME',
-            VolumeBasedCalculationTechnique: 'NONE',
-            ComplexImageComponent: 'MAGNITUDE',
-            AcquisitionContrast: 'FLAIR',
-          },
-        ],
-        // A 3-D FLAIR: long TR, long TE, inversion time that nulls CSF (see phantom.ts for the contrast model).
-        MRTimingAndRelatedParametersSequence: [{ RepetitionTime: 9000, FlipAngle: 90, EchoTrainLength: 1, RFEchoTrainLength: 1, GradientEchoTrainLength: 0 }],
-        MREchoSequence: [{ EffectiveEchoTime: 120 }],
-        MRModifierSequence: [
-          {
-            InversionRecovery: 'YES',
-            InversionTimes: [2500],
-            FlowCompensation: 'NONE',
-            Spoiling: 'NONE',
-            T2Preparation: 'NO',
-            SpectrallySelectedExcitation: 'NONE',
-            SpatialPresaturation: 'NONE',
-            PartialFourier: 'NO',
-          },
-        ],
-        MRFOVGeometrySequence: [
-          {
-            InPlanePhaseEncodingDirection: 'ROW',
-            MRAcquisitionFrequencyEncodingSteps: nx,
-            MRAcquisitionPhaseEncodingStepsInPlane: ny,
-            MRAcquisitionPhaseEncodingStepsOutOfPlane: nz,
-            PercentSampling: 100,
-            PercentPhaseFieldOfView: 100,
-          },
-        ],
-        MRAveragesSequence: [{ NumberOfAverages: 1 }],
+        AnatomicRegionSequence: [{ CodeValue: '12738006', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Brain' }],
+        FrameLaterality: 'B',
       },
     ],
-    PerFrameFunctionalGroupsSequence: perFrame,
+    MRImageFrameTypeSequence: [
+      {
+        FrameType: ['ORIGINAL', 'PRIMARY', 'VOLUME', 'NONE'],
+        PixelPresentation: 'MONOCHROME',
+        VolumetricProperties: 'VOLUME',
+        VolumeBasedCalculationTechnique: 'NONE',
+        ComplexImageComponent: 'MAGNITUDE',
+        AcquisitionContrast: 'FLAIR',
+      },
+    ],
+    // A 3-D FLAIR: long TR, long TE, inversion time that nulls CSF (see phantom.ts for the contrast model).
+    MRTimingAndRelatedParametersSequence: [{ RepetitionTime: 9000, FlipAngle: 90, EchoTrainLength: 1, RFEchoTrainLength: 1, GradientEchoTrainLength: 0 }],
+    MREchoSequence: [{ EffectiveEchoTime: 120 }],
+    MRModifierSequence: [
+      {
+        InversionRecovery: 'YES',
+        InversionTimes: [2500],
+        FlowCompensation: 'NONE',
+        Spoiling: 'NONE',
+        T2Preparation: 'NO',
+        SpectrallySelectedExcitation: 'NONE',
+        SpatialPresaturation: 'NONE',
+        PartialFourier: 'NO',
+      },
+    ],
+    MRFOVGeometrySequence: [
+      {
+        InPlanePhaseEncodingDirection: 'ROW',
+        MRAcquisitionFrequencyEncodingSteps: nx,
+        MRAcquisitionPhaseEncodingStepsInPlane: ny,
+        MRAcquisitionPhaseEncodingStepsOutOfPlane: nz,
+        PercentSampling: 100,
+        PercentPhaseFieldOfView: 100,
+      },
+    ],
+    MRAveragesSequence: [{ NumberOfAverages: 1 }],
+  };
+}
+
+/** Per frame: its in-stack position and the patient position of its first voxel. */
+function perFrameFunctionalGroups(volume: BrainVolume): NaturalDataset[] {
+  const nz = volume.size[2];
+  const dz = volume.spacingMm[2];
+  const [ox, oy, oz] = volume.originMm;
+  const perFrame: NaturalDataset[] = new Array<NaturalDataset>(nz);
+  for (let k = 0; k < nz; k++) {
+    perFrame[k] = {
+      FrameContentSequence: [{ StackID: '1', InStackPositionNumber: k + 1, DimensionIndexValues: [1, k + 1] }],
+      PlanePositionSequence: [{ ImagePositionPatient: [ox, oy, round6(oz + k * dz)] }],
+    };
+  }
+  return perFrame;
+}
+
+function buildDataset(spec: MriStudySpec, volume: BrainVolume, sopInstanceUid: string): NaturalDataset {
+  const dataset: NaturalDataset = {
+    ...studyAndAcquisitionAttributes(spec, sopInstanceUid),
+    ...imageAttributes(spec, volume),
+    SharedFunctionalGroupsSequence: [sharedFunctionalGroup(volume)],
+    PerFrameFunctionalGroupsSequence: perFrameFunctionalGroups(volume),
   };
   return dataset;
 }
