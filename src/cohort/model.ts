@@ -304,17 +304,8 @@ function genomeTables(population: SimPatient['population']): GenomeTables {
   return t;
 }
 
-/**
- * Simulates one patient.
- *
- * @param seed - cohort seed
- * @param index - patient index
- * @param coverage - modality coverage rule
- * @returns the patient
- */
-export function simulatePatient(seed: number, index: number, coverage: Coverage = 'coherent'): SimPatient {
-  const r = new Rng(seed, `patient:${String(index)}`);
-  const g = new Rng(seed, `genome:${String(index)}`);
+/** Name, sex, age, ancestry and address: the first draws of the patient's stream. */
+function drawDemographics(r: Rng) {
   const id = r.uuid();
   const sex: 'M' | 'F' = r.chance(0.48) ? 'M' : 'F';
   const given = `${r.pick(sex === 'M' ? MALE_GIVEN : FEMALE_GIVEN)}${String(r.int(1, 999))}`;
@@ -329,7 +320,11 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
   const town = r.int(0, TOWNS.length - 1);
   const street = `${String(r.int(100, 9999))} ${r.pick(FAMILY)} ${r.pick(['Gateway', 'Street', 'Avenue', 'Road', 'Lane', 'Way'])}`;
 
-  // Genome: two independent copies, Hardy–Weinberg, population-scaled allele frequency.
+  return { id, sex, given, family, age, birth, race, hispanic, population, town, street };
+}
+
+/** Genome: two independent copies, Hardy–Weinberg, population-scaled allele frequency; genetic scores centred. */
+function drawGenome(g: Rng, population: SimPatient['population']) {
   const genotype = new Uint8Array(PANEL.length * 2);
   const tables = genomeTables(population);
   const genetic: Record<Outcome, number> = { hypertension: 0, stroke: 0, chd: 0, alzheimers: 0 };
@@ -359,7 +354,12 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
     genetic[o] -= tables.mean[o];
   }
 
-  // Observed clinical factors.
+  return { genotype, genetic, ldlVariant, afVariant };
+}
+
+/** Observed clinical factors, the hidden ones only MRI sees, cognition and atrial fibrillation. */
+function drawFactors(r: Rng, sex: 'M' | 'F', age: number, genome: ReturnType<typeof drawGenome>) {
+  const { genetic, ldlVariant, afVariant } = genome;
   const heightCm = sex === 'M' ? r.normal(176, 7) : r.normal(162, 6.5);
   const bmi = clamp(r.normal(28, 5.5), 16, 55);
   const smoker = r.chance(age > 50 ? 0.3 : 0.2);
@@ -375,7 +375,12 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
   const afLogit = -4.6 + 0.07 * (age - 60) + 0.25 * afVariant + 0.01 * (sbp - 130);
   const af = r.chance(sigmoid(afLogit));
 
-  const inputs: RiskInputs = { age, sbp, ldl, smoker, diabetes, male: sex === 'M', af, svd, neuro, genetic };
+  return { heightCm, bmi, smoker, sbp, ldl, hba1c, diabetes, svd, neuro, cognition, af };
+}
+
+/** Outcome risks from the risk model and, for each outcome drawn, its onset. */
+function drawOutcomes(r: Rng, inputs: RiskInputs, birth: number) {
+  const age = inputs.age;
   const logit = {} as Record<Outcome, number>;
   for (const o of OUTCOMES) {
     logit[o] = sumTerms(riskTerms(o, inputs));
@@ -389,7 +394,12 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
     }
   }
 
-  // Precursors and related conditions, dated before the outcome they lead to where clinically usual.
+  return { risk, outcomes };
+}
+
+/** Precursors and related conditions, dated before the outcome they lead to where clinically usual. */
+function drawPrecursors(r: Rng, birth: number, f: ReturnType<typeof drawFactors> & { readonly age: number }, outcomes: Partial<Record<Outcome, Dated>>): Partial<Record<PrecursorName, Dated>> {
+  const { age, hba1c, diabetes, ldl, bmi, af, cognition } = f;
   const pre: Partial<Record<PrecursorName, Dated>> = {};
   const adultOnset = (years: number): number => onsetBetween(r, birth, Math.max(18, age - years), age);
   if (hba1c >= 5.7) {
@@ -419,6 +429,19 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
   if (age >= PRODROME.minAge && r.chance(sigmoid(PRODROME.intercept + PRODROME.cognition * cognition + (PRODROME.agePer10 * (age - 75)) / 10))) {
     pre.impairedCognition = { onset: onsetBetween(r, birth, Math.max(PRODROME.minAge, age - 6), age) };
   }
+  return pre;
+}
+
+/** The MRI (when the patient has micro-haemorrhages) with its imaging effects; adds the microbleeds precursor. */
+function drawMri(
+  r: Rng,
+  birth: number,
+  f: ReturnType<typeof drawFactors> & { readonly age: number },
+  outcomes: Partial<Record<Outcome, Dated>>,
+  pre: Partial<Record<PrecursorName, Dated>>,
+  coverage: Coverage,
+): SimPatient['mri'] {
+  const { age, svd, neuro } = f;
   const ad = outcomes.alzheimers;
   // Silent micro-haemorrhage (723857007): Synthea's MRI trigger, tied to small-vessel disease, neurodegeneration and
   // age (hidden state, not the future outcomes: who gets an MRI is decided by what the patient has, not what follows).
@@ -444,6 +467,30 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
     };
   }
 
+  return mri;
+}
+
+/**
+ * Simulates one patient.
+ *
+ * @param seed - cohort seed
+ * @param index - patient index
+ * @param coverage - modality coverage rule
+ * @returns the patient
+ */
+export function simulatePatient(seed: number, index: number, coverage: Coverage = 'coherent'): SimPatient {
+  const r = new Rng(seed, `patient:${String(index)}`);
+  const g = new Rng(seed, `genome:${String(index)}`);
+  const d = drawDemographics(r);
+  const { sex, age, birth } = d;
+  const genome = drawGenome(g, d.population);
+  const f = drawFactors(r, sex, age, genome);
+  const { sbp, ldl, smoker, diabetes, af, svd, neuro } = f;
+  const inputs: RiskInputs = { age, sbp, ldl, smoker, diabetes, male: sex === 'M', af, svd, neuro, genetic: genome.genetic };
+  const { risk, outcomes } = drawOutcomes(r, inputs, birth);
+  const pre = drawPrecursors(r, birth, { ...f, age }, outcomes);
+  const mri = drawMri(r, birth, { ...f, age }, outcomes, pre, coverage);
+
   // Genetic testing (Synthea GeneticTestingEditor): an active trigger condition (stroke, CHD, MI, cardiac arrest,
   // AF) and a passing draw; the Coherent cohort also holds tested relatives (familial genomes), modelled as a lower
   // cascade-testing rate for patients without a trigger. The selection bias is kept on purpose.
@@ -451,6 +498,10 @@ export function simulatePatient(seed: number, index: number, coverage: Coverage 
   const genomic = coverage === 'full' || (trigger !== undefined ? r.chance(0.8) : r.chance(0.6));
   const genomicDate = genomic ? (trigger !== undefined ? Math.min(END_DATE_MS - 86400000, trigger.onset + 14 * 86400000) : onsetBetween(r, birth, Math.max(18, age - 5), age)) : undefined;
 
+  const { id, given, family, race, hispanic, population, town, street } = d;
+  const { bmi, heightCm, hba1c, cognition } = f;
+  const { ldlVariant, afVariant, genotype, genetic } = genome;
+  // The fields in their historical order (a serialised patient reads the same).
   return {
     index,
     id,

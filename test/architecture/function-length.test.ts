@@ -10,7 +10,6 @@ const LIMIT = 100;
  */
 const KNOWN_LONG: readonly string[] = [
   'src/cohort/mri/phantom.ts rasterizeAnatomy',
-  'src/cohort/model.ts simulatePatient',
 ];
 
 describe('architecture: function length in src/', function () {
