@@ -243,17 +243,9 @@ function axis(n: number, origin: number, spacing: number, centre: number): Float
   return out;
 }
 
-/** The per-voxel anatomy decision: one hot loop on purpose (speed), with per-row and per-axis precomputation. */
-function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, number, number], xs: Float64Array, ys: Float64Array, zs: Float64Array, labels: Uint8Array, voxels: Uint16Array): number {
+/** Fold field tables: f = Σ a·cos(wx·x+px)·cos(wy·y+py)·cos(wz·z+pz), per axis the cosines and gradient factors. */
+function foldTables(an: Anatomy, size: readonly [number, number, number], xs: Float64Array, ys: Float64Array, zs: Float64Array) {
   const [nx, ny, nz] = size;
-  const [ha, hb, hc] = an.h;
-  let ventricleVoxels = 0;
-  const ia2 = 1 / (ha * ha);
-  const ib2 = 1 / (hb * hb);
-  const ic2 = 1 / (hc * hc);
-  const minAxis = Math.min(ha, hb, hc);
-  const s = an.s;
-  // Fold field tables: f = Σ a·cos(wx·x+px)·cos(wy·y+py)·cos(wz·z+pz) and its gradient.
   const K = an.folds.length;
   const cx = new Float64Array(K * nx);
   const sx = new Float64Array(K * nx);
@@ -279,10 +271,11 @@ function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, numb
     }
   });
   const amp = Float64Array.from(an.folds, (f) => f.a);
-  const rowF = new Float64Array(K);
-  const rowGy = new Float64Array(K);
-  const rowGz = new Float64Array(K);
-  const cortexBand = g.sulcusDepth + g.cortex + 0.5;
+  return { K, cx, sx, cy, sy, cz, sz, amp };
+}
+
+/** The deep structures' shapes (mm): lateral and third ventricles, grey nuclei, the deep box and the callosal core. */
+function deepStructures(g: Geometry, s: number) {
   const [lax, lay, laz] = g.latAxes;
   const ilax2 = 1 / (lax * lax);
   const ilaz2 = 1 / (laz * laz);
@@ -306,12 +299,115 @@ function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, numb
   const coreAy = 50 * s;
   const coreAz = 28 * s;
   const coreCz = 10 * s;
+  return { lax, lay, ilax2, ilaz2, latCz, latArch, tax, tay, taz, thirdCy, thirdCz, nuclei, deepX, deepY, deepZlo, deepZhi, coreAx, coreAy, coreAz, coreCz };
+}
+
+/** What {@link deepLabel} found for a white-matter voxel near the centre. */
+const enum Deep {
+  WhiteMatter,
+  Ventricle,
+  DeepGrey,
+  Wmh,
+}
+
+/** A white-matter voxel inside the deep box: ventricle, deep grey nucleus, periventricular WMH (halo mm) or white matter. */
+function deepLabel(x: number, y: number, z: number, ax: number, ds: ReturnType<typeof deepStructures>, latCx: number, halo: number): Deep {
+  const { lay, ilax2, ilaz2, latCz, latArch, tax, tay, taz, thirdCy, thirdCz, nuclei } = ds;
+  // Lateral ventricles: arched ellipsoids (horns droop by latArch mm at their ends).
+  const ly = y / lay;
+  const lz = z - latCz + latArch * ly * ly;
+  const lx = ax - latCx;
+  const qLat = lx * lx * ilax2 + ly * ly + lz * lz * ilaz2;
+  const tz = z - thirdCz;
+  const ty = y - thirdCy;
+  const qThird = (x * x) / (tax * tax) + (ty * ty) / (tay * tay) + (tz * tz) / (taz * taz);
+  if (qLat < 1 || qThird < 1) {
+    return Deep.Ventricle;
+  }
+  {
+    for (const [ncx, ncy, ncz, nax, nay, naz] of nuclei) {
+      const ex = (ax - ncx) / nax;
+      const ey = (y - ncy) / nay;
+      const ez = (z - ncz) / naz;
+      if (ex * ex + ey * ey + ez * ez < 1) {
+        return Deep.DeepGrey;
+      }
+    }
+    if (halo > 0) {
+      // Periventricular WMH: within `halo` mm of a lateral ventricle, thicker at the horns ("caps").
+      const rl = Math.sqrt(lx * lx + ly * ly * lay * lay + lz * lz);
+      const rhoL = Math.sqrt(qLat);
+      const distL = rhoL > 1e-9 ? rl - rl / rhoL : 0;
+      if (distL < halo * (0.35 + 0.65 * Math.min(1, ly * ly))) {
+        return Deep.Wmh;
+      }
+    }
+  }
+  return Deep.WhiteMatter;
+}
+
+/** The fold field of the current row (y, z fixed): value and y/z gradient factors per fold. */
+interface FoldRow {
+  readonly rowF: Float64Array;
+  readonly rowGy: Float64Array;
+  readonly rowGz: Float64Array;
+}
+
+/** Fills the row's fold factors for row j of slice k. */
+function foldRow(fold: ReturnType<typeof foldTables>, j: number, k: number, ny: number, nz: number, rows: FoldRow): void {
+  const { K, amp, cy, sy, cz, sz } = fold;
+  const { rowF, rowGy, rowGz } = rows;
+  for (let t = 0; t < K; t++) {
+    const a = amp[t] as number;
+    const cyv = cy[t * ny + j] as number;
+    const czv = cz[t * nz + k] as number;
+    rowF[t] = a * cyv * czv;
+    rowGy[t] = a * (sy[t * ny + j] as number) * czv;
+    rowGz[t] = a * cyv * (sz[t * nz + k] as number);
+  }
+}
+
+/** ≈ mm from voxel i of the current row to the sulcal mid-surface (|f| / |∇f|). */
+function sulcalDistance(fold: ReturnType<typeof foldTables>, rows: FoldRow, i: number, nx: number): number {
+  const { K, cx, sx } = fold;
+  const { rowF, rowGy, rowGz } = rows;
+  let f = 0;
+  let gx = 0;
+  let gy = 0;
+  let gz = 0;
+  for (let t = 0; t < K; t++) {
+    const c = cx[t * nx + i] as number;
+    f += (rowF[t] as number) * c;
+    gx += (rowF[t] as number) * (sx[t * nx + i] as number);
+    gy += (rowGy[t] as number) * c;
+    gz += (rowGz[t] as number) * c;
+  }
+  const grad = Math.sqrt(gx * gx + gy * gy + gz * gz);
+  return Math.abs(f) / (grad > 1e-6 ? grad : 1e-6);
+}
+
+/** Label and signal of each {@link Deep} outcome (white matter stays as it was). */
+const DEEP_LABEL = [4, 2, 3, 6] as const;
+const DEEP_SIGNAL = [MRI_SIGNAL.whiteMatter, MRI_SIGNAL.csf, MRI_SIGNAL.deepGreyMatter, MRI_SIGNAL.wmh] as const;
+
+/** The per-voxel anatomy decision: one hot loop on purpose (speed), with per-row and per-axis precomputation. */
+function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, number, number], xs: Float64Array, ys: Float64Array, zs: Float64Array, labels: Uint8Array, voxels: Uint16Array): number {
+  const [nx, ny, nz] = size;
+  const [ha, hb, hc] = an.h;
+  let ventricleVoxels = 0;
+  const ia2 = 1 / (ha * ha);
+  const ib2 = 1 / (hb * hb);
+  const ic2 = 1 / (hc * hc);
+  const minAxis = Math.min(ha, hb, hc);
+  const s = an.s;
+  // Fold field tables: f = Σ a·cos(wx·x+px)·cos(wy·y+py)·cos(wz·z+pz) and its gradient.
+  const fold = foldTables(an, size, xs, ys, zs);
+  const rows: FoldRow = { rowF: new Float64Array(fold.K), rowGy: new Float64Array(fold.K), rowGz: new Float64Array(fold.K) };
+  const cortexBand = g.sulcusDepth + g.cortex + 0.5;
+  const ds = deepStructures(g, s);
+  const { deepX, deepY, deepZlo, deepZhi, coreAx, coreAy, coreAz, coreCz } = ds;
   const halo = g.haloMm;
-  const cortex = g.cortex;
-  const sulcusHalf = g.sulcusHalf;
-  const sulcusDepth = g.sulcusDepth;
-  const fissureHalf = g.fissureHalf;
-  const shrink = g.shrink;
+  const { cortex, sulcusHalf, sulcusDepth, fissureHalf, shrink } = g;
   const gap = an.gap;
   let idx = 0;
   for (let k = 0; k < nz; k++) {
@@ -323,14 +419,7 @@ function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, numb
         idx += nx; // whole row is air: labels and signal stay 0
         continue;
       }
-      for (let t = 0; t < K; t++) {
-        const a = amp[t] as number;
-        const cyv = cy[t * ny + j] as number;
-        const czv = cz[t * nz + k] as number;
-        rowF[t] = a * cyv * czv;
-        rowGy[t] = a * (sy[t * ny + j] as number) * czv;
-        rowGz[t] = a * cyv * (sz[t * nz + k] as number);
-      }
+      foldRow(fold, j, k, ny, nz, rows);
       const inDeepRow = y > -deepY && y < deepY && z > deepZlo && z < deepZhi;
       const yzr2 = y * y + z * z;
       for (let i = 0; i < nx; i++, idx++) {
@@ -357,19 +446,7 @@ function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, numb
         let label = 4;
         let signal: number = MRI_SIGNAL.whiteMatter;
         if (d < cortexBand) {
-          let f = 0;
-          let gx = 0;
-          let gy = 0;
-          let gz = 0;
-          for (let t = 0; t < K; t++) {
-            const c = cx[t * nx + i] as number;
-            f += (rowF[t] as number) * c;
-            gx += (rowF[t] as number) * (sx[t * nx + i] as number);
-            gy += (rowGy[t] as number) * c;
-            gz += (rowGz[t] as number) * c;
-          }
-          const grad = Math.sqrt(gx * gx + gy * gy + gz * gz);
-          const dist = Math.abs(f) / (grad > 1e-6 ? grad : 1e-6); // ≈ mm to the sulcal mid-surface
+          const dist = sulcalDistance(fold, rows, i, nx); // ≈ mm to the sulcal mid-surface
           if (d < sulcusDepth && dist < sulcusHalf) {
             label = 2;
             signal = MRI_SIGNAL.csf;
@@ -392,40 +469,10 @@ function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, numb
           }
         }
         if (inDeepRow && ax < deepX && label === 4) {
-          // Lateral ventricles: arched ellipsoids (horns droop by latArch mm at their ends).
-          const ly = y / lay;
-          const lz = z - latCz + latArch * ly * ly;
-          const lx = ax - g.latCx;
-          const qLat = lx * lx * ilax2 + ly * ly + lz * lz * ilaz2;
-          const tz = z - thirdCz;
-          const ty = y - thirdCy;
-          const qThird = (x * x) / (tax * tax) + (ty * ty) / (tay * tay) + (tz * tz) / (taz * taz);
-          if (qLat < 1 || qThird < 1) {
-            label = 2;
-            signal = MRI_SIGNAL.csf;
-            ventricleVoxels++;
-          } else {
-            for (const [ncx, ncy, ncz, nax, nay, naz] of nuclei) {
-              const ex = (ax - ncx) / nax;
-              const ey = (y - ncy) / nay;
-              const ez = (z - ncz) / naz;
-              if (ex * ex + ey * ey + ez * ez < 1) {
-                label = 3;
-                signal = MRI_SIGNAL.deepGreyMatter;
-                break;
-              }
-            }
-            if (label === 4 && halo > 0) {
-              // Periventricular WMH: within `halo` mm of a lateral ventricle, thicker at the horns ("caps").
-              const rl = Math.sqrt(lx * lx + ly * ly * lay * lay + lz * lz);
-              const rhoL = Math.sqrt(qLat);
-              const distL = rhoL > 1e-9 ? rl - rl / rhoL : 0;
-              if (distL < halo * (0.35 + 0.65 * Math.min(1, ly * ly))) {
-                label = 6;
-                signal = MRI_SIGNAL.wmh;
-              }
-            }
-          }
+          const deep = deepLabel(x, y, z, ax, ds, g.latCx, halo);
+          label = DEEP_LABEL[deep];
+          signal = DEEP_SIGNAL[deep];
+          ventricleVoxels += deep === Deep.Ventricle ? 1 : 0;
         }
         labels[idx] = label;
         voxels[idx] = signal;
