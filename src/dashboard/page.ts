@@ -7,25 +7,8 @@
  */
 import { escapeHtml } from '../viz/html';
 
-/**
- * Renders `index.html`.
- *
- * @param options - the page title and the generation time
- * @returns the HTML text
- */
-export function dashboardHtml(options: { readonly title?: string; readonly generatedAt: string }): string {
-  const title = escapeHtml(options.title ?? 'multimodal-health dashboard');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'">
-<link rel="icon" href="data:,">
-<link rel="preload" href="plotly.min.js" as="script">
-<title>${title}</title>
-<style>
-  :root { --ink: #1d2733; --muted: #5b6775; --line: #dde3ea; --accent: #0072B2; --bg: #f6f8fa; }
+/** The page's style sheet (inline: the CSP allows inline styles, not inline scripts). */
+const PAGE_STYLES = `  :root { --ink: #1d2733; --muted: #5b6775; --line: #dde3ea; --accent: #0072B2; --bg: #f6f8fa; }
   * { box-sizing: border-box; }
   body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
   header { background: #fff; border-bottom: 1px solid var(--line); padding: 12px 20px; display: flex; flex-wrap: wrap; gap: 12px 20px; align-items: center; }
@@ -74,7 +57,27 @@ export function dashboardHtml(options: { readonly title?: string; readonly gener
   .mri-control output { font-variant-numeric: tabular-nums; min-width: 64px; text-align: right; color: var(--ink); }
   .mri-toggle { grid-template-columns: auto 1fr; }
   footer { color: var(--muted); font-size: 12px; padding: 8px 20px 20px; }
-</style>
+`;
+
+/**
+ * Renders `index.html`.
+ *
+ * @param options - the page title and the generation time
+ * @returns the HTML text
+ */
+export function dashboardHtml(options: { readonly title?: string; readonly generatedAt: string }): string {
+  const title = escapeHtml(options.title ?? 'multimodal-health dashboard');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'">
+<link rel="icon" href="data:,">
+<link rel="preload" href="plotly.min.js" as="script">
+<title>${title}</title>
+<style>
+${PAGE_STYLES}</style>
 </head>
 <body>
 <header>
