@@ -9,12 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HealthDataError } from '../errors';
 import { WorkerPool } from '../util/worker-pool';
-import type { FitCandidate, FitTask } from './fit-task';
-import type { FitWorkerRequest } from './fit-worker';
-import type { ModelState } from './models/model';
+import type { FitTask, FitWorkerRequest, PooledResult } from './fit-task';
 
-/** What a pooled task returns: the candidates' states and probabilities, or that the time budget was spent first. */
-export type PooledResult = { readonly candidates: readonly FitCandidate<ModelState>[] } | { readonly skipped: true };
+export type { PooledResult } from './fit-task';
 
 /**
  * The default number of fit threads: the machine's available parallelism (at least 1).

@@ -5,7 +5,7 @@
  * which thread ran it or when — the fit is deterministic whatever the scheduling.
  */
 import { stratifiedHoldout } from './cv';
-import type { Classifier, FitContext, ModelKind } from './models/model';
+import type { Classifier, FitContext, ModelKind, ModelState } from './models/model';
 import type { LinearParams } from './models/linear';
 import { LINEAR_PENALTY_GRID, fitLinearPath } from './models/linear';
 import type { Hyperparameters } from './models/registry';
@@ -88,3 +88,16 @@ export function runFitTask(task: FitTask, shouldStop?: () => boolean): FitCandid
   const models: Classifier[] = task.kind === 'LR' ? fitLinearPath(task.x, task.y, ctx, linearCandidates(task.hp)) : [fitHonest(task.kind, task.x, task.y, ctx, task.hp)];
   return models.map((model) => ({ model, proba: model.predictProba(task.valid) }));
 }
+
+/** A task for a fit worker thread (fit-worker.ts). */
+export interface FitWorkerRequest {
+  /** The task. */
+  readonly task: FitTask;
+  /** Wall-clock deadline (ms since the epoch) of the time budget, when there is one. */
+  readonly deadline?: number;
+  /** Run even past the deadline (the first model kind is always kept). */
+  readonly mustRun: boolean;
+}
+
+/** What a pooled task returns: the candidates' states and probabilities, or that the time budget was spent first. */
+export type PooledResult = { readonly candidates: readonly FitCandidate<ModelState>[] } | { readonly skipped: true };

@@ -5,19 +5,8 @@
  * code.
  */
 import { serveWorkerTasks } from '../util/worker-pool';
-import type { PooledResult } from './fit-pool';
-import type { FitTask } from './fit-task';
+import type { FitWorkerRequest, PooledResult } from './fit-task';
 import { runFitTask } from './fit-task';
-
-/** A task for the worker. */
-export interface FitWorkerRequest {
-  /** The task. */
-  readonly task: FitTask;
-  /** Wall-clock deadline (ms since the epoch) of the time budget, when there is one. */
-  readonly deadline?: number;
-  /** Run even past the deadline (the first model kind is always kept). */
-  readonly mustRun: boolean;
-}
 
 serveWorkerTasks<FitWorkerRequest, PooledResult>(
   (m) => {
