@@ -258,13 +258,14 @@ async function readApoeCalls(ctx: LoadContext, v: string, apoeCalls: Map<string,
   }
 }
 
-/** The carried variants of table `v` that annotation table `a` classifies (CLNSIG present), with gene and condition. */
+/** The carried variants of table `v` that annotation table `a` classifies (CLNSIG present), with gene and condition, in a fixed order (the site must not change when the data did not). */
 async function readAnnotatedVariants(ctx: LoadContext, v: string, a: string): Promise<VariantFindingRow[]> {
   const joined = await ctx.query(
     `variants of ${v} annotated by ${a}`,
     `SELECT v.sampleid AS sampleid, v.names AS names, v.calls AS calls, element_at(a.attributes, 'GENEINFO') AS geneinfo, element_at(a.attributes, 'CLNSIG') AS clnsig, element_at(a.attributes, 'CLNDN') AS clndn, v.contigname AS chrom, v.start AS pos, v.referenceallele AS ref, v.alternatealleles AS alts
          FROM ${v} v JOIN ${a} a ON v.contigname = a.contigname AND v.start = a.start AND v.referenceallele = a.referenceallele AND v.alternatealleles = a.alternatealleles
-         WHERE element_at(a.attributes, 'CLNSIG') IS NOT NULL`,
+         WHERE element_at(a.attributes, 'CLNSIG') IS NOT NULL
+         ORDER BY sampleid, chrom, pos, ref, clnsig, clndn`,
   );
   const variants: VariantFindingRow[] = [];
   for (const r of joined) {
