@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { auroc, metricValue } from '../../src/automl/metrics';
-import { binMatrix, binOf } from '../../src/automl/models/binning';
-import { fitGbm } from '../../src/automl/models/gbm';
-import { fitLinear } from '../../src/automl/models/linear';
-import type { ModelKind } from '../../src/automl/models/model';
-import { MODEL_KINDS } from '../../src/automl/models/model';
-import { fitModel, loadModel } from '../../src/automl/models/registry';
-import { blobs, logistic, positive, separable, xor } from './synthetic';
+import { auroc, metricValue } from '../../../src/automl/metrics';
+import { binMatrix, binOf } from '../../../src/automl/models/binning';
+import { fitGbm } from '../../../src/automl/models/gbm';
+import { fitLinear } from '../../../src/automl/models/linear';
+import type { ModelKind } from '../../../src/automl/models/model';
+import { MODEL_KINDS } from '../../../src/automl/models/model';
+import { fitModel, loadModel } from '../../../src/automl/models/registry';
+import { blobs, logistic, positive, separable, xor } from '../synthetic';
 
 const SMALL = { RF: { nEstimators: 40 }, XT: { nEstimators: 40 }, GBM: { numRounds: 200 } };
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { importJobFolder } from '../../src/clinical/local/job-files';
-import type { ImportSuccessLine } from '../../src/clinical/local/job-files';
-import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
-import { DuckDbEngine } from '../../src/sql/duckdb-engine';
-import { MIXED_LINES, tmpDir, writeBundleNdjson, writeMixed } from './fixtures/helpers';
+import { importJobFolder } from '../../../src/clinical/local/job-files';
+import type { ImportSuccessLine } from '../../../src/clinical/local/job-files';
+import { LocalFhirStore } from '../../../src/clinical/local/local-fhir-store';
+import { DuckDbEngine } from '../../../src/sql/duckdb-engine';
+import { MIXED_LINES, tmpDir, writeBundleNdjson, writeMixed } from '../fixtures/helpers';
 
 describe('LocalFhirStore import: worker threads, chunks and in-chunk duplicates', () => {
   it('imports the same store with 2 worker threads and small chunks as in process, line for line', async function () {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ImportFailureLine, ImportManifest, ImportSuccessLine } from '../../src/clinical/local/job-files';
-import { importJobFolder, writeJsonAtomic } from '../../src/clinical/local/job-files';
-import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
-import type { ImportJobProperties } from '../../src/clinical/fhir-store';
-import { DuckDbEngine } from '../../src/sql/duckdb-engine';
-import { CHET, MAX, MIXED_LINES, REBA, tmpDir, writeBundleNdjson, writeMixed } from './fixtures/helpers';
+import type { ImportFailureLine, ImportManifest, ImportSuccessLine } from '../../../src/clinical/local/job-files';
+import { importJobFolder, writeJsonAtomic } from '../../../src/clinical/local/job-files';
+import { LocalFhirStore } from '../../../src/clinical/local/local-fhir-store';
+import type { ImportJobProperties } from '../../../src/clinical/fhir-store';
+import { DuckDbEngine } from '../../../src/sql/duckdb-engine';
+import { CHET, MAX, MIXED_LINES, REBA, tmpDir, writeBundleNdjson, writeMixed } from '../fixtures/helpers';
 
 describe('LocalFhirStore (contract, real Synthea bundles)', () => {
   let ws: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { convertCoherent } from '../../src/cohort/convert/convert';
-import { tmpDir } from './helpers';
+import { convertCoherent } from '../../../src/cohort/convert/convert';
+import { tmpDir } from '../helpers';
 
 type Json = Record<string, unknown>;
 

@@ -4,15 +4,15 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { openVcf } from '../../src/formats/vcf/reader';
-import { writeVcfAsParquet, writeVcfsAsParquet } from '../../src/genomics/local/parquet-writer';
-import { rawFromLegacyRawSelect, tableFromRawSelect } from '../../src/genomics/local/vcf-sql';
-import { VARIANT_COLUMNS, vcfRecordToRows } from '../../src/genomics/schema';
-import type { VariantRow } from '../../src/genomics/schema';
-import { tmpDir } from '../helpers/tmp';
-import { REFERENCE_DATA } from '../helpers/reference-data';
+import { openVcf } from '../../../src/formats/vcf/reader';
+import { writeVcfAsParquet, writeVcfsAsParquet } from '../../../src/genomics/local/parquet-writer';
+import { rawFromLegacyRawSelect, tableFromRawSelect } from '../../../src/genomics/local/vcf-sql';
+import { VARIANT_COLUMNS, vcfRecordToRows } from '../../../src/genomics/schema';
+import type { VariantRow } from '../../../src/genomics/schema';
+import { tmpDir } from '../../helpers/tmp';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
-const FIX = path.join(__dirname, 'fixtures');
+const FIX = path.join(__dirname, '..', 'fixtures');
 const VCF_DIR = path.join(REFERENCE_DATA, 'vcf');
 const CLINVAR = path.join(REFERENCE_DATA, 'clinvar/clinvar_20241111_grch38_seqr_test_subset.vcf');
 

@@ -12,21 +12,21 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { VariantImportJob } from '../../src/genomics/types';
-import { silentProgress } from '../../src/progress';
-import { openWorkspace } from '../../src/workspace';
-import type { Workspace } from '../../src/workspace';
-import { REFERENCE_DATA } from '../helpers/reference-data';
-import { tmpDir } from '../helpers/tmp';
+import type { VariantImportJob } from '../../../src/genomics/types';
+import { silentProgress } from '../../../src/progress';
+import { openWorkspace } from '../../../src/workspace';
+import type { Workspace } from '../../../src/workspace';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
+import { tmpDir } from '../../helpers/tmp';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const TINY = path.join(__dirname, 'fixtures', 'tiny-cohort');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const TINY = path.join(__dirname, '..', 'fixtures', 'tiny-cohort');
 
 /** Every VCF of the repository's fixtures and of the reference data, as [label, absolute path]. */
 function fixtureVcfs(): [string, string][] {
   const walk = (dir: string): string[] =>
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.vcf(\.gz)?$/.test(e.name) ? [path.join(dir, e.name)] : []));
-  const repo = [...walk(path.join(ROOT, 'test', 'formats', 'vcf')), ...['p1_dna.vcf', 'p2_dna.vcf', 'p3_faulty.vcf', 'chr_prefixed.vcf'].map((f) => path.join(__dirname, 'fixtures', f))];
+  const repo = [...walk(path.join(ROOT, 'test', 'formats', 'vcf')), ...['p1_dna.vcf', 'p2_dna.vcf', 'p3_faulty.vcf', 'chr_prefixed.vcf'].map((f) => path.join(__dirname, '..', 'fixtures', f))];
   const ref = walk(path.join(REFERENCE_DATA, 'vcf'));
   return [...repo.map((f): [string, string] => [path.relative(ROOT, f), f]), ...ref.map((f): [string, string] => [`reference-data/${path.relative(REFERENCE_DATA, f)}`, f])].sort((a, b) =>
     a[0].localeCompare(b[0]),

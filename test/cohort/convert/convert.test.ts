@@ -3,16 +3,16 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { convertCoherent, linkOrCopy } from '../../src/cohort/convert/convert';
-import { panelReferenceBases } from '../../src/cohort/convert/panel-outputs';
-import type { ReferenceWindow } from '../../src/cohort/convert/panel-outputs';
-import { DNA_CSV_HEADER } from '../../src/cohort/dna-csv';
-import { generateCohort } from '../../src/cohort/generate';
-import { isHealthDataError } from '../../src/errors';
-import { indexFasta, parseFai } from '../../src/formats/fasta/fasta';
-import { openVcf } from '../../src/formats/vcf/reader';
-import { hasCommand, hashTree, listTree, readDicomTags, tmpDir } from './helpers';
-import { REFERENCE_DATA } from '../helpers/reference-data';
+import { convertCoherent, linkOrCopy } from '../../../src/cohort/convert/convert';
+import { panelReferenceBases } from '../../../src/cohort/convert/panel-outputs';
+import type { ReferenceWindow } from '../../../src/cohort/convert/panel-outputs';
+import { DNA_CSV_HEADER } from '../../../src/cohort/dna-csv';
+import { generateCohort } from '../../../src/cohort/generate';
+import { isHealthDataError } from '../../../src/errors';
+import { indexFasta, parseFai } from '../../../src/formats/fasta/fasta';
+import { openVcf } from '../../../src/formats/vcf/reader';
+import { hasCommand, hashTree, listTree, readDicomTags, tmpDir } from '../helpers';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { DNA_HEADER_FIELDS, parseDnaCsv } from '../../src/cohort/convert/dna';
-import { ConversionReportBuilder } from '../../src/cohort/convert/report';
+import { DNA_HEADER_FIELDS, parseDnaCsv } from '../../../src/cohort/convert/dna';
+import { ConversionReportBuilder } from '../../../src/cohort/convert/report';
 
 const HEADER = DNA_HEADER_FIELDS.join(',');
 

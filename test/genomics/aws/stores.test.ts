@@ -21,23 +21,23 @@ import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { suiteMock } from '../aws/suite-mock';
-import { resolveConfig } from '../../src/config';
-import { silentProgress } from '../../src/progress';
-import type { SqlEngine } from '../../src/sql/engine';
-import type { WorkspaceCore } from '../../src/workspace';
-import { OmicsGenomicsStores, mapAwsError } from '../../src/genomics/aws/omics-stores';
-import { S3ParquetVariantTables, parseS3Uri } from '../../src/genomics/aws/s3-parquet-tables';
-import { VARIANT_COLUMNS } from '../../src/genomics/schema';
-import { listS3 } from '../../src/aws/s3';
-import { tmpDir } from '../helpers/tmp';
-import { fakeGlue } from '../aws/fakes/glue';
-import type { LocalS3 } from '../aws/s3rver';
-import { startLocalS3 } from '../aws/s3rver';
+import { suiteMock } from '../../aws/suite-mock';
+import { resolveConfig } from '../../../src/config';
+import { silentProgress } from '../../../src/progress';
+import type { SqlEngine } from '../../../src/sql/engine';
+import type { WorkspaceCore } from '../../../src/workspace';
+import { OmicsGenomicsStores, mapAwsError } from '../../../src/genomics/aws/omics-stores';
+import { S3ParquetVariantTables, parseS3Uri } from '../../../src/genomics/aws/s3-parquet-tables';
+import { VARIANT_COLUMNS } from '../../../src/genomics/schema';
+import { listS3 } from '../../../src/aws/s3';
+import { tmpDir } from '../../helpers/tmp';
+import { fakeGlue } from '../../aws/fakes/glue';
+import type { LocalS3 } from '../../aws/s3rver';
+import { startLocalS3 } from '../../aws/s3rver';
 
 const ROLE = 'arn:aws:iam::123456789012:role/OmicsImport';
 const REF_ARN = 'arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/5987565360';
-const FIX = path.join(__dirname, 'fixtures');
+const FIX = path.join(__dirname, '..', 'fixtures');
 
 function core(dir: string, roleArn: string | null = ROLE): WorkspaceCore & { close(): Promise<void> } {
   const config = resolveConfig({ dir, backend: 'aws', aws: { region: 'us-east-1', s3Uri: 's3://mmh-bucket/study1/', ...(roleArn === null ? {} : { roleArn }) } });

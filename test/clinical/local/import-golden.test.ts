@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
-import { DuckDbEngine } from '../../src/sql/duckdb-engine';
-import { tmpDir, writeBundleNdjson, writeMixed } from './fixtures/helpers';
+import { LocalFhirStore } from '../../../src/clinical/local/local-fhir-store';
+import { DuckDbEngine } from '../../../src/sql/duckdb-engine';
+import { tmpDir, writeBundleNdjson, writeMixed } from '../fixtures/helpers';
 
 /**
  * Store contents after importing the three reference Bundles and the mixed-validity lines, hashed table by table

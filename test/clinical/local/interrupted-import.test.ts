@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
-import { DuckDbEngine } from '../../src/sql/duckdb-engine';
-import { tmpDir, writeBundleNdjson } from './fixtures/helpers';
+import { LocalFhirStore } from '../../../src/clinical/local/local-fhir-store';
+import { DuckDbEngine } from '../../../src/sql/duckdb-engine';
+import { tmpDir, writeBundleNdjson } from '../fixtures/helpers';
 
 describe('LocalFhirStore: an import interrupted by a dying process', () => {
   it('leaves committed batches readable, reports FAILED (interrupted), and a re-run completes the import', async function () {
@@ -16,7 +16,7 @@ describe('LocalFhirStore: an import interrupted by a dying process', () => {
     const store = new LocalFhirStore({ engine, dir: ws });
     const ds = await store.createDatastore({ name: 'crash' });
     const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'crash-import.ts'), ws, ds.DatastoreId, input]);
+      const p = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'fixtures', 'crash-import.ts'), ws, ds.DatastoreId, input]);
       let stdout = '';
       let stderr = '';
       p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,16 +2,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { silentProgress } from '../../src/progress';
-import { openWorkspace } from '../../src/workspace';
-import type { Workspace } from '../../src/workspace';
-import { LocalGenomicsStores } from '../../src/genomics/local/local-stores';
-import { VARIANT_COLUMNS } from '../../src/genomics/schema';
-import { clinvarMatchedAllelesSql, guidanceClinvarJoinSql } from '../../src/genomics/queries';
-import { tmpDir } from '../helpers/tmp';
-import { REFERENCE_DATA } from '../helpers/reference-data';
+import { silentProgress } from '../../../src/progress';
+import { openWorkspace } from '../../../src/workspace';
+import type { Workspace } from '../../../src/workspace';
+import { LocalGenomicsStores } from '../../../src/genomics/local/local-stores';
+import { VARIANT_COLUMNS } from '../../../src/genomics/schema';
+import { clinvarMatchedAllelesSql, guidanceClinvarJoinSql } from '../../../src/genomics/queries';
+import { tmpDir } from '../../helpers/tmp';
+import { REFERENCE_DATA } from '../../helpers/reference-data';
 
-const FIX = path.join(__dirname, 'fixtures');
+const FIX = path.join(__dirname, '..', 'fixtures');
 const CLINVAR = path.join(REFERENCE_DATA, 'clinvar/clinvar_20241111_grch38_seqr_test_subset.vcf');
 
 describe('local genomics stores (contract)', function () {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MAX_RESOURCE_BYTES, processChunk } from '../../src/clinical/local/import-chunk';
-import { tmpDir } from './fixtures/helpers';
+import { MAX_RESOURCE_BYTES, processChunk } from '../../../src/clinical/local/import-chunk';
+import { tmpDir } from '../fixtures/helpers';
 
 describe('processChunk: lines over the size limit', () => {
   it('refuses an oversize resource line as too-large by its byte length, skips an oversize blank line, and keeps the rest', () => {
