@@ -20,22 +20,12 @@ import { LocalFeatureStore } from '../src/features/local/local-feature-store';
 import type { FeatureDefinition, FeatureRecordInput } from '../src/features/types';
 import { silentProgress } from '../src/progress';
 import { DuckDbEngine } from '../src/sql/duckdb-engine';
+import { mulberry32 } from '../src/util/random';
 
 const patients = Number(process.argv[2] ?? 10_000);
 const GROUPS = ['clinical', 'genomic', 'imaging'] as const;
 const FEATURES = 100;
 const DAY = 86_400_000;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function defs(prefix: string): FeatureDefinition[] {
   return [
@@ -46,7 +36,7 @@ function defs(prefix: string): FeatureDefinition[] {
 }
 
 function records(prefix: string, seed: number): FeatureRecordInput[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out: FeatureRecordInput[] = [];
   const t0 = Date.parse('2018-01-01T00:00:00Z');
   for (let p = 0; p < patients; p++) {
@@ -123,7 +113,7 @@ async function main(): Promise<void> {
     }
 
     // Base: one index date per patient, between or after the two event times, so the as-of choice matters.
-    const r = rng(7);
+    const r = mulberry32(7);
     await engine.session('bench base', async (conn) => {
       await conn.run('CREATE OR REPLACE TABLE bench_base (patient_id VARCHAR, index_date TIMESTAMP, label INTEGER)');
       const ap = await conn.createAppender('bench_base');
