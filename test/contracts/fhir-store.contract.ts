@@ -13,16 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FhirStore, ImportJobProperties } from '../../src/clinical/fhir-store';
 import { TERMINAL_IMPORT_STATUSES } from '../../src/clinical/fhir-store';
-import { tmpDir } from '../helpers/tmp';
-
-/** Input folders made by the tests, removed after each. */
-const made: string[] = [];
-
-function scratch(prefix: string): string {
-  const dir = tmpDir(prefix);
-  made.push(dir);
-  return dir;
-}
+import { removeScratch, scratch } from './scratch';
 
 /** A store to test and how to let it go. */
 export interface FhirStoreUnderTest {
@@ -102,9 +93,7 @@ export function describeFhirStoreContract(name: string, makeStore: () => Promise
     afterEach(async () => {
       await under?.close();
       under = undefined;
-      for (const dir of made.splice(0)) {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      removeScratch();
     });
 
     async function activeDatastore(dsName: string): Promise<string> {

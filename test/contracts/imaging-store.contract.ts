@@ -10,18 +10,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImagingStore } from '../../src/imaging/types';
-import { tmpDir } from '../helpers/tmp';
 import type { SyntheticMrSpec } from '../imaging/helpers/synthetic-mr';
 import { syntheticVoxels, writeSyntheticMr } from '../imaging/helpers/synthetic-mr';
-
-/** Input folders made by the tests, removed after each. */
-const made: string[] = [];
-
-function scratch(prefix: string): string {
-  const dir = tmpDir(prefix);
-  made.push(dir);
-  return dir;
-}
+import { removeScratch, scratch } from './scratch';
 
 /** A store to test and how to let it go. */
 export interface ImagingStoreUnderTest {
@@ -77,9 +68,7 @@ export function describeImagingStoreContract(name: string, makeStore: () => Prom
     afterEach(async () => {
       await under?.close();
       under = undefined;
-      for (const dir of made.splice(0)) {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      removeScratch();
     });
 
     async function importFolder(datastoreId: string, dir: string): ReturnType<ImagingStore['waitForDICOMImportJob']> {
