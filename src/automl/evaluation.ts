@@ -19,6 +19,7 @@ import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
 import type { CalibrationBin } from './metrics';
 import { THRESHOLD_RULE, calibrationCurve, evaluateProba, metricValue } from './metrics';
 import type { FitOptions, PredictorOptions } from './predictor';
+import { defaultFitThreads } from './fit-pool';
 import { TabularPredictor, subsetTable } from './predictor';
 import { createRng, deriveSeed } from './rng';
 import { isMissing, labelKey, readColumn, sortClasses } from './table';
@@ -44,6 +45,11 @@ export interface CrossValidateOptions {
   readonly evaluate?: EvaluateOptions;
   /** Progress reporter (one tick per fold). */
   readonly progress?: ProgressReporter;
+  /**
+   * Outer folds fitted at the same time (default 2 when the fits use worker threads, else 1). The result is the same
+   * for any value: each fold's fit is seeded by its position and folds are combined in order.
+   */
+  readonly parallelFolds?: number;
 }
 
 /** Result of {@link crossValidate}. */
@@ -102,15 +108,65 @@ export async function crossValidate(data: TabularData, options: CrossValidateOpt
   const splits = repeatedStratifiedSplits(y, options.folds ?? 5, repeats, seed);
   const task = (options.progress ?? silentProgress).start(`cross-validate ${label}`, splits.length);
   const acc = newFoldAccumulator(y.length, k, repeats);
-  for (const sp of splits) {
-    const test = subsetTable(labelled, sp.test);
+  const fitFold = async (sp: CvSplit): Promise<TabularPredictor> => {
     const predictor = new TabularPredictor({ ...options.predictor, seed: deriveSeed(seed, sp.repeat, sp.fold), progress: silentProgress });
     await predictor.fit(subsetTable(labelled, sp.train), options.fit);
-    addFold(acc, predictor, test, sp, index);
+    return predictor;
+  };
+  await inOrder(splits, foldConcurrency(options), fitFold, (sp, predictor) => {
+    addFold(acc, predictor, subsetTable(labelled, sp.test), sp, index);
     task.tick();
-  }
+  });
   task.finish();
   return summarize(acc, y, classes, seed, options);
+}
+
+/**
+ * Outer folds fitted at once: with fit threads (the default), two, so that one fold's main-thread work
+ * (preprocessing, ensemble, selection, calibration) overlaps the other's model fits in the workers; in the calling
+ * thread (`threads` 0 or 1, or an injected clock) one.
+ */
+function foldConcurrency(options: CrossValidateOptions): number {
+  if (options.parallelFolds !== undefined) {
+    if (!Number.isInteger(options.parallelFolds) || options.parallelFolds < 1) {
+      throw new HealthDataError('invalid-input', `crossValidate: parallelFolds = ${String(options.parallelFolds)} must be a positive integer`, { path: 'parallelFolds' });
+    }
+    return options.parallelFolds;
+  }
+  const threads = options.fit?.threads ?? defaultFitThreads();
+  return threads >= 2 && options.predictor.clock === undefined ? 2 : 1;
+}
+
+/**
+ * Runs `work` on every item with at most `limit` running at once, and hands the results to `consume` in item order
+ * as soon as every earlier item is done (so sums over folds, and so the result, do not depend on which fold finished
+ * first; finished predictors are released in order rather than all kept to the end).
+ */
+async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, consume: (item: T, result: R) => void): Promise<void> {
+  const done = new Map<number, R>();
+  let next = 0;
+  let emitted = 0;
+  const drain = (): void => {
+    while (done.has(emitted)) {
+      consume(items[emitted] as T, done.get(emitted) as R);
+      done.delete(emitted);
+      emitted++;
+    }
+  };
+  let failed = false;
+  const runner = async (): Promise<void> => {
+    while (next < items.length && !failed) {
+      const i = next++;
+      try {
+        done.set(i, await work(items[i] as T));
+      } catch (err) {
+        failed = true; // no new item starts; the first error is the one reported
+        throw err;
+      }
+      drain();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
 }
 
 /** Phase 1 of {@link crossValidate}: the labelled rows, their sorted classes and class indices (shuffled for the guard). */
