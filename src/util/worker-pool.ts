@@ -238,28 +238,38 @@ export interface TransferredValue<R> {
  * The worker side of {@link WorkerPool}: answers each task with the handler's value, or with its error's message and
  * `code` (so a {@link HealthDataError} keeps its code across the thread boundary). Does nothing outside a worker.
  *
- * @param handler - runs one task
+ * @param handler - runs one task (a promise it returns is awaited before answering)
  * @param transferOf - the buffers of an answer to transfer (default none)
  */
 // T names the task type at the call site (serveWorkerTasks<MriPoolTask, …>) so both sides of the protocol read alike.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-export function serveWorkerTasks<T, R>(handler: (task: T) => R, transferOf?: (value: R) => readonly ArrayBuffer[]): void {
+export function serveWorkerTasks<T, R>(handler: (task: T) => R | Promise<R>, transferOf?: (value: R) => readonly ArrayBuffer[]): void {
   const port = parentPort;
   if (port === null) {
     return;
   }
   port.on('message', (m: WorkerTaskMessage<T>) => {
-    let value: R;
-    try {
-      value = handler(m.task);
-    } catch (e) {
+    const fail = (e: unknown): void => {
       const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
       const reply: WorkerReplyMessage<R> = { id: m.id, error: e instanceof Error ? e.message : String(e), ...(code === undefined ? {} : { code }) };
       port.postMessage(reply);
+    };
+    const answer = (value: R): void => {
+      const reply: WorkerReplyMessage<R> = { id: m.id, value };
+      port.postMessage(reply, [...(transferOf?.(value) ?? [])]);
+    };
+    let value: R | Promise<R>;
+    try {
+      value = handler(m.task);
+    } catch (e) {
+      fail(e);
       return;
     }
-    const reply: WorkerReplyMessage<R> = { id: m.id, value };
-    port.postMessage(reply, [...(transferOf?.(value) ?? [])]);
+    if (value instanceof Promise) {
+      value.then(answer, fail);
+      return;
+    }
+    answer(value);
   });
 }
 

@@ -36,6 +36,8 @@ export interface LocalImagingStoreOptions {
   readonly root: string;
   /** Progress for import jobs. */
   readonly progress: ProgressReporter;
+  /** Worker threads an import job prepares files in (default the machine's available parallelism; 1 = none). */
+  readonly importWorkers?: number;
 }
 
 function readNdjson<T>(file: string): T[] {
@@ -286,7 +288,16 @@ export class LocalImagingStore implements ImagingStore {
         if (!fs.existsSync(inputDir) || !fs.statSync(inputDir).isDirectory()) {
           throw new HealthDataError('not-found', `startDICOMImportJob: input folder ${inputDir} does not exist`);
         }
-        await runImportJob({ jobId, datastoreId: request.datastoreId, inputDir, jobDir, outputDir, store, progress: this.options.progress });
+        await runImportJob({
+          jobId,
+          datastoreId: request.datastoreId,
+          inputDir,
+          jobDir,
+          outputDir,
+          store,
+          progress: this.options.progress,
+          ...(this.options.importWorkers === undefined ? {} : { workers: this.options.importWorkers }),
+        });
         this.writeJob({ ...base, jobStatus: 'COMPLETED', endedAt: new Date().toISOString() });
       } catch (e) {
         this.writeJob({ ...base, jobStatus: 'FAILED', endedAt: new Date().toISOString(), message: e instanceof Error ? e.message : String(e) });

@@ -108,6 +108,32 @@ describe('imaging/local datastore (HealthImaging semantics)', function () {
     }
   });
 
+  it('prepares files in worker threads with the same job output, metadata and frames as in one thread', async () => {
+    const run = async (workers: number): Promise<{ failures: string[]; metas: string[]; frames: string[] }> => {
+      const s1 = new LocalImagingStore({ root: path.join(root, `imaging-w${String(workers)}`), progress: silentProgress, importWorkers: workers });
+      const id = await s1.ensureDatastore('workers');
+      const job = await s1.startDICOMImportJob({ datastoreId: id, inputDir: input, outputDir: path.join(root, `out-w${String(workers)}`) });
+      const rep = await s1.waitForDICOMImportJob(id, job.jobId);
+      const metas: string[] = [];
+      const frames: string[] = [];
+      for (const ok of rep.successes) {
+        const meta = await s1.getImageSetMetadata(id, ok.importResponse.imageSetId);
+        for (const inst of Object.values(Object.values(meta.Study.Series)[0]?.Instances ?? {})) {
+          metas.push(JSON.stringify({ ...inst, ImageFrames: inst.ImageFrames.map((f) => ({ ...f, ID: '' })) }));
+          for (const f of inst.ImageFrames) {
+            frames.push(Buffer.from((await s1.getImageFrame(id, ok.importResponse.imageSetId, f.ID)).imageFrameBlob).toString('base64'));
+          }
+        }
+      }
+      return { failures: rep.failures.map((f) => `${f.inputFile} ${f.exception.exceptionType} ${f.exception.message}`), metas, frames };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    assert.equal(one.failures.length, 7);
+    assert.equal(one.metas.length, 3);
+    assert.deepEqual(two, one);
+  });
+
   it('serves metadata in the HealthImaging shape with CRC32 of the decoded pixels, and HTJ2K frames', async () => {
     const [set] = await store.searchImageSets(datastoreId, { filters: [{ operator: 'EQUAL', values: [{ DICOMSeriesInstanceUID: SERIES_A }] }] });
     assert.ok(set);
