@@ -390,94 +390,140 @@ function sulcalDistance(fold: ReturnType<typeof foldTables>, rows: FoldRow, i: n
 const DEEP_LABEL = [4, 2, 3, 6] as const;
 const DEEP_SIGNAL = [MRI_SIGNAL.whiteMatter, MRI_SIGNAL.csf, MRI_SIGNAL.deepGreyMatter, MRI_SIGNAL.wmh] as const;
 
-/** The per-voxel anatomy decision: one hot loop on purpose (speed), with per-row and per-axis precomputation. */
+/** What every row of {@link rasterizeRow} shares: geometry constants, fold tables and the output arrays. */
+interface RasterContext {
+  readonly nx: number;
+  readonly xs: Float64Array;
+  readonly ia2: number;
+  readonly minAxis: number;
+  readonly s: number;
+  readonly fold: ReturnType<typeof foldTables>;
+  readonly rows: FoldRow;
+  readonly cortexBand: number;
+  readonly ds: ReturnType<typeof deepStructures>;
+  readonly latCx: number;
+  readonly halo: number;
+  readonly cortex: number;
+  readonly sulcusHalf: number;
+  readonly sulcusDepth: number;
+  readonly fissureHalf: number;
+  readonly shrink: number;
+  readonly gap: number;
+  readonly labels: Uint8Array;
+  readonly voxels: Uint16Array;
+}
+
+/**
+ * The per-voxel anatomy decision, row by row. The voxel loop lives in {@link rasterizeRow}, called once per row, so V8
+ * optimises it as a whole function: one nested loop over the volume was entered by on-stack replacement of its
+ * inner loop and deoptimised at every exit from it (45 times per 256³ volume, `--trace-deopt`).
+ */
 function rasterizeAnatomy(an: Anatomy, g: Geometry, size: readonly [number, number, number], xs: Float64Array, ys: Float64Array, zs: Float64Array, labels: Uint8Array, voxels: Uint16Array): number {
   const [nx, ny, nz] = size;
   const [ha, hb, hc] = an.h;
-  let ventricleVoxels = 0;
-  const ia2 = 1 / (ha * ha);
   const ib2 = 1 / (hb * hb);
   const ic2 = 1 / (hc * hc);
-  const minAxis = Math.min(ha, hb, hc);
-  const s = an.s;
   // Fold field tables: f = Σ a·cos(wx·x+px)·cos(wy·y+py)·cos(wz·z+pz) and its gradient.
   const fold = foldTables(an, size, xs, ys, zs);
-  const rows: FoldRow = { rowF: new Float64Array(fold.K), rowGy: new Float64Array(fold.K), rowGz: new Float64Array(fold.K) };
-  const cortexBand = g.sulcusDepth + g.cortex + 0.5;
-  const ds = deepStructures(g, s);
-  const { deepX, deepY, deepZlo, deepZhi, coreAx, coreAy, coreAz, coreCz } = ds;
-  const halo = g.haloMm;
-  const { cortex, sulcusHalf, sulcusDepth, fissureHalf, shrink } = g;
-  const gap = an.gap;
-  let idx = 0;
+  const ctx: RasterContext = {
+    nx,
+    xs,
+    ia2: 1 / (ha * ha),
+    minAxis: Math.min(ha, hb, hc),
+    s: an.s,
+    fold,
+    rows: { rowF: new Float64Array(fold.K), rowGy: new Float64Array(fold.K), rowGz: new Float64Array(fold.K) },
+    cortexBand: g.sulcusDepth + g.cortex + 0.5,
+    ds: deepStructures(g, an.s),
+    latCx: g.latCx,
+    halo: g.haloMm,
+    cortex: g.cortex,
+    sulcusHalf: g.sulcusHalf,
+    sulcusDepth: g.sulcusDepth,
+    fissureHalf: g.fissureHalf,
+    shrink: g.shrink,
+    gap: an.gap,
+    labels,
+    voxels,
+  };
+  let ventricleVoxels = 0;
   for (let k = 0; k < nz; k++) {
     const z = zs[k] as number;
     for (let j = 0; j < ny; j++) {
       const y = ys[j] as number;
       const qyz = y * y * ib2 + z * z * ic2;
-      if (qyz >= 1) {
-        idx += nx; // whole row is air: labels and signal stay 0
-        continue;
-      }
-      foldRow(fold, j, k, ny, nz, rows);
-      const inDeepRow = y > -deepY && y < deepY && z > deepZlo && z < deepZhi;
-      const yzr2 = y * y + z * z;
-      for (let i = 0; i < nx; i++, idx++) {
-        const x = xs[i] as number;
-        const q = x * x * ia2 + qyz;
-        if (q >= 1) {
-          continue;
-        }
-        const r = Math.sqrt(x * x + yzr2);
-        const rho = Math.sqrt(q);
-        const R = rho > 1e-9 ? r / rho : minAxis;
-        const u = R - r; // depth below the scalp surface
-        if (u < SKULL_MM) {
-          labels[idx] = 1;
-          voxels[idx] = u < 5 ? MRI_SIGNAL.scalp : u < 6.5 || u >= 9.5 ? MRI_SIGNAL.bone : MRI_SIGNAL.marrow;
-          continue;
-        }
-        const d = (R - SKULL_MM - gap) * shrink - r; // depth below the brain surface
-        if (d < 0) {
-          labels[idx] = 2;
-          voxels[idx] = MRI_SIGNAL.csf;
-          continue;
-        }
-        let label = 4;
-        let signal: number = MRI_SIGNAL.whiteMatter;
-        if (d < cortexBand) {
-          const dist = sulcalDistance(fold, rows, i, nx); // ≈ mm to the sulcal mid-surface
-          if (d < sulcusDepth && dist < sulcusHalf) {
-            label = 2;
-            signal = MRI_SIGNAL.csf;
-          } else if (d < cortex || (d < sulcusDepth + cortex && dist < sulcusHalf + cortex)) {
-            label = 3;
-            signal = MRI_SIGNAL.greyMatter;
-          }
-        }
-        const ax = x < 0 ? -x : x;
-        if (z > -14 * s && ax < fissureHalf + cortex && label !== 2) {
-          const zc = z - coreCz;
-          if ((x / coreAx) ** 2 + (y / coreAy) ** 2 + (zc / coreAz) ** 2 >= 1) {
-            if (ax < fissureHalf) {
-              label = 2;
-              signal = MRI_SIGNAL.csf;
-            } else {
-              label = 3;
-              signal = MRI_SIGNAL.greyMatter;
-            }
-          }
-        }
-        if (inDeepRow && ax < deepX && label === 4) {
-          const deep = deepLabel(x, y, z, ax, ds, g.latCx, halo);
-          label = DEEP_LABEL[deep];
-          signal = DEEP_SIGNAL[deep];
-          ventricleVoxels += deep === Deep.Ventricle ? 1 : 0;
-        }
-        labels[idx] = label;
-        voxels[idx] = signal;
+      if (qyz < 1) {
+        // Otherwise the whole row is air: labels and signal stay 0.
+        foldRow(fold, j, k, ny, nz, ctx.rows);
+        ventricleVoxels += rasterizeRow(ctx, y, z, qyz, nx * (j + ny * k));
       }
     }
+  }
+  return ventricleVoxels;
+}
+
+/** Labels and signal of one row (y, z fixed) starting at voxel index `idx`; returns its ventricle voxels. */
+function rasterizeRow(ctx: RasterContext, y: number, z: number, qyz: number, idx0: number): number {
+  const { nx, xs, ia2, minAxis, s, fold, rows, cortexBand, ds, latCx, halo, cortex, sulcusHalf, sulcusDepth, fissureHalf, shrink, gap, labels, voxels } = ctx;
+  const { deepX, deepY, deepZlo, deepZhi, coreAx, coreAy, coreAz, coreCz } = ds;
+  const inDeepRow = y > -deepY && y < deepY && z > deepZlo && z < deepZhi;
+  const yzr2 = y * y + z * z;
+  let ventricleVoxels = 0;
+  for (let i = 0; i < nx; i++) {
+    const x = xs[i] as number;
+    const q = x * x * ia2 + qyz;
+    if (q >= 1) {
+      continue;
+    }
+    const idx = idx0 + i;
+    const r = Math.sqrt(x * x + yzr2);
+    const rho = Math.sqrt(q);
+    const R = rho > 1e-9 ? r / rho : minAxis;
+    const u = R - r; // depth below the scalp surface
+    if (u < SKULL_MM) {
+      labels[idx] = 1;
+      voxels[idx] = u < 5 ? MRI_SIGNAL.scalp : u < 6.5 || u >= 9.5 ? MRI_SIGNAL.bone : MRI_SIGNAL.marrow;
+      continue;
+    }
+    const d = (R - SKULL_MM - gap) * shrink - r; // depth below the brain surface
+    if (d < 0) {
+      labels[idx] = 2;
+      voxels[idx] = MRI_SIGNAL.csf;
+      continue;
+    }
+    let label = 4;
+    let signal: number = MRI_SIGNAL.whiteMatter;
+    if (d < cortexBand) {
+      const dist = sulcalDistance(fold, rows, i, nx); // ≈ mm to the sulcal mid-surface
+      if (d < sulcusDepth && dist < sulcusHalf) {
+        label = 2;
+        signal = MRI_SIGNAL.csf;
+      } else if (d < cortex || (d < sulcusDepth + cortex && dist < sulcusHalf + cortex)) {
+        label = 3;
+        signal = MRI_SIGNAL.greyMatter;
+      }
+    }
+    const ax = x < 0 ? -x : x;
+    if (z > -14 * s && ax < fissureHalf + cortex && label !== 2) {
+      const zc = z - coreCz;
+      if ((x / coreAx) ** 2 + (y / coreAy) ** 2 + (zc / coreAz) ** 2 >= 1) {
+        if (ax < fissureHalf) {
+          label = 2;
+          signal = MRI_SIGNAL.csf;
+        } else {
+          label = 3;
+          signal = MRI_SIGNAL.greyMatter;
+        }
+      }
+    }
+    if (inDeepRow && ax < deepX && label === 4) {
+      const deep = deepLabel(x, y, z, ax, ds, latCx, halo);
+      label = DEEP_LABEL[deep];
+      signal = DEEP_SIGNAL[deep];
+      ventricleVoxels += deep === Deep.Ventricle ? 1 : 0;
+    }
+    labels[idx] = label;
+    voxels[idx] = signal;
   }
   return ventricleVoxels;
 }
@@ -700,22 +746,27 @@ function applyBiasAndNoise(an: Anatomy, size: readonly [number, number, number],
   const by = bias(ny, an.bias[1]);
   const bz = bias(nz, an.bias[2]);
   const table = gaussianTable();
-  const sigma = MRI_NOISE_SIGMA;
-  const max = MRI_MAX_PIXEL;
   const draws = new Uint32Array(nx);
-  let idx = 0;
   for (let k = 0; k < nz; k++) {
     const fz = bz[k] as number;
     for (let j = 0; j < ny; j++) {
-      const fyz = fz * (by[j] as number);
       rng.fillU32(draws);
-      for (let i = 0; i < nx; i++, idx++) {
-        const u = draws[i] as number;
-        const re = (voxels[idx] as number) * fyz * (bx[i] as number) + sigma * (table[u >>> 16] as number);
-        const im = sigma * (table[u & 0xffff] as number);
-        const m = (Math.sqrt(re * re + im * im) + 0.5) | 0;
-        voxels[idx] = m > max ? max : m;
-      }
+      noiseRow(voxels, nx * (j + ny * k), fz * (by[j] as number), bx, draws, table);
     }
+  }
+}
+
+/** One row of {@link applyBiasAndNoise} (a function of its own so V8 optimises it whole rather than by OSR). */
+function noiseRow(voxels: Uint16Array, idx0: number, fyz: number, bx: Float64Array, draws: Uint32Array, table: Float32Array): void {
+  const sigma = MRI_NOISE_SIGMA;
+  const max = MRI_MAX_PIXEL;
+  const nx = bx.length;
+  for (let i = 0; i < nx; i++) {
+    const idx = idx0 + i;
+    const u = draws[i] as number;
+    const re = (voxels[idx] as number) * fyz * (bx[i] as number) + sigma * (table[u >>> 16] as number);
+    const im = sigma * (table[u & 0xffff] as number);
+    const m = (Math.sqrt(re * re + im * im) + 0.5) | 0;
+    voxels[idx] = m > max ? max : m;
   }
 }
