@@ -35,6 +35,8 @@ interface StepRow {
   readonly stepS: number;
   /** The child's wall time (s). */
   readonly wallS: number;
+  /** CPU time (user + system, s) of the child and the processes it waited for; undefined without /usr/bin/time. */
+  readonly cpuS: number | undefined;
   /** Peak resident set of the child's process tree (bytes). */
   readonly peakRss: number;
   /** Workspace bytes after the step (hard links counted once). */
@@ -118,11 +120,41 @@ function treeRss(root: number): number {
   return total;
 }
 
-/** Runs one pipeline step as a child process, sampling its tree's RSS every 200 ms. */
-function runStep(cmd: readonly string[], step: string, env: NodeJS.ProcessEnv): Promise<{ status: string; stepS: number; wallS: number; peakRss: number; log: string }> {
+const GNU_TIME = '/usr/bin/time';
+
+/** User + system CPU seconds GNU time wrote (`%U %S`), or undefined. */
+function readCpu(file: string | undefined): number | undefined {
+  if (file === undefined) {
+    return undefined;
+  }
+  try {
+    const m = /([\d.]+) ([\d.]+)\s*$/.exec(fs.readFileSync(file, 'utf8'));
+    return m === null ? undefined : Number(m[1]) + Number(m[2]);
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * Runs one pipeline step as a child process, sampling its tree's RSS every 200 ms; under GNU time (when installed)
+ * so its CPU seconds are known too — on a shared machine CPU time varies far less with the load than wall time.
+ */
+function runStep(
+  cmd: readonly string[],
+  step: string,
+  env: NodeJS.ProcessEnv,
+  scratch: string,
+): Promise<{ status: string; stepS: number; wallS: number; cpuS: number | undefined; peakRss: number; log: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...cmd, step], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cpuFile = fs.existsSync(GNU_TIME) ? path.join(scratch, `cpu-${step}.txt`) : undefined;
+    const argv = [process.execPath, ...cmd, step];
+    const child =
+      cpuFile === undefined
+        ? spawn(process.execPath, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(GNU_TIME, ['-f', '%U %S', '-o', cpuFile, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
@@ -142,7 +174,7 @@ function runStep(cmd: readonly string[], step: string, env: NodeJS.ProcessEnv): 
         .map((l) => STEP_LINE.exec(l))
         .find((m) => m?.[2] === step);
       const status = line?.[1] ?? (code === 0 ? 'ran' : 'failed');
-      resolve({ status, stepS: Number(line?.[3] ?? 0), wallS, peakRss: peak, log });
+      resolve({ status, stepS: Number(line?.[3] ?? 0), wallS, cpuS: readCpu(cpuFile), peakRss: peak, log });
     });
   });
 }
@@ -251,7 +283,7 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
   );
   try {
     for (const step of steps) {
-      const r = await runStep(cmd, step, env);
+      const r = await runStep(cmd, step, env, scratch);
       const counts = readCounts(ws, step);
       const [rowsName, rowsN] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
       const peer = r.status === 'ran' ? await peerOf(step, path.join(ws, 'dataset'), scratch) : undefined;
@@ -260,6 +292,7 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
         status: r.status,
         stepS: r.stepS,
         wallS: r.wallS,
+        cpuS: r.cpuS,
         peakRss: r.peakRss,
         diskAfter: du(ws),
         rows: rowsN,
@@ -271,7 +304,7 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
       const ratio = row.peer === undefined || row.stepS === 0 ? '' : `  peer ${row.peer.name} ${row.peer.s.toFixed(2)} s → ${(row.peer.s / row.stepS).toFixed(3)}× peer`;
       const rate = row.stepS > 0 && row.rows > 0 ? `${(row.rows / row.stepS).toFixed(0)} ${row.rowsName}/s` : '';
       console.log(
-        `${step.padEnd(18)} ${row.status.padEnd(7)} ${row.stepS.toFixed(1).padStart(7)} s (wall ${row.wallS.toFixed(1)} s)  ${rate.padEnd(28)} peak RSS ${mb(row.peakRss).padStart(9)}  disk ${gb(row.diskAfter)}  load ${row.load.toFixed(2)}${ratio}`,
+        `${step.padEnd(18)} ${row.status.padEnd(7)} ${row.stepS.toFixed(1).padStart(7)} s (wall ${row.wallS.toFixed(1)} s${row.cpuS === undefined ? '' : `, cpu ${row.cpuS.toFixed(1)} s`})  ${rate.padEnd(28)} peak RSS ${mb(row.peakRss).padStart(9)}  disk ${gb(row.diskAfter)}  load ${row.load.toFixed(2)}${ratio}`,
       );
       if (r.status === 'failed') {
         console.log(r.log.split('\n').slice(-15).join('\n'));
@@ -286,10 +319,11 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
   }
   const total = rows.reduce((a, r) => a + r.stepS, 0);
   const wall = rows.reduce((a, r) => a + r.wallS, 0);
+  const cpu = rows.reduce((a, r) => a + (r.cpuS ?? 0), 0);
   const peak = Math.max(...rows.map((r) => r.peakRss));
   const disk = Math.max(...rows.map((r) => r.diskAfter));
   console.log(
-    `total ${size}: steps ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min; wall with per-step library loads ${wall.toFixed(1)} s), peak RSS ${mb(peak)}, disk ${gb(disk)}, load ${os
+    `total ${size}: steps ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min; wall with per-step library loads ${wall.toFixed(1)} s, cpu ${cpu.toFixed(1)} s), peak RSS ${mb(peak)}, disk ${gb(disk)}, load ${os
       .loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')}`,
@@ -317,21 +351,42 @@ async function main(): Promise<void> {
   for (const size of opts.sizes) {
     results.set(size, await runSize(size, opts, steps, cmd));
   }
-  if (results.size > 1) {
-    const [first, ...rest] = [...results.entries()];
-    if (first !== undefined) {
-      const n = (s: string): number => Number(sizeEnv(s, opts.preset).MMH_PATIENTS ?? NaN);
-      console.log(`\ngrowth against ${first[0]} (time ratio ÷ patient ratio; 1.00 = linear):`);
-      for (const step of steps) {
-        const base = first[1].find((r) => r.step === step)?.stepS ?? 0;
-        const cells = rest.map(([size, rows]) => {
-          const t = rows.find((r) => r.step === step)?.stepS ?? 0;
-          const k = n(size) / n(first[0]);
-          return base > 0 && Number.isFinite(k) ? `${size}: ${(t / base).toFixed(1)}× time = ${(t / base / k).toFixed(2)} of linear` : `${size}: —`;
-        });
-        console.log(`${step.padEnd(18)} ${cells.join('   ')}`);
-      }
-    }
+  printTable(results, steps, opts.preset);
+}
+
+/** Disk the step added to the workspace (bytes; negative when it removed more than it wrote). */
+function diskAdded(rows: readonly StepRow[], step: string): number {
+  const i = rows.findIndex((r) => r.step === step);
+  return i < 0 ? 0 : (rows[i]?.diskAfter ?? 0) - (i === 0 ? 0 : (rows[i - 1]?.diskAfter ?? 0));
+}
+
+/**
+ * The growth table (markdown): per step and size its time (pipeline-measured), CPU time, peak RSS and the disk it
+ * added; then, against the first size, time and CPU growth divided by the patient ratio (1.00 = linear).
+ */
+function printTable(results: ReadonlyMap<string, StepRow[]>, steps: readonly string[], preset: string): void {
+  const sizes = [...results.keys()];
+  const n = (s: string): number => Number(sizeEnv(s, preset).MMH_PATIENTS ?? NaN);
+  const base = sizes[0] ?? '';
+  const growth = sizes.slice(1).filter((s) => Number.isFinite(n(s) / n(base)));
+  console.log(`\n| step | ${sizes.map((z) => `${z}: s / cpu s / peak RSS / +disk`).join(' | ')}${growth.map((z) => ` | ${z} ÷ ${base} over linear (time, cpu)`).join('')} |`);
+  console.log(`|---|${sizes.map(() => '---|').join('')}${growth.map(() => '---|').join('')}`);
+  const find = (z: string, step: string): StepRow | undefined => results.get(z)?.find((r) => r.step === step);
+  for (const step of steps) {
+    const cells = sizes.map((z) => {
+      const r = find(z, step);
+      return r === undefined
+        ? '—'
+        : `${r.stepS.toFixed(1)} / ${r.cpuS === undefined ? '—' : r.cpuS.toFixed(1)} / ${mb(r.peakRss)} / ${gb(diskAdded(results.get(z) ?? [], step))} (load ${r.load.toFixed(1)})`;
+    });
+    const ratios = growth.map((z) => {
+      const a = find(base, step);
+      const b = find(z, step);
+      const k = n(z) / n(base);
+      const over = (x: number | undefined, y: number | undefined): string => (x !== undefined && y !== undefined && x > 0 ? (y / x / k).toFixed(2) : '—');
+      return `${over(a?.stepS, b?.stepS)}, ${over(a?.cpuS, b?.cpuS)}`;
+    });
+    console.log(`| ${step} | ${cells.join(' | ')}${ratios.map((c) => ` | ${c}`).join('')} |`);
   }
 }
 
