@@ -89,18 +89,6 @@ export class ForestModel implements Classifier {
   }
 }
 
-function gini(counts: Float64Array, off: number, k: number, total: number): number {
-  if (total <= 0) {
-    return 0;
-  }
-  let s = 0;
-  for (let c = 0; c < k; c++) {
-    const q = (counts[off + c] as number) / total;
-    s += q * q;
-  }
-  return 1 - s;
-}
-
 interface TreeWork {
   bm: BinnedMatrix;
   y: Int32Array;
@@ -111,22 +99,23 @@ interface TreeWork {
   rng: Rng;
 }
 
-/** One node waiting to be split: its rows are `idx[start, end)`. */
-interface NodeJob {
-  readonly node: number;
-  readonly start: number;
-  readonly end: number;
-  readonly depth: number;
-}
-
-/** Buffers one tree reuses across its nodes. */
-interface TreeScratch {
+/**
+ * Buffers every tree of a forest reuses (no allocation per node): the rows of the nodes (`idx[start, end)` per node,
+ * partitioned in place), the node stack, the feature permutation, the features known constant per depth, a per-bin
+ * histogram of class weights and the class weights of the node and its left side.
+ */
+interface ForestScratch {
   readonly idx: Int32Array;
   readonly tmp: Int32Array;
   readonly perm: Int32Array;
   readonly hist: Float64Array;
   readonly leftC: Float64Array;
   readonly nodeC: Float64Array;
+  readonly dist: Float64Array;
+  /** Stack of pending nodes, 4 numbers each: node id, start, end, depth. */
+  readonly stack: Int32Array;
+  /** Per depth d, p flags at `d · p`: the features known to be constant on the current node at that depth. */
+  readonly constant: Uint8Array;
 }
 
 /** The best split found so far at a node: feature, bin (rows with bin ≤ it go left) and weighted Gini impurity. */
@@ -136,120 +125,185 @@ interface NodeSplit {
   imp: number;
 }
 
-function growTree(w: TreeWork, rowsIn: Int32Array, weight: Float64Array): FlatTree {
-  const { bm, k, prm } = w;
-  const builder = new TreeBuilder(k);
-  const sc: TreeScratch = {
-    idx: rowsIn.slice(),
-    tmp: new Int32Array(rowsIn.length),
-    perm: Int32Array.from({ length: bm.p }, (_, j) => j),
-    hist: new Float64Array(Math.max(...Array.from(bm.nBins)) * k),
+function forestScratch(bm: BinnedMatrix, k: number): ForestScratch {
+  const maxBins = bm.nBins.reduce((m, v) => Math.max(m, v), 1);
+  return {
+    idx: new Int32Array(bm.n),
+    tmp: new Int32Array(bm.n),
+    perm: new Int32Array(bm.p),
+    hist: new Float64Array(maxBins * k),
     leftC: new Float64Array(k),
     nodeC: new Float64Array(k),
+    dist: new Float64Array(k),
+    // Depth-first: at most one pending sibling per level, and a tree on n rows is at most n levels deep.
+    stack: new Int32Array(4 * (bm.n + 2)),
+    constant: new Uint8Array((bm.n + 1) * bm.p),
   };
-  const stack: NodeJob[] = [{ node: builder.addNode(), start: 0, end: sc.idx.length, depth: 0 }];
-  while (stack.length > 0) {
-    const job = stack.pop() as NodeJob;
-    const tot = nodeCounts(w, sc, job, weight);
-    const dist = Float64Array.from(sc.nodeC, (c) => c / tot);
-    builder.setValues(job.node, dist);
-    const pure = dist.some((v) => v === 1);
-    if (pure || job.end - job.start < 2 * prm.minSamplesLeaf || (prm.maxDepth > 0 && job.depth >= prm.maxDepth)) {
+}
+
+/** Pushes a node on the stack; returns the new top. */
+function pushNode(stack: Int32Array, top: number, node: number, start: number, end: number, depth: number): number {
+  stack[top] = node;
+  stack[top + 1] = start;
+  stack[top + 2] = end;
+  stack[top + 3] = depth;
+  return top + 4;
+}
+
+function growTree(w: TreeWork, sc: ForestScratch, rowsIn: Int32Array, nRows: number, weight: Float64Array): FlatTree {
+  const { bm, k, prm } = w;
+  const builder = new TreeBuilder(k);
+  sc.idx.set(rowsIn.subarray(0, nRows));
+  for (let j = 0; j < bm.p; j++) {
+    sc.perm[j] = j;
+  }
+  const { stack, dist } = sc;
+  const best: NodeSplit = { feature: -1, bin: -1, imp: 0 };
+  let top = pushNode(stack, 0, builder.addNode(), 0, nRows, 0);
+  while (top > 0) {
+    top -= 4;
+    const node = stack[top] as number;
+    const start = stack[top + 1] as number;
+    const end = stack[top + 2] as number;
+    const depth = stack[top + 3] as number;
+    const tot = nodeCounts(w, sc, start, end, weight);
+    let pure = false;
+    for (let c = 0; c < k; c++) {
+      const v = (sc.nodeC[c] as number) / tot;
+      dist[c] = v;
+      pure ||= v === 1;
+    }
+    builder.setValues(node, dist);
+    if (pure || end - start < 2 * prm.minSamplesLeaf || (prm.maxDepth > 0 && depth >= prm.maxDepth)) {
       continue;
     }
-    const best = chooseSplit(w, sc, job, weight, tot);
+    chooseSplit(w, sc, start, end, depth, weight, tot, best);
     if (best.feature < 0) {
       continue;
     }
-    const wpos = partitionRows(bm, sc, job, best);
-    if (wpos - job.start < prm.minSamplesLeaf || job.end - wpos < prm.minSamplesLeaf) {
+    const wpos = partitionRows(bm, sc, start, end, best);
+    if (wpos - start < prm.minSamplesLeaf || end - wpos < prm.minSamplesLeaf) {
       continue;
     }
-    const [l, r] = builder.split(job.node, best.feature, (bm.edges[best.feature] as Float64Array)[best.bin] as number, best.bin);
-    stack.push({ node: r, start: wpos, end: job.end, depth: job.depth + 1 });
-    stack.push({ node: l, start: job.start, end: wpos, depth: job.depth + 1 });
+    const [l, r] = builder.split(node, best.feature, (bm.edges[best.feature] as Float64Array)[best.bin] as number, best.bin);
+    top = pushNode(stack, top, r, wpos, end, depth + 1);
+    top = pushNode(stack, top, l, start, wpos, depth + 1);
   }
   return builder.finish();
 }
 
 /** Weighted class counts of a node's rows into `sc.nodeC`; returns their total weight. */
-function nodeCounts(w: TreeWork, sc: TreeScratch, job: NodeJob, weight: Float64Array): number {
+function nodeCounts(w: TreeWork, sc: ForestScratch, start: number, end: number, weight: Float64Array): number {
   const { y } = w;
-  sc.nodeC.fill(0);
+  const { nodeC, idx } = sc;
+  nodeC.fill(0);
   let tot = 0;
-  for (let r = job.start; r < job.end; r++) {
-    const i = sc.idx[r] as number;
+  for (let r = start; r < end; r++) {
+    const i = idx[r] as number;
     const wi = weight[i] as number;
-    sc.nodeC[y[i] as number] = (sc.nodeC[y[i] as number] as number) + wi;
+    const c = y[i] as number;
+    nodeC[c] = (nodeC[c] as number) + wi;
     tot += wi;
   }
   return tot;
 }
 
+/** Gini impurity of class weights `counts` with total `total`. */
+function gini(counts: Float64Array, k: number, total: number): number {
+  if (total <= 0) {
+    return 0;
+  }
+  let s = 0;
+  for (let c = 0; c < k; c++) {
+    const q = (counts[c] as number) / total;
+    s += q * q;
+  }
+  return 1 - s;
+}
+
 /**
  * Draws features without replacement until `mtry` non-constant ones were tried (as scikit-learn does) and keeps the
- * split with the lowest weighted Gini impurity below the parent's (feature −1 when none improves it).
+ * split with the lowest weighted Gini impurity below the parent's (feature −1 when none improves it). A feature
+ * found constant at an ancestor is constant here too (`sc.constant`, one row of flags per depth: this node's row
+ * starts as its parent's): it is drawn as before, so the random stream and the trees are those of a plain scan, but
+ * not scanned again; a feature found constant here is flagged for the descendants. Trees grown to purity spend most
+ * of their nodes on a few rows where most features are constant: this skips most of the scans. (Not drawing the
+ * known constants at all, as a uniform draw among the others would allow, changes the random stream and with it the
+ * out-of-fold AUROC by ±0.01–0.03 on the default cohort's tables, for no measurable saving.)
  */
-function chooseSplit(w: TreeWork, sc: TreeScratch, job: NodeJob, weight: Float64Array, tot: number): NodeSplit {
+function chooseSplit(w: TreeWork, sc: ForestScratch, start: number, end: number, depth: number, weight: Float64Array, tot: number, best: NodeSplit): void {
   const { bm, k, mtry, extra, rng } = w;
   const p = bm.p;
-  const { perm } = sc;
-  const best: NodeSplit = { feature: -1, bin: -1, imp: gini(sc.nodeC, 0, k, tot) - 1e-12 };
+  const { perm, constant } = sc;
+  const own = depth * p;
+  if (depth > 0) {
+    constant.copyWithin(own, own - p, own);
+  } else {
+    constant.fill(0, 0, p);
+  }
+  best.feature = -1;
+  best.bin = -1;
+  best.imp = gini(sc.nodeC, k, tot) - 1e-12;
   let tried = 0;
   for (let q = 0; q < p && tried < mtry; q++) {
     const s = q + rng.int(p - q);
     const j = perm[s] as number;
     perm[s] = perm[q] as number;
     perm[q] = j;
-    const [lo, hi] = binRange(bm, sc, job, j);
+    if (constant[own + j] === 1) {
+      continue;
+    }
+    const range = binRange(bm, sc, start, end, j);
+    const lo = range & 0xff;
+    const hi = range >> 8;
     if (lo >= hi) {
+      constant[own + j] = 1;
       continue;
     }
     tried++;
     if (extra) {
-      tryRandomCut(w, sc, job, weight, tot, j, lo + rng.int(hi - lo), best);
+      scoreRandomCut(w, sc, start, end, weight, tot, j, lo + rng.int(hi - lo), best);
     } else {
-      tryEveryCut(w, sc, job, weight, tot, j, lo, hi, best);
+      scoreEveryCut(w, sc, start, end, weight, tot, j, lo, hi, best);
     }
   }
-  return best;
 }
 
-/** The lowest and highest bin of feature j among the node's rows. */
-function binRange(bm: BinnedMatrix, sc: TreeScratch, job: NodeJob, j: number): [number, number] {
+/** The lowest and highest bin of feature j among the node's rows, as lowest | highest << 8. */
+function binRange(bm: BinnedMatrix, sc: ForestScratch, start: number, end: number, j: number): number {
+  const { idx } = sc;
+  const bins = bm.bins;
   const colOff = j * bm.n;
   let lo = 255;
   let hi = 0;
-  for (let r = job.start; r < job.end; r++) {
-    const b = bm.bins[colOff + (sc.idx[r] as number)] as number;
-    if (b < lo) {
-      lo = b;
-    }
-    if (b > hi) {
-      hi = b;
-    }
+  for (let r = start; r < end; r++) {
+    const b = bins[colOff + (idx[r] as number)] as number;
+    lo = b < lo ? b : lo;
+    hi = b > hi ? b : hi;
   }
-  return [lo, hi];
+  return lo | (hi << 8);
 }
 
 /** Extra trees: scores the one random cut of feature j (both sides must keep `minSamplesLeaf` rows). */
-function tryRandomCut(w: TreeWork, sc: TreeScratch, job: NodeJob, weight: Float64Array, tot: number, j: number, cut: number, best: NodeSplit): void {
+function scoreRandomCut(w: TreeWork, sc: ForestScratch, start: number, end: number, weight: Float64Array, tot: number, j: number, cut: number, best: NodeSplit): void {
   const { bm, y, k, prm } = w;
-  const { leftC, nodeC } = sc;
+  const { leftC, nodeC, idx } = sc;
+  const bins = bm.bins;
   const colOff = j * bm.n;
   leftC.fill(0);
   let lt = 0;
   let ln = 0;
-  for (let r = job.start; r < job.end; r++) {
-    const i = sc.idx[r] as number;
-    if ((bm.bins[colOff + i] as number) <= cut) {
+  for (let r = start; r < end; r++) {
+    const i = idx[r] as number;
+    if ((bins[colOff + i] as number) <= cut) {
       const wi = weight[i] as number;
-      leftC[y[i] as number] = (leftC[y[i] as number] as number) + wi;
+      const c = y[i] as number;
+      leftC[c] = (leftC[c] as number) + wi;
       lt += wi;
       ln++;
     }
   }
-  const rn = job.end - job.start - ln;
+  const rn = end - start - ln;
   if (ln < prm.minSamplesLeaf || rn < prm.minSamplesLeaf) {
     return;
   }
@@ -263,7 +317,7 @@ function tryRandomCut(w: TreeWork, sc: TreeScratch, job: NodeJob, weight: Float6
     }
     rImp = 1 - s2;
   }
-  const imp = (lt / tot) * gini(leftC, 0, k, lt) + (rt / tot) * rImp;
+  const imp = (lt / tot) * gini(leftC, k, lt) + (rt / tot) * rImp;
   if (imp < best.imp) {
     best.imp = imp;
     best.feature = j;
@@ -272,16 +326,17 @@ function tryRandomCut(w: TreeWork, sc: TreeScratch, job: NodeJob, weight: Float6
 }
 
 /** Random forest: scores every cut of feature j between bins lo and hi from a class histogram of the node's rows. */
-function tryEveryCut(w: TreeWork, sc: TreeScratch, job: NodeJob, weight: Float64Array, tot: number, j: number, lo: number, hi: number, best: NodeSplit): void {
+function scoreEveryCut(w: TreeWork, sc: ForestScratch, start: number, end: number, weight: Float64Array, tot: number, j: number, lo: number, hi: number, best: NodeSplit): void {
   const { bm, y, k } = w;
-  const { hist, leftC, nodeC } = sc;
+  const { hist, leftC, nodeC, idx } = sc;
+  const bins = bm.bins;
   const colOff = j * bm.n;
   // Clear only the bins this node uses: small nodes would otherwise pay for the whole histogram.
   hist.fill(0, lo * k, (hi + 1) * k);
-  for (let r = job.start; r < job.end; r++) {
-    const i = sc.idx[r] as number;
-    const b = bm.bins[colOff + i] as number;
-    hist[b * k + (y[i] as number)] = (hist[b * k + (y[i] as number)] as number) + (weight[i] as number);
+  for (let r = start; r < end; r++) {
+    const i = idx[r] as number;
+    const q = (bins[colOff + i] as number) * k + (y[i] as number);
+    hist[q] = (hist[q] as number) + (weight[i] as number);
   }
   leftC.fill(0);
   let lt = 0;
@@ -317,12 +372,12 @@ function tryEveryCut(w: TreeWork, sc: TreeScratch, job: NodeJob, weight: Float64
 }
 
 /** Stable partition of the node's rows: bin ≤ the split bin first; returns where the right child starts. */
-function partitionRows(bm: BinnedMatrix, sc: TreeScratch, job: NodeJob, split: NodeSplit): number {
+function partitionRows(bm: BinnedMatrix, sc: ForestScratch, start: number, end: number, split: NodeSplit): number {
   const { idx, tmp } = sc;
   const colOff = split.feature * bm.n;
-  let wpos = job.start;
+  let wpos = start;
   let tn = 0;
-  for (let r = job.start; r < job.end; r++) {
+  for (let r = start; r < end; r++) {
     const i = idx[r] as number;
     if ((bm.bins[colOff + i] as number) <= split.bin) {
       idx[wpos++] = i;
@@ -358,32 +413,32 @@ export function fitForest(kind: 'RF' | 'XT', x: Matrix, y: Int32Array, ctx: FitC
   const n = x.n;
   const trees: FlatTree[] = [];
   const weight = new Float64Array(n);
+  const rows = new Int32Array(n);
+  const sc = forestScratch(bm, ctx.nClasses);
   for (let m = 0; m < prm.nEstimators; m++) {
     if (m > 0 && ctx.shouldStop?.() === true) {
       break;
     }
-    let rows: Int32Array;
+    let nRows = n;
     if (kind === 'RF') {
       weight.fill(0);
       for (let i = 0; i < n; i++) {
         const r = rng.int(n);
         weight[r] = (weight[r] as number) + 1;
       }
-      const list: number[] = [];
+      nRows = 0;
       for (let i = 0; i < n; i++) {
         if ((weight[i] as number) > 0) {
-          list.push(i);
+          rows[nRows++] = i;
         }
       }
-      rows = Int32Array.from(list);
     } else {
       weight.fill(1);
-      rows = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         rows[i] = i;
       }
     }
-    trees.push(growTree(work, rows, weight));
+    trees.push(growTree(work, sc, rows, nRows, weight));
   }
   return new ForestModel(kind, ctx.nClasses, trees);
 }
