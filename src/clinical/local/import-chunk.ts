@@ -68,6 +68,11 @@ export interface ChunkResult {
   readonly typeCounts: Readonly<Record<string, number>>;
   /** The staging prefix. */
   readonly stagingPrefix: string;
+  /**
+   * The SUCCESS lines of the accepted resources with the outcome `created` (JSON text, one per line, in file order):
+   * what a commit of only new resources (a first import) writes, without reading its rows back.
+   */
+  readonly createdText: string;
 }
 
 /** Column order of the `.res` staging file (`chunk`: the chunk's sequence number; with `line` it keys a row). */
@@ -214,6 +219,9 @@ class ChunkStaging {
   readonly seq: string;
   readonly rows: string[] = [];
   keys = '';
+  created = '';
+  /** `{"file":<file>,"line":` — the start of every SUCCESS line of this chunk. */
+  private readonly successHead: string;
   readonly typeCounts: Record<string, number> = {};
   readonly athena = new Map<string, string[]>();
   readonly eventsByKey = new Map<string, string>();
@@ -226,6 +234,7 @@ class ChunkStaging {
 
   constructor(readonly chunk: ImportChunk) {
     this.seq = String(chunk.seq);
+    this.successHead = `{"file":${JSON.stringify(chunk.file)},"line":`;
   }
 
   fail(line: number, resourceType: string | null, id: string | null, reason: string): void {
@@ -243,6 +252,8 @@ class ChunkStaging {
     this.maxRowBytes = Math.max(this.maxRowBytes, row.length * 3);
     this.rows.push(row);
     this.keys += `${this.seq}\x01${lineNo}\x01${type}\x01${id}\n`;
+    // The same text as JSON.stringify of an ImportSuccessLine (keys in its order; type and id JSON-quoted).
+    this.created += `${this.successHead}${lineNo},"resourceType":${JSON.stringify(type)},"id":${JSON.stringify(id)},"outcome":"created"}\n`;
     this.typeCounts[type] = (this.typeCounts[type] ?? 0) + 1;
     const shaped = athenaStagingLine(this.chunk.seq, lineNo, athenaJsonText(stripped, body));
     const ofType = this.athena.get(type);
@@ -293,6 +304,7 @@ class ChunkStaging {
       types: this.types,
       typeCounts: this.typeCounts,
       stagingPrefix: prefix,
+      createdText: this.created,
     };
   }
 }

@@ -567,9 +567,10 @@ async function writeTypeRows(conn: DuckDBConnection, schema: string, group: read
  * @param group - the chunks' staging files and inferred types, in file order
  * @param tables - the inferred type each resource type's table was built with (updated here; absent: no table)
  * @param publish - whether the datastore is published as views in `main`
- * @returns outcomes by chunk and line
+ * @returns outcomes by chunk and line, or `created` when every row was created (a fresh group: the chunks'
+ *   `createdText` holds their SUCCESS lines)
  */
-async function upsertGroup(conn: DuckDBConnection, schema: string, group: readonly ChunkResult[], tables: Map<string, AthenaType>, publish: boolean): Promise<StagedRow[]> {
+async function upsertGroup(conn: DuckDBConnection, schema: string, group: readonly ChunkResult[], tables: Map<string, AthenaType>, publish: boolean): Promise<StagedRow[] | 'created'> {
   const st = await stageGroup(conn, schema, group);
   await conn.run('BEGIN TRANSACTION');
   try {
@@ -581,24 +582,10 @@ async function upsertGroup(conn: DuckDBConnection, schema: string, group: readon
     throw e;
   }
   if (st.fresh) {
-    return createdRows(group);
+    return 'created';
   }
   const reader = await conn.runAndReadAll('SELECT chunk, line, resource_type, id, outcome FROM staged ORDER BY chunk, line');
   return reader.getRowObjectsJS() as unknown as StagedRow[];
-}
-
-/** Every staged row of a group as created, in file order (read from the `.keys` staging files). */
-function createdRows(group: readonly ChunkResult[]): StagedRow[] {
-  const rows: StagedRow[] = [];
-  for (const r of group) {
-    for (const text of fs.readFileSync(`${r.stagingPrefix}.keys`, 'utf8').split('\n')) {
-      const [chunk, line, type, id] = text.split('\x01');
-      if (id !== undefined) {
-        rows.push({ chunk: Number(chunk), line: Number(line), resource_type: type ?? '', id, outcome: 'created' });
-      }
-    }
-  }
-  return rows;
 }
 
 /** A job's files, output folders and sizing. */
@@ -746,14 +733,21 @@ class ImportRun {
     this.ctx.onProgress?.(this.report);
   }
 
-  private writeSuccess(accepted: readonly ChunkResult[], rows: readonly StagedRow[]): void {
-    const fileOf = new Map(accepted.map((r) => [r.seq, r.file]));
+  private writeSuccess(accepted: readonly ChunkResult[], rows: readonly StagedRow[] | 'created'): void {
     const text = new Map<string, string>();
-    for (const row of rows) {
-      this.counts[row.outcome]++;
-      const file = fileOf.get(row.chunk) ?? '';
-      const line: ImportSuccessLine = { file, line: row.line, resourceType: row.resource_type, id: row.id, outcome: row.outcome };
-      text.set(file, `${text.get(file) ?? ''}${JSON.stringify(line)}\n`);
+    if (rows === 'created') {
+      for (const r of accepted) {
+        this.counts.created += r.accepted;
+        text.set(r.file, `${text.get(r.file) ?? ''}${r.createdText}`);
+      }
+    } else {
+      const fileOf = new Map(accepted.map((r) => [r.seq, r.file]));
+      for (const row of rows) {
+        this.counts[row.outcome]++;
+        const file = fileOf.get(row.chunk) ?? '';
+        const line: ImportSuccessLine = { file, line: row.line, resourceType: row.resource_type, id: row.id, outcome: row.outcome };
+        text.set(file, `${text.get(file) ?? ''}${JSON.stringify(line)}\n`);
+      }
     }
     for (const [file, t] of text) {
       fs.appendFileSync(path.join(this.plan.successDir, file), t);
