@@ -166,23 +166,25 @@ const CODE_KEYS: Readonly<Record<string, string>> = {
   Device: 'type',
 };
 
-function codings(v: unknown): Coding[] {
-  const out: Coding[] = [];
-  const add = (c: CodeableConcept | undefined): void => {
-    if (typeof c === 'object' && Array.isArray(c.coding)) {
-      for (const x of c.coding) {
-        if (typeof x.code === 'string') {
-          out.push(x);
-        }
+function addCodings(out: Coding[], c: CodeableConcept | undefined): void {
+  if (typeof c === 'object' && Array.isArray(c.coding)) {
+    for (const x of c.coding) {
+      if (typeof x.code === 'string') {
+        out.push(x);
       }
     }
-  };
+  }
+}
+
+// Module-level helpers, not closures: this runs for every imported resource.
+function codings(v: unknown): Coding[] {
+  const out: Coding[] = [];
   if (Array.isArray(v)) {
     for (const c of v as CodeableConcept[]) {
-      add(c);
+      addCodings(out, c);
     }
   } else {
-    add(v as CodeableConcept | undefined);
+    addCodings(out, v as CodeableConcept | undefined);
   }
   return out;
 }
@@ -191,6 +193,31 @@ function quantity(v: unknown): { value: number | null; unit: string | null } {
   const q = v as { value?: unknown; code?: unknown; unit?: unknown } | undefined;
   const value = typeof q?.value === 'number' && Number.isFinite(q.value) ? q.value : null;
   return { value, unit: str(q?.code) ?? str(q?.unit) };
+}
+
+/** What every event of one resource shares, and where its events go. */
+interface EventBase {
+  readonly out: ClinicalEvent[];
+  readonly patientId: string;
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly date: string | null;
+}
+
+/** Appends one event (a plain object literal, no spreads: this runs for every imported coding). */
+function pushEvent(b: EventBase, c: Coding, extra: { value?: number | null; unit?: string | null; valueCode?: string | null; category?: string | null } = {}): void {
+  b.out.push({
+    patientId: b.patientId,
+    resourceType: b.resourceType,
+    resourceId: b.resourceId,
+    date: b.date,
+    system: c.system ?? '',
+    code: c.code ?? '',
+    value: extra.value ?? null,
+    unit: extra.unit ?? null,
+    valueCode: extra.valueCode ?? null,
+    category: extra.category ?? null,
+  });
 }
 
 /**
@@ -213,29 +240,15 @@ export function extractClinicalEvents(resource: Record<string, unknown>): Clinic
   const resourceId = resource.id;
   const date = firstDate(resource, DATE_KEYS[type] ?? []);
   const out: ClinicalEvent[] = [];
-  // Plain object literals (no spreads): this runs for every imported resource.
-  const push = (c: Coding, extra: { value?: number | null; unit?: string | null; valueCode?: string | null; category?: string | null } = {}): void => {
-    out.push({
-      patientId,
-      resourceType: type,
-      resourceId,
-      date,
-      system: c.system ?? '',
-      code: c.code ?? '',
-      value: extra.value ?? null,
-      unit: extra.unit ?? null,
-      valueCode: extra.valueCode ?? null,
-      category: extra.category ?? null,
-    });
-  };
+  const base: EventBase = { out, patientId, resourceType: type, resourceId, date };
   if (type === 'Encounter') {
     const cls = resource.class as Coding | undefined;
     const category = str(cls?.code);
     for (const c of codings(resource.type)) {
-      push(c, { category });
+      pushEvent(base, c, { category });
     }
     if (out.length === 0 && category !== null) {
-      push({ system: cls?.system ?? '', code: category }, { category });
+      pushEvent(base, { system: cls?.system ?? '', code: category }, { category });
     }
     return out;
   }
@@ -245,10 +258,10 @@ export function extractClinicalEvents(resource: Record<string, unknown>): Clinic
     for (const c of cs) {
       const classes = medicationClassesOf(c.display ?? '');
       if (classes.length === 0) {
-        push(c);
+        pushEvent(base, c);
       }
       for (const category of classes) {
-        push(c, { category });
+        pushEvent(base, c, { category });
       }
     }
     return out;
@@ -256,14 +269,14 @@ export function extractClinicalEvents(resource: Record<string, unknown>): Clinic
   const q = quantity(resource.valueQuantity);
   const valueCode = codings(resource.valueCodeableConcept)[0]?.code ?? null;
   for (const c of cs) {
-    push(c, { value: q.value, unit: q.unit, valueCode });
+    pushEvent(base, c, { value: q.value, unit: q.unit, valueCode });
   }
   if (type === 'Observation' && Array.isArray(resource.component)) {
     for (const comp of resource.component as Record<string, unknown>[]) {
       const cq = quantity(comp.valueQuantity);
       const cv = codings(comp.valueCodeableConcept)[0]?.code ?? null;
       for (const c of codings(comp.code)) {
-        push(c, { value: cq.value, unit: cq.unit, valueCode: cv });
+        pushEvent(base, c, { value: cq.value, unit: cq.unit, valueCode: cv });
       }
     }
   }

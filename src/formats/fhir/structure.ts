@@ -248,6 +248,11 @@ class Walker {
   private readonly regexes = new Map<string, RegExp>();
   private readonly resourceSet: ReadonlySet<string>;
   issues: StructureIssue[] = [];
+  /**
+   * Whether locations are built. A first walk runs without them (no string per element); only a resource with a
+   * finding is walked again with them, so the findings are the same.
+   */
+  paths = true;
 
   constructor(schema: CompiledFhirSchema) {
     this.types = schema.types;
@@ -258,6 +263,11 @@ class Walker {
         this.regexes.set(name, new RegExp(p.re));
       }
     }
+  }
+
+  /** The location of a child element (the parent's when locations are not built). */
+  private at(path: string, key: string): string {
+    return this.paths ? `${path}.${key}` : path;
   }
 
   private err(path: string, message: string, code = 'structure'): void {
@@ -293,7 +303,7 @@ class Walker {
         if (key.charCodeAt(0) === 95 /* _ */) {
           el = els[key.slice(1)];
           if (el !== undefined && this.prims[el.t] !== undefined) {
-            this.primitiveElement(v, el, `${path}.${key}`);
+            this.primitiveElement(v, el, this.at(path, key));
             continue;
           }
         }
@@ -308,7 +318,7 @@ class Walker {
         }
         choices.set(el.c, key);
       }
-      this.element(v, el, `${path}.${key}`);
+      this.element(v, el, this.at(path, key));
     }
     if (empty) {
       this.err(path, 'an object must have at least one element (FHIR forbids empty objects)');
@@ -336,7 +346,7 @@ class Walker {
         return;
       }
       for (let i = 0; i < v.length; i++) {
-        this.value(v[i], el, `${path}[${i}]`);
+        this.value(v[i], el, this.paths ? `${path}[${i}]` : path);
       }
     } else if (Array.isArray(v)) {
       this.err(path, 'Expected a single value for a 0..1 element, got an array');
@@ -441,6 +451,12 @@ export function validateStructure(resource: Record<string, unknown>, schema: Com
     walkerSchema = schema;
   }
   walker.issues = [];
+  walker.paths = false;
   walker.resource(resource, '');
+  if (walker.issues.length > 0) {
+    walker.issues = [];
+    walker.paths = true;
+    walker.resource(resource, '');
+  }
   return walker.issues;
 }
