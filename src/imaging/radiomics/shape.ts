@@ -5,6 +5,7 @@
 import { symmetricEigenvalues } from './linalg';
 import { meshMeasures } from './mesh';
 import type { DiscretisedRoi } from './roi';
+import { scratchUint8 } from './scratch';
 import type { RadiomicsSettings } from './types';
 
 /**
@@ -19,7 +20,7 @@ export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings =
   const [DX, DY] = roi.dims;
   const [sx, sy, sz] = roi.spacingMm;
   const n = roi.count;
-  const inside = new Uint8Array(roi.code.length);
+  const inside = scratchUint8('shape inside', roi.code.length).fill(0);
   const rows = { first: new Int32Array(DY * roi.dims[2]).fill(-1), last: new Int32Array(DY * roi.dims[2]).fill(-1) };
   const [cxx = 0, cxy = 0, cxz = 0, cyy = 0, cyz = 0, czz = 0] = centredMoments(roi.index, n, DX, DY, roi.spacingMm, inside, rows);
   const norm = settings.pcaNormalisation === 'N-1' ? Math.max(1, n - 1) : n;

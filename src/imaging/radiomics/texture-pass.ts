@@ -9,6 +9,7 @@
  */
 import type { NgtdmMatrix } from './neighbourhood';
 import type { DiscretisedRoi } from './roi';
+import { scratchInt32, scratchUint8 } from './scratch';
 import type { SizeMatrix } from './size-matrix';
 
 /** Matrices of the neighbourhood sweep. */
@@ -37,8 +38,8 @@ function offsets(roi: DiscretisedRoi): Int32Array {
  * one packed number per neighbour: level·1024 + 32·(neighbour in the region) + (neighbour within alpha) — integers,
  * so the sum is exact (an Int32 accumulator while 26 of them fit, Ng up to about 80,000; float64 beyond) and the
  * NGTDM level sum, its neighbour count and the GLDM dependence unpack from it at the end. Runs are counted without branches: a ring buffer holds the run length so far at each voxel (its
- * predecessor's + 1 when that has the same level, else 1), and a voxel whose successor has another level appends its
- * (level, length) cell to a list that is tallied after the pass.
+ * predecessor's + 1 when that has the same level, else 1), and every voxel adds to its (level, length) cell of the
+ * run-length table 1 when its successor has another level (the run ends there), else 0.
  *
  * @param roi - region
  * @param alpha - GLDM coarseness (pyradiomics gldm_a)
@@ -74,24 +75,20 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
       ring *= 2;
     }
   }
-  const acc = wide ? new Float64Array(n) : new Int32Array(n);
+  const acc = wide ? new Float64Array(n) : scratchInt32('sweep accumulator', n).fill(0);
   // two directions per pass (the voxel's index, code and accumulator are read once for both); an odd last direction
   // is paired with a copy of itself that adds nothing (zero table) and counts into spare cells
-  const runLists: [RunList, RunList] = [
-    { ring: new Int32Array(ring), ends: new Int32Array(n + 1) },
-    { ring: new Int32Array(ring), ends: new Int32Array(n + 1) },
-  ];
+  const rings: [Int32Array, Int32Array] = [new Int32Array(ring), new Int32Array(ring)];
   const none = wide ? new Float64Array(K1 * K1) : new Int32Array(K1 * K1);
   const spare = new Int32Array(K1 * K1);
-  const ne = new Int32Array(2);
+  const spareRuns = new Int32Array(KRS);
   for (let o = 0; o < nd; o += 2) {
     const twin = o + 1 < nd;
-    const second = { off: offs[twin ? o + 1 : o] ?? 0, counts: twin ? counts.subarray((o + 1) * K1 * K1) : spare, packed: twin ? packed : none };
-    directionPair(roi.code, roi.index, n, K1, RS, [{ off: offs[o] ?? 0, counts: counts.subarray(o * K1 * K1), packed }, second], acc, runLists, ring - 1, ne);
-    tally(runLists[0].ends, ne[0] ?? 0, runs, o * KRS);
-    if (twin) {
-      tally(runLists[1].ends, ne[1] ?? 0, runs, (o + 1) * KRS);
-    }
+    const first = { off: offs[o] ?? 0, counts: counts.subarray(o * K1 * K1), packed, runs: runs.subarray(o * KRS, (o + 1) * KRS) };
+    const second = twin
+      ? { off: offs[o + 1] ?? 0, counts: counts.subarray((o + 1) * K1 * K1), packed, runs: runs.subarray((o + 1) * KRS, (o + 2) * KRS) }
+      : { off: offs[o] ?? 0, counts: spare, packed: none, runs: spareRuns };
+    directionPair(roi.code, roi.index, n, K1, RS, [first, second], acc, rings, ring - 1);
   }
   const S = 2 * nd + 1;
   const dep = new Float64Array(K * S);
@@ -114,23 +111,21 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
   return { glcm, gldm: { counts: dep, levels: roi.present, sizes: S }, ngtdm: { n: nI, s: sI, levels: roi.present }, glrlm };
 }
 
-/** What one direction of a pass writes to: its forward-pair count table and its neighbour table (see `packed`). */
+/**
+ * What one direction of a pass writes to: its forward-pair count table, its neighbour table (see `packed`) and its
+ * run-length table (level row × run length).
+ */
 interface Lane {
   readonly off: number;
   readonly counts: Int32Array;
   readonly packed: Int32Array | Float64Array;
-}
-
-/** A lane's run-length state: the ring buffer of run lengths so far and the list of run cells that ended. */
-interface RunList {
-  readonly ring: Int32Array;
-  readonly ends: Int32Array;
+  readonly runs: Int32Array;
 }
 
 /**
  * Two directions of {@link neighbourhoodMatrices}: GLCM counts (forward pairs, in a (K+1)² table so an outside
- * neighbour, code 0, lands in an unused column), packed neighbour sums into `acc` (region order), and the cells of
- * the runs that end at each voxel into each lane's `ends`; the number of runs of each lane goes to `ne`.
+ * neighbour, code 0, lands in an unused column), packed neighbour sums into `acc` (region order), and the runs that
+ * end at each voxel into each lane's run-length table.
  */
 function directionPair(
   code: Uint8Array | Uint16Array | Int32Array,
@@ -140,14 +135,11 @@ function directionPair(
   RS: number,
   lanes: readonly [Lane, Lane],
   acc: Int32Array | Float64Array,
-  runLists: readonly [RunList, RunList],
+  rings: readonly [Int32Array, Int32Array],
   mask: number,
-  ne: Int32Array,
 ): void {
-  const [{ off: o1, counts: c1, packed: p1 }, { off: o2, counts: c2, packed: p2 }] = lanes;
-  const [{ ring: ring1, ends: ends1 }, { ring: ring2, ends: ends2 }] = runLists;
-  let ne1 = 0;
-  let ne2 = 0;
+  const [{ off: o1, counts: c1, packed: p1, runs: runs1 }, { off: o2, counts: c2, packed: p2, runs: runs2 }] = lanes;
+  const [ring1, ring2] = rings;
   for (let t = 0; t < n; t++) {
     const b = index[t] ?? 0;
     const c = code[b] ?? 0;
@@ -162,22 +154,13 @@ function directionPair(
     // 1 when the predecessor has this level (codes are small non-negative integers: (x − 1) >>> 31 is x === 0)
     const r1 = ((ring1[(b - o1) & mask] ?? 0) & -(((g1 ^ c) - 1) >>> 31)) + 1;
     ring1[b & mask] = r1;
-    ends1[ne1] = (c - 1) * RS + r1 - 1;
-    ne1 += (((f1 ^ c) - 1) >>> 31) ^ 1;
+    // the run ends here when the successor has another level: its (level, length) cell gains 1 (0 otherwise)
+    const e1 = (c - 1) * RS + r1 - 1;
+    runs1[e1] = (runs1[e1] ?? 0) + ((((f1 ^ c) - 1) >>> 31) ^ 1);
     const r2 = ((ring2[(b - o2) & mask] ?? 0) & -(((g2 ^ c) - 1) >>> 31)) + 1;
     ring2[b & mask] = r2;
-    ends2[ne2] = (c - 1) * RS + r2 - 1;
-    ne2 += (((f2 ^ c) - 1) >>> 31) ^ 1;
-  }
-  ne[0] = ne1;
-  ne[1] = ne2;
-}
-
-/** Adds one run per listed cell. */
-function tally(ends: Int32Array, ne: number, runs: Int32Array, base: number): void {
-  for (let i = 0; i < ne; i++) {
-    const cell = base + (ends[i] ?? 0);
-    runs[cell] = (runs[cell] ?? 0) + 1;
+    const e2 = (c - 1) * RS + r2 - 1;
+    runs2[e2] = (runs2[e2] ?? 0) + ((((f2 ^ c) - 1) >>> 31) ^ 1);
   }
 }
 
@@ -227,7 +210,12 @@ export function runLengthMatrices(roi: DiscretisedRoi): SizeMatrix[] {
  * @returns the matrix, with a column only for the zone sizes that occur (`columnSizes`), as pyradiomics crops it
  */
 export function sizeZoneMatrix(roi: DiscretisedRoi): SizeMatrix {
-  const zones = floodZones(roi.code.slice(), roi.index, roi.count, newNeighbours(roi));
+  // the fill consumes a copy of the codes (8-bit codes, the usual case, copied into a reused array)
+  const codes = roi.code instanceof Uint8Array ? scratchUint8('zone codes', roi.code.length) : roi.code.slice();
+  if (codes !== roi.code) {
+    codes.set(roi.code);
+  }
+  const zones = floodZones(codes, roi.index, roi.count, newNeighbours(roi));
   const nz = zones.length;
   let largest = 0;
   for (let z = 1; z < nz; z += 2) {
@@ -303,8 +291,8 @@ function newNeighbours(roi: DiscretisedRoi): NeighbourLists {
  * the stack carries the step it was reached by, so only the neighbours that step brought into view are looked at.
  */
 function floodZones(code: Uint8Array | Uint16Array | Int32Array, index: Int32Array, count: number, lists: NeighbourLists): Int32Array {
-  const stack = new Int32Array(count);
-  const reached = new Int32Array(count);
+  const stack = scratchInt32('zone stack', count);
+  const reached = scratchInt32('zone steps', count);
   let zones = new Int32Array(1024);
   let nz = 0;
   for (let t = 0; t < count; t++) {
