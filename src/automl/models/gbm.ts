@@ -44,7 +44,12 @@ export interface GbmParams {
   readonly earlyStoppingRounds: number;
 }
 
-/** LightGBM-like defaults, with AutoGluon's learning rate. */
+/**
+ * LightGBM-like defaults, with AutoGluon's learning rate. Early stopping waits 10 rounds without a held-out
+ * improvement (it waited 30): on the default cohort's clinical tables (1,278 × 84–88, 5 folds × 2 seeds) the model
+ * kept was the same in 39 of 40 fits (one kept 23 rounds instead of 40: pooled out-of-fold AUROC 0.7088 against
+ * 0.7100) for 1.5–2.4× less CPU, most fits keeping 2–30 rounds of which the waiting was the larger part.
+ */
 export const GBM_DEFAULTS: GbmParams = {
   numRounds: 500,
   learningRate: 0.1,
@@ -57,7 +62,7 @@ export const GBM_DEFAULTS: GbmParams = {
   baggingFraction: 1,
   maxBins: 255,
   minDataInBin: 3,
-  earlyStoppingRounds: 30,
+  earlyStoppingRounds: 10,
 };
 
 interface Split {
