@@ -468,16 +468,15 @@ async function stageGroup(conn: DuckDBConnection, schema: string, group: readonl
   const resources = source('res', RES_COLUMNS);
   // Commits are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few
   // commits, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
-  await conn.run(`
-SET checkpoint_threshold = '1GB';
-SET memory_limit = '${IMPORT_MEMORY_LIMIT}';
-CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM ${source('keys', KEY_COLUMNS)};`);
+  await conn.run(`SET checkpoint_threshold = '1GB'; SET memory_limit = '${IMPORT_MEMORY_LIMIT}';`);
   // Stored keys are looked up among the group's resource types only: the resource table is filled file by file, so
   // its row groups hold few types each and DuckDB's zone maps skip the others instead of scanning the whole table.
+  // The keys are read straight from the small `.keys` files (no staging table).
   const types = [...new Set(group.flatMap((r) => Object.keys(r.typeCounts)))].map(sqlLiteral).join(', ');
   const [keys] = (
     await conn.runAndReadAll(
-      `SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys, (SELECT count(*) FROM stage s JOIN (SELECT resource_type, id FROM ${schema}.resource WHERE resource_type IN (${types})) o USING (resource_type, id))::INTEGER AS stored FROM stage`,
+      `WITH k AS MATERIALIZED (SELECT resource_type, id FROM ${source('keys', KEY_COLUMNS)}) ` +
+        `SELECT count(*) = count(DISTINCT (resource_type, id)) AS unique_keys, (SELECT count(*) FROM k JOIN (SELECT resource_type, id FROM ${schema}.resource WHERE resource_type IN (${types})) o USING (resource_type, id))::INTEGER AS stored FROM k`,
     )
   ).getRowObjectsJS() as { unique_keys: boolean; stored: number }[];
   const fresh = keys?.unique_keys === true && keys.stored === 0;
