@@ -208,6 +208,21 @@ export function mergeAthenaType(a: AthenaType, b: AthenaType): AthenaType {
   return 'JSON';
 }
 
+// Element names repeat across resources: their lower-case forms are kept (up to a bound, so unknown keys in bad
+// input cannot grow it without limit).
+const lowerKeys = new Map<string, string>();
+
+function lowerKey(k: string): string {
+  let lower = lowerKeys.get(k);
+  if (lower === undefined) {
+    lower = k.toLowerCase();
+    if (lowerKeys.size < 10_000) {
+      lowerKeys.set(k, lower);
+    }
+  }
+  return lower;
+}
+
 /**
  * Folds one resource (original FHIR casing) into the inferred type of its Athena table: keys lower-cased,
  * `extension`/`modifierExtension` items as VARCHAR (they are JSON text in the table).
@@ -221,18 +236,24 @@ export function observeAthenaType(value: unknown, prev: AthenaType = 'NULL'): At
     return mergeAthenaType(prev, scalarType(value));
   }
   if (Array.isArray(value)) {
-    let el: AthenaType = typeof prev === 'object' && 'l' in prev ? prev.l : 'NULL';
+    const list = typeof prev === 'object' && 'l' in prev ? prev : undefined;
+    let el: AthenaType = list?.l ?? 'NULL';
     for (const x of value) {
       el = observeAthenaType(x, el);
     }
-    return mergeAthenaType(prev, { l: el });
+    // The usual case, a list of the type already seen, keeps the list type as it is (no new object).
+    return list?.l === el ? list : mergeAthenaType(prev, { l: el });
   }
   const struct: { s: Record<string, AthenaType> } = typeof prev === 'object' && 's' in prev ? prev : { s: {} };
   for (const k in value) {
     const v = (value as Record<string, unknown>)[k];
-    const key = k.toLowerCase();
-    const before = struct.s[key] ?? 'NULL';
-    struct.s[key] = (k === 'extension' || k === 'modifierExtension') && Array.isArray(v) ? mergeAthenaType(before, { l: 'VARCHAR' }) : observeAthenaType(v, before);
+    const key = lowerKey(k);
+    const had = struct.s[key];
+    const before = had ?? 'NULL';
+    const after = (k === 'extension' || k === 'modifierExtension') && Array.isArray(v) ? mergeAthenaType(before, { l: 'VARCHAR' }) : observeAthenaType(v, before);
+    if (after !== had) {
+      struct.s[key] = after;
+    }
   }
   return prev === struct ? struct : mergeAthenaType(prev, struct);
 }
