@@ -7,7 +7,8 @@
  * for every type and BackboneElement path, its elements with cardinality (`min`, array or single), their type
  * (a choice element `value[x]` becomes one entry per allowed type: `valueQuantity`, `valueString`…), the allowed
  * reference targets, and for primitives the JSON kind and the spec's regex. {@link validateStructure} then walks a
- * parsed resource once and reports, with a FHIRPath-like location:
+ * parsed resource once (again, building the locations, only when it finds something) and reports, with a
+ * FHIRPath-like location:
  *
  * - unknown elements (`Invalid additional property`), including a `_name` sibling of a non-primitive element;
  * - required elements that are missing (`Missing required property`), choice groups included;
