@@ -411,9 +411,9 @@ function diameters(h: Int32Array, extent: readonly [number, number, number], spa
   const n = h.length / 3;
   const [ez, ey, ex] = extent;
   // first/last vertex on each line along x (keyed z·ey + y), along y (keyed z·ex + x) and along z (keyed y·ex + x)
-  const [loX, hiX] = lineExtremes(h, n, 2, 0, 1, ey, ez * ey);
-  const [loY, hiY] = lineExtremes(h, n, 1, 0, 2, ex, ez * ex);
-  const [loZ, hiZ] = lineExtremes(h, n, 0, 1, 2, ex, ey * ex);
+  const [loX, hiX] = lineExtremes(h, n, 0, 1, ey, ez * ey);
+  const [loY, hiY] = lineExtremes(h, n, 0, 2, ex, ez * ex);
+  const [loZ, hiZ] = lineExtremes(h, n, 1, 2, ex, ey * ex);
   const [s0, s1, s2] = spacing;
   const out: [number, number, number, number] = [0, 0, 0, 0];
   out[3] = Math.sqrt(diameter3d(h, n, [loX, hiX, loY, hiY, loZ, hiZ], [0.5 * s0, 0.5 * s1, 0.5 * s2]));
@@ -425,28 +425,25 @@ function diameters(h: Int32Array, extent: readonly [number, number, number], spa
 }
 
 /**
- * For every line along `axis` (keyed `h[a]·stride + h[b]`), the vertices with the smallest and the largest coordinate
- * on it, −1 for empty lines.
+ * For every line along the third axis (keyed by the other two, `h[a]·stride + h[b]`), the vertices with the smallest and the largest coordinate
+ * on it, −1 for empty lines. Relies on the order {@link march} writes the vertices in: z outer, y, x inner, and on
+ * any line along x, y or z all vertices are of one edge kind (the parities of the other two coordinates tell it), so
+ * their coordinate along the line strictly increases in that order (each edge is stored once). The first vertex met
+ * on a line is then its lowest and the last its highest.
  */
-function lineExtremes(h: Int32Array, n: number, axis: number, a: number, b: number, stride: number, cells: number): [Int32Array, Int32Array] {
+function lineExtremes(h: Int32Array, n: number, a: number, b: number, stride: number, cells: number): [Int32Array, Int32Array] {
   const lo = new Int32Array(cells).fill(-1);
-  const hi = new Int32Array(cells).fill(-1);
-  const loVal = new Int32Array(cells);
-  const hiVal = new Int32Array(cells);
+  const hi = new Int32Array(cells);
   for (let i = 0; i < n; i++) {
     const key = (h[3 * i + a] ?? 0) * stride + (h[3 * i + b] ?? 0);
-    const c = h[3 * i + axis] ?? 0;
     if ((lo[key] ?? 0) < 0) {
       lo[key] = i;
-      hi[key] = i;
-      loVal[key] = c;
-      hiVal[key] = c;
-    } else if (c < (loVal[key] ?? 0)) {
-      lo[key] = i;
-      loVal[key] = c;
-    } else if (c > (hiVal[key] ?? 0)) {
-      hi[key] = i;
-      hiVal[key] = c;
+    }
+    hi[key] = i;
+  }
+  for (let k = 0; k < cells; k++) {
+    if ((lo[k] ?? 0) < 0) {
+      hi[k] = -1;
     }
   }
   return [lo, hi];
