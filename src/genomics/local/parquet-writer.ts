@@ -84,7 +84,8 @@ export interface VcfParquetOptions {
 }
 
 function selectFor(plan: VcfSqlPlan, layout: 'table' | 'raw', clean: boolean): string {
-  const raw = clean ? plan.cleanRawSelect : plan.rawSelect;
+  // The fast route stops at the first line not proven clean (the exact route then decides every line).
+  const raw = clean ? plan.checkedRawSelect : plan.rawSelect;
   // The table layout cannot report the fast route's warnings: lines with warnings are left to the exact route.
   return layout === 'raw' ? raw : tableFromRawSelect(clean ? `(SELECT * FROM (${raw}) WHERE vcf_warnings = 0)` : `(${raw})`, plan.formats);
 }
@@ -227,7 +228,15 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
   const perRecord = Math.max(1, head.header.samples.length);
   const formats = [...new Set(head.dataLines.map((l) => l.split('\t', 10)[8]).filter((f): f is string => f !== undefined))];
   if (!strict && options.route !== 'exact') {
-    const plan = planVcfSql({ file: path.resolve(source), header: head.header, headerLines: head.headerLines, importJobId: options.importJobId, gzip: head.gzip, formats });
+    const plan = planVcfSql({
+      file: path.resolve(source),
+      header: head.header,
+      headerLines: head.headerLines,
+      importJobId: options.importJobId,
+      gzip: head.gzip,
+      formats,
+      firstLines: head.dataLines,
+    });
     const counting = countLines(source, head.gzip).then(
       (n) => ({ ok: true as const, lines: n.lines - head.headerLines, finalNewline: n.finalNewline }),
       (e: unknown) => ({ ok: false as const, error: e }),
@@ -459,7 +468,7 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
   }
   const header = first.head.header;
   const batch: VcfSqlBatch = { files: group.map((p, k) => ({ file: path.resolve(p.item.source), key: `f${String(k)}`, samples: p.head.header.samples })) };
-  const plan = planVcfSql({ file: '', header, headerLines: 0, importJobId: options.importJobId, gzip: first.head.gzip, formats: first.formats, batch });
+  const plan = planVcfSql({ file: '', header, headerLines: 0, importJobId: options.importJobId, gzip: first.head.gzip, formats: first.formats, batch, firstLines: first.head.dataLines });
   const [tmpSuffix = '.tmp'] = stagingSuffixes(options.importJobId);
   const staging = `${path.join(path.dirname(first.item.out), 'batch')}${tmpSuffix}`;
   const done = new Map<number, { rows: number; warnings: number }>();

@@ -261,7 +261,12 @@ export interface VcfSqlInput {
   readonly formats: readonly string[];
   /** Many files in one statement: the selects add a `vcf_source` column (the file's key). */
   readonly batch?: VcfSqlBatch;
+  /** The first data lines (their CHROM and FILTER texts are checked once here, then by IN lists per line). */
+  readonly firstLines?: readonly string[];
 }
+
+/** The message of the error {@link VcfSqlPlan.checkedRawSelect} raises at a line not proven clean. */
+export const NOT_PROVEN_CLEAN = 'vcf fast route: line not proven clean';
 
 function readCsvSql(files: readonly string[], nCols: number, skip: number, gzip: boolean, filename: boolean): string {
   const columns = Array.from({ length: nCols }, (_, i) => `'c${String(i + 1)}': 'VARCHAR'`).join(', ');
@@ -321,6 +326,12 @@ export interface VcfSqlPlan {
    * is not proven clean (such a line is not clean; the writer counts only rows with a non-NULL `vcf_warnings`).
    */
   readonly cleanRawSelect: string;
+  /**
+   * As `rawSelect` with each line's `vcf_warnings`, for a file whose lines are all expected clean: the statement
+   * fails with an error naming {@link NOT_PROVEN_CLEAN} at the first line not proven clean (the writer then takes the
+   * exact route), so when it completes every line DuckDB read was written, none left out.
+   */
+  readonly checkedRawSelect: string;
   /** The FORMAT layouts seen in the first lines (for {@link tableFromRawSelect}). */
   readonly formats: readonly string[];
 }
@@ -330,30 +341,89 @@ const ALT_COUNT = `(CASE WHEN c5 = '.' THEN 0 WHEN NOT contains(c5, ',') THEN 1 
 
 /**
  * SQL matching `expr` against a pattern that depends on the line's ALT count (0…{@link MAX_FAST_ALTS}): one
- * `regexp_full_match` per distinct pattern, chosen by the count; other counts are false.
+ * `regexp_full_match` per line, its pattern chosen by the count (a line without a comma in ALT has 0 or 1 ALT, so
+ * the common case costs one `contains`); other counts are false.
  *
  * @param expr - SQL of the text to match
  * @param pattern - the pattern for an ALT count (undefined: nothing matches)
  * @returns the boolean SQL
  */
 function matchByAlts(expr: string, pattern: (alts: number) => string | undefined): string {
-  const byPattern = new Map<string, number[]>();
-  const none: number[] = [];
-  for (let n = 0; n <= MAX_FAST_ALTS; n++) {
+  const m = (n: number): string => {
     const p = pattern(n);
-    if (p === undefined) {
-      none.push(n);
-    } else {
-      byPattern.set(p, [...(byPattern.get(p) ?? []), n]);
-    }
+    return p === undefined ? 'false' : `regexp_full_match(${expr}, ${sqlLiteral(p)})`;
+  };
+  const byPattern = new Map<string, number[]>();
+  for (let n = 0; n <= MAX_FAST_ALTS; n++) {
+    const p = pattern(n) ?? '\u0000none';
+    byPattern.set(p, [...(byPattern.get(p) ?? []), n]);
   }
-  const [only] = byPattern.keys();
-  if (byPattern.size === 1 && none.length === 0 && only !== undefined) {
+  if (byPattern.size === 1 && pattern(0) !== undefined) {
     // The ALT column's own check bounds the count.
-    return `regexp_full_match(${expr}, ${sqlLiteral(only)})`;
+    return m(0);
   }
-  const whens = [...byPattern].map(([p, ns]) => `WHEN ${ALT_COUNT} IN (${ns.join(', ')}) THEN regexp_full_match(${expr}, ${sqlLiteral(p)})`);
-  return whens.length === 0 ? 'false' : `(CASE ${whens.join(' ')} ELSE false END)`;
+  const single = pattern(0) === pattern(1) ? m(1) : `(CASE WHEN c5 = '.' THEN ${m(0)} ELSE ${m(1)} END)`;
+  const multi = [...byPattern]
+    .map(([, ns]) => ns.filter((n) => n >= 2))
+    .filter((ns) => ns.length > 0 && pattern(ns[0] ?? 0) !== undefined)
+    .map((ns) => `WHEN list_contains([${ns.join(', ')}], ${ALT_COUNT}) THEN ${m(ns[0] ?? 0)}`);
+  return `(CASE WHEN NOT contains(c5, ',') THEN ${single} ${multi.join(' ')} ELSE false END)`;
+}
+
+/** Single-base REF/ALT texts, checked without a regular expression (most lines of most files). */
+const SINGLE_BASES = ['A', 'C', 'G', 'T', 'N'];
+/** At most this many literal CHROM/FILTER values are checked by IN lists (others by their regular expression). */
+const MAX_LITERALS = 32;
+
+/**
+ * `list_contains(values, expr) OR regexp_full_match(expr, pattern)`: the values (the column's common texts, checked here once
+ * each against the same pattern) cost a comparison per line, anything else the regular expression.
+ *
+ * @param expr - SQL of the column
+ * @param pattern - RE2 pattern (plain: character classes, groups and repetitions, read the same by JavaScript)
+ * @param values - candidate common values (those not matching the pattern are left out)
+ * @returns the boolean SQL
+ */
+function literalsOrMatch(expr: string, pattern: string, values: Iterable<string>): string {
+  const re = new RegExp(`^(?:${pattern})$`);
+  const ok = [...new Set(values)].filter((v) => re.test(v)).slice(0, MAX_LITERALS);
+  const match = `regexp_full_match(${expr}, ${sqlLiteral(pattern)})`;
+  // list_contains, not IN: DuckDB plans an IN list of more than a few values as a hash join.
+  return ok.length === 0 ? match : `(list_contains([${ok.map((v) => sqlLiteral(v)).join(', ')}], ${expr}) OR ${match})`;
+}
+
+/**
+ * SQL proving the short fixed columns clean (CHROM, POS, REF, ALT, QUAL, FILTER), as the single pattern over them
+ * did, but each column on its own and its common texts without a regular expression: CHROM and FILTER by lists
+ * of the values of the header and of the first data lines (each value checked once, here), POS and an integer
+ * QUAL by a round trip through an integer cast (`CAST(TRY_CAST(x AS UINTEGER) AS VARCHAR) = x` holds only for
+ * digit strings, without leading zeros, up to 10 digits), single-base REF/ALT by a character test with ALT ≠ REF; any
+ * other text takes the column's regular expression.
+ *
+ * @param header - the header (contig and FILTER ids)
+ * @param firstLines - the first data lines (their CHROM and FILTER texts)
+ * @returns the boolean SQL
+ */
+function fixedColumnsCleanSql(header: VcfHeader, firstLines: readonly string[]): string {
+  const cols = firstLines.map((l) => l.split('\t', 7));
+  const chroms = [...cols.map((c) => c[0] ?? ''), ...header.contigs.map((c) => c.id)];
+  const filters = ['PASS', '.', ...cols.map((c) => c[6] ?? ''), ...header.filters.keys()];
+  const digits = (x: string): string => `CAST(TRY_CAST(${x} AS UINTEGER) AS VARCHAR) = ${x}`;
+  const altOne = `${ALT_ONE}(?:,${ALT_ONE}){0,${String(MAX_FAST_ALTS - 1)}}`;
+  // One of the single bases: one character of the string of them (an IN list would be planned as a hash join).
+  const base = (x: string): string => `(length(${x}) = 1 AND contains(${sqlLiteral(SINGLE_BASES.join(''))}, ${x}))`;
+  const refAlt =
+    `CASE WHEN ${base('c4')} AND ${base('c5')} THEN c4 <> c5 ` +
+    `ELSE regexp_full_match(c4, ${sqlLiteral(BASES)}) AND regexp_full_match(c5, ${sqlLiteral(`\\.|${altOne}`)}) AND ` +
+    `CASE WHEN c5 = '.' THEN true WHEN NOT contains(c5, ',') THEN upper(c5) <> upper(c4) ` +
+    `ELSE NOT list_contains(string_split(upper(c5), ','), upper(c4)) AND len(list_distinct(string_split(c5, ','))) = len(string_split(c5, ',')) END END`;
+  return [
+    literalsOrMatch('c1', CHROM, chroms),
+    `(${digits('c2')} OR regexp_full_match(c2, '\\d{1,15}'))`,
+    `(${refAlt})`,
+    `(c6 = '.' OR ${digits('c6')} OR regexp_full_match(c6, ${sqlLiteral(QUAL)}))`,
+    literalsOrMatch('c7', `PASS|\\.|${FILTER}`, filters),
+  ].join(' AND ');
 }
 
 /** An undeclared INFO key the fast route accepts (with one warning): the VCFv4.3 key form, no percent-encoding. */
@@ -391,7 +461,7 @@ function samplesCleanSql(header: VcfHeader, layouts: readonly string[]): string 
   const ns = header.samples.length;
   const valid = layouts.filter((f) => samplePattern(header, f === '.' ? [] : f.split(':'), 0) !== undefined);
   if (ns === 0) {
-    return valid.length === 0 ? 'c9 IS NULL' : `(c9 IS NULL OR c9 IN (${valid.map((f) => sqlLiteral(f)).join(', ')}))`;
+    return valid.length === 0 ? 'c9 IS NULL' : `(c9 IS NULL OR list_contains([${valid.map((f) => sqlLiteral(f)).join(', ')}], c9))`;
   }
   const text = ns === 1 ? 'c10' : `concat_ws(chr(9), ${Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`).join(', ')})`;
   const whens = valid.map((f) => {
@@ -440,20 +510,16 @@ export function planVcfSql(input: VcfSqlInput): VcfSqlPlan {
         ? `c10 AS vcf_sample, ${sampleNames[0] ?? "''"} AS sampleid`
         : `unnest([${sampleCols.join(', ')}]) AS vcf_sample, unnest([${sampleNames.join(', ')}]) AS sampleid`;
   const raw = (warnings: string): string => `SELECT ${fixed.join(',\n  ')},\n  ${samples}, ${warnings} AS vcf_warnings${extra} FROM $REL`;
-  // ---- clean-line predicate: column count, regular expressions over the checked columns (the INFO and sample ones
-  // chosen by the line's ALT count), INFO END not before POS, ALT ≠ REF and no repeats.
+  // ---- clean-line predicate: column count, the short fixed columns (common texts by IN lists and casts, others by
+  // regular expressions), the samples (a regular expression chosen by FORMAT layout and ALT count), INFO END not
+  // before POS.
   const last = `c${String(nCols)}`;
-  const altOne = `${ALT_ONE}(?:,${ALT_ONE}){0,${String(MAX_FAST_ALTS - 1)}}`;
   const checks = [
     ns > 0 ? `c${String(nCols - 1)} IS NOT NULL AND ${last} IS NULL` : `c8 IS NOT NULL AND ${last} IS NULL`,
-    // The short fixed columns in one match (one call costs more than the few bytes it reads); no column's pattern
-    // matches a tab, so the joined match is the per-column one.
-    `regexp_full_match(concat_ws(chr(9), c1, c2, c4, c5, c6, c7), ${sqlLiteral(`${CHROM}\\t\\d{1,15}\\t${BASES}\\t(?:\\.|${altOne})\\t(?:\\.|${QUAL})\\t(?:PASS|\\.|${FILTER})`)})`,
+    fixedColumnsCleanSql(header, input.firstLines ?? []),
     samplesCleanSql(header, [...new Set(['.', ...input.formats])].slice(0, MAX_FAST_FORMATS + 1)),
     // INFO END before POS is a per-record failure of the reader (rule info-end).
     `NOT contains(c8, 'END=') OR coalesce(${infoEndSql('c8')} >= TRY_CAST(c2 AS BIGINT), true)`,
-    `CASE WHEN c5 = '.' THEN true WHEN NOT contains(c5, ',') THEN upper(c5) <> upper(c4) ` +
-      `ELSE NOT list_contains(string_split(upper(c5), ','), upper(c4)) AND len(list_distinct(string_split(c5, ','))) = len(string_split(c5, ',')) END`,
   ];
   const cleanPredicate = checks.map((c) => `(${c})`).join('\n  AND ');
   const infoWarnings = infoWarningsSql(header);
@@ -461,12 +527,17 @@ export function planVcfSql(input: VcfSqlInput): VcfSqlPlan {
   // into the filter and evaluate it twice): a NULL `vcf_warnings` marks a line not proven clean, which the writer
   // counts as left out.
   const cleanRelation = `(SELECT *, ${infoWarnings} AS vcf_w FROM ${relation} WHERE ${cleanPredicate})`;
+  // Every line checked, none filtered: the first line not proven clean stops the statement (error), so a statement
+  // that completes wrote every line DuckDB read.
+  const unclean = `error(${sqlLiteral(NOT_PROVEN_CLEAN)})`;
+  const checkedRelation = `(SELECT *, CASE WHEN ${cleanPredicate} THEN coalesce(${infoWarnings}, ${unclean}) ELSE ${unclean} END AS vcf_w FROM ${relation})`;
   return {
     relation,
     cleanPredicate,
     infoWarnings,
     rawSelect: raw('CAST(NULL AS INTEGER)').split('$REL').join(relation),
     cleanRawSelect: raw('vcf_w').split('$REL').join(cleanRelation),
+    checkedRawSelect: raw('vcf_w').split('$REL').join(checkedRelation),
     formats: input.formats,
   };
 }

@@ -230,6 +230,41 @@ describe('VCF → variant table in SQL (fast and exact routes)', function () {
     }
   });
 
+  it('checks the common CHROM, POS, REF/ALT, QUAL and FILTER texts (lists, integer casts) as the reader does', async () => {
+    const text = fs.readFileSync(path.join(FIX, 'p1_dna.vcf'), 'utf8').replace('##INFO', '##FILTER=<ID=q10,Description="Low quality">\n##INFO');
+    // Replaces the fixed columns of the record at POS 69134 (CHROM POS ID REF ALT QUAL FILTER).
+    const variant = (cols: string): string => text.replace('1\t69134\trs1\tA\tG\t50\tPASS', cols);
+    // name → [fixed columns, whether the fast route proves the file clean]
+    const cases: Record<string, [string, boolean]> = {
+      lowercase: ['1\t69134\trs1\ta\tg\t50\tPASS', true],
+      indel: ['1\t69134\trs1\tAC\tA\t50\tPASS', true],
+      refIsAlt: ['1\t69134\trs1\tA\tA\t50\tPASS', false],
+      refIsAltCase: ['1\t69134\trs1\tA\ta\t50\tPASS', false],
+      nIsN: ['1\t69134\trs1\tN\tN\t50\tPASS', false],
+      leadingZeroPos: ['1\t069134\trs1\tA\tG\t50\tPASS', true],
+      signedPos: ['1\t+69134\trs1\tA\tG\t50\tPASS', false],
+      longPos: ['1\t1234567890123456\trs1\tA\tG\t50\tPASS', false],
+      qualForms: ['1\t69134\trs1\tA\tG\t050\tPASS', true],
+      qualFloat: ['1\t69134\trs1\tA\tG\t1.5e3\tPASS', true],
+      qualBad: ['1\t69134\trs1\tA\tG\t5x\tPASS', false],
+      filterDeclared: ['1\t69134\trs1\tA\tG\t50\tq10', true],
+      filterList: ['1\t69134\trs1\tA\tG\t50\tq10;s50', true],
+      filterZero: ['1\t69134\trs1\tA\tG\t50\t0', false],
+      chromOther: ['chrUn_1\t69134\trs1\tA\tG\t50\tPASS', true],
+      chromBad: ['*1\t69134\trs1\tA\tG\t50\tPASS', false],
+    };
+    for (const [name, [cols, fast]] of Object.entries(cases)) {
+      const file = path.join(dir, `fixed-${name}.vcf`);
+      fs.writeFileSync(file, variant(cols));
+      const js = await jsRows(file);
+      const out = path.join(dir, `fixed-${name}.parquet`);
+      const r = await writeVcfAsParquet(conn, file, out, { importJobId: 'job', layout: 'raw' });
+      assert.equal(r.route, fast ? 'fast' : 'exact', `${name} route`);
+      assert.deepEqual([r.lines, r.records, r.rejected, r.rows, r.warnings], [js.lines, js.records, js.rejected, js.rows.length, js.warnings], `${name} counts`);
+      assert.deepEqual(await parquetRows(conn, out, 'raw'), js.rows, `${name} rows`);
+    }
+  });
+
   it('reads files of the earlier raw layout (ID, ALT and FILTER as lists) to the same rows', async () => {
     for (const file of [
       path.join(FIX, 'p1_dna.vcf'),
