@@ -33,10 +33,11 @@ function prefixed(prefix: string, f: Record<string, number>): Record<string, num
   return Object.fromEntries(Object.entries(f).map(([k, v]) => [`${prefix}_${k}`, Number.isFinite(v) ? v : 0]));
 }
 
+/** Voxels of a 0/1 mask that are 1 (an indexed loop: an iterator over millions of voxels costs several times more). */
 function count(m: Uint8Array): number {
   let n = 0;
-  for (const v of m) {
-    n += v;
+  for (let i = 0, len = m.length; i < len; i++) {
+    n += m[i] ?? 0;
   }
   return n;
 }
