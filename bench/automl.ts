@@ -23,8 +23,10 @@
  * synthetic stand-in (1,276 rows, 88 clinical-like columns, the default cohort's case counts, a log-odds signal on
  * eight columns plus one interaction) — the output says which. With a workspace, the whole `train-models` step
  * (`trainOutcomeModels`: every outcome, design and modality set, with the fit threads of `fit-pool.ts`) is first
- * timed once (it rewrites that workspace's models; `--no-train-models` leaves it out), with, per outcome and set, the
- * AutoML's CV AUROC beside the logistic baseline's inside the same fold fits. `--cohort-only` runs this part alone:
+ * timed, best of `--train-models-rounds=N` (default 3; a round is the whole step, so there is no reference to
+ * interleave with: its wall and CPU seconds and the load average are printed per round, and the best wall time
+ * against the 60 s goal), rewriting that workspace's models (`--no-train-models` leaves it out), with, per outcome
+ * and set, the AutoML's CV AUROC beside the logistic baseline's inside the same fold fits and their ratio. `--cohort-only` runs this part alone:
  * `MMH_PRESET=default MMH_WORKSPACE=/tmp/d/ws node --import tsx bench/automl.ts --cohort-only`.
  */
 import * as http from 'node:http';
@@ -280,24 +282,44 @@ function plainLogisticCv(rows: Record<string, unknown>[], folds: number, seed: n
   return auroc(y, score);
 }
 
+/** Rounds of the whole train-models step (`--train-models-rounds N`, default 3; its results are the same every round). */
+function trainModelsRounds(): number {
+  const arg = process.argv.find((a) => a.startsWith('--train-models-rounds='));
+  const r = arg === undefined ? 3 : Number(arg.slice('--train-models-rounds='.length));
+  if (!Number.isInteger(r) || r < 1) {
+    throw new Error(`--train-models-rounds must be a positive integer, got ${arg ?? ''}`);
+  }
+  return r;
+}
+
 /**
  * The whole `train-models` step on the workspace (`trainOutcomeModels`: every outcome, design and modality set), timed
  * once, then per outcome the AutoML's CV AUROC against the logistic baseline inside the same fold fits, over every
  * evaluated set: the worst difference, and the saved model's ratio.
  */
 async function trainModelsPart(ws: Workspace): Promise<void> {
-  console.log(`\ntrain-models on ${process.env.MMH_WORKSPACE ?? ''} (preset '${PIPELINE_PRESET}', ${defaultFitThreads()} fit threads); load average at start ${loadavg()}`);
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const { reports, experiment } = await trainOutcomeModels(ws);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  // CPU time of the process (main thread and fit workers): on a shared machine the wall time mostly measures the
-  // other tenants; CPU seconds / fit threads is what the step would take on otherwise idle cores.
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const rounds = trainModelsRounds();
   console.log(
-    `train-models (trainOutcomeModels, every design, set and outcome), one run: ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU (${(cpuSeconds / defaultFitThreads()).toFixed(1)} s per core), ${reports.length} models, ${experiment.length} experiment rows; load average at end ${loadavg()}`,
+    `\ntrain-models on ${process.env.MMH_WORKSPACE ?? ''} (preset '${PIPELINE_PRESET}', ${defaultFitThreads()} fit threads, best of ${rounds}; goal ≤ 60 s on default); load average at start ${loadavg()}`,
   );
+  let best = Infinity;
+  let result: Awaited<ReturnType<typeof trainOutcomeModels>> | undefined;
+  for (let round = 1; round <= rounds; round++) {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    result = await trainOutcomeModels(ws);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    // CPU time of the process (main thread and fit workers): on a shared machine the wall time mostly measures the
+    // other tenants; CPU seconds / fit threads is what the step would take on otherwise idle cores.
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    best = Math.min(best, seconds);
+    console.log(
+      `  round ${round}: train-models (trainOutcomeModels, every design, set and outcome) ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU (${(cpuSeconds / defaultFitThreads()).toFixed(1)} s per core), ${result.reports.length} models, ${result.experiment.length} experiment rows; load average ${loadavg()}`,
+    );
+  }
+  const { reports, experiment } = result as Awaited<ReturnType<typeof trainOutcomeModels>>;
+  console.log(`train-models on default: ${best.toFixed(1)} s wall (best of ${rounds}; goal ≤ 60 s: ${best <= 60 ? 'met' : `missed by ${(best - 60).toFixed(1)} s`}); load average at end ${loadavg()}`);
   console.log('outcome | design | comparison | set | patients | cases | AutoML CV AUROC | logistic baseline (same folds) | difference | ratio');
   const rows = experiment.filter((r) => r.folds > 0 && r.auroc !== null && r.baselineAuroc !== undefined);
   for (const r of rows) {

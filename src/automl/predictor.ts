@@ -76,6 +76,12 @@ export interface FitOptions {
    * parallelism; 0 or 1 = the calling thread). The fitted predictor is the same whatever the count.
    */
   readonly threads?: number;
+  /**
+   * Validation rows needed in every class before the model kinds other than the logistic baseline are fitted and the
+   * weighted ensemble may replace the baseline (default {@link ENSEMBLE_MIN_CLASS_ROWS} = 50; below it they could not
+   * be selected, so they are not fitted). Lower it to see the ensemble on small tables.
+   */
+  readonly ensembleMinClassRows?: number;
 }
 
 /** One trained model (a bag of fold models, or the weighted ensemble). */
@@ -405,7 +411,11 @@ export class TabularPredictor {
     const design = validationDesign({ x, y, seed, label, index, pre, numBagFolds, numBagSets, options });
     const { validY } = design;
     const smallestValidClass = Math.min(...Array.from({ length: k }, (_, c) => validY.filter((v) => v === c).length));
-    const { planned, skipped } = planKinds(options, x, numBagFolds, design.fitX.n, smallestValidClass);
+    const ensembleMinClassRows = options.ensembleMinClassRows ?? ENSEMBLE_MIN_CLASS_ROWS;
+    if (!Number.isFinite(ensembleMinClassRows) || ensembleMinClassRows < 0) {
+      throw new HealthDataError('invalid-input', `TabularPredictor.fit: ensembleMinClassRows = ${String(ensembleMinClassRows)} must be a non-negative number`, { path: 'ensembleMinClassRows' });
+    }
+    const { planned, skipped } = planKinds(options, x, numBagFolds, design.fitX.n, smallestValidClass, ensembleMinClassRows);
     const progress = (this.options.progress ?? silentProgress).start(`automl fit ${label}`, planned.length * design.splits.length);
     // Too few validation rows of a class to choose a penalty on: keep the default one (measured: choosing among the
     // grid on a 24-row holdout with 4 cases cost 0.05 CV AUROC on a linear signal).
@@ -428,6 +438,7 @@ export class TabularPredictor {
       hp: tuned,
       numBagFolds,
       numBagSets,
+      ensembleMinClassRows,
       ...design,
       planned,
       skipped,
@@ -477,7 +488,19 @@ export class TabularPredictor {
       });
       valPreds.push(blended);
     }
-    const { best, selection } = selectBest({ models, valPreds, validY, k, metric: evalMetric, seed, ensRound, linearPenalty, rounds: ensembleRounds, groups: validationGroups(plan) });
+    const { best, selection } = selectBest({
+      models,
+      valPreds,
+      validY,
+      k,
+      metric: evalMetric,
+      seed,
+      ensRound,
+      linearPenalty,
+      rounds: ensembleRounds,
+      groups: validationGroups(plan),
+      minClassRows: plan.ensembleMinClassRows,
+    });
     const calibration: Record<string, PlattScaling> = {};
     const positives = valPreds.map((vp) => Float64Array.from({ length: k === 2 ? validY.length : 0 }, (_, i) => vp[i * 2 + 1] as number));
     if (k === 2) {
@@ -755,6 +778,8 @@ interface SelectionInput {
   readonly rounds: number;
   /** Cross-fitting fold of every validation row (−1 = none), and the fold count; undefined when it cannot be done. */
   readonly groups: { readonly of: Int32Array; readonly count: number } | undefined;
+  /** Validation rows every class needs before the ensemble may replace the baseline. */
+  readonly minClassRows: number;
 }
 
 /**
@@ -762,7 +787,7 @@ interface SelectionInput {
  * sample. Only two models compete (the ensemble holds every base model, the baseline included, and its first round
  * is the best single model), so picking the best of many validation scores does not flatter the winner:
  *
- * 1. Too few validation rows to tell them apart (fewer than {@link PENALTY_MIN_CLASS_ROWS} in a class): the baseline.
+ * 1. Too few validation rows to tell them apart (fewer than {@link ENSEMBLE_MIN_CLASS_ROWS} in a class): the baseline.
  * 2. Otherwise the ensemble is scored on **cross-fitted** validation predictions — every validation fold blended with
  *    Caruana weights chosen on the other folds only (the weights tuned on all rows score above the baseline by
  *    construction) — and replaces the baseline only when that score leads the baseline's by more than
@@ -778,7 +803,7 @@ function selectBest(inp: SelectionInput): { best: TrainedModel; selection: FitSe
   let margin: { readonly model: string; readonly diff: number; readonly se: number } | undefined;
   let crossFit: number | undefined;
   const smallestClass = Math.min(...Array.from({ length: k }, (_, c) => validY.filter((v) => v === c).length));
-  if (baseline !== undefined && ensemble !== undefined && smallestClass >= PENALTY_MIN_CLASS_ROWS && inp.groups !== undefined) {
+  if (baseline !== undefined && ensemble !== undefined && smallestClass >= inp.minClassRows && inp.groups !== undefined) {
     const bases = valPreds.slice(0, models.indexOf(ensemble));
     const honest = crossFittedEnsemble(bases, validY, k, metric, inp.rounds, inp.groups);
     crossFit = metricValue(metric, validY, honest, k);
@@ -791,7 +816,7 @@ function selectBest(inp: SelectionInput): { best: TrainedModel; selection: FitSe
   const rule =
     baseline === undefined
       ? `highest validation ${metric} (out-of-fold or holdout), the weighted ensemble on ties (no logistic baseline was fitted)`
-      : `the L2 logistic baseline, unless the weighted ensemble's cross-fitted validation ${metric} (each validation fold blended with weights chosen on the other folds) leads it by more than ${String(SELECTION_SE_MULTIPLE)} paired-bootstrap standard errors with at least ${String(PENALTY_MIN_CLASS_ROWS)} validation rows in every class`;
+      : `the L2 logistic baseline, unless the weighted ensemble's cross-fitted validation ${metric} (each validation fold blended with weights chosen on the other folds) leads it by more than ${String(SELECTION_SE_MULTIPLE)} paired-bootstrap standard errors with at least ${String(inp.minClassRows)} validation rows in every class`;
   const selection: FitSelection = {
     rule,
     ...(baseline === undefined ? {} : { baseline: baseline.name, baselineScoreVal: baseline.scoreVal }),
@@ -850,6 +875,16 @@ function validationGroups(plan: FitPlan): { of: Int32Array; count: number } | un
  */
 export const PENALTY_MIN_CLASS_ROWS = 20;
 
+/**
+ * The weighted ensemble can replace the logistic baseline only with at least this many validation rows in every
+ * class; below it the other model kinds are not fitted at all (they could not be selected). Why 50: with a few dozen
+ * cases the paired standard error of an AUROC difference is several hundredths, so a lead of two of them is rare and,
+ * when it happens, mostly noise — on the default cohort's 193-patient guidance comparisons (28–50 cases per inner
+ * validation set) the ensemble, chosen in single folds, ended 0.015 CV AUROC below the baseline (src/automl/README.md).
+ * These fits were ~70 of the ~180 per outcome of `train-models` and most of its tree fitting.
+ */
+export const ENSEMBLE_MIN_CLASS_ROWS = 50;
+
 /** Everything `fit` decided before fitting models (see `planFit`). */
 interface FitPlan {
   readonly clock: Clock;
@@ -869,6 +904,7 @@ interface FitPlan {
   readonly hp: Hyperparameters;
   readonly numBagFolds: number;
   readonly numBagSets: number;
+  readonly ensembleMinClassRows: number;
   readonly splits: readonly Split[];
   readonly validX: Matrix;
   readonly validY: Int32Array;
@@ -1117,7 +1153,7 @@ function validationDesign(d: {
 /**
  * The model kinds to fit, in order, and those left out with the reason: excluded ones are not listed; kNN is skipped
  * on large tables (brute-force prediction) unless its hyperparameters are given; with fewer than
- * {@link PENALTY_MIN_CLASS_ROWS} validation rows in a class nothing but the logistic baseline can be selected
+ * {@link ENSEMBLE_MIN_CLASS_ROWS} validation rows in a class nothing but the logistic baseline can be selected
  * (`selectBest`), so the other kinds are not fitted.
  *
  * @throws {@link HealthDataError} (invalid-input) when the exclusions leave no model
@@ -1128,6 +1164,7 @@ function planKinds(
   numBagFolds: number,
   fitRows: number,
   smallestValidClass: number,
+  ensembleMinClassRows: number,
 ): { planned: { kind: ModelKind; ki: number }[]; skipped: { kind: ModelKind; reason: string }[] } {
   const excluded = new Set(options.excludedModelTypes ?? []);
   const kinds = MODEL_KINDS.filter((m) => !excluded.has(m));
@@ -1150,11 +1187,11 @@ function planKinds(
       planned.push({ kind, ki });
     }
   });
-  if (smallestValidClass < PENALTY_MIN_CLASS_ROWS && planned.some((q) => q.kind === 'LR')) {
+  if (smallestValidClass < ensembleMinClassRows && planned.some((q) => q.kind === 'LR')) {
     for (const q of planned.filter((m) => m.kind !== 'LR')) {
       skipped.push({
         kind: q.kind,
-        reason: `cannot be selected: fewer than ${String(PENALTY_MIN_CLASS_ROWS)} validation rows in a class (${String(smallestValidClass)}), so the logistic baseline is kept`,
+        reason: `cannot be selected: fewer than ${String(ensembleMinClassRows)} validation rows in a class (${String(smallestValidClass)}), so the logistic baseline is kept`,
       });
     }
     planned = planned.filter((m) => m.kind === 'LR');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { crossValidate } from '../../src/automl/evaluation';
 import { labelShuffleGuard } from '../../src/automl/leakage-guard';
-import { ENSEMBLE_NAME, SELECTION_SE_MULTIPLE, TabularPredictor } from '../../src/automl/predictor';
+import { ENSEMBLE_MIN_CLASS_ROWS, ENSEMBLE_NAME, SELECTION_SE_MULTIPLE, TabularPredictor } from '../../src/automl/predictor';
 import { createRng } from '../../src/automl/rng';
 import { studentTQuantile } from '../../src/automl/stats';
 
@@ -51,7 +51,7 @@ describe('automl ensemble vs its logistic baseline', function () {
       );
       const sel = p.fitSummary.selection;
       assert.ok(sel?.baseline?.startsWith('LinearModel') === true && sel.baselineScoreVal !== undefined);
-      // ~18 cases in 120 rows: where a class has fewer than 20 validation rows only the baseline can be chosen, and
+      // ~18 cases in 120 rows: where a class has fewer than 50 validation rows only the baseline can be chosen, and
       // the other kinds are not fitted (said in fitSummary.skipped); otherwise the ensemble is scored beside it.
       if (p.models.length > 1) {
         assert.ok(sel.ensembleScoreVal !== undefined, presets);
@@ -107,6 +107,27 @@ describe('automl ensemble vs its logistic baseline', function () {
       ['LR'],
     );
     assert.deepEqual(p.fitSummary.skipped.map((q) => q.kind).sort(), ['GBM', 'KNN', 'RF', 'XT']);
+  });
+
+  it('with 20–49 validation rows in a class the penalty is tuned but only the baseline is fitted (the ensemble could not be selected)', async () => {
+    const p = new TabularPredictor({ label: 'label', seed: 1 });
+    // 200 rows, 40 cases: every case is a validation row of one bagging fold.
+    await p.fit(
+      noisyRows(200, 10, 5).map((r, i) => ({ ...r, label: i % 5 === 0 ? 1 : 0 })),
+      { presets: 'medium', hyperparameters: { GBM: { numRounds: 20 } } },
+    );
+    assert.deepEqual(
+      p.models.map((m) => m.kind),
+      ['LR'],
+    );
+    assert.equal(p.bestModel, p.fitSummary.selection?.baseline);
+    assert.ok(
+      p.fitSummary.skipped.every((q) => q.reason.includes(`fewer than ${String(ENSEMBLE_MIN_CLASS_ROWS)} validation rows in a class (40)`)),
+      JSON.stringify(p.fitSummary.skipped),
+    );
+    assert.deepEqual(p.fitSummary.skipped.map((q) => q.kind).sort(), ['GBM', 'KNN', 'RF', 'XT']);
+    // The penalty is still chosen on the validation rows (≥ PENALTY_MIN_CLASS_ROWS): the grid's candidates were fitted.
+    assert.ok(p.fitSummary.selection?.baselinePenalty !== undefined);
   });
 
   it('the label-shuffle guard runs ≥ 3 permutations and reports their mean with a t interval', async () => {
