@@ -3,10 +3,11 @@
  * column in SQL ({@link planVcfSql}), then `COPY … TO … (FORMAT parquet)`; no row passes through JavaScript.
  *
  * Two routes, same SQL, same rows:
- * - **fast** (lenient mode, the default): DuckDB reads the file itself (plain, gzip or BGZF) and keeps the lines the
- *   clean-line predicate proves valid, while JavaScript counts the data lines (and, for gzip, checks the whole
- *   stream decompresses — DuckDB accepts a truncated gzip silently). When every data line came out, nothing was
- *   rejected or warned about and the result stands.
+ * - **fast** (lenient mode, the default): DuckDB reads the file itself (plain, gzip or BGZF) and writes every line,
+ *   checking each with the clean-line predicate and stopping at the first it cannot prove valid, while JavaScript
+ *   counts the data lines (and, for gzip, checks the whole stream decompresses — DuckDB accepts a truncated gzip
+ *   silently). When the statement completed and every data line came out, nothing was rejected or warned about
+ *   (beyond the counted undeclared INFO keys) and the result stands.
  * - **exact** (strict mode, or when the fast route left lines out or DuckDB could not read the file): our reader
  *   validates every record (strict: fails at the first fault; lenient: rejects structurally bad records and reports
  *   them with line and rule, counts value faults as warnings), writes the kept lines to a temporary plain file, and

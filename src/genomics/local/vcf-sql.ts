@@ -11,12 +11,15 @@
  * For the lenient fast path the plan also has a row filter, {@link VcfSqlPlan.cleanPredicate}: true only for lines
  * that certainly pass every check of the JavaScript reader (`splitVcfRecord` + `checkVcfRecord`: structure, ALT/REF
  * forms, INFO and FORMAT values against the header's definitions, GT syntax and allele range). It is deliberately
- * conservative: a line it cannot prove clean is left out, the writer notices that fewer rows came out than there are
- * data lines, and re-reads the file with the JavaScript validator, which decides and reports each line exactly.
- * The check is a few regular expressions per line, compiled from the header: one over the short fixed columns
- * (CHROM POS REF ALT QUAL FILTER), one over the samples per FORMAT layout seen in the first data lines and one over
- * INFO, the last two chosen by the line's ALT count (0–8); anything else (more ALTs, other layouts, polyploid calls
- * with Number=G fields) is "not proven clean". INFO keys without a definition (a warning in the reader, common in
+ * conservative: a line it cannot prove clean stops the single-file statement ({@link VcfSqlPlan.checkedRawSelect}) or
+ * is left out of a batch (the writer notices that fewer rows came out than there are data lines), and the file is
+ * re-read with the JavaScript validator, which decides and reports each line exactly. The check, compiled from the
+ * header: the short fixed columns one by one, their common texts without a regular expression (CHROM and FILTER
+ * by lists of the header's and the first lines' values, each value checked once when the SQL is built; POS and an
+ * integer QUAL by an integer-cast round trip; single-base REF/ALT by a character test), other texts by the
+ * column's regular expression; one regular expression over the samples per FORMAT layout seen in the first data
+ * lines and one over INFO, the last two chosen by the line's ALT count (0–8); anything else (more ALTs, other
+ * layouts, polyploid calls with Number=G fields) is "not proven clean". INFO keys without a definition (a warning in the reader, common in
  * real files) stay on this route: a line whose INFO fails the declared keys' pattern is proven clean when its keys
  * are unique, its undeclared keys plain, and its declared parts alone pass; its `vcf_warnings` then counts the
  * undeclared keys, as the reader counts their warnings. The raw layout keeps ID, ALT and FILTER as text (writing
