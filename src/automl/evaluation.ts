@@ -15,6 +15,7 @@ import type { ProgressReporter } from '../progress';
 import { silentProgress } from '../progress';
 import type { CvSplit } from './cv';
 import { repeatedStratifiedSplits } from './cv';
+import { binaryFoldScores, withinFoldAuroc } from './delong';
 import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
 import type { CalibrationBin } from './metrics';
 import { THRESHOLD_RULE, calibrationCurve, evaluateProba, metricValue } from './metrics';
@@ -84,6 +85,16 @@ export interface CrossValidationResult {
    * predictor had no logistic model (it was excluded).
    */
   readonly baseline?: { readonly model: string; readonly proba: Float64Array; readonly metrics: Record<MetricName, MetricEstimate> };
+  /** Per repeat, each row's fold (−1 when not held out): with `repeatProba`, what the within-fold AUROC is computed from. */
+  readonly foldOf: readonly Int32Array[];
+  /** Per repeat, the out-of-fold probabilities (n × K) of that repeat alone. */
+  readonly repeatProba: readonly Float64Array[];
+  /**
+   * Binary problems: the AUROC of the pooled out-of-fold probabilities (one ROC curve over every fold's predictions,
+   * DeLong interval), for comparison. `metrics.roc_auc` is estimated within folds (`withinFoldAuroc` in delong.ts:
+   * pooling ranks one fold's model against another's and is biased low on weak signals).
+   */
+  readonly pooledAuroc?: MetricEstimate;
 }
 
 /**
@@ -217,6 +228,8 @@ interface FoldAccumulator {
   readonly rowThreshold: Float64Array;
   readonly perFoldThreshold: number[];
   readonly baseSum: Float64Array;
+  readonly foldOf: Int32Array[];
+  readonly basePerRepeat: Float64Array[];
   baselineName: string | undefined;
   baselineEveryFold: boolean;
 }
@@ -232,19 +245,22 @@ function newFoldAccumulator(n: number, k: number, repeats: number): FoldAccumula
     rowThreshold: new Float64Array(n),
     perFoldThreshold: [],
     baseSum: new Float64Array(n * k),
+    foldOf: Array.from({ length: repeats }, () => new Int32Array(n).fill(-1)),
+    basePerRepeat: Array.from({ length: repeats }, () => new Float64Array(n * k)),
     baselineName: undefined,
     baselineEveryFold: true,
   };
 }
 
 /** Phase 2 of {@link crossValidate}: one fold's test predictions, leaderboard, threshold and logistic baseline. */
-function addFold(acc: FoldAccumulator, predictor: TabularPredictor, test: TabularData, sp: Pick<CvSplit, 'test' | 'repeat'>, index: ReadonlyMap<string, number>): void {
+function addFold(acc: FoldAccumulator, predictor: TabularPredictor, test: TabularData, sp: Pick<CvSplit, 'test' | 'repeat' | 'fold'>, index: ReadonlyMap<string, number>): void {
   const { k, repeats, sum } = acc;
   const proba = predictor.predictProbaMatrix(predictor.transform(test));
   // The fold's predictor may order classes the same way (sorted); map by value to be safe.
   const map = predictor.classes.map((c) => index.get(labelKey(c)) ?? 0);
   const kk = predictor.classes.length;
   sp.test.forEach((row, q) => {
+    (acc.foldOf[sp.repeat] as Int32Array)[row] = sp.fold;
     for (let c = 0; c < kk; c++) {
       const gc = map[c] as number;
       const v = proba[q * kk + c] as number;
@@ -276,6 +292,7 @@ function addFold(acc: FoldAccumulator, predictor: TabularPredictor, test: Tabula
     for (let c = 0; c < kk; c++) {
       const gc = map[c] as number;
       acc.baseSum[row * k + gc] = (acc.baseSum[row * k + gc] as number) + (pb[q * kk + c] as number) / repeats;
+      (acc.basePerRepeat[sp.repeat] as Float64Array)[row * k + gc] = pb[q * kk + c] as number;
     }
   });
 }
@@ -285,12 +302,42 @@ function summarize(acc: FoldAccumulator, y: Int32Array, classes: unknown[], seed
   const { k, sum } = acc;
   const evalOpts = { seed, ...options.evaluate };
   const metrics = evaluateProba(y, sum, k, evalOpts);
+  const pooledAuroc = metrics.roc_auc;
+  metrics.roc_auc = foldAurocOf(y, k, acc.perRepeatProba, acc.foldOf, evalOpts.level) ?? pooledAuroc;
   const names: MetricName[] = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'mcc', 'roc_auc', 'log_loss', 'brier'];
-  const perRepeat = acc.perRepeatProba.map((p) => Object.fromEntries(names.map((m) => [m, metricValue(m, y, p, k)])) as Record<MetricName, number>);
+  const perRepeat = acc.perRepeatProba.map((p, r) => {
+    const values = Object.fromEntries(names.map((m) => [m, metricValue(m, y, p, k)])) as Record<MetricName, number>;
+    return { ...values, roc_auc: foldAurocOf(y, k, [p], [acc.foldOf[r] as Int32Array], evalOpts.level)?.value ?? values.roc_auc };
+  });
   const leaderboard = [...acc.lb.entries()].map(([model, e]) => ({ model, meanScoreTest: e.total / e.folds, folds: e.folds })).sort((a, b) => b.meanScoreTest - a.meanScoreTest);
   const binary = k === 2 ? binaryExtras(y, sum, acc.rowThreshold, acc.perFoldThreshold, metrics, evalOpts, options.calibrationBins ?? 10) : {};
-  const baseline = acc.baselineEveryFold && acc.baselineName !== undefined ? { baseline: { model: acc.baselineName, proba: acc.baseSum, metrics: evaluateProba(y, acc.baseSum, k, evalOpts) } } : {};
-  return { classes, y, proba: sum, metrics, perRepeat, leaderboard, bestModels: acc.bestModels, ...binary, ...baseline };
+  if (binary.tunedMetrics !== undefined) {
+    binary.tunedMetrics.roc_auc = metrics.roc_auc; // threshold-free: the same estimate
+  }
+  let baseline = {};
+  if (acc.baselineEveryFold && acc.baselineName !== undefined) {
+    const bm = evaluateProba(y, acc.baseSum, k, evalOpts);
+    bm.roc_auc = foldAurocOf(y, k, acc.basePerRepeat, acc.foldOf, evalOpts.level) ?? bm.roc_auc;
+    baseline = { baseline: { model: acc.baselineName, proba: acc.baseSum, metrics: bm } };
+  }
+  const folds = { foldOf: acc.foldOf, repeatProba: acc.perRepeatProba, ...(k === 2 ? { pooledAuroc } : {}) };
+  return { classes, y, proba: sum, metrics, perRepeat, leaderboard, bestModels: acc.bestModels, ...binary, ...baseline, ...folds };
+}
+
+/**
+ * Binary problems: the AUROC estimated within folds (`withinFoldAuroc`: each repeat's held-out case–control pairs of
+ * the same fold, mean over repeats, DeLong-type interval) — undefined for multiclass or when a class is too small.
+ */
+function foldAurocOf(y: Int32Array, k: number, repeatProba: readonly Float64Array[], foldOf: readonly Int32Array[], level: number | undefined): MetricEstimate | undefined {
+  if (k !== 2) {
+    return undefined;
+  }
+  try {
+    const a = withinFoldAuroc(y, binaryFoldScores(repeatProba, foldOf), level);
+    return { value: a.value, lower: a.lower, upper: a.upper };
+  } catch {
+    return undefined; // fewer than two rows of a class share a fold with the other class: the pooled estimate stays
+  }
 }
 
 function binaryExtras(

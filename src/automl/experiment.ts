@@ -9,7 +9,7 @@ import type { ProgressReporter } from '../progress';
 import type { CrossValidationResult } from './evaluation';
 import { crossValidate } from './evaluation';
 import type { PairedAurocDifference } from './delong';
-import { pairedDelong } from './delong';
+import { binaryFoldScores, pairedDelong, pairedWithinFoldDelong } from './delong';
 import type { MetricEstimate } from './metrics';
 import type { FitOptions } from './predictor';
 
@@ -469,7 +469,7 @@ export async function runPairedComparison(ds: ExperimentDataset, options: Paired
       } else if (clinical.patientIds.join('\n') !== r.patientIds.join('\n')) {
         notes.push('no paired difference: the patients differ from clinical-only');
       } else {
-        const d: PairedAurocDifference = pairedDelong(r.y, r.score, clinical.score);
+        const d: PairedAurocDifference = pairedCvDelong(r, clinical);
         vsClinical = { difference: round3(d.difference), lower: round3(d.lower), upper: round3(d.upper), pValue: Math.round(d.pValue * 10000) / 10000 };
       }
     }
@@ -487,6 +487,27 @@ export async function runPairedComparison(ds: ExperimentDataset, options: Paired
     };
   });
   return { comparison: { outcome: options.outcome, design: options.design ?? '', largest: options.largest.name, patients: patients.size, cases, sets: table }, results };
+}
+
+/**
+ * The paired DeLong difference of two sets cross-validated on the same rows and folds, each AUROC estimated within
+ * folds as the rows' AUROCs are (`pairedWithinFoldDelong`); plain DeLong on the pooled scores when a result carries no
+ * folds.
+ */
+function pairedCvDelong(a: ModalityExperimentResult, b: ModalityExperimentResult): PairedAurocDifference {
+  if (a.cv === undefined || b.cv === undefined) {
+    return pairedDelong(a.y, a.score, b.score);
+  }
+  const folds = (cv: CrossValidationResult): ReturnType<typeof binaryFoldScores> =>
+    binaryFoldScores(
+      cv.repeatProba,
+      cv.foldOf,
+      Math.max(
+        0,
+        cv.classes.findIndex((c) => Number(c) === 1),
+      ),
+    );
+  return pairedWithinFoldDelong(a.y, folds(a.cv), folds(b.cv));
 }
 
 /** Minimum support for a saved model (stated in every report). */

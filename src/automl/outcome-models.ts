@@ -34,7 +34,9 @@ import { coherentDir } from '../cohort/steps';
 import { stratifiedHoldout } from './cv';
 import type { ExperimentDataset, ModalityExperimentResult, ModalityExperimentRow, ModalitySet, PairedComparison, PairedSetRow } from './experiment';
 import { fitSelectedModel, MIN_SUPPORT, modalitySets, runModalityExperiment, runPairedComparison, SELECTION_RULE, selectModel } from './experiment';
+import { hanleyMcNeilSe } from './delong';
 import { permutationImportance } from './importance';
+import { normalQuantile } from './metrics';
 import type { FitOptions } from './predictor';
 import { PIPELINE_PRESET } from './presets';
 import { subsetTable, TabularPredictor } from './predictor';
@@ -74,12 +76,31 @@ export interface OracleAuroc {
   readonly patients?: number;
   /** Cases among them: compare their share with the comparison's own prevalence (same population, same design). */
   readonly cases?: number;
+  /**
+   * Cases of the sample the compared model was evaluated on ({@link oracleAtSize}); with `sampleControls`,
+   * `sampleLower` and `sampleUpper` they give the oracle's **sampling** interval at that size.
+   */
+  readonly sampleCases?: number;
+  /** Controls of that sample. */
+  readonly sampleControls?: number;
+  /** Lower bound of the interval in which the Bayes-optimal score's AUROC falls on a sample of that size (95%). */
+  readonly sampleLower?: number;
+  /** Upper bound of that interval: an AUROC above it is flagged `point` ({@link oracleExceedance}). */
+  readonly sampleUpper?: number;
 }
 
 /**
- * How a set's AUROC stands against its oracle: `point` when the AUROC exceeds the oracle's upper bound, `interval`
- * when even the AUROC's lower bound does (a result beyond its upper bound is a bug until explained; a point estimate
- * above it on a few dozen patients is sampling noise that the AUROC's own interval shows).
+ * How a set's AUROC stands against its oracle. The oracle's own interval (`lower`–`upper`) is Monte Carlo error on
+ * ≥ 20,000 simulated patients: it bounds the *population* AUROC. A model evaluated on a sample of m cases and n
+ * controls scatters around its population AUROC by the sampling error of that size — as would the oracle's score
+ * itself (≈ ±0.17 on 13 cases and 130 controls at AUROC 0.6, against a Monte Carlo ±0.02). So:
+ * - `point`: the AUROC lies above the oracle's **sampling** interval at the evaluated size ({@link oracleAtSize}:
+ *   where the Bayes-optimal score's AUROC would fall on that many cases and controls, 95%) — even the best possible
+ *   score would rarely (< 2.5%) show this much;
+ * - `interval`: the AUROC's own lower bound lies above the oracle's (Monte Carlo) upper bound — the model's population
+ *   AUROC is above the bound.
+ * Either is a bug until explained. A point estimate above the oracle's Monte Carlo upper bound but inside its sampling
+ * interval is sampling noise and is not flagged.
  */
 export type OracleExceedance = 'point' | 'interval';
 
@@ -172,8 +193,13 @@ export interface OutcomeModelReport {
   readonly patientIds: readonly string[];
   /** 0/1 labels. */
   readonly labels: readonly number[];
-  /** Out-of-fold probabilities. */
+  /** Out-of-fold probabilities (averaged over the CV repeats). */
   readonly probabilities: readonly number[];
+  /**
+   * Per CV repeat, each patient's fold (same order as `patientIds`): `metrics.roc_auc` is the AUROC within these folds
+   * (`withinFoldAuroc`; with one repeat, of `probabilities`), `metrics.roc_auc_pooled` that of `probabilities` pooled.
+   */
+  readonly folds?: readonly (readonly number[])[];
   /** Permutation importance on a held-out 30% (empty when the cohort is too small for a split, see `notes`). */
   readonly importance: readonly { readonly feature: string; readonly importance: number; readonly stddev: number; readonly pValue: number }[];
   /** Per-patient risks. */
@@ -682,15 +708,46 @@ export function oracleFor(tables: OutcomeOracleTables | undefined, design: strin
  * @returns `interval` (the AUROC's lower bound is above the oracle's upper bound), `point`, or undefined
  */
 export function oracleExceedance(row: { readonly auroc: number | null; readonly lower: number | null }, oracle: OracleAuroc | undefined): OracleExceedance | undefined {
-  if (oracle === undefined || row.auroc === null || row.auroc <= oracle.upper) {
+  if (oracle === undefined || row.auroc === null) {
     return undefined;
   }
-  return row.lower !== null && row.lower > oracle.upper ? 'interval' : 'point';
+  if (row.lower !== null && row.lower > oracle.upper) {
+    return 'interval';
+  }
+  return row.auroc > (oracle.sampleUpper ?? oracle.upper) ? 'point' : undefined;
+}
+
+/**
+ * An oracle with its sampling interval at the size a model was evaluated on: oracle AUROC ± z·√(SE_MC² + SE_sample²),
+ * where SE_MC is the Monte Carlo standard error (from its interval) and SE_sample the Hanley–McNeil standard error of
+ * an AUROC equal to the oracle's on `cases` cases and `controls` controls ({@link hanleyMcNeilSe}), clipped to [0, 1].
+ *
+ * @param oracle - the oracle (population AUROC and Monte Carlo interval)
+ * @param cases - cases of the evaluated sample
+ * @param controls - controls of the evaluated sample
+ * @param level - confidence level (default 0.95)
+ * @returns the oracle with `sampleCases`, `sampleControls`, `sampleLower`, `sampleUpper` (unchanged when a class is empty)
+ * @example
+ * ```ts
+ * oracleAtSize({ auroc: 0.6, lower: 0.583, upper: 0.617 }, 13, 130).sampleUpper; // ≈ 0.77
+ * ```
+ */
+export function oracleAtSize(oracle: OracleAuroc, cases: number, controls: number, level = 0.95): OracleAuroc {
+  const se = hanleyMcNeilSe(oracle.auroc, cases, controls);
+  if (Number.isNaN(se)) {
+    return oracle;
+  }
+  const z = normalQuantile(1 - (1 - level) / 2);
+  const mc = (oracle.upper - oracle.lower) / (2 * normalQuantile(0.975));
+  const half = z * Math.sqrt(mc * mc + se * se);
+  return { ...oracle, sampleCases: cases, sampleControls: controls, sampleLower: round(Math.max(0, oracle.auroc - half)), sampleUpper: round(Math.min(1, oracle.auroc + half)) };
 }
 
 function designReport(run: DesignRun, oracles: OutcomeOracleTables | undefined): DesignReport {
   const rows = run.data.labels.rows;
-  const fullOracle = oracleFor(oracles, run.design, 'full cohort', 'clinical');
+  const full = run.fullCohort?.row;
+  const fullOracleMc = oracleFor(oracles, run.design, 'full cohort', 'clinical');
+  const fullOracle = fullOracleMc === undefined || full === undefined ? fullOracleMc : oracleAtSize(fullOracleMc, full.cases, full.patients - full.cases);
   return {
     design: run.design,
     title: DESIGN_TITLES[run.design],
@@ -704,7 +761,8 @@ function designReport(run: DesignRun, oracles: OutcomeOracleTables | undefined):
     comparisons: run.comparisons.map((c) => ({
       ...c.comparison,
       sets: c.comparison.sets.map((s) => {
-        const oracle = oracleFor(oracles, run.design, c.comparison.largest, s.set);
+        const mc = oracleFor(oracles, run.design, c.comparison.largest, s.set);
+        const oracle = mc === undefined ? undefined : oracleAtSize(mc, c.comparison.cases, c.comparison.patients - c.comparison.cases);
         const exceeds = oracleExceedance(s, oracle);
         return oracle === undefined ? s : { ...s, oracle, ...(exceeds === undefined ? {} : { exceedsOracle: exceeds }) };
       }),
@@ -723,8 +781,14 @@ function extraMetrics(cv: unknown): Record<string, number> {
         tunedMetrics?: Record<string, { value: number } | undefined>;
         thresholds?: { mean?: number };
         baseline?: { metrics?: Record<string, { value: number; lower: number; upper: number } | undefined> };
+        pooledAuroc?: { value: number; lower: number; upper: number };
       }
     | undefined;
+  if (c?.pooledAuroc !== undefined) {
+    out.roc_auc_pooled = round(c.pooledAuroc.value);
+    out.roc_auc_pooled_lower = round(c.pooledAuroc.lower);
+    out.roc_auc_pooled_upper = round(c.pooledAuroc.upper);
+  }
   for (const m of ['accuracy', 'precision', 'recall', 'f1']) {
     const v = c?.tunedMetrics?.[m]?.value;
     if (typeof v === 'number') {
@@ -822,6 +886,7 @@ export async function saveOutcomeModel(ws: Workspace, runs: readonly DesignRun[]
     labels: best.y,
     // Six digits: coarser rounding makes ties that move the AUROC of these predictions away from the reported one.
     probabilities: best.score.map((p) => round(p, 6)),
+    ...(best.cv === undefined ? {} : { folds: best.cv.foldOf.map((f) => Array.from(f)) }),
     importance,
     risks,
     experiment,
@@ -910,8 +975,10 @@ export interface ReportDesignRow {
   readonly vsClinical: { readonly difference: number; readonly lower: number; readonly upper: number } | null;
   /** The set's oracle AUROC, when known. */
   readonly oracle: number | null;
-  /** The oracle's upper bound, when known. */
+  /** The oracle's upper bound (Monte Carlo: the population AUROC's), when known. */
   readonly oracleUpper?: number | null;
+  /** The upper bound of the oracle's sampling interval at this comparison's size ({@link oracleAtSize}), when known. */
+  readonly oracleSampleUpper?: number | null;
   /** Set when the AUROC exceeds the oracle's upper bound. */
   readonly exceedsOracle?: OracleExceedance;
   /** The in-fit logistic baseline's CV AUROC on the same folds, when known. */
@@ -939,6 +1006,7 @@ export function modelDesignRows(report: OutcomeModelReport): ReportDesignRow[] {
         vsClinical: s.vsClinical === null ? null : { difference: s.vsClinical.difference, lower: s.vsClinical.lower, upper: s.vsClinical.upper },
         oracle: s.oracle?.auroc ?? null,
         oracleUpper: s.oracle?.upper ?? null,
+        oracleSampleUpper: s.oracle?.sampleUpper ?? null,
         ...(s.exceedsOracle === undefined ? {} : { exceedsOracle: s.exceedsOracle }),
         ...(s.baselineAuroc === undefined ? {} : { baselineAuroc: s.baselineAuroc }),
       })),

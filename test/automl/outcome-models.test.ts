@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ablationContributions, buildOutcomeDataset, OUTCOME_MODEL_REPORT, readOutcomeModelReports, trainOutcomeModels } from '../../src/automl/outcome-models';
 import { TabularPredictor } from '../../src/automl/predictor';
 import { auroc } from '../../src/automl/metrics';
+import { withinFoldAuroc } from '../../src/automl/delong';
 import { featuresClinicalStep, importClinicalStep } from '../../src/pipeline-steps';
 import { convertStep, generateStep } from '../../src/cohort/steps';
 import { loadDashboardInput } from '../../src/dashboard/load';
@@ -84,8 +85,13 @@ describe('outcome models (train-test job for the pipeline, notebook 09 and the d
         assert.equal(new Set(r.patientIds).size, n);
         assert.equal(r.labels.filter((y) => y === 1).length, r.metrics.cases);
         assert.ok(r.probabilities.every((p) => p >= 0 && p <= 1));
-        // The reported AUROC is the AUROC of the reported out-of-fold predictions.
-        assert.ok(Math.abs(auroc(r.labels, r.probabilities) - r.metrics.roc_auc!) < 1e-3, `${r.outcome}: ${String(r.metrics.roc_auc)}`);
+        // The reported AUROC is that of the reported out-of-fold predictions within the reported folds (one repeat);
+        // the pooled AUROC of the same predictions is reported beside it.
+        const folds = r.folds ?? [];
+        assert.equal(folds.length, 1);
+        const within = withinFoldAuroc(r.labels, [{ score: r.probabilities, fold: folds[0] ?? [] }]).value;
+        assert.ok(Math.abs(within - r.metrics.roc_auc!) < 1e-3, `${r.outcome}: ${String(r.metrics.roc_auc)} vs ${String(within)}`);
+        assert.ok(Math.abs(auroc(r.labels, r.probabilities) - r.metrics.roc_auc_pooled!) < 1e-3, `${r.outcome}: pooled ${String(r.metrics.roc_auc_pooled)}`);
         assert.ok(r.metrics.roc_auc_lower! <= r.metrics.roc_auc! && r.metrics.roc_auc! <= r.metrics.roc_auc_upper!);
         assert.deepEqual(
           r.risks.map((k) => [k.patientId, k.probability]),
