@@ -41,6 +41,8 @@ interface StepRow {
   readonly peakRss: number;
   /** Workspace bytes after the step (hard links counted once). */
   readonly diskAfter: number;
+  /** Workspace bytes before the step. */
+  readonly diskBefore: number;
   /** Largest count of the step and its name. */
   readonly rows: number;
   readonly rowsName: string;
@@ -275,6 +277,7 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
   const scratch = fs.mkdtempSync(path.join(opts.root, 'peer-'));
   const env = { ...process.env, ...sizeEnv(size, opts.preset), MMH_WORKSPACE: ws, MMH_PROGRESS: 'silent' };
   const rows: StepRow[] = [];
+  let diskBefore = du(ws);
   console.log(
     `\n-- ${size} (${JSON.stringify(sizeEnv(size, opts.preset))}), workspace ${ws}, load ${os
       .loadavg()
@@ -295,12 +298,14 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
         cpuS: r.cpuS,
         peakRss: r.peakRss,
         diskAfter: du(ws),
+        diskBefore,
         rows: rowsN,
         rowsName,
         ...(peer === undefined ? {} : { peer }),
         load: load1(),
       };
       rows.push(row);
+      diskBefore = row.diskAfter;
       const ratio = row.peer === undefined || row.stepS === 0 ? '' : `  peer ${row.peer.name} ${row.peer.s.toFixed(2)} s → ${(row.peer.s / row.stepS).toFixed(3)}× peer`;
       const rate = row.stepS > 0 && row.rows > 0 ? `${(row.rows / row.stepS).toFixed(0)} ${row.rowsName}/s` : '';
       console.log(
@@ -357,7 +362,8 @@ async function main(): Promise<void> {
 /** Disk the step added to the workspace (bytes; negative when it removed more than it wrote). */
 function diskAdded(rows: readonly StepRow[], step: string): number {
   const i = rows.findIndex((r) => r.step === step);
-  return i < 0 ? 0 : (rows[i]?.diskAfter ?? 0) - (i === 0 ? 0 : (rows[i - 1]?.diskAfter ?? 0));
+  const r = rows[i];
+  return r === undefined ? 0 : r.diskAfter - r.diskBefore;
 }
 
 /**
