@@ -110,6 +110,7 @@ export async function writeClinicalFeatureGroup(features: FeatureStore, outcome:
     return { group, patients: 0, cases, written: 0, rejected: 0 };
   }
   const report = await features.ingestTable({
+    onSchemaChange: 'recreate',
     groupName: group,
     rows,
     recordIdentifierFeatureName: 'patient_id',

@@ -56,6 +56,12 @@ export interface IngestTableOptions {
   readonly progress?: ProgressReporter;
   /** Concurrent writers (AWS). */
   readonly workers?: number;
+  /**
+   * When the group exists with other feature definitions: `error` (default; a {@link HealthDataError} conflict) or
+   * `recreate` (delete the group, then create it from this table: for groups wholly derived by a pipeline step, whose
+   * columns change when the library that computes them does).
+   */
+  readonly onSchemaChange?: 'error' | 'recreate';
 }
 
 /**
@@ -305,7 +311,17 @@ export abstract class BaseFeatureStore implements FeatureStore {
         throw e;
       }
     }
-    if (existing === undefined) {
+    const diffs = existing === undefined ? [] : definitionsDiffer(existing, defs, idName, etName);
+    if (diffs.length > 0 && options.onSchemaChange !== 'recreate') {
+      throw new HealthDataError(
+        'conflict',
+        `${fn}("${groupName}"): the existing feature group does not match the table: ${diffs.join('; ')}. Delete the group (deleteFeatureGroup) to re-create it, pass onSchemaChange: 'recreate', or ingest under a new name`,
+      );
+    }
+    if (diffs.length > 0) {
+      await this.deleteFeatureGroup(groupName);
+    }
+    if (existing === undefined || diffs.length > 0) {
       await this.createFeatureGroup({
         name: groupName,
         recordIdentifierFeatureName: idName,
@@ -313,14 +329,6 @@ export abstract class BaseFeatureStore implements FeatureStore {
         featureDefinitions: defs,
         ...(options.description === undefined ? {} : { description: options.description }),
       });
-    } else {
-      const diffs = definitionsDiffer(existing, defs, idName, etName);
-      if (diffs.length > 0) {
-        throw new HealthDataError(
-          'conflict',
-          `${fn}("${groupName}"): the existing feature group does not match the table: ${diffs.join('; ')}. Delete the group (deleteFeatureGroup) to re-create it, or ingest under a new name`,
-        );
-      }
     }
     return this.ingest(groupName, records, {
       ...(options.progress === undefined ? {} : { progress: options.progress }),

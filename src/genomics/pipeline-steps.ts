@@ -50,6 +50,7 @@ export async function writeGenomicFeatureGroup(features: FeatureStore, table: Ge
   let rejected = 0;
   if (dated.length > 0) {
     const report = await features.ingestTable({
+      onSchemaChange: 'recreate',
       groupName: GENOMIC_FEATURE_GROUP,
       rows: dated,
       recordIdentifierFeatureName: 'patient_id',

@@ -102,6 +102,7 @@ export async function writeImagingFeatureGroup(features: FeatureStore, rows: rea
     return { counts: { imageSets: 0 }, outputs: [] };
   }
   const report = await features.ingestTable({
+    onSchemaChange: 'recreate',
     groupName: IMAGING_FEATURE_GROUP,
     rows,
     recordIdentifierFeatureName: 'patient_id',

@@ -90,7 +90,10 @@ describe('automl decision thresholds and calibration', () => {
       }
     });
     const expected = evaluateProba(cv.y, cv.proba, 2, { bootstrap: 0, rowThresholds: rowT });
-    assert.deepEqual(cv.tunedMetrics, expected);
+    // AUROC is threshold-free: the tuned metrics carry the same within-fold estimate as the metrics at 0.5 (the
+    // pooled one, which evaluateProba computes, differs).
+    assert.deepEqual(cv.tunedMetrics, { ...expected, roc_auc: cv.metrics.roc_auc });
+    assert.deepEqual(cv.pooledAuroc, expected.roc_auc);
     assert.equal(cv.metrics.f1.value, evaluateProba(cv.y, cv.proba, 2, { bootstrap: 0 }).f1.value);
     // Calibration: the Brier score and bins whose counts add up to the rows.
     assert.equal(cv.calibration?.brier.value, cv.metrics.brier.value);

@@ -188,6 +188,17 @@ export function describeFeatureStoreContract(name: string, makeStore: () => Prom
       });
     });
 
+    it("ingestTable with onSchemaChange 'recreate' replaces a group whose columns changed: the new definitions, only the new table's records", async () => {
+      const base = { groupName: 'derived', recordIdentifierFeatureName: 'patient_id', eventTimeFeatureName: 'event_time' };
+      await store().ingestTable({ ...base, rows: [{ patient_id: 'p1', event_time: '2020-01-01T00:00:00Z', bmi: 22 }] });
+      const report = await store().ingestTable({ ...base, rows: [{ patient_id: 'p2', event_time: '2020-01-01T00:00:00Z', weight: 80 }], onSchemaChange: 'recreate' });
+      assert.deepEqual([report.records, report.succeeded], [1, 1]);
+      const names = (await store().describeFeatureGroup('derived')).featureDefinitions.map((d) => d.name);
+      assert.ok(names.includes('weight') && !names.includes('bmi'), names.join(', '));
+      assert.equal(await store().getRecord('derived', 'p1'), undefined);
+      assert.deepEqual(await store().getRecord('derived', 'p2', { featureNames: ['weight'] }), { weight: 80 });
+    });
+
     it('builds a point-in-time training set from the offline store: the latest record at or before each base row, none from its future', async () => {
       await create('vitals');
       const report = await store().ingest('vitals', ROWS);

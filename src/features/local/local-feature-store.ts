@@ -220,20 +220,24 @@ export class LocalFeatureStore extends BaseFeatureStore {
             `createFeatureGroup("${input.name}"): the workspace already holds ${String(all.length)} feature groups, SageMaker's quota (ResourceLimitExceeded); delete unused groups`,
           );
         }
-        const created = new Date();
-        const epoch = Math.floor(created.getTime() / 1000);
+        let created = new Date();
         const online = input.onlineStore?.enable ?? true;
         const offline = input.offlineStore?.enable ?? true;
         let offlineStore: FeatureGroupDescription['offlineStore'];
         if (offline) {
+          const isTaken = async (name: string): Promise<boolean> => (await this.engine.query(`SELECT 1 FROM information_schema.tables WHERE lower(table_name) = lower(?)`, [name])).length > 0;
+          // A group deleted and re-created within one second (its offline table kept, as SageMaker keeps it) would
+          // get the same default name: the new one takes the next free second.
+          for (let i = 0; input.offlineStore?.tableName === undefined && i < 60 && (await isTaken(defaultOfflineTableName(input.name, created))); i++) {
+            created = new Date(created.getTime() + 1000);
+          }
           const tableName = input.offlineStore?.tableName ?? defaultOfflineTableName(input.name, created);
-          const taken = await this.engine.query(`SELECT 1 FROM information_schema.tables WHERE lower(table_name) = lower(?)`, [tableName]);
-          if (taken.length > 0) {
+          if (await isTaken(tableName)) {
             throw new HealthDataError('conflict', `createFeatureGroup("${input.name}"): a table or view named ${tableName} already exists in the workspace; pass offlineStore.tableName, or drop it`, {
               path: 'offlineStore.tableName',
             });
           }
-          offlineStore = { database: 'main', tableName, location: path.join(this.dir, 'offline-store', `${input.name}-${String(epoch)}`) };
+          offlineStore = { database: 'main', tableName, location: path.join(this.dir, 'offline-store', `${input.name}-${String(Math.floor(created.getTime() / 1000))}`) };
         }
         const desc: FeatureGroupDescription = {
           name: input.name,
