@@ -240,6 +240,30 @@ function num(v: unknown): number {
 }
 
 /**
+ * The per-variant dosage columns of the panel/ClinVar variants, split by minor-allele count (the rare ones summed
+ * into `n_rare_variant_alleles`); a note says how many were left out.
+ */
+async function perVariantDosages(
+  sql: SqlEngine,
+  options: GenomicFeatureOptions,
+  matched: readonly { readonly contig: string; readonly start: unknown; readonly ref: string; readonly alt: string }[],
+  fixedDosages: ReadonlySet<string>,
+  samples: number,
+  notes: string[],
+): Promise<{ perVariant: ReadonlyMap<string, ReadonlyMap<string, number>>; rare: ReadonlyMap<string, ReadonlyMap<string, number>> }> {
+  const clinvarKeys = new Set(matched.map((r) => `${r.contig.replace(/^chr/, '')}:${String(num(r.start))}:${r.ref}:${r.alt}`));
+  const alleles = await sql.query<AlleleDosageRow>(variantAlleleDosageSql(options.variants));
+  const minAlleles = options.minAlleleCount ?? MIN_ALLELE_COUNT;
+  const split = splitRareDosageColumns(variantDosageColumns(alleles, clinvarKeys, fixedDosages), samples, minAlleles);
+  if (split.rare.size > 0) {
+    notes.push(
+      `${String(split.rare.size)} of ${String(split.rare.size + split.kept.size)} per-variant dosage columns left out: fewer than ${String(minAlleles)} minor alleles among ${String(samples)} samples (counted in n_rare_variant_alleles)`,
+    );
+  }
+  return { perVariant: split.kept, rare: split.rare };
+}
+
+/**
  * Computes the genomic features of every sample in the variant table.
  *
  * @param sql - the workspace SQL engine (`ws.sql`; DuckDB or Athena — the queries are portable)
@@ -290,22 +314,11 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
   }
   const genes = [...(options.genes ?? [...genesSeen].sort())];
   const fixedDosages = new Set((options.markers ?? DEFAULT_DOSAGE_MARKERS).map((m) => `dosage_${column(m.rsid)}`));
-  let perVariant: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map();
-  let rare: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
   const notes: string[] = [];
-  if (options.variantDosages ?? true) {
-    const clinvarKeys = new Set(matched.map((r) => `${r.contig.replace(/^chr/, '')}:${String(num(r.start))}:${r.ref}:${r.alt}`));
-    const alleles = await sql.query<AlleleDosageRow>(variantAlleleDosageSql(options.variants));
-    const minAlleles = options.minAlleleCount ?? MIN_ALLELE_COUNT;
-    const split = splitRareDosageColumns(variantDosageColumns(alleles, clinvarKeys, fixedDosages), summary.length, minAlleles);
-    perVariant = split.kept;
-    rare = split.rare;
-    if (rare.size > 0) {
-      notes.push(
-        `${String(rare.size)} of ${String(rare.size + perVariant.size)} per-variant dosage columns left out: fewer than ${String(minAlleles)} minor alleles among ${String(summary.length)} samples (counted in n_rare_variant_alleles)`,
-      );
-    }
-  }
+  const { perVariant, rare } =
+    (options.variantDosages ?? true)
+      ? await perVariantDosages(sql, options, matched, fixedDosages, summary.length, notes)
+      : { perVariant: new Map<string, ReadonlyMap<string, number>>(), rare: undefined };
   let undated = 0;
   const rows: GenomicFeatureRow[] = summary.map((sm) => {
     const s = perSample.get(sm.sampleid) ?? { p: 0, lp: 0, rf: 0, matched: 0, genes: new Map<string, number>() };
