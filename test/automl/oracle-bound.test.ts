@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { oracleFor, readOracles, trainOutcomeModels } from '../../src/automl/outcome-models';
+import { oracleAtSize, oracleFor, readOracles, trainOutcomeModels } from '../../src/automl/outcome-models';
 import { featuresClinicalStep, importClinicalStep } from '../../src/pipeline-steps';
 import { generateCohort } from '../../src/cohort/generate';
 import { coherentDir, convertStep } from '../../src/cohort/steps';
@@ -58,8 +58,10 @@ describe('trained AUROCs stay within their oracles (large simulated cohort)', fu
           `${r.outcome}: ${row.what} AUROC ${String(row.auroc)} (lower ${String(row.lower)}) beats its oracle ${String(row.oracle.auroc)} [${String(row.oracle.lower)}, ${String(row.oracle.upper)}]`,
         );
       }
-      // The oracle lookup is the one the report uses.
-      assert.deepEqual(d.fullCohortOracle, oracleFor(tables[r.outcome], 'prognostic', 'full cohort', 'clinical'));
+      // The oracle lookup is the one the report uses, at the full cohort's size (its sampling interval).
+      const fullMc = oracleFor(tables[r.outcome], 'prognostic', 'full cohort', 'clinical');
+      assert.ok(fullMc !== undefined && d.fullCohort !== null);
+      assert.deepEqual(d.fullCohortOracle, oracleAtSize(fullMc, d.fullCohort.cases, d.fullCohort.patients - d.fullCohort.cases));
       for (const c of d.comparisons) {
         for (const s of c.sets) {
           assert.notEqual(s.exceedsOracle, 'interval', `${r.outcome}: ${s.set} on the ${c.largest} patients is flagged beyond its oracle`);
@@ -67,7 +69,7 @@ describe('trained AUROCs stay within their oracles (large simulated cohort)', fu
       }
       // Same population: the oracle's Monte Carlo prevalence matches the pipeline's cohort within sampling error.
       const mc = d.fullCohortOracle;
-      assert.ok(mc?.patients !== undefined && mc.cases !== undefined, 'the full-cohort oracle carries its Monte Carlo population');
+      assert.ok(mc.patients !== undefined && mc.cases !== undefined, 'the full-cohort oracle carries its Monte Carlo population');
       const share = d.cases / d.patients;
       const mcShare = mc.cases / mc.patients;
       const se = Math.sqrt((mcShare * (1 - mcShare)) / d.patients);
