@@ -140,6 +140,35 @@ function readCpu(file: string | undefined): number | undefined {
 }
 
 /**
+ * The child's arguments for one step: `mmh <step>`, except `dashboard`, which on the command line is the
+ * `mmh dashboard` command (own flags, no `[ran] dashboard (Ns)` line, no pipeline state): that step runs through
+ * `runPipeline` as `npm start` runs it, from the same library the CLI loads (`src/` under tsx, or the built `dist/`).
+ */
+function stepArgs(cmd: readonly string[], step: string): string[] {
+  if (step !== 'dashboard') {
+    return [...cmd, step];
+  }
+  const lib = path.dirname(cmd[cmd.length - 1] ?? '');
+  const script = [
+    `const lib = (m) => require(require('node:path').join(${JSON.stringify(lib)}, m));`,
+    `const { openWorkspace } = lib('workspace');`,
+    `const { runPipeline } = lib('pipeline');`,
+    `const { PIPELINE_STEPS } = lib('pipeline-steps');`,
+    `(async () => {`,
+    `  const ws = await openWorkspace({ create: true });`,
+    `  try {`,
+    `    const onStep = (o) => console.error('[' + o.status + '] ' + o.name + (o.status === 'ran' ? ' (' + (o.ms / 1000).toFixed(1) + 's)' : ''));`,
+    `    const s = await runPipeline(ws, PIPELINE_STEPS, { only: [${JSON.stringify(step)}], onStep });`,
+    `    process.exitCode = s.ok ? 0 : 1;`,
+    `  } finally {`,
+    `    await ws.close();`,
+    `  }`,
+    `})().catch((e) => { console.error(e); process.exitCode = 1; });`,
+  ].join('\n');
+  return [...cmd.slice(0, -1), '-e', script];
+}
+
+/**
  * Runs one pipeline step as a child process, sampling its tree's RSS every 200 ms; under GNU time (when installed)
  * so its CPU seconds are known too — on a shared machine CPU time varies far less with the load than wall time.
  */
@@ -152,7 +181,7 @@ function runStep(
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const cpuFile = fs.existsSync(GNU_TIME) ? path.join(scratch, `cpu-${step}.txt`) : undefined;
-    const argv = [process.execPath, ...cmd, step];
+    const argv = [process.execPath, ...stepArgs(cmd, step)];
     const child =
       cpuFile === undefined
         ? spawn(process.execPath, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] })
