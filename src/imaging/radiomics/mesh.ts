@@ -8,8 +8,10 @@
  * Coordinates are (z, y, x) in mm, in the order pyradiomics uses, so sums and comparisons match it.
  */
 
+import { scratchInt32 } from './scratch';
+
 // Cube corners, (z, y, x) relative to the cube origin, in case-index bit order: (0,0,0) (0,0,1) (0,1,1) (0,1,0)
-// (1,0,0) (1,0,1) (1,1,1) (1,1,0); the LEFT/RIGHT tables below build the case index from them.
+// (1,0,0) (1,0,1) (1,1,1) (1,1,0) (CORNERS below; `cubeCase` builds the case index from them).
 /** Mid-edge vertex positions (z, y, x) of the 12 cube edges. */
 const EDGE_VERTEX: readonly (readonly [number, number, number])[] = [
   [0, 0, 0.5],
@@ -221,10 +223,6 @@ function caseTable(s0: number, s1: number, s2: number): CaseTable {
   return { area, normal, det };
 }
 
-/** Case-index bits of the 4 voxels of one x position (bit0 (z,y), bit1 (z,y+1), bit2 (z+1,y), bit3 (z+1,y+1)). */
-const LEFT = Int32Array.from({ length: 16 }, (_, q) => (q & 1) | ((q & 2) << 2) | ((q & 4) << 2) | ((q & 8) << 4));
-const RIGHT = Int32Array.from({ length: 16 }, (_, q) => ((q & 1) << 1) | ((q & 2) << 1) | ((q & 4) << 3) | ((q & 8) << 3));
-
 /** First and last inside x of every row of a box (row = y + DY·z), −1 for an empty row. */
 export interface RowExtents {
   readonly first: Int32Array;
@@ -264,18 +262,68 @@ function rowExtents(inside: Uint8Array, DX: number, rows: number): RowExtents {
  */
 export function meshMeasures(inside: Uint8Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number], rows?: RowExtents): MeshMeasures {
   const [DX, DY, DZ] = dims;
+  const extents = rows ?? rowExtents(inside, DX, DY * DZ);
+  return measure(dims, spacingMm, (table, out) => {
+    marchSurface(inside, DX, DY, DZ, table, out, extents);
+  });
+}
+
+/**
+ * The same measures as {@link meshMeasures} by the plain sweep over every cube of the box (the reference the
+ * surface-only sweep is tested against; it gives bit-identical results, the cubes it adds being the same in the same
+ * order).
+ *
+ * @param inside - 1 inside the region, 0 outside; the one-voxel border must be 0
+ * @param dims - box size [x, y, z]
+ * @param spacingMm - spacing [x, y, z] in mm
+ * @returns area, volume and diameters
+ */
+export function meshMeasuresReference(inside: Uint8Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number]): MeshMeasures {
+  const [DX, DY, DZ] = dims;
+  return measure(dims, spacingMm, (table, out) => {
+    for (let iz = 0; iz < DZ - 1; iz++) {
+      for (let iy = 0; iy < DY - 1; iy++) {
+        for (let ix = 0; ix < DX - 1; ix++) {
+          let idx = 0;
+          for (let c = 0; c < 8; c++) {
+            const [cz = 0, cy = 0, cx = 0] = CORNERS[c] ?? [];
+            idx |= (inside[ix + cx + DX * (iy + cy + DY * (iz + cz))] ?? 0) << c;
+          }
+          addCube(idx, iz, iy, ix, table, out);
+        }
+      }
+    }
+  });
+}
+
+/** Cube corners (z, y, x) in case-index bit order. */
+const CORNERS: readonly (readonly [number, number, number])[] = [
+  [0, 0, 0],
+  [0, 0, 1],
+  [0, 1, 1],
+  [0, 1, 0],
+  [1, 0, 0],
+  [1, 0, 1],
+  [1, 1, 1],
+  [1, 1, 0],
+];
+
+/** Runs a marching-cubes sweep (which adds its cubes to the output in z, y, x order) and measures its mesh. */
+function measure(dims: readonly [number, number, number], spacingMm: readonly [number, number, number], sweep: (table: CaseTable, out: MarchOutput) => void): MeshMeasures {
+  const [DX, DY, DZ] = dims;
   const s0 = spacingMm[2];
   const s1 = spacingMm[1];
   const s2 = spacingMm[0];
   const table = caseTable(s0, s1, s2);
-  const sums = new Float64Array(2);
-  const verts = march(inside, DX, DY, DZ, [s0, s1, s2], table, sums, rows ?? rowExtents(inside, DX, DY * DZ));
-  const area = sums[0] ?? 0;
-  const volume = sums[1] ?? 0;
+  // vertices stored once per cube (edges 6, 7, 11, present when corners 6, 4, 3 are inside after folding), as
+  // half-voxel grid coordinates (2z, 2y, 2x)
+  const out: MarchOutput = { verts: new Int32Array(3 * 8192), nv: 0, area: 0, volume: 0, s0, s1, s2 };
+  sweep(table, out);
+  const verts = out.verts.subarray(0, out.nv);
   const d = diameters(verts, [2 * DZ + 1, 2 * DY + 1, 2 * DX + 1], [s0, s1, s2]);
   return {
-    surfaceArea: area,
-    volume: volume / 6,
+    surfaceArea: out.area,
+    volume: out.volume / 6,
     maximum3DDiameter: d[3],
     maximum2DDiameterSlice: d[0],
     maximum2DDiameterColumn: d[1],
@@ -283,113 +331,162 @@ export function meshMeasures(inside: Uint8Array, dims: readonly [number, number,
   };
 }
 
+/** What a sweep adds to: the vertex list (grown as needed), its length, the area and 6 × the signed volume; spacing. */
+interface MarchOutput {
+  verts: Int32Array;
+  nv: number;
+  area: number;
+  volume: number;
+  readonly s0: number;
+  readonly s1: number;
+  readonly s2: number;
+}
+
 /**
- * The marching-cubes sweep: vertices (half-voxel grid coordinates, 3 per vertex), and the surface area and 6× the
- * signed volume written to `sums`.
+ * Adds cube (iz, iy, ix) of case `idx` (corner bits as {@link CORNERS}) to the mesh: its vertices, area and signed
+ * volume (nothing for the empty and the full cube).
  */
-function march(inside: Uint8Array, DX: number, DY: number, DZ: number, spacing: readonly [number, number, number], table: CaseTable, sums: Float64Array, rows: RowExtents): Int32Array {
-  const strideZ = DX * DY;
-  // vertices stored once per cube (edges 6, 7, 11, present when corners 6, 4, 3 are inside after folding), as
-  // half-voxel grid coordinates (2z, 2y, 2x)
-  const out: MarchOutput = { verts: new Int32Array(3 * 8192), nv: 0, sums };
+function addCube(caseIndex: number, iz: number, iy: number, ix: number, table: CaseTable, out: MarchOutput): void {
+  let idx = caseIndex;
+  if (idx === 0 || idx === 255) {
+    return;
+  }
+  let sign = 1;
+  if (idx & 0x80) {
+    idx ^= 0xff;
+    sign = -1;
+  }
+  let verts = out.verts;
+  let nv = out.nv;
+  if (nv + 9 > verts.length) {
+    const grown = new Int32Array(verts.length * 2);
+    grown.set(verts);
+    verts = grown;
+    out.verts = grown;
+  }
+  if (idx & 0x40) {
+    verts[nv++] = 2 * iz + 2;
+    verts[nv++] = 2 * iy + 2;
+    verts[nv++] = 2 * ix + 1;
+  }
+  if (idx & 0x10) {
+    verts[nv++] = 2 * iz + 2;
+    verts[nv++] = 2 * iy + 1;
+    verts[nv++] = 2 * ix;
+  }
+  if (idx & 0x08) {
+    verts[nv++] = 2 * iz + 1;
+    verts[nv++] = 2 * iy + 2;
+    verts[nv++] = 2 * ix;
+  }
+  out.nv = nv;
+  const { normal, det } = table;
+  out.area += table.area[idx] ?? 0;
+  out.volume += sign * (iz * out.s0 * (normal[3 * idx] ?? 0) + iy * out.s1 * (normal[3 * idx + 1] ?? 0) + ix * out.s2 * (normal[3 * idx + 2] ?? 0) + (det[idx] ?? 0));
+}
+
+/**
+ * The marching-cubes sweep over the surface cubes only: the box rows as bit rows (bit x of word x >> 5), and per row
+ * of cubes the AND and the OR of its four corner rows, 32 columns at a time, give the cubes that have a corner inside
+ * and are not wholly inside; only those are looked at (a brain mask's interior and its outside are skipped 32 cubes at
+ * a time). Rows of cubes whose four corner rows are empty are skipped by their extents.
+ */
+function marchSurface(inside: Uint8Array, DX: number, DY: number, DZ: number, table: CaseTable, out: MarchOutput, rows: RowExtents): void {
+  const W = (DX >> 5) + 1;
+  const bits = bitRows(inside, DX, DY * DZ, W, rows);
   const { first, last } = rows;
-  sums[0] = 0;
-  sums[1] = 0;
   for (let iz = 0; iz < DZ - 1; iz++) {
     for (let iy = 0; iy < DY - 1; iy++) {
-      // only the cubes that touch an inside voxel of the four rows: the others are empty (case 0) and add nothing
       const row = iz * DY + iy;
       const lo = Math.min(firstOr(first, row, DX), firstOr(first, row + 1, DX), firstOr(first, row + DY, DX), firstOr(first, row + DY + 1, DX));
       const hi = Math.max(last[row] ?? -1, last[row + 1] ?? -1, last[row + DY] ?? -1, last[row + DY + 1] ?? -1);
       if (hi >= 0) {
-        marchRow(inside, iz * strideZ + iy * DX, DX, strideZ, iz, iy, Math.max(0, lo - 1), Math.min(DX - 1, hi + 1), spacing, table, out);
+        // cubes lo − 1 … hi: words (lo − 1) >> 5 … hi >> 5
+        marchRowWords(inside, bits, row, W, DX, DY, iz, iy, Math.max(0, lo - 1) >> 5, hi >> 5, table, out);
       }
     }
   }
-  return out.verts.subarray(0, out.nv);
+}
+
+/** The box rows as bit rows, W words each (bits past the row end are 0). */
+function bitRows(inside: Uint8Array, DX: number, nRows: number, W: number, rows: RowExtents): Int32Array {
+  const bits = scratchInt32('mesh bit rows', nRows * W).fill(0);
+  const { first, last } = rows;
+  for (let r = 0; r < nRows; r++) {
+    const a = first[r] ?? -1;
+    if (a >= 0) {
+      packRow(inside, r * DX, r * W, a, last[r] ?? -1, bits);
+    }
+  }
+  return bits;
+}
+
+/** Sets bit x of the row at word `w0` for every inside x in `a…z` of the row at box index `base`. */
+function packRow(inside: Uint8Array, base: number, w0: number, a: number, z: number, bits: Int32Array): void {
+  for (let x = a; x <= z; x++) {
+    if (inside[base + x] !== 0) {
+      const w = w0 + (x >> 5);
+      bits[w] = (bits[w] ?? 0) | (1 << (x & 31));
+    }
+  }
+}
+
+/**
+ * The surface cubes of one row of cubes (corner rows `row`, row + 1, row + DY, row + DY + 1), words w0…w1: a cube x
+ * is looked at when a corner is inside (OR of its columns x and x + 1) and not all are (AND), in increasing x.
+ */
+function marchRowWords(inside: Uint8Array, bits: Int32Array, row: number, W: number, DX: number, DY: number, iz: number, iy: number, w0: number, w1: number, table: CaseTable, out: MarchOutput): void {
+  const b00 = row * W;
+  const b01 = b00 + W;
+  const b10 = b00 + DY * W;
+  const b11 = b10 + W;
+  let andW = (bits[b00 + w0] ?? 0) & (bits[b01 + w0] ?? 0) & (bits[b10 + w0] ?? 0) & (bits[b11 + w0] ?? 0);
+  let orW = (bits[b00 + w0] ?? 0) | (bits[b01 + w0] ?? 0) | (bits[b10 + w0] ?? 0) | (bits[b11 + w0] ?? 0);
+  for (let w = w0; w <= w1; w++) {
+    // the next word (0 past the row: the border column is outside, so no cube there is looked at)
+    const n = w + 1 < W ? w + 1 : w;
+    const keep = w + 1 < W ? -1 : 0;
+    const andN = (bits[b00 + n] ?? 0) & (bits[b01 + n] ?? 0) & (bits[b10 + n] ?? 0) & (bits[b11 + n] ?? 0) & keep;
+    const orN = ((bits[b00 + n] ?? 0) | (bits[b01 + n] ?? 0) | (bits[b10 + n] ?? 0) | (bits[b11 + n] ?? 0)) & keep;
+    // bit x: column x + 1 of the same word, or bit 0 of the next
+    const andNext = (andW >>> 1) | (andN << 31);
+    const orNext = (orW >>> 1) | (orN << 31);
+    let surface = ~(andW & andNext) & (orW | orNext);
+    while (surface !== 0) {
+      const bit = surface & -surface;
+      surface ^= bit;
+      const ix = (w << 5) + 31 - Math.clz32(bit);
+      addCube(cubeCase(inside, b00Index(row, DX) + ix, DX, DX * DY), iz, iy, ix, table, out);
+    }
+    andW = andN;
+    orW = orN;
+  }
+}
+
+/** Box index of the first voxel of box row `row`. */
+function b00Index(row: number, DX: number): number {
+  return row * DX;
+}
+
+/** The case index (corner bits as {@link CORNERS}) of the cube whose (0, 0, 0) corner is box voxel `b`. */
+function cubeCase(inside: Uint8Array, b: number, DX: number, strideZ: number): number {
+  const t = b + strideZ;
+  return (
+    (inside[b] ?? 0) |
+    ((inside[b + 1] ?? 0) << 1) |
+    ((inside[b + DX + 1] ?? 0) << 2) |
+    ((inside[b + DX] ?? 0) << 3) |
+    ((inside[t] ?? 0) << 4) |
+    ((inside[t + 1] ?? 0) << 5) |
+    ((inside[t + DX + 1] ?? 0) << 6) |
+    ((inside[t + DX] ?? 0) << 7)
+  );
 }
 
 /** The first inside x of row `r`, or `none` when the row is empty. */
 function firstOr(first: Int32Array, r: number, none: number): number {
   const a = first[r] ?? -1;
   return a < 0 ? none : a;
-}
-
-/** What {@link marchRow} adds to: the vertex list (grown as needed), its length, and [area, 6 × volume]. */
-interface MarchOutput {
-  verts: Int32Array;
-  nv: number;
-  readonly sums: Float64Array;
-}
-
-/**
- * The cubes x0…xEnd−1 of one row of cubes (corner rows r00 = (iz, iy), r00 + DX, r00 + strideZ, and both): adds their
- * vertices, area and signed volume to `out`. A function of its own so the JIT compiles it whole (an inner loop
- * compiled on-stack inside the outer loops deoptimises at every exit).
- */
-function marchRow(
-  inside: Uint8Array,
-  r00: number,
-  DX: number,
-  strideZ: number,
-  iz: number,
-  iy: number,
-  x0: number,
-  xEnd: number,
-  spacing: readonly [number, number, number],
-  table: CaseTable,
-  out: MarchOutput,
-): void {
-  const { area: caseArea, normal, det } = table;
-  const [s0, s1, s2] = spacing;
-  const r01 = r00 + DX;
-  const r10 = r00 + strideZ;
-  const r11 = r10 + DX;
-  let verts = out.verts;
-  let nv = out.nv;
-  let area = out.sums[0] ?? 0;
-  let volume = out.sums[1] ?? 0;
-  let qPrev = (inside[r00 + x0] ?? 0) | ((inside[r01 + x0] ?? 0) << 1) | ((inside[r10 + x0] ?? 0) << 2) | ((inside[r11 + x0] ?? 0) << 3);
-  for (let ix = x0; ix < xEnd; ix++) {
-    const x1 = ix + 1;
-    const qNext = (inside[r00 + x1] ?? 0) | ((inside[r01 + x1] ?? 0) << 1) | ((inside[r10 + x1] ?? 0) << 2) | ((inside[r11 + x1] ?? 0) << 3);
-    let idx = (LEFT[qPrev] ?? 0) | (RIGHT[qNext] ?? 0);
-    qPrev = qNext;
-    if (idx === 0 || idx === 255) {
-      continue;
-    }
-    let sign = 1;
-    if (idx & 0x80) {
-      idx ^= 0xff;
-      sign = -1;
-    }
-    if (nv + 9 > verts.length) {
-      const grown = new Int32Array(verts.length * 2);
-      grown.set(verts);
-      verts = grown;
-    }
-    if (idx & 0x40) {
-      verts[nv++] = 2 * iz + 2;
-      verts[nv++] = 2 * iy + 2;
-      verts[nv++] = 2 * ix + 1;
-    }
-    if (idx & 0x10) {
-      verts[nv++] = 2 * iz + 2;
-      verts[nv++] = 2 * iy + 1;
-      verts[nv++] = 2 * ix;
-    }
-    if (idx & 0x08) {
-      verts[nv++] = 2 * iz + 1;
-      verts[nv++] = 2 * iy + 2;
-      verts[nv++] = 2 * ix;
-    }
-    area += caseArea[idx] ?? 0;
-    volume += sign * (iz * s0 * (normal[3 * idx] ?? 0) + iy * s1 * (normal[3 * idx + 1] ?? 0) + ix * s2 * (normal[3 * idx + 2] ?? 0) + (det[idx] ?? 0));
-  }
-  out.verts = verts;
-  out.nv = nv;
-  out.sums[0] = area;
-  out.sums[1] = volume;
 }
 
 /**
@@ -426,7 +523,7 @@ function diameters(h: Int32Array, extent: readonly [number, number, number], spa
 
 /**
  * For every line along the third axis (keyed by the other two, `h[a]·stride + h[b]`), the vertices with the smallest and the largest coordinate
- * on it, −1 for empty lines. Relies on the order {@link march} writes the vertices in: z outer, y, x inner, and on
+ * on it, −1 for empty lines. Relies on the order the sweeps ({@link addCube}) write the vertices in: z outer, y, x inner, and on
  * any line along x, y or z all vertices are of one edge kind (the parities of the other two coordinates tell it), so
  * their coordinate along the line strictly increases in that order (each edge is stored once). The first vertex met
  * on a line is then its lowest and the last its highest.
