@@ -30,7 +30,7 @@ function offsets(roi: DiscretisedRoi): Int32Array {
 }
 
 /**
- * GLCM (all directions), GLDM, NGTDM and the run-length matrices: one pass per two directions over the region (their
+ * GLCM (all directions), GLDM, NGTDM and the run-length matrices: one pass per two or three directions over the region (their
  * count tables stay in the L1 cache; the voxel's index, code and accumulator are read once for both), each voxel
  * reading its two neighbours along each direction.
  *
@@ -76,19 +76,21 @@ export function neighbourhoodMatrices(roi: DiscretisedRoi, alpha = 0): Neighbour
     }
   }
   const acc = wide ? new Float64Array(n) : scratchInt32('sweep accumulator', n).fill(0);
-  // two directions per pass (the voxel's index, code and accumulator are read once for both); an odd last direction
-  // is paired with a copy of itself that adds nothing (zero table) and counts into spare cells
-  const rings: [Int32Array, Int32Array] = [new Int32Array(ring), new Int32Array(ring)];
+  // two or three directions per pass (the voxel's index, code and accumulator are read once for all of them; 13 = 3 +
+  // 3 + 3 + 2 + 2, 4 = 2 + 2); a single last direction is paired with a copy of itself that adds nothing (zero
+  // table) and counts into spare cells
+  const rings: [Int32Array, Int32Array, Int32Array] = [new Int32Array(ring), new Int32Array(ring), new Int32Array(ring)];
   const none = wide ? new Float64Array(K1 * K1) : new Int32Array(K1 * K1);
   const spare = new Int32Array(K1 * K1);
   const spareRuns = new Int32Array(KRS);
-  for (let o = 0; o < nd; o += 2) {
-    const twin = o + 1 < nd;
-    const first = { off: offs[o] ?? 0, counts: counts.subarray(o * K1 * K1), packed, runs: runs.subarray(o * KRS, (o + 1) * KRS) };
-    const second = twin
-      ? { off: offs[o + 1] ?? 0, counts: counts.subarray((o + 1) * K1 * K1), packed, runs: runs.subarray((o + 1) * KRS, (o + 2) * KRS) }
-      : { off: offs[o] ?? 0, counts: spare, packed: none, runs: spareRuns };
-    directionPair(roi.code, roi.index, n, K1, RS, [first, second], acc, rings, ring - 1);
+  const lane = (o: number): Lane => ({ off: offs[o] ?? 0, counts: counts.subarray(o * K1 * K1), packed, runs: runs.subarray(o * KRS, (o + 1) * KRS) });
+  let o = 0;
+  for (; nd - o >= 5 || nd - o === 3; o += 3) {
+    directionTriple(roi.code, roi.index, n, K1, RS, [lane(o), lane(o + 1), lane(o + 2)], acc, rings, ring - 1);
+  }
+  for (; o < nd; o += 2) {
+    const second = o + 1 < nd ? lane(o + 1) : { off: offs[o] ?? 0, counts: spare, packed: none, runs: spareRuns };
+    directionPair(roi.code, roi.index, n, K1, RS, [lane(o), second], acc, [rings[0], rings[1]], ring - 1);
   }
   const S = 2 * nd + 1;
   const dep = new Float64Array(K * S);
@@ -161,6 +163,49 @@ function directionPair(
     ring2[b & mask] = r2;
     const e2 = (c - 1) * RS + r2 - 1;
     runs2[e2] = (runs2[e2] ?? 0) + ((((f2 ^ c) - 1) >>> 31) ^ 1);
+  }
+}
+
+/** {@link directionPair} for three directions at once (one read of the voxel's index, code and accumulator for three). */
+function directionTriple(
+  code: Uint8Array | Uint16Array | Int32Array,
+  index: Int32Array,
+  n: number,
+  K1: number,
+  RS: number,
+  lanes: readonly [Lane, Lane, Lane],
+  acc: Int32Array | Float64Array,
+  rings: readonly [Int32Array, Int32Array, Int32Array],
+  mask: number,
+): void {
+  const [{ off: o1, counts: c1, packed: p1, runs: runs1 }, { off: o2, counts: c2, packed: p2, runs: runs2 }, { off: o3, counts: c3, packed: p3, runs: runs3 }] = lanes;
+  const [ring1, ring2, ring3] = rings;
+  for (let t = 0; t < n; t++) {
+    const b = index[t] ?? 0;
+    const c = code[b] ?? 0;
+    const f1 = code[b + o1] ?? 0;
+    const g1 = code[b - o1] ?? 0;
+    const f2 = code[b + o2] ?? 0;
+    const g2 = code[b - o2] ?? 0;
+    const f3 = code[b + o3] ?? 0;
+    const g3 = code[b - o3] ?? 0;
+    const row = c * K1;
+    c1[row + f1] = (c1[row + f1] ?? 0) + 1;
+    c2[row + f2] = (c2[row + f2] ?? 0) + 1;
+    c3[row + f3] = (c3[row + f3] ?? 0) + 1;
+    acc[t] = (acc[t] ?? 0) + (p1[row + f1] ?? 0) + (p1[row + g1] ?? 0) + (p2[row + f2] ?? 0) + (p2[row + g2] ?? 0) + (p3[row + f3] ?? 0) + (p3[row + g3] ?? 0);
+    // run lengths as in directionPair: (level row − 1) + length is the (level, length) cell
+    const bm = b & mask;
+    const cell = (c - 1) * RS - 1;
+    const r1 = ((ring1[(b - o1) & mask] ?? 0) & -(((g1 ^ c) - 1) >>> 31)) + 1;
+    ring1[bm] = r1;
+    runs1[cell + r1] = (runs1[cell + r1] ?? 0) + ((((f1 ^ c) - 1) >>> 31) ^ 1);
+    const r2 = ((ring2[(b - o2) & mask] ?? 0) & -(((g2 ^ c) - 1) >>> 31)) + 1;
+    ring2[bm] = r2;
+    runs2[cell + r2] = (runs2[cell + r2] ?? 0) + ((((f2 ^ c) - 1) >>> 31) ^ 1);
+    const r3 = ((ring3[(b - o3) & mask] ?? 0) & -(((g3 ^ c) - 1) >>> 31)) + 1;
+    ring3[bm] = r3;
+    runs3[cell + r3] = (runs3[cell + r3] ?? 0) + ((((f3 ^ c) - 1) >>> 31) ^ 1);
   }
 }
 
