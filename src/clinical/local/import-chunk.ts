@@ -225,9 +225,12 @@ class ChunkStaging {
   readonly typeCounts: Record<string, number> = {};
   readonly athena = new Map<string, string[]>();
   readonly eventsByKey = new Map<string, string>();
+  /** Event rows staged per key in {@link eventsByKey}. */
+  private readonly eventCounts = new Map<string, number>();
   readonly failures: string[] = [];
   readonly types: Record<string, AthenaType> = {};
   scanned = 0;
+  events = 0;
   accepted = 0;
   acceptedBytes = 0;
   maxRowBytes = 0;
@@ -267,7 +270,11 @@ class ChunkStaging {
       const value = e.value === null ? '' : String(e.value);
       ev += `${this.seq}\x01${field(e.patientId)}\x01${field(e.resourceType)}\x01${field(e.resourceId)}\x01${field(utcTimestampText(e.date))}\x01${field(e.system)}\x01${field(e.code)}\x01${value}\x01${field(e.unit)}\x01${field(e.valueCode)}\x01${field(e.category)}\n`;
     }
-    this.eventsByKey.set(`${type}/${id}`, ev);
+    const key = `${type}/${id}`;
+    // A repeated resource's earlier events are replaced (only the last occurrence's are staged).
+    this.events += events.length - (this.eventCounts.get(key) ?? 0);
+    this.eventCounts.set(key, events.length);
+    this.eventsByKey.set(key, ev);
     this.types[type] = observeAthenaType(stripped, this.types[type]);
     this.accepted++;
     this.acceptedBytes += lineBytes;
@@ -277,12 +284,8 @@ class ChunkStaging {
   finish(scannedBytes: number): ChunkResult {
     const prefix = this.chunk.stagingPrefix;
     let eventText = '';
-    let events = 0;
     for (const ev of this.eventsByKey.values()) {
       eventText += ev;
-      for (let i = ev.indexOf('\n'); i >= 0; i = ev.indexOf('\n', i + 1)) {
-        events++;
-      }
     }
     fs.writeFileSync(`${prefix}.res`, this.rows.length === 0 ? '' : `${this.rows.join('\n')}\n`);
     fs.writeFileSync(`${prefix}.keys`, this.keys);
@@ -297,7 +300,7 @@ class ChunkStaging {
       scannedBytes,
       accepted: this.accepted,
       acceptedBytes: this.acceptedBytes,
-      events,
+      events: this.events,
       maxRowBytes: this.maxRowBytes,
       failureText: this.failures.join(''),
       failed: this.failures.length,

@@ -299,6 +299,46 @@ interface RawChunk {
  */
 const IMPORT_MEMORY_LIMIT = '384MB';
 
+// Connections already configured for importing, with their own `threads` setting (the engine keeps one open across
+// commits; a reopened database is a new connection and is configured again).
+const configured = new WeakMap<DuckDBConnection, number>();
+
+/**
+ * Sets the import's DuckDB settings once per connection (a `SET memory_limit` per commit cost a few ms each). Commits
+ * are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few commits, so
+ * this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
+ *
+ * @returns the connection's `threads` setting
+ */
+async function configureImportConnection(conn: DuckDBConnection): Promise<number> {
+  let threads = configured.get(conn);
+  if (threads === undefined) {
+    await conn.run(`SET checkpoint_threshold = '1GB'; SET memory_limit = '${IMPORT_MEMORY_LIMIT}';`);
+    const [row] = (await conn.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS() as { n: number }[];
+    threads = row?.n ?? 1;
+    configured.set(conn, threads);
+  }
+  return threads;
+}
+
+/**
+ * Runs a commit with DuckDB on one thread, then restores the connection's setting. While the worker threads take the
+ * cores, DuckDB's parallel bulk loads only add coordination: its CPU for a commit fell by about a third on one
+ * thread (staging files of 100 MB of Synthea NDJSON, 2 cores; same rows, same insertion order) — bench/fhir.ts.
+ */
+async function singleThreaded<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  const threads = await configureImportConnection(conn);
+  if (threads <= 1) {
+    return fn();
+  }
+  await conn.run('SET threads = 1');
+  try {
+    return await fn();
+  } finally {
+    await conn.run(`SET threads = ${threads}`);
+  }
+}
+
 /** Reads a file into fresh buffers, each starting with the bytes carried over from the previous one. */
 class BlockReader {
   eof = false;
@@ -467,9 +507,7 @@ async function stageGroup(conn: DuckDBConnection, schema: string, group: readonl
       maxRowBytes,
     );
   const resources = source('res', RES_COLUMNS);
-  // Commits are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few
-  // commits, so this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
-  await conn.run(`SET checkpoint_threshold = '1GB'; SET memory_limit = '${IMPORT_MEMORY_LIMIT}';`);
+  await configureImportConnection(conn);
   // Stored keys are looked up among the group's resource types only: the resource table is filled file by file, so
   // its row groups hold few types each and DuckDB's zone maps skip the others instead of scanning the whole table.
   // The keys are read straight from the small `.keys` files (no staging table).
@@ -724,7 +762,9 @@ class ImportRun {
     const accepted = group.filter((r) => r.accepted > 0);
     if (accepted.length > 0) {
       const { ctx } = this;
-      const rows = await ctx.engine.session('import clinical', (conn) => upsertGroup(conn, ctx.schema, accepted, this.tables, ctx.publish));
+      const commit = (conn: DuckDBConnection): Promise<StagedRow[] | 'created'> => upsertGroup(conn, ctx.schema, accepted, this.tables, ctx.publish);
+      // With worker threads busy on the cores, DuckDB commits on one thread; in process it keeps its own threads.
+      const rows = await ctx.engine.session('import clinical', (conn) => (this.pool === undefined ? commit(conn) : singleThreaded(conn, () => commit(conn))));
       this.writeSuccess(accepted, rows);
     }
     for (const r of group) {
