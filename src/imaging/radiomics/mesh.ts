@@ -11,7 +11,7 @@
 import { scratchInt32 } from './scratch';
 
 // Cube corners, (z, y, x) relative to the cube origin, in case-index bit order: (0,0,0) (0,0,1) (0,1,1) (0,1,0)
-// (1,0,0) (1,0,1) (1,1,1) (1,1,0) (CORNERS below; `cubeCase` builds the case index from them).
+// (1,0,0) (1,0,1) (1,1,1) (1,1,0) (CORNERS below; `marchRowWords` builds the case index from them).
 /** Mid-edge vertex positions (z, y, x) of the 12 cube edges. */
 const EDGE_VERTEX: readonly (readonly [number, number, number])[] = [
   [0, 0, 0.5],
@@ -263,8 +263,34 @@ function rowExtents(inside: Uint8Array, DX: number, rows: number): RowExtents {
 export function meshMeasures(inside: Uint8Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number], rows?: RowExtents): MeshMeasures {
   const [DX, DY, DZ] = dims;
   const extents = rows ?? rowExtents(inside, DX, DY * DZ);
+  return meshMeasuresOfBitRows(bitRows(inside, DX, DY * DZ, extents), dims, spacingMm, extents);
+}
+
+/**
+ * Words per bit row of a box `DX` voxels wide ({@link meshMeasuresOfBitRows}): bit x of a row is bit x & 31 of its
+ * word x >> 5 (one spare word or bits so a row always ends in outside bits).
+ *
+ * @param DX - box width
+ * @returns words per row
+ */
+export function bitRowWords(DX: number): number {
+  return (DX >> 5) + 1;
+}
+
+/**
+ * {@link meshMeasures} of a region given as bit rows (row y + DY·z at word (y + DY·z)·{@link bitRowWords}(DX); bits
+ * past the row end 0), for callers that build them while they visit the region anyway.
+ *
+ * @param bits - the bit rows; the one-voxel border of the box must be 0
+ * @param dims - box size [x, y, z]
+ * @param spacingMm - spacing [x, y, z] in mm
+ * @param rows - first and last inside voxel of every x row (−1 for empty rows)
+ * @returns area, volume and diameters
+ */
+export function meshMeasuresOfBitRows(bits: Int32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number], rows: RowExtents): MeshMeasures {
+  const [DX, DY, DZ] = dims;
   return measure(dims, spacingMm, (table, out) => {
-    marchSurface(inside, DX, DY, DZ, table, out, extents);
+    marchSurface(bits, DX, DY, DZ, table, out, rows);
   });
 }
 
@@ -386,14 +412,13 @@ function addCube(caseIndex: number, iz: number, iy: number, ix: number, table: C
 }
 
 /**
- * The marching-cubes sweep over the surface cubes only: the box rows as bit rows (bit x of word x >> 5), and per row
- * of cubes the AND and the OR of its four corner rows, 32 columns at a time, give the cubes that have a corner inside
- * and are not wholly inside; only those are looked at (a brain mask's interior and its outside are skipped 32 cubes at
- * a time). Rows of cubes whose four corner rows are empty are skipped by their extents.
+ * The marching-cubes sweep over the surface cubes only: per row of cubes, the AND and the OR of its four corner bit
+ * rows, 32 columns at a time, give the cubes that have a corner inside and are not wholly inside; only those are
+ * looked at (a brain mask's interior and its outside are skipped 32 cubes at a time), their case index taken from the
+ * same words. Rows of cubes whose four corner rows are empty are skipped by their extents.
  */
-function marchSurface(inside: Uint8Array, DX: number, DY: number, DZ: number, table: CaseTable, out: MarchOutput, rows: RowExtents): void {
-  const W = (DX >> 5) + 1;
-  const bits = bitRows(inside, DX, DY * DZ, W, rows);
+function marchSurface(bits: Int32Array, DX: number, DY: number, DZ: number, table: CaseTable, out: MarchOutput, rows: RowExtents): void {
+  const W = bitRowWords(DX);
   const { first, last } = rows;
   for (let iz = 0; iz < DZ - 1; iz++) {
     for (let iy = 0; iy < DY - 1; iy++) {
@@ -402,14 +427,15 @@ function marchSurface(inside: Uint8Array, DX: number, DY: number, DZ: number, ta
       const hi = Math.max(last[row] ?? -1, last[row + 1] ?? -1, last[row + DY] ?? -1, last[row + DY + 1] ?? -1);
       if (hi >= 0) {
         // cubes lo − 1 … hi: words (lo − 1) >> 5 … hi >> 5
-        marchRowWords(inside, bits, row, W, DX, DY, iz, iy, Math.max(0, lo - 1) >> 5, hi >> 5, table, out);
+        marchRowWords(bits, row, W, DY, iz, iy, Math.max(0, lo - 1) >> 5, hi >> 5, table, out);
       }
     }
   }
 }
 
-/** The box rows as bit rows, W words each (bits past the row end are 0). */
-function bitRows(inside: Uint8Array, DX: number, nRows: number, W: number, rows: RowExtents): Int32Array {
+/** The box rows of `inside` as bit rows ({@link bitRowWords} words each, bits past the row end 0). */
+function bitRows(inside: Uint8Array, DX: number, nRows: number, rows: RowExtents): Int32Array {
+  const W = bitRowWords(DX);
   const bits = scratchInt32('mesh bit rows', nRows * W).fill(0);
   const { first, last } = rows;
   for (let r = 0; r < nRows; r++) {
@@ -432,55 +458,53 @@ function packRow(inside: Uint8Array, base: number, w0: number, a: number, z: num
 }
 
 /**
- * The surface cubes of one row of cubes (corner rows `row`, row + 1, row + DY, row + DY + 1), words w0…w1: a cube x
- * is looked at when a corner is inside (OR of its columns x and x + 1) and not all are (AND), in increasing x.
+ * The surface cubes of one row of cubes (corner bit rows `row`, row + 1, row + DY, row + DY + 1), words w0…w1: a
+ * cube x is looked at when a corner is inside (OR of its columns x and x + 1) and not all are (AND), in increasing x.
+ * Per word, `aYZ` holds column x of corner row (y, z) at bit x and `cYZ` column x + 1 (the word shifted down by one,
+ * with bit 0 of the next word on top), so a cube's 8 corners are 8 bits at the same position.
  */
-function marchRowWords(inside: Uint8Array, bits: Int32Array, row: number, W: number, DX: number, DY: number, iz: number, iy: number, w0: number, w1: number, table: CaseTable, out: MarchOutput): void {
+function marchRowWords(bits: Int32Array, row: number, W: number, DY: number, iz: number, iy: number, w0: number, w1: number, table: CaseTable, out: MarchOutput): void {
   const b00 = row * W;
   const b01 = b00 + W;
   const b10 = b00 + DY * W;
   const b11 = b10 + W;
-  let andW = (bits[b00 + w0] ?? 0) & (bits[b01 + w0] ?? 0) & (bits[b10 + w0] ?? 0) & (bits[b11 + w0] ?? 0);
-  let orW = (bits[b00 + w0] ?? 0) | (bits[b01 + w0] ?? 0) | (bits[b10 + w0] ?? 0) | (bits[b11 + w0] ?? 0);
+  let a00 = bits[b00 + w0] ?? 0;
+  let a01 = bits[b01 + w0] ?? 0;
+  let a10 = bits[b10 + w0] ?? 0;
+  let a11 = bits[b11 + w0] ?? 0;
   for (let w = w0; w <= w1; w++) {
-    // the next word (0 past the row: the border column is outside, so no cube there is looked at)
-    const n = w + 1 < W ? w + 1 : w;
-    const keep = w + 1 < W ? -1 : 0;
-    const andN = (bits[b00 + n] ?? 0) & (bits[b01 + n] ?? 0) & (bits[b10 + n] ?? 0) & (bits[b11 + n] ?? 0) & keep;
-    const orN = ((bits[b00 + n] ?? 0) | (bits[b01 + n] ?? 0) | (bits[b10 + n] ?? 0) | (bits[b11 + n] ?? 0)) & keep;
-    // bit x: column x + 1 of the same word, or bit 0 of the next
-    const andNext = (andW >>> 1) | (andN << 31);
-    const orNext = (orW >>> 1) | (orN << 31);
-    let surface = ~(andW & andNext) & (orW | orNext);
+    // the next words (0 past the row: the border column is outside, so no cube there is looked at)
+    const more = w + 1 < W;
+    const n00 = more ? (bits[b00 + w + 1] ?? 0) : 0;
+    const n01 = more ? (bits[b01 + w + 1] ?? 0) : 0;
+    const n10 = more ? (bits[b10 + w + 1] ?? 0) : 0;
+    const n11 = more ? (bits[b11 + w + 1] ?? 0) : 0;
+    const c00 = (a00 >>> 1) | (n00 << 31);
+    const c01 = (a01 >>> 1) | (n01 << 31);
+    const c10 = (a10 >>> 1) | (n10 << 31);
+    const c11 = (a11 >>> 1) | (n11 << 31);
+    let surface = ~(a00 & a01 & a10 & a11 & c00 & c01 & c10 & c11) & (a00 | a01 | a10 | a11 | c00 | c01 | c10 | c11);
     while (surface !== 0) {
       const bit = surface & -surface;
       surface ^= bit;
-      const ix = (w << 5) + 31 - Math.clz32(bit);
-      addCube(cubeCase(inside, b00Index(row, DX) + ix, DX, DX * DY), iz, iy, ix, table, out);
+      const x = 31 - Math.clz32(bit);
+      // corner bits in CORNERS order: (0,0,0) (0,0,1) (0,1,1) (0,1,0) (1,0,0) (1,0,1) (1,1,1) (1,1,0)
+      const idx =
+        ((a00 >>> x) & 1) |
+        (((c00 >>> x) & 1) << 1) |
+        (((c01 >>> x) & 1) << 2) |
+        (((a01 >>> x) & 1) << 3) |
+        (((a10 >>> x) & 1) << 4) |
+        (((c10 >>> x) & 1) << 5) |
+        (((c11 >>> x) & 1) << 6) |
+        (((a11 >>> x) & 1) << 7);
+      addCube(idx, iz, iy, (w << 5) + x, table, out);
     }
-    andW = andN;
-    orW = orN;
+    a00 = n00;
+    a01 = n01;
+    a10 = n10;
+    a11 = n11;
   }
-}
-
-/** Box index of the first voxel of box row `row`. */
-function b00Index(row: number, DX: number): number {
-  return row * DX;
-}
-
-/** The case index (corner bits as {@link CORNERS}) of the cube whose (0, 0, 0) corner is box voxel `b`. */
-function cubeCase(inside: Uint8Array, b: number, DX: number, strideZ: number): number {
-  const t = b + strideZ;
-  return (
-    (inside[b] ?? 0) |
-    ((inside[b + 1] ?? 0) << 1) |
-    ((inside[b + DX + 1] ?? 0) << 2) |
-    ((inside[b + DX] ?? 0) << 3) |
-    ((inside[t] ?? 0) << 4) |
-    ((inside[t + 1] ?? 0) << 5) |
-    ((inside[t + DX + 1] ?? 0) << 6) |
-    ((inside[t + DX] ?? 0) << 7)
-  );
 }
 
 /** The first inside x of row `r`, or `none` when the row is empty. */

@@ -3,9 +3,9 @@
  * ({@link meshMeasures}), voxel-counting volume, and the PCA axis lengths of the voxel centres.
  */
 import { symmetricEigenvalues } from './linalg';
-import { meshMeasures } from './mesh';
+import { bitRowWords, meshMeasuresOfBitRows } from './mesh';
 import type { DiscretisedRoi } from './roi';
-import { scratchUint8 } from './scratch';
+import { scratchInt32 } from './scratch';
 import type { RadiomicsSettings } from './types';
 
 /**
@@ -20,13 +20,14 @@ export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings =
   const [DX, DY] = roi.dims;
   const [sx, sy, sz] = roi.spacingMm;
   const n = roi.count;
-  const inside = scratchUint8('shape inside', roi.code.length).fill(0);
-  const rows = { first: new Int32Array(DY * roi.dims[2]).fill(-1), last: new Int32Array(DY * roi.dims[2]).fill(-1) };
-  const [cxx = 0, cxy = 0, cxz = 0, cyy = 0, cyz = 0, czz = 0] = centredMoments(roi.index, n, DX, DY, roi.spacingMm, inside, rows);
+  const nRows = DY * roi.dims[2];
+  const bits = scratchInt32('shape bit rows', nRows * bitRowWords(DX)).fill(0);
+  const rows = { first: new Int32Array(nRows).fill(-1), last: new Int32Array(nRows).fill(-1) };
+  const [cxx = 0, cxy = 0, cxz = 0, cyy = 0, cyz = 0, czz = 0] = centredMoments(roi.index, n, DX, DY, roi.spacingMm, bits, rows);
   const norm = settings.pcaNormalisation === 'N-1' ? Math.max(1, n - 1) : n;
   const cov = [cxx, cxy, cxz, cxy, cyy, cyz, cxz, cyz, czz].map((v) => v / norm);
   const [major = 0, minor = 0, least = 0] = symmetricEigenvalues(cov, 3).map((e) => Math.max(0, e));
-  const mesh = meshMeasures(inside, roi.dims, roi.spacingMm, rows);
+  const mesh = meshMeasuresOfBitRows(bits, roi.dims, roi.spacingMm, rows);
   const v = mesh.volume;
   const a = mesh.surfaceArea;
   const sphereSurface = Math.cbrt(36 * Math.PI * v * v);
@@ -52,7 +53,7 @@ export function shapeFeatures(roi: DiscretisedRoi, settings: RadiomicsSettings =
 }
 
 /**
- * One pass over the region: marks it in `inside`, records the first and last x of every box row in `rows`, and
+ * One pass over the region: marks it in the bit rows `bits` ({@link bitRowWords} words per box row), records the first and last x of every box row in `rows`, and
  * returns the centred second moments (xx, xy, xz, yy, yz, zz, in mm², not yet divided by the count), with
  * coordinates taken relative to the first voxel (keeps the cancellation small). The region is in raster order, so a
  * voxel's row is found by stepping on from the previous one's instead of dividing.
@@ -63,9 +64,10 @@ function centredMoments(
   DX: number,
   DY: number,
   spacing: readonly [number, number, number],
-  inside: Uint8Array,
+  bits: Int32Array,
   rows: { readonly first: Int32Array; readonly last: Int32Array },
 ): Float64Array {
+  const W = bitRowWords(DX);
   const [sx, sy, sz] = spacing;
   const { first, last } = rows;
   const b0 = index[0] ?? 0;
@@ -90,7 +92,6 @@ function centredMoments(
   let z = 0;
   for (let t = 0; t < n; t++) {
     const b = index[t] ?? 0;
-    inside[b] = 1;
     if (b >= rowEnd) {
       row = Math.floor(b / DX);
       rowStart = row * DX;
@@ -100,8 +101,11 @@ function centredMoments(
       z = (zi - z0) * sz;
       first[row] = b - rowStart;
     }
-    last[row] = b - rowStart;
-    const x = (b - rowStart - x0) * sx;
+    const bx = b - rowStart;
+    last[row] = bx;
+    const w = row * W + (bx >> 5);
+    bits[w] = (bits[w] ?? 0) | (1 << (bx & 31));
+    const x = (bx - x0) * sx;
     mx += x;
     my += y;
     mz += z;
