@@ -71,19 +71,27 @@ function round(x: number, digits = 4): number {
   return Math.round(x * f) / f;
 }
 
+/** An event with its date parsed once (Date.parse per comparison would dominate sorting millions of events). */
+interface TimedEvent {
+  readonly e: ClinicalEvent;
+  /** `Date.parse(e.date)` (NaN when unparseable, as a comparison of the unparsed dates would give). */
+  readonly t: number;
+}
+
 /**
- * Events grouped by patient (labelled patients' dated events only).
+ * Events grouped by patient (labelled patients' dated events only), each with its parsed date.
  *
  * @throws {@link HealthDataError} (invalid-input) when an event is dated on/after its patient's index
  */
-function eventsByPatient(index: ReadonlyMap<string, number>, events: readonly ClinicalEvent[]): Map<string, ClinicalEvent[]> {
-  const byPatient = new Map<string, ClinicalEvent[]>();
+function eventsByPatient(index: ReadonlyMap<string, number>, events: readonly ClinicalEvent[]): Map<string, TimedEvent[]> {
+  const byPatient = new Map<string, TimedEvent[]>();
   for (const e of events) {
     const idx = index.get(e.patientId);
     if (idx === undefined || e.date === null) {
       continue;
     }
-    if (Date.parse(e.date) >= idx) {
+    const t = Date.parse(e.date);
+    if (t >= idx) {
       throw new HealthDataError(
         'invalid-input',
         `computeClinicalFeatures: event ${e.resourceType}/${e.resourceId} of patient ${e.patientId} is dated ${e.date}, on or after the index ${new Date(idx).toISOString()}; features may use only earlier data (load events with loadEventsBeforeIndex)`,
@@ -92,12 +100,17 @@ function eventsByPatient(index: ReadonlyMap<string, number>, events: readonly Cl
     }
     const list = byPatient.get(e.patientId);
     if (list === undefined) {
-      byPatient.set(e.patientId, [e]);
+      byPatient.set(e.patientId, [{ e, t }]);
     } else {
-      list.push(e);
+      list.push({ e, t });
     }
   }
   return byPatient;
+}
+
+/** Time order, then resource id, then code (so "last" is well defined whatever order the source returned). */
+function byTime(a: TimedEvent, b: TimedEvent): number {
+  return a.t - b.t || a.e.resourceId.localeCompare(b.e.resourceId) || a.e.code.localeCompare(b.e.code);
 }
 
 /** Code → feature name, for the measurement and the precursor code lists. */
@@ -224,10 +237,7 @@ export function computeClinicalFeatures(labels: readonly LabelRow[], patients: r
     const p = facts.get(l.patientId);
     row.age_at_index = p?.birthDate === undefined || p.birthDate === null ? null : round((idx - Date.parse(p.birthDate)) / YEAR_MS, 2);
     row.sex_male = p?.gender === undefined || p.gender === null ? null : p.gender === 'male' ? 1 : 0;
-    // Sort by time (then id) so "last" is well defined whatever order the source returned.
-    const list = [...(byPatient.get(l.patientId) ?? [])].sort(
-      (a, b) => Date.parse(a.date ?? '') - Date.parse(b.date ?? '') || a.resourceId.localeCompare(b.resourceId) || a.code.localeCompare(b.code),
-    );
+    const list = [...(byPatient.get(l.patientId) ?? [])].sort(byTime).map((x) => x.e);
     writeEventFeatures(row, summarizeEvents(list, codes));
     return row as ClinicalFeatureRow;
   });
