@@ -24,7 +24,7 @@ import * as path from 'node:path';
 import { synthesizeBrainVolume } from '../src/cohort/mri';
 import { RadiomicsWorkerPool } from '../src/imaging/features';
 import { brainMasks } from '../src/imaging/masks';
-import { computeRadiomics, FEATURE_FAMILIES } from '../src/imaging/radiomics';
+import { computeRadiomics, discretiseRoi, FEATURE_FAMILIES } from '../src/imaging/radiomics';
 
 const size: [number, number, number] = [Number(process.argv[2] ?? 256), Number(process.argv[3] ?? 256), Number(process.argv[4] ?? 64)];
 const nVolumes = Number(process.argv[5] ?? 4);
@@ -190,7 +190,21 @@ async function main(): Promise<void> {
     }
     await studyRun(pools[1], vols.slice(0, 2));
     brainMasks(maskInput);
-    const best = { ref: Infinity, numpy: Infinity, full: Infinity, fullCpu: Infinity, w1: Infinity, w2: Infinity, w2cpu: 0, w1cpu: 0, mask: Infinity, maskCpu: Infinity, study: Infinity, studyCpu: 0 };
+    const best = {
+      ref: Infinity,
+      numpy: Infinity,
+      full: Infinity,
+      fullCpu: Infinity,
+      discretiseCpu: Infinity,
+      w1: Infinity,
+      w2: Infinity,
+      w2cpu: 0,
+      w1cpu: 0,
+      mask: Infinity,
+      maskCpu: Infinity,
+      study: Infinity,
+      studyCpu: 0,
+    };
     let numpyNote = '';
     let numpyPairs = -1;
     let nFeatures = 0;
@@ -219,6 +233,9 @@ async function main(): Promise<void> {
         seconds(() => (nFeatures = Object.keys(computeRadiomics(image, brain, { binWidth: 25 })).length)),
       );
       best.fullCpu = Math.min(best.fullCpu, threadCpuSince(c0));
+      const d0 = process.threadCpuUsage();
+      discretiseRoi(image, brain, { binWidth: 25 });
+      best.discretiseCpu = Math.min(best.discretiseCpu, threadCpuSince(d0));
       const one = await poolRun(pools[0], inputs);
       if (one.t < best.w1) {
         [best.w1, best.w1cpu] = [one.t, one.cpu];
@@ -269,10 +286,18 @@ async function main(): Promise<void> {
       `  per study as the pipeline computes it (masks + all 7 families on the brain + first-order and shape on fluid and hyperintense), 2 workers: ${rate(nVolumes * nVox, best.study).toFixed(2)} M volume voxels/s; ` +
         `${((best.studyCpu / nVolumes) * 1000).toFixed(0)} ms CPU per study = ${rate(nVolumes * nVox, best.studyCpu).toFixed(2)} M voxels per worker CPU-second`,
     );
-    const tFull = best.full;
+    // per family: this thread's CPU (moves less with the machine's load than wall time), best of `rounds` runs each
+    console.log(
+      `  per family alone, this thread's CPU, best of ${String(rounds)} (each includes cropping and discretising, ${(best.discretiseCpu * 1000).toFixed(0)} ms of it; glcm, glrlm, gldm and ngtdm include the sweep they share):`,
+    );
     for (const fam of FEATURE_FAMILIES) {
-      const t = seconds(() => computeRadiomics(image, brain, { binWidth: 25, families: [fam] }));
-      console.log(`  ${fam.padEnd(10)} ${(t / tFull).toFixed(2)} of the full-set time (one run; includes cropping and discretising, and for glcm, glrlm, gldm and ngtdm the passes they share)`);
+      let cpu = Infinity;
+      for (let r = 0; r < rounds; r++) {
+        const c0 = process.threadCpuUsage();
+        computeRadiomics(image, brain, { binWidth: 25, families: [fam] });
+        cpu = Math.min(cpu, threadCpuSince(c0));
+      }
+      console.log(`    ${fam.padEnd(10)} ${(cpu * 1000).toFixed(0).padStart(4)} ms CPU = ${(cpu / best.fullCpu).toFixed(2)} of the full set's`);
     }
   } finally {
     await Promise.all(pools.map((p) => p.close()));
