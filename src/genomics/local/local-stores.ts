@@ -4,10 +4,11 @@
  * a DuckDB view named after the store — the same name the service gives the Glue table.
  *
  * Layout under `<workspace>/genomics/`: `reference-stores/<id>/store.json`, `…/references/<refId>/reference.json`;
- * `variant-stores/<name>/{store.json,items.json,data/*.raw2.parquet}` (and `annotation-stores/…`); `jobs/<jobId>.json`
- * and `jobs/<jobId>.failures.jsonl`. Data files use the raw layout of `vcf-sql.ts` (INFO/FORMAT/sample kept as text);
- * the store's view turns them into the table's columns ({@link tableFromRawSelect}). Plain `*.parquet` files of the
- * full table layout (earlier versions) are read as they are.
+ * `variant-stores/<name>/{store.json,items.json,data/*.raw3.parquet}` (and `annotation-stores/…`); `jobs/<jobId>.json`
+ * and `jobs/<jobId>.failures.jsonl`. Data files use the raw layout of `vcf-sql.ts` (INFO/FORMAT/sample kept as text,
+ * the job id and a single sample's id in the file's footer); the store's view turns them into the table's columns
+ * ({@link storedRawSelect}, {@link tableFromRawSelect}). Files of earlier versions are still read: `*.raw2.parquet`
+ * (ids on every row), `*.raw.parquet` (ID/ALT/FILTER as lists) and plain `*.parquet` (the full table layout).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -43,10 +44,13 @@ import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
 import { sqlIdentifier, sqlLiteral } from '../../sql/literal';
 import { stagingSuffixes, writeVcfsAsParquet } from './parquet-writer';
 import type { VcfParquetResult } from './parquet-writer';
-import { RAW_COLUMNS, rawFromLegacyRawSelect, tableFromRawSelect } from './vcf-sql';
+import { RAW_COLUMNS, rawFootersSql, rawFromLegacyRawSelect, storedRawSelect, tableFromRawSelect } from './vcf-sql';
+import type { RawFooter } from './vcf-sql';
 
-/** Suffix of the raw-layout Parquet files (`RAW_COLUMNS`) a store's view converts to the table's columns. */
-const RAW_SUFFIX = '.raw2.parquet';
+/** Suffix of the raw-layout Parquet files (`STORED_RAW_COLUMNS`, ids in the footer) a store's view converts to the table's columns. */
+const RAW_SUFFIX = '.raw3.parquet';
+/** Suffix of the raw layout before the ids moved to the footer (`RAW_COLUMNS` on every row), still read. */
+const PREV_RAW_SUFFIX = '.raw2.parquet';
 /** Suffix of the earlier raw layout (ID, ALT and FILTER as lists), still read. */
 const LEGACY_RAW_SUFFIX = '.raw.parquet';
 
@@ -404,6 +408,7 @@ async function importChunk(ctx: ChunkContext, chunk: readonly number[]): Promise
     // A full-table or earlier raw file of this source (earlier versions) is replaced by the raw one.
     removeIfExists(path.join(dir, 'data', `${t.key}.parquet`));
     removeIfExists(path.join(dir, 'data', `${t.key}${LEGACY_RAW_SUFFIX}`));
+    removeIfExists(path.join(dir, 'data', `${t.key}${PREV_RAW_SUFFIX}`));
     pending.set(t.i, r.failures);
     entries[t.abs] = storedEntry(t, r, ctx);
     items[t.i] = {
@@ -443,6 +448,8 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
   /** Backend tag. */
   readonly backend = 'local' as const;
   private readonly running = new Map<string, Promise<void>>();
+  /** Footers of the raw files read so far, by path, with the file's identity when read (inode, size, mtime). */
+  private readonly footers = new Map<string, { readonly stamp: string; readonly footer: Partial<RawFooter> }>();
   /**
    * Settles when the recovery run at construction is done: jobs left unfinished by a dead process are marked FAILED
    * (synchronously) and the SQL views of their stores are rebuilt from the data files on disk (a kill between a data
@@ -939,14 +946,17 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
           .filter((f) => f.endsWith('.parquet'))
           .sort()
       : [];
-    // Raw-layout files (`*.raw2.parquet`, what imports write; `*.raw.parquet` of the earlier raw layout converted to it)
-    // become the table's columns in the view; full-table files (written by earlier versions) are read as they are.
+    // Raw-layout files (`*.raw3.parquet`, what imports write, joined to their footers; `*.raw2.parquet` with the ids
+    // on every row; `*.raw.parquet` of the earliest raw layout converted) become the table's columns in the view;
+    // full-table files (written by earlier versions) are read as they are.
     const list = (names: string[]): string => `read_parquet([${names.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}])`;
     const raw = files.filter((f) => f.endsWith(RAW_SUFFIX));
+    const prev = files.filter((f) => f.endsWith(PREV_RAW_SUFFIX));
     const legacy = files.filter((f) => f.endsWith(LEGACY_RAW_SUFFIX));
-    const table = files.filter((f) => !f.endsWith(RAW_SUFFIX) && !f.endsWith(LEGACY_RAW_SUFFIX));
+    const table = files.filter((f) => !f.endsWith(RAW_SUFFIX) && !f.endsWith(PREV_RAW_SUFFIX) && !f.endsWith(LEGACY_RAW_SUFFIX));
     const rawParts = [
-      ...(raw.length > 0 ? [`SELECT ${RAW_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(raw)}`] : []),
+      ...(raw.length > 0 ? [storedRawSelect(await this.rawFooters(raw.map((f) => path.join(dataDir, f))))] : []),
+      ...(prev.length > 0 ? [`SELECT ${RAW_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(prev)}`] : []),
       ...(legacy.length > 0 ? [rawFromLegacyRawSelect(list(legacy))] : []),
     ];
     const parts = [
@@ -955,6 +965,38 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
     ];
     const select = parts.length === 0 ? emptyVariantSelect() : parts.map((p) => `(${p})`).join(' UNION ALL ');
     await duck.exec(`CREATE OR REPLACE VIEW ${this.tableName(name)} AS ${select}`);
+  }
+
+  /**
+   * The footers of raw files (job id, single sample), each file's read once per identity (inode, size, mtime: a
+   * re-import renames a new file into place), so a view refresh reads only the files written since the last.
+   *
+   * @param files - absolute paths
+   * @returns per file its footer values
+   */
+  private async rawFooters(files: readonly string[]): Promise<{ file: string; footer: Partial<RawFooter> }[]> {
+    const stamps = files.map((file) => {
+      const st = fs.statSync(file, { bigint: true });
+      return `${String(st.ino)}:${String(st.size)}:${String(st.mtimeNs)}`;
+    });
+    const missing = files.flatMap((file, i) => (this.footers.get(file)?.stamp === stamps[i] ? [] : [{ file, stamp: stamps[i] ?? '' }]));
+    const duck = this.ws.duckdb;
+    if (missing.length > 0 && duck !== undefined) {
+      const rows = await duck.query<{ file_name: string; importjobid: string | null; sampleid: string | null }>(rawFootersSql(missing.map((m) => m.file)));
+      const byFile = new Map(rows.map((r) => [r.file_name, r]));
+      for (const { file, stamp } of missing) {
+        const r = byFile.get(file);
+        const footer: { importjobid?: string; sampleid?: string } = {};
+        if (typeof r?.importjobid === 'string') {
+          footer.importjobid = r.importjobid;
+        }
+        if (typeof r?.sampleid === 'string') {
+          footer.sampleid = r.sampleid;
+        }
+        this.footers.set(file, { stamp, footer });
+      }
+    }
+    return files.map((file) => ({ file, footer: this.footers.get(file)?.footer ?? {} }));
   }
 
   private startImport(kind: Kind, input: OmicsImportJobInput): Promise<{ jobId: string }> {

@@ -27,8 +27,8 @@ import { openVcf, readVcfHead, readVcfHeadFromText } from '../../formats/vcf/rea
 import type { VcfHeader } from '../../formats/vcf/types';
 import type { ImportFailure } from '../types';
 import { sqlLiteral } from '../../sql/literal';
-import { planVcfSql, tableFromRawSelect } from './vcf-sql';
-import type { VcfSqlBatch, VcfSqlPlan } from './vcf-sql';
+import { footerKvSql, planVcfSql, tableFromRawSelect, withFooterSelect } from './vcf-sql';
+import type { RawFooter, VcfSqlBatch, VcfSqlPlan } from './vcf-sql';
 
 /** What converting one VCF produced. */
 export interface VcfParquetResult {
@@ -77,7 +77,7 @@ export interface VcfParquetOptions {
   readonly route?: 'auto' | 'exact';
   /**
    * `table` (default): the variant table's columns (docs/aws-semantics.md §1.5), for Athena/Glue. `raw`: the
-   * raw layout of `RAW_COLUMNS` (cheap columns typed, INFO/FORMAT/sample kept as text), which {@link tableFromRawSelect} turns
+   * raw layout of `STORED_RAW_COLUMNS` (cheap columns typed, INFO/FORMAT/sample kept as text, the job id and a single sample in the footer), which {@link tableFromRawSelect} turns
    * into the table's columns at query time — what the local store writes, since building the maps and lists is most
    * of the conversion's cost.
    */
@@ -88,7 +88,11 @@ function selectFor(plan: VcfSqlPlan, layout: 'table' | 'raw', clean: boolean): s
   // The fast route stops at the first line not proven clean (the exact route then decides every line).
   const raw = clean ? plan.checkedRawSelect : plan.rawSelect;
   // The table layout cannot report the fast route's warnings: lines with warnings are left to the exact route.
-  return layout === 'raw' ? raw : tableFromRawSelect(clean ? `(SELECT * FROM (${raw}) WHERE vcf_warnings = 0)` : `(${raw})`, plan.formats);
+  if (layout === 'raw') {
+    return raw;
+  }
+  const rows = withFooterSelect(`(${raw})`, plan.footer);
+  return tableFromRawSelect(clean ? `(SELECT * FROM (${rows}) WHERE vcf_warnings = 0)` : `(${rows})`, plan.formats);
 }
 
 function decompressError(source: string, e: unknown): HealthDataError {
@@ -194,8 +198,16 @@ function parquetOptions(layout: 'table' | 'raw'): string {
   return layout === 'raw' ? 'COMPRESSION zstd, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 1' : 'COMPRESSION zstd';
 }
 
-async function copyToParquet(conn: DuckDBConnection, select: string, tmp: string, layout: 'table' | 'raw'): Promise<number> {
-  const result = await conn.runAndReadAll(`COPY (${select}) TO ${sqlLiteral(tmp)} (FORMAT parquet, ${parquetOptions(layout)})`);
+/**
+ * The COPY options of a file: {@link parquetOptions}, and for the raw layout the footer with the per-file values its
+ * rows leave out (the job id; the sample of a single-sample file).
+ */
+function copyOptions(layout: 'table' | 'raw', footer: RawFooter): string {
+  return layout === 'raw' ? `${parquetOptions(layout)}, ${footerKvSql(footer)}` : parquetOptions(layout);
+}
+
+async function copyToParquet(conn: DuckDBConnection, select: string, tmp: string, layout: 'table' | 'raw', footer: RawFooter): Promise<number> {
+  const result = await conn.runAndReadAll(`COPY (${select}) TO ${sqlLiteral(tmp)} (FORMAT parquet, ${copyOptions(layout, footer)})`);
   const first = result.getRows()[0]?.[0];
   return Number(first ?? 0);
 }
@@ -245,7 +257,7 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
     let rows: number | undefined;
     let warnings = 0;
     try {
-      rows = await copyToParquet(conn, selectFor(plan, layout, true), tmp, layout);
+      rows = await copyToParquet(conn, selectFor(plan, layout, true), tmp, layout, plan.footer);
       if (layout === 'raw' && rows > 0) {
         const w = await fastWarnings(conn, tmp, perRecord);
         rows -= w.unproven;
@@ -312,7 +324,7 @@ async function exactRoute(conn: DuckDBConnection, source: string, out: string, o
     let rows = 0;
     if (n > 0) {
       const plan = planVcfSql({ file: linesFile, header: vcf.header, headerLines: 0, importJobId: options.importJobId, gzip: false, formats });
-      rows = await copyToParquet(conn, selectFor(plan, options.layout ?? 'table', false), tmp, options.layout ?? 'table');
+      rows = await copyToParquet(conn, selectFor(plan, options.layout ?? 'table', false), tmp, options.layout ?? 'table', plan.footer);
       const perRecord = Math.max(1, vcf.header.samples.length);
       if (rows !== n * perRecord) {
         throw new HealthDataError('backend', `writeVcfAsParquet: ${source}: ${String(n)} records gave ${String(rows)} rows, expected ${String(n * perRecord)}; please report this file`);
@@ -496,7 +508,7 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
     if (keep.length > 0) {
       await conn.run(
         `COPY (SELECT * FROM vcf_batch WHERE vcf_source IN (${keep.map((k) => sqlLiteral(k)).join(', ')})) TO ${sqlLiteral(staging)} ` +
-          `(FORMAT parquet, ${parquetOptions('raw')}, PARTITION_BY (vcf_source), FILENAME_PATTERN 'part_{i}')`,
+          `(FORMAT parquet, ${copyOptions('raw', plan.footer)}, PARTITION_BY (vcf_source), FILENAME_PATTERN 'part_{i}')`,
       );
     }
     for (const [k, p] of group.entries()) {
@@ -516,7 +528,7 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
       if (parts.length === 1) {
         fs.renameSync(path.join(dir, parts[0] ?? ''), tmp);
       } else {
-        await conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))})) TO ${sqlLiteral(tmp)} (FORMAT parquet, ${parquetOptions('raw')})`);
+        await conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))})) TO ${sqlLiteral(tmp)} (FORMAT parquet, ${copyOptions('raw', plan.footer)})`);
       }
       fs.renameSync(tmp, p.item.out);
       if (parts.length === 1) {

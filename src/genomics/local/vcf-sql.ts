@@ -256,7 +256,7 @@ export interface VcfSqlInput {
   readonly header: VcfHeader;
   /** Header lines to skip (ignored with `batch`: header lines are dropped by their leading `#`). */
   readonly headerLines: number;
-  /** Written to `importjobid`. */
+  /** The job id: in the raw layout it goes to the file's footer ({@link VcfSqlPlan.footer}), not to every row. */
   readonly importJobId: string;
   /** Whether the file(s) are gzip/BGZF. */
   readonly gzip: boolean;
@@ -337,6 +337,8 @@ export interface VcfSqlPlan {
   readonly checkedRawSelect: string;
   /** The FORMAT layouts seen in the first lines (for {@link tableFromRawSelect}). */
   readonly formats: readonly string[];
+  /** The per-file values the selects leave out of the rows, for the written file's footer ({@link footerKvSql}). */
+  readonly footer: RawFooter;
 }
 
 /** SQL of a line's ALT count (0 for '.'). */
@@ -493,7 +495,6 @@ export function planVcfSql(input: VcfSqlInput): VcfSqlPlan {
   const extra = input.batch === undefined ? '' : ', vcf_source';
   // The list columns (names, alternatealleles, filters) stay text here; tableFromRawSelect splits them.
   const fixed = [
-    `${sqlLiteral(input.importJobId)} AS importjobid`,
     `c1 AS contigname`,
     `CAST(c2 AS BIGINT) - 1 AS start`,
     `coalesce(CASE WHEN contains(c8, 'END=') THEN ${infoEndSql('c8')} END, CAST(c2 AS BIGINT) - 1 + length(c4)) AS "end"`,
@@ -506,11 +507,14 @@ export function planVcfSql(input: VcfSqlInput): VcfSqlPlan {
     `c9 AS vcf_format`,
   ];
   const sampleCols = Array.from({ length: ns }, (_, i) => `c${String(10 + i)}`);
+  // The one sample of a single file goes to the footer (its rows' sampleid is NULL); a batch's files each have their
+  // own, so their rows carry it, as do the rows of a multi-sample file.
+  const footerSample = input.batch === undefined && ns === 1 ? header.samples[0] : undefined;
   const samples =
     ns === 0
       ? `CAST(NULL AS VARCHAR) AS vcf_sample, CAST(NULL AS VARCHAR) AS sampleid`
       : ns === 1
-        ? `c10 AS vcf_sample, ${sampleNames[0] ?? "''"} AS sampleid`
+        ? `c10 AS vcf_sample, ${footerSample === undefined ? (sampleNames[0] ?? "''") : 'CAST(NULL AS VARCHAR)'} AS sampleid`
         : `unnest([${sampleCols.join(', ')}]) AS vcf_sample, unnest([${sampleNames.join(', ')}]) AS sampleid`;
   const raw = (warnings: string): string => `SELECT ${fixed.join(',\n  ')},\n  ${samples}, ${warnings} AS vcf_warnings${extra} FROM $REL`;
   // ---- clean-line predicate: column count, the short fixed columns (common texts by IN lists and casts, others by
@@ -542,14 +546,16 @@ export function planVcfSql(input: VcfSqlInput): VcfSqlPlan {
     cleanRawSelect: raw('vcf_w').split('$REL').join(cleanRelation),
     checkedRawSelect: raw('vcf_w').split('$REL').join(checkedRelation),
     formats: input.formats,
+    footer: { importjobid: input.importJobId, ...(footerSample === undefined ? {} : { sampleid: footerSample }) },
   };
 }
 
 /**
- * The columns of the raw layout: the variant table's cheap columns (contig, start, end, REF, QUAL), the text of ID,
- * ALT and FILTER (split into lists by {@link tableFromRawSelect}), the INFO, FORMAT and sample text, and the
- * warnings the fast route counted for the record (`vcf_warnings`: undeclared INFO keys; NULL when the exact route
- * wrote the row, whose warnings the reader counted).
+ * The columns of the raw layout as {@link tableFromRawSelect} reads them: the variant table's cheap columns (job id,
+ * contig, start, end, REF, QUAL, sample id), the text of ID, ALT and FILTER (split into lists by
+ * {@link tableFromRawSelect}), the INFO, FORMAT and sample text, and the warnings the fast route counted for the
+ * record (`vcf_warnings`: undeclared INFO keys; NULL when the exact route wrote the row, whose warnings the reader
+ * counted). A stored file holds {@link STORED_RAW_COLUMNS}; {@link storedRawSelect} gives these columns from it.
  */
 export const RAW_COLUMNS: readonly { readonly name: string; readonly duckdb: string }[] = [
   ...VARIANT_COLUMNS.filter((c) => ['importjobid', 'contigname', 'start', 'end'].includes(c.name)),
@@ -564,6 +570,93 @@ export const RAW_COLUMNS: readonly { readonly name: string; readonly duckdb: str
   { name: 'sampleid', duckdb: 'VARCHAR' },
   { name: 'vcf_warnings', duckdb: 'INTEGER' },
 ];
+
+/**
+ * The columns of a stored raw file (`*.raw3.parquet`, what {@link planVcfSql}'s selects give): {@link RAW_COLUMNS}
+ * without `importjobid`, which is the same on every row of a file and is kept once, in the file's footer
+ * ({@link RawFooter}); `sampleid` is NULL on the rows of a single-sample file converted alone, whose sample is in
+ * the footer too. Writing the per-file values into every row was about a tenth of the Parquet writing.
+ */
+export const STORED_RAW_COLUMNS: readonly { readonly name: string; readonly duckdb: string }[] = RAW_COLUMNS.filter((c) => c.name !== 'importjobid');
+
+/** The per-file values of a stored raw file, kept once in its Parquet footer (key-value metadata). */
+export interface RawFooter {
+  /** The job that wrote the file (every row's `importjobid`). */
+  readonly importjobid: string;
+  /** The sample of every row whose `sampleid` column is NULL (a single-sample file converted alone). */
+  readonly sampleid?: string;
+}
+
+/** The Parquet key-value metadata keys of a {@link RawFooter}. */
+export const RAW_FOOTER_KEYS = { importjobid: 'mmh.importjobid', sampleid: 'mmh.sampleid' } as const;
+
+/**
+ * The `KV_METADATA` option of a `COPY … (FORMAT parquet, …)` writing a footer.
+ *
+ * @param footer - the per-file values
+ * @returns the option text
+ */
+export function footerKvSql(footer: RawFooter): string {
+  const entries = [`${sqlLiteral(RAW_FOOTER_KEYS.importjobid)}: ${sqlLiteral(footer.importjobid)}`];
+  if (footer.sampleid !== undefined) {
+    entries.push(`${sqlLiteral(RAW_FOOTER_KEYS.sampleid)}: ${sqlLiteral(footer.sampleid)}`);
+  }
+  return `KV_METADATA {${entries.join(', ')}}`;
+}
+
+/**
+ * A SELECT of {@link RAW_COLUMNS} from rows of the stored layout and one file's footer values (the full-table
+ * layout of the S3 route, and tests reading one file).
+ *
+ * @param from - SQL relation with the {@link STORED_RAW_COLUMNS}
+ * @param footer - the file's per-file values
+ * @returns the SELECT text
+ */
+export function withFooterSelect(from: string, footer: RawFooter): string {
+  const cols = RAW_COLUMNS.map((c) =>
+    c.name === 'importjobid'
+      ? `${sqlLiteral(footer.importjobid)} AS importjobid`
+      : c.name === 'sampleid' && footer.sampleid !== undefined
+        ? `coalesce(sampleid, ${sqlLiteral(footer.sampleid)}) AS sampleid`
+        : sqlIdentifier(c.name),
+  );
+  return `SELECT ${cols.join(', ')} FROM ${from}`;
+}
+
+/**
+ * SQL of the footers of stored raw files: one row per file (`file_name`, `importjobid`, `sampleid`), as
+ * {@link storedRawSelect} takes them.
+ *
+ * @param files - the files (absolute paths)
+ * @returns the SELECT text
+ */
+export function rawFootersSql(files: readonly string[]): string {
+  const value = (key: string): string => `max(CASE WHEN decode(key) = ${sqlLiteral(key)} THEN decode(value) END)`;
+  return (
+    `SELECT file_name, ${value(RAW_FOOTER_KEYS.importjobid)} AS importjobid, ${value(RAW_FOOTER_KEYS.sampleid)} AS sampleid ` +
+    `FROM parquet_kv_metadata([${files.map((f) => sqlLiteral(f)).join(', ')}]) GROUP BY file_name`
+  );
+}
+
+/**
+ * A SELECT of {@link RAW_COLUMNS} over stored raw files: their rows joined by file name to each file's footer
+ * values (read once, by {@link rawFootersSql}), so a row's `importjobid` and `sampleid` are what a row of the earlier
+ * layout held.
+ *
+ * @param files - per file: its path and footer (a file without footer values gets NULL ids)
+ * @returns the SELECT text
+ */
+export function storedRawSelect(files: readonly { readonly file: string; readonly footer: Partial<RawFooter> }[]): string {
+  const literal = (v: string | undefined): string => (v === undefined ? 'CAST(NULL AS VARCHAR)' : sqlLiteral(v));
+  const values = files.map((f) => `(${sqlLiteral(f.file)}, ${literal(f.footer.importjobid)}, ${literal(f.footer.sampleid)})`);
+  const cols = RAW_COLUMNS.map((c) =>
+    c.name === 'importjobid' ? 'm.vcf_jobid AS importjobid' : c.name === 'sampleid' ? 'coalesce(r.sampleid, m.vcf_sampleid) AS sampleid' : `r.${sqlIdentifier(c.name)}`,
+  );
+  return (
+    `SELECT ${cols.join(', ')} FROM read_parquet([${files.map((f) => sqlLiteral(f.file)).join(', ')}], filename = true) r ` +
+    `LEFT JOIN (VALUES ${values.join(', ')}) m(vcf_file, vcf_jobid, vcf_sampleid) ON r.filename = m.vcf_file`
+  );
+}
 
 /**
  * A SELECT turning files of the earlier raw layout (ID, ALT and FILTER stored as lists, `splitfrommultiallelic`

@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openVcf } from '../../../src/formats/vcf/reader';
 import { writeVcfAsParquet, writeVcfsAsParquet } from '../../../src/genomics/local/parquet-writer';
-import { rawFromLegacyRawSelect, tableFromRawSelect } from '../../../src/genomics/local/vcf-sql';
+import { rawFootersSql, rawFromLegacyRawSelect, storedRawSelect, tableFromRawSelect } from '../../../src/genomics/local/vcf-sql';
 import { VARIANT_COLUMNS, vcfRecordToRows } from '../../../src/genomics/schema';
 import type { VariantRow } from '../../../src/genomics/schema';
 import { tmpDir } from '../../helpers/tmp';
@@ -26,13 +26,26 @@ async function jsRows(file: string): Promise<{ rows: VariantRow[]; lines: number
   return { rows, lines: vcf.stats.lines, records: vcf.stats.records, rejected: vcf.stats.rejected, warnings: vcf.stats.warnings };
 }
 
+/**
+ * The raw-layout relation (`RAW_COLUMNS`) of a stored raw file: its rows joined to its footer (job id, single sample),
+ * as the store's view reads them.
+ */
+async function storedRelation(conn: DuckDBConnection, file: string): Promise<string> {
+  const footers = (await conn.runAndReadAll(rawFootersSql([file]))).getRowObjectsJS();
+  const f = footers[0] ?? {};
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const importjobid = str(f.importjobid);
+  const sampleid = str(f.sampleid);
+  return `(${storedRawSelect([{ file, footer: { ...(importjobid === undefined ? {} : { importjobid }), ...(sampleid === undefined ? {} : { sampleid }) } }])})`;
+}
+
 /** Rows of a Parquet file in the same plain-JSON shape (maps as objects, BIGINT as number). */
 async function parquetRows(conn: DuckDBConnection, file: string, layout: 'table' | 'raw'): Promise<VariantRow[]> {
   if (!fs.existsSync(file)) {
     return [];
   }
   const from = `read_parquet('${file}')`;
-  const r = await conn.runAndReadAll(layout === 'raw' ? tableFromRawSelect(from) : `SELECT * FROM ${from}`);
+  const r = await conn.runAndReadAll(layout === 'raw' ? tableFromRawSelect(await storedRelation(conn, file)) : `SELECT * FROM ${from}`);
   assert.deepEqual(
     r.columnNames(),
     VARIANT_COLUMNS.map((c) => c.name),
@@ -281,10 +294,10 @@ describe('VCF → variant table in SQL (fast and exact routes)', function () {
       const legacy = path.join(dir, `${base}.legacy.parquet`);
       await conn.run(
         `COPY (SELECT importjobid, contigname, start, "end", ${list('vcf_id', ';')} AS names, referenceallele, ${list('vcf_alt', ',')} AS alternatealleles, qual, ` +
-          `${list('vcf_filter', ';')} AS filters, false AS splitfrommultiallelic, vcf_info, vcf_format, vcf_sample, sampleid FROM read_parquet('${out}')) TO '${legacy}' (FORMAT parquet)`,
+          `${list('vcf_filter', ';')} AS filters, false AS splitfrommultiallelic, vcf_info, vcf_format, vcf_sample, sampleid FROM ${await storedRelation(conn, out)}) TO '${legacy}' (FORMAT parquet)`,
       );
       const rows = async (select: string): Promise<unknown[]> => (await conn.runAndReadAll(`SELECT * EXCLUDE (importjobid) FROM (${select}) t ORDER BY ALL`)).getRowObjectsJS();
-      assert.deepEqual(await rows(tableFromRawSelect(`(${rawFromLegacyRawSelect(`read_parquet('${legacy}')`)})`)), await rows(tableFromRawSelect(`read_parquet('${out}')`)), base);
+      assert.deepEqual(await rows(tableFromRawSelect(`(${rawFromLegacyRawSelect(`read_parquet('${legacy}')`)})`)), await rows(tableFromRawSelect(await storedRelation(conn, out))), base);
     }
   });
 
