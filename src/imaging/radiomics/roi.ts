@@ -3,6 +3,7 @@
  * (0 outside the region), so texture loops need no bounds checks.
  */
 import { HealthDataError } from '../../errors';
+import { scratchInt32 } from './scratch';
 import type { RadiomicsImage, RadiomicsSettings } from './types';
 
 /** A cropped, discretised region. */
@@ -100,7 +101,8 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
   const dx = x1 - x0 + 3;
   const dy = y1 - y0 + 3;
   const dz = z1 - z0 + 3;
-  const regionLevels = new Int32Array(count);
+  // per-thread scratch: the levels never leave this call (the box-sized `levels` is rebuilt from the codes)
+  const regionLevels = scratchInt32('region levels', count);
   const values = new Float64Array(count);
   const index = new Int32Array(count);
   const [ng, minLevel] = fillLevels(image.voxels, mask, label, nx, ny, [x0, y0, z0, x1, y1, z1], dx, dy, regionLevels, values, index, low, bw, toLevel, rowFirst, rowLast);
@@ -115,7 +117,8 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
       if (levels === undefined) {
         levels = new Int32Array(dx * dy * dz);
         for (let j = 0; j < count; j++) {
-          levels[index[j] ?? 0] = regionLevels[j] ?? 0;
+          const b = index[j] ?? 0;
+          levels[b] = present[(code[b] ?? 0) - 1] ?? 0;
         }
       }
       return levels;
