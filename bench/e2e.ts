@@ -12,7 +12,7 @@
  * each other (time per patient, growth per 10× over linear), not rounds. The machine's load average is printed
  * beside every figure; absolute seconds on a shared machine are context only.
  *
- * Run: `node --import tsx bench/e2e.ts [sizes…] [--preset P] [--cli dist/cli.js] [--keep] [--root DIR]`
+ * Run: `node --import tsx bench/e2e.ts [sizes…] [--preset P] [--cli dist/cli.js] [--keep] [--root DIR] [--from STEP] [--until STEP] [--no-peers]`
  * - sizes: patient counts (`1k`, `10k`, `100k`, `2500`) or preset names (`default`, `coherent`); default `1k`.
  *   10k and 100k are opt-in (100k needs ~45 GB of disk and hours; not for CI).
  * - `--preset P`: the per-patient mix for counts (record density, MRI size; default `default`), as `MMH_PATIENTS`
@@ -20,6 +20,7 @@
  * - `--cli`: a built CLI (`dist/cli.js`, as `npm start` runs); default `src/cli.ts` under tsx.
  * - `--keep`: keep each workspace (default: deleted after its size, to spare the disk). `--root`: where they go.
  * - `--from STEP` / `--until STEP`: run only that range of steps (`--from` reuses the kept workspace as it is).
+ * - `--no-peers`: skip the peer runs (on the coherent preset three DuckDB imports of 2.7 GB of NDJSON take minutes).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -54,13 +55,23 @@ interface StepRow {
 
 const STEP_LINE = /^\[(ran|skipped|failed)\] ([\w-]+)(?: \(([\d.]+)s\))?/;
 
-function parseArgs(argv: readonly string[]): { sizes: string[]; preset: string; cli: string | undefined; keep: boolean; root: string; from: string | undefined; until: string | undefined } {
+function parseArgs(argv: readonly string[]): {
+  sizes: string[];
+  preset: string;
+  cli: string | undefined;
+  keep: boolean;
+  root: string;
+  from: string | undefined;
+  until: string | undefined;
+  peers: boolean;
+} {
   const sizes: string[] = [];
   let from: string | undefined;
   let until: string | undefined;
   let preset = 'default';
   let cli: string | undefined;
   let keep = false;
+  let peers = true;
   let root = path.join(os.tmpdir(), 'mmh-bench-e2e');
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
@@ -72,6 +83,8 @@ function parseArgs(argv: readonly string[]): { sizes: string[]; preset: string; 
       from = argv[++i];
     } else if (a === '--until') {
       until = argv[++i];
+    } else if (a === '--no-peers') {
+      peers = false;
     } else if (a === '--keep') {
       keep = true;
     } else if (a === '--root') {
@@ -80,7 +93,7 @@ function parseArgs(argv: readonly string[]): { sizes: string[]; preset: string; 
       sizes.push(a);
     }
   }
-  return { sizes: sizes.length > 0 ? sizes : ['1k'], preset, cli, keep, root, from, until };
+  return { sizes: sizes.length > 0 ? sizes : ['1k'], preset, cli, keep, root, from, until, peers };
 }
 
 /** `1k` → {patients 1000, preset}; `coherent` → {preset coherent}. */
@@ -318,7 +331,7 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
       const r = await runStep(cmd, step, env, scratch);
       const counts = readCounts(ws, step);
       const [rowsName, rowsN] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-      const peer = r.status === 'ran' ? await peerOf(step, path.join(ws, 'dataset'), scratch) : undefined;
+      const peer = r.status === 'ran' && opts.peers ? await peerOf(step, path.join(ws, 'dataset'), scratch) : undefined;
       const row: StepRow = {
         step,
         status: r.status,
