@@ -29,7 +29,8 @@ import { FEATURE_FAMILIES } from './types';
 export function computeRadiomics(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): RadiomicsFeatures {
   const families = new Set<FeatureFamily>(settings.families ?? FEATURE_FAMILIES);
   const reseg = settings.resegmentRange === undefined ? undefined : resegmentMask(image, mask, settings);
-  const roi = discretiseRoi(image, reseg ?? mask, reseg === undefined ? settings : { ...settings, label: 1 });
+  // the regions never leave this call: their arrays are per-thread scratch (one role each, both may be alive)
+  const roi = discretiseRoi(image, reseg ?? mask, reseg === undefined ? settings : { ...settings, label: 1 }, 'radiomics region');
   const out: RadiomicsFeatures = {};
   const add = (family: FeatureFamily, values: Record<string, number>): void => {
     for (const [k, v] of Object.entries(values)) {
@@ -37,7 +38,7 @@ export function computeRadiomics(image: RadiomicsImage, mask: ArrayLike<number>,
     }
   };
   if (families.has('shape')) {
-    add('shape', shapeFeatures(reseg === undefined ? roi : discretiseRoi(image, mask, { ...settings, resegmentRange: undefined }), settings));
+    add('shape', shapeFeatures(reseg === undefined ? roi : discretiseRoi(image, mask, { ...settings, resegmentRange: undefined }, 'radiomics shape region'), settings));
   }
   if (families.has('firstorder')) {
     add('firstorder', firstOrderFeatures(roi, settings));

@@ -3,7 +3,7 @@
  * (0 outside the region), so texture loops need no bounds checks.
  */
 import { HealthDataError } from '../../errors';
-import { scratchInt32 } from './scratch';
+import { scratchFloat64, scratchInt32, scratchUint8 } from './scratch';
 import type { RadiomicsImage, RadiomicsSettings } from './types';
 
 /** A cropped, discretised region. */
@@ -41,10 +41,13 @@ export interface DiscretisedRoi {
  * @param image - image
  * @param mask - labels, same size as the image
  * @param settings - label and discretisation
+ * @param reuse - for a region that does not outlive its caller's call (`computeRadiomics`): a scratch role prefix, so
+ *   the region's arrays (values, index, 8-bit codes) are per-thread scratch that the next call with the same prefix
+ *   overwrites, instead of megabytes allocated (and collected) per region; absent, the region owns its arrays
  * @returns the region
  * @throws {@link HealthDataError} (invalid-input) for a size mismatch or an empty region
  */
-export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}): DiscretisedRoi {
+export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, settings: RadiomicsSettings = {}, reuse?: string): DiscretisedRoi {
   const [nx, ny, nz] = image.size;
   if (image.voxels.length !== nx * ny * nz || mask.length !== image.voxels.length) {
     throw new HealthDataError(
@@ -103,13 +106,13 @@ export function discretiseRoi(image: RadiomicsImage, mask: ArrayLike<number>, se
   const dz = z1 - z0 + 3;
   // per-thread scratch: the levels never leave this call (the box-sized `levels` is rebuilt from the codes)
   const regionLevels = scratchInt32('region levels', count);
-  const values = new Float64Array(count);
-  const index = new Int32Array(count);
+  const values = reuse === undefined ? new Float64Array(count) : scratchFloat64(`${reuse} values`, count);
+  const index = reuse === undefined ? new Int32Array(count) : scratchInt32(`${reuse} index`, count);
   const [ng, minLevel] = fillLevels(image.voxels, mask, label, nx, ny, [x0, y0, z0, x1, y1, z1], dx, dy, regionLevels, values, index, low, bw, toLevel, rowFirst, rowLast);
   if (minLevel < 1) {
     throw new HealthDataError('invalid-input', `computeRadiomics: discretisation 'none' needs grey levels ≥ 1, got ${String(minLevel)}; use binWidth or binCount`, { path: 'discretisation' });
   }
-  const { present, code } = compactCodes(regionLevels, index, count, ng, dx * dy * dz);
+  const { present, code } = compactCodes(regionLevels, index, count, ng, dx * dy * dz, reuse);
   let levels: Int32Array | undefined;
   return {
     dims: [dx, dy, dz],
@@ -315,7 +318,14 @@ function fillRow(
 }
 
 /** The grey levels present (ascending) and the compact code of every box voxel (rank + 1, 0 outside). */
-function compactCodes(levels: Int32Array, index: Int32Array, count: number, ng: number, boxSize: number): { present: Int32Array; code: Uint8Array | Uint16Array | Int32Array } {
+function compactCodes(
+  levels: Int32Array,
+  index: Int32Array,
+  count: number,
+  ng: number,
+  boxSize: number,
+  reuse: string | undefined,
+): { present: Int32Array; code: Uint8Array | Uint16Array | Int32Array } {
   const seen = new Int32Array(ng + 1);
   for (let j = 0; j < count; j++) {
     seen[levels[j] ?? 0] = 1;
@@ -327,7 +337,14 @@ function compactCodes(levels: Int32Array, index: Int32Array, count: number, ng: 
       present.push(l);
     }
   }
-  const code = present.length < 255 ? new Uint8Array(boxSize) : present.length < 65535 ? new Uint16Array(boxSize) : new Int32Array(boxSize);
+  const code =
+    present.length < 255
+      ? reuse === undefined
+        ? new Uint8Array(boxSize)
+        : scratchUint8(`${reuse} codes`, boxSize).fill(0)
+      : present.length < 65535
+        ? new Uint16Array(boxSize)
+        : new Int32Array(boxSize);
   for (let j = 0; j < count; j++) {
     code[index[j] ?? 0] = (seen[levels[j] ?? 0] ?? 0) + 1;
   }

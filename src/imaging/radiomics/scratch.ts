@@ -8,6 +8,7 @@
 
 const int32 = new Map<string, Int32Array>();
 const uint8 = new Map<string, Uint8Array>();
+const float64 = new Map<string, Float64Array>();
 
 /** Capacity for a request: at least `length`, rounded up so slightly larger regions reuse the array. */
 function capacity(length: number): number {
@@ -42,6 +43,22 @@ export function scratchUint8(role: string, length: number): Uint8Array {
   if (buf === undefined || buf.length < length) {
     buf = new Uint8Array(capacity(length));
     uint8.set(role, buf);
+  }
+  return buf.subarray(0, length);
+}
+
+/**
+ * A Float64Array view of `length` elements for `role`, with stale contents.
+ *
+ * @param role - what it is for (one array per role)
+ * @param length - elements wanted
+ * @returns a view of the role's array
+ */
+export function scratchFloat64(role: string, length: number): Float64Array {
+  let buf = float64.get(role);
+  if (buf === undefined || buf.length < length) {
+    buf = new Float64Array(capacity(length));
+    float64.set(role, buf);
   }
   return buf.subarray(0, length);
 }
