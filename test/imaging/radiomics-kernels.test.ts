@@ -1,10 +1,11 @@
 /**
  * The fast radiomics kernels against straightforward references on random small volumes: the union-find size-zone
  * labelling (`sizeZoneMatrix`) against the per-zone flood fill (`glszmMatrix`), and the marching cubes that skips
- * cubes wholly inside or outside (`meshMeasures`) against the sweep over every cube (`meshMeasuresReference`).
+ * cubes wholly inside or outside (`meshMeasures`) against the sweep over every cube (`meshMeasuresReference`), and
+ * computeRadiomics' reused per-thread region arrays against regions that own theirs.
  */
 import assert from 'node:assert/strict';
-import { discretiseRoi, glszmMatrix, meshMeasures, meshMeasuresReference, sizeZoneMatrix } from '../../src/imaging/radiomics';
+import { computeRadiomics, discretiseRoi, glszmMatrix, meshMeasures, meshMeasuresReference, sizeZoneMatrix } from '../../src/imaging/radiomics';
 import type { RadiomicsSettings, SizeMatrix } from '../../src/imaging/radiomics';
 
 function rng(seed: number): () => number {
@@ -130,6 +131,22 @@ describe('radiomics kernels: marching cubes over surface cubes only equals the s
       const got = meshMeasures(inside, dims, spacing);
       const ref = meshMeasuresReference(inside, dims, spacing);
       assert.deepEqual(got, ref, `trial ${String(trial)} dims ${dims.join('×')} kind ${String(kind)}`);
+    }
+  });
+});
+
+describe('radiomics kernels: computeRadiomics reuses its region arrays without carrying anything over', function () {
+  this.timeout(60000);
+
+  it('a region computed between two others (and with re-segmentation: two regions alive at once) gives the same features', () => {
+    const r = rng(5);
+    const cases = Array.from({ length: 6 }, () => randomCase(r, 40));
+    for (const settings of [{ binWidth: 4 }, { binWidth: 4, resegmentRange: [10] }] as RadiomicsSettings[]) {
+      const first = cases.map(({ size, voxels, mask }) => computeRadiomics({ voxels, size, spacingMm: [1, 1, 2] }, mask, settings));
+      // again in reverse order: every region now follows a different (often larger) one in the same scratch arrays
+      const again = [...cases].reverse().map(({ size, voxels, mask }) => computeRadiomics({ voxels, size, spacingMm: [1, 1, 2] }, mask, settings));
+      assert.deepEqual(again.reverse(), first);
+      assert.ok(Object.keys(first[0] ?? {}).length > 100);
     }
   });
 });
