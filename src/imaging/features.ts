@@ -33,10 +33,28 @@ function prefixed(prefix: string, f: Record<string, number>): Record<string, num
   return Object.fromEntries(Object.entries(f).map(([k, v]) => [`${prefix}_${k}`, Number.isFinite(v) ? v : 0]));
 }
 
-/** Voxels of a 0/1 mask that are 1 (an indexed loop: an iterator over millions of voxels costs several times more). */
+/**
+ * Voxels of a 0/1 mask that are 1: four bytes at a time (a 32-bit word times 0x01010101 carries the sum of its four
+ * bytes in its top byte while each byte is at most 63), the unaligned ends byte by byte. An indexed loop over
+ * millions of voxels, never an iterator (several times slower).
+ */
 function count(m: Uint8Array): number {
+  const len = m.length;
+  const head = Math.min(len, (4 - (m.byteOffset & 3)) & 3);
   let n = 0;
-  for (let i = 0, len = m.length; i < len; i++) {
+  let i = 0;
+  for (; i < head; i++) {
+    n += m[i] ?? 0;
+  }
+  const words = (len - i) >>> 2;
+  if (words > 0) {
+    const w = new Uint32Array(m.buffer, m.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      n += Math.imul(w[k] ?? 0, 0x01010101) >>> 24;
+    }
+    i += 4 * words;
+  }
+  for (; i < len; i++) {
     n += m[i] ?? 0;
   }
   return n;
