@@ -299,43 +299,40 @@ interface RawChunk {
  */
 const IMPORT_MEMORY_LIMIT = '384MB';
 
-// Connections already configured for importing, with their own `threads` setting (the engine keeps one open across
-// commits; a reopened database is a new connection and is configured again).
-const configured = new WeakMap<DuckDBConnection, number>();
+// Per connection (the engine keeps one open across commits; a reopened database is a new connection and is configured
+// again): its own `threads` setting, and whether an import runs it on one thread.
+const configured = new WeakMap<DuckDBConnection, { readonly threads: number; single: boolean }>();
 
 /**
  * Sets the import's DuckDB settings once per connection (a `SET memory_limit` per commit cost a few ms each). Commits
  * are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few commits, so
  * this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
  *
- * @returns the connection's `threads` setting
+ * With `singleThread` (worker threads take the cores), DuckDB runs on one thread until {@link restoreThreads}: its
+ * parallel bulk loads only added coordination, and its CPU per commit fell by about a third (staging files of 100 MB
+ * of Synthea NDJSON, 2 cores; same rows, same insertion order). Switching per commit cost ~70 ms (threads stopped and
+ * started), so the setting stays for the job.
  */
-async function configureImportConnection(conn: DuckDBConnection): Promise<number> {
-  let threads = configured.get(conn);
-  if (threads === undefined) {
+async function configureImportConnection(conn: DuckDBConnection, singleThread: boolean): Promise<void> {
+  let c = configured.get(conn);
+  if (c === undefined) {
     await conn.run(`SET checkpoint_threshold = '1GB'; SET memory_limit = '${IMPORT_MEMORY_LIMIT}';`);
     const [row] = (await conn.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS() as { n: number }[];
-    threads = row?.n ?? 1;
-    configured.set(conn, threads);
+    c = { threads: row?.n ?? 1, single: false };
+    configured.set(conn, c);
   }
-  return threads;
+  if (singleThread && !c.single && c.threads > 1) {
+    await conn.run('SET threads = 1');
+    c.single = true;
+  }
 }
 
-/**
- * Runs a commit with DuckDB on one thread, then restores the connection's setting. While the worker threads take the
- * cores, DuckDB's parallel bulk loads only add coordination: its CPU for a commit fell by about a third on one
- * thread (staging files of 100 MB of Synthea NDJSON, 2 cores; same rows, same insertion order) — bench/fhir.ts.
- */
-async function singleThreaded<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  const threads = await configureImportConnection(conn);
-  if (threads <= 1) {
-    return fn();
-  }
-  await conn.run('SET threads = 1');
-  try {
-    return await fn();
-  } finally {
-    await conn.run(`SET threads = ${threads}`);
+/** Gives a connection an import ran on one thread its own `threads` setting back. */
+async function restoreThreads(conn: DuckDBConnection): Promise<void> {
+  const c = configured.get(conn);
+  if (c?.single === true) {
+    await conn.run(`SET threads = ${c.threads}`);
+    c.single = false;
   }
 }
 
@@ -507,7 +504,6 @@ async function stageGroup(conn: DuckDBConnection, schema: string, group: readonl
       maxRowBytes,
     );
   const resources = source('res', RES_COLUMNS);
-  await configureImportConnection(conn);
   // Stored keys are looked up among the group's resource types only: the resource table is filled file by file, so
   // its row groups hold few types each and DuckDB's zone maps skip the others instead of scanning the whole table.
   // The keys are read straight from the small `.keys` files (no staging table).
@@ -762,9 +758,11 @@ class ImportRun {
     const accepted = group.filter((r) => r.accepted > 0);
     if (accepted.length > 0) {
       const { ctx } = this;
-      const commit = (conn: DuckDBConnection): Promise<StagedRow[] | 'created'> => upsertGroup(conn, ctx.schema, accepted, this.tables, ctx.publish);
-      // With worker threads busy on the cores, DuckDB commits on one thread; in process it keeps its own threads.
-      const rows = await ctx.engine.session('import clinical', (conn) => (this.pool === undefined ? commit(conn) : singleThreaded(conn, () => commit(conn))));
+      const rows = await ctx.engine.session('import clinical', async (conn) => {
+        // With worker threads busy on the cores, DuckDB commits on one thread; in process it keeps its own threads.
+        await configureImportConnection(conn, this.pool !== undefined);
+        return upsertGroup(conn, ctx.schema, accepted, this.tables, ctx.publish);
+      });
       this.writeSuccess(accepted, rows);
     }
     for (const r of group) {
@@ -875,6 +873,8 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
   } finally {
     if (pool !== undefined) {
       await releasePool(pool);
+      // A failed job's DuckDB error is the one reported.
+      await ctx.engine.session('import clinical: settings', restoreThreads).catch(() => undefined);
     }
   }
   const manifest = job.finish();
