@@ -108,4 +108,22 @@ describe('LocalFhirStore import: worker threads, chunks and in-chunk duplicates'
     }
     await engine.close();
   });
+  it("runs DuckDB on one thread while workers import, then gives the connection's own threads setting back", async function () {
+    this.timeout(120_000);
+    const ws = tmpDir('mmh-fhir-threads-');
+    const input = path.join(ws, 'input');
+    writeBundleNdjson(input);
+    // The database stays open between statements, so the import's settings would still be there afterwards.
+    const engine = await DuckDbEngine.create({ path: path.join(ws, 'mmh.duckdb'), idleCloseMs: 600_000 });
+    await engine.exec('SET threads = 3');
+    const threads = async (): Promise<number> => (await engine.query<{ n: number }>(`SELECT current_setting('threads')::INTEGER AS n`))[0]!.n;
+    const store = new LocalFhirStore({ engine, dir: ws, importThreads: 1, importBatchSize: 200 });
+    const ds = await store.createDatastore({ name: 'threads' });
+    const job = await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input });
+    const done = await store.waitForImportJob(ds.DatastoreId, job.JobId, { pollMs: 5 });
+    assert.equal(done.JobStatus, 'COMPLETED');
+    assert.equal(await threads(), 3);
+    await engine.close();
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
 });
