@@ -6,7 +6,7 @@
  * - DuckDB reading the same file as tab-separated text (`read_csv`, every column VARCHAR, `count(*)`).
  *
  * "Our import" is measured three ways: `writeVcfAsParquet` in the local store's raw layout (what an import job
- * writes; validation included), the same in the full-table layout (what the S3/Athena route uploads), and a whole
+ * writes; validation included; on a DuckDB instance configured as a job's, `CONVERSION_DUCKDB_CONFIG`), the same in the full-table layout (what the S3/Athena route uploads), and a whole
  * local import job (`startAnnotationImportJob` → `waitForAnnotationImportJob` into a fresh store — the same code as variant imports —
  * with its SHA-256, bookkeeping and view refresh).
  * Each timing is the best of `BENCH_VCF_REPEAT` runs (default 3), interleaved with the references, because the
@@ -31,7 +31,7 @@ import VCF from '@gmod/vcf';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openVcf, openVcfTextStream } from '../src/formats/vcf/reader';
-import { writeVcfAsParquet } from '../src/genomics/local/parquet-writer';
+import { CONVERSION_DUCKDB_CONFIG, writeVcfAsParquet } from '../src/genomics/local/parquet-writer';
 import { LocalGenomicsStores } from '../src/genomics/local/local-stores';
 import { silentProgress } from '../src/progress';
 import { openWorkspace } from '../src/workspace';
@@ -133,7 +133,14 @@ function line(label: string, t: Timing, ref: Timing | undefined, refName: string
 
 let jobRuns = 0;
 
-async function benchFile(conn: DuckDBConnection, stores: LocalGenomicsStores, dir: string, file: string, n: number, samples: number, repeat: number, hasBcftools: boolean): Promise<void> {
+/** The connections of a file's bench: DuckDB's defaults for the reference, an import job's configuration for ours. */
+interface BenchConnections {
+  readonly reference: DuckDBConnection;
+  readonly conversion: DuckDBConnection;
+}
+
+async function benchFile(conns: BenchConnections, stores: LocalGenomicsStores, dir: string, file: string, n: number, samples: number, repeat: number, hasBcftools: boolean): Promise<void> {
+  const conn = conns.reference;
   const mb = fs.statSync(file).size / 1e6;
   console.log(`\n${path.basename(file)}: ${n.toLocaleString('en-US')} records × ${String(samples)} sample(s), ${mb.toFixed(1)} MB; best of ${String(repeat)}, interleaved; ${loadAverage()}`);
   const cols = `{${Array.from({ length: 9 + samples }, (_, i) => `'c${String(i + 1)}': 'VARCHAR'`).join(', ')}}`;
@@ -143,13 +150,13 @@ async function benchFile(conn: DuckDBConnection, stores: LocalGenomicsStores, di
       return Number(r.getRowObjectsJS()[0]?.n ?? 0);
     },
     raw: async () => {
-      const r = await writeVcfAsParquet(conn, file, path.join(dir, 'raw.parquet'), { importJobId: 'bench', layout: 'raw' });
+      const r = await writeVcfAsParquet(conns.conversion, file, path.join(dir, 'raw.parquet'), { importJobId: 'bench', layout: 'raw' });
       if (r.route !== 'fast') {
         throw new Error(`bench: expected the fast route, got ${r.route}`);
       }
       return r.records;
     },
-    table: async () => (await writeVcfAsParquet(conn, file, path.join(dir, 'table.parquet'), { importJobId: 'bench', layout: 'table' })).records,
+    table: async () => (await writeVcfAsParquet(conns.conversion, file, path.join(dir, 'table.parquet'), { importJobId: 'bench', layout: 'table' })).records,
     job: async () => {
       // A fresh store each run (a re-import of the same file into the same store would be skipped as unchanged).
       const name = `bench${String(++jobRuns)}`;
@@ -355,18 +362,22 @@ async function main(): Promise<void> {
   const hasBcftools = spawnSync('bcftools', ['--version']).status === 0;
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  // Our conversions run on an instance configured as an import job's (CONVERSION_DUCKDB_CONFIG).
+  const conversionInstance = await DuckDBInstance.create(':memory:', { ...CONVERSION_DUCKDB_CONFIG });
+  const conversion = await conversionInstance.connect();
+  const conns = { reference: conn, conversion };
   const ws = await openWorkspace({ dir: path.join(dir, 'ws'), create: true, progress: silentProgress });
   const stores = new LocalGenomicsStores(ws);
   try {
     const single = path.join(dir, 'single.vcf');
     if (n > 0) {
       makeVcf(single, n, 1);
-      await benchFile(conn, stores, dir, single, n, 1, repeat, hasBcftools);
+      await benchFile(conns, stores, dir, single, n, 1, repeat, hasBcftools);
     }
     if (nMulti > 0 && samples > 1) {
       const multi = path.join(dir, 'multi.vcf');
       makeVcf(multi, nMulti, samples);
-      await benchFile(conn, stores, dir, multi, nMulti, samples, repeat, hasBcftools);
+      await benchFile(conns, stores, dir, multi, nMulti, samples, repeat, hasBcftools);
     }
     if (smallFiles > 0) {
       await benchSmallFiles(stores, dir, smallFiles, repeat, hasBcftools);
@@ -378,6 +389,8 @@ async function main(): Promise<void> {
     await ws.close();
     conn.closeSync();
     instance.closeSync();
+    conversion.closeSync();
+    conversionInstance.closeSync();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -42,7 +42,7 @@ import { TERMINAL_JOB_STATUSES } from '../types';
 import { importDatasetWithStores } from '../dataset-import';
 import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
 import { sqlIdentifier, sqlLiteral } from '../../sql/literal';
-import { stagingSuffixes, writeVcfsAsParquet } from './parquet-writer';
+import { CONVERSION_DUCKDB_CONFIG, stagingSuffixes, writeVcfsAsParquet } from './parquet-writer';
 import type { VcfParquetResult } from './parquet-writer';
 import { RAW_COLUMNS, rawFootersSql, rawFromLegacyRawSelect, storedRawSelect, tableFromRawSelect } from './vcf-sql';
 import type { RawFooter } from './vcf-sql';
@@ -1047,7 +1047,7 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
     const task = this.ws.progress.start(`import ${initial.kind}s into ${initial.destinationName}`, items.length);
     let instance: DuckDBInstance | undefined;
     try {
-      instance = await DuckDBInstance.create(':memory:');
+      instance = await DuckDBInstance.create(':memory:', { ...CONVERSION_DUCKDB_CONFIG });
       const conn = await instance.connect();
       fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
       // Sources go in chunks: one batched conversion, one items.json and one job-file write per chunk, so the cost
