@@ -196,7 +196,9 @@ function growTree(w: TreeWork, sc: ForestScratch, rowsIn: Int32Array, nRows: num
 function nodeCounts(w: TreeWork, sc: ForestScratch, start: number, end: number, weight: Float64Array): number {
   const { y } = w;
   const { nodeC, idx } = sc;
-  nodeC.fill(0);
+  for (let c = 0; c < w.k; c++) {
+    nodeC[c] = 0;
+  }
   let tot = 0;
   for (let r = start; r < end; r++) {
     const i = idx[r] as number;
@@ -290,7 +292,9 @@ function scoreRandomCut(w: TreeWork, sc: ForestScratch, start: number, end: numb
   const { leftC, nodeC, idx } = sc;
   const bins = bm.bins;
   const colOff = j * bm.n;
-  leftC.fill(0);
+  for (let c = 0; c < k; c++) {
+    leftC[c] = 0;
+  }
   let lt = 0;
   let ln = 0;
   for (let r = start; r < end; r++) {
@@ -332,23 +336,30 @@ function scoreEveryCut(w: TreeWork, sc: ForestScratch, start: number, end: numbe
   const bins = bm.bins;
   const colOff = j * bm.n;
   // Clear only the bins this node uses: small nodes would otherwise pay for the whole histogram.
-  hist.fill(0, lo * k, (hi + 1) * k);
+  for (let q = lo * k; q < (hi + 1) * k; q++) {
+    hist[q] = 0;
+  }
   for (let r = start; r < end; r++) {
     const i = idx[r] as number;
     const q = (bins[colOff + i] as number) * k + (y[i] as number);
     hist[q] = (hist[q] as number) + (weight[i] as number);
   }
-  leftC.fill(0);
+  for (let c = 0; c < k; c++) {
+    leftC[c] = 0;
+  }
   let lt = 0;
   for (let b = lo; b < hi; b++) {
+    // An empty bin leaves both sides, hence the impurity, as at the previous cut: a strict improvement never takes it.
+    let inBin = 0;
     for (let c = 0; c < k; c++) {
       const v = hist[b * k + c] as number;
       leftC[c] = (leftC[c] as number) + v;
-      lt += v;
+      inBin += v;
     }
-    if (lt <= 0) {
+    if (inBin === 0) {
       continue;
     }
+    lt += inBin;
     const rt = tot - lt;
     if (rt <= 0) {
       break;
