@@ -20,7 +20,42 @@ export interface BinnedMatrix {
   readonly edges: readonly Float64Array[];
 }
 
+/** Most columns with few values (indicators, one-hot levels, small counts) skip the sort of every value. */
+const FEW_VALUES = 8;
+
+/**
+ * The sorted distinct values of a column that has at most `limit` of them and no NaN, from one scan; undefined
+ * otherwise. Equal to the distinct values {@link featureEdges} gets by sorting (−0 and 0 count as one value, as
+ * there: their midpoints with any other value are the same).
+ */
+function fewDistinct(values: Float64Array, limit: number): Float64Array | undefined {
+  const seen = new Float64Array(limit);
+  let m = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    let q = 0;
+    while (q < m && seen[q] !== v) {
+      q++;
+    }
+    if (q === m) {
+      if (m === limit || Number.isNaN(v)) {
+        return undefined;
+      }
+      seen[m++] = v;
+    }
+  }
+  return seen.subarray(0, m).sort();
+}
+
 function featureEdges(values: Float64Array, maxBins: number): Float64Array {
+  const few = maxBins >= FEW_VALUES ? fewDistinct(values, FEW_VALUES) : undefined;
+  if (few !== undefined) {
+    const e = new Float64Array(Math.max(0, few.length - 1));
+    for (let k = 0; k + 1 < few.length; k++) {
+      e[k] = ((few[k] as number) + (few[k + 1] as number)) / 2;
+    }
+    return e;
+  }
   const s = Float64Array.from(values).sort();
   const n = s.length;
   const distinct: number[] = [];
