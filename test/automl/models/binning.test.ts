@@ -16,12 +16,16 @@ describe('binning of columns with few values', () => {
     const cols = pools.map((pool) => Array.from({ length: n }, () => pool[rng.int(pool.length)] as number));
     const p = cols.length;
     const data = new Float64Array(n * p);
-    cols.forEach((c, j) => c.forEach((v, i) => (data[i * p + j] = v)));
+    cols.forEach((c, j) => {
+      c.forEach((v, i) => (data[i * p + j] = v));
+    });
     const bm = binMatrix({ n, p, data }, 255);
     cols.forEach((c, j) => {
       const e = midpointEdges(c);
       assert.deepEqual(Array.from(bm.edges[j] as Float64Array), e, `column ${j}`);
-      c.forEach((v, i) => assert.equal(bm.bins[j * n + i], binOf(Float64Array.from(e), v)));
+      c.forEach((v, i) => {
+        assert.equal(bm.bins[j * n + i], binOf(Float64Array.from(e), v));
+      });
     });
   });
 
