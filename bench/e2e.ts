@@ -349,7 +349,9 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
       rows.push(row);
       diskBefore = row.diskAfter;
       const ratio = row.peer === undefined || row.stepS === 0 ? '' : `  peer ${row.peer.name} ${row.peer.s.toFixed(2)} s → ${(row.peer.s / row.stepS).toFixed(3)}× peer`;
-      const rate = row.stepS > 0 && row.rows > 0 ? `${(row.rows / row.stepS).toFixed(0)} ${row.rowsName}/s` : '';
+      const perS = row.stepS > 0 ? row.rows / row.stepS : 0;
+      // Three significant digits at least, so 287 files in 1,076 s reads 0.267 files/s, not 0.
+      const rate = perS > 0 ? `${perS >= 100 ? perS.toFixed(0) : perS.toPrecision(3)} ${row.rowsName}/s` : '';
       console.log(
         `${step.padEnd(18)} ${row.status.padEnd(7)} ${row.stepS.toFixed(1).padStart(7)} s (wall ${row.wallS.toFixed(1)} s${row.cpuS === undefined ? '' : `, cpu ${row.cpuS.toFixed(1)} s`})  ${rate.padEnd(28)} peak RSS ${mb(row.peakRss).padStart(9)}  disk ${gb(row.diskAfter)}  load ${row.load.toFixed(2)}${ratio}`,
       );
