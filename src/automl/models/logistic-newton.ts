@@ -38,6 +38,77 @@ export interface NewtonProblem {
   hess: Float64Array | undefined;
   /** Cholesky factor of `hess` + λ₂I for the ridge steps, and the Hessian and λ₂ it belongs to. */
   factor: { readonly of: Float64Array; readonly l2: number; readonly l: Float64Array } | undefined;
+  /** The rows as base + sparse offsets, when that makes the Hessian cheaper ({@link sparseRows}). */
+  readonly sparse?: SparseRows;
+}
+
+/**
+ * The rows as a per-column base value (the column's minimum) plus sparse offsets from it (CSR, columns ascending):
+ * standardised genotype dosages and binary indicators sit at their minimum in most rows, so XᵀWX is formed from the
+ * offsets (Σᵢ nnzᵢ² / 2 products instead of n·p² / 2) and a rank-two correction for the base.
+ */
+export interface SparseRows {
+  /** Per-column base value. */
+  readonly base: Float64Array;
+  /** Row i's offsets are entries start[i] … start[i + 1] − 1. */
+  readonly start: Int32Array;
+  /** Column of each offset. */
+  readonly col: Int32Array;
+  /** Offset from the base. */
+  readonly val: Float64Array;
+}
+
+/** The sparse Hessian is used when its products are below this share of the dense one's. */
+const SPARSE_WORK_SHARE = 0.5;
+
+/**
+ * The base + offsets form of the rows, or undefined when it would not make the Hessian cheaper.
+ *
+ * @param data - rows, n × p row-major
+ * @param n - rows
+ * @param p - columns
+ * @returns the sparse form, or undefined
+ */
+export function sparseRows(data: Float64Array, n: number, p: number): SparseRows | undefined {
+  const base = new Float64Array(p).fill(Infinity);
+  for (let i = 0; i < n; i++) {
+    const off = i * p;
+    for (let j = 0; j < p; j++) {
+      const v = data[off + j] as number;
+      if (v < (base[j] as number)) {
+        base[j] = v;
+      }
+    }
+  }
+  const start = new Int32Array(n + 1);
+  let work = 0;
+  for (let i = 0; i < n; i++) {
+    const off = i * p;
+    let nnz = 0;
+    for (let j = 0; j < p; j++) {
+      nnz += data[off + j] !== base[j] ? 1 : 0;
+    }
+    start[i + 1] = (start[i] as number) + nnz;
+    work += nnz * nnz;
+  }
+  if (n === 0 || work > SPARSE_WORK_SHARE * n * p * p) {
+    return undefined;
+  }
+  const col = new Int32Array(start[n] as number);
+  const val = new Float64Array(start[n] as number);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    const off = i * p;
+    for (let j = 0; j < p; j++) {
+      const d = (data[off + j] as number) - (base[j] as number);
+      if (data[off + j] !== base[j]) {
+        col[e] = j;
+        val[e] = d;
+        e++;
+      }
+    }
+  }
+  return { base, start, col, val };
 }
 
 /**
@@ -50,11 +121,16 @@ export interface NewtonProblem {
  * @returns the problem, with no Hessian yet
  */
 export function newtonProblem(data: Float64Array, n: number, p: number, y: Int32Array): NewtonProblem {
-  return { data, n, p, y: Float64Array.from(y, (v) => (v === 1 ? 1 : 0)), hess: undefined, factor: undefined };
+  const sparse = sparseRows(data, n, p);
+  return { data, n, p, y: Float64Array.from(y, (v) => (v === 1 ? 1 : 0)), hess: undefined, factor: undefined, ...(sparse === undefined ? {} : { sparse }) };
 }
 
 /** Linear scores z = [1, X]·w into `z`. */
 function scores(pr: NewtonProblem, w: Float64Array, z: Float64Array): void {
+  if (pr.sparse !== undefined) {
+    sparseScores(pr.sparse, pr.n, w, z);
+    return;
+  }
   const { data, n, p } = pr;
   const b = w[0] as number;
   for (let i = 0; i < n; i++) {
@@ -62,6 +138,23 @@ function scores(pr: NewtonProblem, w: Float64Array, z: Float64Array): void {
     let s = b;
     for (let j = 0; j < p; j++) {
       s += (data[off + j] as number) * (w[j + 1] as number);
+    }
+    z[i] = s;
+  }
+}
+
+/** {@link scores} from the base + offsets form: z = (b + c·w) + Δ·w. */
+function sparseScores(sp: SparseRows, n: number, w: Float64Array, z: Float64Array): void {
+  const { base, start, col, val } = sp;
+  let b = w[0] as number;
+  for (let j = 0; j < base.length; j++) {
+    b += (base[j] as number) * (w[j + 1] as number);
+  }
+  for (let i = 0; i < n; i++) {
+    let s = b;
+    const end = start[i + 1] as number;
+    for (let e = start[i] as number; e < end; e++) {
+      s += (val[e] as number) * (w[(col[e] as number) + 1] as number);
     }
     z[i] = s;
   }
@@ -80,6 +173,10 @@ function meanLoss(pr: NewtonProblem, z: Float64Array): number {
 
 /** Gradient of the mean log loss at scores z into `g`, and the Hessian weights p(1 − p)/n into `wt`. */
 function gradient(pr: NewtonProblem, z: Float64Array, g: Float64Array, wt: Float64Array): void {
+  if (pr.sparse !== undefined) {
+    sparseGradient(pr, pr.sparse, z, g, wt);
+    return;
+  }
   const { data, n, p } = pr;
   g.fill(0);
   for (let i = 0; i < n; i++) {
@@ -94,11 +191,37 @@ function gradient(pr: NewtonProblem, z: Float64Array, g: Float64Array, wt: Float
   }
 }
 
+/** {@link gradient} from the base + offsets form: ∇ⱼ = cⱼ·Σr + (Δᵀr)ⱼ. */
+function sparseGradient(pr: NewtonProblem, sp: SparseRows, z: Float64Array, g: Float64Array, wt: Float64Array): void {
+  const { base, start, col, val } = sp;
+  const n = pr.n;
+  g.fill(0);
+  let sr = 0;
+  for (let i = 0; i < n; i++) {
+    const q = 1 / (1 + Math.exp(-(z[i] as number)));
+    const r = (q - (pr.y[i] as number)) / n;
+    wt[i] = Math.max(q * (1 - q), 1e-12) / n;
+    sr += r;
+    const end = start[i + 1] as number;
+    for (let e = start[i] as number; e < end; e++) {
+      const j = (col[e] as number) + 1;
+      g[j] = (g[j] as number) + r * (val[e] as number);
+    }
+  }
+  g[0] = sr;
+  for (let j = 0; j < base.length; j++) {
+    g[j + 1] = (g[j + 1] as number) + (base[j] as number) * sr;
+  }
+}
+
 /**
  * The loss Hessian [1, X]ᵀ diag(wt) [1, X] (P × P, both triangles): the columns scaled by √wt are laid out
  * column-major, and each entry is a dot product of two of them, four entries at a time (the sums stay in registers).
  */
 function hessian(pr: NewtonProblem, wt: Float64Array): Float64Array {
+  if (pr.sparse !== undefined) {
+    return sparseHessian(pr.sparse, pr.n, pr.p, wt);
+  }
   const { data, n, p } = pr;
   const P = p + 1;
   const cols = new Float64Array(P * n);
@@ -142,6 +265,55 @@ function hessian(pr: NewtonProblem, wt: Float64Array): Float64Array {
     }
     for (let c = a + 1; c < P; c++) {
       h[c * P + a] = h[a * P + c] as number;
+    }
+  }
+  return h;
+}
+
+/**
+ * The loss Hessian from the base + offsets form: with x = c + δ, Σ wᵢxᵢxᵢᵀ = ΔᵀWΔ + c·sᵀ + s·cᵀ + (Σw)·ccᵀ where
+ * s = ΔᵀW1; the intercept row is (Σw, (Σw)·c + s). Equal to {@link hessian}'s dense sums to rounding.
+ *
+ * @param sp - the sparse rows
+ * @param n - rows
+ * @param p - columns
+ * @param wt - row weights
+ * @returns the P × P Hessian, both triangles
+ */
+export function sparseHessian(sp: SparseRows, n: number, p: number, wt: Float64Array): Float64Array {
+  const P = p + 1;
+  const h = new Float64Array(P * P);
+  const s = new Float64Array(p);
+  const { base, start, col, val } = sp;
+  let sw = 0;
+  for (let i = 0; i < n; i++) {
+    const w = wt[i] as number;
+    sw += w;
+    const end = start[i + 1] as number;
+    for (let a = start[i] as number; a < end; a++) {
+      const ja = col[a] as number;
+      const va = w * (val[a] as number);
+      s[ja] = (s[ja] as number) + va;
+      const row = (ja + 1) * P + 1;
+      for (let b = a; b < end; b++) {
+        const at = row + (col[b] as number);
+        h[at] = (h[at] as number) + va * (val[b] as number);
+      }
+    }
+  }
+  h[0] = sw;
+  for (let j = 0; j < p; j++) {
+    const cj = base[j] as number;
+    const sj = s[j] as number;
+    const h0 = cj * sw + sj;
+    h[j + 1] = h0;
+    h[(j + 1) * P] = h0;
+    const row = (j + 1) * P + 1;
+    for (let k = j; k < p; k++) {
+      const ck = base[k] as number;
+      const v = (h[row + k] as number) + cj * ck * sw + cj * (s[k] as number) + ck * sj;
+      h[row + k] = v;
+      h[(k + 1) * P + j + 1] = v;
     }
   }
   return h;
