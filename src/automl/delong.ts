@@ -207,10 +207,15 @@ function foldComponents(y: ArrayLike<number>, repeats: readonly FoldScores[]): F
   return { v10: Float64Array.from(v10), v01: Float64Array.from(v01), auc: aucRepeats === 0 ? Number.NaN : aucSum / aucRepeats };
 }
 
+/** The `path` of the error thrown when too few rows of a class share a fold with the other class. */
+export const TOO_FEW_IN_FOLDS = 'class rows sharing a fold';
+
 /** Throws when a class has fewer than two rows with a component. */
 function withinFoldCheck(m: number, n: number, caller: string): void {
   if (m < 2 || n < 2) {
-    throw new HealthDataError('invalid-input', `${caller}: need ≥ 2 positives and ≥ 2 negatives sharing a fold with the other class, got ${String(m)} and ${String(n)}`);
+    throw new HealthDataError('invalid-input', `${caller}: need ≥ 2 positives and ≥ 2 negatives sharing a fold with the other class, got ${String(m)} and ${String(n)}`, {
+      path: TOO_FEW_IN_FOLDS,
+    });
   }
 }
 

@@ -10,12 +10,12 @@
  * never tuned on the test fold), calibration (Brier score and reliability-curve bins), and the L2 logistic-regression
  * baseline's pooled out-of-fold predictions and metrics from the very same fold fits (`baseline`).
  */
-import { HealthDataError } from '../errors';
+import { HealthDataError, isHealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import { silentProgress } from '../progress';
 import type { CvSplit } from './cv';
 import { repeatedStratifiedSplits } from './cv';
-import { binaryFoldScores, withinFoldAuroc } from './delong';
+import { TOO_FEW_IN_FOLDS, binaryFoldScores, withinFoldAuroc } from './delong';
 import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
 import type { CalibrationBin } from './metrics';
 import { THRESHOLD_RULE, calibrationCurve, evaluateProba, metricValue } from './metrics';
@@ -305,10 +305,13 @@ function summarize(acc: FoldAccumulator, y: Int32Array, classes: unknown[], seed
   const pooledAuroc = metrics.roc_auc;
   metrics.roc_auc = foldAurocOf(y, k, acc.perRepeatProba, acc.foldOf, evalOpts.level) ?? pooledAuroc;
   const names: MetricName[] = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'mcc', 'roc_auc', 'log_loss', 'brier'];
-  const perRepeat = acc.perRepeatProba.map((p, r) => {
-    const values = Object.fromEntries(names.map((m) => [m, metricValue(m, y, p, k)])) as Record<MetricName, number>;
-    return { ...values, roc_auc: foldAurocOf(y, k, [p], [acc.foldOf[r] as Int32Array], evalOpts.level)?.value ?? values.roc_auc };
-  });
+  const single = acc.perRepeatProba.length === 1;
+  const repeatAuroc = (p: Float64Array, r: number): number => {
+    // One repeat: its within-fold AUROC is the overall one, already computed.
+    const within = single && metrics.roc_auc !== pooledAuroc ? metrics.roc_auc : foldAurocOf(y, k, [p], [acc.foldOf[r] as Int32Array], evalOpts.level);
+    return within?.value ?? metricValue('roc_auc', y, p, k);
+  };
+  const perRepeat = acc.perRepeatProba.map((p, r) => Object.fromEntries(names.map((m) => [m, m === 'roc_auc' ? repeatAuroc(p, r) : metricValue(m, y, p, k)])) as Record<MetricName, number>);
   const leaderboard = [...acc.lb.entries()].map(([model, e]) => ({ model, meanScoreTest: e.total / e.folds, folds: e.folds })).sort((a, b) => b.meanScoreTest - a.meanScoreTest);
   const binary = k === 2 ? binaryExtras(y, sum, acc.rowThreshold, acc.perFoldThreshold, metrics, evalOpts, options.calibrationBins ?? 10) : {};
   if (binary.tunedMetrics !== undefined) {
@@ -335,8 +338,11 @@ function foldAurocOf(y: Int32Array, k: number, repeatProba: readonly Float64Arra
   try {
     const a = withinFoldAuroc(y, binaryFoldScores(repeatProba, foldOf), level);
     return { value: a.value, lower: a.lower, upper: a.upper };
-  } catch {
-    return undefined; // fewer than two rows of a class share a fold with the other class: the pooled estimate stays
+  } catch (e) {
+    if (isHealthDataError(e) && e.path === TOO_FEW_IN_FOLDS) {
+      return undefined; // fewer than two rows of a class share a fold with the other class: the pooled estimate stays
+    }
+    throw e;
   }
 }
 
