@@ -282,7 +282,8 @@ interface TodoSource {
   readonly source: string;
   readonly abs: string;
   readonly key: string;
-  readonly sha: string;
+  /** SHA-256 of the source, when computed to compare with a stored entry (else the conversion gives it). */
+  readonly sha: string | undefined;
   readonly file: string;
 }
 
@@ -325,10 +326,12 @@ function planChunk(ctx: ChunkContext, chunk: readonly number[], stored: Record<s
       }
       const abs = path.resolve(source);
       const key = crypto.createHash('sha256').update(abs).digest('hex').slice(0, 24);
-      const sha = sha256File(abs);
       const prev = stored[abs];
+      // A source never imported into this store is converted whatever its content: its hash comes from the
+      // conversion's own read of the file (VcfParquetResult.sha256) instead of a read of its own here.
+      const sha = prev === undefined && fs.statSync(abs).isFile() ? undefined : sha256File(abs);
       const file = path.join(ctx.dir, 'data', `${key}${RAW_SUFFIX}`);
-      if (prev?.sha256 === sha && prev.strict === ctx.strict && (prev.rows === 0 || fs.existsSync(prev.file))) {
+      if (prev !== undefined && prev.sha256 === sha && prev.strict === ctx.strict && (prev.rows === 0 || fs.existsSync(prev.file))) {
         ctx.items[i] = unchangedItem(source, prev);
       } else if (todo.some((t) => t.abs === abs)) {
         repeats.push({ i, source, abs }); // listed twice: the second is unchanged since the first
@@ -356,7 +359,7 @@ function storedEntry(t: TodoSource, r: VcfParquetResult, ctx: ChunkContext): Sto
   const fileDate = r.header.meta.get('fileDate');
   return {
     source: t.abs,
-    sha256: t.sha,
+    sha256: t.sha ?? r.sha256 ?? sha256File(t.abs),
     file: t.file,
     jobId: ctx.jobId,
     rows: r.rows,

@@ -18,6 +18,7 @@
  *
  * Uses the caller's (in-memory) DuckDB connection, so the workspace database stays free for readers during an import.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -60,6 +61,12 @@ export interface VcfParquetResult {
   readonly route: 'fast' | 'exact';
   /** Header errors lenient mode read past (they are also in `failures`, with their line). */
   readonly headerErrors: number;
+  /**
+   * SHA-256 (hex) of the source's bytes as the conversion's own pass read them (the line count of the fast route, the
+   * in-memory copy of a small file), so an import need not read the file once more to hash it; absent when no such
+   * pass ran (strict mode, `route: 'exact'`).
+   */
+  readonly sha256?: string;
 }
 
 /**
@@ -122,17 +129,24 @@ function decompressError(source: string, e: unknown): HealthDataError {
  * @param gzip - whether it is gzip/BGZF
  * @returns the number of non-blank lines, and whether the last one ends with a line break
  */
-async function countLines(file: string, gzip: boolean): Promise<{ lines: number; finalNewline: boolean }> {
+async function countLines(file: string, gzip: boolean): Promise<{ lines: number; finalNewline: boolean; sha256: string }> {
   const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const hash = crypto.createHash('sha256');
   const stream = gzip ? raw.pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) : raw;
   if (stream !== raw) {
     raw.on('error', (e) => stream.destroy(e));
+    raw.on('data', (chunk: Buffer | string) => {
+      hash.update(chunk);
+    });
   }
   let lines = 0;
   // Length of the current line so far, and whether it is just "\r".
   let len = 0;
   let onlyCr = false;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (stream === raw) {
+      hash.update(chunk);
+    }
     let from = 0;
     for (;;) {
       const nl = chunk.indexOf(10, from);
@@ -157,7 +171,7 @@ async function countLines(file: string, gzip: boolean): Promise<{ lines: number;
   if (unterminated) {
     lines++;
   }
-  return { lines, finalNewline: !unterminated };
+  return { lines, finalNewline: !unterminated, sha256: hash.digest('hex') };
 }
 
 /** Counts non-blank lines in a buffer, as {@link countLines}. */
@@ -261,7 +275,7 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
       firstLines: head.dataLines,
     });
     const counting = countLines(source, head.gzip).then(
-      (n) => ({ ok: true as const, lines: n.lines - head.headerLines, finalNewline: n.finalNewline }),
+      (n) => ({ ok: true as const, lines: n.lines - head.headerLines, finalNewline: n.finalNewline, sha256: n.sha256 }),
       (e: unknown) => ({ ok: false as const, error: e }),
     );
     let rows: number | undefined;
@@ -297,9 +311,11 @@ export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, 
         warnings,
         route: 'fast',
         headerErrors: headerFailures.length,
+        sha256: counted.sha256,
       };
     }
     fs.rmSync(tmp, { force: true });
+    return { ...(await exactRoute(conn, source, out, options, formats)), sha256: counted.sha256 };
   }
   return exactRoute(conn, source, out, options, formats);
 }
@@ -390,6 +406,8 @@ interface Prepared {
   readonly formats: readonly string[];
   readonly lines: number;
   readonly finalNewline: boolean;
+  /** SHA-256 of the file's bytes (as stored, before decompression). */
+  readonly sha256: string;
 }
 
 async function settleOutcome(fn: () => Promise<VcfParquetResult>): Promise<VcfBatchOutcome> {
@@ -406,6 +424,7 @@ async function settleOutcome(fn: () => Promise<VcfParquetResult>): Promise<VcfBa
  */
 async function prepare(index: number, item: VcfBatchItem): Promise<Prepared> {
   let buf = fs.readFileSync(item.source);
+  const sha256 = crypto.createHash('sha256').update(buf).digest('hex');
   const gzip = buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
   if (gzip) {
     try {
@@ -417,12 +436,12 @@ async function prepare(index: number, item: VcfBatchItem): Promise<Prepared> {
   const head = await readVcfHeadFromText(buf.toString('utf8'), gzip, { strict: false, source: path.basename(item.source) });
   const counted = countBufferLines(buf);
   const formats = [...new Set(head.dataLines.map((l) => l.split('\t', 10)[8]).filter((f): f is string => f !== undefined))];
-  return { index, item, head, formats, lines: counted.lines - head.headerLines, finalNewline: counted.finalNewline };
+  return { index, item, head, formats, lines: counted.lines - head.headerLines, finalNewline: counted.finalNewline, sha256 };
 }
 
 function fastResult(p: Prepared, rows: number, warnings: number): VcfParquetResult {
   const failures = p.head.issues.filter((i) => i.severity === 'error').map((i) => ({ source: p.item.source, line: i.line, code: i.code, reason: i.message }));
-  return { lines: p.lines, records: p.lines, rejected: 0, rows, header: p.head.header, failures, warnings, route: 'fast', headerErrors: failures.length };
+  return { lines: p.lines, records: p.lines, rejected: 0, rows, header: p.head.header, failures, warnings, route: 'fast', headerErrors: failures.length, sha256: p.sha256 };
 }
 
 /**

@@ -6,8 +6,12 @@
  * data file is in place without its `items.json` entry (a kill between the two).
  */
 import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { writeVcfAsParquet } from '../../../src/genomics/local/parquet-writer';
 import { silentProgress } from '../../../src/progress';
 import { openWorkspace } from '../../../src/workspace';
 import type { Workspace } from '../../../src/workspace';
@@ -34,6 +38,8 @@ function withSample(fixture: string, samples: readonly string[], extra = ''): st
   return lines.join('\n') + extra;
 }
 
+const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
 describe('local genomics stores: read-set ids of every row', function () {
   this.timeout(120_000);
   let dir = '';
@@ -51,6 +57,7 @@ describe('local genomics stores: read-set ids of every row', function () {
     fs.writeFileSync(path.join(data, 'carol.vcf'), withSample('p3_faulty.vcf', ["o'carol"]));
     fs.writeFileSync(path.join(data, 'dave.vcf'), withSample('p3_faulty.vcf', ['dave "d"']));
     fs.writeFileSync(path.join(data, 'trio.vcf'), withSample('p1_dna.vcf', ['kid', 'mum', 'dad']));
+    fs.writeFileSync(path.join(data, 'erin.vcf.gz'), zlib.gzipSync(withSample('p1_dna.vcf', ['erin'])));
     ws = await openWorkspace({ dir, create: true, progress: silentProgress });
     g = new LocalGenomicsStores(ws);
     // An annotation store: the same import code as a variant store, no reference needed.
@@ -78,12 +85,25 @@ describe('local genomics stores: read-set ids of every row', function () {
   }
 
   it("gives each row its own file's sample and the job that wrote it; re-import keeps them, a changed file takes the new job's", async () => {
-    const files = ['alice.vcf', 'bob.vcf', 'carol.vcf', 'dave.vcf', 'trio.vcf'];
+    const files = ['alice.vcf', 'bob.vcf', 'carol.vcf', 'dave.vcf', 'trio.vcf', 'erin.vcf.gz'];
     const job1 = await importAll(files);
+    // Each entry's hash (taken from the conversion's own read of the file) is the file's SHA-256.
+    for (const [source, entry] of Object.entries(g.storeItems('annotation', 'idvariants'))) {
+      assert.equal(entry.sha256, sha256(source), source);
+    }
     // p1_dna: 5 records; p3_faulty: the records its lenient import keeps.
     const faulty = Number((await ws.sql.query<{ n: unknown }>('SELECT count(*) AS n FROM idvariants WHERE sampleid = ?', ["o'carol"]))[0]?.n);
     assert.ok(faulty > 0);
-    const expected1 = [`alice|${job1}|5`, `bob|${job1}|5`, `dad|${job1}|5`, `dave "d"|${job1}|${String(faulty)}`, `kid|${job1}|5`, `mum|${job1}|5`, `o'carol|${job1}|${String(faulty)}`];
+    const expected1 = [
+      `alice|${job1}|5`,
+      `bob|${job1}|5`,
+      `dad|${job1}|5`,
+      `dave "d"|${job1}|${String(faulty)}`,
+      `erin|${job1}|5`,
+      `kid|${job1}|5`,
+      `mum|${job1}|5`,
+      `o'carol|${job1}|${String(faulty)}`,
+    ];
     assert.deepEqual(await idCounts(), expected1);
     // The trio's rows: one per record × sample, in header order.
     const trio = await ws.sql.query<{ ids: string }>("SELECT string_agg(sampleid, ',' ORDER BY sampleid) AS ids FROM idvariants WHERE start = 69133 AND sampleid IN ('kid', 'mum', 'dad')");
@@ -103,6 +123,7 @@ describe('local genomics stores: read-set ids of every row', function () {
       `carol2|${job3}|${String(faulty + 1)}`,
       `dad|${job1}|5`,
       `dave "d"|${job1}|${String(faulty)}`,
+      `erin|${job1}|5`,
       `kid|${job1}|5`,
       `mum|${job1}|5`,
     ]);
@@ -143,5 +164,19 @@ describe('local genomics stores: read-set ids of every row', function () {
     fs.rmSync(previous);
     await importAll(['bob.vcf']);
     assert.deepEqual(await idCounts(), before);
+  });
+
+  it("the single-file conversion's hash of the source is the file's SHA-256 (plain and gzip)", async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      for (const file of ['trio.vcf', 'erin.vcf.gz', 'carol.vcf']) {
+        const r = await writeVcfAsParquet(conn, path.join(data, file), path.join(dir, `${file}.parquet`), { importJobId: 'job', layout: 'raw' });
+        assert.equal(r.sha256, sha256(path.join(data, file)), file);
+      }
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
   });
 });
