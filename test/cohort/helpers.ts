@@ -5,21 +5,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-const created: string[] = [];
-
-// Root-level hook (registered when a test file imports this module): remove the folders the tests made.
-after(() => {
-  for (const d of created.splice(0)) {
-    fs.rmSync(d, { recursive: true, force: true });
-  }
-});
+import { removeAfterRun } from '../helpers/tmp';
 
 /** A fresh temporary folder, removed after the test run. */
 export function tmpDir(label: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), `mmh-cohort-${label}-`));
-  created.push(d);
-  return d;
+  return removeAfterRun(fs.mkdtempSync(path.join(os.tmpdir(), `mmh-cohort-${label}-`)));
 }
 
 /** Every file under a folder, relative, sorted. */
