@@ -120,8 +120,9 @@ export async function extractImagingFeatures(store: ImagingStore, datastoreId: s
   const threads = Math.min(options.workers ?? os.availableParallelism(), sets.length);
   const pool = threads > 0 ? new RadiomicsWorkerPool(threads) : undefined;
   try {
-    // volumes are decoded here one after another (HTJ2K decoding is already parallel inside getVolume) and handed to
-    // the pool as they come; at most 2 per worker wait in memory
+    // volumes are decoded here, on this thread, one after another (getVolume reads frames concurrently but decodes
+    // HTJ2K synchronously: ~0.77 CPU-s per 256³ volume, measured) and handed to the pool as they come, so decoding
+    // overlaps the workers' radiomics; at most 2 per worker wait in memory
     const pending: Promise<ImagingFeatureRow>[] = [];
     const inFlight = new Set<Promise<unknown>>();
     for (const s of sets) {
