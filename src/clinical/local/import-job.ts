@@ -316,8 +316,8 @@ const configured = new WeakMap<DuckDBConnection, { readonly threads: number; sin
 async function configureImportConnection(conn: DuckDBConnection, singleThread: boolean): Promise<void> {
   let c = configured.get(conn);
   if (c === undefined) {
-    await conn.run(`SET checkpoint_threshold = '1GB'; SET memory_limit = '${IMPORT_MEMORY_LIMIT}';`);
     const [row] = (await conn.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS() as { n: number }[];
+    await conn.run(`SET checkpoint_threshold = '1GB'; SET memory_limit = '${IMPORT_MEMORY_LIMIT}';`);
     c = { threads: row?.n ?? 1, single: false };
     configured.set(conn, c);
   }
@@ -327,13 +327,20 @@ async function configureImportConnection(conn: DuckDBConnection, singleThread: b
   }
 }
 
-/** Gives a connection an import ran on one thread its own `threads` setting back. */
-async function restoreThreads(conn: DuckDBConnection): Promise<void> {
+/**
+ * Gives the database its own `memory_limit` back — the engine's (the workspace's setting, e.g. half the machine), or
+ * DuckDB's default when the engine sets none: the steps after an import in the same process must not run under the
+ * import's 384 MB (both settings are the database's, not the connection's) — and its `threads` when the import ran on
+ * one thread; the next import configures the connection again.
+ */
+async function restoreSettings(conn: DuckDBConnection, memoryLimit: string | undefined): Promise<void> {
   const c = configured.get(conn);
-  if (c?.single === true) {
-    await conn.run(`SET threads = ${c.threads}`);
-    c.single = false;
+  if (c === undefined) {
+    return;
   }
+  const limit = memoryLimit === undefined ? 'RESET memory_limit' : `SET memory_limit = ${sqlLiteral(memoryLimit)}`;
+  await conn.run(`${limit}${c.single ? `; SET threads = ${String(c.threads)}` : ''}`);
+  configured.delete(conn);
 }
 
 /** Reads a file into fresh buffers, each starting with the bytes carried over from the previous one. */
@@ -873,9 +880,9 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
   } finally {
     if (pool !== undefined) {
       await releasePool(pool);
-      // A failed job's DuckDB error is the one reported.
-      await ctx.engine.session('import clinical: settings', restoreThreads).catch(() => undefined);
     }
+    // A failed job's DuckDB error is the one reported.
+    await ctx.engine.session('import clinical: settings', (conn) => restoreSettings(conn, ctx.engine.duckdbSettings.memory_limit)).catch(() => undefined);
   }
   const manifest = job.finish();
   fs.rmSync(plan.scratch, { recursive: true, force: true });

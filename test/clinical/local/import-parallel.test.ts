@@ -108,21 +108,25 @@ describe('LocalFhirStore import: worker threads, chunks and in-chunk duplicates'
     }
     await engine.close();
   });
-  it("runs DuckDB on one thread while workers import, then gives the connection's own threads setting back", async function () {
+  it('runs DuckDB on one thread while workers import, then gives the database its own threads and memory_limit back', async function () {
     this.timeout(120_000);
     const ws = tmpDir('mmh-fhir-threads-');
     const input = path.join(ws, 'input');
     writeBundleNdjson(input);
     // The database stays open between statements, so the import's settings would still be there afterwards.
-    const engine = await DuckDbEngine.create({ path: path.join(ws, 'mmh.duckdb'), idleCloseMs: 600_000 });
+    const engine = await DuckDbEngine.create({ path: path.join(ws, 'mmh.duckdb'), idleCloseMs: 600_000, memoryLimit: '2GB' });
     await engine.exec('SET threads = 3');
     const threads = async (): Promise<number> => (await engine.query<{ n: number }>(`SELECT current_setting('threads')::INTEGER AS n`))[0]!.n;
+    const memoryLimit = async (): Promise<string> => (await engine.query<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))[0]!.m;
+    const limitBefore = await memoryLimit();
     const store = new LocalFhirStore({ engine, dir: ws, importThreads: 1, importBatchSize: 200 });
     const ds = await store.createDatastore({ name: 'threads' });
     const job = await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input });
     const done = await store.waitForImportJob(ds.DatastoreId, job.JobId, { pollMs: 5 });
     assert.equal(done.JobStatus, 'COMPLETED');
     assert.equal(await threads(), 3);
+    // The import ran under its own 384 MB; the steps after it must not.
+    assert.equal(await memoryLimit(), limitBefore);
     await engine.close();
     fs.rmSync(ws, { recursive: true, force: true });
   });
