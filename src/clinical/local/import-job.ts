@@ -330,8 +330,8 @@ async function configureImportConnection(conn: DuckDBConnection, singleThread: b
 /**
  * Gives the database its own `memory_limit` back — the engine's (the workspace's setting, e.g. half the machine), or
  * DuckDB's default when the engine sets none: the steps after an import in the same process must not run under the
- * import's 384 MB (both settings are the database's, not the connection's) — and its `threads` when the import ran on
- * one thread; the next import configures the connection again.
+ * import's 384 MB (these settings are the database's, not the connection's) — its default `checkpoint_threshold`,
+ * and its `threads` when the import ran on one thread; the next import configures the connection again.
  */
 async function restoreSettings(conn: DuckDBConnection, memoryLimit: string | undefined): Promise<void> {
   const c = configured.get(conn);
@@ -339,7 +339,7 @@ async function restoreSettings(conn: DuckDBConnection, memoryLimit: string | und
     return;
   }
   const limit = memoryLimit === undefined ? 'RESET memory_limit' : `SET memory_limit = ${sqlLiteral(memoryLimit)}`;
-  await conn.run(`${limit}${c.single ? `; SET threads = ${String(c.threads)}` : ''}`);
+  await conn.run(`${limit}; RESET checkpoint_threshold${c.single ? `; SET threads = ${String(c.threads)}` : ''}`);
   configured.delete(conn);
 }
 

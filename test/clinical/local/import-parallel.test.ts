@@ -119,14 +119,16 @@ describe('LocalFhirStore import: worker threads, chunks and in-chunk duplicates'
     const threads = async (): Promise<number> => (await engine.query<{ n: number }>(`SELECT current_setting('threads')::INTEGER AS n`))[0]!.n;
     const memoryLimit = async (): Promise<string> => (await engine.query<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))[0]!.m;
     const limitBefore = await memoryLimit();
+    const checkpointBefore = (await engine.query<{ t: string }>(`SELECT current_setting('checkpoint_threshold') AS t`))[0]!.t;
     const store = new LocalFhirStore({ engine, dir: ws, importThreads: 1, importBatchSize: 200 });
     const ds = await store.createDatastore({ name: 'threads' });
     const job = await store.startImportJob({ datastoreId: ds.DatastoreId, inputDir: input });
     const done = await store.waitForImportJob(ds.DatastoreId, job.JobId, { pollMs: 5 });
     assert.equal(done.JobStatus, 'COMPLETED');
     assert.equal(await threads(), 3);
-    // The import ran under its own 384 MB; the steps after it must not.
+    // The import ran under its own 384 MB and checkpoint threshold; the steps after it must not.
     assert.equal(await memoryLimit(), limitBefore);
+    assert.equal((await engine.query<{ t: string }>(`SELECT current_setting('checkpoint_threshold') AS t`))[0]!.t, checkpointBefore);
     await engine.close();
     fs.rmSync(ws, { recursive: true, force: true });
   });
