@@ -303,12 +303,12 @@ function summarize(acc: FoldAccumulator, y: Int32Array, classes: unknown[], seed
   const evalOpts = { seed, ...options.evaluate };
   const metrics = evaluateProba(y, sum, k, evalOpts);
   const pooledAuroc = metrics.roc_auc;
-  metrics.roc_auc = foldAurocOf(y, k, acc.perRepeatProba, acc.foldOf, evalOpts.level) ?? pooledAuroc;
+  const withinAuroc = foldAurocOf(y, k, acc.perRepeatProba, acc.foldOf, evalOpts.level);
+  metrics.roc_auc = withinAuroc ?? pooledAuroc;
   const names: MetricName[] = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'mcc', 'roc_auc', 'log_loss', 'brier'];
-  const single = acc.perRepeatProba.length === 1;
   const repeatAuroc = (p: Float64Array, r: number): number => {
     // One repeat: its within-fold AUROC is the overall one, already computed.
-    const within = single && metrics.roc_auc !== pooledAuroc ? metrics.roc_auc : foldAurocOf(y, k, [p], [acc.foldOf[r] as Int32Array], evalOpts.level);
+    const within = acc.perRepeatProba.length === 1 ? withinAuroc : foldAurocOf(y, k, [p], [acc.foldOf[r] as Int32Array], evalOpts.level);
     return within?.value ?? metricValue('roc_auc', y, p, k);
   };
   const perRepeat = acc.perRepeatProba.map((p, r) => Object.fromEntries(names.map((m) => [m, m === 'roc_auc' ? repeatAuroc(p, r) : metricValue(m, y, p, k)])) as Record<MetricName, number>);

@@ -100,10 +100,9 @@ export function sparseRows(data: Float64Array, n: number, p: number): SparseRows
   for (let i = 0; i < n; i++) {
     const off = i * p;
     for (let j = 0; j < p; j++) {
-      const d = (data[off + j] as number) - (base[j] as number);
       if (data[off + j] !== base[j]) {
         col[e] = j;
-        val[e] = d;
+        val[e] = (data[off + j] as number) - (base[j] as number);
         e++;
       }
     }
@@ -180,15 +179,20 @@ function gradient(pr: NewtonProblem, z: Float64Array, g: Float64Array, wt: Float
   const { data, n, p } = pr;
   g.fill(0);
   for (let i = 0; i < n; i++) {
-    const q = 1 / (1 + Math.exp(-(z[i] as number)));
-    const r = (q - (pr.y[i] as number)) / n;
-    wt[i] = Math.max(q * (1 - q), 1e-12) / n;
+    const r = residual(pr, z, i, wt);
     g[0] = (g[0] as number) + r;
     const off = i * p;
     for (let j = 0; j < p; j++) {
       g[j + 1] = (g[j + 1] as number) + r * (data[off + j] as number);
     }
   }
+}
+
+/** Row i's mean-loss residual (p − y)/n at scores z; its Hessian weight p(1 − p)/n goes into `wt`. */
+function residual(pr: NewtonProblem, z: Float64Array, i: number, wt: Float64Array): number {
+  const q = 1 / (1 + Math.exp(-(z[i] as number)));
+  wt[i] = Math.max(q * (1 - q), 1e-12) / pr.n;
+  return (q - (pr.y[i] as number)) / pr.n;
 }
 
 /** {@link gradient} from the base + offsets form: ∇ⱼ = cⱼ·Σr + (Δᵀr)ⱼ. */
@@ -198,9 +202,7 @@ function sparseGradient(pr: NewtonProblem, sp: SparseRows, z: Float64Array, g: F
   g.fill(0);
   let sr = 0;
   for (let i = 0; i < n; i++) {
-    const q = 1 / (1 + Math.exp(-(z[i] as number)));
-    const r = (q - (pr.y[i] as number)) / n;
-    wt[i] = Math.max(q * (1 - q), 1e-12) / n;
+    const r = residual(pr, z, i, wt);
     sr += r;
     const end = start[i + 1] as number;
     for (let e = start[i] as number; e < end; e++) {
