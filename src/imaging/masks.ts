@@ -4,6 +4,7 @@
  * lesions bright) as the cohort's MRIs.
  */
 import { HealthDataError } from '../errors';
+import { unionJoin, unionRoot } from '../util/union-find';
 
 /** A binary mask with the volume's size. */
 export type BinaryMask = Uint8Array;
@@ -339,30 +340,6 @@ function rowRuns(mask: BinaryMask, from: number, to: number, value: number, star
   return k;
 }
 
-/** Union-find root of run `k`, halving the path on the way. */
-function root(parent: Int32Array, k: number): number {
-  let x = k;
-  let p = parent[x] ?? x;
-  while (p !== x) {
-    const g = parent[p] ?? p;
-    parent[x] = g;
-    x = g;
-    p = parent[x] ?? x;
-  }
-  return x;
-}
-
-/** Joins the sets of runs a and b; the lower root (the run first in index order) stays the root. */
-function join(parent: Int32Array, a: number, b: number): void {
-  const ra = root(parent, a);
-  const rb = root(parent, b);
-  if (ra < rb) {
-    parent[rb] = ra;
-  } else if (rb < ra) {
-    parent[ra] = rb;
-  }
-}
-
 /**
  * Joins every run of row p with every run of row q that shares an x with it (face-connected when the rows are
  * neighbours in y or z). `shift` is q's start index minus p's (so the x ranges compare).
@@ -381,7 +358,7 @@ function joinRows(runs: Runs, parent: Int32Array, p: number, q: number, shift: n
     } else if (ej <= (start[i] ?? 0)) {
       j++;
     } else {
-      join(parent, i, j);
+      unionJoin(parent, i, j);
       if (ei < ej) {
         i++;
       } else {
@@ -423,7 +400,7 @@ export function largestComponent(mask: BinaryMask, size: readonly [number, numbe
   }
   const sizes = new Float64Array(runs.count);
   for (let k = 0; k < runs.count; k++) {
-    const r = root(parent, k);
+    const r = unionRoot(parent, k);
     sizes[r] = (sizes[r] ?? 0) + (runs.end[k] ?? 0) - (runs.start[k] ?? 0);
   }
   // roots in index order of their first voxel, as a scan that numbers components when it first meets them
@@ -437,7 +414,7 @@ export function largestComponent(mask: BinaryMask, size: readonly [number, numbe
   }
   const out = new Uint8Array(mask.length);
   for (let k = 0; k < runs.count; k++) {
-    if (best >= 0 && root(parent, k) === best) {
+    if (best >= 0 && unionRoot(parent, k) === best) {
       out.fill(1, runs.start[k], runs.end[k]);
     }
   }
@@ -471,12 +448,12 @@ export function fillHoles(mask: BinaryMask, size: readonly [number, number, numb
   }
   for (let k = 0; k < runs.count; k++) {
     if (border[k] === 1) {
-      border[root(parent, k)] = 1;
+      border[unionRoot(parent, k)] = 1;
     }
   }
   const out = new Uint8Array(mask.length).fill(1);
   for (let k = 0; k < runs.count; k++) {
-    if (border[root(parent, k)] === 1) {
+    if (border[unionRoot(parent, k)] === 1) {
       out.fill(0, runs.start[k], runs.end[k]);
     }
   }

@@ -9,6 +9,7 @@
  */
 import type { NgtdmMatrix } from './neighbourhood';
 import type { DiscretisedRoi } from './roi';
+import { unionJoin } from '../../util/union-find';
 import { scratchInt32 } from './scratch';
 import type { SizeMatrix } from './size-matrix';
 
@@ -373,7 +374,7 @@ function joinAll(label: Int32Array, parent: Int32Array, b: number, l: number, mo
     bits &= bits - 1;
     const other = label[b + (offset[j] ?? 0)] ?? 0;
     if (other !== r) {
-      r = join(parent, r, other);
+      r = unionJoin(parent, r, other);
     }
   }
   return r;
@@ -403,29 +404,4 @@ function zoneSizes(parent: Int32Array, size: Int32Array, level: Int32Array, labe
     }
   }
   return out;
-}
-
-/** Joins the sets of labels `a` and `b` (the larger root points to the smaller); returns the root. */
-function join(parent: Int32Array, a: number, b: number): number {
-  const ra = root(parent, a);
-  const rb = root(parent, b);
-  if (ra < rb) {
-    parent[rb] = ra;
-    return ra;
-  }
-  parent[ra] = rb;
-  return rb;
-}
-
-/** The root of label `x`, halving the path on the way. */
-function root(parent: Int32Array, x: number): number {
-  let r = x;
-  let p = parent[r] ?? 0;
-  while (p !== r) {
-    const g = parent[p] ?? 0;
-    parent[r] = g;
-    r = g;
-    p = parent[r] ?? 0;
-  }
-  return r;
 }
