@@ -1,10 +1,10 @@
 /**
- * Worker-thread entry of the dashboard's MRI encoder (mri.ts starts it): answers each volume with
- * {@link encodeMriSeries} (brain mask, 8-bit levels, deflate) through the library's worker-pool protocol
- * (`util/worker-pool.ts`; an error keeps its code).
+ * Worker-thread entry of the dashboard's MRI files (mri.ts starts it): decodes, encodes and writes each image set it
+ * is sent with {@link writeMriSeriesFile} (frames → volume, brain mask, 8-bit levels, deflate, `mri/*.js`) through
+ * the library's worker-pool protocol (`util/worker-pool.ts`; an error keeps its code).
  */
 import { serveWorkerTasks } from '../util/worker-pool';
-import { encodeMriSeries } from './mri';
-import type { MriEncodeTask, MriSeriesData } from './mri';
+import { writeMriSeriesFile } from './mri';
+import type { MriSeriesTask } from './mri';
 
-serveWorkerTasks<MriEncodeTask, MriSeriesData>((task) => encodeMriSeries(task));
+serveWorkerTasks<MriSeriesTask, number>((task) => writeMriSeriesFile(task));

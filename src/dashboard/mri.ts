@@ -14,16 +14,19 @@
  * axis (a 256×256×256 Coherent-size MRI) is box-averaged by a whole factor per axis until it fits (256³ → 128³,
  * 1/8 of the voxels) before its mask is computed and it is encoded; the page shows slices at most 128 voxels wide,
  * which it scales to its canvas anyway. Volumes that fit (the 128×128×64 default) are encoded exactly as they are.
- * Per 128×128×64 series the CPU cost is ≈ 0.45 s (the brain mask ≈ 0.36 s, the rest quantizing and deflating;
- * measured with `process.cpuUsage`, so independent of the machine's load), on a pool of worker threads.
+ * Each series is decoded, masked, encoded and written by one of a pool of worker threads (this thread only reads the
+ * stored frames and hands them over, so both cores decode). Per 128×128×64 series the CPU cost is ≈ 0.17 s: HTJ2K
+ * decoding ≈ 45 ms, the brain mask ≈ 40–60 ms, deflating the levels ≈ 50 ms and the mask ≈ 10 ms, quantizing ≈ 15 ms
+ * (`process.cpuUsage` at load ≈ 8 on 2 cores; the default cohort's 289 series ≈ 50 CPU-s).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { isHealthDataError } from '../errors';
+import { HealthDataError, isHealthDataError } from '../errors';
 import { brainMasks } from '../imaging/masks';
-import type { ImageSetSummary, ImagingStore, Volume } from '../imaging/types';
+import type { ImageFrame, ImageSetMetadata, ImageSetSummary, ImagingStore, Volume } from '../imaging/types';
+import { assembleVolume } from '../imaging/volume';
 import type { ProgressReporter } from '../progress';
 import { WorkerPool } from '../util/worker-pool';
 import { scriptJson } from '../viz/show-figure';
@@ -86,19 +89,13 @@ export function viewerVolume<V extends Pick<Volume, 'voxels' | 'size' | 'spacing
   const [mx, my, mz] = [Math.ceil(nx / f[0]), Math.ceil(ny / f[1]), Math.ceil(nz / f[2])];
   const sum = new Float64Array(mx * my * mz);
   const count = new Uint32Array(mx * my * mz);
+  // Each voxel's output column, computed once per axis; the sums run in voxel order, so they are the same numbers.
+  const column = Int32Array.from({ length: nx }, (_, x) => Math.floor(x / f[0]));
   const v = volume.voxels;
   for (let z = 0, i = 0; z < nz; z++) {
     const oz = Math.floor(z / f[2]) * mx * my;
-    for (let y = 0; y < ny; y++) {
-      const oy = oz + Math.floor(y / f[1]) * mx;
-      for (let x = 0; x < nx; x++, i++) {
-        const value = v[i] ?? NaN;
-        if (Number.isFinite(value)) {
-          const o = oy + Math.floor(x / f[0]);
-          sum[o] = (sum[o] ?? 0) + value;
-          count[o] = (count[o] ?? 0) + 1;
-        }
-      }
+    for (let y = 0; y < ny; y++, i += nx) {
+      addRow(v, i, nx, oz + Math.floor(y / f[1]) * mx, column, sum, count);
     }
   }
   const voxels = new Float32Array(sum.length);
@@ -110,6 +107,60 @@ export function viewerVolume<V extends Pick<Volume, 'voxels' | 'size' | 'spacing
   return { voxels, size: [mx, my, mz], spacingMm: [sx * f[0], sy * f[1], sz * f[2]] };
 }
 
+/** Adds the finite voxels of the row starting at `i` to the sums and counts of their output cells (`o + column[x]`). */
+function addRow(v: ArrayLike<number>, i: number, nx: number, o: number, column: Int32Array, sum: Float64Array, count: Uint32Array): void {
+  for (let x = 0; x < nx; x++) {
+    const value = v[i + x] as number;
+    // value - value is 0 exactly for finite numbers (NaN for NaN and ±Infinity): Number.isFinite without a call
+    if (value - value === 0) {
+      const c = o + (column[x] as number);
+      sum[c] = (sum[c] as number) + value;
+      count[c] = (count[c] as number) + 1;
+    }
+  }
+}
+
+/**
+ * Smallest and largest finite voxel (`[Infinity, -Infinity]` when there is none).
+ *
+ * @param v - voxels
+ * @returns [low, high]
+ */
+function finiteRange(v: ArrayLike<number>): [number, number] {
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0, n = v.length; i < n; i++) {
+    const x = v[i] as number;
+    if (x - x === 0) {
+      if (x < low) {
+        low = x;
+      }
+      if (x > high) {
+        high = x;
+      }
+    }
+  }
+  return [low, high];
+}
+
+/**
+ * 8-bit levels: `round((x − low) × scale)` for finite voxels, 0 for the others.
+ *
+ * @param v - voxels
+ * @param low - value of level 0
+ * @param scale - levels per unit
+ * @returns one level per voxel
+ */
+function quantize(v: ArrayLike<number>, low: number, scale: number): Uint8Array {
+  const n = v.length;
+  const levels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = v[i] as number;
+    levels[i] = x - x === 0 ? Math.round((x - low) * scale) : 0;
+  }
+  return levels;
+}
+
 /**
  * Encodes a volume and its brain mask for the page (larger volumes first averaged down: {@link viewerVolume}).
  *
@@ -119,24 +170,12 @@ export function viewerVolume<V extends Pick<Volume, 'voxels' | 'size' | 'spacing
 export function encodeMriSeries(source: Pick<Volume, 'voxels' | 'size' | 'spacingMm'>): MriSeriesData {
   const volume = viewerVolume(source);
   const v = volume.voxels;
-  let low = Infinity;
-  let high = -Infinity;
-  for (const x of v) {
-    if (Number.isFinite(x)) {
-      low = Math.min(low, x);
-      high = Math.max(high, x);
-    }
-  }
+  let [low, high] = finiteRange(v);
   if (!(high >= low)) {
     low = 0;
     high = 0;
   }
-  const scale = high > low ? 255 / (high - low) : 0;
-  const levels = new Uint8Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i] ?? low;
-    levels[i] = Number.isFinite(x) ? Math.round((x - low) * scale) : 0;
-  }
+  const levels = quantize(v, low, high > low ? 255 / (high - low) : 0);
   let mask = '';
   let maskNote = '';
   try {
@@ -207,21 +246,17 @@ export async function writeMriFiles(store: ImagingStore, datastoreId: string, op
     }
   }
   const task = options.progress?.start('dashboard MRI slices and brain masks', todo.length);
-  // Volumes are decoded here one after another (the store decodes frames in parallel) and masked and encoded on a
-  // pool of worker threads; at most two volumes per worker wait in memory.
-  const pool = todo.length > 1 ? new MriEncoderPool(Math.min(options.workers ?? os.availableParallelism(), todo.length)) : undefined;
+  // Each series is decoded, masked, encoded and written by a worker thread; this thread only reads the stored frames
+  // (I/O) and hands them over. At most two series per worker wait in memory.
+  const pool = todo.length > 1 ? new MriSeriesPool(Math.min(options.workers ?? os.availableParallelism(), todo.length)) : undefined;
   try {
     const inFlight = new Set<Promise<void>>();
     for (const [, s, name] of todo) {
       while (pool !== undefined && inFlight.size >= 2 * pool.size) {
         await Promise.race(inFlight);
       }
-      const volume = await store.getVolume(datastoreId, s.imageSetId);
-      const encoded = pool === undefined ? Promise.resolve(encodeMriSeries(volume)) : pool.encode(volume);
-      const done = encoded.then((data) => {
-        const file = path.join(dir, name);
-        fs.writeFileSync(`${file}.tmp`, `window.mmhMriLoaded(${scriptJson(s.imageSetId)}, ${scriptJson(data)});\n`);
-        fs.renameSync(`${file}.tmp`, file);
+      const series = await readMriSeries(store, datastoreId, s.imageSetId, path.join(dir, name));
+      const done = (pool === undefined ? writeMriSeriesFile(series) : pool.write(series)).then(() => {
         task?.tick();
       });
       inFlight.add(done);
@@ -235,22 +270,75 @@ export async function writeMriFiles(store: ImagingStore, datastoreId: string, op
   return refs;
 }
 
-/** A volume to encode in a worker (internal). */
-export type MriEncodeTask = Pick<Volume, 'voxels' | 'size' | 'spacingMm'>;
+/** One image set to write as an `mri/*.js` file (internal: what a worker is sent). */
+export interface MriSeriesTask {
+  /** Image set id. */
+  readonly imageSetId: string;
+  /** Its latest metadata (frame ids, geometry, rescale). */
+  readonly metadata: ImageSetMetadata;
+  /** Its stored frames by frame id, as `GetImageFrame` returns them. */
+  readonly frames: readonly (readonly [string, ImageFrame])[];
+  /** The file to write. */
+  readonly file: string;
+}
 
 /**
- * Worker threads running {@link encodeMriSeries} (the brain mask is most of the cost), on the library's one worker
- * pool (`util/worker-pool.ts`). A volume's voxel buffer is transferred, not copied.
+ * Reads an image set's latest metadata and every stored frame it lists, as the store's `getVolume` would.
+ *
+ * @param store - the imaging store
+ * @param datastoreId - the datastore
+ * @param imageSetId - the image set
+ * @param file - where its file goes
+ * @returns the task for {@link writeMriSeriesFile}
  */
-class MriEncoderPool {
-  private readonly pool: WorkerPool<MriEncodeTask, MriSeriesData>;
+async function readMriSeries(store: ImagingStore, datastoreId: string, imageSetId: string, file: string): Promise<MriSeriesTask> {
+  const metadata = await store.getImageSetMetadata(datastoreId, imageSetId);
+  const ids = Object.values(metadata.Study.Series).flatMap((series) => Object.values(series.Instances).flatMap((inst) => inst.ImageFrames.map((f) => f.ID)));
+  const frames = await Promise.all(ids.map(async (id) => [id, await store.getImageFrame(datastoreId, imageSetId, id)] as const));
+  return { imageSetId, metadata, frames, file };
+}
+
+/**
+ * Decodes an image set's frames into its volume (the imaging code's `assembleVolume`, as `getVolume` does), encodes
+ * it ({@link encodeMriSeries}) and writes its `mri/*.js` file (atomically: a `.tmp` file renamed).
+ *
+ * @param task - metadata, frames and file
+ * @returns the bytes written
+ * @throws {@link HealthDataError} (not-found) when the metadata lists a frame the task does not hold
+ */
+export async function writeMriSeriesFile(task: MriSeriesTask): Promise<number> {
+  const frames = new Map(task.frames);
+  const volume = await assembleVolume(task.metadata, (id) => {
+    const frame = frames.get(id);
+    return frame === undefined ? Promise.reject(new HealthDataError('not-found', `dashboard MRI: frame ${id} of image set ${task.imageSetId} was not read`)) : Promise.resolve(frame);
+  });
+  const text = `window.mmhMriLoaded(${scriptJson(task.imageSetId)}, ${scriptJson(encodeMriSeries(volume))});\n`;
+  fs.writeFileSync(`${task.file}.tmp`, text);
+  fs.renameSync(`${task.file}.tmp`, task.file);
+  return text.length;
+}
+
+/**
+ * Worker threads running {@link writeMriSeriesFile} (decoding, the brain mask and deflating are the cost), on the
+ * library's one worker pool (`util/worker-pool.ts`). The frames' buffers are transferred, not copied.
+ */
+class MriSeriesPool {
+  private readonly pool: WorkerPool<MriSeriesTask, number>;
 
   constructor(readonly size: number) {
     this.pool = new WorkerPool({ entry: path.join(__dirname, 'mri-worker'), size, name: 'dashboard MRI encoder' });
   }
 
-  encode(volume: MriEncodeTask): Promise<MriSeriesData> {
-    return this.pool.run({ voxels: volume.voxels, size: volume.size, spacingMm: volume.spacingMm }, [volume.voxels.buffer as ArrayBuffer]);
+  write(task: MriSeriesTask): Promise<number> {
+    // A frame that is a view into a larger (shared) buffer is copied, not transferred; each buffer is listed once.
+    const transfer = new Set<ArrayBuffer>();
+    for (const [, f] of task.frames) {
+      const b = f.imageFrameBlob;
+      if (b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) {
+        transfer.add(b.buffer);
+      }
+    }
+    return this.pool.run(task, [...transfer]);
   }
 
   close(): Promise<void> {

@@ -10,6 +10,8 @@ import type { MriSeriesData } from '../../src/dashboard/mri';
 import { LocalImagingStore } from '../../src/imaging/local/datastore';
 import { silentProgress } from '../../src/progress';
 import { tmpDir } from '../helpers/tmp';
+import { scriptJson } from '../../src/viz/show-figure';
+import { referenceEncodeMriSeries, referenceViewerVolume } from './mri-reference';
 
 /** Runs a `mri/*.js` data script the way the page does and returns what it hands over. */
 function readSeriesFile(file: string): { setId: string; data: MriSeriesData } {
@@ -82,6 +84,43 @@ describe('dashboard MRI files', function () {
     // In-process and worker encodings are the same bytes.
     const again = await writeMriFiles(store, ds, { out: path.join(root, 'site2'), patientIds: new Set(['pb']), workers: 1 });
     assert.equal(fs.readFileSync(path.join(root, 'site2', again.get('pb')!.file), 'utf8'), fs.readFileSync(path.join(out, refs.get('pb')!.file), 'utf8'));
+    // The workers decode the frames themselves: the file is what the store's getVolume and the previous encoder give.
+    for (const pid of ['pa', 'pb']) {
+      const ref = refs.get(pid)!;
+      const expected = `window.mmhMriLoaded(${scriptJson(ref.imageSetId)}, ${scriptJson(referenceEncodeMriSeries(await store.getVolume(ds, ref.imageSetId)))});\n`;
+      assert.equal(fs.readFileSync(path.join(out, ref.file), 'utf8'), expected, pid);
+    }
+  });
+
+  it('encodes the same bytes as the previous implementation (random volumes with NaN, ±Infinity, -0, constant, averaged down)', () => {
+    let seed = 7;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const brain = synthesizeBrainVolume({ seed: 3, size: [40, 36, 10], effects: { atrophy: 0.1, ventricleEnlargement: 0.1, infarcts: 0, wmhLoad: 0, microbleeds: 0 } });
+    const cases: { voxels: Float32Array; size: [number, number, number] }[] = [
+      { voxels: Float32Array.from(brain.voxels), size: brain.size },
+      { voxels: Float32Array.from(brain.voxels, (v, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? Infinity : i % 83 === 0 ? -Infinity : i % 79 === 0 ? -0 : v - 300)), size: brain.size },
+      { voxels: Float32Array.from({ length: 7 * 5 * 3 }, () => rand() * 2000 - 1000), size: [7, 5, 3] },
+      { voxels: new Float32Array(6 * 6 * 2).fill(42), size: [6, 6, 2] },
+      { voxels: new Float32Array(4 * 4 * 2).fill(NaN), size: [4, 4, 2] },
+      { voxels: Float32Array.from({ length: 131 * 3 * 130 }, (_, i) => (i % 31 === 0 ? NaN : rand() * 100)), size: [131, 3, 130] },
+    ];
+    for (const c of cases) {
+      const volume = { voxels: c.voxels, size: c.size, spacingMm: [0.9, 1.1, 3] as [number, number, number] };
+      assert.deepEqual(scriptJson(encodeMriSeries(volume)), scriptJson(referenceEncodeMriSeries(volume)), c.size.join('×'));
+    }
+    const odd = {
+      voxels: Float32Array.from({ length: 300 * 7 * 260 }, (_, i) => (i % 13 === 0 ? NaN : i % 17 === 0 ? Infinity : rand() * 500)),
+      size: [300, 7, 260] as [number, number, number],
+      spacingMm: [1, 1, 1] as [number, number, number],
+    };
+    const a = viewerVolume(odd);
+    const b = referenceViewerVolume(odd);
+    assert.deepEqual(a.size, b.size);
+    assert.deepEqual(a.spacingMm, b.spacingMm);
+    assert.deepEqual(Buffer.from((a.voxels as Float32Array).buffer), Buffer.from((b.voxels as Float32Array).buffer), 'averaged voxels, bit for bit (NaN where a cell has no finite voxel)');
   });
 
   it('sends volumes that fit as they are, and box-averages larger ones (a 256-wide MRI) by whole factors per axis', () => {
