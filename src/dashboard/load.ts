@@ -152,6 +152,11 @@ export interface DashboardLoadOptions {
   readonly includeIdentifiers?: boolean;
   /** Age reference date (default: today, UTC). */
   readonly asOf?: string;
+  /**
+   * Called with the patient ids as soon as they are read, before the other tables (the dashboard starts its MRI
+   * files, which need only the ids, while the rest loads).
+   */
+  readonly onPatientIds?: (ids: ReadonlySet<string>) => void;
 }
 
 /** What the reading phases share: the workspace, its schemas and table shapes, the failing query, the sheet notes. */
@@ -177,7 +182,7 @@ interface ClinicalRows {
  * patient → no deceaseddatetime, no address anywhere → no address column, no Encounter.type.text → a type struct
  * without text). On Athena the FHIR tables live in HealthLake's resource-link database, not the query's default one.
  */
-async function readClinical(ctx: LoadContext, includeIdentifiers: boolean): Promise<ClinicalRows> {
+async function readClinical(ctx: LoadContext, includeIdentifiers: boolean, onPatientIds?: (ids: ReadonlySet<string>) => void): Promise<ClinicalRows> {
   const { shapes, query } = ctx;
   const fhir = async (t: string): Promise<string> => qualifiedTable(ctx.ws, ctx.schemas, t);
   const P = (path: string, type?: string): string => shapes.expr('patient', path, type);
@@ -188,6 +193,7 @@ async function readClinical(ctx: LoadContext, includeIdentifiers: boolean): Prom
         `SELECT id, ${P('gender')} AS gender, CAST(${P('birthdate')} AS VARCHAR) AS birthdate, CAST(${P('deceaseddatetime')} AS VARCHAR) AS deceased${identifiers} FROM ${await fhir('patient')}`,
       )
     : [];
+  onPatientIds?.(new Set(patientsRaw.map((r) => str(r.id))));
   const C = (path: string): string => shapes.expr('condition', path);
   const conditionsRaw = shapes.has('condition')
     ? await query(
@@ -241,7 +247,8 @@ async function variantAndAnnotationTables(ctx: LoadContext): Promise<{ readonly 
 
 /** Adds each sample's alternate-allele counts at the APOE SNPs rs429358 (ε4) and rs7412 (ε2) of variant table `v`. */
 async function readApoeCalls(ctx: LoadContext, v: string, apoeCalls: Map<string, { e4: number; e2: number }>): Promise<void> {
-  const rows = await ctx.query(`variants of ${v}`, `SELECT sampleid, names, calls FROM ${v} WHERE cardinality(names) > 0`);
+  // Only the two SNPs' rows leave the engine (`contains` on an array is the same function in DuckDB and Trino).
+  const rows = await ctx.query(`variants of ${v}`, `SELECT sampleid, names, calls FROM ${v} WHERE contains(names, 'rs429358') OR contains(names, 'rs7412')`);
   for (const r of rows) {
     const names = Array.isArray(r.names) ? r.names.map(str) : [];
     const alt = (Array.isArray(r.calls) ? r.calls.map(num) : []).filter((c) => c > 0).length;
@@ -405,7 +412,7 @@ export async function loadDashboardInput(ws: Workspace, options: DashboardLoadOp
   const shapes = await readTableShapes(ws, schemas);
   const ctx: LoadContext = { ws, schemas, shapes, query: (what, sql) => queryOrFail(ws, what, sql), notes };
   const includeIdentifiers = options.includeIdentifiers === true;
-  const { patientsRaw, conditions, observations, encounters } = await readClinical(ctx, includeIdentifiers);
+  const { patientsRaw, conditions, observations, encounters } = await readClinical(ctx, includeIdentifiers, options.onPatientIds);
   const { variants, apoe, withGenomic } = await readGenomics(ctx);
   const radiomics = await readRadiomics(ctx);
   const patients = dashboardPatients(patientsRaw, conditions, { genomic: withGenomic, imaging: new Set(radiomics.map((r) => r.patientId)) }, includeIdentifiers);

@@ -170,9 +170,26 @@ export interface WriteDashboardOptions {
  * ```
  */
 export async function writeDashboard(ws: Workspace, options: WriteDashboardOptions = {}): Promise<DashboardSiteResult> {
-  const loaded = await loadDashboardInput(ws, { includeIdentifiers: options.includeIdentifiers === true, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) });
   const out = options.out ?? ws.path('dashboard');
-  const mri = options.images === false ? undefined : await workspaceMri(ws, out, new Set(loaded.patients.map((p) => p.id)));
+  // The MRI files need only the patient ids: worker threads decode and encode them while the other tables load.
+  let mriJob: Promise<Map<string, MriReference> | undefined> | undefined;
+  const startMri = (ids: ReadonlySet<string>): void => {
+    const job = workspaceMri(ws, out, ids);
+    job.catch(() => undefined); // awaited below (or before a load failure is rethrown)
+    mriJob = job;
+  };
+  let loaded: DashboardInput;
+  try {
+    loaded = await loadDashboardInput(ws, {
+      includeIdentifiers: options.includeIdentifiers === true,
+      ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
+      ...(options.images === false ? {} : { onPatientIds: startMri }),
+    });
+  } catch (e) {
+    await mriJob?.catch(() => undefined); // no worker left running behind the error
+    throw e;
+  }
+  const mri = options.images === false ? undefined : await (mriJob ?? workspaceMri(ws, out, new Set(loaded.patients.map((p) => p.id))));
   const input: DashboardInput = { ...loaded, ...(mri === undefined ? {} : { mri }), ...options.extra };
   return writeDashboardSite(input, { out, includeIdentifiers: options.includeIdentifiers === true, progress: ws.progress });
 }

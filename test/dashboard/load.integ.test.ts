@@ -151,6 +151,58 @@ describe('dashboard from a workspace (real DuckDB)', () => {
     }
   });
 
+  it('reads APOE genotypes from the rs429358 / rs7412 rows only, and hands over the patient ids before the other tables', async () => {
+    const g = await openWorkspace({ dir: path.join(root, 'apoe'), create: true, progress: silentProgress, env: {} });
+    try {
+      await g.sql.query(
+        `CREATE TABLE patient AS SELECT * FROM (VALUES ('s1', 'female', DATE '1960-01-01'), ('s2', 'male', DATE '1970-01-01'), ('s3', 'male', DATE '1980-01-01')) t(id, gender, birthdate)`,
+      );
+      const row = (sample: string, pos: number, names: string, calls: string): string => `('${sample}', ${calls}, MAP {'DP': '30'}, ${names}, '19', ${String(pos)}, 'T', ['C'])`;
+      // s1: ε3/ε4; s2: ε2/ε3 (its rs7412 listed beside another id); s3 only other SNPs (no APOE row: no genotype).
+      await g.sql.query(
+        `CREATE TABLE omicsvariants AS SELECT * FROM (VALUES ${[
+          row('s1', 44908683, "['rs429358']", '[0, 1]'),
+          row('s1', 44908821, "['rs7412']", '[0, 0]'),
+          row('s1', 100, "['rs999']", '[1, 1]'),
+          row('s2', 44908821, "['rs0', 'rs7412']", '[1, 0]'),
+          row('s3', 200, "['rs429358x']", '[1, 1]'),
+          row('s3', 300, 'CAST([] AS VARCHAR[])', '[1, 1]'),
+        ].join(', ')}) t(sampleid, calls, attributes, names, contigname, start, referenceallele, alternatealleles)`,
+      );
+      const seen: string[][] = [];
+      let queriesBefore = -1;
+      const sent: string[] = [];
+      const query = g.sql.query.bind(g.sql);
+      g.sql.query = (async (sql: string, params?: never) => {
+        sent.push(sql);
+        return query(sql, params);
+      }) as typeof g.sql.query;
+      const input = await loadDashboardInput(g, {
+        asOf: '2026-01-01',
+        onPatientIds: (ids) => {
+          seen.push([...ids].sort());
+          queriesBefore = sent.length;
+        },
+      });
+      assert.deepEqual(seen, [['s1', 's2', 's3']], 'called once, with every patient');
+      assert.ok(sent[queriesBefore - 1]?.includes('FROM patient') === true && queriesBefore < sent.length, 'right after the patients were read');
+      assert.deepEqual(input.apoe, [
+        { patientId: 's1', genotype: 'e3/e4' },
+        { patientId: 's2', genotype: 'e2/e3' },
+      ]);
+      assert.deepEqual(
+        input.patients.map((p) => [p.id, p.modalities]),
+        [
+          ['s1', ['clinical', 'genomic']],
+          ['s2', ['clinical', 'genomic']],
+          ['s3', ['clinical']],
+        ],
+      );
+    } finally {
+      await g.close();
+    }
+  });
+
   it('parses the command arguments', () => {
     assert.deepEqual(parseDashboardArgs(['--serve', '--include-identifiers', '--port', '9000']), { serve: true, includeIdentifiers: true, port: 9000 });
     assert.throws(() => parseDashboardArgs(['--port', 'x']), /not a port/);
