@@ -173,10 +173,10 @@ describe('dashboard from a workspace (real DuckDB)', () => {
       let queriesBefore = -1;
       const sent: string[] = [];
       const query = g.sql.query.bind(g.sql);
-      g.sql.query = (async (sql: string, params?: never) => {
+      g.sql.query = async (sql: string, params?: never) => {
         sent.push(sql);
         return query(sql, params);
-      }) as typeof g.sql.query;
+      };
       const input = await loadDashboardInput(g, {
         asOf: '2026-01-01',
         onPatientIds: (ids) => {
