@@ -214,16 +214,72 @@ function asciiBlank(buf: Buffer, from: number, to: number): boolean {
   return true;
 }
 
-/** What a chunk accumulates while its lines are processed. */
+/** Bytes of text a {@link StagingWriter} holds before writing them out. */
+const STAGING_FLUSH_CHARS = 256 * 1024;
+
+/**
+ * One staging file written as its rows come: rows are held until about {@link STAGING_FLUSH_CHARS} characters, then
+ * appended to the file, so a worker keeps a few hundred kB of a chunk's staging text instead of all of it (the
+ * file's bytes are the same as writing every row at the end).
+ */
+class StagingWriter {
+  private readonly fd: number;
+  private closed = false;
+  private parts: string[] = [];
+  private chars = 0;
+
+  constructor(file: string) {
+    this.fd = fs.openSync(file, 'w');
+  }
+
+  /** Adds text (whole rows, newline included). */
+  add(text: string): void {
+    this.parts.push(text);
+    this.chars += text.length;
+    if (this.chars >= STAGING_FLUSH_CHARS) {
+      this.flush();
+    }
+  }
+
+  private flush(): void {
+    if (this.chars > 0) {
+      fs.writeSync(this.fd, this.parts.join(''));
+      this.parts = [];
+      this.chars = 0;
+    }
+  }
+
+  /** Writes what is held and closes the file. */
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      this.abandon();
+    }
+  }
+
+  /** Closes the file (once) without writing what is held (a failed chunk; the job removes its staging). */
+  abandon(): void {
+    if (!this.closed) {
+      this.closed = true;
+      fs.closeSync(this.fd);
+    }
+  }
+}
+
+/**
+ * What a chunk accumulates while its lines are processed: its `.res`, `.keys` and Athena rows go to their staging
+ * files as they come; events (a repeated resource's replace its earlier ones), SUCCESS and FAILURE lines are kept.
+ */
 class ChunkStaging {
   readonly seq: string;
-  readonly rows: string[] = [];
-  keys = '';
+  private readonly res: StagingWriter;
+  private readonly keys: StagingWriter;
   created = '';
   /** `{"file":<file>,"line":` — the start of every SUCCESS line of this chunk. */
   private readonly successHead: string;
   readonly typeCounts: Record<string, number> = {};
-  readonly athena = new Map<string, string[]>();
+  readonly athena = new Map<string, StagingWriter>();
   readonly eventsByKey = new Map<string, string>();
   /** Event rows staged per key in {@link eventsByKey}. */
   private readonly eventCounts = new Map<string, number>();
@@ -238,6 +294,13 @@ class ChunkStaging {
   constructor(readonly chunk: ImportChunk) {
     this.seq = String(chunk.seq);
     this.successHead = `{"file":${JSON.stringify(chunk.file)},"line":`;
+    this.res = new StagingWriter(`${chunk.stagingPrefix}.res`);
+    try {
+      this.keys = new StagingWriter(`${chunk.stagingPrefix}.keys`);
+    } catch (e) {
+      this.res.abandon();
+      throw e;
+    }
   }
 
   fail(line: number, resourceType: string | null, id: string | null, reason: string): void {
@@ -253,18 +316,18 @@ class ChunkStaging {
     const clinical = utcTimestampText(events[0]?.date ?? null);
     const row = `${this.seq}\x01${type}\x01${id}\x01${field(subjectRefOf(stripped))}\x01${clinical ?? ''}\x01${lineNo}\x01${body}`;
     this.maxRowBytes = Math.max(this.maxRowBytes, row.length * 3);
-    this.rows.push(row);
-    this.keys += `${this.seq}\x01${lineNo}\x01${type}\x01${id}\n`;
+    this.res.add(`${row}\n`);
+    this.keys.add(`${this.seq}\x01${lineNo}\x01${type}\x01${id}\n`);
     // The same text as JSON.stringify of an ImportSuccessLine (keys in its order; type and id JSON-quoted).
     this.created += `${this.successHead}${lineNo},"resourceType":${JSON.stringify(type)},"id":${JSON.stringify(id)},"outcome":"created"}\n`;
     this.typeCounts[type] = (this.typeCounts[type] ?? 0) + 1;
     const shaped = athenaStagingLine(this.chunk.seq, lineNo, athenaJsonText(stripped, body));
-    const ofType = this.athena.get(type);
-    if (ofType !== undefined) {
-      ofType.push(shaped);
-    } else if (RESOURCE_TYPE_PATTERN.test(type)) {
-      this.athena.set(type, [shaped]);
+    let ofType = this.athena.get(type);
+    if (ofType === undefined && RESOURCE_TYPE_PATTERN.test(type)) {
+      ofType = new StagingWriter(athenaStagingFile(this.chunk.stagingPrefix, type));
+      this.athena.set(type, ofType);
     }
+    ofType?.add(`${shaped}\n`);
     let ev = '';
     for (const e of events) {
       const value = e.value === null ? '' : String(e.value);
@@ -280,18 +343,27 @@ class ChunkStaging {
     this.acceptedBytes += lineBytes;
   }
 
-  /** Writes the staging files and returns the chunk's result. */
+  /** Closes the staging files without finishing them (the chunk failed). */
+  abandon(): void {
+    for (const w of [this.res, this.keys, ...this.athena.values()]) {
+      w.abandon();
+    }
+  }
+
+  /** Finishes the staging files (the events written now) and returns the chunk's result. */
   finish(scannedBytes: number): ChunkResult {
     const prefix = this.chunk.stagingPrefix;
     let eventText = '';
     for (const ev of this.eventsByKey.values()) {
       eventText += ev;
     }
-    fs.writeFileSync(`${prefix}.res`, this.rows.length === 0 ? '' : `${this.rows.join('\n')}\n`);
-    fs.writeFileSync(`${prefix}.keys`, this.keys);
-    fs.writeFileSync(`${prefix}.ev`, eventText);
-    for (const [type, lines] of this.athena) {
-      fs.writeFileSync(athenaStagingFile(prefix, type), `${lines.join('\n')}\n`);
+    const writers = [this.res, this.keys, ...this.athena.values()];
+    try {
+      fs.writeFileSync(`${prefix}.ev`, eventText);
+    } finally {
+      for (const w of writers.splice(0)) {
+        w.close();
+      }
     }
     return {
       seq: this.chunk.seq,
@@ -355,7 +427,17 @@ function processLine(st: ChunkStaging, text: string, lineNo: number, lineBytes: 
 export function processChunk(chunk: ImportChunk): ChunkResult {
   const buf = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
   const st = new ChunkStaging(chunk);
-  let lineNo = chunk.startLine - 1;
+  try {
+    return processLines(st, buf, chunk.startLine);
+  } catch (e) {
+    st.abandon();
+    throw e;
+  }
+}
+
+/** Processes a chunk's lines into its staging. */
+function processLines(st: ChunkStaging, buf: Buffer, startLine: number): ChunkResult {
+  let lineNo = startLine - 1;
   let start = 0;
   while (start < buf.length) {
     let nl = buf.indexOf(NEWLINE, start);

@@ -16,12 +16,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { HealthDataError, normalizeErrorString } from '../../errors';
+import { HealthDataError } from '../../errors';
 import type { AthenaType } from '../../formats/fhir/athena-shape';
 import { athenaTableName, mergeAthenaType } from '../../formats/fhir/athena-shape';
 import { compiledFhirSchema } from '../../formats/fhir/structure';
+import type { ChunkPool } from './import-pool';
+import { acquirePool, releasePool } from './import-pool';
 import type { FhirValidationLevel } from '../../formats/fhir/validate';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
 import { sqlLiteral } from '../../sql/literal';
@@ -111,177 +112,6 @@ export function listNdjsonFiles(inputDir: string): string[] {
     });
   }
   return files;
-}
-
-/** A fixed pool of import workers; each takes one chunk at a time. */
-class ChunkPool {
-  /** Worker count. */
-  readonly size: number;
-  private readonly idle: Worker[] = [];
-  private readonly waiting: { chunk: ImportChunk; resolve: (r: ChunkResult) => void; reject: (e: Error) => void }[] = [];
-  private readonly busy = new Map<Worker, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
-  private readonly all: Worker[] = [];
-  private failure: Error | undefined;
-
-  constructor(threads: number) {
-    this.size = threads;
-    const ext = path.extname(__filename);
-    const file = path.join(__dirname, `import-worker${ext}`);
-    const schema = compiledFhirSchema();
-    for (let i = 0; i < threads; i++) {
-      // Running from TypeScript sources (tests, bench): the worker registers the same on-the-fly compiler first.
-      const w =
-        ext === '.ts'
-          ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, workerData: { schema }, execArgv: [] })
-          : new Worker(file, { workerData: { schema } });
-      w.on('message', (m: ChunkResult | { seq: number; error: string }) => {
-        const job = this.busy.get(w);
-        this.busy.delete(w);
-        if ('error' in m) {
-          job?.reject(new HealthDataError('backend', `import worker failed on chunk ${m.seq}: ${m.error}`));
-        } else {
-          job?.resolve(m);
-        }
-        this.release(w);
-      });
-      w.on('error', (e) => {
-        this.fail(new HealthDataError('backend', `import worker stopped: ${normalizeErrorString(e)}`, { cause: e }));
-      });
-      w.on('exit', (code) => {
-        if (code !== 0) {
-          this.fail(new HealthDataError('backend', `import worker exited with code ${code}`));
-        }
-      });
-      this.all.push(w);
-      this.idle.push(w);
-    }
-  }
-
-  private fail(e: Error): void {
-    this.failure ??= e;
-    for (const job of this.busy.values()) {
-      job.reject(e);
-    }
-    this.busy.clear();
-    for (const job of this.waiting.splice(0)) {
-      job.reject(e);
-    }
-  }
-
-  private release(w: Worker): void {
-    const next = this.waiting.shift();
-    if (next === undefined) {
-      this.idle.push(w);
-    } else {
-      this.dispatch(w, next);
-    }
-  }
-
-  private dispatch(w: Worker, job: { chunk: ImportChunk; resolve: (r: ChunkResult) => void; reject: (e: Error) => void }): void {
-    this.busy.set(w, job);
-    w.postMessage(job.chunk, [job.chunk.bytes.buffer as ArrayBuffer]);
-  }
-
-  run(chunk: ImportChunk): Promise<ChunkResult> {
-    if (this.failure !== undefined) {
-      return Promise.reject(this.failure);
-    }
-    return new Promise((resolve, reject) => {
-      const w = this.idle.pop();
-      if (w === undefined) {
-        this.waiting.push({ chunk, resolve, reject });
-      } else {
-        this.dispatch(w, { chunk, resolve, reject });
-      }
-    });
-  }
-
-  /**
-   * Drops the queued (not yet started) chunks whose staging prefix starts with `prefix` — a failed job's — rejecting
-   * them, so a failed job stops its queued work.
-   *
-   * @param prefix - the failed job's scratch folder
-   */
-  cancel(prefix: string): void {
-    for (let i = this.waiting.length - 1; i >= 0; i--) {
-      const job = this.waiting[i];
-      if (job !== undefined && job.chunk.stagingPrefix.startsWith(prefix)) {
-        this.waiting.splice(i, 1);
-        job.reject(new HealthDataError('backend', 'import: chunk cancelled because its job failed'));
-      }
-    }
-  }
-
-  /** Whether a worker failed (the pool is then discarded). */
-  get broken(): boolean {
-    return this.failure !== undefined;
-  }
-
-  /**
-   * Keeps the process alive while a job uses the pool (ref), or lets it exit while the pool idles (unref).
-   *
-   * @param busy - whether a job uses the pool
-   */
-  hold(busy: boolean): void {
-    for (const w of this.all) {
-      if (busy) {
-        w.ref();
-      } else {
-        w.unref();
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.all.map((w) => w.terminate()));
-  }
-}
-
-// One pool per process, shared by the imports of all stores: starting a worker (loading the modules and receiving
-// the compiled definitions) costs far more than a chunk, so a notebook importing folder after folder pays it once.
-// An idle pool does not keep the process alive and is closed after a minute.
-let shared: { pool: ChunkPool; users: number; timer?: NodeJS.Timeout } | undefined;
-const POOL_IDLE_MS = 60_000;
-
-function acquirePool(threads: number): ChunkPool {
-  if (shared !== undefined && (shared.pool.broken || (shared.users === 0 && shared.pool.size !== threads))) {
-    void shared.pool.close();
-    clearTimeout(shared.timer);
-    shared = undefined;
-  }
-  if (shared === undefined || shared.pool.size !== threads) {
-    // A concurrent job wanting another size gets a private pool (closed when it ends).
-    if (shared !== undefined) {
-      return new ChunkPool(threads);
-    }
-    shared = { pool: new ChunkPool(threads), users: 0 };
-  }
-  clearTimeout(shared.timer);
-  shared.users++;
-  shared.pool.hold(true);
-  return shared.pool;
-}
-
-async function releasePool(pool: ChunkPool): Promise<void> {
-  const s = shared;
-  if (s?.pool !== pool) {
-    await pool.close();
-    return;
-  }
-  s.users--;
-  if (pool.broken) {
-    shared = undefined;
-    await pool.close();
-  } else if (s.users === 0) {
-    pool.hold(false);
-    s.timer = setTimeout(() => {
-      if (shared === s && s.users === 0) {
-        shared = undefined;
-        void pool.close();
-      }
-    }, POOL_IDLE_MS);
-    s.timer.unref();
-  }
 }
 
 /** One chunk cut from an input file. */
@@ -866,8 +696,11 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
     await repairTypeTables(conn, ctx.schema, plan.scratch, ctx.publish);
     return builtTypeTables(conn, ctx.schema);
   });
-  compiledFhirSchema();
-  const pool = plan.threads > 0 ? acquirePool(plan.threads) : undefined;
+  // In process, the schema is compiled here; workers get one compiled off the main thread (import-pool.ts).
+  const pool = plan.threads > 0 ? await acquirePool(plan.threads) : undefined;
+  if (pool === undefined) {
+    compiledFhirSchema();
+  }
   const job = new ImportRun(ctx, plan, tables, pool);
   try {
     await job.run();

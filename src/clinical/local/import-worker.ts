@@ -1,17 +1,23 @@
 /**
- * Worker-thread entry of the local import (import-job.ts starts it): receives the compiled FHIR schema once in
- * `workerData`, then processes {@link ImportChunk}s posted by the main thread and answers each with its
- * {@link ChunkResult} (or `{ seq, error }`).
+ * Worker-thread entry of the local import (import-pool.ts starts it). A pool worker receives the compiled FHIR schema
+ * once in `workerData`, then processes {@link ImportChunk}s posted by the main thread and answers each with its
+ * {@link ChunkResult} (or `{ seq, error }`). A worker started with `compileSchema` compiles the schema, posts it and
+ * exits (the definitions it read leave with its heap).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CompiledFhirSchema } from '../../formats/fhir/structure';
-import { useCompiledFhirSchema } from '../../formats/fhir/structure';
+import { compiledFhirSchema, useCompiledFhirSchema } from '../../formats/fhir/structure';
 import type { ImportChunk } from './import-chunk';
 import { processChunk } from './import-chunk';
+import type { ImportWorkerData } from './import-pool';
 
 const port = parentPort;
-if (port !== null) {
-  useCompiledFhirSchema((workerData as { schema: CompiledFhirSchema }).schema);
+const data = workerData as ImportWorkerData;
+if (port !== null && 'compileSchema' in data) {
+  port.postMessage(compiledFhirSchema());
+  port.close();
+} else if (port !== null) {
+  useCompiledFhirSchema((data as { readonly schema: CompiledFhirSchema }).schema);
   port.on('message', (chunk: ImportChunk) => {
     try {
       port.postMessage(processChunk(chunk));
