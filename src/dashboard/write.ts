@@ -22,7 +22,7 @@ import type { DashboardInput } from './types';
 
 /** Options of {@link writeDashboardSite}. */
 export interface WriteSiteOptions {
-  /** Output folder (created; its `data/` and `patients/` are replaced). */
+  /** Output folder (created; its `data/` and `patients/` are replaced: files whose text is unchanged are kept as they are). */
   readonly out: string;
   /** Show names and addresses (default false: ids, sex and age band only). */
   readonly includeIdentifiers?: boolean;
@@ -88,6 +88,57 @@ function writeAtomic(file: string, text: string): void {
   fs.renameSync(`${file}.tmp`, file);
 }
 
+/** Whether `file` already holds exactly `text` (false when it does not exist or cannot be read). */
+function holds(file: string, text: string): boolean {
+  try {
+    return fs.readFileSync(file, 'utf8') === text;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files of a replaced folder (`data/`, `patients/`): each written only when its text changed (a re-build of the
+ * same data rewrites nothing — reading a file back costs a fraction of removing and creating it again), then
+ * everything else in the folder removed, so the folder ends up holding exactly the written files.
+ */
+class FolderWriter {
+  private readonly written = new Set<string>();
+
+  /**
+   * @param dir - the folder (created)
+   * @param atomic - write through a `.tmp` file renamed (a reader never sees half a file), or in place
+   */
+  constructor(
+    private readonly dir: string,
+    private readonly atomic: boolean,
+  ) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  /** Writes `name` unless it already holds `text`. */
+  write(name: string, text: string): void {
+    this.written.add(name);
+    const file = path.join(this.dir, name);
+    if (!holds(file, text)) {
+      if (this.atomic) {
+        writeAtomic(file, text);
+      } else {
+        fs.writeFileSync(file, text);
+      }
+    }
+  }
+
+  /** Removes what was not written (files of patients no longer there, leftovers of an interrupted build). */
+  finish(): void {
+    for (const name of fs.readdirSync(this.dir)) {
+      if (!this.written.has(name)) {
+        fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
+      }
+    }
+  }
+}
+
 /**
  * Writes the site from a dashboard input.
  *
@@ -103,25 +154,26 @@ export function writeDashboardSite(input: DashboardInput, options: WriteSiteOpti
   }
   const includeIdentifiers = options.includeIdentifiers === true;
   fs.mkdirSync(out, { recursive: true });
-  for (const sub of ['data', 'patients']) {
-    fs.rmSync(path.join(out, sub), { recursive: true, force: true });
-    fs.mkdirSync(path.join(out, sub));
-  }
+  const data = new FolderWriter(path.join(out, 'data'), true);
+  // One small file per patient, loaded only when picked: written in place (a rename each would double the cost).
+  const patients = new FolderWriter(path.join(out, 'patients'), false);
   const population = buildPopulationData(input, { includeIdentifiers });
   const populationJs = `window.MMH_POPULATION = ${scriptJson(population)};\n`;
-  writeAtomic(path.join(out, 'data', 'population.js'), populationJs);
+  data.write('population.js', populationJs);
+  data.finish();
   fs.copyFileSync(dashboardPlotlyBundlePath(), path.join(out, 'plotly.min.js'));
   writeAtomic(path.join(out, 'app.js'), CLIENT_SCRIPT);
   const idx = indexDashboardRows(input);
   const bar = options.progress?.start('dashboard patient records', input.patients.length);
   input.patients.forEach((p, i) => {
     const rec = buildPatientRecord(p, input, idx, includeIdentifiers);
-    fs.writeFileSync(path.join(out, 'patients', `${String(i)}.js`), `window.mmhPatientLoaded(${String(i)}, ${scriptJson(rec)});\n`);
+    patients.write(`${String(i)}.js`, `window.mmhPatientLoaded(${String(i)}, ${scriptJson(rec)});\n`);
     if (i % 500 === 0) {
       bar?.update(i);
     }
   });
   bar?.finish();
+  patients.finish();
   removeUnreferencedMri(out, input);
   const index = path.join(out, 'index.html');
   writeAtomic(index, dashboardHtml({ ...(options.title === undefined ? {} : { title: options.title }), generatedAt: options.generatedAt ?? new Date().toISOString() }));

@@ -78,6 +78,32 @@ describe('dashboard site', () => {
     assert.ok(!all.includes('onerror'), 'the XSS name is an identifier and is absent');
   });
 
+  it('a re-build replaces data/ and patients/: unchanged files are kept as they are, changed ones rewritten, the rest removed', () => {
+    const out = path.join(root, 'rebuild');
+    const small = syntheticDashboardInput({ patients: 12, seed: 3 });
+    writeDashboardSite(small, { out, generatedAt: '2026-01-01T00:00:00Z' });
+    const files = (): string[] => ['data', 'patients'].flatMap((d) => fs.readdirSync(path.join(out, d)).map((f) => `${d}/${f}`)).sort();
+    const snapshot = (): Map<string, string> => new Map(files().map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
+    const first = snapshot();
+    // Leftovers: a stale patient file, a stray folder, a .tmp of an interrupted write.
+    fs.writeFileSync(path.join(out, 'patients', '99.js'), 'stale');
+    fs.mkdirSync(path.join(out, 'patients', 'stray'));
+    fs.writeFileSync(path.join(out, 'data', 'population.js.tmp'), 'half');
+    const past = new Date('2020-01-01T00:00:00Z');
+    fs.utimesSync(path.join(out, 'patients', '3.js'), past, past);
+    fs.writeFileSync(path.join(out, 'patients', '5.js'), 'edited by hand');
+    writeDashboardSite(small, { out, generatedAt: '2026-01-01T00:00:00Z' });
+    assert.deepEqual(snapshot(), first, 'the same files with the same bytes');
+    assert.equal(fs.statSync(path.join(out, 'patients', '3.js')).mtimeMs, past.getTime(), 'an unchanged file is not rewritten');
+    // Fewer patients: their files go.
+    writeDashboardSite({ ...small, patients: small.patients.slice(0, 4) }, { out, generatedAt: '2026-01-01T00:00:00Z' });
+    assert.deepEqual(
+      files().filter((f) => f.startsWith('patients/')),
+      ['patients/0.js', 'patients/1.js', 'patients/2.js', 'patients/3.js'],
+    );
+    assert.notEqual(fs.readFileSync(path.join(out, 'data', 'population.js'), 'utf8'), first.get('data/population.js'));
+  });
+
   it('ships the cartesian plotly bundle, which registers every trace type the figures use (tables are drawn as HTML)', () => {
     const bundle = fs.readFileSync(dashboardPlotlyBundlePath(), 'utf8');
     const registered = new Set([...bundle.matchAll(/moduleType:"trace",name:"([a-z0-9]+)"/g)].map((m) => m[1]!));
