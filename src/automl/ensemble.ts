@@ -126,7 +126,10 @@ export function crossFittedEnsemble(
   rounds: number,
   groups: { readonly of: Int32Array; readonly count: number },
 ): Float64Array {
-  const out = blend(preds, caruanaEnsemble(preds, y, k, metric, rounds).weights);
+  // Rows the folds leave without other rows to learn from keep the all-rows weights' blend (computed only if needed).
+  const perGroup = Array.from({ length: groups.count }, (_, g) => groups.of.filter((gi) => gi === g).length);
+  const everyRowCrossFitted = groups.of.every((g) => g >= 0 && g < groups.count && (perGroup[g] as number) < y.length);
+  const out = everyRowCrossFitted ? new Float64Array(y.length * k) : blend(preds, caruanaEnsemble(preds, y, k, metric, rounds).weights);
   for (let g = 0; g < groups.count; g++) {
     const inG: number[] = [];
     const rest: number[] = [];
@@ -154,7 +157,15 @@ export function crossFittedEnsemble(
   return out;
 }
 
-function pickRows(p: Float64Array, rows: readonly number[], k: number): Float64Array {
+/**
+ * Some rows of an n × K probability matrix.
+ *
+ * @param p - probabilities (n × K)
+ * @param rows - row numbers
+ * @param k - classes
+ * @returns rows.length × K probabilities, in `rows` order
+ */
+export function pickRows(p: Float64Array, rows: readonly number[], k: number): Float64Array {
   const out = new Float64Array(rows.length * k);
   rows.forEach((row, q) => {
     for (let c = 0; c < k; c++) {

@@ -22,6 +22,10 @@ import { THRESHOLD_RULE, calibrationCurve, evaluateProba, metricValue } from './
 import type { FitOptions, PredictorOptions } from './predictor';
 import { defaultFitThreads } from './fit-pool';
 import { TabularPredictor, subsetTable } from './predictor';
+import type { CrossFitted } from './cross-fit';
+import { crossFitValidation } from './cross-fit';
+import type { DecisionInput } from './fit-decisions';
+import { resolvePreset } from './presets';
 import { createRng, deriveSeed } from './rng';
 import { isMissing, labelKey, readColumn, sortClasses } from './table';
 import type { TabularData } from './types';
@@ -51,6 +55,14 @@ export interface CrossValidateOptions {
    * for any value: each fold's fit is seeded by its position and folds are combined in order.
    */
   readonly parallelFolds?: number;
+  /**
+   * How the procedure is evaluated. `nested` (default): a fresh predictor per outer fold, fitted on the other folds.
+   * `cross-fitted`: one bagged predictor per repeat whose bagging folds are the CV's folds; its penalty, ensemble,
+   * selection, calibration and threshold are remade without each fold and applied to it (`cross-fit.ts`) — the same
+   * out-of-fold guarantee for the models, k times fewer fits. Needs a bagged fit (not `fast`, not `tuningData`);
+   * the CV's folds replace the preset's bagging folds.
+   */
+  readonly method?: 'nested' | 'cross-fitted';
 }
 
 /** Result of {@link crossValidate}. */
@@ -116,6 +128,9 @@ export async function crossValidate(data: TabularData, options: CrossValidateOpt
   const { classes, index, y, labelled } = encodeLabels(data, label, seed, options);
   const k = classes.length;
   const repeats = options.repeats ?? 3;
+  if (options.method === 'cross-fitted') {
+    return crossFittedCv(labelled, y, classes, options);
+  }
   const splits = repeatedStratifiedSplits(y, options.folds ?? 5, repeats, seed);
   const task = (options.progress ?? silentProgress).start(`cross-validate ${label}`, splits.length);
   const acc = newFoldAccumulator(y.length, k, repeats);
@@ -130,6 +145,71 @@ export async function crossValidate(data: TabularData, options: CrossValidateOpt
   });
   task.finish();
   return summarize(acc, y, classes, seed, options);
+}
+
+/**
+ * The `cross-fitted` method: one bagged fit per repeat on every row (seeded per repeat, so folds reshuffle), each
+ * evaluated by {@link crossFitValidation}. The predictor sees exactly `labelled`, so its classes and validation rows
+ * are crossValidate's own, in the same order.
+ */
+async function crossFittedCv(labelled: TabularData, y: Int32Array, classes: unknown[], options: CrossValidateOptions): Promise<CrossValidationResult> {
+  const fit = options.fit ?? {};
+  const bagFolds = fit.numBagFolds ?? resolvePreset(fit.presets ?? 'medium').numBagFolds;
+  if (bagFolds < 2 || fit.tuningData !== undefined) {
+    throw new HealthDataError('invalid-input', 'crossValidate: method "cross-fitted" needs a bagged fit (presets medium or best, no tuningData); use method "nested" for a holdout fit', {
+      path: 'method',
+    });
+  }
+  const seed = options.predictor.seed ?? 0;
+  const repeats = options.repeats ?? 3;
+  const task = (options.progress ?? silentProgress).start(`cross-fit ${options.predictor.label}`, repeats);
+  const acc = newFoldAccumulator(y.length, classes.length, repeats);
+  const fitRepeat = async (r: number): Promise<CrossFitted> => {
+    const predictor = new TabularPredictor({ ...options.predictor, seed: deriveSeed(seed, 1000 + r), progress: silentProgress });
+    await predictor.fit(labelled, { ...fit, numBagFolds: options.folds ?? 5, numBagSets: 1 });
+    return crossFitValidation(predictor.validationRecord as DecisionInput);
+  };
+  const order = Array.from({ length: repeats }, (_, r) => r);
+  await inOrder(order, foldConcurrency(options), fitRepeat, (r, res) => {
+    addCrossFit(acc, res, r);
+    task.tick();
+  });
+  task.finish();
+  return summarize(acc, y, classes, seed, options);
+}
+
+/** One repeat of the cross-fitted method into the accumulator (the counterpart of {@link addFold}). */
+function addCrossFit(acc: FoldAccumulator, res: CrossFitted, r: number): void {
+  const { repeats, sum } = acc;
+  acc.foldOf[r] = res.foldOf;
+  acc.perRepeatProba[r] = res.proba;
+  res.proba.forEach((v, q) => {
+    sum[q] = (sum[q] as number) + v / repeats;
+  });
+  res.folds.forEach((f, g) => {
+    for (const [model, score] of Object.entries(f.scores)) {
+      const e = acc.lb.get(model) ?? { total: 0, folds: 0 };
+      e.total += score;
+      e.folds += 1;
+      acc.lb.set(model, e);
+    }
+    acc.bestModels.push(f.best);
+    acc.perFoldThreshold.push(f.threshold ?? 0.5);
+    res.foldOf.forEach((fi, row) => {
+      if (fi === g) {
+        acc.rowThreshold[row] = (acc.rowThreshold[row] as number) + (f.threshold ?? 0.5) / repeats;
+      }
+    });
+  });
+  if (res.baseline === undefined) {
+    acc.baselineEveryFold = false;
+    return;
+  }
+  acc.baselineName = res.baseline.name;
+  acc.basePerRepeat[r] = res.baseline.proba;
+  res.baseline.proba.forEach((v, q) => {
+    acc.baseSum[q] = (acc.baseSum[q] as number) + v / repeats;
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
  * cross-validation of the whole AutoML fit on the patients that have every modality of the set. Cohorts too small
  * for the asked folds get fewer folds, or are skipped with a note, instead of failing.
  */
-import { PIPELINE_PRESET } from './presets';
+import { PIPELINE_PRESET, resolvePreset } from './presets';
 import { HealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import type { CrossValidationResult } from './evaluation';
@@ -47,6 +47,11 @@ export interface ModalityExperimentOptions {
   readonly design?: string;
   /** The comparison the row belongs to (shown in the row), e.g. `all three` or `full cohort`. */
   readonly comparison?: string;
+  /**
+   * How the fit is evaluated (`crossValidate`'s `method`): default `cross-fitted` when the fit bags (the default
+   * `medium` preset), `nested` for a holdout fit (`fast`).
+   */
+  readonly evaluation?: 'nested' | 'cross-fitted';
 }
 
 /** One row of the results table. */
@@ -204,10 +209,12 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
   // on log loss there, which is always defined.
   const small = Math.min(cases, controls) < 10;
   let cv: CrossValidationResult;
+  const fit = options.fit ?? { presets: PIPELINE_PRESET };
   try {
     cv = await crossValidate(rows, {
       predictor: { label, seed: options.seed ?? 0, ...(small ? { evalMetric: 'log_loss' as const } : {}) },
-      fit: options.fit ?? { presets: PIPELINE_PRESET },
+      fit,
+      method: options.evaluation ?? defaultEvaluation(fit),
       folds,
       repeats: options.repeats ?? 1,
       ...(options.progress === undefined ? {} : { progress: options.progress }),
@@ -244,6 +251,18 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
     aurocEstimate: m.roc_auc,
     cv,
   };
+}
+
+/**
+ * The evaluation a fit gets by default: `cross-fitted` when it bags (its out-of-fold predictions make the outer fits
+ * of nested cross-validation unnecessary), `nested` for a holdout fit.
+ *
+ * @param fit - the fit options
+ * @returns the method
+ */
+export function defaultEvaluation(fit: FitOptions): 'nested' | 'cross-fitted' {
+  const bagFolds = fit.numBagFolds ?? resolvePreset(fit.presets ?? 'medium').numBagFolds;
+  return bagFolds >= 2 && fit.tuningData === undefined ? 'cross-fitted' : 'nested';
 }
 
 /** One modality set of the experiment: a display name and its feature groups. */

@@ -8,10 +8,11 @@ import type { ProgressReporter, ProgressTask } from '../progress';
 import { silentProgress } from '../progress';
 import { defaultHoldoutFrac, stratifiedFolds, stratifiedHoldout } from './cv';
 import type { PlattScaling } from './calibration';
-import { applyPlatt, fitPlatt } from './calibration';
-import { blend, caruanaEnsemble, crossFittedEnsemble } from './ensemble';
+import { applyPlatt } from './calibration';
+import type { DecisionInput, KindValidation } from './fit-decisions';
+import { decideOnValidation } from './fit-decisions';
 import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
-import { chooseThreshold, evaluateProba, higherIsBetter, metricValue, pairedScoreDifference, selectionScore } from './metrics';
+import { evaluateProba, higherIsBetter, metricValue } from './metrics';
 import type { FitCandidate, FitTask } from './fit-task';
 import { linearCandidates, runFitTask } from './fit-task';
 import type { FitWorkerPool, PooledResult } from './fit-pool';
@@ -213,7 +214,7 @@ export interface PredictorState {
   readonly summary: FitSummary;
   /**
    * Binary problems: the decision threshold on the positive-class probability chosen by max F1
-   * ({@link chooseThreshold}) on the best model's validation predictions (out-of-fold when bagging, the holdout
+   * (`chooseThreshold`) on the best model's validation predictions (out-of-fold when bagging, the holdout
    * otherwise). `predict` keeps using the most probable class (0.5); use {@link TabularPredictor.decisionThreshold}.
    */
   readonly threshold?: number;
@@ -270,6 +271,7 @@ export class TabularPredictor {
   /** Constructor options. */
   readonly options: PredictorOptions;
   private st: PredictorState | undefined;
+  private validation: DecisionInput | undefined;
 
   /**
    * @param options - label, problem type, metric, path, seed, progress, clock
@@ -448,73 +450,31 @@ export class TabularPredictor {
 
   /** Builds the leaderboard from the fitted kinds: penalty choice, ensemble, selection, calibration, threshold. */
   private finishFit(plan: FitPlan, run: FitRun): void {
-    const { clock, t0, label, seed, classes, inferred, k, evalMetric, x, y, pre, numBagFolds, validY, progress } = plan;
-    const { timeLimitReached } = run;
-    const skipped = [...plan.skipped, ...run.skipped];
-    const models: TrainedModel[] = [];
-    const valPreds: Float64Array[] = [];
-    let linearPenalty: LinearPenalty | undefined;
-    for (const r of run.kinds) {
-      const { choice, oof } = chooseCandidate(plan, r);
-      if (r.kind === 'LR') {
-        const c = { ...LINEAR_DEFAULTS, ...linearCandidates(plan.hp)[choice] };
-        linearPenalty = { l1: c.l1, l2: c.l2, l1Fraction: c.l1Fraction };
+    const { clock, t0, label, seed, classes, inferred, evalMetric, x, y, pre, numBagFolds, progress } = plan;
+    const input = decisionInput(plan, run);
+    const start = clock();
+    const dec = decideOnValidation(input);
+    const ensembleMs = clock() - start;
+    const models: TrainedModel[] = dec.names.map((name, j) => {
+      const kind = dec.kinds[j] as ModelKind | 'ENSEMBLE';
+      const common = { name, kind, scoreVal: dec.scores[j] as number, fitOrder: j + 1 };
+      if (kind === 'ENSEMBLE') {
+        const weights = Object.fromEntries(run.kinds.map((_, q) => [dec.names[q] as string, dec.weights?.[q] ?? 0]));
+        return { ...common, members: [], fitTimeMs: ensembleMs, stackLevel: 2, weights };
       }
-      const name = numBagFolds >= 2 ? `${MODEL_NAMES[r.kind]}_BAG_L1` : MODEL_NAMES[r.kind];
-      const members = r.perSplit.map((cands) => (cands[choice] as FitCandidate<Classifier>).model);
-      models.push({ name, kind: r.kind, members, scoreVal: metricValue(evalMetric, validY, oof, k), fitTimeMs: r.fitTimeMs, fitOrder: models.length + 1, stackLevel: 1 });
-      valPreds.push(oof);
-    }
-    const ensembleRounds = 25;
-    let ensRound: { best: number; of: number } | undefined;
-    if (models.length > 1) {
-      const start = clock();
-      const ens = caruanaEnsemble(valPreds, validY, k, evalMetric, ensembleRounds);
-      ensRound = { best: ens.bestRound, of: ensembleRounds };
-      const weights: Record<string, number> = {};
-      models.forEach((m, j) => {
-        weights[m.name] = ens.weights[j] as number;
-      });
-      const blended = blend(valPreds, ens.weights);
-      models.push({
-        name: ENSEMBLE_NAME,
-        kind: 'ENSEMBLE',
-        members: [],
-        scoreVal: metricValue(evalMetric, validY, blended, k),
-        fitTimeMs: clock() - start,
-        fitOrder: models.length + 1,
-        stackLevel: 2,
-        weights,
-      });
-      valPreds.push(blended);
-    }
-    const { best, selection } = selectBest({
-      models,
-      valPreds,
-      validY,
-      k,
-      metric: evalMetric,
-      seed,
-      ensRound,
-      linearPenalty,
-      rounds: ensembleRounds,
-      groups: validationGroups(plan),
-      minClassRows: plan.ensembleMinClassRows,
+      const r = run.kinds[j] as KindResult;
+      const choice = dec.choices[j] as number;
+      return { ...common, members: r.perSplit.map((cands) => (cands[choice] as FitCandidate<Classifier>).model), fitTimeMs: r.fitTimeMs, stackLevel: 1 };
     });
     const calibration: Record<string, PlattScaling> = {};
-    const positives = valPreds.map((vp) => Float64Array.from({ length: k === 2 ? validY.length : 0 }, (_, i) => vp[i * 2 + 1] as number));
-    if (k === 2) {
-      models.forEach((m, j) => {
-        const platt = fitPlatt(validY, positives[j] as Float64Array);
-        if (platt !== undefined) {
-          calibration[m.name] = { model: m.name, ...platt };
-        }
-      });
-    }
-    const bestPos = positives[models.indexOf(best)] as Float64Array;
-    const bestCal = calibration[best.name];
-    const threshold = k === 2 && validY.length > 0 ? chooseThreshold(validY, bestCal === undefined ? bestPos : bestPos.map((q) => applyPlatt(bestCal, q))) : undefined;
+    dec.calibration.forEach((c, j) => {
+      if (c !== undefined) {
+        calibration[dec.names[j] as string] = { model: dec.names[j] as string, ...c };
+      }
+    });
+    const best = models[dec.best] as TrainedModel;
     progress.finish(`${models.length} models, best ${best.name}`);
+    this.validation = input;
     this.st = {
       label,
       problemType: inferred,
@@ -529,14 +489,23 @@ export class TabularPredictor {
         rowsWithoutLabel: plan.rowsWithoutLabel,
         features: x.p,
         numBagFolds,
-        skipped,
-        timeLimitReached,
+        skipped: [...plan.skipped, ...run.skipped],
+        timeLimitReached: run.timeLimitReached,
         fitTimeMs: clock() - t0,
-        selection,
+        selection: dec.selection,
       },
-      ...(threshold === undefined ? {} : { threshold }),
+      ...(dec.threshold === undefined ? {} : { threshold: dec.threshold }),
       ...(Object.keys(calibration).length === 0 ? {} : { calibration }),
     };
+  }
+
+  /**
+   * What the last `fit` decided its penalty, ensemble, selection, calibration and threshold from (every kind's
+   * candidates' validation predictions, the validation classes, the bagging folds): `crossFitValidation` remakes
+   * those decisions without each fold. Undefined for a loaded predictor.
+   */
+  get validationRecord(): DecisionInput | undefined {
+    return this.validation;
   }
 
   /**
@@ -756,94 +725,6 @@ export class TabularPredictor {
 }
 
 /**
- * How many paired standard errors the ensemble must lead the logistic baseline by on the validation rows to replace
- * it (2 ≈ a one-sided 97.5% test). Measured on 500-row tables with a purely linear signal: with 1 the ensemble still
- * won single folds on noise and lost up to 0.010 pooled AUROC to the baseline; with 2 it never did.
- */
-export const SELECTION_SE_MULTIPLE = 2;
-
-/** What {@link selectBest} compares. */
-interface SelectionInput {
-  /** Trained models in fit order (the ensemble last, when built). */
-  readonly models: readonly TrainedModel[];
-  /** Their validation predictions (n × K each, same order). */
-  readonly valPreds: readonly Float64Array[];
-  readonly validY: Int32Array;
-  readonly k: number;
-  readonly metric: MetricName;
-  readonly seed: number;
-  readonly ensRound: { best: number; of: number } | undefined;
-  readonly linearPenalty: LinearPenalty | undefined;
-  /** Caruana rounds. */
-  readonly rounds: number;
-  /** Cross-fitting fold of every validation row (−1 = none), and the fold count; undefined when it cannot be done. */
-  readonly groups: { readonly of: Int32Array; readonly count: number } | undefined;
-  /** Validation rows every class needs before the ensemble may replace the baseline. */
-  readonly minClassRows: number;
-}
-
-/**
- * The selection rule: the final model is the L2 logistic baseline unless the weighted ensemble beats it out of
- * sample. Only two models compete (the ensemble holds every base model, the baseline included, and its first round
- * is the best single model), so picking the best of many validation scores does not flatter the winner:
- *
- * 1. Too few validation rows to tell them apart (fewer than {@link ENSEMBLE_MIN_CLASS_ROWS} in a class): the baseline.
- * 2. Otherwise the ensemble is scored on **cross-fitted** validation predictions — every validation fold blended with
- *    Caruana weights chosen on the other folds only (the weights tuned on all rows score above the baseline by
- *    construction) — and replaces the baseline only when that score leads the baseline's by more than
- *    {@link SELECTION_SE_MULTIPLE} paired-bootstrap standard errors on the same rows.
- *
- * Without a logistic model (excluded by the caller) the best validation score wins, the ensemble on ties.
- */
-function selectBest(inp: SelectionInput): { best: TrainedModel; selection: FitSelection } {
-  const { models, valPreds, validY, k, metric, seed } = inp;
-  const baseline = models.find((m) => m.kind === 'LR');
-  const ensemble = models.find((m) => m.kind === 'ENSEMBLE');
-  let best = baseline ?? bestByScore(models, metric);
-  let margin: { readonly model: string; readonly diff: number; readonly se: number } | undefined;
-  let crossFit: number | undefined;
-  const smallestClass = Math.min(...Array.from({ length: k }, (_, c) => validY.filter((v) => v === c).length));
-  if (baseline !== undefined && ensemble !== undefined && smallestClass >= inp.minClassRows && inp.groups !== undefined) {
-    const bases = valPreds.slice(0, models.indexOf(ensemble));
-    const honest = crossFittedEnsemble(bases, validY, k, metric, inp.rounds, inp.groups);
-    crossFit = metricValue(metric, validY, honest, k);
-    const d = pairedScoreDifference(metric, validY, honest, valPreds[models.indexOf(baseline)] as Float64Array, k, { seed: deriveSeed(seed, 31) });
-    margin = { model: ensemble.name, diff: d.diff, se: d.se };
-    if (d.diff > SELECTION_SE_MULTIPLE * d.se) {
-      best = ensemble;
-    }
-  }
-  const rule =
-    baseline === undefined
-      ? `highest validation ${metric} (out-of-fold or holdout), the weighted ensemble on ties (no logistic baseline was fitted)`
-      : `the L2 logistic baseline, unless the weighted ensemble's cross-fitted validation ${metric} (each validation fold blended with weights chosen on the other folds) leads it by more than ${String(SELECTION_SE_MULTIPLE)} paired-bootstrap standard errors with at least ${String(inp.minClassRows)} validation rows in every class`;
-  const selection: FitSelection = {
-    rule,
-    ...(baseline === undefined ? {} : { baseline: baseline.name, baselineScoreVal: baseline.scoreVal }),
-    ...(inp.linearPenalty === undefined ? {} : { baselinePenalty: inp.linearPenalty }),
-    ...(ensemble === undefined ? {} : { ensembleScoreVal: ensemble.scoreVal }),
-    ...(crossFit === undefined ? {} : { ensembleCrossFitScoreVal: crossFit }),
-    ...(inp.ensRound === undefined ? {} : { ensembleRound: inp.ensRound }),
-    ...(margin === undefined ? {} : { margin }),
-    chosen: best.name,
-    chosenScoreVal: best.scoreVal,
-  };
-  return { best, selection };
-}
-
-/** The model with the best validation score (the weighted ensemble on ties). */
-function bestByScore(models: readonly TrainedModel[], metric: MetricName): TrainedModel {
-  const sign = higherIsBetter(metric) ? 1 : -1;
-  let top = models[0] as TrainedModel;
-  for (const m of models) {
-    if (sign * m.scoreVal > sign * top.scoreVal || (m.kind === 'ENSEMBLE' && sign * m.scoreVal >= sign * top.scoreVal)) {
-      top = m;
-    }
-  }
-  return top;
-}
-
-/**
  * The folds the selection rule cross-fits the ensemble on: the first bagging set's folds (each validation row is
  * out-of-fold in exactly one), or stratified folds of the holdout / tuning rows; undefined when a class has fewer
  * than two validation rows.
@@ -1027,16 +908,12 @@ async function runPlanPooled(plan: FitPlan, pool: FitWorkerPool, threads: number
 }
 
 /**
- * Pools a kind's validation predictions per candidate (out-of-fold rows averaged over bag sets, or the holdout) and
- * picks the candidate with the best eval metric on them (the first on ties: the grid lists stronger penalties first).
+ * A kind's validation predictions per candidate: out-of-fold rows averaged over bag sets, or the holdout.
  */
-function chooseCandidate(plan: FitPlan, r: KindResult): { choice: number; oof: Float64Array } {
-  const { k, validY, splits, numBagFolds, numBagSets, evalMetric } = plan;
+function pooledCandidates(plan: FitPlan, r: KindResult): Float64Array[] {
+  const { k, validY, splits, numBagFolds, numBagSets } = plan;
   const nCand = r.perSplit[0]?.length ?? 0;
-  let choice = 0;
-  let best: Float64Array | undefined;
-  let bestScore = -Infinity;
-  for (let c = 0; c < nCand; c++) {
+  return Array.from({ length: nCand }, (_, c) => {
     const oof = new Float64Array(validY.length * k);
     r.perSplit.forEach((cands, si) => {
       const pv = (cands[c] as FitCandidate<Classifier>).proba;
@@ -1050,15 +927,41 @@ function chooseCandidate(plan: FitPlan, r: KindResult): { choice: number; oof: F
         oof.set(pv);
       }
     });
-    const score = nCand === 1 ? 0 : selectionScore(evalMetric, validY, oof, k);
-    if (best === undefined || score > bestScore + 1e-12) {
-      best = oof;
-      bestScore = score;
-      choice = c;
-    }
-  }
-  return { choice, oof: best ?? new Float64Array(validY.length * k) };
+    return oof;
+  });
 }
+
+/** What the fit decides from ({@link decideOnValidation}): every fitted kind's pooled candidates and the validation design. */
+function decisionInput(plan: FitPlan, run: FitRun): DecisionInput {
+  const kinds: KindValidation[] = run.kinds.map((r) => {
+    const name = plan.numBagFolds >= 2 ? `${MODEL_NAMES[r.kind]}_BAG_L1` : MODEL_NAMES[r.kind];
+    const candidates = pooledCandidates(plan, r);
+    if (r.kind !== 'LR') {
+      return { kind: r.kind, name, candidates, fallback: 0 };
+    }
+    const penalties = linearCandidates(plan.hp).map((g) => {
+      const c = { ...LINEAR_DEFAULTS, ...g };
+      return { l1: c.l1, l2: c.l2, l1Fraction: c.l1Fraction };
+    });
+    const fallback = penalties.findIndex((q) => q.l1 === LINEAR_DEFAULTS.l1 && q.l2 === LINEAR_DEFAULTS.l2 && q.l1Fraction === LINEAR_DEFAULTS.l1Fraction);
+    return { kind: r.kind, name, candidates, penalties, fallback: Math.max(0, fallback) };
+  });
+  return {
+    kinds,
+    validY: plan.validY,
+    k: plan.k,
+    metric: plan.evalMetric,
+    seed: plan.seed,
+    groups: validationGroups(plan),
+    minClassRows: plan.ensembleMinClassRows,
+    minChoiceRows: PENALTY_MIN_CLASS_ROWS,
+    rounds: ENSEMBLE_ROUNDS,
+    ensembleName: ENSEMBLE_NAME,
+  };
+}
+
+/** Caruana rounds of the weighted ensemble. */
+const ENSEMBLE_ROUNDS = 25;
 
 /**
  * The labelled rows, their sorted classes and the problem type.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { crossValidate } from '../../src/automl/evaluation';
 import { labelShuffleGuard } from '../../src/automl/leakage-guard';
-import { ENSEMBLE_MIN_CLASS_ROWS, ENSEMBLE_NAME, SELECTION_SE_MULTIPLE, TabularPredictor } from '../../src/automl/predictor';
+import { SELECTION_SE_MULTIPLE } from '../../src/automl/fit-decisions';
+import { ENSEMBLE_MIN_CLASS_ROWS, ENSEMBLE_NAME, TabularPredictor } from '../../src/automl/predictor';
 import { createRng } from '../../src/automl/rng';
 import { studentTQuantile } from '../../src/automl/stats';
 
