@@ -3,7 +3,12 @@
  * JSON.stringify of the raw rows the page would otherwise ship. Also reports the size of the pre-aggregated
  * population data against the raw rows (what the browser downloads before the first plot).
  *
- * Run: node --import tsx bench/dashboard.ts [patients]
+ * Then the patient view's MRI encoding (mri.ts) per synthetic 128×128×64 brain (the default cohort's size) and per
+ * 256×256×256 brain (the coherent preset's, box-averaged to 128³ first), against a reference in the same process:
+ * deflating the volume's 8-bit levels at level 6, which any encoding of the same bytes must do. Best of 3 interleaved
+ * rounds, with the load average (the machine may be shared).
+ *
+ * Run: node --import tsx bench/dashboard.ts [patients] [--no-mri]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +18,10 @@ import { buildPatientRecord, indexDashboardRows } from '../src/dashboard/records
 import { syntheticDashboardInput } from '../src/dashboard/synthetic';
 import { dashboardPlotlyBundlePath, writeDashboardSite } from '../src/dashboard/write';
 import { plotlyBundlePath, scriptJson } from '../src/viz/show-figure';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { synthesizeBrainVolume } from '../src/cohort/mri/phantom';
+import { brainMasks } from '../src/imaging/masks';
+import { encodeMriSeries, viewerVolume } from '../src/dashboard/mri';
 
 function time<T>(fn: () => T, repeat = 3): { ms: number; value: T } {
   let best = Infinity;
@@ -25,7 +34,8 @@ function time<T>(fn: () => T, repeat = 3): { ms: number; value: T } {
   return { ms: best, value: value as T };
 }
 
-const n = Number(process.argv[2] ?? '10000');
+const args = process.argv.slice(2);
+const n = Number(args.find((a) => !a.startsWith('--')) ?? '10000');
 const input = syntheticDashboardInput({ patients: n, seed: 1, thumbnails: 200 });
 const raw = {
   patients: input.patients,
@@ -61,3 +71,47 @@ console.log(`whole site written (incl. ${n.toLocaleString('en-US')} files, plotl
 console.log(
   `plotly bundle the site ships (cartesian) / full plotly bundle size:  ${(fs.statSync(dashboardPlotlyBundlePath()).size / fs.statSync(plotlyBundlePath()).size).toFixed(2)}× (first paint in the browser: npm run test:browser)`,
 );
+
+/** Best-of-3 interleaved rounds of each function, in ms. */
+function interleaved(fns: Record<string, () => unknown>, rounds = 3): Record<string, number> {
+  const best: Record<string, number> = Object.fromEntries(Object.keys(fns).map((k) => [k, Infinity]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, fn] of Object.entries(fns)) {
+      const t0 = performance.now();
+      fn();
+      best[k] = Math.min(best[k] ?? Infinity, performance.now() - t0);
+    }
+  }
+  return best;
+}
+
+/** The MRI viewer's encoding of one synthetic brain of `size`, against deflating its 8-bit levels. */
+function mriBench(size: [number, number, number]): void {
+  const brain = synthesizeBrainVolume({ seed: 11, size, effects: { atrophy: 0.2, ventricleEnlargement: 0.2, infarcts: 1, wmhLoad: 0.3, microbleeds: 0 } });
+  const volume = { voxels: Float32Array.from(brain.voxels), size: brain.size, spacingMm: brain.spacingMm };
+  const shown = viewerVolume(volume);
+  // The reference deflates the very levels the encoder writes (inflated back from its output).
+  const levels = inflateSync(Buffer.from(encodeMriSeries(volume).voxels, 'base64'));
+  const t = interleaved({
+    reference: () => deflateSync(levels, { level: 6 }),
+    encode: () => encodeMriSeries(volume),
+    mask: () => brainMasks({ voxels: shown.voxels, size: shown.size }),
+    average: () => viewerVolume(volume),
+  });
+  const ref = t.reference ?? NaN;
+  const line = (k: string): string => `${k} ${(t[k] ?? NaN).toFixed(0)} ms (${((t[k] ?? NaN) / ref).toFixed(2)}×)`;
+  console.log(
+    `MRI ${size.join('×')} → ${shown.size.join('×')}: reference deflate of the levels ${ref.toFixed(0)} ms; ${line('encode')} = ${line('mask')} + ${size[0] > 128 ? `${line('average')} + ` : ''}quantize and deflate`,
+  );
+}
+
+if (!args.includes('--no-mri')) {
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (best of 3 interleaved rounds; decoding the stored HTJ2K frames comes on top: bench/imaging.ts)`,
+  );
+  mriBench([128, 128, 64]);
+  mriBench([256, 256, 256]);
+}
