@@ -9,7 +9,7 @@ import { silentProgress } from '../progress';
 import { defaultHoldoutFrac, stratifiedFolds, stratifiedHoldout } from './cv';
 import type { PlattScaling } from './calibration';
 import { applyPlatt } from './calibration';
-import type { DecisionInput, KindValidation } from './fit-decisions';
+import type { DecisionInput, FitSelection, KindValidation } from './fit-decisions';
 import { decideOnValidation } from './fit-decisions';
 import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
 import { evaluateProba, higherIsBetter, metricValue } from './metrics';
@@ -146,50 +146,6 @@ export interface FitSummary {
    * baseline's and the weighted ensemble's validation scores beside the chosen model's, on the same validation rows.
    */
   readonly selection?: FitSelection;
-}
-
-/** A logistic regression's penalty: ridge `l2`, and lasso `l1` or, when `l1Fraction` > 0, that share of λ_max. */
-export interface LinearPenalty {
-  /** L1 penalty (absolute; unused when `l1Fraction` > 0). */
-  readonly l1: number;
-  /** L2 penalty. */
-  readonly l2: number;
-  /** L1 penalty as a share of the training rows' λ_max (0 = use `l1`). */
-  readonly l1Fraction: number;
-}
-
-/** The selection rule's inputs and outcome (see {@link TabularPredictor.fit}). */
-export interface FitSelection {
-  /** The rule, in words. */
-  readonly rule: string;
-  /** The baseline's name (`LinearModel` / `LinearModel_BAG_L1`), when it was fitted. */
-  readonly baseline?: string;
-  /** The baseline's validation score. */
-  readonly baselineScoreVal?: number;
-  /**
-   * The logistic regression's penalty, chosen among `LINEAR_PENALTY_GRID` (ridge and lasso strengths) by the eval
-   * metric on the same validation rows as every other model (absent when the caller fixed it or in older models).
-   */
-  readonly baselinePenalty?: LinearPenalty;
-  /** The ensemble's validation score, when an ensemble was built (its weights were tuned on these rows: optimistic). */
-  readonly ensembleScoreVal?: number;
-  /**
-   * The ensemble's cross-fitted validation score: each validation fold scored with Caruana weights chosen on the
-   * other folds' rows only, so the weight tuning does not flatter it. The selection rule compares this one with the
-   * baseline (absent when the rule did not need it).
-   */
-  readonly ensembleCrossFitScoreVal?: number;
-  /** The Caruana round whose weights the ensemble keeps (1-based), and the rounds run. */
-  readonly ensembleRound?: { readonly best: number; readonly of: number };
-  /**
-   * The rival's lead over the baseline on the validation rows (higher-is-better scale) and the paired bootstrap
-   * standard error of that lead (for the ensemble: its cross-fitted predictions); absent when no comparison was made.
-   */
-  readonly margin?: { readonly model: string; readonly diff: number; readonly se: number };
-  /** The chosen model. */
-  readonly chosen: string;
-  /** The chosen model's validation score. */
-  readonly chosenScoreVal: number;
 }
 
 /** The internal state shared with save/load. */
