@@ -89,13 +89,11 @@ export function viewerVolume<V extends Pick<Volume, 'voxels' | 'size' | 'spacing
   const [mx, my, mz] = [Math.ceil(nx / f[0]), Math.ceil(ny / f[1]), Math.ceil(nz / f[2])];
   const sum = new Float64Array(mx * my * mz);
   const count = new Uint32Array(mx * my * mz);
-  // Each voxel's output column, computed once per axis; the sums run in voxel order, so they are the same numbers.
-  const column = Int32Array.from({ length: nx }, (_, x) => Math.floor(x / f[0]));
   const v = volume.voxels;
   for (let z = 0, i = 0; z < nz; z++) {
     const oz = Math.floor(z / f[2]) * mx * my;
     for (let y = 0; y < ny; y++, i += nx) {
-      addRow(v, i, nx, oz + Math.floor(y / f[1]) * mx, column, sum, count);
+      addRow(v, i, nx, f[0], oz + Math.floor(y / f[1]) * mx, sum, count);
     }
   }
   const voxels = new Float32Array(sum.length);
@@ -107,16 +105,26 @@ export function viewerVolume<V extends Pick<Volume, 'voxels' | 'size' | 'spacing
   return { voxels, size: [mx, my, mz], spacingMm: [sx * f[0], sy * f[1], sz * f[2]] };
 }
 
-/** Adds the finite voxels of the row starting at `i` to the sums and counts of their output cells (`o + column[x]`). */
-function addRow(v: ArrayLike<number>, i: number, nx: number, o: number, column: Int32Array, sum: Float64Array, count: Uint32Array): void {
-  for (let x = 0; x < nx; x++) {
-    const value = v[i + x] as number;
-    // value - value is 0 exactly for finite numbers (NaN for NaN and ±Infinity): Number.isFinite without a call
-    if (value - value === 0) {
-      const c = o + (column[x] as number);
-      sum[c] = (sum[c] as number) + value;
-      count[c] = (count[c] as number) + 1;
+/**
+ * Adds the finite voxels of the row starting at `i` to the sums and counts of their output cells (`o`, `o + 1`, …,
+ * `fx` voxels each): each cell's running sum is carried in a local and its voxels added in x order, the same additions
+ * in the same order as one voxel at a time.
+ */
+function addRow(v: ArrayLike<number>, i: number, nx: number, fx: number, o: number, sum: Float64Array, count: Uint32Array): void {
+  for (let x = 0, c = o; x < nx; c++) {
+    const end = Math.min(nx, x + fx);
+    let s = sum[c] as number;
+    let k = count[c] as number;
+    for (; x < end; x++) {
+      const value = v[i + x] as number;
+      // value - value is 0 exactly for finite numbers (NaN for NaN and ±Infinity): Number.isFinite without a call
+      if (value - value === 0) {
+        s += value;
+        k++;
+      }
     }
+    sum[c] = s;
+    count[c] = k;
   }
 }
 
