@@ -98,6 +98,23 @@ describe('dashboard MRI files', function () {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed / 2147483648;
     };
+    const halves = (): Float32Array => {
+      const v = new Float32Array(16 * 16 * 4);
+      const below = (x: number): number => {
+        const f = new Float32Array([x]);
+        new Uint32Array(f.buffer)[0]! -= 1; // the next float32 below a positive x
+        return f[0]!;
+      };
+      for (let k = 0; k < 255; k++) {
+        v[4 * k] = k + 0.5;
+        v[4 * k + 1] = below(k + 0.5);
+        v[4 * k + 2] = k;
+        v[4 * k + 3] = k + 0.25;
+      }
+      v[1020] = 255;
+      v[1021] = 1e-45; // the smallest float32: a level far below 0.5
+      return v;
+    };
     const brain = synthesizeBrainVolume({ seed: 3, size: [40, 36, 10], effects: { atrophy: 0.1, ventricleEnlargement: 0.1, infarcts: 0, wmhLoad: 0, microbleeds: 0 } });
     const cases: { voxels: Float32Array; size: [number, number, number] }[] = [
       { voxels: Float32Array.from(brain.voxels), size: brain.size },
@@ -106,6 +123,8 @@ describe('dashboard MRI files', function () {
       { voxels: new Float32Array(6 * 6 * 2).fill(42), size: [6, 6, 2] },
       { voxels: new Float32Array(4 * 4 * 2).fill(NaN), size: [4, 4, 2] },
       { voxels: Float32Array.from({ length: 131 * 3 * 130 }, (_, i) => (i % 31 === 0 ? NaN : rand() * 100)), size: [131, 3, 130] },
+      // Levels on and just below each half (low 0, high 255: one level per unit), where rounding half up decides.
+      { voxels: halves(), size: [16, 16, 4] },
     ];
     for (const c of cases) {
       const volume = { voxels: c.voxels, size: c.size, spacingMm: [0.9, 1.1, 3] as [number, number, number] };
