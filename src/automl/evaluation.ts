@@ -22,6 +22,7 @@ import { THRESHOLD_RULE, calibrationCurve, evaluateProba, metricValue } from './
 import type { FitOptions, PredictorOptions } from './predictor';
 import { defaultFitThreads } from './fit-pool';
 import { TabularPredictor, subsetTable } from './predictor';
+import { inOrder } from '../util/in-order';
 import type { CrossFitted } from './cross-fit';
 import { crossFitValidation } from './cross-fit';
 import type { DecisionInput } from './fit-decisions';
@@ -226,38 +227,6 @@ function foldConcurrency(options: CrossValidateOptions): number {
   }
   const threads = options.fit?.threads ?? defaultFitThreads();
   return threads >= 2 && options.predictor.clock === undefined ? 2 : 1;
-}
-
-/**
- * Runs `work` on every item with at most `limit` running at once, and hands the results to `consume` in item order
- * as soon as every earlier item is done (so sums over folds, and so the result, do not depend on which fold finished
- * first; finished predictors are released in order rather than all kept to the end).
- */
-async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, consume: (item: T, result: R) => void): Promise<void> {
-  const done = new Map<number, R>();
-  let next = 0;
-  let emitted = 0;
-  const drain = (): void => {
-    while (done.has(emitted)) {
-      consume(items[emitted] as T, done.get(emitted) as R);
-      done.delete(emitted);
-      emitted++;
-    }
-  };
-  let failed = false;
-  const runner = async (): Promise<void> => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        done.set(i, await work(items[i] as T));
-      } catch (err) {
-        failed = true; // no new item starts; the first error is the one reported
-        throw err;
-      }
-      drain();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
 }
 
 /** Phase 1 of {@link crossValidate}: the labelled rows, their sorted classes and class indices (shuffled for the guard). */

@@ -12,6 +12,8 @@ import type { PairedAurocDifference } from './delong';
 import { binaryFoldScores, pairedDelong, pairedWithinFoldDelong } from './delong';
 import type { MetricEstimate } from './metrics';
 import type { FitOptions } from './predictor';
+import { defaultFitThreads } from './fit-pool';
+import { mapInOrder } from '../util/in-order';
 
 /** What the experiment needs of a training set (a `ws.features.buildDataset` result fits). */
 export interface ExperimentDataset {
@@ -474,10 +476,9 @@ export async function runPairedComparison(ds: ExperimentDataset, options: Paired
   const cases = rows.filter((r) => Number(r[label]) === 1).length;
   const { largest, sets, ...rest } = options;
   const members = sets.filter((set) => set.groups.every((g) => largest.groups.includes(g)));
-  const results: ModalityExperimentResult[] = [];
-  for (const set of members) {
-    results.push(await runModalityExperiment(ds, { ...rest, modalities: set.name, groups: set.groups, patients, comparison: largest.name }));
-  }
+  // Two sets at a time: one's main-thread work (preprocessing, decisions, metrics) overlaps the other's model fits in
+  // the worker threads; each set is seeded on its own, so the results do not depend on the overlap.
+  const results = await mapInOrder(members, setConcurrency(rest.fit), (set) => runModalityExperiment(ds, { ...rest, modalities: set.name, groups: set.groups, patients, comparison: largest.name }));
   const clinical = results.find((r) => r.row.modalities === 'clinical');
   const table: PairedSetRow[] = results.map((r) => {
     let vsClinical: PairedSetRow['vsClinical'] = null;
@@ -506,6 +507,11 @@ export async function runPairedComparison(ds: ExperimentDataset, options: Paired
     };
   });
   return { comparison: { outcome: options.outcome, design: options.design ?? '', largest: options.largest.name, patients: patients.size, cases, sets: table }, results };
+}
+
+/** Sets of a comparison evaluated at once: two when the fits use worker threads, else one. */
+function setConcurrency(fit: FitOptions | undefined): number {
+  return (fit?.threads ?? defaultFitThreads()) >= 2 ? 2 : 1;
 }
 
 /**
