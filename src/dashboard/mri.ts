@@ -1,7 +1,7 @@
 /**
  * The patient view's MRI: at dashboard build time each patient's latest primary MR image set is read from the
  * workspace's imaging store (its stored HTJ2K frames decoded by the imaging code), its brain mask computed with
- * {@link brainMasks}, and both written into the site folder as `mri/<file>.js` — voxels quantized to 8 bits and
+ * {@link brainMask}, and both written into the site folder as `mri/<file>.js` — voxels quantized to 8 bits and
  * deflated, the mask deflated, both base64 in a script that hands them to the page (`window.mmhMriLoaded`), so the
  * viewer works offline and from file://. The page inflates them (DecompressionStream) and draws one slice at a time
  * with the mask outline and a window/level control. No DICOM header (names, birth dates) is written: only voxels,
@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { HealthDataError, isHealthDataError } from '../errors';
-import { brainMasks } from '../imaging/masks';
+import { brainMask } from '../imaging/masks';
 import type { ImageFrame, ImageSetMetadata, ImageSetSummary, ImagingStore, Volume } from '../imaging/types';
 import { assembleVolume } from '../imaging/volume';
 import type { ProgressReporter } from '../progress';
@@ -191,7 +191,7 @@ export function encodeMriSeries(source: Pick<Volume, 'voxels' | 'size' | 'spacin
   let maskNote = '';
   try {
     // Level 6: an eighth of level 9's CPU for a mask ~12 % larger (16.5 vs 14.5 kB for 128×128×64).
-    mask = deflateSync(brainMasks({ voxels: v, size: volume.size }).brain, { level: 6 }).toString('base64');
+    mask = deflateSync(brainMask({ voxels: v, size: volume.size }), { level: 6 }).toString('base64');
   } catch (e) {
     // A volume with nothing above the foreground threshold has no brain to outline: the slices still show.
     if (!isHealthDataError(e) || e.code !== 'invalid-input') {
