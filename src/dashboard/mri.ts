@@ -15,9 +15,10 @@
  * 1/8 of the voxels) before its mask is computed and it is encoded; the page shows slices at most 128 voxels wide,
  * which it scales to its canvas anyway. Volumes that fit (the 128×128×64 default) are encoded exactly as they are.
  * Each series is decoded, masked, encoded and written by one of a pool of worker threads (this thread only reads the
- * stored frames and hands them over, so both cores decode). Per 128×128×64 series the CPU cost is ≈ 0.17 s: HTJ2K
- * decoding ≈ 45 ms, the brain mask ≈ 40–60 ms, deflating the levels ≈ 50 ms and the mask ≈ 10 ms, quantizing ≈ 15 ms
- * (`process.cpuUsage` at load ≈ 8 on 2 cores; the default cohort's 289 series ≈ 50 CPU-s).
+ * stored frames and hands them over, so both cores decode). Per 128×128×64 series the CPU cost is ≈ 0.16 s: HTJ2K
+ * decoding and assembling ≈ 60 ms, the brain mask ({@link brainMask}) ≈ 40 ms, deflating the levels ≈ 50 ms and the
+ * mask ≈ 10 ms, range and quantizing ≈ 10 ms (`process.cpuUsage` at load 6–10 on 2 cores; the default cohort's 287
+ * series ≈ 47 CPU-s). Every part is needed for the same bytes; what is left is the codec, the mask and zlib.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
