@@ -69,9 +69,24 @@ export function athenaRowSql(textSql: string, rowType: StructType): string {
 
 /**
  * Largest Athena-shaped row `read_json` accepts (64 MiB): twice the largest resource an import takes
- * (import-chunk.ts `MAX_RESOURCE_BYTES`). DuckDB sizes its read buffer from it, so it is kept no larger than needed.
+ * (import-chunk.ts `MAX_RESOURCE_BYTES`). DuckDB sizes its read buffer from it (twice this, per reading thread,
+ * counted against its memory limit), so a commit passes the bound its rows need instead
+ * ({@link athenaMaxObjectBytes}).
  */
-const ATHENA_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+export const ATHENA_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The `maximum_object_size` for staged Athena rows of at most `longest` bytes: DuckDB's default (16 MiB) unless a
+ * row is longer, then twice the longest row, at most {@link ATHENA_MAX_OBJECT_BYTES}. With 64 MiB for every commit,
+ * each reading thread's 128 MiB buffer counted against the import's memory limit, and an in-process import (DuckDB
+ * on 2 threads) ran out of its 256 MB.
+ *
+ * @param longest - the longest staged row, in bytes (an upper bound)
+ * @returns the bound in bytes
+ */
+export function athenaMaxObjectBytes(longest: number): number {
+  return Math.min(ATHENA_MAX_OBJECT_BYTES, Math.max(16 * 1024 * 1024, 2 * longest));
+}
 
 /**
  * The statement inserting staged Athena-shaped rows into a type table: DuckDB's `read_json` types the staging
@@ -81,16 +96,17 @@ const ATHENA_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
  * @param table - the qualified, quoted table name
  * @param rowType - the table's row type ({@link athenaRowType})
  * @param c - the staging files; a join of the staged rows `a` to the rows to insert, which gives SQL expressions
- *   of the version (INTEGER) and `lastUpdated` (TIMESTAMP)
+ *   of the version (INTEGER) and `lastUpdated` (TIMESTAMP); the longest row `read_json` must take (default
+ *   {@link ATHENA_MAX_OBJECT_BYTES})
  * @returns the INSERT statement (parameters, if any, are the join's)
  */
-export function athenaInsertSql(table: string, rowType: StructType, c: { files: readonly string[]; join: string; version: string; lastUpdated: string }): string {
+export function athenaInsertSql(table: string, rowType: StructType, c: { files: readonly string[]; join: string; version: string; lastUpdated: string; maxObjectBytes?: number }): string {
   const columns = Object.entries({ __chunk: 'INTEGER', __line: 'INTEGER', ...Object.fromEntries(Object.entries(rowType.s).map(([k, t]) => [k, athenaTypeSql(t)])) })
     .map(([k, t]) => `${sqlLiteral(k)}: ${sqlLiteral(t)}`)
     .join(', ');
   const source =
     `read_json([${c.files.map(sqlLiteral).join(', ')}], format := 'newline_delimited', dateformat := 'NONE', timestampformat := 'NONE', ` +
-    `maximum_object_size := ${ATHENA_MAX_OBJECT_BYTES}, columns := {${columns}})`;
+    `maximum_object_size := ${c.maxObjectBytes ?? ATHENA_MAX_OBJECT_BYTES}, columns := {${columns}})`;
   const meta = `struct_update(meta, versionid := CAST(__version AS VARCHAR), lastupdated := strftime(__last_updated, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
   return (
     `INSERT INTO ${table} BY NAME SELECT * EXCLUDE (__chunk, __line, __version, __last_updated) REPLACE (${meta} AS meta) ` +

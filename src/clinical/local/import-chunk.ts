@@ -58,6 +58,8 @@ export interface ChunkResult {
   readonly events: number;
   /** Longest staging row in bytes (sizes DuckDB's line buffer). */
   readonly maxRowBytes: number;
+  /** Longest Athena staging line in bytes, an upper bound (sizes DuckDB's `read_json` buffer). */
+  readonly maxAthenaBytes: number;
   /** FAILURE manifest lines (JSON text, one per line, newline-terminated). */
   readonly failureText: string;
   /** Rejected lines. */
@@ -290,6 +292,7 @@ class ChunkStaging {
   accepted = 0;
   acceptedBytes = 0;
   maxRowBytes = 0;
+  maxAthenaBytes = 0;
 
   constructor(readonly chunk: ImportChunk) {
     this.seq = String(chunk.seq);
@@ -322,6 +325,7 @@ class ChunkStaging {
     this.created += `${this.successHead}${lineNo},"resourceType":${JSON.stringify(type)},"id":${JSON.stringify(id)},"outcome":"created"}\n`;
     this.typeCounts[type] = (this.typeCounts[type] ?? 0) + 1;
     const shaped = athenaStagingLine(this.chunk.seq, lineNo, athenaJsonText(stripped, body));
+    this.maxAthenaBytes = Math.max(this.maxAthenaBytes, shaped.length * 3);
     let ofType = this.athena.get(type);
     if (ofType === undefined && RESOURCE_TYPE_PATTERN.test(type)) {
       ofType = new StagingWriter(athenaStagingFile(this.chunk.stagingPrefix, type));
@@ -374,6 +378,7 @@ class ChunkStaging {
       acceptedBytes: this.acceptedBytes,
       events: this.events,
       maxRowBytes: this.maxRowBytes,
+      maxAthenaBytes: this.maxAthenaBytes,
       failureText: this.failures.join(''),
       failed: this.failures.length,
       types: this.types,

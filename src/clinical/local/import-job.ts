@@ -30,7 +30,7 @@ import type { JobProgressReport } from '../fhir-store';
 import type { ChunkResult, ImportChunk } from './import-chunk';
 import { athenaStagingFile, EV_COLUMNS, KEY_COLUMNS, processChunk, RES_COLUMNS } from './import-chunk';
 import type { ImportManifest, ImportSuccessLine } from './job-files';
-import { athenaInsertSql, builtTypeTables, countTypeTable, prepareTypeTable, repairTypeTables } from './athena-tables';
+import { athenaInsertSql, athenaMaxObjectBytes, builtTypeTables, countTypeTable, prepareTypeTable, repairTypeTables } from './athena-tables';
 import { RESOURCE_TYPE_PATTERN } from './schema';
 
 export { utcTimestampText } from './import-chunk';
@@ -122,12 +122,33 @@ interface RawChunk {
 }
 
 /**
- * DuckDB's memory limit while an import commits. Left at DuckDB's default (80% of RAM) its buffer pool grew with the
- * input: peak RSS 0.80 GB for 65 MB of NDJSON, 1.28 GB for 261 MB. At 512 MB the same imports peaked at 0.84 and
- * 0.94 GB, no slower (DuckDB spills what does not fit), so the job's memory no longer follows the input's size. At
- * 384 MB a 251 MB import peaked at 794 MB instead of 870 MB, with the same CPU time (29.5 s against 29.4 s).
+ * DuckDB's memory limit while an import commits, in MB, when DuckDB runs on one thread (beside the worker threads).
+ * Left at DuckDB's default (80% of RAM) its buffer pool grew with the input: peak RSS 0.80 GB for 65 MB of NDJSON,
+ * 1.28 GB for 261 MB. At 512 MB the same imports peaked at 0.84 and 0.94 GB, no slower (DuckDB spills what does not
+ * fit), so the job's memory no longer follows the input's size. At 384 MB a 251 MB import peaked at 794 MB instead of
+ * 870 MB, with the same CPU time (29.5 s against 29.4 s). Once the workers' and the main thread's heaps were bounded
+ * (import-pool.ts), 256 MB took another ~100 MB off the peak (a 251 MB import, two runs each: 654–669 → 557–573 MiB;
+ * its re-import 901 → 715 MiB), with the same CPU time: DuckDB holds ~110–135 MB of it between commits and spills the
+ * uncheckpointed rows to its temporary files.
  */
-const IMPORT_MEMORY_LIMIT = '384MB';
+const IMPORT_MEMORY_MB = 256;
+
+/**
+ * What each further DuckDB thread adds to {@link IMPORT_MEMORY_MB} (an in-process import keeps DuckDB's own threads):
+ * every reading thread holds its own `read_csv` and `read_json` buffers (16–32 MiB each with the bounds a commit
+ * passes), counted against the limit.
+ */
+const IMPORT_MEMORY_MB_PER_THREAD = 64;
+
+/**
+ * The import's `memory_limit` for DuckDB running on `threads` threads.
+ *
+ * @param threads - DuckDB's threads during the job
+ * @returns the setting's value
+ */
+function importMemoryLimit(threads: number): string {
+  return `${String(IMPORT_MEMORY_MB + IMPORT_MEMORY_MB_PER_THREAD * Math.max(0, threads - 1))}MB`;
+}
 
 // Per connection (the engine keeps one open across commits; a reopened database is a new connection and is configured
 // again): its own `threads` setting, and whether an import runs it on one thread.
@@ -147,8 +168,9 @@ async function configureImportConnection(conn: DuckDBConnection, singleThread: b
   let c = configured.get(conn);
   if (c === undefined) {
     const [row] = (await conn.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS() as { n: number }[];
-    await conn.run(`SET checkpoint_threshold = '1GB'; SET memory_limit = '${IMPORT_MEMORY_LIMIT}';`);
-    c = { threads: row?.n ?? 1, single: false };
+    const threads = row?.n ?? 1;
+    await conn.run(`SET checkpoint_threshold = '1GB'; SET memory_limit = '${importMemoryLimit(singleThread ? 1 : threads)}';`);
+    c = { threads, single: false };
     configured.set(conn, c);
   }
   if (singleThread && !c.single && c.threads > 1) {
@@ -160,7 +182,7 @@ async function configureImportConnection(conn: DuckDBConnection, singleThread: b
 /**
  * Gives the database its own `memory_limit` back — the engine's (the workspace's setting, e.g. half the machine), or
  * DuckDB's default when the engine sets none: the steps after an import in the same process must not run under the
- * import's 384 MB (these settings are the database's, not the connection's) — its default `checkpoint_threshold`,
+ * import's limit (these settings are the database's, not the connection's) — its default `checkpoint_threshold`,
  * and its `threads` when the import ran on one thread; the next import configures the connection again.
  */
 async function restoreSettings(conn: DuckDBConnection, memoryLimit: string | undefined): Promise<void> {
@@ -415,13 +437,14 @@ async function writeTypeRows(conn: DuckDBConnection, schema: string, group: read
       await conn.run(`DELETE FROM ${table} o USING changed c WHERE c.new_version > 1 AND c.resource_type = $1 AND o.id = c.id`, [type]);
     }
     const files = group.filter((r) => type in r.types).map((r) => athenaStagingFile(r.stagingPrefix, type));
+    const maxObjectBytes = athenaMaxObjectBytes(Math.max(...group.map((r) => r.maxAthenaBytes)));
     if (st.fresh) {
-      await conn.run(athenaInsertSql(table, rowType, { files, join: '', version: '1', lastUpdated: NOW_SQL }));
+      await conn.run(athenaInsertSql(table, rowType, { files, join: '', version: '1', lastUpdated: NOW_SQL, maxObjectBytes }));
       const added = group.reduce((n, r) => n + (r.typeCounts[type] ?? 0), 0);
       await countTypeTable(conn, schema, type, before === undefined ? undefined : added);
     } else {
       const join = 'JOIN changed c ON c.chunk = a.__chunk AND c.line = a.__line AND c.resource_type = $1';
-      await conn.run(athenaInsertSql(table, rowType, { files, join, version: 'c.new_version', lastUpdated: NOW_SQL }), [type]);
+      await conn.run(athenaInsertSql(table, rowType, { files, join, version: 'c.new_version', lastUpdated: NOW_SQL, maxObjectBytes }), [type]);
       await countTypeTable(conn, schema, type);
     }
   }

@@ -37,6 +37,22 @@ function startWorker(workerData: ImportWorkerData, resourceLimits?: ResourceLimi
     : new Worker(file, { workerData, ...limits });
 }
 
+/**
+ * Gives a compiled schema received from another thread back the null prototypes of its element tables. Structured
+ * cloning makes every object an ordinary one, so looking up an element named `constructor`, `toString` or
+ * `__proto__` found `Object.prototype`'s members: a resource with such an element threw in a worker (failing the
+ * whole job) instead of being rejected as an invalid additional property, as in process.
+ *
+ * @param schema - a structured clone of a compiled schema (changed in place)
+ * @returns the same schema
+ */
+export function restoreSchemaPrototypes(schema: CompiledFhirSchema): CompiledFhirSchema {
+  for (const t of Object.values(schema.types)) {
+    Object.setPrototypeOf(t.e, null);
+  }
+  return schema;
+}
+
 let schemaPromise: Promise<CompiledFhirSchema> | undefined;
 
 /**
@@ -51,8 +67,9 @@ export function offThreadSchema(): Promise<CompiledFhirSchema> {
   schemaPromise ??= new Promise<CompiledFhirSchema>((resolve, reject) => {
     const w = startWorker({ compileSchema: true });
     let done = false;
-    w.once('message', (schema: CompiledFhirSchema) => {
+    w.once('message', (received: CompiledFhirSchema) => {
       done = true;
+      const schema = restoreSchemaPrototypes(received);
       useCompiledFhirSchema(schema);
       resolve(schema);
       void w.terminate();

@@ -126,7 +126,7 @@ describe('LocalFhirStore import: worker threads, chunks and in-chunk duplicates'
     const done = await store.waitForImportJob(ds.DatastoreId, job.JobId, { pollMs: 5 });
     assert.equal(done.JobStatus, 'COMPLETED');
     assert.equal(await threads(), 3);
-    // The import ran under its own 384 MB and checkpoint threshold; the steps after it must not.
+    // The import ran under its own memory limit and checkpoint threshold; the steps after it must not.
     assert.equal(await memoryLimit(), limitBefore);
     assert.equal((await engine.query<{ t: string }>(`SELECT current_setting('checkpoint_threshold') AS t`))[0]!.t, checkpointBefore);
     await engine.close();
