@@ -64,6 +64,8 @@ export interface CrossValidateOptions {
    * the CV's folds replace the preset's bagging folds.
    */
   readonly method?: 'nested' | 'cross-fitted';
+  /** `cross-fitted`: keep the predictor fitted on every row (`CrossValidationResult.predictor`; default false). */
+  readonly keepPredictor?: boolean;
 }
 
 /** Result of {@link crossValidate}. */
@@ -108,6 +110,12 @@ export interface CrossValidationResult {
    * pooling ranks one fold's model against another's and is biased low on weak signals).
    */
   readonly pooledAuroc?: MetricEstimate;
+  /**
+   * `cross-fitted` with `keepPredictor`: the first repeat's predictor — fitted on every row with the predictor's own
+   * seed and the fit options as given (kept only when the CV's folds are the preset's bagging folds), i.e. exactly
+   * what fitting those options on these rows gives, for saving without fitting it again.
+   */
+  readonly predictor?: TabularPredictor;
 }
 
 /**
@@ -165,9 +173,15 @@ async function crossFittedCv(labelled: TabularData, y: Int32Array, classes: unkn
   const repeats = options.repeats ?? 3;
   const task = (options.progress ?? silentProgress).start(`cross-fit ${options.predictor.label}`, repeats);
   const acc = newFoldAccumulator(y.length, classes.length, repeats);
+  const folds = options.folds ?? 5;
+  let kept: TabularPredictor | undefined;
+  // The first repeat fits with the predictor's own seed: with the preset's folds it is the plain fit of these rows.
   const fitRepeat = async (r: number): Promise<CrossFitted> => {
-    const predictor = new TabularPredictor({ ...options.predictor, seed: deriveSeed(seed, 1000 + r), progress: silentProgress });
-    await predictor.fit(labelled, { ...fit, numBagFolds: options.folds ?? 5, numBagSets: 1 });
+    const predictor = new TabularPredictor({ ...options.predictor, seed: r === 0 ? seed : deriveSeed(seed, 1000 + r), progress: silentProgress });
+    await predictor.fit(labelled, { ...fit, numBagFolds: folds, numBagSets: 1 });
+    if (r === 0 && options.keepPredictor === true && folds === bagFolds && (fit.numBagSets ?? 1) === 1) {
+      kept = predictor;
+    }
     return crossFitValidation(predictor.validationRecord as DecisionInput);
   };
   const order = Array.from({ length: repeats }, (_, r) => r);
@@ -176,7 +190,8 @@ async function crossFittedCv(labelled: TabularData, y: Int32Array, classes: unkn
     task.tick();
   });
   task.finish();
-  return summarize(acc, y, classes, seed, options);
+  const result = summarize(acc, y, classes, seed, options);
+  return kept === undefined ? result : { ...result, predictor: kept };
 }
 
 /** One repeat of the cross-fitted method into the accumulator (the counterpart of {@link addFold}). */

@@ -11,7 +11,7 @@ import { crossValidate } from './evaluation';
 import type { PairedAurocDifference } from './delong';
 import { binaryFoldScores, pairedDelong, pairedWithinFoldDelong } from './delong';
 import type { MetricEstimate } from './metrics';
-import type { FitOptions } from './predictor';
+import type { FitOptions, TabularPredictor } from './predictor';
 import { defaultFitThreads } from './fit-pool';
 import { mapInOrder } from '../util/in-order';
 
@@ -54,6 +54,8 @@ export interface ModalityExperimentOptions {
    * `medium` preset), `nested` for a holdout fit (`fast`).
    */
   readonly evaluation?: 'nested' | 'cross-fitted';
+  /** Keep the cross-fitted predictor fitted on every row (`cv.predictor`), which {@link fitSelectedModel} then saves as is. */
+  readonly keepPredictor?: boolean;
 }
 
 /** One row of the results table. */
@@ -217,6 +219,7 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
       predictor: { label, seed: options.seed ?? 0, ...(small ? { evalMetric: 'log_loss' as const } : {}) },
       fit,
       method: options.evaluation ?? defaultEvaluation(fit),
+      ...(options.keepPredictor === true ? { keepPredictor: true } : {}),
       folds,
       repeats: options.repeats ?? 1,
       ...(options.progress === undefined ? {} : { progress: options.progress }),
@@ -356,6 +359,10 @@ export interface PredictorFactory {
   /** Creates a predictor saving under the workspace's models folder. */
   createPredictor(options: { readonly label: string; readonly name?: string; readonly evalMetric?: 'roc_auc' | 'log_loss'; readonly metadata?: Readonly<Record<string, unknown>> }): {
     fit(train: readonly Readonly<Record<string, unknown>>[], options: FitOptions): Promise<unknown>;
+    /** Takes over an equivalent fitted predictor's state (see `TabularPredictor.adopt`). */
+    adopt?(fitted: TabularPredictor): unknown;
+    /** Constructor options (the seed decides whether an evaluation's predictor is this fit). */
+    readonly options?: { readonly seed?: number };
     save(): string;
     readonly bestModel: string;
     readonly featureColumns: string[];
@@ -410,7 +417,13 @@ export async function fitSelectedModel(
     ...(Math.min(cases, chosen.data.length - cases) < 10 ? { evalMetric: 'log_loss' as const } : {}),
     metadata: { outcome: row.outcome, modalities: row.modalities, patients: row.patients, cases: row.cases, cvAuroc: row.auroc, cvAurocCi: row.aurocCi, cvFolds: row.folds, ...extra },
   });
-  await predictor.fit(chosen.data, fit);
+  // The cross-fitted evaluation's predictor is this very fit (same rows, options and seed): saved as is.
+  const fitted = chosen.cv?.predictor;
+  if (fitted !== undefined && predictor.adopt !== undefined && fitted.state.seed === (predictor.options?.seed ?? 0)) {
+    predictor.adopt(fitted);
+  } else {
+    await predictor.fit(chosen.data, fit);
+  }
   const dir = predictor.save();
   return { name, modalities: row.modalities, patients: row.patients, cvAuroc: row.auroc, cvAurocCi: row.aurocCi, bestModel: predictor.bestModel, inputs: predictor.featureColumns.length, path: dir };
 }

@@ -569,7 +569,8 @@ export async function runDesign(ws: Workspace, outcome: Outcome, design: StudyDe
   const present = new Set(Object.values(data.dataset.featureSources).map((s) => s.slice(0, s.indexOf('.'))));
   const sets = modalitySets(outcome);
   const notes: string[] = [];
-  const common = { outcome, design, folds, repeats, fit, seed };
+  // The prognostic sets are the saved model's candidates: keep their fits on every patient for saving.
+  const common = { outcome, design, folds, repeats, fit, seed, keepPredictor: design === 'prognostic' };
   let fullCohort: ModalityExperimentResult | undefined;
   if (design !== 'guidance' && data.labels.rows.length > 0) {
     fullCohort = await runModalityExperiment(data.dataset, { ...common, modalities: 'clinical', groups: [`clinical-${outcome}`], comparison: 'full cohort' });

@@ -330,6 +330,24 @@ export class TabularPredictor {
   }
 
   /**
+   * Takes over the fitted state of another predictor of the same label — one fitted on the same rows with the same
+   * options and seed, such as the predictor a cross-fitted evaluation fitted on every row — so that it is saved under
+   * this predictor's path and metadata without fitting the same models again.
+   *
+   * @param fitted - the fitted predictor
+   * @returns this predictor
+   * @throws {@link HealthDataError} (invalid-input) when the other predictor is not fitted or has another label
+   */
+  adopt(fitted: TabularPredictor): this {
+    if (fitted.options.label !== this.options.label) {
+      throw new HealthDataError('invalid-input', `TabularPredictor.adopt: the fitted predictor's label ${fitted.options.label} is not ${this.options.label}`, { path: 'label' });
+    }
+    this.st = fitted.state;
+    this.validation = fitted.validation;
+    return this;
+  }
+
+  /**
    * The synchronous form of {@link TabularPredictor.fit} (same work and result, in the calling thread; blocks the
    * event loop while it runs).
    *

@@ -114,6 +114,20 @@ describe('cross-fitted evaluation', () => {
     assert.equal(defaultEvaluation({ presets: 'medium', numBagFolds: 0 }), 'nested');
   });
 
+  it('keeps, when asked, the predictor fitted on every row: the same as fitting the options plainly', async () => {
+    const rows = plantedRows(150, 6, 3).map(withoutId);
+    const cv = await crossValidate(rows, { predictor: { label: 'outcome', seed: 4 }, folds: 5, repeats: 2, method: 'cross-fitted', keepPredictor: true, fit: { presets: 'medium' } });
+    const plain = await new TabularPredictor({ label: 'outcome', seed: 4 }).fit(rows, { presets: 'medium' });
+    assert.ok(cv.predictor !== undefined);
+    assert.deepEqual(Array.from(cv.predictor.predictPositive(rows)), Array.from(plain.predictPositive(rows)));
+    const saved = new TabularPredictor({ label: 'outcome', seed: 4 }).adopt(cv.predictor);
+    assert.equal(saved.bestModel, plain.bestModel);
+    // Other folds than the preset's: not the plain fit, so not kept.
+    const three = await crossValidate(rows, { predictor: { label: 'outcome', seed: 4 }, folds: 3, repeats: 1, method: 'cross-fitted', keepPredictor: true, fit: { presets: 'medium' } });
+    assert.equal(three.predictor, undefined);
+    assert.throws(() => new TabularPredictor({ label: 'other' }).adopt(plain), /label/);
+  });
+
   it('keeps the validation record of a fit, not of a loaded predictor', async () => {
     const rows = plantedRows(120, 4, 2).map(withoutId);
     const p = await new TabularPredictor({ label: 'outcome', seed: 1 }).fit(rows, { presets: 'medium', threads: 0 });
