@@ -48,6 +48,27 @@ const SMOKING_STATUS = '72166-2';
 const CURRENT_SMOKER = new Set(['449868002', '428041000124106', '77176002', '65568007']);
 const FORMER_SMOKER = new Set(['8517006']);
 
+/** Which events the features read (see {@link FEATURE_EVENTS}). */
+export interface FeatureEventFilter {
+  /** Observation codes: the measurements and smoking status. */
+  readonly observationCodes: readonly string[];
+  /** Condition codes: the precursors. */
+  readonly conditionCodes: readonly string[];
+  /** Resource types read only when they carry a category (encounter class, medication class). */
+  readonly categorizedTypes: readonly string[];
+}
+
+/**
+ * The only events {@link computeClinicalFeatures} reads: Observations with a measurement or smoking-status code,
+ * Encounters and medication requests/administrations with a category, Conditions with a precursor code. A data source
+ * may load only these (`CohortSources.eventsBefore`); every other event would be skipped by the features anyway.
+ */
+export const FEATURE_EVENTS: FeatureEventFilter = {
+  observationCodes: [...Object.values(MEASUREMENTS).flat(), SMOKING_STATUS],
+  conditionCodes: Object.values(PRECURSORS).flat(),
+  categorizedTypes: ['Encounter', 'MedicationRequest', 'MedicationAdministration'],
+};
+
 /** The feature columns, in output order (after `patient_id`, `index_date`). */
 export const CLINICAL_FEATURE_COLUMNS: readonly string[] = [
   'age_at_index',

@@ -9,8 +9,8 @@
 import type { ClinicalEvent, PatientFacts } from '../formats/fhir/events';
 import type { CohortDefinition, CohortLabels, LabelRow, OutcomeCondition } from './cohort';
 import { buildCohortLabels, OUTCOMES } from './cohort';
-import type { ClinicalFeatureRow } from './features';
-import { computeClinicalFeatures } from './features';
+import type { ClinicalFeatureRow, FeatureEventFilter } from './features';
+import { computeClinicalFeatures, FEATURE_EVENTS } from './features';
 
 /** What {@link assembleCohort} reads from a datastore. */
 export interface CohortSources {
@@ -20,8 +20,11 @@ export interface CohortSources {
   outcomeConditions(codes: readonly string[]): Promise<OutcomeCondition[]>;
   /** Patient id → start of the last encounter. */
   lastEncounters(): Promise<Map<string, string>>;
-  /** Events strictly before each label's index (and within the lookback). */
-  eventsBefore(labels: readonly LabelRow[], lookbackYears?: number): Promise<ClinicalEvent[]>;
+  /**
+   * Events strictly before each label's index (and within the lookback). With `only`, the source may leave out
+   * every event outside the filter (the features read no other).
+   */
+  eventsBefore(labels: readonly LabelRow[], lookbackYears?: number, only?: FeatureEventFilter): Promise<ClinicalEvent[]>;
 }
 
 /** Labels and features of one cohort. */
@@ -67,12 +70,12 @@ export async function assembleCohort(definition: CohortDefinition, sources: Coho
   const conditions = await sources.outcomeConditions(codes);
   const last = await sources.lastEncounters();
   const labels = buildCohortLabels(definition, patients, conditions, last);
-  const events = withoutOutcomeCodes(await sources.eventsBefore(labels.rows, definition.lookbackYears), codes);
+  const events = withoutOutcomeCodes(await sources.eventsBefore(labels.rows, definition.lookbackYears, FEATURE_EVENTS), codes);
   const features = computeClinicalFeatures(labels.rows, patients, events);
   if (labels.design !== 'guidance') {
     return { labels, features };
   }
   const atOnset: LabelRow[] = labels.rows.filter((l) => l.label === 1 && l.onsetDate !== null).map((l) => ({ ...l, indexDate: l.onsetDate as string }));
-  const pre = withoutOutcomeCodes(await sources.eventsBefore(atOnset, definition.lookbackYears), codes);
+  const pre = withoutOutcomeCodes(await sources.eventsBefore(atOnset, definition.lookbackYears, FEATURE_EVENTS), codes);
   return { labels, features, preOnsetFeatures: computeClinicalFeatures(atOnset, patients, pre) };
 }

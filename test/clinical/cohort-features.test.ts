@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabelRow } from '../../src/clinical/cohort';
 import { buildLabels, outcomeOnsets, OUTCOMES, SNOMED } from '../../src/clinical/cohort';
-import { CLINICAL_FEATURE_COLUMNS, computeClinicalFeatures } from '../../src/clinical/features';
+import { CLINICAL_FEATURE_COLUMNS, computeClinicalFeatures, FEATURE_EVENTS } from '../../src/clinical/features';
 import { loadConditionOnsets, loadEventsBeforeIndex, loadLastEncounters, loadPatientFacts, localCohortSources } from '../../src/clinical/local/clinical-data';
 import { assembleCohort } from '../../src/clinical/study-cohort';
 import { LocalFhirStore } from '../../src/clinical/local/local-fhir-store';
@@ -147,6 +147,19 @@ describe('cohort labels and leakage-free clinical features (real Synthea bundles
     for (const v of Object.values(max)) {
       assert.ok(v === null || typeof v === 'number' || /^[0-9a-f-]{36}$|^\d{4}-/.test(v), `no free text: ${String(v)}`);
     }
+  });
+
+  it('loads only the events the features read, and they give the same features as every event', async () => {
+    const ad = [...(await labels('alzheimers')).values()];
+    const all = await loadEventsBeforeIndex(engine, schema, ad);
+    const some = await loadEventsBeforeIndex(engine, schema, ad, undefined, FEATURE_EVENTS);
+    assert.ok(some.length > 0 && some.length < all.length / 2, `${some.length} of ${all.length} events`);
+    const kept = new Set(FEATURE_EVENTS.observationCodes);
+    assert.ok(some.every((e) => e.resourceType !== 'Observation' || kept.has(e.code)));
+    assert.ok(!some.some((e) => e.resourceType === 'Claim' || e.resourceType === 'Procedure'));
+    assert.deepEqual(computeClinicalFeatures(ad, patients, some), computeClinicalFeatures(ad, patients, all));
+    const none = await loadEventsBeforeIndex(engine, schema, ad, undefined, { observationCodes: [], conditionCodes: [], categorizedTypes: [] });
+    assert.equal(none.length, 0);
   });
 
   it('a post-index record changes no feature; shuffling post-index records changes nothing; passing one fails', async () => {

@@ -226,6 +226,7 @@ export async function repairTypeTables(conn: DuckDBConnection, schema: string, s
     for (const type of types) {
       const file = athenaStagingFile(path.join(scratchDir, 'repair'), type);
       let inferred: AthenaType = 'NULL';
+      let longest = 0;
       const fd = fs.openSync(file, 'w');
       try {
         let after = '';
@@ -240,7 +241,9 @@ export async function repairTypeTables(conn: DuckDBConnection, schema: string, s
           for (const r of rows) {
             const resource = withLeadingKeys(stripVersionMeta(JSON.parse(r.body) as Record<string, unknown>));
             inferred = observeAthenaType(resource, inferred);
-            text += `${athenaStagingLine(0, 0, athenaJsonText(resource))}\n`;
+            const line = athenaStagingLine(0, 0, athenaJsonText(resource));
+            longest = Math.max(longest, Buffer.byteLength(line));
+            text += `${line}\n`;
           }
           fs.writeSync(fd, text);
           after = rows[rows.length - 1]?.id ?? after;
@@ -250,7 +253,16 @@ export async function repairTypeTables(conn: DuckDBConnection, schema: string, s
       }
       const rowType = await prepareTypeTable(conn, schema, type, undefined, inferred, publish);
       const join = `JOIN ${schema}.resource r ON r.resource_type = $1 AND r.id = a.id`;
-      await conn.run(athenaInsertSql(`${schema}."${athenaTableName(type)}"`, rowType, { files: [file], join, version: 'r.version_id', lastUpdated: 'r.last_updated' }), [type]);
+      await conn.run(
+        athenaInsertSql(`${schema}."${athenaTableName(type)}"`, rowType, {
+          files: [file],
+          join,
+          version: 'r.version_id',
+          lastUpdated: 'r.last_updated',
+          maxObjectBytes: athenaMaxObjectBytes(longest),
+        }),
+        [type],
+      );
       await countTypeTable(conn, schema, type);
       fs.rmSync(file, { force: true });
     }

@@ -5,6 +5,7 @@
 import type { ClinicalEvent, PatientFacts } from '../../formats/fhir/events';
 import type { DuckDbEngine } from '../../sql/duckdb-engine';
 import type { LabelRow, OutcomeCondition } from '../cohort';
+import type { FeatureEventFilter } from '../features';
 import { SNOMED } from '../cohort';
 import type { CohortSources } from '../study-cohort';
 
@@ -95,16 +96,19 @@ export async function loadLastEncounters(engine: DuckDbEngine, schema: string): 
 
 /**
  * Events of labelled patients dated strictly before their index date and within the lookback window. The filter
- * runs in SQL, joined on a temporary table of index dates, so post-index rows never leave the database.
+ * runs in SQL, joined on a temporary table of index dates, so post-index rows never leave the database; with `only`,
+ * so does the choice of events the features read (most Observations, Claims and Procedures are never converted).
  *
  * @param engine - the DuckDB engine
  * @param schema - the datastore schema
  * @param labels - patients and index dates
  * @param lookbackYears - how far back (default: all history)
+ * @param only - load only these events (default: every event)
  * @returns the events, ordered by patient and time
  */
-export async function loadEventsBeforeIndex(engine: DuckDbEngine, schema: string, labels: readonly LabelRow[], lookbackYears?: number): Promise<ClinicalEvent[]> {
+export async function loadEventsBeforeIndex(engine: DuckDbEngine, schema: string, labels: readonly LabelRow[], lookbackYears?: number, only?: FeatureEventFilter): Promise<ClinicalEvent[]> {
   const lookbackDays = lookbackYears === undefined ? null : Math.round(lookbackYears * 365.25);
+  const which = eventFilterSql(only, 2);
   const rows = await engine.session('clinical features', async (conn) => {
     await conn.run('CREATE OR REPLACE TEMP TABLE cohort_index (patient_id VARCHAR, index_time VARCHAR)');
     const app = await conn.createAppender('cohort_index');
@@ -119,9 +123,9 @@ export async function loadEventsBeforeIndex(engine: DuckDbEngine, schema: string
               e.value_code, e.category
          FROM ${schema}.event e JOIN cohort_index i ON e.patient_id = i.patient_id
         WHERE e.event_time < CAST(i.index_time AS TIMESTAMP)
-          AND ($1::INTEGER IS NULL OR e.event_time >= CAST(i.index_time AS TIMESTAMP) - to_days($1::INTEGER))
+          AND ($1::INTEGER IS NULL OR e.event_time >= CAST(i.index_time AS TIMESTAMP) - to_days($1::INTEGER))${which.sql}
         ORDER BY e.patient_id, e.event_time, e.resource_id, e.code`,
-      [lookbackDays],
+      [lookbackDays, ...which.params],
     );
     return reader.getRowObjectsJS() as unknown as {
       patient_id: string;
@@ -150,6 +154,33 @@ export async function loadEventsBeforeIndex(engine: DuckDbEngine, schema: string
   }));
 }
 
+/** The `AND (…)` clause of a {@link FeatureEventFilter} with numbered parameters from `$first` (empty without a filter). */
+function eventFilterSql(only: FeatureEventFilter | undefined, first: number): { sql: string; params: string[] } {
+  if (only === undefined) {
+    return { sql: '', params: [] };
+  }
+  const params: string[] = [];
+  const inList = (column: string, values: readonly string[]): string => {
+    if (values.length === 0) {
+      return 'FALSE';
+    }
+    const slots = values.map((v) => {
+      params.push(v);
+      return `$${String(first + params.length - 1)}`;
+    });
+    return `${column} IN (${slots.join(', ')})`;
+  };
+  const obs = inList('e.code', only.observationCodes);
+  const cond = inList('e.code', only.conditionCodes);
+  const typed = inList('e.resource_type', only.categorizedTypes);
+  return {
+    sql: `
+          AND ((e.resource_type = 'Observation' AND ${obs}) OR (e.resource_type = 'Condition' AND ${cond})
+               OR (${typed} AND e.category IS NOT NULL))`,
+    params,
+  };
+}
+
 /**
  * The local datastore's inputs for `assembleCohort` (study-cohort.ts).
  *
@@ -162,6 +193,6 @@ export function localCohortSources(engine: DuckDbEngine, schema: string): Cohort
     patients: () => loadPatientFacts(engine, schema),
     outcomeConditions: (codes) => loadOutcomeConditions(engine, schema, codes),
     lastEncounters: () => loadLastEncounters(engine, schema),
-    eventsBefore: (labels, lookbackYears) => loadEventsBeforeIndex(engine, schema, labels, lookbackYears),
+    eventsBefore: (labels, lookbackYears, only) => loadEventsBeforeIndex(engine, schema, labels, lookbackYears, only),
   };
 }
