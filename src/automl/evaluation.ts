@@ -21,12 +21,11 @@ import type { CalibrationBin } from './metrics';
 import { THRESHOLD_RULE, calibrationCurve, evaluateProba, metricValue } from './metrics';
 import type { FitOptions, PredictorOptions } from './predictor';
 import { defaultFitThreads } from './fit-pool';
-import { TabularPredictor, subsetTable } from './predictor';
+import { requestedBagFolds, TabularPredictor, subsetTable } from './predictor';
 import { inOrder } from '../util/in-order';
 import type { CrossFitted } from './cross-fit';
 import { crossFitValidation } from './cross-fit';
 import type { DecisionInput } from './fit-decisions';
-import { resolvePreset } from './presets';
 import { createRng, deriveSeed } from './rng';
 import { isMissing, labelKey, readColumn, sortClasses } from './table';
 import type { TabularData } from './types';
@@ -163,8 +162,8 @@ export async function crossValidate(data: TabularData, options: CrossValidateOpt
  */
 async function crossFittedCv(labelled: TabularData, y: Int32Array, classes: unknown[], options: CrossValidateOptions): Promise<CrossValidationResult> {
   const fit = options.fit ?? {};
-  const bagFolds = fit.numBagFolds ?? resolvePreset(fit.presets ?? 'medium').numBagFolds;
-  if (bagFolds < 2 || fit.tuningData !== undefined) {
+  const bagFolds = requestedBagFolds(fit);
+  if (bagFolds < 2) {
     throw new HealthDataError('invalid-input', 'crossValidate: method "cross-fitted" needs a bagged fit (presets medium or best, no tuningData); use method "nested" for a holdout fit', {
       path: 'method',
     });

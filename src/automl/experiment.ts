@@ -3,7 +3,7 @@
  * cross-validation of the whole AutoML fit on the patients that have every modality of the set. Cohorts too small
  * for the asked folds get fewer folds, or are skipped with a note, instead of failing.
  */
-import { PIPELINE_PRESET, resolvePreset } from './presets';
+import { PIPELINE_PRESET } from './presets';
 import { HealthDataError } from '../errors';
 import type { ProgressReporter } from '../progress';
 import type { CrossValidationResult } from './evaluation';
@@ -12,6 +12,7 @@ import type { PairedAurocDifference } from './delong';
 import { binaryFoldScores, pairedDelong, pairedWithinFoldDelong } from './delong';
 import type { MetricEstimate } from './metrics';
 import type { FitOptions, TabularPredictor } from './predictor';
+import { requestedBagFolds } from './predictor';
 import { defaultFitThreads } from './fit-pool';
 import { mapInOrder } from '../util/in-order';
 
@@ -266,8 +267,7 @@ export async function runModalityExperiment(ds: ExperimentDataset, options: Moda
  * @returns the method
  */
 export function defaultEvaluation(fit: FitOptions): 'nested' | 'cross-fitted' {
-  const bagFolds = fit.numBagFolds ?? resolvePreset(fit.presets ?? 'medium').numBagFolds;
-  return bagFolds >= 2 && fit.tuningData === undefined ? 'cross-fitted' : 'nested';
+  return requestedBagFolds(fit) >= 2 ? 'cross-fitted' : 'nested';
 }
 
 /** One modality set of the experiment: a display name and its feature groups. */

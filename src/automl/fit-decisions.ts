@@ -184,7 +184,14 @@ export function calibrated(pos: Float64Array, platt: { readonly a: number; reado
   return pos.map((q) => applyPlatt(platt, q));
 }
 
-function smallestClass(y: Int32Array, k: number): number {
+/**
+ * Rows of the smallest class.
+ *
+ * @param y - class indices 0 … k−1
+ * @param k - number of classes
+ * @returns the smallest class count (0 when a class is absent)
+ */
+export function smallestClass(y: Int32Array, k: number): number {
   const counts = new Array<number>(k).fill(0);
   for (const c of y) {
     counts[c] = (counts[c] as number) + 1;

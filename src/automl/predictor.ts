@@ -10,7 +10,7 @@ import { defaultHoldoutFrac, stratifiedFolds, stratifiedHoldout } from './cv';
 import type { PlattScaling } from './calibration';
 import { applyPlatt } from './calibration';
 import type { DecisionInput, FitSelection, KindValidation } from './fit-decisions';
-import { decideOnValidation } from './fit-decisions';
+import { decideOnValidation, smallestClass } from './fit-decisions';
 import type { EvaluateOptions, MetricEstimate, MetricName } from './metrics';
 import { evaluateProba, higherIsBetter, metricValue } from './metrics';
 import type { FitCandidate, FitTask } from './fit-task';
@@ -180,6 +180,17 @@ export interface PredictorState {
    * own). Absent for multiclass, one-class validation rows, or models saved before it existed.
    */
   readonly calibration?: Readonly<Record<string, PlattScaling>>;
+}
+
+/**
+ * The bagging folds fit options ask for: none with `tuningData` (the tuning rows validate), else `numBagFolds` or the
+ * preset's (before `fit` lowers them to the smallest class).
+ *
+ * @param options - fit options
+ * @returns k of k-fold bagging (0 or 1 = a holdout fit)
+ */
+export function requestedBagFolds(options: FitOptions): number {
+  return options.tuningData !== undefined ? 0 : (options.numBagFolds ?? resolvePreset(options.presets ?? 'medium').numBagFolds);
 }
 
 /** AutoGluon's display names per kind. */
@@ -380,13 +391,13 @@ export class TabularPredictor {
 
     const preset = resolvePreset(options.presets ?? 'medium');
     const hp = mergeHp(preset.hyperparameters, options.hyperparameters ?? {});
-    let numBagFolds = options.tuningData !== undefined ? 0 : (options.numBagFolds ?? preset.numBagFolds);
+    let numBagFolds = requestedBagFolds(options);
     const numBagSets = Math.max(1, options.numBagSets ?? preset.numBagSets);
-    const minClass = Math.min(...Array.from({ length: k }, (_, c) => y.filter((v) => v === c).length));
+    const minClass = smallestClass(y, k);
     numBagFolds = numBagFolds >= 2 ? Math.min(numBagFolds, Math.max(2, minClass)) : 0;
     const design = validationDesign({ x, y, seed, label, index, pre, numBagFolds, numBagSets, options });
     const { validY } = design;
-    const smallestValidClass = Math.min(...Array.from({ length: k }, (_, c) => validY.filter((v) => v === c).length));
+    const smallestValidClass = smallestClass(validY, k);
     const ensembleMinClassRows = options.ensembleMinClassRows ?? ENSEMBLE_MIN_CLASS_ROWS;
     if (!Number.isFinite(ensembleMinClassRows) || ensembleMinClassRows < 0) {
       throw new HealthDataError('invalid-input', `TabularPredictor.fit: ensembleMinClassRows = ${String(ensembleMinClassRows)} must be a non-negative number`, { path: 'ensembleMinClassRows' });
@@ -716,7 +727,7 @@ function validationGroups(plan: FitPlan): { of: Int32Array; count: number } | un
       });
     return { of, count: plan.numBagFolds };
   }
-  const smallest = Math.min(...Array.from({ length: k }, (_, c) => validY.filter((v) => v === c).length));
+  const smallest = smallestClass(validY, k);
   if (smallest < 2) {
     return undefined;
   }
