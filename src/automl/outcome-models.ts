@@ -35,6 +35,7 @@ import { stratifiedHoldout } from './cv';
 import type { ExperimentDataset, ModalityExperimentResult, ModalityExperimentRow, ModalitySet, PairedComparison, PairedSetRow } from './experiment';
 import { fitSelectedModel, MIN_SUPPORT, modalitySets, runModalityExperiment, runPairedComparison, SELECTION_RULE, selectModel } from './experiment';
 import { hanleyMcNeilSe } from './delong';
+import { inOrder } from '../util/in-order';
 import { permutationImportance } from './importance';
 import { normalQuantile } from './metrics';
 import type { FitOptions } from './predictor';
@@ -271,19 +272,26 @@ async function existingGroups(ws: Workspace): Promise<Set<string>> {
  * @throws {@link HealthDataError} (not-found) when the outcome's clinical feature group does not exist yet
  */
 export async function buildOutcomeDataset(ws: Workspace, outcome: Outcome): Promise<TrainingDataset> {
+  return (await prognosticDataset(ws, outcome)).dataset;
+}
+
+/** {@link buildOutcomeDataset} with the labels it was built from. */
+async function prognosticDataset(ws: Workspace, outcome: Outcome): Promise<{ dataset: TrainingDataset; labels: CohortLabels }> {
   const existing = await existingGroups(ws);
   const clinical = `clinical-${outcome}`;
   if (!existing.has(clinical)) {
     throw new HealthDataError('not-found', `buildOutcomeDataset: feature group ${clinical} does not exist; run the features-clinical step (npm start, or notebook 06) first`, { path: clinical });
   }
-  const { labels } = await ws.clinical.cohort({ outcome });
+  // The clinical features come from their feature group: only the labels and index dates are built here.
+  const labels = await ws.clinical.cohortLabels({ outcome });
   const base = labels.rows.map((l) => ({ patient_id: l.patientId, index_date: l.indexDate, label: l.label }));
-  return ws.features.buildDataset({
+  const dataset = await ws.features.buildDataset({
     base: { rows: base, recordIdentifierName: 'patient_id', eventTimeName: 'index_date' },
     groups: [clinical, ...[GENOMIC_GROUP, IMAGING_GROUP].filter((g) => existing.has(g))],
     timeInvariantGroups: [GENOMIC_GROUP],
     joinType: 'left',
   });
+  return { dataset, labels };
 }
 
 /**
@@ -334,9 +342,7 @@ export interface DesignDataset {
  */
 export async function buildDesignDataset(ws: Workspace, outcome: Outcome, design: StudyDesign, studyDates?: ReadonlyMap<string, readonly string[]>): Promise<DesignDataset> {
   if (design === 'prognostic') {
-    const ds = await buildOutcomeDataset(ws, outcome);
-    const { labels } = await ws.clinical.cohort({ outcome });
-    return { design, dataset: ds, labels };
+    return { design, ...(await prognosticDataset(ws, outcome)) };
   }
   const dates = studyDates ?? (await imagingStudyDates(ws));
   const landmarks = new Map([...dates].flatMap(([id, d]) => (d[0] === undefined ? [] : [[id, d[0]] as const])));
@@ -905,6 +911,13 @@ export async function saveOutcomeModel(ws: Workspace, runs: readonly DesignRun[]
 }
 
 /**
+ * Outcomes {@link trainOutcomeModels} trains at once. Two keep both cores busy (the main thread's decisions for one
+ * outcome beside the fit workers' tasks of the other) without holding more than two outcomes' tables and kept
+ * predictors in memory.
+ */
+const OUTCOMES_AT_ONCE = 2;
+
+/**
  * Runs the whole train-test job: for each outcome, every design ({@link runDesign}: clinical-only on the full
  * cohort, the paired comparisons, and for `guidance` the 80/20 metrics and leakage audit), then saves the selected
  * prognostic model with its report ({@link saveOutcomeModel}).
@@ -929,27 +942,33 @@ export async function trainOutcomeModels(ws: Workspace, options: TrainOutcomeOpt
   const perOutcome = designs.reduce((n, d) => n + DESIGN_COMPARISONS[d].length + (d === 'guidance' ? 0 : 1), 0);
   const bar = progress.start('train-test (outcomes × designs × comparisons)', outcomes.length * perOutcome);
   const studyDates = await imagingStudyDates(ws);
-  for (const outcome of outcomes) {
+  const trainOne = async (outcome: Outcome): Promise<{ report: OutcomeModelReport | undefined; rows: ModalityExperimentRow[] }> => {
     const runs: DesignRun[] = [];
     for (const design of designs) {
-      const run = await runDesign(ws, outcome, design, {
-        ...(options.folds === undefined ? {} : { folds: options.folds }),
-        ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
-        ...(options.fit === undefined ? {} : { fit: options.fit }),
-        seed,
-        studyDates,
-        onSet: () => {
-          bar.tick();
-        },
-      });
-      runs.push(run);
-      experiment.push(...(run.fullCohort === undefined ? [] : [run.fullCohort.row]), ...run.comparisons.flatMap((c) => c.results.map((r) => r.row)));
+      runs.push(
+        await runDesign(ws, outcome, design, {
+          ...(options.folds === undefined ? {} : { folds: options.folds }),
+          ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
+          ...(options.fit === undefined ? {} : { fit: options.fit }),
+          seed,
+          studyDates,
+          onSet: () => {
+            bar.tick();
+          },
+        }),
+      );
     }
-    const report = await saveOutcomeModel(ws, runs, outcome, { ...options, seed });
-    if (report !== undefined) {
-      reports.push(report);
+    const rows = runs.flatMap((run) => [...(run.fullCohort === undefined ? [] : [run.fullCohort.row]), ...run.comparisons.flatMap((c) => c.results.map((r) => r.row))]);
+    return { report: await saveOutcomeModel(ws, runs, outcome, { ...options, seed }), rows };
+  };
+  // Two outcomes at a time: one outcome's main-thread work (cohort loading, per-fold decisions, importance) overlaps
+  // the other's fits in the worker pool. Results are consumed in outcome order and do not depend on the interleaving.
+  await inOrder(outcomes, OUTCOMES_AT_ONCE, trainOne, (_, r) => {
+    experiment.push(...r.rows);
+    if (r.report !== undefined) {
+      reports.push(r.report);
     }
-  }
+  });
   bar.finish();
   return { reports, experiment };
 }

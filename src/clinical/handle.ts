@@ -14,7 +14,8 @@ import type { CohortDefinition, CohortLabels } from './cohort';
 import type { ClinicalFeatureRow } from './features';
 import type { CreateDatastoreInput, DatastoreProperties, FhirSearchParams, FhirStore, ImportJobProperties, SearchBundle, StartImportJobInput, StartImportJobOutput, WaitOptions } from './fhir-store';
 import { localCohortSources } from './local/clinical-data';
-import { assembleCohort } from './study-cohort';
+import type { CohortSources } from './study-cohort';
+import { assembleCohort, assembleLabels } from './study-cohort';
 import { LocalFhirStore } from './local/local-fhir-store';
 import { datastoreSchema } from './local/schema';
 
@@ -63,6 +64,14 @@ export interface ClinicalHandle extends FhirStore {
    * @returns labels and features
    */
   cohort(definition: CohortDefinition): Promise<ClinicalCohort>;
+  /**
+   * Labels and index dates of one outcome under its study design, as {@link ClinicalHandle.cohort} builds them, without
+   * loading events or computing features (for training sets whose features come from the feature store).
+   *
+   * @param definition - outcome, design, index policy, landmarks, lookback
+   * @returns the labels
+   */
+  cohortLabels(definition: CohortDefinition): Promise<CohortLabels>;
 }
 
 class WorkspaceClinical implements ClinicalHandle {
@@ -151,16 +160,24 @@ class WorkspaceClinical implements ClinicalHandle {
   }
 
   async cohort(definition: CohortDefinition): Promise<ClinicalCohort> {
+    return assembleCohort(definition, await this.cohortSources());
+  }
+
+  async cohortLabels(definition: CohortDefinition): Promise<CohortLabels> {
+    return assembleLabels(definition, await this.cohortSources());
+  }
+
+  private async cohortSources(): Promise<CohortSources> {
     const ds = await this.datastore();
     if (this.core.backend === 'aws') {
       // HealthLake's Athena tables, through the datastore's Lake Formation resource-link database (docs/aws.md).
-      return assembleCohort(definition, athenaCohortSources({ sql: this.core.sql, database: healthLakeDatabase(ds) }));
+      return athenaCohortSources({ sql: this.core.sql, database: healthLakeDatabase(ds) });
     }
     const engine = this.core.duckdb;
     if (engine === undefined) {
       throw new HealthDataError('invalid-config', 'ws.clinical.cohort: the local backend has no DuckDB engine');
     }
-    return assembleCohort(definition, localCohortSources(engine, datastoreSchema(ds.DatastoreId)));
+    return localCohortSources(engine, datastoreSchema(ds.DatastoreId));
   }
 }
 

@@ -67,9 +67,7 @@ export function withoutOutcomeCodes(events: readonly ClinicalEvent[], codes: rea
 export async function assembleCohort(definition: CohortDefinition, sources: CohortSources): Promise<StudyCohort> {
   const codes = OUTCOMES[definition.outcome].codes;
   const patients = await sources.patients();
-  const conditions = await sources.outcomeConditions(codes);
-  const last = await sources.lastEncounters();
-  const labels = buildCohortLabels(definition, patients, conditions, last);
+  const labels = await labelsFrom(definition, sources, patients);
   const events = withoutOutcomeCodes(await sources.eventsBefore(labels.rows, definition.lookbackYears, FEATURE_EVENTS), codes);
   const features = computeClinicalFeatures(labels.rows, patients, events);
   if (labels.design !== 'guidance') {
@@ -78,4 +76,22 @@ export async function assembleCohort(definition: CohortDefinition, sources: Coho
   const atOnset: LabelRow[] = labels.rows.filter((l) => l.label === 1 && l.onsetDate !== null).map((l) => ({ ...l, indexDate: l.onsetDate as string }));
   const pre = withoutOutcomeCodes(await sources.eventsBefore(atOnset, definition.lookbackYears, FEATURE_EVENTS), codes);
   return { labels, features, preOnsetFeatures: computeClinicalFeatures(atOnset, patients, pre) };
+}
+
+/**
+ * Builds one outcome's labels and index dates under its design, without loading events or computing features: what
+ * a caller that reads the features from the feature store needs (the prognostic training set).
+ *
+ * @param definition - outcome, design, index policy, landmarks, lookback
+ * @param sources - the datastore's loaders (events are not read)
+ * @returns the labels, as {@link assembleCohort} builds them
+ * @throws HealthDataError (invalid-input) from {@link buildCohortLabels}
+ */
+export async function assembleLabels(definition: CohortDefinition, sources: Omit<CohortSources, 'eventsBefore'>): Promise<CohortLabels> {
+  return labelsFrom(definition, sources, await sources.patients());
+}
+
+async function labelsFrom(definition: CohortDefinition, sources: Omit<CohortSources, 'eventsBefore'>, patients: readonly PatientFacts[]): Promise<CohortLabels> {
+  const conditions = await sources.outcomeConditions(OUTCOMES[definition.outcome].codes);
+  return buildCohortLabels(definition, patients, conditions, await sources.lastEncounters());
 }

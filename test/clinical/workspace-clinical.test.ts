@@ -41,6 +41,10 @@ describe('ws.clinical and the clinical pipeline steps', () => {
     const { labels, features } = await ws.clinical.cohort({ outcome: 'stroke' });
     assert.equal(labels.rows.find((l) => l.patientId === REBA)?.label, 1);
     assert.equal(features.find((f) => f.patient_id === MAX)?.sex_male, 1);
+    for (const design of ['prognostic', 'guidance'] as const) {
+      const full = await ws.clinical.cohort({ outcome: 'stroke', design });
+      assert.deepEqual(await ws.clinical.cohortLabels({ outcome: 'stroke', design }), full.labels, `${design}: the labels alone are the cohort's labels`);
+    }
   });
 
   it('features-clinical writes one feature group per outcome', async () => {
