@@ -1,6 +1,7 @@
 /**
  * Binary penalised logistic regression by (proximal) Newton steps, for tables of up to a few hundred columns: the
- * p × p loss Hessian XᵀWX/n is formed and reused while the steps it gives converge fast enough that forming it again
+ * p × p loss Hessian XᵀWX/n (for lasso steps on a dense table only its diagonal and the rows of the coefficients that
+ * move, {@link HessianRows}) is formed and reused while the steps it gives converge fast enough that forming it again
  * would cost more ({@link staleCostsMore}; a damped step always refreshes it), and carried from one penalty of a path
  * to the next, where it is already a close approximation. Ridge (L1 = 0): the step solves (H + λ₂I)d = −∇ by
  * Cholesky. Lasso / elastic net: the step minimises the L1-penalised quadratic model on H: coordinate-descent sweeps
@@ -34,8 +35,8 @@ export interface NewtonProblem {
   readonly p: number;
   /** 1 for the positive class, else 0. */
   readonly y: Float64Array;
-  /** The loss Hessian (P × P, P = p + 1, full symmetric) of the last refresh, reused across steps and penalties. */
-  hess: Float64Array | undefined;
+  /** The loss Hessian (P × P, P = p + 1) of the last refresh, reused across steps and penalties. */
+  hess: HessianRows | undefined;
   /** Cholesky factor of `hess` + λ₂I for the ridge steps, and the Hessian and λ₂ it belongs to. */
   factor: { readonly of: Float64Array; readonly l2: number; readonly l: Float64Array } | undefined;
   /** The rows as base + sparse offsets, when that makes the Hessian cheaper ({@link sparseRows}). */
@@ -224,17 +225,9 @@ function hessian(pr: NewtonProblem, wt: Float64Array): Float64Array {
   if (pr.sparse !== undefined) {
     return sparseHessian(pr.sparse, pr.n, pr.p, wt);
   }
-  const { data, n, p } = pr;
-  const P = p + 1;
-  const cols = new Float64Array(P * n);
-  for (let i = 0; i < n; i++) {
-    const s = Math.sqrt(wt[i] as number);
-    cols[i] = s;
-    const off = i * p;
-    for (let j = 0; j < p; j++) {
-      cols[(j + 1) * n + i] = s * (data[off + j] as number);
-    }
-  }
+  const { n } = pr;
+  const P = pr.p + 1;
+  const cols = scaledColumns(pr, wt);
   const h = new Float64Array(P * P);
   for (let a = 0; a < P; a++) {
     const oa = a * n;
@@ -270,6 +263,94 @@ function hessian(pr: NewtonProblem, wt: Float64Array): Float64Array {
     }
   }
   return h;
+}
+
+/** The columns of [1, X] scaled by √wt, column-major (P × n). */
+function scaledColumns(pr: NewtonProblem, wt: Float64Array): Float64Array {
+  const { data, n, p } = pr;
+  const cols = new Float64Array((p + 1) * n);
+  for (let i = 0; i < n; i++) {
+    const s = Math.sqrt(wt[i] as number);
+    cols[i] = s;
+    const off = i * p;
+    for (let j = 0; j < p; j++) {
+      cols[(j + 1) * n + i] = s * (data[off + j] as number);
+    }
+  }
+  return cols;
+}
+
+/**
+ * The loss Hessian as the steps read it: its diagonal, and row j. A ridge step factors the whole matrix; a lasso
+ * step reads only the diagonal and the rows of coefficients that move, which on a wide table are a few of its
+ * hundreds (glmnet's covariance updates form them as variables enter).
+ */
+export interface HessianRows {
+  /** P = p + 1. */
+  readonly P: number;
+  /** The diagonal (P). */
+  readonly diag: Float64Array;
+  /** Row j (P entries; do not modify). */
+  row(j: number): Float64Array;
+  /** The whole matrix (P × P, both triangles), formed now if it was kept as rows. */
+  whole(): Float64Array;
+}
+
+/** A Hessian formed whole. */
+function wholeRows(h: Float64Array, P: number): HessianRows {
+  const diag = new Float64Array(P);
+  for (let j = 0; j < P; j++) {
+    diag[j] = h[j * P + j] as number;
+  }
+  return { P, diag, row: (j) => h.subarray(j * P, (j + 1) * P), whole: () => h };
+}
+
+/**
+ * A dense Hessian whose rows are formed when first read: the diagonal at once (n·P), each row in n·P. Every entry is
+ * the same dot product, summed in the same order, as {@link hessian}'s, so the steps see the same numbers.
+ */
+function lazyRows(pr: NewtonProblem, wt: Float64Array): HessianRows {
+  const { n } = pr;
+  const P = pr.p + 1;
+  const cols = scaledColumns(pr, wt);
+  const diag = new Float64Array(P);
+  for (let j = 0; j < P; j++) {
+    const o = j * n;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      s += (cols[o + i] as number) * (cols[o + i] as number);
+    }
+    diag[j] = s;
+  }
+  const rows: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(P);
+  let all: Float64Array | undefined;
+  const row = (j: number): Float64Array => {
+    let r = rows[j];
+    if (r === undefined) {
+      r = new Float64Array(P);
+      const oa = j * n;
+      for (let k = 0; k < P; k++) {
+        const ok = k * n;
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          s += (cols[oa + i] as number) * (cols[ok + i] as number);
+        }
+        r[k] = s;
+      }
+      rows[j] = r;
+    }
+    return r;
+  };
+  const whole = (): Float64Array => {
+    if (all === undefined) {
+      all = new Float64Array(P * P);
+      for (let j = 0; j < P; j++) {
+        all.set(row(j), j * P);
+      }
+    }
+    return all;
+  };
+  return { P, diag, row, whole };
 }
 
 /**
@@ -381,7 +462,8 @@ function penalty(w: Float64Array, l1: number, l2: number): number {
 }
 
 /** Ridge step: d = −(H + λ₂I)⁻¹(∇ + λ₂w), the factor kept while H and λ₂ stay; undefined when it fails. */
-function ridgeStep(pr: NewtonProblem, h: Float64Array, P: number, g: Float64Array, w: Float64Array, l2: number): Float64Array | undefined {
+function ridgeStep(pr: NewtonProblem, rows: HessianRows, P: number, g: Float64Array, w: Float64Array, l2: number): Float64Array | undefined {
+  const h = rows.whole();
   if (pr.factor?.of !== h || pr.factor.l2 !== l2) {
     const f = cholesky(h, P, l2);
     pr.factor = f === undefined ? undefined : { of: h, l2, l: f };
@@ -400,8 +482,8 @@ function ridgeStep(pr: NewtonProblem, h: Float64Array, P: number, g: Float64Arra
 }
 
 /** One coordinate update of the lasso subproblem; returns |change|. `q` is the quadratic model's smooth gradient. */
-function cdUpdate(h: Float64Array, P: number, j: number, u: Float64Array, q: Float64Array, l1: number, l2: number): number {
-  const hjj = h[j * P + j] as number;
+function cdUpdate(h: HessianRows, P: number, j: number, u: Float64Array, q: Float64Array, l1: number, l2: number): number {
+  const hjj = h.diag[j] as number;
   const uj = u[j] as number;
   let v: number;
   if (j === 0) {
@@ -416,9 +498,9 @@ function cdUpdate(h: Float64Array, P: number, j: number, u: Float64Array, q: Flo
     return 0;
   }
   u[j] = v;
-  const base = j * P;
+  const row = h.row(j);
   for (let k = 0; k < P; k++) {
-    q[k] = (q[k] as number) + delta * (h[base + k] as number);
+    q[k] = (q[k] as number) + delta * (row[k] as number);
   }
   return Math.abs(delta);
 }
@@ -429,7 +511,7 @@ function cdUpdate(h: Float64Array, P: number, j: number, u: Float64Array, q: Flo
  * cut where a coefficient would cross zero (it stops at zero), so the model decreases. Returns false when the
  * factorisation fails.
  */
-function orthantStep(h: Float64Array, P: number, u: Float64Array, q: Float64Array, l1: number, l2: number): boolean {
+function orthantStep(h: HessianRows, P: number, u: Float64Array, q: Float64Array, l1: number, l2: number): boolean {
   const act: number[] = [];
   for (let j = 0; j < P; j++) {
     if (j === 0 || u[j] !== 0) {
@@ -442,8 +524,9 @@ function orthantStep(h: Float64Array, P: number, u: Float64Array, q: Float64Arra
   act.forEach((j, a) => {
     const uj = u[j] as number;
     r[a] = -((q[j] as number) + (j === 0 ? 0 : l2 * uj + l1 * Math.sign(uj)));
+    const row = h.row(j);
     act.forEach((k, b) => {
-      sub[a * m + b] = h[j * P + k] as number;
+      sub[a * m + b] = row[k] as number;
     });
   });
   // The intercept is the sub-problem's index 0: unpenalised, as `cholesky` treats index 0.
@@ -468,9 +551,9 @@ function orthantStep(h: Float64Array, P: number, u: Float64Array, q: Float64Arra
     const delta = v - uj;
     u[j] = v;
     if (delta !== 0) {
-      const base = j * P;
+      const row = h.row(j);
       for (let k = 0; k < P; k++) {
-        q[k] = (q[k] as number) + delta * (h[base + k] as number);
+        q[k] = (q[k] as number) + delta * (row[k] as number);
       }
     }
   });
@@ -483,7 +566,7 @@ function orthantStep(h: Float64Array, P: number, u: Float64Array, q: Float64Arra
  * orthant ({@link orthantStep}); repeated until a sweep changes nothing. (Coordinate descent alone needs thousands
  * of sweeps on the weakest lasso penalties of correlated clinical columns.)
  */
-function lassoStep(h: Float64Array, P: number, g: Float64Array, w: Float64Array, l1: number, l2: number): Float64Array {
+function lassoStep(h: HessianRows, P: number, g: Float64Array, w: Float64Array, l1: number, l2: number): Float64Array {
   const u = w.slice();
   const q = g.slice(); // ∇ + H(u − w), the quadratic model's smooth-loss gradient at u
   const tol = NEWTON_TOL * 0.1;
@@ -585,7 +668,8 @@ export function solveNewton(pr: NewtonProblem, l1: number, l2: number, init: Flo
     }
     gradient(pr, sc.z, sc.g, sc.wt);
     if (pr.hess === undefined) {
-      pr.hess = hessian(pr, sc.wt);
+      // A lasso step reads only the rows of the coefficients that move: on a dense table they are formed as needed.
+      pr.hess = l1 > 0 && pr.sparse === undefined ? lazyRows(pr, sc.wt) : wholeRows(hessian(pr, sc.wt), P);
       fresh = true;
     }
     const d = l1 > 0 ? lassoStep(pr.hess, P, sc.g, w, l1, l2) : ridgeStep(pr, pr.hess, P, sc.g, w, l2);
