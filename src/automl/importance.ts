@@ -9,7 +9,7 @@ import type { ProgressReporter } from '../progress';
 import { silentProgress } from '../progress';
 import { higherIsBetter, metricValue } from './metrics';
 import type { MetricName } from './metrics';
-import type { TabularPredictor } from './predictor';
+import type { PredictionReference, TabularPredictor } from './predictor';
 import { createRng, deriveSeed } from './rng';
 import { studentTCdf, studentTQuantile } from './stats';
 import type { Clock, Matrix, TabularData } from './types';
@@ -95,7 +95,9 @@ export function permutationImportance(predictor: TabularPredictor, data: Tabular
   }
   const y = takeInt(yAll, keep);
   const x = takeRows(predictor.transform(data), keep);
-  const base = sign * metricValue(metric, y, predictor.predictProbaMatrix(x, options.model), k);
+  // Members that never read a shuffled column predict what they predicted on `x` (the same numbers, not recomputed).
+  const reference: PredictionReference = { x, byMember: new Map(), reads: new Map() };
+  const base = sign * metricValue(metric, y, predictor.predictProbaMatrixChanged(x, [], reference, options.model), k);
   const cols = st.preprocess.columns.map((c) => c.name);
   const wanted = options.features ?? cols;
   for (const f of wanted) {
@@ -129,7 +131,7 @@ export function permutationImportance(predictor: TabularPredictor, data: Tabular
           work.data[i * x.p + j] = x.data[(perm[i] as number) * x.p + j] as number;
         }
       }
-      const s = sign * metricValue(metric, y, predictor.predictProbaMatrix(work, options.model), k);
+      const s = sign * metricValue(metric, y, predictor.predictProbaMatrixChanged(work, featCols, reference, options.model), k);
       drops.push(base - s);
       for (const j of featCols) {
         for (let i = 0; i < x.n; i++) {

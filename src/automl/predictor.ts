@@ -105,6 +105,16 @@ export interface TrainedModel {
   readonly weights?: Readonly<Record<string, number>>;
 }
 
+/** Rows a predictor has scored, and what its members predicted for them ({@link TabularPredictor.predictProbaMatrixChanged}). */
+export interface PredictionReference {
+  /** The encoded rows. */
+  readonly x: Matrix;
+  /** Each member's predictions on `x`, as they are first needed. */
+  readonly byMember: Map<Classifier, Float64Array>;
+  /** Each member's read columns ({@link Classifier.columnsRead}), as they are first needed. */
+  readonly reads: Map<Classifier, Uint8Array>;
+}
+
 /** A leaderboard row (AutoGluon's columns in camelCase). */
 export interface LeaderboardRow {
   /** Model name. */
@@ -541,10 +551,48 @@ export class TabularPredictor {
    */
   predictProbaMatrix(x: Matrix, model?: string): Float64Array {
     const m = this.modelByName(model);
-    const out = this.rawProbaMatrix(x, m);
+    return this.calibrated(
+      m,
+      this.rawProbaMatrix(x, m, (member) => member.predictProba(x)),
+      x.n,
+    );
+  }
+
+  /**
+   * {@link TabularPredictor.predictProbaMatrix} for rows that equal `reference.x` except in the `changed` columns (a
+   * permutation of one column): members that never read those columns (a lasso's zero coefficients, trees that never
+   * split on them) give their predictions on `reference.x` again, kept in `reference.byMember`, instead of predicting
+   * afresh. The result is the same, number for number.
+   *
+   * @param x - encoded rows, as `reference.x` but in the changed columns
+   * @param changed - the columns where `x` differs from `reference.x`
+   * @param reference - the unchanged rows and the member predictions kept for them (filled as needed)
+   * @param model - model name (default: the best)
+   * @returns n × K probabilities
+   */
+  predictProbaMatrixChanged(x: Matrix, changed: readonly number[], reference: PredictionReference, model?: string): Float64Array {
+    const m = this.modelByName(model);
+    const member = (c: Classifier): Float64Array => {
+      const reads = reference.reads.get(c) ?? c.columnsRead?.(x.p) ?? new Uint8Array(x.p).fill(1);
+      reference.reads.set(c, reads);
+      if (changed.some((j) => reads[j] === 1)) {
+        return c.predictProba(x);
+      }
+      let kept = reference.byMember.get(c);
+      if (kept === undefined) {
+        kept = c.predictProba(reference.x);
+        reference.byMember.set(c, kept);
+      }
+      return kept;
+    };
+    return this.calibrated(m, this.rawProbaMatrix(x, m, member), x.n);
+  }
+
+  /** Applies the model's Platt scaling, when it has one, in place. */
+  private calibrated(m: TrainedModel, out: Float64Array, n: number): Float64Array {
     const cal = this.state.calibration?.[m.name];
     if (cal !== undefined) {
-      for (let i = 0; i < x.n; i++) {
+      for (let i = 0; i < n; i++) {
         const q = applyPlatt(cal, out[i * 2 + 1] as number);
         out[i * 2] = 1 - q;
         out[i * 2 + 1] = q;
@@ -553,14 +601,14 @@ export class TabularPredictor {
     return out;
   }
 
-  private rawProbaMatrix(x: Matrix, m: TrainedModel): Float64Array {
+  private rawProbaMatrix(x: Matrix, m: TrainedModel, predict: (member: Classifier) => Float64Array): Float64Array {
     const k = this.state.classes.length;
     if (m.kind === 'ENSEMBLE') {
       const out = new Float64Array(x.n * k);
       for (const base of this.state.models) {
         const w = m.weights?.[base.name] ?? 0;
         if (w > 0) {
-          const pb = this.rawProbaMatrix(x, base);
+          const pb = this.rawProbaMatrix(x, base, predict);
           for (let q = 0; q < out.length; q++) {
             out[q] = (out[q] as number) + w * (pb[q] as number);
           }
@@ -570,7 +618,7 @@ export class TabularPredictor {
     }
     const out = new Float64Array(x.n * k);
     for (const member of m.members) {
-      const pm = member.predictProba(x);
+      const pm = predict(member);
       for (let q = 0; q < out.length; q++) {
         out[q] = (out[q] as number) + (pm[q] as number) / m.members.length;
       }

@@ -5,8 +5,10 @@ import * as path from 'node:path';
 import { crossValidate } from '../../src/automl/evaluation';
 import { permutationImportance } from '../../src/automl/importance';
 import { PREDICTOR_BIN, PREDICTOR_JSON, loadPredictor } from '../../src/automl/persist';
-import type { FitOptions } from '../../src/automl/predictor';
+import type { FitOptions, PredictionReference } from '../../src/automl/predictor';
 import { ENSEMBLE_NAME, TabularPredictor } from '../../src/automl/predictor';
+import { LinearModel } from '../../src/automl/models/linear';
+import { treeColumns } from '../../src/automl/models/model';
 import { fitPreprocessor, transformTable } from '../../src/automl/preprocess';
 import { plantedRows } from './synthetic';
 
@@ -150,6 +152,30 @@ describe('automl TabularPredictor', function () {
     const noise = fi.filter((r) => r.feature.startsWith('n'));
     assert.ok(noise.every((r) => r.importance < a.importance / 3));
     assert.throws(() => permutationImportance(predictor, test, { features: ['nope'] }), /not an input column/);
+  });
+
+  it('predictions for a changed column reuse the members that never read it, with the same numbers as a fresh prediction', () => {
+    const x = predictor.transform(test);
+    const reference: PredictionReference = { x, byMember: new Map(), reads: new Map() };
+    for (const m of predictor.models) {
+      for (let j = 0; j < x.p; j++) {
+        const work = { n: x.n, p: x.p, data: new Float64Array(x.data) };
+        for (let i = 0; i < x.n; i++) {
+          work.data[i * x.p + j] = x.data[((i * 7 + 3) % x.n) * x.p + j] as number;
+        }
+        assert.deepEqual(predictor.predictProbaMatrixChanged(work, [j], reference, m.name), predictor.predictProbaMatrix(work, m.name), `${m.name}, column ${j}`);
+      }
+    }
+    // Some member skipped some column (the trees of a few hundred rows do not split on every noise column).
+    const skipped = [...reference.reads.values()].some((r) => r.includes(0));
+    assert.ok(skipped, 'no member left a column unread: the reuse was never exercised');
+  });
+
+  it('a linear model reads the columns with a nonzero coefficient; tree models the columns they split on', () => {
+    const lr = new LinearModel(2, { mean: new Float64Array(3), scale: new Float64Array(3).fill(1) }, Float64Array.from([0.5, 1, 0, -2]));
+    assert.deepEqual([...lr.columnsRead(3)], [1, 0, 1]);
+    const tree = { feature: Int32Array.from([2, -1, 0, -1, -1]) };
+    assert.deepEqual([...treeColumns([tree], 4)], [1, 0, 1, 0]);
   });
 
   it('repeated stratified CV recovers the signal; shuffled labels give AUROC ≈ 0.5 (leakage guard)', async () => {

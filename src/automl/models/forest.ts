@@ -11,7 +11,7 @@ import type { Matrix } from '../types';
 import type { BinnedMatrix } from './binning';
 import { binMatrix } from './binning';
 import type { Classifier, FitContext, ModelKind, ModelState } from './model';
-import { clipProba } from './model';
+import { clipProba, treeColumns } from './model';
 import type { FlatTree, PackedTrees } from './tree';
 import { TreeBuilder, leafOf, packTrees, unpackTrees } from './tree';
 
@@ -67,6 +67,16 @@ export class ForestModel implements Classifier {
       out[q] = (out[q] as number) / m;
     }
     return clipProba(out, k);
+  }
+
+  /**
+   * The columns some tree splits on.
+   *
+   * @param p - columns
+   * @returns p flags
+   */
+  columnsRead(p: number): Uint8Array {
+    return treeColumns(this.trees, p);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { Matrix } from '../types';
 import type { BinnedMatrix } from './binning';
 import { binMatrix } from './binning';
 import type { Classifier, FitContext, ModelState } from './model';
-import { clipProba } from './model';
+import { clipProba, treeColumns } from './model';
 import type { FlatTree, PackedTrees } from './tree';
 import { TreeBuilder, leafOf, packTrees, unpackTrees } from './tree';
 
@@ -174,6 +174,16 @@ export class GbmModel implements Classifier {
    */
   predictProba(x: Matrix): Float64Array {
     return clipProba(scoresToProba(this.rawScores(x), x.n, this.nClasses), this.nClasses);
+  }
+
+  /**
+   * The columns some tree splits on.
+   *
+   * @param p - columns
+   * @returns p flags
+   */
+  columnsRead(p: number): Uint8Array {
+    return treeColumns(this.trees, p);
   }
 
   /**

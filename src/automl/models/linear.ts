@@ -84,6 +84,25 @@ export class LinearModel implements Classifier {
   }
 
   /**
+   * The columns with a nonzero coefficient (a lasso leaves most genotype columns at zero).
+   *
+   * @param p - columns
+   * @returns p flags
+   */
+  columnsRead(p: number): Uint8Array {
+    const t = this.nClasses === 2 ? 1 : this.nClasses;
+    const used = new Uint8Array(p);
+    for (let j = 0; j < p; j++) {
+      for (let c = 0; c < t; c++) {
+        if ((this.coef[(j + 1) * t + c] as number) !== 0) {
+          used[j] = 1;
+        }
+      }
+    }
+    return used;
+  }
+
+  /**
    * Exports the state.
    *
    * @returns the state

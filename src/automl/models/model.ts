@@ -38,6 +38,14 @@ export interface Classifier {
    */
   predictProba(x: Matrix): Float64Array;
   /**
+   * The columns the predictions can depend on (1 = read), when the model knows: a linear model's nonzero
+   * coefficients, a tree model's split columns. Absent: every column.
+   *
+   * @param p - columns of the matrices it predicts
+   * @returns p flags
+   */
+  columnsRead?(p: number): Uint8Array;
+  /**
    * Exports the fitted state.
    *
    * @returns the state
@@ -135,4 +143,23 @@ export function standardize(s: Standardizer, x: Matrix): Matrix {
     }
   }
   return { n, p, data: out };
+}
+
+/**
+ * The columns a set of trees splits on.
+ *
+ * @param trees - flat trees
+ * @param p - columns
+ * @returns p flags, 1 where some node splits on the column
+ */
+export function treeColumns(trees: readonly { readonly feature: Int32Array }[], p: number): Uint8Array {
+  const used = new Uint8Array(p);
+  for (const t of trees) {
+    for (const f of t.feature) {
+      if (f >= 0) {
+        used[f] = 1;
+      }
+    }
+  }
+  return used;
 }
