@@ -221,10 +221,12 @@ function pointMetrics(
   w: ArrayLike<number>,
   threshold: number | ArrayLike<number>,
   order: Int32Array | undefined,
+  rows?: BinaryRows,
+  withAuc = true,
 ): Record<MetricName, number> {
-  const tally = tallyPredictions(y, proba, k, w, threshold);
+  const tally = rows === undefined ? tallyPredictions(y, proba, k, w, threshold) : tallyBinaryRows(y, rows, w);
   const cm = confusionSummary(tally.conf, k);
-  const { precision, recall, f1, auc } = k === 2 ? binaryScores(y, proba, w, order, cm) : macroScores(y, proba, k, w, cm);
+  const { precision, recall, f1, auc } = k === 2 ? binaryScores(y, proba, w, order, cm, rows?.score, withAuc) : macroScores(y, proba, k, w, cm);
   const { tot } = tally;
   return {
     accuracy: tot > 0 ? cm.correct / tot : Number.NaN,
@@ -278,6 +280,53 @@ function tallyPredictions(
         brier += wi * ((proba[i * k + c] as number) - (c === yi ? 1 : 0)) ** 2;
       }
     }
+    tot += wi;
+  }
+  return { conf, ll, brier, tot };
+}
+
+/**
+ * The per-row parts of the binary metrics that do not depend on the row weights, computed once for a bootstrap: the
+ * predicted class, the log of the clipped true-class probability, the squared error and the positive-class score.
+ * {@link tallyBinaryRows} sums them with the same products in the same order as {@link tallyPredictions}.
+ */
+interface BinaryRows {
+  readonly pred: Uint8Array;
+  readonly logP: Float64Array;
+  readonly sq: Float64Array;
+  readonly score: Float64Array;
+}
+
+function binaryRows(y: ArrayLike<number>, proba: ArrayLike<number>, threshold: number | ArrayLike<number>): BinaryRows {
+  const n = y.length;
+  const rows: BinaryRows = { pred: new Uint8Array(n), logP: new Float64Array(n), sq: new Float64Array(n), score: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const yi = y[i] as number;
+    const p1 = proba[i * 2 + 1] as number;
+    const t = typeof threshold === 'number' ? threshold : (threshold[i] as number);
+    rows.pred[i] = p1 >= t ? 1 : 0;
+    rows.logP[i] = Math.log(Math.min(1 - 1e-15, Math.max(1e-15, proba[i * 2 + yi] as number)));
+    rows.sq[i] = (p1 - yi) ** 2;
+    rows.score[i] = p1;
+  }
+  return rows;
+}
+
+/** {@link tallyPredictions} for a binary problem from its {@link BinaryRows}. */
+function tallyBinaryRows(y: ArrayLike<number>, rows: BinaryRows, w: ArrayLike<number>): { conf: Float64Array; ll: number; brier: number; tot: number } {
+  const conf = new Float64Array(4);
+  let ll = 0;
+  let brier = 0;
+  let tot = 0;
+  for (let i = 0; i < y.length; i++) {
+    const wi = w[i] as number;
+    if (wi === 0) {
+      continue;
+    }
+    const at = (y[i] as number) * 2 + (rows.pred[i] as number);
+    conf[at] = (conf[at] as number) + wi;
+    ll -= wi * (rows.logP[i] as number);
+    brier += wi * (rows.sq[i] as number);
     tot += wi;
   }
   return { conf, ll, brier, tot };
@@ -360,13 +409,22 @@ function binaryScores(
   w: ArrayLike<number>,
   order: Int32Array | undefined,
   cm: ConfusionSummary,
+  positive: Float64Array | undefined,
+  withAuc: boolean,
 ): { precision: number; recall: number; f1: number; auc: number } {
-  const n = y.length;
-  const score = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    score[i] = proba[i * 2 + 1] as number;
+  const scores = { precision: cm.precisionOf(1), recall: cm.recallOf(1), f1: cm.f1Of(1) };
+  if (!withAuc) {
+    return { ...scores, auc: Number.NaN };
   }
-  return { precision: cm.precisionOf(1), recall: cm.recallOf(1), f1: cm.f1Of(1), auc: weightedAuc(order ?? sortedOrder(score), y, score, w) };
+  const n = y.length;
+  let score = positive;
+  if (score === undefined) {
+    score = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      score[i] = proba[i * 2 + 1] as number;
+    }
+  }
+  return { ...scores, auc: weightedAuc(order ?? sortedOrder(score), y, score, w) };
 }
 
 /** Phase 3 (multiclass): macro averages; AUROC one-vs-rest macro (as scikit-learn's roc_auc_score(multi_class='ovr')). */
@@ -500,7 +558,10 @@ export function evaluateProba(y: ArrayLike<number>, proba: ArrayLike<number>, k:
     }
     order = sortedOrder(score);
   }
-  const point = pointMetrics(y, proba, k, ones, threshold, order);
+  const rows = k === 2 ? binaryRows(y, proba, threshold) : undefined;
+  // A binary AUROC's interval is DeLong's (below): its bootstrap replicates would be discarded, so none are computed.
+  const delong = k === 2 && (options.aurocInterval ?? 'delong') === 'delong' && bothClassesTwice(y);
+  const point = pointMetrics(y, proba, k, ones, threshold, order, rows);
   const samples: Record<MetricName, number[]> = {
     accuracy: [],
     balanced_accuracy: [],
@@ -520,7 +581,7 @@ export function evaluateProba(y: ArrayLike<number>, proba: ArrayLike<number>, k:
       const r = rng.int(n);
       w[r] = (w[r] as number) + 1;
     }
-    const m = pointMetrics(y, proba, k, w, threshold, order);
+    const m = pointMetrics(y, proba, k, w, threshold, order, rows, !delong);
     for (const name of METRIC_NAMES) {
       const v = m[name];
       if (!Number.isNaN(v)) {
@@ -535,21 +596,20 @@ export function evaluateProba(y: ArrayLike<number>, proba: ArrayLike<number>, k:
     const value = point[name];
     out[name] = nBoot > 0 && s.length > 0 ? { value, lower: percentile(s, alpha), upper: percentile(s, 1 - alpha) } : { value, lower: value, upper: value };
   }
-  if (k === 2 && (options.aurocInterval ?? 'delong') === 'delong') {
-    let nPos = 0;
-    for (let i = 0; i < n; i++) {
-      nPos += y[i] === 1 ? 1 : 0;
-    }
-    if (nPos >= 2 && n - nPos >= 2) {
-      const score = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        score[i] = proba[i * 2 + 1] as number;
-      }
-      const d = delongAuroc(y, score, level);
-      out.roc_auc = { value: d.value, lower: d.lower, upper: d.upper };
-    }
+  if (delong) {
+    const d = delongAuroc(y, (rows as BinaryRows).score, level);
+    out.roc_auc = { value: d.value, lower: d.lower, upper: d.upper };
   }
   return out;
+}
+
+/** Whether a binary label vector has at least two rows of each class (DeLong's interval needs them). */
+function bothClassesTwice(y: ArrayLike<number>): boolean {
+  let nPos = 0;
+  for (let i = 0; i < y.length; i++) {
+    nPos += y[i] === 1 ? 1 : 0;
+  }
+  return nPos >= 2 && y.length - nPos >= 2;
 }
 
 /**
