@@ -664,7 +664,11 @@ export function pairedScoreDifference(
   const oa = orderOf(probaA);
   const ob = orderOf(probaB);
   const ones = new Float64Array(n).fill(1);
-  const diff = sign * (pointMetrics(y, probaA, k, ones, 0.5, oa)[metric] - pointMetrics(y, probaB, k, ones, 0.5, ob)[metric]);
+  // Per-row parts computed once for the resamples; the AUROC only when it is the metric compared.
+  const ra = k === 2 ? binaryRows(y, probaA, 0.5) : undefined;
+  const rb = k === 2 ? binaryRows(y, probaB, 0.5) : undefined;
+  const auc = metric === 'roc_auc';
+  const diff = sign * (pointMetrics(y, probaA, k, ones, 0.5, oa, ra, auc)[metric] - pointMetrics(y, probaB, k, ones, 0.5, ob, rb, auc)[metric]);
   const rng = createRng(options.seed ?? 0);
   const w = new Float64Array(n);
   const diffs: number[] = [];
@@ -675,7 +679,7 @@ export function pairedScoreDifference(
       const r = rng.int(n);
       w[r] = (w[r] as number) + 1;
     }
-    const d = pointMetrics(y, probaA, k, w, 0.5, oa)[metric] - pointMetrics(y, probaB, k, w, 0.5, ob)[metric];
+    const d = pointMetrics(y, probaA, k, w, 0.5, oa, ra, auc)[metric] - pointMetrics(y, probaB, k, w, 0.5, ob, rb, auc)[metric];
     if (!Number.isNaN(d)) {
       diffs.push(d);
     }
