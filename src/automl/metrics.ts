@@ -249,6 +249,9 @@ function tallyPredictions(
   w: ArrayLike<number>,
   threshold: number | ArrayLike<number>,
 ): { conf: Float64Array; ll: number; brier: number; tot: number } {
+  if (k === 2) {
+    return tallyBinaryRows(y, binaryRows(y, proba, threshold), w);
+  }
   const conf = new Float64Array(k * k);
   let ll = 0;
   let brier = 0;
@@ -259,26 +262,16 @@ function tallyPredictions(
       continue;
     }
     const yi = y[i] as number;
-    let pred: number;
-    if (k === 2) {
-      const t = typeof threshold === 'number' ? threshold : (threshold[i] as number);
-      pred = (proba[i * 2 + 1] as number) >= t ? 1 : 0;
-    } else {
-      pred = 0;
-      for (let c = 1; c < k; c++) {
-        if ((proba[i * k + c] as number) > (proba[i * k + pred] as number)) {
-          pred = c;
-        }
+    let pred = 0;
+    for (let c = 1; c < k; c++) {
+      if ((proba[i * k + c] as number) > (proba[i * k + pred] as number)) {
+        pred = c;
       }
     }
     conf[yi * k + pred] = (conf[yi * k + pred] as number) + wi;
     ll -= wi * Math.log(Math.min(1 - 1e-15, Math.max(1e-15, proba[i * k + yi] as number)));
-    if (k === 2) {
-      brier += wi * ((proba[i * 2 + 1] as number) - yi) ** 2;
-    } else {
-      for (let c = 0; c < k; c++) {
-        brier += wi * ((proba[i * k + c] as number) - (c === yi ? 1 : 0)) ** 2;
-      }
+    for (let c = 0; c < k; c++) {
+      brier += wi * ((proba[i * k + c] as number) - (c === yi ? 1 : 0)) ** 2;
     }
     tot += wi;
   }
@@ -288,7 +281,7 @@ function tallyPredictions(
 /**
  * The per-row parts of the binary metrics that do not depend on the row weights, computed once for a bootstrap: the
  * predicted class, the log of the clipped true-class probability, the squared error and the positive-class score.
- * {@link tallyBinaryRows} sums them with the same products in the same order as {@link tallyPredictions}.
+ * {@link tallyBinaryRows} sums them (what {@link tallyPredictions} does for every binary problem).
  */
 interface BinaryRows {
   readonly pred: Uint8Array;

@@ -313,30 +313,20 @@ function lazyRows(pr: NewtonProblem, wt: Float64Array): HessianRows {
   const { n } = pr;
   const P = pr.p + 1;
   const cols = scaledColumns(pr, wt);
-  const diag = new Float64Array(P);
-  for (let j = 0; j < P; j++) {
-    const o = j * n;
+  const dot = (a: number, b: number): number => {
     let s = 0;
     for (let i = 0; i < n; i++) {
-      s += (cols[o + i] as number) * (cols[o + i] as number);
+      s += (cols[a * n + i] as number) * (cols[b * n + i] as number);
     }
-    diag[j] = s;
-  }
+    return s;
+  };
+  const diag = Float64Array.from({ length: P }, (_, j) => dot(j, j));
   const rows: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(P);
   let all: Float64Array | undefined;
   const row = (j: number): Float64Array => {
     let r = rows[j];
     if (r === undefined) {
-      r = new Float64Array(P);
-      const oa = j * n;
-      for (let k = 0; k < P; k++) {
-        const ok = k * n;
-        let s = 0;
-        for (let i = 0; i < n; i++) {
-          s += (cols[oa + i] as number) * (cols[ok + i] as number);
-        }
-        r[k] = s;
-      }
+      r = Float64Array.from({ length: P }, (_, k) => dot(j, k));
       rows[j] = r;
     }
     return r;
