@@ -10,6 +10,7 @@ import { HealthDataError } from '../errors';
 import type { ClinicalEvent, PatientFacts } from '../formats/fhir/events';
 import { MEDICATION_CLASSES } from '../formats/fhir/events';
 import type { LabelRow } from './cohort';
+import { numericRange } from '../util/collections';
 
 /** LOINC codes summarised as last / mean / max before the index. */
 export const MEASUREMENTS: Readonly<Record<string, readonly string[]>> = {
@@ -207,7 +208,7 @@ function writeEventFeatures(row: Record<string, string | number | null>, summary
   for (const [m, v] of values) {
     row[`${m}_last`] = round(v[v.length - 1] ?? NaN);
     row[`${m}_mean`] = round(v.reduce((a, b) => a + b, 0) / v.length);
-    row[`${m}_max`] = round(Math.max(...v));
+    row[`${m}_max`] = round(numericRange(v).max);
   }
   let total = 0;
   for (const c of ENCOUNTER_CLASSES) {

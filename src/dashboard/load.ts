@@ -14,6 +14,7 @@ import type { Workspace } from '../workspace';
 import { modelDesignRows, readOutcomeModelReports } from '../automl/outcome-models';
 import { HealthDataError, normalizeErrorString } from '../errors';
 import { sqlLiteral } from '../sql/literal';
+import { appendAll } from '../util/collections';
 import { DATA_MODALITIES, DASHBOARD_OUTCOMES } from '../viz/rows';
 import type {
   ApoeGenotypeRow,
@@ -302,7 +303,7 @@ async function readGenomics(ctx: LoadContext): Promise<{ readonly variants: Vari
   for (const v of variantTables) {
     await readApoeCalls(ctx, v, apoeCalls);
     for (const a of annotationTables) {
-      variants.push(...(await readAnnotatedVariants(ctx, v, a)));
+      appendAll(variants, await readAnnotatedVariants(ctx, v, a));
     }
   }
   if (variantTables.length === 0) {

@@ -7,6 +7,7 @@ import { OUTCOME_COLOURS, baseLayout, emptyFigure, plotlyText, roundTo } from '.
 import type { PlotlyFigure } from './figure';
 import { auroc } from '../automl/metrics';
 import { finiteMean, pearsonR } from './stats';
+import { numericRange } from '../util/collections';
 
 /** A row of any table. */
 export type ExploreRow = Readonly<Record<string, unknown>>;
@@ -84,14 +85,15 @@ export function summarizeTable(rows: readonly ExploreRow[]): TableColumnSummary[
     }
     const type = types.size === 0 ? 'empty' : types.size === 1 ? ([...types][0] ?? 'mixed') : 'mixed';
     const numeric = type === 'number' || type === 'boolean';
+    const numRange = numeric ? numericRange(nums) : null;
     return {
       column,
       type,
       missing,
       missingPct: rows.length === 0 ? 0 : roundTo((100 * missing) / rows.length, 2),
       distinct: distinct.size,
-      min: numeric ? Math.min(...nums) : type === 'date' ? range.min : null,
-      max: numeric ? Math.max(...nums) : type === 'date' ? range.max : null,
+      min: numRange !== null ? numRange.min : type === 'date' ? range.min : null,
+      max: numRange !== null ? numRange.max : type === 'date' ? range.max : null,
       mean: numeric ? roundTo(finiteMean(nums), 4) : null,
     };
   });

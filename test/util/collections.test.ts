@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { groupBy } from '../../src/util/collections';
+import { appendAll, groupBy, numericRange } from '../../src/util/collections';
 
 describe('util/collections: groupBy', function () {
   it('keeps first-seen key order and input order within a group', () => {
@@ -32,5 +32,34 @@ describe('util/collections: groupBy', function () {
       ],
     );
     assert.equal(groupBy([], String).size, 0);
+  });
+});
+
+describe('util/collections: appendAll and numericRange at any length', function () {
+  const big = Array.from({ length: 600_000 }, (_, i) => (i * 7919) % 600_011);
+
+  it('appends more items than a spread call can take, in order', () => {
+    assert.throws(() => [0].push(...big), RangeError, 'the spread this replaces overflows at this length');
+    const target = [-1];
+    appendAll(target, big);
+    assert.equal(target.length, big.length + 1);
+    assert.equal(target[0], -1);
+    assert.deepEqual(target.slice(1, 4), big.slice(0, 3));
+    assert.equal(target[target.length - 1], big[big.length - 1]);
+  });
+
+  it('gives Math.min/Math.max results, NaN and empty input included, for any count', () => {
+    assert.throws(() => Math.max(...big), RangeError);
+    const r = numericRange(big);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const x of big) {
+      min = x < min ? x : min;
+      max = x > max ? x : max;
+    }
+    assert.deepEqual(r, { min, max });
+    assert.deepEqual(numericRange([3, -2.5, 9]), { min: Math.min(3, -2.5, 9), max: Math.max(3, -2.5, 9) });
+    assert.deepEqual(numericRange([1, NaN, 2]), { min: NaN, max: NaN });
+    assert.deepEqual(numericRange([]), { min: Math.min(), max: Math.max() });
   });
 });
