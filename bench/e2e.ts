@@ -12,11 +12,13 @@
  * each other (time per patient, growth per 10× over linear), not rounds. The machine's load average is printed
  * beside every figure; absolute seconds on a shared machine are context only.
  *
- * Run: `node --import tsx bench/e2e.ts [sizes…] [--preset P] [--cli dist/cli.js] [--keep] [--root DIR] [--from STEP] [--until STEP] [--no-peers]`
+ * Run: `node --import tsx bench/e2e.ts [sizes…] [--preset P] [--mri-size CxRxS] [--cli dist/cli.js] [--keep] [--root DIR] [--from STEP] [--until STEP] [--no-peers]`
  * - sizes: patient counts (`1k`, `10k`, `100k`, `2500`) or preset names (`default`, `coherent`); default `1k`.
  *   10k and 100k are opt-in (100k needs ~45 GB of disk and hours; not for CI).
  * - `--preset P`: the per-patient mix for counts (record density, MRI size; default `default`), as `MMH_PATIENTS`
  *   with `MMH_PRESET=P`.
+ * - `--mri-size CxRxS`: generated MRI size instead of the preset's (`MMH_MRI_SIZE`), e.g. `64x64x32` for 100k,
+ *   whose 128×128×64 MRIs would need ~45 GB for the generated DICOM alone.
  * - `--cli`: a built CLI (`dist/cli.js`, as `npm start` runs); default `src/cli.ts` under tsx.
  * - `--keep`: keep each workspace (default: deleted after its size, to spare the disk). `--root`: where they go.
  * - `--from STEP` / `--until STEP`: run only that range of steps (`--from` reuses the kept workspace as it is).
@@ -58,6 +60,7 @@ const STEP_LINE = /^\[(ran|skipped|failed)\] ([\w-]+)(?: \(([\d.]+)s\))?/;
 function parseArgs(argv: readonly string[]): {
   sizes: string[];
   preset: string;
+  mriSize: string | undefined;
   cli: string | undefined;
   keep: boolean;
   root: string;
@@ -69,6 +72,7 @@ function parseArgs(argv: readonly string[]): {
   let from: string | undefined;
   let until: string | undefined;
   let preset = 'default';
+  let mriSize: string | undefined;
   let cli: string | undefined;
   let keep = false;
   let peers = true;
@@ -77,6 +81,8 @@ function parseArgs(argv: readonly string[]): {
     const a = argv[i] ?? '';
     if (a === '--preset') {
       preset = argv[++i] ?? preset;
+    } else if (a === '--mri-size') {
+      mriSize = argv[++i];
     } else if (a === '--cli') {
       cli = argv[++i];
     } else if (a === '--from') {
@@ -93,16 +99,17 @@ function parseArgs(argv: readonly string[]): {
       sizes.push(a);
     }
   }
-  return { sizes: sizes.length > 0 ? sizes : ['1k'], preset, cli, keep, root, from, until, peers };
+  return { sizes: sizes.length > 0 ? sizes : ['1k'], preset, mriSize, cli, keep, root, from, until, peers };
 }
 
-/** `1k` → {patients 1000, preset}; `coherent` → {preset coherent}. */
-function sizeEnv(size: string, preset: string): Record<string, string> {
+/** `1k` → {patients 1000, preset}; `coherent` → {preset coherent}; with the MRI size override when one is given. */
+function sizeEnv(size: string, preset: string, mriSize?: string): Record<string, string> {
   const m = /^(\d+)(k?)$/i.exec(size);
+  const mri: Record<string, string> = mriSize === undefined ? {} : { MMH_MRI_SIZE: mriSize };
   if (m === null) {
-    return { MMH_PRESET: size };
+    return { MMH_PRESET: size, ...mri };
   }
-  return { MMH_PRESET: preset, MMH_PATIENTS: String(Number(m[1]) * (m[2] === '' ? 1 : 1000)) };
+  return { MMH_PRESET: preset, MMH_PATIENTS: String(Number(m[1]) * (m[2] === '' ? 1 : 1000)), ...mri };
 }
 
 /** Resident set of a process and its descendants (bytes), from /proc. */
@@ -317,11 +324,11 @@ async function runSize(size: string, opts: ReturnType<typeof parseArgs>, steps: 
   }
   fs.mkdirSync(ws, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(opts.root, 'peer-'));
-  const env = { ...process.env, ...sizeEnv(size, opts.preset), MMH_WORKSPACE: ws, MMH_PROGRESS: 'silent' };
+  const env = { ...process.env, ...sizeEnv(size, opts.preset, opts.mriSize), MMH_WORKSPACE: ws, MMH_PROGRESS: 'silent' };
   const rows: StepRow[] = [];
   let diskBefore = du(ws);
   console.log(
-    `\n-- ${size} (${JSON.stringify(sizeEnv(size, opts.preset))}), workspace ${ws}, load ${os
+    `\n-- ${size} (${JSON.stringify(sizeEnv(size, opts.preset, opts.mriSize))}), workspace ${ws}, load ${os
       .loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')}`,

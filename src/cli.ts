@@ -3,7 +3,7 @@
  * `mmh <command>`: the command-line entry. `mmh pipeline` (= `npm start`) runs every step; `mmh <step>` runs one.
  */
 import { parseArgs } from 'node:util';
-import { PRESETS } from './config';
+import { PRESETS, parseMriSize } from './config';
 import type { Preset } from './config';
 import type { PipelineStep } from './pipeline';
 import type * as AutomlServeCommandModule from './automl/serve-command';
@@ -53,8 +53,8 @@ export function helpText(): string {
 const HELP = `mmh — multimodal-health
 
 usage:
-  mmh pipeline [--force] [--workspace DIR] [--backend local|aws] [--patients N]
-                                                                   run every step (resumable; N overrides the preset's count)
+  mmh pipeline [--force] [--workspace DIR] [--backend local|aws] [--patients N] [--mri-size 64x64x32]
+                                                                   run every step (resumable; N and the MRI size override the preset's)
   mmh <step>   [--force] [--workspace DIR] [--backend local|aws]   run one step
   mmh steps                                                        list the steps
   mmh generate --out DIR [--patients N] [--preset tiny|default|coherent|large] [--seed S] [--coverage coherent|full]
@@ -71,7 +71,7 @@ usage:
 steps:
 <steps>
 
-settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_PATIENTS, MMH_SEED, AWS_REGION, MMH_S3_URI …
+settings also come from MMH_BACKEND, MMH_WORKSPACE, MMH_DATA, MMH_PRESET, MMH_PATIENTS, MMH_MRI_SIZE, MMH_SEED, AWS_REGION, MMH_S3_URI …
 (see README.md).`;
 
 /** The flags of the pipeline, step, generate and convert commands. */
@@ -166,7 +166,7 @@ async function generateMain(values: MainValues, out: string): Promise<number> {
     ...(values.patients === undefined ? {} : { patients: positiveInt('--patients', values.patients) }),
     ...(values.seed === undefined ? {} : { seed: positiveInt('--seed', values.seed, 0) }),
     ...(values['no-mri'] ? { mri: false } : {}),
-    ...(values['mri-size'] === undefined ? {} : { mriSize: mriSize(values['mri-size']) }),
+    ...(values['mri-size'] === undefined ? {} : { mriSize: parseMriSize('--mri-size', values['mri-size'], 'mmh generate') }),
   });
   console.log(`wrote ${r.outputDir} and ${r.groundTruthPath}\n${JSON.stringify(r.counts)}`);
   return 0;
@@ -194,6 +194,7 @@ async function pipelineMain(values: MainValues, command: string, steps: ReturnTy
     ...(values.workspace === undefined ? {} : { dir: values.workspace }),
     ...(values.backend === undefined ? {} : { backend: values.backend }),
     ...(values.patients === undefined ? {} : { patients: positiveInt('--patients', values.patients) }),
+    ...(values['mri-size'] === undefined ? {} : { mriSize: parseMriSize('--mri-size', values['mri-size'], `mmh ${command}`) }),
   });
   try {
     if (ws.backend === 'aws') {
@@ -253,14 +254,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     return convertMain(values);
   }
   return pipelineMain(values, command, PIPELINE_STEPS);
-}
-
-function mriSize(text: string): [number, number, number] {
-  const parts = text.split('x').map((p) => positiveInt('--mri-size', p));
-  if (parts.length !== 3) {
-    throw new HealthDataError('invalid-input', `mmh generate: --mri-size ${text} is not COLUMNSxROWSxSLICES, e.g. 256x256x256`);
-  }
-  return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
 }
 
 function positiveInt(flag: string, text: string, min = 1): number {

@@ -8,6 +8,7 @@
  * | dataDir | `MMH_DATA` | `<dir>/dataset` |
  * | preset | `MMH_PRESET` | `tiny` (`default`, `coherent`, `large`) |
  * | patients | `MMH_PATIENTS` | the preset's (overrides the count only; the preset's per-patient mix stays) |
+ * | mriSize | `MMH_MRI_SIZE` | the preset's (`COLUMNSxROWSxSLICES`, e.g. `64x64x32`: smaller volumes for very large runs) |
  * | duckdbMemoryLimit | `MMH_DUCKDB_MEMORY_LIMIT` | half the machine's memory (DuckDB spills beyond it) |
  * | duckdbTempDir | `MMH_DUCKDB_TEMP_DIR` | `<dir>/tmp/duckdb` (where DuckDB spills) |
  * | seed | `MMH_SEED` | `42` |
@@ -66,6 +67,8 @@ export interface WorkspaceOptions {
   readonly seed?: number;
   /** Patients to generate, overriding the preset's count (its record density and MRI size stay). */
   readonly patients?: number;
+  /** Size of the generated MRIs (columns, rows, slices), overriding the preset's; `MMH_MRI_SIZE=64x64x32`. */
+  readonly mriSize?: readonly [number, number, number];
   /** DuckDB `memory_limit`, e.g. `4GB`; beyond it DuckDB spills to {@link WorkspaceOptions.duckdbTempDir}. */
   readonly duckdbMemoryLimit?: string;
   /** DuckDB `temp_directory`: where it spills (default `<dir>/tmp/duckdb`). */
@@ -94,6 +97,8 @@ export interface WorkspaceConfig {
   readonly seed: number;
   /** Patients to generate instead of the preset's count (undefined = the preset's). */
   readonly patients: number | undefined;
+  /** Generated MRI size (columns, rows, slices) instead of the preset's (undefined = the preset's). */
+  readonly mriSize: readonly [number, number, number] | undefined;
   /** DuckDB `memory_limit` (e.g. `4GB`, or `12288MB` = half the memory of a 24 GiB machine). */
   readonly duckdbMemoryLimit: string;
   /** DuckDB `temp_directory` (absolute; under the workspace unless set). */
@@ -106,8 +111,8 @@ export interface WorkspaceConfig {
   readonly aws: Required<Pick<AwsOptions, 'athenaWorkGroup' | 'athenaDatabase' | 'athenaCatalog'>> & AwsOptions;
 }
 
-function invalid(setting: string, value: unknown, accepted: string): HealthDataError {
-  return new HealthDataError('invalid-config', `openWorkspace: setting ${setting} = ${JSON.stringify(value)} is not valid; accepted: ${accepted}`, { path: setting });
+function invalid(setting: string, value: unknown, accepted: string, context = 'openWorkspace'): HealthDataError {
+  return new HealthDataError('invalid-config', `${context}: setting ${setting} = ${JSON.stringify(value)} is not valid; accepted: ${accepted}`, { path: setting });
 }
 
 function oneOf<T extends string>(setting: string, value: string, accepted: readonly T[]): T {
@@ -142,6 +147,31 @@ function memoryLimit(setting: string, value: string | undefined): string {
   return `${m[1] ?? ''}${m[2] ?? ''}`;
 }
 
+/** Smallest and largest MRI size along an axis the generator accepts. */
+const MRI_AXIS = { min: 8, max: 1024 } as const;
+
+/**
+ * Reads an MRI size written `COLUMNSxROWSxSLICES` (e.g. `64x64x32`), each an integer from 8 to 1,024.
+ *
+ * @param setting - the setting's name, for the error (`MMH_MRI_SIZE`, `--mri-size`)
+ * @param text - the size as written
+ * @param context - who reads it, for the error (default `openWorkspace`)
+ * @returns columns, rows, slices
+ * @throws {@link HealthDataError} (invalid-config) naming the setting, the value and what it accepts
+ * @example
+ * ```ts
+ * parseMriSize('MMH_MRI_SIZE', '64x64x32'); // [64, 64, 32]
+ * ```
+ */
+export function parseMriSize(setting: string, text: string, context = 'openWorkspace'): [number, number, number] {
+  const parts = text.trim().split('x');
+  const axes = parts.map(Number);
+  if (axes.length !== 3 || parts.some((p) => !/^\d+$/.test(p)) || axes.some((n) => n < MRI_AXIS.min || n > MRI_AXIS.max)) {
+    throw invalid(setting, text, `COLUMNSxROWSxSLICES, each an integer from ${String(MRI_AXIS.min)} to ${MRI_AXIS.max.toLocaleString('en-US')} (e.g. 64x64x32)`, context);
+  }
+  return [axes[0] ?? 0, axes[1] ?? 0, axes[2] ?? 0];
+}
+
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
@@ -170,6 +200,8 @@ export function resolveConfig(options: WorkspaceOptions = {}): WorkspaceConfig {
   if (patients !== undefined && patients > 1_000_000) {
     throw invalid(patientsSetting, patientsValue, 'an integer from 1 to 1,000,000');
   }
+  const mriSizeText = nonEmpty(env.MMH_MRI_SIZE);
+  const mriSize = options.mriSize !== undefined ? parseMriSize('mriSize', options.mriSize.join('x')) : mriSizeText === undefined ? undefined : parseMriSize('MMH_MRI_SIZE', mriSizeText);
   const duckdbMemoryLimit = memoryLimit(options.duckdbMemoryLimit !== undefined ? 'duckdbMemoryLimit' : 'MMH_DUCKDB_MEMORY_LIMIT', options.duckdbMemoryLimit ?? nonEmpty(env.MMH_DUCKDB_MEMORY_LIMIT));
   const duckdbTempDir = path.resolve(options.duckdbTempDir ?? nonEmpty(env.MMH_DUCKDB_TEMP_DIR) ?? path.join(dir, 'tmp', 'duckdb'));
   const lockTimeoutMs = toInt(options.lockTimeoutMs !== undefined ? 'lockTimeoutMs' : 'MMH_LOCK_TIMEOUT_MS', options.lockTimeoutMs ?? env.MMH_LOCK_TIMEOUT_MS, 30_000, 0);
@@ -208,6 +240,7 @@ export function resolveConfig(options: WorkspaceOptions = {}): WorkspaceConfig {
     preset,
     seed,
     patients,
+    mriSize,
     duckdbMemoryLimit,
     duckdbTempDir,
     create: options.create ?? false,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { resolveConfig } from '../src/config';
+import { parseMriSize, resolveConfig } from '../src/config';
 import { isHealthDataError } from '../src/errors';
 
 function configError(fn: () => unknown): string {
@@ -74,6 +74,26 @@ describe('config', () => {
     assert.match(
       configError(() => resolveConfig({ env: { MMH_DUCKDB_MEMORY_LIMIT: 'lots' } })),
       /MMH_DUCKDB_MEMORY_LIMIT = "lots".*4GB/,
+    );
+  });
+
+  it('reads the MRI size override: the option, else MMH_MRI_SIZE, else the preset size', () => {
+    assert.equal(resolveConfig({ env: {} }).mriSize, undefined);
+    assert.deepEqual(resolveConfig({ env: { MMH_MRI_SIZE: ' 64x64x32 ' } }).mriSize, [64, 64, 32]);
+    assert.deepEqual(resolveConfig({ env: { MMH_MRI_SIZE: '64x64x32' }, mriSize: [16, 16, 8] }).mriSize, [16, 16, 8]);
+    for (const bad of ['64x64', '64x64x32x2', '64X64X32', '64x64x4', '2048x64x32', '64x6.5x32', '64x-64x32', 'x64x32']) {
+      assert.match(
+        configError(() => resolveConfig({ env: { MMH_MRI_SIZE: bad } })),
+        new RegExp(`openWorkspace: setting MMH_MRI_SIZE = "${bad}".*COLUMNSxROWSxSLICES, each an integer from 8 to 1,024`),
+      );
+    }
+    assert.match(
+      configError(() => resolveConfig({ env: {}, mriSize: [64, 64, 0] })),
+      /setting mriSize = "64x64x0"/,
+    );
+    assert.match(
+      configError(() => parseMriSize('--mri-size', '7x7x7', 'mmh generate')),
+      /^mmh generate: setting --mri-size = "7x7x7"/,
     );
   });
 

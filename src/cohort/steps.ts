@@ -22,10 +22,10 @@ export function coherentDir(ws: Pick<Workspace, 'path'>): string {
   return ws.path('coherent');
 }
 
-/** The generator settings of a workspace: its preset, seed and (when set) a patient count overriding the preset's. */
-function settings(ws: Workspace): { preset: Workspace['config']['preset']; seed: number; patients?: number } {
-  const patients = ws.config.patients;
-  return { preset: ws.config.preset, seed: ws.config.seed, ...(patients === undefined ? {} : { patients }) };
+/** The generator settings of a workspace: its preset, seed and (when set) a patient count and MRI size overriding the preset's. */
+function settings(ws: Workspace): { preset: Workspace['config']['preset']; seed: number; patients?: number; mriSize?: readonly [number, number, number] } {
+  const { patients, mriSize } = ws.config;
+  return { preset: ws.config.preset, seed: ws.config.seed, ...(patients === undefined ? {} : { patients }), ...(mriSize === undefined ? {} : { mriSize }) };
 }
 
 /** `generate`: the synthetic Coherent cohort for the workspace's preset and seed (skipped when current). */

@@ -8,6 +8,7 @@ import { silentProgress } from '../../src/progress';
 import type { Workspace } from '../../src/workspace';
 import { openWorkspace } from '../../src/workspace';
 import { tmpDir } from './helpers';
+import { readDicom } from '../../src/formats/dicom/read';
 
 describe('cohort pipeline steps', function () {
   this.timeout(60_000);
@@ -45,6 +46,27 @@ describe('cohort pipeline steps', function () {
     assert.deepEqual(res.counts, { patients: 5 });
     assert.equal(fs.readdirSync(path.join(out, 'output', 'fhir')).length, 5 + 2);
     assert.ok((await generateStep.fingerprint(ws)).includes('n=40|seed=5'));
+  });
+
+  it('generate writes MRIs of the workspace MRI size override, and skips them when current', async () => {
+    const dir = tmpDir('ws-mri');
+    const small = await openWorkspace({ dir, create: true, progress: silentProgress, env: { MMH_MRI_SIZE: '16x16x8' }, preset: 'tiny', patients: 6, seed: 5 });
+    try {
+      assert.ok((await generateStep.fingerprint(small)).includes('n=6|seed=5|cov=coherent|mri=true|size=16x16x8'));
+      const first = await generateStep.run(small);
+      const dicomDir = path.join(coherentDir(small), 'output', 'dicom');
+      const files = fs.readdirSync(dicomDir);
+      assert.ok(files.length > 0, 'at least one of 6 tiny-preset patients is imaged');
+      for (const f of files) {
+        const mri = readDicom(fs.readFileSync(path.join(dicomDir, f)), f);
+        assert.deepEqual([mri.dataset.Columns, mri.dataset.Rows, mri.storedFrames.length], [16, 16, 8]);
+      }
+      const again = await generateStep.run(small);
+      assert.deepEqual(again.counts, { patients: 6 });
+      assert.equal(first.counts.patients, 6);
+    } finally {
+      await small.close();
+    }
   });
 
   it('convert writes the dataset folder the import steps read', async () => {
