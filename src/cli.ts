@@ -17,7 +17,7 @@ import type * as PipelineModule from './pipeline';
 import type * as PipelineStepsModule from './pipeline-steps';
 import type * as AwsCredentialsModule from './aws-credentials';
 import type * as AwsCommandModule from './aws/command';
-import { HealthDataError, normalizeErrorString } from './errors';
+import { HealthDataError, normalizeErrorString, unexpectedErrorTrace } from './errors';
 
 // Everything else is loaded when a command needs it (`load(…)`): the pipeline pulls in DuckDB, the AWS SDK
 // clients, TensorFlow.js and danfo.js, which take seconds to load — the command prints what it is doing first.
@@ -270,7 +270,8 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      console.error(`mmh: ${normalizeErrorString(e)}`);
+      const trace = unexpectedErrorTrace(e);
+      console.error(`mmh: ${normalizeErrorString(e)}${trace === undefined ? '' : `\nunexpected; please report it with where it was thrown:\n${trace}`}`);
       process.exitCode = 2;
     },
   );

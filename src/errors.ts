@@ -90,6 +90,29 @@ export function awsCredentialsError(cause?: unknown): HealthDataError {
   return e;
 }
 
+/** Stack frames {@link unexpectedErrorTrace} keeps. */
+const TRACE_FRAMES = 8;
+
+/**
+ * Where an unexpected error was thrown: for an `Error` that is not a {@link HealthDataError} (a bug, not bad input or
+ * settings; e.g. a `RangeError`), the first stack frames (function, file, line), to print under its message so it can
+ * be reported and found. Frames name code, never data.
+ *
+ * @param e - any thrown value
+ * @returns the frames, one per line, or undefined for expected errors and values without a stack
+ * @example
+ * ```ts
+ * const trace = unexpectedErrorTrace(e); // "    at readGenomics (dist/dashboard/load.js:218:22)\n…"
+ * ```
+ */
+export function unexpectedErrorTrace(e: unknown): string | undefined {
+  if (!(e instanceof Error) || isHealthDataError(e) || isMissingAwsCredentials(e) || e.stack === undefined) {
+    return undefined;
+  }
+  const frames = e.stack.split('\n').filter((l) => /^\s+at /.test(l));
+  return frames.length === 0 ? undefined : frames.slice(0, TRACE_FRAMES).join('\n');
+}
+
 /**
  * Turns any thrown value into a one-line message, safe to print.
  *

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkAwsCredentials } from './aws-credentials';
-import { HealthDataError, normalizeErrorString } from './errors';
+import { HealthDataError, normalizeErrorString, unexpectedErrorTrace } from './errors';
 import type { Step } from './step';
 import type { Workspace } from './workspace';
 
@@ -31,6 +31,8 @@ export interface StepOutcome {
   readonly outputs: readonly string[];
   /** Error message when failed. */
   readonly error?: string;
+  /** Where the error was thrown, when it was unexpected (a bug rather than bad input): {@link unexpectedErrorTrace}. */
+  readonly trace?: string;
 }
 
 /** Summary of a pipeline run. */
@@ -121,7 +123,8 @@ export async function runPipeline(ws: Workspace, steps: readonly PipelineStep[],
         outcome = { name: step.name, status: 'ran', ms: Date.now() - t0, counts: result.counts, outputs: result.outputs };
       }
     } catch (e) {
-      outcome = { name: step.name, status: 'failed', ms: Date.now() - t0, counts: {}, outputs: [], error: normalizeErrorString(e) };
+      const trace = unexpectedErrorTrace(e);
+      outcome = { name: step.name, status: 'failed', ms: Date.now() - t0, counts: {}, outputs: [], error: normalizeErrorString(e), ...(trace === undefined ? {} : { trace }) };
     }
     outcomes.push(outcome);
     options.onStep?.(outcome);
@@ -150,6 +153,9 @@ export function formatPipelineSummary(summary: PipelineSummary): string {
     lines.push(`${s.name.padEnd(w)}  ${s.status.padEnd(7)}  ${time.padEnd(7)}  ${counts}`);
     if (s.error !== undefined) {
       lines.push(`${' '.repeat(w)}  error: ${s.error}`);
+    }
+    if (s.trace !== undefined) {
+      lines.push(`${' '.repeat(w)}  unexpected; please report it with where it was thrown:`, s.trace);
     }
   }
   const outputs = [...new Set(summary.steps.flatMap((s) => s.outputs))];

@@ -86,6 +86,22 @@ describe('pipeline', () => {
     assert.deepEqual(log, ['run', 'run']);
   });
 
+  it('reports where an unexpected error (a bug, not bad input) was thrown', async () => {
+    const buggy: PipelineStep = {
+      name: 'buggy',
+      description: 'buggy',
+      fingerprint: () => Promise.resolve('1'),
+      run: function runBuggyStep() {
+        return Promise.reject(new TypeError('cannot read x of undefined'));
+      },
+    };
+    const summary = await runPipeline(ws, [buggy]);
+    const failed = summary.steps[0];
+    assert.equal(failed?.status, 'failed');
+    assert.match(failed.trace ?? '', /^\s+at (Object\.)?runBuggyStep .*pipeline\.test\.ts/);
+    assert.match(formatPipelineSummary(summary), /error: cannot read x of undefined\n.*unexpected; please report it with where it was thrown:\n\s+at (Object\.)?runBuggyStep/);
+  });
+
   it('stops at a failure, reports it, and resumes from there', async () => {
     const log: string[] = [];
     const broken = step('b', log, { v: '1' }, true);
@@ -96,6 +112,7 @@ describe('pipeline', () => {
       ['ran', 'failed'],
     );
     assert.match(formatPipelineSummary(summary), /error: \[invalid-input\] b: broken input/);
+    assert.equal(summary.steps[1]?.trace, undefined, 'bad input is not a bug: no trace');
     const fixed = await runPipeline(ws, [step('a', log, { v: '1' }), step('b', log, { v: '1' }), step('c', log, { v: '1' })]);
     assert.deepEqual(
       fixed.steps.map((s) => s.status),
