@@ -7,8 +7,9 @@
 /**
  * Runs `work` on every item with at most `limit` running at once, and hands the results to `consume` in item order
  * as soon as every earlier item is done (so sums over items, and so the result, do not depend on which item finished
- * first; finished results are released in order rather than all kept to the end). After a failure no new item
- * starts, and the first error is the one thrown.
+ * first; finished results are released in order rather than all kept to the end). After a failure (of `work` or of
+ * `consume`) no new item starts; the items already running are waited for, so when the call settles nothing it
+ * started is still running (a caller may close what the work uses), and the first error is the one thrown.
  *
  * @param items - the items
  * @param limit - most items in flight (at least 1)
@@ -26,20 +27,24 @@ export async function inOrder<T, R>(items: readonly T[], limit: number, work: (i
       emitted++;
     }
   };
-  let failed = false;
+  let failure: { readonly error: unknown } | undefined;
   const runner = async (): Promise<void> => {
-    while (next < items.length && !failed) {
+    while (next < items.length && failure === undefined) {
       const i = next++;
       try {
         done.set(i, await work(items[i] as T));
-      } catch (err) {
-        failed = true;
-        throw err;
+        if (failure === undefined) {
+          drain();
+        }
+      } catch (error) {
+        failure ??= { error };
       }
-      drain();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
+  if (failure !== undefined) {
+    throw failure.error;
+  }
 }
 
 /**
