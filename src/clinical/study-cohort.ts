@@ -11,6 +11,7 @@ import type { CohortDefinition, CohortLabels, LabelRow, OutcomeCondition } from 
 import { buildCohortLabels, OUTCOMES } from './cohort';
 import type { ClinicalFeatureRow, FeatureEventFilter } from './features';
 import { computeClinicalFeatures, FEATURE_EVENTS } from './features';
+import { appendAll } from '../util/collections';
 
 /** What {@link assembleCohort} reads from a datastore. */
 export interface CohortSources {
@@ -25,6 +26,12 @@ export interface CohortSources {
    * every event outside the filter (the features read no other).
    */
   eventsBefore(labels: readonly LabelRow[], lookbackYears?: number, only?: FeatureEventFilter): Promise<ClinicalEvent[]>;
+  /**
+   * Most labelled patients whose events are loaded at once (default: every label in one call). Features depend only on
+   * each patient's own events, so they are computed batch by batch with the same result, and memory follows this size
+   * rather than the cohort's (a 100,000-patient cohort holds millions of events).
+   */
+  readonly eventBatchPatients?: number;
 }
 
 /** Labels and features of one cohort. */
@@ -65,17 +72,30 @@ export function withoutOutcomeCodes(events: readonly ClinicalEvent[], codes: rea
  * ```
  */
 export async function assembleCohort(definition: CohortDefinition, sources: CohortSources): Promise<StudyCohort> {
-  const codes = OUTCOMES[definition.outcome].codes;
   const patients = await sources.patients();
   const labels = await labelsFrom(definition, sources, patients);
-  const events = withoutOutcomeCodes(await sources.eventsBefore(labels.rows, definition.lookbackYears, FEATURE_EVENTS), codes);
-  const features = computeClinicalFeatures(labels.rows, patients, events);
+  const features = await featuresInBatches(labels.rows, patients, sources, definition);
   if (labels.design !== 'guidance') {
     return { labels, features };
   }
   const atOnset: LabelRow[] = labels.rows.filter((l) => l.label === 1 && l.onsetDate !== null).map((l) => ({ ...l, indexDate: l.onsetDate as string }));
-  const pre = withoutOutcomeCodes(await sources.eventsBefore(atOnset, definition.lookbackYears, FEATURE_EVENTS), codes);
-  return { labels, features, preOnsetFeatures: computeClinicalFeatures(atOnset, patients, pre) };
+  return { labels, features, preOnsetFeatures: await featuresInBatches(atOnset, patients, sources, definition) };
+}
+
+/**
+ * The features of every label, loading the events of at most `sources.eventBatchPatients` labels at a time (in label
+ * order, so the rows are those of one call over every label) without the outcome's own codes.
+ */
+async function featuresInBatches(rows: readonly LabelRow[], patients: readonly PatientFacts[], sources: CohortSources, definition: CohortDefinition): Promise<ClinicalFeatureRow[]> {
+  const codes = OUTCOMES[definition.outcome].codes;
+  const size = Math.max(1, sources.eventBatchPatients ?? rows.length);
+  const out: ClinicalFeatureRow[] = [];
+  for (let start = 0; start < rows.length; start += size) {
+    const batch = rows.slice(start, start + size);
+    const events = withoutOutcomeCodes(await sources.eventsBefore(batch, definition.lookbackYears, FEATURE_EVENTS), codes);
+    appendAll(out, computeClinicalFeatures(batch, patients, events));
+  }
+  return out;
 }
 
 /**

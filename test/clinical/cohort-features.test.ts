@@ -336,6 +336,38 @@ describe('outcome labels: code system required, undated outcome Conditions exclu
     );
   });
 
+  it('loading events a few patients at a time gives the features of one load over every patient', async () => {
+    const whole = { ...localCohortSources(engine, schema), eventBatchPatients: undefined };
+    for (const design of ['prognostic', 'guidance'] as const) {
+      const one = await assembleCohort({ outcome: 'hypertension', design }, whole);
+      assert.ok(one.labels.rows.length >= 3, `${design}: enough patients for several batches`);
+      for (const size of [1, 2]) {
+        const batches: string[][] = [];
+        const batched = await assembleCohort(
+          { outcome: 'hypertension', design },
+          {
+            ...whole,
+            eventBatchPatients: size,
+            eventsBefore: (labels, lookback, only) => {
+              batches.push(labels.map((l) => l.patientId));
+              return whole.eventsBefore(labels, lookback, only);
+            },
+          },
+        );
+        assert.deepEqual(batched.features, one.features, `${design}, ${String(size)} at a time`);
+        assert.deepEqual(batched.preOnsetFeatures, one.preOnsetFeatures, `${design}, ${String(size)} at a time`);
+        const onset = design === 'guidance' ? (one.preOnsetFeatures?.length ?? 0) : 0;
+        assert.equal(batches.length, Math.ceil(one.labels.rows.length / size) + Math.ceil(onset / size), `${design}: one load per batch`);
+        assert.ok(batches.every((b) => b.length <= size));
+        assert.deepEqual(
+          batches.flat().slice(0, one.labels.rows.length),
+          one.labels.rows.map((r) => r.patientId),
+          'label order',
+        );
+      }
+    }
+  });
+
   it('landmark design: indexed at the scan, outcome-free then, label = a later onset', async () => {
     const landmarks = new Map([
       [MAX, '2019-06-01T00:00:00.000Z'],

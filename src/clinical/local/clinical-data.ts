@@ -183,6 +183,12 @@ function eventFilterSql(only: FeatureEventFilter | undefined, first: number): { 
 }
 
 /**
+ * Labelled patients whose events the local datastore loads at once: the `default` cohort (1,278 patients) in one query;
+ * a 100,000-patient cohort in 20, each holding a twentieth of its events, with the same features.
+ */
+const LOCAL_EVENT_BATCH_PATIENTS = 5_000;
+
+/**
  * The local datastore's inputs for `assembleCohort` (study-cohort.ts).
  *
  * @param engine - the DuckDB engine
@@ -191,6 +197,7 @@ function eventFilterSql(only: FeatureEventFilter | undefined, first: number): { 
  */
 export function localCohortSources(engine: DuckDbEngine, schema: string): CohortSources {
   return {
+    eventBatchPatients: LOCAL_EVENT_BATCH_PATIENTS,
     patients: () => loadPatientFacts(engine, schema),
     outcomeConditions: (codes) => loadOutcomeConditions(engine, schema, codes),
     lastEncounters: () => loadLastEncounters(engine, schema),
