@@ -27,23 +27,25 @@ export async function inOrder<T, R>(items: readonly T[], limit: number, work: (i
       emitted++;
     }
   };
-  let failure: { readonly error: unknown } | undefined;
+  // Read through a function: another runner may set it while this one awaits, which narrowing would not see.
+  const state: { failure?: { readonly error: unknown } } = {};
+  const failed = (): boolean => state.failure !== undefined;
   const runner = async (): Promise<void> => {
-    while (next < items.length && failure === undefined) {
+    while (next < items.length && !failed()) {
       const i = next++;
       try {
         done.set(i, await work(items[i] as T));
-        if (failure === undefined) {
+        if (!failed()) {
           drain();
         }
       } catch (error) {
-        failure ??= { error };
+        state.failure ??= { error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
-  if (failure !== undefined) {
-    throw failure.error;
+  if (state.failure !== undefined) {
+    throw state.failure.error;
   }
 }
 
