@@ -464,7 +464,8 @@ export function metricValue(metric: MetricName, y: ArrayLike<number>, proba: Arr
   if (metric === 'roc_auc' && k === 2) {
     return binaryAuroc(y, proba);
   }
-  return pointMetrics(y, proba, k, new Float64Array(y.length).fill(1), 0.5, undefined)[metric];
+  // The binary AUROC (a sort) is computed only when it is the metric: the ensemble search calls this per candidate.
+  return pointMetrics(y, proba, k, new Float64Array(y.length).fill(1), 0.5, undefined, undefined, metric === 'roc_auc')[metric];
 }
 
 /**
@@ -543,15 +544,8 @@ export function evaluateProba(y: ArrayLike<number>, proba: ArrayLike<number>, k:
   const level = options.level ?? 0.95;
   const nBoot = options.bootstrap ?? 1000;
   const ones = new Float64Array(n).fill(1);
-  let order: Int32Array | undefined;
-  if (k === 2) {
-    const score = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      score[i] = proba[i * 2 + 1] as number;
-    }
-    order = sortedOrder(score);
-  }
   const rows = k === 2 ? binaryRows(y, proba, threshold) : undefined;
+  const order = rows === undefined ? undefined : sortedOrder(rows.score);
   // A binary AUROC's interval is DeLong's (below): its bootstrap replicates would be discarded, so none are computed.
   const delong = k === 2 && (options.aurocInterval ?? 'delong') === 'delong' && bothClassesTwice(y);
   const point = pointMetrics(y, proba, k, ones, threshold, order, rows);
@@ -653,14 +647,13 @@ export function pairedScoreDifference(
   checkInputs(y, probaB, k, 'pairedScoreDifference');
   const n = y.length;
   const sign = higherIsBetter(metric) ? 1 : -1;
-  const orderOf = (p: ArrayLike<number>): Int32Array | undefined => (k === 2 ? sortedOrder(Float64Array.from({ length: n }, (_, i) => p[i * 2 + 1] as number)) : undefined);
-  const oa = orderOf(probaA);
-  const ob = orderOf(probaB);
   const ones = new Float64Array(n).fill(1);
-  // Per-row parts computed once for the resamples; the AUROC only when it is the metric compared.
+  // Per-row parts computed once for the resamples; the AUROC (and the score order it needs) only when it is the metric.
   const ra = k === 2 ? binaryRows(y, probaA, 0.5) : undefined;
   const rb = k === 2 ? binaryRows(y, probaB, 0.5) : undefined;
   const auc = metric === 'roc_auc';
+  const oa = auc && ra !== undefined ? sortedOrder(ra.score) : undefined;
+  const ob = auc && rb !== undefined ? sortedOrder(rb.score) : undefined;
   const diff = sign * (pointMetrics(y, probaA, k, ones, 0.5, oa, ra, auc)[metric] - pointMetrics(y, probaB, k, ones, 0.5, ob, rb, auc)[metric]);
   const rng = createRng(options.seed ?? 0);
   const w = new Float64Array(n);
