@@ -6,9 +6,15 @@
  * engine never holds the file for long: a statement opens the database (read-only for reads, so readers share),
  * runs, and the file is closed once no statement has come for `idleCloseMs` (200 ms; a cold open costs ≈30 ms on
  * DuckDB 1.5.6, so a burst of statements pays it once — `bench/sql.ts`). Long jobs hold it for their duration with
- * {@link DuckDbEngine.session}, and record who holds it in `<db>.holder.json`. A process that finds the file locked
+ * {@link DuckDbEngine.session}, and record who holds it in `<db>.holder.json`; a job whose statements come with pauses
+ * between them keeps the file open for its length with {@link DuckDbEngine.keepOpen}. A process that finds the file locked
  * retries with backoff up to `lockTimeoutMs`, then fails with a message naming the holder and what to do — it
  * never hangs, and DuckDB's lock means it can never corrupt the file.
+ *
+ * A connection is never closed while a statement runs on it: DuckDB 1.5 deadlocks (the statement's thread waits
+ * forever on its own lock) when the connection is destroyed under a running statement. Work that outlives its session
+ * (a promise started inside and not awaited) queues like any other statement instead of reusing the session's
+ * connection, and {@link DuckDbEngine.close} waits for the running statement.
  *
  * Memory: every open sets DuckDB's `memory_limit` and `temp_directory` (the workspace's `duckdbMemoryLimit` and
  * `duckdbTempDir`, config.ts: half the machine's memory, `<workspace>/tmp/duckdb`), so joins, sorts and
@@ -56,9 +62,12 @@ export interface LockHolder {
   readonly since: string;
 }
 
+/** The connection of a {@link DuckDbEngine.withConnection} or session scope, for the statements inside it. */
 interface Held {
   readonly conn: DuckDBConnection;
   readonly write: boolean;
+  /** False once the scope has ended: work that outlived it queues for a connection like any other statement. */
+  live: boolean;
 }
 
 const READ_ONLY_STATEMENT = /^\s*(\(|select\b|with\b|from\b|describe\b|show\b|explain\b|summarize\b|values\b)/i;
@@ -120,6 +129,11 @@ export class DuckDbEngine implements SqlEngine {
   private open: { instance: DuckDBInstance; conn: DuckDBConnection; write: boolean } | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Statements (scopes) running now, on any path. */
+  private running = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+  /** {@link DuckDbEngine.keepOpen} scopes running now: the idle close waits for them. */
+  private pins = 0;
 
   private constructor(options: DuckDbEngineOptions) {
     this.path = options.path;
@@ -177,9 +191,9 @@ export class DuckDbEngine implements SqlEngine {
    * @returns what `fn` returns
    */
   async session<T>(what: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const held = this.als.getStore();
+    const held = this.liveScope();
     if (held?.write === true) {
-      return fn(held.conn);
+      return this.counted(() => fn(held.conn));
     }
     if (held !== undefined) {
       throw new HealthDataError('conflict', `DuckDbEngine.session("${what}"): cannot start a write session inside a read`);
@@ -191,13 +205,34 @@ export class DuckDbEngine implements SqlEngine {
         fs.writeFileSync(this.holderFile, JSON.stringify(holder));
       }
       try {
-        return await this.als.run({ conn, write: true }, () => fn(conn));
+        return await this.inScope(conn, true, fn);
       } finally {
         if (writeHolder) {
           fs.rmSync(this.holderFile, { force: true });
         }
       }
     });
+  }
+
+  /**
+   * Keeps the database open while `fn` runs, however long the pauses between its statements: for a job that commits
+   * in many transactions with waits between them (an import waiting on its worker threads). Without it, every pause
+   * longer than `idleCloseMs` closes the file — a checkpoint of its write-ahead log — and the next statement opens it
+   * again. Statements still take turns with the process's others; other processes wait until `fn` ends.
+   *
+   * @param fn - the work
+   * @returns what `fn` returns
+   */
+  async keepOpen<T>(fn: () => Promise<T>): Promise<T> {
+    this.pins++;
+    try {
+      return await fn();
+    } finally {
+      this.pins--;
+      if (this.pins === 0 && this.open !== undefined) {
+        this.scheduleIdleClose();
+      }
+    }
   }
 
   /** @inheritdoc */
@@ -250,19 +285,32 @@ export class DuckDbEngine implements SqlEngine {
     return resultToDataFrame(await this.queryResult(sql, params));
   }
 
-  /** @inheritdoc */
-  close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      clearTimeout(this.idleTimer);
-      this.closeOpen();
-      if (this.memory !== undefined) {
-        this.memory.conn.closeSync();
-        this.memory.instance.closeSync();
-        this.memory = undefined;
-      }
+  /**
+   * Closes the database once the statements already running or waiting have finished; later statements fail.
+   *
+   * @throws {@link HealthDataError} (conflict) when called from inside one of this engine's statements or sessions
+   */
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
     }
-    return Promise.resolve();
+    if (this.liveScope() !== undefined) {
+      throw new HealthDataError('conflict', `sql: the engine for ${this.path} cannot be closed from inside its own statement or session; close it after the work returns`);
+    }
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    if (this.memory !== undefined) {
+      await this.idle();
+      this.memory.conn.closeSync();
+      this.memory.instance.closeSync();
+      this.memory = undefined;
+      return;
+    }
+    await exclusive(this.path, async () => {
+      clearTimeout(this.idleTimer);
+      await this.idle();
+      this.closeOpen();
+    });
   }
 
   /**
@@ -276,15 +324,16 @@ export class DuckDbEngine implements SqlEngine {
     if (this.closed) {
       throw new HealthDataError('conflict', `sql: the engine for ${this.path} is closed; open the workspace again`);
     }
-    const held = this.als.getStore();
+    const held = this.liveScope();
     if (held !== undefined && (held.write || !write)) {
-      return fn(held.conn);
+      return this.counted(() => fn(held.conn));
     }
     if (held !== undefined) {
       throw new HealthDataError('conflict', 'sql: a write statement cannot run inside a read-only connection; run it outside, or inside sql.session()');
     }
     if (this.memory !== undefined) {
-      return fn(this.memory.conn);
+      const { conn } = this.memory;
+      return this.inScope(conn, true, fn);
     }
     return exclusive(this.path, async () => {
       clearTimeout(this.idleTimer);
@@ -304,30 +353,70 @@ export class DuckDbEngine implements SqlEngine {
       }
       const { conn } = this.open;
       try {
-        return await this.als.run({ conn, write }, () => fn(conn));
+        return await this.inScope(conn, write, fn);
       } finally {
         this.scheduleIdleClose();
       }
     });
   }
 
+  /** The scope the caller runs in, if it is still running (a scope's leftover async work does not count). */
+  private liveScope(): Held | undefined {
+    const held = this.als.getStore();
+    return held?.live === true ? held : undefined;
+  }
+
+  /** Runs `fn` as a new scope on `conn`: statements inside reuse it until `fn` settles. */
+  private async inScope<T>(conn: DuckDBConnection, write: boolean, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const scope: Held = { conn, write, live: true };
+    try {
+      return await this.counted(() => this.als.run(scope, () => fn(conn)));
+    } finally {
+      scope.live = false;
+    }
+  }
+
+  /** Runs `fn` counted as a running statement, so nothing closes the connection under it. */
+  private async counted<T>(fn: () => Promise<T>): Promise<T> {
+    this.running++;
+    try {
+      return await fn();
+    } finally {
+      this.running--;
+      if (this.running === 0) {
+        for (const wake of this.idleWaiters.splice(0)) {
+          wake();
+        }
+      }
+    }
+  }
+
+  /** Resolves once no statement runs. */
+  private idle(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private scheduleIdleClose(): void {
+    if (this.pins > 0) {
+      return;
+    }
     if (this.idleCloseMs <= 0) {
       this.closeOpen();
       return;
     }
     const timer = setTimeout(() => {
-      void exclusive(this.path, () => {
-        if (this.idleTimer === timer) {
+      void exclusive(this.path, async () => {
+        if (this.idleTimer === timer && this.pins === 0) {
+          await this.idle();
           this.closeOpen();
         }
-        return Promise.resolve();
       });
     }, this.idleCloseMs);
     timer.unref();
     this.idleTimer = timer;
   }
 
+  /** Closes the file's connection and database; callers hold `exclusive` and have waited for {@link idle}. */
   private closeOpen(): void {
     if (this.open !== undefined) {
       this.open.conn.closeSync();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isHealthDataError } from '../../src/errors';
@@ -156,5 +157,58 @@ describe('workspace database shared by several processes', function () {
       { tag: 'b', n: 25 },
     ]);
     await ws.close();
+  });
+});
+
+describe('DuckDbEngine connection lifetime (database file)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = tmpDir('engine-life');
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('closes only after the running statement ends (DuckDB hangs for good when a connection is closed under one)', async () => {
+    const sql = await DuckDbEngine.create({ path: path.join(dir, 'a.duckdb') });
+    const rows = 400_000_000;
+    const running = sql.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM range(${String(rows)}) t(i) WHERE i % 7 = 3`);
+    await sleep(150); // the statement is inside DuckDB now (it takes seconds)
+    await sql.close();
+    assert.deepEqual(await running, [{ n: Math.floor((rows - 4) / 7) + 1 }]);
+    await assert.rejects(sql.query('SELECT 1'), (e: unknown) => isHealthDataError(e) && e.code === 'conflict' && /closed/.test(e.message));
+  });
+
+  it('runs work that outlived its session as a statement of its own, not on the closed session connection', async () => {
+    const sql = await DuckDbEngine.create({ path: path.join(dir, 'b.duckdb'), idleCloseMs: 10 });
+    let leftover: Promise<unknown> = Promise.resolve();
+    await sql.session('test leftover', async () => {
+      await sql.exec('CREATE TABLE t AS SELECT 42 AS v');
+      leftover = sleep(100).then(() => sql.query('SELECT v FROM t'));
+    });
+    assert.deepEqual(await leftover, [{ v: 42 }]);
+    await sql.close();
+  });
+
+  it('keeps one open database through pauses inside keepOpen, and closes it when idle afterwards', async () => {
+    const sql = await DuckDbEngine.create({ path: path.join(dir, 'c.duckdb'), idleCloseMs: 10 });
+    await sql.keepOpen(async () => {
+      await sql.exec('CREATE TEMP TABLE scratch AS SELECT 7 AS v');
+      await sleep(100);
+      assert.deepEqual(await sql.query('SELECT v FROM scratch'), [{ v: 7 }], 'a temporary table lives as long as its connection');
+    });
+    await sleep(100);
+    await assert.rejects(sql.query('SELECT v FROM scratch'), /scratch/);
+    await sql.close();
+  });
+
+  it('refuses to close from inside its own session', async () => {
+    const sql = await DuckDbEngine.create({ path: path.join(dir, 'd.duckdb') });
+    await sql.session('test close inside', async () => {
+      await assert.rejects(sql.close(), (e: unknown) => isHealthDataError(e) && e.code === 'conflict' && /from inside/.test(e.message));
+    });
+    assert.deepEqual(await sql.query('SELECT 1 AS one'), [{ one: 1 }]);
+    await sql.close();
   });
 });

@@ -157,7 +157,7 @@ const configured = new WeakMap<DuckDBConnection, { readonly threads: number; sin
 /**
  * Sets the import's DuckDB settings once per connection (a `SET memory_limit` per commit cost a few ms each). Commits
  * are durable in the WAL; a checkpoint in the middle of an import would rewrite the tables once per few commits, so
- * this open of the database checkpoints once, when the engine closes it (idle) — bench/fhir.ts.
+ * this open of the database checkpoints once, when the engine closes it after the job — bench/fhir.ts.
  *
  * With `singleThread` (worker threads take the cores), DuckDB runs on one thread until {@link restoreThreads}: its
  * parallel bulk loads only added coordination, and its CPU per commit fell by about a third (staging files of 100 MB
@@ -726,7 +726,9 @@ export async function runLocalImport(ctx: LocalImportContext): Promise<LocalImpo
   }
   const job = new ImportRun(ctx, plan, tables, pool);
   try {
-    await job.run();
+    // One open of the database for the whole job: between commits the job waits on its workers, and each wait past
+    // the engine's idle close would close the file (a checkpoint of a WAL that may hold a GB) and reopen it.
+    await ctx.engine.keepOpen(() => job.run());
   } catch (e) {
     // Stop the job's queued chunks, let the running ones finish writing, then drop all its staging.
     pool?.cancel(plan.scratch);

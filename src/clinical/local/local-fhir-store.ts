@@ -306,9 +306,20 @@ export class LocalFhirStore implements FhirStore {
     return toJobProperties(settleJobFile(file));
   }
 
-  /** @inheritdoc */
+  /**
+   * Waits for an import job to end. A job of this process is waited for until it ends unless `maxWaitMs` is given:
+   * a wait that gave up would leave the job running in this process while the caller closes the workspace under it
+   * (a 100,000-patient import outlasted the 30-minute default). Jobs of other processes keep the 30-minute default.
+   *
+   * @param datastoreId - the datastore
+   * @param jobId - the job
+   * @param options - poll interval, progress, `maxWaitMs`
+   * @returns the final job properties
+   * @throws {@link HealthDataError} (backend) when the job failed; (timeout) past `maxWaitMs` (the job keeps running)
+   */
   waitForImportJob(datastoreId: string, jobId: string, options: WaitOptions = {}): Promise<ImportJobProperties> {
-    return waitForImportJob(this, datastoreId, jobId, options, this.waiter);
+    const inProcess = options.maxWaitMs === undefined && this.running.has(jobId);
+    return waitForImportJob(this, datastoreId, jobId, inProcess ? { ...options, maxWaitMs: Number.POSITIVE_INFINITY } : options, this.waiter);
   }
 
   /** @inheritdoc */

@@ -197,6 +197,19 @@ describe('LocalFhirStore (contract, real Synthea bundles)', () => {
     assert.equal((await store.search(dsId, 'Patient', {})).total, 3);
   });
 
+  it("waits for this process's own job past the default 30-minute wait (giving up would close the workspace under it)", async () => {
+    const started = await store.startImportJob({ datastoreId: dsId, inputDir: input });
+    const waiting = store.waitForImportJob(dsId, started.JobId, { pollMs: 5 });
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3_600_000; // every poll now sees an hour gone
+    try {
+      const done = await waiting;
+      assert.match(done.JobStatus, /^COMPLETED/);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('rejects bad calls with actionable errors', async () => {
     await assert.rejects(store.describeDatastore('nope'), (e: { code?: string }) => e.code === 'invalid-input');
     await assert.rejects(store.describeDatastore('0'.repeat(32)), (e: { code?: string }) => e.code === 'not-found');
