@@ -151,7 +151,7 @@ export interface VariantImportJob {
 
 /** Options of the import-job waiters. */
 export interface OmicsWaitOptions {
-  /** Give up after this many ms (default 600 000, the SDK waiters' maximum). */
+  /** Give up after this many ms (default 600 000, the SDK waiters' maximum; a local job of this process: until it ends). */
   readonly timeoutMs?: number;
   /** Poll interval in ms (default 250 locally, 30 000 on AWS like the SDK waiters' minimum). */
   readonly pollMs?: number;

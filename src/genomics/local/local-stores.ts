@@ -1104,8 +1104,12 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
     };
   }
 
+  /**
+   * Polls a job until it ends. A job of this process is waited for until it ends unless `timeoutMs` is given: a wait
+   * that gave up would leave it running while the caller closes the workspace under it. Others: 10 minutes.
+   */
   private async poll<T extends { status: OmicsJobStatus }>(id: string, get: () => Promise<T>, options: OmicsWaitOptions): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? 600_000;
+    const timeoutMs = options.timeoutMs ?? (this.running.has(id) ? Number.POSITIVE_INFINITY : 600_000);
     const pollMs = options.pollMs ?? 250;
     const t0 = Date.now();
     for (;;) {

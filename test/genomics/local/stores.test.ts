@@ -192,6 +192,20 @@ describe('local genomics stores (contract)', function () {
     assert.deepEqual(await ws.sql.query(`SELECT attributes['AA'] AS aa FROM omicsvariants WHERE sampleid = ? AND start = ?`, ['p3', 69133]), [{ aa: 'A,G' }]);
   });
 
+  it("waits for this process's own job past the default 10-minute wait (giving up would close the workspace under it)", async () => {
+    await g.createVariantStore({ name: 'waitvariants', reference: { referenceArn } });
+    const items = ['p1_dna.vcf', 'p2_dna.vcf'].map((f) => ({ source: path.join(data, f) }));
+    const { jobId } = await g.startVariantImportJob({ destinationName: 'waitvariants', items });
+    const waiting = g.waitForVariantImportJob(jobId, { pollMs: 5 });
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3_600_000; // every poll now sees an hour gone
+    try {
+      assert.equal((await waiting).status, 'COMPLETED');
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('re-importing the same items is idempotent; a changed file replaces its rows', async () => {
     const items = ['p1_dna.vcf', 'p2_dna.vcf'].map((f) => ({ source: path.join(data, f) }));
     const { jobId } = await g.startVariantImportJob({ destinationName: 'omicsvariants', items });
