@@ -20,6 +20,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -32,14 +33,43 @@ import { footerKvSql, planVcfSql, tableFromRawSelect, withFooterSelect } from '.
 import type { RawFooter, VcfSqlBatch, VcfSqlPlan } from './vcf-sql';
 
 /**
- * The configuration of the in-memory DuckDB instance an import converts with: one thread. The conversion is one
- * ordered statement per file (or group of small files); a second thread cost about 13% more CPU on 1 M records
- * and about 25% more on 821 small files (the parallel CSV reader's and the ordered Parquet writer's coordination),
- * and on a machine shared with other work (the pipeline's workers, other steps) it gave no shorter wall time
- * either. On an idle machine a single large file converts in more wall time than with two threads (about its
- * CPU time). Pass it to `DuckDBInstance.create`.
+ * The configuration of the in-memory DuckDB instance an import converts with: one thread to start with. The
+ * conversion is one ordered statement per file (or group of small files). Small files stay on one thread: a second
+ * one cost about 25% more CPU on 821 small files (the parallel CSV reader's and the ordered Parquet writer's
+ * coordination) for no shorter wall time. A file of at least {@link PARALLEL_CONVERSION_BYTES} converts on every
+ * core ({@link useConversionThreads}, which the conversion functions call): on 1 M records (65 MB, 2 cores) it took
+ * 0.70–0.80 s against 1.19–1.22 s on one thread, for about 13% more CPU. Pass it to `DuckDBInstance.create`.
  */
 export const CONVERSION_DUCKDB_CONFIG: Readonly<Record<string, string>> = { threads: '1' };
+
+/** Sources at least this large (bytes on disk) convert on every core; smaller ones on one thread. */
+export const PARALLEL_CONVERSION_BYTES = 16 << 20;
+
+// The threads each conversion connection was last set to (an instance made with CONVERSION_DUCKDB_CONFIG starts at 1).
+const conversionThreads = new WeakMap<DuckDBConnection, number>();
+
+/**
+ * Sets the conversion instance's `threads` for a source of `bytes` (every core from
+ * {@link PARALLEL_CONVERSION_BYTES}, else one), only when it changes: a switch stops or starts DuckDB's threads.
+ *
+ * @param conn - a connection of the conversion instance (made with {@link CONVERSION_DUCKDB_CONFIG})
+ * @param bytes - the source's size on disk (0 for a group of small files)
+ */
+export async function useConversionThreads(conn: DuckDBConnection, bytes: number): Promise<void> {
+  const want = bytes >= PARALLEL_CONVERSION_BYTES ? Math.max(1, os.availableParallelism()) : 1;
+  if ((conversionThreads.get(conn) ?? 1) !== want) {
+    await conn.run(`SET threads = ${String(want)}`);
+    conversionThreads.set(conn, want);
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0; // the reader reports the missing file
+  }
+}
 
 /** What converting one VCF produced. */
 export interface VcfParquetResult {
@@ -248,7 +278,7 @@ function finish(tmp: string, out: string, rows: number): void {
 /**
  * Writes one VCF as Parquet in the variant-store schema (see the module header for the two routes).
  *
- * @param conn - an in-memory DuckDB connection
+ * @param conn - an in-memory DuckDB connection (its `threads` set for the source's size: {@link useConversionThreads})
  * @param source - VCF path (plain, gzip, BGZF)
  * @param out - Parquet path to write (staged as `out.<jobId>.tmp`, then renamed; removed when there are no rows)
  * @param options - job id, strict mode, progress callback
@@ -258,6 +288,7 @@ function finish(tmp: string, out: string, rows: number): void {
 export async function writeVcfAsParquet(conn: DuckDBConnection, source: string, out: string, options: VcfParquetOptions): Promise<VcfParquetResult> {
   const strict = options.strict === true;
   const head = await readVcfHead(source, { strict });
+  await useConversionThreads(conn, sizeOf(source));
   const layout = options.layout ?? 'table';
   const [tmpSuffix = '.tmp'] = stagingSuffixes(options.importJobId);
   const tmp = `${out}${tmpSuffix}`;
@@ -515,6 +546,7 @@ async function convertGroup(conn: DuckDBConnection, group: readonly Prepared[], 
   const staging = `${path.join(path.dirname(first.item.out), 'batch')}${tmpSuffix}`;
   const done = new Map<number, { rows: number; warnings: number }>();
   try {
+    await useConversionThreads(conn, 0);
     await conn.run(`CREATE OR REPLACE TEMP TABLE vcf_batch AS ${plan.cleanRawSelect}`);
     // Rows with a NULL vcf_warnings were not proven clean (their file then takes the exact route).
     const rowsOf = await conn.runAndReadAll('SELECT vcf_source, count(vcf_warnings) AS n, coalesce(sum(vcf_warnings), 0) AS w FROM vcf_batch GROUP BY vcf_source');

@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openVcf } from '../../../src/formats/vcf/reader';
-import { writeVcfAsParquet, writeVcfsAsParquet } from '../../../src/genomics/local/parquet-writer';
+import { CONVERSION_DUCKDB_CONFIG, PARALLEL_CONVERSION_BYTES, writeVcfAsParquet, writeVcfsAsParquet } from '../../../src/genomics/local/parquet-writer';
 import { rawFootersSql, rawFromLegacyRawSelect, storedRawSelect, tableFromRawSelect } from '../../../src/genomics/local/vcf-sql';
 import { VARIANT_COLUMNS, vcfRecordToRows } from '../../../src/genomics/schema';
 import type { VariantRow } from '../../../src/genomics/schema';
@@ -131,6 +132,63 @@ describe('VCF → variant table in SQL (fast and exact routes)', function () {
           assert.deepEqual(await parquetRows(conn, out, layout), js.rows, `${base} ${route} ${layout} rows`);
         }
       }
+    }
+  });
+
+  it('converts a large file on every core with the same rows in file order, and small files on one thread', async () => {
+    const big = path.join(dir, 'big.vcf');
+    const head = [
+      '##fileformat=VCFv4.2',
+      '##contig=<ID=1,length=248956422>',
+      '##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">',
+      '##INFO=<ID=AF,Number=A,Type=Float,Description="Allele frequency">',
+      '##INFO=<ID=DB,Number=0,Type=Flag,Description="dbSNP">',
+      '##FILTER=<ID=q10,Description="Quality below 10">',
+      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+      '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">',
+      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1',
+    ];
+    const alts = ['C', 'G,T', 'TA', '.'];
+    const gts = ['0/1', '1|1', './.', '0|0', '1/2'];
+    const lines: string[] = [];
+    let bytes = head.join('\n').length;
+    for (let i = 0; bytes < PARALLEL_CONVERSION_BYTES + 1024; i++) {
+      const alt = alts[i % alts.length] ?? 'C';
+      const gt = alt.includes(',') ? (gts[i % gts.length] ?? '0/1') : (gts[i % 4] ?? '0/1');
+      const af =
+        alt === '.'
+          ? ''
+          : `;AF=${alt
+              .split(',')
+              .map((_, k) => `0.${String((i + k) % 97)}`)
+              .join(',')}`;
+      const line = `1\t${String(1000 + i * 7)}\t${i % 3 === 0 ? `rs${String(i)}` : '.'}\tA\t${alt}\t${i % 5 === 0 ? '.' : String(i % 90)}\t${i % 11 === 0 ? 'q10' : 'PASS'}\tDP=${String(i % 60)}${af}${i % 13 === 0 ? ';DB' : ''}\tGT:DP\t${gt}:${String(i % 40)}`;
+      lines.push(line);
+      bytes += line.length + 1;
+    }
+    fs.writeFileSync(big, `${head.join('\n')}\n${lines.join('\n')}\n`);
+    const job = await DuckDBInstance.create(':memory:', { ...CONVERSION_DUCKDB_CONFIG });
+    const jobConn = await job.connect();
+    const threads = async (): Promise<number> => Number((await jobConn.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]?.[0]);
+    try {
+      const out = path.join(dir, 'big.raw.parquet');
+      const r = await writeVcfAsParquet(jobConn, big, out, { importJobId: 'job', layout: 'raw' });
+      assert.equal(await threads(), Math.max(1, os.availableParallelism()));
+      assert.deepEqual([r.route, r.records, r.rows], ['fast', lines.length, lines.length]);
+      // The raw layout keeps each record's text columns: compare them, in the file's row order, with the lines.
+      const got = (
+        await conn.runAndReadAll(`SELECT start, vcf_id, vcf_alt, qual, vcf_filter, vcf_info, vcf_sample FROM read_parquet('${out}', file_row_number = true) ORDER BY file_row_number`)
+      ).getRows();
+      const want = lines.map((l) => {
+        const f = l.split('\t');
+        return [BigInt(Number(f[1]) - 1), f[2], f[4], f[5] === '.' ? null : Number(f[5]), f[6], f[7], f[9]];
+      });
+      assert.deepEqual(got, want);
+      await writeVcfAsParquet(jobConn, path.join(FIX, 'p1_dna.vcf'), path.join(dir, 'small.raw.parquet'), { importJobId: 'job', layout: 'raw' });
+      assert.equal(await threads(), 1);
+    } finally {
+      jobConn.closeSync();
+      job.closeSync();
     }
   });
 
