@@ -400,7 +400,8 @@ export class DuckDbEngine implements SqlEngine {
     if (this.pins > 0) {
       return;
     }
-    if (this.idleCloseMs <= 0) {
+    // A statement the scope started and did not await may still run: then the close waits for it, as after a delay.
+    if (this.idleCloseMs <= 0 && this.running === 0) {
       this.closeOpen();
       return;
     }

@@ -191,6 +191,18 @@ describe('DuckDbEngine connection lifetime (database file)', function () {
     await sql.close();
   });
 
+  it('does not close under a statement its session started and did not await, even with idleCloseMs 0', async () => {
+    const sql = await DuckDbEngine.create({ path: path.join(dir, 'e.duckdb'), idleCloseMs: 0 });
+    const rows = 400_000_000;
+    let leftover: Promise<unknown> = Promise.resolve();
+    await sql.session('test unawaited statement', () => {
+      leftover = sql.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM range(${String(rows)}) t(i) WHERE i % 7 = 3`);
+      return Promise.resolve();
+    });
+    assert.deepEqual(await leftover, [{ n: Math.floor((rows - 4) / 7) + 1 }]);
+    await sql.close();
+  });
+
   it('keeps one open database through pauses inside keepOpen, and closes it when idle afterwards', async () => {
     const sql = await DuckDbEngine.create({ path: path.join(dir, 'c.duckdb'), idleCloseMs: 10 });
     await sql.keepOpen(async () => {
