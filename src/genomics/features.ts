@@ -19,7 +19,9 @@
  */
 import { HealthDataError } from '../errors';
 import type { SqlEngine } from '../sql/engine';
-import { alleleDosageSql, clinvarMatchedAllelesSql, sampleSummarySql } from './queries';
+import { columnName, MIN_ALLELE_COUNT, readCarriedAlleles, splitRareDosageColumns, variantDosageColumns } from './carried-alleles';
+import type { CarriedAllele, DosageColumn } from './carried-alleles';
+import { alleleDosageSql, sampleSummarySql } from './queries';
 
 /** A marker identified by position (GRCh38, 0-based start, no `chr`) and by rsID. */
 export interface AlleleMarker {
@@ -55,12 +57,6 @@ export const DEFAULT_GENE_SETS: Readonly<Record<string, readonly string[]>> = {
   dementia: ['APOE', 'APP', 'PSEN1', 'PSEN2', 'TREM2', 'MAPT', 'GRN', 'NOTCH3'],
 };
 
-/**
- * Minimum minor-allele count (over the cohort's samples) for a per-variant dosage column: 20, the usual floor below
- * which single-variant logistic effects are not estimable (rarer variants are analysed collapsed, as burden counts).
- */
-export const MIN_ALLELE_COUNT = 20;
-
 /** Weights of the risk score per ClinVar category. */
 export const RISK_SCORE_WEIGHTS = { pathogenic: 1, likely_pathogenic: 0.5, risk_factor: 0.25 } as const;
 
@@ -85,103 +81,6 @@ export interface GenomicFeatureOptions {
    * {@link MIN_ALLELE_COUNT}; 0 keeps every variant); the rarer ones are summed into `n_rare_variant_alleles`.
    */
   readonly minAlleleCount?: number;
-}
-
-/**
- * Per-sample ALT-allele dosages of every called variant allele, with the contig (no `chr`), 0-based start, REF, ALT
- * and the first ID of the record. Portable (DuckDB and Athena).
- *
- * @param variants - variant table (quoted identifier)
- * @returns SQL without placeholders
- */
-export function variantAlleleDosageSql(variants: string): string {
-  return `SELECT v.sampleid AS sampleid, regexp_replace(v.contigname, '^chr', '') AS contig, v.start AS start, v.referenceallele AS ref, t.alt AS alt,
-       CASE WHEN cardinality(v.names) > 0 THEN element_at(v.names, 1) ELSE NULL END AS rsid,
-       (CASE WHEN element_at(v.calls, 1) = t.idx THEN 1 ELSE 0 END) + (CASE WHEN cardinality(v.calls) >= 2 AND element_at(v.calls, 2) = t.idx THEN 1 ELSE 0 END) AS dosage
-FROM ${variants} v
-CROSS JOIN UNNEST(v.alternatealleles) WITH ORDINALITY AS t(alt, idx)
-WHERE v.sampleid IS NOT NULL
-ORDER BY contig, start, ref, alt, sampleid`;
-}
-
-/** One row of {@link variantAlleleDosageSql}. */
-export type AlleleDosageRow = {
-  readonly sampleid: string;
-  readonly contig: string;
-  readonly start: unknown;
-  readonly ref: string;
-  readonly alt: string;
-  readonly rsid: string | null;
-  readonly dosage: unknown;
-};
-
-/**
- * Dosage columns per panel-named or ClinVar-annotated variant allele.
- *
- * @param rows - per-sample allele dosages ({@link variantAlleleDosageSql})
- * @param clinvarKeys - `contig:start:ref:alt` keys ClinVar annotates
- * @param taken - column names already used (skipped)
- * @returns column name → sample → dosage, in a stable (genomic position) order
- */
-export function variantDosageColumns(rows: readonly AlleleDosageRow[], clinvarKeys: ReadonlySet<string>, taken: ReadonlySet<string>): Map<string, Map<string, number>> {
-  const sites = new Map<string, { contig: string; start: number; ref: string; alt: string; rsid: string | null; dosage: Map<string, number> }>();
-  for (const r of rows) {
-    const start = num(r.start);
-    const key = `${r.contig}:${String(start)}:${r.ref}:${r.alt}`;
-    let site = sites.get(key);
-    if (site === undefined) {
-      site = { contig: r.contig, start, ref: r.ref, alt: r.alt, rsid: null, dosage: new Map() };
-      sites.set(key, site);
-    }
-    const id = r.rsid !== null && r.rsid !== '' && r.rsid !== '.' ? r.rsid : null;
-    if (site.rsid === null && id !== null) {
-      site.rsid = id;
-    }
-    const d = num(r.dosage);
-    site.dosage.set(r.sampleid, Math.max(site.dosage.get(r.sampleid) ?? 0, d));
-  }
-  const kept = [...sites.entries()].filter(([key, s]) => s.rsid !== null || clinvarKeys.has(key)).map(([, s]) => s);
-  const altsPerRsid = new Map<string, number>();
-  for (const s of kept) {
-    if (s.rsid !== null) {
-      altsPerRsid.set(s.rsid, (altsPerRsid.get(s.rsid) ?? 0) + 1);
-    }
-  }
-  const out = new Map<string, Map<string, number>>();
-  for (const s of kept) {
-    const name =
-      s.rsid === null ? `dosage_${column(`${s.contig}_${String(s.start + 1)}_${s.ref}_${s.alt}`)}` : `dosage_${column(s.rsid)}${(altsPerRsid.get(s.rsid) ?? 0) > 1 ? `_${column(s.alt)}` : ''}`;
-    if (!taken.has(name) && !out.has(name) && [...s.dosage.values()].some((d) => d > 0)) {
-      out.set(name, s.dosage);
-    }
-  }
-  return out;
-}
-
-/**
- * Splits per-variant dosage columns by minor-allele count: min(Σ dosage, 2·samples − Σ dosage) ≥ `minAlleleCount`
- * keeps a column; the others are rare (samples missing from a column count as 0 copies).
- *
- * @param columns - column name → sample → dosage ({@link variantDosageColumns})
- * @param samples - number of samples in the cohort
- * @param minAlleleCount - the floor (0 keeps everything)
- * @returns the kept columns (same order) and the rare ones
- */
-export function splitRareDosageColumns(
-  columns: ReadonlyMap<string, ReadonlyMap<string, number>>,
-  samples: number,
-  minAlleleCount: number,
-): { kept: Map<string, ReadonlyMap<string, number>>; rare: Map<string, ReadonlyMap<string, number>> } {
-  const kept = new Map<string, ReadonlyMap<string, number>>();
-  const rare = new Map<string, ReadonlyMap<string, number>>();
-  for (const [name, bySample] of columns) {
-    let alleles = 0;
-    for (const d of bySample.values()) {
-      alleles += d;
-    }
-    (Math.min(alleles, 2 * samples - alleles) >= minAlleleCount ? kept : rare).set(name, bySample);
-  }
-  return { kept, rare };
 }
 
 /** A feature row: `patient_id`, `event_time`, then numeric columns. */
@@ -231,36 +130,84 @@ export function geneSymbols(geneinfo: string | null | undefined): string[] {
     .filter((g) => g !== '');
 }
 
-function column(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-}
-
 function num(v: unknown): number {
   return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
 }
 
+/** Per-sample ClinVar tallies over the sample index: matched alleles, per category, per gene. */
+interface ClinvarTallies {
+  readonly matched: Float64Array;
+  readonly pathogenic: Float64Array;
+  readonly likelyPathogenic: Float64Array;
+  readonly riskFactor: Float64Array;
+  /** Gene symbol → risk alleles per sample (genes of pathogenic, likely pathogenic or risk-factor records only). */
+  readonly genes: Map<string, Float64Array>;
+}
+
+/** Adds a sparse column (values at sample indices) to a dense per-sample array. */
+function addSparse(target: Float64Array, at: Int32Array, values: Int32Array): void {
+  at.forEach((i, k) => {
+    target[i] = (target[i] ?? 0) + (values[k] ?? 0);
+  });
+}
+
+function geneTally(genes: Map<string, Float64Array>, gene: string, samples: number): Float64Array {
+  const found = genes.get(gene);
+  if (found !== undefined) {
+    return found;
+  }
+  const made = new Float64Array(samples);
+  genes.set(gene, made);
+  return made;
+}
+
 /**
- * The per-variant dosage columns of the panel/ClinVar variants, split by minor-allele count (the rare ones summed
- * into `n_rare_variant_alleles`); a note says how many were left out.
+ * Counts each sample's ClinVar-matched alleles: every matching record counts the copies of every record of the
+ * sample (as a per-record join would), by category and by gene.
  */
-async function perVariantDosages(
-  sql: SqlEngine,
-  options: GenomicFeatureOptions,
-  matched: readonly { readonly contig: string; readonly start: unknown; readonly ref: string; readonly alt: string }[],
+function clinvarTallies(alleles: readonly CarriedAllele[], samples: number): ClinvarTallies {
+  const t: ClinvarTallies = {
+    matched: new Float64Array(samples),
+    pathogenic: new Float64Array(samples),
+    likelyPathogenic: new Float64Array(samples),
+    riskFactor: new Float64Array(samples),
+    genes: new Map(),
+  };
+  for (const a of alleles) {
+    for (const m of a.clinvar) {
+      const c = classifyClnsig(m.clnsig);
+      const genes = c.pathogenic || c.likely_pathogenic || c.risk_factor ? geneSymbols(m.geneinfo).map((g) => geneTally(t.genes, g, samples)) : [];
+      const targets = [t.matched, ...(c.pathogenic ? [t.pathogenic] : []), ...(c.likely_pathogenic ? [t.likelyPathogenic] : []), ...(c.risk_factor ? [t.riskFactor] : []), ...genes];
+      for (const target of targets) {
+        addSparse(target, a.carriers, a.recordDosage);
+      }
+    }
+  }
+  return t;
+}
+
+/**
+ * The per-variant dosage columns, split by minor-allele count (the rare ones summed per sample into
+ * `n_rare_variant_alleles`); a note says how many were left out.
+ */
+function perVariantDosages(
+  alleles: readonly CarriedAllele[],
   fixedDosages: ReadonlySet<string>,
   samples: number,
+  minAlleles: number,
   notes: string[],
-): Promise<{ perVariant: ReadonlyMap<string, ReadonlyMap<string, number>>; rare: ReadonlyMap<string, ReadonlyMap<string, number>> }> {
-  const clinvarKeys = new Set(matched.map((r) => `${r.contig.replace(/^chr/, '')}:${String(num(r.start))}:${r.ref}:${r.alt}`));
-  const alleles = await sql.query<AlleleDosageRow>(variantAlleleDosageSql(options.variants));
-  const minAlleles = options.minAlleleCount ?? MIN_ALLELE_COUNT;
-  const split = splitRareDosageColumns(variantDosageColumns(alleles, clinvarKeys, fixedDosages), samples, minAlleles);
+): { readonly perVariant: ReadonlyMap<string, DosageColumn>; readonly rareAlleles: Float64Array } {
+  const split = splitRareDosageColumns(variantDosageColumns(alleles, fixedDosages), samples, minAlleles);
+  const rareAlleles = new Float64Array(samples);
+  for (const col of split.rare.values()) {
+    addSparse(rareAlleles, col.carriers, col.dosage);
+  }
   if (split.rare.size > 0) {
     notes.push(
       `${String(split.rare.size)} of ${String(split.rare.size + split.kept.size)} per-variant dosage columns left out: fewer than ${String(minAlleles)} minor alleles among ${String(samples)} samples (counted in n_rare_variant_alleles)`,
     );
   }
-  return { perVariant: split.kept, rare: split.rare };
+  return { perVariant: split.kept, rareAlleles };
 }
 
 /**
@@ -282,88 +229,75 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
   if (summary.length === 0) {
     throw new HealthDataError('not-found', `computeGenomicFeatures: ${options.variants} has no samples; import VCFs first (startVariantImportJob)`, { path: 'variants' });
   }
-  const matched = await sql.query<{ sampleid: string; contig: string; start: unknown; ref: string; alt: string; dosage: unknown; clnsig: string | null; geneinfo: string | null }>(
-    clinvarMatchedAllelesSql(options.variants, options.annotations),
-  );
+  const sampleIndex = new Map(summary.map((r, i) => [r.sampleid, i]));
+  const alleles = await readCarriedAlleles(sql, options, sampleIndex);
+  const tallies = clinvarTallies(alleles, summary.length);
   const markers = [APOE_MARKERS.rs429358, APOE_MARKERS.rs7412, ...(options.markers ?? [])];
   const dosages = new Map<string, Map<string, number>>();
   for (const m of markers) {
     const rows = await sql.query<{ sampleid: string; dosage: unknown }>(alleleDosageSql(options.variants), [m.contig, m.start, m.ref, m.alt, m.rsid, m.alt]);
     dosages.set(m.rsid, new Map(rows.map((r) => [r.sampleid, num(r.dosage)])));
   }
-  const genesSeen = new Set<string>();
-  const perSample = new Map<string, { p: number; lp: number; rf: number; matched: number; genes: Map<string, number> }>();
-  for (const r of matched) {
-    const d = num(r.dosage);
-    const s = perSample.get(r.sampleid) ?? { p: 0, lp: 0, rf: 0, matched: 0, genes: new Map<string, number>() };
-    perSample.set(r.sampleid, s);
-    if (d === 0) {
-      continue;
-    }
-    s.matched += d;
-    const c = classifyClnsig(r.clnsig);
-    s.p += c.pathogenic ? d : 0;
-    s.lp += c.likely_pathogenic ? d : 0;
-    s.rf += c.risk_factor ? d : 0;
-    if (c.pathogenic || c.likely_pathogenic || c.risk_factor) {
-      for (const g of geneSymbols(r.geneinfo)) {
-        genesSeen.add(g);
-        s.genes.set(g, (s.genes.get(g) ?? 0) + d);
-      }
-    }
-  }
-  const genes = [...(options.genes ?? [...genesSeen].sort())];
-  const fixedDosages = new Set((options.markers ?? DEFAULT_DOSAGE_MARKERS).map((m) => `dosage_${column(m.rsid)}`));
+  const genes = [...(options.genes ?? [...tallies.genes.keys()].sort())];
+  const fixedDosages = new Set((options.markers ?? DEFAULT_DOSAGE_MARKERS).map((m) => `dosage_${columnName(m.rsid)}`));
   const notes: string[] = [];
-  const { perVariant, rare } =
-    (options.variantDosages ?? true)
-      ? await perVariantDosages(sql, options, matched, fixedDosages, summary.length, notes)
-      : { perVariant: new Map<string, ReadonlyMap<string, number>>(), rare: undefined };
+  const variantColumns = (options.variantDosages ?? true) ? perVariantDosages(alleles, fixedDosages, summary.length, options.minAlleleCount ?? MIN_ALLELE_COUNT, notes) : undefined;
   let undated = 0;
-  const rows: GenomicFeatureRow[] = summary.map((sm) => {
-    const s = perSample.get(sm.sampleid) ?? { p: 0, lp: 0, rf: 0, matched: 0, genes: new Map<string, number>() };
+  const rows: GenomicFeatureRow[] = summary.map((sm, i) => {
     const e4 = dosages.get('rs429358')?.get(sm.sampleid) ?? 0;
     const e2 = dosages.get('rs7412')?.get(sm.sampleid) ?? 0;
     const eventTime = options.eventTimes?.get(sm.sampleid) ?? null;
     if (eventTime === null) {
       undated++;
     }
+    const p = tallies.pathogenic[i] ?? 0;
+    const lp = tallies.likelyPathogenic[i] ?? 0;
+    const rf = tallies.riskFactor[i] ?? 0;
+    const gene = (g: string): number => tallies.genes.get(g)?.[i] ?? 0;
     const row: GenomicFeatureRow = {
       patient_id: sm.sampleid,
       event_time: eventTime,
       n_variant_records: num(sm.n_records),
       n_alt_alleles: num(sm.n_alt_alleles),
       n_hom_alt: num(sm.n_hom_alt),
-      n_clinvar_alleles: s.matched,
-      n_pathogenic_alleles: s.p,
-      n_likely_pathogenic_alleles: s.lp,
-      n_risk_factor_alleles: s.rf,
-      carrier_pathogenic: s.p + s.lp > 0 ? 1 : 0,
-      carrier_risk_factor: s.rf > 0 ? 1 : 0,
+      n_clinvar_alleles: tallies.matched[i] ?? 0,
+      n_pathogenic_alleles: p,
+      n_likely_pathogenic_alleles: lp,
+      n_risk_factor_alleles: rf,
+      carrier_pathogenic: p + lp > 0 ? 1 : 0,
+      carrier_risk_factor: rf > 0 ? 1 : 0,
       // APOE haplotypes: ε4 carries rs429358-C, ε2 carries rs7412-T, ε3 neither (ε1, carrying both, is very rare and counted as ε4+ε2).
       apoe_e2: e2,
       apoe_e4: e4,
       apoe_e3: Math.max(0, 2 - e2 - e4),
       apoe_e4_carrier: e4 > 0 ? 1 : 0,
-      risk_score: s.p * RISK_SCORE_WEIGHTS.pathogenic + s.lp * RISK_SCORE_WEIGHTS.likely_pathogenic + s.rf * RISK_SCORE_WEIGHTS.risk_factor,
+      risk_score: p * RISK_SCORE_WEIGHTS.pathogenic + lp * RISK_SCORE_WEIGHTS.likely_pathogenic + rf * RISK_SCORE_WEIGHTS.risk_factor,
     };
     for (const [set, members] of Object.entries(geneSets)) {
-      row[`geneset_${column(set)}_risk_alleles`] = members.reduce((a, g) => a + (s.genes.get(g) ?? 0), 0);
+      row[`geneset_${columnName(set)}_risk_alleles`] = members.reduce((a, g) => a + gene(g), 0);
     }
     for (const g of genes) {
-      row[`gene_${column(g)}_risk_alleles`] = s.genes.get(g) ?? 0;
+      row[`gene_${columnName(g)}_risk_alleles`] = gene(g);
     }
     for (const m of options.markers ?? DEFAULT_DOSAGE_MARKERS) {
-      row[`dosage_${column(m.rsid)}`] = dosages.get(m.rsid)?.get(sm.sampleid) ?? 0;
+      row[`dosage_${columnName(m.rsid)}`] = dosages.get(m.rsid)?.get(sm.sampleid) ?? 0;
     }
-    for (const [name, bySample] of perVariant) {
-      row[name] = bySample.get(sm.sampleid) ?? 0;
+    for (const name of variantColumns?.perVariant.keys() ?? []) {
+      row[name] = 0;
     }
-    if (rare !== undefined) {
-      row.n_rare_variant_alleles = [...rare.values()].reduce((a, bySample) => a + (bySample.get(sm.sampleid) ?? 0), 0);
+    if (variantColumns !== undefined) {
+      row.n_rare_variant_alleles = variantColumns.rareAlleles[i] ?? 0;
     }
     return row;
   });
+  for (const [name, col] of variantColumns?.perVariant ?? []) {
+    col.carriers.forEach((i, k) => {
+      const row = rows[i];
+      if (row !== undefined) {
+        row[name] = col.dosage[k] ?? 0;
+      }
+    });
+  }
   if (undated > 0) {
     notes.push(`${String(undated)} of ${String(rows.length)} samples have no genetic test date (no ##fileDate and none passed in eventTimes): their event_time is null`);
   }

@@ -6,6 +6,12 @@
 import { sqlIdentifier } from '../sql/literal';
 
 /**
+ * SQL of the copies of the ALT allele `t` (unnested from `v.alternatealleles` WITH ORDINALITY as `t(alt, idx)`) in
+ * the call of the variant row `v`: 0, 1 or 2 (haploid 0 or 1; no-calls count 0).
+ */
+export const ALT_DOSAGE_SQL = '(CASE WHEN element_at(v.calls, 1) = t.idx THEN 1 ELSE 0 END) + (CASE WHEN cardinality(v.calls) >= 2 AND element_at(v.calls, 2) = t.idx THEN 1 ELSE 0 END)';
+
+/**
  * A table name as given (already quoted: `"t"` or `"db"."t"`, as `stores.tableName()` returns it) or quoted.
  *
  * @param name - quoted identifier or bare name
@@ -45,15 +51,36 @@ ORDER BY v.sampleid, v.contigname, v.start`;
  */
 export function clinvarMatchedAllelesSql(variants: string, annotations: string): string {
   return `SELECT v.sampleid AS sampleid, c.contigname AS contig, v.start AS start, v.referenceallele AS ref, t.alt AS alt,
-       (CASE WHEN element_at(v.calls, 1) = t.idx THEN 1 ELSE 0 END) + (CASE WHEN cardinality(v.calls) >= 2 AND element_at(v.calls, 2) = t.idx THEN 1 ELSE 0 END) AS dosage,
+       ${ALT_DOSAGE_SQL} AS dosage,
        element_at(c.attributes, 'CLNSIG') AS clnsig, element_at(c.attributes, 'GENEINFO') AS geneinfo, element_at(c.attributes, 'CLNDN') AS clndn, element_at(c.attributes, 'ALLELEID') AS alleleid
-FROM ${ident(variants)} v
+${clinvarMatchedFrom(variants, annotations)}
+ORDER BY v.sampleid, c.contigname, v.start, t.alt`;
+}
+
+/** The FROM, JOIN and WHERE of the ClinVar allele match (`v` variants, `t` the ALT, `c` the ClinVar record). */
+function clinvarMatchedFrom(variants: string, annotations: string): string {
+  return `FROM ${ident(variants)} v
 CROSS JOIN UNNEST(v.alternatealleles) WITH ORDINALITY AS t(alt, idx)
 JOIN ${ident(annotations)} c
   ON regexp_replace(v.contigname, '^chr', '') = regexp_replace(c.contigname, '^chr', '')
  AND v.start = c.start AND v.referenceallele = c.referenceallele AND contains(c.alternatealleles, t.alt)
-WHERE v.sampleid IS NOT NULL
-ORDER BY v.sampleid, c.contigname, v.start, t.alt`;
+WHERE v.sampleid IS NOT NULL`;
+}
+
+/**
+ * Carried copies per CLNSIG value of the {@link clinvarMatchedAllelesSql} match, summed in the engine (one row per
+ * CLNSIG value, however many samples), ordered by CLNSIG. Portable.
+ *
+ * @param variants - variant table
+ * @param annotations - annotation table
+ * @returns SQL without placeholders; columns `clnsig`, `alleles`
+ */
+export function carriedSignificanceSql(variants: string, annotations: string): string {
+  return `SELECT element_at(c.attributes, 'CLNSIG') AS clnsig, sum(${ALT_DOSAGE_SQL}) AS alleles
+${clinvarMatchedFrom(variants, annotations)}
+GROUP BY element_at(c.attributes, 'CLNSIG')
+HAVING sum(${ALT_DOSAGE_SQL}) > 0
+ORDER BY clnsig`;
 }
 
 /**
@@ -65,7 +92,7 @@ ORDER BY v.sampleid, c.contigname, v.start, t.alt`;
  */
 export function alleleDosageSql(variants: string): string {
   return `SELECT v.sampleid AS sampleid,
-       max((CASE WHEN element_at(v.calls, 1) = t.idx THEN 1 ELSE 0 END) + (CASE WHEN cardinality(v.calls) >= 2 AND element_at(v.calls, 2) = t.idx THEN 1 ELSE 0 END)) AS dosage
+       max(${ALT_DOSAGE_SQL}) AS dosage
 FROM ${ident(variants)} v
 CROSS JOIN UNNEST(v.alternatealleles) WITH ORDINALITY AS t(alt, idx)
 WHERE v.sampleid IS NOT NULL

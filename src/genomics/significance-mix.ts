@@ -4,9 +4,12 @@
  */
 import type { SqlEngine } from '../sql/engine';
 import { classifyClnsig } from './features';
-import { clinvarMatchedAllelesSql } from './queries';
+import { carriedSignificanceSql } from './queries';
 
-/** Carried allele counts per ClinVar significance class, in first-seen order of the query's sorted rows. */
+/**
+ * Carried allele counts per ClinVar significance class: pathogenic, likely pathogenic and risk factor first (those
+ * present), then the other classes in the order first seen.
+ */
 export interface SignificanceMix {
   /** Class names: `pathogenic`, `likely pathogenic`, `risk factor`, else the raw CLNSIG text (or `unknown`). */
   readonly classes: readonly string[];
@@ -26,31 +29,36 @@ export function significanceClass(clnsig: string | null): string {
   return c.pathogenic ? 'pathogenic' : c.likely_pathogenic ? 'likely pathogenic' : c.risk_factor ? 'risk factor' : (clnsig ?? 'unknown');
 }
 
+/** The named classes, most severe first; they lead the mix in this order. */
+const SEVERE_CLASSES = ['pathogenic', 'likely pathogenic', 'risk factor'];
+
 /**
  * Sums carried alleles (dosage > 0) per significance class.
  *
- * @param matched - rows of {@link clinvarMatchedAllelesSql}
+ * @param matched - carried copies per CLNSIG value (rows of {@link carriedSignificanceSql}) or per matched allele
  * @returns the mix
  */
 export function significanceMixOf(matched: readonly { readonly clnsig: string | null; readonly dosage: number }[]): SignificanceMix {
-  const mix = new Map<string, number>();
+  const mix = new Map<string, number>(SEVERE_CLASSES.map((c) => [c, 0]));
   for (const m of matched) {
     if (m.dosage > 0) {
       const k = significanceClass(m.clnsig);
       mix.set(k, (mix.get(k) ?? 0) + m.dosage);
     }
   }
-  return { classes: [...mix.keys()], alleles: [...mix.values()] };
+  const carried = [...mix].filter(([c, n]) => n > 0 || !SEVERE_CLASSES.includes(c));
+  return { classes: carried.map(([c]) => c), alleles: carried.map(([, n]) => n) };
 }
 
 /**
- * Runs the ClinVar allele match over the variant and annotation tables and sums the carried alleles per class.
+ * Runs the ClinVar allele match over the variant and annotation tables, summed per CLNSIG in the engine, and sums
+ * the carried alleles per class.
  *
  * @param sql - the workspace SQL engine
  * @param tables - variant and annotation table names
  * @returns the mix
  */
 export async function carriedSignificanceMix(sql: SqlEngine, tables: { readonly variants: string; readonly annotations: string }): Promise<SignificanceMix> {
-  const rows = await sql.query<{ clnsig: string | null; dosage: number | bigint }>(clinvarMatchedAllelesSql(tables.variants, tables.annotations));
-  return significanceMixOf(rows.map((r) => ({ clnsig: r.clnsig, dosage: Number(r.dosage) })));
+  const rows = await sql.query<{ clnsig: string | null; alleles: unknown }>(carriedSignificanceSql(tables.variants, tables.annotations));
+  return significanceMixOf(rows.map((r) => ({ clnsig: r.clnsig, dosage: Number(r.alleles) })));
 }

@@ -5,7 +5,9 @@ import * as zlib from 'node:zlib';
 import { silentProgress } from '../../src/progress';
 import { openWorkspace } from '../../src/workspace';
 import type { Workspace } from '../../src/workspace';
-import { APOE_MARKERS, classifyClnsig, geneSymbols, MIN_ALLELE_COUNT, splitRareDosageColumns, variantDosageColumns } from '../../src/genomics/features';
+import { APOE_MARKERS, classifyClnsig, geneSymbols } from '../../src/genomics/features';
+import { MIN_ALLELE_COUNT, splitRareDosageColumns, variantDosageColumns } from '../../src/genomics/carried-alleles';
+import type { CarriedAllele, DosageColumn } from '../../src/genomics/carried-alleles';
 import { featuresGenomicStep, importGenomicStep } from '../../src/pipeline-steps';
 import { tmpDir } from '../helpers/tmp';
 import { REFERENCE_DATA } from '../helpers/reference-data';
@@ -195,25 +197,12 @@ describe('import-genomic step and genomic features', function () {
     );
     assert.match(t.notes.join(' '), /2 of 4 per-variant dosage columns left out: fewer than 3 minor alleles among 3 samples/);
     // The floor counts the minor allele: an ALT carried by nearly everyone is common, its REF rare.
-    const col = (pairs: [string, number][]): Map<string, number> => new Map(pairs);
+    const col = (carriers: number[], dosage: number[]): DosageColumn => ({ carriers: Int32Array.from(carriers), dosage: Int32Array.from(dosage) });
     const split = splitRareDosageColumns(
       new Map([
-        [
-          'dosage_common',
-          col([
-            ['a', 1],
-            ['b', 1],
-          ]),
-        ],
-        ['dosage_rare_alt', col([['a', 1]])],
-        [
-          'dosage_rare_ref',
-          col([
-            ['a', 2],
-            ['b', 2],
-            ['c', 1],
-          ]),
-        ],
+        ['dosage_common', col([0, 1], [1, 1])],
+        ['dosage_rare_alt', col([0], [1])],
+        ['dosage_rare_ref', col([0, 1, 2], [2, 2, 1])],
       ]),
       3,
       2,
@@ -224,25 +213,35 @@ describe('import-genomic step and genomic features', function () {
   });
 
   it('gives every panel-named or ClinVar-annotated variant allele its own dosage column (multi-allelic sites per ALT)', () => {
-    const rows = [
-      { sampleid: 'a', contig: '9', start: 22125503, ref: 'G', alt: 'C', rsid: 'rs1333049', dosage: 2 },
-      { sampleid: 'b', contig: '9', start: 22125503, ref: 'G', alt: 'C', rsid: null, dosage: 1 },
-      { sampleid: 'a', contig: '1', start: 100, ref: 'A', alt: 'C', rsid: 'rs9', dosage: 1 },
-      { sampleid: 'b', contig: '1', start: 100, ref: 'A', alt: 'T', rsid: 'rs9', dosage: 1 },
-      { sampleid: 'a', contig: '2', start: 5, ref: 'T', alt: 'G', rsid: null, dosage: 1 },
-      { sampleid: 'a', contig: '3', start: 7, ref: 'T', alt: 'G', rsid: null, dosage: 2 },
-      { sampleid: 'b', contig: '4', start: 8, ref: 'T', alt: 'G', rsid: 'rs0', dosage: 0 },
-    ];
-    const cols = variantDosageColumns(rows, new Set(['3:7:T:G']), new Set(['dosage_rs7412']));
-    assert.deepEqual([...cols.keys()], ['dosage_rs1333049', 'dosage_rs9_c', 'dosage_rs9_t', 'dosage_3_8_t_g']);
-    assert.deepEqual(
-      [...(cols.get('dosage_rs1333049') ?? [])],
+    // Samples a = 0, b = 1; one entry per carried allele, as readCarriedAlleles gives them (genomic order).
+    const allele = (contig: string, start: number, alt: string, rsid: string | null, carriers: [number, number][], annotated = false): CarriedAllele => ({
+      contig,
+      start,
+      ref: 'G',
+      alt,
+      rsid,
+      carriers: Int32Array.from(carriers.map(([i]) => i)),
+      dosage: Int32Array.from(carriers.map(([, d]) => d)),
+      recordDosage: Int32Array.from(carriers.map(([, d]) => d)),
+      clinvar: annotated ? [{ clnsig: 'Pathogenic', geneinfo: null }] : [],
+    });
+    const cols = variantDosageColumns(
       [
-        ['a', 2],
-        ['b', 1],
+        allele('1', 100, 'C', 'rs9', [[0, 1]]),
+        allele('1', 100, 'T', 'rs9', [[1, 1]]),
+        allele('2', 5, 'T', null, [[0, 1]]),
+        allele('3', 7, 'T', null, [[0, 2]], true),
+        allele('9', 22125503, 'C', 'rs1333049', [
+          [0, 2],
+          [1, 1],
+        ]),
+        allele('19', 44908821, 'T', 'rs7412', [[1, 1]]),
       ],
+      new Set(['dosage_rs7412']),
     );
-    // Unnamed and not in ClinVar (2:5), or never carried (rs0): no column.
+    assert.deepEqual([...cols.keys()], ['dosage_rs9_c', 'dosage_rs9_t', 'dosage_3_8_g_t', 'dosage_rs1333049']);
+    assert.deepEqual(cols.get('dosage_rs1333049'), { carriers: Int32Array.from([0, 1]), dosage: Int32Array.from([2, 1]) });
+    // Unnamed and not in ClinVar (2:5): no column; rs7412 is taken by the fixed marker column.
   });
 
   it('writes the dated feature rows to the genomic feature group', async () => {

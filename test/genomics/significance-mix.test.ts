@@ -24,6 +24,13 @@ describe('genomics: the clinical-significance mix of carried alleles', function 
       { clnsig: 'Pathogenic', dosage: 2 },
     ]);
     assert.deepEqual(mix, { classes: ['pathogenic', 'Uncertain_significance'], alleles: [3, 2] });
+    // The named classes lead, most severe first, whatever order the rows come in.
+    const ordered = significanceMixOf([
+      { clnsig: 'Benign', dosage: 4 },
+      { clnsig: 'risk_factor', dosage: 1 },
+      { clnsig: 'Likely_pathogenic', dosage: 2 },
+    ]);
+    assert.deepEqual(ordered, { classes: ['likely pathogenic', 'risk factor', 'Benign'], alleles: [2, 1, 4] });
   });
 
   describe('over variant and annotation tables (DuckDB, the stores’ column types)', () => {

@@ -15,8 +15,8 @@ import { athenaCohortSources } from '../../src/clinical/aws/athena-cohort-source
 import { resolveConfig } from '../../src/config';
 import { loadDashboardInput } from '../../src/dashboard/load';
 import { AwsFeatureStore } from '../../src/features/aws/aws-feature-store';
-import { variantAlleleDosageSql } from '../../src/genomics/features';
-import { alleleDosageSql, clinvarMatchedAllelesSql, guidanceClinvarJoinSql, sampleSummarySql } from '../../src/genomics/queries';
+import { carriedAllelesSql } from '../../src/genomics/carried-alleles';
+import { alleleDosageSql, carriedSignificanceSql, clinvarMatchedAllelesSql, guidanceClinvarJoinSql, sampleSummarySql } from '../../src/genomics/queries';
 import { silentProgress } from '../../src/progress';
 import { AthenaEngine } from '../../src/sql/athena-engine';
 import type { QueryResult, Row, SqlEngine, SqlParam } from '../../src/sql/engine';
@@ -138,9 +138,10 @@ describe('every SQL statement sent to Athena parses with the Trino grammar and p
     // Genomic features and the guidance's ClinVar join.
     add('genomics/queries guidanceClinvarJoinSql', guidanceClinvarJoinSql('omicsvariants', 'omicsannotations'), ['Pathogenic']);
     add('genomics/queries clinvarMatchedAllelesSql', clinvarMatchedAllelesSql('omicsvariants', 'omicsannotations'));
+    add('genomics/queries carriedSignificanceSql', carriedSignificanceSql('omicsvariants', 'omicsannotations'));
     add('genomics/queries alleleDosageSql', alleleDosageSql('omicsvariants'), ['19', 44908683, 'T', 'C', 'rs429358', 'C']);
     add('genomics/queries sampleSummarySql', sampleSummarySql('omicsvariants'));
-    add('genomics/features variantAlleleDosageSql', variantAlleleDosageSql('"omicsvariants"'));
+    add('genomics/carried-alleles carriedAllelesSql', carriedAllelesSql('"omicsvariants"', '"omicsannotations"'));
     add('genomics/handle test dates', 'SELECT sampleid, min(test_date) AS test_date FROM "omicsvariants_test_dates" GROUP BY sampleid');
     // Portable macro examples (what the notebooks show).
     for (const m of PORTABLE_MACROS) {
