@@ -4,7 +4,7 @@
  * a DuckDB view named after the store — the same name the service gives the Glue table.
  *
  * Layout under `<workspace>/genomics/`: `reference-stores/<id>/store.json`, `…/references/<refId>/reference.json`;
- * `variant-stores/<name>/{store.json,items.json,data/*.raw3.parquet}` (and `annotation-stores/…`); `jobs/<jobId>.json`
+ * `variant-stores/<name>/{store.json,items.json,items.jsonl,data/*.raw3.parquet}` (the imported items: store-items.ts) (and `annotation-stores/…`); `jobs/<jobId>.json`
  * and `jobs/<jobId>.failures.jsonl`. Data files use the raw layout of `vcf-sql.ts` (INFO/FORMAT/sample kept as text,
  * the job id and a single sample's id in the file's footer); the store's view turns them into the table's columns
  * ({@link storedRawSelect}, {@link tableFromRawSelect}). Files of earlier versions are still read: `*.raw2.parquet`
@@ -44,8 +44,11 @@ import { VARIANT_COLUMNS, emptyVariantSelect } from '../schema';
 import { sqlIdentifier, sqlLiteral } from '../../sql/literal';
 import { CONVERSION_DUCKDB_CONFIG, stagingSuffixes, writeVcfsAsParquet } from './parquet-writer';
 import type { VcfParquetResult } from './parquet-writer';
-import { RAW_COLUMNS, rawFootersSql, rawFromLegacyRawSelect, storedRawSelect, tableFromRawSelect } from './vcf-sql';
-import type { RawFooter } from './vcf-sql';
+import { RAW_COLUMNS, rawFromLegacyRawSelect, storedRawTableSelect, tableFromRawSelect } from './vcf-sql';
+import { rawFooterTable, syncRawFooters } from './raw-footers';
+import { readJson, writeJson } from './json-files';
+import { appendStoreItems, createStoreItems, readStoreItems } from './store-items';
+import type { StoredItem } from './store-items';
 
 /** Suffix of the raw-layout Parquet files (`STORED_RAW_COLUMNS`, ids in the footer) a store's view converts to the table's columns. */
 const RAW_SUFFIX = '.raw3.parquet';
@@ -60,29 +63,10 @@ export const STORE_NAME_PATTERN = /^[a-z][a-z0-9_]{2,254}$/;
 export const MAX_IMPORT_ITEMS = 1000;
 const LOCAL_ACCOUNT = '000000000000';
 const MAX_FAILURES_IN_JOB = 1000;
-/** Sources converted together and committed to `items.json` (and the job file) at once. */
+/** Sources converted together and committed to the store's items (one journal line) and the job file at once. */
 const COMMIT_CHUNK = 100;
 
 type Kind = 'variant' | 'annotation';
-
-interface StoredItem {
-  readonly source: string;
-  readonly sha256: string;
-  readonly file: string;
-  readonly jobId: string;
-  readonly rows: number;
-  readonly records: number;
-  readonly lines: number;
-  readonly rejected: number;
-  readonly samples: readonly string[];
-  /** Whether it was read in strict mode (a change of mode re-reads the file). */
-  readonly strict: boolean;
-  /** `##fileDate` of the VCF, when present (the genetic test date for features). */
-  readonly fileDate?: string;
-  /** Header errors read past in lenient mode, and the first one's line and reason. */
-  readonly headerErrors?: number;
-  readonly headerFault?: string;
-}
 
 interface JobFile extends Omit<VariantImportJob, 'creationTime' | 'updateTime' | 'completionTime'> {
   readonly kind: Kind;
@@ -114,17 +98,6 @@ function processAlive(pid: number): boolean {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- typed view of our own JSON files
-function readJson<T>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-function writeJson(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
-}
-
 /** One read buffer for {@link sha256File} (allocating and zeroing 1 MiB per file dominated imports of many small files). */
 const HASH_BUFFER = Buffer.allocUnsafe(1 << 20);
 
@@ -150,10 +123,12 @@ function sha256File(file: string): string {
  *
  * @param file - the path
  */
-function removeIfExists(file: string): void {
+function removeIfExists(file: string): boolean {
   if (fs.existsSync(file)) {
     fs.rmSync(file, { force: true });
+    return true;
   }
+  return false;
 }
 
 /**
@@ -274,6 +249,16 @@ interface ChunkContext {
   /** The job's items (updated in place). */
   readonly items: ImportItemDetail[];
   readonly log: JobLog;
+  /** The store's items, read once per job and kept up to date with what its chunks commit. */
+  readonly stored: Record<string, StoredItem>;
+  /** What the job's chunks changed in the store's data folder (for the view's refresh). */
+  readonly changes: DataChanges;
+}
+
+/** The data files a job wrote, and whether it removed any file of another layout (which changes the view's text). */
+interface DataChanges {
+  readonly written: string[];
+  removedOther: boolean;
 }
 
 /** A source of a chunk to convert. */
@@ -311,7 +296,7 @@ function failedSource(source: string, e: unknown): { item: ImportItemDetail; fai
  *
  * @param ctx - the chunk's context
  * @param chunk - item indexes
- * @param stored - the store's items.json
+ * @param stored - the store's items (store-items.ts)
  * @param pending - failures per item index (filled for sources that fail here)
  * @returns the sources to convert and the repeats
  */
@@ -348,7 +333,7 @@ function planChunk(ctx: ChunkContext, chunk: readonly number[], stored: Record<s
 }
 
 /**
- * The items.json entry of a converted source.
+ * The stored item of a converted source.
  *
  * @param t - the source
  * @param r - its conversion
@@ -374,7 +359,7 @@ function storedEntry(t: TodoSource, r: VcfParquetResult, ctx: ChunkContext): Sto
 }
 
 /**
- * Imports one chunk of a job's sources: converts the changed ones together, writes their items.json entries once
+ * Imports one chunk of a job's sources: converts the changed ones together, appends their stored items once
  * (after their data files are in place: a kill in between re-imports them), then the chunk's failures in item order.
  *
  * @param ctx - the chunk's context
@@ -386,10 +371,9 @@ async function importChunk(ctx: ChunkContext, chunk: readonly number[]): Promise
     items[i] = { source: items[i]?.source ?? '', jobStatus: 'IN_PROGRESS' };
   }
   ctx.log.save('IN_PROGRESS');
-  const itemsFile = path.join(dir, 'items.json');
   // Failures of a chunk are reported in item order.
   const pending = new Map<number, readonly ImportFailure[]>();
-  const { todo, repeats } = planChunk(ctx, chunk, readJson<Record<string, StoredItem>>(itemsFile), pending);
+  const { todo, repeats } = planChunk(ctx, chunk, ctx.stored, pending);
   const outcomes =
     todo.length === 0
       ? []
@@ -409,9 +393,11 @@ async function importChunk(ctx: ChunkContext, chunk: readonly number[]): Promise
     }
     const r = o.result;
     // A full-table or earlier raw file of this source (earlier versions) is replaced by the raw one.
-    removeIfExists(path.join(dir, 'data', `${t.key}.parquet`));
-    removeIfExists(path.join(dir, 'data', `${t.key}${LEGACY_RAW_SUFFIX}`));
-    removeIfExists(path.join(dir, 'data', `${t.key}${PREV_RAW_SUFFIX}`));
+    const removed = [`${t.key}.parquet`, `${t.key}${LEGACY_RAW_SUFFIX}`, `${t.key}${PREV_RAW_SUFFIX}`].map((f) => removeIfExists(path.join(dir, 'data', f)));
+    ctx.changes.removedOther ||= removed.some(Boolean);
+    if (fs.existsSync(t.file)) {
+      ctx.changes.written.push(t.file);
+    }
     pending.set(t.i, r.failures);
     entries[t.abs] = storedEntry(t, r, ctx);
     items[t.i] = {
@@ -425,9 +411,8 @@ async function importChunk(ctx: ChunkContext, chunk: readonly number[]): Promise
       samples: r.header.samples,
     };
   }
-  if (Object.keys(entries).length > 0) {
-    writeJson(itemsFile, { ...readJson<Record<string, StoredItem>>(itemsFile), ...entries });
-  }
+  appendStoreItems(dir, entries);
+  Object.assign(ctx.stored, entries);
   for (const r of repeats) {
     const entry = entries[r.abs];
     items[r.i] = entry === undefined ? { ...(items[todo.find((t) => t.abs === r.abs)?.i ?? -1] ?? { jobStatus: 'FAILED' }), source: r.source } : unchangedItem(r.source, entry);
@@ -435,6 +420,49 @@ async function importChunk(ctx: ChunkContext, chunk: readonly number[]): Promise
   for (const i of chunk) {
     ctx.log.record(pending.get(i) ?? []);
   }
+}
+
+/** Characters DuckDB's file globbing gives a meaning to. */
+const GLOB_SPECIAL = /[*?[\]{}\\]/;
+
+/**
+ * The raw files of a store's data folder for `read_parquet`: the folder's `*.raw3.parquet` glob (a fixed text, so the
+ * view does not grow with the store), or the files' list when the folder's path holds a glob character.
+ *
+ * @param dataDir - the store's data folder
+ * @param raw - the raw file names in it (for the list)
+ * @returns SQL of the files
+ */
+function rawFilesSql(dataDir: string, raw: readonly string[]): string {
+  return GLOB_SPECIAL.test(dataDir) ? `[${raw.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}]` : sqlLiteral(path.join(dataDir, `*${RAW_SUFFIX}`));
+}
+
+/**
+ * The SELECT of a store's view over its data folder: raw-layout files (`*.raw3.parquet`, what imports write, joined to
+ * their footers' table; `*.raw2.parquet` with the ids on every row; `*.raw.parquet` of the earliest raw layout)
+ * become the table's columns; full-table files (written by earlier versions) are read as they are.
+ *
+ * @param dataDir - the store's data folder
+ * @param files - the Parquet file names in it, sorted
+ * @param footerTable - the store's footer table
+ * @returns the SELECT text
+ */
+function storeViewSelect(dataDir: string, files: readonly string[], footerTable: string): string {
+  const list = (names: string[]): string => `read_parquet([${names.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}])`;
+  const raw = files.filter((f) => f.endsWith(RAW_SUFFIX));
+  const prev = files.filter((f) => f.endsWith(PREV_RAW_SUFFIX));
+  const legacy = files.filter((f) => f.endsWith(LEGACY_RAW_SUFFIX));
+  const table = files.filter((f) => !f.endsWith(RAW_SUFFIX) && !f.endsWith(PREV_RAW_SUFFIX) && !f.endsWith(LEGACY_RAW_SUFFIX));
+  const rawParts = [
+    ...(raw.length > 0 ? [storedRawTableSelect(rawFilesSql(dataDir, raw), footerTable)] : []),
+    ...(prev.length > 0 ? [`SELECT ${RAW_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(prev)}`] : []),
+    ...(legacy.length > 0 ? [rawFromLegacyRawSelect(list(legacy))] : []),
+  ];
+  const parts = [
+    ...(rawParts.length > 0 ? [tableFromRawSelect(`(${rawParts.map((p) => `(${p})`).join(' UNION ALL ')})`)] : []),
+    ...(table.length > 0 ? [`SELECT ${VARIANT_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(table)}`] : []),
+  ];
+  return parts.length === 0 ? emptyVariantSelect() : parts.map((p) => `(${p})`).join(' UNION ALL ');
 }
 
 /** A local reference: its FASTA and index. */
@@ -451,8 +479,8 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
   /** Backend tag. */
   readonly backend = 'local' as const;
   private readonly running = new Map<string, Promise<void>>();
-  /** Footers of the raw files read so far, by path, with the file's identity when read (inode, size, mtime). */
-  private readonly footers = new Map<string, { readonly stamp: string; readonly footer: Partial<RawFooter> }>();
+  /** The view text this process last gave each store (`kind:name`), and whether it reads the raw files' glob. */
+  private readonly views = new Map<string, { readonly select: string; readonly overGlob: boolean }>();
   /**
    * Settles when the recovery run at construction is done: jobs left unfinished by a dead process are marked FAILED
    * (synchronously) and the SQL views of their stores are rebuilt from the data files on disk (a kill between a data
@@ -476,7 +504,7 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
   /**
    * Marks FAILED every job left SUBMITTED or IN_PROGRESS by a process that no longer runs (killed, crashed, machine
    * restarted), with the reason, and removes the staging files it left in its store. What it had committed stays:
-   * each source's data file is renamed into place before its `items.json` entry is written, so a re-run re-imports
+   * each source's data file is renamed into place before its stored item is written, so a re-run re-imports
    * exactly the sources without an entry (re-import of an unchanged source is a no-op).
    */
   private recoverInterruptedJobs(): (readonly [Kind, string])[] {
@@ -535,7 +563,7 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
       completionTime: now,
       items: job.items.map((it) => (UNFINISHED.has(it.jobStatus) ? { ...it, jobStatus: 'FAILED', statusMessage: reason } : it)),
     });
-    // A JSON file of the store (items.json) is written to `<file>.tmp` and renamed: a kill in between leaves the temp.
+    // A JSON file of the store (the items snapshot) is written to `<file>.tmp` and renamed: a kill in between leaves the temp.
     const storeDir = this.storeDir(job.kind, job.destinationName);
     if (fs.existsSync(storeDir)) {
       for (const f of fs.readdirSync(storeDir)) {
@@ -899,7 +927,7 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
       ...(kind === 'annotation' ? { storeFormat: 'VCF' as const } : {}),
     };
     writeJson(path.join(dir, 'store.json'), info);
-    writeJson(path.join(dir, 'items.json'), {});
+    createStoreItems(dir);
     return this.refreshView(kind, input.name).then(() => ({
       ...info,
       creationTime: new Date(info.creationTime),
@@ -934,13 +962,22 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
    */
   storeItems(kind: Kind, name: string): Record<string, StoredItem> {
     this.getStore(kind, name);
-    return readJson<Record<string, StoredItem>>(path.join(this.storeDir(kind, name), 'items.json'));
+    return readStoreItems(this.storeDir(kind, name));
   }
 
-  private async refreshView(kind: Kind, name: string): Promise<void> {
+  /**
+   * Makes a store's SQL view show its data files. After a job that only wrote raw files into a store whose view this
+   * process made (over the raw files' glob), only the job's files are read into the footer table; otherwise the data
+   * folder is listed, every footer brought up to date and the view re-made when its text changed.
+   */
+  private async refreshView(kind: Kind, name: string, changes?: DataChanges): Promise<void> {
     const duck = this.ws.duckdb;
     if (duck === undefined) {
       throw new HealthDataError('unsupported', 'local genomics stores need the local DuckDB engine (backend local)');
+    }
+    if (changes !== undefined && !changes.removedOther && this.views.get(`${kind}:${name}`)?.overGlob === true) {
+      await syncRawFooters(duck, rawFooterTable(name), changes.written, 'written');
+      return;
     }
     const dataDir = path.join(this.storeDir(kind, name), 'data');
     const files = fs.existsSync(dataDir)
@@ -949,57 +986,17 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
           .filter((f) => f.endsWith('.parquet'))
           .sort()
       : [];
-    // Raw-layout files (`*.raw3.parquet`, what imports write, joined to their footers; `*.raw2.parquet` with the ids
-    // on every row; `*.raw.parquet` of the earliest raw layout converted) become the table's columns in the view;
-    // full-table files (written by earlier versions) are read as they are.
-    const list = (names: string[]): string => `read_parquet([${names.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}])`;
     const raw = files.filter((f) => f.endsWith(RAW_SUFFIX));
-    const prev = files.filter((f) => f.endsWith(PREV_RAW_SUFFIX));
-    const legacy = files.filter((f) => f.endsWith(LEGACY_RAW_SUFFIX));
-    const table = files.filter((f) => !f.endsWith(RAW_SUFFIX) && !f.endsWith(PREV_RAW_SUFFIX) && !f.endsWith(LEGACY_RAW_SUFFIX));
-    const rawParts = [
-      ...(raw.length > 0 ? [storedRawSelect(await this.rawFooters(raw.map((f) => path.join(dataDir, f))))] : []),
-      ...(prev.length > 0 ? [`SELECT ${RAW_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(prev)}`] : []),
-      ...(legacy.length > 0 ? [rawFromLegacyRawSelect(list(legacy))] : []),
-    ];
-    const parts = [
-      ...(rawParts.length > 0 ? [tableFromRawSelect(`(${rawParts.map((p) => `(${p})`).join(' UNION ALL ')})`)] : []),
-      ...(table.length > 0 ? [`SELECT ${VARIANT_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${list(table)}`] : []),
-    ];
-    const select = parts.length === 0 ? emptyVariantSelect() : parts.map((p) => `(${p})`).join(' UNION ALL ');
-    await duck.exec(`CREATE OR REPLACE VIEW ${this.tableName(name)} AS ${select}`);
-  }
-
-  /**
-   * The footers of raw files (job id, single sample), each file's read once per identity (inode, size, mtime: a
-   * re-import renames a new file into place), so a view refresh reads only the files written since the last.
-   *
-   * @param files - absolute paths
-   * @returns per file its footer values
-   */
-  private async rawFooters(files: readonly string[]): Promise<{ file: string; footer: Partial<RawFooter> }[]> {
-    const stamps = files.map((file) => {
-      const st = fs.statSync(file, { bigint: true });
-      return `${String(st.ino)}:${String(st.size)}:${String(st.mtimeNs)}`;
-    });
-    const missing = files.flatMap((file, i) => (this.footers.get(file)?.stamp === stamps[i] ? [] : [{ file, stamp: stamps[i] ?? '' }]));
-    const duck = this.ws.duckdb;
-    if (missing.length > 0 && duck !== undefined) {
-      const rows = await duck.query<{ file_name: string; importjobid: string | null; sampleid: string | null }>(rawFootersSql(missing.map((m) => m.file)));
-      const byFile = new Map(rows.map((r) => [r.file_name, r]));
-      for (const { file, stamp } of missing) {
-        const r = byFile.get(file);
-        const footer: { importjobid?: string; sampleid?: string } = {};
-        if (typeof r?.importjobid === 'string') {
-          footer.importjobid = r.importjobid;
-        }
-        if (typeof r?.sampleid === 'string') {
-          footer.sampleid = r.sampleid;
-        }
-        this.footers.set(file, { stamp, footer });
-      }
+    await syncRawFooters(
+      duck,
+      rawFooterTable(name),
+      raw.map((f) => path.join(dataDir, f)),
+    );
+    const select = storeViewSelect(dataDir, files, rawFooterTable(name));
+    if (this.views.get(`${kind}:${name}`)?.select !== select) {
+      await duck.exec(`CREATE OR REPLACE VIEW ${this.tableName(name)} AS ${select}`);
     }
-    return files.map((file) => ({ file, footer: this.footers.get(file)?.footer ?? {} }));
+    this.views.set(`${kind}:${name}`, { select, overGlob: raw.length > 0 && !GLOB_SPECIAL.test(dataDir) });
   }
 
   private startImport(kind: Kind, input: OmicsImportJobInput): Promise<{ jobId: string }> {
@@ -1053,15 +1050,18 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
       instance = await DuckDBInstance.create(':memory:', { ...CONVERSION_DUCKDB_CONFIG });
       const conn = await instance.connect();
       fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-      // Sources go in chunks: one batched conversion, one items.json and one job-file write per chunk, so the cost
-      // of a chunk does not grow with the number of files (or the store's size) beyond reading/writing items.json.
+      const stored = readStoreItems(dir);
+      const changes: DataChanges = { written: [], removedOther: false };
+      // Sources go in chunks: one batched conversion, one journal line of stored items and one job-file write per
+      // chunk, so the cost of a chunk does not grow with the number of files or the store's size (the items are
+      // read once per job).
       for (let from = 0; from < items.length; from += COMMIT_CHUNK) {
         const chunk = Array.from({ length: Math.min(COMMIT_CHUNK, items.length - from) }, (_, k) => from + k);
-        await importChunk({ conn, dir, jobId: initial.id, strict, items, log }, chunk);
+        await importChunk({ conn, dir, jobId: initial.id, strict, items, log, stored, changes }, chunk);
         task.tick(chunk.length);
       }
       conn.closeSync();
-      await this.refreshView(initial.kind, initial.destinationName);
+      await this.refreshView(initial.kind, initial.destinationName, changes);
       const failed = items.filter((it) => it.jobStatus === 'FAILED').length;
       const partial = items.filter((it) => it.jobStatus === 'COMPLETED_WITH_FAILURES').length;
       const status: OmicsJobStatus = failed === items.length ? 'FAILED' : failed + partial > 0 ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED';

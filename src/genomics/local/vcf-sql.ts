@@ -659,6 +659,23 @@ export function storedRawSelect(files: readonly { readonly file: string; readonl
 }
 
 /**
+ * A SELECT of {@link RAW_COLUMNS} over stored raw files joined by file name to a table of their footer values
+ * (`vcf_file`, `vcf_jobid`, `vcf_sampleid`; raw-footers.ts), so a row's `importjobid` and `sampleid` are what a row of
+ * the earlier layout held. Only files with a row in the table are read: the view shows the files its last refresh
+ * saw, not one renamed into place since.
+ *
+ * @param files - SQL of the files for `read_parquet`: a glob literal or a list of literals
+ * @param footerTable - the footer table (quoted identifier)
+ * @returns the SELECT text
+ */
+export function storedRawTableSelect(files: string, footerTable: string): string {
+  const cols = RAW_COLUMNS.map((c) =>
+    c.name === 'importjobid' ? 'm.vcf_jobid AS importjobid' : c.name === 'sampleid' ? 'coalesce(r.sampleid, m.vcf_sampleid) AS sampleid' : `r.${sqlIdentifier(c.name)}`,
+  );
+  return `SELECT ${cols.join(', ')} FROM read_parquet(${files}, filename = true) r JOIN ${footerTable} m ON r.filename = m.vcf_file`;
+}
+
+/**
  * A SELECT turning files of the earlier raw layout (ID, ALT and FILTER stored as lists, `splitfrommultiallelic`
  * stored, no `vcf_warnings`) into the current {@link RAW_COLUMNS}: each list back to the text it was split from
  * ('.' for an empty list; the split is lossless, as no element holds its separator).
