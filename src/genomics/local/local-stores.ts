@@ -7,7 +7,7 @@
  * `variant-stores/<name>/{store.json,items.json,items.jsonl,data/*.raw3.parquet}` (the imported items: store-items.ts) (and `annotation-stores/…`); `jobs/<jobId>.json`
  * and `jobs/<jobId>.failures.jsonl`. Data files use the raw layout of `vcf-sql.ts` (INFO/FORMAT/sample kept as text,
  * the job id and a single sample's id in the file's footer); the store's view turns them into the table's columns
- * ({@link storedRawSelect}, {@link tableFromRawSelect}). Files of earlier versions are still read: `*.raw2.parquet`
+ * ({@link storedRawTableSelect} over the footer table of raw-footers.ts, {@link tableFromRawSelect}). Files of earlier versions are still read: `*.raw2.parquet`
  * (ids on every row), `*.raw.parquet` (ID/ALT/FILTER as lists) and plain `*.parquet` (the full table layout).
  */
 import * as crypto from 'node:crypto';

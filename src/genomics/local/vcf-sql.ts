@@ -639,26 +639,6 @@ export function rawFootersSql(files: readonly string[]): string {
 }
 
 /**
- * A SELECT of {@link RAW_COLUMNS} over stored raw files: their rows joined by file name to each file's footer
- * values (read once, by {@link rawFootersSql}), so a row's `importjobid` and `sampleid` are what a row of the earlier
- * layout held.
- *
- * @param files - per file: its path and footer (a file without footer values gets NULL ids)
- * @returns the SELECT text
- */
-export function storedRawSelect(files: readonly { readonly file: string; readonly footer: Partial<RawFooter> }[]): string {
-  const literal = (v: string | undefined): string => (v === undefined ? 'CAST(NULL AS VARCHAR)' : sqlLiteral(v));
-  const values = files.map((f) => `(${sqlLiteral(f.file)}, ${literal(f.footer.importjobid)}, ${literal(f.footer.sampleid)})`);
-  const cols = RAW_COLUMNS.map((c) =>
-    c.name === 'importjobid' ? 'm.vcf_jobid AS importjobid' : c.name === 'sampleid' ? 'coalesce(r.sampleid, m.vcf_sampleid) AS sampleid' : `r.${sqlIdentifier(c.name)}`,
-  );
-  return (
-    `SELECT ${cols.join(', ')} FROM read_parquet([${files.map((f) => sqlLiteral(f.file)).join(', ')}], filename = true) r ` +
-    `LEFT JOIN (VALUES ${values.join(', ')}) m(vcf_file, vcf_jobid, vcf_sampleid) ON r.filename = m.vcf_file`
-  );
-}
-
-/**
  * A SELECT of {@link RAW_COLUMNS} over stored raw files joined by file name to a table of their footer values
  * (`vcf_file`, `vcf_jobid`, `vcf_sampleid`; raw-footers.ts), so a row's `importjobid` and `sampleid` are what a row of
  * the earlier layout held. Only files with a row in the table are read: the view shows the files its last refresh

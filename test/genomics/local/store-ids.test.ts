@@ -16,7 +16,8 @@ import { silentProgress } from '../../../src/progress';
 import { openWorkspace } from '../../../src/workspace';
 import type { Workspace } from '../../../src/workspace';
 import { LocalGenomicsStores } from '../../../src/genomics/local/local-stores';
-import { RAW_COLUMNS, storedRawSelect } from '../../../src/genomics/local/vcf-sql';
+import { RAW_COLUMNS, storedRawTableSelect } from '../../../src/genomics/local/vcf-sql';
+import { sqlLiteral } from '../../../src/sql/literal';
 import { tmpDir } from '../../helpers/tmp';
 
 const FIX = path.join(__dirname, '..', 'fixtures');
@@ -147,7 +148,7 @@ describe('local genomics stores: read-set ids of every row', function () {
     // A file of the previous raw layout (ids on every row), as an earlier version wrote it for bob.
     const previous = path.join(dataDir, 'eeeeeeeeeeeeeeeeeeeeeeee.raw2.parquet');
     await ws.sql.query(
-      `COPY (SELECT ${RAW_COLUMNS.map((c) => `"${c.name}"`).join(', ')} FROM (${storedRawSelect([{ file: bob.file, footer: { importjobid: 'previous-job' } }])})) TO '${previous}' (FORMAT parquet)`,
+      `COPY (SELECT ${RAW_COLUMNS.map((c) => `"${c.name}"`).join(', ')} FROM (${storedRawTableSelect(`[${sqlLiteral(bob.file)}]`, `(SELECT ${sqlLiteral(bob.file)} AS vcf_file, 'previous-job' AS vcf_jobid, CAST(NULL AS VARCHAR) AS vcf_sampleid)`)})) TO '${previous}' (FORMAT parquet)`,
     );
     const before = await idCounts();
     // The first job of the next process (a new store instance) refreshes the view from the files on disk; later jobs

@@ -7,7 +7,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openVcf } from '../../../src/formats/vcf/reader';
 import { CONVERSION_DUCKDB_CONFIG, PARALLEL_CONVERSION_BYTES, writeVcfAsParquet, writeVcfsAsParquet } from '../../../src/genomics/local/parquet-writer';
-import { rawFootersSql, rawFromLegacyRawSelect, storedRawSelect, tableFromRawSelect } from '../../../src/genomics/local/vcf-sql';
+import { rawFootersSql, rawFromLegacyRawSelect, storedRawTableSelect, tableFromRawSelect } from '../../../src/genomics/local/vcf-sql';
+import { sqlLiteral } from '../../../src/sql/literal';
 import { VARIANT_COLUMNS, vcfRecordToRows } from '../../../src/genomics/schema';
 import type { VariantRow } from '../../../src/genomics/schema';
 import { tmpDir } from '../../helpers/tmp';
@@ -34,10 +35,9 @@ async function jsRows(file: string): Promise<{ rows: VariantRow[]; lines: number
 async function storedRelation(conn: DuckDBConnection, file: string): Promise<string> {
   const footers = (await conn.runAndReadAll(rawFootersSql([file]))).getRowObjectsJS();
   const f = footers[0] ?? {};
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  const importjobid = str(f.importjobid);
-  const sampleid = str(f.sampleid);
-  return `(${storedRawSelect([{ file, footer: { ...(importjobid === undefined ? {} : { importjobid }), ...(sampleid === undefined ? {} : { sampleid }) } }])})`;
+  const value = (v: unknown): string => (typeof v === 'string' ? sqlLiteral(v) : 'CAST(NULL AS VARCHAR)');
+  const footer = `(SELECT * FROM (VALUES (${sqlLiteral(file)}, ${value(f.importjobid)}, ${value(f.sampleid)})) t(vcf_file, vcf_jobid, vcf_sampleid))`;
+  return `(${storedRawTableSelect(`[${sqlLiteral(file)}]`, footer)})`;
 }
 
 /** Rows of a Parquet file in the same plain-JSON shape (maps as objects, BIGINT as number). */
