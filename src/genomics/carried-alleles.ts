@@ -101,7 +101,13 @@ type CarriedAlleleRow = {
   readonly geneinfo: string | null;
 };
 
-function num(v: unknown): number {
+/**
+ * A number of a query's row as JavaScript reads it: DuckDB's BIGINT (a bigint), a number, or Athena's text; NULL → 0.
+ *
+ * @param v - the value
+ * @returns the number
+ */
+export function sqlNumber(v: unknown): number {
   return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
 }
 
@@ -118,7 +124,7 @@ export async function readCarriedAlleles(sql: SqlEngine, tables: { readonly vari
   const out: CarriedAllele[] = [];
   let last: (CarriedAllele & { clinvar: ClinvarMatch[] }) | undefined;
   for (const r of rows) {
-    const start = num(r.start);
+    const start = sqlNumber(r.start);
     if (last === undefined || last.contig !== r.contig || last.start !== start || last.ref !== r.ref || last.alt !== r.alt) {
       const carriers: number[] = [];
       const dosage: number[] = [];
@@ -127,8 +133,8 @@ export async function readCarriedAlleles(sql: SqlEngine, tables: { readonly vari
         const i = sampleIndex.get(s);
         if (i !== undefined) {
           carriers.push(i);
-          dosage.push(num(r.dosages[k]));
-          recordDosage.push(num(r.record_dosages[k]));
+          dosage.push(sqlNumber(r.dosages[k]));
+          recordDosage.push(sqlNumber(r.record_dosages[k]));
         }
       });
       last = {

@@ -19,7 +19,7 @@
  */
 import { HealthDataError } from '../errors';
 import type { SqlEngine } from '../sql/engine';
-import { columnName, MIN_ALLELE_COUNT, readCarriedAlleles, splitRareDosageColumns, variantDosageColumns } from './carried-alleles';
+import { columnName, MIN_ALLELE_COUNT, readCarriedAlleles, splitRareDosageColumns, sqlNumber, variantDosageColumns } from './carried-alleles';
 import type { CarriedAllele, DosageColumn } from './carried-alleles';
 import { alleleDosageSql, sampleSummarySql } from './queries';
 
@@ -130,10 +130,6 @@ export function geneSymbols(geneinfo: string | null | undefined): string[] {
     .filter((g) => g !== '');
 }
 
-function num(v: unknown): number {
-  return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
-}
-
 /** Per-sample ClinVar tallies over the sample index: matched alleles, per category, per gene. */
 interface ClinvarTallies {
   readonly matched: Float64Array;
@@ -236,7 +232,7 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
   const dosages = new Map<string, Map<string, number>>();
   for (const m of markers) {
     const rows = await sql.query<{ sampleid: string; dosage: unknown }>(alleleDosageSql(options.variants), [m.contig, m.start, m.ref, m.alt, m.rsid, m.alt]);
-    dosages.set(m.rsid, new Map(rows.map((r) => [r.sampleid, num(r.dosage)])));
+    dosages.set(m.rsid, new Map(rows.map((r) => [r.sampleid, sqlNumber(r.dosage)])));
   }
   const genes = [...(options.genes ?? [...tallies.genes.keys()].sort())];
   const fixedDosages = new Set((options.markers ?? DEFAULT_DOSAGE_MARKERS).map((m) => `dosage_${columnName(m.rsid)}`));
@@ -257,9 +253,9 @@ export async function computeGenomicFeatures(sql: SqlEngine, options: GenomicFea
     const row: GenomicFeatureRow = {
       patient_id: sm.sampleid,
       event_time: eventTime,
-      n_variant_records: num(sm.n_records),
-      n_alt_alleles: num(sm.n_alt_alleles),
-      n_hom_alt: num(sm.n_hom_alt),
+      n_variant_records: sqlNumber(sm.n_records),
+      n_alt_alleles: sqlNumber(sm.n_alt_alleles),
+      n_hom_alt: sqlNumber(sm.n_hom_alt),
       n_clinvar_alleles: tallies.matched[i] ?? 0,
       n_pathogenic_alleles: p,
       n_likely_pathogenic_alleles: lp,
