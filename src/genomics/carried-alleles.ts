@@ -6,7 +6,7 @@
  * from these entries.
  */
 import type { SqlEngine } from '../sql/engine';
-import { ALT_DOSAGE_SQL } from './queries';
+import { ALT_DOSAGE_SQL, clinvarAlleleMatchSql } from './queries';
 
 /**
  * Minimum minor-allele count (over the cohort's samples) for a per-variant dosage column: 20, the usual floor below
@@ -82,7 +82,7 @@ export function carriedAllelesSql(variants: string, annotations: string): string
 SELECT s.contig AS contig, s.start AS start, s.ref AS ref, s.alt AS alt, s.rsid AS rsid, s.samples AS samples, s.dosages AS dosages, s.record_dosages AS record_dosages,
        c.start IS NOT NULL AS annotated, element_at(c.attributes, 'CLNSIG') AS clnsig, element_at(c.attributes, 'GENEINFO') AS geneinfo
 FROM carried_sites s LEFT JOIN ${annotations} c
-  ON regexp_replace(c.contigname, '^chr', '') = s.contig AND c.start = s.start AND c.referenceallele = s.ref AND contains(c.alternatealleles, s.alt)
+  ON ${clinvarAlleleMatchSql({ contig: 's.contig', start: 's.start', ref: 's.ref', alt: 's.alt' })}
 ORDER BY s.contig, s.start, s.ref, s.alt`;
 }
 

@@ -57,13 +57,23 @@ ${clinvarMatchedFrom(variants, annotations)}
 ORDER BY v.sampleid, c.contigname, v.start, t.alt`;
 }
 
+/**
+ * SQL of the condition under which the ClinVar record `c` annotates an allele: same contig (with or without `chr` on
+ * either side), start and REF, and the allele's ALT among the record's ALT alleles.
+ *
+ * @param allele - SQL of the allele's contig, 0-based start, REF and ALT
+ * @returns the condition
+ */
+export function clinvarAlleleMatchSql(allele: { readonly contig: string; readonly start: string; readonly ref: string; readonly alt: string }): string {
+  return `regexp_replace(${allele.contig}, '^chr', '') = regexp_replace(c.contigname, '^chr', '') AND ${allele.start} = c.start AND ${allele.ref} = c.referenceallele AND contains(c.alternatealleles, ${allele.alt})`;
+}
+
 /** The FROM, JOIN and WHERE of the ClinVar allele match (`v` variants, `t` the ALT, `c` the ClinVar record). */
 function clinvarMatchedFrom(variants: string, annotations: string): string {
   return `FROM ${ident(variants)} v
 CROSS JOIN UNNEST(v.alternatealleles) WITH ORDINALITY AS t(alt, idx)
 JOIN ${ident(annotations)} c
-  ON regexp_replace(v.contigname, '^chr', '') = regexp_replace(c.contigname, '^chr', '')
- AND v.start = c.start AND v.referenceallele = c.referenceallele AND contains(c.alternatealleles, t.alt)
+  ON ${clinvarAlleleMatchSql({ contig: 'v.contigname', start: 'v.start', ref: 'v.referenceallele', alt: 't.alt' })}
 WHERE v.sampleid IS NOT NULL`;
 }
 
