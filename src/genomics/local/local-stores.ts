@@ -426,15 +426,25 @@ async function importChunk(ctx: ChunkContext, chunk: readonly number[]): Promise
 const GLOB_SPECIAL = /[*?[\]{}\\]/;
 
 /**
- * The raw files of a store's data folder for `read_parquet`: the folder's `*.raw3.parquet` glob (a fixed text, so the
- * view does not grow with the store), or the files' list when the folder's path holds a glob character.
+ * Whether a store's view reads its raw files by the folder's `*.raw3.parquet` glob (a fixed text, so the view does
+ * not grow with the store and new files need no new view): not when the folder's path holds a glob character.
+ *
+ * @param dataDir - the store's data folder
+ * @returns true when the glob is used
+ */
+function readsRawByGlob(dataDir: string): boolean {
+  return !GLOB_SPECIAL.test(dataDir);
+}
+
+/**
+ * The raw files of a store's data folder for `read_parquet`: the glob ({@link readsRawByGlob}), else the files' list.
  *
  * @param dataDir - the store's data folder
  * @param raw - the raw file names in it (for the list)
  * @returns SQL of the files
  */
 function rawFilesSql(dataDir: string, raw: readonly string[]): string {
-  return GLOB_SPECIAL.test(dataDir) ? `[${raw.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}]` : sqlLiteral(path.join(dataDir, `*${RAW_SUFFIX}`));
+  return readsRawByGlob(dataDir) ? sqlLiteral(path.join(dataDir, `*${RAW_SUFFIX}`)) : `[${raw.map((f) => sqlLiteral(path.join(dataDir, f))).join(', ')}]`;
 }
 
 /**
@@ -996,7 +1006,7 @@ export class LocalGenomicsStores implements GenomicsBackendStores {
     if (this.views.get(`${kind}:${name}`)?.select !== select) {
       await duck.exec(`CREATE OR REPLACE VIEW ${this.tableName(name)} AS ${select}`);
     }
-    this.views.set(`${kind}:${name}`, { select, overGlob: raw.length > 0 && !GLOB_SPECIAL.test(dataDir) });
+    this.views.set(`${kind}:${name}`, { select, overGlob: raw.length > 0 && readsRawByGlob(dataDir) });
   }
 
   private startImport(kind: Kind, input: OmicsImportJobInput): Promise<{ jobId: string }> {
